@@ -1,0 +1,175 @@
+import Foundation
+
+extension String: PostgresCodable {
+    public static var postgresType: PostgresType { .unspecified }
+    public static var postgresArrayType: PostgresType? { .textArray }
+    public var postgresText: String { self }
+
+    /// Decodes any character type, and types defined by extensions or enums (their text form).
+    public static func decode(from cell: PostgresCell) throws -> String {
+        guard cell.type.isTextual || cell.type.isUserDefined || cell.type == .json || cell.type == .jsonb else {
+            throw cell.invalidText(for: String.self)
+        }
+        guard let text = cell.text else {
+            throw DatabaseError.unexpectedNull(column: cell.columnName, swiftType: "String")
+        }
+        return text
+    }
+}
+
+extension Bool: PostgresCodable {
+    public static var postgresType: PostgresType { .bool }
+    public static var postgresArrayType: PostgresType? { .boolArray }
+    public var postgresText: String { self ? "t" : "f" }
+
+    public static func decode(from cell: PostgresCell) throws -> Bool {
+        switch try cell.text(decodingAs: Bool.self, accepting: [.bool]) {
+        case "t": return true
+        case "f": return false
+        default: throw cell.invalidText(for: Bool.self)
+        }
+    }
+}
+
+/// Shared decoding of PostgreSQL integer columns into fixed-width Swift integers.
+private func decodeInteger<Target: FixedWidthInteger>(_ cell: PostgresCell, as target: Target.Type, accepting: Set<PostgresType>) throws -> Target {
+    let text = try cell.text(decodingAs: target, accepting: accepting)
+    guard let value = Target(text) else {
+        throw cell.invalidText(for: target)
+    }
+    return value
+}
+
+extension Int: PostgresCodable {
+    public static var postgresType: PostgresType { .int8 }
+    public static var postgresArrayType: PostgresType? { .int8Array }
+    public var postgresText: String { String(self) }
+
+    public static func decode(from cell: PostgresCell) throws -> Int {
+        try decodeInteger(cell, as: Int.self, accepting: [.int2, .int4, .int8, .oidType])
+    }
+}
+
+extension Int64: PostgresCodable {
+    public static var postgresType: PostgresType { .int8 }
+    public static var postgresArrayType: PostgresType? { .int8Array }
+    public var postgresText: String { String(self) }
+
+    public static func decode(from cell: PostgresCell) throws -> Int64 {
+        try decodeInteger(cell, as: Int64.self, accepting: [.int2, .int4, .int8, .oidType])
+    }
+}
+
+extension Int32: PostgresCodable {
+    public static var postgresType: PostgresType { .int4 }
+    public static var postgresArrayType: PostgresType? { .int4Array }
+    public var postgresText: String { String(self) }
+
+    public static func decode(from cell: PostgresCell) throws -> Int32 {
+        try decodeInteger(cell, as: Int32.self, accepting: [.int2, .int4])
+    }
+}
+
+extension Int16: PostgresCodable {
+    public static var postgresType: PostgresType { .int2 }
+    public static var postgresArrayType: PostgresType? { .int2Array }
+    public var postgresText: String { String(self) }
+
+    public static func decode(from cell: PostgresCell) throws -> Int16 {
+        try decodeInteger(cell, as: Int16.self, accepting: [.int2])
+    }
+}
+
+extension Double: PostgresCodable {
+    public static var postgresType: PostgresType { .float8 }
+    public static var postgresArrayType: PostgresType? { .float8Array }
+
+    public var postgresText: String {
+        if self.isNaN { return "NaN" }
+        if self.isInfinite { return self < 0 ? "-Infinity" : "Infinity" }
+        return "\(self)"
+    }
+
+    public static func decode(from cell: PostgresCell) throws -> Double {
+        let text = try cell.text(decodingAs: Double.self, accepting: [.float4, .float8, .int2, .int4, .int8, .numeric])
+        switch text {
+        case "NaN": return .nan
+        case "Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default:
+            guard let value = Double(text) else { throw cell.invalidText(for: Double.self) }
+            return value
+        }
+    }
+}
+
+extension Decimal: PostgresCodable {
+    public static var postgresType: PostgresType { .numeric }
+    public static var postgresArrayType: PostgresType? { .numericArray }
+    public var postgresText: String { self.isNaN ? "NaN" : self.description }
+
+    public static func decode(from cell: PostgresCell) throws -> Decimal {
+        let text = try cell.text(decodingAs: Decimal.self, accepting: [.numeric, .int2, .int4, .int8])
+        if text == "NaN" { return .nan }
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+            throw cell.invalidText(for: Decimal.self)
+        }
+        return value
+    }
+}
+
+extension UUID: PostgresCodable {
+    public static var postgresType: PostgresType { .uuid }
+    public static var postgresArrayType: PostgresType? { .uuidArray }
+    public var postgresText: String { self.uuidString.lowercased() }
+
+    public static func decode(from cell: PostgresCell) throws -> UUID {
+        let text = try cell.text(decodingAs: UUID.self, accepting: [.uuid])
+        guard let value = UUID(uuidString: text) else { throw cell.invalidText(for: UUID.self) }
+        return value
+    }
+}
+
+extension Data: PostgresCodable {
+    public static var postgresType: PostgresType { .bytea }
+    public static var postgresArrayType: PostgresType? { .byteaArray }
+
+    /// Hex format (`\x0a1b…`).
+    public var postgresText: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        bytes.reserveCapacity(2 + self.count * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static func decode(from cell: PostgresCell) throws -> Data {
+        let text = try cell.text(decodingAs: Data.self, accepting: [.bytea])
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
+            throw cell.invalidText(for: Data.self)
+        }
+        var data = Data(capacity: (utf8.count - 2) / 2)
+        var index = 2
+        while index < utf8.count {
+            guard let high = hexValue(utf8[index]), let low = hexValue(utf8[index + 1]) else {
+                throw cell.invalidText(for: Data.self)
+            }
+            data.append(high << 4 | low)
+            index += 2
+        }
+        return data
+    }
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}

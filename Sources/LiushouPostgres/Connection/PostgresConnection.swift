@@ -1,0 +1,285 @@
+import CLibPQ
+import Glibc
+import NIOPosix
+import Synchronization
+
+/// One libpq connection. Every blocking libpq call runs on the owning pool's dedicated threads.
+///
+/// A connection is used by one caller at a time (the pool leases it exclusively), which is what
+/// makes the `@unchecked Sendable` conformance sound; `close()` is guarded so that `PQfinish`
+/// runs exactly once.
+public final class PostgresConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let threadPool: NIOThreadPool
+    private let finished = Mutex(false)
+    /// The server process id serving this connection.
+    public let backendPID: Int32
+
+    private init(handle: OpaquePointer, threadPool: NIOThreadPool) {
+        self.handle = handle
+        self.threadPool = threadPool
+        self.backendPID = PQbackendPID(handle)
+    }
+
+    deinit {
+        self.finishOnce()
+    }
+
+    /// Opens a connection on the thread pool. `conninfo` is a libpq URL or key/value string,
+    /// including multi-host URLs with `target_session_attrs`.
+    public static func connect(conninfo: String, threadPool: NIOThreadPool) async throws -> PostgresConnection {
+        try await threadPool.runIfActive {
+            try Self.connectBlocking(conninfo: conninfo, threadPool: threadPool)
+        }
+    }
+
+    private static func connectBlocking(conninfo: String, threadPool: NIOThreadPool) throws -> PostgresConnection {
+        // Keywords before `dbname` are defaults that the connection string itself overrides.
+        let keywords = ["connect_timeout", "fallback_application_name", "client_encoding", "dbname"]
+        let values = ["10", "liushou", "UTF8", conninfo]
+        let handle: OpaquePointer? = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let handle else {
+            throw DatabaseError.connectionFailure(message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.errorMessage(handle)
+            PQfinish(handle)
+            throw DatabaseError.connectionFailure(message: message)
+        }
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        let connection = PostgresConnection(handle: handle, threadPool: threadPool)
+        _ = try connection.executeScriptBlocking(
+            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3"
+        )
+        return connection
+    }
+
+    /// Runs one statement with bound parameters and returns its rows.
+    @discardableResult
+    public func query(_ query: SQLQuery) async throws -> PostgresResult {
+        for (index, binding) in query.bindings.enumerated() {
+            if let reason = binding.encodingFailure {
+                throw DatabaseError.invalidParameter(position: index + 1, reason: reason)
+            }
+        }
+        return try await self.threadPool.runIfActive {
+            try self.executeBlocking(query)
+        }
+    }
+
+    /// Runs a multi-statement script without parameters (migrations only). The caller vouches for the text.
+    @discardableResult
+    public func executeScript(unsafeSQL script: String) async throws -> PostgresResult {
+        try await self.threadPool.runIfActive {
+            try self.executeScriptBlocking(script)
+        }
+    }
+
+    /// Streams rows into a table with `COPY … FROM STDIN` (text format). Returns the number of rows copied.
+    @discardableResult
+    public func copyIn(table: String, columns: [String], rows: [[(any PostgresEncodable)?]]) async throws -> Int {
+        let payload = try PostgresCopyEncoder.encode(rows: rows, columnCount: columns.count)
+        let columnList = columns.map(SQLQuery.quoteIdentifier).joined(separator: ", ")
+        let statement = "COPY \(Self.quoteQualified(table)) (\(columnList)) FROM STDIN"
+        return try await self.threadPool.runIfActive {
+            try self.copyInBlocking(statement: statement, chunks: payload)
+        }
+    }
+
+    /// Whether libpq still considers the connection open.
+    public var isOpen: Bool {
+        !self.finished.withLock { $0 } && PQstatus(self.handle) == CONNECTION_OK
+    }
+
+    /// Whether the connection sits outside any transaction block.
+    public var isIdleOutsideTransaction: Bool {
+        !self.finished.withLock { $0 } && PQtransactionStatus(self.handle) == PQTRANS_IDLE
+    }
+
+    /// A non-blocking check that the server has not closed an idle connection (terminated
+    /// backend, restart): reads whatever input is pending with a zero-timeout `poll`.
+    public func isHealthyWithoutRoundTrip() -> Bool {
+        guard self.isOpen else { return false }
+        let socket = PQsocket(self.handle)
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        for _ in 0..<4 {
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            if PQconsumeInput(self.handle) == 0 || PQstatus(self.handle) != CONNECTION_OK {
+                return false
+            }
+            while let notification = PQnotifies(self.handle) {
+                PQfreemem(notification)
+            }
+        }
+        return PQstatus(self.handle) == CONNECTION_OK
+    }
+
+    /// Closes the connection (sends Terminate and frees libpq's memory), at most once.
+    public func close() async {
+        let finish: @Sendable () -> Void = { self.finishOnce() }
+        do {
+            try await self.threadPool.runIfActive(finish)
+        } catch {
+            finish()
+        }
+    }
+
+    private func finishOnce() {
+        let shouldFinish = self.finished.withLock { finished in
+            defer { finished = true }
+            return !finished
+        }
+        if shouldFinish {
+            PQfinish(self.handle)
+        }
+    }
+
+    // MARK: Blocking calls (thread pool only)
+
+    private func executeBlocking(_ query: SQLQuery) throws -> PostgresResult {
+        try self.ensureNotFinished()
+        let types = query.bindings.map { Oid($0.type.oid) }
+        let values = query.bindings.map(\.text)
+        let result: OpaquePointer? = withOptionalCStringArray(values) { valuePointers in
+            types.withUnsafeBufferPointer { typePointer in
+                PQexecParams(
+                    self.handle, query.sql, Int32(values.count), typePointer.baseAddress, valuePointers, nil, nil, 0
+                )
+            }
+        }
+        return try self.consume(result)
+    }
+
+    private func executeScriptBlocking(_ script: String) throws -> PostgresResult {
+        try self.ensureNotFinished()
+        return try self.consume(PQexec(self.handle, script))
+    }
+
+    private func copyInBlocking(statement: String, chunks: [[UInt8]]) throws -> Int {
+        try self.ensureNotFinished()
+        guard let start = PQexec(self.handle, statement) else {
+            throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+        }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            _ = try self.consume(start)
+            throw DatabaseError.protocolFailure(message: "COPY did not enter COPY IN mode")
+        }
+        PQclear(start)
+        var sendFailure: String? = nil
+        for chunk in chunks where sendFailure == nil {
+            let sent = chunk.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(self.handle, $0.baseAddress, Int32($0.count)) }
+            }
+            if sent != 1 { sendFailure = Self.errorMessage(self.handle) }
+        }
+        guard PQputCopyEnd(self.handle, sendFailure) == 1 else {
+            throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+        }
+        var outcome: Result<PostgresResult, any Error> = .failure(DatabaseError.protocolFailure(message: "COPY returned no result"))
+        while let result = PQgetResult(self.handle) {
+            outcome = Result { try self.consume(result) }
+        }
+        return try outcome.get().affectedRows
+    }
+
+    /// Reads a result into Swift memory and clears it (exactly once, here).
+    private func consume(_ result: OpaquePointer?) throws -> PostgresResult {
+        guard let result else {
+            throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+            return Self.read(result)
+        default:
+            throw self.error(from: result)
+        }
+    }
+
+    private static func read(_ result: OpaquePointer) -> PostgresResult {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        var names: [String] = []
+        var types: [PostgresType] = []
+        for column in 0..<columnCount {
+            names.append(String(cString: PQfname(result, Int32(column))))
+            types.append(PostgresType(oid: UInt32(PQftype(result, Int32(column)))))
+        }
+        var cells: [String?] = []
+        cells.reserveCapacity(rowCount * columnCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(columnCount) {
+                if PQgetisnull(result, row, column) == 1 {
+                    cells.append(nil)
+                } else {
+                    let length = Int(PQgetlength(result, row, column))
+                    let bytes = UnsafeRawBufferPointer(start: PQgetvalue(result, row, column), count: length)
+                    cells.append(String(decoding: bytes, as: UTF8.self))
+                }
+            }
+        }
+        let tag = String(cString: PQcmdStatus(result))
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? rowCount
+        return PostgresResult(
+            columns: PostgresColumns(names: names, types: types), commandTag: tag, affectedRows: affected, cells: cells
+        )
+    }
+
+    private func error(from result: OpaquePointer) -> DatabaseError {
+        func field(_ code: Character) -> String? {
+            guard let ascii = code.asciiValue, let value = PQresultErrorField(result, Int32(ascii)) else { return nil }
+            return String(cString: value)
+        }
+        let message = field("M") ?? Self.errorMessage(self.handle)
+        guard PQstatus(self.handle) == CONNECTION_OK else {
+            return .connectionFailure(message: message)
+        }
+        guard let sqlState = field("C") else {
+            return .connectionFailure(message: message)
+        }
+        return DatabaseError.fromServer(
+            sqlState: sqlState, message: message, constraint: field("n"), table: field("t"), column: field("c")
+        )
+    }
+
+    private func ensureNotFinished() throws {
+        if self.finished.withLock({ $0 }) {
+            throw DatabaseError.connectionFailure(message: "connection is closed")
+        }
+    }
+
+    private static func errorMessage(_ handle: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace()
+    }
+
+    private static func quoteQualified(_ name: String) -> String {
+        name.split(separator: ".", maxSplits: 1).map { SQLQuery.quoteIdentifier(String($0)) }.joined(separator: ".")
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingWhitespace() -> String {
+        var copy = self
+        while let last = copy.last, last.isWhitespace { copy.removeLast() }
+        return copy
+    }
+}
+
+/// Calls `body` with a C array of NUL-terminated copies of `strings`, freed afterwards.
+private func withCStringArray<Result>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> Result) -> Result {
+    withOptionalCStringArray(strings.map(Optional.some)) { body($0 + [nil]) }
+}
+
+/// Like `withCStringArray`, with `nil` entries passed as NULL pointers.
+private func withOptionalCStringArray<Result>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> Result) -> Result {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } ?? nil }
+    defer {
+        for copy in copies { free(copy) }
+    }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}

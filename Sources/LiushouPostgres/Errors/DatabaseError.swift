@@ -1,0 +1,118 @@
+/// Errors of the data layer, with PostgreSQL's SQLSTATE classes mapped to cases callers act on.
+public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 23505: a unique constraint refused the row.
+    case uniqueViolation(constraint: String?, table: String?)
+    /// 23503: a foreign key refused the row.
+    case foreignKeyViolation(constraint: String?, table: String?)
+    /// 23514: a check constraint refused the row.
+    case checkViolation(constraint: String?, table: String?)
+    /// 23502: a NOT NULL column got NULL.
+    case notNullViolation(column: String?, table: String?)
+    /// 40001: the transaction must be retried.
+    case serializationFailure
+    /// 40P01: the transaction was chosen as a deadlock victim and must be retried.
+    case deadlockDetected
+    /// 57014: the statement was cancelled (statement timeout or cancel request).
+    case queryCanceled
+    /// The connection to the server failed or was lost.
+    case connectionFailure(message: String)
+    /// No connection became free within the pool's acquire timeout.
+    case poolExhausted(maxConnections: Int, waitedMilliseconds: Int)
+    /// The pool was shut down.
+    case poolClosed
+    /// A bound parameter could not be sent (its 1-based position and why).
+    case invalidParameter(position: Int, reason: String)
+    /// A column's PostgreSQL type cannot be decoded as the requested Swift type.
+    case typeMismatch(column: String, postgresType: String, swiftType: String)
+    /// A column is NULL but the requested Swift type is not optional.
+    case unexpectedNull(column: String, swiftType: String)
+    /// The result has no column of that name or position.
+    case columnNotFound(String)
+    /// A JSON column does not match the requested `Codable` type.
+    case jsonDecoding(column: String, swiftType: String, reason: String)
+    /// Any other server error, with its SQLSTATE and primary message.
+    case server(sqlState: String, message: String)
+    /// A libpq call failed outside of a query (e.g. COPY framing).
+    case protocolFailure(message: String)
+
+    /// Whether retrying the whole transaction may succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .serializationFailure, .deadlockDetected: return true
+        default: return false
+        }
+    }
+
+    /// The SQLSTATE, where the server sent one.
+    public var sqlState: String? {
+        switch self {
+        case .uniqueViolation: return "23505"
+        case .foreignKeyViolation: return "23503"
+        case .checkViolation: return "23514"
+        case .notNullViolation: return "23502"
+        case .serializationFailure: return "40001"
+        case .deadlockDetected: return "40P01"
+        case .queryCanceled: return "57014"
+        case .server(let state, _): return state
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .uniqueViolation(let constraint, let table):
+            return "unique violation on \(table ?? "?") (constraint \(constraint ?? "?"))"
+        case .foreignKeyViolation(let constraint, let table):
+            return "foreign key violation on \(table ?? "?") (constraint \(constraint ?? "?"))"
+        case .checkViolation(let constraint, let table):
+            return "check violation on \(table ?? "?") (constraint \(constraint ?? "?"))"
+        case .notNullViolation(let column, let table):
+            return "NULL in NOT NULL column \(table ?? "?").\(column ?? "?")"
+        case .serializationFailure:
+            return "serialization failure (retry the transaction)"
+        case .deadlockDetected:
+            return "deadlock detected (retry the transaction)"
+        case .queryCanceled:
+            return "statement cancelled"
+        case .connectionFailure(let message):
+            return "database connection failure: \(message)"
+        case .poolExhausted(let max, let waited):
+            return "connection pool exhausted: all \(max) connections busy after waiting \(waited) ms"
+        case .poolClosed:
+            return "connection pool is closed"
+        case .invalidParameter(let position, let reason):
+            return "parameter $\(position) cannot be sent: \(reason)"
+        case .typeMismatch(let column, let postgresType, let swiftType):
+            return "column \"\(column)\" has PostgreSQL type \(postgresType), which cannot be decoded as \(swiftType)"
+        case .unexpectedNull(let column, let swiftType):
+            return "column \"\(column)\" is NULL, but \(swiftType) is not optional"
+        case .columnNotFound(let column):
+            return "result has no column \"\(column)\""
+        case .jsonDecoding(let column, let swiftType, let reason):
+            return "column \"\(column)\" does not decode as \(swiftType): \(reason)"
+        case .server(let state, let message):
+            return "PostgreSQL error \(state): \(message)"
+        case .protocolFailure(let message):
+            return "libpq failure: \(message)"
+        }
+    }
+
+    /// Maps a server error's diagnostic fields to a case.
+    static func fromServer(sqlState: String, message: String, constraint: String?, table: String?, column: String?) -> DatabaseError {
+        switch sqlState {
+        case "23505": return .uniqueViolation(constraint: constraint, table: table)
+        case "23503": return .foreignKeyViolation(constraint: constraint, table: table)
+        case "23514": return .checkViolation(constraint: constraint, table: table)
+        case "23502": return .notNullViolation(column: column, table: table)
+        case "40001": return .serializationFailure
+        case "40P01": return .deadlockDetected
+        case "57014": return .queryCanceled
+        default:
+            // Class 08 is connection exceptions; 57P01-57P03 mean the server is shutting down or restarting.
+            if sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState) {
+                return .connectionFailure(message: message)
+            }
+            return .server(sqlState: sqlState, message: message)
+        }
+    }
+}

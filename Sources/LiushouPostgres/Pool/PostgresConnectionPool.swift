@@ -1,0 +1,230 @@
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// A bounded pool of libpq connections, run as a `Service`: its `run()` health-checks idle
+/// connections until graceful shutdown, then closes the pool.
+public final class PostgresConnectionPool: Service, Sendable {
+    /// The pool's settings.
+    public let configuration: PostgresPoolConfiguration
+    private let threadPool: NIOThreadPool
+    private let state: Mutex<PoolState>
+    private let logger: Logger
+
+    /// Creates a pool; connections are opened on demand.
+    public init(configuration: PostgresPoolConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        // One thread per connection, so a blocking call never queues behind another connection's.
+        self.threadPool = NIOThreadPool(numberOfThreads: configuration.maxConnections + 1)
+        self.threadPool.start()
+        self.state = Mutex(PoolState(maxConnections: configuration.maxConnections))
+    }
+
+    /// Counts for metrics.
+    public var statistics: PostgresPoolStatistics {
+        self.state.withLock { $0.statistics }
+    }
+
+    /// Leases a connection for the duration of `body`.
+    @discardableResult
+    public func withConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await self.lease()
+        do {
+            let result = try await body(connection)
+            await self.giveBack(connection)
+            return result
+        } catch {
+            await self.giveBack(connection)
+            throw error
+        }
+    }
+
+    /// Runs one statement on a pooled connection, outside any explicit transaction.
+    @discardableResult
+    public func query(_ query: SQLQuery) async throws -> PostgresResult {
+        try await self.withConnection { try await $0.query(query) }
+    }
+
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
+    ///
+    /// `settings` are applied with `set_config(name, value, true)` (transaction-local), which is how
+    /// row-level-security scopes reach PostgreSQL. Serialization failures and deadlocks are retried
+    /// up to `maxAttempts` times in all.
+    @discardableResult
+    public func withTransaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        level: TransactionIsolation = .readCommitted,
+        settings: [(name: String, value: String)] = [],
+        maxAttempts: Int = 1,
+        _ body: (PostgresTransaction) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await self.withConnection { connection in
+                    try await PostgresTransaction.run(on: connection, level: level, settings: settings, body)
+                }
+            } catch let error as DatabaseError where error.isRetryable && attempt < maxAttempts {
+                attempt += 1
+                self.logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "reason": "\(error)"])
+            }
+        }
+    }
+
+    /// Leases a connection; the caller must hand it back with `giveBack`.
+    private func lease() async throws -> PostgresConnection {
+        var grant: PoolState.Grant
+        switch self.state.withLock({ $0.acquire() }) {
+        case .closed:
+            throw DatabaseError.poolClosed
+        case .granted(let granted):
+            grant = granted
+        case .wait(let id):
+            grant = try await self.wait(for: id)
+        }
+        if case .connection(let connection) = grant {
+            if connection.isHealthyWithoutRoundTrip() {
+                return connection
+            }
+            self.logger.info("discarding a pooled connection the server closed", metadata: ["backend_pid": "\(connection.backendPID)"])
+            await connection.close()
+        }
+        do {
+            return try await PostgresConnection.connect(conninfo: self.configuration.conninfo, threadPool: self.threadPool)
+        } catch {
+            self.handBack(nil)
+            throw error
+        }
+    }
+
+    private func wait(for id: Int) async throws -> PoolState.Grant {
+        let timeout = self.configuration.acquireTimeout
+        let exhausted = DatabaseError.poolExhausted(
+            maxConnections: self.configuration.maxConnections,
+            waitedMilliseconds: Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                    self.expire(id, with: exhausted)
+                } catch {
+                    self.expire(id, with: CancellationError())
+                }
+            }
+            defer { group.cancelAll() }
+            return try await withCheckedThrowingContinuation { continuation in
+                switch self.state.withLock({ $0.attach(continuation, to: id) }) {
+                case .waiting:
+                    break
+                case .granted(let grant):
+                    continuation.resume(returning: grant)
+                case .expired:
+                    continuation.resume(throwing: exhausted)
+                case .closed:
+                    continuation.resume(throwing: DatabaseError.poolClosed)
+                }
+            }
+        }
+    }
+
+    private func expire(_ id: Int, with error: any Error) {
+        if case .waiting(let continuation) = self.state.withLock({ $0.removeWaiter(id) }) {
+            continuation.resume(throwing: error)
+        }
+    }
+
+    /// Returns a leased connection; broken ones and ones left inside a transaction are closed.
+    private func giveBack(_ connection: PostgresConnection) async {
+        guard connection.isOpen, connection.isIdleOutsideTransaction else {
+            await connection.close()
+            self.handBack(nil)
+            return
+        }
+        if let leftover = self.handBack(connection) {
+            await leftover.close()
+        }
+    }
+
+    /// Gives a slot (with or without a connection) to a waiter or back to the pool; returns a connection to close.
+    @discardableResult
+    private func handBack(_ connection: PostgresConnection?) -> PostgresConnection? {
+        switch self.state.withLock({ $0.release(connection, now: .now) }) {
+        case .resume(let continuation, let grant):
+            continuation.resume(returning: grant)
+            return nil
+        case .close(let connection):
+            return connection
+        case .parked, .freed:
+            return nil
+        }
+    }
+
+    /// Pings idle connections that have not been used for `healthCheckInterval`; closes those idle past `idleTimeout`.
+    public func checkIdleConnections() async {
+        let now = ContinuousClock.now
+        let stale = self.state.withLock { $0.takeIdle(unusedSince: now - self.configuration.healthCheckInterval) }
+        for entry in stale {
+            if entry.since < now - self.configuration.idleTimeout {
+                await entry.connection.close()
+                self.handBack(nil)
+                continue
+            }
+            do {
+                try await entry.connection.query("select 1")
+                await self.giveBack(entry.connection)
+            } catch {
+                self.logger.info("closing an idle connection that failed its health check", metadata: ["error": "\(error)"])
+                await entry.connection.close()
+                self.handBack(nil)
+            }
+        }
+    }
+
+    /// Health-checks idle connections until graceful shutdown, then closes the pool.
+    public func run() async throws {
+        let tick = min(self.configuration.healthCheckInterval, self.configuration.idleTimeout) / 2
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: max(tick, .milliseconds(100)))
+                }
+            } catch {
+                break
+            }
+            await self.checkIdleConnections()
+        }
+        await self.close()
+    }
+
+    /// Stops leasing, fails waiters, closes idle connections, waits (up to the grace period) for
+    /// leased ones to come back, then stops the pool's threads. Safe to call more than once.
+    public func close() async {
+        let (alreadyClosed, idle, waiters) = self.state.withLock { state in
+            let wasClosed = state.isClosed
+            let taken = state.close()
+            return (wasClosed, taken.idle, taken.waiters)
+        }
+        for waiter in waiters {
+            waiter.resume(throwing: DatabaseError.poolClosed)
+        }
+        for connection in idle {
+            await connection.close()
+        }
+        if alreadyClosed { return }
+        let deadline = ContinuousClock.now + self.configuration.shutdownGracePeriod
+        while self.state.withLock({ $0.slots }) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let remaining = self.state.withLock { $0.slots }
+        if remaining > 0 {
+            self.logger.warning("closing the pool with connections still leased", metadata: ["leased": "\(remaining)"])
+        }
+        try? await self.threadPool.shutdownGracefully()
+    }
+}

@@ -1,0 +1,57 @@
+/// Isolation levels for `withTransaction`.
+public enum TransactionIsolation: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+/// A connection inside an open transaction.
+public struct PostgresTransaction: Sendable {
+    /// The underlying connection, for APIs that take one.
+    public let connection: PostgresConnection
+
+    /// Runs one statement inside the transaction.
+    @discardableResult
+    public func query(_ query: SQLQuery) async throws -> PostgresResult {
+        try await self.connection.query(query)
+    }
+
+    /// Sets a transaction-local setting (`set_config(name, value, true)`), e.g. a row-level-security scope.
+    public func setLocal(_ name: String, to value: String) async throws {
+        try await self.connection.query("select set_config(\(name), \(value), true)")
+    }
+
+    /// Bulk-loads rows with COPY inside the transaction.
+    @discardableResult
+    public func copyIn(table: String, columns: [String], rows: [[(any PostgresEncodable)?]]) async throws -> Int {
+        try await self.connection.copyIn(table: table, columns: columns, rows: rows)
+    }
+
+    static func run<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        on connection: PostgresConnection,
+        level: TransactionIsolation,
+        settings: [(name: String, value: String)],
+        _ body: (PostgresTransaction) async throws -> Result
+    ) async throws -> Result {
+        try await connection.query("begin isolation level \(unsafeRaw: level.rawValue)")
+        let transaction = PostgresTransaction(connection: connection)
+        do {
+            for setting in settings {
+                try await transaction.setLocal(setting.name, to: setting.value)
+            }
+            let result = try await body(transaction)
+            let commit = try await connection.query("commit")
+            // COMMIT of a transaction that already failed answers ROLLBACK instead of raising an error.
+            guard commit.commandTag == "COMMIT" else {
+                throw DatabaseError.server(sqlState: "40000", message: "transaction was aborted by an earlier error and rolled back")
+            }
+            return result
+        } catch {
+            if connection.isOpen {
+                _ = try? await connection.query("rollback")
+            }
+            throw error
+        }
+    }
+}

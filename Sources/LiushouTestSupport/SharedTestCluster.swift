@@ -1,0 +1,105 @@
+import EmbeddedPostgres
+import Foundation
+import Glibc
+import LiushouMigrations
+import LiushouPostgres
+
+/// The cluster shared by one test process, started on first use and stopped at exit.
+actor SharedTestCluster {
+    private struct Cluster: Sendable {
+        var adminURL: @Sendable (String) -> String
+    }
+
+    private var cluster: Task<Cluster, any Error>?
+    private var template: Task<String, any Error>?
+
+    struct CreatedDatabase {
+        var name: String
+        var url: String
+    }
+
+    func createDatabase(migrated: Bool) async throws -> CreatedDatabase {
+        let cluster = try await self.startedCluster()
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        if migrated {
+            let template = try await self.migratedTemplate(cluster)
+            try await Self.admin(cluster, "create database \(identifier: name) template \(identifier: template)")
+        } else {
+            try await Self.admin(cluster, "create database \(identifier: name)")
+        }
+        return CreatedDatabase(name: name, url: cluster.adminURL(name))
+    }
+
+    func dropDatabase(_ name: String) async {
+        guard let cluster = try? await self.startedCluster() else { return }
+        try? await Self.admin(cluster, "drop database if exists \(identifier: name) with (force)")
+    }
+
+    private func startedCluster() async throws -> Cluster {
+        if let cluster { return try await cluster.value }
+        let task = Task { try await Self.startCluster() }
+        self.cluster = task
+        return try await task.value
+    }
+
+    private func migratedTemplate(_ cluster: Cluster) async throws -> String {
+        if let template { return try await template.value }
+        let task = Task {
+            let name = "liushou_template"
+            try await Self.admin(cluster, "drop database if exists \(identifier: name)")
+            try await Self.admin(cluster, "create database \(identifier: name)")
+            let pool = PostgresConnectionPool(
+                configuration: PostgresPoolConfiguration(conninfo: cluster.adminURL(name), maxConnections: 1),
+                logger: TestPostgres.logger
+            )
+            do {
+                let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
+                try await Migrator(catalog: catalog, logger: TestPostgres.logger).migrate(pool: pool)
+                await pool.close()
+            } catch {
+                await pool.close()
+                throw error
+            }
+            return name
+        }
+        self.template = task
+        return try await task.value
+    }
+
+    private static func admin(_ cluster: Cluster, _ query: SQLQuery) async throws {
+        let pool = PostgresConnectionPool(
+            configuration: PostgresPoolConfiguration(conninfo: cluster.adminURL("postgres"), maxConnections: 1),
+            logger: TestPostgres.logger
+        )
+        do {
+            try await pool.query(query)
+            await pool.close()
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    private static func startCluster() async throws -> Cluster {
+        if let external = ProcessInfo.processInfo.environment["LIUSHOU_TEST_DATABASE_URL"], !external.isEmpty {
+            return Cluster(adminURL: { database in Self.replacingDatabase(in: external, with: database) })
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liushou-test-\(getpid())")
+        try? FileManager.default.removeItem(at: directory)
+        let embedded = EmbeddedPostgres(
+            configuration: EmbeddedPostgresConfiguration(dataDirectory: directory, durability: .unsafeFastForTests, maxConnections: 300),
+            logger: TestPostgres.logger
+        )
+        try await embedded.start()
+        try embedded.stopWhenThisProcessExits(removingDataDirectory: true)
+        return Cluster(adminURL: { database in embedded.connectionURL(database: database) })
+    }
+
+    /// Swaps the path (database) of a `postgresql://` URL.
+    static func replacingDatabase(in url: String, with database: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.path = "/" + database
+        return components.string ?? url
+    }
+}
+

@@ -1,0 +1,79 @@
+import EmbeddedPostgres
+import Foundation
+import Glibc
+import LiushouMigrations
+import LiushouPostgres
+import Logging
+
+/// Real PostgreSQL for tests: one throw-away cluster per test process (started with the same
+/// embedded launcher the server uses), and a fresh database per test.
+///
+/// Set `LIUSHOU_TEST_DATABASE_URL` to a superuser URL to use an existing server instead.
+public enum TestPostgres {
+    /// Logger for test infrastructure (warnings only).
+    public static let logger: Logger = {
+        var logger = Logger(label: "liushou.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    private static let shared = SharedTestCluster()
+
+    /// Creates a fresh database (migrated with the repository's `sql/` unless `migrated` is false),
+    /// runs `body` with a pool on it, then closes the pool and drops the database.
+    public static func withDatabase<Result>(
+        migrated: Bool = true,
+        maxConnections: Int = 5,
+        acquireTimeout: Duration = .seconds(10),
+        _ body: (TestDatabase) async throws -> Result
+    ) async throws -> Result {
+        let database = try await self.shared.createDatabase(migrated: migrated)
+        let pool = PostgresConnectionPool(
+            configuration: PostgresPoolConfiguration(
+                conninfo: database.url, maxConnections: maxConnections, acquireTimeout: acquireTimeout
+            ),
+            logger: self.logger
+        )
+        let testDatabase = TestDatabase(name: database.name, url: database.url, pool: pool)
+        do {
+            let result = try await body(testDatabase)
+            await pool.close()
+            await self.shared.dropDatabase(database.name)
+            return result
+        } catch {
+            await pool.close()
+            await self.shared.dropDatabase(database.name)
+            throw error
+        }
+    }
+
+    /// Starts a private cluster for a test that stops or restarts PostgreSQL, and removes it afterwards.
+    public static func withPrivateCluster<Result>(_ body: (EmbeddedPostgres, String) async throws -> Result) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liushou-private-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let cluster = EmbeddedPostgres(
+            configuration: EmbeddedPostgresConfiguration(dataDirectory: directory, durability: .unsafeFastForTests, maxConnections: 20),
+            logger: self.logger
+        )
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = try await cluster.start()
+        try cluster.stopWhenThisProcessExits(removingDataDirectory: true)
+        do {
+            let result = try await body(cluster, url)
+            try? await cluster.stop()
+            return result
+        } catch {
+            try? await cluster.stop()
+            throw error
+        }
+    }
+}
+
+/// A database made for one test.
+public struct TestDatabase: Sendable {
+    /// The database's name.
+    public let name: String
+    /// A superuser URL for it (holds a password: never log it).
+    public let url: String
+    /// A pool on it.
+    public let pool: PostgresConnectionPool
+}

@@ -1,0 +1,68 @@
+import LiushouPostgres
+import LiushouTestSupport
+import Testing
+
+@Suite("Bound parameters")
+struct BindingTests {
+    static let awkwardStrings = [
+        "O'Brien", "back\\slash\\", "$1", "$2 and $1", "\"double\"", "王小明，留守儿童", "🙂👵🏽", "tab\tnew\nline\r",
+        "'; drop table person; --", "", "  spaced  ", "e'\\x41'",
+    ]
+
+    @Test("strings with quotes, backslashes, placeholders, Chinese and emoji round-trip unchanged")
+    func awkwardStringsRoundTrip() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            try await database.pool.query("create table note (id int primary key, body text not null)")
+            for (index, text) in Self.awkwardStrings.enumerated() {
+                try await database.pool.query("insert into note (id, body) values (\(index), \(text))")
+                let echoed = try await database.pool.query("select \(text)::text as echoed, \("$1") as literal_placeholder")
+                #expect(try echoed.first?.decode("echoed", as: String.self) == text)
+                #expect(try echoed.first?.decode("literal_placeholder", as: String.self) == "$1")
+            }
+            let rows = try await database.pool.query("select id, body from note order by id")
+            let stored = try rows.map { try $0.decode("body", as: String.self) }
+            #expect(stored == Self.awkwardStrings)
+            let count = try await database.pool.query("select count(*) as n from note where body = \("'; drop table person; --")")
+            #expect(try count.first?.decode("n", as: Int.self) == 1)
+        }
+    }
+
+    @Test("a string holding NUL is refused before it is sent, naming the parameter")
+    func nulIsRefused() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let error = await #expect(throws: DatabaseError.self) {
+                try await database.pool.query("select \(1) as a, \("bad\u{0}text") as b")
+            }
+            guard case .invalidParameter(let position, _) = error else {
+                Issue.record("expected invalidParameter, got \(String(describing: error))")
+                return
+            }
+            #expect(position == 2)
+        }
+    }
+
+    @Test("nested fragments are renumbered and identifiers are quoted")
+    func composition() async throws {
+        let filter: SQLQuery = "name = \("a") and age > \(3)"
+        let query: SQLQuery = "select \(identifier: "we\"ird") from t where id = \(UUID(uuidString: "00000000-0000-0000-0000-000000000001")!) and \(filter)"
+        #expect(query.sql == "select \"we\"\"ird\" from t where id = $1 and name = $2 and age > $3")
+        #expect(query.bindings.count == 3)
+        #expect(query.bindings[0].type == .uuid)
+        #expect(!query.description.contains("00000000"))
+        let joined = SQLQuery.joined(["a = \(1)", "b = \(2)", "c = '$1'"], separator: " or ")
+        #expect(joined.sql == "a = $1 or b = $2 or c = '$1'")
+    }
+
+    @Test("composed queries execute with the right values in the right places")
+    func composedExecution() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let inner: SQLQuery = "\(10) + \(5)"
+            var query: SQLQuery = "select \(2) * (\(inner)) as total, \("x") as label"
+            query.append(", \(7) as extra")
+            let row = try #require(try await database.pool.query(query).first)
+            #expect(try row.decode((Int, String, Int).self) == (30, "x", 7))
+        }
+    }
+}
+
+import Foundation

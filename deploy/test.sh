@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Tests start their own throw-away PostgreSQL cluster (no setup needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LIUSHOU_NEED_TEST_TOOLS=1 bash deploy/install-prerequisites.sh
+
+# The OpenAPI document must be valid OpenAPI 3.1.
+if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
+  python3 -m pip install --quiet openapi-spec-validator
+fi
+python3 -m openapi_spec_validator Sources/LiushouServer/Resources/openapi.yaml
+
+swift build --build-tests
+swift test --skip-build --parallel "$@"
