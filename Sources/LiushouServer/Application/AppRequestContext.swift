@@ -1,0 +1,21 @@
+import Hummingbird
+import Logging
+
+/// The request context of every route: Hummingbird's core storage plus the request id.
+public struct AppRequestContext: RequestContext {
+    /// The largest request body accepted by default (2 MiB); larger bodies answer 413.
+    public static let defaultMaxBodyBytes = 2 * 1024 * 1024
+
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The id of this request, echoed as `X-Request-Id`; set by `RequestIDMiddleware`.
+    public var requestID: String
+
+    /// The largest body a handler may collect.
+    public var maxUploadSize: Int { Self.defaultMaxBodyBytes }
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An RFC 9457 problem document with a stable machine `code`; thrown by handlers, rendered as
+/// `application/problem+json`.
+public struct Problem: Error, Sendable, Equatable {
+    /// One field-level problem of a request body or query.
+    public struct FieldError: Codable, Sendable, Equatable {
+        /// The field's path, e.g. `members[2].idNumber`.
+        public var field: String
+        /// What is wrong with it, for people.
+        public var message: String
+
+        /// A field error.
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    /// HTTP status.
+    public var status: HTTPResponse.Status
+    /// Stable machine-readable code (`validation_failed`, `not_found`, …).
+    public var code: String
+    /// Short summary for people.
+    public var title: String
+    /// This occurrence, for people; never internal messages.
+    public var detail: String?
+    /// Field-level problems.
+    public var errors: [FieldError]
+
+    /// A problem.
+    public init(status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = []) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+    }
+
+    /// 400 for a body or parameter that cannot be read at all.
+    public static func badRequest(_ detail: String, errors: [FieldError] = []) -> Problem {
+        Problem(status: .badRequest, code: "bad_request", title: "The request cannot be read", detail: detail, errors: errors)
+    }
+
+    /// 422 for well-formed input that breaks a rule; name every field.
+    public static func validation(_ errors: [FieldError]) -> Problem {
+        Problem(
+            status: .unprocessableContent, code: "validation_failed", title: "Some fields are invalid",
+            detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors
+        )
+    }
+
+    /// 404, also used for records of other tenants so their existence does not leak.
+    public static func notFound(_ detail: String = "No such resource.") -> Problem {
+        Problem(status: .notFound, code: "not_found", title: "Not found", detail: detail)
+    }
+
+    /// 500 with nothing internal in it.
+    public static let internalError = Problem(
+        status: .internalServerError, code: "internal_error", title: "Internal server error",
+        detail: "The server could not complete the request. Quote the request id when reporting it."
+    )
+
+    /// The JSON body.
+    struct Document: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String?
+        var instance: String?
+        var code: String
+        var requestId: String?
+        var errors: [FieldError]?
+    }
+
+    /// Renders the problem for a request.
+    public func response(path: String?, requestID: String?) -> Response {
+        let document = Document(
+            type: "https://liushou.example/problems/\(self.code.replacingOccurrences(of: "_", with: "-"))",
+            title: self.title, status: self.status.code, detail: self.detail, instance: path, code: self.code,
+            requestId: requestID, errors: self.errors.isEmpty ? nil : self.errors
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(document)) ?? Data(#"{"code":"internal_error","status":500}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,63 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error into an RFC 9457 problem response. Unknown errors become a bare 500 and are
+/// logged with the request id; their text never reaches the client.
+public struct ProblemMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    /// A middleware.
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Self.problem(for: error)
+            if problem.status == .internalServerError {
+                context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
+            }
+            return problem.response(path: request.uri.path, requestID: context.requestID)
+        }
+    }
+
+    /// Maps an error to the problem the client sees.
+    static func problem(for error: any Error) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let decoding as DecodingError:
+            return RequestDecodingFailure.problem(for: decoding)
+        case let http as HTTPError:
+            return Self.problem(forStatus: http.status, message: http.body)
+        case let http as any HTTPResponseError:
+            return Self.problem(forStatus: http.status, message: nil)
+        default:
+            return .internalError
+        }
+    }
+
+    private static func problem(forStatus status: HTTPResponse.Status, message: String?) -> Problem {
+        switch status {
+        case .notFound:
+            return .notFound("No route or resource matches this path.")
+        case .contentTooLarge:
+            return Problem(
+                status: .contentTooLarge, code: "payload_too_large", title: "Request body too large",
+                detail: "The body exceeds the limit of \(AppRequestContext.defaultMaxBodyBytes) bytes."
+            )
+        case .methodNotAllowed:
+            return Problem(status: status, code: "method_not_allowed", title: "Method not allowed")
+        case .unauthorized:
+            return Problem(status: status, code: "unauthenticated", title: "Authentication required", detail: message)
+        case .forbidden:
+            return Problem(status: status, code: "forbidden", title: "Not allowed", detail: message)
+        case .badRequest:
+            return .badRequest(message ?? "The request is malformed.")
+        default:
+            if status.code >= 500 { return .internalError }
+            return Problem(status: status, code: "http_\(status.code)", title: status.reasonPhrase, detail: message)
+        }
+    }
+}

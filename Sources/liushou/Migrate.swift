@@ -1,0 +1,51 @@
+import ArgumentParser
+import EmbeddedPostgres
+import LiushouMigrations
+import LiushouPostgres
+import LiushouServer
+import Logging
+
+/// `liushou migrate`: applies pending SQL migrations (or lists them with `--status`).
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending SQL migrations from sql/.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Only list pending migrations.")
+    var status = false
+
+    func run() async throws {
+        var configuration = ServerConfiguration()
+        try self.common.apply(to: &configuration)
+        let logger = CommonOptions.bootstrapLogging(configuration)
+        let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
+        var cluster: EmbeddedPostgres? = nil
+        let url: String
+        if let configured = configuration.databaseURL {
+            url = configured
+        } else {
+            let embedded = EmbeddedPostgres(configuration: .init(dataDirectory: configuration.dataDirectory), logger: logger)
+            url = try await embedded.start()
+            cluster = embedded
+        }
+        let pool = PostgresConnectionPool(configuration: .init(conninfo: url, maxConnections: 1), logger: logger)
+        do {
+            let migrator = Migrator(catalog: catalog, logger: logger)
+            if self.status {
+                let pending = try await migrator.pending(pool: pool)
+                print(pending.isEmpty ? "schema is current (\(catalog.migrations.count) migrations)" : "pending:")
+                for migration in pending { print("  \(migration.label)") }
+            } else {
+                let report = try await migrator.migrate(pool: pool)
+                print("applied \(report.applied.count) migration(s); \(report.alreadyApplied) were already applied")
+                for migration in report.applied { print("  \(migration.label)") }
+            }
+        } catch {
+            await pool.close()
+            try? await cluster?.stop()
+            throw error
+        }
+        await pool.close()
+        try await cluster?.stop()
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouServer
+import LiushouTestSupport
+import LiushouPostgres
+import Logging
+import Testing
+
+@Suite("Operations endpoints")
+struct OperationsTests {
+    @Test("GET /healthz answers ok with a generated request id")
+    func health() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await TestApp.make(database).test(.router) { client in
+                try await client.execute(uri: "/healthz", method: .get) { response throws in
+                    #expect(response.status == .ok)
+                    #expect(response.text == #"{"status":"ok"}"#)
+                    #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.count == 16)
+                }
+            }
+        }
+    }
+
+    @Test("a well-formed client request id is echoed; a malformed one is replaced")
+    func requestIDs() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await TestApp.make(database).test(.router) { client in
+                let header = HTTPField.Name("X-Request-Id")!
+                try await client.execute(uri: "/healthz", method: .get, headers: [header: "phone-7.retry_2"]) { response throws in
+                    #expect(response.headers[header] == "phone-7.retry_2")
+                }
+                try await client.execute(uri: "/healthz", method: .get, headers: [header: "bad id\n<script>"]) { response throws in
+                    let echoed = response.headers[header] ?? ""
+                    #expect(echoed.count == 16)
+                    #expect(!echoed.contains("script"))
+                }
+            }
+        }
+    }
+
+    @Test("GET /readyz is ready when the database is reachable and migrated")
+    func ready() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await TestApp.make(database).test(.router) { client in
+                try await client.execute(uri: "/readyz", method: .get) { response throws in
+                    #expect(response.status == .ok)
+                    let body = try response.json()
+                    #expect(body["status"] as? String == "ready")
+                    let migrations = body["migrations"] as? [String: Any]
+                    #expect((migrations?["applied"] as? Int) == (migrations?["known"] as? Int))
+                }
+            }
+        }
+    }
+
+    @Test("GET /readyz answers 503 not_ready when migrations are pending")
+    func notReadyWhenUnmigrated() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            try await TestApp.make(database).test(.router) { client in
+                try await client.execute(uri: "/readyz", method: .get) { response throws in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    #expect(try response.json()["code"] as? String == "not_ready")
+                }
+            }
+        }
+    }
+
+    @Test("GET /readyz answers 503 when the database is unreachable")
+    func notReadyWhenDatabaseDown() async throws {
+        try await TestPostgres.withDatabase { database in
+            let app = try TestApp.make(database)
+            await database.pool.close()
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/readyz", method: .get) { response throws in
+                    #expect(response.status == .serviceUnavailable)
+                    let body = try response.json()
+                    #expect(body["code"] as? String == "not_ready")
+                    #expect((body["detail"] as? String)?.contains("not reachable") == true)
+                }
+            }
+        }
+    }
+
+    @Test("buildApplication migrates an empty database before serving")
+    func buildApplicationMigrates() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let configuration = ServerConfiguration(databaseURL: database.url, poolSize: 2, logLevel: .warning)
+            let app = try await buildApplication(configuration, logger: TestPostgres.logger)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/readyz", method: .get) { response throws in
+                    #expect(response.status == .ok)
+                }
+            }
+        }
+    }
+
+    @Test("GET /metrics reports requests by route template and status, and the pool")
+    func metrics() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await TestApp.make(database).test(.router) { client in
+                _ = try await client.execute(uri: "/healthz", method: .get)
+                _ = try await client.execute(uri: "/healthz", method: .get)
+                _ = try await client.execute(uri: "/readyz", method: .get)
+                _ = try await client.execute(uri: "/no/such/thing", method: .get)
+                try await client.execute(uri: "/metrics", method: .get) { response throws in
+                    #expect(response.status == .ok)
+                    let text = response.text
+                    #expect(text.contains(#"liushou_http_requests_total{method="GET",route="/healthz",status="200"} 2"#))
+                    #expect(text.contains(#"liushou_http_requests_total{method="GET",route="unmatched",status="404"} 1"#))
+                    #expect(text.contains(#"liushou_http_request_duration_seconds_count{method="GET",route="/readyz"} 1"#))
+                    #expect(text.contains(#"liushou_db_pool_connections_count{state="max"} 5"#))
+                    #expect(text.contains(#"liushou_db_pool_connections_count{state="in_use"} 0"#))
+                    #expect(text.contains("liushou_db_pool_waiting_count 0"))
+                    #expect(!text.contains("/no/such/thing"))
+                }
+            }
+        }
+    }
+}
