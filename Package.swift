@@ -110,7 +110,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LiushouPostgresTests",
-            dependencies: ["LiushouPostgres", "LiushouMigrations", "LiushouTestSupport", "EmbeddedPostgres"],
+            dependencies: [
+                "LiushouPostgres", "LiushouMigrations", "LiushouTestSupport", "EmbeddedPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -118,7 +121,14 @@ let package = Package(
             dependencies: [
                 "LiushouServer",
                 "LiushouTestSupport",
+                "LiushouPostgres",
+                "LiushouMigrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

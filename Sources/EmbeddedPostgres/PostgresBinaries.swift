@@ -11,7 +11,10 @@ public struct PostgresBinaries: Sendable {
     public var pgCtl: URL { self.directory.appendingPathComponent("pg_ctl") }
 
     /// Finds the binaries, preferring PATH, then the newest `/usr/lib/postgresql/<version>/bin`.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresBinaries {
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        versionedRoot: String = "/usr/lib/postgresql"
+    ) throws -> PostgresBinaries {
         let fileManager = FileManager.default
         var candidates: [URL] = []
         if let explicit = environment["LIUSHOU_PG_BIN"], !explicit.isEmpty {
@@ -20,9 +23,9 @@ public struct PostgresBinaries: Sendable {
         for entry in (environment["PATH"] ?? "").split(separator: ":") {
             candidates.append(URL(fileURLWithPath: String(entry)))
         }
-        let versions = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        let versions = (try? fileManager.contentsOfDirectory(atPath: versionedRoot)) ?? []
         for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
-            candidates.append(URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin"))
+            candidates.append(URL(fileURLWithPath: "\(versionedRoot)/\(version)/bin"))
         }
         for directory in candidates {
             let initdb = directory.appendingPathComponent("initdb").path
