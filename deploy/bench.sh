@@ -10,9 +10,11 @@ clients=8
 bash deploy/install-prerequisites.sh
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 pgbench_bin="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)"
-swift build -c release --product liushou --product liushou-bench 2>&1 | tail -n 1
+swift build -c release --product liushou 2>&1 | tail -n 1
+swift build -c release --product liushou-bench 2>&1 | tail -n 1
 
 work="$(mktemp -d /tmp/liushou-bench.XXXXXX)"
+chmod 711 "$work"
 port=18181
 server_pid=""
 cleanup() {
