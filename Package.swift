@@ -41,6 +41,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CProcessSupport"),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "EmbeddedPostgres",
             dependencies: [
@@ -62,8 +63,43 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouAccess",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LiushouHTTP",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LiushouPlatform",
+            dependencies: [
+                "CCrypt",
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouServer",
             dependencies: [
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouAccess",
                 "LiushouPostgres",
                 "LiushouMigrations",
                 "EmbeddedPostgres",
@@ -81,6 +117,8 @@ let package = Package(
             name: "liushou",
             dependencies: [
                 "LiushouServer",
+                "LiushouPlatform",
+                "LiushouAccess",
                 "LiushouPostgres",
                 "LiushouMigrations",
                 "EmbeddedPostgres",
@@ -101,6 +139,8 @@ let package = Package(
         .target(
             name: "LiushouTestSupport",
             dependencies: [
+                "LiushouPlatform",
+                "LiushouAccess",
                 "LiushouPostgres",
                 "LiushouMigrations",
                 "EmbeddedPostgres",
@@ -120,6 +160,9 @@ let package = Package(
             name: "LiushouServerTests",
             dependencies: [
                 "LiushouServer",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouAccess",
                 "LiushouTestSupport",
                 "LiushouPostgres",
                 "LiushouMigrations",

@@ -107,6 +107,26 @@ public final class EmbeddedPostgres: Sendable {
         return "postgresql://\(self.configuration.superuser):\(password)@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
+    /// The URL for another role of the cluster (e.g. the application role).
+    public func connectionURL(database: String, user: String, password: String) -> String {
+        let port = self.port.withLock { $0 } ?? 5432
+        return "postgresql://\(user):\(password)@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// A secret kept in a 0600 file of the data directory, created on first use (hex, 48 characters).
+    public func secret(named name: String) throws -> String {
+        let file = self.configuration.dataDirectory.appendingPathComponent(name)
+        if let existing = try? String(contentsOf: file, encoding: .utf8) {
+            return existing.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw EmbeddedPostgresError.dataDirectory("cannot write \(file.path)")
+        }
+        return secret
+    }
+
     /// The port the cluster listens on, once started.
     public var listeningPort: Int? {
         self.port.withLock { $0 }

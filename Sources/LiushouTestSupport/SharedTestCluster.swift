@@ -16,18 +16,23 @@ actor SharedTestCluster {
     struct CreatedDatabase {
         var name: String
         var url: String
+        var appURL: String
     }
+
+    /// Password of the application role in test clusters.
+    static let applicationPassword = "a11ce5500d"
 
     func createDatabase(migrated: Bool) async throws -> CreatedDatabase {
         let cluster = try await self.startedCluster()
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        // The template's migration also creates the cluster-wide application role and its password.
+        let template = try await self.migratedTemplate(cluster)
         if migrated {
-            let template = try await self.migratedTemplate(cluster)
             try await Self.admin(cluster, "create database \(identifier: name) template \(identifier: template)")
         } else {
             try await Self.admin(cluster, "create database \(identifier: name)")
         }
-        return CreatedDatabase(name: name, url: cluster.adminURL(name))
+        return CreatedDatabase(name: name, url: cluster.adminURL(name), appURL: Self.applicationURL(cluster.adminURL(name)))
     }
 
     func dropDatabase(_ name: String) async {
@@ -55,6 +60,7 @@ actor SharedTestCluster {
             do {
                 let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
                 try await Migrator(catalog: catalog, logger: TestPostgres.logger).migrate(pool: pool)
+                try await pool.query("alter role liushou_app login password '\(unsafeRaw: Self.applicationPassword)'")
                 await pool.close()
             } catch {
                 await pool.close()
@@ -93,6 +99,14 @@ actor SharedTestCluster {
         try await embedded.start()
         try embedded.stopWhenThisProcessExits(removingDataDirectory: true)
         return Cluster(adminURL: { database in embedded.connectionURL(database: database) })
+    }
+
+    /// The same URL with the application role's credentials.
+    static func applicationURL(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.user = "liushou_app"
+        components.password = Self.applicationPassword
+        return components.string ?? url
     }
 
     /// Swaps the path (database) of a `postgresql://` URL.

@@ -34,13 +34,21 @@ public enum TestPostgres {
             ),
             logger: self.logger
         )
-        let testDatabase = TestDatabase(name: database.name, url: database.url, pool: pool)
+        let appPool = PostgresConnectionPool(
+            configuration: PostgresPoolConfiguration(
+                conninfo: database.appURL, maxConnections: maxConnections, acquireTimeout: acquireTimeout
+            ),
+            logger: self.logger
+        )
+        let testDatabase = TestDatabase(name: database.name, url: database.url, appURL: database.appURL, pool: pool, appPool: appPool)
         do {
             let result = try await body(testDatabase)
+            await appPool.close()
             await pool.close()
             await self.shared.dropDatabase(database.name)
             return result
         } catch {
+            await appPool.close()
             await pool.close()
             await self.shared.dropDatabase(database.name)
             throw error
@@ -72,8 +80,12 @@ public enum TestPostgres {
 public struct TestDatabase: Sendable {
     /// The database's name.
     public let name: String
-    /// A superuser URL for it (holds a password: never log it).
+    /// A superuser (owner) URL for it (holds a password: never log it).
     public let url: String
-    /// A pool on it.
+    /// A URL for the application role `liushou_app`, which is subject to row-level security.
+    public let appURL: String
+    /// An owner pool on it, for setup and inspection.
     public let pool: PostgresConnectionPool
+    /// A pool as the application role, as the server connects.
+    public let appPool: PostgresConnectionPool
 }

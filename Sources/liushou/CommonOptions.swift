@@ -8,6 +8,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "libpq URL of the database (env LIUSHOU_DATABASE_URL). Without it an embedded PostgreSQL runs under --data-dir.")
     var databaseURL: String?
 
+    @Option(help: "libpq URL of the owner role that runs migrations (env LIUSHOU_MIGRATION_DATABASE_URL; default: --database-url).")
+    var migrationDatabaseURL: String?
+
     @Option(help: "Data directory for the embedded PostgreSQL (env LIUSHOU_DATA_DIR, default ./.liushou).")
     var dataDir: String?
 
@@ -30,6 +33,7 @@ struct CommonOptions: ParsableArguments {
     /// Applies these options to a configuration.
     func apply(to configuration: inout ServerConfiguration) throws {
         configuration.databaseURL = Self.resolve(self.databaseURL, "LIUSHOU_DATABASE_URL")
+        configuration.migrationDatabaseURL = Self.resolve(self.migrationDatabaseURL, "LIUSHOU_MIGRATION_DATABASE_URL")
         if let directory = Self.resolve(self.dataDir, "LIUSHOU_DATA_DIR") {
             configuration.dataDirectory = URL(fileURLWithPath: directory)
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import EmbeddedPostgres
 import LiushouMigrations
 import LiushouPostgres
+import LiushouPlatform
 import LiushouServer
 import Logging
 
@@ -19,17 +20,7 @@ struct Migrate: AsyncParsableCommand {
         try self.common.apply(to: &configuration)
         let logger = CommonOptions.bootstrapLogging(configuration)
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
-        var cluster: EmbeddedPostgres? = nil
-        let url: String
-        if let configured = configuration.databaseURL {
-            url = configured
-        } else {
-            let embedded = EmbeddedPostgres(configuration: .init(dataDirectory: configuration.dataDirectory), logger: logger)
-            url = try await embedded.start()
-            cluster = embedded
-        }
-        let pool = PostgresConnectionPool(configuration: .init(conninfo: url, maxConnections: 1), logger: logger)
-        do {
+        try await OwnerConnection.with(configuration, logger: logger) { pool in
             let migrator = Migrator(catalog: catalog, logger: logger)
             if self.status {
                 let pending = try await migrator.pending(pool: pool)
@@ -40,12 +31,6 @@ struct Migrate: AsyncParsableCommand {
                 print("applied \(report.applied.count) migration(s); \(report.alreadyApplied) were already applied")
                 for migration in report.applied { print("  \(migration.label)") }
             }
-        } catch {
-            await pool.close()
-            try? await cluster?.stop()
-            throw error
         }
-        await pool.close()
-        try await cluster?.stop()
     }
 }

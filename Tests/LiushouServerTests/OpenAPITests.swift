@@ -1,4 +1,5 @@
 import Hummingbird
+import LiushouHTTP
 import HummingbirdTesting
 import LiushouMigrations
 import LiushouServer
@@ -24,7 +25,7 @@ struct OpenAPITests {
     func documentMatchesRouter() async throws {
         try await TestPostgres.withDatabase { database in
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let router = buildRouter(AppDependencies(pool: database.pool, catalog: catalog))
+            let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared))
             let registered = Set(router.routes.map { route in
                 let path = route.path.components.map { component -> String in
                     let text = "\(component)"

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LiushouHTTP
 import HummingbirdTesting
 import LiushouServer
 import LiushouTestSupport
@@ -72,7 +73,7 @@ struct OperationsTests {
     func notReadyWhenDatabaseDown() async throws {
         try await TestPostgres.withDatabase { database in
             let app = try TestApp.make(database)
-            await database.pool.close()
+            await database.appPool.close()
             try await app.test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response throws in
                     #expect(response.status == .serviceUnavailable)
@@ -87,7 +88,7 @@ struct OperationsTests {
     @Test("buildApplication migrates an empty database before serving")
     func buildApplicationMigrates() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            let configuration = ServerConfiguration(databaseURL: database.url, poolSize: 2, logLevel: .warning)
+            let configuration = ServerConfiguration(databaseURL: database.appURL, migrationDatabaseURL: database.url, poolSize: 2, logLevel: .warning)
             let app = try await buildApplication(configuration, logger: TestPostgres.logger)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response throws in

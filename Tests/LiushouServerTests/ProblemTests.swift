@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LiushouHTTP
 import HummingbirdTesting
 import LiushouPostgres
 import LiushouServer

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Hummingbird
+import LiushouHTTP
 import LiushouMigrations
 import LiushouPostgres
 import LiushouServer
@@ -17,9 +18,9 @@ struct ShutdownTests {
     @Test("graceful shutdown drains an in-flight request, then closes the pool")
     func drainsThenClosesPool() async throws {
         try await TestPostgres.withDatabase { database in
-            let pool = PostgresConnectionPool(configuration: .init(conninfo: database.url, maxConnections: 2), logger: TestPostgres.logger)
+            let pool = PostgresConnectionPool(configuration: .init(conninfo: database.appURL, maxConnections: 2), logger: TestPostgres.logger)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let router = buildRouter(AppDependencies(pool: pool, catalog: catalog))
+            let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: TestHasher.shared))
             router.get("test/slow") { _, _ -> String in
                 try await pool.query("select pg_sleep(0.6)")
                 return "finished"

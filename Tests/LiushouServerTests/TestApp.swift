@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LiushouHTTP
 import HummingbirdTesting
 import LiushouMigrations
 import LiushouServer
@@ -13,7 +14,7 @@ enum TestApp {
         extraRoutes: (Router<AppRequestContext>) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-        let router = buildRouter(AppDependencies(pool: database.pool, catalog: catalog))
+        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared))
         extraRoutes(router)
         return Application(router: router, logger: TestPostgres.logger)
     }

@@ -1,7 +1,9 @@
 import EmbeddedPostgres
 import Foundation
 import Hummingbird
+import LiushouHTTP
 import LiushouMigrations
+import LiushouPlatform
 import LiushouPostgres
 import Logging
 import ServiceLifecycle
@@ -13,37 +15,57 @@ import ServiceLifecycle
 /// then the embedded cluster.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     var services: [any Service] = []
-    let databaseURL: String
+    let applicationURL: String
+    let ownerURL: String
+    var applicationPassword: String? = nil
     if let configured = configuration.databaseURL {
-        databaseURL = configured
+        applicationURL = configured
+        ownerURL = configuration.migrationDatabaseURL ?? configured
     } else {
         let cluster = EmbeddedPostgres(
             configuration: EmbeddedPostgresConfiguration(dataDirectory: configuration.dataDirectory, maxConnections: max(100, configuration.poolSize * 2)),
             logger: logger
         )
-        databaseURL = try await cluster.start()
+        ownerURL = try await cluster.start()
+        let password = try cluster.secret(named: "app-password")
+        applicationPassword = password
+        applicationURL = cluster.connectionURL(database: cluster.configuration.database, user: DatabaseRoles.applicationRole, password: password)
         services.append(EmbeddedPostgresService(cluster: cluster, logger: logger))
     }
     let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
     let pool = PostgresConnectionPool(
-        configuration: PostgresPoolConfiguration(conninfo: databaseURL, maxConnections: configuration.poolSize),
+        configuration: PostgresPoolConfiguration(conninfo: applicationURL, maxConnections: configuration.poolSize),
         logger: logger
     )
     services.append(pool)
-    let router = buildRouter(AppDependencies(pool: pool, catalog: catalog))
+    let hasher = try PasswordHasher(cost: configuration.bcryptCost)
+    let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: hasher))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liushou"),
         services: services,
         logger: logger
     )
-    if configuration.migrateOnStart {
-        app.beforeServerStarts {
-            let report = try await Migrator(catalog: catalog, logger: logger).migrate(pool: pool)
-            logger.info("database schema is current", metadata: [
-                "applied_now": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied)",
-            ])
+    let migrateOnStart = configuration.migrateOnStart
+    let embeddedApplicationPassword = applicationPassword
+    app.beforeServerStarts {
+        let owner = PostgresConnectionPool(configuration: .init(conninfo: ownerURL, maxConnections: 1), logger: logger)
+        do {
+            if migrateOnStart {
+                let report = try await Migrator(catalog: catalog, logger: logger).migrate(pool: owner)
+                logger.info("database schema is current", metadata: [
+                    "applied_now": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied)",
+                ])
+            }
+            if let embeddedApplicationPassword {
+                try await DatabaseRoles.enableApplicationLogin(password: embeddedApplicationPassword, owner: owner)
+            }
+            await owner.close()
+        } catch {
+            await owner.close()
+            throw error
         }
+        try await DatabaseRoles.ensureUnprivileged(pool)
     }
     return app
 }

@@ -1,32 +1,49 @@
 import Hummingbird
+import LiushouAccess
+import LiushouHTTP
 import LiushouMigrations
+import LiushouPlatform
 import LiushouPostgres
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
-    /// The database pool.
+    /// The database pool (connected as the application role, under row-level security).
     public let pool: PostgresConnectionPool
     /// The migrations this build knows.
     public let catalog: MigrationCatalog
     /// Prometheus metrics.
     public let metrics: HTTPMetrics
+    /// Scoped access to tenant data.
+    public let database: TenantDatabase
+    /// Login and token checks.
+    public let auth: AuthService
+    /// Every declared route and the access it needs.
+    public let routes: RouteCatalog
 
     /// Bundles the dependencies.
-    public init(pool: PostgresConnectionPool, catalog: MigrationCatalog) {
+    public init(pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, authSettings: AuthSettings = AuthSettings()) {
         self.pool = pool
         self.catalog = catalog
         self.metrics = HTTPMetrics(pool: pool)
+        self.database = TenantDatabase(pool: pool)
+        self.auth = AuthService(
+            repository: PostgresAuthRepository(database: self.database), hasher: hasher, settings: authSettings, database: self.database
+        )
+        self.routes = RouteCatalog()
     }
 }
 
-/// Builds the router: middleware (request id → metrics → problem errors → body limit) and every controller.
+/// Builds the router: middleware (request id → metrics → problem errors → body limit → authentication) and every controller.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(BodyLimitMiddleware())
-    OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics)
-        .addRoutes(to: router)
+    router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
+    let routes = SecuredRoutes(router: router, catalog: dependencies.routes)
+    OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics).addRoutes(to: routes)
+    AuthController(auth: dependencies.auth).addRoutes(to: routes)
+    OrgUnitController(database: dependencies.database).addRoutes(to: routes)
     return router
 }

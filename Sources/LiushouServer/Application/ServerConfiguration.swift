@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// libpq URL of the database; `nil` runs the embedded PostgreSQL under `dataDirectory`.
     public var databaseURL: String?
+    /// libpq URL of the owner role that runs migrations; `nil` uses `databaseURL`.
+    public var migrationDatabaseURL: String?
+    /// bcrypt cost factor for new password hashes (at least 10).
+    public var bcryptCost: Int
     /// Liushou's local data directory (embedded cluster, its password file).
     public var dataDirectory: URL
     /// Upper bound on database connections of this server.
@@ -33,6 +37,8 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         databaseURL: String? = nil,
+        migrationDatabaseURL: String? = nil,
+        bcryptCost: Int = 10,
         dataDirectory: URL = URL(fileURLWithPath: ".liushou"),
         poolSize: Int = 10,
         migrateOnStart: Bool = true,
@@ -43,6 +49,8 @@ public struct ServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.databaseURL = databaseURL
+        self.migrationDatabaseURL = migrationDatabaseURL
+        self.bcryptCost = bcryptCost
         self.dataDirectory = dataDirectory
         self.poolSize = poolSize
         self.migrateOnStart = migrateOnStart

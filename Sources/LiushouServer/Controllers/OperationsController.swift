@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LiushouHTTP
 import LiushouMigrations
 import LiushouPostgres
 import NIOCore
@@ -11,14 +12,14 @@ public struct OperationsController: Sendable {
     let catalog: MigrationCatalog
     let metrics: HTTPMetrics
 
-    /// Adds the routes to `router`.
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("healthz") { _, _ in Health(status: "ok") }
-        router.get("readyz") { _, _ in try await self.readiness() }
-        router.get("metrics") { _, _ in
+    /// Adds the routes (all open: probes and scrapers do not log in).
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.open(.get, "/healthz") { _, _ in Health(status: "ok") }
+        routes.open(.get, "/readyz") { _, _ in try await self.readiness() }
+        routes.open(.get, "/metrics") { _, _ in
             Self.text(self.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        router.get("openapi.yaml") { _, _ in
+        routes.open(.get, "/openapi.yaml") { _, _ in
             Self.text(try OpenAPIDocument.text(), contentType: "application/yaml; charset=utf-8")
         }
     }

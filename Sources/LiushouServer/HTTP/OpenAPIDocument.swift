@@ -1,4 +1,5 @@
 import Foundation
+import LiushouHTTP
 
 /// The OpenAPI 3.1 document shipped with the server (`Resources/openapi.yaml`).
 public enum OpenAPIDocument {

@@ -1,4 +1,5 @@
 import Hummingbird
+import LiushouAccess
 import Logging
 
 /// The request context of every route: Hummingbird's core storage plus the request id.
@@ -10,6 +11,10 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The id of this request, echoed as `X-Request-Id`; set by `RequestIDMiddleware`.
     public var requestID: String
+    /// The authenticated account, once the authentication middleware has verified a bearer token.
+    public var caller: Caller?
+    /// The client's IP address, for the audit log.
+    public let clientAddress: String?
 
     /// The largest body a handler may collect.
     public var maxUploadSize: Int { Self.defaultMaxBodyBytes }
@@ -17,5 +22,7 @@ public struct AppRequestContext: RequestContext {
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.requestID = ""
+        self.caller = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -50,7 +50,7 @@ public final class HTTPMetrics: Sendable {
     }
 
     /// The exposition text, with pool gauges refreshed.
-    func render() -> String {
+    public func render() -> String {
         let statistics = self.pool.statistics
         let states: [(String, Int)] = [
             ("open", statistics.open), ("in_use", statistics.inUse), ("idle", statistics.idle),

@@ -1,0 +1,44 @@
+/// An action on a kind of resource. Every route declares the permission it needs.
+public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Read organisation units.
+    case unitsRead = "units.read"
+    /// Create, rename, move and deactivate organisation units.
+    case unitsManage = "units.manage"
+    /// Read accounts and their grants.
+    case usersRead = "users.read"
+    /// Create accounts, reset passwords, disable accounts, grant and revoke roles.
+    case usersManage = "users.manage"
+    /// Create and revoke service accounts' API tokens.
+    case serviceAccountsManage = "service_accounts.manage"
+    /// Read and export the audit log.
+    case auditRead = "audit.read"
+    /// See ID and phone numbers unmasked (each reveal is audited with a reason).
+    case identifiersReveal = "identifiers.reveal"
+
+    /// The permission matrix: which roles hold this permission.
+    public var roles: Set<Role> {
+        switch self {
+        case .unitsRead:
+            return Set(Role.allCases).subtracting([.volunteer])
+        case .unitsManage, .usersManage, .serviceAccountsManage:
+            return [.countyAdmin, .townAdmin]
+        case .usersRead:
+            return [.countyAdmin, .townAdmin, .auditor]
+        case .auditRead:
+            return [.countyAdmin, .townAdmin, .auditor]
+        case .identifiersReveal:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .reliefOfficer, .legalAidOfficer]
+        }
+    }
+
+    public static func < (lhs: Permission, rhs: Permission) -> Bool {
+        lhs.rawValue < rhs.rawValue
+    }
+}
+
+extension Role {
+    /// Permissions this role holds.
+    public var permissions: Set<Permission> {
+        Set(Permission.allCases.filter { $0.roles.contains(self) })
+    }
+}

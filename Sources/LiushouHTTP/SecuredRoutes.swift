@@ -1,0 +1,104 @@
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import Synchronization
+
+/// What a route requires of its caller.
+public enum RouteAccess: Sendable, Hashable, CustomStringConvertible {
+    /// No authentication (login, health).
+    case open
+    /// Any authenticated caller, even one that must change its password (the password change itself).
+    case passwordChange
+    /// Any authenticated caller that has no pending password change.
+    case authenticated
+    /// An authenticated caller holding the permission on some unit (handlers then scope the record).
+    case permission(Permission)
+
+    public var description: String {
+        switch self {
+        case .open: return "open"
+        case .passwordChange: return "authenticated (password change allowed)"
+        case .authenticated: return "authenticated"
+        case .permission(let permission): return permission.rawValue
+        }
+    }
+}
+
+/// Every route with the access it declared: the source of the permission-matrix document and tests.
+public final class RouteCatalog: Sendable {
+    /// One declared route.
+    public struct Entry: Sendable, Hashable {
+        public var method: String
+        public var path: String
+        public var access: RouteAccess
+    }
+
+    private let storage = Mutex<[Entry]>([])
+
+    /// An empty catalog.
+    public init() {}
+
+    /// All declared routes.
+    public var entries: [Entry] { self.storage.withLock { $0 } }
+
+    func add(_ entry: Entry) {
+        self.storage.withLock { $0.append(entry) }
+    }
+}
+
+/// Adds routes that declare their access; handlers of protected routes receive the verified `Caller`.
+public struct SecuredRoutes {
+    let router: Router<AppRequestContext>
+    let catalog: RouteCatalog
+
+    /// Routes on `router`, declared into `catalog`.
+    public init(router: Router<AppRequestContext>, catalog: RouteCatalog) {
+        self.router = router
+        self.catalog = catalog
+    }
+
+    /// Adds an open route.
+    public func open<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String,
+        handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
+    ) {
+        self.catalog.add(.init(method: method.rawValue, path: path, access: .open))
+        self.router.on(RouterPath(path), method: method) { request, context in
+            try await handler(request, context)
+        }
+    }
+
+    /// Adds a protected route: 401 without a valid token, 403 without the permission.
+    public func on<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess,
+        handler: @escaping @Sendable (Request, AppRequestContext, Caller) async throws -> Output
+    ) {
+        self.catalog.add(.init(method: method.rawValue, path: path, access: access))
+        self.router.on(RouterPath(path), method: method) { request, context in
+            let caller = try Self.authorize(context.caller, for: access)
+            return try await handler(request, context, caller)
+        }
+    }
+
+    /// Checks a caller against a route's access.
+    public static func authorize(_ caller: Caller?, for access: RouteAccess) throws -> Caller {
+        guard let caller else {
+            throw Problem(status: .unauthorized, code: "unauthenticated", title: "Authentication required",
+                          detail: "Send a valid bearer token in the Authorization header.")
+        }
+        switch access {
+        case .open, .passwordChange:
+            return caller
+        case .authenticated, .permission:
+            if caller.mustChangePassword {
+                throw Problem(status: .forbidden, code: "password_change_required", title: "Password change required",
+                              detail: "Choose a new password with POST /v1/auth/password first.")
+            }
+            if case .permission(let permission) = access, !caller.holds(permission) {
+                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
+                              detail: "Your roles do not allow \(permission.rawValue).")
+            }
+            return caller
+        }
+    }
+}

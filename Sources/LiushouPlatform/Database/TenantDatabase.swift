@@ -1,0 +1,45 @@
+import Foundation
+import LiushouAccess
+import LiushouPostgres
+
+/// The only way route handlers reach PostgreSQL: every transaction carries the caller's scope, so
+/// row-level security limits what any statement can see or change.
+public struct TenantDatabase: Sendable {
+    let pool: PostgresConnectionPool
+
+    /// Wraps the server's pool.
+    public init(pool: PostgresConnectionPool) {
+        self.pool = pool
+    }
+
+    /// Runs `body` in a transaction scoped to the caller's grants.
+    @discardableResult
+    public func transaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        for caller: Caller,
+        _ body: (PostgresTransaction) async throws -> Result
+    ) async throws -> Result {
+        try await self.pool.withTransaction(settings: Self.settings(for: caller)) { transaction in
+            try await body(transaction)
+        }
+    }
+
+    /// The transaction-local settings row-level security reads.
+    static func settings(for caller: Caller) -> [(name: String, value: String)] {
+        [
+            (name: "liushou.scope_paths", value: "{" + caller.allScopes.joined(separator: ",") + "}"),
+            (name: "liushou.account_id", value: caller.accountID.uuidString.lowercased()),
+        ]
+    }
+
+    /// A transaction with no scope: it sees no tenant rows; only the `auth_*` functions and audit appends work.
+    @discardableResult
+    func unscoped<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresTransaction) async throws -> Result
+    ) async throws -> Result {
+        try await self.pool.withTransaction { transaction in
+            try await body(transaction)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+
+/// `/v1/auth/login`, `/v1/auth/logout`, `/v1/auth/me`.
+public struct AuthController: Sendable {
+    let auth: AuthService
+
+    /// A controller over `auth`.
+    public init(auth: AuthService) {
+        self.auth = auth
+    }
+
+    struct LoginRequest: Decodable {
+        var username: String
+        var password: String
+    }
+
+    struct Me: ResponseEncodable {
+        struct GrantView: Encodable {
+            var role: String
+            var unitId: UUID
+            var unitPath: String
+        }
+
+        var accountId: UUID
+        var username: String
+        var kind: String
+        var mustChangePassword: Bool
+        var grants: [GrantView]
+        var permissions: [String]
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.open(.post, "/v1/auth/login") { request, context in
+            let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
+            var problems: [Problem.FieldError] = []
+            if body.username.isEmpty || body.username.count > 64 { problems.append(.init(field: "username", message: "must have 1 to 64 characters")) }
+            if body.password.isEmpty || body.password.count > 128 { problems.append(.init(field: "password", message: "must have 1 to 128 characters")) }
+            guard problems.isEmpty else { throw Problem.validation(problems) }
+            let session = try await self.auth.login(username: body.username, password: body.password, context: context)
+            return try JSONResponse(session, status: .ok)
+        }
+        routes.on(.post, "/v1/auth/logout", .passwordChange) { _, context, caller in
+            try await self.auth.logout(caller, context: context)
+            return Response(status: .noContent)
+        }
+        routes.on(.get, "/v1/auth/me", .passwordChange) { _, _, caller in
+            Me(
+                accountId: caller.accountID, username: caller.name, kind: caller.kind.rawValue,
+                mustChangePassword: caller.mustChangePassword,
+                grants: caller.grants.map { .init(role: $0.role.rawValue, unitId: $0.unitID, unitPath: $0.unitPath) },
+                permissions: Permission.allCases.filter { caller.holds($0) }.map(\.rawValue)
+            )
+        }
+    }
+}

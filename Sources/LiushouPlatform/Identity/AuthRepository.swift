@@ -1,0 +1,94 @@
+import Foundation
+import LiushouAccess
+import LiushouPostgres
+
+/// The account a login names, as the login check needs it.
+public struct LoginCandidate: Sendable {
+    public var accountID: UUID
+    public var passwordHash: String?
+    public var mustChangePassword: Bool
+    public var lockedUntil: Date?
+    public var disabled: Bool
+}
+
+/// A verified credential: the caller and whether it must change its password first.
+public struct AuthenticatedCredential: Sendable {
+    public var caller: Caller
+    public var mustChangePassword: Bool
+}
+
+/// Storage behind login, sessions and token checks.
+public protocol AuthRepository: Sendable {
+    /// The user account with this username, if any.
+    func loginCandidate(username: String) async throws -> LoginCandidate?
+    /// Records a login attempt; returns the lock time after it.
+    func recordLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Date?
+    /// Stores a new session's hash.
+    func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?) async throws
+    /// The caller behind a token hash, if the credential is alive.
+    func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential?
+    /// Revokes a session or token.
+    func revoke(credentialID: UUID) async throws
+}
+
+/// `AuthRepository` on PostgreSQL, through the `auth_*` security-definer functions.
+public struct PostgresAuthRepository: AuthRepository {
+    let database: TenantDatabase
+
+    /// A repository on the server's database.
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    public func loginCandidate(username: String) async throws -> LoginCandidate? {
+        try await self.database.unscoped { transaction in
+            guard let row = try await transaction.query("select * from auth_login_candidate(\(username))").first else { return nil }
+            return LoginCandidate(
+                accountID: try row.decode("account_id"), passwordHash: try row.decode("password_hash"),
+                mustChangePassword: try row.decode("must_change_password"), lockedUntil: try row.decode("locked_until"),
+                disabled: try row.decode("disabled")
+            )
+        }
+    }
+
+    public func recordLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Date? {
+        try await self.database.unscoped { transaction in
+            let interval = "\(lockFor.components.seconds) seconds"
+            return try await transaction.query("""
+                select auth_record_login(\(accountID), \(success), \(Int32(maxFailures)), \(interval)::interval) as locked_until
+                """).first?.decode("locked_until", as: Date?.self)
+        }
+    }
+
+    public func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?) async throws {
+        try await self.database.unscoped { transaction in
+            try await transaction.query("select auth_open_session(\(id), \(accountID), \(tokenHash), \(expiresAt), \(clientAddress))")
+        }
+    }
+
+    public func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential? {
+        let rows = try await self.database.unscoped { transaction in
+            try await transaction.query("select * from auth_authenticate(\(tokenHash), \("\(sessionIdle.components.seconds) seconds")::interval)")
+        }
+        guard let first = rows.first else { return nil }
+        var grants: [Grant] = []
+        for row in rows {
+            guard let roleName = try row.decode("role", as: String?.self), let role = Role(rawValue: roleName),
+                let unitID = try row.decode("unit_id", as: UUID?.self), let path = try row.decode("unit_path", as: String?.self)
+            else { continue }
+            grants.append(Grant(role: role, unitID: unitID, unitPath: path))
+        }
+        let kind = Caller.Kind(rawValue: try first.decode("kind", as: String.self)) ?? .user
+        let caller = Caller(
+            accountID: try first.decode("account_id"), name: try first.decode("username"), kind: kind, grants: grants,
+            credentialID: try first.decode("credential_id")
+        )
+        return AuthenticatedCredential(caller: caller, mustChangePassword: try first.decode("must_change_password"))
+    }
+
+    public func revoke(credentialID: UUID) async throws {
+        try await self.database.unscoped { transaction in
+            try await transaction.query("select auth_revoke_credential(\(credentialID))")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HTTPTypes
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+import Logging
+
+/// Login, logout and token verification.
+public struct AuthService: Sendable {
+    /// A new session's token, shown once.
+    public struct Session: Sendable, Encodable {
+        public var token: String
+        public var expiresAt: Date
+        public var idleTimeoutSeconds: Int
+        public var mustChangePassword: Bool
+    }
+
+    let repository: any AuthRepository
+    let hasher: PasswordHasher
+    let settings: AuthSettings
+    let database: TenantDatabase
+
+    /// A service over `repository`.
+    public init(repository: any AuthRepository, hasher: PasswordHasher, settings: AuthSettings, database: TenantDatabase) {
+        self.repository = repository
+        self.hasher = hasher
+        self.settings = settings
+        self.database = database
+    }
+
+    /// The same answer for unknown users, wrong passwords, locked and disabled accounts.
+    static let loginFailed = Problem(
+        status: .unauthorized, code: "login_failed", title: "Login failed",
+        detail: "Wrong username or password, or the account is locked or disabled."
+    )
+
+    /// Checks a password and opens a session. Every attempt is audited; the time taken does not
+    /// depend on whether the username exists.
+    public func login(username: String, password: String, context: AppRequestContext) async throws -> Session {
+        let candidate = try await self.repository.loginCandidate(username: username)
+        let now = Date()
+        guard let candidate, !candidate.disabled, (candidate.lockedUntil ?? .distantPast) <= now else {
+            _ = try await self.hasher.verify(password, against: nil)
+            let reason = candidate == nil ? "unknown_user" : (candidate?.disabled == true ? "disabled" : "locked")
+            try await self.audit(context: context, accountID: candidate?.accountID, name: username, outcome: .denied, reason: reason)
+            throw Self.loginFailed
+        }
+        let matches = try await self.hasher.verify(password, against: candidate.passwordHash)
+        let lockedUntil = try await self.repository.recordLogin(
+            accountID: candidate.accountID, success: matches, maxFailures: self.settings.maxFailedLogins, lockFor: self.settings.lockDuration
+        )
+        guard matches else {
+            let reason = lockedUntil != nil ? "wrong_password_now_locked" : "wrong_password"
+            try await self.audit(context: context, accountID: candidate.accountID, name: username, outcome: .denied, reason: reason)
+            throw Self.loginFailed
+        }
+        let token = BearerToken.generate(prefix: "lss_")
+        let credentialID = UUID()
+        let expiresAt = now.addingTimeInterval(TimeInterval(self.settings.sessionLifetime.components.seconds))
+        try await self.repository.openSession(
+            id: credentialID, accountID: candidate.accountID, tokenHash: BearerToken.hash(token), expiresAt: expiresAt,
+            clientAddress: context.clientAddress
+        )
+        try await self.audit(context: context, accountID: candidate.accountID, name: username, outcome: .success, reason: nil, credentialID: credentialID)
+        return Session(
+            token: token, expiresAt: expiresAt, idleTimeoutSeconds: Int(self.settings.sessionIdle.components.seconds),
+            mustChangePassword: candidate.mustChangePassword
+        )
+    }
+
+    /// The caller behind a bearer token, or `nil` when the token is unknown, expired, revoked or its account disabled.
+    public func authenticate(token: String) async throws -> Caller? {
+        guard token.count <= 200, let credential = try await self.repository.authenticate(
+            tokenHash: BearerToken.hash(token), sessionIdle: self.settings.sessionIdle
+        ) else { return nil }
+        var caller = credential.caller
+        caller.mustChangePassword = credential.mustChangePassword
+        return caller
+    }
+
+    /// Revokes the caller's current session or token.
+    public func logout(_ caller: Caller, context: AppRequestContext) async throws {
+        try await self.repository.revoke(credentialID: caller.credentialID)
+        try await self.database.unscoped { transaction in
+            try await AuditEntry(caller: caller, context: context, action: "logout", resource: "credential",
+                                 recordID: caller.credentialID.uuidString.lowercased()).append(in: transaction)
+        }
+    }
+
+    private func audit(
+        context: AppRequestContext, accountID: UUID?, name: String, outcome: AuditEntry.Outcome, reason: String?, credentialID: UUID? = nil
+    ) async throws {
+        var entry = AuditEntry(caller: nil, context: context, action: "login", resource: "credential",
+                               recordID: credentialID?.uuidString.lowercased(), outcome: outcome, detail: reason.map { ["reason": $0] })
+        entry.accountID = accountID
+        entry.accountName = String(name.prefix(64))
+        try await self.database.unscoped { transaction in
+            try await entry.append(in: transaction)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+
+/// `/v1/units`: create, read, list children, rename, move and deactivate organisation units.
+public struct OrgUnitController: Sendable {
+    let database: TenantDatabase
+    let repository: any OrgUnitRepository
+
+    /// A controller.
+    public init(database: TenantDatabase, repository: any OrgUnitRepository = PostgresOrgUnitRepository()) {
+        self.database = database
+        self.repository = repository
+    }
+
+    struct CreateRequest: Decodable {
+        var id: UUID?
+        var kind: OrgUnitKind
+        var name: String
+        var code: String?
+        var parentId: UUID
+    }
+
+    struct RenameRequest: Decodable {
+        var name: String
+    }
+
+    struct MoveRequest: Decodable {
+        var parentId: UUID
+    }
+
+    struct UnitList: Encodable {
+        var items: [OrgUnit]
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/units", .permission(.unitsManage)) { request, context, caller in
+            try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
+        }
+        routes.on(.get, "/v1/units/:id", .permission(.unitsRead)) { _, context, caller in
+            let unit = try await self.database.transaction(for: caller) { transaction in
+                try await self.visible(try Self.id(context), .unitsRead, caller, transaction)
+            }
+            return try JSONResponse(unit, headers: [.eTag: "\"\(unit.version)\""])
+        }
+        routes.on(.get, "/v1/units/:id/children", .permission(.unitsRead)) { _, context, caller in
+            let children = try await self.database.transaction(for: caller) { transaction in
+                let parent = try await self.visible(try Self.id(context), .unitsRead, caller, transaction)
+                return try await self.repository.children(of: parent.id, in: transaction)
+            }
+            return try JSONResponse(UnitList(items: children))
+        }
+        routes.on(.patch, "/v1/units/:id", .permission(.unitsManage)) { request, context, caller in
+            let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
+            let name = try Self.validName(body.name)
+            let version = try Self.expectedVersion(request)
+            return try await self.update(try Self.id(context), version: version, action: "unit.rename", context, caller) { unit, transaction in
+                try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
+            }
+        }
+        routes.on(.post, "/v1/units/:id/move", .permission(.unitsManage)) { request, context, caller in
+            let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
+            let version = try Self.expectedVersion(request)
+            return try await self.move(try Self.id(context), to: body.parentId, version: version, context, caller)
+        }
+        routes.on(.post, "/v1/units/:id/deactivate", .permission(.unitsManage)) { request, context, caller in
+            let version = try Self.expectedVersion(request)
+            return try await self.update(try Self.id(context), version: version, action: "unit.deactivate", context, caller) { unit, transaction in
+                if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
+                    throw Problem.validation([.init(field: "id", message: "has active child units; deactivate or move them first")])
+                }
+                return try await self.repository.deactivate(unit.id, expectedVersion: version, in: transaction)
+            }
+        }
+    }
+
+    private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let name = try Self.validName(body.name)
+        let id = body.id ?? UUID()
+        return try await self.database.transaction(for: caller) { transaction in
+            let parent = try await self.visible(body.parentId, .unitsManage, caller, transaction, field: "parentId")
+            if let existing = try await self.repository.find(id, in: transaction) {
+                guard existing.kind == body.kind, existing.name == name, existing.code == body.code, existing.parentId == body.parentId else {
+                    throw Problem(status: .conflict, code: "id_conflict", title: "A different unit has this id",
+                                  detail: "Retry with the same content, or use a new id.")
+                }
+                return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
+            }
+            var problems: [Problem.FieldError] = []
+            if !body.kind.allowedParents.contains(parent.kind) {
+                problems.append(.init(field: "parentId", message: "a \(body.kind.rawValue) cannot be placed under a \(parent.kind.rawValue)"))
+            }
+            if !parent.active {
+                problems.append(.init(field: "parentId", message: "is deactivated"))
+            }
+            problems += AdministrativeCode.problems(code: body.code, kind: body.kind, parentCode: parent.code)
+                .map { .init(field: "code", message: $0) }
+            guard problems.isEmpty else { throw Problem.validation(problems) }
+            let now = Date()
+            let unit = OrgUnit(
+                id: id, kind: body.kind, name: name, code: body.code, parentId: parent.id,
+                path: parent.path + "." + OrgUnit.label(for: id), active: true, version: 1, createdAt: now, updatedAt: now
+            )
+            do {
+                try await self.repository.insert(unit, in: transaction)
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "org_unit_code_unique" {
+                throw Problem(status: .conflict, code: "code_taken", title: "Administrative code in use",
+                              detail: "Another unit already carries this code.", errors: [.init(field: "code", message: "is already used")])
+            }
+            guard let stored = try await self.repository.find(id, in: transaction) else { throw Problem.internalError }
+            try await AuditEntry(caller: caller, context: context, action: "unit.create", resource: "org_unit",
+                                 recordID: id.uuidString.lowercased(), unitID: id, unitPath: stored.path).append(in: transaction)
+            return try JSONResponse(stored, status: .created, headers: [.eTag: "\"\(stored.version)\"", .location: "/v1/units/\(id.uuidString.lowercased())"])
+        }
+    }
+
+    private func move(_ id: UUID, to parentID: UUID, version: Int, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        try await self.database.transaction(for: caller) { transaction in
+            let unit = try await self.visible(id, .unitsManage, caller, transaction)
+            guard let oldParentID = unit.parentId else {
+                throw Problem.validation([.init(field: "id", message: "a county cannot be moved")])
+            }
+            _ = try await self.visible(oldParentID, .unitsManage, caller, transaction, field: "id")
+            let parent = try await self.visible(parentID, .unitsManage, caller, transaction, field: "parentId")
+            guard unit.version == version else { throw Self.stale(unit) }
+            var problems: [Problem.FieldError] = []
+            if !unit.kind.allowedParents.contains(parent.kind) {
+                problems.append(.init(field: "parentId", message: "a \(unit.kind.rawValue) cannot be placed under a \(parent.kind.rawValue)"))
+            }
+            if Caller.path(parent.path, isInside: unit.path) {
+                problems.append(.init(field: "parentId", message: "cannot be the unit itself or one of its descendants"))
+            }
+            if !parent.active { problems.append(.init(field: "parentId", message: "is deactivated")) }
+            problems += AdministrativeCode.problems(code: unit.code, kind: unit.kind, parentCode: parent.code)
+                .map { .init(field: "parentId", message: "the unit's code \($0)") }
+            guard problems.isEmpty else { throw Problem.validation(problems) }
+            let moved = try await self.repository.move(unit, under: parent, in: transaction)
+            try await AuditEntry(caller: caller, context: context, action: "unit.move", resource: "org_unit",
+                                 recordID: id.uuidString.lowercased(), unitID: id, unitPath: moved.path,
+                                 detail: ["from": unit.path, "to": moved.path]).append(in: transaction)
+            return try JSONResponse(moved, headers: [.eTag: "\"\(moved.version)\""])
+        }
+    }
+
+    /// Loads a unit for an update, applies it if the version still matches, audits it.
+    private func update(
+        _ id: UUID, version: Int, action: String, _ context: AppRequestContext, _ caller: Caller,
+        _ change: (OrgUnit, PostgresTransaction) async throws -> OrgUnit?
+    ) async throws -> JSONResponse {
+        try await self.database.transaction(for: caller) { transaction in
+            let unit = try await self.visible(id, .unitsManage, caller, transaction)
+            if unit.parentId == nil, !caller.holds(.unitsManage, at: unit.path) { throw Problem.notFound() }
+            guard unit.version == version, let updated = try await change(unit, transaction) else {
+                throw Self.stale(try await self.repository.find(id, in: transaction) ?? unit)
+            }
+            try await AuditEntry(caller: caller, context: context, action: action, resource: "org_unit",
+                                 recordID: id.uuidString.lowercased(), unitID: id, unitPath: updated.path).append(in: transaction)
+            return try JSONResponse(updated, headers: [.eTag: "\"\(updated.version)\""])
+        }
+    }
+
+    /// The unit if it exists inside the caller's scope and the caller holds `permission` there; else 404.
+    private func visible(
+        _ id: UUID, _ permission: Permission, _ caller: Caller, _ transaction: PostgresTransaction, field: String? = nil
+    ) async throws -> OrgUnit {
+        guard let unit = try await self.repository.find(id, in: transaction), caller.holds(permission, at: unit.path) else {
+            if let field {
+                throw Problem.validation([.init(field: field, message: "no such unit in your scope")])
+            }
+            throw Problem.notFound("No such unit.")
+        }
+        return unit
+    }
+
+    private static func id(_ context: AppRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw Problem.badRequest("The unit id must be a UUID.", errors: [.init(field: "id", message: "must be a UUID")])
+        }
+        return id
+    }
+
+    private static func validName(_ name: String) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(trimmed.count) else {
+            throw Problem.validation([.init(field: "name", message: "must have 1 to 100 characters")])
+        }
+        return trimmed
+    }
+
+    /// The version from `If-Match: "<version>"`, required for every change.
+    static func expectedVersion(_ request: Request) throws -> Int {
+        guard let header = request.headers[.ifMatch] else {
+            throw Problem(status: .preconditionRequired, code: "if_match_required", title: "If-Match required",
+                          detail: "Send If-Match with the ETag you read, so concurrent edits cannot overwrite each other.")
+        }
+        let digits = header.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))
+        guard let version = Int(digits) else {
+            throw Problem.badRequest("If-Match must hold the ETag you read.", errors: [.init(field: "If-Match", message: "must be an ETag like \"3\"")])
+        }
+        return version
+    }
+
+    private static func stale(_ current: OrgUnit) -> Problem {
+        Problem(status: .preconditionFailed, code: "version_mismatch", title: "The unit changed since you read it",
+                detail: "Current version is \(current.version); read it again and retry.")
+    }
+}

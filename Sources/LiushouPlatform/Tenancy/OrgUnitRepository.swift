@@ -1,0 +1,67 @@
+import Foundation
+import LiushouPostgres
+
+/// Storage of organisation units. Every call runs inside a caller-scoped transaction, so units
+/// outside the caller's subtrees do not exist for it.
+public protocol OrgUnitRepository: Sendable {
+    func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit?
+    func children(of parentID: UUID, in transaction: PostgresTransaction) async throws -> [OrgUnit]
+    func insert(_ unit: OrgUnit, in transaction: PostgresTransaction) async throws
+    func rename(_ id: UUID, to name: String, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit?
+    func move(_ unit: OrgUnit, under parent: OrgUnit, in transaction: PostgresTransaction) async throws -> OrgUnit
+    func deactivate(_ id: UUID, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit?
+    func hasActiveChildren(_ id: UUID, in transaction: PostgresTransaction) async throws -> Bool
+}
+
+/// `OrgUnitRepository` on PostgreSQL.
+public struct PostgresOrgUnitRepository: OrgUnitRepository {
+    /// A repository.
+    public init() {}
+
+    public func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit? {
+        try await transaction.query("select \(OrgUnit.columns) from org_unit where id = \(id)").first.map(OrgUnit.init(row:))
+    }
+
+    public func children(of parentID: UUID, in transaction: PostgresTransaction) async throws -> [OrgUnit] {
+        try await transaction.query("select \(OrgUnit.columns) from org_unit where parent_id = \(parentID) order by kind, name, id")
+            .map(OrgUnit.init(row:))
+    }
+
+    public func insert(_ unit: OrgUnit, in transaction: PostgresTransaction) async throws {
+        try await transaction.query("""
+            insert into org_unit (id, kind, name, code, parent_id, path)
+            values (\(unit.id), \(unit.kind.rawValue), \(unit.name), \(unit.code), \(unit.parentId), \(unit.path)::ltree)
+            """)
+    }
+
+    public func rename(_ id: UUID, to name: String, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit? {
+        try await transaction.query("""
+            update org_unit set name = \(name), version = version + 1, updated_at = now()
+            where id = \(id) and version = \(expectedVersion) returning \(OrgUnit.columns)
+            """).first.map(OrgUnit.init(row:))
+    }
+
+    public func move(_ unit: OrgUnit, under parent: OrgUnit, in transaction: PostgresTransaction) async throws -> OrgUnit {
+        let newPath = parent.path + "." + OrgUnit.label(for: unit.id)
+        try await transaction.query("""
+            update org_unit set path = \(newPath)::ltree || subpath(path, nlevel(\(unit.path)::ltree)), updated_at = now(),
+                version = version + case when id = \(unit.id) then 1 else 0 end,
+                parent_id = case when id = \(unit.id) then \(parent.id) else parent_id end
+            where path <@ \(unit.path)::ltree
+            """)
+        guard let moved = try await self.find(unit.id, in: transaction) else { throw DatabaseError.serializationFailure }
+        return moved
+    }
+
+    public func deactivate(_ id: UUID, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit? {
+        try await transaction.query("""
+            update org_unit set active = false, version = version + 1, updated_at = now()
+            where id = \(id) and version = \(expectedVersion) returning \(OrgUnit.columns)
+            """).first.map(OrgUnit.init(row:))
+    }
+
+    public func hasActiveChildren(_ id: UUID, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("select exists (select from org_unit where parent_id = \(id) and active) as present")
+            .first?.decode("present", as: Bool.self) ?? false
+    }
+}
