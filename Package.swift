@@ -157,6 +157,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "LiushouPlatformTests",
+            dependencies: [
+                "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess", "LiushouPostgres", "LiushouMigrations",
+                "LiushouTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LiushouServerTests",
             dependencies: [
                 "LiushouServer",

@@ -1,0 +1,205 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+import LiushouTestSupport
+import Testing
+
+@Suite("Login, sessions and tokens")
+struct AuthTests {
+    @Test("login returns a token that identifies the caller, its grants and permissions")
+    func loginAndMe() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let token = try await client.login("Town1.Admin")
+                #expect(token.hasPrefix("lss_"))
+                let me = try await client.send(.get, "/v1/auth/me", token: token)
+                #expect(me.status == .ok)
+                let body = try me.json()
+                #expect(body["username"] as? String == "town1.admin")
+                let grants = body["grants"] as? [[String: Any]]
+                #expect(grants?.first?["role"] as? String == "town_admin")
+                #expect((grants?.first?["unitId"] as? String)?.lowercased() == fixture.town1.idString)
+                #expect((body["permissions"] as? [String])?.contains("units.manage") == true)
+                let stored = try await database.pool.query("select token_hash from credential")
+                #expect(stored.count == 1)
+                #expect(try stored.first?.decode("token_hash", as: Data.self) == BearerToken.hash(token))
+            }
+        }
+    }
+
+    @Test("bad login input answers 400/422 naming the field")
+    func badInput() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let missing = try await client.post("/v1/auth/login", json: ["username": "x"])
+                #expect(missing.status == .badRequest)
+                #expect(((try missing.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "password")
+                let empty = try await client.post("/v1/auth/login", json: ["username": "", "password": ""])
+                #expect(empty.status == .unprocessableContent)
+                let fields = (try empty.json()["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+                #expect(fields == ["username", "password"])
+            }
+        }
+    }
+
+    @Test("unknown user and wrong password answer the same 401, in comparable time, and are audited")
+    func failuresLookAlike() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let clock = ContinuousClock()
+                var unknownBody = ""
+                let unknownTime = try await clock.measure {
+                    let response = try await client.post("/v1/auth/login", json: ["username": "nobody.here", "password": "Whatever#1"])
+                    #expect(response.status == .unauthorized)
+                    unknownBody = String(response.text.split(separator: ",").filter { !$0.contains("requestId") }.joined(separator: ","))
+                }
+                var wrongBody = ""
+                let wrongTime = try await clock.measure {
+                    let response = try await client.post("/v1/auth/login", json: ["username": "town1.admin", "password": "Whatever#1"])
+                    #expect(response.status == .unauthorized)
+                    wrongBody = String(response.text.split(separator: ",").filter { !$0.contains("requestId") }.joined(separator: ","))
+                }
+                #expect(unknownBody == wrongBody)
+                #expect(unknownBody.contains("login_failed"))
+                // Both paths run one bcrypt verification; neither returns early.
+                #expect(unknownTime > wrongTime / 3 && wrongTime > unknownTime / 3)
+                let audited = try await database.pool.query("select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position")
+                #expect(try audited.map { try $0.decode("reason", as: String?.self) } == ["unknown_user", "wrong_password"])
+            }
+        }
+    }
+
+    @Test("five wrong passwords lock the account; the right password is refused until the lock expires")
+    func lockout() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.lockDuration = .seconds(2)
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                for _ in 0..<5 {
+                    let response = try await client.post("/v1/auth/login", json: ["username": "grid1a.worker", "password": "Wrong#pass1"])
+                    #expect(response.status == .unauthorized)
+                }
+                let locked = try await client.post("/v1/auth/login", json: ["username": "grid1a.worker", "password": PlatformFixture.password])
+                #expect(locked.status == .unauthorized)
+                try await Task.sleep(for: .milliseconds(2200))
+                let unlocked = try await client.post("/v1/auth/login", json: ["username": "grid1a.worker", "password": PlatformFixture.password])
+                #expect(unlocked.status == .ok)
+                let reasons = try await database.pool.query("select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position")
+                let list = try reasons.map { try $0.decode("reason", as: String?.self) }
+                #expect(list.contains("wrong_password_now_locked"))
+                #expect(list.contains("locked"))
+            }
+        }
+    }
+
+    @Test("a session dies after the idle timeout")
+    func idleExpiry() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.sessionIdle = .seconds(1)
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let token = try await client.login("village1a.cadre")
+                #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .ok)
+                try await Task.sleep(for: .milliseconds(1300))
+                let expired = try await client.send(.get, "/v1/auth/me", token: token)
+                #expect(expired.status == .unauthorized)
+                #expect(try expired.json()["code"] as? String == "invalid_token")
+            }
+        }
+    }
+
+    @Test("a session dies at its absolute lifetime even while used")
+    func absoluteExpiry() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.sessionLifetime = .seconds(1)
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let token = try await client.login("village1a.cadre")
+                #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .ok)
+                try await Task.sleep(for: .milliseconds(1200))
+                #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("logout revokes the token; a disabled account's tokens die at once")
+    func revocation() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let first = try await client.login("town1.relief")
+                #expect(try await client.send(.post, "/v1/auth/logout", token: first).status == .noContent)
+                #expect(try await client.send(.get, "/v1/auth/me", token: first).status == .unauthorized)
+
+                let second = try await client.login("town1.legal")
+                try await database.pool.query("update account set disabled_at = now() where username = 'town1.legal'")
+                #expect(try await client.send(.get, "/v1/auth/me", token: second).status == .unauthorized)
+                let again = try await client.post("/v1/auth/login", json: ["username": "town1.legal", "password": PlatformFixture.password])
+                #expect(again.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("missing or malformed credentials answer 401")
+    func unauthenticated() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let none = try await client.send(.get, "/v1/auth/me")
+                #expect(none.status == .unauthorized)
+                #expect(try none.json()["code"] as? String == "unauthenticated")
+                let garbage = try await client.send(.get, "/v1/auth/me", headers: [.authorization: "Bearer lss_forged"])
+                #expect(garbage.status == .unauthorized)
+                let basic = try await client.send(.get, "/v1/auth/me", headers: [.authorization: "Basic dXNlcjpwYXNz"])
+                #expect(basic.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("a user whose password was reset can only reach the password change")
+    func mustChangePassword() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+            try await seeder.user("fresh.admin", password: PlatformFixture.password, home: fixture.town1, grants: [(.townAdmin, fixture.town1)], mustChangePassword: true)
+            try await PlatformApp.make(database).test(.router) { client in
+                let token = try await client.login("fresh.admin")
+                let me = try await client.send(.get, "/v1/auth/me", token: token)
+                #expect(me.status == .ok)
+                #expect(try me.json()["mustChangePassword"] as? Bool == true)
+                let blocked = try await client.send(.get, "/v1/units/\(fixture.town1.idString)", token: token)
+                #expect(blocked.status == .forbidden)
+                #expect(try blocked.json()["code"] as? String == "password_change_required")
+            }
+        }
+    }
+
+    @Test("the password policy wants 8 characters from 3 of 4 classes")
+    func passwordPolicy() {
+        #expect(!PasswordPolicy.problems(with: "Ab1!").isEmpty)
+        #expect(!PasswordPolicy.problems(with: "abcdefgh1").isEmpty)
+        #expect(!PasswordPolicy.problems(with: "ABCDEFGH").isEmpty)
+        #expect(PasswordPolicy.problems(with: "abcdefG1").isEmpty)
+        #expect(PasswordPolicy.problems(with: "abcdefg#1").isEmpty)
+        #expect(PasswordPolicy.problems(with: "留守儿童abcDEF").isEmpty)
+        #expect(PasswordPolicy.problems(with: "abcdefgh", field: "newPassword").first?.field == "newPassword")
+    }
+
+    @Test("bcrypt hashes use cost 10 or more and verify only the right password")
+    func hashing() async throws {
+        let hash = try await TestHasher.shared.hash("Liushou#2026")
+        #expect(hash.hasPrefix("$2b$10$"))
+        #expect(try await TestHasher.shared.verify("Liushou#2026", against: hash))
+        #expect(try await !TestHasher.shared.verify("liushou#2026", against: hash))
+        #expect(try await !TestHasher.shared.verify("Liushou#2026", against: nil))
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAccess
+import LiushouHTTP
+import LiushouMigrations
+import LiushouPlatform
+import LiushouServer
+import LiushouTestSupport
+import NIOCore
+
+/// A county with two towns, villages, a grid, a school and a clinic, and one user per role.
+struct PlatformFixture {
+    static let password = "Liushou#2026"
+
+    let county: OrgUnit
+    let town1: OrgUnit
+    let town2: OrgUnit
+    let village1a: OrgUnit
+    let village1b: OrgUnit
+    let village2a: OrgUnit
+    let grid1a: OrgUnit
+    let school1: OrgUnit
+    let clinic1: OrgUnit
+
+    static func seed(_ database: TestDatabase) async throws -> PlatformFixture {
+        let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+        let county = try await seeder.unit(.county, name: "示范县", code: "341122000000")
+        let town1 = try await seeder.unit(.town, name: "一乡", code: "341122100000", parent: county)
+        let town2 = try await seeder.unit(.town, name: "二乡", code: "341122101000", parent: county)
+        let village1a = try await seeder.unit(.village, name: "甲村", code: "341122100001", parent: town1)
+        let village1b = try await seeder.unit(.village, name: "乙村", code: "341122100002", parent: town1)
+        let village2a = try await seeder.unit(.village, name: "丙村", code: "341122101001", parent: town2)
+        let grid1a = try await seeder.unit(.grid, name: "甲村一组", parent: village1a)
+        let school1 = try await seeder.unit(.school, name: "一乡中心小学", parent: town1)
+        let clinic1 = try await seeder.unit(.clinic, name: "一乡卫生院", parent: town1)
+        let fixture = PlatformFixture(
+            county: county, town1: town1, town2: town2, village1a: village1a, village1b: village1b, village2a: village2a,
+            grid1a: grid1a, school1: school1, clinic1: clinic1
+        )
+        for (username, role, unit) in fixture.users {
+            try await seeder.user(username, password: Self.password, home: unit, grants: [(role, unit)])
+        }
+        return fixture
+    }
+
+    /// One user per role, each granted on a typical unit.
+    var users: [(String, Role, OrgUnit)] {
+        [
+            ("county.admin", .countyAdmin, self.county),
+            ("town1.admin", .townAdmin, self.town1),
+            ("town1.supervisor", .childWelfareSupervisor, self.town1),
+            ("village1a.cadre", .villageCadre, self.village1a),
+            ("grid1a.worker", .gridWorker, self.grid1a),
+            ("village1a.volunteer", .volunteer, self.village1a),
+            ("school1.teacher", .schoolStaff, self.school1),
+            ("clinic1.doctor", .clinicStaff, self.clinic1),
+            ("town1.relief", .reliefOfficer, self.town1),
+            ("town1.legal", .legalAidOfficer, self.town1),
+            ("county.auditor", .auditor, self.county),
+        ]
+    }
+
+    /// The username holding `role` in the fixture.
+    func username(for role: Role) -> String {
+        self.users.first { $0.1 == role }!.0
+    }
+}
+
+/// Builds the production router on the test database with chosen auth settings.
+enum PlatformApp {
+    static func make(_ database: TestDatabase, settings: AuthSettings = AuthSettings()) throws -> some ApplicationProtocol {
+        let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
+        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, authSettings: settings))
+        return Application(router: router, logger: TestPostgres.logger)
+    }
+}
+
+extension TestClientProtocol {
+    /// Logs in and returns the bearer token (fails the test when login fails).
+    func login(_ username: String, password: String = PlatformFixture.password) async throws -> String {
+        let response = try await self.post("/v1/auth/login", json: ["username": username, "password": password])
+        guard response.status == .ok, let token = try response.json()["token"] as? String else {
+            throw FixtureError.loginFailed(username, response.status.code)
+        }
+        return token
+    }
+
+    func post(_ uri: String, json: [String: Any], token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await self.send(.post, uri, json: json, token: token, headers: headers)
+    }
+
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: [String: Any]? = nil, token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer? = nil
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+        }
+        return try await self.executeRequest(uri: uri, method: method, headers: headers, body: body)
+    }
+}
+
+enum FixtureError: Error {
+    case loginFailed(String, Int)
+}
+
+extension TestResponse {
+    var text: String { String(buffer: self.body) }
+
+    func json() throws -> [String: Any] {
+        (try JSONSerialization.jsonObject(with: Data(self.body.readableBytesView)) as? [String: Any]) ?? [:]
+    }
+}
+
+extension OrgUnit {
+    var idString: String { self.id.uuidString.lowercased() }
+}
