@@ -44,7 +44,9 @@ public struct PostgresOrgUnitRepository: OrgUnitRepository {
     public func move(_ unit: OrgUnit, under parent: OrgUnit, in transaction: PostgresTransaction) async throws -> OrgUnit {
         let newPath = parent.path + "." + OrgUnit.label(for: unit.id)
         try await transaction.query("""
-            update org_unit set path = \(newPath)::ltree || subpath(path, nlevel(\(unit.path)::ltree)), updated_at = now(),
+            update org_unit set updated_at = now(),
+                path = case when id = \(unit.id) then \(newPath)::ltree
+                            else \(newPath)::ltree || subpath(path, nlevel(\(unit.path)::ltree)) end,
                 version = version + case when id = \(unit.id) then 1 else 0 end,
                 parent_id = case when id = \(unit.id) then \(parent.id) else parent_id end
             where path <@ \(unit.path)::ltree
