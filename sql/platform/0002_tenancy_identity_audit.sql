@@ -193,11 +193,13 @@ grant select, insert on audit_log to liushou_app;
 -- Authentication happens before a caller (and so a scope) exists: these functions run as the
 -- owner, do one narrow thing each, and are the only unscoped access the server has.
 create function auth_login_candidate(p_username text)
-    returns table (account_id uuid, password_hash text, must_change_password boolean, locked_until timestamptz, disabled boolean)
+    returns table (account_id uuid, password_hash text, must_change_password boolean, locked_until timestamptz, disabled boolean,
+                   home_unit_id uuid, home_unit_path text)
     language sql stable security definer set search_path = public, pg_temp
     as $$
-        select id, password_hash, must_change_password, locked_until, disabled_at is not null
-        from account where username = lower(p_username) and kind = 'user'
+        select a.id, a.password_hash, a.must_change_password, a.locked_until, a.disabled_at is not null, a.home_unit_id, u.path::text
+        from account a join org_unit u on u.id = a.home_unit_id
+        where a.username = lower(p_username) and a.kind = 'user'
     $$;
 
 create function auth_record_login(p_account uuid, p_success boolean, p_max_failures integer, p_lock interval)
@@ -274,3 +276,17 @@ grant execute on function auth_login_candidate(text), auth_record_login(uuid, bo
 
 -- Readiness checks compare applied migrations with the build's.
 grant select on liushou_schema_migrations to liushou_app;
+
+-- A user's own password change: a user may lack rights over its own account row.
+-- It clears the must-change flag and ends every other session of the account.
+create function auth_set_own_password(p_account uuid, p_credential uuid, p_hash text)
+    returns void
+    language sql security definer set search_path = public, pg_temp
+    as $$
+        update account set password_hash = p_hash, must_change_password = false, version = version + 1, updated_at = now()
+            where id = p_account and kind = 'user';
+        update credential set revoked_at = now()
+            where account_id = p_account and id <> p_credential and kind = 'session' and revoked_at is null;
+    $$;
+revoke all on function auth_set_own_password(uuid, uuid, text) from public;
+grant execute on function auth_set_own_password(uuid, uuid, text) to liushou_app;

@@ -18,6 +18,11 @@ public struct AuthController: Sendable {
         var password: String
     }
 
+    struct PasswordChange: Decodable {
+        var currentPassword: String
+        var newPassword: String
+    }
+
     struct Me: ResponseEncodable {
         struct GrantView: Encodable {
             var role: String
@@ -46,6 +51,11 @@ public struct AuthController: Sendable {
         }
         routes.on(.post, "/v1/auth/logout", .passwordChange) { _, context, caller in
             try await self.auth.logout(caller, context: context)
+            return Response(status: .noContent)
+        }
+        routes.on(.post, "/v1/auth/password", .passwordChange) { request, context, caller in
+            let body = try await request.decodeJSON(as: PasswordChange.self, context: context)
+            try await self.auth.changePassword(caller, current: body.currentPassword, new: body.newPassword, context: context)
             return Response(status: .noContent)
         }
         routes.on(.get, "/v1/auth/me", .passwordChange) { _, _, caller in

@@ -9,6 +9,8 @@ public struct LoginCandidate: Sendable {
     public var mustChangePassword: Bool
     public var lockedUntil: Date?
     public var disabled: Bool
+    public var homeUnitID: UUID
+    public var homeUnitPath: String
 }
 
 /// A verified credential: the caller and whether it must change its password first.
@@ -29,6 +31,8 @@ public protocol AuthRepository: Sendable {
     func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential?
     /// Revokes a session or token.
     func revoke(credentialID: UUID) async throws
+    /// Sets the caller's own password, clears the must-change flag and ends its other sessions.
+    func setOwnPassword(accountID: UUID, keeping credentialID: UUID, hash: String) async throws
 }
 
 /// `AuthRepository` on PostgreSQL, through the `auth_*` security-definer functions.
@@ -46,7 +50,8 @@ public struct PostgresAuthRepository: AuthRepository {
             return LoginCandidate(
                 accountID: try row.decode("account_id"), passwordHash: try row.decode("password_hash"),
                 mustChangePassword: try row.decode("must_change_password"), lockedUntil: try row.decode("locked_until"),
-                disabled: try row.decode("disabled")
+                disabled: try row.decode("disabled"), homeUnitID: try row.decode("home_unit_id"),
+                homeUnitPath: try row.decode("home_unit_path")
             )
         }
     }
@@ -84,6 +89,12 @@ public struct PostgresAuthRepository: AuthRepository {
             credentialID: try first.decode("credential_id")
         )
         return AuthenticatedCredential(caller: caller, mustChangePassword: try first.decode("must_change_password"))
+    }
+
+    public func setOwnPassword(accountID: UUID, keeping credentialID: UUID, hash: String) async throws {
+        try await self.database.unscoped { transaction in
+            try await transaction.query("select auth_set_own_password(\(accountID), \(credentialID), \(hash))")
+        }
     }
 
     public func revoke(credentialID: UUID) async throws {

@@ -42,7 +42,7 @@ public struct AuthService: Sendable {
         guard let candidate, !candidate.disabled, (candidate.lockedUntil ?? .distantPast) <= now else {
             _ = try await self.hasher.verify(password, against: nil)
             let reason = candidate == nil ? "unknown_user" : (candidate?.disabled == true ? "disabled" : "locked")
-            try await self.audit(context: context, accountID: candidate?.accountID, name: username, outcome: .denied, reason: reason)
+            try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: reason)
             throw Self.loginFailed
         }
         let matches = try await self.hasher.verify(password, against: candidate.passwordHash)
@@ -51,7 +51,7 @@ public struct AuthService: Sendable {
         )
         guard matches else {
             let reason = lockedUntil != nil ? "wrong_password_now_locked" : "wrong_password"
-            try await self.audit(context: context, accountID: candidate.accountID, name: username, outcome: .denied, reason: reason)
+            try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: reason)
             throw Self.loginFailed
         }
         let token = BearerToken.generate(prefix: "lss_")
@@ -61,7 +61,7 @@ public struct AuthService: Sendable {
             id: credentialID, accountID: candidate.accountID, tokenHash: BearerToken.hash(token), expiresAt: expiresAt,
             clientAddress: context.clientAddress
         )
-        try await self.audit(context: context, accountID: candidate.accountID, name: username, outcome: .success, reason: nil, credentialID: credentialID)
+        try await self.audit(context: context, candidate: candidate, name: username, outcome: .success, reason: nil, credentialID: credentialID)
         return Session(
             token: token, expiresAt: expiresAt, idleTimeoutSeconds: Int(self.settings.sessionIdle.components.seconds),
             mustChangePassword: candidate.mustChangePassword
@@ -78,6 +78,27 @@ public struct AuthService: Sendable {
         return caller
     }
 
+    /// Changes the caller's own password after checking the current one and the policy.
+    public func changePassword(_ caller: Caller, current: String, new: String, context: AppRequestContext) async throws {
+        var problems = PasswordPolicy.problems(with: new, field: "newPassword")
+        if new == current { problems.append(.init(field: "newPassword", message: "must differ from the current password")) }
+        guard caller.kind == .user, let candidate = try await self.repository.loginCandidate(username: caller.name),
+            try await self.hasher.verify(current, against: candidate.passwordHash)
+        else {
+            try await self.database.unscoped { transaction in
+                try await AuditEntry(caller: caller, context: context, action: "password.change", resource: "account",
+                                     recordID: caller.accountID.uuidString.lowercased(), outcome: .denied).append(in: transaction)
+            }
+            throw Problem.validation([.init(field: "currentPassword", message: "is not your current password")] + problems)
+        }
+        guard problems.isEmpty else { throw Problem.validation(problems) }
+        try await self.repository.setOwnPassword(accountID: caller.accountID, keeping: caller.credentialID, hash: try await self.hasher.hash(new))
+        try await self.database.unscoped { transaction in
+            try await AuditEntry(caller: caller, context: context, action: "password.change", resource: "account",
+                                 recordID: caller.accountID.uuidString.lowercased()).append(in: transaction)
+        }
+    }
+
     /// Revokes the caller's current session or token.
     public func logout(_ caller: Caller, context: AppRequestContext) async throws {
         try await self.repository.revoke(credentialID: caller.credentialID)
@@ -88,11 +109,13 @@ public struct AuthService: Sendable {
     }
 
     private func audit(
-        context: AppRequestContext, accountID: UUID?, name: String, outcome: AuditEntry.Outcome, reason: String?, credentialID: UUID? = nil
+        context: AppRequestContext, candidate: LoginCandidate?, name: String, outcome: AuditEntry.Outcome, reason: String?,
+        credentialID: UUID? = nil
     ) async throws {
         var entry = AuditEntry(caller: nil, context: context, action: "login", resource: "credential",
-                               recordID: credentialID?.uuidString.lowercased(), outcome: outcome, detail: reason.map { ["reason": $0] })
-        entry.accountID = accountID
+                               recordID: credentialID?.uuidString.lowercased(), unitID: candidate?.homeUnitID,
+                               unitPath: candidate?.homeUnitPath, outcome: outcome, detail: reason.map { ["reason": $0] })
+        entry.accountID = candidate?.accountID
         entry.accountName = String(name.prefix(64))
         try await self.database.unscoped { transaction in
             try await entry.append(in: transaction)

@@ -19,6 +19,8 @@ public struct AppDependencies: Sendable {
     public let auth: AuthService
     /// Every declared route and the access it needs.
     public let routes: RouteCatalog
+    /// bcrypt hashing.
+    public let hasher: PasswordHasher
 
     /// Bundles the dependencies.
     public init(pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, authSettings: AuthSettings = AuthSettings()) {
@@ -30,6 +32,7 @@ public struct AppDependencies: Sendable {
             repository: PostgresAuthRepository(database: self.database), hasher: hasher, settings: authSettings, database: self.database
         )
         self.routes = RouteCatalog()
+        self.hasher = hasher
     }
 }
 
@@ -45,5 +48,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics).addRoutes(to: routes)
     AuthController(auth: dependencies.auth).addRoutes(to: routes)
     OrgUnitController(database: dependencies.database).addRoutes(to: routes)
+    UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
+    AuditController(database: dependencies.database).addRoutes(to: routes)
     return router
 }

@@ -1,0 +1,206 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+
+/// `/v1/users`: administrators create accounts, grant and revoke roles, reset passwords and disable
+/// accounts, all inside their own subtree and only with roles they may grant.
+public struct UserController: Sendable {
+    let database: TenantDatabase
+    let hasher: PasswordHasher
+
+    /// A controller.
+    public init(database: TenantDatabase, hasher: PasswordHasher) {
+        self.database = database
+        self.hasher = hasher
+    }
+
+    struct GrantRequest: Decodable {
+        var role: Role
+        var unitId: UUID
+    }
+
+    struct CreateRequest: Decodable {
+        var id: UUID?
+        var username: String
+        var displayName: String
+        var homeUnitId: UUID
+        var password: String
+        var grants: [GrantRequest]
+    }
+
+    struct PasswordReset: Decodable {
+        var password: String
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/users", .permission(.usersManage)) { request, context, caller in
+            try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
+        }
+        routes.on(.get, "/v1/users/:id", .permission(.usersRead)) { _, context, caller in
+            let account = try await self.database.transaction(for: caller) { transaction in
+                try await self.visible(try Self.id(context), .usersRead, caller, transaction)
+            }
+            return try JSONResponse(account, headers: [.eTag: "\"\(account.version)\""])
+        }
+        routes.on(.post, "/v1/users/:id/grants", .permission(.usersManage)) { request, context, caller in
+            let body = try await request.decodeJSON(as: GrantRequest.self, context: context)
+            return try await self.change(try Self.id(context), action: "grant.add", context, caller) { account, transaction in
+                try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "")
+                if account.grants.contains(where: { $0.role == body.role.rawValue && $0.unitId == body.unitId }) { return ["role": body.role.rawValue] }
+                try await transaction.query("""
+                    insert into role_grant (id, account_id, role, unit_id, granted_by)
+                    values (\(UUID()), \(account.id), \(body.role.rawValue), \(body.unitId), \(caller.accountID))
+                    """)
+                return ["role": body.role.rawValue, "unit": body.unitId.uuidString.lowercased()]
+            }
+        }
+        routes.on(.post, "/v1/users/:id/grants/:grantId/revoke", .permission(.usersManage)) { _, context, caller in
+            guard let grantText = context.parameters.get("grantId"), let grantID = UUID(uuidString: grantText) else {
+                throw Problem.badRequest("The grant id must be a UUID.", errors: [.init(field: "grantId", message: "must be a UUID")])
+            }
+            return try await self.change(try Self.id(context), action: "grant.revoke", context, caller) { account, transaction in
+                guard let grant = account.grants.first(where: { $0.id == grantID }), let role = Role(rawValue: grant.role) else {
+                    throw Problem.notFound("No such grant.")
+                }
+                try await Self.checkGrantable([GrantRequest(role: role, unitId: grant.unitId)], caller: caller, transaction: transaction, field: "")
+                try await transaction.query("update role_grant set revoked_at = now(), revoked_by = \(caller.accountID) where id = \(grantID)")
+                return ["role": grant.role, "unit": grant.unitId.uuidString.lowercased()]
+            }
+        }
+        routes.on(.post, "/v1/users/:id/reset-password", .permission(.usersManage)) { request, context, caller in
+            let body = try await request.decodeJSON(as: PasswordReset.self, context: context)
+            let problems = PasswordPolicy.problems(with: body.password)
+            guard problems.isEmpty else { throw Problem.validation(problems) }
+            let hash = try await self.hasher.hash(body.password)
+            return try await self.change(try Self.id(context), action: "password.reset", context, caller) { account, transaction in
+                guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
+                try await transaction.query("""
+                    update account set password_hash = \(hash), must_change_password = true, failed_logins = 0, locked_until = null,
+                        version = version + 1, updated_at = now() where id = \(account.id)
+                    """)
+                try await transaction.query("update credential set revoked_at = now() where account_id = \(account.id) and revoked_at is null")
+                return nil
+            }
+        }
+        routes.on(.post, "/v1/users/:id/disable", .permission(.usersManage)) { _, context, caller in
+            try await self.change(try Self.id(context), action: "account.disable", context, caller) { account, transaction in
+                try await transaction.query("""
+                    update account set disabled_at = coalesce(disabled_at, now()), version = version + 1, updated_at = now() where id = \(account.id)
+                    """)
+                try await transaction.query("update credential set revoked_at = now() where account_id = \(account.id) and revoked_at is null")
+                return nil
+            }
+        }
+    }
+
+    private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        var problems: [Problem.FieldError] = []
+        let username = body.username.lowercased()
+        if username.range(of: "^[a-z0-9][a-z0-9._-]{2,63}$", options: .regularExpression) == nil {
+            problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
+        }
+        let displayName = body.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...100).contains(displayName.count) { problems.append(.init(field: "displayName", message: "must have 1 to 100 characters")) }
+        problems += PasswordPolicy.problems(with: body.password)
+        if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
+        guard problems.isEmpty else { throw Problem.validation(problems) }
+        let hash = try await self.hasher.hash(body.password)
+        let id = body.id ?? UUID()
+        return try await self.database.transaction(for: caller) { transaction in
+            if let existing = try await Account.load(id, in: transaction) {
+                guard existing.username == username, existing.homeUnitId == body.homeUnitId else {
+                    throw Problem(status: .conflict, code: "id_conflict", title: "A different account has this id")
+                }
+                return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
+            }
+            guard let home = try await transaction.query("select path::text as path from org_unit where id = \(body.homeUnitId)").first,
+                caller.holds(.usersManage, at: try home.decode("path", as: String.self))
+            else {
+                throw Problem.validation([.init(field: "homeUnitId", message: "no such unit in your scope")])
+            }
+            try await Self.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
+            do {
+                try await transaction.query("""
+                    insert into account (id, kind, username, display_name, home_unit_id, password_hash, must_change_password)
+                    values (\(id), 'user', \(username), \(displayName), \(body.homeUnitId), \(hash), true)
+                    """)
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_username_key" {
+                throw Problem(status: .conflict, code: "username_taken", title: "Username in use",
+                              errors: [.init(field: "username", message: "is already used")])
+            }
+            for grant in body.grants {
+                try await transaction.query("""
+                    insert into role_grant (id, account_id, role, unit_id, granted_by)
+                    values (\(UUID()), \(id), \(grant.role.rawValue), \(grant.unitId), \(caller.accountID))
+                    """)
+            }
+            guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
+            try await AuditEntry(caller: caller, context: context, action: "account.create", resource: "account",
+                                 recordID: id.uuidString.lowercased(), unitID: body.homeUnitId,
+                                 unitPath: try home.decode("path", as: String.self),
+                                 detail: ["roles": body.grants.map(\.role.rawValue).sorted().joined(separator: ",")]).append(in: transaction)
+            return try JSONResponse(account, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/users/\(id.uuidString.lowercased())"])
+        }
+    }
+
+    /// Loads a manageable account, applies a change, audits it, returns the account as it now is.
+    private func change(
+        _ id: UUID, action: String, _ context: AppRequestContext, _ caller: Caller,
+        _ apply: (Account, PostgresTransaction) async throws -> [String: String]?
+    ) async throws -> JSONResponse {
+        try await self.database.transaction(for: caller) { transaction in
+            let account = try await self.visible(id, .usersManage, caller, transaction)
+            guard account.id != caller.accountID else {
+                throw Problem(status: .forbidden, code: "own_account", title: "Not on your own account",
+                              detail: "Another administrator must change your grants, password or status.")
+            }
+            let detail = try await apply(account, transaction)
+            guard let updated = try await Account.load(id, in: transaction),
+                let path = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first
+            else { throw Problem.internalError }
+            try await AuditEntry(caller: caller, context: context, action: action, resource: "account", recordID: id.uuidString.lowercased(),
+                                 unitID: account.homeUnitId, unitPath: try path.decode("path", as: String.self), detail: detail).append(in: transaction)
+            return try JSONResponse(updated, headers: [.eTag: "\"\(updated.version)\""])
+        }
+    }
+
+    /// An account whose home unit is inside the caller's scope with `permission`; else 404.
+    private func visible(_ id: UUID, _ permission: Permission, _ caller: Caller, _ transaction: PostgresTransaction) async throws -> Account {
+        guard let account = try await Account.load(id, in: transaction),
+            let home = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first,
+            caller.holds(permission, at: try home.decode("path", as: String.self))
+        else { throw Problem.notFound("No such account.") }
+        return account
+    }
+
+    /// Each grant must be on a unit in the caller's subtree, with a role the caller may grant there.
+    static func checkGrantable(_ grants: [GrantRequest], caller: Caller, transaction: PostgresTransaction, field: String) async throws {
+        var problems: [Problem.FieldError] = []
+        for (index, grant) in grants.enumerated() {
+            let prefix = field.isEmpty ? "" : "\(field)[\(index)]."
+            guard let row = try await transaction.query("select path::text as path, active from org_unit where id = \(grant.unitId)").first,
+                try row.decode("active", as: Bool.self)
+            else {
+                problems.append(.init(field: prefix + "unitId", message: "no such active unit in your scope"))
+                continue
+            }
+            let path = try row.decode("path", as: String.self)
+            let grantable = caller.grants.filter { Caller.path(path, isInside: $0.unitPath) }.reduce(into: Set<Role>()) { $0.formUnion($1.role.grantableRoles) }
+            if !grantable.contains(grant.role) {
+                problems.append(.init(field: prefix + "role", message: "you may not grant \(grant.role.rawValue) on this unit"))
+            }
+        }
+        guard problems.isEmpty else { throw Problem.validation(problems) }
+    }
+
+    private static func id(_ context: AppRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw Problem.badRequest("The account id must be a UUID.", errors: [.init(field: "id", message: "must be a UUID")])
+        }
+        return id
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAccess
+import LiushouPlatform
+import LiushouTestSupport
+import Testing
+
+@Suite("Audit API")
+struct AuditAPITests {
+    @Test("auditors page through records in their scope; others are refused; CSV exports with a BOM")
+    func listing() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                for name in ["一组", "二组", "三组"] {
+                    _ = try await client.post("/v1/units", json: ["kind": "grid", "name": name, "parentId": fixture.village1b.idString], token: admin)
+                }
+                let auditor = try await client.login("county.auditor")
+                let first = try await client.send(.get, "/v1/audit?limit=2", token: auditor)
+                #expect(first.status == .ok)
+                let page = try first.json()
+                #expect((page["items"] as? [Any])?.count == 2)
+                let cursor = try #require(page["nextCursor"] as? String)
+                let rest = try await client.send(.get, "/v1/audit?limit=100&after=\(cursor)", token: auditor)
+                let items = try rest.json()["items"] as? [[String: Any]] ?? []
+                #expect(items.count == 3)
+                #expect(try rest.json()["nextCursor"] == nil || (try rest.json()["nextCursor"] is NSNull))
+                let creates = try await client.send(.get, "/v1/audit?action=unit.create", token: auditor)
+                #expect((try creates.json()["items"] as? [Any])?.count == 3)
+                let csv = try await client.send(.get, "/v1/audit?format=csv", token: auditor)
+                #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+                #expect(csv.text.hasPrefix("\u{FEFF}position,time"))
+                #expect(csv.text.split(separator: "\r\n").count == 6)
+
+                let town2Admin = try await PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+                    .user("town2.admin", password: PlatformFixture.password, home: fixture.town2, grants: [(.townAdmin, fixture.town2)])
+                _ = town2Admin
+                let otherTown = try await client.login("town2.admin")
+                let scoped = try await client.send(.get, "/v1/audit?action=unit.create", token: otherTown)
+                #expect((try scoped.json()["items"] as? [Any])?.count == 0)
+
+                let cadre = try await client.login("village1a.cadre")
+                #expect(try await client.send(.get, "/v1/audit", token: cadre).status == .forbidden)
+                #expect(try await client.send(.get, "/v1/audit").status == .unauthorized)
+                let bad = try await client.send(.get, "/v1/audit?limit=0&from=yesterday&format=xml", token: auditor)
+                #expect(bad.status == .unprocessableContent)
+                let fields = (try bad.json()["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+                #expect(Set(fields) == ["limit", "from", "format"])
+            }
+        }
+    }
+}

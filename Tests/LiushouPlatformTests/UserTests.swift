@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouTestSupport
+import Testing
+
+@Suite("Account administration")
+struct UserTests {
+    static func newUser(_ fixture: PlatformFixture, username: String = "v1a.worker2", role: String = "grid_worker") -> [String: Any] {
+        [
+            "username": username, "displayName": "网格员二", "homeUnitId": fixture.village1a.idString, "password": "Temp#pass2026",
+            "grants": [["role": role, "unitId": fixture.grid1a.idString]],
+        ]
+    }
+
+    @Test("a town admin creates a user who must change the password at first login, then works")
+    func createAndFirstLogin() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                let created = try await client.post("/v1/users", json: Self.newUser(fixture), token: admin)
+                #expect(created.status == .created)
+                #expect(try created.json()["mustChangePassword"] as? Bool == true)
+                #expect(!created.text.contains("Temp#pass2026") && !created.text.contains("$2b$"))
+                let token = try await client.login("v1a.worker2", password: "Temp#pass2026")
+                #expect(try await client.send(.get, "/v1/units/\(fixture.grid1a.idString)", token: token).status == .forbidden)
+                let weak = try await client.post("/v1/auth/password", json: ["currentPassword": "Temp#pass2026", "newPassword": "short"], token: token)
+                #expect(weak.status == .unprocessableContent)
+                let wrong = try await client.post("/v1/auth/password", json: ["currentPassword": "Nope#pass2026", "newPassword": "Fresh#pass2026"], token: token)
+                #expect(wrong.status == .unprocessableContent)
+                let changed = try await client.post("/v1/auth/password", json: ["currentPassword": "Temp#pass2026", "newPassword": "Fresh#pass2026"], token: token)
+                #expect(changed.status == .noContent)
+                #expect(try await client.send(.get, "/v1/units/\(fixture.grid1a.idString)", token: token).status == .ok)
+                #expect(try await client.login("v1a.worker2", password: "Fresh#pass2026").hasPrefix("lss_"))
+            }
+        }
+    }
+
+    @Test("admins grant only roles they may grant, only inside their subtree")
+    func grantLimits() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                var escalate = Self.newUser(fixture, username: "sneaky.one")
+                escalate["grants"] = [["role": "county_admin", "unitId": fixture.town1.idString]]
+                let refused = try await client.post("/v1/users", json: escalate, token: admin)
+                #expect(refused.status == .unprocessableContent)
+                #expect(((try refused.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "grants[0].role")
+                var elsewhere = Self.newUser(fixture, username: "sneaky.two")
+                elsewhere["grants"] = [["role": "grid_worker", "unitId": fixture.village2a.idString]]
+                let outside = try await client.post("/v1/users", json: elsewhere, token: admin)
+                #expect(outside.status == .unprocessableContent)
+                #expect(((try outside.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "grants[0].unitId")
+                let badRole = try await client.post("/v1/users", json: Self.newUser(fixture, username: "sneaky.three", role: "emperor"), token: admin)
+                #expect(badRole.status == .badRequest)
+                let cadre = try await client.login("village1a.cadre")
+                #expect(try await client.post("/v1/users", json: Self.newUser(fixture), token: cadre).status == .forbidden)
+                #expect(try await client.post("/v1/users", json: Self.newUser(fixture)).status == .unauthorized)
+                let duplicate = Self.newUser(fixture, username: "grid1a.worker")
+                #expect(try await client.post("/v1/users", json: duplicate, token: admin).status == .conflict)
+            }
+        }
+    }
+
+    @Test("reset password and disable end the user's sessions; another town's admin gets 404")
+    func resetAndDisable() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+            let town2Admin = try await seeder.user("town2.admin", password: PlatformFixture.password, home: fixture.town2, grants: [(.townAdmin, fixture.town2)])
+            _ = town2Admin
+            let workerID = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
+            try await PlatformApp.make(database).test(.router) { client in
+                let workerToken = try await client.login("grid1a.worker")
+                let otherTown = try await client.login("town2.admin")
+                let hidden = try await client.post("/v1/users/\(workerID.uuidString)/disable", json: [:], token: otherTown)
+                #expect(hidden.status == .notFound)
+                #expect(try await client.send(.get, "/v1/users/\(workerID.uuidString)", token: otherTown).status == .notFound)
+                let admin = try await client.login("town1.admin")
+                let reset = try await client.post("/v1/users/\(workerID.uuidString)/reset-password", json: ["password": "Reset#pass2026"], token: admin)
+                #expect(reset.status == .ok)
+                #expect(try await client.send(.get, "/v1/auth/me", token: workerToken).status == .unauthorized)
+                let afterReset = try await client.login("grid1a.worker", password: "Reset#pass2026")
+                let disabled = try await client.post("/v1/users/\(workerID.uuidString)/disable", json: [:], token: admin)
+                #expect(disabled.status == .ok)
+                #expect(try disabled.json()["disabled"] as? Bool == true)
+                #expect(try await client.send(.get, "/v1/auth/me", token: afterReset).status == .unauthorized)
+                let audit = try await database.pool.query("select action from audit_log where resource = 'account' order by chain_position")
+                #expect(try audit.map { try $0.decode("action", as: String.self) } == ["password.reset", "account.disable"])
+            }
+        }
+    }
+
+    @Test("grants can be added and revoked, keeping history")
+    func grantAndRevoke() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let workerID = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                let added = try await client.post("/v1/users/\(workerID.uuidString)/grants", json: ["role": "volunteer", "unitId": fixture.village1b.idString], token: admin)
+                #expect(added.status == .ok)
+                let grants = try added.json()["grants"] as? [[String: Any]] ?? []
+                #expect(grants.count == 2)
+                let grantID = try #require(grants.first { $0["role"] as? String == "volunteer" }?["id"] as? String)
+                let revoked = try await client.post("/v1/users/\(workerID.uuidString)/grants/\(grantID)/revoke", json: [:], token: admin)
+                #expect(revoked.status == .ok)
+                #expect((try revoked.json()["grants"] as? [[String: Any]])?.count == 1)
+                let history = try await database.pool.query("select count(*) as n from role_grant where account_id = \(workerID)")
+                #expect(try history.first?.decode("n", as: Int.self) == 2)
+            }
+        }
+    }
+}
