@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 
 bash deploy/install-prerequisites.sh
 swift build -c release --product liushou
-exec .build/release/liushou serve "$@"
+exec .build/release/liushou serve --demo "$@"

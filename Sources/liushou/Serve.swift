@@ -20,6 +20,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not apply pending migrations on start.")
     var noMigrate = false
 
+    @Flag(help: "Seed a demo county (a town, two villages with grids, a school, a clinic, one user per role) and print its logins.")
+    var demo = false
+
     func run() async throws {
         var configuration = ServerConfiguration()
         try self.common.apply(to: &configuration)
@@ -27,6 +30,7 @@ struct Serve: AsyncParsableCommand {
         if let port = try Self.integer(self.port, "LIUSHOU_PORT") { configuration.port = port }
         if let size = try Self.integer(self.poolSize, "LIUSHOU_POOL_SIZE") { configuration.poolSize = size }
         configuration.migrateOnStart = !self.noMigrate
+        configuration.demo = self.demo
         let logger = CommonOptions.bootstrapLogging(configuration)
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()

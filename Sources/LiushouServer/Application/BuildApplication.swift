@@ -47,6 +47,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     let migrateOnStart = configuration.migrateOnStart
+    let demo = configuration.demo
+    let demoLoginsFile = configuration.dataDirectory.appendingPathComponent("demo-logins.txt")
     let embeddedApplicationPassword = applicationPassword
     app.beforeServerStarts {
         let owner = PostgresConnectionPool(configuration: .init(conninfo: ownerURL, maxConnections: 1), logger: logger)
@@ -59,6 +61,9 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             }
             if let embeddedApplicationPassword {
                 try await DatabaseRoles.enableApplicationLogin(password: embeddedApplicationPassword, owner: owner)
+            }
+            if demo {
+                try await DemoLogins.seedAndPrint(owner: owner, hasher: hasher, file: demoLoginsFile, logger: logger)
             }
             await owner.close()
         } catch {

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String?
     /// libpq URL of the owner role that runs migrations; `nil` uses `databaseURL`.
     public var migrationDatabaseURL: String?
+    /// Seed a demo county with one user per role and print the logins.
+    public var demo: Bool = false
     /// bcrypt cost factor for new password hashes (at least 10).
     public var bcryptCost: Int
     /// Liushou's local data directory (embedded cluster, its password file).
