@@ -122,11 +122,13 @@ struct AuthTests {
         try await TestPostgres.withDatabase { database in
             _ = try await PlatformFixture.seed(database)
             var settings = AuthSettings()
-            settings.sessionLifetime = .seconds(1)
+            settings.sessionLifetime = .seconds(3)
             try await PlatformApp.make(database, settings: settings).test(.router) { client in
                 let token = try await client.login("village1a.cadre")
                 #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .ok)
-                try await Task.sleep(for: .milliseconds(1200))
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .ok)
+                try await Task.sleep(for: .milliseconds(1700))
                 #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .unauthorized)
             }
         }

@@ -143,3 +143,18 @@ final class Counter: @unchecked Sendable {
         return self.count
     }
 }
+
+@Suite("Error descriptions")
+struct ErrorDescriptionTests {
+    @Test("redacted descriptions drop the values PostgreSQL quotes in its messages")
+    func redaction() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let error = await #expect(throws: DatabaseError.self) {
+                try await database.pool.query("select \("11010519491231002X")::uuid")
+            }
+            #expect(error?.description.contains("11010519491231002X") == true)
+            #expect(error?.redactedDescription.contains("11010519491231002X") == false)
+            #expect(error?.sqlState == "22P02", "\(error?.redactedDescription ?? "")")
+        }
+    }
+}

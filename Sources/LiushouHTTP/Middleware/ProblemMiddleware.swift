@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import LiushouPostgres
 import Logging
 
 /// Turns every error into an RFC 9457 problem response. Unknown errors become a bare 500 and are
@@ -16,7 +17,8 @@ public struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let problem = Self.problem(for: error)
             if problem.status == .internalServerError {
-                context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
+                let described = (error as? DatabaseError)?.redactedDescription ?? "\(error)"
+                context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": .string(described)])
             }
             return problem.response(path: request.uri.path, requestID: context.requestID)
         }

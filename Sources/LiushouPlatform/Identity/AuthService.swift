@@ -56,7 +56,7 @@ public struct AuthService: Sendable {
         }
         let token = BearerToken.generate(prefix: "lss_")
         let credentialID = UUID()
-        let expiresAt = now.addingTimeInterval(TimeInterval(self.settings.sessionLifetime.components.seconds))
+        let expiresAt = Date().addingTimeInterval(TimeInterval(self.settings.sessionLifetime.components.seconds))
         try await self.repository.openSession(
             id: credentialID, accountID: candidate.accountID, tokenHash: BearerToken.hash(token), expiresAt: expiresAt,
             clientAddress: context.clientAddress

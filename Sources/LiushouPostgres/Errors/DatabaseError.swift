@@ -97,6 +97,22 @@ public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The description with every quoted value removed from server messages (PostgreSQL quotes the
+    /// offending input, e.g. `invalid input syntax for type uuid: "…"`), so it is safe to log.
+    public var redactedDescription: String {
+        var text = ""
+        var insideQuotes = false
+        for character in self.description {
+            if character == "\"" {
+                insideQuotes.toggle()
+                text.append(insideQuotes ? "\"…" : "\"")
+            } else if !insideQuotes {
+                text.append(character)
+            }
+        }
+        return text
+    }
+
     /// Maps a server error's diagnostic fields to a case.
     static func fromServer(sqlState: String, message: String, constraint: String?, table: String?, column: String?) -> DatabaseError {
         switch sqlState {

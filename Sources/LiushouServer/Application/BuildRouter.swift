@@ -49,6 +49,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     AuthController(auth: dependencies.auth).addRoutes(to: routes)
     OrgUnitController(database: dependencies.database).addRoutes(to: routes)
     UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
+    ServiceAccountController(database: dependencies.database).addRoutes(to: routes)
     AuditController(database: dependencies.database).addRoutes(to: routes)
     return router
 }

@@ -1,0 +1,148 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+
+/// `/v1/service-accounts`: machine clients (a clinic's system, a dashboard) with long-lived API
+/// tokens, shown once and stored hashed, scoped by grants like users, revocable.
+public struct ServiceAccountController: Sendable {
+    let database: TenantDatabase
+
+    /// A controller.
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    struct CreateRequest: Decodable {
+        var id: UUID?
+        var username: String
+        var displayName: String
+        var homeUnitId: UUID
+        var grants: [UserController.GrantRequest]
+        var tokenLabel: String?
+        var tokenExpiresAt: Date?
+    }
+
+    struct TokenRequest: Decodable {
+        var label: String?
+        var expiresAt: Date?
+    }
+
+    struct IssuedToken: Encodable {
+        var account: Account
+        var tokenId: UUID
+        var token: String
+        var expiresAt: Date?
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/service-accounts", .permission(.serviceAccountsManage)) { request, context, caller in
+            try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
+        }
+        routes.on(.post, "/v1/service-accounts/:id/tokens", .permission(.serviceAccountsManage)) { request, context, caller in
+            let body = try await request.decodeJSON(as: TokenRequest.self, context: context)
+            let id = try Self.uuid(context, "id")
+            return try await self.database.transaction(for: caller) { transaction in
+                let account = try await self.manageable(id, caller, transaction)
+                let issued = try await Self.issueToken(for: account, label: body.label, expiresAt: body.expiresAt, transaction: transaction)
+                try await self.audit("service_token.issue", account, issued.tokenId, caller, context, transaction)
+                return try JSONResponse(issued, status: .created)
+            }
+        }
+        routes.on(.post, "/v1/service-accounts/:id/tokens/:tokenId/revoke", .permission(.serviceAccountsManage)) { _, context, caller in
+            let id = try Self.uuid(context, "id")
+            let tokenID = try Self.uuid(context, "tokenId")
+            return try await self.database.transaction(for: caller) { transaction in
+                let account = try await self.manageable(id, caller, transaction)
+                let revoked = try await transaction.query("""
+                    update credential set revoked_at = coalesce(revoked_at, now())
+                    where id = \(tokenID) and account_id = \(account.id) and kind = 'api_token' returning id
+                    """)
+                guard !revoked.isEmpty else { throw Problem.notFound("No such token.") }
+                try await self.audit("service_token.revoke", account, tokenID, caller, context, transaction)
+                return Response(status: .noContent)
+            }
+        }
+    }
+
+    private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        var problems: [Problem.FieldError] = []
+        let username = body.username.lowercased()
+        if username.range(of: "^[a-z0-9][a-z0-9._-]{2,63}$", options: .regularExpression) == nil {
+            problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
+        }
+        let displayName = body.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...100).contains(displayName.count) { problems.append(.init(field: "displayName", message: "must have 1 to 100 characters")) }
+        if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
+        if let expiry = body.tokenExpiresAt, expiry <= Date() { problems.append(.init(field: "tokenExpiresAt", message: "must be in the future")) }
+        guard problems.isEmpty else { throw Problem.validation(problems) }
+        let id = body.id ?? UUID()
+        return try await self.database.transaction(for: caller) { transaction in
+            if let existing = try await Account.load(id, in: transaction) {
+                guard existing.username == username, existing.kind == "service" else {
+                    throw Problem(status: .conflict, code: "id_conflict", title: "A different account has this id")
+                }
+                throw Problem(status: .conflict, code: "already_created", title: "Service account exists",
+                              detail: "Its first token was shown when it was created; issue a new one with POST /v1/service-accounts/{id}/tokens.")
+            }
+            guard let home = try await transaction.query("select path::text as path from org_unit where id = \(body.homeUnitId)").first,
+                caller.holds(.serviceAccountsManage, at: try home.decode("path", as: String.self))
+            else {
+                throw Problem.validation([.init(field: "homeUnitId", message: "no such unit in your scope")])
+            }
+            try await UserController.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
+            do {
+                try await transaction.query("""
+                    insert into account (id, kind, username, display_name, home_unit_id) values (\(id), 'service', \(username), \(displayName), \(body.homeUnitId))
+                    """)
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_username_key" {
+                throw Problem(status: .conflict, code: "username_taken", title: "Username in use",
+                              errors: [.init(field: "username", message: "is already used")])
+            }
+            for grant in body.grants {
+                try await transaction.query("""
+                    insert into role_grant (id, account_id, role, unit_id, granted_by)
+                    values (\(UUID()), \(id), \(grant.role.rawValue), \(grant.unitId), \(caller.accountID))
+                    """)
+            }
+            guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
+            let issued = try await Self.issueToken(for: account, label: body.tokenLabel, expiresAt: body.tokenExpiresAt, transaction: transaction)
+            try await self.audit("service_account.create", account, issued.tokenId, caller, context, transaction)
+            return try JSONResponse(issued, status: .created, headers: [.location: "/v1/users/\(id.uuidString.lowercased())"])
+        }
+    }
+
+    private static func issueToken(for account: Account, label: String?, expiresAt: Date?, transaction: PostgresTransaction) async throws -> IssuedToken {
+        let token = BearerToken.generate(prefix: "lsk_")
+        let tokenID = UUID()
+        try await transaction.query("""
+            insert into credential (id, account_id, kind, token_hash, label, expires_at)
+            values (\(tokenID), \(account.id), 'api_token', \(BearerToken.hash(token)), \(label.map { String($0.prefix(100)) }), \(expiresAt))
+            """)
+        return IssuedToken(account: account, tokenId: tokenID, token: token, expiresAt: expiresAt)
+    }
+
+    private func manageable(_ id: UUID, _ caller: Caller, _ transaction: PostgresTransaction) async throws -> Account {
+        guard let account = try await Account.load(id, in: transaction), account.kind == "service",
+            let home = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first,
+            caller.holds(.serviceAccountsManage, at: try home.decode("path", as: String.self))
+        else { throw Problem.notFound("No such service account.") }
+        return account
+    }
+
+    private func audit(_ action: String, _ account: Account, _ tokenID: UUID, _ caller: Caller, _ context: AppRequestContext, _ transaction: PostgresTransaction) async throws {
+        let path = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first?.decode("path", as: String.self)
+        try await AuditEntry(caller: caller, context: context, action: action, resource: "account", recordID: account.id.uuidString.lowercased(),
+                             unitID: account.homeUnitId, unitPath: path, detail: ["token": tokenID.uuidString.lowercased()]).append(in: transaction)
+    }
+
+    private static func uuid(_ context: AppRequestContext, _ name: String) throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
+            throw Problem.badRequest("\(name) must be a UUID.", errors: [.init(field: name, message: "must be a UUID")])
+        }
+        return id
+    }
+}

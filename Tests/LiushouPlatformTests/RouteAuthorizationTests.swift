@@ -1,0 +1,50 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAccess
+import LiushouHTTP
+import LiushouMigrations
+import LiushouPlatform
+import LiushouServer
+import LiushouTestSupport
+import Testing
+
+/// Checks every declared route, so a new route is covered the moment it is added.
+@Suite("Every route × every role")
+struct RouteAuthorizationTests {
+    static func concrete(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? UUID().uuidString.lowercased() : String($0) }
+            .joined(separator: "/")
+    }
+
+    @Test("protected routes answer 401 without a token and 403 to every role that lacks their permission")
+    func everyRoute() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared)
+            let router = buildRouter(dependencies)
+            let entries = dependencies.routes.entries
+            #expect(entries.count == router.routes.count)
+            try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in
+                var tokens: [Role: String] = [:]
+                for role in Role.allCases {
+                    tokens[role] = try await client.login(fixture.username(for: role))
+                }
+                for entry in entries where entry.access != .open {
+                    let method = HTTPRequest.Method(entry.method)!
+                    let uri = Self.concrete(entry.path)
+                    let anonymous = try await client.send(method, uri, json: [:])
+                    #expect(anonymous.status == .unauthorized, "\(entry.method) \(entry.path) without a token")
+                    guard case .permission(let permission) = entry.access else { continue }
+                    for role in Role.allCases where !permission.roles.contains(role) {
+                        let response = try await client.send(method, uri, json: [:], token: tokens[role])
+                        #expect(response.status == .forbidden, "\(entry.method) \(entry.path) as \(role.rawValue)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouTestSupport
+import Testing
+
+@Suite("Service accounts")
+struct ServiceAccountTests {
+    static func body(_ fixture: PlatformFixture, unit: OrgUnit? = nil, role: String = "clinic_staff") -> [String: Any] {
+        let target = unit ?? fixture.clinic1
+        return ["username": "clinic1.his", "displayName": "卫生院HIS", "homeUnitId": target.idString,
+                "grants": [["role": role, "unitId": target.idString]], "tokenLabel": "HIS upload"]
+    }
+
+    @Test("a town admin creates a service account; its token works, is stored hashed, and dies when revoked")
+    func lifecycle() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                let created = try await client.post("/v1/service-accounts", json: Self.body(fixture), token: admin)
+                #expect(created.status == .created)
+                let json = try created.json()
+                let token = try #require(json["token"] as? String)
+                let tokenID = try #require(json["tokenId"] as? String)
+                let accountID = try #require((json["account"] as? [String: Any])?["id"] as? String)
+                #expect(token.hasPrefix("lsk_"))
+                let me = try await client.send(.get, "/v1/auth/me", token: token)
+                #expect(try me.json()["kind"] as? String == "service")
+                #expect(try await client.send(.get, "/v1/units/\(fixture.clinic1.idString)", token: token).status == .ok)
+                #expect(try await client.send(.get, "/v1/units/\(fixture.town2.idString)", token: token).status == .notFound)
+                let stored = try await database.pool.query("select token_hash from credential where kind = 'api_token'")
+                #expect(try stored.first?.decode("token_hash", as: Data.self) == BearerToken.hash(token))
+                let again = try await client.post("/v1/service-accounts", json: Self.body(fixture), token: admin)
+                #expect(again.status == .conflict)
+                let rotated = try await client.post("/v1/service-accounts/\(accountID)/tokens", json: ["label": "rotation"], token: admin)
+                #expect(rotated.status == .created)
+                let second = try #require(try rotated.json()["token"] as? String)
+                let revoke = try await client.post("/v1/service-accounts/\(accountID)/tokens/\(tokenID)/revoke", json: [:], token: admin)
+                #expect(revoke.status == .noContent)
+                #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .unauthorized)
+                #expect(try await client.send(.get, "/v1/auth/me", token: second).status == .ok)
+                let login = try await client.post("/v1/auth/login", json: ["username": "clinic1.his", "password": "Anything#1"])
+                #expect(login.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("service accounts follow the same grant limits; other roles are refused")
+    func limits() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                let outside = try await client.post("/v1/service-accounts", json: Self.body(fixture, unit: fixture.town2), token: admin)
+                #expect(outside.status == .unprocessableContent)
+                let escalate = try await client.post("/v1/service-accounts", json: Self.body(fixture, role: "town_admin"), token: admin)
+                #expect(escalate.status == .unprocessableContent)
+                var past = Self.body(fixture)
+                past["tokenExpiresAt"] = "2020-01-01T00:00:00Z"
+                #expect(try await client.post("/v1/service-accounts", json: past, token: admin).status == .unprocessableContent)
+                let clinic = try await client.login("clinic1.doctor")
+                #expect(try await client.post("/v1/service-accounts", json: Self.body(fixture), token: clinic).status == .forbidden)
+                #expect(try await client.post("/v1/service-accounts", json: Self.body(fixture)).status == .unauthorized)
+                let unknown = UUID().uuidString
+                #expect(try await client.post("/v1/service-accounts/\(unknown)/tokens", json: [:], token: admin).status == .notFound)
+            }
+        }
+    }
+}
