@@ -139,47 +139,70 @@ struct OrgUnitTests {
         }
     }
 
-    /// Expected status of GET /v1/units/{id} for each role on a unit in its own scope, a sibling and the parent.
-    static let readMatrix: [(Role, own: Int, sibling: Int, parent: Int)] = [
-        (.countyAdmin, 200, 200, 200),
-        (.townAdmin, 200, 404, 404),
-        (.childWelfareSupervisor, 200, 404, 404),
-        (.villageCadre, 200, 404, 404),
-        (.gridWorker, 200, 404, 404),
-        (.volunteer, 403, 403, 403),
-        (.schoolStaff, 200, 404, 404),
-        (.clinicStaff, 200, 404, 404),
-        (.reliefOfficer, 200, 404, 404),
-        (.legalAidOfficer, 200, 404, 404),
-        (.auditor, 200, 200, 200),
-    ]
-
-    @Test("GET a unit: every role × own scope, sibling scope, parent scope", arguments: Self.readMatrix)
-    func readAuthorization(_ expectation: (Role, own: Int, sibling: Int, parent: Int)) async throws {
+    /// Roles × own, sibling and parent scope for each scoped endpoint: the expected status follows
+    /// from the role's permission (403 without it) and whether the target lies in its subtree (else 404).
+    @Test("scoped endpoints: every role × own scope, sibling scope, parent scope", arguments: Role.allCases)
+    func scopeMatrix(_ role: Role) async throws {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
-            let (role, own, sibling, parent) = expectation
+            let otherCounty = try await PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+                .unit(.county, name: "邻县", code: "341123000000")
+            let units = [fixture.county, fixture.town1, fixture.town2, fixture.village1a, fixture.village1b, fixture.village2a,
+                         fixture.grid1a, fixture.school1, fixture.clinic1, otherCounty]
+            // One account homed at every unit, as the target of account endpoints.
+            var residents: [UUID: UUID] = [:]
+            for unit in units {
+                let id = UUID()
+                residents[unit.id] = id
+                try await database.pool.query("""
+                    insert into account (id, kind, username, display_name, home_unit_id, password_hash)
+                    values (\(id), 'user', \("resident." + OrgUnit.label(for: unit.id).prefix(12)), '居民', \(unit.id), '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva')
+                    """)
+            }
             let home = fixture.users.first { $0.1 == role }!.2
-            let siblings: [UUID: OrgUnit] = [
-                fixture.county.id: fixture.county, fixture.town1.id: fixture.town2, fixture.village1a.id: fixture.village1b,
+            let sibling: [UUID: OrgUnit] = [
+                fixture.county.id: otherCounty, fixture.town1.id: fixture.town2, fixture.village1a.id: fixture.village1b,
                 fixture.grid1a.id: fixture.village1b, fixture.school1.id: fixture.clinic1, fixture.clinic1.id: fixture.school1,
             ]
-            let parentUnit = home.parentId.flatMap { id in [fixture.county, fixture.town1, fixture.village1a].first { $0.id == id } } ?? home
+            var targets: [(String, OrgUnit)] = [("own", home), ("sibling", sibling[home.id]!)]
+            if let parentID = home.parentId, let parent = units.first(where: { $0.id == parentID }) {
+                targets.append(("parent", parent))
+            }
+            let residentOf = residents
+            let scopes = targets
             try await PlatformApp.make(database).test(.router) { client in
                 let token = try await client.login(fixture.username(for: role))
-                let ownStatus = try await client.send(.get, "/v1/units/\(home.idString)", token: token).status.code
-                let siblingStatus = try await client.send(.get, "/v1/units/\(siblings[home.id]!.idString)", token: token).status.code
-                let parentStatus = try await client.send(.get, "/v1/units/\(parentUnit.idString)", token: token).status.code
-                #expect(ownStatus == own, "\(role) own")
-                #expect(siblingStatus == sibling, "\(role) sibling")
-                #expect(parentStatus == parent, "\(role) parent")
-                let anonymous = try await client.send(.get, "/v1/units/\(home.idString)").status.code
-                #expect(anonymous == 401)
-                let create = try await client.post(
-                    "/v1/units", json: ["kind": "grid", "name": "新格", "parentId": fixture.village1a.idString], token: token
-                ).status.code
-                let mayCreate = role == .countyAdmin || role == .townAdmin
-                #expect(create == (mayCreate ? 201 : 403), "\(role) create")
+                for (scope, target) in scopes {
+                    let inside = Caller.path(target.path, isInside: home.path)
+                    func expected(_ permission: Permission, success: Int) -> Int {
+                        !permission.roles.contains(role) ? 403 : (inside ? success : 404)
+                    }
+                    let unitURI = "/v1/units/\(target.idString)"
+                    let checks: [(String, Int, Int)] = [
+                        ("GET unit", try await client.send(.get, unitURI, token: token).status.code, expected(.unitsRead, success: 200)),
+                        ("GET children", try await client.send(.get, unitURI + "/children", token: token).status.code, expected(.unitsRead, success: 200)),
+                        ("GET account", try await client.send(.get, "/v1/users/\(residentOf[target.id]!.uuidString)", token: token).status.code,
+                         expected(.usersRead, success: 200)),
+                    ]
+                    for (name, actual, wanted) in checks {
+                        #expect(actual == wanted, "\(role.rawValue) \(name) on \(scope)")
+                    }
+                    let version = try await database.pool.query("select version from org_unit where id = \(target.id)").first!.decode("version", as: Int.self)
+                    let rename = try await client.send(.patch, unitURI, json: ["name": target.name + "·"], token: token, headers: [.ifMatch: "\"\(version)\""])
+                    #expect(rename.status.code == expected(.unitsManage, success: 200), "\(role.rawValue) rename on \(scope)")
+                    let disable = try await client.post("/v1/users/\(residentOf[target.id]!.uuidString)/disable", json: [:], token: token)
+                    #expect(disable.status.code == expected(.usersManage, success: 200), "\(role.rawValue) disable account on \(scope)")
+                    let child = try await client.post(
+                        "/v1/units", json: ["kind": "grid", "name": "新格", "parentId": target.idString], token: token
+                    )
+                    let childExpected = !Permission.unitsManage.roles.contains(role) ? 403 : 422
+                    if !(inside && [.village, .grid].contains(target.kind)) {
+                        #expect(child.status.code == childExpected, "\(role.rawValue) create under \(scope)")
+                    } else {
+                        #expect(child.status.code == expected(.unitsManage, success: 201), "\(role.rawValue) create under \(scope)")
+                    }
+                }
+                #expect(try await client.send(.get, "/v1/units/\(home.idString)").status.code == 401)
             }
         }
     }
