@@ -69,13 +69,7 @@ public struct ServiceAccountController: Sendable {
     }
 
     private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
-        var problems: [Problem.FieldError] = []
-        let username = body.username.lowercased()
-        if username.range(of: "^[a-z0-9][a-z0-9._-]{2,63}$", options: .regularExpression) == nil {
-            problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
-        }
-        let displayName = body.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...100).contains(displayName.count) { problems.append(.init(field: "displayName", message: "must have 1 to 100 characters")) }
+        var (username, displayName, problems) = AccountWriter.identityProblems(username: body.username, displayName: body.displayName)
         if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
         if let expiry = body.tokenExpiresAt, expiry <= Date() { problems.append(.init(field: "tokenExpiresAt", message: "must be in the future")) }
         guard problems.isEmpty else { throw Problem.validation(problems) }
@@ -88,26 +82,12 @@ public struct ServiceAccountController: Sendable {
                 throw Problem(status: .conflict, code: "already_created", title: "Service account exists",
                               detail: "Its first token was shown when it was created; issue a new one with POST /v1/service-accounts/{id}/tokens.")
             }
-            guard let home = try await transaction.query("select path::text as path from org_unit where id = \(body.homeUnitId)").first,
-                caller.holds(.serviceAccountsManage, at: try home.decode("path", as: String.self))
-            else {
-                throw Problem.validation([.init(field: "homeUnitId", message: "no such unit in your scope")])
-            }
+            _ = try await AccountWriter.homePath(body.homeUnitId, .serviceAccountsManage, caller: caller, transaction: transaction)
             try await UserController.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
-            do {
-                try await transaction.query("""
-                    insert into account (id, kind, username, display_name, home_unit_id) values (\(id), 'service', \(username), \(displayName), \(body.homeUnitId))
-                    """)
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_username_key" {
-                throw Problem(status: .conflict, code: "username_taken", title: "Username in use",
-                              errors: [.init(field: "username", message: "is already used")])
-            }
-            for grant in body.grants {
-                try await transaction.query("""
-                    insert into role_grant (id, account_id, role, unit_id, granted_by)
-                    values (\(UUID()), \(id), \(grant.role.rawValue), \(grant.unitId), \(caller.accountID))
-                    """)
-            }
+            try await AccountWriter.insert(
+                id: id, kind: .service, username: username, displayName: displayName, homeUnitID: body.homeUnitId, passwordHash: nil,
+                grants: body.grants, grantedBy: caller.accountID, transaction: transaction
+            )
             guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
             let issued = try await Self.issueToken(for: account, label: body.tokenLabel, expiresAt: body.tokenExpiresAt, transaction: transaction)
             try await self.audit("service_account.create", account, issued.tokenId, caller, context, transaction)

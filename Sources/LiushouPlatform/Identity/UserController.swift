@@ -98,13 +98,7 @@ public struct UserController: Sendable {
     }
 
     private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
-        var problems: [Problem.FieldError] = []
-        let username = body.username.lowercased()
-        if username.range(of: "^[a-z0-9][a-z0-9._-]{2,63}$", options: .regularExpression) == nil {
-            problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
-        }
-        let displayName = body.displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...100).contains(displayName.count) { problems.append(.init(field: "displayName", message: "must have 1 to 100 characters")) }
+        var (username, displayName, problems) = AccountWriter.identityProblems(username: body.username, displayName: body.displayName)
         problems += PasswordPolicy.problems(with: body.password)
         if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
         guard problems.isEmpty else { throw Problem.validation(problems) }
@@ -117,31 +111,15 @@ public struct UserController: Sendable {
                 }
                 return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
             }
-            guard let home = try await transaction.query("select path::text as path from org_unit where id = \(body.homeUnitId)").first,
-                caller.holds(.usersManage, at: try home.decode("path", as: String.self))
-            else {
-                throw Problem.validation([.init(field: "homeUnitId", message: "no such unit in your scope")])
-            }
+            let homePath = try await AccountWriter.homePath(body.homeUnitId, .usersManage, caller: caller, transaction: transaction)
             try await Self.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
-            do {
-                try await transaction.query("""
-                    insert into account (id, kind, username, display_name, home_unit_id, password_hash, must_change_password)
-                    values (\(id), 'user', \(username), \(displayName), \(body.homeUnitId), \(hash), true)
-                    """)
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_username_key" {
-                throw Problem(status: .conflict, code: "username_taken", title: "Username in use",
-                              errors: [.init(field: "username", message: "is already used")])
-            }
-            for grant in body.grants {
-                try await transaction.query("""
-                    insert into role_grant (id, account_id, role, unit_id, granted_by)
-                    values (\(UUID()), \(id), \(grant.role.rawValue), \(grant.unitId), \(caller.accountID))
-                    """)
-            }
+            try await AccountWriter.insert(
+                id: id, kind: .user, username: username, displayName: displayName, homeUnitID: body.homeUnitId, passwordHash: hash,
+                grants: body.grants, grantedBy: caller.accountID, transaction: transaction
+            )
             guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(caller: caller, context: context, action: "account.create", resource: "account",
-                                 recordID: id.uuidString.lowercased(), unitID: body.homeUnitId,
-                                 unitPath: try home.decode("path", as: String.self),
+                                 recordID: id.uuidString.lowercased(), unitID: body.homeUnitId, unitPath: homePath,
                                  detail: ["roles": body.grants.map(\.role.rawValue).sorted().joined(separator: ",")]).append(in: transaction)
             return try JSONResponse(account, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/users/\(id.uuidString.lowercased())"])
         }

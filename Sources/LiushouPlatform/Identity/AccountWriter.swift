@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+
+/// What creating a user and creating a service account share: identity checks, the caller's right
+/// over the home unit, and the inserts of the account and its grants.
+enum AccountWriter {
+    /// Problems with a username and display name; returns the normalised pair.
+    static func identityProblems(username: String, displayName: String) -> (username: String, displayName: String, problems: [Problem.FieldError]) {
+        var problems: [Problem.FieldError] = []
+        let username = username.lowercased()
+        if username.range(of: "^[a-z0-9][a-z0-9._-]{2,63}$", options: .regularExpression) == nil {
+            problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
+        }
+        let displayName = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...100).contains(displayName.count) { problems.append(.init(field: "displayName", message: "must have 1 to 100 characters")) }
+        return (username, displayName, problems)
+    }
+
+    /// The path of a unit in the caller's scope on which it holds `permission`; else a 422 on `homeUnitId`.
+    static func homePath(_ unitID: UUID, _ permission: Permission, caller: Caller, transaction: PostgresTransaction) async throws -> String {
+        guard let row = try await transaction.query("select path::text as path from org_unit where id = \(unitID)").first,
+            case let path = try row.decode("path", as: String.self), caller.holds(permission, at: path)
+        else {
+            throw Problem.validation([.init(field: "homeUnitId", message: "no such unit in your scope")])
+        }
+        return path
+    }
+
+    /// Inserts the account and its grants (409 `username_taken` on a duplicate username).
+    static func insert(
+        id: UUID, kind: Caller.Kind, username: String, displayName: String, homeUnitID: UUID, passwordHash: String?,
+        grants: [UserController.GrantRequest], grantedBy: UUID, transaction: PostgresTransaction
+    ) async throws {
+        do {
+            try await transaction.query("""
+                insert into account (id, kind, username, display_name, home_unit_id, password_hash, must_change_password)
+                values (\(id), \(kind.rawValue), \(username), \(displayName), \(homeUnitID), \(passwordHash), \(passwordHash != nil))
+                """)
+        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_username_key" {
+            throw Problem(status: .conflict, code: "username_taken", title: "Username in use",
+                          errors: [.init(field: "username", message: "is already used")])
+        }
+        for grant in grants {
+            try await transaction.query("""
+                insert into role_grant (id, account_id, role, unit_id, granted_by)
+                values (\(UUID()), \(id), \(grant.role.rawValue), \(grant.unitId), \(grantedBy))
+                """)
+        }
+    }
+}
