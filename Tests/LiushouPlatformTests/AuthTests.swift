@@ -94,8 +94,30 @@ struct AuthTests {
                 #expect(unlocked.status == .ok)
                 let reasons = try await database.pool.query("select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position")
                 let list = try reasons.map { try $0.decode("reason", as: String?.self) }
-                #expect(list.contains("wrong_password_now_locked"))
+                #expect(list.filter { $0 == "wrong_password" }.count == 5)
                 #expect(list.contains("locked"))
+            }
+        }
+    }
+
+    @Test("a burst of parallel guesses gets no more than five password checks")
+    func parallelGuesses() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<20 {
+                        group.addTask {
+                            let password = index == 19 ? PlatformFixture.password : "Wrong#pass\(index)"
+                            return try await client.post("/v1/auth/login", json: ["username": "grid1a.worker", "password": password]).status.code
+                        }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == 401 }.count >= 19)
+                let reasons = try await database.pool.query("select detail->>'reason' as reason from audit_log where action = 'login'")
+                let checked = try reasons.map { try $0.decode("reason", as: String?.self) }.filter { $0 != "locked" }
+                #expect(checked.count <= 5, "at most five attempts had their password checked: \(checked)")
             }
         }
     }
@@ -194,6 +216,8 @@ struct AuthTests {
         #expect(PasswordPolicy.problems(with: "abcdefg#1").isEmpty)
         #expect(PasswordPolicy.problems(with: "留守儿童abcDEF").isEmpty)
         #expect(PasswordPolicy.problems(with: "abcdefgh", field: "newPassword").first?.field == "newPassword")
+        #expect(!PasswordPolicy.problems(with: "\u{0}Aa1aaaaa").isEmpty)
+        #expect(!PasswordPolicy.problems(with: String(repeating: "留", count: 25) + "a1").isEmpty)
     }
 
     @Test("bcrypt hashes use cost 10 or more and verify only the right password")
@@ -203,5 +227,7 @@ struct AuthTests {
         #expect(try await TestHasher.shared.verify("Liushou#2026", against: hash))
         #expect(try await !TestHasher.shared.verify("liushou#2026", against: hash))
         #expect(try await !TestHasher.shared.verify("Liushou#2026", against: nil))
+        let empty = try await TestHasher.shared.hash("Empty#1")
+        #expect(try await !TestHasher.shared.verify("Empty#1\u{0}more", against: empty))
     }
 }

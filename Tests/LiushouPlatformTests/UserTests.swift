@@ -118,3 +118,38 @@ struct UserTests {
         }
     }
 }
+
+@Suite("Account administration limits")
+struct AccountAuthorityTests {
+    @Test("a town admin cannot reset, disable or mint tokens for accounts holding roles above its own")
+    func noEscalation() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+            let auditorID = try await seeder.user("village.auditor", password: PlatformFixture.password, home: fixture.village1a,
+                                                  grants: [(.auditor, fixture.county)])
+            let peerID = try await seeder.user("town1.admin2", password: PlatformFixture.password, home: fixture.town1,
+                                               grants: [(.townAdmin, fixture.town1)])
+            let serviceID = UUID()
+            try await database.pool.query("""
+                insert into account (id, kind, username, display_name, home_unit_id) values (\(serviceID), 'service', 'county.dashboard', '看板', \(fixture.town1.id))
+                """)
+            try await database.pool.query("insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(serviceID), 'county_admin', \(fixture.county.id))")
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                for target in [auditorID, peerID] {
+                    let reset = try await client.post("/v1/users/\(target.uuidString)/reset-password", json: ["password": "Taken#over2026"], token: admin)
+                    #expect(reset.status == .forbidden)
+                    #expect(try reset.json()["code"] as? String == "insufficient_authority")
+                    #expect(try await client.post("/v1/users/\(target.uuidString)/disable", json: [:], token: admin).status == .forbidden)
+                }
+                let token = try await client.post("/v1/service-accounts/\(serviceID.uuidString)/tokens", json: [:], token: admin)
+                #expect(token.status == .forbidden)
+                #expect(try await client.login("village.auditor").hasPrefix("lss_"))
+                let county = try await client.login("county.admin")
+                let allowed = try await client.post("/v1/users/\(auditorID.uuidString)/reset-password", json: ["password": "Reset#pass2026"], token: county)
+                #expect(allowed.status == .ok)
+            }
+        }
+    }
+}

@@ -141,3 +141,24 @@ struct PoolTests {
         }
     }
 }
+
+@Suite("Connection pool idle timeout")
+struct PoolIdleTimeoutTests {
+    @Test("health checks do not keep an unused connection alive past the idle timeout")
+    func idleTimeoutCloses() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let pool = PostgresConnectionPool(
+                configuration: .init(conninfo: database.url, maxConnections: 2, healthCheckInterval: .zero, idleTimeout: .milliseconds(400)),
+                logger: TestPostgres.logger
+            )
+            try await pool.query("select 1")
+            try await Task.sleep(for: .milliseconds(150))
+            await pool.checkIdleConnections()
+            #expect(pool.statistics.idle == 1, "a recently used connection survives its health check")
+            try await Task.sleep(for: .milliseconds(350))
+            await pool.checkIdleConnections()
+            #expect(pool.statistics.open == 0, "an unused connection is closed once idle past the timeout")
+            await pool.close()
+        }
+    }
+}

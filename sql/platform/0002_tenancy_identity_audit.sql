@@ -117,16 +117,20 @@ create index audit_log_unit_path on audit_log using gist (unit_path);
 create index audit_log_at on audit_log (at);
 create index audit_log_account on audit_log (account_id, chain_position);
 
--- The text a row's hash covers; `liushou audit verify` rebuilds it independently.
+-- The text a row's hash covers: every field prefixed with its length in bytes, so no two rows can
+-- share it; `liushou audit verify` rebuilds it independently.
 create function audit_log_canonical(entry audit_log) returns text
     language sql immutable
     as $$
-        select concat_ws('|', entry.chain_position::text,
+        select string_agg(octet_length(field)::text || ':' || field, '|' order by position)
+        from unnest(array[
+            entry.chain_position::text,
             to_char(entry.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
             coalesce(entry.account_id::text, ''), coalesce(entry.account_name, ''), coalesce(entry.role, ''),
             coalesce(entry.unit_id::text, ''), coalesce(entry.unit_path::text, ''), entry.action, entry.resource,
             coalesce(entry.record_id, ''), entry.result, coalesce(entry.client_address, ''), coalesce(entry.request_id, ''),
-            coalesce(entry.detail::text, ''))
+            coalesce(entry.detail::text, '')
+        ]) with ordinality as fields (field, position)
     $$;
 
 -- Assigns position, time and hashes under a transaction-scoped lock, so the chain never forks.
@@ -163,7 +167,7 @@ create policy org_unit_scope on org_unit
 alter table clinic_service_area enable row level security;
 create policy clinic_service_area_scope on clinic_service_area
     using (exists (select from org_unit u where u.id = clinic_id))
-    with check (exists (select from org_unit u where u.id = clinic_id));
+    with check (exists (select from org_unit u where u.id = clinic_id) and exists (select from org_unit v where v.id = village_id));
 
 alter table account enable row level security;
 create policy account_scope on account
@@ -202,23 +206,44 @@ create function auth_login_candidate(p_username text)
         where a.username = lower(p_username) and a.kind = 'user'
     $$;
 
-create function auth_record_login(p_account uuid, p_success boolean, p_max_failures integer, p_lock interval)
-    returns timestamptz
+-- Counts an attempt before the password is checked, atomically: while an account has had
+-- p_max_failures failed attempts in a row it is locked for p_lock, however many attempts arrive at
+-- once. Returns whether this attempt may check its password.
+create function auth_begin_login(p_account uuid, p_max_failures integer, p_lock interval)
+    returns boolean
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     declare
-        result timestamptz;
+        allowed boolean;
+    begin
+        update account
+            set locked_until = case when failed_logins >= p_max_failures then now() + p_lock else locked_until end,
+                failed_logins = case when failed_logins >= p_max_failures then 0 else failed_logins + 1 end
+            where id = p_account and disabled_at is null and (locked_until is null or locked_until <= now())
+            returning locked_until is null or locked_until <= now() into allowed;
+        return coalesce(allowed, false);
+    end
+    $$;
+
+-- Settles a checked attempt. A right password clears the count unless the account locked
+-- meanwhile (then the login is refused); a wrong one locks at once when it was the last allowed.
+-- Returns whether the login succeeds.
+create function auth_finish_login(p_account uuid, p_success boolean, p_max_failures integer, p_lock interval)
+    returns boolean
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    declare
+        accepted boolean;
     begin
         if p_success then
-            update account set failed_logins = 0, locked_until = null where id = p_account returning locked_until into result;
-        else
-            update account
-                set failed_logins = case when failed_logins + 1 >= p_max_failures then 0 else failed_logins + 1 end,
-                    locked_until = case when failed_logins + 1 >= p_max_failures then now() + p_lock else locked_until end
-                where id = p_account
-                returning locked_until into result;
+            update account set failed_logins = 0
+                where id = p_account and disabled_at is null and (locked_until is null or locked_until <= now())
+                returning true into accepted;
+            return coalesce(accepted, false);
         end if;
-        return result;
+        update account set locked_until = now() + p_lock, failed_logins = 0
+            where id = p_account and failed_logins >= p_max_failures and (locked_until is null or locked_until <= now());
+        return false;
     end
     $$;
 
@@ -267,10 +292,12 @@ create function auth_revoke_credential(p_credential uuid)
     language sql security definer set search_path = public, pg_temp
     as $$ update credential set revoked_at = now() where id = p_credential and revoked_at is null $$;
 
-revoke all on function auth_login_candidate(text), auth_record_login(uuid, boolean, integer, interval),
+revoke all on function auth_login_candidate(text), auth_begin_login(uuid, integer, interval),
+    auth_finish_login(uuid, boolean, integer, interval),
     auth_open_session(uuid, uuid, bytea, timestamptz, text), auth_authenticate(bytea, interval),
     auth_revoke_credential(uuid) from public;
-grant execute on function auth_login_candidate(text), auth_record_login(uuid, boolean, integer, interval),
+grant execute on function auth_login_candidate(text), auth_begin_login(uuid, integer, interval),
+    auth_finish_login(uuid, boolean, integer, interval),
     auth_open_session(uuid, uuid, bytea, timestamptz, text), auth_authenticate(bytea, interval),
     auth_revoke_credential(uuid) to liushou_app;
 
@@ -290,3 +317,15 @@ create function auth_set_own_password(p_account uuid, p_credential uuid, p_hash 
     $$;
 revoke all on function auth_set_own_password(uuid, uuid, text) from public;
 grant execute on function auth_set_own_password(uuid, uuid, text) to liushou_app;
+
+-- Every active grant of an account with its unit path, whatever the caller's scope: administrators
+-- may act on an account only when all of its grants lie where they could have granted them.
+create function account_active_grants(p_account uuid)
+    returns table (role text, unit_path text)
+    language sql stable security definer set search_path = public, pg_temp
+    as $$
+        select g.role, u.path::text from role_grant g join org_unit u on u.id = g.unit_id
+        where g.account_id = p_account and g.revoked_at is null
+    $$;
+revoke all on function account_active_grants(uuid) from public;
+grant execute on function account_active_grants(uuid) to liushou_app;

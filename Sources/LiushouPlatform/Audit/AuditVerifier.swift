@@ -46,7 +46,10 @@ public struct AuditVerifier: Sendable {
                     try row.decode("client_address", as: String?.self), try row.decode("request_id", as: String?.self),
                     try row.decode("detail", as: String?.self),
                 ]
-                let canonical = fields.map { $0 ?? "" }.joined(separator: "|")
+                let canonical = fields.map { field in
+                    let text = field ?? ""
+                    return "\(text.utf8.count):\(text)"
+                }.joined(separator: "|")
                 let storedPrevious = try row.decode("prev_hash", as: Data.self)
                 guard storedPrevious == previousHash else {
                     return Report(rows: checked, problem: "row \(position) does not follow row \(position - 1) (chain link broken)")

@@ -33,12 +33,13 @@ public struct TenantDatabase: Sendable {
     }
 
     /// A transaction with no scope: it sees no tenant rows; only the `auth_*` functions and audit appends work.
+    /// The scope settings are cleared explicitly, so a session-level leftover can never widen it.
     @discardableResult
     func unscoped<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
-        try await self.pool.withTransaction { transaction in
+        try await self.pool.withTransaction(settings: [(name: "liushou.scope_paths", value: ""), (name: "liushou.account_id", value: "")]) { transaction in
             try await body(transaction)
         }
     }

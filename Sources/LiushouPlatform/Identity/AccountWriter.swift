@@ -29,6 +29,23 @@ enum AccountWriter {
         return path
     }
 
+    /// Refuses (403) to act on an account holding any grant the caller could not have given it —
+    /// on a unit outside the caller's subtrees or with a role it may not grant there — so a town
+    /// admin cannot reset, disable or mint tokens for a county-level or peer account homed in its town.
+    static func requireAuthority(over accountID: UUID, caller: Caller, transaction: PostgresTransaction) async throws {
+        let grants = try await transaction.query("select role, unit_path from account_active_grants(\(accountID))")
+        for row in grants {
+            guard let role = Role(rawValue: try row.decode("role", as: String.self)) else { continue }
+            let path = try row.decode("unit_path", as: String.self)
+            let grantable = caller.grants.filter { Caller.path(path, isInside: $0.unitPath) }
+                .reduce(into: Set<Role>()) { $0.formUnion($1.role.grantableRoles) }
+            guard grantable.contains(role) else {
+                throw Problem(status: .forbidden, code: "insufficient_authority", title: "Account outside your authority",
+                              detail: "This account holds roles you could not grant; an administrator above you must act on it.")
+            }
+        }
+    }
+
     /// Inserts the account and its grants (409 `username_taken` on a duplicate username).
     static func insert(
         id: UUID, kind: Caller.Kind, username: String, displayName: String, homeUnitID: UUID, passwordHash: String?,

@@ -23,8 +23,10 @@ public struct AuthenticatedCredential: Sendable {
 public protocol AuthRepository: Sendable {
     /// The user account with this username, if any.
     func loginCandidate(username: String) async throws -> LoginCandidate?
-    /// Records a login attempt; returns the lock time after it.
-    func recordLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Date?
+    /// Counts an attempt before its password is checked; false when the account is locked or disabled.
+    func beginLogin(accountID: UUID, maxFailures: Int, lockFor: Duration) async throws -> Bool
+    /// Settles a checked attempt; true when the login succeeds.
+    func finishLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Bool
     /// Stores a new session's hash.
     func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?) async throws
     /// The caller behind a token hash, if the credential is alive.
@@ -56,12 +58,19 @@ public struct PostgresAuthRepository: AuthRepository {
         }
     }
 
-    public func recordLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Date? {
+    public func beginLogin(accountID: UUID, maxFailures: Int, lockFor: Duration) async throws -> Bool {
         try await self.database.unscoped { transaction in
-            let interval = "\(lockFor.components.seconds) seconds"
-            return try await transaction.query("""
-                select auth_record_login(\(accountID), \(success), \(Int32(maxFailures)), \(interval)::interval) as locked_until
-                """).first?.decode("locked_until", as: Date?.self)
+            try await transaction.query("""
+                select auth_begin_login(\(accountID), \(Int32(maxFailures)), \("\(lockFor.components.seconds) seconds")::interval) as allowed
+                """).first?.decode("allowed", as: Bool.self) ?? false
+        }
+    }
+
+    public func finishLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Bool {
+        try await self.database.unscoped { transaction in
+            try await transaction.query("""
+                select auth_finish_login(\(accountID), \(success), \(Int32(maxFailures)), \("\(lockFor.components.seconds) seconds")::interval) as accepted
+                """).first?.decode("accepted", as: Bool.self) ?? false
         }
     }
 

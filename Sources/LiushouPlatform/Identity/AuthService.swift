@@ -37,21 +37,25 @@ public struct AuthService: Sendable {
     /// Checks a password and opens a session. Every attempt is audited; the time taken does not
     /// depend on whether the username exists.
     public func login(username: String, password: String, context: AppRequestContext) async throws -> Session {
+        let settings = self.settings
         let candidate = try await self.repository.loginCandidate(username: username)
-        let now = Date()
-        guard let candidate, !candidate.disabled, (candidate.lockedUntil ?? .distantPast) <= now else {
+        // Every path makes the same database calls and one bcrypt verification.
+        let allowed = try await self.repository.beginLogin(
+            accountID: candidate?.accountID ?? UUID(), maxFailures: settings.maxFailedLogins, lockFor: settings.lockDuration
+        )
+        guard let candidate, allowed else {
             _ = try await self.hasher.verify(password, against: nil)
+            _ = try await self.repository.finishLogin(accountID: UUID(), success: false, maxFailures: settings.maxFailedLogins, lockFor: settings.lockDuration)
             let reason = candidate == nil ? "unknown_user" : (candidate?.disabled == true ? "disabled" : "locked")
             try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: reason)
             throw Self.loginFailed
         }
         let matches = try await self.hasher.verify(password, against: candidate.passwordHash)
-        let lockedUntil = try await self.repository.recordLogin(
-            accountID: candidate.accountID, success: matches, maxFailures: self.settings.maxFailedLogins, lockFor: self.settings.lockDuration
+        let accepted = try await self.repository.finishLogin(
+            accountID: candidate.accountID, success: matches, maxFailures: settings.maxFailedLogins, lockFor: settings.lockDuration
         )
-        guard matches else {
-            let reason = lockedUntil != nil ? "wrong_password_now_locked" : "wrong_password"
-            try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: reason)
+        guard accepted else {
+            try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: matches ? "locked" : "wrong_password")
             throw Self.loginFailed
         }
         let token = BearerToken.generate(prefix: "lss_")

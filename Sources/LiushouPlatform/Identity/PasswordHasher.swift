@@ -21,6 +21,7 @@ public final class PasswordHasher: Sendable {
 
     /// A bcrypt hash (`$2b$…`) of the password.
     public func hash(_ password: String) async throws -> String {
+        guard !password.utf8.contains(0) else { throw HashingError.failed }
         let cost = self.cost
         return try await self.threadPool.runIfActive { try Self.hashBlocking(password, cost: cost) }
     }
@@ -28,8 +29,10 @@ public final class PasswordHasher: Sendable {
     /// Whether the password matches the hash; with `nil` it burns the same time and answers false.
     public func verify(_ password: String, against hash: String?) async throws -> Bool {
         let target = hash ?? self.decoy
+        // A C string ends at NUL: "a\0b" must not verify as "a".
+        let acceptable = !password.utf8.contains(0)
         let matches = try await self.threadPool.runIfActive { Self.verifyBlocking(password, hash: target) }
-        return hash != nil && matches
+        return hash != nil && matches && acceptable
     }
 
     /// Stops the hashing threads.

@@ -8,8 +8,11 @@ public enum PasswordPolicy {
         if password.count < 8 {
             problems.append(.init(field: field, message: "must have at least 8 characters"))
         }
-        if password.count > 128 {
-            problems.append(.init(field: field, message: "must have at most 128 characters"))
+        if password.utf8.count > 72 {
+            problems.append(.init(field: field, message: "must be at most 72 bytes (bcrypt ignores the rest; 24 Chinese characters)"))
+        }
+        if password.contains(where: { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+            problems.append(.init(field: field, message: "must not contain control characters"))
         }
         let classes = [
             password.contains { $0.isASCII && $0.isLowercase },

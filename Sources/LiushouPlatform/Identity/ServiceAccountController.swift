@@ -110,6 +110,7 @@ public struct ServiceAccountController: Sendable {
             let home = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first,
             caller.holds(.serviceAccountsManage, at: try home.decode("path", as: String.self))
         else { throw Problem.notFound("No such service account.") }
+        try await AccountWriter.requireAuthority(over: account.id, caller: caller, transaction: transaction)
         return account
     }
 

@@ -136,6 +136,7 @@ public struct UserController: Sendable {
                 throw Problem(status: .forbidden, code: "own_account", title: "Not on your own account",
                               detail: "Another administrator must change your grants, password or status.")
             }
+            try await AccountWriter.requireAuthority(over: account.id, caller: caller, transaction: transaction)
             let detail = try await apply(account, transaction)
             guard let updated = try await Account.load(id, in: transaction),
                 let path = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first

@@ -70,6 +70,7 @@ public struct OrgUnitController: Sendable {
         routes.on(.post, "/v1/units/:id/deactivate", .permission(.unitsManage)) { request, context, caller in
             let version = try Self.expectedVersion(request)
             return try await self.update(try Self.id(context), version: version, action: "unit.deactivate", context, caller) { unit, transaction in
+                try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
                 if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
                     throw Problem.validation([.init(field: "id", message: "has active child units; deactivate or move them first")])
                 }
@@ -82,7 +83,8 @@ public struct OrgUnitController: Sendable {
         let name = try Self.validName(body.name)
         let id = body.id ?? UUID()
         return try await self.database.transaction(for: caller) { transaction in
-            let parent = try await self.visible(body.parentId, .unitsManage, caller, transaction, field: "parentId")
+            // The share lock keeps the parent from moving or being deactivated until this unit is in.
+            let parent = try await self.visible(body.parentId, .unitsManage, caller, transaction, field: "parentId", lockForShare: true)
             if let existing = try await self.repository.find(id, in: transaction) {
                 guard existing.kind == body.kind, existing.name == name, existing.code == body.code, existing.parentId == body.parentId else {
                     throw Problem(status: .conflict, code: "id_conflict", title: "A different unit has this id",
@@ -120,7 +122,12 @@ public struct OrgUnitController: Sendable {
 
     private func move(_ id: UUID, to parentID: UUID, version: Int, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         try await self.database.transaction(for: caller) { transaction in
+            let seen = try await self.visible(id, .unitsManage, caller, transaction)
+            // Lock the subtree and the new parent, then decide on fresh rows: concurrent moves,
+            // creates and deactivations under them wait, so paths and parents stay consistent.
+            try await self.repository.lockSubtree(of: seen.path, and: parentID, in: transaction)
             let unit = try await self.visible(id, .unitsManage, caller, transaction)
+            guard unit.path == seen.path else { throw Self.stale(unit) }
             guard let oldParentID = unit.parentId else {
                 throw Problem.validation([.init(field: "id", message: "a county cannot be moved")])
             }
@@ -165,9 +172,13 @@ public struct OrgUnitController: Sendable {
 
     /// The unit if it exists inside the caller's scope and the caller holds `permission` there; else 404.
     private func visible(
-        _ id: UUID, _ permission: Permission, _ caller: Caller, _ transaction: PostgresTransaction, field: String? = nil
+        _ id: UUID, _ permission: Permission, _ caller: Caller, _ transaction: PostgresTransaction, field: String? = nil,
+        lockForShare: Bool = false
     ) async throws -> OrgUnit {
-        guard let unit = try await self.repository.find(id, in: transaction), caller.holds(permission, at: unit.path) else {
+        let found = lockForShare
+            ? try await self.repository.findLockedForShare(id, in: transaction)
+            : try await self.repository.find(id, in: transaction)
+        guard let unit = found, caller.holds(permission, at: unit.path) else {
             if let field {
                 throw Problem.validation([.init(field: field, message: "no such unit in your scope")])
             }

@@ -5,6 +5,10 @@ import LiushouPostgres
 /// outside the caller's subtrees do not exist for it.
 public protocol OrgUnitRepository: Sendable {
     func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit?
+    /// Reads a unit under a share lock: it cannot move or be deactivated until the transaction ends.
+    func findLockedForShare(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit?
+    /// Locks a unit's whole subtree, and optionally one more unit, for update (in id order, so concurrent moves serialise).
+    func lockSubtree(of path: String, and other: UUID?, in transaction: PostgresTransaction) async throws
     func children(of parentID: UUID, in transaction: PostgresTransaction) async throws -> [OrgUnit]
     func insert(_ unit: OrgUnit, in transaction: PostgresTransaction) async throws
     func rename(_ id: UUID, to name: String, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit?
@@ -20,6 +24,14 @@ public struct PostgresOrgUnitRepository: OrgUnitRepository {
 
     public func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit? {
         try await transaction.query("select \(OrgUnit.columns) from org_unit where id = \(id)").first.map(OrgUnit.init(row:))
+    }
+
+    public func findLockedForShare(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit? {
+        try await transaction.query("select \(OrgUnit.columns) from org_unit where id = \(id) for share").first.map(OrgUnit.init(row:))
+    }
+
+    public func lockSubtree(of path: String, and other: UUID?, in transaction: PostgresTransaction) async throws {
+        try await transaction.query("select id from org_unit where path <@ \(path)::ltree or id = \(other) order by id for update")
     }
 
     public func children(of parentID: UUID, in transaction: PostgresTransaction) async throws -> [OrgUnit] {

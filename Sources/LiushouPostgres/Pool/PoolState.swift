@@ -15,7 +15,10 @@ struct PoolState {
 
     struct IdleConnection {
         var connection: PostgresConnection
-        var since: ContinuousClock.Instant
+        /// When a caller last gave it back (idle timeout counts from here).
+        var lastUsed: ContinuousClock.Instant
+        /// When it was last known healthy (health checks count from here).
+        var lastChecked: ContinuousClock.Instant
     }
 
     let maxConnections: Int
@@ -68,13 +71,14 @@ struct PoolState {
             return .closed
         }
         guard case .pending = self.waiters[id] else { return .expired }
-        let isFirst = self.waiterOrder.first == id
-        if isFirst, let entry = self.idle.popLast() {
+        // Capacity freed between registering and attaching goes to this waiter at once; releases
+        // skip waiters that are not attached yet, so waiting here could strand an idle connection.
+        if let entry = self.idle.popLast() {
             _ = self.removeWaiter(id)
             self.slots += 1
             return .granted(.connection(entry.connection))
         }
-        if isFirst, self.slots < self.maxConnections {
+        if self.slots < self.maxConnections {
             _ = self.removeWaiter(id)
             self.slots += 1
             return .granted(.openNew)
@@ -98,7 +102,9 @@ struct PoolState {
     }
 
     /// Hands a slot back: to the first attached waiter if any, else parks the connection or frees the slot.
-    mutating func release(_ connection: PostgresConnection?, now: ContinuousClock.Instant) -> ReleaseAction {
+    mutating func release(
+        _ connection: PostgresConnection?, now: ContinuousClock.Instant, lastUsed: ContinuousClock.Instant? = nil
+    ) -> ReleaseAction {
         if !self.isClosed {
             for (position, id) in self.waiterOrder.enumerated() {
                 guard case .waiting(let continuation) = self.waiters[id] else { continue }
@@ -110,7 +116,7 @@ struct PoolState {
         self.slots -= 1
         guard let connection else { return .freed }
         if self.isClosed { return .close(connection) }
-        self.idle.append(IdleConnection(connection: connection, since: now))
+        self.idle.append(IdleConnection(connection: connection, lastUsed: lastUsed ?? now, lastChecked: now))
         return .parked
     }
 
@@ -128,10 +134,10 @@ struct PoolState {
         return (idle, continuations)
     }
 
-    /// Takes idle connections unused since before `cutoff`, counting each as a leased slot.
-    mutating func takeIdle(unusedSince cutoff: ContinuousClock.Instant) -> [IdleConnection] {
-        let stale = self.idle.filter { $0.since < cutoff }
-        self.idle.removeAll { $0.since < cutoff }
+    /// Takes idle connections not checked since before `cutoff`, counting each as a leased slot.
+    mutating func takeIdle(uncheckedSince cutoff: ContinuousClock.Instant) -> [IdleConnection] {
+        let stale = self.idle.filter { $0.lastChecked < cutoff }
+        self.idle.removeAll { $0.lastChecked < cutoff }
         self.slots += stale.count
         return stale
     }

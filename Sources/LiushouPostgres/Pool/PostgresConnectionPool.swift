@@ -140,21 +140,21 @@ public final class PostgresConnectionPool: Service, Sendable {
     }
 
     /// Returns a leased connection; broken ones and ones left inside a transaction are closed.
-    private func giveBack(_ connection: PostgresConnection) async {
+    private func giveBack(_ connection: PostgresConnection, lastUsed: ContinuousClock.Instant? = nil) async {
         guard connection.isOpen, connection.isIdleOutsideTransaction else {
             await connection.close()
             self.handBack(nil)
             return
         }
-        if let leftover = self.handBack(connection) {
+        if let leftover = self.handBack(connection, lastUsed: lastUsed) {
             await leftover.close()
         }
     }
 
     /// Gives a slot (with or without a connection) to a waiter or back to the pool; returns a connection to close.
     @discardableResult
-    private func handBack(_ connection: PostgresConnection?) -> PostgresConnection? {
-        switch self.state.withLock({ $0.release(connection, now: .now) }) {
+    private func handBack(_ connection: PostgresConnection?, lastUsed: ContinuousClock.Instant? = nil) -> PostgresConnection? {
+        switch self.state.withLock({ $0.release(connection, now: .now, lastUsed: lastUsed) }) {
         case .resume(let continuation, let grant):
             continuation.resume(returning: grant)
             return nil
@@ -168,16 +168,16 @@ public final class PostgresConnectionPool: Service, Sendable {
     /// Pings idle connections that have not been used for `healthCheckInterval`; closes those idle past `idleTimeout`.
     public func checkIdleConnections() async {
         let now = ContinuousClock.now
-        let stale = self.state.withLock { $0.takeIdle(unusedSince: now - self.configuration.healthCheckInterval) }
+        let stale = self.state.withLock { $0.takeIdle(uncheckedSince: now - self.configuration.healthCheckInterval) }
         for entry in stale {
-            if entry.since < now - self.configuration.idleTimeout {
+            if entry.lastUsed < now - self.configuration.idleTimeout {
                 await entry.connection.close()
                 self.handBack(nil)
                 continue
             }
             do {
                 try await entry.connection.query("select 1")
-                await self.giveBack(entry.connection)
+                await self.giveBack(entry.connection, lastUsed: entry.lastUsed)
             } catch {
                 self.logger.info("closing an idle connection that failed its health check", metadata: ["error": "\(error)"])
                 await entry.connection.close()
