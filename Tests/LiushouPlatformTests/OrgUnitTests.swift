@@ -207,3 +207,47 @@ struct OrgUnitTests {
         }
     }
 }
+
+@Suite("Organisation unit locks")
+struct OrgUnitLockTests {
+    @Test("a create holding its parent blocks a move of the parent's subtree, and a move blocks a create under it")
+    func locksConflict() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let caller = Caller(
+                accountID: UUID(), name: "probe", kind: .user,
+                grants: [Grant(role: .countyAdmin, unitID: fixture.county.id, unitPath: fixture.county.path)], credentialID: UUID()
+            )
+            let tenant = TenantDatabase(pool: database.appPool)
+            let repository = PostgresOrgUnitRepository()
+            // Create side first: the parent grid is share-locked; moving its village must wait.
+            let moveBlocked: DatabaseError? = try await tenant.transaction(for: caller) { creating in
+                _ = try await repository.findLockedForShare(fixture.grid1a.id, in: creating)
+                do {
+                    try await tenant.transaction(for: caller) { moving in
+                        try await moving.query("set local lock_timeout = '200ms'")
+                        try await repository.lockSubtree(of: fixture.village1a.path, and: fixture.village2a.id, in: moving)
+                    }
+                    return nil
+                } catch let error as DatabaseError {
+                    return error
+                }
+            }
+            #expect(moveBlocked?.sqlState == "55P03")
+            // Move side first: the subtree is locked; a create under it must wait.
+            let createBlocked: DatabaseError? = try await tenant.transaction(for: caller) { moving in
+                try await repository.lockSubtree(of: fixture.village1a.path, and: fixture.village2a.id, in: moving)
+                do {
+                    try await tenant.transaction(for: caller) { creating in
+                        try await creating.query("set local lock_timeout = '200ms'")
+                        _ = try await repository.findLockedForShare(fixture.grid1a.id, in: creating)
+                    }
+                    return nil
+                } catch let error as DatabaseError {
+                    return error
+                }
+            }
+            #expect(createBlocked?.sqlState == "55P03")
+        }
+    }
+}
