@@ -190,7 +190,12 @@ struct OrgUnitTests {
                     let version = try await database.pool.query("select version from org_unit where id = \(target.id)").first!.decode("version", as: Int.self)
                     let rename = try await client.send(.patch, unitURI, json: ["name": target.name + "·"], token: token, headers: [.ifMatch: "\"\(version)\""])
                     #expect(rename.status.code == expected(.unitsManage, success: 200), "\(role.rawValue) rename on \(scope)")
-                    let disable = try await client.post("/v1/users/\(residentOf[target.id]!.uuidString)/disable", json: [:], token: token)
+                    let resident = "/v1/users/\(residentOf[target.id]!.uuidString)"
+                    let grant = try await client.post(resident + "/grants", json: ["role": "volunteer", "unitId": target.idString], token: token)
+                    #expect(grant.status.code == expected(.usersManage, success: 200), "\(role.rawValue) grant on \(scope)")
+                    let reset = try await client.post(resident + "/reset-password", json: ["password": "Reset#pass2026"], token: token)
+                    #expect(reset.status.code == expected(.usersManage, success: 200), "\(role.rawValue) reset password on \(scope)")
+                    let disable = try await client.post(resident + "/disable", json: [:], token: token)
                     #expect(disable.status.code == expected(.usersManage, success: 200), "\(role.rawValue) disable account on \(scope)")
                     let child = try await client.post(
                         "/v1/units", json: ["kind": "grid", "name": "新格", "parentId": target.idString], token: token
