@@ -59,4 +59,16 @@ struct RowLevelSecurityTests {
             await #expect(throws: DatabaseError.self) { try await database.appPool.query("delete from org_unit") }
         }
     }
+
+    @Test("the own-account functions act only on the account the transaction names")
+    func ownAccountFunctions() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            let victim = try await database.pool.query("select id, password_hash from account where username = 'county.admin'").first!
+            let (id, hash) = try victim.decode((UUID, String).self)
+            try await database.appPool.query("select auth_set_own_password(\(id), \(UUID()), 'attacker-hash')")
+            let after = try await database.pool.query("select password_hash from account where id = \(id)")
+            #expect(try after.first?.decode("password_hash", as: String.self) == hash)
+        }
+    }
 }

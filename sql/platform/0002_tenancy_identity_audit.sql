@@ -287,10 +287,15 @@ create function auth_authenticate(p_token_hash bytea, p_session_idle interval)
     end
     $$;
 
+-- Only the credential's own account (liushou.account_id of the transaction) may revoke it this way.
 create function auth_revoke_credential(p_credential uuid)
     returns void
     language sql security definer set search_path = public, pg_temp
-    as $$ update credential set revoked_at = now() where id = p_credential and revoked_at is null $$;
+    as $$
+        update credential set revoked_at = now()
+        where id = p_credential and revoked_at is null
+          and account_id = nullif(current_setting('liushou.account_id', true), '')::uuid
+    $$;
 
 revoke all on function auth_login_candidate(text), auth_begin_login(uuid, integer, interval),
     auth_finish_login(uuid, boolean, integer, interval),
@@ -304,16 +309,18 @@ grant execute on function auth_login_candidate(text), auth_begin_login(uuid, int
 -- Readiness checks compare applied migrations with the build's.
 grant select on liushou_schema_migrations to liushou_app;
 
--- A user's own password change: a user may lack rights over its own account row.
+-- A user's own password change: a user may lack rights over its own account row. It acts only on
+-- the account named by the transaction's liushou.account_id.
 -- It clears the must-change flag and ends every other session of the account.
 create function auth_set_own_password(p_account uuid, p_credential uuid, p_hash text)
     returns void
     language sql security definer set search_path = public, pg_temp
     as $$
         update account set password_hash = p_hash, must_change_password = false, version = version + 1, updated_at = now()
-            where id = p_account and kind = 'user';
+            where id = p_account and kind = 'user' and id = nullif(current_setting('liushou.account_id', true), '')::uuid;
         update credential set revoked_at = now()
-            where account_id = p_account and id <> p_credential and kind = 'session' and revoked_at is null;
+            where account_id = p_account and id <> p_credential and kind = 'session' and revoked_at is null
+              and account_id = nullif(current_setting('liushou.account_id', true), '')::uuid;
     $$;
 revoke all on function auth_set_own_password(uuid, uuid, text) from public;
 grant execute on function auth_set_own_password(uuid, uuid, text) to liushou_app;

@@ -34,12 +34,17 @@ public struct TenantDatabase: Sendable {
 
     /// A transaction with no scope: it sees no tenant rows; only the `auth_*` functions and audit appends work.
     /// The scope settings are cleared explicitly, so a session-level leftover can never widen it.
+    /// With `account`, the transaction names that account (for the `auth_*` functions acting on one's own account).
     @discardableResult
     func unscoped<Result>(
         isolation: isolated (any Actor)? = #isolation,
+        account: UUID? = nil,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
-        try await self.pool.withTransaction(settings: [(name: "liushou.scope_paths", value: ""), (name: "liushou.account_id", value: "")]) { transaction in
+        let settings = [
+            (name: "liushou.scope_paths", value: ""), (name: "liushou.account_id", value: account?.uuidString.lowercased() ?? ""),
+        ]
+        return try await self.pool.withTransaction(settings: settings) { transaction in
             try await body(transaction)
         }
     }

@@ -31,8 +31,8 @@ public protocol AuthRepository: Sendable {
     func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?) async throws
     /// The caller behind a token hash, if the credential is alive.
     func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential?
-    /// Revokes a session or token.
-    func revoke(credentialID: UUID) async throws
+    /// Revokes one of the account's own sessions or tokens.
+    func revoke(credentialID: UUID, accountID: UUID) async throws
     /// Sets the caller's own password, clears the must-change flag and ends its other sessions.
     func setOwnPassword(accountID: UUID, keeping credentialID: UUID, hash: String) async throws
 }
@@ -101,13 +101,13 @@ public struct PostgresAuthRepository: AuthRepository {
     }
 
     public func setOwnPassword(accountID: UUID, keeping credentialID: UUID, hash: String) async throws {
-        try await self.database.unscoped { transaction in
+        try await self.database.unscoped(account: accountID) { transaction in
             try await transaction.query("select auth_set_own_password(\(accountID), \(credentialID), \(hash))")
         }
     }
 
-    public func revoke(credentialID: UUID) async throws {
-        try await self.database.unscoped { transaction in
+    public func revoke(credentialID: UUID, accountID: UUID) async throws {
+        try await self.database.unscoped(account: accountID) { transaction in
             try await transaction.query("select auth_revoke_credential(\(credentialID))")
         }
     }

@@ -105,7 +105,7 @@ public struct AuthService: Sendable {
 
     /// Revokes the caller's current session or token.
     public func logout(_ caller: Caller, context: AppRequestContext) async throws {
-        try await self.repository.revoke(credentialID: caller.credentialID)
+        try await self.repository.revoke(credentialID: caller.credentialID, accountID: caller.accountID)
         try await self.database.unscoped { transaction in
             try await AuditEntry(caller: caller, context: context, action: "logout", resource: "credential",
                                  recordID: caller.credentialID.uuidString.lowercased()).append(in: transaction)
