@@ -36,7 +36,7 @@ struct Bootstrap: AsyncParsableCommand {
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
             try await Migrator(catalog: catalog, logger: logger).migrate(pool: owner)
             let hasher = try PasswordHasher(cost: configuration.bcryptCost)
-            let seeder = PlatformSeeder(owner: owner, hasher: hasher)
+            let seeder = PlatformSeeder(owner: owner, hasher: hasher, auditActor: "cli:bootstrap")
             let county = try await seeder.unit(.county, name: self.countyName, code: self.countyCode)
             try await seeder.user(self.adminUsername, password: password, home: county, grants: [(.countyAdmin, county)], mustChangePassword: true)
             await hasher.shutdown()
