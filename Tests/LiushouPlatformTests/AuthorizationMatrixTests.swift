@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAccess
+import LiushouHTTP
+import LiushouMigrations
+import LiushouPlatform
+import LiushouPostgres
+import LiushouServer
+import LiushouTestSupport
+import Testing
+
+/// The authorization matrix: every route × every role × a record in the role's own scope, a sibling
+/// scope and the parent scope. A route missing from `Self.routes` fails the suite.
+@Suite("Authorization matrix")
+struct AuthorizationMatrixTests {
+    /// Records prepared under one scope unit for the scenarios to act on.
+    struct Records {
+        var unit: OrgUnit
+        /// A fresh child of the unit (a town under a county, a school under a town, a grid under a
+        /// village or grid), to rename, move and deactivate; the unit itself for schools and clinics.
+        var probe: OrgUnit
+        /// A valid body for creating a child under the unit.
+        var child: [String: String]
+        var resident: UUID
+        var residentGrant: UUID
+        var service: UUID
+        var serviceToken: UUID
+    }
+
+    /// How to call a route against records, and its status on success.
+    struct Scenario: Sendable {
+        var success: Int
+        /// 404 for a record outside the caller's scope; 422 when the unit is named in the body.
+        var outside: Int = 404
+        var request: @Sendable (Records) -> (method: HTTPRequest.Method, uri: String, body: [String: String]?, ifMatch: Int?)
+    }
+
+    /// Routes whose answer does not depend on a record's scope, with the test that covers them.
+    static let unscoped: [String: String] = [
+        "GET /healthz": "OperationsTests.health",
+        "GET /readyz": "OperationsTests.ready",
+        "GET /metrics": "OperationsTests.metrics",
+        "GET /openapi.yaml": "OpenAPITests.served",
+        "POST /v1/auth/login": "AuthTests.loginAndMe",
+        "POST /v1/auth/logout": "AuthTests.revocation",
+        "GET /v1/auth/me": "AuthTests.loginAndMe",
+        "POST /v1/auth/password": "UserTests.createAndFirstLogin",
+        "GET /v1/audit": "AuditAPITests.listing (scope of records: another town's admin sees none)",
+    ]
+
+    static let routes: [String: Scenario] = [
+        "GET /v1/units/:id": Scenario(success: 200) { (.get, "/v1/units/\($0.unit.idString)", nil, nil) },
+        "GET /v1/units/:id/children": Scenario(success: 200) { (.get, "/v1/units/\($0.unit.idString)/children", nil, nil) },
+        "POST /v1/units": Scenario(success: 201, outside: 422) { (.post, "/v1/units", $0.child, nil) },
+        "PATCH /v1/units/:id": Scenario(success: 200) { (.patch, "/v1/units/\($0.probe.idString)", ["name": "改名"], 1) },
+        "POST /v1/units/:id/move": Scenario(success: 200) {
+            (.post, "/v1/units/\($0.probe.idString)/move", ["parentId": $0.probe.parentId?.uuidString ?? $0.unit.idString], 1)
+        },
+        "POST /v1/units/:id/deactivate": Scenario(success: 200) { (.post, "/v1/units/\($0.probe.idString)/deactivate", [:], 1) },
+        "POST /v1/users": Scenario(success: 201, outside: 422) { _ in (.post, "/v1/users", nil, nil) },
+        "GET /v1/users/:id": Scenario(success: 200) { (.get, "/v1/users/\($0.resident.uuidString)", nil, nil) },
+        "POST /v1/users/:id/grants": Scenario(success: 200) {
+            (.post, "/v1/users/\($0.resident.uuidString)/grants", ["role": "grid_worker", "unitId": $0.unit.idString], nil)
+        },
+        "POST /v1/users/:id/grants/:grantId/revoke": Scenario(success: 200) {
+            (.post, "/v1/users/\($0.resident.uuidString)/grants/\($0.residentGrant.uuidString)/revoke", [:], nil)
+        },
+        "POST /v1/users/:id/reset-password": Scenario(success: 200) {
+            (.post, "/v1/users/\($0.resident.uuidString)/reset-password", ["password": "Reset#pass2026"], nil)
+        },
+        "POST /v1/users/:id/disable": Scenario(success: 200) { (.post, "/v1/users/\($0.resident.uuidString)/disable", [:], nil) },
+        "POST /v1/service-accounts": Scenario(success: 201, outside: 422) { _ in (.post, "/v1/service-accounts", nil, nil) },
+        "POST /v1/service-accounts/:id/tokens": Scenario(success: 201) {
+            (.post, "/v1/service-accounts/\($0.service.uuidString)/tokens", ["label": "matrix"], nil)
+        },
+        "POST /v1/service-accounts/:id/tokens/:tokenId/revoke": Scenario(success: 204) {
+            (.post, "/v1/service-accounts/\($0.service.uuidString)/tokens/\($0.serviceToken.uuidString)/revoke", [:], nil)
+        },
+    ]
+
+    @Test("every declared route is in the matrix")
+    func everyRouteListed() async throws {
+        try await TestPostgres.withDatabase { database in
+            let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared)
+            _ = buildRouter(dependencies)
+            let declared = Set(dependencies.routes.entries.map { "\($0.method) \($0.path)" })
+            let listed = Set(Self.routes.keys).union(Self.unscoped.keys)
+            #expect(declared.subtracting(listed).isEmpty, "add to the authorization matrix: \(declared.subtracting(listed).sorted())")
+            #expect(listed.subtracting(declared).isEmpty, "no longer routes: \(listed.subtracting(declared).sorted())")
+        }
+    }
+
+    @Test("every role × own, sibling and parent scope × every scoped route", arguments: Role.allCases)
+    func matrix(_ role: Role) async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+            let otherCounty = try await seeder.unit(.county, name: "邻县", code: "341123000000")
+            let grid2a = try await seeder.unit(.grid, name: "丙村一组", parent: fixture.village2a)
+            let all = [fixture.county, fixture.town1, fixture.town2, fixture.village1a, fixture.village1b, fixture.village2a,
+                       fixture.grid1a, grid2a, fixture.school1, fixture.clinic1, otherCounty]
+            let home = fixture.users.first { $0.1 == role }!.2
+            let siblings: [UUID: OrgUnit] = [
+                fixture.county.id: otherCounty, fixture.town1.id: fixture.town2, fixture.village1a.id: fixture.village1b,
+                fixture.grid1a.id: fixture.village1b, fixture.school1.id: fixture.clinic1, fixture.clinic1.id: fixture.school1,
+            ]
+            var scopes: [(String, OrgUnit)] = [("own", home), ("sibling", siblings[home.id]!)]
+            if let parentID = home.parentId, let parent = all.first(where: { $0.id == parentID }) { scopes.append(("parent", parent)) }
+            var prepared: [(String, Records)] = []
+            for (index, (scope, unit)) in scopes.enumerated() {
+                prepared.append((scope, try await Self.prepare(unit, index: index, all: all, database: database, seeder: seeder)))
+            }
+            let records = prepared
+            try await PlatformApp.make(database).test(.router) { client in
+                let token = try await client.login(fixture.username(for: role))
+                for (name, scenario) in Self.routes.sorted(by: { $0.key < $1.key }) {
+                    guard let permission = Self.permission(of: name) else { continue }
+                    for (scope, record) in records {
+                        let inside = Caller.path(record.unit.path, isInside: home.path)
+                        let expected = !permission.roles.contains(role) ? 403 : (inside ? scenario.success : scenario.outside)
+                        let call = scenario.request(record)
+                        var body: [String: Any]? = call.body
+                        if name == "POST /v1/users" {
+                            body = ["username": "m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString, "password": "Matrix#2026",
+                                    "grants": [["role": "volunteer", "unitId": record.unit.idString]]]
+                        } else if name == "POST /v1/service-accounts" {
+                            body = ["username": "svc.m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString,
+                                    "grants": [["role": "volunteer", "unitId": record.unit.idString]]]
+                        }
+                        var headers: HTTPFields = [:]
+                        if call.ifMatch != nil {
+                            let current = try await database.pool.query("select version from org_unit where id = \(record.probe.id)").first!
+                                .decode("version", as: Int.self)
+                            headers[.ifMatch] = "\"\(current)\""
+                        }
+                        let response = try await client.send(call.method, call.uri, json: body, token: token, headers: headers)
+                        #expect(response.status.code == expected, "\(role.rawValue) \(name) on \(scope): \(response.text)")
+                    }
+                }
+            }
+        }
+    }
+
+    static func permission(of route: String) -> Permission? {
+        switch route {
+        case let name where name.contains("/v1/units") && name.hasPrefix("GET"): return .unitsRead
+        case let name where name.contains("/v1/units"): return .unitsManage
+        case let name where name.contains("/v1/users") && name.hasPrefix("GET"): return .usersRead
+        case let name where name.contains("/v1/users"): return .usersManage
+        case let name where name.contains("/v1/service-accounts"): return .serviceAccountsManage
+        default: return nil
+        }
+    }
+
+    /// Creates, under one scope unit, the records the scenarios act on (through the owner role).
+    static func prepare(_ unit: OrgUnit, index: Int, all: [OrgUnit], database: TestDatabase, seeder: PlatformSeeder) async throws -> Records {
+        let probe: OrgUnit
+        var child: [String: String] = ["name": "矩阵\(index)", "parentId": unit.idString]
+        switch unit.kind {
+        case .county:
+            let prefix = String(unit.code!.prefix(6))
+            probe = try await seeder.unit(.town, name: "探针镇\(index)", code: prefix + "198000", parent: unit)
+            child["kind"] = "town"
+            child["code"] = prefix + "199000"
+        case .town:
+            probe = try await seeder.unit(.school, name: "探针校\(index)", parent: unit)
+            child["kind"] = "school"
+        case .village, .grid:
+            probe = try await seeder.unit(.grid, name: "探针格\(index)", parent: unit)
+            child["kind"] = "grid"
+        case .school, .clinic:
+            probe = unit
+            child["kind"] = "grid"
+        }
+        let resident = UUID()
+        let hash = "$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva"
+        try await database.pool.query("""
+            insert into account (id, kind, username, display_name, home_unit_id, password_hash)
+            values (\(resident), 'user', \("matrix.resident\(index)"), '居民', \(unit.id), \(hash))
+            """)
+        let grant = UUID()
+        try await database.pool.query("insert into role_grant (id, account_id, role, unit_id) values (\(grant), \(resident), 'volunteer', \(unit.id))")
+        let service = UUID()
+        try await database.pool.query("""
+            insert into account (id, kind, username, display_name, home_unit_id) values (\(service), 'service', \("matrix.service\(index)"), '系统', \(unit.id))
+            """)
+        try await database.pool.query("insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(service), 'volunteer', \(unit.id))")
+        let token = UUID()
+        try await database.pool.query("""
+            insert into credential (id, account_id, kind, token_hash) values (\(token), \(service), 'api_token', \(Data(UUID().uuidString.utf8)))
+            """)
+        return Records(unit: unit, probe: probe, child: child, resident: resident, residentGrant: grant, service: service, serviceToken: token)
+    }
+}
