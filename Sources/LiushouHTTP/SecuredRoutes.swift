@@ -48,13 +48,18 @@ public final class RouteCatalog: Sendable {
 
 /// Adds routes that declare their access; handlers of protected routes receive the verified `Caller`.
 public struct SecuredRoutes {
+    /// Called when an authenticated caller is refused a route (to audit the attempt).
+    public typealias DenialRecorder = @Sendable (_ caller: Caller, _ method: String, _ path: String, _ context: AppRequestContext) async -> Void
+
     let router: Router<AppRequestContext>
     let catalog: RouteCatalog
+    let recordDenial: DenialRecorder?
 
-    /// Routes on `router`, declared into `catalog`.
-    public init(router: Router<AppRequestContext>, catalog: RouteCatalog) {
+    /// Routes on `router`, declared into `catalog`; refusals of authenticated callers go to `recordDenial`.
+    public init(router: Router<AppRequestContext>, catalog: RouteCatalog, recordDenial: DenialRecorder? = nil) {
         self.router = router
         self.catalog = catalog
+        self.recordDenial = recordDenial
     }
 
     /// Adds an open route.
@@ -74,8 +79,17 @@ public struct SecuredRoutes {
         handler: @escaping @Sendable (Request, AppRequestContext, Caller) async throws -> Output
     ) {
         self.catalog.add(.init(method: method.rawValue, path: path, access: access))
+        let recordDenial = self.recordDenial
         self.router.on(RouterPath(path), method: method) { request, context in
-            let caller = try Self.authorize(context.caller, for: access)
+            let caller: Caller
+            do {
+                caller = try Self.authorize(context.caller, for: access)
+            } catch {
+                if let refused = context.caller, let recordDenial {
+                    await recordDenial(refused, method.rawValue, path, context)
+                }
+                throw error
+            }
             return try await handler(request, context, caller)
         }
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LiushouAccess
 import LiushouPlatform
+import LiushouPostgres
 import LiushouTestSupport
 import Testing
 
@@ -44,6 +45,10 @@ struct AuditAPITests {
 
                 let cadre = try await client.login("village1a.cadre")
                 #expect(try await client.send(.get, "/v1/audit", token: cadre).status == .forbidden)
+                let denied = try await database.pool.query("""
+                    select account_name, record_id, result from audit_log where action = 'access.denied'
+                    """)
+                #expect(try denied.map { try $0.decode((String, String, String).self) }.contains { $0 == ("village1a.cadre", "GET /v1/audit", "denied") })
                 #expect(try await client.send(.get, "/v1/audit").status == .unauthorized)
                 let bad = try await client.send(.get, "/v1/audit?limit=0&from=yesterday&format=xml", token: auditor)
                 #expect(bad.status == .unprocessableContent)

@@ -1,7 +1,9 @@
 import Foundation
+import Hummingbird
 import LiushouAccess
 import LiushouHTTP
 import LiushouPostgres
+import Logging
 
 /// One audit record: who did what to which record, with what result, from where.
 public struct AuditEntry: Sendable {
@@ -60,5 +62,20 @@ public struct AuditEntry: Sendable {
                 \(self.action), \(self.resource), \(self.recordID), \(self.outcome.rawValue), \(self.clientAddress),
                 \(self.requestID), \(detail), ''::bytea, ''::bytea)
             """)
+    }
+
+    /// Audits a refused request of an authenticated caller (best effort: a failure to audit is logged).
+    public static func recordDenial(caller: Caller, method: String, path: String, context: AppRequestContext, database: TenantDatabase) async {
+        // Filed under the caller's own unit, so the auditors above it see the attempt.
+        let home = caller.grants.first
+        let entry = AuditEntry(caller: caller, context: context, action: "access.denied", resource: "route", recordID: "\(method) \(path)",
+                               unitID: home?.unitID, unitPath: home?.unitPath, outcome: .denied)
+        do {
+            try await database.unscoped { transaction in
+                try await entry.append(in: transaction)
+            }
+        } catch {
+            context.logger.error("could not audit a refused request", metadata: ["error": .string((error as? DatabaseError)?.redactedDescription ?? "\(type(of: error))")])
+        }
     }
 }

@@ -44,7 +44,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(BodyLimitMiddleware())
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
-    let routes = SecuredRoutes(router: router, catalog: dependencies.routes)
+    let database = dependencies.database
+    let routes = SecuredRoutes(router: router, catalog: dependencies.routes) { caller, method, path, context in
+        await AuditEntry.recordDenial(caller: caller, method: method, path: path, context: context, database: database)
+    }
     OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics).addRoutes(to: routes)
     AuthController(auth: dependencies.auth).addRoutes(to: routes)
     OrgUnitController(database: dependencies.database).addRoutes(to: routes)
