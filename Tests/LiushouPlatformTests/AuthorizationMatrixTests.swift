@@ -23,6 +23,8 @@ struct AuthorizationMatrixTests {
         var probe: OrgUnit
         /// A valid body for creating a child under the unit.
         var child: [String: String]
+        /// A clinic in the unit's subtree (created under a town probe or town), else the unit.
+        var clinic: OrgUnit
         var resident: UUID
         var residentGrant: UUID
         var service: UUID
@@ -60,6 +62,10 @@ struct AuthorizationMatrixTests {
         },
         "POST /v1/units/:id/deactivate": Scenario(success: 200) { (.post, "/v1/units/\($0.probe.idString)/deactivate", [:], 1) },
         "POST /v1/users": Scenario(success: 201, outside: 422) { _ in (.post, "/v1/users", nil, nil) },
+        "GET /v1/units/:id/service-area": Scenario(success: 200) { (.get, "/v1/units/\($0.clinic.idString)/service-area", nil, nil) },
+        "PUT /v1/units/:id/service-area": Scenario(success: 200) {
+            (.put, "/v1/units/\($0.clinic.idString)/service-area", nil, nil)
+        },
         "GET /v1/users/:id": Scenario(success: 200) { (.get, "/v1/users/\($0.resident.uuidString)", nil, nil) },
         "POST /v1/users/:id/grants": Scenario(success: 200) {
             (.post, "/v1/users/\($0.resident.uuidString)/grants", ["role": "grid_worker", "unitId": $0.unit.idString], nil)
@@ -126,6 +132,8 @@ struct AuthorizationMatrixTests {
                         if name == "POST /v1/users" {
                             body = ["username": "m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString, "password": "Matrix#2026",
                                     "grants": [["role": "volunteer", "unitId": record.unit.idString]]]
+                        } else if name == "PUT /v1/units/:id/service-area" {
+                            body = ["villageIds": [String]()]
                         } else if name == "POST /v1/service-accounts" {
                             body = ["username": "svc.m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString,
                                     "grants": [["role": "volunteer", "unitId": record.unit.idString]]]
@@ -158,15 +166,19 @@ struct AuthorizationMatrixTests {
     /// Creates, under one scope unit, the records the scenarios act on (through the owner role).
     static func prepare(_ unit: OrgUnit, index: Int, all: [OrgUnit], database: TestDatabase, seeder: PlatformSeeder) async throws -> Records {
         let probe: OrgUnit
+        var clinic = unit
         var child: [String: String] = ["name": "矩阵\(index)", "parentId": unit.idString]
         switch unit.kind {
         case .county:
             let prefix = String(unit.code!.prefix(6))
             probe = try await seeder.unit(.town, name: "探针镇\(index)", code: prefix + "198000", parent: unit)
+            let clinicTown = try await seeder.unit(.town, name: "探针卫生院镇\(index)", code: prefix + "197000", parent: unit)
+            clinic = try await seeder.unit(.clinic, name: "探针卫生院\(index)", parent: clinicTown)
             child["kind"] = "town"
             child["code"] = prefix + "199000"
         case .town:
             probe = try await seeder.unit(.school, name: "探针校\(index)", parent: unit)
+            clinic = try await seeder.unit(.clinic, name: "探针卫生院\(index)", parent: unit)
             child["kind"] = "school"
         case .village, .grid:
             probe = try await seeder.unit(.grid, name: "探针格\(index)", parent: unit)
@@ -192,6 +204,6 @@ struct AuthorizationMatrixTests {
         try await database.pool.query("""
             insert into credential (id, account_id, kind, token_hash) values (\(token), \(service), 'api_token', \(Data(UUID().uuidString.utf8)))
             """)
-        return Records(unit: unit, probe: probe, child: child, resident: resident, residentGrant: grant, service: service, serviceToken: token)
+        return Records(unit: unit, probe: probe, child: child, clinic: clinic, resident: resident, residentGrant: grant, service: service, serviceToken: token)
     }
 }

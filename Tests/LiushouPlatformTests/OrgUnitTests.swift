@@ -183,3 +183,33 @@ struct OrgUnitLockTests {
         }
     }
 }
+
+@Suite("Clinic service areas")
+struct ServiceAreaTests {
+    @Test("a clinic serves villages of its own town; the set is replaced and audited")
+    func serviceArea() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                let uri = "/v1/units/\(fixture.clinic1.idString)/service-area"
+                let set = try await client.send(.put, uri, json: ["villageIds": [fixture.village1a.idString, fixture.village1b.idString]], token: admin)
+                #expect(set.status == .ok)
+                #expect((try set.json()["villageIds"] as? [String])?.count == 2)
+                let foreign = try await client.send(.put, uri, json: ["villageIds": [fixture.village2a.idString]], token: admin)
+                #expect(foreign.status == .unprocessableContent)
+                #expect(((try foreign.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "villageIds[0]")
+                let notClinic = try await client.send(.put, "/v1/units/\(fixture.school1.idString)/service-area", json: ["villageIds": []], token: admin)
+                #expect(notClinic.status == .unprocessableContent)
+                let doctor = try await client.login("clinic1.doctor")
+                let read = try await client.send(.get, uri, token: doctor)
+                #expect((try read.json()["villageIds"] as? [String])?.count == 2)
+                #expect(try await client.send(.put, uri, json: ["villageIds": []], token: doctor).status == .forbidden)
+                let cleared = try await client.send(.put, uri, json: ["villageIds": []], token: admin)
+                #expect((try cleared.json()["villageIds"] as? [String]) == [])
+                let audit = try await database.pool.query("select count(*) as n from audit_log where action = 'unit.service_area'")
+                #expect(try audit.first?.decode("n", as: Int.self) == 2)
+            }
+        }
+    }
+}

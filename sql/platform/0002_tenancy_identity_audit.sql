@@ -192,6 +192,8 @@ create policy audit_log_read on audit_log for select
 create policy audit_log_append on audit_log for insert with check (true);
 
 grant select, insert, update on org_unit, clinic_service_area, account, role_grant, credential to liushou_app;
+-- A clinic's service area is replaced as a set; its changes are kept in the audit log.
+grant delete on clinic_service_area to liushou_app;
 grant select, insert on audit_log to liushou_app;
 
 -- Authentication happens before a caller (and so a scope) exists: these functions run as the

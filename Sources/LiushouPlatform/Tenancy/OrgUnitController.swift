@@ -36,6 +36,10 @@ public struct OrgUnitController: Sendable {
         var items: [OrgUnit]
     }
 
+    struct ServiceArea: Codable {
+        var villageIds: [UUID]
+    }
+
     /// Adds the routes.
     public func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/units", .permission(.unitsManage)) { request, context, caller in
@@ -53,6 +57,17 @@ public struct OrgUnitController: Sendable {
                 return try await self.repository.children(of: parent.id, in: transaction)
             }
             return try JSONResponse(UnitList(items: children))
+        }
+        routes.on(.get, "/v1/units/:id/service-area", .permission(.unitsRead)) { _, context, caller in
+            let area = try await self.database.transaction(for: caller) { transaction in
+                let unit = try await self.visible(try Self.id(context), .unitsRead, caller, transaction)
+                return try await self.serviceArea(of: unit.id, in: transaction)
+            }
+            return try JSONResponse(ServiceArea(villageIds: area))
+        }
+        routes.on(.put, "/v1/units/:id/service-area", .permission(.unitsManage)) { request, context, caller in
+            let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
+            return try await self.replaceServiceArea(try Self.id(context), with: body.villageIds, context, caller)
         }
         routes.on(.patch, "/v1/units/:id", .permission(.unitsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
@@ -117,6 +132,38 @@ public struct OrgUnitController: Sendable {
             try await AuditEntry(caller: caller, context: context, action: "unit.create", resource: "org_unit",
                                  recordID: id.uuidString.lowercased(), unitID: id, unitPath: stored.path).append(in: transaction)
             return try JSONResponse(stored, status: .created, headers: [.eTag: "\"\(stored.version)\"", .location: "/v1/units/\(id.uuidString.lowercased())"])
+        }
+    }
+
+    private func serviceArea(of clinicID: UUID, in transaction: PostgresTransaction) async throws -> [UUID] {
+        try await transaction.query("select village_id from clinic_service_area where clinic_id = \(clinicID) order by village_id")
+            .map { try $0.decode("village_id", as: UUID.self) }
+    }
+
+    /// Replaces the villages a clinic serves: villages of the clinic's own town, inside the caller's scope.
+    private func replaceServiceArea(_ id: UUID, with villageIDs: [UUID], _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        try await self.database.transaction(for: caller) { transaction in
+            let clinic = try await self.visible(id, .unitsManage, caller, transaction)
+            guard clinic.kind == .clinic, let townID = clinic.parentId else {
+                throw Problem.validation([.init(field: "id", message: "only a clinic has a service area")])
+            }
+            var problems: [Problem.FieldError] = []
+            for (index, villageID) in Set(villageIDs).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
+                let village = try await self.repository.find(villageID, in: transaction)
+                if village?.kind != .village || village?.parentId != townID || village?.active != true {
+                    problems.append(.init(field: "villageIds[\(index)]", message: "must be an active village of the clinic's town"))
+                }
+            }
+            guard problems.isEmpty else { throw Problem.validation(problems) }
+            try await transaction.query("delete from clinic_service_area where clinic_id = \(clinic.id)")
+            for villageID in Set(villageIDs) {
+                try await transaction.query("insert into clinic_service_area (clinic_id, village_id) values (\(clinic.id), \(villageID))")
+            }
+            let area = try await self.serviceArea(of: clinic.id, in: transaction)
+            try await AuditEntry(caller: caller, context: context, action: "unit.service_area", resource: "org_unit",
+                                 recordID: clinic.id.uuidString.lowercased(), unitID: clinic.id, unitPath: clinic.path,
+                                 detail: ["villages": String(area.count)]).append(in: transaction)
+            return try JSONResponse(ServiceArea(villageIds: area))
         }
     }
 
