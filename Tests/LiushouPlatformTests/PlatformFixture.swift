@@ -70,9 +70,11 @@ struct PlatformFixture {
 
 /// Builds the production router on the test database with chosen auth settings.
 enum PlatformApp {
-    static func make(_ database: TestDatabase, settings: AuthSettings = AuthSettings()) throws -> some ApplicationProtocol {
+    static func make(
+        _ database: TestDatabase, settings: AuthSettings = AuthSettings(), hasher: PasswordHasher = TestHasher.shared
+    ) throws -> some ApplicationProtocol {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, authSettings: settings))
+        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: hasher, authSettings: settings))
         return Application(router: router, logger: TestPostgres.logger)
     }
 }

@@ -1,6 +1,7 @@
 import CCrypt
 import Foundation
 import NIOPosix
+import Synchronization
 
 /// bcrypt password hashing through libxcrypt, run on threads of its own (bcrypt is slow on purpose).
 public final class PasswordHasher: Sendable {
@@ -10,6 +11,12 @@ public final class PasswordHasher: Sendable {
     /// A hash of a random password, verified against when the username is unknown so that
     /// answering "no such user" costs as long as "wrong password".
     private let decoy: String
+    private let verifications = Atomic<Int>(0)
+
+    /// How many password verifications ran (real or decoy): every login path must run exactly one.
+    public var verificationCount: Int {
+        self.verifications.load(ordering: .relaxed)
+    }
 
     /// Starts the hashing threads.
     public init(cost: Int = 10, threads: Int = 2) throws {
@@ -28,6 +35,7 @@ public final class PasswordHasher: Sendable {
 
     /// Whether the password matches the hash; with `nil` it burns the same time and answers false.
     public func verify(_ password: String, against hash: String?) async throws -> Bool {
+        self.verifications.add(1, ordering: .relaxed)
         let target = hash ?? self.decoy
         // A C string ends at NUL: "a\0b" must not verify as "a".
         let acceptable = !password.utf8.contains(0)
