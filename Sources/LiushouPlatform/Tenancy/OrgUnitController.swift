@@ -83,8 +83,9 @@ public struct OrgUnitController: Sendable {
             return try await self.move(try Self.id(context), to: body.parentId, version: version, context, caller)
         }
         routes.on(.post, "/v1/units/:id/deactivate", .permission(.unitsManage)) { request, context, caller in
+            let id = try Self.id(context)
             let version = try Self.expectedVersion(request)
-            return try await self.update(try Self.id(context), version: version, action: "unit.deactivate", context, caller) { unit, transaction in
+            return try await self.update(id, version: version, action: "unit.deactivate", context, caller) { unit, transaction in
                 try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
                 if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
                     throw Problem.validation([.init(field: "id", message: "has active child units; deactivate or move them first")])
