@@ -162,3 +162,32 @@ struct PoolIdleTimeoutTests {
         }
     }
 }
+
+@Suite("Connection pool shutdown")
+struct PoolShutdownTests {
+    @Test("statements still running after the grace period are cancelled, so close() is bounded")
+    func closeCancelsLongStatements() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let pool = PostgresConnectionPool(
+                configuration: .init(conninfo: database.url, maxConnections: 1, shutdownGracePeriod: .milliseconds(300)),
+                logger: TestPostgres.logger
+            )
+            try await pool.query("select 1")
+            async let stuck: DatabaseError? = {
+                do {
+                    try await pool.query("select pg_sleep(30)")
+                    return nil
+                } catch let error as DatabaseError {
+                    return error
+                } catch {
+                    return nil
+                }
+            }()
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            await pool.close()
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(await stuck == .queryCanceled)
+        }
+    }
+}

@@ -90,6 +90,15 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Asks the server to cancel the statement this connection is running (thread-safe; used at shutdown).
+    public func cancelRunningStatement() {
+        let shouldTry = !self.finished.withLock { $0 }
+        guard shouldTry, let cancel = PQgetCancel(self.handle) else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+        PQfreeCancel(cancel)
+    }
+
     /// Whether libpq still considers the connection open.
     public var isOpen: Bool {
         !self.finished.withLock { $0 } && PQstatus(self.handle) == CONNECTION_OK

@@ -10,6 +10,8 @@ public final class PostgresConnectionPool: Service, Sendable {
     public let configuration: PostgresPoolConfiguration
     private let threadPool: NIOThreadPool
     private let state: Mutex<PoolState>
+    /// Connections currently leased, so shutdown can cancel what they are running.
+    private let leased = Mutex<[ObjectIdentifier: PostgresConnection]>([:])
     private let logger: Logger
 
     /// Creates a pool; connections are opened on demand.
@@ -34,11 +36,14 @@ public final class PostgresConnectionPool: Service, Sendable {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let connection = try await self.lease()
+        self.leased.withLock { $0[ObjectIdentifier(connection)] = connection }
         do {
             let result = try await body(connection)
+            self.leased.withLock { $0[ObjectIdentifier(connection)] = nil }
             await self.giveBack(connection)
             return result
         } catch {
+            self.leased.withLock { $0[ObjectIdentifier(connection)] = nil }
             await self.giveBack(connection)
             throw error
         }
@@ -221,9 +226,17 @@ public final class PostgresConnectionPool: Service, Sendable {
         while self.state.withLock({ $0.slots }) > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        let remaining = self.state.withLock { $0.slots }
-        if remaining > 0 {
-            self.logger.warning("closing the pool with connections still leased", metadata: ["leased": "\(remaining)"])
+        if self.state.withLock({ $0.slots }) > 0 {
+            // Statements still running after the grace period are cancelled, so shutdown is bounded.
+            let running = self.leased.withLock { Array($0.values) }
+            self.logger.warning("cancelling statements still running at shutdown", metadata: ["leased": "\(running.count)"])
+            for connection in running {
+                connection.cancelRunningStatement()
+            }
+            let cancelDeadline = ContinuousClock.now + .seconds(5)
+            while self.state.withLock({ $0.slots }) > 0, ContinuousClock.now < cancelDeadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
         }
         try? await self.threadPool.shutdownGracefully()
     }
