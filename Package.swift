@@ -95,6 +95,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouRegistry",
+            dependencies: ["LiushouPostgres"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouServer",
             dependencies: [
                 "LiushouHTTP",
@@ -166,6 +171,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouRegistryTests",
+            dependencies: ["LiushouRegistry", "LiushouPostgres"],
             swiftSettings: strictSettings
         ),
         .testTarget(

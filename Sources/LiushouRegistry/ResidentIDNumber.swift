@@ -1,0 +1,70 @@
+import LiushouPostgres
+
+/// An 18-character 公民身份号码 (GB 11643-1999): 6-digit area, birth date YYYYMMDD, 3-digit sequence
+/// (odd for men, even for women) and an ISO 7064 MOD 11-2 check character (0–9 or X).
+public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
+    /// Sex as encoded by the sequence's last digit.
+    public enum Sex: String, Sendable, Codable {
+        case male
+        case female
+    }
+
+    /// Why a number is not valid.
+    public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        case length
+        case characters
+        case birthDate
+        case checkCharacter(expected: Character)
+
+        public var description: String {
+            switch self {
+            case .length: return "must have 18 characters"
+            case .characters: return "must be 17 digits followed by a digit or X"
+            case .birthDate: return "holds no real birth date (characters 7–14 are YYYYMMDD)"
+            case .checkCharacter: return "has a wrong check character; the number was probably mistyped"
+            }
+        }
+    }
+
+    /// The normalised number (upper-case X).
+    public let value: String
+    /// The 6-digit area code (retired codes are accepted).
+    public let areaCode: String
+    /// The birth date encoded in the number.
+    public let birthDate: LocalDate
+    /// The sex encoded in the number.
+    public let sex: Sex
+
+    private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+
+    /// Validates and parses a number; lower-case `x` is accepted and normalised.
+    public init(_ text: String) throws {
+        let normalised = text.uppercased()
+        let characters = Array(normalised)
+        guard characters.count == 18 else { throw Problem.length }
+        let body = characters.prefix(17)
+        guard body.allSatisfy({ $0.isASCII && $0.isNumber }), let last = characters.last, (last.isASCII && last.isNumber) || last == "X" else {
+            throw Problem.characters
+        }
+        let digits = body.map { Int(String($0))! }
+        guard let year = Int(String(characters[6..<10])), let month = Int(String(characters[10..<12])),
+            let day = Int(String(characters[12..<14])), year >= 1850, let birth = LocalDate(year: year, month: month, day: day)
+        else { throw Problem.birthDate }
+        let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
+        let expected = Self.checkCharacters[sum % 11]
+        guard last == expected else { throw Problem.checkCharacter(expected: expected) }
+        self.value = normalised
+        self.areaCode = String(characters[0..<6])
+        self.birthDate = birth
+        self.sex = digits[16] % 2 == 1 ? .male : .female
+    }
+
+    /// Masked for display: first 6 and last 4 characters.
+    public var masked: String {
+        String(self.value.prefix(6)) + "********" + String(self.value.suffix(4))
+    }
+
+    /// The masked form, so that printing or logging a number never shows it whole.
+    public var description: String { self.masked }
+}
