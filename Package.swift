@@ -96,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "LiushouRegistry",
-            dependencies: ["LiushouPostgres"],
+            dependencies: ["LiushouAccess", "LiushouPostgres"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -37,7 +37,7 @@ public final class EmbeddedPostgres: Sendable {
         let binaries = try PostgresBinaries.locate()
         let runner = CommandRunner(runAsUser: try Self.clusterUser(preferred: self.configuration.systemUser))
         try self.prepareDirectories(runner: runner)
-        let password = try self.loadOrCreatePassword()
+        let password = try self.secret(named: "postgres-password")
         if !FileManager.default.fileExists(atPath: self.clusterDirectory.appendingPathComponent("PG_VERSION").path) {
             try await self.initialize(binaries: binaries, runner: runner, password: password)
         }
@@ -166,18 +166,6 @@ public final class EmbeddedPostgres: Sendable {
             }
             ancestor.deleteLastPathComponent()
         }
-    }
-
-    private func loadOrCreatePassword() throws -> String {
-        if let existing = try? String(contentsOf: self.passwordFile, encoding: .utf8) {
-            return existing.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        var generator = SystemRandomNumberGenerator()
-        let password = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
-        guard FileManager.default.createFile(atPath: self.passwordFile.path, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw EmbeddedPostgresError.dataDirectory("cannot write \(self.passwordFile.path)")
-        }
-        return password
     }
 
     private func initialize(binaries: PostgresBinaries, runner: CommandRunner, password: String) async throws {

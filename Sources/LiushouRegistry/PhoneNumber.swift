@@ -1,3 +1,5 @@
+import LiushouAccess
+
 /// A Chinese phone number: an 11-digit mobile (1[3-9]…) or a landline with its area code (0564-4552466).
 public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
     /// Mobile or landline.
@@ -31,16 +33,8 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
         self.kind = .landline
     }
 
-    /// Masked for display (`138****5678`).
+    /// Masked for display (`138****5678`, `0564-*****66`).
     public var description: String {
-        let characters = Array(self.value)
-        switch self.kind {
-        case .mobile:
-            return String(characters.prefix(3)) + "****" + String(characters.suffix(4))
-        case .landline:
-            guard let dash = characters.firstIndex(of: "-") else { return self.value }
-            let local = characters.count - dash - 1
-            return String(characters[...dash]) + String(repeating: "*", count: max(0, local - 2)) + String(characters.suffix(2))
-        }
+        Masking.phone(self.value)
     }
 }

@@ -1,3 +1,4 @@
+import LiushouAccess
 import LiushouPostgres
 
 /// An 18-character 公民身份号码 (GB 11643-1999): 6-digit area, birth date YYYYMMDD, 3-digit sequence
@@ -62,7 +63,7 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
 
     /// Masked for display: first 6 and last 4 characters.
     public var masked: String {
-        String(self.value.prefix(6)) + "********" + String(self.value.suffix(4))
+        Masking.idNumber(self.value)
     }
 
     /// The masked form, so that printing or logging a number never shows it whole.

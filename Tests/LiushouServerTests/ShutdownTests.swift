@@ -21,7 +21,9 @@ struct ShutdownTests {
             let pool = PostgresConnectionPool(configuration: .init(conninfo: database.appURL, maxConnections: 2), logger: TestPostgres.logger)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
             let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: TestHasher.shared))
+            let inFlight = Mutex(false)
             router.get("test/slow") { _, _ -> String in
+                inFlight.withLock { $0 = true }
                 try await pool.query("select pg_sleep(0.6)")
                 return "finished"
             }
@@ -44,7 +46,11 @@ struct ShutdownTests {
                 let listening = try #require(boundPort)
                 let url = try #require(URL(string: "http://127.0.0.1:\(listening)/test/slow"))
                 async let response = URLSession.shared.data(from: url)
-                try await Task.sleep(for: .milliseconds(200))
+                // Shut down only once the request is inside its handler: the test is about draining it.
+                for _ in 0..<500 where !inFlight.withLock({ $0 }) {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(inFlight.withLock { $0 })
                 await group.triggerGracefulShutdown()
                 let (data, meta) = try await response
                 #expect((meta as? HTTPURLResponse)?.statusCode == 200)

@@ -17,6 +17,8 @@ public struct Account: Sendable, Encodable, Equatable {
     public var username: String
     public var displayName: String
     public var homeUnitId: UUID
+    /// The home unit's materialised path (ltree text).
+    public var homeUnitPath: String
     public var mustChangePassword: Bool
     public var locked: Bool
     public var disabled: Bool
@@ -28,9 +30,9 @@ extension Account {
     /// Loads an account and its active grants inside the caller's scope.
     static func load(_ id: UUID, in transaction: PostgresTransaction) async throws -> Account? {
         guard let row = try await transaction.query("""
-            select id, kind, username, display_name, home_unit_id, must_change_password,
-                   coalesce(locked_until > now(), false) as locked, disabled_at is not null as disabled, version
-            from account where id = \(id)
+            select a.id, a.kind, a.username, a.display_name, a.home_unit_id, u.path::text as home_unit_path, a.must_change_password,
+                   coalesce(a.locked_until > now(), false) as locked, a.disabled_at is not null as disabled, a.version
+            from account a join org_unit u on u.id = a.home_unit_id where a.id = \(id)
             """).first else { return nil }
         let grants = try await transaction.query("""
             select g.id, g.role, g.unit_id, u.path::text as unit_path, g.granted_at
@@ -43,6 +45,7 @@ extension Account {
         return Account(
             id: try row.decode("id"), kind: try row.decode("kind"), username: try row.decode("username"),
             displayName: try row.decode("display_name"), homeUnitId: try row.decode("home_unit_id"),
+            homeUnitPath: try row.decode("home_unit_path"),
             mustChangePassword: try row.decode("must_change_password"), locked: try row.decode("locked"),
             disabled: try row.decode("disabled"), version: try row.decode("version", as: Int.self), grants: grants
         )

@@ -44,7 +44,7 @@ public struct ServiceAccountController: Sendable {
         }
         routes.on(.post, "/v1/service-accounts/:id/tokens", .permission(.serviceAccountsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: TokenRequest.self, context: context)
-            let id = try Self.uuid(context, "id")
+            let id = try context.uuidParameter("id")
             return try await self.database.transaction(for: caller) { transaction in
                 let account = try await self.manageable(id, caller, transaction)
                 let issued = try await Self.issueToken(for: account, label: body.label, expiresAt: body.expiresAt, transaction: transaction)
@@ -53,8 +53,8 @@ public struct ServiceAccountController: Sendable {
             }
         }
         routes.on(.post, "/v1/service-accounts/:id/tokens/:tokenId/revoke", .permission(.serviceAccountsManage)) { _, context, caller in
-            let id = try Self.uuid(context, "id")
-            let tokenID = try Self.uuid(context, "tokenId")
+            let id = try context.uuidParameter("id")
+            let tokenID = try context.uuidParameter("tokenId")
             return try await self.database.transaction(for: caller) { transaction in
                 let account = try await self.manageable(id, caller, transaction)
                 let revoked = try await transaction.query("""
@@ -107,23 +107,14 @@ public struct ServiceAccountController: Sendable {
 
     private func manageable(_ id: UUID, _ caller: Caller, _ transaction: PostgresTransaction) async throws -> Account {
         guard let account = try await Account.load(id, in: transaction), account.kind == "service",
-            let home = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first,
-            caller.holds(.serviceAccountsManage, at: try home.decode("path", as: String.self))
+            caller.holds(.serviceAccountsManage, at: account.homeUnitPath)
         else { throw Problem.notFound("No such service account.") }
         try await AccountWriter.requireAuthority(over: account.id, caller: caller, transaction: transaction)
         return account
     }
 
     private func audit(_ action: String, _ account: Account, _ tokenID: UUID, _ caller: Caller, _ context: AppRequestContext, _ transaction: PostgresTransaction) async throws {
-        let path = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first?.decode("path", as: String.self)
         try await AuditEntry(caller: caller, context: context, action: action, resource: "account", recordID: account.id.uuidString.lowercased(),
-                             unitID: account.homeUnitId, unitPath: path, detail: ["token": tokenID.uuidString.lowercased()]).append(in: transaction)
-    }
-
-    private static func uuid(_ context: AppRequestContext, _ name: String) throws -> UUID {
-        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
-            throw Problem.badRequest("\(name) must be a UUID.", errors: [.init(field: name, message: "must be a UUID")])
-        }
-        return id
+                             unitID: account.homeUnitId, unitPath: account.homeUnitPath, detail: ["token": tokenID.uuidString.lowercased()]).append(in: transaction)
     }
 }

@@ -42,13 +42,13 @@ public struct UserController: Sendable {
         }
         routes.on(.get, "/v1/users/:id", .permission(.usersRead)) { _, context, caller in
             let account = try await self.database.transaction(for: caller) { transaction in
-                try await self.visible(try Self.id(context), .usersRead, caller, transaction)
+                try await self.visible(try context.uuidParameter("id"), .usersRead, caller, transaction)
             }
             return try JSONResponse(account, headers: [.eTag: "\"\(account.version)\""])
         }
         routes.on(.post, "/v1/users/:id/grants", .permission(.usersManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: GrantRequest.self, context: context)
-            return try await self.change(try Self.id(context), action: "grant.add", context, caller) { account, transaction in
+            return try await self.change(try context.uuidParameter("id"), action: "grant.add", context, caller) { account, transaction in
                 try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "")
                 if account.grants.contains(where: { $0.role == body.role.rawValue && $0.unitId == body.unitId }) { return ["role": body.role.rawValue] }
                 try await transaction.query("""
@@ -59,10 +59,8 @@ public struct UserController: Sendable {
             }
         }
         routes.on(.post, "/v1/users/:id/grants/:grantId/revoke", .permission(.usersManage)) { _, context, caller in
-            guard let grantText = context.parameters.get("grantId"), let grantID = UUID(uuidString: grantText) else {
-                throw Problem.badRequest("The grant id must be a UUID.", errors: [.init(field: "grantId", message: "must be a UUID")])
-            }
-            return try await self.change(try Self.id(context), action: "grant.revoke", context, caller) { account, transaction in
+            let grantID = try context.uuidParameter("grantId")
+            return try await self.change(try context.uuidParameter("id"), action: "grant.revoke", context, caller) { account, transaction in
                 guard let grant = account.grants.first(where: { $0.id == grantID }), let role = Role(rawValue: grant.role) else {
                     throw Problem.notFound("No such grant.")
                 }
@@ -76,7 +74,7 @@ public struct UserController: Sendable {
             let problems = PasswordPolicy.problems(with: body.password)
             guard problems.isEmpty else { throw Problem.validation(problems) }
             let hash = try await self.hasher.hash(body.password)
-            return try await self.change(try Self.id(context), action: "password.reset", context, caller) { account, transaction in
+            return try await self.change(try context.uuidParameter("id"), action: "password.reset", context, caller) { account, transaction in
                 guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
                 try await transaction.query("""
                     update account set password_hash = \(hash), must_change_password = true, failed_logins = 0, locked_until = null,
@@ -87,7 +85,7 @@ public struct UserController: Sendable {
             }
         }
         routes.on(.post, "/v1/users/:id/disable", .permission(.usersManage)) { _, context, caller in
-            try await self.change(try Self.id(context), action: "account.disable", context, caller) { account, transaction in
+            try await self.change(try context.uuidParameter("id"), action: "account.disable", context, caller) { account, transaction in
                 try await transaction.query("""
                     update account set disabled_at = coalesce(disabled_at, now()), version = version + 1, updated_at = now() where id = \(account.id)
                     """)
@@ -138,21 +136,18 @@ public struct UserController: Sendable {
             }
             try await AccountWriter.requireAuthority(over: account.id, caller: caller, transaction: transaction)
             let detail = try await apply(account, transaction)
-            guard let updated = try await Account.load(id, in: transaction),
-                let path = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first
-            else { throw Problem.internalError }
+            guard let updated = try await Account.load(id, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(caller: caller, context: context, action: action, resource: "account", recordID: id.uuidString.lowercased(),
-                                 unitID: account.homeUnitId, unitPath: try path.decode("path", as: String.self), detail: detail).append(in: transaction)
+                                 unitID: account.homeUnitId, unitPath: account.homeUnitPath, detail: detail).append(in: transaction)
             return try JSONResponse(updated, headers: [.eTag: "\"\(updated.version)\""])
         }
     }
 
     /// An account whose home unit is inside the caller's scope with `permission`; else 404.
     private func visible(_ id: UUID, _ permission: Permission, _ caller: Caller, _ transaction: PostgresTransaction) async throws -> Account {
-        guard let account = try await Account.load(id, in: transaction),
-            let home = try await transaction.query("select path::text as path from org_unit where id = \(account.homeUnitId)").first,
-            caller.holds(permission, at: try home.decode("path", as: String.self))
-        else { throw Problem.notFound("No such account.") }
+        guard let account = try await Account.load(id, in: transaction), caller.holds(permission, at: account.homeUnitPath) else {
+            throw Problem.notFound("No such account.")
+        }
         return account
     }
 
@@ -174,12 +169,5 @@ public struct UserController: Sendable {
             }
         }
         guard problems.isEmpty else { throw Problem.validation(problems) }
-    }
-
-    private static func id(_ context: AppRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw Problem.badRequest("The account id must be a UUID.", errors: [.init(field: "id", message: "must be a UUID")])
-        }
-        return id
     }
 }

@@ -47,43 +47,43 @@ public struct OrgUnitController: Sendable {
         }
         routes.on(.get, "/v1/units/:id", .permission(.unitsRead)) { _, context, caller in
             let unit = try await self.database.transaction(for: caller) { transaction in
-                try await self.visible(try Self.id(context), .unitsRead, caller, transaction)
+                try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
             }
             return try JSONResponse(unit, headers: [.eTag: "\"\(unit.version)\""])
         }
         routes.on(.get, "/v1/units/:id/children", .permission(.unitsRead)) { _, context, caller in
             let children = try await self.database.transaction(for: caller) { transaction in
-                let parent = try await self.visible(try Self.id(context), .unitsRead, caller, transaction)
+                let parent = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
                 return try await self.repository.children(of: parent.id, in: transaction)
             }
             return try JSONResponse(UnitList(items: children))
         }
         routes.on(.get, "/v1/units/:id/service-area", .permission(.unitsRead)) { _, context, caller in
             let area = try await self.database.transaction(for: caller) { transaction in
-                let unit = try await self.visible(try Self.id(context), .unitsRead, caller, transaction)
+                let unit = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
                 return try await self.serviceArea(of: unit.id, in: transaction)
             }
             return try JSONResponse(ServiceArea(villageIds: area))
         }
         routes.on(.put, "/v1/units/:id/service-area", .permission(.unitsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
-            return try await self.replaceServiceArea(try Self.id(context), with: body.villageIds, context, caller)
+            return try await self.replaceServiceArea(try context.uuidParameter("id"), with: body.villageIds, context, caller)
         }
         routes.on(.patch, "/v1/units/:id", .permission(.unitsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
             let name = try Self.validName(body.name)
             let version = try Self.expectedVersion(request)
-            return try await self.update(try Self.id(context), version: version, action: "unit.rename", context, caller) { unit, transaction in
+            return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) { unit, transaction in
                 try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
             }
         }
         routes.on(.post, "/v1/units/:id/move", .permission(.unitsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
             let version = try Self.expectedVersion(request)
-            return try await self.move(try Self.id(context), to: body.parentId, version: version, context, caller)
+            return try await self.move(try context.uuidParameter("id"), to: body.parentId, version: version, context, caller)
         }
         routes.on(.post, "/v1/units/:id/deactivate", .permission(.unitsManage)) { request, context, caller in
-            let id = try Self.id(context)
+            let id = try context.uuidParameter("id")
             let version = try Self.expectedVersion(request)
             return try await self.update(id, version: version, action: "unit.deactivate", context, caller) { unit, transaction in
                 try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
@@ -233,13 +233,6 @@ public struct OrgUnitController: Sendable {
             throw Problem.notFound("No such unit.")
         }
         return unit
-    }
-
-    private static func id(_ context: AppRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw Problem.badRequest("The unit id must be a UUID.", errors: [.init(field: "id", message: "must be a UUID")])
-        }
-        return id
     }
 
     private static func validName(_ name: String) throws -> String {
