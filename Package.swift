@@ -96,13 +96,23 @@ let package = Package(
         ),
         .target(
             name: "LiushouRegistry",
-            dependencies: ["LiushouAccess", "LiushouPostgres"],
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "LiushouServer",
             dependencies: [
                 "LiushouHTTP",
+                "LiushouRegistry",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -153,6 +163,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "LiushouAPITestSupport",
+            dependencies: [
+                "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess", "LiushouMigrations", "LiushouTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LiushouPostgresTests",
             dependencies: [
@@ -165,7 +186,7 @@ let package = Package(
             name: "LiushouPlatformTests",
             dependencies: [
                 "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess", "LiushouPostgres", "LiushouMigrations",
-                "LiushouTestSupport",
+                "LiushouTestSupport", "LiushouAPITestSupport", "LiushouRegistry",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -175,7 +196,14 @@ let package = Package(
         ),
         .testTarget(
             name: "LiushouRegistryTests",
-            dependencies: ["LiushouRegistry", "LiushouPostgres"],
+            dependencies: [
+                "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
+                "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

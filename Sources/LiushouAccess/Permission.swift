@@ -14,6 +14,16 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case auditRead = "audit.read"
     /// See ID and phone numbers unmasked (each reveal is audited with a reason).
     case identifiersReveal = "identifiers.reveal"
+    /// Read person files (volunteers, school and clinic staff only those they serve).
+    case personsRead = "persons.read"
+    /// Create, change, exit and re-activate person files and households.
+    case personsWrite = "persons.write"
+    /// Check and sign off a file another person filled (审核).
+    case personsCheck = "persons.check"
+    /// Import a ledger (台账) of persons from CSV.
+    case personsImport = "persons.import"
+    /// Export a unit's files as CSV.
+    case personsExport = "persons.export"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -28,6 +38,14 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return [.countyAdmin, .townAdmin, .auditor]
         case .identifiersReveal:
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .reliefOfficer, .legalAidOfficer]
+        case .personsRead:
+            return Set(Role.allCases).subtracting([.auditor])
+        case .personsWrite:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .gridWorker]
+        case .personsCheck:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
+        case .personsImport, .personsExport:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre]
         }
     }
 

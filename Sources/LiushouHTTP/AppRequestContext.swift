@@ -16,8 +16,8 @@ public struct AppRequestContext: RequestContext {
     /// The client's IP address, for the audit log.
     public let clientAddress: String?
 
-    /// The largest body a handler may collect.
-    public var maxUploadSize: Int { Self.defaultMaxBodyBytes }
+    /// The largest body a handler may collect (raised for upload routes by `BodyLimitMiddleware`).
+    public var maxUploadSize: Int = Self.defaultMaxBodyBytes
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -1,3 +1,4 @@
+import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -23,7 +24,7 @@ struct IdentifierDisclosureTests {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared)
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared)
             let router = buildRouter(dependencies)
             let village = fixture.village1a
             SecuredRoutes(router: router, catalog: dependencies.routes).on(.get, "/test/card", .authenticated) { request, context, caller in

@@ -1,3 +1,4 @@
+import LiushouAPITestSupport
 import Foundation
 import Hummingbird
 import LiushouAccess
@@ -17,7 +18,7 @@ struct PermissionMatrixTests {
     func documentIsCurrent() async throws {
         try await TestPostgres.withDatabase { database in
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared)
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared)
             _ = buildRouter(dependencies)
             let routes = dependencies.routes.entries.map {
                 PermissionMatrix.Route(method: $0.method, path: $0.path, requirement: $0.access.description)
@@ -36,7 +37,7 @@ struct PermissionMatrixTests {
     func routesDeclareAccess() async throws {
         try await TestPostgres.withDatabase { database in
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared)
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared)
             let router = buildRouter(dependencies)
             let open = Set(dependencies.routes.entries.filter { $0.access == .open }.map { "\($0.method) \($0.path)" })
             #expect(open == ["GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.yaml", "POST /v1/auth/login"])

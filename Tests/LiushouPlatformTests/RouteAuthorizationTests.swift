@@ -1,3 +1,4 @@
+import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,7 +25,7 @@ struct RouteAuthorizationTests {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared)
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared)
             let router = buildRouter(dependencies)
             let entries = dependencies.routes.entries
             #expect(entries.count == router.routes.count)
@@ -53,7 +54,7 @@ struct RouteAuthorizationTests {
         try await TestPostgres.withDatabase { database in
             _ = try await PlatformFixture.seed(database)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared)
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared)
             let router = buildRouter(dependencies)
             try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in
                 let token = try await client.login("county.admin")

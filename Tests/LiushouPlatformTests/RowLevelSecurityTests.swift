@@ -1,3 +1,4 @@
+import LiushouAPITestSupport
 import Foundation
 import LiushouAccess
 import LiushouPlatform

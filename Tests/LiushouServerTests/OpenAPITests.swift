@@ -25,7 +25,7 @@ struct OpenAPITests {
     func documentMatchesRouter() async throws {
         try await TestPostgres.withDatabase { database in
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared))
+            let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared))
             let registered = Set(router.routes.map { route in
                 let path = route.path.components.map { component -> String in
                     let text = "\(component)"

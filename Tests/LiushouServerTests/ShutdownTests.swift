@@ -20,7 +20,7 @@ struct ShutdownTests {
         try await TestPostgres.withDatabase { database in
             let pool = PostgresConnectionPool(configuration: .init(conninfo: database.appURL, maxConnections: 2), logger: TestPostgres.logger)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: TestHasher.shared))
+            let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared))
             let inFlight = Mutex(false)
             router.get("test/slow") { _, _ -> String in
                 inFlight.withLock { $0 = true }

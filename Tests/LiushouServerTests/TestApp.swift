@@ -14,7 +14,7 @@ enum TestApp {
         extraRoutes: (Router<AppRequestContext>) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared))
+        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared))
         extraRoutes(router)
         return Application(router: router, logger: TestPostgres.logger)
     }

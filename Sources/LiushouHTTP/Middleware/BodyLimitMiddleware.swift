@@ -6,10 +6,19 @@ import Hummingbird
 public struct BodyLimitMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
-    /// A middleware.
-    public init() {}
+    /// Larger limits for upload routes, by path prefix (e.g. ledger imports).
+    let uploadLimits: [(prefix: String, bytes: Int)]
+
+    /// A middleware; `uploadLimits` raise the limit for paths starting with a prefix.
+    public init(uploadLimits: [(prefix: String, bytes: Int)] = []) {
+        self.uploadLimits = uploadLimits
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let limit = self.uploadLimits.first(where: { request.uri.path.hasPrefix($0.prefix) }) {
+            context.maxUploadSize = limit.bytes
+        }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > context.maxUploadSize {
             throw HTTPError(.contentTooLarge)
         }

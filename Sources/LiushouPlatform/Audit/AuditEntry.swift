@@ -35,6 +35,15 @@ public struct AuditEntry: Sendable {
         caller: Caller?, context: AppRequestContext, action: String, resource: String, recordID: String? = nil,
         unitID: UUID? = nil, unitPath: String? = nil, outcome: Outcome = .success, detail: [String: String]? = nil
     ) {
+        self.init(caller: caller, origin: AuditOrigin(context), action: action, resource: resource, recordID: recordID,
+                  unitID: unitID, unitPath: unitPath, outcome: outcome, detail: detail)
+    }
+
+    /// An entry for an action of `caller` from `origin` (a request, or a command-line run).
+    public init(
+        caller: Caller?, origin: AuditOrigin, action: String, resource: String, recordID: String? = nil,
+        unitID: UUID? = nil, unitPath: String? = nil, outcome: Outcome = .success, detail: [String: String]? = nil
+    ) {
         self.accountID = caller?.accountID
         self.accountName = caller?.name
         if let caller {
@@ -47,8 +56,8 @@ public struct AuditEntry: Sendable {
         self.resource = resource
         self.recordID = recordID
         self.outcome = outcome
-        self.clientAddress = context.clientAddress
-        self.requestID = context.requestID
+        self.clientAddress = origin.clientAddress
+        self.requestID = origin.requestID
         self.detail = detail
     }
 

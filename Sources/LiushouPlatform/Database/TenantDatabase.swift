@@ -26,10 +26,19 @@ public struct TenantDatabase: Sendable {
 
     /// The transaction-local settings row-level security reads.
     static func settings(for caller: Caller) -> [(name: String, value: String)] {
-        [
-            (name: "liushou.scope_paths", value: "{" + caller.allScopes.joined(separator: ",") + "}"),
+        var settings: [(name: String, value: String)] = [
+            (name: "liushou.scope_paths", value: Self.literal(caller.allScopes)),
             (name: "liushou.account_id", value: caller.accountID.uuidString.lowercased()),
         ]
+        for scope in RowScope.allCases {
+            settings.append((name: "liushou.scope.\(scope.rawValue)", value: Self.literal(caller.paths(for: scope))))
+        }
+        return settings
+    }
+
+    /// An `ltree[]` literal of unit paths.
+    private static func literal(_ paths: [String]) -> String {
+        "{" + paths.joined(separator: ",") + "}"
     }
 
     /// A transaction with no scope: it sees no tenant rows; only the `auth_*` functions and audit appends work.
@@ -41,9 +50,12 @@ public struct TenantDatabase: Sendable {
         account: UUID? = nil,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
-        let settings = [
+        var settings: [(name: String, value: String)] = [
             (name: "liushou.scope_paths", value: ""), (name: "liushou.account_id", value: account?.uuidString.lowercased() ?? ""),
         ]
+        for scope in RowScope.allCases {
+            settings.append((name: "liushou.scope.\(scope.rawValue)", value: ""))
+        }
         return try await self.pool.withTransaction(settings: settings) { transaction in
             try await body(transaction)
         }

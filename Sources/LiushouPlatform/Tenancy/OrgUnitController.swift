@@ -72,19 +72,19 @@ public struct OrgUnitController: Sendable {
         routes.on(.patch, "/v1/units/:id", .permission(.unitsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
             let name = try Self.validName(body.name)
-            let version = try Self.expectedVersion(request)
+            let version = try request.ifMatchVersion()
             return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) { unit, transaction in
                 try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
             }
         }
         routes.on(.post, "/v1/units/:id/move", .permission(.unitsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
-            let version = try Self.expectedVersion(request)
+            let version = try request.ifMatchVersion()
             return try await self.move(try context.uuidParameter("id"), to: body.parentId, version: version, context, caller)
         }
         routes.on(.post, "/v1/units/:id/deactivate", .permission(.unitsManage)) { request, context, caller in
             let id = try context.uuidParameter("id")
-            let version = try Self.expectedVersion(request)
+            let version = try request.ifMatchVersion()
             return try await self.update(id, version: version, action: "unit.deactivate", context, caller) { unit, transaction in
                 try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
                 if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
@@ -241,19 +241,6 @@ public struct OrgUnitController: Sendable {
             throw Problem.validation([.init(field: "name", message: "must have 1 to 100 characters")])
         }
         return trimmed
-    }
-
-    /// The version from `If-Match: "<version>"`, required for every change.
-    static func expectedVersion(_ request: Request) throws -> Int {
-        guard let header = request.headers[.ifMatch] else {
-            throw Problem(status: .preconditionRequired, code: "if_match_required", title: "If-Match required",
-                          detail: "Send If-Match with the ETag you read, so concurrent edits cannot overwrite each other.")
-        }
-        let digits = header.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))
-        guard let version = Int(digits) else {
-            throw Problem.badRequest("If-Match must hold the ETag you read.", errors: [.init(field: "If-Match", message: "must be an ETag like \"3\"")])
-        }
-        return version
     }
 
     private static func stale(_ current: OrgUnit) -> Problem {

@@ -80,3 +80,20 @@ enum PostgresArrayLiteral {
         }
     }
 }
+
+/// An array whose elements may be NULL, bound as e.g. `{"a",NULL}`.
+public struct PostgresNullableArray<Element: PostgresEncodable>: PostgresEncodable {
+    /// The elements.
+    public var elements: [Element?]
+
+    /// Wraps the elements.
+    public init(_ elements: [Element?]) {
+        self.elements = elements
+    }
+
+    public static var postgresType: PostgresType { Element.postgresArrayType ?? .unspecified }
+
+    public var postgresText: String {
+        "{" + self.elements.map { $0.map { PostgresArrayLiteral.quote($0.postgresText) } ?? "NULL" }.joined(separator: ",") + "}"
+    }
+}

@@ -37,8 +37,10 @@ public struct PostgresTransaction: Sendable {
         try await connection.query("begin isolation level \(unsafeRaw: level.rawValue)")
         let transaction = PostgresTransaction(connection: connection)
         do {
-            for setting in settings {
-                try await transaction.setLocal(setting.name, to: setting.value)
+            if !settings.isEmpty {
+                // One round trip for all settings.
+                let calls = settings.map { setting -> SQLQuery in "set_config(\(setting.name), \(setting.value), true)" }
+                try await connection.query("select \(SQLQuery.joined(calls, separator: ", "))")
             }
             let result = try await body(transaction)
             let commit = try await connection.query("commit")

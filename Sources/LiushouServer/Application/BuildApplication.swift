@@ -18,6 +18,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let applicationURL: String
     let ownerURL: String
     var applicationPassword: String? = nil
+    var dataKey = configuration.dataKey
     if let configured = configuration.databaseURL {
         applicationURL = configured
         ownerURL = configuration.migrationDatabaseURL ?? configured
@@ -31,7 +32,10 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         applicationPassword = password
         applicationURL = cluster.connectionURL(database: cluster.configuration.database, user: DatabaseRoles.applicationRole, password: password)
         services.append(EmbeddedPostgresService(cluster: cluster, logger: logger))
+        if dataKey == nil { dataKey = try cluster.secret(named: "data-key") }
     }
+    guard let dataKey else { throw ConfigurationError.missingDataKey }
+    let vault = try IdentifierVault(secret: dataKey)
     let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
     let pool = PostgresConnectionPool(
         configuration: PostgresPoolConfiguration(conninfo: applicationURL, maxConnections: configuration.poolSize),
@@ -39,7 +43,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     )
     services.append(pool)
     let hasher = try PasswordHasher(cost: configuration.bcryptCost)
-    let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: hasher))
+    let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: hasher, vault: vault))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liushou"),

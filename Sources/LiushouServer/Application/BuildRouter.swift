@@ -4,6 +4,7 @@ import LiushouHTTP
 import LiushouMigrations
 import LiushouPlatform
 import LiushouPostgres
+import LiushouRegistry
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -21,9 +22,18 @@ public struct AppDependencies: Sendable {
     public let routes: RouteCatalog
     /// bcrypt hashing.
     public let hasher: PasswordHasher
+    /// Seals ID numbers at rest.
+    public let vault: IdentifierVault
+    /// Person files.
+    public let persons: any PersonRepository
+    /// The registry's write rules.
+    public let personService: PersonService
 
     /// Bundles the dependencies.
-    public init(pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, authSettings: AuthSettings = AuthSettings()) {
+    public init(
+        pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, vault: IdentifierVault,
+        authSettings: AuthSettings = AuthSettings()
+    ) {
         self.pool = pool
         self.catalog = catalog
         self.metrics = HTTPMetrics(pool: pool)
@@ -33,6 +43,9 @@ public struct AppDependencies: Sendable {
         )
         self.routes = RouteCatalog()
         self.hasher = hasher
+        self.vault = vault
+        self.persons = PostgresPersonRepository(vault: vault)
+        self.personService = PersonService(repository: self.persons, vault: vault)
     }
 }
 
@@ -42,7 +55,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.middlewares.add(ProblemMiddleware())
-    router.middlewares.add(BodyLimitMiddleware())
+    router.middlewares.add(BodyLimitMiddleware(uploadLimits: [(prefix: "/v1/imports/", bytes: 64 * 1024 * 1024)]))
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
     let database = dependencies.database
     let routes = SecuredRoutes(router: router, catalog: dependencies.routes) { caller, method, path, context in
@@ -54,5 +67,12 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
     ServiceAccountController(database: dependencies.database).addRoutes(to: routes)
     AuditController(database: dependencies.database).addRoutes(to: routes)
+    PersonController(database: database, service: dependencies.personService, repository: dependencies.persons).addRoutes(to: routes)
+    ContactCardController(database: database, service: dependencies.personService).addRoutes(to: routes)
+    LedgerController(
+        database: database, importer: PersonImporter(service: dependencies.personService, repository: dependencies.persons),
+        repository: dependencies.persons
+    ).addRoutes(to: routes)
+    HouseholdController(database: database).addRoutes(to: routes)
     return router
 }

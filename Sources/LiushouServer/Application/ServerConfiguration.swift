@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Log records as JSON lines (`json`) or as text (`text`).
     public var logFormat: LogFormat
+    /// The secret ID numbers are sealed with (`LIUSHOU_DATA_KEY`, at least 32 characters); required
+    /// with an external database, generated and kept in `dataDirectory` by the embedded default.
+    public var dataKey: String?
 
     /// Log output formats.
     public enum LogFormat: String, Sendable, CaseIterable {

@@ -11,20 +11,20 @@ import LiushouTestSupport
 import NIOCore
 
 /// A county with two towns, villages, a grid, a school and a clinic, and one user per role.
-struct PlatformFixture {
-    static let password = "Liushou#2026"
+public struct PlatformFixture: Sendable {
+    public static let password = "Liushou#2026"
 
-    let county: OrgUnit
-    let town1: OrgUnit
-    let town2: OrgUnit
-    let village1a: OrgUnit
-    let village1b: OrgUnit
-    let village2a: OrgUnit
-    let grid1a: OrgUnit
-    let school1: OrgUnit
-    let clinic1: OrgUnit
+    public let county: OrgUnit
+    public let town1: OrgUnit
+    public let town2: OrgUnit
+    public let village1a: OrgUnit
+    public let village1b: OrgUnit
+    public let village2a: OrgUnit
+    public let grid1a: OrgUnit
+    public let school1: OrgUnit
+    public let clinic1: OrgUnit
 
-    static func seed(_ database: TestDatabase) async throws -> PlatformFixture {
+    public static func seed(_ database: TestDatabase) async throws -> PlatformFixture {
         let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
         let county = try await seeder.unit(.county, name: "示范县", code: "341122000000")
         let town1 = try await seeder.unit(.town, name: "一乡", code: "341122100000", parent: county)
@@ -46,7 +46,7 @@ struct PlatformFixture {
     }
 
     /// One user per role, each granted on a typical unit.
-    var users: [(String, Role, OrgUnit)] {
+    public var users: [(String, Role, OrgUnit)] {
         [
             ("county.admin", .countyAdmin, self.county),
             ("town1.admin", .townAdmin, self.town1),
@@ -63,25 +63,25 @@ struct PlatformFixture {
     }
 
     /// The username holding `role` in the fixture.
-    func username(for role: Role) -> String {
+    public func username(for role: Role) -> String {
         self.users.first { $0.1 == role }!.0
     }
 }
 
 /// Builds the production router on the test database with chosen auth settings.
-enum PlatformApp {
-    static func make(
+public enum PlatformApp {
+    public static func make(
         _ database: TestDatabase, settings: AuthSettings = AuthSettings(), hasher: PasswordHasher = TestHasher.shared
     ) throws -> some ApplicationProtocol {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: hasher, authSettings: settings))
+        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: hasher, vault: TestVault.shared, authSettings: settings))
         return Application(router: router, logger: TestPostgres.logger)
     }
 }
 
 extension TestClientProtocol {
     /// Logs in and returns the bearer token (fails the test when login fails).
-    func login(_ username: String, password: String = PlatformFixture.password) async throws -> String {
+    public func login(_ username: String, password: String = PlatformFixture.password) async throws -> String {
         let response = try await self.post("/v1/auth/login", json: ["username": username, "password": password])
         guard response.status == .ok, let token = try response.json()["token"] as? String else {
             throw FixtureError.loginFailed(username, response.status.code)
@@ -89,11 +89,11 @@ extension TestClientProtocol {
         return token
     }
 
-    func post(_ uri: String, json: [String: Any], token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+    public func post(_ uri: String, json: [String: Any], token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
         try await self.send(.post, uri, json: json, token: token, headers: headers)
     }
 
-    func send(_ method: HTTPRequest.Method, _ uri: String, json: [String: Any]? = nil, token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+    public func send(_ method: HTTPRequest.Method, _ uri: String, json: [String: Any]? = nil, token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
         var headers = headers
         if let token { headers[.authorization] = "Bearer \(token)" }
         var body: ByteBuffer? = nil
@@ -105,18 +105,31 @@ extension TestClientProtocol {
     }
 }
 
-enum FixtureError: Error {
+extension TestClientProtocol {
+    /// Sends a raw body (CSV uploads).
+    public func send(
+        _ method: HTTPRequest.Method, _ uri: String, body: Data, contentType: String, token: String?, headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = headers
+        headers[.contentType] = contentType
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await self.executeRequest(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+/// Why a fixture step failed.
+public enum FixtureError: Error {
     case loginFailed(String, Int)
 }
 
 extension TestResponse {
-    var text: String { String(buffer: self.body) }
+    public var text: String { String(buffer: self.body) }
 
-    func json() throws -> [String: Any] {
+    public func json() throws -> [String: Any] {
         (try JSONSerialization.jsonObject(with: Data(self.body.readableBytesView)) as? [String: Any]) ?? [:]
     }
 }
 
 extension OrgUnit {
-    var idString: String { self.id.uuidString.lowercased() }
+    public var idString: String { self.id.uuidString.lowercased() }
 }

@@ -61,6 +61,13 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
         self.sex = digits[16] % 2 == 1 ? .male : .female
     }
 
+    /// The check character for the first 17 digits (`nil` unless they are 17 ASCII digits).
+    public static func checkCharacter(for body: String) -> Character? {
+        let digits = body.compactMap { $0.isASCII ? $0.wholeNumberValue : nil }
+        guard body.count == 17, digits.count == 17 else { return nil }
+        return Self.checkCharacters[zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 } % 11]
+    }
+
     /// Masked for display: first 6 and last 4 characters.
     public var masked: String {
         Masking.idNumber(self.value)

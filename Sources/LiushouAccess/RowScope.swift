@@ -1,0 +1,38 @@
+/// A named set of unit subtrees that row-level security checks rows against, derived from the
+/// caller's grants by role (`liushou.scope.<name>` in the transaction).
+public enum RowScope: String, Sendable, CaseIterable {
+    /// Units where the caller sees every person file.
+    case personArea = "person_area"
+    /// Units where the caller may create and change person files.
+    case personWrite = "person_write"
+    /// Schools where the caller is staff: the children enrolled there.
+    case school
+    /// Clinics where the caller is staff: the people of the villages they serve.
+    case clinic
+
+    /// Roles whose grants add to this scope.
+    public var roles: Set<Role> {
+        switch self {
+        case .personArea:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .gridWorker, .reliefOfficer, .legalAidOfficer]
+        case .personWrite:
+            return Permission.personsWrite.roles
+        case .school:
+            return [.schoolStaff]
+        case .clinic:
+            return [.clinicStaff]
+        }
+    }
+}
+
+extension Caller {
+    /// Unit paths making up a row scope (each covers its subtree).
+    public func paths(for scope: RowScope) -> [String] {
+        Self.minimal(self.grants.filter { scope.roles.contains($0.role) }.map(\.unitPath))
+    }
+
+    /// Whether `path` lies inside the row scope.
+    public func covers(_ path: String, in scope: RowScope) -> Bool {
+        self.paths(for: scope).contains { Self.path(path, isInside: $0) }
+    }
+}

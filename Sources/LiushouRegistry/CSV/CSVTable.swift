@@ -1,0 +1,95 @@
+import Foundation
+
+/// A parsed CSV file: a header row and data rows (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
+public struct CSVTable: Sendable, Equatable {
+    /// Why a file is not CSV.
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
+        case unterminatedQuote(line: Int)
+        case empty
+
+        public var description: String {
+            switch self {
+            case .unterminatedQuote(let line): return "a quoted field starting on line \(line) is never closed"
+            case .empty: return "the file has no header row"
+            }
+        }
+    }
+
+    public var header: [String]
+    /// Data rows with the file line each starts on (blank lines skipped).
+    public var rows: [(line: Int, fields: [String])]
+
+    public static func == (lhs: CSVTable, rhs: CSVTable) -> Bool {
+        lhs.header == rhs.header && lhs.rows.map(\.line) == rhs.rows.map(\.line) && lhs.rows.map(\.fields) == rhs.rows.map(\.fields)
+    }
+
+    /// Parses text (already decoded to a String).
+    public init(parsing text: String) throws {
+        var records: [(Int, [String])] = []
+        var field = ""
+        var fields: [String] = []
+        var line = 1
+        var recordLine = 1
+        var inQuotes = false
+        var quoteLine = 1
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let scalar = pending {
+                pending = nil
+                return scalar
+            }
+            return iterator.next()
+        }
+        func endRecord() {
+            fields.append(field)
+            field = ""
+            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+            fields = []
+        }
+        while let scalar = next() {
+            if inQuotes {
+                if scalar == "\"" {
+                    if let following = next() {
+                        if following == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            inQuotes = false
+                            pending = following
+                        }
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if scalar == "\n" { line += 1 }
+                    field.unicodeScalars.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"" where field.isEmpty:
+                inQuotes = true
+                quoteLine = line
+            case ",":
+                fields.append(field)
+                field = ""
+            case "\r":
+                if let following = next(), following != "\n" { pending = following }
+                endRecord()
+                line += 1
+                recordLine = line
+            case "\n":
+                endRecord()
+                line += 1
+                recordLine = line
+            default:
+                field.unicodeScalars.append(scalar)
+            }
+        }
+        if inQuotes { throw ParseError.unterminatedQuote(line: quoteLine) }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        guard let first = records.first else { throw ParseError.empty }
+        self.header = first.1.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.rows = records.dropFirst().map { (line: $0.0, fields: $0.1) }
+    }
+}

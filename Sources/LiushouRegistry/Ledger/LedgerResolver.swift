@@ -1,0 +1,103 @@
+import Foundation
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+
+/// Resolves the units and households a ledger names (village codes, grid and school names,
+/// household numbers), once per distinct value.
+struct LedgerResolver {
+    let caller: Caller
+    let transaction: PostgresTransaction
+    private var villages: [String: UnitBrief?] = [:]
+    private var grids: [String: UnitBrief?] = [:]
+    private var schools: [String: UnitBrief?] = [:]
+    private var households: [String: UUID] = [:]
+
+    init(caller: Caller, transaction: PostgresTransaction) {
+        self.caller = caller
+        self.transaction = transaction
+    }
+
+    /// Fills the row's unit ids; returns the person's unit (grid, else village), or `nil` with errors.
+    mutating func resolve(_ row: inout LedgerRow, errors: inout [Problem.FieldError]) async throws -> UnitBrief? {
+        let village: UnitBrief?
+        if let cached = self.villages[row.villageCode] {
+            village = cached
+        } else {
+            let found = try await self.transaction.query("select id from org_unit where code = \(row.villageCode) and kind = 'village' and active")
+                .first?.decode("id", as: UUID.self)
+            village = try await found.asyncMap { try await UnitBrief.load($0, in: self.transaction) } ?? nil
+            self.villages[row.villageCode] = village
+        }
+        guard let village, self.caller.covers(village.path, in: .personArea) else {
+            errors.append(.init(field: LedgerColumn.villageCode.rawValue, message: "no such active village in your scope"))
+            return nil
+        }
+        row.file.villageId = village.id
+        var unit = village
+        if let gridName = row.gridName {
+            let key = village.path + "/" + gridName
+            if self.grids[key] == nil { self.grids[key] = try await self.byName("grid", gridName, within: village.path) }
+            if let grid = self.grids[key] ?? nil, grid.parentID == village.id {
+                row.file.gridId = grid.id
+                unit = grid
+            } else {
+                errors.append(.init(field: LedgerColumn.grid.rawValue, message: "no grid of this name in the village"))
+            }
+        }
+        if !self.caller.holds(.personsWrite, at: unit.path) {
+            errors.append(.init(field: LedgerColumn.villageCode.rawValue, message: "you may not file persons here"))
+        }
+        if let schoolName = row.schoolName {
+            let county = String(village.path.split(separator: ".").first ?? "")
+            let key = county + "/" + schoolName
+            if self.schools[key] == nil { self.schools[key] = try await self.byName("school", schoolName, within: county) }
+            if let school = self.schools[key] ?? nil {
+                if row.file.child == nil {
+                    row.file.child = PersonFile.Child()
+                }
+                row.file.child?.schoolId = school.id
+            } else {
+                errors.append(.init(field: LedgerColumn.school.rawValue, message: "no school of this name in the county"))
+            }
+        }
+        return unit
+    }
+
+    /// The household a row names (created when the ledger names a new one).
+    mutating func household(for row: LedgerRow, unit: UnitBrief) async throws -> UUID? {
+        guard let code = row.householdCode else { return nil }
+        let key = row.file.villageId.uuidString + "/" + code
+        if let known = self.households[key] { return known }
+        if let existing = try await self.transaction.query("""
+            select id from household where village_id = \(row.file.villageId) and code = \(code)
+            """).first?.decode("id", as: UUID.self) {
+            self.households[key] = existing
+            return existing
+        }
+        let id = UUID()
+        try await self.transaction.query("""
+            insert into household (id, village_id, grid_id, unit_id, code, address)
+            values (\(id), \(row.file.villageId), \(row.file.gridId), \(unit.id), \(code), \(row.file.currentAddress ?? code))
+            """)
+        self.households[key] = id
+        return id
+    }
+
+    private func byName(_ kind: String, _ name: String, within path: String) async throws -> UnitBrief? {
+        let rows = try await self.transaction.query("select * from liushou_unit_by_name(\(kind), \(name), \(path))")
+        guard rows.count == 1, let row = rows.first else { return nil }
+        return UnitBrief(
+            id: try row.decode("id"), kind: try row.decode("kind"), name: try row.decode("name"), path: try row.decode("path"),
+            parentID: try row.decode("parent_id"), active: try row.decode("active")
+        )
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<Mapped>(_ transform: (Wrapped) async throws -> Mapped) async rethrows -> Mapped? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

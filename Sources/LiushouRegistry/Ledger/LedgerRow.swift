@@ -1,0 +1,120 @@
+import Foundation
+import LiushouHTTP
+import LiushouPostgres
+
+/// One ledger row read into a file, with the units it names still unresolved (codes and names).
+public struct LedgerRow: Sendable {
+    /// The file line the row starts on.
+    public var line: Int
+    /// The file content (`villageId` is a placeholder until resolved).
+    public var file: PersonFile
+    public var villageCode: String
+    public var gridName: String?
+    public var schoolName: String?
+    public var householdCode: String?
+
+    /// Reads a row; problems name the column.
+    public static func parse(line: Int, values: [LedgerColumn: String], today: LocalDate) -> Result<LedgerRow, ValidationFailure> {
+        var errors: [Problem.FieldError] = []
+        func text(_ column: LedgerColumn) -> String? {
+            guard let value = values[column]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+            return value
+        }
+        func vocabulary<T: ChineseNamed>(_ column: LedgerColumn, _ type: T.Type) -> T? {
+            guard let value = text(column) else { return nil }
+            guard let parsed = T.parse(value) else {
+                errors.append(.init(field: column.rawValue, message: "must be one of " + T.allCases.map(\.chineseName).joined(separator: "、")))
+                return nil
+            }
+            return parsed
+        }
+        func date(_ column: LedgerColumn) -> LocalDate? {
+            guard let value = text(column) else { return nil }
+            let normalised = value.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
+            let parts = normalised.split(separator: "-").compactMap { Int($0) }
+            if parts.count == 3, let parsed = LocalDate(year: parts[0], month: parts[1], day: parts[2]) { return parsed }
+            if value.count == 8, let number = Int(value), let parsed = LocalDate(year: number / 10000, month: number / 100 % 100, day: number % 100) {
+                return parsed
+            }
+            errors.append(.init(field: column.rawValue, message: "must be a date such as 2024-09-01"))
+            return nil
+        }
+        let name = text(.name) ?? ""
+        if name.isEmpty { errors.append(.init(field: LedgerColumn.name.rawValue, message: "is required")) }
+        let villageCode = text(.villageCode) ?? ""
+        if villageCode.count != 12 || !villageCode.allSatisfy(\.isNumber) {
+            errors.append(.init(field: LedgerColumn.villageCode.rawValue, message: "must be the village's 12-digit code"))
+        }
+        if text(.idNumber) == nil {
+            errors.append(.init(field: LedgerColumn.idNumber.rawValue, message: "is required to import (re-imports match on it)"))
+        }
+        let since = date(.categoriesSince) ?? today
+        var categories: [CategoryPeriod] = []
+        for part in (text(.categories) ?? "").split(whereSeparator: { "、;；,，/ ".contains($0) }) {
+            if let category = PersonCategory.parse(String(part)) {
+                categories.append(CategoryPeriod(category: category, startedOn: since))
+            } else {
+                errors.append(.init(field: LedgerColumn.categories.rawValue, message: "\(part) is not one of 留守儿童、困境儿童、留守妇女、留守老人"))
+            }
+        }
+        var file = PersonFile(
+            name: name, sex: vocabulary(.sex, Sex.self), ethnicity: text(.ethnicity), birthDate: date(.birthDate), idNumber: text(.idNumber),
+            phone: text(.phone), householdRegistration: text(.householdRegistration), currentAddress: text(.currentAddress),
+            villageId: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), gridId: nil, householdId: nil, categories: categories
+        )
+        if let status = vocabulary(.health, HealthStatus.self) {
+            let grade = text(.disabilityGrade).map { $0.filter(\.isNumber) }.flatMap { Int($0) }
+            file.health = .init(status: status, disabilityType: text(.disabilityType), disabilityGrade: grade, illness: text(.illness))
+        }
+        if let assistance = text(.assistance) {
+            file.assistance = assistance.split(whereSeparator: { "、;；,，/ ".contains($0) }).compactMap { part in
+                let kind = AssistanceKind.parse(String(part))
+                if kind == nil { errors.append(.init(field: LedgerColumn.assistance.rawValue, message: "\(part) is not a kind of assistance")) }
+                return kind
+            }
+        }
+        file.incomeSource = text(.incomeSource)
+        file.riskLevel = vocabulary(.riskLevel, RiskLevel.self)
+        let stage = vocabulary(.schoolStage, SchoolStage.self)
+        let boarding = text(.boarding).map { ["是", "yes", "true", "1"].contains($0.lowercased()) }
+        var guardian: PersonFile.Guardian? = nil
+        if let guardianName = text(.guardianName) {
+            guardian = .init(personId: nil, name: guardianName, phone: text(.guardianPhone), idNumber: text(.guardianIDNumber),
+                             relationship: text(.guardianRelationship) ?? "", address: text(.guardianAddress))
+        }
+        let child = PersonFile.Child(
+            schoolStage: stage, schoolId: nil, boarding: boarding, parentsAway: vocabulary(.parentsAway, ParentsAway.self),
+            guardianshipType: vocabulary(.guardianshipType, GuardianshipType.self),
+            guardianshipAssessment: vocabulary(.guardianshipAssessment, GuardianshipAssessment.self), guardian: guardian,
+            guardianshipConfirmedOn: date(.guardianshipConfirmedOn)
+        )
+        if child != PersonFile.Child() {
+            file.child = child
+        }
+        var members: [PersonFile.MigrantMember] = []
+        for (relationship, nameColumn, idColumn, phoneColumn, provinceColumn, cityColumn, employerColumn) in [
+            (FamilyRelationship.father, LedgerColumn.fatherName, LedgerColumn.fatherIDNumber, LedgerColumn.fatherPhone,
+             LedgerColumn.fatherProvince, LedgerColumn.fatherCity, LedgerColumn.fatherEmployer),
+            (.mother, .motherName, .motherIDNumber, .motherPhone, .motherProvince, .motherCity, .motherEmployer),
+        ] {
+            guard let memberName = text(nameColumn) else { continue }
+            members.append(.init(name: memberName, relationship: relationship, idNumber: text(idColumn), workProvince: text(provinceColumn),
+                                 workCity: text(cityColumn), employer: text(employerColumn), phone: text(phoneColumn)))
+        }
+        if let relativeName = text(.relativeName) {
+            members.append(.init(name: relativeName, relationship: vocabulary(.relativeRelationship, FamilyRelationship.self) ?? .other,
+                                 idNumber: nil, workProvince: text(.relativeProvince), workCity: text(.relativeCity), employer: nil,
+                                 phone: text(.relativePhone)))
+        }
+        file.migrantFamily = members.isEmpty ? nil : members
+        let elder = PersonFile.Elder(livingArrangement: vocabulary(.livingArrangement, LivingArrangement.self),
+                                     selfCare: vocabulary(.selfCare, SelfCareAbility.self), chronicIllness: text(.chronicIllness))
+        if elder != PersonFile.Elder(livingArrangement: nil, selfCare: nil, chronicIllness: nil) { file.elder = elder }
+        let woman = PersonFile.Woman(employment: text(.employment), trainingNeeds: text(.trainingNeeds))
+        if woman != PersonFile.Woman(employment: nil, trainingNeeds: nil) { file.woman = woman }
+        if let cadre = text(.cadreName) { file.responsibleCadre = .init(name: cadre, phone: text(.cadrePhone)) }
+        guard errors.isEmpty else { return .failure(ValidationFailure(errors: errors)) }
+        return .success(LedgerRow(line: line, file: file, villageCode: villageCode, gridName: text(.grid), schoolName: text(.school),
+                                  householdCode: text(.householdCode)))
+    }
+}

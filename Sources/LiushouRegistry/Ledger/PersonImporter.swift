@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// Imports a person ledger (CSV in UTF-8, UTF-8 with BOM, or GBK). A file is all-or-nothing: any
+/// row with an error writes nothing and the answer lists every row's errors. Rows match existing
+/// files on the ID number, so importing the same file again changes nothing. A dry run does all the
+/// work in a transaction it rolls back.
+public struct PersonImporter: Sendable {
+    let service: PersonService
+    let repository: any PersonRepository
+    let validator: PersonValidator
+
+    /// An importer writing through `service`.
+    public init(service: PersonService, repository: any PersonRepository, validator: PersonValidator = PersonValidator()) {
+        self.service = service
+        self.repository = repository
+        self.validator = validator
+    }
+
+    private struct DryRunFinished: Error {
+        var report: ImportReport
+    }
+
+    /// Reads and imports a file; `progress` hears (rows done, rows in file) as rows are written.
+    public func run(
+        _ data: Data, dryRun: Bool, caller: Caller, origin: AuditOrigin, database: TenantDatabase,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> ImportReport {
+        let (text, encoding) = try Self.decode(data)
+        let table: CSVTable
+        do {
+            table = try CSVTable(parsing: text)
+        } catch {
+            throw Problem.validation([.init(field: "file", message: "\(error)")])
+        }
+        var columns: [Int: LedgerColumn] = [:]
+        var ignored: [String] = []
+        for (index, cell) in table.header.enumerated() {
+            if let column = LedgerColumn(rawValue: cell) { columns[index] = column } else if !cell.isEmpty { ignored.append(cell) }
+        }
+        let missing = [LedgerColumn.name, .idNumber, .villageCode, .categories].filter { !columns.values.contains($0) }
+        guard missing.isEmpty else {
+            throw Problem.validation(missing.map { .init(field: "file", message: "the header has no column \($0.rawValue)") })
+        }
+        let parsed = table.rows.map { row -> Result<LedgerRow, ValidationFailure> in
+            var values: [LedgerColumn: String] = [:]
+            for (index, value) in row.fields.enumerated() {
+                if let column = columns[index] { values[column] = value }
+            }
+            return LedgerRow.parse(line: row.line, values: values, today: self.validator.today)
+        }
+        var report = ImportReport(dryRun: dryRun, encoding: encoding, rows: parsed.count, created: 0, updated: 0, unchanged: 0, failed: 0,
+                                  ignoredColumns: ignored, results: [])
+        do {
+            return try await database.transaction(for: caller) { transaction in
+                var resolver = LedgerResolver(caller: caller, transaction: transaction)
+                var prepared: [(LedgerRow, UnitBrief)?] = []
+                var seen: [String: Int] = [:]
+                for (index, result) in parsed.enumerated() {
+                    let line = table.rows[index].line
+                    switch result {
+                    case .failure(let failure):
+                        report.results.append(.init(line: line, outcome: nil, personId: nil, errors: failure.errors))
+                        prepared.append(nil)
+                    case .success(var row):
+                        var errors: [Problem.FieldError] = []
+                        let unit = try await resolver.resolve(&row, errors: &errors)
+                        if case .failure(let failure) = self.validator.validate(row.file) {
+                            errors += failure.errors.map { .init(field: LedgerColumn.forField($0.field), message: $0.message) }
+                        }
+                        if let id = row.file.idNumber?.uppercased() {
+                            if let first = seen[id] {
+                                errors.append(.init(field: LedgerColumn.idNumber.rawValue, message: "repeats line \(first)"))
+                            } else {
+                                seen[id] = line
+                            }
+                        }
+                        report.results.append(.init(line: line, outcome: nil, personId: nil, errors: errors))
+                        prepared.append(errors.isEmpty ? unit.map { (row, $0) } : nil)
+                    }
+                }
+                report.failed = report.results.filter { !$0.errors.isEmpty }.count
+                guard report.failed == 0 else {
+                    if dryRun { return report }
+                    throw Self.refusal(report)
+                }
+                for (index, entry) in prepared.enumerated() {
+                    guard let (row, unit) = entry else { continue }
+                    var ledger = row.file
+                    ledger.householdId = try await resolver.household(for: row, unit: unit)
+                    let (record, outcome) = try await self.write(ledger, unit: unit, caller: caller, origin: origin, in: transaction)
+                    report.results[index].outcome = outcome
+                    report.results[index].personId = record.id
+                    switch outcome {
+                    case .created: report.created += 1
+                    case .updated: report.updated += 1
+                    case .unchanged: report.unchanged += 1
+                    }
+                    if (index + 1) % 500 == 0 || index + 1 == prepared.count { progress?(index + 1, prepared.count) }
+                }
+                if dryRun { throw DryRunFinished(report: report) }
+                try await AuditEntry(caller: caller, origin: origin, action: "person.import", resource: "person",
+                                     unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath,
+                                     detail: ["rows": String(report.rows), "created": String(report.created), "updated": String(report.updated),
+                                              "unchanged": String(report.unchanged), "encoding": encoding.rawValue]).append(in: transaction)
+                return report
+            }
+        } catch let finished as DryRunFinished {
+            return finished.report
+        }
+    }
+
+    private func write(
+        _ ledger: PersonFile, unit: UnitBrief, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction
+    ) async throws -> (PersonRecord, PersonService.Outcome) {
+        if let idNumber = ledger.idNumber, let existing = try await self.repository.activeFile(idNumber: idNumber, in: transaction) {
+            return try await self.service.update(id: existing, file: ledger, expectedVersion: nil, caller: caller, origin: origin, audit: false,
+                                                 checkedUnit: unit, merge: { $0.merging(ledger: ledger) }, in: transaction)
+        }
+        return try await self.service.create(id: UUID(), file: ledger, caller: caller, origin: origin, audit: false, checkedUnit: unit,
+                                             in: transaction)
+    }
+
+    private static func decode(_ data: Data) throws -> (String, TextDecoding.Encoding) {
+        do {
+            return try TextDecoding.decode(data)
+        } catch {
+            throw Problem.validation([.init(field: "file", message: "is neither UTF-8 nor GBK text")])
+        }
+    }
+
+    /// 422 listing every failing row's errors as `rows[<line>].<column>`.
+    static func refusal(_ report: ImportReport) -> Problem {
+        let errors = report.results.flatMap { row in row.errors.map { Problem.FieldError(field: "rows[\(row.line)].\($0.field)", message: $0.message) } }
+        var problem = Problem.validation(errors)
+        problem.detail = "\(report.failed) of \(report.rows) rows have errors; nothing was imported. " + (problem.detail ?? "")
+        return problem
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import LiushouPostgres
+
+/// A row of a person list: what lists show, identifiers masked.
+public struct PersonSummary: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var sex: Sex
+    public var birthDate: LocalDate
+    public var idNumber: String?
+    public var categories: [PersonCategory]
+    public var status: PersonRecord.Status
+    public var riskLevel: RiskLevel
+    public var villageId: UUID
+    public var gridId: UUID?
+    public var schoolStage: SchoolStage?
+    public var guardianshipType: GuardianshipType?
+    public var noCapableGuardian: Bool
+    public var complete: Bool
+    public var version: Int
+}
+
+/// One entry of a person's timeline.
+public struct PersonEvent: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var at: Date
+    public var module: String
+    public var kind: String
+    public var summary: String
+    public var accountName: String?
+    public var recordId: String?
+}
+
+/// One field change of a file's history.
+public struct PersonChange: Sendable, Codable, Equatable {
+    public var changeId: UUID
+    public var at: Date
+    public var accountName: String?
+    public var action: String
+    public var field: String
+    public var oldValue: String?
+    public var newValue: String?
+}
+
+/// Storage of person files. Every call runs inside the caller's scoped transaction.
+public protocol PersonRepository: Sendable {
+    /// The file, identifiers opened; `lock` takes a row lock for an update.
+    func find(_ id: UUID, lock: Bool, in transaction: PostgresTransaction) async throws -> PersonRecord?
+    /// Stores a new file.
+    func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws
+    /// Replaces a file if its version is still `expectedVersion`; returns whether it did.
+    func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool
+    /// Whole files matching the query (exports), ordered by name then id.
+    func records(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonRecord]
+    /// The visible active file holding this ID number, if any.
+    func activeFile(idNumber: String, in transaction: PostgresTransaction) async throws -> UUID?
+    /// A page of files matching the query, ordered by name then id.
+    func list(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonSummary]
+    /// Appends field changes of one write.
+    func appendChanges(_ changes: [FileDiff.Change], person: UUID, action: String, accountID: UUID?, accountName: String?,
+                       in transaction: PostgresTransaction) async throws
+    /// Appends a timeline event.
+    func appendEvent(_ event: PersonEvent, person: UUID, in transaction: PostgresTransaction) async throws
+    /// The field history, newest first.
+    func history(of person: UUID, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonChange]
+    /// Timeline events before a point (keyset), newest first.
+    func timeline(of person: UUID, before: (Date, UUID)?, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonEvent]
+}

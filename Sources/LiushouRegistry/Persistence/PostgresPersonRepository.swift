@@ -1,0 +1,212 @@
+import Foundation
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+
+/// `PersonRepository` on PostgreSQL: ID numbers sealed with the vault, a keyed digest for
+/// uniqueness, the masked form for lists.
+public struct PostgresPersonRepository: PersonRepository {
+    let vault: IdentifierVault
+
+    /// A repository sealing identifiers with `vault`.
+    public init(vault: IdentifierVault) {
+        self.vault = vault
+    }
+
+    private static let columns: SQLQuery = """
+        p.id, p.version, p.status, p.exit_reason, p.exited_on, p.file, p.id_number_sealed, p.complete, p.missing_fields,
+        p.no_capable_guardian, (select b.path from liushou_unit_brief(p.unit_id) b) as unit_path, p.filled_by, p.checked_by,
+        p.checked_at, p.created_at, p.updated_at
+        """
+
+    public func find(_ id: UUID, lock: Bool, in transaction: PostgresTransaction) async throws -> PersonRecord? {
+        let suffix: SQLQuery = lock ? "for update of p" : ""
+        let rows = try await transaction.query("select \(Self.columns) from person p where p.id = \(id) \(suffix)")
+        guard let row = rows.first else { return nil }
+        return try self.record(from: row)
+    }
+
+    private func record(from row: PostgresRow) throws -> PersonRecord {
+        var file = try row.decode("file", as: PostgresJSON<PersonFile>.self).value.mappingIDNumbers { try self.vault.openText($0) }
+        if let sealed = try row.decode("id_number_sealed", as: Data?.self) {
+            file.idNumber = try self.vault.open(sealed)
+        }
+        return PersonRecord(
+            id: try row.decode("id"), version: try row.decode("version"),
+            status: PersonRecord.Status(rawValue: try row.decode("status")) ?? .active,
+            exitReason: try row.decode("exit_reason", as: String?.self).flatMap(ExitReason.init(rawValue:)),
+            exitedOn: try row.decode("exited_on"), file: file, complete: try row.decode("complete"),
+            missingFields: try row.decode("missing_fields"), noCapableGuardian: try row.decode("no_capable_guardian"),
+            unitPath: try row.decode("unit_path"), filledBy: try row.decode("filled_by"), checkedBy: try row.decode("checked_by"),
+            checkedAt: try row.decode("checked_at"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at")
+        )
+    }
+
+    /// The identifier columns and the stored JSON of a record.
+    private func sealed(_ record: PersonRecord) throws -> (sealed: Data?, digest: Data?, masked: String?, file: PostgresJSON<PersonFile>) {
+        var stored = try record.file.mappingIDNumbers { try self.vault.sealText($0) }
+        stored.idNumber = nil
+        let idNumber = record.file.idNumber
+        return (try idNumber.map { try self.vault.seal($0) }, idNumber.map { self.vault.digest($0) }, idNumber.map(Masking.idNumber),
+                PostgresJSON(stored))
+    }
+
+    public func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws {
+        let (sealed, digest, masked, file) = try self.sealed(record)
+        let content = record.file
+        try await transaction.query("""
+            insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, sex, birth_date, id_number_sealed,
+                id_number_digest, id_number_masked, categories, status, exit_reason, exited_on, school_stage, school_id,
+                guardianship_type, no_capable_guardian, risk_level, file, complete, missing_fields, filled_by, version, created_at, updated_at)
+            values (\(record.id), \(content.villageId), \(content.gridId), \(content.gridId ?? content.villageId), \(content.householdId),
+                \(content.name), \(NameGrams.index(content.name)), \(content.sex?.rawValue ?? "female"), \(content.birthDate),
+                \(sealed), \(digest), \(masked), \(content.activeCategories.map(\.rawValue)), \(record.status.rawValue),
+                \(record.exitReason?.rawValue), \(record.exitedOn), \(content.child?.schoolStage?.rawValue), \(content.child?.schoolId),
+                \(content.child?.guardianshipType?.rawValue), \(record.noCapableGuardian), \((content.riskLevel ?? .normal).rawValue),
+                \(file), \(record.complete), \(record.missingFields), \(filledBy), 1, now(), now())
+            """)
+    }
+
+    public func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool {
+        let (sealed, digest, masked, file) = try self.sealed(record)
+        let content = record.file
+        let result = try await transaction.query("""
+            update person set village_id = \(content.villageId), grid_id = \(content.gridId), unit_id = \(content.gridId ?? content.villageId),
+                household_id = \(content.householdId), name = \(content.name), name_grams = \(NameGrams.index(content.name)),
+                sex = \(content.sex?.rawValue ?? "female"), birth_date = \(content.birthDate), id_number_sealed = \(sealed),
+                id_number_digest = \(digest), id_number_masked = \(masked), categories = \(content.activeCategories.map(\.rawValue)),
+                status = \(record.status.rawValue), exit_reason = \(record.exitReason?.rawValue), exited_on = \(record.exitedOn),
+                school_stage = \(content.child?.schoolStage?.rawValue), school_id = \(content.child?.schoolId),
+                guardianship_type = \(content.child?.guardianshipType?.rawValue), no_capable_guardian = \(record.noCapableGuardian),
+                risk_level = \((content.riskLevel ?? .normal).rawValue), file = \(file), complete = \(record.complete),
+                missing_fields = \(record.missingFields), checked_by = \(record.checkedBy), checked_at = \(record.checkedAt),
+                version = version + 1, updated_at = now()
+            where id = \(record.id) and version = \(expectedVersion)
+            """)
+        return result.affectedRows == 1
+    }
+
+    public func activeFile(idNumber: String, in transaction: PostgresTransaction) async throws -> UUID? {
+        try await transaction.query("""
+            select id from person where id_number_digest = \(self.vault.digest(idNumber)) and status = 'active'
+            """).first?.decode("id", as: UUID.self)
+    }
+
+    public func list(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonSummary] {
+        let rows = try await transaction.query("""
+            select p.id, p.name, p.sex, p.birth_date, p.id_number_masked, p.categories, p.status, p.risk_level, p.village_id, p.grid_id,
+                p.school_stage, p.guardianship_type, p.no_capable_guardian, p.complete, p.version
+            from person p left join org_unit u on u.id = p.unit_id
+            where \(Self.filters(query))
+            order by p.name, p.id
+            limit \(query.limit)
+            """)
+        return try rows.map { row in
+            PersonSummary(
+                id: try row.decode("id"), name: try row.decode("name"), sex: Sex(rawValue: try row.decode("sex")) ?? .female,
+                birthDate: try row.decode("birth_date"), idNumber: try row.decode("id_number_masked"),
+                categories: try row.decode("categories", as: [String].self).compactMap(PersonCategory.init(rawValue:)),
+                status: PersonRecord.Status(rawValue: try row.decode("status")) ?? .active,
+                riskLevel: RiskLevel(rawValue: try row.decode("risk_level")) ?? .normal,
+                villageId: try row.decode("village_id"), gridId: try row.decode("grid_id"),
+                schoolStage: try row.decode("school_stage", as: String?.self).flatMap(SchoolStage.init(rawValue:)),
+                guardianshipType: try row.decode("guardianship_type", as: String?.self).flatMap(GuardianshipType.init(rawValue:)),
+                noCapableGuardian: try row.decode("no_capable_guardian"), complete: try row.decode("complete"), version: try row.decode("version")
+            )
+        }
+    }
+
+    public func records(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonRecord] {
+        try await transaction.query("""
+            select \(Self.columns) from person p left join org_unit u on u.id = p.unit_id
+            where \(Self.filters(query))
+            order by p.name, p.id
+            limit \(query.limit)
+            """).map { try self.record(from: $0) }
+    }
+
+    /// The where clause of a list: visibility, then the filters.
+    static func filters(_ query: PersonQuery) -> SQLQuery {
+        var filters: [SQLQuery] = [Self.visibility(query)]
+        if let category = query.category { filters.append("p.categories @> array[\(category.rawValue)]::text[]") }
+        if let unitID = query.unitID { filters.append("u.path <@ (select t.path from org_unit t where t.id = \(unitID))") }
+        if let gridID = query.gridID { filters.append("p.grid_id = \(gridID)") }
+        if let risk = query.riskLevel { filters.append("p.risk_level = \(risk.rawValue)") }
+        if let stage = query.schoolStage { filters.append("p.school_stage = \(stage.rawValue)") }
+        if let type = query.guardianshipType { filters.append("p.guardianship_type = \(type.rawValue)") }
+        if let status = query.status { filters.append("p.status = \(status.rawValue)") }
+        if let schoolID = query.schoolID { filters.append("p.school_id = \(schoolID)") }
+        if let flag = query.noCapableGuardian { filters.append("p.no_capable_guardian = \(flag)") }
+        if let text = query.nameContains {
+            let normalised = NameGrams.normalise(text)
+            filters.append("p.name_grams @> \(NameGrams.query(text))::text[] and strpos(lower(replace(p.name, ' ', '')), \(normalised)) > 0")
+        }
+        if let after = query.after { filters.append("(p.name, p.id) > (\(after.name), \(after.id))") }
+        return SQLQuery.joined(filters, separator: " and ")
+    }
+
+    /// Who may see a row, from the caller's grants (row-level security checks the same from the transaction's scopes).
+    static func visibility(_ query: PersonQuery) -> SQLQuery {
+        var clauses: [SQLQuery] = []
+        if !query.areaPaths.isEmpty { clauses.append("u.path <@ \(query.areaPaths)::ltree[]") }
+        if !query.schoolPaths.isEmpty {
+            clauses.append("p.school_id in (select s.id from org_unit s where s.path <@ \(query.schoolPaths)::ltree[])")
+        }
+        if !query.clinicPaths.isEmpty {
+            clauses.append("""
+                p.village_id in (select a.village_id from clinic_service_area a join org_unit c on c.id = a.clinic_id
+                    where c.path <@ \(query.clinicPaths)::ltree[])
+                """)
+        }
+        if let account = query.assignedTo {
+            clauses.append("p.id in (select pa.person_id from person_assignment pa where pa.account_id = \(account) and pa.ended_at is null)")
+        }
+        guard !clauses.isEmpty else { return "false" }
+        return "(\(SQLQuery.joined(clauses, separator: " or ")))"
+    }
+
+    public func appendChanges(
+        _ changes: [FileDiff.Change], person: UUID, action: String, accountID: UUID?, accountName: String?, in transaction: PostgresTransaction
+    ) async throws {
+        guard !changes.isEmpty else { return }
+        try await transaction.query("""
+            insert into person_change (person_id, change_id, account_id, account_name, action, field, old_value, new_value)
+            select \(person), \(UUID()), \(accountID), \(accountName), \(action), c.field, c.old_value, c.new_value
+            from unnest(\(changes.map(\.field))::text[], \(PostgresNullableArray(changes.map(\.oldValue)))::text[], \(PostgresNullableArray(changes.map(\.newValue)))::text[])
+                as c (field, old_value, new_value)
+            """)
+    }
+
+    public func appendEvent(_ event: PersonEvent, person: UUID, in transaction: PostgresTransaction) async throws {
+        try await transaction.query("""
+            insert into person_event (id, person_id, at, module, kind, summary, account_name, record_id)
+            values (\(event.id), \(person), \(event.at), \(event.module), \(event.kind), \(event.summary), \(event.accountName), \(event.recordId))
+            """)
+    }
+
+    public func history(of person: UUID, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonChange] {
+        try await transaction.query("""
+            select change_id, at, account_name, action, field, old_value, new_value from person_change
+            where person_id = \(person) order by id desc limit \(limit)
+            """).map { row in
+            PersonChange(
+                changeId: try row.decode("change_id"), at: try row.decode("at"), accountName: try row.decode("account_name"),
+                action: try row.decode("action"), field: try row.decode("field"), oldValue: try row.decode("old_value"),
+                newValue: try row.decode("new_value")
+            )
+        }
+    }
+
+    public func timeline(of person: UUID, before: (Date, UUID)?, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonEvent] {
+        let page: SQLQuery = before.map { "and (at, id) < (\($0.0), \($0.1))" } ?? ""
+        return try await transaction.query("""
+            select id, at, module, kind, summary, account_name, record_id from person_event
+            where person_id = \(person) \(page) order by at desc, id desc limit \(limit)
+            """).map { row in
+            PersonEvent(
+                id: try row.decode("id"), at: try row.decode("at"), module: try row.decode("module"), kind: try row.decode("kind"),
+                summary: try row.decode("summary"), accountName: try row.decode("account_name"), recordId: try row.decode("record_id")
+            )
+        }
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import HTTPTypes
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// The registry's rules for writing files, shared by the API and the ledger import: validation,
+/// unit checks, duplicates, optimistic concurrency, field history, timeline and audit.
+public struct PersonService: Sendable {
+    /// What a write did.
+    public enum Outcome: String, Sendable, Codable {
+        case created
+        case updated
+        case unchanged
+    }
+
+    let repository: any PersonRepository
+    let vault: IdentifierVault
+    let validator: PersonValidator
+
+    /// A service storing through `repository`.
+    public init(repository: any PersonRepository, vault: IdentifierVault, validator: PersonValidator = PersonValidator()) {
+        self.repository = repository
+        self.vault = vault
+        self.validator = validator
+    }
+
+    /// Creates a file with a client-chosen id; repeating the same create returns the stored file.
+    /// `checkedUnit` is the person's unit when the caller (the ledger import) already checked the references.
+    public func create(
+        id: UUID, file input: PersonFile, caller: Caller, origin: AuditOrigin, audit: Bool = true, checkedUnit: UnitBrief? = nil,
+        in transaction: PostgresTransaction
+    ) async throws -> (PersonRecord, Outcome) {
+        let file = try self.validated(input)
+        let unit = try await checkedUnit.asyncOr { try await self.checkReferences(file, caller: caller, in: transaction) }
+        if checkedUnit == nil, let existing = try await self.repository.find(id, lock: false, in: transaction) {
+            guard existing.file == file else {
+                throw Problem(status: .conflict, code: "id_conflict", title: "A different file has this id",
+                              detail: "Retry with the same content, or use a new id.")
+            }
+            return (existing, .unchanged)
+        }
+        if let idNumber = file.idNumber, let existing = try await self.repository.activeFile(idNumber: idNumber, in: transaction) {
+            throw Self.duplicate(existing)
+        }
+        let now = Date()
+        let record = PersonRecord(
+            id: id, version: 1, status: .active, exitReason: nil, exitedOn: nil, file: file,
+            complete: false, missingFields: [], noCapableGuardian: false, unitPath: unit.path, filledBy: caller.accountID,
+            checkedBy: nil, checkedAt: nil, createdAt: now, updatedAt: now
+        ).recomputed()
+        do {
+            try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
+        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
+            throw Self.duplicate(nil)
+        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_pkey" {
+            throw Problem(status: .conflict, code: "id_conflict", title: "A different file has this id",
+                          detail: "Retry with the same content, or use a new id.")
+        }
+        try await self.repository.appendChanges([.init(field: "file", oldValue: nil, newValue: "created")], person: id, action: "create",
+                                                accountID: caller.accountID, accountName: caller.name, in: transaction)
+        try await self.event(id, kind: "person.created", summary: "建档：\(file.activeCategories.map(\.chineseName).joined(separator: "、"))",
+                             caller: caller, in: transaction)
+        if audit {
+            try await self.audit("person.create", record, caller: caller, origin: origin, in: transaction)
+        }
+        return (record, .created)
+    }
+
+    /// Replaces a file's content if it is still at `expectedVersion` (412 otherwise).
+    /// `merge` builds the new content from the stored one (the ledger import merges its columns in).
+    public func update(
+        id: UUID, file input: PersonFile, expectedVersion: Int?, caller: Caller, origin: AuditOrigin, audit: Bool = true,
+        checkedUnit: UnitBrief? = nil, merge: (@Sendable (PersonFile) -> PersonFile)? = nil, in transaction: PostgresTransaction
+    ) async throws -> (PersonRecord, Outcome) {
+        let current = try await self.writable(id, caller: caller, in: transaction)
+        if let expectedVersion, current.version != expectedVersion { throw Self.stale(current) }
+        let proposed = merge.map { $0(current.file) } ?? input.restoringMasked(from: current.file)
+        let file = try self.validated(proposed)
+        let unit = try await checkedUnit.asyncOr { try await self.checkReferences(file, caller: caller, in: transaction) }
+        if let idNumber = file.idNumber, current.status == .active, idNumber != current.file.idNumber,
+            let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction), other != id
+        {
+            throw Self.duplicate(other)
+        }
+        var updated = current
+        updated.file = file
+        updated.unitPath = unit.path
+        if updated.file != current.file {
+            updated.checkedBy = nil
+            updated.checkedAt = nil
+        }
+        return try await self.store(updated.recomputed(), replacing: current, action: "update", summary: "更新档案", caller: caller,
+                                    origin: origin, audit: audit, in: transaction)
+    }
+
+    /// Closes a file with a reason and date (nothing is deleted).
+    public func exit(
+        id: UUID, reason: ExitReason, on date: LocalDate, expectedVersion: Int, caller: Caller, origin: AuditOrigin,
+        in transaction: PostgresTransaction
+    ) async throws -> PersonRecord {
+        let current = try await self.writable(id, caller: caller, in: transaction)
+        guard current.version == expectedVersion else { throw Self.stale(current) }
+        guard current.status == .active else {
+            throw Problem(status: .conflict, code: "already_exited", title: "The file is already closed")
+        }
+        if date > self.validator.today { throw Problem.validation([.init(field: "exitedOn", message: "is in the future")]) }
+        var updated = current
+        updated.status = .exited
+        updated.exitReason = reason
+        updated.exitedOn = date
+        return try await self.store(updated, replacing: current, action: "exit", summary: "销档：\(reason.chineseName)", caller: caller,
+                                    origin: origin, audit: true, in: transaction).0
+    }
+
+    /// Re-opens a closed file (409 when another active file holds its ID number).
+    public func reactivate(
+        id: UUID, expectedVersion: Int, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction
+    ) async throws -> PersonRecord {
+        let current = try await self.writable(id, caller: caller, in: transaction)
+        guard current.version == expectedVersion else { throw Self.stale(current) }
+        guard current.status == .exited else {
+            throw Problem(status: .conflict, code: "already_active", title: "The file is already active")
+        }
+        if let idNumber = current.file.idNumber, let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction) {
+            throw Self.duplicate(other)
+        }
+        var updated = current
+        updated.status = .active
+        updated.exitReason = nil
+        updated.exitedOn = nil
+        do {
+            return try await self.store(updated, replacing: current, action: "reactivate", summary: "恢复档案", caller: caller,
+                                        origin: origin, audit: true, in: transaction).0
+        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
+            throw Self.duplicate(nil)
+        }
+    }
+
+    /// Signs a file off as checked (审核) by someone other than who filled it.
+    public func check(
+        id: UUID, expectedVersion: Int, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction
+    ) async throws -> PersonRecord {
+        let current = try await self.visible(id, in: transaction)
+        guard caller.holds(.personsCheck, at: current.unitPath) else {
+            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.check here.")
+        }
+        guard current.version == expectedVersion else { throw Self.stale(current) }
+        guard current.filledBy != caller.accountID else {
+            throw Problem.validation([.init(field: "checkedBy", message: "a file is checked by someone other than who filled it")])
+        }
+        var updated = current
+        updated.checkedBy = caller.accountID
+        updated.checkedAt = Date()
+        return try await self.store(updated, replacing: current, action: "check", summary: "审核档案", caller: caller,
+                                    origin: origin, audit: true, in: transaction).0
+    }
+
+    /// The file if the caller can see it; 404 otherwise (whether or not it exists elsewhere).
+    public func visible(_ id: UUID, lock: Bool = false, in transaction: PostgresTransaction) async throws -> PersonRecord {
+        guard let record = try await self.repository.find(id, lock: lock, in: transaction) else {
+            throw Problem.notFound("No such person.")
+        }
+        return record
+    }
+
+    private func writable(_ id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> PersonRecord {
+        let record = try await self.visible(id, lock: true, in: transaction)
+        guard caller.holds(.personsWrite, at: record.unitPath) else {
+            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.write here.")
+        }
+        return record
+    }
+
+    private func store(
+        _ updated: PersonRecord, replacing current: PersonRecord, action: String, summary: String, caller: Caller, origin: AuditOrigin,
+        audit: Bool, in transaction: PostgresTransaction
+    ) async throws -> (PersonRecord, Outcome) {
+        let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
+        guard !changes.isEmpty else { return (current, .unchanged) }
+        guard try await self.repository.update(updated, expectedVersion: current.version, in: transaction) else {
+            throw Self.stale(current)
+        }
+        try await self.repository.appendChanges(changes, person: updated.id, action: action, accountID: caller.accountID,
+                                                accountName: caller.name, in: transaction)
+        try await self.event(updated.id, kind: "person.\(action)", summary: summary + "（\(changes.count) 项）", caller: caller, in: transaction)
+        if audit {
+            try await self.audit("person.\(action)", updated, caller: caller, origin: origin, detail: ["fields": String(changes.count)],
+                                 in: transaction)
+        }
+        guard let stored = try await self.repository.find(updated.id, lock: false, in: transaction) else { throw Problem.internalError }
+        return (stored, .updated)
+    }
+
+    /// The flat form history compares: identifiers masked, with a keyed tag so a change stays visible.
+    func historyView(_ record: PersonRecord) -> [String: String] {
+        let tagged = record.file
+            .mappingIDNumbers { Masking.idNumber($0) + " #" + self.tag($0) }
+            .mappingPhones { Masking.phone($0) + " #" + self.tag($0) }
+        var view = FileDiff.flatten(tagged)
+        view["status"] = record.status.rawValue
+        view["exitReason"] = record.exitReason?.rawValue
+        view["exitedOn"] = record.exitedOn?.description
+        view["checkedBy"] = record.checkedBy?.uuidString.lowercased()
+        return view
+    }
+
+    private func tag(_ value: String) -> String {
+        self.vault.digest(value).prefix(3).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func validated(_ input: PersonFile) throws -> PersonFile {
+        switch self.validator.validate(input) {
+        case .success(let file): return file
+        case .failure(let failure): throw Problem.validation(failure.errors)
+        }
+    }
+
+    /// Checks the village, grid, school, household and guardian a file names; returns the person's unit.
+    func checkReferences(_ file: PersonFile, caller: Caller, in transaction: PostgresTransaction) async throws -> UnitBrief {
+        var problems: [Problem.FieldError] = []
+        let village = try await UnitBrief.load(file.villageId, in: transaction)
+        guard let village, village.kind == "village", village.active else {
+            throw Problem.validation([.init(field: "villageId", message: "no such active village in your scope")])
+        }
+        var unit = village
+        if let gridID = file.gridId {
+            if let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", grid.active, grid.parentID == village.id {
+                unit = grid
+            } else {
+                problems.append(.init(field: "gridId", message: "must be an active grid of the village"))
+            }
+        }
+        // A grid worker files in their grid: the scope is checked on the finest unit named.
+        guard caller.covers(unit.path, in: .personArea) else {
+            throw Problem.validation([.init(field: file.gridId == nil ? "villageId" : "gridId", message: "no such active unit in your scope")])
+        }
+        if !caller.holds(.personsWrite, at: unit.path) {
+            problems.append(.init(field: file.gridId == nil ? "villageId" : "gridId", message: "you may not file persons here"))
+        }
+        if let schoolID = file.child?.schoolId {
+            let school = try await UnitBrief.load(schoolID, in: transaction)
+            let county = village.path.split(separator: ".").first.map(String.init) ?? ""
+            if school?.kind != "school" || school?.active != true || !(school.map { Caller.path($0.path, isInside: county) } ?? false) {
+                problems.append(.init(field: "child.schoolId", message: "must be an active school of the county"))
+            }
+        }
+        if let householdID = file.householdId {
+            let village = try await transaction.query("select village_id from household where id = \(householdID)").first?
+                .decode("village_id", as: UUID.self)
+            if village != file.villageId { problems.append(.init(field: "householdId", message: "must be a household of the same village")) }
+        }
+        if let guardianID = file.child?.guardian?.personId, try await self.repository.find(guardianID, lock: false, in: transaction) == nil {
+            problems.append(.init(field: "child.guardian.personId", message: "no such person"))
+        }
+        guard problems.isEmpty else { throw Problem.validation(problems) }
+        return unit
+    }
+
+    private func event(_ person: UUID, kind: String, summary: String, caller: Caller, in transaction: PostgresTransaction) async throws {
+        try await self.repository.appendEvent(
+            PersonEvent(id: UUID(), at: Date(), module: "registry", kind: kind, summary: summary, accountName: caller.name, recordId: nil),
+            person: person, in: transaction
+        )
+    }
+
+    private func audit(
+        _ action: String, _ record: PersonRecord, caller: Caller, origin: AuditOrigin, detail: [String: String]? = nil,
+        in transaction: PostgresTransaction
+    ) async throws {
+        try await AuditEntry(caller: caller, origin: origin, action: action, resource: "person", recordID: record.id.uuidString.lowercased(),
+                             unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, detail: detail)
+            .append(in: transaction)
+    }
+
+    static func duplicate(_ existing: UUID?) -> Problem {
+        Problem(status: .conflict, code: "duplicate_id_number", title: "An active file already holds this ID number",
+                detail: existing.map { "Existing file: \($0.uuidString.lowercased())" } ?? "The existing file is outside your scope.",
+                errors: [.init(field: "idNumber", message: existing.map { "is already filed as \($0.uuidString.lowercased())" } ?? "is already filed")])
+    }
+
+    static func stale(_ current: PersonRecord) -> Problem {
+        Problem(status: .preconditionFailed, code: "version_mismatch", title: "The file changed since you read it",
+                detail: "Current version is \(current.version); read it again and retry.")
+    }
+}
+
+extension Optional {
+    /// The value, or the result of `make` when there is none.
+    func asyncOr(_ make: () async throws -> Wrapped) async rethrows -> Wrapped {
+        if let self { return self }
+        return try await make()
+    }
+}
+
+extension PersonRecord {
+    /// Completeness and the guardian alert recomputed from the content.
+    func recomputed() -> PersonRecord {
+        var copy = self
+        copy.missingFields = FileCompleteness.missingFields(self.file)
+        copy.complete = copy.missingFields.isEmpty
+        copy.noCapableGuardian = FileCompleteness.noCapableGuardian(self.file)
+        return copy
+    }
+}

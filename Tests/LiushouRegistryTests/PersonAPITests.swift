@@ -1,0 +1,168 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouPlatform
+import LiushouPostgres
+import LiushouRegistry
+import LiushouTestSupport
+import Testing
+
+@Suite("Person files over the API")
+struct PersonAPITests {
+    @Test("create, read masked, reveal with a reason, idempotent retry, and 409 on a duplicate ID number")
+    func createAndRead() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let id = UUID().uuidString.lowercased()
+                var body = People.child(village: fixture.village1a, grid: fixture.grid1a, school: fixture.school1)
+                body["id"] = id
+                let created = try await client.post("/v1/persons", json: body, token: cadre)
+                #expect(created.status == .created, "\(created.text)")
+                #expect(created.etag == "\"1\"")
+                let json = try created.json()
+                let file = json["file"] as? [String: Any]
+                #expect(file?["idNumber"] as? String == "341122********1236".replacingOccurrences(of: "1236", with: String(People.idNumber(born: "2015-03-04", sequence: 123).suffix(4))))
+                #expect(file?["phone"] == nil)
+                #expect(file?["sex"] as? String == "male")
+                #expect(file?["birthDate"] as? String == "2015-03-04")
+                #expect(json["complete"] as? Bool == true, "\(json["missingFields"] ?? "")")
+                #expect(json["noCapableGuardian"] as? Bool == false)
+                let guardian = (file?["child"] as? [String: Any])?["guardian"] as? [String: Any]
+                #expect(guardian?["phone"] as? String == "138****8000")
+
+                let retry = try await client.post("/v1/persons", json: body, token: cadre)
+                #expect(retry.status == .ok)
+                #expect(try retry.json()["id"] as? String == id.uppercased() || (try retry.json()["id"] as? String)?.lowercased() == id)
+
+                var duplicate = People.child(name: "王小明二", village: fixture.village1a)
+                duplicate["id"] = UUID().uuidString
+                let conflict = try await client.post("/v1/persons", json: duplicate, token: cadre)
+                #expect(conflict.status == .conflict)
+                #expect(try conflict.json()["code"] as? String == "duplicate_id_number")
+                #expect(conflict.text.contains(id))
+
+                let read = try await client.send(.get, "/v1/persons/\(id)", token: cadre)
+                #expect(read.status == .ok)
+                #expect(!read.text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
+                let revealed = try await client.send(.get, "/v1/persons/\(id)?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD", token: cadre)
+                #expect(revealed.status == .ok)
+                #expect(revealed.text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
+                #expect(revealed.text.contains("13800138000"))
+
+                let stored = try await database.pool.query("select file::text as f, id_number_masked from person where id = \(UUID(uuidString: id)!)").first!
+                let storedFile = try stored.decode("f", as: String.self)
+                #expect(!storedFile.contains(People.idNumber(born: "1950-01-01", sequence: 11)), "guardian ID sealed in the JSON")
+                #expect(!storedFile.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
+            }
+        }
+    }
+
+    @Test("bad input names the field: check character, impossible date, sex and birth-date mismatch, phone, unit")
+    func badInput() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                func refused(_ change: (inout [String: Any]) -> Void) async throws -> [String] {
+                    var body = People.child(village: fixture.village1a)
+                    change(&body)
+                    let response = try await client.post("/v1/persons", json: body, token: cadre)
+                    #expect(response.status == .unprocessableContent, "\(response.text)")
+                    return ((try response.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                }
+                var wrongCheck = People.idNumber(born: "2015-03-04", sequence: 123)
+                wrongCheck = String(wrongCheck.dropLast()) + (wrongCheck.last == "1" ? "2" : "1")
+                #expect(try await refused { $0["idNumber"] = wrongCheck } == ["idNumber"])
+                #expect(try await refused { $0["idNumber"] = "34112220150231123X" } == ["idNumber"])
+                #expect(try await refused { $0["sex"] = "female" } == ["sex"])
+                #expect(try await refused { $0["birthDate"] = "2015-03-05" } == ["birthDate"])
+                #expect(try await refused { $0["phone"] = "12345" } == ["phone"])
+                #expect(try await refused { $0["villageId"] = fixture.village2a.idString } == ["villageId"])
+                #expect(try await refused { $0["categories"] = [] as [Any] } == ["categories"])
+                let unreadable = try await client.post("/v1/persons", json: ["name": 5], token: cadre)
+                #expect(unreadable.status == .badRequest)
+                let anonymous = try await client.post("/v1/persons", json: People.child(village: fixture.village1a))
+                #expect(anonymous.status == .unauthorized)
+                let none = try await database.pool.query("select count(*) as n from person").first!.decode("n", as: Int.self)
+                #expect(none == 0)
+            }
+        }
+    }
+
+    @Test("update with If-Match records a field-level history; a stale version answers 412 and changes nothing")
+    func updateAndHistory() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let created = try await client.post("/v1/persons", json: People.child(village: fixture.village1a), token: cadre)
+                let id = try #require(try created.json()["id"] as? String).lowercased()
+                var file = try #require(try created.json()["file"] as? [String: Any])
+                file["currentAddress"] = "甲村 99 号"
+                file["riskLevel"] = "attention"
+                let noIfMatch = try await client.send(.put, "/v1/persons/\(id)", json: file, token: cadre)
+                #expect(noIfMatch.status == .preconditionRequired)
+                let updated = try await client.send(.put, "/v1/persons/\(id)", json: file, token: cadre, headers: [.ifMatch: "\"1\""])
+                #expect(updated.status == .ok, "\(updated.text)")
+                #expect(updated.etag == "\"2\"")
+                let echoed = try updated.json()["file"] as? [String: Any]
+                #expect(echoed?["idNumber"] as? String == file["idNumber"] as? String, "the masked echo kept the stored number")
+                let kept = try await database.pool.query("select id_number_sealed is not null as sealed from person").first!.decode("sealed", as: Bool.self)
+                #expect(kept)
+
+                file["currentAddress"] = "甲村 100 号"
+                let stale = try await client.send(.put, "/v1/persons/\(id)", json: file, token: cadre, headers: [.ifMatch: "\"1\""])
+                #expect(stale.status == .preconditionFailed)
+                let after = try await client.send(.get, "/v1/persons/\(id)", token: cadre)
+                #expect((try after.json()["file"] as? [String: Any])?["currentAddress"] as? String == "甲村 99 号")
+
+                let history = try await client.send(.get, "/v1/persons/\(id)/history", token: cadre)
+                let items = try #require(try history.json()["items"] as? [[String: Any]])
+                let address = items.first { $0["field"] as? String == "currentAddress" }
+                #expect(address?["oldValue"] as? String == "甲村 12 号")
+                #expect(address?["newValue"] as? String == "甲村 99 号")
+                #expect(address?["accountName"] as? String == "village1a.cadre")
+                #expect(items.contains { $0["field"] as? String == "riskLevel" && $0["newValue"] as? String == "attention" })
+                #expect(items.contains { $0["action"] as? String == "create" })
+
+                let timeline = try await client.send(.get, "/v1/persons/\(id)/timeline", token: cadre)
+                let events = try #require(try timeline.json()["items"] as? [[String: Any]])
+                #expect(events.map { $0["kind"] as? String } == ["person.update", "person.created"])
+            }
+        }
+    }
+
+    @Test("exit and re-activate keep the file; a re-activation clashing with a newer active file answers 409")
+    func exitAndReactivate() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let created = try await client.post("/v1/persons", json: People.child(village: fixture.village1a), token: cadre)
+                let id = try #require(try created.json()["id"] as? String).lowercased()
+                let exited = try await client.send(.post, "/v1/persons/\(id)/exit", json: ["reason": "parents_returned", "exitedOn": "2026-01-10"],
+                                                   token: cadre, headers: [.ifMatch: "\"1\""])
+                #expect(exited.status == .ok, "\(exited.text)")
+                #expect(try exited.json()["status"] as? String == "exited")
+                let badReason = try await client.send(.post, "/v1/persons/\(id)/exit", json: ["reason": "bored", "exitedOn": "2026-01-10"],
+                                                      token: cadre, headers: [.ifMatch: "\"2\""])
+                #expect(badReason.status == .badRequest)
+                let again = try await client.post("/v1/persons", json: People.child(village: fixture.village1a), token: cadre)
+                #expect(again.status == .created, "an exited file does not block a new one")
+                let clash = try await client.send(.post, "/v1/persons/\(id)/reactivate", token: cadre, headers: [.ifMatch: "\"2\""])
+                #expect(clash.status == .conflict)
+                let newID = try #require(try again.json()["id"] as? String).lowercased()
+                _ = try await client.send(.post, "/v1/persons/\(newID)/exit", json: ["reason": "moved_away", "exitedOn": "2026-02-01"],
+                                          token: cadre, headers: [.ifMatch: "\"1\""])
+                let back = try await client.send(.post, "/v1/persons/\(id)/reactivate", token: cadre, headers: [.ifMatch: "\"2\""])
+                #expect(back.status == .ok, "\(back.text)")
+                #expect(try back.json()["status"] as? String == "active")
+                let count = try await database.pool.query("select count(*) as n from person").first!.decode("n", as: Int.self)
+                #expect(count == 2)
+            }
+        }
+    }
+}
