@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouRegistry
+import LiushouTestSupport
+import Testing
+
+@Suite("Contact cards and households")
+struct ContactCardAndHouseholdTests {
+    @Test("the contact card is an A6 HTML page in Chinese with guardian, parents, cadres, volunteer, clinic and hotlines")
+    func contactCard() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var body = People.child(name: "<b>王小明</b>", village: fixture.village1a, grid: fixture.grid1a)
+                body["responsibleCadre"] = ["name": "包保干部", "phone": "13600136000"]
+                let created = try await client.post("/v1/persons", json: body, token: cadre)
+                let id = try #require(try created.json()["id"] as? String)
+                try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(fixture.clinic1.id), \(fixture.village1a.id))")
+                let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode("id", as: UUID.self)
+                try await database.pool.query("""
+                    insert into person_assignment (id, person_id, account_id, unit_id, source)
+                    values (\(UUID()), \(UUID(uuidString: id)!), \(volunteer), \(fixture.village1a.id), 'pairing')
+                    """)
+                let card = try await client.send(.get, "/v1/persons/\(id)/contact-card?reveal=identifiers&reason=%E6%89%93%E5%8D%B0%E8%81%94%E7%B3%BB%E5%8D%A1",
+                                                 token: cadre)
+                #expect(card.status == .ok)
+                #expect(card.headers[.contentType] == "text/html; charset=utf-8")
+                let html = card.text
+                #expect(html.hasPrefix("<!DOCTYPE html>"))
+                #expect(html.contains("<html lang=\"zh-CN\">"))
+                #expect(html.contains("size: A6"))
+                #expect(html.contains("&lt;b&gt;王小明&lt;/b&gt;"), "names are escaped")
+                #expect(!html.contains("<b>王小明</b>"))
+                for expected in ["便民服务联系卡", "甲村", "监护人（祖父）", "王大爷", "13800138000", "父亲（外出）", "浙江省 宁波市 某电子厂", "13900139000",
+                                 "包保责任人", "13600136000", "网格员", "grid1a.worker", "结对志愿者", "village1a.volunteer", "一乡卫生院", "<b>110</b>",
+                                 "<b>120</b>", "12355"] {
+                    #expect(html.contains(expected), "card shows \(expected)")
+                }
+                #expect(html.components(separatedBy: "<tr>").count == html.components(separatedBy: "</tr>").count)
+                let masked = try await client.send(.get, "/v1/persons/\(id)/contact-card", token: cadre)
+                #expect(masked.text.contains("138****8000"))
+                #expect(!masked.text.contains("13800138000"))
+                let other = try await client.login("town1.admin")
+                #expect(try await client.send(.get, "/v1/persons/\(UUID().uuidString)/contact-card", token: other).status == .notFound)
+            }
+        }
+    }
+
+    @Test("households: create with a client id (retry-safe), unique number per village, members listed, scope enforced")
+    func households() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let id = UUID().uuidString.lowercased()
+                let body: [String: Any] = ["id": id, "villageId": fixture.village1a.idString, "code": "H009", "address": "甲村 9 号"]
+                let created = try await client.post("/v1/households", json: body, token: cadre)
+                #expect(created.status == .created, "\(created.text)")
+                #expect(try await client.post("/v1/households", json: body, token: cadre).status == .ok)
+                let clash = try await client.post("/v1/households", json: ["villageId": fixture.village1a.idString, "code": "H009", "address": "别处"],
+                                                  token: cadre)
+                #expect(clash.status == .conflict)
+                let blank = try await client.post("/v1/households", json: ["villageId": fixture.village1a.idString, "address": " "], token: cadre)
+                #expect(blank.status == .unprocessableContent)
+                #expect(try blank.json()["errors"].map { "\($0)" }?.contains("address") == true)
+                let foreign = try await client.post("/v1/households", json: ["villageId": fixture.village2a.idString, "address": "丙村"], token: cadre)
+                #expect(foreign.status == .unprocessableContent)
+                var person = People.child(village: fixture.village1a)
+                person["householdId"] = id
+                #expect(try await client.post("/v1/persons", json: person, token: cadre).status == .created)
+                let read = try await client.send(.get, "/v1/households/\(id)", token: cadre)
+                #expect(read.status == .ok)
+                #expect(((try read.json()["members"] as? [[String: Any]]) ?? []).count == 1)
+                let auditor = try await client.login("county.auditor")
+                #expect(try await client.send(.get, "/v1/households/\(id)", token: auditor).status == .forbidden)
+                let otherTown = try await client.login("town1.admin")
+                #expect(try await client.send(.get, "/v1/households/\(id)", token: otherTown).status == .ok)
+                let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+                try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
+                let stranger = try await client.login("village2a.cadre")
+                #expect(try await client.send(.get, "/v1/households/\(id)", token: stranger).status == .notFound)
+                #expect(try await client.send(.get, "/v1/households/\(id)").status == .unauthorized)
+            }
+        }
+    }
+}

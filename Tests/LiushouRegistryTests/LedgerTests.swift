@@ -1,0 +1,154 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouPlatform
+import LiushouPostgres
+import LiushouRegistry
+import LiushouTestSupport
+import Testing
+
+/// Ledger (台账) import and export over the API.
+@Suite("Ledger import and export")
+struct LedgerTests {
+    static let header = ["姓名", "性别", "公民身份号码", "民族", "人员类别", "村代码", "网格", "户编号", "户籍地", "现住址", "健康状况", "就学阶段",
+                         "就读学校", "父母外出情况", "监护类型", "监护评估", "委托监护人姓名", "委托监护人电话", "与儿童关系", "委托监护确认书签订日期",
+                         "父亲姓名", "父亲电话", "父亲务工省份", "居住情况", "自理能力", "外出亲属姓名", "外出亲属关系", "外出亲属电话", "外出亲属务工省份", "备注"]
+
+    static func child(_ name: String, sequence: Int, village: String = "341122100001", sex: String = "") -> [String] {
+        [name, sex, People.idNumber(born: "2016-06-01", sequence: sequence), "汉族", "留守儿童", village, "甲村一组", "H001", "安徽省示范县",
+         "甲村 1 号, 东头", "健康", "小学", "一乡中心小学", "父母均外出", "一般", "一般", "张爷爷", "13800138001", "祖父", "2025/9/1",
+         "张父", "13900139001", "浙江省", "", "", "", "", "", "", "班主任说\"很乖\""]
+    }
+
+    static func elder(_ name: String, sequence: Int) -> [String] {
+        [name, "女", People.idNumber(born: "1950-01-01", sequence: sequence), "汉族", "留守老人", "341122100001", "", "H002", "安徽省示范县",
+         "甲村 2 号", "健康", "", "", "", "", "", "", "", "", "", "", "", "", "独居", "能自理", "刘子", "子女", "13700137001", "江苏省", ""]
+    }
+
+    static func csv(_ rows: [[String]]) -> String {
+        ([Self.header] + rows).map { $0.map(CSVWriter.cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func upload(_ client: some TestClientProtocol, _ data: Data, token: String, dryRun: Bool = false) async throws -> TestResponse {
+        try await client.send(.post, "/v1/imports/persons" + (dryRun ? "?dryRun=true" : ""), body: data, contentType: "text/csv", token: token)
+    }
+
+    @Test("a file with good and bad rows imports nothing and names every bad row's column; a dry run reports each row")
+    func mixedRows() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var badCheck = Self.child("错号", sequence: 303)
+                badCheck[2] = String(badCheck[2].dropLast()) + (badCheck[2].hasSuffix("1") ? "2" : "1")
+                let rows = [Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402), badCheck,
+                            Self.child("外村娃", sequence: 305, village: "341122101001"), Self.child("性别错", sequence: 307, sex: "女")]
+                let data = Data(Self.csv(rows).utf8)
+                let refused = try await Self.upload(client, data, token: cadre)
+                #expect(refused.status == .unprocessableContent, "\(refused.text)")
+                let fields = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(fields == ["rows[4].公民身份号码", "rows[5].村代码", "rows[6].性别"])
+                let none = try await database.pool.query("select (select count(*) from person) + (select count(*) from household) as n").first!
+                #expect(try none.decode("n", as: Int.self) == 0)
+
+                let dry = try await Self.upload(client, data, token: cadre, dryRun: true)
+                #expect(dry.status == .ok)
+                let report = try dry.json()
+                #expect(report["failed"] as? Int == 3)
+                #expect(report["rows"] as? Int == 5)
+                #expect(report["ignoredColumns"] as? [String] == ["备注"])
+                let good = Data(Self.csv(Array(rows.prefix(2))).utf8)
+                let dryGood = try await Self.upload(client, good, token: cadre, dryRun: true)
+                #expect(try dryGood.json()["created"] as? Int == 2)
+                let stillNone = try await database.pool.query("select count(*) as n from person").first!.decode("n", as: Int.self)
+                #expect(stillNone == 0, "a dry run writes nothing")
+            }
+        }
+    }
+
+    @Test("GBK and UTF-8 with BOM import alike; importing the same file again changes nothing")
+    func encodingsAndIdempotence() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let text = Self.csv([Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402)])
+                let gbk = try TextDecoding.encodeGB18030(text)
+                #expect(String(data: gbk, encoding: .utf8) == nil, "the GBK bytes are not UTF-8")
+                let first = try await Self.upload(client, gbk, token: cadre)
+                #expect(first.status == .created, "\(first.text)")
+                let report = try first.json()
+                #expect(report["encoding"] as? String == "gbk")
+                #expect(report["created"] as? Int == 2)
+                let names = try await database.pool.query("select name from person order by name").map { try $0.decode("name", as: String.self) }
+                #expect(names == ["刘奶奶", "张小花"])
+                let households = try await database.pool.query("select count(*) as n from household").first!.decode("n", as: Int.self)
+                #expect(households == 2)
+                let versions = try await database.pool.query("select sum(version) as v from person").first!.decode("v", as: Int.self)
+                let changes = try await database.pool.query("select count(*) as n from person_change").first!.decode("n", as: Int.self)
+
+                let bom = Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+                let again = try await Self.upload(client, bom, token: cadre)
+                #expect(again.status == .created, "\(again.text)")
+                #expect(try again.json()["encoding"] as? String == "utf-8")
+                #expect(try again.json()["unchanged"] as? Int == 2)
+                #expect(try again.json()["created"] as? Int == 0)
+                let versionsAfter = try await database.pool.query("select sum(version) as v from person").first!.decode("v", as: Int.self)
+                let changesAfter = try await database.pool.query("select count(*) as n from person_change").first!.decode("n", as: Int.self)
+                #expect(versionsAfter == versions)
+                #expect(changesAfter == changes)
+
+                var moved = Self.child("张小花", sequence: 302)
+                moved[9] = "甲村 9 号"
+                let update = try await Self.upload(client, Data(Self.csv([moved]).utf8), token: cadre)
+                #expect(try update.json()["updated"] as? Int == 1)
+                let address = try await database.pool.query("select file->>'currentAddress' as a from person where name = '张小花'").first!
+                #expect(try address.decode("a", as: String.self) == "甲村 9 号")
+                let volunteer = try await client.login("village1a.volunteer")
+                #expect(try await Self.upload(client, Data(text.utf8), token: volunteer).status == .forbidden)
+                #expect(try await client.send(.post, "/v1/imports/persons", body: Data(text.utf8), contentType: "text/csv", token: nil).status == .unauthorized)
+                let headerless = try await Self.upload(client, Data("姓名,性别\r\n张,男\r\n".utf8), token: cadre)
+                #expect(headerless.status == .unprocessableContent)
+            }
+        }
+    }
+
+    @Test("exports use the import's columns, mask numbers unless revealed, and defuse spreadsheet formulas")
+    func export() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var body = People.child(village: fixture.village1a)
+                body["currentAddress"] = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+                body["householdRegistration"] = "@SUM(1+1)"
+                #expect(try await client.post("/v1/persons", json: body, token: cadre).status == .created)
+                let response = try await client.send(.get, "/v1/exports/persons?unitId=\(fixture.village1a.idString)", token: cadre)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/csv") == true)
+                let text = response.text
+                #expect(text.hasPrefix("\u{FEFF}姓名,性别,民族,公民身份号码"))
+                #expect(text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")\""))
+                #expect(text.contains("'@SUM(1+1)"))
+                #expect(!text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
+                #expect(text.contains("341122********"))
+                let revealed = try await client.send(.get, "/v1/exports/persons?unitId=\(fixture.village1a.idString)&reveal=identifiers&reason=%E4%B8%8A%E6%8A%A5%E6%B0%91%E6%94%BF",
+                                                     token: cadre)
+                #expect(revealed.text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
+                let table = try CSVTable(parsing: String(revealed.text.dropFirst()))
+                #expect(table.header == LedgerColumn.allCases.map(\.rawValue))
+                #expect(table.rows.count == 1)
+
+                let outside = try await client.send(.get, "/v1/exports/persons?unitId=\(fixture.village2a.idString)", token: cadre)
+                #expect(outside.status == .notFound)
+                let noUnit = try await client.send(.get, "/v1/exports/persons", token: cadre)
+                #expect(noUnit.status == .badRequest)
+                let teacher = try await client.login("school1.teacher")
+                #expect(try await client.send(.get, "/v1/exports/persons?unitId=\(fixture.village1a.idString)", token: teacher).status == .forbidden)
+                let audits = try await database.pool.query("select count(*) as n from audit_log where action = 'person.export'").first!
+                #expect(try audits.decode("n", as: Int.self) == 2)
+            }
+        }
+    }
+}
