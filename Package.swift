@@ -132,6 +132,8 @@ let package = Package(
             name: "liushou",
             dependencies: [
                 "LiushouServer",
+                "LiushouRegistry",
+                "LiushouHTTP",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",

@@ -24,6 +24,16 @@ public struct PersonFile: Sendable, Codable, Equatable {
         /// 与儿童关系, e.g. 祖父, 外祖母, 叔叔.
         public var relationship: String
         public var address: String?
+
+        /// A guardian.
+        public init(personId: UUID? = nil, name: String, phone: String? = nil, idNumber: String? = nil, relationship: String, address: String? = nil) {
+            self.personId = personId
+            self.name = name
+            self.phone = phone
+            self.idNumber = idNumber
+            self.relationship = relationship
+            self.address = address
+        }
     }
 
     /// Child specifics.
@@ -114,6 +124,26 @@ public struct PersonFile: Sendable, Codable, Equatable {
     /// The cadre who answers for this person (包保责任人), as printed on the contact card.
     public var responsibleCadre: Contact?
     public var notes: String?
+
+    /// A file; everything but the name, village and categories may be filled in later.
+    public init(
+        name: String, sex: Sex? = nil, ethnicity: String? = nil, birthDate: LocalDate? = nil, idNumber: String? = nil, phone: String? = nil,
+        householdRegistration: String? = nil, currentAddress: String? = nil, villageId: UUID, gridId: UUID? = nil, householdId: UUID? = nil,
+        categories: [CategoryPeriod]
+    ) {
+        self.name = name
+        self.sex = sex
+        self.ethnicity = ethnicity
+        self.birthDate = birthDate
+        self.idNumber = idNumber
+        self.phone = phone
+        self.householdRegistration = householdRegistration
+        self.currentAddress = currentAddress
+        self.villageId = villageId
+        self.gridId = gridId
+        self.householdId = householdId
+        self.categories = categories
+    }
 
     /// Categories open today.
     public var activeCategories: [PersonCategory] {

@@ -8,6 +8,13 @@ public enum FileDiff {
         public var field: String
         public var oldValue: String?
         public var newValue: String?
+
+        /// A change.
+        public init(field: String, oldValue: String?, newValue: String?) {
+            self.field = field
+            self.oldValue = oldValue
+            self.newValue = newValue
+        }
     }
 
     /// The leaves of a value's JSON form.
