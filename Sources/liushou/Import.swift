@@ -15,8 +15,9 @@ struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a person ledger CSV (UTF-8, UTF-8 with BOM, or GBK): all rows or none; re-imports match on ID numbers.",
             discussion: """
-                Runs with the database owner's connection, acting as the named account: the account's grants decide
-                which villages the file may fill, and the audit log names it. The ID-number key comes from
+                Connects with the database owner's URL but works as the application role (row-level security
+                applies), acting as the named account: the account's grants decide which villages the file may fill,
+                and the audit log names it. The ID-number key comes from
                 LIUSHOU_DATA_KEY, or from the embedded data directory.
                 """
         )
@@ -47,7 +48,7 @@ struct Import: AsyncParsableCommand {
                 let started = ContinuousClock.now
                 do {
                     let report = try await importer.run(
-                        data, dryRun: self.dryRun, caller: caller, origin: .command("import persons"), database: TenantDatabase(pool: owner),
+                        data, dryRun: self.dryRun, caller: caller, origin: .command("import persons"), database: TenantDatabase(pool: owner, role: DatabaseRoles.applicationRole),
                         progress: { done, total in ProgressBar.draw(done: done, total: total) }
                     )
                     let elapsed = ContinuousClock.now - started

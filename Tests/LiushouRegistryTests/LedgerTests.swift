@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
+import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
@@ -148,6 +149,57 @@ struct LedgerTests {
                 #expect(try await client.send(.get, "/v1/exports/persons?unitId=\(fixture.village1a.idString)", token: teacher).status == .forbidden)
                 let audits = try await database.pool.query("select count(*) as n from audit_log where action = 'person.export'").first!
                 #expect(try audits.decode("n", as: Int.self) == 2)
+            }
+        }
+    }
+
+    @Test("a re-import merges field by field (what the API added stays), matches lower-case x, and a number filed elsewhere fails its row")
+    func mergeAndClashes() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var row = Self.child("张小花", sequence: 302)
+                var x = 302
+                while !People.idNumber(born: "2016-06-01", sequence: x).hasSuffix("X") { x += 2 }
+                row = Self.child("张小花", sequence: x)
+                row[2] = row[2].lowercased()
+                let first = try await Self.upload(client, Data(Self.csv([row]).utf8), token: cadre)
+                #expect(first.status == .created, "\(first.text)")
+                let id = try #require(((try first.json()["results"] as? [[String: Any]])?.first?["personId"] as? String)?.lowercased())
+                let read = try await client.send(.get, "/v1/persons/\(id)", token: cadre)
+                var file = try #require(try read.json()["file"] as? [String: Any])
+                var child = try #require(file["child"] as? [String: Any])
+                var guardian = try #require(child["guardian"] as? [String: Any])
+                guardian["address"] = "甲村 5 号"
+                child["guardian"] = guardian
+                file["child"] = child
+                file["notes"] = "每周电话回访"
+                let put = try await client.send(.put, "/v1/persons/\(id)", json: file, token: cadre, headers: [.ifMatch: read.etag ?? ""])
+                #expect(put.status == .ok, "\(put.text)")
+
+                let again = try await Self.upload(client, Data(Self.csv([row]).utf8), token: cadre)
+                #expect(try again.json()["unchanged"] as? Int == 1, "\(again.text)")
+                let stored = try await database.pool.query("select file->>'notes' as n, file->'child'->'guardian'->>'address' as a from person").first!
+                #expect(try stored.decode("n", as: String.self) == "每周电话回访")
+                #expect(try stored.decode("a", as: String.self) == "甲村 5 号")
+
+                let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+                try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a,
+                                      grants: [(.villageCadre, fixture.village2a)])
+                let stranger = try await client.login("village2a.cadre")
+                var elsewhere = Self.child("张小花", sequence: x, village: "341122101001")
+                elsewhere[6] = ""
+                elsewhere[12] = ""
+                var elder = Self.elder("刘奶奶", sequence: 402)
+                elder[5] = "341122101001"
+                let clash = try await Self.upload(client, Data(Self.csv([elder, elsewhere]).utf8), token: stranger)
+                #expect(clash.status == .unprocessableContent, "\(clash.text)")
+                let fields = ((try clash.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(fields == ["rows[3].公民身份号码"])
+                #expect(!clash.text.contains(id), "the other county's file id is not told")
+                let count = try await database.pool.query("select count(*) as n from person").first!.decode("n", as: Int.self)
+                #expect(count == 1, "the elder of the refused file was rolled back")
             }
         }
     }

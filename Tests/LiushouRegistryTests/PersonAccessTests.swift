@@ -58,9 +58,12 @@ struct PersonAccessTests {
                 let token = try await client.login(world.fixture.username(for: role))
                 let reads = role != .auditor
                 let county = role == .countyAdmin
+                // Volunteers, school and clinic staff see a reduced file and no field history.
+                let unitStaff = reads && ![.volunteer, .schoolStaff, .clinicStaff].contains(role)
                 for route in ["", "/history", "/timeline", "/contact-card"] {
                     let own = try await client.send(.get, "/v1/persons/\(world.own)\(route)", token: token)
-                    #expect(own.status.code == (reads ? 200 : 403), "\(role) GET own\(route): \(own.text)")
+                    let expectedOwn = !reads ? 403 : (route == "/history" && !unitStaff) ? 403 : 200
+                    #expect(own.status.code == expectedOwn, "\(role) GET own\(route): \(own.text)")
                     let other = try await client.send(.get, "/v1/persons/\(world.other)\(route)", token: token)
                     #expect(other.status.code == (!reads ? 403 : county ? 200 : 404), "\(role) GET other\(route): \(other.text)")
                 }
@@ -209,6 +212,46 @@ struct PersonAccessTests {
                 let changes = try await database.pool.query("select count(*) as n from person_change where field = 'currentAddress'").first!
                     .decode("n", as: Int.self)
                 #expect(changes == 1)
+            }
+        }
+    }
+}
+
+@Suite("Row-level security of the registry on its own")
+struct RegistryRowSecurityTests {
+    @Test("the application role cannot assign itself a person of another unit, nor file one into another county's school")
+    func assignmentsAndReferences() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await PersonAccessTests.world(database, client: client)
+                let fixture = world.fixture
+                let worker = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
+                let path = fixture.grid1a.path
+                let settings: [(name: String, value: String)] = [
+                    (name: "liushou.scope_paths", value: "{\(path)}"), (name: "liushou.account_id", value: worker.uuidString.lowercased()),
+                    (name: "liushou.scope.person_area", value: "{\(path)}"), (name: "liushou.scope.person_write", value: "{\(path)}"),
+                ]
+                let other = UUID(uuidString: world.other)!
+                await #expect(throws: (any Error).self) {
+                    try await database.appPool.withTransaction(settings: settings) { transaction in
+                        try await transaction.query("""
+                            insert into person_assignment (id, person_id, account_id, unit_id, source)
+                            values (\(UUID()), \(other), \(worker), \(fixture.grid1a.id), 'pairing')
+                            """)
+                    }
+                }
+                let visible = try await database.appPool.withTransaction(settings: settings) { transaction in
+                    try await transaction.query("select count(*) as n from person where id = \(other)").first!.decode("n", as: Int.self)
+                }
+                #expect(visible == 0)
+                await #expect(throws: (any Error).self) {
+                    try await database.appPool.withTransaction(settings: settings) { transaction in
+                        try await transaction.query("""
+                            update person set school_id = \(fixture.school1.id), village_id = \(fixture.village2a.id)
+                            where id = \(UUID(uuidString: world.own)!)
+                            """)
+                    }
+                }
             }
         }
     }

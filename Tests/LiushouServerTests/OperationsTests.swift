@@ -88,7 +88,8 @@ struct OperationsTests {
     @Test("buildApplication migrates an empty database before serving")
     func buildApplicationMigrates() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            let configuration = ServerConfiguration(databaseURL: database.appURL, migrationDatabaseURL: database.url, poolSize: 2, logLevel: .warning)
+            var configuration = ServerConfiguration(databaseURL: database.appURL, migrationDatabaseURL: database.url, poolSize: 2, logLevel: .warning)
+            configuration.dataKey = "operations-test-data-key-0123456789abcdef"
             let app = try await buildApplication(configuration, logger: TestPostgres.logger)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response throws in
@@ -117,6 +118,16 @@ struct OperationsTests {
                     #expect(text.contains("liushou_db_pool_waiting_count 0"))
                     #expect(!text.contains("/no/such/thing"))
                 }
+            }
+        }
+    }
+
+    @Test("an external database without a data key is refused before anything starts")
+    func dataKeyRequired() async throws {
+        try await TestPostgres.withDatabase { database in
+            let configuration = ServerConfiguration(databaseURL: database.appURL, migrationDatabaseURL: database.url, poolSize: 2, logLevel: .warning)
+            await #expect(throws: ConfigurationError.self) {
+                _ = try await buildApplication(configuration, logger: TestPostgres.logger)
             }
         }
     }

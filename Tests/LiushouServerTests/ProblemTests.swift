@@ -43,7 +43,7 @@ struct ProblemTests {
     func notFound() async throws {
         try await TestPostgres.withDatabase { database in
             try await Self.app(database).test(.router) { client in
-                try await client.execute(uri: "/v1/persons/123", method: .get) { response throws in
+                try await client.execute(uri: "/v1/no-such-resource/123", method: .get) { response throws in
                     #expect(response.status == .notFound)
                     #expect(response.headers[.contentType] == "application/problem+json")
                     let body = try response.json()

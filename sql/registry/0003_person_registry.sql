@@ -8,7 +8,8 @@
 --   liushou.scope.clinic        clinics where the caller is staff (sees the villages they serve)
 --   liushou.account_id          the caller (sees the people assigned to it, e.g. by a pairing)
 -- ID numbers are stored sealed (AES-GCM, key outside the database) with a keyed digest for
--- uniqueness and lookup, and a masked copy for lists; the database never holds them in clear.
+-- uniqueness and lookup; the database never holds them in clear (nor a masked copy, which with the
+-- birth date would give the whole number back).
 
 create function liushou_scope_for(p_name text) returns ltree[]
     language sql stable
@@ -58,11 +59,12 @@ create table person (
     name text not null check (length(btrim(name)) between 1 and 50),
     -- Character unigrams and bigrams of the name: substring search of Chinese names by index.
     name_grams text[] not null,
+    -- The name lower-cased without any white space (full-width included), for substring checks.
+    name_normalised text not null,
     sex text not null check (sex in ('male', 'female')),
     birth_date date not null,
     id_number_sealed bytea,
     id_number_digest bytea,
-    id_number_masked text,
     categories text[] not null check (categories <@ array['left_behind_child', 'child_in_difficulty', 'left_behind_woman', 'left_behind_elder']),
     status text not null check (status in ('active', 'exited')),
     exit_reason text check (exit_reason in ('parents_returned', 'aged_out', 'moved_away', 'deceased', 'other')),
@@ -172,28 +174,67 @@ create function liushou_unit_by_name(p_kind text, p_name text, p_within text)
 revoke all on function liushou_unit_by_name(text, text, text) from public;
 grant execute on function liushou_unit_by_name(text, text, text) to liushou_app;
 
+-- The unit (grid, else village) of a person, whatever the caller's scope.
+create function liushou_person_unit(p_person uuid) returns uuid
+    language sql stable security definer set search_path = public, pg_temp
+    as $$ select unit_id from person where id = p_person $$;
+revoke all on function liushou_person_unit(uuid) from public;
+grant execute on function liushou_person_unit(uuid) to liushou_app;
+
+-- Whether a village, its grid and a school form a consistent address: the grid lies in the village
+-- and the school in the village's county (a row cannot point into another tenant).
+create function liushou_person_units_valid(p_village uuid, p_grid uuid, p_school uuid) returns boolean
+    language sql stable security definer set search_path = public, pg_temp
+    as $$
+        select exists (select from org_unit v where v.id = p_village and v.kind = 'village')
+            and (p_grid is null or exists (select from org_unit g where g.id = p_grid and g.kind = 'grid' and g.parent_id = p_village))
+            and (p_school is null or exists (
+                select from org_unit s, org_unit v
+                where s.id = p_school and s.kind = 'school' and v.id = p_village and s.path <@ subpath(v.path, 0, 1)))
+    $$;
+revoke all on function liushou_person_units_valid(uuid, uuid, uuid) from public;
+grant execute on function liushou_person_units_valid(uuid, uuid, uuid) to liushou_app;
+
+-- Whether any active file holds an ID number (by keyed digest), whatever the caller's scope: one
+-- active file per number across the deployment, and a writer must hear of a clash before inserting.
+create function liushou_active_id_number_exists(p_digest bytea) returns boolean
+    language sql stable security definer set search_path = public, pg_temp
+    as $$ select exists (select from person where id_number_digest = p_digest and status = 'active') $$;
+revoke all on function liushou_active_id_number_exists(bytea) from public;
+grant execute on function liushou_active_id_number_exists(bytea) to liushou_app;
+
 alter table household enable row level security;
 create policy household_read on household for select using (liushou_unit_in_scope(unit_id, 'person_area'));
-create policy household_insert on household for insert with check (liushou_unit_in_scope(unit_id, 'person_write'));
+create policy household_insert on household for insert
+    with check (liushou_unit_in_scope(unit_id, 'person_write') and liushou_person_units_valid(village_id, grid_id, null));
 create policy household_update on household for update
-    using (liushou_unit_in_scope(unit_id, 'person_write')) with check (liushou_unit_in_scope(unit_id, 'person_write'));
+    using (liushou_unit_in_scope(unit_id, 'person_write'))
+    with check (liushou_unit_in_scope(unit_id, 'person_write') and liushou_person_units_valid(village_id, grid_id, null));
 
 alter table person enable row level security;
 create policy person_read on person for select using (liushou_person_visible(id, unit_id, village_id, school_id));
-create policy person_insert on person for insert with check (liushou_unit_in_scope(unit_id, 'person_write'));
+create policy person_insert on person for insert
+    with check (liushou_unit_in_scope(unit_id, 'person_write') and liushou_person_units_valid(village_id, grid_id, school_id));
 create policy person_update on person for update
-    using (liushou_unit_in_scope(unit_id, 'person_write')) with check (liushou_unit_in_scope(unit_id, 'person_write'));
+    using (liushou_unit_in_scope(unit_id, 'person_write'))
+    with check (liushou_unit_in_scope(unit_id, 'person_write') and liushou_person_units_valid(village_id, grid_id, school_id));
 
 alter table person_assignment enable row level security;
 create policy person_assignment_read on person_assignment for select
     using (account_id = liushou_account() or liushou_unit_in_scope(unit_id, 'person_area'));
-create policy person_assignment_insert on person_assignment for insert with check (liushou_unit_in_scope(unit_id, 'person_area'));
+-- An assignment is made by staff of the person's own unit, filed under that unit, for an account
+-- they can see: nobody can assign themselves a person of another unit.
+create policy person_assignment_insert on person_assignment for insert
+    with check (unit_id = liushou_person_unit(person_id) and liushou_unit_in_scope(unit_id, 'person_area')
+        and exists (select from account a where a.id = account_id));
 create policy person_assignment_update on person_assignment for update
-    using (liushou_unit_in_scope(unit_id, 'person_area')) with check (liushou_unit_in_scope(unit_id, 'person_area'));
+    using (liushou_unit_in_scope(unit_id, 'person_area'))
+    with check (unit_id = liushou_person_unit(person_id) and liushou_unit_in_scope(unit_id, 'person_area'));
 
 alter table person_change enable row level security;
 create policy person_change_read on person_change for select using (exists (select from person p where p.id = person_id));
-create policy person_change_insert on person_change for insert with check (exists (select from person p where p.id = person_id));
+create policy person_change_insert on person_change for insert
+    with check (liushou_unit_in_scope(liushou_person_unit(person_id), 'person_write'));
 
 alter table person_event enable row level security;
 create policy person_event_read on person_event for select using (exists (select from person p where p.id = person_id));
@@ -232,3 +273,7 @@ create function person_card_directory(p_person uuid)
     $$;
 revoke all on function person_card_directory(uuid) from public;
 grant execute on function person_card_directory(uuid) to liushou_app;
+
+-- Owner-side tools (`liushou import persons`) act as the application role (SET LOCAL ROLE), so
+-- row-level security applies to them as to the server.
+grant liushou_app to current_user;

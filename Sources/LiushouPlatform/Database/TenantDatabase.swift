@@ -6,10 +6,13 @@ import LiushouPostgres
 /// row-level security limits what any statement can see or change.
 public struct TenantDatabase: Sendable {
     let pool: PostgresConnectionPool
+    let role: String?
 
-    /// Wraps the server's pool.
-    public init(pool: PostgresConnectionPool) {
+    /// Wraps the server's pool. `role` is set (`SET LOCAL ROLE`) in every scoped transaction: owner-side
+    /// tools pass the application role, so row-level security applies to them as to the server.
+    public init(pool: PostgresConnectionPool, role: String? = nil) {
         self.pool = pool
+        self.role = role
     }
 
     /// Runs `body` in a transaction scoped to the caller's grants.
@@ -19,8 +22,10 @@ public struct TenantDatabase: Sendable {
         for caller: Caller,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
-        try await self.pool.withTransaction(settings: Self.settings(for: caller)) { transaction in
-            try await body(transaction)
+        let role = self.role
+        return try await self.pool.withTransaction(settings: Self.settings(for: caller)) { transaction in
+            if let role { try await transaction.query("set local role \(identifier: role)") }
+            return try await body(transaction)
         }
     }
 

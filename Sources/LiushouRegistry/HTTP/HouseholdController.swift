@@ -89,6 +89,9 @@ public struct HouseholdController: Sendable {
                     insert into household (id, village_id, grid_id, unit_id, code, address)
                     values (\(id), \(village.id), \(body.gridId), \(unit.id), \(code), \(address))
                     """)
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "household_pkey" {
+                throw Problem(status: .conflict, code: "id_conflict", title: "A different household has this id",
+                              detail: "Retry with the same content, or use a new id.")
             } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "household_code" {
                 throw Problem(status: .conflict, code: "code_taken", title: "Household number in use",
                               detail: "Another household of the village has this number.", errors: [.init(field: "code", message: "is already used")])

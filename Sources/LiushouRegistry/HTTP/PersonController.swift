@@ -31,12 +31,19 @@ public struct PersonController: Sendable {
             headers[.location] = "/v1/persons/\(id.uuidString.lowercased())"
             return try JSONResponse(Self.view(record, caller: caller, revealed: false), status: outcome == .created ? .created : .ok, headers: headers)
         }
-        routes.on(.get, "/v1/persons", .permission(.personsRead)) { request, _, caller in
+        routes.on(.get, "/v1/persons", .permission(.personsRead)) { request, context, caller in
             var query = try PersonListParameters.query(from: request, caller: caller)
             let limit = query.limit
             query.limit = limit + 1
             let rows = try await self.database.transaction(for: caller) { transaction in
-                try await self.repository.list(query, in: transaction)
+                let rows = try await self.repository.list(query, in: transaction)
+                if rows.contains(where: { $0.categories.contains(where: \.isChild) }) {
+                    // Children's personal information is sensitive: who listed whose files is logged.
+                    let home = caller.grants.first
+                    try await AuditEntry(caller: caller, context: context, action: "person.list", resource: "person", unitID: home?.unitID,
+                                         unitPath: home?.unitPath, detail: ["rows": String(min(rows.count, limit))]).append(in: transaction)
+                }
+                return rows
             }
             let items = Array(rows.prefix(limit))
             let next = rows.count > limit ? items.last.map { Cursor.encode(PersonCursor(name: $0.name, id: $0.id)) } : nil
@@ -51,12 +58,7 @@ public struct PersonController: Sendable {
                     caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
                     recordID: id.uuidString.lowercased(), context: context, transaction: transaction
                 )
-                if record.file.activeCategories.contains(where: \.isChild) {
-                    // Children's files are sensitive personal information: every read is logged.
-                    try await AuditEntry(caller: caller, context: context, action: "person.view", resource: "person",
-                                         recordID: id.uuidString.lowercased(), unitID: record.file.gridId ?? record.file.villageId,
-                                         unitPath: record.unitPath).append(in: transaction)
-                }
+                try await self.auditRead("person.view", record, caller: caller, context: context, in: transaction)
                 return (record, revealed)
             }
             return try JSONResponse(Self.view(record, caller: caller, revealed: revealed), headers: Self.headers(record))
@@ -99,8 +101,15 @@ public struct PersonController: Sendable {
         routes.on(.get, "/v1/persons/:id/history", .permission(.personsRead)) { _, context, caller in
             let id = try context.uuidParameter("id")
             let changes = try await self.database.transaction(for: caller) { transaction in
-                _ = try await self.service.visible(id, in: transaction)
-                return try await self.repository.history(of: id, limit: 1000, in: transaction)
+                let record = try await self.service.visible(id, in: transaction)
+                // The field history holds what the reduced view leaves out (notes, assistance, health).
+                guard Self.isUnitStaff(caller, of: record) else {
+                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
+                                  detail: "A file's history is for the staff of the person's unit.")
+                }
+                let changes = try await self.repository.history(of: id, limit: 1000, in: transaction)
+                try await self.auditRead("person.history", record, caller: caller, context: context, in: transaction)
+                return changes
             }
             return try JSONResponse(Page(items: changes, nextCursor: nil))
         }
@@ -126,14 +135,32 @@ public struct PersonController: Sendable {
 
     /// The file as this caller may see it: identifiers masked unless revealed, and the reduced file
     /// for those who see the person only through a school, clinic or pairing.
+    /// Without a reveal the exact birth date is left out too: with the masked ID number (first 6 and
+    /// last 4 characters) it would give the whole number back; `birthYear` stays.
     static func view(_ record: PersonRecord, caller: Caller, revealed: Bool) -> PersonRecord {
         var view = record
+        view.birthYear = record.file.birthDate?.year
         if !caller.covers(record.unitPath, in: .personArea) {
             view.file = record.file.limited().masked()
         } else if !revealed {
             view.file = record.file.masked()
         }
+        if view.file != record.file {
+            view.file.birthDate = nil
+        }
         return view
+    }
+
+    /// Whether the caller sees the person as staff of its unit (not through a school, clinic or pairing).
+    static func isUnitStaff(_ caller: Caller, of record: PersonRecord) -> Bool {
+        caller.covers(record.unitPath, in: .personArea)
+    }
+
+    /// Logs a read of a child's file (children's personal information is sensitive: PIPL art. 28, 31).
+    func auditRead(_ action: String, _ record: PersonRecord, caller: Caller, context: AppRequestContext, in transaction: PostgresTransaction) async throws {
+        guard record.file.activeCategories.contains(where: \.isChild) else { return }
+        try await AuditEntry(caller: caller, context: context, action: action, resource: "person", recordID: record.id.uuidString.lowercased(),
+                             unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath).append(in: transaction)
     }
 
     static func headers(_ record: PersonRecord) -> HTTPFields {

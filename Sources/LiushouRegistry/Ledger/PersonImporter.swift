@@ -12,13 +12,11 @@ import LiushouPostgres
 public struct PersonImporter: Sendable {
     let service: PersonService
     let repository: any PersonRepository
-    let validator: PersonValidator
 
     /// An importer writing through `service`.
-    public init(service: PersonService, repository: any PersonRepository, validator: PersonValidator = PersonValidator()) {
+    public init(service: PersonService, repository: any PersonRepository) {
         self.service = service
         self.repository = repository
-        self.validator = validator
     }
 
     private struct DryRunFinished: Error {
@@ -46,12 +44,13 @@ public struct PersonImporter: Sendable {
         guard missing.isEmpty else {
             throw Problem.validation(missing.map { .init(field: "file", message: "the header has no column \($0.rawValue)") })
         }
+        let validator = self.service.validator
         let parsed = table.rows.map { row -> Result<LedgerRow, ValidationFailure> in
             var values: [LedgerColumn: String] = [:]
             for (index, value) in row.fields.enumerated() {
                 if let column = columns[index] { values[column] = value }
             }
-            return LedgerRow.parse(line: row.line, values: values, today: self.validator.today)
+            return LedgerRow.parse(line: row.line, values: values, today: validator.today)
         }
         var report = ImportReport(dryRun: dryRun, encoding: encoding, rows: parsed.count, created: 0, updated: 0, unchanged: 0, failed: 0,
                                   ignoredColumns: ignored, results: [])
@@ -69,7 +68,10 @@ public struct PersonImporter: Sendable {
                     case .success(var row):
                         var errors: [Problem.FieldError] = []
                         let unit = try await resolver.resolve(&row, errors: &errors)
-                        if case .failure(let failure) = self.validator.validate(row.file) {
+                        switch validator.validate(row.file) {
+                        case .success(let normalised):
+                            row.file = normalised
+                        case .failure(let failure):
                             errors += failure.errors.map { .init(field: LedgerColumn.forField($0.field), message: $0.message) }
                         }
                         if let id = row.file.idNumber?.uppercased() {
@@ -92,7 +94,19 @@ public struct PersonImporter: Sendable {
                     guard let (row, unit) = entry else { continue }
                     var ledger = row.file
                     ledger.householdId = try await resolver.household(for: row, unit: unit)
-                    let (record, outcome) = try await self.write(ledger, unit: unit, caller: caller, origin: origin, in: transaction)
+                    let written: (PersonRecord, PersonService.Outcome)
+                    do {
+                        written = try await self.write(ledger, unit: unit, caller: caller, origin: origin, in: transaction)
+                    } catch let problem as Problem {
+                        // A rule that needs the stored file (a duplicate outside the caller's scope, a merged
+                        // file that no longer validates): the row fails and, at the end, so does the file.
+                        let errors = problem.errors.isEmpty ? [Problem.FieldError(field: LedgerColumn.idNumber.rawValue, message: problem.title)]
+                            : problem.errors.map { Problem.FieldError(field: LedgerColumn.forField($0.field), message: $0.message) }
+                        report.results[index].errors = errors
+                        report.failed += 1
+                        continue
+                    }
+                    let (record, outcome) = written
                     report.results[index].outcome = outcome
                     report.results[index].personId = record.id
                     switch outcome {
@@ -103,6 +117,8 @@ public struct PersonImporter: Sendable {
                     if (index + 1) % 500 == 0 || index + 1 == prepared.count { progress?(index + 1, prepared.count) }
                 }
                 if dryRun { throw DryRunFinished(report: report) }
+                // The transaction may hold writes of earlier rows: throwing rolls them back.
+                if report.failed > 0 { throw Self.refusal(report) }
                 try await AuditEntry(caller: caller, origin: origin, action: "person.import", resource: "person",
                                      unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath,
                                      detail: ["rows": String(report.rows), "created": String(report.created), "updated": String(report.updated),

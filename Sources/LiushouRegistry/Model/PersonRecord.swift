@@ -28,4 +28,6 @@ public struct PersonRecord: Sendable, Codable, Equatable {
     public var checkedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The year of birth, in responses (which omit the full date unless identifiers are revealed).
+    public var birthYear: Int? = nil
 }

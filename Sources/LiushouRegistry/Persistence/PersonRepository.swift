@@ -6,7 +6,9 @@ public struct PersonSummary: Sendable, Codable, Equatable {
     public var id: UUID
     public var name: String
     public var sex: Sex
-    public var birthDate: LocalDate
+    /// The year of birth only: with the masked ID number a full date would give the number back.
+    public var birthYear: Int
+    /// Masked; absent for people seen only through a school, clinic or pairing.
     public var idNumber: String?
     public var categories: [PersonCategory]
     public var status: PersonRecord.Status
@@ -54,6 +56,8 @@ public protocol PersonRepository: Sendable {
     func records(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonRecord]
     /// The visible active file holding this ID number, if any.
     func activeFile(idNumber: String, in transaction: PostgresTransaction) async throws -> UUID?
+    /// Whether any active file, visible or not, holds this ID number.
+    func activeFileExists(idNumber: String, in transaction: PostgresTransaction) async throws -> Bool
     /// A page of files matching the query, ordered by name then id.
     func list(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonSummary]
     /// Appends field changes of one write.

@@ -43,24 +43,23 @@ public struct PostgresPersonRepository: PersonRepository {
     }
 
     /// The identifier columns and the stored JSON of a record.
-    private func sealed(_ record: PersonRecord) throws -> (sealed: Data?, digest: Data?, masked: String?, file: PostgresJSON<PersonFile>) {
+    private func sealed(_ record: PersonRecord) throws -> (sealed: Data?, digest: Data?, file: PostgresJSON<PersonFile>) {
         var stored = try record.file.mappingIDNumbers { try self.vault.sealText($0) }
         stored.idNumber = nil
         let idNumber = record.file.idNumber
-        return (try idNumber.map { try self.vault.seal($0) }, idNumber.map { self.vault.digest($0) }, idNumber.map(Masking.idNumber),
-                PostgresJSON(stored))
+        return (try idNumber.map { try self.vault.seal($0) }, idNumber.map { self.vault.digest($0) }, PostgresJSON(stored))
     }
 
     public func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws {
-        let (sealed, digest, masked, file) = try self.sealed(record)
+        let (sealed, digest, file) = try self.sealed(record)
         let content = record.file
         try await transaction.query("""
-            insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, sex, birth_date, id_number_sealed,
-                id_number_digest, id_number_masked, categories, status, exit_reason, exited_on, school_stage, school_id,
+            insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date,
+                id_number_sealed, id_number_digest, categories, status, exit_reason, exited_on, school_stage, school_id,
                 guardianship_type, no_capable_guardian, risk_level, file, complete, missing_fields, filled_by, version, created_at, updated_at)
             values (\(record.id), \(content.villageId), \(content.gridId), \(content.gridId ?? content.villageId), \(content.householdId),
-                \(content.name), \(NameGrams.index(content.name)), \(content.sex?.rawValue ?? "female"), \(content.birthDate),
-                \(sealed), \(digest), \(masked), \(content.activeCategories.map(\.rawValue)), \(record.status.rawValue),
+                \(content.name), \(NameGrams.index(content.name)), \(NameGrams.normalise(content.name)), \(content.sex?.rawValue ?? "female"),
+                \(content.birthDate), \(sealed), \(digest), \(content.activeCategories.map(\.rawValue)), \(record.status.rawValue),
                 \(record.exitReason?.rawValue), \(record.exitedOn), \(content.child?.schoolStage?.rawValue), \(content.child?.schoolId),
                 \(content.child?.guardianshipType?.rawValue), \(record.noCapableGuardian), \((content.riskLevel ?? .normal).rawValue),
                 \(file), \(record.complete), \(record.missingFields), \(filledBy), 1, now(), now())
@@ -68,13 +67,14 @@ public struct PostgresPersonRepository: PersonRepository {
     }
 
     public func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool {
-        let (sealed, digest, masked, file) = try self.sealed(record)
+        let (sealed, digest, file) = try self.sealed(record)
         let content = record.file
         let result = try await transaction.query("""
             update person set village_id = \(content.villageId), grid_id = \(content.gridId), unit_id = \(content.gridId ?? content.villageId),
                 household_id = \(content.householdId), name = \(content.name), name_grams = \(NameGrams.index(content.name)),
-                sex = \(content.sex?.rawValue ?? "female"), birth_date = \(content.birthDate), id_number_sealed = \(sealed),
-                id_number_digest = \(digest), id_number_masked = \(masked), categories = \(content.activeCategories.map(\.rawValue)),
+                name_normalised = \(NameGrams.normalise(content.name)), sex = \(content.sex?.rawValue ?? "female"),
+                birth_date = \(content.birthDate), id_number_sealed = \(sealed), id_number_digest = \(digest),
+                categories = \(content.activeCategories.map(\.rawValue)),
                 status = \(record.status.rawValue), exit_reason = \(record.exitReason?.rawValue), exited_on = \(record.exitedOn),
                 school_stage = \(content.child?.schoolStage?.rawValue), school_id = \(content.child?.schoolId),
                 guardianship_type = \(content.child?.guardianshipType?.rawValue), no_capable_guardian = \(record.noCapableGuardian),
@@ -92,19 +92,28 @@ public struct PostgresPersonRepository: PersonRepository {
             """).first?.decode("id", as: UUID.self)
     }
 
+    public func activeFileExists(idNumber: String, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("select liushou_active_id_number_exists(\(self.vault.digest(idNumber))) as taken").first?
+            .decode("taken", as: Bool.self) ?? false
+    }
+
     public func list(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonSummary] {
         let rows = try await transaction.query("""
-            select p.id, p.name, p.sex, p.birth_date, p.id_number_masked, p.categories, p.status, p.risk_level, p.village_id, p.grid_id,
-                p.school_stage, p.guardianship_type, p.no_capable_guardian, p.complete, p.version
+            select p.id, p.name, p.sex, p.birth_date, p.id_number_sealed, p.categories, p.status, p.risk_level, p.village_id, p.grid_id,
+                p.school_stage, p.guardianship_type, p.no_capable_guardian, p.complete, p.version, u.path::text as area_path
             from person p left join org_unit u on u.id = p.unit_id
             where \(Self.filters(query))
             order by p.name, p.id
             limit \(query.limit)
             """)
         return try rows.map { row in
-            PersonSummary(
+            // Rows seen only through a school, clinic or pairing show no ID number at all.
+            let areaPath = try row.decode("area_path", as: String?.self)
+            let covered = areaPath.map { path in query.areaPaths.contains { Caller.path(path, isInside: $0) } } ?? false
+            let idNumber = covered ? try row.decode("id_number_sealed", as: Data?.self).map { Masking.idNumber(try self.vault.open($0)) } : nil
+            return PersonSummary(
                 id: try row.decode("id"), name: try row.decode("name"), sex: Sex(rawValue: try row.decode("sex")) ?? .female,
-                birthDate: try row.decode("birth_date"), idNumber: try row.decode("id_number_masked"),
+                birthYear: try row.decode("birth_date", as: LocalDate.self).year, idNumber: idNumber,
                 categories: try row.decode("categories", as: [String].self).compactMap(PersonCategory.init(rawValue:)),
                 status: PersonRecord.Status(rawValue: try row.decode("status")) ?? .active,
                 riskLevel: RiskLevel(rawValue: try row.decode("risk_level")) ?? .normal,
@@ -139,7 +148,7 @@ public struct PostgresPersonRepository: PersonRepository {
         if let flag = query.noCapableGuardian { filters.append("p.no_capable_guardian = \(flag)") }
         if let text = query.nameContains {
             let normalised = NameGrams.normalise(text)
-            filters.append("p.name_grams @> \(NameGrams.query(text))::text[] and strpos(lower(replace(p.name, ' ', '')), \(normalised)) > 0")
+            filters.append("p.name_grams @> \(NameGrams.query(text))::text[] and strpos(p.name_normalised, \(normalised)) > 0")
         }
         if let after = query.after { filters.append("(p.name, p.id) > (\(after.name), \(after.id))") }
         return SQLQuery.joined(filters, separator: " and ")

@@ -17,14 +17,20 @@ public struct PersonService: Sendable {
 
     let repository: any PersonRepository
     let vault: IdentifierVault
-    let validator: PersonValidator
+    let today: @Sendable () -> LocalDate
 
-    /// A service storing through `repository`.
-    public init(repository: any PersonRepository, vault: IdentifierVault, validator: PersonValidator = PersonValidator()) {
+    /// A service storing through `repository`; `today` is the date (China Standard Time) ages and
+    /// "not in the future" are judged on, asked at every write.
+    public init(
+        repository: any PersonRepository, vault: IdentifierVault, today: @escaping @Sendable () -> LocalDate = { PersonValidator.chinaToday() }
+    ) {
         self.repository = repository
         self.vault = vault
-        self.validator = validator
+        self.today = today
     }
+
+    /// A validator for today.
+    var validator: PersonValidator { PersonValidator(today: self.today()) }
 
     /// Creates a file with a client-chosen id; repeating the same create returns the stored file.
     /// `checkedUnit` is the person's unit when the caller (the ledger import) already checked the references.
@@ -41,8 +47,10 @@ public struct PersonService: Sendable {
             }
             return (existing, .unchanged)
         }
-        if let idNumber = file.idNumber, let existing = try await self.repository.activeFile(idNumber: idNumber, in: transaction) {
-            throw Self.duplicate(existing)
+        if let idNumber = file.idNumber {
+            if let existing = try await self.repository.activeFile(idNumber: idNumber, in: transaction) { throw Self.duplicate(existing) }
+            // Checked before inserting: a failed insert would abort the transaction (an import's other rows with it).
+            if try await self.repository.activeFileExists(idNumber: idNumber, in: transaction) { throw Self.duplicate(nil) }
         }
         let now = Date()
         let record = PersonRecord(
@@ -79,10 +87,9 @@ public struct PersonService: Sendable {
         let proposed = merge.map { $0(current.file) } ?? input.restoringMasked(from: current.file)
         let file = try self.validated(proposed)
         let unit = try await checkedUnit.asyncOr { try await self.checkReferences(file, caller: caller, in: transaction) }
-        if let idNumber = file.idNumber, current.status == .active, idNumber != current.file.idNumber,
-            let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction), other != id
-        {
-            throw Self.duplicate(other)
+        if let idNumber = file.idNumber, current.status == .active, idNumber != current.file.idNumber {
+            if let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction), other != id { throw Self.duplicate(other) }
+            if try await self.repository.activeFileExists(idNumber: idNumber, in: transaction) { throw Self.duplicate(nil) }
         }
         var updated = current
         updated.file = file
@@ -91,8 +98,12 @@ public struct PersonService: Sendable {
             updated.checkedBy = nil
             updated.checkedAt = nil
         }
-        return try await self.store(updated.recomputed(), replacing: current, action: "update", summary: "更新档案", caller: caller,
-                                    origin: origin, audit: audit, in: transaction)
+        do {
+            return try await self.store(updated.recomputed(), replacing: current, action: "update", summary: "更新档案", caller: caller,
+                                        origin: origin, audit: audit, in: transaction)
+        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
+            throw Self.duplicate(nil)
+        }
     }
 
     /// Closes a file with a reason and date (nothing is deleted).
@@ -123,8 +134,9 @@ public struct PersonService: Sendable {
         guard current.status == .exited else {
             throw Problem(status: .conflict, code: "already_active", title: "The file is already active")
         }
-        if let idNumber = current.file.idNumber, let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction) {
-            throw Self.duplicate(other)
+        if let idNumber = current.file.idNumber {
+            if let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction) { throw Self.duplicate(other) }
+            if try await self.repository.activeFileExists(idNumber: idNumber, in: transaction) { throw Self.duplicate(nil) }
         }
         var updated = current
         updated.status = .active
@@ -199,6 +211,8 @@ public struct PersonService: Sendable {
             .mappingIDNumbers { Masking.idNumber($0) + " #" + self.tag($0) }
             .mappingPhones { Masking.phone($0) + " #" + self.tag($0) }
         var view = FileDiff.flatten(tagged)
+        // With the masked ID number a full birth date would give the number back.
+        view["birthDate"] = record.file.birthDate.map { "\($0.year) #" + self.tag($0.description) }
         view["status"] = record.status.rawValue
         view["exitReason"] = record.exitReason?.rawValue
         view["exitedOn"] = record.exitedOn?.description
