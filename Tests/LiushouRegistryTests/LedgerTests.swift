@@ -50,6 +50,9 @@ struct LedgerTests {
                 #expect(refused.status == .unprocessableContent, "\(refused.text)")
                 let fields = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
                 #expect(fields == ["rows[4].公民身份号码", "rows[5].村代码", "rows[6].性别"])
+                let gbk = try await Self.upload(client, try TextDecoding.encodeGB18030(Self.csv(rows)), token: cadre)
+                #expect(gbk.status == .unprocessableContent)
+                #expect(((try gbk.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String } == fields, "GBK reads alike")
                 let none = try await database.pool.query("select (select count(*) from person) + (select count(*) from household) as n").first!
                 #expect(try none.decode("n", as: Int.self) == 0)
 
