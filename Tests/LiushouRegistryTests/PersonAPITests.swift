@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
+import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
@@ -164,6 +165,25 @@ struct PersonAPITests {
                 #expect(try back.json()["status"] as? String == "active")
                 let count = try await database.pool.query("select count(*) as n from person").first!.decode("n", as: Int.self)
                 #expect(count == 2)
+            }
+        }
+    }
+
+    @Test("a grid worker files a person into a micro-grid of their grid, not into another village's grid")
+    func microGrid() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+            let micro = try await seeder.unit(.grid, name: "甲村一组一格", parent: fixture.grid1a)
+            let foreign = try await seeder.unit(.grid, name: "乙村一组", parent: fixture.village1b)
+            try await PlatformApp.make(database).test(.router) { client in
+                let worker = try await client.login("grid1a.worker")
+                let filed = try await client.post("/v1/persons", json: People.child(village: fixture.village1a, grid: micro), token: worker)
+                #expect(filed.status == .created, "\(filed.text)")
+                let cadre = try await client.login("town1.admin")
+                let wrong = try await client.post("/v1/persons", json: People.child(sequence: 125, village: fixture.village1a, grid: foreign), token: cadre)
+                #expect(wrong.status == .unprocessableContent)
+                #expect(((try wrong.json()["errors"] as? [[String: Any]]) ?? []).contains { $0["field"] as? String == "gridId" })
             }
         }
     }

@@ -187,7 +187,8 @@ create function liushou_person_units_valid(p_village uuid, p_grid uuid, p_school
     language sql stable security definer set search_path = public, pg_temp
     as $$
         select exists (select from org_unit v where v.id = p_village and v.kind = 'village')
-            and (p_grid is null or exists (select from org_unit g where g.id = p_grid and g.kind = 'grid' and g.parent_id = p_village))
+            and (p_grid is null or exists (
+                select from org_unit g, org_unit v where g.id = p_grid and g.kind = 'grid' and v.id = p_village and g.path <@ v.path))
             and (p_school is null or exists (
                 select from org_unit s, org_unit v
                 where s.id = p_school and s.kind = 'school' and v.id = p_village and s.path <@ subpath(v.path, 0, 1)))

@@ -71,7 +71,7 @@ public struct HouseholdController: Sendable {
             else { throw Problem.validation([.init(field: "villageId", message: "no such active village in your scope")]) }
             var unit = village
             if let gridID = body.gridId {
-                guard let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", grid.parentID == village.id,
+                guard let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", Caller.path(grid.path, isInside: village.path),
                     caller.holds(.personsWrite, at: grid.path)
                 else { throw Problem.validation([.init(field: "gridId", message: "must be a grid of the village in your scope")]) }
                 unit = grid

@@ -38,7 +38,7 @@ struct LedgerResolver {
         if let gridName = row.gridName {
             let key = village.path + "/" + gridName
             if self.grids[key] == nil { self.grids[key] = try await self.byName("grid", gridName, within: village.path) }
-            if let grid = self.grids[key] ?? nil, grid.parentID == village.id {
+            if let grid = self.grids[key] ?? nil, Caller.path(grid.path, isInside: village.path) {
                 row.file.gridId = grid.id
                 unit = grid
             } else {

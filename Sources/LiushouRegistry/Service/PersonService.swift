@@ -240,10 +240,10 @@ public struct PersonService: Sendable {
         }
         var unit = village
         if let gridID = file.gridId {
-            if let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", grid.active, grid.parentID == village.id {
+            if let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", grid.active, Caller.path(grid.path, isInside: village.path) {
                 unit = grid
             } else {
-                problems.append(.init(field: "gridId", message: "must be an active grid of the village"))
+                problems.append(.init(field: "gridId", message: "must be an active grid (or micro-grid) of the village"))
             }
         }
         // A grid worker files in their grid: the scope is checked on the finest unit named.
