@@ -109,10 +109,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouGrid",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouServer",
             dependencies: [
                 "LiushouHTTP",
                 "LiushouRegistry",
+                "LiushouGrid",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -168,7 +183,7 @@ let package = Package(
         .target(
             name: "LiushouAPITestSupport",
             dependencies: [
-                "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess", "LiushouMigrations", "LiushouTestSupport",
+                "LiushouPlatform", "LiushouServer", "LiushouRegistry", "LiushouHTTP", "LiushouAccess", "LiushouMigrations", "LiushouTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -200,6 +215,18 @@ let package = Package(
             name: "LiushouRegistryTests",
             dependencies: [
                 "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
+                "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouGridTests",
+            dependencies: [
+                "LiushouGrid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
                 "LiushouTestSupport", "LiushouAPITestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -125,6 +125,9 @@ public enum FixtureError: Error {
 extension TestResponse {
     public var text: String { String(buffer: self.body) }
 
+    /// The `ETag` header.
+    public var etag: String? { self.headers[.eTag] }
+
     public func json() throws -> [String: Any] {
         (try JSONSerialization.jsonObject(with: Data(self.body.readableBytesView)) as? [String: Any]) ?? [:]
     }

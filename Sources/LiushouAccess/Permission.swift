@@ -24,6 +24,18 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case personsImport = "persons.import"
     /// Export a unit's files as CSV.
     case personsExport = "persons.export"
+    /// Record door checks and visits (登门, 敲门, 走访) of people in one's scope.
+    case checksRecord = "checks.record"
+    /// Read visit obligations and overdue lists.
+    case visitsRead = "visits.read"
+    /// Set or switch off visit rules for one's unit and below.
+    case visitRulesManage = "visits.rules"
+    /// Read and resolve follow-ups routed to one's roles.
+    case followUpsHandle = "followups.handle"
+    /// File a mandatory safeguarding report (强制报告): every user may.
+    case safeguardingReport = "safeguarding.report"
+    /// Read, record police notification of, and acknowledge safeguarding reports.
+    case safeguardingRead = "safeguarding.read"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -46,6 +58,18 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
         case .personsImport, .personsExport:
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre]
+        case .checksRecord:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .gridWorker, .volunteer, .schoolStaff]
+        case .visitsRead:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .gridWorker]
+        case .visitRulesManage:
+            return [.countyAdmin, .townAdmin, .villageCadre]
+        case .followUpsHandle:
+            return Set(Role.allCases).subtracting([.auditor, .volunteer])
+        case .safeguardingReport:
+            return Set(Role.allCases)
+        case .safeguardingRead:
+            return RowScope.safeguarding.roles
         }
     }
 

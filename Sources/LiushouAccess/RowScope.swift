@@ -9,6 +9,8 @@ public enum RowScope: String, Sendable, CaseIterable {
     case school
     /// Clinics where the caller is staff: the people of the villages they serve.
     case clinic
+    /// Units whose safeguarding reports (强制报告) the caller reads and acknowledges.
+    case safeguarding
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -21,6 +23,8 @@ public enum RowScope: String, Sendable, CaseIterable {
             return [.schoolStaff]
         case .clinic:
             return [.clinicStaff]
+        case .safeguarding:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
         }
     }
 }

@@ -1,5 +1,12 @@
 /// Explains a `DecodingError` as a 400 problem naming the field, without echoing values.
-enum RequestDecodingFailure {
+public enum RequestDecodingFailure {
+    /// One line naming the field and what is wrong (for items of a batch that fail on their own).
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "cannot be read" }
+        let problem = self.problem(for: error)
+        return problem.errors.first.map { "\($0.field) \($0.message)" } ?? (problem.detail ?? "cannot be read")
+    }
+
     static func problem(for error: DecodingError) -> Problem {
         switch error {
         case .keyNotFound(let key, let context):

@@ -67,6 +67,20 @@ struct AuthorizationMatrixTests {
         "GET /v1/exports/persons": "LedgerTests.export",
         "POST /v1/households": "ContactCardAndHouseholdTests.households",
         "GET /v1/households/:id": "ContactCardAndHouseholdTests.households",
+        "POST /v1/door-checks": "GridAccessTests.matrix",
+        "POST /v1/door-checks/batch": "DoorCheckTests.batch, GridAccessTests.matrix",
+        "GET /v1/persons/:id/door-checks": "GridAccessTests.matrix",
+        "GET /v1/persons/:id/obligations": "GridAccessTests.matrix",
+        "GET /v1/overdue": "GridAccessTests.matrix",
+        "GET /v1/units/:id/visit-rules": "ObligationTests.overrides",
+        "PUT /v1/units/:id/visit-rules/:key": "ObligationTests.overrides, GridAccessTests.matrix",
+        "GET /v1/follow-ups": "FollowUpTests.routing",
+        "POST /v1/follow-ups/:id/resolve": "FollowUpTests.routing",
+        "POST /v1/safeguarding-reports": "SafeguardingTests.visibility",
+        "GET /v1/safeguarding-reports": "SafeguardingTests.visibility",
+        "GET /v1/safeguarding-reports/:id": "SafeguardingTests.visibility",
+        "POST /v1/safeguarding-reports/:id/police": "SafeguardingTests.visibility",
+        "POST /v1/safeguarding-reports/:id/acknowledge": "SafeguardingTests.visibility",
     ]
 
     static let routes: [String: Scenario] = [

@@ -1,5 +1,6 @@
 import Hummingbird
 import LiushouAccess
+import LiushouGrid
 import LiushouHTTP
 import LiushouMigrations
 import LiushouPlatform
@@ -74,5 +75,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         repository: dependencies.persons
     ).addRoutes(to: routes)
     HouseholdController(database: database).addRoutes(to: routes)
+    DoorCheckController(database: database).addRoutes(to: routes)
+    ObligationController(database: database).addRoutes(to: routes)
+    VisitRuleController(database: database).addRoutes(to: routes)
+    FollowUpController(database: database).addRoutes(to: routes)
+    SafeguardingController(database: database).addRoutes(to: routes)
     return router
 }

@@ -1,21 +1,17 @@
 import Foundation
-import HTTPTypes
-import HummingbirdTesting
-import LiushouAPITestSupport
 import LiushouPlatform
 import LiushouRegistry
-import LiushouTestSupport
 
 /// Builds valid ID numbers and person bodies for the registry tests.
-enum People {
+public enum People {
     /// A valid ID number: area 341122, the birth date, a sequence (odd = male).
-    static func idNumber(born: String, sequence: Int, area: String = "341122") -> String {
+    public static func idNumber(born: String, sequence: Int, area: String = "341122") -> String {
         let body = area + born.replacingOccurrences(of: "-", with: "") + String(format: "%03d", sequence)
         return body + String(ResidentIDNumber.checkCharacter(for: body)!)
     }
 
     /// A left-behind child's complete file in `village`, attending `school`.
-    static func child(
+    public static func child(
         name: String = "王小明", born: String = "2015-03-04", sequence: Int = 123, village: OrgUnit, grid: OrgUnit? = nil, school: OrgUnit? = nil
     ) -> [String: Any] {
         var child: [String: Any] = [
@@ -37,7 +33,7 @@ enum People {
     }
 
     /// A left-behind elder's file.
-    static func elder(name: String = "李奶奶", sequence: Int = 224, village: OrgUnit) -> [String: Any] {
+    public static func elder(name: String = "李奶奶", sequence: Int = 224, village: OrgUnit) -> [String: Any] {
         [
             "name": name, "idNumber": Self.idNumber(born: "1948-02-02", sequence: sequence), "ethnicity": "汉族",
             "householdRegistration": "安徽省示范县", "currentAddress": "乙村 3 号", "villageId": village.idString,
@@ -48,7 +44,3 @@ enum People {
     }
 }
 
-extension TestResponse {
-    /// The `ETag` header.
-    var etag: String? { self.headers[.eTag] }
-}

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// `/v1/door-checks`: record one check or a batch collected offline; read a person's checks.
+public struct DoorCheckController: Sendable {
+    let database: TenantDatabase
+    let recorder: DoorCheckRecorder
+
+    /// A controller.
+    public init(database: TenantDatabase, recorder: DoorCheckRecorder = DoorCheckRecorder()) {
+        self.database = database
+        self.recorder = recorder
+    }
+
+    struct Batch: Decodable {
+        var items: [LenientItem]
+    }
+
+    /// A batch item that failed to decode still answers, by its id when it has one.
+    struct LenientItem: Decodable {
+        var input: DoorCheckInput?
+        var id: UUID?
+        var problem: String?
+
+        private enum Keys: String, CodingKey {
+            case id
+        }
+
+        init(from decoder: any Decoder) throws {
+            do {
+                self.input = try DoorCheckInput(from: decoder)
+                self.id = self.input?.id
+            } catch {
+                self.id = try? decoder.container(keyedBy: Keys.self).decodeIfPresent(UUID.self, forKey: .id)
+                self.problem = RequestDecodingFailure.describe(error)
+            }
+        }
+    }
+
+    struct BatchAnswer: Encodable {
+        var created: Int
+        var duplicate: Int
+        var conflict: Int
+        var rejected: Int
+        var results: [BatchResult]
+    }
+
+    struct BatchResult: Encodable {
+        var index: Int
+        var id: UUID?
+        var status: String
+        var errors: [Problem.FieldError]?
+    }
+
+    struct CheckList: Encodable {
+        var items: [DoorCheck]
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/door-checks", .permission(.checksRecord)) { request, context, caller in
+            let input = try await request.decodeJSON(as: DoorCheckInput.self, context: context)
+            let result = try await self.database.transaction(for: caller) { transaction in
+                try await self.recorder.record([input], caller: caller, in: transaction)
+            }.first
+            switch result?.status {
+            case .created:
+                return try JSONResponse(result, status: .created, headers: [.location: "/v1/door-checks/\(input.id.uuidString.lowercased())"])
+            case .duplicate:
+                return try JSONResponse(result, status: .ok)
+            case .conflict:
+                throw Problem(status: .conflict, code: "id_conflict", title: "A different check has this id",
+                              detail: "Retry with the same content, or use a new id.")
+            case .rejected, nil:
+                throw Problem.validation(result?.errors ?? [])
+            }
+        }
+        routes.on(.post, "/v1/door-checks/batch", .permission(.checksRecord)) { request, context, caller in
+            let batch = try await request.decodeJSON(as: Batch.self, context: context)
+            guard batch.items.count <= DoorCheckRecorder.maxBatch else {
+                throw Problem.validation([.init(field: "items", message: "send at most \(DoorCheckRecorder.maxBatch) checks per batch")])
+            }
+            let readable = batch.items.compactMap(\.input)
+            let recorded = try await self.database.transaction(for: caller) { transaction in
+                try await self.recorder.record(readable, caller: caller, in: transaction)
+            }
+            var next = recorded.makeIterator()
+            var answer = BatchAnswer(created: 0, duplicate: 0, conflict: 0, rejected: 0, results: [])
+            for (index, item) in batch.items.enumerated() {
+                let result: BatchResult
+                if item.input != nil, let recordedItem = next.next() {
+                    result = BatchResult(index: index, id: recordedItem.id, status: recordedItem.status.rawValue, errors: recordedItem.errors)
+                } else {
+                    result = BatchResult(index: index, id: item.id, status: "rejected",
+                                         errors: [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")])
+                }
+                switch result.status {
+                case "created": answer.created += 1
+                case "duplicate": answer.duplicate += 1
+                case "conflict": answer.conflict += 1
+                default: answer.rejected += 1
+                }
+                answer.results.append(result)
+            }
+            return try JSONResponse(answer)
+        }
+        routes.on(.get, "/v1/persons/:id/door-checks", .permission(.personsRead)) { _, context, caller in
+            let id = try context.uuidParameter("id")
+            let checks = try await self.database.transaction(for: caller) { transaction in
+                guard try await transaction.query("select 1 from person where id = \(id)").first != nil else {
+                    throw Problem.notFound("No such person.")
+                }
+                return try await transaction.query("""
+                    select id, person_id, household_id, visitor_name, visitor_role, occurred_at, received_at, channel, kind, outcome, needs, notes
+                    from door_check where person_id = \(id) order by occurred_at desc limit 200
+                    """).map { row in
+                    DoorCheck(
+                        id: try row.decode("id"), personId: try row.decode("person_id"), householdId: try row.decode("household_id"),
+                        visitorName: try row.decode("visitor_name"), visitorRole: try row.decode("visitor_role"),
+                        occurredAt: try row.decode("occurred_at"), receivedAt: try row.decode("received_at"), channel: try row.decode("channel"),
+                        kind: try row.decode("kind"), outcome: try row.decode("outcome"), needs: try row.decode("needs"), notes: try row.decode("notes")
+                    )
+                }
+            }
+            return try JSONResponse(CheckList(items: checks))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// How a check was made.
+public enum CheckChannel: String, Sendable, Codable, CaseIterable {
+    case inPerson = "in_person"
+    case phone
+    case video
+}
+
+/// Who made the check, in the work plans' terms.
+public enum CheckKind: String, Sendable, Codable, CaseIterable {
+    /// 村干部每周一登门.
+    case cadreVisit = "cadre_visit"
+    /// 网格员每天一敲门.
+    case gridKnock = "grid_knock"
+    /// A paired volunteer's visit.
+    case volunteerVisit = "volunteer_visit"
+    /// 班主任家访.
+    case teacherHomeVisit = "teacher_home_visit"
+
+    /// Chinese name for timelines.
+    public var chineseName: String {
+        switch self {
+        case .cadreVisit: return "村干部登门"
+        case .gridKnock: return "网格员敲门"
+        case .volunteerVisit: return "志愿者走访"
+        case .teacherHomeVisit: return "教师家访"
+        }
+    }
+}
+
+/// What the visitor found.
+public enum CheckOutcome: String, Sendable, Codable, CaseIterable {
+    case allWell = "all_well"
+    case needsFollowUp = "needs_follow_up"
+    case urgent
+}
+
+/// A kind of need found at a visit; each is routed to the role that handles it.
+public enum Need: String, Sendable, Codable, CaseIterable {
+    case dailyLife = "daily_life"
+    case health
+    case study
+    case legal
+    case psychological
+    case safety
+}
+
+/// A door check as a client sends it (with its own id, so retries never duplicate).
+public struct DoorCheckInput: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var personId: UUID?
+    public var householdId: UUID?
+    /// When it happened, by the client's clock.
+    public var occurredAt: Date
+    public var channel: CheckChannel
+    public var kind: CheckKind
+    public var outcome: CheckOutcome
+    public var needs: [Need]?
+    public var notes: String?
+    public var latitude: Double?
+    public var longitude: Double?
+}
+
+/// A stored door check.
+public struct DoorCheck: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var personId: UUID?
+    public var householdId: UUID?
+    public var visitorName: String
+    public var visitorRole: String
+    public var occurredAt: Date
+    public var receivedAt: Date
+    public var channel: String
+    public var kind: String
+    public var outcome: String
+    public var needs: [String]
+    public var notes: String?
+}

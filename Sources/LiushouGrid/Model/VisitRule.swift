@@ -1,0 +1,17 @@
+import Foundation
+
+/// A visit rule: which people must be visited by which kinds of check, how often. Defaults come
+/// from policy; a county, town or village overrides one by its key for its subtree.
+public struct VisitRule: Sendable, Codable, Equatable {
+    public var id: UUID
+    /// Where it is set (`nil`: the platform default).
+    public var unitId: UUID?
+    public var ruleKey: String
+    public var description: String
+    public var categories: [String]
+    public var riskLevels: [String]?
+    public var checkKinds: [String]
+    public var cadenceHours: Int
+    public var active: Bool
+    public var version: Int
+}

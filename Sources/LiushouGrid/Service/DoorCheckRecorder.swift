@@ -1,0 +1,204 @@
+import Crypto
+import Foundation
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+
+/// Records door checks, one or a batch, in one round trip for the writes: items are checked in
+/// Swift (content, scope, role for the kind), then `door_checks_record` inserts them, moves the
+/// obligations they satisfy, adds timeline events and opens follow-ups, under row-level security.
+public struct DoorCheckRecorder: Sendable {
+    /// What happened to one item.
+    public struct ItemResult: Sendable, Codable, Equatable {
+        public enum Status: String, Sendable, Codable {
+            case created
+            case duplicate
+            case conflict
+            case rejected
+        }
+
+        public var id: UUID
+        public var status: Status
+        public var errors: [Problem.FieldError]?
+    }
+
+    /// The largest batch.
+    public static let maxBatch = 1000
+    /// How far back an offline check may have happened.
+    public static let maxAge: TimeInterval = 60 * 86_400
+
+    /// A recorder.
+    public init() {}
+
+    /// Records the items as `caller`; every item gets a result, in order.
+    public func record(_ items: [DoorCheckInput], caller: Caller, now: Date = Date(), in transaction: PostgresTransaction) async throws -> [ItemResult] {
+        var results: [ItemResult?] = items.map { item in
+            let errors = Self.problems(item, now: now)
+            return errors.isEmpty ? nil : ItemResult(id: item.id, status: .rejected, errors: errors)
+        }
+        let targets = try await self.targets(of: items, in: transaction)
+        var payload: [[String: String?]] = []
+        var needs: [[String]] = []
+        for (index, item) in items.enumerated() where results[index] == nil {
+            let field = item.personId != nil ? "personId" : "householdId"
+            guard let target = targets[item.personId ?? item.householdId ?? UUID()] else {
+                results[index] = ItemResult(id: item.id, status: .rejected, errors: [.init(field: field, message: "no such active person or household in your scope")])
+                continue
+            }
+            guard let role = Self.role(for: item.kind, caller: caller, at: target.path) else {
+                results[index] = ItemResult(id: item.id, status: .rejected,
+                                            errors: [.init(field: "kind", message: "your roles do not make \(item.kind.rawValue) checks here")])
+                continue
+            }
+            payload.append([
+                "id": item.id.uuidString, "personId": item.personId?.uuidString, "householdId": item.householdId?.uuidString,
+                "unitId": target.unit.uuidString, "visitorAccountId": caller.accountID.uuidString, "visitorName": caller.name,
+                "visitorRole": role.rawValue, "occurredAt": Self.timestamp(item.occurredAt), "channel": item.channel.rawValue,
+                "kind": item.kind.rawValue, "outcome": item.outcome.rawValue, "notes": item.notes,
+                "latitude": item.latitude.map { String($0) }, "longitude": item.longitude.map { String($0) },
+                "contentHash": Self.contentHash(item), "summary": Self.summary(item),
+            ])
+            needs.append((item.needs ?? []).map(\.rawValue))
+        }
+        if !payload.isEmpty {
+            let json = try Self.json(payload, needs: needs)
+            let rows = try await transaction.query("select id, status from door_checks_record(\(json)::jsonb)")
+            var answered: [UUID: [ItemResult.Status]] = [:]
+            for row in rows {
+                let status = ItemResult.Status(rawValue: try row.decode("status", as: String.self)) ?? .conflict
+                answered[try row.decode("id", as: UUID.self), default: []].append(status)
+            }
+            for (index, item) in items.enumerated() where results[index] == nil {
+                let status = answered[item.id]?.first ?? .conflict
+                answered[item.id]?.removeFirst()
+                results[index] = ItemResult(id: item.id, status: status, errors: nil)
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Content problems of one item (field paths as in the JSON).
+    static func problems(_ item: DoorCheckInput, now: Date) -> [Problem.FieldError] {
+        var errors: [Problem.FieldError] = []
+        if (item.personId == nil) == (item.householdId == nil) {
+            errors.append(.init(field: "personId", message: "name exactly one of personId and householdId"))
+        }
+        if item.occurredAt > now.addingTimeInterval(600) { errors.append(.init(field: "occurredAt", message: "is in the future")) }
+        if item.occurredAt < now.addingTimeInterval(-Self.maxAge) { errors.append(.init(field: "occurredAt", message: "is more than 60 days ago")) }
+        if item.outcome != .allWell, (item.needs ?? []).isEmpty {
+            errors.append(.init(field: "needs", message: "name what is needed when the outcome is \(item.outcome.rawValue)"))
+        }
+        if (item.notes?.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
+        if (item.latitude == nil) != (item.longitude == nil) {
+            errors.append(.init(field: "latitude", message: "give latitude and longitude together"))
+        }
+        if let latitude = item.latitude, !(-90...90).contains(latitude) { errors.append(.init(field: "latitude", message: "must be -90 to 90")) }
+        if let longitude = item.longitude, !(-180...180).contains(longitude) {
+            errors.append(.init(field: "longitude", message: "must be -180 to 180"))
+        }
+        return errors
+    }
+
+    /// The role a caller makes a kind of check in, at a unit (`nil`: not allowed). Volunteers and
+    /// teachers visit the people they can see through a pairing or an enrolment.
+    static func role(for kind: CheckKind, caller: Caller, at path: String) -> Role? {
+        let here = caller.roles(at: path)
+        switch kind {
+        case .cadreVisit:
+            return [Role.villageCadre, .childWelfareSupervisor, .townAdmin, .countyAdmin].first { here.contains($0) }
+        case .gridKnock:
+            return [Role.gridWorker, .villageCadre].first { here.contains($0) }
+        case .volunteerVisit:
+            return caller.grants.contains { $0.role == .volunteer } ? .volunteer : nil
+        case .teacherHomeVisit:
+            return caller.grants.contains { $0.role == .schoolStaff } ? .schoolStaff : nil
+        }
+    }
+
+    /// The visible, active people and households the items name, with their units.
+    private func targets(of items: [DoorCheckInput], in transaction: PostgresTransaction) async throws -> [UUID: (unit: UUID, path: String)] {
+        var targets: [UUID: (unit: UUID, path: String)] = [:]
+        let people = Array(Set(items.compactMap(\.personId)))
+        if !people.isEmpty {
+            for row in try await transaction.query("""
+                select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path
+                from person p where p.id = any(\(people)) and p.status = 'active'
+                """) {
+                targets[try row.decode("id")] = (try row.decode("unit_id"), try row.decode("path"))
+            }
+        }
+        let households = Array(Set(items.compactMap(\.householdId)))
+        if !households.isEmpty {
+            for row in try await transaction.query("""
+                select h.id, h.unit_id, (select b.path from liushou_unit_brief(h.unit_id) b) as path from household h where h.id = any(\(households))
+                """) {
+                targets[try row.decode("id")] = (try row.decode("unit_id"), try row.decode("path"))
+            }
+        }
+        return targets
+    }
+
+    static func contentHash(_ item: DoorCheckInput) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode(item)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func summary(_ item: DoorCheckInput) -> String {
+        let outcome: String
+        switch item.outcome {
+        case .allWell: outcome = "一切正常"
+        case .needsFollowUp: outcome = "需要跟进"
+        case .urgent: outcome = "紧急"
+        }
+        return "\(item.kind.chineseName)：\(outcome)"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static func json(_ payload: [[String: String?]], needs: [[String]]) throws -> PostgresJSON<[Item]> {
+        PostgresJSON(zip(payload, needs).map { Item(fields: $0.0, needs: $0.1) })
+    }
+
+    /// One item of the SQL function's JSON array.
+    struct Item: Codable, Sendable {
+        var fields: [String: String?]
+        var needs: [String]
+
+        init(fields: [String: String?], needs: [String]) {
+            self.fields = fields
+            self.needs = needs
+        }
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            var fields: [String: String?] = [:]
+            for key in container.allKeys where key.stringValue != "needs" {
+                fields[key.stringValue] = try container.decodeIfPresent(String.self, forKey: key)
+            }
+            self.fields = fields
+            self.needs = try container.decode([String].self, forKey: Key(stringValue: "needs"))
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            for (key, value) in self.fields {
+                if let value { try container.encode(value, forKey: Key(stringValue: key)) }
+            }
+            try container.encode(self.needs, forKey: Key(stringValue: "needs"))
+        }
+    }
+}

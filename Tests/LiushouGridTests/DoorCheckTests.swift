@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouTestSupport
+import Testing
+
+@Suite("Door checks")
+struct DoorCheckTests {
+    @Test("a single check: created once, a retry is the same record, the same id with other content is 409")
+    func single() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                let id = UUID()
+                let body = Checks.body(id: id, person: world.child, notes: "孩子在家写作业")
+                let first = try await client.post("/v1/door-checks", json: body, token: worker)
+                #expect(first.status == .created, "\(first.text)")
+                let retry = try await client.post("/v1/door-checks", json: body, token: worker)
+                #expect(retry.status == .ok)
+                #expect(try retry.json()["status"] as? String == "duplicate")
+                var changed = body
+                changed["notes"] = "另一次"
+                #expect(try await client.post("/v1/door-checks", json: changed, token: worker).status == .conflict)
+                let count = try await database.pool.query("select count(*) as n from door_check").first!.decode("n", as: Int.self)
+                #expect(count == 1)
+                let stored = try await database.pool.query("select visitor_role, kind, received_at >= occurred_at as later from door_check").first!
+                #expect(try stored.decode("visitor_role", as: String.self) == "grid_worker")
+                #expect(try stored.decode("later", as: Bool.self))
+                let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: worker)
+                #expect(timeline.text.contains("door_check.grid_knock"))
+                let list = try await client.send(.get, "/v1/persons/\(world.child)/door-checks", token: worker)
+                #expect(((try list.json()["items"] as? [[String: Any]]) ?? []).count == 1)
+
+                var future = Checks.body(person: world.child)
+                future["occurredAt"] = Checks.timestamp(Date().addingTimeInterval(3600))
+                let refused = try await client.post("/v1/door-checks", json: future, token: worker)
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.text.contains("occurredAt"))
+                let needless = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, outcome: "urgent"), token: worker)
+                #expect(needless.status == .unprocessableContent)
+                #expect(needless.text.contains("needs"))
+                let outside = try await client.post("/v1/door-checks", json: Checks.body(person: world.other), token: worker)
+                #expect(outside.status == .unprocessableContent)
+                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child)).status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("a batch answers every item; bad items never block good ones; a batch retried after a timeout adds nothing")
+    func batch() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                let good = (0..<3).map { index in Checks.body(person: world.child, occurred: TimeInterval(3600 * (index + 1))) }
+                var unreadable = Checks.body(person: world.child)
+                unreadable["kind"] = "flying_visit"
+                let noNeeds = Checks.body(person: world.child, outcome: "needs_follow_up")
+                let outside = Checks.body(person: world.other)
+                let items: [[String: Any]] = good + [unreadable, noNeeds, outside, good[0]]
+                let response = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
+                #expect(response.status == .ok, "\(response.text)")
+                let answer = try response.json()
+                #expect(answer["created"] as? Int == 3)
+                #expect(answer["rejected"] as? Int == 3)
+                #expect(answer["duplicate"] as? Int == 1)
+                let statuses = ((answer["results"] as? [[String: Any]]) ?? []).compactMap { $0["status"] as? String }
+                #expect(statuses == ["created", "created", "created", "rejected", "rejected", "rejected", "duplicate"])
+                let rejectedFields = ((answer["results"] as? [[String: Any]]) ?? []).compactMap { ($0["errors"] as? [[String: Any]])?.first?["field"] as? String }
+                #expect(rejectedFields == ["items[3]", "needs", "personId"])
+
+                let retried = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
+                #expect(try retried.json()["created"] as? Int == 0)
+                #expect(try retried.json()["duplicate"] as? Int == 4)
+                let count = try await database.pool.query("select count(*) as n from door_check").first!.decode("n", as: Int.self)
+                #expect(count == 3)
+                let tooMany = try await client.post("/v1/door-checks/batch", json: ["items": Array(repeating: good[0], count: 1001)], token: worker)
+                #expect(tooMany.status == .unprocessableContent)
+            }
+        }
+    }
+}
