@@ -70,7 +70,7 @@ public struct DoorCheckController: Sendable {
             }.first
             switch result?.status {
             case .created:
-                return try JSONResponse(result, status: .created, headers: [.location: "/v1/door-checks/\(input.id.uuidString.lowercased())"])
+                return try JSONResponse(result, status: .created)
             case .duplicate:
                 return try JSONResponse(result, status: .ok)
             case .conflict:

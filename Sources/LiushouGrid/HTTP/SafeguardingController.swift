@@ -163,7 +163,7 @@ public struct SafeguardingController: Sendable {
                 throw Problem.validation([.init(field: "unitId", message: "no such village or grid in your scope")])
             }
             let inserted = try await transaction.query("""
-                insert into safeguarding_report (id, person_id, unit_id, kind, details, reported_by, reporter_name, police_notified_at,
+                insert into safeguarding_report as r (id, person_id, unit_id, kind, details, reported_by, reporter_name, police_notified_at,
                     police_notified_by, police_reference)
                 values (\(id), \(body.personId), \(unitID), \(body.kind.rawValue), \(details), \(caller.accountID), \(caller.name),
                     \(body.policeNotifiedAt), \(body.policeNotifiedAt == nil ? nil : caller.accountID), \(body.policeReference))

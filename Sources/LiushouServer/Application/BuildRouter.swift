@@ -56,7 +56,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.middlewares.add(ProblemMiddleware())
-    router.middlewares.add(BodyLimitMiddleware(uploadLimits: [(prefix: "/v1/imports/", bytes: 64 * 1024 * 1024)]))
+    router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
+        (prefix: "/v1/imports/", bytes: 64 * 1024 * 1024), (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
+    ]))
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
     let database = dependencies.database
     let routes = SecuredRoutes(router: router, catalog: dependencies.routes) { caller, method, path, context in
