@@ -38,7 +38,7 @@ public struct VisitRuleController: Sendable {
         routes.on(.get, "/v1/units/:id/visit-rules", .permission(.visitsRead)) { _, context, caller in
             let id = try context.uuidParameter("id")
             let rules = try await self.database.transaction(for: caller) { transaction in
-                let path = try await self.unitPath(id, caller: caller, permission: .visitsRead, in: transaction)
+                let path = try await self.unitPath(id, caller: caller, permission: .visitsRead, settable: false, in: transaction)
                 return try await transaction.query("""
                     select distinct on (r.rule_key) \(Self.columns)
                     from visit_rule r left join lateral liushou_unit_brief(r.unit_id) u on true
@@ -55,7 +55,7 @@ public struct VisitRuleController: Sendable {
             try Self.validate(key: key, body)
             let ifMatch = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
             return try await self.database.transaction(for: caller) { transaction in
-                let path = try await self.unitPath(id, caller: caller, permission: .visitRulesManage, in: transaction)
+                let path = try await self.unitPath(id, caller: caller, permission: .visitRulesManage, settable: true, in: transaction)
                 let existing = try await transaction.query("select \(Self.columns) from visit_rule r where r.unit_id = \(id) and r.rule_key = \(key) for update")
                     .first.map(Self.rule)
                 let cadence = "\(body.cadenceHours) hours"
@@ -92,13 +92,17 @@ public struct VisitRuleController: Sendable {
         }
     }
 
-    private func unitPath(_ id: UUID, caller: Caller, permission: Permission, in transaction: PostgresTransaction) async throws -> String {
+    /// The unit's path if the caller holds `permission` there (404 otherwise); rules are set only on
+    /// a county, town or village (`settable`), read anywhere.
+    private func unitPath(
+        _ id: UUID, caller: Caller, permission: Permission, settable: Bool, in transaction: PostgresTransaction
+    ) async throws -> String {
         guard let row = try await transaction.query("select path::text as path, kind from org_unit where id = \(id)").first else {
             throw Problem.notFound("No such unit.")
         }
         let path = try row.decode("path", as: String.self)
         guard caller.holds(permission, at: path) else { throw Problem.notFound("No such unit.") }
-        guard ["county", "town", "village"].contains(try row.decode("kind", as: String.self)) else {
+        guard !settable || ["county", "town", "village"].contains(try row.decode("kind", as: String.self)) else {
             throw Problem.validation([.init(field: "id", message: "visit rules are set on a county, town or village")])
         }
         return path
