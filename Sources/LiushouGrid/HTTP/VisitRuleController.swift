@@ -102,7 +102,8 @@ public struct VisitRuleController: Sendable {
         }
         let path = try row.decode("path", as: String.self)
         guard caller.holds(permission, at: path) else { throw Problem.notFound("No such unit.") }
-        guard !settable || ["county", "town", "village"].contains(try row.decode("kind", as: String.self)) else {
+        let kind = try row.decode("kind", as: String.self)
+        guard !settable || ["county", "town", "village"].contains(kind) else {
             throw Problem.validation([.init(field: "id", message: "visit rules are set on a county, town or village")])
         }
         return path
