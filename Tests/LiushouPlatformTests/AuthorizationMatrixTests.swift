@@ -67,6 +67,8 @@ struct AuthorizationMatrixTests {
         "GET /v1/exports/persons": "LedgerTests.export",
         "POST /v1/households": "ContactCardAndHouseholdTests.households",
         "GET /v1/households/:id": "ContactCardAndHouseholdTests.households",
+        "POST /v1/households/:id/move": "HouseholdMoveTests.move",
+        "GET /v1/households/:id/moves": "HouseholdMoveTests.move",
         "POST /v1/door-checks": "GridAccessTests.matrix",
         "POST /v1/door-checks/batch": "DoorCheckTests.batch, GridAccessTests.matrix",
         "GET /v1/persons/:id/door-checks": "GridAccessTests.matrix",

@@ -123,6 +123,18 @@ create table safeguarding_report (
 );
 create index safeguarding_open on safeguarding_report (unit_id, reported_at) where acknowledged_at is null;
 
+-- Where a household has lived: every move between grids of its village.
+create table household_move (
+    id bigint generated always as identity primary key,
+    household_id uuid not null references household (id),
+    from_unit_id uuid not null references org_unit (id),
+    to_unit_id uuid not null references org_unit (id),
+    moved_at timestamptz not null default now(),
+    moved_by uuid references account (id),
+    moved_by_name text
+);
+create index household_move_household on household_move (household_id, id desc);
+
 -- The role a need is routed to.
 create function follow_up_role(p_need text) returns text
     language sql immutable
@@ -213,15 +225,27 @@ create function visit_obligations_refresh_under(p_unit uuid) returns integer
 -- Moves forward the obligations a stored check satisfies (the check's person, or every active member
 -- of its household). Acts only on a check that exists, so it cannot be used to fake a visit.
 create function visit_obligations_satisfy(p_check uuid) returns void
-    language sql security definer set search_path = public, pg_temp
+    language plpgsql security definer set search_path = public, pg_temp
     as $$
-        update visit_obligation o
-            set last_check_id = c.id, last_check_at = c.occurred_at, next_due_at = c.occurred_at + o.cadence
-        from door_check c
-        where c.id = p_check and c.kind = any (o.check_kinds)
-          and (o.last_check_at is null or o.last_check_at < c.occurred_at)
-          and (o.person_id = c.person_id
-               or o.person_id in (select m.id from person m where m.household_id = c.household_id and m.status = 'active'))
+    declare
+        c door_check%rowtype;
+    begin
+        select * into c from door_check where id = p_check;
+        if not found then
+            return;
+        end if;
+        if c.person_id is not null then
+            update visit_obligation o
+                set last_check_id = c.id, last_check_at = c.occurred_at, next_due_at = c.occurred_at + o.cadence
+                where o.person_id = c.person_id and c.kind = any (o.check_kinds)
+                  and (o.last_check_at is null or o.last_check_at < c.occurred_at);
+        else
+            update visit_obligation o
+                set last_check_id = c.id, last_check_at = c.occurred_at, next_due_at = c.occurred_at + o.cadence
+                where o.person_id in (select m.id from person m where m.household_id = c.household_id and m.status = 'active')
+                  and c.kind = any (o.check_kinds) and (o.last_check_at is null or o.last_check_at < c.occurred_at);
+        end if;
+    end
     $$;
 
 -- Records door checks given as a JSON array (one round trip for one check or a batch of 1,000).
@@ -327,7 +351,13 @@ create policy safeguarding_insert on safeguarding_report for insert
 create policy safeguarding_update on safeguarding_report for update
     using (liushou_unit_in_scope(unit_id, 'safeguarding')) with check (liushou_unit_in_scope(unit_id, 'safeguarding'));
 
+alter table household_move enable row level security;
+create policy household_move_read on household_move for select using (exists (select from household h where h.id = household_id));
+create policy household_move_insert on household_move for insert
+    with check (liushou_unit_in_scope(from_unit_id, 'person_write') and liushou_unit_in_scope(to_unit_id, 'person_write'));
+
 grant select, insert, update on visit_rule, door_check, follow_up, safeguarding_report to liushou_app;
+grant select, insert on household_move to liushou_app;
 grant select on visit_obligation to liushou_app;
 revoke all on function visit_obligations_refresh(uuid), visit_obligations_refresh_under(uuid), visit_obligations_satisfy(uuid) from public;
 grant execute on function visit_obligations_refresh_under(uuid), visit_obligations_satisfy(uuid) to liushou_app;

@@ -82,5 +82,6 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     VisitRuleController(database: database).addRoutes(to: routes)
     FollowUpController(database: database).addRoutes(to: routes)
     SafeguardingController(database: database).addRoutes(to: routes)
+    HouseholdMoveController(database: database).addRoutes(to: routes)
     return router
 }

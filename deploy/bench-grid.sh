@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Benchmark of grid administration, all on one embedded cluster in one run:
+#   1. door checks posted one per request over HTTP (wrk, 64 connections) next to pgbench inserting
+#      the same rows into a plain copy of the table (64 clients): requests/s, p99;
+#   2. offline batches of 1,000 checks: checks/s;
+#   3. the town overdue query with 50,000 people and a year of daily knocks behind them.
+# Prints the figures; asserts nothing. Usage: deploy/bench-grid.sh [people, default 50000] [seconds, default 20]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+people="${1:-50000}"
+secs="${2:-20}"
+
+bash deploy/install-prerequisites.sh
+command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+pgbench_bin="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)"
+psql_bin="$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)"
+swift build -c release --product liushou 2>&1 | tail -n 1
+
+work="$(mktemp -d /tmp/liushou-bench-grid.XXXXXX)"
+chmod 711 "$work"
+port=18183
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+.build/release/liushou serve --demo --data-dir "$work/data" --port "$port" --pool-size 16 --log-level warning >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
+pg_port="$(sed -n 4p "$work/data/postgres/postmaster.pid")"
+export PGPASSWORD="$(cat "$work/data/postgres-password")"
+export PGHOST=127.0.0.1 PGPORT="$pg_port" PGUSER=liushou PGDATABASE=liushou
+owner_url="postgresql://liushou:${PGPASSWORD}@127.0.0.1:${pg_port}/liushou?sslmode=disable"
+password="$(sed -n 's/.*password for all: \(.*\))/\1/p' "$work/data/demo-logins.txt")"
+q() { "$psql_bin" -qAt -c "$1"; }
+
+echo "== machine: $(nproc) cores; $people people in one village, $secs s per run"
+python3 deploy/generate-ledger.py "$people" 341122100001 >"$work/ledger.csv"
+chmod 644 "$work/ledger.csv"
+LIUSHOU_DATABASE_URL="$owner_url" LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
+  .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | tail -n 1 | sed 's/^/   setup: import /'
+
+# A year of daily knocks behind every person (setup, written directly; FK triggers off while seeding).
+grid_worker="$(q "select id from account where username = 'demo.cadre'")"
+start=$(date +%s)
+q "set session_replication_role = replica;
+   insert into door_check (id, person_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at, received_at, channel, kind,
+       outcome, needs, content_hash)
+   select gen_random_uuid(), p.id, p.unit_id, '$grid_worker', 'demo.cadre', 'village_cadre', now() - make_interval(days => d) + interval '9 hours',
+       now() - make_interval(days => d) + interval '10 hours', 'in_person', 'grid_knock', 'all_well', '{}', '\\x00'
+   from person p cross join generate_series(1, 365) d;"
+q "update visit_obligation o set last_check_at = now() - interval '1 day' - case when hashtext(o.person_id::text) % 50 = 0 then interval '3 days' else interval '0' end,
+       next_due_at = now() - interval '1 day' - case when hashtext(o.person_id::text) % 50 = 0 then interval '3 days' else interval '0' end + o.cadence
+   where o.rule_key = 'daily_knock'; analyze;"
+echo "   setup: $(q "select count(*) from door_check") door checks of history in $(( $(date +%s) - start )) s"
+
+echo "-- baseline: pgbench inserting the same rows into a plain copy of door_check (no RLS, no triggers), 64 clients"
+q "create table bench_check (like door_check including defaults)"
+person="$(q "select id from person limit 1")"
+cat >"$work/insert.sql" <<SQL
+insert into bench_check (id, person_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at, channel, kind, outcome, needs, content_hash)
+values (gen_random_uuid(), '$person', (select unit_id from person where id = '$person'), '$grid_worker', 'demo.cadre', 'village_cadre', now(),
+  'in_person', 'cadre_visit', 'all_well', '{}', '\\x00');
+SQL
+"$pgbench_bin" -n -f "$work/insert.sql" -c 64 -j 2 -T "$secs" -M prepared 2>/dev/null | grep -E "^tps|latency average" | sed 's/^/   /'
+q "drop table bench_check"
+
+echo "-- HTTP: POST /v1/door-checks, one check per request (wrk, 2 threads, 64 connections, --latency)"
+token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"username\":\"demo.cadre\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+q "select id from person order by random() limit 5000" >"$work/people.txt"
+TOKEN="$token" PEOPLE="$work/people.txt" wrk -t2 -c64 -d"${secs}s" --latency -s deploy/door-check.lua "http://127.0.0.1:$port" \
+  | grep -E "Requests/sec|99%|error answers" | sed 's/^ */   /'
+
+echo "-- HTTP: offline batches of 1,000 checks (POST /v1/door-checks/batch, one client)"
+python3 - "$work" <<'PY'
+import datetime, json, random, sys, uuid
+work = sys.argv[1]
+people = open(f"{work}/people.txt").read().split()
+at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+for n in range(10):
+    items = [{"id": str(uuid.uuid4()), "personId": random.choice(people), "occurredAt": at, "channel": "in_person", "kind": "cadre_visit",
+              "outcome": "all_well", "needs": []} for _ in range(1000)]
+    open(f"{work}/batch{n}.json", "w").write(json.dumps({"items": items}))
+PY
+start=$(date +%s.%N)
+for n in $(seq 0 9); do
+  curl -fsS "http://127.0.0.1:$port/v1/door-checks/batch" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    --data-binary "@$work/batch$n.json" | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a["created"] == 1000, a' 
+done
+end=$(date +%s.%N)
+python3 -c "s=$end-$start; print(f'   10,000 checks in {s:.2f} s: {10000/s:.0f} checks/s')"
+
+echo "-- the town overdue list (GET /v1/overdue?unitId=<town>, limit 200) with $people people and a year of knocks"
+town_token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"username\":\"demo.town\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+town="$(q "select id from org_unit where code = '341122100000'")"
+for _ in 1 2 3; do curl -fsS -o /dev/null "http://127.0.0.1:$port/v1/overdue?unitId=$town" -H "authorization: Bearer $town_token"; done
+for _ in $(seq 1 20); do
+  curl -fsS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/v1/overdue?unitId=$town" -H "authorization: Bearer $town_token"
+done | sort -n | python3 -c 'import sys; t=[float(x) for x in sys.stdin]; print(f"   over HTTP: median {t[len(t)//2]*1000:.1f} ms, max {t[-1]*1000:.1f} ms (20 runs)")'
+curl -fsS "http://127.0.0.1:$port/v1/overdue?unitId=$town&limit=1000" -H "authorization: Bearer $town_token" \
+  | python3 -c 'import json,sys; print(f"   {len(json.load(sys.stdin)[\"items\"])} overdue obligations returned (limit 1000)")'
