@@ -106,4 +106,4 @@ for _ in $(seq 1 20); do
   curl -fsS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/v1/overdue?unitId=$town" -H "authorization: Bearer $town_token"
 done | sort -n | python3 -c 'import sys; t=[float(x) for x in sys.stdin]; print(f"   over HTTP: median {t[len(t)//2]*1000:.1f} ms, max {t[-1]*1000:.1f} ms (20 runs)")'
 curl -fsS "http://127.0.0.1:$port/v1/overdue?unitId=$town&limit=1000" -H "authorization: Bearer $town_token" \
-  | python3 -c 'import json,sys; print(f"   {len(json.load(sys.stdin)[\"items\"])} overdue obligations returned (limit 1000)")'
+  | python3 -c 'import json,sys; n=len(json.load(sys.stdin)["items"]); print(f"   {n} overdue obligations returned (limit 1000)")'

@@ -130,25 +130,32 @@ create index person_event_person on person_event (person_id, at desc, id desc);
 
 -- Whether the transaction's caller may see a person. Security definer so that row-level security
 -- on the tables it reads cannot recurse into person's own policy; it reads only the caller's scopes.
+-- The helpers that policies call are PL/pgSQL: their plans are cached per session, where a SQL
+-- function that is not inlined is planned again in every statement (measured: 40 % of a door check).
 create function liushou_person_visible(p_person uuid, p_unit uuid, p_village uuid, p_school uuid) returns boolean
-    language sql stable security definer set search_path = public, pg_temp
+    language plpgsql stable security definer set search_path = public, pg_temp
     as $$
-        select exists (select from org_unit u where u.id = p_unit and u.path <@ liushou_scope_for('person_area'))
-            or (p_school is not null and exists (
-                select from org_unit s where s.id = p_school and s.path <@ liushou_scope_for('school')))
-            or exists (
-                select from clinic_service_area a join org_unit c on c.id = a.clinic_id
-                where a.village_id = p_village and c.path <@ liushou_scope_for('clinic'))
-            or exists (
-                select from person_assignment pa
-                where pa.person_id = p_person and pa.account_id = liushou_account() and pa.ended_at is null)
+    begin
+        if exists (select from org_unit u where u.id = p_unit and u.path <@ liushou_scope_for('person_area')) then
+            return true;
+        end if;
+        if p_school is not null and exists (select from org_unit s where s.id = p_school and s.path <@ liushou_scope_for('school')) then
+            return true;
+        end if;
+        if exists (select from clinic_service_area a join org_unit c on c.id = a.clinic_id
+                   where a.village_id = p_village and c.path <@ liushou_scope_for('clinic')) then
+            return true;
+        end if;
+        return exists (select from person_assignment pa
+                       where pa.person_id = p_person and pa.account_id = liushou_account() and pa.ended_at is null);
+    end
     $$;
 revoke all on function liushou_person_visible(uuid, uuid, uuid, uuid) from public;
 grant execute on function liushou_person_visible(uuid, uuid, uuid, uuid) to liushou_app;
 
 create function liushou_unit_in_scope(p_unit uuid, p_scope text) returns boolean
-    language sql stable security definer set search_path = public, pg_temp
-    as $$ select exists (select from org_unit u where u.id = p_unit and u.path <@ liushou_scope_for(p_scope)) $$;
+    language plpgsql stable security definer set search_path = public, pg_temp
+    as $$ begin return exists (select from org_unit u where u.id = p_unit and u.path <@ liushou_scope_for(p_scope)); end $$;
 revoke all on function liushou_unit_in_scope(uuid, text) from public;
 grant execute on function liushou_unit_in_scope(uuid, text) to liushou_app;
 
@@ -157,8 +164,12 @@ grant execute on function liushou_unit_in_scope(uuid, text) to liushou_app;
 -- unit's path. Names of units are not the served people's data.
 create function liushou_unit_brief(p_unit uuid)
     returns table (id uuid, kind text, name text, path text, parent_id uuid, active boolean)
-    language sql stable security definer set search_path = public, pg_temp
-    as $$ select u.id, u.kind, u.name, u.path::text, u.parent_id, u.active from org_unit u where u.id = p_unit $$;
+    language plpgsql stable security definer set search_path = public, pg_temp
+    as $$
+    begin
+        return query select u.id, u.kind, u.name, u.path::text, u.parent_id, u.active from org_unit u where u.id = p_unit;
+    end
+    $$;
 revoke all on function liushou_unit_brief(uuid) from public;
 grant execute on function liushou_unit_brief(uuid) to liushou_app;
 
@@ -176,22 +187,24 @@ grant execute on function liushou_unit_by_name(text, text, text) to liushou_app;
 
 -- The unit (grid, else village) of a person, whatever the caller's scope.
 create function liushou_person_unit(p_person uuid) returns uuid
-    language sql stable security definer set search_path = public, pg_temp
-    as $$ select unit_id from person where id = p_person $$;
+    language plpgsql stable security definer set search_path = public, pg_temp
+    as $$ begin return (select unit_id from person where id = p_person); end $$;
 revoke all on function liushou_person_unit(uuid) from public;
 grant execute on function liushou_person_unit(uuid) to liushou_app;
 
 -- Whether a village, its grid and a school form a consistent address: the grid lies in the village
 -- and the school in the village's county (a row cannot point into another tenant).
 create function liushou_person_units_valid(p_village uuid, p_grid uuid, p_school uuid) returns boolean
-    language sql stable security definer set search_path = public, pg_temp
+    language plpgsql stable security definer set search_path = public, pg_temp
     as $$
-        select exists (select from org_unit v where v.id = p_village and v.kind = 'village')
+    begin
+        return exists (select from org_unit v where v.id = p_village and v.kind = 'village')
             and (p_grid is null or exists (
                 select from org_unit g, org_unit v where g.id = p_grid and g.kind = 'grid' and v.id = p_village and g.path <@ v.path))
             and (p_school is null or exists (
                 select from org_unit s, org_unit v
-                where s.id = p_school and s.kind = 'school' and v.id = p_village and s.path <@ subpath(v.path, 0, 1)))
+                where s.id = p_school and s.kind = 'school' and v.id = p_village and s.path <@ subpath(v.path, 0, 1)));
+    end
     $$;
 revoke all on function liushou_person_units_valid(uuid, uuid, uuid) from public;
 grant execute on function liushou_person_units_valid(uuid, uuid, uuid) to liushou_app;
