@@ -46,6 +46,13 @@ public struct TenantDatabase: Sendable {
         "{" + paths.joined(separator: ",") + "}"
     }
 
+    /// One statement outside any transaction and scope (autocommit), for the token check on every
+    /// request: one round trip instead of four. Only for `auth_*` security-definer functions that read
+    /// no scope setting (so no session leftover can widen what they see).
+    func unscopedStatement(_ query: SQLQuery) async throws -> PostgresResult {
+        try await self.pool.query(query)
+    }
+
     /// A transaction with no scope: it sees no tenant rows; only the `auth_*` functions and audit appends work.
     /// The scope settings are cleared explicitly, so a session-level leftover can never widen it.
     /// With `account`, the transaction names that account (for the `auth_*` functions acting on one's own account).

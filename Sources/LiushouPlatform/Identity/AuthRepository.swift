@@ -81,9 +81,9 @@ public struct PostgresAuthRepository: AuthRepository {
     }
 
     public func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential? {
-        let rows = try await self.database.unscoped { transaction in
-            try await transaction.query("select * from auth_authenticate(\(tokenHash), \("\(sessionIdle.components.seconds) seconds")::interval)")
-        }
+        let rows = try await self.database.unscopedStatement(
+            "select * from auth_authenticate(\(tokenHash), \("\(sessionIdle.components.seconds) seconds")::interval)"
+        )
         guard let first = rows.first else { return nil }
         var grants: [Grant] = []
         for row in rows {
