@@ -55,8 +55,12 @@ q "set session_replication_role = replica;
    select gen_random_uuid(), p.id, p.unit_id, '$grid_worker', 'demo.cadre', 'village_cadre', now() - make_interval(days => d) + interval '9 hours',
        now() - make_interval(days => d) + interval '10 hours', 'in_person', 'grid_knock', 'all_well', '{}', '\\x00'
    from person p cross join generate_series(1, 365) d;"
-q "update visit_obligation o set last_check_at = now() - interval '1 day' - case when hashtext(o.person_id::text) % 50 = 0 then interval '3 days' else interval '0' end,
-       next_due_at = now() - interval '1 day' - case when hashtext(o.person_id::text) % 50 = 0 then interval '3 days' else interval '0' end + o.cadence
+# Obligations as the knocks left them: everyone knocked within the last 20 hours, except one person
+# in 50 whose last knock was 3 to 4 days ago (what the overdue list must find).
+q "update visit_obligation o set last_check_at = now() - make_interval(hours => abs(hashtext(o.person_id::text)) % 20)
+       - case when abs(hashtext(o.person_id::text)) % 50 = 0 then interval '3 days' else interval '0' end,
+       next_due_at = now() - make_interval(hours => abs(hashtext(o.person_id::text)) % 20)
+       - case when abs(hashtext(o.person_id::text)) % 50 = 0 then interval '3 days' else interval '0' end + o.cadence
    where o.rule_key = 'daily_knock'; analyze;"
 echo "   setup: $(q "select count(*) from door_check") door checks of history in $(( $(date +%s) - start )) s"
 

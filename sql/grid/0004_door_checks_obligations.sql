@@ -58,7 +58,8 @@ create table visit_obligation (
     next_due_at timestamptz not null,
     primary key (person_id, rule_key)
 );
-create index visit_obligation_due on visit_obligation (next_due_at);
+-- Overdue lists walk this index in order and stop at their limit.
+create index visit_obligation_due on visit_obligation (next_due_at, person_id, rule_key);
 create index visit_obligation_unit on visit_obligation using gist (unit_path);
 
 create table door_check (

@@ -86,19 +86,24 @@ public struct ObligationController: Sendable {
         }
     }
 
-    /// Overdue obligations under a unit, latest first: an index range over `next_due_at` up to now.
+    /// Overdue obligations under a unit, latest first: the ordered index over `next_due_at` is walked
+    /// up to the limit first (materialised), and only those rows are joined to people and rules.
     func overdue(under path: String, limit: Int, in transaction: PostgresTransaction) async throws -> [Overdue] {
         try await transaction.query("""
+            with due as materialized (
+                select o.person_id, o.unit_id, o.rule_key, o.rule_id, o.next_due_at, o.last_check_at, o.check_kinds
+                from visit_obligation o
+                where o.next_due_at < now() and o.unit_path <@ \(path)::ltree
+                order by o.next_due_at, o.person_id, o.rule_key
+                limit \(limit))
             select o.person_id, p.name, o.unit_id, o.rule_key, r.description, o.next_due_at, o.last_check_at,
                 (extract(epoch from now() - o.next_due_at) / 3600)::int as hours_late,
                 (select string_agg(a.display_name, '、' order by a.display_name) from role_grant g join account a on a.id = g.account_id
                  where g.revoked_at is null and g.unit_id in (p.unit_id, p.village_id)
                    and g.role = any (case when 'grid_knock' = any (o.check_kinds) then array['grid_worker', 'village_cadre']
                                           else array['village_cadre'] end)) as responsible
-            from visit_obligation o join person p on p.id = o.person_id join visit_rule r on r.id = o.rule_id
-            where o.next_due_at < now() and o.unit_path <@ \(path)::ltree
+            from due o join person p on p.id = o.person_id join visit_rule r on r.id = o.rule_id
             order by o.next_due_at, o.person_id, o.rule_key
-            limit \(limit)
             """).map { row in
             Overdue(
                 personId: try row.decode("person_id"), personName: try row.decode("name"), unitId: try row.decode("unit_id"),
