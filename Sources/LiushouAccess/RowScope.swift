@@ -11,6 +11,8 @@ public enum RowScope: String, Sendable, CaseIterable {
     case clinic
     /// Units whose safeguarding reports (强制报告) the caller reads and acknowledges.
     case safeguarding
+    /// Units where the caller sets visit rules.
+    case visitRules = "visit_rules"
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -25,6 +27,8 @@ public enum RowScope: String, Sendable, CaseIterable {
             return [.clinicStaff]
         case .safeguarding:
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
+        case .visitRules:
+            return Permission.visitRulesManage.roles
         }
     }
 }

@@ -110,6 +110,11 @@ struct SafeguardingTests {
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: supervisor)
                 #expect(timeline.text.contains("safeguarding.reported"))
                 #expect(!timeline.text.contains("独自在家"), "the timeline does not carry the details")
+                #expect(!timeline.text.contains("独居") && !timeline.text.contains("school1.teacher"), "nor the kind or the reporter")
+                let doctorReport = try await client.post("/v1/safeguarding-reports", json: [
+                    "unitId": world.fixture.village1b.idString, "kind": "injury", "details": "就诊儿童身上有多处伤痕，未在本卫生院建档",
+                ], token: try await client.login("clinic1.doctor"))
+                #expect(doctorReport.status == .created, "a doctor reports a child of any village of the county: \(doctorReport.text)")
             }
         }
     }

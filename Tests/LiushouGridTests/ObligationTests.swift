@@ -61,6 +61,8 @@ struct ObligationTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await GridWorld.make(database, client: client)
                 let cadre = try await client.login("village1a.cadre")
+                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.elder, kind: "cadre_visit", occurred: 86_400),
+                                              token: cadre).status == .created)
                 var state = try await Self.obligations(client, world.elder, token: cadre)
                 #expect(state["elder_other"]?["cadenceHours"] as? Int == 90 * 24)
                 #expect(state["elder_high_risk"] == nil)
@@ -70,6 +72,8 @@ struct ObligationTests {
                 #expect(try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: read.etag ?? ""]).status == .ok)
                 state = try await Self.obligations(client, world.elder, token: cadre)
                 #expect(state["elder_high_risk"]?["cadenceHours"] as? Int == 7 * 24)
+                #expect(state["elder_high_risk"]?["lastCheckAt"] != nil, "a new obligation starts from yesterday's visit")
+                #expect(state["elder_high_risk"]?["overdue"] as? Bool == false)
                 #expect(state["elder_other"] == nil)
                 file["riskLevel"] = "attention"
                 #expect(try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: "\"2\""]).status == .ok)

@@ -81,7 +81,12 @@ create table door_check (
     longitude double precision check (longitude between -180 and 180),
     -- SHA-256 of the client's content: a retried upload with the same id is a duplicate only if equal.
     content_hash bytea not null,
-    check ((person_id is null) <> (household_id is null))
+    check ((person_id is null) <> (household_id is null)),
+    -- Each kind of check is made by its own roles.
+    check ((kind = 'cadre_visit' and visitor_role in ('village_cadre', 'child_welfare_supervisor', 'town_admin', 'county_admin'))
+        or (kind = 'grid_knock' and visitor_role in ('grid_worker', 'village_cadre'))
+        or (kind = 'volunteer_visit' and visitor_role = 'volunteer')
+        or (kind = 'teacher_home_visit' and visitor_role = 'school_staff'))
 );
 create index door_check_person on door_check (person_id, occurred_at desc) where person_id is not null;
 create index door_check_household on door_check (household_id, occurred_at desc) where household_id is not null;
@@ -161,6 +166,8 @@ create function visit_obligations_refresh(p_person uuid) returns void
         v_path ltree;
         r record;
         v_keys text[] := '{}';
+        v_last_id uuid;
+        v_last_at timestamptz;
     begin
         select * into p from person where id = p_person;
         if not found then
@@ -181,12 +188,19 @@ create function visit_obligations_refresh(p_person uuid) returns void
             where e.active and e.categories && p.categories and (e.risk_levels is null or p.risk_level = any (e.risk_levels))
         loop
             v_keys := v_keys || r.rule_key;
-            insert into visit_obligation as o (person_id, rule_key, rule_id, unit_id, unit_path, check_kinds, cadence, next_due_at)
-            values (p.id, r.rule_key, r.id, p.unit_id, v_path, r.check_kinds, r.cadence, p.created_at + r.cadence)
+            -- A new obligation starts from the person's latest check of a kind that satisfies it, else from now.
+            select c.id, c.occurred_at into v_last_id, v_last_at from door_check c
+                where c.person_id = p.id and c.kind = any (r.check_kinds) order by c.occurred_at desc limit 1;
+            insert into visit_obligation as o (person_id, rule_key, rule_id, unit_id, unit_path, check_kinds, cadence, last_check_id,
+                last_check_at, next_due_at)
+            values (p.id, r.rule_key, r.id, p.unit_id, v_path, r.check_kinds, r.cadence, v_last_id, v_last_at,
+                coalesce(v_last_at, greatest(p.created_at, now())) + r.cadence)
             on conflict (person_id, rule_key) do update
                 set rule_id = excluded.rule_id, unit_id = excluded.unit_id, unit_path = excluded.unit_path, check_kinds = excluded.check_kinds,
                     cadence = excluded.cadence,
-                    next_due_at = coalesce(o.last_check_at, p.created_at) + excluded.cadence;
+                    next_due_at = coalesce(o.last_check_at, excluded.last_check_at, greatest(p.created_at, now())) + excluded.cadence,
+                    last_check_id = coalesce(o.last_check_id, excluded.last_check_id),
+                    last_check_at = coalesce(o.last_check_at, excluded.last_check_at);
         end loop;
         delete from visit_obligation where person_id = p_person and rule_key <> all (v_keys);
     end
@@ -211,6 +225,12 @@ create function visit_obligations_refresh_under(p_unit uuid) returns integer
         v_count integer := 0;
         v_person uuid;
     begin
+        -- A caller's transaction (it names an account) may refresh only under a unit where the caller
+        -- sets visit rules; the migration (no caller) refreshes everything.
+        if coalesce(current_setting('liushou.account_id', true), '') <> ''
+            and (p_unit is null or not liushou_unit_in_scope(p_unit, 'visit_rules')) then
+            raise exception 'visit obligations can be refreshed only under a unit whose rules the caller sets' using errcode = '42501';
+        end if;
         for v_person in
             select p.id from person p join org_unit u on u.id = p.unit_id
             where p.status = 'active'
@@ -309,16 +329,28 @@ create function door_checks_record(p_items jsonb)
     end
     $$;
 
+-- Whether a unit is a village or grid of a county the caller holds any grant in.
+create function liushou_unit_in_my_county(p_unit uuid) returns boolean
+    language plpgsql stable security definer set search_path = public, pg_temp
+    as $$
+    begin
+        return exists (
+            select from org_unit u, unnest(liushou_scope()) as s (path)
+            where u.id = p_unit and u.kind in ('village', 'grid') and u.active and subpath(s.path, 0, 1) = subpath(u.path, 0, 1));
+    end
+    $$;
+revoke all on function liushou_unit_in_my_county(uuid) from public;
+grant execute on function liushou_unit_in_my_county(uuid) to liushou_app;
+
 -- Row-level security.
 alter table visit_rule enable row level security;
 -- Rules are read where they apply: defaults, rules of units in scope, and rules of their ancestors.
 create policy visit_rule_read on visit_rule for select
     using (unit_id is null or exists (select from org_unit u where u.id = unit_id)
         or exists (select from liushou_unit_brief(unit_id) b where b.path::ltree @> any (liushou_scope())));
-create policy visit_rule_insert on visit_rule for insert with check (unit_id is not null and exists (select from org_unit u where u.id = unit_id));
+create policy visit_rule_insert on visit_rule for insert with check (liushou_unit_in_scope(unit_id, 'visit_rules'));
 create policy visit_rule_update on visit_rule for update
-    using (unit_id is not null and exists (select from org_unit u where u.id = unit_id))
-    with check (unit_id is not null and exists (select from org_unit u where u.id = unit_id));
+    using (liushou_unit_in_scope(unit_id, 'visit_rules')) with check (liushou_unit_in_scope(unit_id, 'visit_rules'));
 
 alter table visit_obligation enable row level security;
 create policy visit_obligation_read on visit_obligation for select
@@ -330,25 +362,35 @@ create policy door_check_read on door_check for select
     using (visitor_account_id = liushou_account() or liushou_unit_in_scope(unit_id, 'person_area'));
 create policy door_check_insert on door_check for insert
     with check (visitor_account_id = liushou_account()
+        and occurred_at <= now() + interval '10 minutes' and received_at >= now() - interval '1 minute'
+        and exists (select from role_grant g where g.account_id = liushou_account() and g.role = visitor_role and g.revoked_at is null)
         and (exists (select from person p where p.id = person_id and p.unit_id = door_check.unit_id and p.status = 'active')
              or exists (select from household h where h.id = household_id and h.unit_id = door_check.unit_id)));
 
 alter table follow_up enable row level security;
 create policy follow_up_read on follow_up for select
     using (liushou_unit_in_scope(unit_id, 'person_area') or exists (select from person p where p.id = person_id));
-create policy follow_up_insert on follow_up for insert with check (exists (select from door_check c where c.id = check_id));
+-- A follow-up is opened only by its check, for the check's own person or household and unit.
+create policy follow_up_insert on follow_up for insert
+    with check (status = 'open' and routed_role = follow_up_role(need)
+        and exists (select from door_check c where c.id = check_id and c.unit_id = follow_up.unit_id
+            and c.person_id is not distinct from follow_up.person_id and c.household_id is not distinct from follow_up.household_id));
+-- Changing one means resolving it, as oneself.
 create policy follow_up_update on follow_up for update
     using (liushou_unit_in_scope(unit_id, 'person_area') or exists (select from person p where p.id = person_id))
-    with check (liushou_unit_in_scope(unit_id, 'person_area') or exists (select from person p where p.id = person_id));
+    with check (status = 'resolved' and resolved_by = liushou_account()
+        and (liushou_unit_in_scope(unit_id, 'person_area') or exists (select from person p where p.id = person_id)));
 
 -- Reports are read by the town's supervisor and administrators (and by whoever filed them).
 alter table safeguarding_report enable row level security;
 create policy safeguarding_read on safeguarding_report for select
     using (liushou_unit_in_scope(unit_id, 'safeguarding') or reported_by = liushou_account());
+-- Anyone reports a person they see, or a village or grid of their own county (a doctor or teacher
+-- reporting a child who is not on their books); a report starts unacknowledged.
 create policy safeguarding_insert on safeguarding_report for insert
-    with check (reported_by = liushou_account()
+    with check (reported_by = liushou_account() and acknowledged_at is null and acknowledged_by is null
         and (exists (select from person p where p.id = person_id and p.unit_id = safeguarding_report.unit_id)
-             or (person_id is null and exists (select from org_unit u where u.id = unit_id))));
+             or (person_id is null and liushou_unit_in_my_county(unit_id))));
 create policy safeguarding_update on safeguarding_report for update
     using (liushou_unit_in_scope(unit_id, 'safeguarding')) with check (liushou_unit_in_scope(unit_id, 'safeguarding'));
 

@@ -65,7 +65,7 @@ public struct DoorCheckController: Sendable {
     public func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/door-checks", .permission(.checksRecord)) { request, context, caller in
             let input = try await request.decodeJSON(as: DoorCheckInput.self, context: context)
-            let result = try await self.database.transaction(for: caller) { transaction in
+            let result = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
                 try await self.recorder.record([input], caller: caller, in: transaction)
             }.first
             switch result?.status {
@@ -86,7 +86,7 @@ public struct DoorCheckController: Sendable {
                 throw Problem.validation([.init(field: "items", message: "send at most \(DoorCheckRecorder.maxBatch) checks per batch")])
             }
             let readable = batch.items.compactMap(\.input)
-            let recorded = try await self.database.transaction(for: caller) { transaction in
+            let recorded = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
                 try await self.recorder.record(readable, caller: caller, in: transaction)
             }
             var next = recorded.makeIterator()

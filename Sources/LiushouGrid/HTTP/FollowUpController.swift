@@ -41,8 +41,29 @@ public struct FollowUpController: Sendable {
     static let overseers: Set<Role> = [.countyAdmin, .townAdmin, .childWelfareSupervisor]
 
     private static let columns: SQLQuery = """
-        id, check_id, person_id, household_id, need, routed_role, status, opened_at, resolved_at, resolution, version
+        f.id, f.check_id, f.person_id, f.household_id, f.need, f.routed_role, f.status, f.opened_at, f.resolved_at, f.resolution, f.version,
+        (select b.path from liushou_unit_brief(f.unit_id) b) as unit_path,
+        (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
+        exists (select from clinic_service_area a join org_unit c on c.id = a.clinic_id
+                where a.village_id = p.village_id and c.path <@ liushou_scope_for('clinic')) as served_by_my_clinic
         """
+
+    /// Whether the caller handles a follow-up: an overseer of its unit, the routed role held on a unit
+    /// covering it, the school staff of the child's school, or the staff of a clinic serving its village.
+    static func handles(_ caller: Caller, _ row: PostgresRow) throws -> Bool {
+        let routed = try row.decode("routed_role", as: String.self)
+        let path = try row.decode("unit_path", as: String.self)
+        let here = caller.roles(at: path)
+        if !here.isDisjoint(with: Self.overseers) || here.contains(where: { $0.rawValue == routed }) { return true }
+        switch Role(rawValue: routed) {
+        case .schoolStaff?:
+            return try row.decode("school_path", as: String?.self).map { caller.covers($0, in: .school) } ?? false
+        case .clinicStaff?:
+            return try row.decode("served_by_my_clinic", as: Bool.self)
+        default:
+            return false
+        }
+    }
 
     /// Adds the routes.
     public func addRoutes(to routes: SecuredRoutes) {
@@ -51,13 +72,11 @@ public struct FollowUpController: Sendable {
             guard ["open", "resolved"].contains(status) else {
                 throw Problem.badRequest("status is invalid.", errors: [.init(field: "status", message: "must be open or resolved")])
             }
-            let roles = Set(caller.grants.map(\.role))
-            let routed: [String] = roles.isDisjoint(with: Self.overseers) ? roles.map(\.rawValue) : Role.allCases.map(\.rawValue)
             let items = try await self.database.transaction(for: caller) { transaction in
                 try await transaction.query("""
-                    select \(Self.columns) from follow_up where status = \(status) and routed_role = any(\(routed))
-                    order by opened_at limit 500
-                    """).map(Self.followUp)
+                    select \(Self.columns) from follow_up f left join person p on p.id = f.person_id
+                    where f.status = \(status) order by f.opened_at limit 2000
+                    """).filter { try Self.handles(caller, $0) }.prefix(500).map(Self.followUp)
             }
             return try JSONResponse(Items(items: items))
         }
@@ -70,11 +89,12 @@ public struct FollowUpController: Sendable {
                 throw Problem.validation([.init(field: "resolution", message: "say how it was resolved (1 to 2000 characters)")])
             }
             let resolved = try await self.database.transaction(for: caller) { transaction in
-                guard let current = try await transaction.query("select \(Self.columns) from follow_up where id = \(id) for update").first
-                    .map(Self.followUp)
+                guard let row = try await transaction.query("""
+                    select \(Self.columns) from follow_up f left join person p on p.id = f.person_id where f.id = \(id) for update of f
+                    """).first
                 else { throw Problem.notFound("No such follow-up.") }
-                let roles = Set(caller.grants.map(\.role))
-                guard roles.contains(where: { $0.rawValue == current.routedRole }) || !roles.isDisjoint(with: Self.overseers) else {
+                let current = try Self.followUp(row)
+                guard try Self.handles(caller, row) else {
                     throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
                                   detail: "This follow-up is routed to \(current.routedRole).")
                 }
@@ -85,10 +105,13 @@ public struct FollowUpController: Sendable {
                 guard current.status == "open" else {
                     throw Problem(status: .conflict, code: "already_resolved", title: "The follow-up is already resolved")
                 }
-                let updated = try await transaction.query("""
+                try await transaction.query("""
                     update follow_up set status = 'resolved', resolved_at = now(), resolved_by = \(caller.accountID), resolution = \(resolution),
                         version = version + 1
-                    where id = \(id) returning \(Self.columns)
+                    where id = \(id)
+                    """)
+                let updated = try await transaction.query("""
+                    select \(Self.columns) from follow_up f left join person p on p.id = f.person_id where f.id = \(id)
                     """).first.map(Self.followUp)
                 guard let updated else { throw Problem.internalError }
                 if let person = updated.personId {

@@ -44,6 +44,7 @@ public struct SafeguardingController: Sendable {
         var kind: Kind
         var details: String
         var policeNotifiedAt: Date?
+
         var policeReference: String?
     }
 
@@ -157,10 +158,12 @@ public struct SafeguardingController: Sendable {
                 guard let unit = try await transaction.query("select unit_id from person where id = \(personID)").first?.decode("unit_id", as: UUID.self)
                 else { throw Problem.validation([.init(field: "personId", message: "no such person in your scope")]) }
                 unitID = unit
-            } else if let unit = body.unitId, try await transaction.query("select 1 from org_unit where id = \(unit) and kind in ('village', 'grid')").first != nil {
+            } else if let unit = body.unitId,
+                try await transaction.query("select liushou_unit_in_my_county(\(unit)) as ok").first?.decode("ok", as: Bool.self) == true
+            {
                 unitID = unit
             } else {
-                throw Problem.validation([.init(field: "unitId", message: "no such village or grid in your scope")])
+                throw Problem.validation([.init(field: "unitId", message: "no such village or grid in your county")])
             }
             let inserted = try await transaction.query("""
                 insert into safeguarding_report as r (id, person_id, unit_id, kind, details, reported_by, reporter_name, police_notified_at,
@@ -174,7 +177,7 @@ public struct SafeguardingController: Sendable {
             if let person = body.personId {
                 try await transaction.query("""
                     insert into person_event (id, person_id, module, kind, summary, account_name, record_id)
-                    values (\(UUID()), \(person), 'grid', 'safeguarding.reported', \("强制报告：" + body.kind.chineseName), \(caller.name),
+                    values (\(UUID()), \(person), 'grid', 'safeguarding.reported', '已提交一份强制报告（内容仅限乡镇督导员与管理员查看）', null,
                         \(id.uuidString.lowercased()))
                     """)
             }

@@ -32,36 +32,44 @@ public struct DoorCheckRecorder: Sendable {
 
     /// Records the items as `caller`; every item gets a result, in order.
     public func record(_ items: [DoorCheckInput], caller: Caller, now: Date = Date(), in transaction: PostgresTransaction) async throws -> [ItemResult] {
+        // Retries first: an upload that committed before its answer was lost is a duplicate even if
+        // the person has since moved away or the check has grown old.
+        let stored = try await self.storedHashes(of: items, in: transaction)
         var results: [ItemResult?] = items.map { item in
+            if let hash = stored[item.id] {
+                return ItemResult(id: item.id, status: hash == Self.contentHash(item) ? .duplicate : .conflict, errors: nil)
+            }
             let errors = Self.problems(item, now: now)
             return errors.isEmpty ? nil : ItemResult(id: item.id, status: .rejected, errors: errors)
         }
-        let targets = try await self.targets(of: items, in: transaction)
-        var payload: [[String: String?]] = []
-        var needs: [[String]] = []
+        let targets = try await self.targets(of: items, caller: caller, in: transaction)
+        var payload: [(person: String, fields: [String: String?])] = []
+        var needs: [String: [String]] = [:]
         for (index, item) in items.enumerated() where results[index] == nil {
             let field = item.personId != nil ? "personId" : "householdId"
             guard let target = targets[item.personId ?? item.householdId ?? UUID()] else {
                 results[index] = ItemResult(id: item.id, status: .rejected, errors: [.init(field: field, message: "no such active person or household in your scope")])
                 continue
             }
-            guard let role = Self.role(for: item.kind, caller: caller, at: target.path) else {
+            guard let role = Self.role(for: item.kind, caller: caller, at: target) else {
                 results[index] = ItemResult(id: item.id, status: .rejected,
                                             errors: [.init(field: "kind", message: "your roles do not make \(item.kind.rawValue) checks here")])
                 continue
             }
-            payload.append([
+            payload.append((person: (item.personId ?? item.householdId ?? item.id).uuidString, fields: [
                 "id": item.id.uuidString, "personId": item.personId?.uuidString, "householdId": item.householdId?.uuidString,
                 "unitId": target.unit.uuidString, "visitorAccountId": caller.accountID.uuidString, "visitorName": caller.name,
                 "visitorRole": role.rawValue, "occurredAt": Self.timestamp(item.occurredAt), "channel": item.channel.rawValue,
                 "kind": item.kind.rawValue, "outcome": item.outcome.rawValue, "notes": item.notes,
                 "latitude": item.latitude.map { String($0) }, "longitude": item.longitude.map { String($0) },
                 "contentHash": Self.contentHash(item), "summary": Self.summary(item),
-            ])
-            needs.append((item.needs ?? []).map(\.rawValue))
+            ]))
+            needs[item.id.uuidString] = (item.needs ?? []).map(\.rawValue)
         }
         if !payload.isEmpty {
-            let json = try Self.json(payload, needs: needs)
+            // In person order, so concurrent batches lock obligation rows in the same order.
+            let ordered = payload.sorted { $0.person < $1.person }.map(\.fields)
+            let json = Self.json(ordered, needs: ordered.map { needs[($0["id"] ?? nil) ?? ""] ?? [] })
             let rows = try await transaction.query("select id, status from door_checks_record(\(json)::jsonb)")
             var answered: [UUID: [ItemResult.Status]] = [:]
             for row in rows {
@@ -88,7 +96,7 @@ public struct DoorCheckRecorder: Sendable {
         if item.outcome != .allWell, (item.needs ?? []).isEmpty {
             errors.append(.init(field: "needs", message: "name what is needed when the outcome is \(item.outcome.rawValue)"))
         }
-        if (item.notes?.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
+        if (item.notes?.unicodeScalars.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
         if (item.latitude == nil) != (item.longitude == nil) {
             errors.append(.init(field: "latitude", message: "give latitude and longitude together"))
         }
@@ -99,32 +107,56 @@ public struct DoorCheckRecorder: Sendable {
         return errors
     }
 
-    /// The role a caller makes a kind of check in, at a unit (`nil`: not allowed). Volunteers and
-    /// teachers visit the people they can see through a pairing or an enrolment.
-    static func role(for kind: CheckKind, caller: Caller, at path: String) -> Role? {
-        let here = caller.roles(at: path)
+    /// The role a caller makes a kind of check in, for a target (`nil`: not allowed): cadres and grid
+    /// workers where their grant covers the unit, a volunteer for a person paired with them, school
+    /// staff for a child enrolled at their school.
+    static func role(for kind: CheckKind, caller: Caller, at target: Target) -> Role? {
+        let here = caller.roles(at: target.path)
         switch kind {
         case .cadreVisit:
             return [Role.villageCadre, .childWelfareSupervisor, .townAdmin, .countyAdmin].first { here.contains($0) }
         case .gridKnock:
             return [Role.gridWorker, .villageCadre].first { here.contains($0) }
         case .volunteerVisit:
-            return caller.grants.contains { $0.role == .volunteer } ? .volunteer : nil
+            return target.assigned && caller.grants.contains { $0.role == .volunteer } ? .volunteer : nil
         case .teacherHomeVisit:
-            return caller.grants.contains { $0.role == .schoolStaff } ? .schoolStaff : nil
+            return target.schoolPath.map { caller.covers($0, in: .school) } == true ? .schoolStaff : nil
         }
     }
 
+    /// A visible person or household to check, with what decides who may check it.
+    struct Target {
+        var unit: UUID
+        var path: String
+        /// Paired with (assigned to) the caller.
+        var assigned: Bool
+        /// The school the person is enrolled at.
+        var schoolPath: String?
+    }
+
+    /// Content hashes of checks already stored under the items' ids (the caller's own).
+    private func storedHashes(of items: [DoorCheckInput], in transaction: PostgresTransaction) async throws -> [UUID: String] {
+        var hashes: [UUID: String] = [:]
+        for row in try await transaction.query("select id, encode(content_hash, 'hex') as hash from door_check where id = any(\(items.map(\.id)))") {
+            hashes[try row.decode("id")] = try row.decode("hash")
+        }
+        return hashes
+    }
+
     /// The visible, active people and households the items name, with their units.
-    private func targets(of items: [DoorCheckInput], in transaction: PostgresTransaction) async throws -> [UUID: (unit: UUID, path: String)] {
-        var targets: [UUID: (unit: UUID, path: String)] = [:]
+    private func targets(of items: [DoorCheckInput], caller: Caller, in transaction: PostgresTransaction) async throws -> [UUID: Target] {
+        var targets: [UUID: Target] = [:]
         let people = Array(Set(items.compactMap(\.personId)))
         if !people.isEmpty {
             for row in try await transaction.query("""
-                select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path
+                select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
+                    (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
+                    exists (select from person_assignment a where a.person_id = p.id and a.account_id = \(caller.accountID) and a.ended_at is null)
+                        as assigned
                 from person p where p.id = any(\(people)) and p.status = 'active'
                 """) {
-                targets[try row.decode("id")] = (try row.decode("unit_id"), try row.decode("path"))
+                targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"),
+                                                       assigned: try row.decode("assigned"), schoolPath: try row.decode("school_path"))
             }
         }
         let households = Array(Set(items.compactMap(\.householdId)))
@@ -132,7 +164,7 @@ public struct DoorCheckRecorder: Sendable {
             for row in try await transaction.query("""
                 select h.id, h.unit_id, (select b.path from liushou_unit_brief(h.unit_id) b) as path from household h where h.id = any(\(households))
                 """) {
-                targets[try row.decode("id")] = (try row.decode("unit_id"), try row.decode("path"))
+                targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"), assigned: false, schoolPath: nil)
             }
         }
         return targets
@@ -162,7 +194,7 @@ public struct DoorCheckRecorder: Sendable {
         return formatter.string(from: date)
     }
 
-    static func json(_ payload: [[String: String?]], needs: [[String]]) throws -> PostgresJSON<[Item]> {
+    static func json(_ payload: [[String: String?]], needs: [[String]]) -> PostgresJSON<[Item]> {
         PostgresJSON(zip(payload, needs).map { Item(fields: $0.0, needs: $0.1) })
     }
 

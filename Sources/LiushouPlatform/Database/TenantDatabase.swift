@@ -15,15 +15,17 @@ public struct TenantDatabase: Sendable {
         self.role = role
     }
 
-    /// Runs `body` in a transaction scoped to the caller's grants.
+    /// Runs `body` in a transaction scoped to the caller's grants; with `maxAttempts` > 1 a deadlock or
+    /// serialization failure runs `body` again (it must then be safe to repeat).
     @discardableResult
     public func transaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         for caller: Caller,
+        maxAttempts: Int = 1,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
         let role = self.role
-        return try await self.pool.withTransaction(settings: Self.settings(for: caller)) { transaction in
+        return try await self.pool.withTransaction(settings: Self.settings(for: caller), maxAttempts: maxAttempts) { transaction in
             if let role { try await transaction.query("set local role \(identifier: role)") }
             return try await body(transaction)
         }
