@@ -12,31 +12,10 @@ secs="${2:-20}"
 
 bash deploy/install-prerequisites.sh
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-pgbench_bin="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)"
-psql_bin="$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)"
 swift build -c release --product liushou 2>&1 | tail -n 1
 
-work="$(mktemp -d /tmp/liushou-bench-grid.XXXXXX)"
-chmod 711 "$work"
-port=18183
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-.build/release/liushou serve --demo --data-dir "$work/data" --port "$port" --pool-size 16 --log-level warning >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
-pg_port="$(sed -n 4p "$work/data/postgres/postmaster.pid")"
-export PGPASSWORD="$(cat "$work/data/postgres-password")"
-export PGHOST=127.0.0.1 PGPORT="$pg_port" PGUSER=liushou PGDATABASE=liushou
-owner_url="postgresql://liushou:${PGPASSWORD}@127.0.0.1:${pg_port}/liushou?sslmode=disable"
+source deploy/bench-server.sh
+start_bench_server bench-grid 18183 --demo --pool-size 16
 password="$(sed -n 's/.*password for all: \(.*\))/\1/p' "$work/data/demo-logins.txt")"
 q() { "$psql_bin" -qAt -c "$1"; }
 

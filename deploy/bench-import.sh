@@ -9,29 +9,8 @@ rows="${1:-100000}"
 bash deploy/install-prerequisites.sh
 swift build -c release --product liushou 2>&1 | tail -n 1
 
-work="$(mktemp -d /tmp/liushou-bench-import.XXXXXX)"
-chmod 711 "$work"
-port=18182
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The server creates the cluster, migrates and seeds the demo county (village 东村 = 341122100001).
-.build/release/liushou serve --demo --data-dir "$work/data" --port "$port" --log-level warning >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
-
-pg_port="$(sed -n 4p "$work/data/postgres/postmaster.pid")"
-export PGPASSWORD="$(cat "$work/data/postgres-password")"
-export PGHOST=127.0.0.1 PGPORT="$pg_port" PGUSER=liushou PGDATABASE=liushou
-psql_bin="$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)"
+source deploy/bench-server.sh
+start_bench_server bench-import 18182 --demo
 
 python3 deploy/generate-ledger.py "$rows" 341122100001 >"$work/ledger.csv"
 chmod 644 "$work/ledger.csv"
@@ -46,10 +25,10 @@ python3 -c "s=$end-$start; print(f'   {$rows} rows in {s:.2f} s: {$rows/s:.0f} r
 "$psql_bin" -q -c "drop table bench_copy"
 
 echo "-- liushou import persons (validation, sealed ID numbers, households, history, timeline, audit; one transaction)"
-LIUSHOU_DATABASE_URL="postgresql://liushou:${PGPASSWORD}@127.0.0.1:${pg_port}/liushou?sslmode=disable" \
+LIUSHOU_DATABASE_URL="$owner_url" \
 LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
   .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | sed 's/^/   /'
 echo "-- again (re-import of the same file: every row matched, nothing changes)"
-LIUSHOU_DATABASE_URL="postgresql://liushou:${PGPASSWORD}@127.0.0.1:${pg_port}/liushou?sslmode=disable" \
+LIUSHOU_DATABASE_URL="$owner_url" \
 LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
   .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | sed 's/^/   /'

@@ -58,6 +58,18 @@ public struct Problem: Error, Sendable, Equatable {
         Problem(status: .notFound, code: "not_found", title: "Not found", detail: detail)
     }
 
+    /// 412 for a write whose If-Match version is no longer current (nothing was changed).
+    public static func versionMismatch(_ record: String, current: Int) -> Problem {
+        Problem(status: .preconditionFailed, code: "version_mismatch", title: "The \(record) changed since you read it",
+                detail: "Current version is \(current); read it again and retry.")
+    }
+
+    /// 409 for a client-chosen id that already names a record with other content.
+    public static func idConflict(_ record: String) -> Problem {
+        Problem(status: .conflict, code: "id_conflict", title: "A different \(record) has this id",
+                detail: "Retry with the same content, or use a new id.")
+    }
+
     /// 500 with nothing internal in it.
     public static let internalError = Problem(
         status: .internalServerError, code: "internal_error", title: "Internal server error",

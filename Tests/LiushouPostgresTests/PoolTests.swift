@@ -148,14 +148,15 @@ struct PoolIdleTimeoutTests {
     func idleTimeoutCloses() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
             let pool = PostgresConnectionPool(
-                configuration: .init(conninfo: database.url, maxConnections: 2, healthCheckInterval: .zero, idleTimeout: .milliseconds(400)),
+                configuration: .init(conninfo: database.url, maxConnections: 2, healthCheckInterval: .zero, idleTimeout: .seconds(2)),
                 logger: TestPostgres.logger
             )
             try await pool.query("select 1")
-            try await Task.sleep(for: .milliseconds(150))
+            // Margins of seconds, not milliseconds: under a parallel test run a sleep can overshoot by hundreds of ms.
+            try await Task.sleep(for: .milliseconds(100))
             await pool.checkIdleConnections()
             #expect(pool.statistics.idle == 1, "a recently used connection survives its health check")
-            try await Task.sleep(for: .milliseconds(350))
+            try await Task.sleep(for: .milliseconds(2300))
             await pool.checkIdleConnections()
             #expect(pool.statistics.open == 0, "an unused connection is closed once idle past the timeout")
             await pool.close()

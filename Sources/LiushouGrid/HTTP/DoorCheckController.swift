@@ -74,8 +74,7 @@ public struct DoorCheckController: Sendable {
             case .duplicate:
                 return try JSONResponse(result, status: .ok)
             case .conflict:
-                throw Problem(status: .conflict, code: "id_conflict", title: "A different check has this id",
-                              detail: "Retry with the same content, or use a new id.")
+                throw Problem.idConflict("check")
             case .rejected, nil:
                 throw Problem.validation(result?.errors ?? [])
             }

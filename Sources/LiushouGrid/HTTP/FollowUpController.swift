@@ -99,8 +99,7 @@ public struct FollowUpController: Sendable {
                                   detail: "This follow-up is routed to \(current.routedRole).")
                 }
                 guard current.version == version else {
-                    throw Problem(status: .preconditionFailed, code: "version_mismatch", title: "The follow-up changed since you read it",
-                                  detail: "Current version is \(current.version).")
+                    throw Problem.versionMismatch("follow-up", current: current.version)
                 }
                 guard current.status == "open" else {
                     throw Problem(status: .conflict, code: "already_resolved", title: "The follow-up is already resolved")

@@ -78,9 +78,8 @@ public struct HouseholdMoveController: Sendable {
             guard caller.holds(.personsWrite, at: oldPath) else {
                 throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "You may not move households of this unit.")
             }
-            guard try row.decode("version", as: Int.self) == version else {
-                throw Problem(status: .preconditionFailed, code: "version_mismatch", title: "The household changed since you read it")
-            }
+            let current = try row.decode("version", as: Int.self)
+            guard current == version else { throw Problem.versionMismatch("household", current: current) }
             var newUnit = villageID
             var newPath = villagePath
             if let gridID {

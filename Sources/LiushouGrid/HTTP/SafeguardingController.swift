@@ -149,7 +149,7 @@ public struct SafeguardingController: Sendable {
             if let existing = try await transaction.query("select \(Self.columns) from safeguarding_report r where r.id = \(id)").first {
                 let (report, _) = try Self.report(existing, details: true)
                 guard report.kind == body.kind.rawValue, report.details == details, report.personId == body.personId else {
-                    throw Problem(status: .conflict, code: "id_conflict", title: "A different report has this id")
+                    throw Problem.idConflict("report")
                 }
                 return try JSONResponse(report, headers: [.eTag: "\"\(report.version)\""])
             }
@@ -203,8 +203,7 @@ public struct SafeguardingController: Sendable {
             let (current, path) = try await self.load(id, in: transaction)
             guard let path, caller.holds(.safeguardingRead, at: path) else { throw Problem.notFound("No such report.") }
             guard current.version == version else {
-                throw Problem(status: .preconditionFailed, code: "version_mismatch", title: "The report changed since you read it",
-                              detail: "Current version is \(current.version).")
+                throw Problem.versionMismatch("report", current: current.version)
             }
             try await apply(transaction)
             let (updated, _) = try await self.load(id, in: transaction)

@@ -66,8 +66,7 @@ public struct VisitRuleController: Sendable {
                                       detail: "This unit already overrides \(key); send If-Match with its ETag.")
                     }
                     guard ifMatch == existing.version else {
-                        throw Problem(status: .preconditionFailed, code: "version_mismatch", title: "The rule changed since you read it",
-                                      detail: "Current version is \(existing.version).")
+                        throw Problem.versionMismatch("rule", current: existing.version)
                     }
                     try await transaction.query("""
                         update visit_rule set description = \(body.description), categories = \(body.categories), risk_levels = \(body.riskLevels),

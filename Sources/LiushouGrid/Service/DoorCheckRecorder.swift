@@ -188,10 +188,9 @@ public struct DoorCheckRecorder: Sendable {
         return "\(item.kind.chineseName)：\(outcome)"
     }
 
+    /// ISO 8601 in UTC with milliseconds (a Sendable format style: no formatter built per item).
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     static func json(_ payload: [[String: String?]], needs: [[String]]) -> PostgresJSON<[Item]> {

@@ -77,7 +77,7 @@ public struct ServiceAccountController: Sendable {
         return try await self.database.transaction(for: caller) { transaction in
             if let existing = try await Account.load(id, in: transaction) {
                 guard existing.username == username, existing.kind == "service" else {
-                    throw Problem(status: .conflict, code: "id_conflict", title: "A different account has this id")
+                    throw Problem.idConflict("account")
                 }
                 throw Problem(status: .conflict, code: "already_created", title: "Service account exists",
                               detail: "Its first token was shown when it was created; issue a new one with POST /v1/service-accounts/{id}/tokens.")

@@ -105,7 +105,7 @@ public struct UserController: Sendable {
         return try await self.database.transaction(for: caller) { transaction in
             if let existing = try await Account.load(id, in: transaction) {
                 guard existing.username == username, existing.homeUnitId == body.homeUnitId else {
-                    throw Problem(status: .conflict, code: "id_conflict", title: "A different account has this id")
+                    throw Problem.idConflict("account")
                 }
                 return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
             }

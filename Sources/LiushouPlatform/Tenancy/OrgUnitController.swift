@@ -103,8 +103,7 @@ public struct OrgUnitController: Sendable {
             let parent = try await self.visible(body.parentId, .unitsManage, caller, transaction, field: "parentId", lockForShare: true)
             if let existing = try await self.repository.find(id, in: transaction) {
                 guard existing.kind == body.kind, existing.name == name, existing.code == body.code, existing.parentId == body.parentId else {
-                    throw Problem(status: .conflict, code: "id_conflict", title: "A different unit has this id",
-                                  detail: "Retry with the same content, or use a new id.")
+                    throw Problem.idConflict("unit")
                 }
                 return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
             }
@@ -244,7 +243,6 @@ public struct OrgUnitController: Sendable {
     }
 
     private static func stale(_ current: OrgUnit) -> Problem {
-        Problem(status: .preconditionFailed, code: "version_mismatch", title: "The unit changed since you read it",
-                detail: "Current version is \(current.version); read it again and retry.")
+        Problem.versionMismatch("unit", current: current.version)
     }
 }

@@ -32,39 +32,27 @@ public enum TextDecoding {
         return (try self.gb18030(bytes), .gbk)
     }
 
-    /// Converts GB 18030 / GBK bytes to a String with iconv.
+    /// Converts GB 18030 / GBK bytes to a String.
     static func gb18030(_ data: Data) throws -> String {
-        let converter = iconv_open("UTF-8", "GB18030")
-        guard converter != iconv_t(bitPattern: -1) else { throw DecodingError.notText }
-        defer { iconv_close(converter) }
-        var input = [CChar](repeating: 0, count: data.count)
-        data.withUnsafeBytes { raw in
-            for (index, byte) in raw.enumerated() { input[index] = CChar(bitPattern: byte) }
+        guard let text = String(validating: try self.convert(data, from: "GB18030", to: "UTF-8"), as: UTF8.self) else {
+            throw DecodingError.notText
         }
-        var output = [CChar](repeating: 0, count: data.count * 2 + 16)
-        let converted: Int? = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                var inPointer = inBuffer.baseAddress
-                var inLeft = inBuffer.count
-                var outPointer = outBuffer.baseAddress
-                var outLeft = outBuffer.count
-                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-                guard result != -1, inLeft == 0 else { return nil }
-                return outBuffer.count - outLeft
-            }
-        }
-        guard let length = converted else { throw DecodingError.notText }
-        let bytes = output.prefix(length).map { UInt8(bitPattern: $0) }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw DecodingError.notText }
         return text
     }
 
     /// Encodes text as GB 18030 (for tests and for exports to old Excel).
     public static func encodeGB18030(_ text: String) throws -> Data {
-        let converter = iconv_open("GB18030", "UTF-8")
+        try self.convert(Data(text.utf8), from: "UTF-8", to: "GB18030")
+    }
+
+    /// Converts bytes between encodings with the C library's iconv; input it cannot convert whole is refused.
+    private static func convert(_ data: Data, from source: String, to target: String) throws -> Data {
+        let converter = iconv_open(target, source)
         guard converter != iconv_t(bitPattern: -1) else { throw DecodingError.notText }
         defer { iconv_close(converter) }
-        var input = Array(text.utf8).map { CChar(bitPattern: $0) }
+        var input = data.map { CChar(bitPattern: $0) }
+        // GB 18030 takes at most 4 bytes per character, UTF-8 at most 4 per character: twice the input plus slack suffices
+        // for both directions of these two encodings.
         var output = [CChar](repeating: 0, count: input.count * 2 + 16)
         let converted: Int? = input.withUnsafeMutableBufferPointer { inBuffer in
             output.withUnsafeMutableBufferPointer { outBuffer in

@@ -34,11 +34,7 @@ public struct ContactCardController: Sendable {
                 let directory = try await transaction.query("select kind, name from person_card_directory(\(id))").map { row in
                     (kind: try row.decode("kind", as: String.self), name: try row.decode("name", as: String.self))
                 }
-                if record.file.activeCategories.contains(where: \.isChild) {
-                    try await AuditEntry(caller: caller, context: context, action: "person.contact_card", resource: "person",
-                                         recordID: id.uuidString.lowercased(), unitID: record.file.gridId ?? record.file.villageId,
-                                         unitPath: record.unitPath).append(in: transaction)
-                }
+                try await PersonController.auditRead("person.contact_card", record, caller: caller, context: context, in: transaction)
                 let file = PersonController.view(record, caller: caller, revealed: revealed).file
                 return ContactCard(file: file, villageName: village?.name ?? "", directory: directory)
             }

@@ -79,8 +79,7 @@ public struct HouseholdController: Sendable {
             let household = Household(id: id, villageId: village.id, gridId: body.gridId, code: code, address: address, version: 1)
             if let existing = try await self.find(id, in: transaction) {
                 guard existing == household else {
-                    throw Problem(status: .conflict, code: "id_conflict", title: "A different household has this id",
-                                  detail: "Retry with the same content, or use a new id.")
+                    throw Problem.idConflict("household")
                 }
                 return try JSONResponse(existing, headers: [.eTag: "\"\(existing.version)\""])
             }
@@ -90,8 +89,7 @@ public struct HouseholdController: Sendable {
                     values (\(id), \(village.id), \(body.gridId), \(unit.id), \(code), \(address))
                     """)
             } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "household_pkey" {
-                throw Problem(status: .conflict, code: "id_conflict", title: "A different household has this id",
-                              detail: "Retry with the same content, or use a new id.")
+                throw Problem.idConflict("household")
             } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "household_code" {
                 throw Problem(status: .conflict, code: "code_taken", title: "Household number in use",
                               detail: "Another household of the village has this number.", errors: [.init(field: "code", message: "is already used")])

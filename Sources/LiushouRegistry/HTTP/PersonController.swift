@@ -58,7 +58,7 @@ public struct PersonController: Sendable {
                     caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
                     recordID: id.uuidString.lowercased(), context: context, transaction: transaction
                 )
-                try await self.auditRead("person.view", record, caller: caller, context: context, in: transaction)
+                try await Self.auditRead("person.view", record, caller: caller, context: context, in: transaction)
                 return (record, revealed)
             }
             return try JSONResponse(Self.view(record, caller: caller, revealed: revealed), headers: Self.headers(record))
@@ -108,7 +108,7 @@ public struct PersonController: Sendable {
                                   detail: "A file's history is for the staff of the person's unit.")
                 }
                 let changes = try await self.repository.history(of: id, limit: 1000, in: transaction)
-                try await self.auditRead("person.history", record, caller: caller, context: context, in: transaction)
+                try await Self.auditRead("person.history", record, caller: caller, context: context, in: transaction)
                 return changes
             }
             return try JSONResponse(Page(items: changes, nextCursor: nil))
@@ -157,7 +157,9 @@ public struct PersonController: Sendable {
     }
 
     /// Logs a read of a child's file (children's personal information is sensitive: PIPL art. 28, 31).
-    func auditRead(_ action: String, _ record: PersonRecord, caller: Caller, context: AppRequestContext, in transaction: PostgresTransaction) async throws {
+    static func auditRead(
+        _ action: String, _ record: PersonRecord, caller: Caller, context: AppRequestContext, in transaction: PostgresTransaction
+    ) async throws {
         guard record.file.activeCategories.contains(where: \.isChild) else { return }
         try await AuditEntry(caller: caller, context: context, action: action, resource: "person", recordID: record.id.uuidString.lowercased(),
                              unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath).append(in: transaction)

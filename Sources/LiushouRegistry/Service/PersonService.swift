@@ -42,8 +42,7 @@ public struct PersonService: Sendable {
         let unit = try await checkedUnit.asyncOr { try await self.checkReferences(file, caller: caller, in: transaction) }
         if checkedUnit == nil, let existing = try await self.repository.find(id, lock: false, in: transaction) {
             guard existing.file == file else {
-                throw Problem(status: .conflict, code: "id_conflict", title: "A different file has this id",
-                              detail: "Retry with the same content, or use a new id.")
+                throw Problem.idConflict("file")
             }
             return (existing, .unchanged)
         }
@@ -63,8 +62,7 @@ public struct PersonService: Sendable {
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
             throw Self.duplicate(nil)
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_pkey" {
-            throw Problem(status: .conflict, code: "id_conflict", title: "A different file has this id",
-                          detail: "Retry with the same content, or use a new id.")
+            throw Problem.idConflict("file")
         }
         try await self.repository.appendChanges([.init(field: "file", oldValue: nil, newValue: "created")], person: id, action: "create",
                                                 accountID: caller.accountID, accountName: caller.name, in: transaction)
@@ -295,8 +293,7 @@ public struct PersonService: Sendable {
     }
 
     static func stale(_ current: PersonRecord) -> Problem {
-        Problem(status: .preconditionFailed, code: "version_mismatch", title: "The file changed since you read it",
-                detail: "Current version is \(current.version); read it again and retry.")
+        Problem.versionMismatch("file", current: current.version)
     }
 }
 
