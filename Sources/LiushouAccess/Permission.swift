@@ -36,6 +36,18 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case safeguardingReport = "safeguarding.report"
     /// Read, record police notification of, and acknowledge safeguarding reports.
     case safeguardingRead = "safeguarding.read"
+    /// Read the volunteer register, service hours and pairing rates of one's units.
+    case volunteersRead = "volunteers.read"
+    /// Register volunteers and record their screening.
+    case volunteersManage = "volunteers.manage"
+    /// Read pairings (volunteers only their own).
+    case pairingsRead = "pairings.read"
+    /// Pair helpers with people, record the guardian's consent, end pairings.
+    case pairingsManage = "pairings.manage"
+    /// Record a pairing's periodic effect check (进步档案).
+    case pairingsAssess = "pairings.assess"
+    /// Record visits to one's paired people, with activities and duration (service hours).
+    case volunteerVisitsRecord = "volunteer_visits.record"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -70,6 +82,14 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return Set(Role.allCases)
         case .safeguardingRead:
             return RowScope.safeguarding.roles
+        case .volunteersRead, .volunteersManage, .pairingsManage:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre]
+        case .pairingsRead:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .gridWorker, .schoolStaff, .volunteer]
+        case .pairingsAssess:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .schoolStaff]
+        case .volunteerVisitsRecord:
+            return [.volunteer]
         }
     }
 

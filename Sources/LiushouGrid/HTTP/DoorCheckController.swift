@@ -18,43 +18,7 @@ public struct DoorCheckController: Sendable {
     }
 
     struct Batch: Decodable {
-        var items: [LenientItem]
-    }
-
-    /// A batch item that failed to decode still answers, by its id when it has one.
-    struct LenientItem: Decodable {
-        var input: DoorCheckInput?
-        var id: UUID?
-        var problem: String?
-
-        private enum Keys: String, CodingKey {
-            case id
-        }
-
-        init(from decoder: any Decoder) throws {
-            do {
-                self.input = try DoorCheckInput(from: decoder)
-                self.id = self.input?.id
-            } catch {
-                self.id = try? decoder.container(keyedBy: Keys.self).decodeIfPresent(UUID.self, forKey: .id)
-                self.problem = RequestDecodingFailure.describe(error)
-            }
-        }
-    }
-
-    struct BatchAnswer: Encodable {
-        var created: Int
-        var duplicate: Int
-        var conflict: Int
-        var rejected: Int
-        var results: [BatchResult]
-    }
-
-    struct BatchResult: Encodable {
-        var index: Int
-        var id: UUID?
-        var status: String
-        var errors: [Problem.FieldError]?
+        var items: [LenientItem<DoorCheckInput>]
     }
 
     struct CheckList: Encodable {
@@ -88,24 +52,7 @@ public struct DoorCheckController: Sendable {
             let recorded = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
                 try await self.recorder.record(readable, caller: caller, in: transaction)
             }
-            var next = recorded.makeIterator()
-            var answer = BatchAnswer(created: 0, duplicate: 0, conflict: 0, rejected: 0, results: [])
-            for (index, item) in batch.items.enumerated() {
-                let result: BatchResult
-                if item.input != nil, let recordedItem = next.next() {
-                    result = BatchResult(index: index, id: recordedItem.id, status: recordedItem.status.rawValue, errors: recordedItem.errors)
-                } else {
-                    result = BatchResult(index: index, id: item.id, status: "rejected",
-                                         errors: [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")])
-                }
-                switch result.status {
-                case "created": answer.created += 1
-                case "duplicate": answer.duplicate += 1
-                case "conflict": answer.conflict += 1
-                default: answer.rejected += 1
-                }
-                answer.results.append(result)
-            }
+            let answer = BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) })
             return try JSONResponse(answer)
         }
         routes.on(.get, "/v1/persons/:id/door-checks", .permission(.personsRead)) { _, context, caller in

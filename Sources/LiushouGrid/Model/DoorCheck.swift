@@ -60,6 +60,24 @@ public struct DoorCheckInput: Sendable, Codable, Equatable {
     public var notes: String?
     public var latitude: Double?
     public var longitude: Double?
+
+    /// A check as a client would send it.
+    public init(
+        id: UUID, personId: UUID?, householdId: UUID? = nil, occurredAt: Date, channel: CheckChannel, kind: CheckKind, outcome: CheckOutcome,
+        needs: [Need]? = nil, notes: String? = nil, latitude: Double? = nil, longitude: Double? = nil
+    ) {
+        self.id = id
+        self.personId = personId
+        self.householdId = householdId
+        self.occurredAt = occurredAt
+        self.channel = channel
+        self.kind = kind
+        self.outcome = outcome
+        self.needs = needs
+        self.notes = notes
+        self.latitude = latitude
+        self.longitude = longitude
+    }
 }
 
 /// A stored door check.

@@ -20,6 +20,13 @@ public struct DoorCheckRecorder: Sendable {
         public var id: UUID
         public var status: Status
         public var errors: [Problem.FieldError]?
+
+        /// A result.
+        public init(id: UUID, status: Status, errors: [Problem.FieldError]?) {
+            self.id = id
+            self.status = status
+            self.errors = errors
+        }
     }
 
     /// The largest batch.
@@ -151,7 +158,8 @@ public struct DoorCheckRecorder: Sendable {
             for row in try await transaction.query("""
                 select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
                     (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
-                    exists (select from person_assignment a where a.person_id = p.id and a.account_id = \(caller.accountID) and a.ended_at is null)
+                    exists (select from person_assignment a where a.person_id = p.id and a.account_id = \(caller.accountID)
+                               and a.started_at <= now() and (a.ended_at is null or a.ended_at > now()))
                         as assigned
                 from person p where p.id = any(\(people)) and p.status = 'active'
                 """) {

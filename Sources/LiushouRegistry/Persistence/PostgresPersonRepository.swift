@@ -168,7 +168,7 @@ public struct PostgresPersonRepository: PersonRepository {
                 """)
         }
         if let account = query.assignedTo {
-            clauses.append("p.id in (select pa.person_id from person_assignment pa where pa.account_id = \(account) and pa.ended_at is null)")
+            clauses.append("p.id in (select pa.person_id from person_assignment pa where pa.account_id = \(account) and pa.started_at <= now() and (pa.ended_at is null or pa.ended_at > now()))")
         }
         guard !clauses.isEmpty else { return "false" }
         return "(\(SQLQuery.joined(clauses, separator: " or ")))"

@@ -6,6 +6,7 @@ import LiushouMigrations
 import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
+import LiushouVolunteers
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -83,5 +84,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     FollowUpController(database: database).addRoutes(to: routes)
     SafeguardingController(database: database).addRoutes(to: routes)
     HouseholdMoveController(database: database).addRoutes(to: routes)
+    VolunteerController(database: database, vault: dependencies.vault).addRoutes(to: routes)
+    PairingController(database: database).addRoutes(to: routes)
+    ProgressController(database: database).addRoutes(to: routes)
+    VolunteerVisitController(database: database).addRoutes(to: routes)
+    ServiceHoursController(database: database, vault: dependencies.vault).addRoutes(to: routes)
     return router
 }

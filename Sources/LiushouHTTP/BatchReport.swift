@@ -1,0 +1,53 @@
+import Foundation
+
+/// The answer to a batch upload: one result per item, in order, and the counts per status.
+public struct BatchReport: Encodable, Sendable {
+    /// One item's result.
+    public struct Entry: Encodable, Sendable {
+        public var index: Int
+        public var id: UUID?
+        public var status: String
+        public var errors: [Problem.FieldError]?
+    }
+
+    /// What the recorder answered for one readable item.
+    public struct Recorded: Sendable {
+        public var id: UUID
+        public var status: String
+        public var errors: [Problem.FieldError]?
+
+        /// A recorded result.
+        public init(id: UUID, status: String, errors: [Problem.FieldError]?) {
+            self.id = id
+            self.status = status
+            self.errors = errors
+        }
+    }
+
+    public var created = 0
+    public var duplicate = 0
+    public var conflict = 0
+    public var rejected = 0
+    public var results: [Entry] = []
+
+    /// Merges the recorder's results for the readable items (in order) with the unreadable ones.
+    public init<Input>(items: [LenientItem<Input>], recorded: [Recorded]) {
+        var next = recorded.makeIterator()
+        for (index, item) in items.enumerated() {
+            let entry: Entry
+            if item.input != nil, let result = next.next() {
+                entry = Entry(index: index, id: result.id, status: result.status, errors: result.errors)
+            } else {
+                entry = Entry(index: index, id: item.id, status: "rejected",
+                              errors: [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")])
+            }
+            switch entry.status {
+            case "created": self.created += 1
+            case "duplicate": self.duplicate += 1
+            case "conflict": self.conflict += 1
+            default: self.rejected += 1
+            }
+            self.results.append(entry)
+        }
+    }
+}

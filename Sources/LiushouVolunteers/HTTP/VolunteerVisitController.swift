@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouGrid
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// `/v1/volunteer-visits`: a volunteer records visits to their paired people, one or an offline batch.
+public struct VolunteerVisitController: Sendable {
+    let database: TenantDatabase
+    let recorder = VolunteerVisitRecorder()
+
+    /// A controller.
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    struct Batch: Decodable {
+        var items: [LenientItem<VolunteerVisitInput>]
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/volunteer-visits", .permission(.volunteerVisitsRecord)) { request, context, caller in
+            let input = try await request.decodeJSON(as: VolunteerVisitInput.self, context: context)
+            let result = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
+                try await self.recorder.record([input], caller: caller, in: transaction)
+            }.first
+            switch result?.status {
+            case .created:
+                return try JSONResponse(result, status: .created)
+            case .duplicate:
+                return try JSONResponse(result, status: .ok)
+            case .conflict:
+                throw Problem.idConflict("visit")
+            case .rejected, nil:
+                throw Problem.validation(result?.errors ?? [])
+            }
+        }
+        routes.on(.post, "/v1/volunteer-visits/batch", .permission(.volunteerVisitsRecord)) { request, context, caller in
+            let batch = try await request.decodeJSON(as: Batch.self, context: context)
+            guard batch.items.count <= DoorCheckRecorder.maxBatch else {
+                throw Problem.validation([.init(field: "items", message: "send at most \(DoorCheckRecorder.maxBatch) visits per batch")])
+            }
+            let recorded = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
+                try await self.recorder.record(batch.items.compactMap(\.input), caller: caller, in: transaction)
+            }
+            return try JSONResponse(BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) }))
+        }
+    }
+}

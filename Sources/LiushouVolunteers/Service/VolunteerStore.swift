@@ -1,0 +1,82 @@
+import Foundation
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// Reads and writes the volunteer register (ID numbers sealed, answered masked), under row-level security.
+struct VolunteerStore: Sendable {
+    let vault: IdentifierVault
+
+    static let columns: SQLQuery = """
+        v.id, v.unit_id, v.account_id, v.name, v.phone, v.id_number_sealed, v.organisation, v.organisation_name, v.skills,
+        v.availability, v.screening_status, v.screened_on, v.version, v.content_hash
+        """
+
+    /// A visible volunteer with its stored content hash.
+    func find(_ id: UUID, forUpdate: Bool = false, in transaction: PostgresTransaction) async throws -> (volunteer: Volunteer, hash: Data)? {
+        let lock: SQLQuery = forUpdate ? "for update" : ""
+        guard let row = try await transaction.query("select \(Self.columns) from volunteer v where v.id = \(id) \(lock)").first else { return nil }
+        return (try self.volunteer(row), try row.decode("content_hash"))
+    }
+
+    /// The volunteer record of an account (a volunteer's own).
+    func find(account: UUID, in transaction: PostgresTransaction) async throws -> Volunteer? {
+        try await transaction.query("select \(Self.columns) from volunteer v where v.account_id = \(account)").first.map(self.volunteer)
+    }
+
+    /// Visible volunteers registered in a unit's subtree or a unit holding it, filtered.
+    func list(unitPath: String?, screening: ScreeningStatus?, skill: VolunteerSkill?, in transaction: PostgresTransaction) async throws -> [Volunteer] {
+        var clauses: [SQLQuery] = ["true"]
+        if let unitPath {
+            clauses.append("""
+                exists (select from liushou_unit_brief(v.unit_id) b where b.path::ltree <@ \(unitPath)::ltree or b.path::ltree @> \(unitPath)::ltree)
+                """)
+        }
+        if let screening { clauses.append("v.screening_status = \(screening.rawValue)") }
+        if let skill { clauses.append("\(skill.rawValue) = any(v.skills)") }
+        return try await transaction.query("""
+            select \(Self.columns) from volunteer v where \(SQLQuery.joined(clauses, separator: " and ")) order by v.name, v.id limit 2000
+            """).map(self.volunteer)
+    }
+
+    /// Inserts or replaces a volunteer (the caller checked scope, content and version).
+    func save(_ input: VolunteerInput, id: UUID, existing: Volunteer?, in transaction: PostgresTransaction) async throws {
+        let sealed = try input.idNumber.map { try self.vault.seal($0.uppercased()) }
+        let digest = input.idNumber.map { self.vault.digest($0.uppercased()) }
+        let hash = ContentHash.of(input)
+        let skills = (input.skills ?? []).map(\.rawValue)
+        if existing == nil {
+            try await transaction.query("""
+                insert into volunteer (id, unit_id, account_id, name, phone, id_number_sealed, id_number_digest, organisation, organisation_name,
+                    skills, availability, screening_status, screened_on, content_hash)
+                values (\(id), \(input.unitId), \(input.accountId), \(input.name.trimmingCharacters(in: .whitespacesAndNewlines)), \(input.phone),
+                    \(sealed), \(digest), \(input.organisation.rawValue), \(input.organisationName), \(skills), \(input.availability),
+                    \(input.screening.rawValue), \(input.screenedOn), \(hash))
+                """)
+        } else {
+            try await transaction.query("""
+                update volunteer set unit_id = \(input.unitId), account_id = \(input.accountId),
+                    name = \(input.name.trimmingCharacters(in: .whitespacesAndNewlines)), phone = \(input.phone),
+                    id_number_sealed = coalesce(\(sealed), id_number_sealed), id_number_digest = coalesce(\(digest), id_number_digest),
+                    organisation = \(input.organisation.rawValue), organisation_name = \(input.organisationName), skills = \(skills),
+                    availability = \(input.availability), screening_status = \(input.screening.rawValue), screened_on = \(input.screenedOn),
+                    content_hash = \(hash), version = version + 1, updated_at = now()
+                where id = \(id)
+                """)
+        }
+    }
+
+    func volunteer(_ row: PostgresRow) throws -> Volunteer {
+        let sealed = try row.decode("id_number_sealed", as: Data?.self)
+        return Volunteer(
+            id: try row.decode("id"), unitId: try row.decode("unit_id"), accountId: try row.decode("account_id"), name: try row.decode("name"),
+            phone: try row.decode("phone"), idNumber: try sealed.map { Masking.idNumber(try self.vault.open($0)) },
+            organisation: VolunteerOrganisation(rawValue: try row.decode("organisation")) ?? .other,
+            organisationName: try row.decode("organisation_name"),
+            skills: try row.decode("skills", as: [String].self).compactMap(VolunteerSkill.init(rawValue:)),
+            availability: try row.decode("availability"), screening: ScreeningStatus(rawValue: try row.decode("screening_status")) ?? .pending,
+            screenedOn: try row.decode("screened_on"), version: try row.decode("version")
+        )
+    }
+}
