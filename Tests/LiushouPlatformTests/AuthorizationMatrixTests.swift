@@ -83,6 +83,23 @@ struct AuthorizationMatrixTests {
         "GET /v1/safeguarding-reports/:id": "SafeguardingTests.visibility",
         "POST /v1/safeguarding-reports/:id/police": "SafeguardingTests.visibility",
         "POST /v1/safeguarding-reports/:id/acknowledge": "SafeguardingTests.visibility",
+        // Volunteer pairing: visibility follows pairings, registers and schools, so its matrix lives with the module.
+        "POST /v1/volunteers": "VolunteerAccessTests.matrix, VolunteerRegisterTests.register",
+        "GET /v1/volunteers": "VolunteerAccessTests.matrix, VolunteerRegisterTests.register",
+        "GET /v1/volunteers/:id": "VolunteerAccessTests.matrix",
+        "PUT /v1/volunteers/:id": "VolunteerAccessTests.matrix, VolunteerRegisterTests.register",
+        "GET /v1/volunteers/:id/hours": "VolunteerAccessTests.matrix, VisitAndHoursTests.hours",
+        "GET /v1/volunteer-hours": "VolunteerAccessTests.matrix, VisitAndHoursTests.hours",
+        "GET /v1/pairing-rate": "VolunteerAccessTests.matrix, VisitAndHoursTests.pairingRate",
+        "POST /v1/pairings": "VolunteerAccessTests.matrix, PairingTests.screeningAndConsent",
+        "GET /v1/pairings": "VolunteerAccessTests.matrix, PairingTests.manyToOneAndOneToMany",
+        "GET /v1/pairings/:id": "VolunteerAccessTests.matrix, PairingTests.volunteerScope",
+        "POST /v1/pairings/:id/end": "VolunteerAccessTests.matrix, PairingTests.volunteerScope",
+        "POST /v1/pairings/:id/progress": "VolunteerAccessTests.matrix, VisitAndHoursTests.progress",
+        "GET /v1/pairings/:id/progress": "VolunteerAccessTests.matrix, VisitAndHoursTests.progress",
+        "POST /v1/volunteer-visits": "VolunteerAccessTests.matrix, VisitAndHoursTests.visits",
+        "POST /v1/volunteer-visits/batch": "VolunteerAccessTests.matrix, VisitAndHoursTests.visits",
+        "GET /v1/me/volunteer": "VolunteerAccessTests.matrix, VisitAndHoursTests.hours",
     ]
 
     static let routes: [String: Scenario] = [
