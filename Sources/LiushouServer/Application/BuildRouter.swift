@@ -59,6 +59,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
         (prefix: "/v1/imports/", bytes: 64 * 1024 * 1024), (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
+        (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024),
     ]))
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
     let database = dependencies.database
