@@ -63,6 +63,11 @@ struct PairingTests {
                 // Two people in one village: filed under the village.
                 #expect((json["unitId"] as? String)?.lowercased() == world.fixture.village1a.idString)
                 #expect(try await client.post("/v1/pairings", json: oneToMany, token: world.cadre).status == .ok)
+                // The same new pairing sent twice at once: one creates it, the other gets it back.
+                let raw = try JSONSerialization.data(withJSONObject: VolunteerWorld.pairing(helpers: [world.passed], people: [world.elder]))
+                async let first = client.send(.post, "/v1/pairings", body: raw, contentType: "application/json", token: world.cadre)
+                async let second = client.send(.post, "/v1/pairings", body: raw, contentType: "application/json", token: world.cadre)
+                #expect([try await first.status.code, try await second.status.code].sorted() == [200, 201])
                 var changed = oneToMany
                 changed["goals"] = "别的目标"
                 #expect(try await client.post("/v1/pairings", json: changed, token: world.cadre).status == .conflict)
@@ -77,11 +82,12 @@ struct PairingTests {
 
                 let forChild = try await client.send(.get, "/v1/pairings?personId=\(world.child)", token: world.cadre)
                 #expect((try forChild.json()["items"] as? [Any])?.count == 2)
+                #expect(try await database.pool.query("select count(*) as n from pairing").first!.decode("n", as: Int.self) == 3)
                 let byHelper = try await client.send(.get, "/v1/pairings?volunteerId=\(world.pending)", token: world.cadre)
                 #expect((try byHelper.json()["items"] as? [Any])?.count == 1)
                 // Both helpers with logins now see the child; assignments are filed per person.
                 let assignments = try await database.pool.query("select count(*) as n from person_assignment where source = 'pairing'").first!
-                #expect(try assignments.decode("n", as: Int.self) == 4)
+                #expect(try assignments.decode("n", as: Int.self) == 5)
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: world.cadre)
                 #expect(timeline.text.components(separatedBy: "pairing.started").count - 1 == 2)
                 // The other town sees no pairing.

@@ -26,12 +26,17 @@ struct VolunteerRegisterTests {
                 #expect(!created.text.contains(People.idNumber(born: "1980-06-06", sequence: 311)))
                 let sealed = try await database.pool.query("select id_number_sealed::text as s from volunteer where id = \(id)").first!.decode("s", as: String.self)
                 #expect(!sealed.contains("341122"))
+                let racing = try JSONSerialization.data(withJSONObject: VolunteerWorld.volunteer(name: "周", unit: world.fixture.village1a,
+                                                                                                  screening: "pending", sequence: 319))
+                async let first = client.send(.post, "/v1/volunteers", body: racing, contentType: "application/json", token: world.cadre)
+                async let second = client.send(.post, "/v1/volunteers", body: racing, contentType: "application/json", token: world.cadre)
+                #expect([try await first.status.code, try await second.status.code].sorted() == [200, 201])
                 let retried = try await client.post("/v1/volunteers", json: body, token: world.cadre)
                 #expect(retried.status == .ok)
                 var changed = body
                 changed["name"] = "孙老师二"
                 #expect(try await client.post("/v1/volunteers", json: changed, token: world.cadre).status == .conflict)
-                #expect(try await database.pool.query("select count(*) as n from volunteer").first!.decode("n", as: Int.self) == 4)
+                #expect(try await database.pool.query("select count(*) as n from volunteer").first!.decode("n", as: Int.self) == 5)
 
                 var bad = VolunteerWorld.volunteer(name: " ", unit: world.fixture.school1, screening: "passed", sequence: 312)
                 bad["idNumber"] = "341122198006063120"

@@ -30,24 +30,26 @@ public struct PairingController: Sendable {
         routes.on(.post, "/v1/pairings", .permission(.pairingsManage)) { request, context, caller in
             let input = try await request.decodeJSON(as: PairingInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (pairing, created) = try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await PairingStore.find(input.id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("pairing") }
-                    return (stored.pairing, false)
-                }
-                var errors = VolunteerRules.problems(input, today: today)
-                if errors.isEmpty {
-                    let checked = try await PairingCreator.problems(input, caller: caller, today: today, in: transaction)
-                    errors = checked.errors
-                    if errors.isEmpty {
-                        try await PairingCreator.insert(input, caller: caller, people: checked.people, in: transaction)
+            let (pairing, created) = try await DuplicateRetry.once(primaryKey: "pairing_pkey") {
+                try await self.database.transaction(for: caller) { transaction in
+                    if let stored = try await PairingStore.find(input.id, in: transaction) {
+                        guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("pairing") }
+                        return (stored.pairing, false)
                     }
+                    var errors = VolunteerRules.problems(input, today: today)
+                    if errors.isEmpty {
+                        let checked = try await PairingCreator.problems(input, caller: caller, today: today, in: transaction)
+                        errors = checked.errors
+                        if errors.isEmpty {
+                            try await PairingCreator.insert(input, caller: caller, people: checked.people, in: transaction)
+                        }
+                    }
+                    if !errors.isEmpty { throw Problem.validation(errors) }
+                    guard let saved = try await PairingStore.find(input.id, in: transaction)?.pairing else { throw Problem.internalError }
+                    try await AuditEntry(caller: caller, context: context, action: "pairing.create", resource: "pairing",
+                                         recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
+                    return (saved, true)
                 }
-                if !errors.isEmpty { throw Problem.validation(errors) }
-                guard let saved = try await PairingStore.find(input.id, in: transaction)?.pairing else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "pairing.create", resource: "pairing",
-                                     recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
-                return (saved, true)
             }
             return try JSONResponse(pairing, status: created ? .created : .ok, headers: [.eTag: "\"\(pairing.version)\""])
         }

@@ -27,17 +27,19 @@ public struct VolunteerController: Sendable {
         routes.on(.post, "/v1/volunteers", .permission(.volunteersManage)) { request, context, caller in
             let input = try await request.decodeJSON(as: VolunteerInput.self, context: context)
             guard let id = input.id else { throw Problem.validation([.init(field: "id", message: "send your own UUID for the volunteer")]) }
-            let (volunteer, created) = try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await self.store.find(id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("volunteer") }
-                    return (stored.volunteer, false)
+            let (volunteer, created) = try await DuplicateRetry.once(primaryKey: "volunteer_pkey") {
+                try await self.database.transaction(for: caller) { transaction in
+                    if let stored = try await self.store.find(id, in: transaction) {
+                        guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("volunteer") }
+                        return (stored.volunteer, false)
+                    }
+                    try await self.check(input, caller: caller, in: transaction)
+                    try await self.store.save(input, id: id, existing: nil, in: transaction)
+                    guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
+                    try await AuditEntry(caller: caller, context: context, action: "volunteer.register", resource: "volunteer",
+                                         recordID: id.uuidString.lowercased(), unitID: input.unitId).append(in: transaction)
+                    return (saved, true)
                 }
-                try await self.check(input, caller: caller, in: transaction)
-                try await self.store.save(input, id: id, existing: nil, in: transaction)
-                guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "volunteer.register", resource: "volunteer",
-                                     recordID: id.uuidString.lowercased(), unitID: input.unitId).append(in: transaction)
-                return (saved, true)
             }
             return try JSONResponse(volunteer, status: created ? .created : .ok, headers: [.eTag: "\"\(volunteer.version)\""])
         }
@@ -89,21 +91,23 @@ public struct VolunteerController: Sendable {
                 throw Problem.validation([.init(field: "id", message: "must match the volunteer in the path")])
             }
             input.id = id
-            let volunteer = try await self.database.transaction(for: caller) { transaction in
-                guard let visible = try await self.store.find(id, in: transaction) else { throw Problem.notFound("No such volunteer.") }
-                guard let unit = try await UnitLookup.brief(visible.volunteer.unitId, in: transaction), caller.holds(.volunteersManage, at: unit.path) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This volunteer is registered above your units.")
+            let volunteer = try await DuplicateRetry.once(primaryKey: "volunteer_pkey") {
+                try await self.database.transaction(for: caller) { transaction in
+                    guard let visible = try await self.store.find(id, in: transaction) else { throw Problem.notFound("No such volunteer.") }
+                    guard let unit = try await UnitLookup.brief(visible.volunteer.unitId, in: transaction), caller.holds(.volunteersManage, at: unit.path) else {
+                        throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This volunteer is registered above your units.")
+                    }
+                    guard let stored = try await self.store.find(id, forUpdate: true, in: transaction) else { throw Problem.notFound("No such volunteer.") }
+                    guard stored.volunteer.version == version else { throw Problem.versionMismatch("volunteer", current: stored.volunteer.version) }
+                    try await self.check(input, caller: caller, in: transaction)
+                    try await self.store.save(input, id: id, existing: stored.volunteer, in: transaction)
+                    guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
+                    var detail: [String: String] = [:]
+                    if saved.screening != stored.volunteer.screening { detail["screening"] = saved.screening.rawValue }
+                    try await AuditEntry(caller: caller, context: context, action: "volunteer.change", resource: "volunteer",
+                                         recordID: id.uuidString.lowercased(), unitID: saved.unitId, detail: detail.isEmpty ? nil : detail).append(in: transaction)
+                    return saved
                 }
-                guard let stored = try await self.store.find(id, forUpdate: true, in: transaction) else { throw Problem.notFound("No such volunteer.") }
-                guard stored.volunteer.version == version else { throw Problem.versionMismatch("volunteer", current: stored.volunteer.version) }
-                try await self.check(input, caller: caller, in: transaction)
-                try await self.store.save(input, id: id, existing: stored.volunteer, in: transaction)
-                guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
-                var detail: [String: String] = [:]
-                if saved.screening != stored.volunteer.screening { detail["screening"] = saved.screening.rawValue }
-                try await AuditEntry(caller: caller, context: context, action: "volunteer.change", resource: "volunteer",
-                                     recordID: id.uuidString.lowercased(), unitID: saved.unitId, detail: detail.isEmpty ? nil : detail).append(in: transaction)
-                return saved
             }
             return try JSONResponse(volunteer, headers: [.eTag: "\"\(volunteer.version)\""])
         }
