@@ -30,7 +30,7 @@ public struct DoorCheckController: Sendable {
         routes.on(.post, "/v1/door-checks", .permission(.checksRecord)) { request, context, caller in
             let input = try await request.decodeJSON(as: DoorCheckInput.self, context: context)
             let result = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
-                try await self.recorder.record([input], caller: caller, in: transaction)
+                try await self.recorder.record([input], caller: caller, commitsWithWrite: true, in: transaction)
             }.first
             switch result?.status {
             case .created:
@@ -50,7 +50,7 @@ public struct DoorCheckController: Sendable {
             }
             let readable = batch.items.compactMap(\.input)
             let recorded = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
-                try await self.recorder.record(readable, caller: caller, in: transaction)
+                try await self.recorder.record(readable, caller: caller, commitsWithWrite: true, in: transaction)
             }
             let answer = BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) })
             return try JSONResponse(answer)

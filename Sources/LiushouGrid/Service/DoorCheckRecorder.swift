@@ -38,10 +38,15 @@ public struct DoorCheckRecorder: Sendable {
     public init() {}
 
     /// Records the items as `caller`; every item gets a result, in order.
-    public func record(_ items: [DoorCheckInput], caller: Caller, now: Date = Date(), in transaction: PostgresTransaction) async throws -> [ItemResult] {
+    /// With `commitsWithWrite`, the writing statement runs together with COMMIT (one round trip
+    /// less): the transaction must then do nothing after this call.
+    public func record(
+        _ items: [DoorCheckInput], caller: Caller, now: Date = Date(), commitsWithWrite: Bool = false, in transaction: PostgresTransaction
+    ) async throws -> [ItemResult] {
         // Retries first: an upload that committed before its answer was lost is a duplicate even if
-        // the person has since moved away or the check has grown old.
-        let stored = try await self.storedHashes(of: items, in: transaction)
+        // the person has since moved away or the check has grown old. Stored hashes and the
+        // targets are read in one round trip.
+        let (stored, targets) = try await self.storedHashesAndTargets(of: items, caller: caller, in: transaction)
         var results: [ItemResult?] = items.map { item in
             if let hash = stored[item.id] {
                 return ItemResult(id: item.id, status: hash == Self.contentHash(item) ? .duplicate : .conflict, errors: nil)
@@ -49,7 +54,6 @@ public struct DoorCheckRecorder: Sendable {
             let errors = Self.problems(item, now: now)
             return errors.isEmpty ? nil : ItemResult(id: item.id, status: .rejected, errors: errors)
         }
-        let targets = try await self.targets(of: items, caller: caller, in: transaction)
         var payload: [(person: String, fields: [String: String?])] = []
         var needs: [String: [String]] = [:]
         for (index, item) in items.enumerated() where results[index] == nil {
@@ -77,7 +81,8 @@ public struct DoorCheckRecorder: Sendable {
             // In person order, so concurrent batches lock obligation rows in the same order.
             let ordered = payload.sorted { $0.person < $1.person }.map(\.fields)
             let json = Self.json(ordered, needs: ordered.map { needs[($0["id"] ?? nil) ?? ""] ?? [] })
-            let rows = try await transaction.query("select id, status from door_checks_record(\(json)::jsonb)")
+            let write: SQLQuery = "select id, status from door_checks_record(\(json)::jsonb)"
+            let rows = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
             var answered: [UUID: [ItemResult.Status]] = [:]
             for row in rows {
                 let status = ItemResult.Status(rawValue: try row.decode("status", as: String.self)) ?? .conflict
@@ -141,41 +146,40 @@ public struct DoorCheckRecorder: Sendable {
         var schoolPath: String?
     }
 
-    /// Content hashes of checks already stored under the items' ids (the caller's own).
-    private func storedHashes(of items: [DoorCheckInput], in transaction: PostgresTransaction) async throws -> [UUID: String] {
+    /// Content hashes of checks already stored under the items' ids (the caller's own), and the
+    /// visible, active people and households the items name with their units: one round trip.
+    private func storedHashesAndTargets(
+        of items: [DoorCheckInput], caller: Caller, in transaction: PostgresTransaction
+    ) async throws -> (hashes: [UUID: String], targets: [UUID: Target]) {
+        let people = Array(Set(items.compactMap(\.personId)))
+        let households = Array(Set(items.compactMap(\.householdId)))
+        let results = try await transaction.pipeline([
+            "select id, encode(content_hash, 'hex') as hash from door_check where id = any(\(items.map(\.id)))",
+            """
+            select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
+                (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
+                exists (select from person_assignment a where a.person_id = p.id and a.account_id = \(caller.accountID)
+                           and a.started_at <= now() and (a.ended_at is null or a.ended_at > now()))
+                    as assigned
+            from person p where p.id = any(\(people)) and p.status = 'active'
+            """,
+            """
+            select h.id, h.unit_id, (select b.path from liushou_unit_brief(h.unit_id) b) as path from household h where h.id = any(\(households))
+            """,
+        ])
         var hashes: [UUID: String] = [:]
-        for row in try await transaction.query("select id, encode(content_hash, 'hex') as hash from door_check where id = any(\(items.map(\.id)))") {
+        for row in results[0] {
             hashes[try row.decode("id")] = try row.decode("hash")
         }
-        return hashes
-    }
-
-    /// The visible, active people and households the items name, with their units.
-    private func targets(of items: [DoorCheckInput], caller: Caller, in transaction: PostgresTransaction) async throws -> [UUID: Target] {
         var targets: [UUID: Target] = [:]
-        let people = Array(Set(items.compactMap(\.personId)))
-        if !people.isEmpty {
-            for row in try await transaction.query("""
-                select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
-                    (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
-                    exists (select from person_assignment a where a.person_id = p.id and a.account_id = \(caller.accountID)
-                               and a.started_at <= now() and (a.ended_at is null or a.ended_at > now()))
-                        as assigned
-                from person p where p.id = any(\(people)) and p.status = 'active'
-                """) {
-                targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"),
-                                                       assigned: try row.decode("assigned"), schoolPath: try row.decode("school_path"))
-            }
+        for row in results[1] {
+            targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"),
+                                                   assigned: try row.decode("assigned"), schoolPath: try row.decode("school_path"))
         }
-        let households = Array(Set(items.compactMap(\.householdId)))
-        if !households.isEmpty {
-            for row in try await transaction.query("""
-                select h.id, h.unit_id, (select b.path from liushou_unit_brief(h.unit_id) b) as path from household h where h.id = any(\(households))
-                """) {
-                targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"), assigned: false, schoolPath: nil)
-            }
+        for row in results[2] {
+            targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"), assigned: false, schoolPath: nil)
         }
-        return targets
+        return (hashes, targets)
     }
 
     static func contentHash(_ item: DoorCheckInput) -> String {

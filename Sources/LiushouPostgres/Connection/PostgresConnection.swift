@@ -71,6 +71,22 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs several statements with bound parameters in one round trip (libpq pipeline mode) and
+    /// returns their results in order. After a failing statement the server skips the rest; the
+    /// first error is thrown. Outside a transaction block the statements form one implicit transaction.
+    public func pipeline(_ queries: [SQLQuery]) async throws -> [PostgresResult] {
+        for query in queries {
+            for (index, binding) in query.bindings.enumerated() {
+                if let reason = binding.encodingFailure {
+                    throw DatabaseError.invalidParameter(position: index + 1, reason: reason)
+                }
+            }
+        }
+        return try await self.threadPool.runIfActive {
+            try self.pipelineBlocking(queries)
+        }
+    }
+
     /// Runs a multi-statement script without parameters (migrations only). The caller vouches for the text.
     @discardableResult
     public func executeScript(unsafeSQL script: String) async throws -> PostgresResult {
@@ -162,6 +178,76 @@ public final class PostgresConnection: @unchecked Sendable {
             }
         }
         return try self.consume(result)
+    }
+
+    private func pipelineBlocking(_ queries: [SQLQuery]) throws -> [PostgresResult] {
+        try self.ensureNotFinished()
+        guard PQenterPipelineMode(self.handle) == 1 else {
+            throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+        }
+        var sent = 0
+        var sendFailure: String? = nil
+        for query in queries {
+            let types = query.bindings.map { Oid($0.type.oid) }
+            let values = query.bindings.map(\.text)
+            let accepted = withOptionalCStringArray(values) { valuePointers in
+                types.withUnsafeBufferPointer { typePointer in
+                    PQsendQueryParams(self.handle, query.sql, Int32(values.count), typePointer.baseAddress, valuePointers, nil, nil, 0)
+                }
+            }
+            guard accepted == 1 else {
+                sendFailure = Self.errorMessage(self.handle)
+                break
+            }
+            sent += 1
+        }
+        // The sync also flushes what was queued; it is sent even after a failed send so the
+        // connection can leave pipeline mode cleanly.
+        guard PQpipelineSync(self.handle) == 1 else {
+            throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+        }
+        var outcomes: [Result<PostgresResult, any Error>] = []
+        for _ in 0..<sent {
+            var outcome: Result<PostgresResult, any Error>? = nil
+            while let result = PQgetResult(self.handle) {
+                if outcome == nil {
+                    if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                        PQclear(result)
+                        outcome = .failure(DatabaseError.protocolFailure(message: "statement skipped after an earlier error in the pipeline"))
+                    } else {
+                        outcome = Result { try self.consume(result) }
+                    }
+                } else {
+                    PQclear(result)
+                }
+            }
+            outcomes.append(outcome ?? .failure(DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))))
+        }
+        // The sync's own result, then leave pipeline mode.
+        while let result = PQgetResult(self.handle) {
+            let isSync = PQresultStatus(result) == PGRES_PIPELINE_SYNC
+            PQclear(result)
+            if isSync { break }
+        }
+        guard PQexitPipelineMode(self.handle) == 1 else {
+            throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+        }
+        if let sendFailure {
+            throw DatabaseError.connectionFailure(message: sendFailure)
+        }
+        // The first real error wins over the "skipped" placeholders that follow it.
+        if let failure = outcomes.lazy.compactMap({ outcome -> (any Error)? in
+            if case .failure(let error) = outcome, !Self.isSkipped(error) { return error }
+            return nil
+        }).first {
+            throw failure
+        }
+        return try outcomes.map { try $0.get() }
+    }
+
+    private static func isSkipped(_ error: any Error) -> Bool {
+        if case DatabaseError.protocolFailure(let message) = error { return message.hasPrefix("statement skipped") }
+        return false
     }
 
     private func executeScriptBlocking(_ script: String) throws -> PostgresResult {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Isolation levels for `withTransaction`.
 public enum TransactionIsolation: String, Sendable {
     case readCommitted = "READ COMMITTED"
@@ -9,11 +11,35 @@ public enum TransactionIsolation: String, Sendable {
 public struct PostgresTransaction: Sendable {
     /// The underlying connection, for APIs that take one.
     public let connection: PostgresConnection
+    private let finished: FinishFlag
+
+    init(connection: PostgresConnection) {
+        self.connection = connection
+        self.finished = FinishFlag()
+    }
 
     /// Runs one statement inside the transaction.
     @discardableResult
     public func query(_ query: SQLQuery) async throws -> PostgresResult {
         try await self.connection.query(query)
+    }
+
+    /// Runs several statements in one round trip (pipeline mode); results in order.
+    public func pipeline(_ queries: [SQLQuery]) async throws -> [PostgresResult] {
+        try await self.connection.pipeline(queries)
+    }
+
+    /// Runs the transaction's last statement and COMMIT in one round trip. Nothing may run after it
+    /// in this transaction; a failure rolls the whole transaction back as usual.
+    @discardableResult
+    public func queryAndCommit(_ query: SQLQuery) async throws -> PostgresResult {
+        let results = try await self.connection.pipeline([query, "commit"])
+        // COMMIT of a transaction that already failed answers ROLLBACK instead of raising an error.
+        guard results.count == 2, results[1].commandTag == "COMMIT" else {
+            throw DatabaseError.server(sqlState: "40000", message: "transaction was aborted by an earlier error and rolled back")
+        }
+        self.finished.set()
+        return results[0]
     }
 
     /// Sets a transaction-local setting (`set_config(name, value, true)`), e.g. a row-level-security scope.
@@ -34,15 +60,18 @@ public struct PostgresTransaction: Sendable {
         settings: [(name: String, value: String)],
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
-        try await connection.query("begin isolation level \(unsafeRaw: level.rawValue)")
+        let begin: SQLQuery = "begin isolation level \(unsafeRaw: level.rawValue)"
         let transaction = PostgresTransaction(connection: connection)
         do {
-            if !settings.isEmpty {
-                // One round trip for all settings.
+            if settings.isEmpty {
+                try await connection.query(begin)
+            } else {
+                // BEGIN and all settings in one round trip.
                 let calls = settings.map { setting -> SQLQuery in "set_config(\(setting.name), \(setting.value), true)" }
-                try await connection.query("select \(SQLQuery.joined(calls, separator: ", "))")
+                try await connection.pipeline([begin, "select \(SQLQuery.joined(calls, separator: ", "))"])
             }
             let result = try await body(transaction)
+            if transaction.isFinished { return result }
             let commit = try await connection.query("commit")
             // COMMIT of a transaction that already failed answers ROLLBACK instead of raising an error.
             guard commit.commandTag == "COMMIT" else {
@@ -56,4 +85,17 @@ public struct PostgresTransaction: Sendable {
             throw error
         }
     }
+}
+
+extension PostgresTransaction {
+    var isFinished: Bool { self.finished.isSet }
+}
+
+/// Whether a transaction already committed (its last statement ran together with COMMIT).
+final class FinishFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    func set() { self.value.store(true, ordering: .releasing) }
+
+    var isSet: Bool { self.value.load(ordering: .acquiring) }
 }
