@@ -124,6 +124,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouHealth",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                "LiushouRegistry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouGrid",
             dependencies: [
                 "LiushouAccess",
@@ -144,6 +157,7 @@ let package = Package(
                 "LiushouRegistry",
                 "LiushouGrid",
                 "LiushouVolunteers",
+                "LiushouHealth",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -255,6 +269,18 @@ let package = Package(
             name: "LiushouVolunteersTests",
             dependencies: [
                 "LiushouVolunteers", "LiushouGrid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
+                "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouHealthTests",
+            dependencies: [
+                "LiushouHealth", "LiushouGrid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
                 "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -48,6 +48,12 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case pairingsAssess = "pairings.assess"
     /// Record visits to one's paired people, with activities and duration (service hours).
     case volunteerVisitsRecord = "volunteer_visits.record"
+    /// Upload checkups and keep health files for people of the villages one's clinic serves.
+    case healthRecord = "health.record"
+    /// Read clinical details (measurements, diagnoses, conditions) of people one's clinic serves; every read audited.
+    case healthDetails = "health.details"
+    /// Read the dashboard's indicators (coverage and rates) for one's units.
+    case indicatorsRead = "indicators.read"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -90,6 +96,10 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .schoolStaff]
         case .volunteerVisitsRecord:
             return [.volunteer]
+        case .healthRecord, .healthDetails:
+            return [.clinicStaff]
+        case .indicatorsRead:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre]
         }
     }
 

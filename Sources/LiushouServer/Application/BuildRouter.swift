@@ -1,6 +1,7 @@
 import Hummingbird
 import LiushouAccess
 import LiushouGrid
+import LiushouHealth
 import LiushouHTTP
 import LiushouMigrations
 import LiushouPlatform
@@ -59,7 +60,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
         (prefix: "/v1/imports/", bytes: 64 * 1024 * 1024), (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
-        (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024),
+        (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024), (prefix: "/v1/checkups/batch", bytes: 16 * 1024 * 1024),
     ]))
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
     let database = dependencies.database
@@ -90,5 +91,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     ProgressController(database: database).addRoutes(to: routes)
     VolunteerVisitController(database: database).addRoutes(to: routes)
     ServiceHoursController(database: database, vault: dependencies.vault).addRoutes(to: routes)
+    CheckupController(database: database, vault: dependencies.vault).addRoutes(to: routes)
+    HealthFileController(database: database).addRoutes(to: routes)
+    HealthCoverageController(database: database).addRoutes(to: routes)
     return router
 }

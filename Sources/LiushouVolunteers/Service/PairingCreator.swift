@@ -1,6 +1,7 @@
 import Foundation
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import LiushouAccess
 import LiushouGrid
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
 

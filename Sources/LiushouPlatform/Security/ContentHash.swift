@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 
 /// The SHA-256 of a value's canonical JSON: what makes a retried upload recognisable.
-enum ContentHash {
-    static func of(_ value: some Encodable) -> Data {
+public enum ContentHash {
+    /// The digest of `value` encoded with sorted keys and ISO 8601 dates.
+    public static func of(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601

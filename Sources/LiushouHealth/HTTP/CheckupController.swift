@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// `/v1/checkups`: clinics upload checkups, one as JSON or up to 5,000 as a JSON array or CSV.
+public struct CheckupController: Sendable {
+    let database: TenantDatabase
+    let recorder: CheckupRecorder
+
+    /// A controller.
+    public init(database: TenantDatabase, vault: IdentifierVault) {
+        self.database = database
+        self.recorder = CheckupRecorder(vault: vault)
+    }
+
+    struct Batch: Decodable {
+        var items: [LenientItem<CheckupInput>]
+    }
+
+    struct Report: Encodable {
+        var created = 0
+        var duplicate = 0
+        var conflict = 0
+        var rejected = 0
+        var results: [CheckupRecorder.Outcome] = []
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/checkups", .permission(.healthRecord)) { request, context, caller in
+            let input = try await request.decodeJSON(as: CheckupInput.self, context: context)
+            let outcome = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
+                try await self.recorder.record([.init(index: 0, input: input, recordId: input.recordId, errors: [])], caller: caller,
+                                               commitsWithWrite: true, in: transaction)
+            }.first
+            switch outcome?.status {
+            case "created": return try JSONResponse(outcome, status: .created)
+            case "duplicate": return try JSONResponse(outcome, status: .ok)
+            case "conflict": throw Problem.idConflict("checkup record")
+            default: throw Problem.validation(outcome?.errors ?? [])
+            }
+        }
+        routes.on(.post, "/v1/checkups/batch", .permission(.healthRecord)) { request, context, caller in
+            let rows: [CheckupRecorder.Row]
+            if request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true {
+                let body = try await request.body.collect(upTo: context.maxUploadSize)
+                rows = try CheckupCSV.rows(from: Data(body.readableBytesView))
+            } else {
+                let batch = try await request.decodeJSON(as: Batch.self, context: context)
+                rows = batch.items.enumerated().map { index, item in
+                    CheckupRecorder.Row(index: index, input: item.input, recordId: item.input?.recordId,
+                                        errors: item.input == nil ? [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")] : [])
+                }
+            }
+            guard rows.count <= CheckupRecorder.maxBatch else {
+                throw Problem.validation([.init(field: "items", message: "send at most \(CheckupRecorder.maxBatch) checkups per request")])
+            }
+            let outcomes = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
+                try await self.recorder.record(rows, caller: caller, commitsWithWrite: true, in: transaction)
+            }
+            var report = Report()
+            for outcome in outcomes {
+                switch outcome.status {
+                case "created": report.created += 1
+                case "duplicate": report.duplicate += 1
+                case "conflict": report.conflict += 1
+                default: report.rejected += 1
+                }
+            }
+            report.results = outcomes
+            return try JSONResponse(report)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+import LiushouRegistry
+
+/// `/v1/persons/:id/health`: a person's health as the caller may see it (summary for everyone who
+/// sees the person; clinical details, audited, for staff of a clinic serving the person's village),
+/// and the clinic's changes to the standing health file.
+public struct HealthFileController: Sendable {
+    let database: TenantDatabase
+
+    /// A controller.
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/persons/:id/health", .permission(.personsRead)) { _, context, caller in
+            let id = try context.uuidParameter("id")
+            let view = try await self.database.transaction(for: caller) { transaction in
+                let view = try await self.view(of: id, caller: caller, in: transaction)
+                if view.details != nil {
+                    try await AuditEntry(caller: caller, context: context, action: "health.read", resource: "person",
+                                         recordID: id.uuidString.lowercased()).append(in: transaction)
+                }
+                return view
+            }
+            return try JSONResponse(view, headers: view.details.map { [.eTag: "\"\($0.version)\""] } ?? [:])
+        }
+        routes.on(.put, "/v1/persons/:id/health-file", .permission(.healthRecord)) { request, context, caller in
+            let id = try context.uuidParameter("id")
+            let version = try request.ifMatchVersion()
+            let input = try await request.decodeJSON(as: HealthFileInput.self, context: context)
+            var errors: [Problem.FieldError] = []
+            for (field, items) in [("chronicConditions", input.chronicConditions), ("allergies", input.allergies)]
+            where items.count > 30 || items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.count > 100 }) {
+                errors.append(.init(field: field, message: "at most 30 entries of 1 to 100 characters each"))
+            }
+            if (input.notes?.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
+            if !errors.isEmpty { throw Problem.validation(errors) }
+            let view = try await self.database.transaction(for: caller) { transaction in
+                guard try await transaction.query("select 1 from person where id = \(id)").first != nil else { throw Problem.notFound("No such person.") }
+                guard try await transaction.query("select liushou_person_served_by_my_clinic(\(id)) as served").first?.decode("served", as: Bool.self) == true
+                else {
+                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
+                                  detail: "Only staff of a clinic serving the person's village keep the health file.")
+                }
+                let current = try await transaction.query("select version from health_file where person_id = \(id) for update").first?
+                    .decode("version", as: Int.self) ?? 0
+                guard current == version else { throw Problem.versionMismatch("health file", current: current) }
+                try await transaction.query("""
+                    insert into health_file (person_id, chronic_conditions, allergies, notes, updated_by)
+                    values (\(id), \(input.chronicConditions), \(input.allergies), \(input.notes), \(caller.accountID))
+                    on conflict (person_id) do update set chronic_conditions = excluded.chronic_conditions, allergies = excluded.allergies,
+                        notes = excluded.notes, updated_by = excluded.updated_by, updated_at = now(), version = health_file.version + 1
+                    """)
+                try await AuditEntry(caller: caller, context: context, action: "health.file_change", resource: "person",
+                                     recordID: id.uuidString.lowercased()).append(in: transaction)
+                return try await self.view(of: id, caller: caller, in: transaction)
+            }
+            return try JSONResponse(view, headers: view.details.map { [.eTag: "\"\($0.version)\""] } ?? [:])
+        }
+    }
+
+    /// The summary with due dates, plus the details when a clinic of the caller serves the person.
+    private func view(of id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> HealthView {
+        let results = try await transaction.pipeline([
+            """
+            select p.file -> 'health' ->> 'disabilityType' as disability_type, (p.file -> 'health' ->> 'disabilityGrade')::int as disability_grade,
+                liushou_person_served_by_my_clinic(p.id) as served
+            from person p where p.id = \(id)
+            """,
+            "select kind, last_checked_on, follow_up_needed from health_summary(\(id))",
+            "select kind, cadence from checkup_rules_for(\(id))",
+            "select chronic_conditions, allergies, notes, version from health_file where person_id = \(id)",
+            """
+            select id, person_id, clinic_id, record_id, checked_on, kind, measurements::text as measurements, diagnoses, findings, follow_up_needed,
+                clinician, received_at
+            from checkup where person_id = \(id) order by checked_on desc, received_at desc limit 100
+            """,
+        ])
+        guard let person = results[0].first else { throw Problem.notFound("No such person.") }
+        let today = PersonValidator.chinaToday()
+        var last: [String: (date: LocalDate, followUp: Bool)] = [:]
+        for row in results[1] { last[try row.decode("kind")] = (try row.decode("last_checked_on"), try row.decode("follow_up_needed")) }
+        var due: [String: LocalDate] = [:]
+        for row in results[2] {
+            let kind = try row.decode("kind", as: String.self)
+            let days = try Self.days(of: try row.decode("cadence", as: String.self))
+            // Never checked: due now.
+            let next = last[kind].map { LocalDate(daysSince1970: $0.date.daysSince1970 + days) } ?? today
+            due[kind] = min(due[kind] ?? next, next)
+        }
+        let summary = CheckupKind.allCases.compactMap { kind -> HealthView.Line? in
+            let previous = last[kind.rawValue]
+            let next = due[kind.rawValue]
+            guard previous != nil || next != nil else { return nil }
+            return HealthView.Line(kind: kind, lastCheckedOn: previous?.date, followUpNeeded: previous?.followUp, nextDueOn: next,
+                                   overdue: next.map { previous == nil || $0 < today } ?? false)
+        }
+        guard try person.decode("served", as: Bool.self), caller.holds(.healthDetails) else {
+            return HealthView(personId: id, summary: summary, details: nil)
+        }
+        let file = results[3].first
+        let checkups = try results[4].map { row in
+            Checkup(
+                id: try row.decode("id"), personId: try row.decode("person_id"), clinicId: try row.decode("clinic_id"), recordId: try row.decode("record_id"),
+                checkedOn: try row.decode("checked_on"), kind: CheckupKind(rawValue: try row.decode("kind")) ?? .followUp,
+                measurements: try Self.measurements(try row.decode("measurements", as: String.self)), diagnoses: try row.decode("diagnoses"),
+                findings: try row.decode("findings"), followUpNeeded: try row.decode("follow_up_needed"), clinician: try row.decode("clinician"),
+                receivedAt: try row.decode("received_at")
+            )
+        }
+        let details = HealthView.Details(
+            chronicConditions: try file?.decode("chronic_conditions", as: [String].self) ?? [], allergies: try file?.decode("allergies", as: [String].self) ?? [],
+            notes: try file?.decode("notes", as: String?.self), disabilityType: try person.decode("disability_type"),
+            disabilityGrade: try person.decode("disability_grade"), checkups: checkups, version: try file?.decode("version", as: Int.self) ?? 0
+        )
+        return HealthView(personId: id, summary: summary, details: details)
+    }
+
+    /// Days in a PostgreSQL interval as text (`1 year`, `6 mons`, `30 days`, `1 year 2 mons`).
+    static func days(of interval: String) throws -> Int {
+        var total = 0
+        let parts = interval.split(separator: " ")
+        var index = 0
+        while index + 1 < parts.count {
+            guard let amount = Int(parts[index]) else { break }
+            let unit = parts[index + 1]
+            if unit.hasPrefix("year") { total += amount * 365 } else if unit.hasPrefix("mon") { total += amount * 30 } else if unit.hasPrefix("day") { total += amount }
+            index += 2
+        }
+        return max(total, 1)
+    }
+
+    static func measurements(_ json: String) throws -> [Measurement] {
+        let object = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]]) ?? [:]
+        return object.keys.sorted().compactMap { name in
+            guard let entry = object[name], let value = (entry["value"] as? NSNumber)?.doubleValue, let unit = entry["unit"] as? String else { return nil }
+            return Measurement(name: name, value: value, unit: unit)
+        }
+    }
+}

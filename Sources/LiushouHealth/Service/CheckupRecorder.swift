@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+import LiushouRegistry
+
+/// Records checkups uploaded by a clinic, one or a batch: checks content and plausibility, finds
+/// each person by id or ID number among the people of the villages the clinic serves, then one
+/// `checkups_record` call inserts the new rows, opens follow-ups and writes timeline events.
+struct CheckupRecorder: Sendable {
+    /// What happened to one row.
+    struct Outcome: Sendable, Encodable {
+        var index: Int
+        var recordId: String?
+        var id: UUID?
+        var status: String
+        var errors: [Problem.FieldError]?
+    }
+
+    /// A row to record, or why it could not be read.
+    struct Row: Sendable {
+        var index: Int
+        var input: CheckupInput?
+        var recordId: String?
+        var errors: [Problem.FieldError]
+    }
+
+    static let maxBatch = 5000
+
+    let vault: IdentifierVault
+
+    func record(_ rows: [Row], caller: Caller, commitsWithWrite: Bool, in transaction: PostgresTransaction) async throws -> [Outcome] {
+        let today = PersonValidator.chinaToday()
+        let clinics = Set(caller.grants.filter { $0.role == .clinicStaff }.map(\.unitID))
+        var outcomes: [Int: Outcome] = [:]
+        var candidates: [(row: Row, input: CheckupInput, clinic: UUID)] = []
+        var firstRow: [String: Int] = [:]
+        for row in rows {
+            guard let input = row.input else {
+                outcomes[row.index] = Outcome(index: row.index, recordId: row.recordId, id: nil, status: "rejected", errors: row.errors)
+                continue
+            }
+            var errors = row.errors + CheckupRules.problems(input, today: today)
+            let clinic = input.clinicId ?? (clinics.count == 1 ? clinics.first : nil)
+            if let clinic, clinics.contains(clinic) {
+                let key = "\(clinic)/\(input.recordId)"
+                if let first = firstRow[key] {
+                    errors.append(.init(field: "recordId", message: "repeats the record of row \(first)"))
+                } else {
+                    firstRow[key] = row.index
+                }
+            } else {
+                errors.append(.init(field: "clinicId", message: input.clinicId == nil ? "name the clinic: you work for several" : "is not your clinic"))
+            }
+            if let clinic, errors.isEmpty {
+                candidates.append((row, input, clinic))
+            } else {
+                outcomes[row.index] = Outcome(index: row.index, recordId: input.recordId, id: nil, status: "rejected", errors: errors)
+            }
+        }
+        let people = try await self.people(for: candidates.map(\.input), clinics: Array(clinics), in: transaction)
+        var payload: [[String: Any]] = []
+        var payloadRows: [String: (index: Int, recordId: String)] = [:]
+        for candidate in candidates {
+            let input = candidate.input
+            let key = input.personId.map { "id:\($0)" } ?? input.idNumber.map { "digest:\(self.vault.digest($0.uppercased()).base64EncodedString())" } ?? ""
+            guard let person = people.byKey[key], person.servedBy.contains(candidate.clinic) else {
+                outcomes[candidate.row.index] = Outcome(index: candidate.row.index, recordId: input.recordId, id: nil, status: "rejected", errors: [
+                    .init(field: input.personId != nil ? "personId" : "idNumber", message: "no such active person in the villages your clinic serves"),
+                ])
+                continue
+            }
+            if input.kind == .womenScreening, person.sex != "female" {
+                outcomes[candidate.row.index] = Outcome(index: candidate.row.index, recordId: input.recordId, id: nil, status: "rejected",
+                                                        errors: [.init(field: "kind", message: "women's screening is for women")])
+                continue
+            }
+            let content = CheckupRules.Content(
+                personId: person.id, clinicId: candidate.clinic, recordId: input.recordId, checkedOn: input.checkedOn, kind: input.kind,
+                measurements: (input.measurements ?? []).sorted { $0.name < $1.name }, diagnoses: input.diagnoses ?? [],
+                findings: input.findings, followUpNeeded: input.followUpNeeded, clinician: input.clinician.trimmingCharacters(in: .whitespacesAndNewlines)
+            )
+            var measurements: [String: Any] = [:]
+            for measurement in content.measurements { measurements[measurement.name] = ["value": measurement.value, "unit": measurement.unit] }
+            let inputID = UUID()
+            payload.append([
+                "id": inputID.uuidString, "person_id": person.id.uuidString, "clinic_id": candidate.clinic.uuidString, "record_id": input.recordId,
+                "checked_on": input.checkedOn.description, "kind": input.kind.rawValue, "measurements": measurements, "diagnoses": content.diagnoses,
+                "findings": input.findings ?? NSNull(), "follow_up_needed": input.followUpNeeded, "clinician": content.clinician,
+                "content_hash": Self.hex(content), "account_name": caller.name,
+                "summary": "\(input.kind.chineseName)：\(input.checkedOn)，\(input.followUpNeeded ? "需要随访" : "无需随访")",
+            ])
+            payloadRows[inputID.uuidString] = (candidate.row.index, input.recordId)
+        }
+        if !payload.isEmpty {
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
+            let write: SQLQuery = "select input_id, id, status from checkups_record(\(json)::jsonb)"
+            let results = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
+            for row in results {
+                guard let sent = payloadRows[try row.decode("input_id", as: UUID.self).uuidString] else { continue }
+                outcomes[sent.index] = Outcome(index: sent.index, recordId: sent.recordId, id: try row.decode("id", as: UUID?.self),
+                                               status: try row.decode("status", as: String.self), errors: nil)
+            }
+        }
+        return rows.map { outcomes[$0.index] ?? Outcome(index: $0.index, recordId: $0.recordId, id: nil, status: "conflict", errors: nil) }
+    }
+
+    struct Person {
+        var id: UUID
+        var sex: String
+        var servedBy: Set<UUID>
+    }
+
+    /// The people the inputs name, visible to the caller, keyed by `id:<uuid>` and `digest:<base64>`,
+    /// with the caller's clinics that serve each one's village (one round trip).
+    private func people(for inputs: [CheckupInput], clinics: [UUID], in transaction: PostgresTransaction) async throws -> (byKey: [String: Person], count: Int) {
+        let ids = Array(Set(inputs.compactMap(\.personId)))
+        let digests = Array(Set(inputs.compactMap { $0.idNumber.map { self.vault.digest($0.uppercased()) } }))
+        guard !ids.isEmpty || !digests.isEmpty else { return ([:], 0) }
+        let results = try await transaction.pipeline([
+            """
+            select p.id, p.sex, p.village_id, p.id_number_digest from person p
+            where (p.id = any(\(ids)) or p.id_number_digest = any(\(digests))) and p.status = 'active'
+            """,
+            "select clinic_id, village_id from clinic_service_area where clinic_id = any(\(clinics))",
+        ])
+        var served: [UUID: Set<UUID>] = [:]
+        for row in results[1] { served[try row.decode("village_id"), default: []].insert(try row.decode("clinic_id")) }
+        var byKey: [String: Person] = [:]
+        for row in results[0] {
+            let person = Person(id: try row.decode("id"), sex: try row.decode("sex"), servedBy: served[try row.decode("village_id")] ?? [])
+            byKey["id:\(person.id)"] = person
+            if let digest = try row.decode("id_number_digest", as: Data?.self) { byKey["digest:\(digest.base64EncodedString())"] = person }
+        }
+        return (byKey, results[0].count)
+    }
+
+    static func hex(_ content: CheckupRules.Content) -> String {
+        ContentHash.of(content).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouRegistry
+import LiushouTestSupport
+import Testing
+
+@Suite("Checkup uploads")
+struct CheckupUploadTests {
+    @Test("plausibility: each implausible value is rejected with its field and the allowed range")
+    func plausibility() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                let high = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
+                    ["name": "systolic", "value": 400, "unit": "mmHg"], ["name": "weight_kg", "value": 60, "unit": "斤"],
+                    ["name": "iq", "value": 100, "unit": "points"], ["name": "hemoglobin", "value": 12, "unit": "g/L"],
+                ]), token: world.clinic)
+                #expect(high.status == .unprocessableContent)
+                let errors = (try high.json()["errors"] as? [[String: String]]) ?? []
+                #expect(errors.map { $0["field"] ?? "" } == ["measurements[0].value", "measurements[1].unit", "measurements[2].name", "measurements[3].value"])
+                #expect(errors.first?["message"] == "must be within 50–260 mmHg")
+                #expect(errors.last?["message"] == "must be within 30–250 g/L")
+                let inverted = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
+                    ["name": "systolic", "value": 90, "unit": "mmHg"], ["name": "diastolic", "value": 95, "unit": "mmHg"],
+                ]), token: world.clinic)
+                #expect(try HealthWorld.fields(inverted) == ["measurements[1].value"])
+                var future = HealthWorld.checkup(daysAgo: -2)
+                future["clinician"] = ""
+                future.removeValue(forKey: "idNumber")
+                #expect(Set(try HealthWorld.fields(try await client.post("/v1/checkups", json: future, token: world.clinic)))
+                        == ["checkedOn", "clinician", "personId"])
+                let badID = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: "341122194802022240"), token: world.clinic)
+                #expect(try HealthWorld.fields(badID) == ["idNumber"])
+                let male = try await client.post("/v1/checkups", json: HealthWorld.checkup(person: world.child, kind: "women_screening"), token: world.clinic)
+                #expect(try HealthWorld.fields(male) == ["kind"])
+                #expect(try await client.post("/v1/checkups", json: ["recordId": "x"], token: world.clinic).status == .badRequest)
+                #expect(try await database.pool.query("select count(*) as n from checkup").first!.decode("n", as: Int.self) == 0)
+            }
+        }
+    }
+
+    @Test("a JSON batch with mixed rows answers each; re-upload is idempotent; changed content conflicts")
+    func mixedBatch() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                let items: [[String: Any]] = [
+                    HealthWorld.checkup(record: "R1"),
+                    HealthWorld.checkup(record: "R2", idNumber: HealthWorld.womanID, kind: "women_screening", measurements: []),
+                    HealthWorld.checkup(record: "R3", measurements: [["name": "glucose", "value": 80, "unit": "mmol/L"]]),
+                    HealthWorld.checkup(record: "R4", idNumber: HealthWorld.otherID, kind: "child_health"),
+                    ["recordId": "R5", "kind": "x-ray"],
+                    HealthWorld.checkup(record: "R1", person: world.woman),
+                ]
+                let first = try await client.post("/v1/checkups/batch", json: ["items": items], token: world.clinic)
+                #expect(first.status == .ok, "\(first.text)")
+                let answer = try first.json()
+                #expect(answer["created"] as? Int == 2)
+                #expect(answer["rejected"] as? Int == 4)
+                let results = (answer["results"] as? [[String: Any]]) ?? []
+                try #require(results.count == 6)
+                #expect(results.map { $0["status"] as? String ?? "" } == ["created", "created", "rejected", "rejected", "rejected", "rejected"])
+                let fields = results.map { (($0["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String } }
+                #expect(fields[2] == ["measurements[0].value"])
+                #expect(fields[3] == ["idNumber"])
+                #expect(fields[4] == ["items[4]"])
+                #expect(fields[5] == ["recordId"])
+                // The same batch again (a retry after a timeout): duplicates, nothing new.
+                let again = try await client.post("/v1/checkups/batch", json: ["items": Array(items.prefix(2))], token: world.clinic).json()
+                #expect(again["duplicate"] as? Int == 2)
+                var changed = HealthWorld.checkup(record: "R1")
+                changed["findings"] = "正常"
+                let conflict = try await client.post("/v1/checkups/batch", json: ["items": [changed]], token: world.clinic).json()
+                #expect(conflict["conflict"] as? Int == 1)
+                #expect(try await client.post("/v1/checkups", json: changed, token: world.clinic).status == .conflict)
+                // Naming the person by id instead of ID number is the same record.
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "R1", idNumber: nil, person: world.elder),
+                                              token: world.clinic).status == .ok)
+                #expect(try await database.pool.query("select count(*) as n from checkup").first!.decode("n", as: Int.self) == 2)
+                let tooMany = try await client.post("/v1/checkups/batch", json: ["items": Array(repeating: items[0], count: 5001)], token: world.clinic)
+                #expect(try HealthWorld.fields(tooMany) == ["items"])
+            }
+        }
+    }
+
+    @Test("CSV uploads from a clinic system, in UTF-8 or GBK, with per-row answers")
+    func csv() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                let day = LocalDateText.daysAgo(5)
+                let text = """
+                    recordId,idNumber,checkedOn,kind,clinician,followUpNeeded,diagnoses,systolic,diastolic,glucose
+                    C1,\(HealthWorld.elderID),\(day),elder_annual,王医生,否,高血压；糖尿病,150,95,7.2
+                    C2,\(HealthWorld.womanID),\(day),women_screening,李医生,是,,,,
+                    C3,\(HealthWorld.elderID),\(day),elder_annual,王医生,maybe,,,,
+                    C4,\(HealthWorld.elderID),\(day),elder_annual,王医生,否,,300,,
+
+                    """
+                let response = try await client.send(.post, "/v1/checkups/batch", body: Data(text.utf8), contentType: "text/csv", token: world.clinic)
+                #expect(response.status == .ok, "\(response.text)")
+                let results = (try response.json()["results"] as? [[String: Any]]) ?? []
+                try #require(results.count == 4)
+                #expect(results.map { $0["status"] as? String ?? "" } == ["created", "created", "rejected", "rejected"])
+                let third = ((results[2]["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(third == ["line 4: followUpNeeded"])
+                let stored = try await database.pool.query("select diagnoses, measurements->'glucose'->>'value' as glucose from checkup where record_id = 'C1'").first!
+                #expect(try stored.decode("diagnoses", as: [String].self) == ["高血压", "糖尿病"])
+                #expect(try stored.decode("glucose", as: String.self) == "7.2")
+                let gbk = try TextDecodingFixture.gbk(text.replacingOccurrences(of: "C1", with: "G1"))
+                let again = try await client.send(.post, "/v1/checkups/batch", body: gbk, contentType: "text/csv", token: world.clinic).json()
+                #expect(again["created"] as? Int == 1)
+                #expect(again["duplicate"] as? Int == 1)
+                let unknown = try await client.send(.post, "/v1/checkups/batch", body: Data("recordId,bloodType\nX,A\n".utf8), contentType: "text/csv",
+                                                    token: world.clinic)
+                #expect(unknown.status == .badRequest)
+                #expect(try HealthWorld.fields(unknown) == ["bloodType"])
+            }
+        }
+    }
+
+    @Test("a clinic uploads only for people of the villages it serves, also through its service account")
+    func serviceArea() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                let notServed = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: nil, person: world.elderInB), token: world.clinic)
+                #expect(try HealthWorld.fields(notServed) == ["personId"])
+                let otherTown = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.otherID, kind: "child_health"),
+                                                      token: world.clinic)
+                #expect(try HealthWorld.fields(otherTown) == ["idNumber"])
+                var elsewhere = HealthWorld.checkup()
+                elsewhere["clinicId"] = world.fixture.school1.idString
+                #expect(try HealthWorld.fields(try await client.post("/v1/checkups", json: elsewhere, token: world.clinic)) == ["clinicId"])
+                let admin = try await client.login("town1.admin")
+                let service = try await client.post("/v1/service-accounts", json: [
+                    "username": "clinic1.his", "displayName": "卫生院HIS", "homeUnitId": world.fixture.clinic1.idString,
+                    "grants": [["role": "clinic_staff", "unitId": world.fixture.clinic1.idString]], "tokenLabel": "HIS upload",
+                ], token: admin)
+                let token = try #require(try service.json()["token"] as? String)
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(), token: token).status == .created)
+                let stranger = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: nil, person: world.elderInB), token: token)
+                #expect(try HealthWorld.fields(stranger) == ["personId"])
+                // Only clinics upload.
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(), token: world.cadre).status == .forbidden)
+                #expect(try await client.post("/v1/checkups/batch", json: ["items": []], token: world.cadre).status == .forbidden)
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(), token: nil).status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("a finding that needs follow-up opens one for the clinic and one for the village cadre, without clinical details")
+    func followUps() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(followUp: true), token: world.clinic).status == .created)
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "N1", followUp: false), token: world.clinic).status == .created)
+                let routed = try await database.pool.query("select routed_role from follow_up where need = 'health' order by routed_role").map {
+                    try $0.decode("routed_role", as: String.self)
+                }
+                #expect(routed == ["clinic_staff", "village_cadre"])
+                let cadreView = try await client.send(.get, "/v1/follow-ups", token: world.cadre)
+                let items = (try cadreView.json()["items"] as? [[String: Any]]) ?? []
+                #expect(items.count == 1)
+                #expect(items.first?["need"] as? String == "health")
+                #expect(items.first?["checkupId"] != nil)
+                #expect(!cadreView.text.contains("高血压") && !cadreView.text.contains("血压偏高"))
+                let clinicView = try await client.send(.get, "/v1/follow-ups", token: world.clinic)
+                #expect(((try clinicView.json()["items"] as? [Any]) ?? []).count == 1)
+                let timeline = try await client.send(.get, "/v1/persons/\(world.elder)/timeline", token: world.cadre)
+                #expect(timeline.text.contains("需要随访"))
+                #expect(!timeline.text.contains("高血压"))
+            }
+        }
+    }
+}
+
+enum LocalDateText {
+    static func daysAgo(_ days: Int) -> String {
+        LocalDate(daysSince1970: HealthWorld.today.daysSince1970 - days).description
+    }
+}
+
+enum TextDecodingFixture {
+    static func gbk(_ text: String) throws -> Data {
+        try TextDecoding.encodeGB18030(text)
+    }
+}
