@@ -100,6 +100,12 @@ struct AuthorizationMatrixTests {
         "POST /v1/volunteer-visits": "VolunteerAccessTests.matrix, VisitAndHoursTests.visits",
         "POST /v1/volunteer-visits/batch": "VolunteerAccessTests.matrix, VisitAndHoursTests.visits",
         "GET /v1/me/volunteer": "VolunteerAccessTests.matrix, VisitAndHoursTests.hours",
+        // Health: clinical details follow clinic service areas, so its matrix lives with the module.
+        "POST /v1/checkups": "HealthMatrixTests.matrix, CheckupUploadTests.plausibility",
+        "POST /v1/checkups/batch": "HealthMatrixTests.matrix, CheckupUploadTests.mixedBatch, CheckupUploadTests.csv",
+        "GET /v1/persons/:id/health": "HealthMatrixTests.matrix, HealthAccessTests.masking",
+        "PUT /v1/persons/:id/health-file": "HealthMatrixTests.matrix, HealthAccessTests.healthFile",
+        "GET /v1/health-coverage": "HealthMatrixTests.matrix, HealthAccessTests.coverage",
     ]
 
     static let routes: [String: Scenario] = [

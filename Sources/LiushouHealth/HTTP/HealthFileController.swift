@@ -76,7 +76,10 @@ public struct HealthFileController: Sendable {
             from person p where p.id = \(id)
             """,
             "select kind, last_checked_on, follow_up_needed from health_summary(\(id))",
-            "select kind, cadence from checkup_rules_for(\(id))",
+            """
+            select r.kind, min((s.last_checked_on + r.cadence)::date) as next_due
+            from checkup_rules_for(\(id)) r left join health_summary(\(id)) s on s.kind = r.kind group by r.kind
+            """,
             "select chronic_conditions, allergies, notes, version from health_file where person_id = \(id)",
             """
             select id, person_id, clinic_id, record_id, checked_on, kind, measurements::text as measurements, diagnoses, findings, follow_up_needed,
@@ -90,11 +93,8 @@ public struct HealthFileController: Sendable {
         for row in results[1] { last[try row.decode("kind")] = (try row.decode("last_checked_on"), try row.decode("follow_up_needed")) }
         var due: [String: LocalDate] = [:]
         for row in results[2] {
-            let kind = try row.decode("kind", as: String.self)
-            let days = try Self.days(of: try row.decode("cadence", as: String.self))
             // Never checked: due now.
-            let next = last[kind].map { LocalDate(daysSince1970: $0.date.daysSince1970 + days) } ?? today
-            due[kind] = min(due[kind] ?? next, next)
+            due[try row.decode("kind")] = try row.decode("next_due", as: LocalDate?.self) ?? today
         }
         let summary = CheckupKind.allCases.compactMap { kind -> HealthView.Line? in
             let previous = last[kind.rawValue]
@@ -122,20 +122,6 @@ public struct HealthFileController: Sendable {
             disabilityGrade: try person.decode("disability_grade"), checkups: checkups, version: try file?.decode("version", as: Int.self) ?? 0
         )
         return HealthView(personId: id, summary: summary, details: details)
-    }
-
-    /// Days in a PostgreSQL interval as text (`1 year`, `6 mons`, `30 days`, `1 year 2 mons`).
-    static func days(of interval: String) throws -> Int {
-        var total = 0
-        let parts = interval.split(separator: " ")
-        var index = 0
-        while index + 1 < parts.count {
-            guard let amount = Int(parts[index]) else { break }
-            let unit = parts[index + 1]
-            if unit.hasPrefix("year") { total += amount * 365 } else if unit.hasPrefix("mon") { total += amount * 30 } else if unit.hasPrefix("day") { total += amount }
-            index += 2
-        }
-        return max(total, 1)
     }
 
     static func measurements(_ json: String) throws -> [Measurement] {

@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouTestSupport
+import Testing
+
+@Suite("Health records: masking, audit, health file, coverage")
+struct HealthAccessTests {
+    @Test("clinic staff see clinical details (each read audited); everyone else only dates and follow-up flags")
+    func masking() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(followUp: true), token: world.clinic).status == .created)
+                let uri = "/v1/persons/\(world.elder)/health"
+                let clinical = try await client.send(.get, uri, token: world.clinic)
+                #expect(clinical.status == .ok)
+                let details = try #require(try clinical.json()["details"] as? [String: Any])
+                let checkups = (details["checkups"] as? [[String: Any]]) ?? []
+                #expect(checkups.count == 1)
+                #expect((checkups.first?["diagnoses"] as? [String]) == ["高血压"])
+                #expect(((checkups.first?["measurements"] as? [[String: Any]]) ?? []).count == 2)
+                let audits = try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!
+                #expect(try audits.decode("n", as: Int.self) == 1)
+                for username in ["village1a.cadre", "town1.admin", "county.admin", "town1.supervisor"] {
+                    let token = try await client.login(username)
+                    let view = try await client.send(.get, uri, token: token)
+                    #expect(view.status == .ok, "\(username)")
+                    let json = try view.json()
+                    #expect(json["details"] == nil, "\(username) must not get details")
+                    #expect(!view.text.contains("高血压") && !view.text.contains("135"), "\(username)")
+                    let summary = (json["summary"] as? [[String: Any]]) ?? []
+                    let annual = summary.first { $0["kind"] as? String == "elder_annual" }
+                    #expect(annual?["followUpNeeded"] as? Bool == true, "\(username)")
+                    #expect(annual?["lastCheckedOn"] as? String == LocalDateText.daysAgo(3), "\(username)")
+                    #expect(annual?["overdue"] as? Bool == false)
+                }
+                #expect(try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!.decode("n", as: Int.self) == 1)
+                // The woman was never screened: due now and overdue; the child has no checkup rule for women.
+                let woman = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: world.cadre).json()
+                let screening = ((woman["summary"] as? [[String: Any]]) ?? []).first { $0["kind"] as? String == "women_screening" }
+                #expect(screening?["overdue"] as? Bool == true)
+                #expect(screening?["lastCheckedOn"] == nil)
+                // Not served, other town, no such person: 404 alike for the clinic; the other town's cadre sees nothing.
+                #expect(try await client.send(.get, "/v1/persons/\(world.other)/health", token: world.clinic).status == .notFound)
+                let otherCadre = try await client.login("village2a.cadre")
+                #expect(try await client.send(.get, uri, token: otherCadre).status == .notFound)
+                #expect(try await client.send(.get, "/v1/persons/\(UUID().uuidString)/health", token: world.cadre).status == .notFound)
+                let auditor = try await client.login("county.auditor")
+                #expect(try await client.send(.get, uri, token: auditor).status == .forbidden)
+                #expect(try await client.send(.get, uri, token: nil).status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("the health file is kept by the clinic with If-Match; others cannot change it")
+    func healthFile() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                let uri = "/v1/persons/\(world.elder)/health-file"
+                let body: [String: Any] = ["chronicConditions": ["高血压"], "allergies": ["青霉素"], "notes": "按时服药"]
+                #expect(try await client.send(.put, uri, json: body, token: world.clinic).status == .preconditionRequired)
+                #expect(try await client.send(.put, uri, json: body, token: world.clinic, headers: [.ifMatch: "\"3\""]).status == .preconditionFailed)
+                let created = try await client.send(.put, uri, json: body, token: world.clinic, headers: [.ifMatch: "\"0\""])
+                #expect(created.status == .ok, "\(created.text)")
+                #expect(created.etag == "\"1\"")
+                #expect(((try created.json()["details"] as? [String: Any])?["allergies"] as? [String]) == ["青霉素"])
+                let raw = try JSONSerialization.data(withJSONObject: body)
+                async let one = client.send(.put, uri, body: raw, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"1\""])
+                async let two = client.send(.put, uri, body: raw, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"1\""])
+                #expect([try await one.status.code, try await two.status.code].sorted() == [200, 412])
+                let bad = try await client.send(.put, uri, json: ["chronicConditions": [""], "allergies": []], token: world.clinic, headers: [.ifMatch: "\"2\""])
+                #expect(try HealthWorld.fields(bad) == ["chronicConditions"])
+                #expect(try await client.send(.put, uri, json: body, token: world.cadre, headers: [.ifMatch: "\"2\""]).status == .forbidden)
+                #expect(try await client.send(.put, "/v1/persons/\(world.elderInB)/health-file", json: body, token: world.clinic,
+                                              headers: [.ifMatch: "\"0\""]).status == .notFound)
+                #expect(try await client.send(.put, "/v1/persons/\(world.other)/health-file", json: body, token: world.clinic,
+                                              headers: [.ifMatch: "\"0\""]).status == .notFound)
+            }
+        }
+    }
+
+    @Test("coverage: elders checked and women screened in the last 12 months, per unit")
+    func coverage() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                // The elder in 甲村: checked 3 days ago; the woman: screened 13 months ago (too old); the elder in 乙村: never.
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(), token: world.clinic).status == .created)
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.womanID, kind: "women_screening",
+                                                                                       daysAgo: 400, measurements: []), token: world.clinic).status == .created)
+                let town = try await client.login("town1.admin")
+                let response = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: town)
+                #expect(response.status == .ok, "\(response.text)")
+                var rows: [String: [String: [String: Any]]] = [:]
+                for item in (try response.json()["items"] as? [[String: Any]]) ?? [] {
+                    rows[item["unitName"] as? String ?? ""] = ["elders": item["eldersChecked"] as? [String: Any] ?? [:],
+                                                                "women": item["womenScreened"] as? [String: Any] ?? [:]]
+                }
+                #expect(rows["一乡"]?["elders"]?["numerator"] as? Int == 1)
+                #expect(rows["一乡"]?["elders"]?["denominator"] as? Int == 2)
+                #expect(rows["一乡"]?["elders"]?["rate"] as? Double == 0.5)
+                #expect(rows["一乡"]?["women"]?["numerator"] as? Int == 0)
+                #expect(rows["一乡"]?["women"]?["denominator"] as? Int == 1)
+                #expect(rows["甲村"]?["elders"]?["rate"] as? Double == 1.0)
+                #expect(rows["乙村"]?["elders"]?["rate"] as? Double == 0.0)
+                #expect(rows["乙村"]?["women"]?["rate"] == nil || rows["乙村"]?["women"]?["rate"] is NSNull)
+                // A fresh screening counts at once.
+                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.womanID, kind: "women_screening",
+                                                                                       measurements: []), token: world.clinic).status == .created)
+                let after = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.cadre).json()
+                let village = ((after["items"] as? [[String: Any]]) ?? []).first
+                #expect((village?["womenScreened"] as? [String: Any])?["rate"] as? Double == 1.0)
+                #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound)
+                let otherCadre = try await client.login("village2a.cadre")
+                #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status == .notFound)
+                #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.clinic).status == .forbidden)
+                #expect(try await client.send(.get, "/v1/health-coverage", token: town).status == .badRequest)
+            }
+        }
+    }
+}
