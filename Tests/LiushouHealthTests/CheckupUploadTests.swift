@@ -29,6 +29,10 @@ struct CheckupUploadTests {
                     ["name": "systolic", "value": 90, "unit": "mmHg"], ["name": "diastolic", "value": 95, "unit": "mmHg"],
                 ]), token: world.clinic)
                 #expect(try HealthWorld.fields(inverted) == ["measurements[1].value"])
+                let reversed = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
+                    ["name": "diastolic", "value": 95, "unit": "mmHg"], ["name": "systolic", "value": 90, "unit": "mmHg"],
+                ]), token: world.clinic)
+                #expect(try HealthWorld.fields(reversed) == ["measurements[0].value"])
                 var future = HealthWorld.checkup(daysAgo: -2)
                 future["clinician"] = ""
                 future.removeValue(forKey: "idNumber")

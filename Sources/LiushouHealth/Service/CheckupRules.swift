@@ -41,9 +41,11 @@ enum CheckupRules {
                 add("\(path).value", "must be within \(rule.rangeText)")
             }
             seen[measurement.name] = measurement.value
-            if measurement.name == "diastolic", let systolic = seen["systolic"], measurement.value >= systolic {
-                add("\(path).value", "diastolic pressure must be below the systolic")
-            }
+        }
+        // In any order (CSV rows list measurements by name).
+        if let systolic = seen["systolic"], let diastolic = seen["diastolic"], diastolic >= systolic,
+            let index = (input.measurements ?? []).firstIndex(where: { $0.name == "diastolic" }) {
+            add("measurements[\(index)].value", "diastolic pressure must be below the systolic")
         }
         return errors
     }
