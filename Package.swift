@@ -123,11 +123,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouRelief",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                "LiushouRegistry",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouServer",
             dependencies: [
                 "LiushouHTTP",
                 "LiushouRegistry",
                 "LiushouGrid",
+                "LiushouRelief",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -227,6 +243,18 @@ let package = Package(
             name: "LiushouGridTests",
             dependencies: [
                 "LiushouGrid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
+                "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouReliefTests",
+            dependencies: [
+                "LiushouRelief", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
                 "LiushouTestSupport", "LiushouAPITestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,6 +6,7 @@ import LiushouMigrations
 import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
+import LiushouRelief
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -83,5 +84,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     FollowUpController(database: database).addRoutes(to: routes)
     SafeguardingController(database: database).addRoutes(to: routes)
     HouseholdMoveController(database: database).addRoutes(to: routes)
+    ReliefCaseController(database: database).addRoutes(to: routes)
+    ReliefTransitionController(database: database).addRoutes(to: routes)
+    ReliefReportController(database: database).addRoutes(to: routes)
+    ReliefCaseTypeController(database: database).addRoutes(to: routes)
     return router
 }
