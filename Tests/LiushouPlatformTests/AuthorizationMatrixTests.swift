@@ -83,6 +83,17 @@ struct AuthorizationMatrixTests {
         "GET /v1/safeguarding-reports/:id": "SafeguardingTests.visibility",
         "POST /v1/safeguarding-reports/:id/police": "SafeguardingTests.visibility",
         "POST /v1/safeguarding-reports/:id/acknowledge": "SafeguardingTests.visibility",
+        // Relief cases: scoped by the person's unit and by the step's own permission; their matrix
+        // lives with the relief module.
+        "POST /v1/relief/cases": "ReliefAccessTests.matrix, ReliefIdempotencyTests.filing",
+        "GET /v1/relief/cases": "ReliefAccessTests.matrix",
+        "GET /v1/relief/cases/:id": "ReliefAccessTests.matrix",
+        "POST /v1/relief/cases/:id/transitions": "ReliefStateMachineTests.roles, ReliefStateMachineTests.illegal, ReliefAccessTests.matrix",
+        "GET /v1/relief/overdue": "ReliefAccessTests.matrix, ReliefDeadlineTests.overdue",
+        "GET /v1/relief/indicators": "ReliefAccessTests.matrix, ReliefReportTests.indicators",
+        "GET /v1/relief/payments.csv": "ReliefAccessTests.matrix, ReliefReportTests.paymentBook",
+        "GET /v1/relief/case-types": "ReliefAccessTests.matrix, ReliefDeadlineTests.deadlines",
+        "POST /v1/relief/case-types": "ReliefAccessTests.matrix, ReliefDeadlineTests.deadlines",
     ]
 
     static let routes: [String: Scenario] = [
