@@ -94,6 +94,8 @@ struct AuthorizationMatrixTests {
         "GET /v1/relief/payments.csv": "ReliefAccessTests.matrix, ReliefReportTests.paymentBook",
         "GET /v1/relief/case-types": "ReliefAccessTests.matrix, ReliefDeadlineTests.deadlines",
         "POST /v1/relief/case-types": "ReliefAccessTests.matrix, ReliefDeadlineTests.deadlines",
+        "GET /v1/relief/calendar": "ReliefAccessTests.matrix, ReliefDeadlineTests.calendar",
+        "PUT /v1/relief/calendar": "ReliefAccessTests.matrix, ReliefDeadlineTests.calendar",
     ]
 
     static let routes: [String: Scenario] = [

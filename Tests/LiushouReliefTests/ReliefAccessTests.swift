@@ -16,7 +16,7 @@ struct ReliefAccessTests {
     static let routes: [(HTTPRequest.Method, String)] = [
         (.post, "/v1/relief/cases"), (.get, "/v1/relief/cases"), (.get, "/v1/relief/cases/:id"), (.post, "/v1/relief/cases/:id/transitions"),
         (.get, "/v1/relief/overdue"), (.get, "/v1/relief/indicators"), (.get, "/v1/relief/payments.csv"),
-        (.get, "/v1/relief/case-types"), (.post, "/v1/relief/case-types"),
+        (.get, "/v1/relief/case-types"), (.post, "/v1/relief/case-types"), (.get, "/v1/relief/calendar"), (.put, "/v1/relief/calendar"),
     ]
 
     @Test("each role × own and other-town records × every relief route", arguments: Role.allCases)
@@ -73,6 +73,16 @@ struct ReliefAccessTests {
                 foreign["countyId"] = otherCounty.idString
                 let typeOther = try await client.post("/v1/relief/case-types", json: foreign, token: token)
                 #expect(typeOther.status.code == (Permission.reliefRules.roles.contains(role) ? 404 : 403), "\(role.rawValue) type other county")
+
+                expect(try await client.send(.get, "/v1/relief/calendar?unitId=\(home.idString)", token: token), 200, holds: .reliefRead, "calendar own")
+                expect(try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.village2a.idString)", token: token), 200,
+                       holds: .reliefRead, outside: true, "calendar other town")
+                let holiday: [String: Any] = ["countyId": world.fixture.county.idString, "days": [["day": "2026-10-01", "working": false, "note": "国庆节"]]]
+                expect(try await client.send(.put, "/v1/relief/calendar", json: holiday, token: token), 200, holds: .reliefRules, "calendar set own")
+                var foreignHoliday = holiday
+                foreignHoliday["countyId"] = otherCounty.idString
+                let holidayOther = try await client.send(.put, "/v1/relief/calendar", json: foreignHoliday, token: token)
+                #expect(holidayOther.status.code == (Permission.reliefRules.roles.contains(role) ? 404 : 403), "\(role.rawValue) calendar other county")
             }
         }
     }
@@ -154,7 +164,8 @@ struct ReliefAccessTests {
                 try check(try await Relief.step(client, id, "pay", token: relief, version: 3, extra: ["amountFen": 30_000, "paidOn": Relief.today,
                                                                                                       "channel": "wechat"]), 400, field: "channel", "unknown channel")
 
-                for uri in ["/v1/relief/overdue", "/v1/relief/indicators", "/v1/relief/payments.csv?month=2026-01", "/v1/relief/case-types"] {
+                for uri in ["/v1/relief/overdue", "/v1/relief/indicators", "/v1/relief/payments.csv?month=2026-01", "/v1/relief/case-types",
+                            "/v1/relief/calendar"] {
                     try check(try await client.send(.get, uri, token: county), 400, field: "unitId", uri)
                 }
                 try check(try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)", token: county), 400, field: "month",
@@ -170,6 +181,16 @@ struct ReliefAccessTests {
                 let again = try await client.post("/v1/relief/case-types", json: good, token: county)
                 #expect(again.status == .conflict)
                 #expect(try again.json()["code"] as? String == "type_exists")
+                try check(try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.county.idString)&year=1999", token: county), 400,
+                          field: "year", "calendar year")
+                try check(try await client.send(.put, "/v1/relief/calendar", json: ["countyId": world.fixture.county.idString,
+                                                                                      "days": [["day": "2026-02-30", "working": false]]], token: county),
+                          400, field: "days[0].day", "impossible date")
+                try check(try await client.send(.put, "/v1/relief/calendar", json: ["countyId": world.fixture.county.idString, "days": [[String: Any]]()],
+                                                 token: county), 422, field: "days", "no days")
+                try check(try await client.send(.put, "/v1/relief/calendar", json: ["countyId": world.fixture.town1.idString,
+                                                                                      "days": [["day": "2026-10-01", "working": false]]], token: county),
+                          422, field: "countyId", "calendar of a town")
             }
         }
     }

@@ -68,6 +68,62 @@ struct ReliefDeadlineTests {
         }
     }
 
+    @Test("the county's calendar: holidays are not working days, weekend days worked in exchange are; deadlines of new cases follow it")
+    func calendar() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await ReliefWorld.make(database, client: client)
+                let county = try await client.login("county.admin")
+                var days: [[String: Any]] = (1...7).map { ["day": "2026-10-0\($0)", "working": false, "note": "国庆节"] }
+                days.append(["day": "2026-09-27", "working": true, "note": "国庆调休上班"])
+                let set = try await client.send(.put, "/v1/relief/calendar", json: ["countyId": world.fixture.county.idString, "days": days], token: county)
+                #expect(set.status == .ok, "\(set.text)")
+                let countyID = world.fixture.county.id
+                let cases: [(String, Int, String)] = [
+                    ("2026-09-30 10:00+08", 2, "2026-10-09 10:00+08"),  // the National Day week does not count
+                    ("2026-09-25 10:00+08", 1, "2026-09-27 10:00+08"),  // the exchanged Sunday does
+                ]
+                for (from, count, due) in cases {
+                    let equal = try await database.pool.query("""
+                        select relief_add_working_days(\(from)::timestamptz, \(count)::int, \(countyID)) = \(due)::timestamptz as ok
+                        """).first!.decode("ok", as: Bool.self)
+                    #expect(equal, "\(from) + \(count) working days in the county")
+                    let national = try await database.pool.query("""
+                        select relief_add_working_days(\(from)::timestamptz, \(count)::int) = \(due)::timestamptz as ok
+                        """).first!.decode("ok", as: Bool.self)
+                    #expect(!national, "without the county's calendar the deadline differs")
+                }
+                // The next fortnight off: a case filed now is due later than Monday to Friday alone would say.
+                let today = try await database.pool.query("select (now() at time zone 'Asia/Shanghai')::date::text as d").first!.decode("d", as: String.self)
+                let fortnight: [[String: Any]] = try await database.pool.query("""
+                    select (\(today)::date + n)::text as d from generate_series(1, 14) as n
+                    """).map { ["day": try $0.decode("d", as: String.self), "working": false, "note": "测试"] }
+                #expect(try await client.send(.put, "/v1/relief/calendar", json: ["countyId": world.fixture.county.idString, "days": fortnight],
+                                              token: county).status == .ok)
+                let cadre = try await client.login("village1a.cadre")
+                let id = try await Relief.file(client, token: cadre, Relief.caseBody(person: world.elder, type: "temporary"))
+                let row = try await database.pool.query("""
+                    select decision_due_at = relief_add_working_days(submitted_at, 5, \(countyID)) as follows,
+                        decision_due_at > relief_add_working_days(submitted_at, 5) + interval '13 days' as later
+                    from relief_case where id = \(UUID(uuidString: id)!)
+                    """).first!
+                #expect(try row.decode("follows", as: Bool.self))
+                #expect(try row.decode("later", as: Bool.self))
+                let read = try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.village1a.idString)&year=2026", token: cadre)
+                #expect(read.status == .ok)
+                let listed = ((try read.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["day"] as? String }
+                #expect(listed.contains("2026-10-01") && listed.contains("2026-09-27"))
+                let other = try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.village2a.idString)", token: cadre)
+                #expect(other.status == .notFound)
+                let twice = try await client.send(.put, "/v1/relief/calendar", json: [
+                    "countyId": world.fixture.county.idString, "days": [["day": "2026-10-01", "working": false], ["day": "2026-10-01", "working": true]],
+                ], token: county)
+                #expect(twice.status == .unprocessableContent)
+                #expect(twice.text.contains("days"))
+            }
+        }
+    }
+
     @Test("the town's overdue list: cases awaiting a decision past their deadline, under the unit only")
     func overdue() async throws {
         try await TestPostgres.withDatabase { database in

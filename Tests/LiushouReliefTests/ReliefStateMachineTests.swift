@@ -131,6 +131,28 @@ struct ReliefStateMachineTests {
                     }
                 }
                 #expect(try await database.pool.query("select version from relief_case where id = \(caseID)").first!.decode("version", as: Int.self) == 1)
+
+                // A filing with a deadline other than its type's is refused by the insert policy.
+                let cadre = try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode("id", as: UUID.self)
+                let village = world.fixture.village1a
+                func file(due: String) async throws {
+                    try await database.appPool.withTransaction(settings: [
+                        (name: "liushou.scope_paths", value: "{\(village.path)}"), (name: "liushou.account_id", value: cadre.uuidString.lowercased()),
+                        (name: "liushou.scope.person_area", value: "{\(village.path)}"), (name: "liushou.scope.relief", value: "{\(village.path)}"),
+                    ]) { transaction in
+                        try await transaction.query("""
+                            insert into relief_case (id, person_id, unit_id, village_id, type_id, type_key, urgency, need, amount_requested_fen, documents,
+                                source, raised_by, raised_by_name, state, decision_due_at, content_hash)
+                            select \(UUID()), p.id, p.unit_id, p.village_id, t.id, t.type_key, 'normal', '生活困难', 100, '{}', 'cadre', \(cadre), 'x',
+                                'submitted', \(unsafeRaw: due), '\\x00'::bytea
+                            from person p, relief_case_type t where p.id = \(UUID(uuidString: world.elder)!) and t.type_key = 'medical' and t.county_id is null
+                            """)
+                    }
+                }
+                await #expect(throws: (any Error).self) { try await file(due: "now() + interval '100 days'") }
+                try await file(due: "relief_decision_due(now(), 'normal', t.id, p.village_id)")
+                #expect(try await database.pool.query("select count(*)::int as n from relief_case where type_key = 'medical'").first!
+                    .decode("n", as: Int.self) == 1, "only the filing with its type's deadline is stored")
             }
         }
     }

@@ -11,7 +11,8 @@
 --     transitions from one version cannot both be recorded; unique (case_id, idempotency_key) so a
 --     retried request is answered from its first result and never applied twice;
 --   * one open case per person and type (partial unique index);
---   * the decision deadline is computed here (relief_decision_due) and checked on insert.
+--   * the decision deadline is computed here (relief_decision_due, working days by the county's
+--     calendar of holidays and exchanged weekend days) and checked on insert.
 --
 -- Scopes (set per transaction like the registry's):
 --   liushou.scope.relief          read, raise, withdraw, appeal
@@ -137,32 +138,52 @@ create table relief_transition (
     foreign key (from_state, to_state) references relief_state_edge (from_state, to_state)
 );
 
--- A deadline `p_days` working days (Monday to Friday in China Standard Time) after `p_from`, at the
--- same local time of day. Public holidays are not known to it.
-create function relief_add_working_days(p_from timestamptz, p_days integer) returns timestamptz
-    language plpgsql immutable
+-- A county's calendar of exceptions to Monday-to-Friday: public holidays (working = false) and
+-- weekend days worked in exchange (调休, working = true).
+create table relief_calendar_day (
+    county_id uuid not null references org_unit (id),
+    day date not null,
+    working boolean not null,
+    note text check (length(note) <= 100),
+    updated_by uuid references account (id),
+    updated_at timestamptz not null default now(),
+    primary key (county_id, day)
+);
+
+-- A deadline `p_days` working days after `p_from`, at the same local time of day (China Standard
+-- Time): Monday to Friday, except the days the county's calendar marks otherwise.
+create function relief_add_working_days(p_from timestamptz, p_days integer, p_county uuid default null) returns timestamptz
+    language plpgsql stable security definer set search_path = public, pg_temp
     as $$
     declare
         v_local timestamp := p_from at time zone 'Asia/Shanghai';
         v_left integer := p_days;
+        v_working boolean;
     begin
         while v_left > 0 loop
             v_local := v_local + interval '1 day';
-            if extract(isodow from v_local) < 6 then
+            select c.working into v_working from relief_calendar_day c where c.county_id = p_county and c.day = v_local::date;
+            if not found then
+                v_working := extract(isodow from v_local) < 6;
+            end if;
+            if v_working then
                 v_left := v_left - 1;
             end if;
         end loop;
         return v_local at time zone 'Asia/Shanghai';
     end
     $$;
+revoke all on function relief_add_working_days(timestamptz, integer, uuid) from public;
+grant execute on function relief_add_working_days(timestamptz, integer, uuid) to liushou_app;
 
--- When a case of a type must be decided, counted from `p_from`: emergency within the type's hours,
--- others within its working days.
-create function relief_decision_due(p_from timestamptz, p_urgency text, p_type uuid) returns timestamptz
+-- When a case of a type filed in a unit must be decided, counted from `p_from`: emergency within the
+-- type's hours, others within its working days by the unit's county calendar.
+create function relief_decision_due(p_from timestamptz, p_urgency text, p_type uuid, p_unit uuid) returns timestamptz
     language plpgsql stable security definer set search_path = public, pg_temp
     as $$
     declare
         t relief_case_type%rowtype;
+        v_county uuid;
     begin
         select * into t from relief_case_type where id = p_type;
         if not found then
@@ -171,11 +192,12 @@ create function relief_decision_due(p_from timestamptz, p_urgency text, p_type u
         if p_urgency = 'emergency' then
             return p_from + make_interval(hours => t.emergency_hours);
         end if;
-        return relief_add_working_days(p_from, t.decision_working_days);
+        select c.id into v_county from org_unit u join org_unit c on c.path = subpath(u.path, 0, 1) where u.id = p_unit;
+        return relief_add_working_days(p_from, t.decision_working_days, v_county);
     end
     $$;
-revoke all on function relief_decision_due(timestamptz, text, uuid) from public;
-grant execute on function relief_decision_due(timestamptz, text, uuid) to liushou_app;
+revoke all on function relief_decision_due(timestamptz, text, uuid, uuid) from public;
+grant execute on function relief_decision_due(timestamptz, text, uuid, uuid) to liushou_app;
 
 -- Whether a county is the root of one of the caller's subtrees (its types are read by its staff).
 create function liushou_county_of_mine(p_county uuid) returns boolean
@@ -248,6 +270,14 @@ create policy relief_case_type_read on relief_case_type for select using (county
 create policy relief_case_type_insert on relief_case_type for insert
     with check (county_id is not null and created_by = liushou_account() and liushou_unit_in_scope(county_id, 'relief_rules'));
 
+alter table relief_calendar_day enable row level security;
+create policy relief_calendar_read on relief_calendar_day for select using (liushou_county_of_mine(county_id));
+create policy relief_calendar_insert on relief_calendar_day for insert
+    with check (updated_by = liushou_account() and liushou_unit_in_scope(county_id, 'relief_rules'));
+create policy relief_calendar_update on relief_calendar_day for update
+    using (liushou_unit_in_scope(county_id, 'relief_rules'))
+    with check (updated_by = liushou_account() and liushou_unit_in_scope(county_id, 'relief_rules'));
+
 alter table relief_case enable row level security;
 create policy relief_case_read on relief_case for select
     using (liushou_unit_in_scope(unit_id, 'relief') or raised_by = liushou_account());
@@ -259,7 +289,7 @@ create policy relief_case_insert on relief_case for insert
         and liushou_unit_in_scope(unit_id, 'relief')
         and exists (select from person p where p.id = person_id and p.unit_id = relief_case.unit_id and p.village_id = relief_case.village_id
                     and p.status = 'active')
-        and decision_due_at = relief_decision_due(decision_clock_from, urgency, type_id)
+        and decision_due_at = relief_decision_due(decision_clock_from, urgency, type_id, village_id)
         and (follow_up_id is null or exists (select from follow_up f where f.id = follow_up_id and f.person_id = relief_case.person_id)));
 create policy relief_case_update on relief_case for update
     using (liushou_unit_in_scope(unit_id, 'relief')) with check (liushou_unit_in_scope(unit_id, 'relief'));
@@ -273,4 +303,4 @@ create policy relief_transition_insert on relief_transition for insert
 
 grant select on relief_state_edge to liushou_app;
 grant select, insert on relief_case_type, relief_transition to liushou_app;
-grant select, insert, update on relief_case to liushou_app;
+grant select, insert, update on relief_case, relief_calendar_day to liushou_app;

@@ -11,9 +11,6 @@ public struct ReliefTransitionController: Sendable {
     let database: TenantDatabase
     let transitioner: ReliefTransitioner
 
-    /// The header that makes a step safe to retry.
-    public static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-
     /// A controller.
     public init(database: TenantDatabase, transitioner: ReliefTransitioner = ReliefTransitioner()) {
         self.database = database
@@ -24,7 +21,7 @@ public struct ReliefTransitionController: Sendable {
     public func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/relief/cases/:id/transitions", .permission(.reliefRead)) { request, context, caller in
             let id = try context.uuidParameter("id")
-            guard let key = request.headers[Self.idempotencyKey]?.trimmingCharacters(in: .whitespaces), (1...200).contains(key.count) else {
+            guard let key = request.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces), (1...200).contains(key.count) else {
                 throw Problem.badRequest("Send an Idempotency-Key header (1 to 200 characters) so a retried step is never applied twice.",
                                          errors: [.init(field: "Idempotency-Key", message: "is required")])
             }
@@ -40,7 +37,7 @@ public struct ReliefTransitionController: Sendable {
                 throw ReliefCaseFiling.duplicate(nil)
             }
             var headers: HTTPFields = [.eTag: "\"\(result.reliefCase.version)\""]
-            if result.replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+            if result.replayed { headers[.idempotentReplayed] = "true" }
             return try JSONResponse(result, headers: headers)
         }
     }

@@ -42,6 +42,7 @@ public struct ReliefCaseFiling: Sendable {
             throw Problem.validation([.init(field: "personId", message: "no such active person in your relief scope")])
         }
         let unitID = try person.decode("unit_id", as: UUID.self)
+        let villageID = try person.decode("village_id", as: UUID.self)
         guard let type = try await ReliefCaseTypes.effective(key: input.typeKey, countyPath: ReliefCaseTypes.countyPath(of: path), in: transaction) else {
             throw Problem.validation([.init(field: "typeKey", message: "no such case type in this county")])
         }
@@ -64,11 +65,11 @@ public struct ReliefCaseFiling: Sendable {
                 documents, source, follow_up_id, officer_account_id, raised_by, raised_by_name, state, decision_clock_from, decision_due_at,
                 content_hash)
             values (\(input.id), \(input.personId), \(try person.decode("household_id", as: UUID?.self)), \(unitID),
-                \(try person.decode("village_id", as: UUID.self)), \(type.id), \(type.key), \(input.urgency.rawValue),
+                \(villageID), \(type.id), \(type.key), \(input.urgency.rawValue),
                 \(input.need.trimmingCharacters(in: .whitespacesAndNewlines)), \(input.amountRequestedFen),
                 \((input.documents ?? []).map { $0.trimmingCharacters(in: .whitespaces) }), \(input.source.rawValue), \(input.followUpId),
                 \(input.officerAccountId), \(caller.accountID), \(caller.name), 'submitted', now(),
-                relief_decision_due(now(), \(input.urgency.rawValue), \(type.id)), decode(\(hash), 'hex'))
+                relief_decision_due(now(), \(input.urgency.rawValue), \(type.id), \(villageID)), decode(\(hash), 'hex'))
             """)
         try await ReliefTimeline.add(person: input.personId, kind: "relief.submitted", summary: "帮扶救助：提交申请", caller: caller,
                                      caseID: input.id, in: transaction)

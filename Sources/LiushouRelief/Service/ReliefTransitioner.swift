@@ -110,7 +110,7 @@ public struct ReliefTransitioner: Sendable {
         case .close:
             set = ", closed_at = now()"
         case .appeal:
-            set = ", appeals = appeals + 1, decided_at = null, decision_clock_from = now(), decision_due_at = relief_decision_due(now(), urgency, type_id)"
+            set = ", appeals = appeals + 1, decided_at = null, decision_clock_from = now(), decision_due_at = relief_decision_due(now(), urgency, type_id, village_id)"
         }
         return """
             update relief_case set state = \(to.rawValue), version = version + 1 \(set)

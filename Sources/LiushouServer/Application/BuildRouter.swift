@@ -88,5 +88,6 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     ReliefTransitionController(database: database).addRoutes(to: routes)
     ReliefReportController(database: database).addRoutes(to: routes)
     ReliefCaseTypeController(database: database).addRoutes(to: routes)
+    ReliefCalendarController(database: database).addRoutes(to: routes)
     return router
 }
