@@ -71,7 +71,7 @@ struct ReliefWorkflowTests {
                 #expect(!timeline.text.contains("60000") && !timeline.text.contains("600.00"), "the timeline carries no amounts")
                 let audits = try await database.pool.query("select action from audit_log where resource = 'relief_case' order by chain_position")
                     .map { try $0.decode("action", as: String.self) }
-                #expect(audits == ["relief.raise", "relief.review", "relief.approve", "relief.pay", "relief.close"])
+                #expect(audits == ["relief.raise", "relief.review", "relief.approve", "relief.pay", "relief.close", "relief.read"])
             }
         }
     }

@@ -49,10 +49,15 @@ public struct ReliefCaseController: Sendable {
         }
         routes.on(.get, "/v1/relief/cases/:id", .permission(.reliefRead)) { _, context, caller in
             let id = try context.uuidParameter("id")
+            // A case tells of a family's money and needs: every read of one is audited.
             let reliefCase = try await self.database.transaction(for: caller) { transaction in
-                try await self.store.detail(id, caller: caller, in: transaction)
+                guard let (reliefCase, path) = try await self.store.detail(id, caller: caller, in: transaction) else {
+                    throw Problem.notFound("No such relief case.")
+                }
+                try await AuditEntry(caller: caller, context: context, action: "relief.read", resource: "relief_case",
+                                     recordID: id.uuidString.lowercased(), unitID: reliefCase.unitId, unitPath: path).append(in: transaction)
+                return reliefCase
             }
-            guard let reliefCase else { throw Problem.notFound("No such relief case.") }
             return try JSONResponse(reliefCase, headers: [.eTag: "\"\(reliefCase.version)\""])
         }
         routes.on(.get, "/v1/relief/cases", .permission(.reliefRead)) { request, _, caller in

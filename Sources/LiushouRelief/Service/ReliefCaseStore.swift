@@ -32,13 +32,13 @@ public struct ReliefCaseStore: Sendable {
         return (try Self.reliefCase(row), try row.decode("unit_path", as: String.self))
     }
 
-    /// A case with its transitions and the caller's next actions.
-    func detail(_ id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> ReliefCase? {
+    /// A case with its transitions and the caller's next actions, and its unit's path.
+    func detail(_ id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> (ReliefCase, String)? {
         guard let (loaded, path) = try await self.load(id, in: transaction) else { return nil }
         var result = loaded
         result.transitions = try await self.transitions(of: id, in: transaction)
         result.allowedActions = Self.allowedActions(result, path: path, caller: caller)
-        return result
+        return (result, path)
     }
 
     /// The recorded transitions of a case, oldest first.
