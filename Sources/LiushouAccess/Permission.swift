@@ -54,6 +54,20 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case healthDetails = "health.details"
     /// Read the dashboard's indicators (coverage and rates) for one's units.
     case indicatorsRead = "indicators.read"
+    /// Read relief cases (帮扶救助) in one's scope, and the case types.
+    case reliefRead = "relief.read"
+    /// Raise a relief case for a person in one's scope; withdraw it, or appeal its rejection once.
+    case reliefRaise = "relief.raise"
+    /// Review a relief case for the village (村级评议).
+    case reliefReview = "relief.review"
+    /// Decide a relief case for the town (approve with an amount, reject with a reason) and close it once paid.
+    case reliefDecide = "relief.decide"
+    /// Record the payment of an approved relief case.
+    case reliefPay = "relief.pay"
+    /// Read relief indicators, overdue cases and the monthly payment books.
+    case reliefReports = "relief.reports"
+    /// Add relief case types, or set a county's deadlines for a type.
+    case reliefRules = "relief.rules"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -100,6 +114,18 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return [.clinicStaff]
         case .indicatorsRead:
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre]
+        case .reliefRead, .reliefRaise:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .gridWorker, .reliefOfficer]
+        case .reliefReview:
+            return [.villageCadre]
+        case .reliefDecide:
+            return [.countyAdmin, .townAdmin, .reliefOfficer]
+        case .reliefPay:
+            return [.countyAdmin, .reliefOfficer]
+        case .reliefReports:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .reliefOfficer]
+        case .reliefRules:
+            return [.countyAdmin]
         }
     }
 

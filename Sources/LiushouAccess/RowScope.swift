@@ -13,6 +13,16 @@ public enum RowScope: String, Sendable, CaseIterable {
     case safeguarding
     /// Units where the caller sets visit rules.
     case visitRules = "visit_rules"
+    /// Units whose relief cases the caller reads, raises, withdraws and appeals.
+    case relief
+    /// Units whose relief cases the caller reviews for the village.
+    case reliefReview = "relief_review"
+    /// Units whose relief cases the caller decides and closes.
+    case reliefDecide = "relief_decide"
+    /// Units whose relief payments the caller records.
+    case reliefPay = "relief_pay"
+    /// Counties whose relief case types the caller sets.
+    case reliefRules = "relief_rules"
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -29,6 +39,16 @@ public enum RowScope: String, Sendable, CaseIterable {
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
         case .visitRules:
             return Permission.visitRulesManage.roles
+        case .relief:
+            return Permission.reliefRaise.roles
+        case .reliefReview:
+            return Permission.reliefReview.roles
+        case .reliefDecide:
+            return Permission.reliefDecide.roles
+        case .reliefPay:
+            return Permission.reliefPay.roles
+        case .reliefRules:
+            return Permission.reliefRules.roles
         }
     }
 }

@@ -30,14 +30,20 @@ public struct Problem: Error, Sendable, Equatable {
     public var detail: String?
     /// Field-level problems.
     public var errors: [FieldError]
+    /// RFC 9457 extension members, e.g. `existingCaseId` pointing at the record a request clashed with.
+    public var extensions: [String: String]
 
     /// A problem.
-    public init(status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = []) {
+    public init(
+        status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = [],
+        extensions: [String: String] = [:]
+    ) {
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
         self.errors = errors
+        self.extensions = extensions
     }
 
     /// 400 for a body or parameter that cannot be read at all.
@@ -86,6 +92,31 @@ public struct Problem: Error, Sendable, Equatable {
         var code: String
         var requestId: String?
         var errors: [FieldError]?
+        var extensions: [String: String]
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ string: String) { self.stringValue = string }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            // Extension members never replace the standard ones.
+            for (name, value) in self.extensions where !["type", "title", "status", "detail", "instance", "code", "requestId", "errors"].contains(name) {
+                try container.encode(value, forKey: Key(name))
+            }
+            try container.encode(self.type, forKey: Key("type"))
+            try container.encode(self.title, forKey: Key("title"))
+            try container.encode(self.status, forKey: Key("status"))
+            try container.encodeIfPresent(self.detail, forKey: Key("detail"))
+            try container.encodeIfPresent(self.instance, forKey: Key("instance"))
+            try container.encode(self.code, forKey: Key("code"))
+            try container.encodeIfPresent(self.requestId, forKey: Key("requestId"))
+            try container.encodeIfPresent(self.errors, forKey: Key("errors"))
+        }
     }
 
     /// Renders the problem for a request.
@@ -93,7 +124,7 @@ public struct Problem: Error, Sendable, Equatable {
         let document = Document(
             type: "https://liushou.example/problems/\(self.code.replacingOccurrences(of: "_", with: "-"))",
             title: self.title, status: self.status.code, detail: self.detail, instance: path, code: self.code,
-            requestId: requestID, errors: self.errors.isEmpty ? nil : self.errors
+            requestId: requestID, errors: self.errors.isEmpty ? nil : self.errors, extensions: self.extensions
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

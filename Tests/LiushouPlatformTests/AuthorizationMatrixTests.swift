@@ -106,6 +106,19 @@ struct AuthorizationMatrixTests {
         "GET /v1/persons/:id/health": "HealthMatrixTests.matrix, HealthAccessTests.masking",
         "PUT /v1/persons/:id/health-file": "HealthMatrixTests.matrix, HealthAccessTests.healthFile",
         "GET /v1/health-coverage": "HealthMatrixTests.matrix, HealthAccessTests.coverage",
+        // Relief cases: scoped by the person's unit and by the step's own permission; their matrix
+        // lives with the relief module.
+        "POST /v1/relief/cases": "ReliefAccessTests.matrix, ReliefIdempotencyTests.filing",
+        "GET /v1/relief/cases": "ReliefAccessTests.matrix",
+        "GET /v1/relief/cases/:id": "ReliefAccessTests.matrix",
+        "POST /v1/relief/cases/:id/transitions": "ReliefStateMachineTests.roles, ReliefStateMachineTests.illegal, ReliefAccessTests.matrix",
+        "GET /v1/relief/overdue": "ReliefAccessTests.matrix, ReliefDeadlineTests.overdue",
+        "GET /v1/relief/indicators": "ReliefAccessTests.matrix, ReliefReportTests.indicators",
+        "GET /v1/relief/payments.csv": "ReliefAccessTests.matrix, ReliefReportTests.paymentBook",
+        "GET /v1/relief/case-types": "ReliefAccessTests.matrix, ReliefDeadlineTests.deadlines",
+        "POST /v1/relief/case-types": "ReliefAccessTests.matrix, ReliefDeadlineTests.deadlines",
+        "GET /v1/relief/calendar": "ReliefAccessTests.matrix, ReliefDeadlineTests.calendar",
+        "PUT /v1/relief/calendar": "ReliefAccessTests.matrix, ReliefDeadlineTests.calendar",
     ]
 
     static let routes: [String: Scenario] = [

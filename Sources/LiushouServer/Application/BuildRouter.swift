@@ -8,6 +8,7 @@ import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
 import LiushouVolunteers
+import LiushouRelief
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -94,5 +95,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     CheckupController(database: database, vault: dependencies.vault).addRoutes(to: routes)
     HealthFileController(database: database).addRoutes(to: routes)
     HealthCoverageController(database: database).addRoutes(to: routes)
+    ReliefCaseController(database: database).addRoutes(to: routes)
+    ReliefTransitionController(database: database).addRoutes(to: routes)
+    ReliefReportController(database: database).addRoutes(to: routes)
+    ReliefCaseTypeController(database: database).addRoutes(to: routes)
+    ReliefCalendarController(database: database).addRoutes(to: routes)
     return router
 }

@@ -1,0 +1,89 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// `/v1/relief/case-types`: the types in force for a unit's county; a county adds types or sets its
+/// own deadlines for a default type.
+public struct ReliefCaseTypeController: Sendable {
+    let database: TenantDatabase
+
+    /// A controller.
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    struct TypeBody: Decodable {
+        var countyId: UUID
+        var key: String
+        var name: String
+        var emergencyHours: Int?
+        var decisionWorkingDays: Int
+        var maxAmountFen: Int64?
+    }
+
+    struct Items: Encodable {
+        var items: [ReliefCaseTypes.CaseType]
+    }
+
+    /// Adds the routes.
+    public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/relief/case-types", .permission(.reliefRead)) { request, _, caller in
+            let unitID = try ReliefQuery.uuid("unitId", in: request)
+            let items = try await self.database.transaction(for: caller) { transaction in
+                let unit = try await ReliefQuery.unit(unitID, caller: caller, permission: .reliefRead, in: transaction)
+                return try await ReliefCaseTypes.inForce(countyPath: ReliefCaseTypes.countyPath(of: unit.path), in: transaction)
+            }
+            return try JSONResponse(Items(items: items))
+        }
+        routes.on(.post, "/v1/relief/case-types", .permission(.reliefRules)) { request, context, caller in
+            let body = try await request.decodeJSON(as: TypeBody.self, context: context)
+            try Self.validate(body)
+            let created = try await self.database.transaction(for: caller) { transaction in
+                let unit = try await ReliefQuery.unit(body.countyId, caller: caller, permission: .reliefRules, in: transaction)
+                guard unit.kind == "county" else {
+                    throw Problem.validation([.init(field: "countyId", message: "case types are set by a county")])
+                }
+                if try await transaction.query("select 1 from relief_case_type where county_id = \(body.countyId) and type_key = \(body.key)").first != nil {
+                    throw Problem(status: .conflict, code: "type_exists", title: "The county already defines this type",
+                                  detail: "Case types are kept with the cases decided under them; add a new key.")
+                }
+                let id = UUID()
+                try await transaction.query("""
+                    insert into relief_case_type (id, county_id, type_key, name, emergency_hours, decision_working_days, max_amount_fen, created_by)
+                    values (\(id), \(body.countyId), \(body.key), \(body.name.trimmingCharacters(in: .whitespaces)), \(body.emergencyHours ?? 24),
+                        \(body.decisionWorkingDays), \(body.maxAmountFen), \(caller.accountID))
+                    """)
+                try await AuditEntry(caller: caller, context: context, action: "relief.type_add", resource: "relief_case_type",
+                                     recordID: id.uuidString.lowercased(), unitID: body.countyId, unitPath: unit.path,
+                                     detail: ["key": body.key]).append(in: transaction)
+                guard let stored = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction) else {
+                    throw Problem.internalError
+                }
+                return stored
+            }
+            return try JSONResponse(created, status: .created)
+        }
+    }
+
+    private static func validate(_ body: TypeBody) throws {
+        var errors: [Problem.FieldError] = []
+        if body.key.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
+            errors.append(.init(field: "key", message: "must be 2 to 40 lower-case letters, digits or _"))
+        }
+        if !(1...100).contains(body.name.trimmingCharacters(in: .whitespaces).count) {
+            errors.append(.init(field: "name", message: "must have 1 to 100 characters"))
+        }
+        if let hours = body.emergencyHours, !(1...168).contains(hours) {
+            errors.append(.init(field: "emergencyHours", message: "must be 1 to 168"))
+        }
+        if !(1...90).contains(body.decisionWorkingDays) { errors.append(.init(field: "decisionWorkingDays", message: "must be 1 to 90")) }
+        if let amount = body.maxAmountFen, !(1...ReliefCaseInput.maxAmountFen).contains(amount) {
+            errors.append(.init(field: "maxAmountFen", message: "must be 1 to \(ReliefCaseInput.maxAmountFen)"))
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+    }
+}
