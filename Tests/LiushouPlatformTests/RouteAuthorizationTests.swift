@@ -52,13 +52,19 @@ struct RouteAuthorizationTests {
     @Test("a malformed id in any route's path answers 400, not 404 or 500")
     func malformedIDs() async throws {
         try await TestPostgres.withDatabase { database in
-            _ = try await PlatformFixture.seed(database)
+            let fixture = try await PlatformFixture.seed(database)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
             let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared)
             let router = buildRouter(dependencies)
             try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in
-                let token = try await client.login("county.admin")
+                let admin = try await client.login("county.admin")
                 for entry in dependencies.routes.entries where entry.path.contains(":") {
+                    // A caller who holds the route's permission (the county admin where it does).
+                    var token = admin
+                    if case .permission(let permission) = entry.access, !permission.roles.contains(.countyAdmin),
+                        let role = Role.allCases.first(where: { permission.roles.contains($0) }) {
+                        token = try await client.login(fixture.username(for: role))
+                    }
                     let uri = entry.path.split(separator: "/", omittingEmptySubsequences: false)
                         .map { $0.hasPrefix(":") ? "not-a-uuid" : String($0) }.joined(separator: "/")
                     let response = try await client.send(HTTPRequest.Method(entry.method)!, uri, json: [:], token: token)
