@@ -137,6 +137,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouDashboard",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                "LiushouRegistry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouGrid",
             dependencies: [
                 "LiushouAccess",
@@ -174,6 +190,7 @@ let package = Package(
                 "LiushouVolunteers",
                 "LiushouHealth",
                 "LiushouRelief",
+                "LiushouDashboard",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -310,6 +327,18 @@ let package = Package(
             dependencies: [
                 "LiushouRelief", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
                 "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouDashboardTests",
+            dependencies: [
+                "LiushouDashboard", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
+                "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

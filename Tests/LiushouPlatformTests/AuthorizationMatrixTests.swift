@@ -106,6 +106,12 @@ struct AuthorizationMatrixTests {
         "GET /v1/persons/:id/health": "HealthMatrixTests.matrix, HealthAccessTests.masking",
         "PUT /v1/persons/:id/health-file": "HealthMatrixTests.matrix, HealthAccessTests.healthFile",
         "GET /v1/health-coverage": "HealthMatrixTests.matrix, HealthAccessTests.coverage",
+        // Dashboard: aggregates checked against the caller's person area in SQL and Swift.
+        "GET /v1/dashboard": "DashboardTests.scopeAndExports, DashboardTests.handBuilt",
+        "GET /v1/dashboard/definitions": "DashboardTests.scopeAndExports",
+        "GET /v1/dashboard/trend": "DashboardTests.scopeAndExports, DashboardTests.handBuilt",
+        "GET /v1/dashboard.csv": "DashboardTests.scopeAndExports",
+        "GET /dashboard": "DashboardTests.scopeAndExports (static page, open)",
         // Relief cases: scoped by the person's unit and by the step's own permission; their matrix
         // lives with the relief module.
         "POST /v1/relief/cases": "ReliefAccessTests.matrix, ReliefIdempotencyTests.filing",

@@ -1,6 +1,7 @@
 import EmbeddedPostgres
 import Foundation
 import Hummingbird
+import LiushouDashboard
 import LiushouHTTP
 import LiushouMigrations
 import LiushouPlatform
@@ -42,6 +43,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     services.append(pool)
+    services.append(SnapshotService(pool: pool, logger: logger))
     let hasher = try PasswordHasher(cost: configuration.bcryptCost)
     let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: hasher, vault: vault))
     var app = Application(
@@ -69,6 +71,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             if demo {
                 try await DemoLogins.seedAndPrint(owner: owner, hasher: hasher, file: demoLoginsFile, logger: logger)
             }
+            // This week's dashboard counts before the first request; the snapshot service keeps them current.
+            _ = try? await owner.query("select dashboard_snapshot_take()")
             await owner.close()
         } catch {
             await owner.close()

@@ -1,5 +1,6 @@
 import Hummingbird
 import LiushouAccess
+import LiushouDashboard
 import LiushouGrid
 import LiushouHealth
 import LiushouHTTP
@@ -95,6 +96,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     CheckupController(database: database, vault: dependencies.vault).addRoutes(to: routes)
     HealthFileController(database: database).addRoutes(to: routes)
     HealthCoverageController(database: database).addRoutes(to: routes)
+    DashboardController(database: database).addRoutes(to: routes)
     ReliefCaseController(database: database).addRoutes(to: routes)
     ReliefTransitionController(database: database).addRoutes(to: routes)
     ReliefReportController(database: database).addRoutes(to: routes)
