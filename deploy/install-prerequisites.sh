@@ -12,6 +12,9 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
 fi
 if [ "${LIUSHOU_NEED_TEST_TOOLS:-0}" = 1 ]; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+  # The dashboard's browser test: headless Chromium and CJK fonts for its screenshots.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

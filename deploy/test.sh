@@ -11,5 +11,12 @@ if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
 fi
 python3 -m openapi_spec_validator Sources/LiushouServer/Resources/openapi.yaml
 
+# The dashboard's browser test talks to Chromium over the DevTools protocol.
+python3 -c "import websocket" 2>/dev/null || python3 -m pip install --quiet websocket-client
+
 swift build --build-tests
 swift test --skip-build --parallel "$@"
+# The joint-meeting page in real headless Chromium (screenshots in .build/test-output/).
+if [ $# -eq 0 ]; then
+  python3 deploy/browser-test.py .build/debug/liushou
+fi

@@ -68,6 +68,10 @@ public struct DashboardController: Sendable {
                     let leaf = LeafCounts.Leaf(path: try row.decode("unit_path"), metrics: [try row.decode("metric"): try row.decode("value")])
                     byWeek[try row.decode("week", as: String.self), default: []].append(leaf)
                 }
+                // The current week is live, like the dashboard itself.
+                let current = try await transaction.query("select date_trunc('week', now() at time zone 'Asia/Shanghai')::date::text as week")
+                    .first?.decode("week", as: String.self) ?? ""
+                byWeek[current] = try await LeafCounts.load(under: unit, in: transaction).leaves
                 return Trend(unitId: unit, weeks: byWeek.keys.sorted().map { week in
                     let counts = LeafCounts(leaves: byWeek[week] ?? []).total(under: root.path)
                     return Week(weekStart: week, indicators: IndicatorDefinition.all.map { IndicatorValue($0, counts: counts) })

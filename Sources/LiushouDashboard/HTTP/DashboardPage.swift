@@ -10,6 +10,7 @@ enum DashboardPage {
 <style>
   :root { --green: #1b7f3b; --amber: #b26a00; --red: #b3261e; --line: #d0d5dd; --ink: #1d2433; --muted: #5b6474; }
   * { box-sizing: border-box; }
+  [hidden] { display: none !important; }
   body { margin: 0; font: 16px/1.5 "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; color: var(--ink); background: #f6f7f9; }
   header { background: #123a6b; color: #fff; padding: 12px 20px; display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
   header h1 { font-size: 20px; margin: 0; flex: 1 1 auto; }
