@@ -124,6 +124,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouLegalAid",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                "LiushouRegistry",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouGrid",
             dependencies: [
                 "LiushouAccess",
@@ -144,6 +158,7 @@ let package = Package(
                 "LiushouRegistry",
                 "LiushouGrid",
                 "LiushouVolunteers",
+                "LiushouLegalAid",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -255,6 +270,18 @@ let package = Package(
             name: "LiushouVolunteersTests",
             dependencies: [
                 "LiushouVolunteers", "LiushouGrid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
+                "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouLegalAidTests",
+            dependencies: [
+                "LiushouLegalAid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
                 "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -48,6 +48,12 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case pairingsAssess = "pairings.assess"
     /// Record visits to one's paired people, with activities and duration (service hours).
     case volunteerVisitsRecord = "volunteer_visits.record"
+    /// Read legal-aid case details, overdue lists and indicators (each read of a case is audited).
+    case legalAidRead = "legal_aid.read"
+    /// Open legal-aid cases, add progress notes and take the workflow's transitions one's role allows.
+    case legalAidManage = "legal_aid.manage"
+    /// Add matters and set the county's eligibility rules and first-contact deadline.
+    case legalAidConfigure = "legal_aid.configure"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -90,6 +96,12 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .schoolStaff]
         case .volunteerVisitsRecord:
             return [.volunteer]
+        case .legalAidRead:
+            return RowScope.legalAid.roles
+        case .legalAidManage:
+            return [.townAdmin, .legalAidOfficer]
+        case .legalAidConfigure:
+            return [.countyAdmin]
         }
     }
 

@@ -13,6 +13,8 @@ public enum RowScope: String, Sendable, CaseIterable {
     case safeguarding
     /// Units where the caller sets visit rules.
     case visitRules = "visit_rules"
+    /// Units whose legal-aid case details (法律援助) the caller reads: the legal-aid office and administrators.
+    case legalAid = "legal_aid"
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -29,6 +31,8 @@ public enum RowScope: String, Sendable, CaseIterable {
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
         case .visitRules:
             return Permission.visitRulesManage.roles
+        case .legalAid:
+            return [.countyAdmin, .townAdmin, .legalAidOfficer]
         }
     }
 }

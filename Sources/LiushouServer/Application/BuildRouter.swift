@@ -2,6 +2,7 @@ import Hummingbird
 import LiushouAccess
 import LiushouGrid
 import LiushouHTTP
+import LiushouLegalAid
 import LiushouMigrations
 import LiushouPlatform
 import LiushouPostgres
@@ -89,5 +90,12 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     ProgressController(database: database).addRoutes(to: routes)
     VolunteerVisitController(database: database).addRoutes(to: routes)
     ServiceHoursController(database: database, vault: dependencies.vault).addRoutes(to: routes)
+    LegalCaseController(database: database).addRoutes(to: routes)
+    LegalTransitionController(database: database).addRoutes(to: routes)
+    LegalNoteController(database: database).addRoutes(to: routes)
+    PersonLegalCaseController(database: database).addRoutes(to: routes)
+    LegalMatterController(database: database).addRoutes(to: routes)
+    LegalSettingsController(database: database).addRoutes(to: routes)
+    LegalReportController(database: database).addRoutes(to: routes)
     return router
 }
