@@ -31,7 +31,7 @@ public struct LegalNoteController: Sendable {
             }
             let (note, created) = try await self.database.transaction(for: caller) { transaction in
                 guard let brief = try await LegalCaseStore.brief(caseID, in: transaction),
-                      try await transaction.query("select from legal_case_detail where case_id = \(caseID)").first != nil
+                      try await transaction.query("select case_id from legal_case_detail where case_id = \(caseID)").first != nil
                 else { throw Problem.notFound("No such legal-aid case.") }
                 if let stored = try await Self.find(input.id, in: transaction) {
                     guard stored.hash == ContentHash.of(input), stored.caseID == caseID else { throw Problem.idConflict("note") }

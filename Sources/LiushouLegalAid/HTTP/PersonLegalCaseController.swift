@@ -25,7 +25,7 @@ public struct PersonLegalCaseController: Sendable {
         routes.on(.get, "/v1/persons/:id/legal-cases", .permission(.personsRead)) { _, context, caller in
             let person = try context.uuidParameter("id")
             let items = try await self.database.transaction(for: caller) { transaction in
-                guard try await transaction.query("select from person where id = \(person)").first != nil else {
+                guard try await transaction.query("select id from person where id = \(person)").first != nil else {
                     throw Problem.notFound("No such person.")
                 }
                 return try await transaction.query("""
