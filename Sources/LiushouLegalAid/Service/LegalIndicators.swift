@@ -62,7 +62,7 @@ public struct LegalIndicators: Sendable, Codable, Equatable {
         let items = try await transaction.query("""
             \(scope)
             select u.id, u.name, count(k.id)::int as cases,
-                count(k.id) filter (where k.child and k.decision = 'eligible' and not (k.outcome = 'withdrawn' and k.assigned_at is null))::int as eligible,
+                count(k.id) filter (where k.child and k.decision = 'eligible' and (k.outcome is distinct from 'withdrawn' or k.assigned_at is not null))::int as eligible,
                 count(k.id) filter (where k.child and k.decision = 'eligible' and k.assigned_at is not null)::int as aided,
                 (percentile_cont(0.5) within group (order by extract(epoch from k.assigned_at - k.opened_at) / 86400)
                     filter (where k.assigned_at is not null))::float8 as median_days
