@@ -32,7 +32,12 @@ struct LegalIntakeTests {
                 let conflict = try await client.post("/v1/legal-cases", json: changed, token: world.legal)
                 #expect(conflict.status == .conflict)
                 #expect(try conflict.json()["code"] as? String == "id_conflict")
-                #expect(try await database.pool.query("select count(*) as n from legal_case").first?.decode("n", as: Int.self) == 1)
+                // The same application sent twice at once: one stores it, the other is answered as its retry.
+                let raced = try JSONSerialization.data(withJSONObject: LegalWorld.application(person: world.elder, matter: "elder_support"))
+                async let one = client.send(.post, "/v1/legal-cases", body: raced, contentType: "application/json", token: world.legal)
+                async let two = client.send(.post, "/v1/legal-cases", body: raced, contentType: "application/json", token: world.legal2)
+                #expect([try await one.status.code, try await two.status.code].sorted() == [200, 201])
+                #expect(try await database.pool.query("select count(*) as n from legal_case").first?.decode("n", as: Int.self) == 2)
 
                 var bad = LegalWorld.application(person: world.child, matter: "no_such_matter", facts: " ", parties: [""], channel: "follow_up")
                 bad["guardian"] = ["name": "", "relationship": "祖父"]

@@ -23,6 +23,17 @@ struct LegalWorkflowTests {
         #expect(LegalWorkflow.target(of: .close, from: .assigned, choice: .withdrawal(true)) == .closed)
         #expect(LegalWorkflow.sources(of: .close) == [.intake, .eligible, .assigned, .inProgress])
         #expect(LegalWorkflow.sources(of: .assign) == [.eligible, .assigned])
+        // Every edge is some transition's step, and no transition leaves the edges.
+        var taken: Set<[LegalStage]> = []
+        let choices: [LegalWorkflow.Choice] = [.none, .eligible(true), .eligible(false), .withdrawal(true), .withdrawal(false)]
+        for action in LegalAction.allCases {
+            for stage in LegalStage.allCases {
+                for choice in choices {
+                    if let target = LegalWorkflow.target(of: action, from: stage, choice: choice) { taken.insert([stage, target]) }
+                }
+            }
+        }
+        #expect(taken == LegalWorkflow.edges)
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await LegalWorld.make(database, client: client)
@@ -36,6 +47,21 @@ struct LegalWorkflowTests {
                 }
                 try await database.pool.query("update legal_case set stage = 'eligible', version = version + 1 where id = \(id)")
                 #expect(try await database.pool.query("select stage from legal_case where id = \(id)").first?.decode("stage", as: String.self) == "eligible")
+                // The trigger accepts exactly the Swift machine's edges.
+                for from in LegalStage.allCases {
+                    for to in LegalStage.allCases {
+                        try await database.pool.query("alter table legal_case disable trigger legal_case_stage_guard")
+                        try await database.pool.query("update legal_case set stage = \(from.rawValue) where id = \(id)")
+                        try await database.pool.query("alter table legal_case enable trigger legal_case_stage_guard")
+                        var accepted = true
+                        do {
+                            try await database.pool.query("update legal_case set stage = \(to.rawValue), version = version + 1 where id = \(id)")
+                        } catch {
+                            accepted = false
+                        }
+                        #expect(accepted == LegalWorkflow.edges.contains([from, to]), "\(from) → \(to)")
+                    }
+                }
             }
         }
     }
@@ -143,18 +169,24 @@ struct LegalWorkflowTests {
                 let note = ["id": UUID().uuidString, "body": "已联系双方，约定下周调解"]
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: note, token: world.legal).status == .created)
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: note, token: world.legal).status == .ok)
+                let raced = try JSONSerialization.data(withJSONObject: ["id": UUID().uuidString, "body": "调解前再次电话沟通"])
+                async let one = client.send(.post, "/v1/legal-cases/\(id)/notes", body: raced, contentType: "application/json", token: world.legal)
+                async let two = client.send(.post, "/v1/legal-cases/\(id)/notes", body: raced, contentType: "application/json", token: world.legal)
+                #expect([try await one.status.code, try await two.status.code].sorted() == [200, 201])
                 #expect(try LegalWorld.fields(try await client.post("/v1/legal-cases/\(id)/notes", json: ["id": UUID().uuidString, "body": ""],
                                                                     token: world.legal)) == ["body"])
                 let tomorrow = LocalDate(daysSince1970: PersonValidator.chinaToday().daysSince1970 + 1).description
                 let future = try await LegalWorld.step(client, id, "close", ["outcome": "mediated", "closedOn": tomorrow], version: 5, token: world.legal)
                 #expect(try LegalWorld.fields(future) == ["closedOn"])
+                let before = try await LegalWorld.step(client, id, "close", ["outcome": "mediated", "closedOn": "2020-01-01"], version: 5, token: world.legal)
+                #expect(try LegalWorld.fields(before) == ["closedOn"])
                 let closed = try await LegalWorld.step(client, id, "close", ["outcome": "mediated", "summary": "调解成功"], version: 5, token: world.legal)
                 #expect(closed.status == .ok, "\(closed.text)")
                 let json = try closed.json()
                 #expect(json["stage"] as? String == "closed")
                 #expect(json["outcome"] as? String == "mediated")
                 #expect(json["closedOn"] as? String == PersonValidator.chinaToday().description)
-                #expect((json["notes"] as? [Any])?.count == 1)
+                #expect((json["notes"] as? [Any])?.count == 2)
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: ["id": UUID().uuidString, "body": "补记"], token: world.legal)
                     .status == .conflict)
 

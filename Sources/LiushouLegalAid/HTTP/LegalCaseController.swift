@@ -25,17 +25,29 @@ public struct LegalCaseController: Sendable {
         routes.on(.post, "/v1/legal-cases", .permission(.legalAidManage)) { request, context, caller in
             let input = try await request.decodeJSON(as: LegalCaseInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (record, created) = try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("legal-aid case") }
-                    return (stored.record, false)
+            let (record, created): (LegalCase, Bool)
+            do {
+                (record, created) = try await self.database.transaction(for: caller) { transaction in
+                    if let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction) {
+                        guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("legal-aid case") }
+                        return (stored.record, false)
+                    }
+                    let checked = try await LegalIntake.check(input, caller: caller, in: transaction)
+                    try await LegalIntake.insert(input, checked: checked, caller: caller, in: transaction)
+                    guard let saved = try await LegalCaseStore.find(input.id, today: today, in: transaction)?.record else { throw Problem.internalError }
+                    try await AuditEntry(caller: caller, context: context, action: "legal_case.open", resource: "legal_case",
+                                         recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
+                    return (saved, true)
                 }
-                let checked = try await LegalIntake.check(input, caller: caller, in: transaction)
-                try await LegalIntake.insert(input, checked: checked, caller: caller, in: transaction)
-                guard let saved = try await LegalCaseStore.find(input.id, today: today, in: transaction)?.record else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "legal_case.open", resource: "legal_case",
-                                     recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
-                return (saved, true)
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "legal_case_pkey" {
+                // A concurrent retry stored it first (answered as a retry), or the id is taken by a case you cannot read.
+                record = try await self.database.transaction(for: caller) { transaction in
+                    guard let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction), stored.hash == ContentHash.of(input) else {
+                        throw Problem.idConflict("legal-aid case")
+                    }
+                    return stored.record
+                }
+                created = false
             }
             return try JSONResponse(record, status: created ? .created : .ok, headers: [.eTag: "\"\(record.version)\""])
         }

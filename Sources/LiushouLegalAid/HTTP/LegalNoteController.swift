@@ -29,28 +29,40 @@ public struct LegalNoteController: Sendable {
             guard (1...4000).contains(body.count) else {
                 throw Problem.validation([.init(field: "body", message: "write the note (1 to 4000 characters)")])
             }
-            let (note, created) = try await self.database.transaction(for: caller) { transaction in
-                guard let brief = try await LegalCaseStore.brief(caseID, in: transaction),
-                      try await transaction.query("select case_id from legal_case_detail where case_id = \(caseID)").first != nil
-                else { throw Problem.notFound("No such legal-aid case.") }
-                if let stored = try await Self.find(input.id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input), stored.caseID == caseID else { throw Problem.idConflict("note") }
-                    return (stored.note, false)
+            let (note, created): (LegalCase.Note, Bool)
+            do {
+                (note, created) = try await self.database.transaction(for: caller) { transaction in
+                    guard let brief = try await LegalCaseStore.brief(caseID, in: transaction),
+                          try await transaction.query("select case_id from legal_case_detail where case_id = \(caseID)").first != nil
+                    else { throw Problem.notFound("No such legal-aid case.") }
+                    if let stored = try await Self.find(input.id, in: transaction) {
+                        guard stored.hash == ContentHash.of(input), stored.caseID == caseID else { throw Problem.idConflict("note") }
+                        return (stored.note, false)
+                    }
+                    guard caller.holds(.legalAidManage, at: brief.unitPath) else {
+                        throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This case is handled above your units.")
+                    }
+                    guard ![.closed, .refusalUpheld].contains(brief.stage) else {
+                        throw Problem(status: .conflict, code: "case_closed", title: "The case is closed")
+                    }
+                    try await transaction.query("""
+                        insert into legal_case_note (id, case_id, unit_id, author_id, author_name, body, content_hash)
+                        values (\(input.id), \(caseID), \(brief.unitId), \(caller.accountID), \(caller.name), \(body), \(ContentHash.of(input)))
+                        """)
+                    guard let saved = try await Self.find(input.id, in: transaction)?.note else { throw Problem.internalError }
+                    try await AuditEntry(caller: caller, context: context, action: "legal_case.note", resource: "legal_case",
+                                         recordID: caseID.uuidString.lowercased(), unitID: brief.unitId).append(in: transaction)
+                    return (saved, true)
                 }
-                guard caller.holds(.legalAidManage, at: brief.unitPath) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This case is handled above your units.")
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "legal_case_note_pkey" {
+                // A concurrent retry stored it first, or the id is taken by a note you cannot read.
+                note = try await self.database.transaction(for: caller) { transaction in
+                    guard let stored = try await Self.find(input.id, in: transaction), stored.hash == ContentHash.of(input), stored.caseID == caseID else {
+                        throw Problem.idConflict("note")
+                    }
+                    return stored.note
                 }
-                guard ![.closed, .refusalUpheld].contains(brief.stage) else {
-                    throw Problem(status: .conflict, code: "case_closed", title: "The case is closed")
-                }
-                try await transaction.query("""
-                    insert into legal_case_note (id, case_id, unit_id, author_id, author_name, body, content_hash)
-                    values (\(input.id), \(caseID), \(brief.unitId), \(caller.accountID), \(caller.name), \(body), \(ContentHash.of(input)))
-                    """)
-                guard let saved = try await Self.find(input.id, in: transaction)?.note else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "legal_case.note", resource: "legal_case",
-                                     recordID: caseID.uuidString.lowercased(), unitID: brief.unitId).append(in: transaction)
-                return (saved, true)
+                created = false
             }
             return try JSONResponse(note, status: created ? .created : .ok)
         }

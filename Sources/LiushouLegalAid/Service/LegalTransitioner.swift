@@ -108,6 +108,8 @@ struct LegalTransitioner {
             return "first_contact_at = \(at), mode = \(self.input.mode?.rawValue)"
         case .close:
             let closedOn = self.input.closedOn ?? self.today
+            let opened = LocalDate(daysSince1970: Int(floor((current.openedAt.timeIntervalSince1970 + 8 * 3600) / 86_400)))
+            if closedOn < opened { throw Problem.validation([.init(field: "closedOn", message: "is before the case was opened")]) }
             return """
                 outcome = \(self.input.outcome?.rawValue), closed_on = \(closedOn), closing_summary = \(self.input.summary.map(LegalRules.trimmed)),
                 mode = coalesce(\(self.input.mode?.rawValue), mode)
