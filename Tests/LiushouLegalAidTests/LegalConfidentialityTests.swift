@@ -35,6 +35,16 @@ struct LegalConfidentialityTests {
                 #expect(try await client.send(.get, "/v1/legal-cases", token: world.legal).status == .ok)
                 let listed = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.list'").first
                 #expect(try listed?.decode("n", as: Int.self) == 1)
+                let filtered = try await client.send(.get, "/v1/legal-cases?stage=eligible&personId=\(world.child)&unitId=\(world.fixture.village1a.idString)",
+                                                     token: world.legal)
+                let rows = (try filtered.json()["items"] as? [[String: Any]]) ?? []
+                #expect(rows.compactMap { ($0["id"] as? String)?.lowercased() } == [id])
+                #expect(rows.first?["facts"] == nil && rows.first?["parties"] == nil)
+                #expect(((try await client.send(.get, "/v1/legal-cases?stage=closed", token: world.legal).json()["items"] as? [Any]) ?? [1]).isEmpty)
+                #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?stage=nope", token: world.legal)) == ["stage"])
+                #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?personId=nope", token: world.legal)) == ["personId"])
+                #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?unitId=nope", token: world.legal)) == ["unitId"])
+                #expect(try await client.send(.get, "/v1/legal-cases?unitId=\(world.fixture.town2.idString)", token: world.legal).status == .notFound)
 
                 // Everyone else who sees the child: no details, a refusal is audited; existence and stage only.
                 for username in ["village1a.cadre", "grid1a.worker", "town1.supervisor", "school1.teacher", "town1.relief"] {

@@ -162,6 +162,9 @@ struct LegalWorkflowTests {
 
                 let noMode = try await LegalWorld.step(client, id, "first-contact", [:], version: 4, token: world.legal)
                 #expect(try LegalWorld.fields(noMode) == ["mode"])
+                let tooEarly = try await LegalWorld.step(client, id, "first-contact", ["mode": "mediation", "contactedAt": "2020-01-01T08:00:00Z"],
+                                                         version: 4, token: world.legal)
+                #expect(try LegalWorld.fields(tooEarly) == ["contactedAt"])
                 #expect(try await LegalWorld.step(client, id, "first-contact", ["mode": "mediation"], version: 4, token: world.townAdmin).status == .forbidden)
                 let contacted = try await LegalWorld.step(client, id, "first-contact", ["mode": "mediation"], version: 4, token: world.legal)
                 #expect(try contacted.json()["stage"] as? String == "in_progress")
