@@ -153,6 +153,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouLegalAid",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                "LiushouRegistry",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouGrid",
             dependencies: [
                 "LiushouAccess",
@@ -191,6 +205,7 @@ let package = Package(
                 "LiushouHealth",
                 "LiushouRelief",
                 "LiushouDashboard",
+                "LiushouLegalAid",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -338,6 +353,18 @@ let package = Package(
             name: "LiushouDashboardTests",
             dependencies: [
                 "LiushouDashboard", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
+                "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouLegalAidTests",
+            dependencies: [
+                "LiushouLegalAid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
                 "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -68,6 +68,12 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case reliefReports = "relief.reports"
     /// Add relief case types, or set a county's deadlines for a type.
     case reliefRules = "relief.rules"
+    /// Read legal-aid case details, overdue lists and indicators (each read of a case is audited).
+    case legalAidRead = "legal_aid.read"
+    /// Open legal-aid cases, add progress notes and take the workflow's transitions one's role allows.
+    case legalAidManage = "legal_aid.manage"
+    /// Add matters and set the county's eligibility rules and first-contact deadline.
+    case legalAidConfigure = "legal_aid.configure"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -124,7 +130,11 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return [.countyAdmin, .reliefOfficer]
         case .reliefReports:
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .reliefOfficer]
-        case .reliefRules:
+        case .legalAidRead:
+            return RowScope.legalAid.roles
+        case .legalAidManage:
+            return [.townAdmin, .legalAidOfficer]
+        case .reliefRules, .legalAidConfigure:
             return [.countyAdmin]
         }
     }

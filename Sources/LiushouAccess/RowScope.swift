@@ -23,6 +23,8 @@ public enum RowScope: String, Sendable, CaseIterable {
     case reliefPay = "relief_pay"
     /// Counties whose relief case types the caller sets.
     case reliefRules = "relief_rules"
+    /// Units whose legal-aid case details (法律援助) the caller reads: the legal-aid office and administrators.
+    case legalAid = "legal_aid"
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -49,6 +51,8 @@ public enum RowScope: String, Sendable, CaseIterable {
             return Permission.reliefPay.roles
         case .reliefRules:
             return Permission.reliefRules.roles
+        case .legalAid:
+            return [.countyAdmin, .townAdmin, .legalAidOfficer]
         }
     }
 }

@@ -125,6 +125,23 @@ struct AuthorizationMatrixTests {
         "POST /v1/relief/case-types": "ReliefAccessTests.matrix, ReliefDeadlineTests.deadlines",
         "GET /v1/relief/calendar": "ReliefAccessTests.matrix, ReliefDeadlineTests.calendar",
         "PUT /v1/relief/calendar": "ReliefAccessTests.matrix, ReliefDeadlineTests.calendar",
+        // Legal aid: details follow the legal-aid scope, existence follows the person, so its matrix lives with the module.
+        "POST /v1/legal-cases": "LegalAccessTests.matrix, LegalIntakeTests.intake",
+        "GET /v1/legal-cases": "LegalAccessTests.matrix, LegalConfidentialityTests.detailsHidden",
+        "GET /v1/legal-cases/:id": "LegalAccessTests.matrix, LegalConfidentialityTests.detailsHidden",
+        "POST /v1/legal-cases/:id/notes": "LegalAccessTests.matrix, LegalWorkflowTests.assignmentAndDeadlines",
+        "POST /v1/legal-cases/:id/decision": "LegalAccessTests.matrix, LegalEligibilityTests.rules, LegalWorkflowTests.concurrency",
+        "POST /v1/legal-cases/:id/review": "LegalAccessTests.matrix, LegalWorkflowTests.refusalAndReview",
+        "POST /v1/legal-cases/:id/assignment": "LegalAccessTests.matrix, LegalWorkflowTests.assignmentAndDeadlines",
+        "POST /v1/legal-cases/:id/first-contact": "LegalAccessTests.matrix, LegalWorkflowTests.assignmentAndDeadlines",
+        "POST /v1/legal-cases/:id/close": "LegalAccessTests.matrix, LegalWorkflowTests.assignmentAndDeadlines",
+        "GET /v1/persons/:id/legal-cases": "LegalAccessTests.matrix, LegalConfidentialityTests.detailsHidden",
+        "GET /v1/legal-aid/overdue": "LegalAccessTests.matrix, LegalWorkflowTests.assignmentAndDeadlines",
+        "GET /v1/legal-aid/indicators": "LegalAccessTests.matrix, LegalIndicatorTests.handBuilt",
+        "GET /v1/legal-aid/matters": "LegalAccessTests.matrix, LegalAccessTests.matters",
+        "POST /v1/legal-aid/matters": "LegalAccessTests.matrix, LegalAccessTests.matters",
+        "GET /v1/legal-aid/settings/:countyId": "LegalAccessTests.matrix, LegalEligibilityTests.settings",
+        "PUT /v1/legal-aid/settings/:countyId": "LegalAccessTests.matrix, LegalEligibilityTests.settings",
     ]
 
     static let routes: [String: Scenario] = [

@@ -4,6 +4,7 @@ import LiushouDashboard
 import LiushouGrid
 import LiushouHealth
 import LiushouHTTP
+import LiushouLegalAid
 import LiushouMigrations
 import LiushouPlatform
 import LiushouPostgres
@@ -102,5 +103,12 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     ReliefReportController(database: database).addRoutes(to: routes)
     ReliefCaseTypeController(database: database).addRoutes(to: routes)
     ReliefCalendarController(database: database).addRoutes(to: routes)
+    LegalCaseController(database: database).addRoutes(to: routes)
+    LegalTransitionController(database: database).addRoutes(to: routes)
+    LegalNoteController(database: database).addRoutes(to: routes)
+    PersonLegalCaseController(database: database).addRoutes(to: routes)
+    LegalMatterController(database: database).addRoutes(to: routes)
+    LegalSettingsController(database: database).addRoutes(to: routes)
+    LegalReportController(database: database).addRoutes(to: routes)
     return router
 }

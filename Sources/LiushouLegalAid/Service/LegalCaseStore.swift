@@ -1,0 +1,105 @@
+import Foundation
+import LiushouPostgres
+
+/// Reads legal-aid cases under row-level security: details only where the caller holds the
+/// legal-aid scope, existence and stage wherever the caller sees the person.
+enum LegalCaseStore {
+    /// The part everyone who sees the person sees, with the case unit's path.
+    struct Brief {
+        var id: UUID
+        var personId: UUID
+        var unitId: UUID
+        var unitPath: String
+        var stage: LegalStage
+        var version: Int
+    }
+
+    static func brief(_ id: UUID, in transaction: PostgresTransaction) async throws -> Brief? {
+        try await transaction.query("""
+            select c.id, c.person_id, c.unit_id, c.stage, c.version, (select b.path from liushou_unit_brief(c.unit_id) b) as path
+            from legal_case c where c.id = \(id)
+            """).first.map { row in
+            Brief(id: try row.decode("id"), personId: try row.decode("person_id"), unitId: try row.decode("unit_id"), unitPath: try row.decode("path"),
+                  stage: LegalStage(rawValue: try row.decode("stage")) ?? .intake, version: try row.decode("version"))
+        }
+    }
+
+    static let rowColumns: SQLQuery = """
+        c.id, c.person_id, p.name as person_name, c.unit_id, m.code as matter, c.stage, d.urgency, c.opened_at, d.assignee_name,
+        d.first_contact_due, (c.stage = 'assigned' and d.first_contact_at is null and d.first_contact_due < now()) as overdue, c.version
+        """
+
+    /// Cases with visible details matching `filter` (a clause over `c`, `d`), oldest first.
+    static func rows(where filter: SQLQuery, orderBy order: SQLQuery = "c.opened_at, c.id", limit: Int = 500,
+                     in transaction: PostgresTransaction) async throws -> [LegalCaseRow] {
+        try await transaction.query("""
+            select \(Self.rowColumns)
+            from legal_case c join legal_case_detail d on d.case_id = c.id join legal_matter m on m.id = d.matter_id
+                left join person p on p.id = c.person_id
+            where \(filter) order by \(order) limit \(limit)
+            """).map { row in
+            LegalCaseRow(
+                id: try row.decode("id"), personId: try row.decode("person_id"), personName: try row.decode("person_name"), unitId: try row.decode("unit_id"),
+                matter: try row.decode("matter"), stage: LegalStage(rawValue: try row.decode("stage")) ?? .intake,
+                urgency: LegalUrgency(rawValue: try row.decode("urgency")) ?? .normal, openedAt: try row.decode("opened_at"),
+                assigneeName: try row.decode("assignee_name"), firstContactDue: try row.decode("first_contact_due"), overdue: try row.decode("overdue"),
+                version: try row.decode("version"))
+        }
+    }
+
+    /// One case with its details and notes, and its stored content hash; nil when the details are not visible.
+    static func find(_ id: UUID, today: LocalDate, in transaction: PostgresTransaction) async throws -> (record: LegalCase, hash: Data)? {
+        guard let row = try await transaction.query("""
+            select c.id, c.person_id, p.name as person_name, c.unit_id, c.stage, c.opened_at, c.version, m.code as matter, m.name as matter_name,
+                m.means_free, d.*, (d.first_contact_at is null and d.first_contact_due < now()) as late
+            from legal_case c join legal_case_detail d on d.case_id = c.id join legal_matter m on m.id = d.matter_id
+                left join person p on p.id = c.person_id
+            where c.id = \(id)
+            """).first
+        else { return nil }
+        let notes = try await transaction.query("""
+            select id, at, author_name, body from legal_case_note where case_id = \(id) order by at, id
+            """).map { note in
+            LegalCase.Note(id: try note.decode("id"), at: try note.decode("at"), author: try note.decode("author_name"), body: try note.decode("body"))
+        }
+        let stage = LegalStage(rawValue: try row.decode("stage")) ?? .intake
+        let grounds = try await LegalEligibility.grounds(person: try row.decode("person_id"), matterMeansFree: try row.decode("means_free"),
+                                                         today: today, in: transaction)
+        return (try Self.record(row, stage: stage, grounds: grounds, notes: notes), try row.decode("content_hash"))
+    }
+
+    private static func record(_ row: PostgresRow, stage: LegalStage, grounds: [EligibilityBasis], notes: [LegalCase.Note]) throws -> LegalCase {
+        let guardian = try row.decode("guardian_name", as: String?.self).map { name in
+            LegalCaseInput.Guardian(name: name, relationship: try row.decode("guardian_relationship"), personId: try row.decode("guardian_person_id"))
+        }
+        var eligibility: LegalCase.Eligibility? = nil
+        if let decision = try row.decode("decision", as: String?.self) {
+            let review = try row.decode("review_decision", as: String?.self).map { decision in
+                LegalCase.Review(decision: decision, reason: try row.decode("review_reason"), reviewedBy: try row.decode("reviewed_by_name"),
+                                 reviewedAt: try row.decode("reviewed_at"))
+            }
+            eligibility = LegalCase.Eligibility(
+                decision: decision, basis: try row.decode("basis", as: String?.self).flatMap(EligibilityBasis.init(rawValue:)),
+                refusalReason: try row.decode("refusal_reason"), decidedBy: try row.decode("decided_by_name"), decidedAt: try row.decode("decided_at"),
+                review: review)
+        }
+        var assignee: LegalCase.Assignee? = nil
+        if let kind = try row.decode("assignee_kind", as: String?.self), let assignedAt = try row.decode("assigned_at", as: Date?.self),
+           let due = try row.decode("first_contact_due", as: Date?.self) {
+            assignee = LegalCase.Assignee(
+                kind: kind, accountId: try row.decode("assignee_account_id"), name: try row.decode("assignee_name"), firm: try row.decode("lawyer_firm"),
+                licenceNumber: try row.decode("lawyer_licence"), assignedAt: assignedAt, firstContactDue: due,
+                firstContactAt: try row.decode("first_contact_at"), overdue: try stage == .assigned && (row.decode("late", as: Bool?.self) ?? false))
+        }
+        return LegalCase(
+            id: try row.decode("id"), personId: try row.decode("person_id"), personName: try row.decode("person_name"), unitId: try row.decode("unit_id"),
+            stage: stage, matter: try row.decode("matter"), matterName: try row.decode("matter_name"), guardian: guardian,
+            parties: try row.decode("parties"), facts: try row.decode("facts"),
+            urgency: LegalUrgency(rawValue: try row.decode("urgency")) ?? .normal, channel: IntakeChannel(rawValue: try row.decode("channel")) ?? .walkIn,
+            followUpId: try row.decode("follow_up_id"), involvesLeftBehindChild: try row.decode("involves_left_behind_child"),
+            openedAt: try row.decode("opened_at"), openedBy: try row.decode("opened_by_name"), grounds: grounds, eligibility: eligibility,
+            assignee: assignee, mode: try row.decode("mode", as: String?.self).flatMap(LegalMode.init(rawValue:)),
+            outcome: try row.decode("outcome", as: String?.self).flatMap(LegalOutcome.init(rawValue:)), closedOn: try row.decode("closed_on"),
+            closingSummary: try row.decode("closing_summary"), notes: notes, version: try row.decode("version"))
+    }
+}

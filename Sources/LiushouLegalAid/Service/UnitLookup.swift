@@ -1,0 +1,19 @@
+import Foundation
+import LiushouPostgres
+
+/// Directory facts about a unit (kind, path), read through the security-definer brief: callers
+/// must check the path against their own scope before acting on it or revealing anything.
+enum UnitLookup {
+    struct Brief {
+        var id: UUID
+        var kind: String
+        var name: String
+        var path: String
+    }
+
+    static func brief(_ id: UUID, in transaction: PostgresTransaction) async throws -> Brief? {
+        try await transaction.query("select id, kind, name, path from liushou_unit_brief(\(id))").first.map { row in
+            Brief(id: try row.decode("id"), kind: try row.decode("kind"), name: try row.decode("name"), path: try row.decode("path"))
+        }
+    }
+}
