@@ -175,6 +175,9 @@ struct CheckupUploadTests {
                 #expect(items.first?["need"] as? String == "health")
                 #expect(items.first?["checkupId"] != nil)
                 #expect(!cadreView.text.contains("高血压") && !cadreView.text.contains("血压偏高"))
+                // The town sees the cadre's follow-up, never the clinic's (its resolution is clinical).
+                let townView = try await client.send(.get, "/v1/follow-ups", token: try await client.login("town1.admin"))
+                #expect(((try townView.json()["items"] as? [[String: Any]]) ?? []).map { $0["routedRole"] as? String } == ["village_cadre"])
                 let clinicView = try await client.send(.get, "/v1/follow-ups", token: world.clinic)
                 #expect(((try clinicView.json()["items"] as? [Any]) ?? []).count == 1)
                 let timeline = try await client.send(.get, "/v1/persons/\(world.elder)/timeline", token: world.cadre)

@@ -40,6 +40,10 @@ struct HealthAccessTests {
                     #expect(annual?["overdue"] as? Bool == false)
                 }
                 #expect(try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!.decode("n", as: Int.self) == 1)
+                // The auditor finds the read, filed under the person's unit.
+                let reviewer = try await client.login("county.auditor")
+                let audit = try await client.send(.get, "/v1/audit?action=health.read", token: reviewer)
+                #expect(audit.text.contains("health.read"), "\(audit.text)")
                 // The woman was never screened: due now and overdue; the child has no checkup rule for women.
                 let woman = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: world.cadre).json()
                 let screening = ((woman["summary"] as? [[String: Any]]) ?? []).first { $0["kind"] as? String == "women_screening" }
@@ -70,6 +74,12 @@ struct HealthAccessTests {
                 #expect(created.status == .ok, "\(created.text)")
                 #expect(created.etag == "\"1\"")
                 #expect(((try created.json()["details"] as? [String: Any])?["allergies"] as? [String]) == ["青霉素"])
+                // Two clinics' first versions at once: exactly one is kept.
+                let first = try JSONSerialization.data(withJSONObject: ["chronicConditions": ["糖尿病"], "allergies": []])
+                let other = "/v1/persons/\(world.woman)/health-file"
+                async let a = client.send(.put, other, body: first, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"0\""])
+                async let b = client.send(.put, other, body: first, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"0\""])
+                #expect([try await a.status.code, try await b.status.code].sorted() == [200, 412])
                 let raw = try JSONSerialization.data(withJSONObject: body)
                 async let one = client.send(.put, uri, body: raw, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"1\""])
                 async let two = client.send(.put, uri, body: raw, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"1\""])

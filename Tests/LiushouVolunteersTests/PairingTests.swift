@@ -138,6 +138,12 @@ struct PairingTests {
                 #expect([try await one.status.code, try await two.status.code].sorted() == [200, 412])
                 #expect(try await client.post(uri, json: ["reason": "再次"], token: world.cadre, headers: [.ifMatch: "\"2\""]).status == .conflict)
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: volunteer).status == .notFound)
+                // The ended pairing still shows to its helper, without the guardian, goals or why it ended.
+                let helperView = try await client.send(.get, "/v1/pairings/\(id.uuidString)", token: volunteer)
+                #expect(helperView.status == .ok)
+                #expect(!helperView.text.contains("王大爷") && !helperView.text.contains("家长返乡") && !helperView.text.contains("辅导作业"))
+                let ownRecord = try await client.send(.get, "/v1/me/volunteer", token: volunteer)
+                #expect(!ownRecord.text.contains("王大爷") && !ownRecord.text.contains("家长返乡"))
                 let after = try await client.send(.get, "/v1/persons", token: volunteer)
                 #expect(((try after.json()["items"] as? [Any]) ?? [1]).isEmpty)
                 // History stays: the pairing, its reason and the timeline.
@@ -150,6 +156,50 @@ struct PairingTests {
                 let worker = try await client.login("grid1a.worker")
                 #expect(try await client.send(.get, "/v1/pairings/\(id.uuidString)", token: worker).status == .ok)
                 #expect(try await client.post(uri, json: ["reason": "x"], token: worker, headers: [.ifMatch: "\"2\""]).status == .forbidden)
+            }
+        }
+    }
+
+    @Test("access follows the volunteer's login and background check; a pairing ends after its person moved")
+    func accessFollowsTheRegister() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await VolunteerWorld.make(database, client: client)
+                let id = UUID()
+                #expect(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(id: id, kind: "elder_companion", helpers: [world.pending],
+                                                                                          people: [world.elder], consent: false),
+                                              token: world.cadre).status == .created)
+                let student = try await client.login("town1.student")
+                #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: student).status == .ok)
+                // The register moves the volunteer to another login: the old one loses the elder, the new one gains them.
+                let other = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode("id", as: UUID.self)
+                var change = VolunteerWorld.volunteer(name: "李学生", unit: world.fixture.town1, account: other.uuidString, organisation: "student",
+                                                      screening: "pending", sequence: 302)
+                change.removeValue(forKey: "id")
+                try await database.pool.query("update volunteer set account_id = null where account_id = \(other)")
+                let moved = try await client.send(.put, "/v1/volunteers/\(world.pending)", json: change, token: world.townAdmin, headers: [.ifMatch: "\"1\""])
+                #expect(moved.status == .ok, "\(moved.text)")
+                #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: student).status == .notFound)
+                let volunteer = try await client.login("village1a.volunteer")
+                #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: volunteer).status == .ok)
+                // A failed background check ends access at once.
+                change["screening"] = "failed"
+                change["screenedOn"] = "2026-02-01"
+                #expect(try await client.send(.put, "/v1/volunteers/\(world.pending)", json: change, token: world.townAdmin,
+                                              headers: [.ifMatch: "\"2\""]).status == .ok)
+                #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: volunteer).status == .notFound)
+                // The child of another pairing moves to another village of the town: the pairing still ends.
+                let pairing = UUID()
+                #expect(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(id: pairing, helpers: [world.passed], people: [world.child]),
+                                              token: world.townAdmin).status == .created)
+                var file = People.child(name: "甲一", sequence: 101, village: world.fixture.village1b, school: world.fixture.school1)
+                file["currentAddress"] = "乙村 1 号"
+                let move = try await client.send(.put, "/v1/persons/\(world.child)", json: file, token: world.townAdmin, headers: [.ifMatch: "\"1\""])
+                #expect(move.status == .ok, "\(move.text)")
+                let ended = try await client.post("/v1/pairings/\(pairing.uuidString)/end", json: ["reason": "搬迁"], token: world.townAdmin,
+                                                  headers: [.ifMatch: "\"1\""])
+                #expect(ended.status == .ok, "\(ended.text)")
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: volunteer).status == .notFound)
             }
         }
     }

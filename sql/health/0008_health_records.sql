@@ -184,18 +184,18 @@ create function checkups_record(p_rows jsonb)
         -- Separate statements: a policy's subquery sees only rows of earlier statements.
         insert into follow_up (id, check_id, checkup_id, person_id, unit_id, need, routed_role, status)
         select gen_random_uuid(), null, i.id, i.person_id, liushou_person_unit(i.person_id), 'health', r.role, 'open'
-        from unnest(input) i cross join (values ('clinic_staff'), ('village_cadre')) as r(role)
-        where i.id = any(created) and i.follow_up_needed;
+        from unnest(input) i join unnest(created) n(id) on n.id = i.id cross join (values ('clinic_staff'), ('village_cadre')) as r(role)
+        where i.follow_up_needed;
         insert into person_event (id, person_id, module, kind, summary, account_name, record_id)
         select gen_random_uuid(), i.person_id, 'health', 'checkup', i.summary, i.account_name, i.id::text
-        from unnest(input) i where i.id = any(created);
+        from unnest(input) i join unnest(created) n(id) on n.id = i.id;
         return query
             select i.id, coalesce(n.id, c.id),
                 case when n.id is not null then 'created'
                      when encode(c.content_hash, 'hex') = i.content_hash then 'duplicate'
                      else 'conflict' end
             from unnest(input) i
-            left join checkup n on n.id = i.id and i.id = any(created)
+            left join (select c.id from unnest(created) c(id)) n on n.id = i.id
             left join checkup c on n.id is null and c.clinic_id = i.clinic_id and c.record_id = i.record_id;
     end
     $$;

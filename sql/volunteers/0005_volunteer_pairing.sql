@@ -135,9 +135,10 @@ create function liushou_unit_related(p_unit uuid, p_scope text) returns boolean
 revoke all on function liushou_unit_related(uuid, text) from public;
 grant execute on function liushou_unit_related(uuid, text) to liushou_app;
 
--- The smallest unit holding all the given people's units (the caller checks visibility first).
+-- The smallest unit holding all the given people's units, as the caller sees them (invoker: row-level
+-- security leaves out people the caller cannot see).
 create function liushou_common_unit(p_people uuid[]) returns uuid
-    language plpgsql stable security definer set search_path = public, pg_temp
+    language plpgsql stable
     as $$
     declare
         common ltree;
@@ -154,7 +155,6 @@ create function liushou_common_unit(p_people uuid[]) returns uuid
         return (select u.id from org_unit u where u.path = common);
     end
     $$;
-revoke all on function liushou_common_unit(uuid[]) from public;
 grant execute on function liushou_common_unit(uuid[]) to liushou_app;
 
 alter table volunteer enable row level security;
@@ -173,8 +173,9 @@ create policy pairing_update on pairing for update
     using (liushou_unit_in_scope(unit_id, 'person_area')) with check (liushou_unit_in_scope(unit_id, 'person_area'));
 
 alter table pairing_person enable row level security;
-create policy pairing_person_read on pairing_person for select
-    using (exists (select from person p where p.id = person_id) or liushou_pairing_helped_by_me(pairing_id));
+-- Helpers see a pairing's people (and the guardian's consent) only while they may see the person,
+-- i.e. while the pairing runs.
+create policy pairing_person_read on pairing_person for select using (exists (select from person p where p.id = person_id));
 create policy pairing_person_insert on pairing_person for insert
     with check (liushou_unit_in_scope(liushou_person_unit(person_id), 'person_area'));
 
@@ -184,7 +185,9 @@ create policy pairing_helper_insert on pairing_helper for insert
     with check (exists (select from volunteer v where v.id = volunteer_id) and exists (select from pairing p where p.id = pairing_id));
 
 alter table volunteer_visit enable row level security;
-create policy volunteer_visit_read on volunteer_visit for select using (exists (select from volunteer v where v.id = volunteer_id));
+create policy volunteer_visit_read on volunteer_visit for select
+    using (exists (select from volunteer v where v.id = volunteer_id and v.account_id = liushou_account())
+        or exists (select from person p where p.id = person_id));
 -- Only the volunteer records their own visits, for their own door check.
 create policy volunteer_visit_insert on volunteer_visit for insert
     with check (exists (select from volunteer v where v.id = volunteer_id and v.account_id = liushou_account())
@@ -277,6 +280,12 @@ grant execute on function pairing_rate(uuid) to liushou_app;
 -- A pairing assigns people to its helpers' logins; such a login may live in the town above the
 -- village staff who make the pairing, so the account may also be one the caller's volunteer
 -- register shows (the rest of the check is unchanged).
+-- Ending an assignment keeps its unit: the check is the caller's scope on the unit it was filed
+-- under (the person may have moved since, which made ending a pairing fail).
+drop policy person_assignment_update on person_assignment;
+create policy person_assignment_update on person_assignment for update
+    using (liushou_unit_in_scope(unit_id, 'person_area')) with check (liushou_unit_in_scope(unit_id, 'person_area'));
+
 drop policy person_assignment_insert on person_assignment;
 create policy person_assignment_insert on person_assignment for insert
     with check (unit_id = liushou_person_unit(person_id) and liushou_unit_in_scope(unit_id, 'person_area')

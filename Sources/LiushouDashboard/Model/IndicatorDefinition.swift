@@ -26,7 +26,7 @@ public struct IndicatorDefinition: Sendable, Codable, Equatable {
                             definition: "适用“每周一登门”规则的在管人员中，下次应访时间尚未过期的人数 ÷ 适用该规则的人数。"),
         IndicatorDefinition(key: "daily_knock", name: "每天一敲门达标率", numerator: "knock_ok", denominator: "knock_due", target: 1.0,
                             definition: "适用“每天一敲门”规则的在管人员中，下次应访时间尚未过期的人数 ÷ 适用该规则的人数。"),
-        IndicatorDefinition(key: "elders_checked", name: "留守老人年度体检覆盖率", numerator: "elders_checked", denominator: "group_left_behind_elder",
+        IndicatorDefinition(key: "elders_checked", name: "留守老人近 12 个月体检覆盖率", numerator: "elders_checked", denominator: "group_left_behind_elder",
                             target: nil, definition: "在管留守老人中，近 12 个月内有任一体检记录的人数 ÷ 在管留守老人数。"),
         IndicatorDefinition(key: "women_screened", name: "留守妇女两癌筛查率", numerator: "women_screened", denominator: "group_left_behind_woman",
                             target: nil, definition: "在管留守妇女中，近 12 个月内有“两癌筛查”记录的人数 ÷ 在管留守妇女数。"),

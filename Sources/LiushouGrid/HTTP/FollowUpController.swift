@@ -55,6 +55,11 @@ public struct FollowUpController: Sendable {
     /// covering it, the school staff of the child's school, or the staff of a clinic serving its village.
     static func handles(_ caller: Caller, _ row: PostgresRow) throws -> Bool {
         let routed = try row.decode("routed_role", as: String.self)
+        // A checkup's clinic follow-up is clinical: only the serving clinic handles it (and reads its
+        // resolution); the village cadre has its own, non-clinical follow-up of the same checkup.
+        if routed == Role.clinicStaff.rawValue, try row.decode("checkup_id", as: UUID?.self) != nil {
+            return try row.decode("served_by_my_clinic", as: Bool.self)
+        }
         let path = try row.decode("unit_path", as: String.self)
         let here = caller.roles(at: path)
         if !here.isDisjoint(with: Self.overseers) || here.contains(where: { $0.rawValue == routed }) { return true }

@@ -25,8 +25,7 @@ public struct HealthFileController: Sendable {
             let view = try await self.database.transaction(for: caller) { transaction in
                 let view = try await self.view(of: id, caller: caller, in: transaction)
                 if view.details != nil {
-                    try await AuditEntry(caller: caller, context: context, action: "health.read", resource: "person",
-                                         recordID: id.uuidString.lowercased()).append(in: transaction)
+                    try await Self.audit("health.read", person: id, caller: caller, context: context, in: transaction)
                 }
                 return view
             }
@@ -38,10 +37,10 @@ public struct HealthFileController: Sendable {
             let input = try await request.decodeJSON(as: HealthFileInput.self, context: context)
             var errors: [Problem.FieldError] = []
             for (field, items) in [("chronicConditions", input.chronicConditions), ("allergies", input.allergies)]
-            where items.count > 30 || items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.count > 100 }) {
+            where items.count > 30 || items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.unicodeScalars.count > 100 }) {
                 errors.append(.init(field: field, message: "at most 30 entries of 1 to 100 characters each"))
             }
-            if (input.notes?.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
+            if (input.notes?.unicodeScalars.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
             if !errors.isEmpty { throw Problem.validation(errors) }
             let view = try await self.database.transaction(for: caller) { transaction in
                 guard try await transaction.query("select 1 from person where id = \(id)").first != nil else { throw Problem.notFound("No such person.") }
@@ -50,21 +49,42 @@ public struct HealthFileController: Sendable {
                     throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
                                   detail: "Only staff of a clinic serving the person's village keep the health file.")
                 }
-                let current = try await transaction.query("select version from health_file where person_id = \(id) for update").first?
-                    .decode("version", as: Int.self) ?? 0
-                guard current == version else { throw Problem.versionMismatch("health file", current: current) }
-                try await transaction.query("""
-                    insert into health_file (person_id, chronic_conditions, allergies, notes, updated_by)
-                    values (\(id), \(input.chronicConditions), \(input.allergies), \(input.notes), \(caller.accountID))
-                    on conflict (person_id) do update set chronic_conditions = excluded.chronic_conditions, allergies = excluded.allergies,
-                        notes = excluded.notes, updated_by = excluded.updated_by, updated_at = now(), version = health_file.version + 1
-                    """)
-                try await AuditEntry(caller: caller, context: context, action: "health.file_change", resource: "person",
-                                     recordID: id.uuidString.lowercased()).append(in: transaction)
+                if version == 0 {
+                    // The first version: exactly one of two concurrent creators wins.
+                    let inserted = try await transaction.query("""
+                        insert into health_file (person_id, chronic_conditions, allergies, notes, updated_by)
+                        values (\(id), \(input.chronicConditions), \(input.allergies), \(input.notes), \(caller.accountID))
+                        on conflict (person_id) do nothing
+                        """).affectedRows
+                    if inserted == 0 {
+                        let current = try await transaction.query("select version from health_file where person_id = \(id)").first?.decode("version", as: Int.self)
+                        throw Problem.versionMismatch("health file", current: current ?? 0)
+                    }
+                } else {
+                    let updated = try await transaction.query("""
+                        update health_file set chronic_conditions = \(input.chronicConditions), allergies = \(input.allergies), notes = \(input.notes),
+                            updated_by = \(caller.accountID), updated_at = now(), version = version + 1
+                        where person_id = \(id) and version = \(version)
+                        """).affectedRows
+                    if updated == 0 {
+                        let current = try await transaction.query("select version from health_file where person_id = \(id)").first?.decode("version", as: Int.self)
+                        throw Problem.versionMismatch("health file", current: current ?? 0)
+                    }
+                }
+                try await Self.audit("health.file_change", person: id, caller: caller, context: context, in: transaction)
                 return try await self.view(of: id, caller: caller, in: transaction)
             }
             return try JSONResponse(view, headers: view.details.map { [.eTag: "\"\($0.version)\""] } ?? [:])
         }
+    }
+
+    /// An audit entry about a person's health, filed under the person's unit (so auditors of that unit find it).
+    private static func audit(_ action: String, person: UUID, caller: Caller, context: AppRequestContext, in transaction: PostgresTransaction) async throws {
+        let unit = try await transaction.query("""
+            select b.id, b.path from person p cross join lateral liushou_unit_brief(p.unit_id) b where p.id = \(person)
+            """).first
+        try await AuditEntry(caller: caller, context: context, action: action, resource: "person", recordID: person.uuidString.lowercased(),
+                             unitID: try unit?.decode("id", as: UUID.self), unitPath: try unit?.decode("path", as: String.self)).append(in: transaction)
     }
 
     /// The summary with due dates, plus the details when a clinic of the caller serves the person.

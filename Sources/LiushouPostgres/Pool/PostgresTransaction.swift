@@ -21,18 +21,21 @@ public struct PostgresTransaction: Sendable {
     /// Runs one statement inside the transaction.
     @discardableResult
     public func query(_ query: SQLQuery) async throws -> PostgresResult {
-        try await self.connection.query(query)
+        try self.ensureOpen()
+        return try await self.connection.query(query)
     }
 
     /// Runs several statements in one round trip (pipeline mode); results in order.
     public func pipeline(_ queries: [SQLQuery]) async throws -> [PostgresResult] {
-        try await self.connection.pipeline(queries)
+        try self.ensureOpen()
+        return try await self.connection.pipeline(queries)
     }
 
     /// Runs the transaction's last statement and COMMIT in one round trip. Nothing may run after it
     /// in this transaction; a failure rolls the whole transaction back as usual.
     @discardableResult
     public func queryAndCommit(_ query: SQLQuery) async throws -> PostgresResult {
+        try self.ensureOpen()
         let results = try await self.connection.pipeline([query, "commit"])
         // COMMIT of a transaction that already failed answers ROLLBACK instead of raising an error.
         guard results.count == 2, results[1].commandTag == "COMMIT" else {
@@ -50,7 +53,15 @@ public struct PostgresTransaction: Sendable {
     /// Bulk-loads rows with COPY inside the transaction.
     @discardableResult
     public func copyIn(table: String, columns: [String], rows: [[(any PostgresEncodable)?]]) async throws -> Int {
-        try await self.connection.copyIn(table: table, columns: columns, rows: rows)
+        try self.ensureOpen()
+        return try await self.connection.copyIn(table: table, columns: columns, rows: rows)
+    }
+
+    /// After `queryAndCommit` nothing more may run: it would run outside the transaction and its scope.
+    private func ensureOpen() throws {
+        if self.finished.isSet {
+            throw DatabaseError.protocolFailure(message: "the transaction already committed with its last statement")
+        }
     }
 
     static func run<Result>(

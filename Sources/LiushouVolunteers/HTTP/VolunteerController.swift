@@ -30,14 +30,15 @@ public struct VolunteerController: Sendable {
             let (volunteer, created) = try await DuplicateRetry.once(primaryKey: "volunteer_pkey") {
                 try await self.database.transaction(for: caller) { transaction in
                     if let stored = try await self.store.find(id, in: transaction) {
-                        guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("volunteer") }
+                        guard stored.hash == self.store.hash(input) else { throw Problem.idConflict("volunteer") }
                         return (stored.volunteer, false)
                     }
                     try await self.check(input, caller: caller, in: transaction)
                     try await self.store.save(input, id: id, existing: nil, in: transaction)
                     guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
                     try await AuditEntry(caller: caller, context: context, action: "volunteer.register", resource: "volunteer",
-                                         recordID: id.uuidString.lowercased(), unitID: input.unitId).append(in: transaction)
+                                         recordID: id.uuidString.lowercased(), unitID: input.unitId,
+                                         unitPath: try await UnitLookup.brief(input.unitId, in: transaction)?.path).append(in: transaction)
                     return (saved, true)
                 }
             }
@@ -105,7 +106,9 @@ public struct VolunteerController: Sendable {
                     var detail: [String: String] = [:]
                     if saved.screening != stored.volunteer.screening { detail["screening"] = saved.screening.rawValue }
                     try await AuditEntry(caller: caller, context: context, action: "volunteer.change", resource: "volunteer",
-                                         recordID: id.uuidString.lowercased(), unitID: saved.unitId, detail: detail.isEmpty ? nil : detail).append(in: transaction)
+                                         recordID: id.uuidString.lowercased(), unitID: saved.unitId,
+                                         unitPath: try await UnitLookup.brief(saved.unitId, in: transaction)?.path,
+                                         detail: detail.isEmpty ? nil : detail).append(in: transaction)
                     return saved
                 }
             }

@@ -10,7 +10,12 @@ enum DuplicateRetry {
         do {
             return try await body()
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == primaryKey {
-            return try await body()
+            do {
+                return try await body()
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == primaryKey {
+                // The id is taken by a record the caller cannot see.
+                throw Problem.idConflict("record")
+            }
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "volunteer_account" {
             throw Problem.validation([.init(field: "accountId", message: "this login already belongs to another volunteer")])
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "volunteer_id_number" {

@@ -39,6 +39,15 @@ struct PairingCreator {
                 errors.append(.init(field: "people[\(index)].consentBy", message: "a child is paired only with the guardian's recorded consent"))
             }
         }
+        // All the people must lie in one unit the caller manages (the pairing is filed there).
+        if errors.isEmpty, people.count == input.people.count {
+            let common = try await transaction.query("""
+                select b.path from liushou_unit_brief(liushou_common_unit(\(input.people.map(\.personId)))) b
+                """).first?.decode("path", as: String.self)
+            if common.map({ !caller.holds(.pairingsManage, at: $0) }) ?? true {
+                errors.append(.init(field: "people", message: "pair people of one unit you manage (their common village, town or county)"))
+            }
+        }
         let anyChild = people.values.contains { $0.child }
         var screening: [UUID: String] = [:]
         for row in try await transaction.query("select id, screening_status from volunteer where id = any(\(input.helpers))") {

@@ -37,11 +37,13 @@ enum PairingStore {
         }
         return try rows.map { row in
             let id = try row.decode("id", as: UUID.self)
+            // A helper whose pairing no longer runs sees that it existed, not its goals or why it ended.
+            let visible = !(people[id] ?? []).isEmpty
             return Pairing(
                 id: id, unitId: try row.decode("unit_id"), kind: PairingKind(rawValue: try row.decode("kind")) ?? .other,
-                goals: try row.decode("goals"), startOn: try row.decode("start_on"), endOn: try row.decode("end_on"),
+                goals: visible ? try row.decode("goals") : "", startOn: try row.decode("start_on"), endOn: try row.decode("end_on"),
                 status: try row.decode("status"), running: try row.decode("running"), endedOn: try row.decode("ended_on"),
-                endReason: try row.decode("end_reason"), helpers: helpers[id] ?? [], people: people[id] ?? [], version: try row.decode("version")
+                endReason: visible ? try row.decode("end_reason") : nil, helpers: helpers[id] ?? [], people: people[id] ?? [], version: try row.decode("version")
             )
         }
     }

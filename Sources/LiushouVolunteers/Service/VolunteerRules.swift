@@ -7,7 +7,7 @@ import LiushouRegistry
 enum VolunteerRules {
     static func problems(_ input: VolunteerInput, today: LocalDate) -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
-        if !(1...50).contains(input.name.trimmingCharacters(in: .whitespacesAndNewlines).count) {
+        if !(1...50).contains(input.name.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {
             errors.append(.init(field: "name", message: "must have 1 to 50 characters"))
         }
         if let phone = input.phone, phone.range(of: "^[0-9+ -]{5,20}$", options: .regularExpression) == nil {
@@ -22,8 +22,8 @@ enum VolunteerRules {
                 errors.append(.init(field: "idNumber", message: "is not a valid ID number"))
             }
         }
-        if (input.organisationName?.count ?? 0) > 100 { errors.append(.init(field: "organisationName", message: "must have at most 100 characters")) }
-        if (input.availability?.count ?? 0) > 500 { errors.append(.init(field: "availability", message: "must have at most 500 characters")) }
+        if (input.organisationName?.unicodeScalars.count ?? 0) > 100 { errors.append(.init(field: "organisationName", message: "must have at most 100 characters")) }
+        if (input.availability?.unicodeScalars.count ?? 0) > 500 { errors.append(.init(field: "availability", message: "must have at most 500 characters")) }
         if let skills = input.skills, Set(skills).count != skills.count { errors.append(.init(field: "skills", message: "must not repeat a skill")) }
         if input.screening != .pending, input.screenedOn == nil {
             errors.append(.init(field: "screenedOn", message: "give the date of the background check when it is \(input.screening.rawValue)"))
@@ -41,7 +41,7 @@ enum VolunteerRules {
         if !(1...20).contains(people.count) || Set(people).count != people.count {
             errors.append(.init(field: "people", message: "name 1 to 20 different people"))
         }
-        if !(1...2000).contains(input.goals.trimmingCharacters(in: .whitespacesAndNewlines).count) {
+        if !(1...2000).contains(input.goals.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {
             errors.append(.init(field: "goals", message: "describe the pairing's goals (1 to 2000 characters)"))
         }
         if let end = input.endOn, end < input.startOn { errors.append(.init(field: "endOn", message: "is before startOn")) }
@@ -50,7 +50,7 @@ enum VolunteerRules {
             if (person.consentBy == nil) != (person.consentOn == nil) {
                 errors.append(.init(field: "people[\(index)].consentOn", message: "give who consented and when together"))
             }
-            if let by = person.consentBy, !(1...50).contains(by.trimmingCharacters(in: .whitespacesAndNewlines).count) {
+            if let by = person.consentBy, !(1...50).contains(by.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {
                 errors.append(.init(field: "people[\(index)].consentBy", message: "must have 1 to 50 characters"))
             }
             if let on = person.consentOn, on > today { errors.append(.init(field: "people[\(index)].consentOn", message: "is in the future")) }
@@ -70,7 +70,7 @@ enum VolunteerRules {
     static func problems(_ input: ProgressCheckInput, today: LocalDate) -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
         if input.assessedOn > today { errors.append(.init(field: "assessedOn", message: "is in the future")) }
-        if (input.notes?.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
+        if (input.notes?.unicodeScalars.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
         return errors
     }
 }

@@ -61,8 +61,10 @@ struct VolunteerVisitRecorder: Sendable {
                         \(item.durationMinutes), \(ContentHash.of(item)))
                     """)
             } else if result.status == .duplicate {
-                // The id was used by a plain door check: not this visit.
-                result = Result(id: item.id, status: .conflict, errors: nil)
+                // Stored meanwhile by a concurrent upload of this visit (a duplicate), or used by a plain door check (a conflict).
+                let hash = try await transaction.query("select content_hash from volunteer_visit where check_id = \(item.id)").first?
+                    .decode("content_hash", as: Data.self)
+                result = Result(id: item.id, status: hash == ContentHash.of(item) ? .duplicate : .conflict, errors: nil)
             }
             results[index] = result
         }
