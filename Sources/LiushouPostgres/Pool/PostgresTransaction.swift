@@ -8,60 +8,59 @@ public enum TransactionIsolation: String, Sendable {
 }
 
 /// A connection inside an open transaction.
+///
+/// BEGIN and the transaction's settings are not sent on their own: they travel in the same round
+/// trip as the first statement (libpq pipeline mode), and a transaction that runs no statement
+/// sends nothing at all.
 public struct PostgresTransaction: Sendable {
     /// The underlying connection, for APIs that take one.
     public let connection: PostgresConnection
-    private let finished: FinishFlag
+    private let state: TransactionState
 
-    init(connection: PostgresConnection) {
+    init(connection: PostgresConnection, prelude: [SQLQuery]) {
         self.connection = connection
-        self.finished = FinishFlag()
+        self.state = TransactionState(prelude: prelude)
     }
 
     /// Runs one statement inside the transaction.
     @discardableResult
     public func query(_ query: SQLQuery) async throws -> PostgresResult {
-        try self.ensureOpen()
-        return try await self.connection.query(query)
+        let prelude = try self.state.takePrelude()
+        if prelude.isEmpty { return try await self.connection.query(query) }
+        return try await self.connection.pipeline(prelude + [query])[prelude.count]
     }
 
     /// Runs several statements in one round trip (pipeline mode); results in order.
     public func pipeline(_ queries: [SQLQuery]) async throws -> [PostgresResult] {
-        try self.ensureOpen()
-        return try await self.connection.pipeline(queries)
+        let prelude = try self.state.takePrelude()
+        return Array(try await self.connection.pipeline(prelude + queries).dropFirst(prelude.count))
     }
 
     /// Runs the transaction's last statement and COMMIT in one round trip. Nothing may run after it
     /// in this transaction; a failure rolls the whole transaction back as usual.
     @discardableResult
     public func queryAndCommit(_ query: SQLQuery) async throws -> PostgresResult {
-        try self.ensureOpen()
-        let results = try await self.connection.pipeline([query, "commit"])
+        let prelude = try self.state.takePrelude()
+        let results = try await self.connection.pipeline(prelude + [query, "commit"])
         // COMMIT of a transaction that already failed answers ROLLBACK instead of raising an error.
-        guard results.count == 2, results[1].commandTag == "COMMIT" else {
+        guard results.count == prelude.count + 2, results[prelude.count + 1].commandTag == "COMMIT" else {
             throw DatabaseError.server(sqlState: "40000", message: "transaction was aborted by an earlier error and rolled back")
         }
-        self.finished.set()
-        return results[0]
+        self.state.finish()
+        return results[prelude.count]
     }
 
     /// Sets a transaction-local setting (`set_config(name, value, true)`), e.g. a row-level-security scope.
     public func setLocal(_ name: String, to value: String) async throws {
-        try await self.connection.query("select set_config(\(name), \(value), true)")
+        try await self.query("select set_config(\(name), \(value), true)")
     }
 
     /// Bulk-loads rows with COPY inside the transaction.
     @discardableResult
     public func copyIn(table: String, columns: [String], rows: [[(any PostgresEncodable)?]]) async throws -> Int {
-        try self.ensureOpen()
+        let prelude = try self.state.takePrelude()
+        if !prelude.isEmpty { _ = try await self.connection.pipeline(prelude) }
         return try await self.connection.copyIn(table: table, columns: columns, rows: rows)
-    }
-
-    /// After `queryAndCommit` nothing more may run: it would run outside the transaction and its scope.
-    private func ensureOpen() throws {
-        if self.finished.isSet {
-            throw DatabaseError.protocolFailure(message: "the transaction already committed with its last statement")
-        }
     }
 
     static func run<Result>(
@@ -71,26 +70,28 @@ public struct PostgresTransaction: Sendable {
         settings: [(name: String, value: String)],
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
-        let begin: SQLQuery = "begin isolation level \(unsafeRaw: level.rawValue)"
-        let transaction = PostgresTransaction(connection: connection)
+        var prelude: [SQLQuery] = ["begin isolation level \(unsafeRaw: level.rawValue)"]
+        if !settings.isEmpty {
+            let calls = settings.map { setting -> SQLQuery in "set_config(\(setting.name), \(setting.value), true)" }
+            prelude.append("select \(SQLQuery.joined(calls, separator: ", "))")
+        }
+        let transaction = PostgresTransaction(connection: connection, prelude: prelude)
         do {
-            if settings.isEmpty {
-                try await connection.query(begin)
-            } else {
-                // BEGIN and all settings in one round trip.
-                let calls = settings.map { setting -> SQLQuery in "set_config(\(setting.name), \(setting.value), true)" }
-                try await connection.pipeline([begin, "select \(SQLQuery.joined(calls, separator: ", "))"])
-            }
             let result = try await body(transaction)
-            if transaction.isFinished { return result }
-            let commit = try await connection.query("commit")
-            // COMMIT of a transaction that already failed answers ROLLBACK instead of raising an error.
-            guard commit.commandTag == "COMMIT" else {
-                throw DatabaseError.server(sqlState: "40000", message: "transaction was aborted by an earlier error and rolled back")
+            switch transaction.state.phase {
+            case .pending, .finished:
+                // Nothing was sent (nothing to commit), or the last statement committed.
+                return result
+            case .open:
+                let commit = try await connection.query("commit")
+                // COMMIT of a transaction that already failed answers ROLLBACK instead of raising an error.
+                guard commit.commandTag == "COMMIT" else {
+                    throw DatabaseError.server(sqlState: "40000", message: "transaction was aborted by an earlier error and rolled back")
+                }
+                return result
             }
-            return result
         } catch {
-            if connection.isOpen {
+            if transaction.state.phase != .pending, connection.isOpen {
                 _ = try? await connection.query("rollback")
             }
             throw error
@@ -98,15 +99,39 @@ public struct PostgresTransaction: Sendable {
     }
 }
 
-extension PostgresTransaction {
-    var isFinished: Bool { self.finished.isSet }
-}
+/// Where a transaction stands: BEGIN not sent yet, open, or committed with its last statement.
+final class TransactionState: Sendable {
+    enum Phase: Sendable {
+        case pending
+        case open
+        case finished
+    }
 
-/// Whether a transaction already committed (its last statement ran together with COMMIT).
-final class FinishFlag: Sendable {
-    private let value = Atomic<Bool>(false)
+    private let storage: Mutex<(phase: Phase, prelude: [SQLQuery])>
 
-    func set() { self.value.store(true, ordering: .releasing) }
+    init(prelude: [SQLQuery]) {
+        self.storage = Mutex((phase: .pending, prelude: prelude))
+    }
 
-    var isSet: Bool { self.value.load(ordering: .acquiring) }
+    var phase: Phase { self.storage.withLock { $0.phase } }
+
+    /// The statements to send before the next one (BEGIN and settings the first time), marking the
+    /// transaction open; refuses statements after `queryAndCommit` (they would run outside it).
+    func takePrelude() throws -> [SQLQuery] {
+        try self.storage.withLock { state in
+            switch state.phase {
+            case .finished:
+                throw DatabaseError.protocolFailure(message: "the transaction already committed with its last statement")
+            case .open:
+                return []
+            case .pending:
+                state.phase = .open
+                return state.prelude
+            }
+        }
+    }
+
+    func finish() {
+        self.storage.withLock { $0.phase = .finished }
+    }
 }
