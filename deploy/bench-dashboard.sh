@@ -67,33 +67,29 @@ q "set session_replication_role = replica;
    analyze;"
 echo "   setup: $(q "select count(*) from person") people, $(q "select count(*) from door_check") door checks, $(q "select count(*) from org_unit where kind = 'village'") villages in $(( $(date +%s) - start )) s"
 
-town="$(q "select id from org_unit where code = '341122100000'")"
+town="$(q "select id from org_unit where code = '341122101000'")"
+town_path="$(q "select path from org_unit where id = '$town'")"
 login() { curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"username\":\"$1\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
 measure() {
-  local label="$1" unit="$2" token="$3"
-  for _ in 1 2 3; do curl -fsS -o /dev/null "http://127.0.0.1:$port/v1/dashboard?unitId=$unit" -H "authorization: Bearer $token"; done
+  local label="$1" path="$2" token="$3"
+  for _ in 1 2 3; do curl -fsS -o /dev/null "http://127.0.0.1:$port$path" -H "authorization: Bearer $token"; done
   for _ in $(seq 1 "$requests"); do
-    curl -fsS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/v1/dashboard?unitId=$unit" -H "authorization: Bearer $token"
+    curl -fsS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port$path" -H "authorization: Bearer $token"
   done | sort -n | python3 -c "import sys; t=[float(x)*1000 for x in sys.stdin]; print(f'   {\"$label\"}: p50 {t[len(t)//2]:.1f} ms, p95 {t[int(len(t)*0.95)-1]:.1f} ms ({len(t)} requests)')"
 }
+county_token="$(login demo.county)"
 echo "-- HTTP: GET /v1/dashboard (every indicator for the unit and its children, live, under the caller's scope)"
-measure "town (城关镇, 2 villages)" "$town" "$(login demo.town)"
-measure "county (20 towns)" "$county" "$(login demo.county)"
+measure "town (镇1: 21 villages, $(q "select count(*) from person p join org_unit u on u.id = p.unit_id where u.path <@ '$town_path'") people)" "/v1/dashboard?unitId=$town" "$county_token"
+measure "county (20 towns, $people people)" "/v1/dashboard?unitId=$county" "$county_token"
+measure "town trend (12 weeks)" "/v1/dashboard/trend?unitId=$town" "$county_token"
 
-echo "-- baseline: the same counts by a plain SQL query over the raw tables (owner, no row-level security), median of 10"
+echo "-- baseline: the same leaf counts by the plain SQL query the endpoint runs (dashboard_counts_under, as the owner), median of 10"
 baseline() {
   local label="$1" root="$2"
   for _ in $(seq 1 10); do
-    "$psql_bin" -qAt -c '\timing on' -c "
-      select count(*), count(*) filter (where p.complete), count(*) filter (where 'left_behind_child' = any(p.categories)),
-        count(*) filter (where 'left_behind_child' = any(p.categories) and not p.no_capable_guardian),
-        count(*) filter (where p.file -> 'child' ->> 'guardianshipConfirmedOn' is not null),
-        count(*) filter (where exists (select from pairing_person pp join pairing g on g.id = pp.pairing_id where pp.person_id = p.id and g.status = 'active')),
-        count(*) filter (where 'left_behind_elder' = any(p.categories) and exists (select from checkup c where c.person_id = p.id and c.checked_on >= current_date - 365)),
-        (select count(*) filter (where o.next_due_at > now()) from visit_obligation o where o.unit_path <@ '$root' and o.rule_key = 'daily_knock')
-      from person p join org_unit u on u.id = p.unit_id where u.path <@ '$root' and p.status = 'active'" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+    "$psql_bin" -qAt -c '\timing on' -c "select count(*) from dashboard_counts_under('$root')" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
   done | sort -n | python3 -c "import sys; t=[float(x) for x in sys.stdin]; print(f'   {\"$label\"}: median {t[len(t)//2]:.1f} ms')"
 }
-baseline "town" "$(q "select path from org_unit where id = '$town'")"
+baseline "town" "$town_path"
 baseline "county" "$county_path"

@@ -18,12 +18,16 @@ create table dashboard_snapshot (
     primary key (week_start, unit_id, metric)
 );
 create index dashboard_snapshot_path on dashboard_snapshot using gist (unit_path);
+-- Relief cases by unit for the dashboard's counts.
+create index relief_case_unit on relief_case (unit_id);
 
 alter table dashboard_snapshot enable row level security;
 -- Read only through `dashboard_trend` (definer); nothing for the application role directly.
 revoke all on dashboard_snapshot from liushou_app;
 
--- The metrics of every leaf unit under `p_root` (no scope check: callers check).
+-- The metrics of every leaf unit under `p_root` (no scope check: callers check). Each part reads only
+-- the rows of the root's units (`unit_id = any(ids)`, by index), so the cost follows the size of the
+-- subtree, not of the database.
 create function dashboard_counts_under(p_root ltree)
     returns table (unit_id uuid, unit_path ltree, metric text, value bigint)
     language plpgsql stable security definer set search_path = public, pg_temp
@@ -31,10 +35,11 @@ create function dashboard_counts_under(p_root ltree)
     declare
         today date := (now() at time zone 'Asia/Shanghai')::date;
         year_ago date := (now() at time zone 'Asia/Shanghai')::date - interval '12 months';
+        year_start timestamptz := date_trunc('year', now() at time zone 'Asia/Shanghai') at time zone 'Asia/Shanghai';
+        ids uuid[] := array(select u.id from org_unit u where u.path <@ p_root);
     begin
         return query
-        with units as (select u.id, u.path from org_unit u where u.path <@ p_root),
-        people as (
+        with people as (
             select p.unit_id,
                 count(*) as persons,
                 count(*) filter (where p.complete) as complete,
@@ -47,38 +52,34 @@ create function dashboard_counts_under(p_root ltree)
                 count(*) filter (where 'child_in_difficulty' = any(p.categories)) as group_child_in_difficulty,
                 count(*) filter (where 'left_behind_woman' = any(p.categories)) as group_left_behind_woman,
                 count(*) filter (where 'left_behind_elder' = any(p.categories)) as group_left_behind_elder
-            from person p where p.status = 'active' and p.unit_id in (select id from units)
+            from person p where p.status = 'active' and p.unit_id = any(ids)
             group by p.unit_id
         ),
         paired as (
             select p.unit_id, count(distinct p.id) as paired
-            from pairing g join pairing_person pp on pp.pairing_id = g.id join person p on p.id = pp.person_id
-            where g.status = 'active' and g.start_on <= today and (g.end_on is null or g.end_on >= today)
-              and p.status = 'active' and p.unit_id in (select id from units)
+            from person p join pairing_person pp on pp.person_id = p.id join pairing g on g.id = pp.pairing_id
+            where p.status = 'active' and p.unit_id = any(ids)
+              and g.status = 'active' and g.start_on <= today and (g.end_on is null or g.end_on >= today)
             group by p.unit_id
         ),
+        health as (
+            select p.unit_id,
+                count(distinct p.id) filter (where 'left_behind_elder' = any(p.categories)) as elders_checked,
+                count(distinct p.id) filter (where 'left_behind_woman' = any(p.categories) and c.kind = 'women_screening') as women_screened
+            from person p join checkup c on c.person_id = p.id
+            where p.status = 'active' and p.unit_id = any(ids) and c.checked_on >= year_ago
+              and p.categories && array['left_behind_elder', 'left_behind_woman']
+            group by p.unit_id
+        ),
+        -- Obligations exist only for active people (an exit deletes them).
         visits as (
             select o.unit_id,
                 count(*) filter (where o.rule_key = 'daily_knock') as knock_due,
                 count(*) filter (where o.rule_key = 'daily_knock' and o.next_due_at > now()) as knock_ok,
                 count(*) filter (where o.rule_key = 'cadre_weekly') as cadre_due,
                 count(*) filter (where o.rule_key = 'cadre_weekly' and o.next_due_at > now()) as cadre_ok
-            from visit_obligation o join person p on p.id = o.person_id
-            where o.unit_path <@ p_root and p.status = 'active'
+            from visit_obligation o where o.unit_path <@ p_root and o.rule_key in ('daily_knock', 'cadre_weekly')
             group by o.unit_id
-        ),
-        health as (
-            select p.unit_id,
-                count(*) filter (where 'left_behind_elder' = any(p.categories)
-                    and exists (select from checkup c where c.person_id = p.id and c.checked_on >= year_ago)) as elders_checked,
-                count(*) filter (where 'left_behind_woman' = any(p.categories)
-                    and exists (select from checkup c where c.person_id = p.id and c.kind = 'women_screening' and c.checked_on >= year_ago))
-                    as women_screened
-            from person p
-            where p.status = 'active' and p.unit_id in (select id from units)
-              and p.categories && array['left_behind_elder', 'left_behind_woman']
-              and exists (select from checkup c where c.person_id = p.id and c.checked_on >= year_ago)
-            group by p.unit_id
         ),
         follow_ups as (
             select f.unit_id,
@@ -86,7 +87,7 @@ create function dashboard_counts_under(p_root ltree)
                 count(*) filter (where f.opened_at <= now() - interval '7 days' and f.opened_at > now() - interval '30 days')
                     as follow_ups_open_7_to_30_days,
                 count(*) filter (where f.opened_at <= now() - interval '30 days') as follow_ups_open_over_30_days
-            from follow_up f where f.status = 'open' and f.unit_id in (select id from units)
+            from follow_up f where f.status = 'open' and f.unit_id = any(ids)
             group by f.unit_id
         ),
         reports as (
@@ -95,20 +96,21 @@ create function dashboard_counts_under(p_root ltree)
                 count(*) filter (where r.reported_at <= now() - interval '1 day' and r.reported_at > now() - interval '7 days')
                     as safeguarding_unacknowledged_1_to_7_days,
                 count(*) filter (where r.reported_at <= now() - interval '7 days') as safeguarding_unacknowledged_over_7_days
-            from safeguarding_report r where r.acknowledged_at is null and r.unit_id in (select id from units)
+            from safeguarding_report r where r.acknowledged_at is null and r.unit_id = any(ids)
             group by r.unit_id
         ),
         relief as (
             select c.unit_id,
                 count(*) filter (where c.state in ('submitted', 'village_reviewed')) as relief_awaiting_decision,
                 count(*) filter (where c.state in ('approved')) as relief_approved_unpaid,
-                count(*) filter (where c.decided_at is not null and c.decided_at >= date_trunc('year', now())) as relief_decided_this_year,
-                count(*) filter (where c.decided_at is not null and c.decided_at >= date_trunc('year', now()) and c.decided_at <= c.decision_due_at)
+                count(*) filter (where c.decided_at is not null and c.decided_at >= year_start) as relief_decided_this_year,
+                count(*) filter (where c.decided_at is not null and c.decided_at >= year_start and c.decided_at <= c.decision_due_at)
                     as relief_decided_in_time_this_year,
                 count(*) filter (where c.state in ('submitted', 'village_reviewed') and c.decision_due_at < now()) as relief_overdue
-            from relief_case c where c.unit_id in (select id from units)
+            from relief_case c where c.unit_id = any(ids)
             group by c.unit_id
-        )
+        ),
+        units as (select u.id, u.path from org_unit u where u.id = any(ids))
         select u.id, u.path, m.metric, m.value
         from units u
         left join people pe on pe.unit_id = u.id
@@ -166,6 +168,10 @@ create function dashboard_snapshot_take() returns bigint
         week date := date_trunc('week', now() at time zone 'Asia/Shanghai')::date;
         written bigint;
     begin
+        -- One snapshot at a time across all servers; a concurrent caller leaves it to the one running.
+        if not pg_try_advisory_xact_lock(hashtext('liushou.dashboard_snapshot')) then
+            return 0;
+        end if;
         delete from dashboard_snapshot s where s.week_start = week;
         insert into dashboard_snapshot (week_start, unit_id, unit_path, metric, value)
         select week, c.unit_id, c.unit_path, c.metric, c.value
@@ -178,10 +184,10 @@ create function dashboard_snapshot_take() returns bigint
 revoke all on function dashboard_snapshot_take() from public;
 grant execute on function dashboard_snapshot_take() to liushou_app;
 
--- Weekly counts under a unit in the caller's person area, summed per week for the unit and each
--- of its children as they were then (by the path recorded in the snapshot).
+-- Weekly counts under a unit in the caller's person area, summed per week and metric over the
+-- leaves that lay under the unit then (by the path recorded in the snapshot).
 create function dashboard_trend(p_unit uuid, p_weeks integer)
-    returns table (week_start date, unit_path text, metric text, value bigint)
+    returns table (week_start date, metric text, value bigint)
     language plpgsql stable security definer set search_path = public, pg_temp
     as $$
     declare
@@ -192,8 +198,9 @@ create function dashboard_trend(p_unit uuid, p_weeks integer)
             return;
         end if;
         return query
-            select s.week_start, s.unit_path::text, s.metric, s.value from dashboard_snapshot s
+            select s.week_start, s.metric, sum(s.value)::bigint from dashboard_snapshot s
             where s.unit_path <@ root and s.week_start >= date_trunc('week', now() at time zone 'Asia/Shanghai')::date - 7 * (p_weeks - 1)
+            group by s.week_start, s.metric
             order by s.week_start;
     end
     $$;

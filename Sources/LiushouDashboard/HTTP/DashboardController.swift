@@ -60,21 +60,19 @@ public struct DashboardController: Sendable {
                 return weeks
             } ?? 12
             let trend = try await self.database.transaction(for: caller) { transaction in
-                let root = try await DashboardBuilder.units(of: unit, caller: caller, in: transaction)[0]
-                var byWeek: [String: [LeafCounts.Leaf]] = [:]
+                _ = try await DashboardBuilder.units(of: unit, caller: caller, in: transaction)
+                var byWeek: [String: [String: Int]] = [:]
                 for row in try await transaction.query("""
-                    select week_start::text as week, unit_path, metric, value::int as value from dashboard_trend(\(unit), \(weeks)::int)
+                    select week_start::text as week, metric, value::int as value from dashboard_trend(\(unit), \(weeks)::int)
                     """) {
-                    let leaf = LeafCounts.Leaf(path: try row.decode("unit_path"), metrics: [try row.decode("metric"): try row.decode("value")])
-                    byWeek[try row.decode("week", as: String.self), default: []].append(leaf)
+                    byWeek[try row.decode("week", as: String.self), default: [:]][try row.decode("metric")] = try row.decode("value", as: Int.self)
                 }
                 // The current week is live, like the dashboard itself.
                 let current = try await transaction.query("select date_trunc('week', now() at time zone 'Asia/Shanghai')::date::text as week")
                     .first?.decode("week", as: String.self) ?? ""
-                byWeek[current] = try await LeafCounts.load(under: unit, in: transaction).leaves
+                byWeek[current] = try await LeafCounts.load(under: unit, in: transaction).total(under: nil)
                 return Trend(unitId: unit, weeks: byWeek.keys.sorted().map { week in
-                    let counts = LeafCounts(leaves: byWeek[week] ?? []).total(under: root.path)
-                    return Week(weekStart: week, indicators: IndicatorDefinition.all.map { IndicatorValue($0, counts: counts) })
+                    Week(weekStart: week, indicators: IndicatorDefinition.all.map { IndicatorValue($0, counts: byWeek[week] ?? [:]) })
                 })
             }
             return try JSONResponse(trend)

@@ -27,10 +27,10 @@ struct LeafCounts: Sendable {
         self.leaves = leaves
     }
 
-    /// The summed metrics of the subtree at `path`.
-    func total(under path: String) -> [String: Int] {
+    /// The summed metrics of the subtree at `path` (all leaves when `nil`).
+    func total(under path: String?) -> [String: Int] {
         var total: [String: Int] = [:]
-        for leaf in self.leaves where leaf.path == path || leaf.path.hasPrefix(path + ".") {
+        for leaf in self.leaves where path.map({ leaf.path == $0 || leaf.path.hasPrefix($0 + ".") }) ?? true {
             for (metric, value) in leaf.metrics { total[metric, default: 0] += value }
         }
         return total
