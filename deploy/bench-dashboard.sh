@@ -24,13 +24,15 @@ start=$(date +%s)
 county="$(q "select id from org_unit where kind = 'county'")"
 county_path="$(q "select path from org_unit where kind = 'county'")"
 # 19 more towns with 21 villages each (the demo town has 2): 20 towns, 401 villages.
-q "insert into org_unit (id, kind, name, code, parent_id, path)
-   select t.id, 'town', '镇' || n, '3411221' || lpad(n::text, 2, '0') || '000', '$county', '$county_path'::ltree || ('u' || replace(t.id::text, '-', ''))
-   from generate_series(1, 19) n cross join lateral (select gen_random_uuid() as id) t;
+q "with t as (select gen_random_uuid() as id, n from generate_series(1, 19) n)
    insert into org_unit (id, kind, name, code, parent_id, path)
-   select v.id, 'village', t.name || '村' || n, left(t.code, 9) || lpad(n::text, 3, '0'), t.id, t.path || ('u' || replace(v.id::text, '-', ''))
-   from org_unit t cross join generate_series(1, 21) n cross join lateral (select gen_random_uuid() as id) v
-   where t.kind = 'town' and t.code like '3411221%';"
+   select t.id, 'town', '镇' || t.n, '3411221' || lpad(t.n::text, 2, '0') || '000', '$county', '$county_path'::ltree || ('u' || replace(t.id::text, '-', ''))
+   from t;
+   with v as (select gen_random_uuid() as id, t.id as town, t.name, t.code, t.path, n
+              from org_unit t cross join generate_series(1, 21) n where t.kind = 'town' and t.code like '3411221%' and t.code <> '341122100000')
+   insert into org_unit (id, kind, name, code, parent_id, path)
+   select v.id, 'village', v.name || '村' || v.n, left(v.code, 9) || lpad(v.n::text, 3, '0'), v.town, v.path || ('u' || replace(v.id::text, '-', ''))
+   from v;"
 volunteer_account="$(q "select id from account where username = 'demo.volunteer'")"
 clinic="$(q "select id from org_unit where kind = 'clinic' limit 1")"
 creator="$(q "select id from account where username = 'demo.county'")"
