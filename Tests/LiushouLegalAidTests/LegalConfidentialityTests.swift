@@ -32,6 +32,10 @@ struct LegalConfidentialityTests {
                     """).first
                 #expect(try audited?.decode("n", as: Int.self) == 3)
                 #expect(try audited?.decode("readers", as: Int.self) == 3)
+                // The county's auditor finds those reads (filed under the case's unit).
+                let auditor = try await client.login("county.auditor")
+                let trail = try await client.send(.get, "/v1/audit?action=legal_case.read", token: auditor)
+                #expect(((try trail.json()["items"] as? [Any]) ?? []).count == 3, "\(trail.text)")
                 #expect(try await client.send(.get, "/v1/legal-cases", token: world.legal).status == .ok)
                 let listed = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.list'").first
                 #expect(try listed?.decode("n", as: Int.self) == 1)

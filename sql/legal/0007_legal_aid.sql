@@ -220,3 +220,21 @@ create policy legal_case_note_insert on legal_case_note for insert
 
 grant select, insert on legal_matter, legal_case_note to liushou_app;
 grant select, insert, update on legal_aid_setting, legal_case, legal_case_detail to liushou_app;
+
+-- The stage event on the person's timeline, written for the legal-aid office of the case's unit even
+-- when the person has since moved out of its scope (the event carries the stage only).
+create function legal_case_timeline(p_case uuid, p_person uuid, p_summary text) returns boolean
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        if not exists (select from legal_case c where c.id = p_case and c.person_id = p_person
+                       and liushou_unit_in_scope(c.unit_id, 'legal_aid')) then
+            raise exception 'legal case not in scope' using errcode = '42501';
+        end if;
+        insert into person_event (id, person_id, module, kind, summary, account_name, record_id)
+        values (gen_random_uuid(), p_person, 'legal_aid', 'legal_case.stage', p_summary, '司法所', p_case::text);
+        return true;
+    end
+    $$;
+revoke all on function legal_case_timeline(uuid, uuid, text) from public;
+grant execute on function legal_case_timeline(uuid, uuid, text) to liushou_app;

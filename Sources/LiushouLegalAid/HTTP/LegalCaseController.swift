@@ -30,6 +30,9 @@ public struct LegalCaseController: Sendable {
                 (record, created) = try await self.database.transaction(for: caller) { transaction in
                     if let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction) {
                         guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("legal-aid case") }
+                        // A retry answers the stored details: a read, audited as one.
+                        try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
+                                             recordID: input.id.uuidString.lowercased(), unitID: stored.record.unitId).append(in: transaction)
                         return (stored.record, false)
                     }
                     let checked = try await LegalIntake.check(input, caller: caller, in: transaction)
@@ -45,6 +48,8 @@ public struct LegalCaseController: Sendable {
                     guard let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction), stored.hash == ContentHash.of(input) else {
                         throw Problem.idConflict("legal-aid case")
                     }
+                    try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
+                                         recordID: input.id.uuidString.lowercased(), unitID: stored.record.unitId).append(in: transaction)
                     return stored.record
                 }
                 created = false
@@ -74,7 +79,7 @@ public struct LegalCaseController: Sendable {
                 }
                 let items = try await LegalCaseStore.rows(where: SQLQuery.joined(clauses, separator: " and "), in: transaction)
                 try await AuditEntry(caller: caller, context: context, action: "legal_case.list", resource: "legal_case",
-                                     detail: ["cases": String(items.count)]).append(in: transaction)
+                                     unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath, detail: ["cases": String(items.count)]).append(in: transaction)
                 return items
             }
             return try JSONResponse(Items(items: items))

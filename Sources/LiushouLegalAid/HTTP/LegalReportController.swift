@@ -34,7 +34,7 @@ public struct LegalReportController: Sendable {
                 }
                 let items = try await LegalCaseStore.rows(where: clause, orderBy: "d.first_contact_due, c.id", in: transaction)
                 try await AuditEntry(caller: caller, context: context, action: "legal_case.list", resource: "legal_case",
-                                     detail: ["list": "overdue", "cases": String(items.count)]).append(in: transaction)
+                                     unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath, detail: ["list": "overdue", "cases": String(items.count)]).append(in: transaction)
                 return items
             }
             return try JSONResponse(Items(items: items))

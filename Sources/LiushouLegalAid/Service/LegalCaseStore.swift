@@ -1,5 +1,6 @@
 import Foundation
 import LiushouPostgres
+import LiushouRegistry
 
 /// Reads legal-aid cases under row-level security: details only where the caller holds the
 /// legal-aid scope, existence and stage wherever the caller sees the person.
@@ -63,8 +64,9 @@ enum LegalCaseStore {
             LegalCase.Note(id: try note.decode("id"), at: try note.decode("at"), author: try note.decode("author_name"), body: try note.decode("body"))
         }
         let stage = LegalStage(rawValue: try row.decode("stage")) ?? .intake
+        // Grounds as of the application (a minor who turns 18 while the case waits keeps the ground).
         let grounds = try await LegalEligibility.grounds(person: try row.decode("person_id"), matterMeansFree: try row.decode("means_free"),
-                                                         today: today, in: transaction)
+                                                         today: PersonValidator.chinaToday(now: try row.decode("opened_at", as: Date.self)), in: transaction)
         return (try Self.record(row, stage: stage, grounds: grounds, notes: notes), try row.decode("content_hash"))
     }
 

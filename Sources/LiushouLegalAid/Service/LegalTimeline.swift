@@ -5,10 +5,8 @@ import LiushouPostgres
 /// never its matter, parties, facts or who handles it.
 enum LegalTimeline {
     static func append(case id: UUID, person: UUID, stage: LegalStage, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
-            insert into person_event (id, person_id, module, kind, summary, account_name, record_id)
-            values (\(UUID()), \(person), 'legal_aid', 'legal_case.stage', \("法律援助案件：" + stage.chineseName), '司法所',
-                \(id.uuidString.lowercased()))
-            """)
+        // Through a definer function: the office keeps the case's timeline even after the person moved
+        // out of its town (the event carries the stage only).
+        try await transaction.query("select legal_case_timeline(\(id), \(person), \("法律援助案件：" + stage.chineseName)) as done")
     }
 }

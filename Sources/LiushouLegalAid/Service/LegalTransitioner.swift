@@ -92,13 +92,14 @@ struct LegalTransitioner {
                 }
                 return """
                     assignee_kind = 'officer', assignee_account_id = \(officer), assignee_name = \(name), lawyer_firm = null, lawyer_licence = null,
-                    assigned_at = now(), first_contact_due = \(due)
+                    assigned_at = coalesce(assigned_at, now()), first_contact_due = coalesce(first_contact_due, \(due))
                     """
             }
             guard let lawyer = self.input.lawyer else { throw Problem.internalError }
             return """
                 assignee_kind = 'lawyer', assignee_account_id = null, assignee_name = \(LegalRules.trimmed(lawyer.name)),
-                lawyer_firm = \(LegalRules.trimmed(lawyer.firm)), lawyer_licence = \(lawyer.licenceNumber), assigned_at = now(), first_contact_due = \(due)
+                lawyer_firm = \(LegalRules.trimmed(lawyer.firm)), lawyer_licence = \(lawyer.licenceNumber),
+                assigned_at = coalesce(assigned_at, now()), first_contact_due = coalesce(first_contact_due, \(due))
                 """
         case .firstContact:
             let at = self.input.contactedAt ?? Date()

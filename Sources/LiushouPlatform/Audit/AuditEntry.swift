@@ -61,13 +61,15 @@ public struct AuditEntry: Sendable {
         self.detail = detail
     }
 
-    /// Appends the entry; call it last in the transaction (the chain lock is held until commit).
+    /// Appends the entry; call it last in the transaction (the chain lock is held until commit). An
+    /// entry with a unit but no path is filed under the unit's path, so the unit's auditors find it.
     public func append(in transaction: PostgresTransaction) async throws {
         let detail = self.detail.map(PostgresJSON.init)
         try await transaction.query("""
             insert into audit_log (chain_position, at, account_id, account_name, role, unit_id, unit_path, action, resource,
                 record_id, result, client_address, request_id, detail, prev_hash, hash)
-            values (0, now(), \(self.accountID), \(self.accountName), \(self.role), \(self.unitID), \(self.unitPath)::ltree,
+            values (0, now(), \(self.accountID), \(self.accountName), \(self.role), \(self.unitID),
+                coalesce(\(self.unitPath)::ltree, (select u.path from org_unit u where u.id = \(self.unitID))),
                 \(self.action), \(self.resource), \(self.recordID), \(self.outcome.rawValue), \(self.clientAddress),
                 \(self.requestID), \(detail), ''::bytea, ''::bytea)
             """)
