@@ -137,6 +137,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouSchools",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                "LiushouRegistry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouGrid",
             dependencies: [
                 "LiushouAccess",
@@ -174,6 +187,7 @@ let package = Package(
                 "LiushouVolunteers",
                 "LiushouHealth",
                 "LiushouRelief",
+                "LiushouSchools",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",
@@ -298,6 +312,18 @@ let package = Package(
             dependencies: [
                 "LiushouHealth", "LiushouGrid", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP",
                 "LiushouAccess", "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouSchoolsTests",
+            dependencies: [
+                "LiushouSchools", "LiushouRegistry", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
+                "LiushouTestSupport", "LiushouAPITestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -23,6 +23,12 @@ public enum RowScope: String, Sendable, CaseIterable {
     case reliefPay = "relief_pay"
     /// Counties whose relief case types the caller sets.
     case reliefRules = "relief_rules"
+    /// Units whose schools' rolls and counsellors the caller manages.
+    case schoolsManage = "schools_manage"
+    /// Units whose dropout-control cases the caller closes.
+    case dropoutClose = "dropout_close"
+    /// Units whose counselling details the caller reads (the town's child-welfare supervisor).
+    case counselling
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -49,6 +55,12 @@ public enum RowScope: String, Sendable, CaseIterable {
             return Permission.reliefPay.roles
         case .reliefRules:
             return Permission.reliefRules.roles
+        case .schoolsManage:
+            return [.countyAdmin, .townAdmin]
+        case .dropoutClose:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
+        case .counselling:
+            return [.childWelfareSupervisor]
         }
     }
 }

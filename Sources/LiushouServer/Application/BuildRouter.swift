@@ -9,6 +9,7 @@ import LiushouPostgres
 import LiushouRegistry
 import LiushouVolunteers
 import LiushouRelief
+import LiushouSchools
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -100,5 +101,12 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     ReliefReportController(database: database).addRoutes(to: routes)
     ReliefCaseTypeController(database: database).addRoutes(to: routes)
     ReliefCalendarController(database: database).addRoutes(to: routes)
+    EnrolmentController(database: database).addRoutes(to: routes)
+    StatusChangeController(database: database).addRoutes(to: routes)
+    DropoutCaseController(database: database).addRoutes(to: routes)
+    SchoolRatesController(database: database).addRoutes(to: routes)
+    TalkController(database: database).addRoutes(to: routes)
+    CounsellorController(database: database).addRoutes(to: routes)
+    CounsellingController(database: database).addRoutes(to: routes)
     return router
 }
