@@ -134,6 +134,8 @@ struct AuthorizationMatrixTests {
         "POST /v1/schools/:id/counsellors/:accountId/revoke": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality",
         "POST /v1/counselling-sessions": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality, CounsellingTests.rowLevelSecurity",
         "GET /v1/persons/:id/counselling": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality",
+        "POST /v1/family-contacts": "SchoolMatrixTests.matrix, FamilyContactTests.fiveOnes, FamilyContactTests.access",
+        "GET /v1/schools/:id/five-ones": "SchoolMatrixTests.matrix, FamilyContactTests.fiveOnes, FamilyContactTests.access",
     ]
 
     static let routes: [String: Scenario] = [

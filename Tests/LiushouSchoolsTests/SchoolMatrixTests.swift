@@ -89,6 +89,11 @@ struct SchoolMatrixTests {
                            !staff ? 403 : mine ? 201 : 422, "talk \(label)")
                     expect(try await client.post("/v1/counselling-sessions", json: CounsellingTests.session(person: side.child), token: token),
                            !staff ? 403 : mine ? 201 : 422, "counselling \(label)")
+                    expect(try await client.post("/v1/family-contacts", json: FamilyContactTests.contact(
+                        person: side.child, on: FamilyContactTests.today.description, kind: "phone"), token: token), !staff ? 403 : mine ? 201 : 422,
+                           "family contact \(label)")
+                    expect(try await client.send(.get, "/v1/schools/\(side.school.idString)/five-ones", token: token),
+                           !read ? 403 : role == .villageCadre ? 404 : outside(200), "five ones \(label)")
                     let view = try await client.send(.get, "/v1/persons/\(side.child)/counselling", token: token)
                     expect(view, role == .auditor ? 403 : outside(200), "counselling view \(label)")
                     if mine, role != .auditor {

@@ -1,6 +1,6 @@
 -- Schools (issue 10): each school's roll of left-behind children with its history, status changes
 -- and the alerts they raise, dropout-control cases (控辍保学), monthly heart-to-heart talks (谈心),
--- counsellor designations and counselling records (心理辅导), and the enrolment, retention and
+-- the family-contact log ("五个一", 亲情电话, monthly feedback to migrant parents), counsellor designations and counselling records (心理辅导), and the enrolment, retention and
 -- kindergarten rates (入学率, 巩固率, 入园率).
 --
 -- The roll is the history: one row per stay of a child at a school (enrolled … transferred out or
@@ -108,6 +108,26 @@ create table school_talk (
 );
 create index school_talk_school on school_talk (school_id, talked_on);
 create index school_talk_person on school_talk (person_id, talked_on desc);
+
+-- 亲情联系: the child's contacts with the migrant parents (亲情电话, video, letters), the parents' contacts
+-- with the class and subject teachers, home visits, and the school's monthly feedback to the parents —
+-- the "五个一" are counted from it per child per month.
+create table family_contact (
+    id uuid primary key,
+    person_id uuid not null references person (id),
+    enrolment_id uuid not null references school_enrolment (id),
+    school_id uuid not null references org_unit (id),
+    occurred_on date not null,
+    kind text not null check (kind in ('phone', 'video', 'letter', 'class_teacher', 'subject_teacher', 'home_visit', 'school_feedback')),
+    with_whom text not null check (with_whom in ('father', 'mother', 'both_parents', 'other_family')),
+    notes text check (length(notes) <= 1000),
+    recorded_by uuid not null references account (id),
+    recorded_by_name text not null,
+    content_hash bytea not null,
+    recorded_at timestamptz not null default now()
+);
+create index family_contact_school on family_contact (school_id, occurred_on);
+create index family_contact_person on family_contact (person_id, occurred_on);
 
 -- Who counsels at a school: accounts holding school_staff on the school, designated by the town.
 create table school_counsellor (
@@ -321,6 +341,13 @@ create policy school_talk_insert on school_talk for insert
         and exists (select from school_enrolment e where e.id = enrolment_id and e.school_id = school_talk.school_id
                     and e.person_id = school_talk.person_id and e.ended_on is null));
 
+alter table family_contact enable row level security;
+create policy family_contact_read on family_contact for select using (liushou_school_roll_visible(school_id, person_id));
+create policy family_contact_insert on family_contact for insert
+    with check (recorded_by = liushou_account() and liushou_unit_in_scope(school_id, 'school')
+        and exists (select from school_enrolment e where e.id = enrolment_id and e.school_id = family_contact.school_id
+                    and e.person_id = family_contact.person_id and e.ended_on is null));
+
 alter table school_counsellor enable row level security;
 create policy school_counsellor_read on school_counsellor for select
     using (liushou_school_writable(school_id) or liushou_unit_in_scope(school_id, 'counselling'));
@@ -342,7 +369,7 @@ create policy counselling_session_insert on counselling_session for insert
                     and e.ended_on is null));
 
 grant select, insert, update on school_enrolment, dropout_case, school_counsellor to liushou_app;
-grant select, insert on school_status_change, school_talk, counselling_session to liushou_app;
+grant select, insert on school_status_change, school_talk, counselling_session, family_contact to liushou_app;
 
 -- That sessions happened (date and school), for anyone who may see the child.
 create function counselling_summary(p_person uuid)

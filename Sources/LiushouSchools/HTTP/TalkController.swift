@@ -59,18 +59,8 @@ public struct TalkController: Sendable {
         }
         routes.on(.get, "/v1/schools/:id/talks-due", .permission(.schoolsRead)) { request, context, caller in
             let id = try context.uuidParameter("id")
-            let today = PersonValidator.chinaToday()
-            var month = (year: today.year, month: today.month)
-            if let value = request.uri.queryParameters["month"] {
-                let parts = value.split(separator: "-")
-                guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let number = Int(parts[1]),
-                    LocalDate(year: year, month: number, day: 1) != nil
-                else { throw Problem.badRequest("month is invalid.", errors: [.init(field: "month", message: "must be a month like 2026-03")]) }
-                month = (year, number)
-            }
-            guard let start = LocalDate(year: month.year, month: month.month, day: 1),
-                let next = LocalDate(year: month.month == 12 ? month.year + 1 : month.year, month: month.month == 12 ? 1 : month.month + 1, day: 1)
-            else { throw Problem.internalError }
+            let month = try MonthParameter.parse(request.uri.queryParameters["month"])
+            let (start, next) = (month.start, month.next)
             let items = try await self.database.transaction(for: caller) { transaction in
                 _ = try await SchoolLookup.readable(id, by: caller, .schoolsRead, in: transaction)
                 // Children now attending (enrolled or often absent), on the roll before the month ends, with no talk in it.
@@ -87,7 +77,7 @@ public struct TalkController: Sendable {
                             status: RollStatus(rawValue: try row.decode("status")) ?? .enrolled, lastTalkOn: try row.decode("last_talk_on"))
                 }
             }
-            return try JSONResponse(Due(schoolId: id, month: String(format: "%04d-%02d", month.year, month.month), items: items))
+            return try JSONResponse(Due(schoolId: id, month: month.text, items: items))
         }
     }
 

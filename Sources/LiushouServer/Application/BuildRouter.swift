@@ -108,5 +108,6 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     TalkController(database: database).addRoutes(to: routes)
     CounsellorController(database: database).addRoutes(to: routes)
     CounsellingController(database: database).addRoutes(to: routes)
+    FamilyContactController(database: database).addRoutes(to: routes)
     return router
 }
