@@ -123,6 +123,7 @@ struct AuthorizationMatrixTests {
         // so their matrix lives with the module.
         "POST /v1/enrolments": "SchoolMatrixTests.matrix, RollTests.enrolment, RollTests.concurrentEnrolment",
         "GET /v1/schools/:id/roll": "SchoolMatrixTests.matrix, RollTests.scoping",
+        "PUT /v1/enrolments/:id": "SchoolMatrixTests.matrix, RollTests.placement",
         "GET /v1/persons/:id/enrolments": "SchoolMatrixTests.matrix, RollTests.scoping, RollTests.transfers",
         "POST /v1/enrolments/:id/status-changes": "SchoolMatrixTests.matrix, RollTests.transfers, RollTests.concurrentChanges, DropoutTests.returnCloses",
         "GET /v1/dropout-cases": "SchoolMatrixTests.matrix, DropoutTests.returnCloses",
@@ -136,6 +137,9 @@ struct AuthorizationMatrixTests {
         "GET /v1/persons/:id/counselling": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality",
         "POST /v1/family-contacts": "SchoolMatrixTests.matrix, FamilyContactTests.fiveOnes, FamilyContactTests.access",
         "GET /v1/schools/:id/five-ones": "SchoolMatrixTests.matrix, FamilyContactTests.fiveOnes, FamilyContactTests.access",
+        "POST /v1/learning-plans": "SchoolMatrixTests.matrix, LearningPlanTests.plans, LearningPlanTests.access",
+        "POST /v1/learning-plans/:id/checks": "SchoolMatrixTests.matrix, LearningPlanTests.plans",
+        "GET /v1/persons/:id/learning-plans": "SchoolMatrixTests.matrix, LearningPlanTests.plans",
     ]
 
     static let routes: [String: Scenario] = [

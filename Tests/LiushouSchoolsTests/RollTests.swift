@@ -190,4 +190,49 @@ struct RollTests {
             }
         }
     }
+
+    @Test("the receiving school places a transferred child in a class (If-Match); closed rows and other schools refuse")
+    func placement() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await SchoolWorld.make(database, client: client)
+                let row = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
+                let changeID = UUID()
+                #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(
+                    id: changeID, to: "transferred_out", on: "2026-01-10", toSchoolId: world.school2.idString), token: world.teacher).status == .created)
+                let uri = "/v1/enrolments/\(changeID.uuidString)"
+                let teacherID = try await database.pool.query("select id from account where username = 'school2.teacher'").first!.decode("id", as: UUID.self)
+                let body: [String: Any] = ["stage": "junior_secondary", "grade": 1, "className": "初一（3）班", "classTeacherId": teacherID.uuidString,
+                                           "boarding": true]
+                #expect(try await client.send(.put, uri, json: body, token: world.teacher2).status == .preconditionRequired)
+                #expect(try await client.send(.put, uri, json: body, token: world.teacher2, headers: [.ifMatch: "\"4\""]).status == .preconditionFailed)
+                var bad = body
+                bad["grade"] = 5
+                bad["classTeacherId"] = UUID().uuidString
+                #expect(Set(try SchoolWorld.fields(try await client.send(.put, uri, json: bad, token: world.teacher2, headers: [.ifMatch: "\"1\""])))
+                    == ["grade", "classTeacherId"])
+                #expect(try await client.send(.put, uri, json: body, token: world.teacher, headers: [.ifMatch: "\"1\""]).status == .notFound)
+                #expect(try await client.send(.put, uri, json: body, token: world.cadre, headers: [.ifMatch: "\"1\""]).status == .forbidden)
+                let raw = try JSONSerialization.data(withJSONObject: body)
+                async let one = client.send(.put, uri, body: raw, contentType: "application/json", token: world.teacher2, headers: [.ifMatch: "\"1\""])
+                async let two = client.send(.put, uri, body: raw, contentType: "application/json", token: world.town, headers: [.ifMatch: "\"1\""])
+                #expect([try await one.status.code, try await two.status.code].sorted() == [200, 412])
+                let placed = try await client.send(.get, "/v1/schools/\(world.school2.idString)/roll", token: world.teacher2)
+                let item = try SchoolWorld.items(placed).first ?? [:]
+                #expect(item["className"] as? String == "初一（3）班")
+                #expect(item["boarding"] as? Bool == true)
+                #expect(item["version"] as? Int == 2)
+                let file = try await database.pool.query("""
+                    select school_stage, (file -> 'child' ->> 'boarding')::boolean as boarding from person where id = \(UUID(uuidString: world.child)!)
+                    """).first!
+                #expect(try file.decode("school_stage", as: String.self) == "junior_secondary")
+                #expect(try file.decode("boarding", as: Bool.self))
+                // The sending school's closed row takes no placement.
+                var again = body
+                again.removeValue(forKey: "classTeacherId")
+                #expect(try await client.send(.put, "/v1/enrolments/\(row)", json: again, token: world.town, headers: [.ifMatch: "\"2\""]).status
+                    == .conflict)
+            }
+        }
+    }
 }

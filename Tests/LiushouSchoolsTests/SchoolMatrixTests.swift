@@ -20,6 +20,7 @@ struct SchoolMatrixTests {
         var newcomer: String
         var dropoutCase: String
         var teacherID: UUID
+        var planID: String
     }
 
     static func side(_ client: some TestClientProtocol, world: SchoolWorld, own: Bool, database: TestDatabase) async throws -> Side {
@@ -39,8 +40,9 @@ struct SchoolMatrixTests {
         let username = own ? "school1.teacher" : "school3.teacher"
         let teacherID = try await database.pool.query("select id from account where username = \(username)").first!.decode("id", as: UUID.self)
         _ = try await client.post("/v1/schools/\(school.idString)/counsellors", json: ["accountId": teacherID.uuidString], token: admin)
+        let plan = try await SchoolWorld.created(try await client.post("/v1/learning-plans", json: LearningPlanTests.plan(person: child), token: teacher))
         return Side(school: school, village: village, child: child, row: row, newcomer: newcomer, dropoutCase: caseID.uuidString.lowercased(),
-                    teacherID: teacherID)
+                    teacherID: teacherID, planID: plan)
     }
 
     @Test("each role × own and other-town records × every schools route", arguments: Role.allCases)
@@ -81,7 +83,11 @@ struct SchoolMatrixTests {
                     expect(try await client.send(.get, "/v1/schools/\(side.school.idString)/talks-due", token: token),
                            !read ? 403 : role == .villageCadre ? 404 : outside(200), "talks due \(label)")
                     expect(try await client.send(.get, "/v1/persons/\(side.child)/enrolments", token: token), !read ? 403 : outside(200), "history \(label)")
-                    expect(try await SchoolWorld.changeStatus(client, enrolment: side.row, body: SchoolWorld.change(to: "long_absence"), token: token),
+                    let placement: [String: Any] = ["stage": "primary", "grade": 4, "className": "四（1）班", "boarding": false]
+                    expect(try await client.send(.put, "/v1/enrolments/\(side.row)", json: placement, token: token, headers: [.ifMatch: "\"1\""]),
+                           !manage ? 403 : outside(200), "placement \(label)")
+                    expect(try await SchoolWorld.changeStatus(client, enrolment: side.row, body: SchoolWorld.change(to: "long_absence"), token: token,
+                                                              version: manage && (mine || county) ? 2 : 1),
                            !manage ? 403 : outside(201), "status \(label)")
                     expect(try await client.send(.get, "/v1/school-rates?unitId=\(side.village.idString)", token: token),
                            !read ? 403 : staff ? 404 : outside(200), "rates \(label)")
@@ -94,6 +100,12 @@ struct SchoolMatrixTests {
                            "family contact \(label)")
                     expect(try await client.send(.get, "/v1/schools/\(side.school.idString)/five-ones", token: token),
                            !read ? 403 : role == .villageCadre ? 404 : outside(200), "five ones \(label)")
+                    let plan = try await client.post("/v1/learning-plans", json: LearningPlanTests.plan(person: side.child), token: token)
+                    expect(plan, !staff ? 403 : mine ? 201 : 422, "learning plan \(label)")
+                    expect(try await client.post("/v1/learning-plans/\(side.planID)/checks", json: LearningPlanTests.check(), token: token),
+                           !staff ? 403 : mine ? 201 : 404, "learning check \(label)")
+                    expect(try await client.send(.get, "/v1/persons/\(side.child)/learning-plans", token: token), !read ? 403 : outside(200),
+                           "learning plans \(label)")
                     let view = try await client.send(.get, "/v1/persons/\(side.child)/counselling", token: token)
                     expect(view, role == .auditor ? 403 : outside(200), "counselling view \(label)")
                     if mine, role != .auditor {

@@ -1,6 +1,7 @@
 -- Schools (issue 10): each school's roll of left-behind children with its history, status changes
 -- and the alerts they raise, dropout-control cases (控辍保学), monthly heart-to-heart talks (谈心),
--- the family-contact log ("五个一", 亲情电话, monthly feedback to migrant parents), counsellor designations and counselling records (心理辅导), and the enrolment, retention and
+-- the family-contact log ("五个一", 亲情电话, monthly feedback to migrant parents), learning help plans
+-- with progress checks (学习帮扶计划, 进步档案), counsellor designations and counselling records (心理辅导), and the enrolment, retention and
 -- kindergarten rates (入学率, 巩固率, 入园率).
 --
 -- The roll is the history: one row per stay of a child at a school (enrolled … transferred out or
@@ -128,6 +129,42 @@ create table family_contact (
 );
 create index family_contact_school on family_contact (school_id, occurred_on);
 create index family_contact_person on family_contact (person_id, occurred_on);
+
+-- 学习帮扶计划: a subject teacher's plan for a child (subjects, goals, measures, review date), linked to the
+-- child's learning-buddy pairing (学习帮手) where one exists, with its progress checks (进步档案).
+create table learning_plan (
+    id uuid primary key,
+    person_id uuid not null references person (id),
+    enrolment_id uuid not null references school_enrolment (id),
+    school_id uuid not null references org_unit (id),
+    subjects text[] not null check (cardinality(subjects) between 1 and 6
+        and subjects <@ array['chinese', 'mathematics', 'english', 'science', 'reading', 'other']),
+    goals text not null check (length(btrim(goals)) between 1 and 2000),
+    measures text check (length(measures) <= 2000),
+    start_on date not null,
+    review_on date not null check (review_on >= start_on),
+    pairing_id uuid references pairing (id),
+    teacher_account_id uuid not null references account (id),
+    teacher_name text not null,
+    content_hash bytea not null,
+    created_at timestamptz not null default now()
+);
+create index learning_plan_person on learning_plan (person_id, start_on desc);
+
+create table learning_check (
+    id uuid primary key,
+    plan_id uuid not null references learning_plan (id),
+    person_id uuid not null references person (id),
+    school_id uuid not null references org_unit (id),
+    checked_on date not null,
+    progress text not null check (progress in ('improved', 'steady', 'declined')),
+    notes text check (length(notes) <= 2000),
+    checked_by uuid not null references account (id),
+    checked_by_name text not null,
+    content_hash bytea not null,
+    recorded_at timestamptz not null default now()
+);
+create index learning_check_plan on learning_check (plan_id, checked_on);
 
 -- Who counsels at a school: accounts holding school_staff on the school, designated by the town.
 create table school_counsellor (
@@ -348,6 +385,23 @@ create policy family_contact_insert on family_contact for insert
         and exists (select from school_enrolment e where e.id = enrolment_id and e.school_id = family_contact.school_id
                     and e.person_id = family_contact.person_id and e.ended_on is null));
 
+alter table learning_plan enable row level security;
+create policy learning_plan_read on learning_plan for select using (liushou_school_roll_visible(school_id, person_id));
+create policy learning_plan_insert on learning_plan for insert
+    with check (teacher_account_id = liushou_account() and liushou_unit_in_scope(school_id, 'school')
+        and exists (select from school_enrolment e where e.id = enrolment_id and e.school_id = learning_plan.school_id
+                    and e.person_id = learning_plan.person_id and e.ended_on is null)
+        and (pairing_id is null or exists (select from pairing_person pp join pairing g on g.id = pp.pairing_id
+                                           where pp.pairing_id = learning_plan.pairing_id and pp.person_id = learning_plan.person_id
+                                             and g.kind = 'learning_buddy')));
+
+alter table learning_check enable row level security;
+create policy learning_check_read on learning_check for select using (liushou_school_roll_visible(school_id, person_id));
+create policy learning_check_insert on learning_check for insert
+    with check (checked_by = liushou_account() and liushou_unit_in_scope(school_id, 'school')
+        and exists (select from learning_plan l where l.id = plan_id and l.person_id = learning_check.person_id
+                    and l.school_id = learning_check.school_id));
+
 alter table school_counsellor enable row level security;
 create policy school_counsellor_read on school_counsellor for select
     using (liushou_school_writable(school_id) or liushou_unit_in_scope(school_id, 'counselling'));
@@ -369,7 +423,7 @@ create policy counselling_session_insert on counselling_session for insert
                     and e.ended_on is null));
 
 grant select, insert, update on school_enrolment, dropout_case, school_counsellor to liushou_app;
-grant select, insert on school_status_change, school_talk, counselling_session, family_contact to liushou_app;
+grant select, insert on school_status_change, school_talk, counselling_session, family_contact, learning_plan, learning_check to liushou_app;
 
 -- That sessions happened (date and school), for anyone who may see the child.
 create function counselling_summary(p_person uuid)

@@ -103,11 +103,13 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     ReliefCalendarController(database: database).addRoutes(to: routes)
     EnrolmentController(database: database).addRoutes(to: routes)
     StatusChangeController(database: database).addRoutes(to: routes)
+    PlacementController(database: database).addRoutes(to: routes)
     DropoutCaseController(database: database).addRoutes(to: routes)
     SchoolRatesController(database: database).addRoutes(to: routes)
     TalkController(database: database).addRoutes(to: routes)
     CounsellorController(database: database).addRoutes(to: routes)
     CounsellingController(database: database).addRoutes(to: routes)
     FamilyContactController(database: database).addRoutes(to: routes)
+    LearningPlanController(database: database).addRoutes(to: routes)
     return router
 }
