@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
 import LiushouAccess
+import LiushouRegistry
 import LiushouPlatform
 import LiushouPostgres
 import LiushouTestSupport
@@ -99,6 +100,26 @@ struct DropoutTests {
                                                                 token: world.teacher, version: 3)
                 #expect((try second.json()["dropoutCase"] as? [String: Any])?["status"] as? String == "open")
                 #expect(try await database.pool.query("select count(*)::int as n from dropout_case").first!.decode("n", as: Int.self) == 2)
+            }
+        }
+    }
+
+    @Test("the registry files a dropped-out child with the school that keeps the child on its roll; other stages outside school name none")
+    func registryStage() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await SchoolWorld.make(database, client: client)
+                var dropped = People.child(name: "甲五", born: "2012-02-02", sequence: 121, village: world.fixture.village1a, school: world.fixture.school1)
+                var child = dropped["child"] as? [String: Any] ?? [:]
+                child["schoolStage"] = "dropped_out"
+                dropped["child"] = child
+                let filed = try await client.post("/v1/persons", json: dropped, token: world.cadre)
+                #expect(filed.status == .created, "\(filed.text)")
+                var outside = People.child(name: "甲六", born: "2012-03-03", sequence: 123, village: world.fixture.village1a, school: world.fixture.school1)
+                child["schoolStage"] = "not_in_school"
+                child["schoolId"] = world.fixture.school1.idString
+                outside["child"] = child
+                #expect(try SchoolWorld.fields(try await client.post("/v1/persons", json: outside, token: world.cadre)) == ["child.schoolId"])
             }
         }
     }

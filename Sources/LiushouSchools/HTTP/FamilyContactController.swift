@@ -75,7 +75,7 @@ public struct FamilyContactController: Sendable {
                         count(f.id) filter (where f.kind = 'school_feedback' and f.occurred_on >= \(month.start))::int as feedback
                     from school_enrolment e left join person p on p.id = e.person_id
                     left join family_contact f on f.person_id = e.person_id and f.occurred_on >= \(yearBack) and f.occurred_on < \(month.next)
-                    where e.school_id = \(id) and e.ended_on is null and e.enrolled_on < \(month.next)
+                    where e.school_id = \(id) and e.ended_on is null and p.status = 'active' and e.enrolled_on < \(month.next)
                     group by e.person_id, p.name
                     order by p.name, e.person_id
                     """).map(Self.fiveOnes)

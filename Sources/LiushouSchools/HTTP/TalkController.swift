@@ -68,7 +68,7 @@ public struct TalkController: Sendable {
                     select e.id, e.person_id, p.name, e.grade, e.class_name, e.class_teacher_id, e.status,
                         (select max(t.talked_on) from school_talk t where t.person_id = e.person_id and t.talked_on < \(start)) as last_talk_on
                     from school_enrolment e left join person p on p.id = e.person_id
-                    where e.school_id = \(id) and e.ended_on is null and e.status in ('enrolled', 'long_absence') and e.enrolled_on < \(next)
+                    where e.school_id = \(id) and e.ended_on is null and p.status = 'active' and e.status in ('enrolled', 'long_absence') and e.enrolled_on < \(next)
                       and not exists (select from school_talk t where t.person_id = e.person_id and t.talked_on >= \(start) and t.talked_on < \(next))
                     order by e.grade, e.class_name nulls last, p.name, e.id
                     """).map { row in
