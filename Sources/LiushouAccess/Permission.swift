@@ -74,6 +74,18 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case legalAidManage = "legal_aid.manage"
     /// Add matters and set the county's eligibility rules and first-contact deadline.
     case legalAidConfigure = "legal_aid.configure"
+    /// Read school rolls, status changes, dropout cases, talks due and the enrolment rates of one's units or school.
+    case schoolsRead = "schools.read"
+    /// Enrol children on a school's roll and record their status changes and transfers (one's school, or the town's schools).
+    case schoolsManage = "schools.manage"
+    /// Record the class teacher's monthly talks (谈心) with children on one's school's roll.
+    case schoolsCare = "schools.care"
+    /// Record counselling sessions (心理辅导) as a designated counsellor of one's school.
+    case schoolsCounsel = "schools.counsel"
+    /// Designate and revoke a school's counsellors.
+    case schoolsCounsellors = "schools.counsellors"
+    /// Close a dropout-control case (控辍保学) for the town with a reason.
+    case schoolsDropoutClose = "schools.dropout_close"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -136,6 +148,16 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return [.townAdmin, .legalAidOfficer]
         case .reliefRules, .legalAidConfigure:
             return [.countyAdmin]
+        case .schoolsRead:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor, .villageCadre, .schoolStaff]
+        case .schoolsManage:
+            return [.countyAdmin, .townAdmin, .schoolStaff]
+        case .schoolsCare, .schoolsCounsel:
+            return [.schoolStaff]
+        case .schoolsCounsellors:
+            return RowScope.schoolsManage.roles
+        case .schoolsDropoutClose:
+            return RowScope.dropoutClose.roles
         }
     }
 

@@ -25,6 +25,12 @@ public enum RowScope: String, Sendable, CaseIterable {
     case reliefRules = "relief_rules"
     /// Units whose legal-aid case details (法律援助) the caller reads: the legal-aid office and administrators.
     case legalAid = "legal_aid"
+    /// Units whose schools' rolls and counsellors the caller manages.
+    case schoolsManage = "schools_manage"
+    /// Units whose dropout-control cases the caller closes.
+    case dropoutClose = "dropout_close"
+    /// Units whose counselling details the caller reads (the town's child-welfare supervisor).
+    case counselling
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -53,6 +59,12 @@ public enum RowScope: String, Sendable, CaseIterable {
             return Permission.reliefRules.roles
         case .legalAid:
             return [.countyAdmin, .townAdmin, .legalAidOfficer]
+        case .schoolsManage:
+            return [.countyAdmin, .townAdmin]
+        case .dropoutClose:
+            return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
+        case .counselling:
+            return [.childWelfareSupervisor]
         }
     }
 }

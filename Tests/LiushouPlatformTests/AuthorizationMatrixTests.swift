@@ -142,6 +142,27 @@ struct AuthorizationMatrixTests {
         "POST /v1/legal-aid/matters": "LegalAccessTests.matrix, LegalAccessTests.matters",
         "GET /v1/legal-aid/settings/:countyId": "LegalAccessTests.matrix, LegalEligibilityTests.settings",
         "PUT /v1/legal-aid/settings/:countyId": "LegalAccessTests.matrix, LegalEligibilityTests.settings",
+        // Schools: rolls follow the school scope and the child's area, counselling details a designation,
+        // so their matrix lives with the module.
+        "POST /v1/enrolments": "SchoolMatrixTests.matrix, RollTests.enrolment, RollTests.concurrentEnrolment",
+        "GET /v1/schools/:id/roll": "SchoolMatrixTests.matrix, RollTests.scoping",
+        "PUT /v1/enrolments/:id": "SchoolMatrixTests.matrix, RollTests.placement",
+        "GET /v1/persons/:id/enrolments": "SchoolMatrixTests.matrix, RollTests.scoping, RollTests.transfers",
+        "POST /v1/enrolments/:id/status-changes": "SchoolMatrixTests.matrix, RollTests.transfers, RollTests.concurrentChanges, DropoutTests.returnCloses",
+        "GET /v1/dropout-cases": "SchoolMatrixTests.matrix, DropoutTests.returnCloses",
+        "POST /v1/dropout-cases/:id/close": "SchoolMatrixTests.matrix, DropoutTests.townCloses",
+        "GET /v1/school-rates": "SchoolMatrixTests.matrix, RatesTests.handBuilt",
+        "POST /v1/talks": "SchoolMatrixTests.matrix, TalkTests.due, TalkTests.access",
+        "GET /v1/schools/:id/talks-due": "SchoolMatrixTests.matrix, TalkTests.due, TalkTests.access",
+        "POST /v1/schools/:id/counsellors": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality",
+        "POST /v1/schools/:id/counsellors/:accountId/revoke": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality",
+        "POST /v1/counselling-sessions": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality, CounsellingTests.rowLevelSecurity",
+        "GET /v1/persons/:id/counselling": "SchoolMatrixTests.matrix, CounsellingTests.confidentiality",
+        "POST /v1/family-contacts": "SchoolMatrixTests.matrix, FamilyContactTests.fiveOnes, FamilyContactTests.access",
+        "GET /v1/schools/:id/five-ones": "SchoolMatrixTests.matrix, FamilyContactTests.fiveOnes, FamilyContactTests.access",
+        "POST /v1/learning-plans": "SchoolMatrixTests.matrix, LearningPlanTests.plans, LearningPlanTests.access",
+        "POST /v1/learning-plans/:id/checks": "SchoolMatrixTests.matrix, LearningPlanTests.plans",
+        "GET /v1/persons/:id/learning-plans": "SchoolMatrixTests.matrix, LearningPlanTests.plans",
     ]
 
     static let routes: [String: Scenario] = [

@@ -19,8 +19,10 @@ public struct FollowUpController: Sendable {
         var id: UUID
         /// The door check that found the need, or
         var checkId: UUID?
-        /// the checkup that asked for a follow-up (health).
+        /// the checkup that asked for a follow-up (health), or
         var checkupId: UUID?
+        /// the school status change that raised an alert (schooling).
+        var schoolStatusChangeId: UUID?
         var personId: UUID?
         var householdId: UUID?
         var need: String
@@ -44,7 +46,7 @@ public struct FollowUpController: Sendable {
     static let overseers: Set<Role> = [.countyAdmin, .townAdmin, .childWelfareSupervisor]
 
     private static let columns: SQLQuery = """
-        f.id, f.check_id, f.checkup_id, f.person_id, f.household_id, f.need, f.routed_role, f.status, f.opened_at, f.resolved_at, f.resolution, f.version,
+        f.id, f.check_id, f.checkup_id, f.school_status_change_id, f.person_id, f.household_id, f.need, f.routed_role, f.status, f.opened_at, f.resolved_at, f.resolution, f.version,
         (select b.path from liushou_unit_brief(f.unit_id) b) as unit_path,
         (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
         exists (select from clinic_service_area a join org_unit c on c.id = a.clinic_id
@@ -136,7 +138,8 @@ public struct FollowUpController: Sendable {
 
     private static func followUp(_ row: PostgresRow) throws -> FollowUp {
         FollowUp(
-            id: try row.decode("id"), checkId: try row.decode("check_id"), checkupId: try row.decode("checkup_id"), personId: try row.decode("person_id"),
+            id: try row.decode("id"), checkId: try row.decode("check_id"), checkupId: try row.decode("checkup_id"),
+            schoolStatusChangeId: try row.decode("school_status_change_id"), personId: try row.decode("person_id"),
             householdId: try row.decode("household_id"), need: try row.decode("need"), routedRole: try row.decode("routed_role"),
             status: try row.decode("status"), openedAt: try row.decode("opened_at"), resolvedAt: try row.decode("resolved_at"),
             resolution: try row.decode("resolution"), version: try row.decode("version")

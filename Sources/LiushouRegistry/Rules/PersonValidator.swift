@@ -113,7 +113,8 @@ public struct PersonValidator: Sendable {
 
     private func validateChild(_ file: inout PersonFile, _ fail: (String, String) -> Void) {
         guard var child = file.child else { return }
-        if let stage = child.schoolStage, !stage.attendsSchool, child.schoolId != nil {
+        // A dropped-out child stays on the school's roll (控辍保学), so the file may still name the school.
+        if let stage = child.schoolStage, !stage.attendsSchool, stage != .droppedOut, child.schoolId != nil {
             fail("child.schoolId", "must be empty for school stage \(stage.rawValue)")
         }
         if let confirmed = child.guardianshipConfirmedOn, confirmed > self.today {

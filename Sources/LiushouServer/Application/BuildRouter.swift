@@ -11,6 +11,7 @@ import LiushouPostgres
 import LiushouRegistry
 import LiushouVolunteers
 import LiushouRelief
+import LiushouSchools
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -110,5 +111,15 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     LegalMatterController(database: database).addRoutes(to: routes)
     LegalSettingsController(database: database).addRoutes(to: routes)
     LegalReportController(database: database).addRoutes(to: routes)
+    EnrolmentController(database: database).addRoutes(to: routes)
+    StatusChangeController(database: database).addRoutes(to: routes)
+    PlacementController(database: database).addRoutes(to: routes)
+    DropoutCaseController(database: database).addRoutes(to: routes)
+    SchoolRatesController(database: database).addRoutes(to: routes)
+    TalkController(database: database).addRoutes(to: routes)
+    CounsellorController(database: database).addRoutes(to: routes)
+    CounsellingController(database: database).addRoutes(to: routes)
+    FamilyContactController(database: database).addRoutes(to: routes)
+    LearningPlanController(database: database).addRoutes(to: routes)
     return router
 }

@@ -1,0 +1,30 @@
+import Foundation
+import LiushouHTTP
+import LiushouPostgres
+import LiushouRegistry
+
+/// A `month=YYYY-MM` query parameter (default the current month, China time): its first day and the next month's.
+struct MonthParameter {
+    var start: LocalDate
+    var next: LocalDate
+
+    var text: String { String(format: "%04d-%02d", self.start.year, self.start.month) }
+
+    static func parse(_ value: Substring?) throws -> MonthParameter {
+        let today = PersonValidator.chinaToday()
+        var year = today.year
+        var month = today.month
+        if let value {
+            let parts = value.split(separator: "-")
+            guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
+                LocalDate(year: y, month: m, day: 1) != nil
+            else { throw Problem.badRequest("month is invalid.", errors: [.init(field: "month", message: "must be a month like 2026-03")]) }
+            year = y
+            month = m
+        }
+        guard let start = LocalDate(year: year, month: month, day: 1),
+            let next = LocalDate(year: month == 12 ? year + 1 : year, month: month == 12 ? 1 : month + 1, day: 1)
+        else { throw Problem.internalError }
+        return MonthParameter(start: start, next: next)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import LiushouAccess
+import LiushouHTTP
+import LiushouPostgres
+
+/// Directory facts about a school (through the security-definer brief) and who may act on it.
+struct SchoolLookup {
+    var id: UUID
+    var kind: String
+    var name: String
+    var path: String
+
+    static func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> SchoolLookup? {
+        try await transaction.query("select id, kind, name, path from liushou_unit_brief(\(id))").first.map { row in
+            SchoolLookup(id: try row.decode("id"), kind: try row.decode("kind"), name: try row.decode("name"), path: try row.decode("path"))
+        }
+    }
+
+    /// Whether the caller works at the school or manages the town's schools.
+    func writable(by caller: Caller) -> Bool {
+        self.kind == "school" && (caller.covers(self.path, in: .school) || caller.covers(self.path, in: .schoolsManage))
+    }
+
+    /// A school the caller reads with `permission` (its own school, or a school under the caller's units); else 404.
+    static func readable(_ id: UUID, by caller: Caller, _ permission: Permission, in transaction: PostgresTransaction) async throws -> SchoolLookup {
+        guard let school = try await Self.find(id, in: transaction), school.kind == "school", caller.holds(permission, at: school.path) else {
+            throw Problem.notFound("No such school.")
+        }
+        return school
+    }
+}
