@@ -90,10 +90,12 @@ actor SharedTestCluster {
         if let external = ProcessInfo.processInfo.environment["LIUSHOU_TEST_DATABASE_URL"], !external.isEmpty {
             return Cluster(adminURL: { database in Self.replacingDatabase(in: external, with: database) })
         }
+        // Every test opens its own pools (owner and application role) and Swift Testing runs the tests
+        // together: 200+ tests need more than a few hundred connections.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liushou-test-\(getpid())")
         try? FileManager.default.removeItem(at: directory)
         let embedded = EmbeddedPostgres(
-            configuration: EmbeddedPostgresConfiguration(dataDirectory: directory, durability: .unsafeFastForTests, maxConnections: 300),
+            configuration: EmbeddedPostgresConfiguration(dataDirectory: directory, durability: .unsafeFastForTests, maxConnections: 1000),
             logger: TestPostgres.logger
         )
         try await embedded.start()

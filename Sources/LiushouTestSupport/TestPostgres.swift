@@ -24,7 +24,8 @@ public enum TestPostgres {
     public static func withDatabase<Result>(
         migrated: Bool = true,
         maxConnections: Int = 5,
-        acquireTimeout: Duration = .seconds(10),
+        // Generous: the whole suite runs at once on small CI machines, and a slow test is not a failing one.
+        acquireTimeout: Duration = .seconds(60),
         _ body: (TestDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await self.shared.createDatabase(migrated: migrated)
