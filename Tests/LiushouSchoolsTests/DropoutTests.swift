@@ -123,4 +123,34 @@ struct DropoutTests {
             }
         }
     }
+
+    @Test("a change cannot be back-dated before the last one; a roll row cannot be re-pointed at another child")
+    func historyStaysConsistent() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await SchoolWorld.make(database, client: client)
+                let row = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
+                let dropped = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "dropped_out", on: "2026-03-01",
+                                                                                                                reason: "厌学"), token: world.teacher)
+                #expect(dropped.status == .created, "\(dropped.text)")
+                let backDated = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "enrolled", on: "2026-02-15",
+                                                                                                                  reason: nil), token: world.teacher, version: 2)
+                #expect(try SchoolWorld.fields(backDated) == ["effectiveOn"], "\(backDated.status) \(backDated.text)")
+                // Even with the school's own scope, the database keeps a roll row's child.
+                let teacher = try await database.pool.query("select id from account where username = 'school1.teacher'").first!.decode("id", as: UUID.self)
+                let school = world.fixture.school1.path
+                await #expect(throws: DatabaseError.self) {
+                    try await database.appPool.withTransaction(settings: [(name: "liushou.account_id", value: teacher.uuidString.lowercased()),
+                                                                          (name: "liushou.scope_paths", value: "{\(school)}"),
+                                                                          (name: "liushou.scope.school", value: "{\(school)}")]) { transaction in
+                        try await transaction.query("""
+                            update school_enrolment set person_id = \(UUID(uuidString: world.other)!) where id = \(UUID(uuidString: row)!)
+                            """)
+                    }
+                }
+                let person = try await database.pool.query("select person_id from school_enrolment where id = \(UUID(uuidString: row)!)").first!
+                #expect(try person.decode("person_id", as: UUID.self).uuidString.lowercased() == world.child)
+            }
+        }
+    }
 }

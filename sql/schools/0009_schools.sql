@@ -332,9 +332,15 @@ create function school_transfer_open(p_change uuid) returns uuid
         if e.status <> 'transferred_out' then
             return null;
         end if;
+        if exists (select from school_enrolment x where x.id = c.id) then
+            -- Opened already by this transfer (a retry), or the id is taken by another row: never silently lose the child.
+            if exists (select from school_enrolment x where x.id = c.id and x.transferred_from = e.id and x.person_id = c.person_id) then
+                return c.id;
+            end if;
+            raise exception 'the change id is already used by another enrolment' using errcode = '23505', constraint = 'school_enrolment_pkey';
+        end if;
         insert into school_enrolment (id, person_id, school_id, stage, grade, boarding, enrolled_on, status, transferred_from, content_hash, created_by)
-        values (c.id, c.person_id, c.to_school_id, e.stage, e.grade, e.boarding, c.effective_on, 'enrolled', e.id, c.content_hash, c.recorded_by)
-        on conflict do nothing;
+        values (c.id, c.person_id, c.to_school_id, e.stage, e.grade, e.boarding, c.effective_on, 'enrolled', e.id, c.content_hash, c.recorded_by);
         return c.id;
     end
     $$;
@@ -349,6 +355,21 @@ create policy school_enrolment_insert on school_enrolment for insert
         and exists (select from person p where p.id = person_id and p.status = 'active'));
 create policy school_enrolment_update on school_enrolment for update
     using (liushou_school_writable(school_id)) with check (liushou_school_writable(school_id));
+
+-- A roll row stays the same child's stay at the same school: only placement and status change.
+create function school_enrolment_keep_identity() returns trigger
+    language plpgsql
+    as $$
+    begin
+        if new.person_id <> old.person_id or new.school_id <> old.school_id or new.enrolled_on <> old.enrolled_on
+            or new.transferred_from is distinct from old.transferred_from then
+            raise exception 'a roll row keeps its child, school, enrolment date and origin' using errcode = '42501';
+        end if;
+        return new;
+    end
+    $$;
+create trigger school_enrolment_keep_identity before update on school_enrolment
+    for each row execute function school_enrolment_keep_identity();
 
 alter table school_status_change enable row level security;
 create policy school_status_change_read on school_status_change for select using (liushou_school_roll_visible(school_id, person_id));

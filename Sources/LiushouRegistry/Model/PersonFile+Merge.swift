@@ -50,7 +50,8 @@ extension PersonFile {
                                 relationship: new.relationship.isEmpty ? old.relationship : new.relationship, address: new.address ?? old.address)
         }
         return Child(
-            schoolStage: stage, schoolId: stage?.attendsSchool == false ? nil : (ledger.schoolId ?? stored.schoolId),
+            // A dropped-out child stays on the school's roll (辍学不销学籍): the school is kept.
+            schoolStage: stage, schoolId: stage?.attendsSchool == false && stage != .droppedOut ? nil : (ledger.schoolId ?? stored.schoolId),
             boarding: ledger.boarding ?? stored.boarding, parentsAway: ledger.parentsAway ?? stored.parentsAway,
             guardianshipType: ledger.guardianshipType ?? stored.guardianshipType,
             guardianshipAssessment: ledger.guardianshipAssessment ?? stored.guardianshipAssessment, guardian: guardian,

@@ -80,8 +80,12 @@ public struct CounsellingController: Sendable {
                     try row.decode("mine", as: Bool.self) || caller.covers(try row.decode("school_path", as: String.self), in: .counselling)
                 }.map(Self.session)
                 guard !details.isEmpty else { return CounsellingView(personId: id, sessions: held, details: nil) }
-                try await AuditEntry(caller: caller, context: context, action: "counselling.read", resource: "person",
-                                     recordID: id.uuidString.lowercased(), detail: ["sessions": String(details.count)]).append(in: transaction)
+                // Filed under each school whose sessions were read, so the auditors of that school's town find it.
+                for school in Set(details.map(\.schoolId)) {
+                    try await AuditEntry(caller: caller, context: context, action: "counselling.read", resource: "person",
+                                         recordID: id.uuidString.lowercased(), unitID: school,
+                                         detail: ["sessions": String(details.filter { $0.schoolId == school }.count)]).append(in: transaction)
+                }
                 return CounsellingView(personId: id, sessions: held, details: details)
             }
             return try JSONResponse(view)

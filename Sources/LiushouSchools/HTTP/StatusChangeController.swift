@@ -45,6 +45,12 @@ public struct StatusChangeController: Sendable {
                                       detail: "The row ended as \(enrolment.status.rawValue); the receiving school records further changes.")
                     }
                     var errors = SchoolRules.problems(input, enrolment: enrolment, today: today)
+                    // Changes follow each other in time: a back-dated one would disagree with the current status.
+                    if let latest = try await transaction.query("""
+                        select max(effective_on) as latest from school_status_change where enrolment_id = \(enrolment.id)
+                        """).first?.decode("latest", as: LocalDate?.self), input.effectiveOn < latest {
+                        errors.append(.init(field: "effectiveOn", message: "is before the last change of this enrolment (\(latest))"))
+                    }
                     if let to = input.toSchoolId, to != enrolment.schoolId, try await transaction.query("""
                         select liushou_school_in_same_county(\(to), \(enrolment.schoolId)) as ok
                         """).first?.decode("ok", as: Bool.self) != true {
