@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// Query parameters shared by the legal-aid lists and indicators.

@@ -1,6 +1,7 @@
 import Foundation
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// Opens a case after the gates: an active person of the caller's legal-aid units, a matter of the
