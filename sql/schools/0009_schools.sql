@@ -350,9 +350,12 @@ grant execute on function school_transfer_open(uuid) to liushou_app;
 -- Row-level security.
 alter table school_enrolment enable row level security;
 create policy school_enrolment_read on school_enrolment for select using (liushou_school_roll_visible(school_id, person_id));
+-- A school enrols a child its file names at the school; the town or county (person area) enrols any
+-- child of theirs. Seeing a child through a pairing is not enough.
 create policy school_enrolment_insert on school_enrolment for insert
     with check (created_by = liushou_account() and liushou_school_writable(school_id)
-        and exists (select from person p where p.id = person_id and p.status = 'active'));
+        and exists (select from person p where p.id = person_id and p.status = 'active'
+                    and (p.school_id = school_enrolment.school_id or liushou_unit_in_scope(p.unit_id, 'person_area'))));
 create policy school_enrolment_update on school_enrolment for update
     using (liushou_school_writable(school_id)) with check (liushou_school_writable(school_id));
 

@@ -88,8 +88,12 @@ public struct EnrolmentController: Sendable {
         if school?.writable(by: caller) != true {
             errors.append(.init(field: "schoolId", message: "is not a school you work at or manage"))
         }
-        let person = try await transaction.query("select name, status, categories from person where id = \(input.personId)").first
-        if try person?.decode("status", as: String.self) != "active" {
+        // A school enrols a child its file names at the school; the town or county any child of theirs (as the insert policy says).
+        let person = try await transaction.query("""
+            select name, status, categories, school_id = \(input.schoolId) or liushou_unit_in_scope(unit_id, 'person_area') as enrollable
+            from person where id = \(input.personId)
+            """).first
+        if try person?.decode("status", as: String.self) != "active" || person?.decode("enrollable", as: Bool?.self) != true {
             errors.append(.init(field: "personId", message: "no such active child you can see"))
         } else if let categories = try person?.decode("categories", as: [String].self),
             !categories.contains("left_behind_child"), !categories.contains("child_in_difficulty") {
