@@ -149,6 +149,10 @@ struct DashboardTests {
                 #expect(keys.contains("pairing") && keys.contains("filing") && keys.contains("daily_knock"))
                 #expect(((definitions["indicators"] as? [[String: Any]]) ?? []).allSatisfy { ($0["definition"] as? String)?.isEmpty == false })
 
+                #expect(try await client.send(.get, "/v1/dashboard.csv", token: world.town).status == .badRequest)
+                #expect(try await client.send(.get, "/v1/dashboard.csv?unitId=\(f.town2.idString)", token: world.town).status == .notFound)
+                #expect(try await client.send(.get, "/v1/dashboard.csv?unitId=\(f.town1.idString)", token: teacher).status == .forbidden)
+                #expect(try await client.send(.get, "/v1/dashboard/definitions", token: teacher).status == .forbidden)
                 let csv = try await client.send(.get, "/v1/dashboard.csv?unitId=\(f.town1.idString)", token: world.town)
                 #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
                 #expect(csv.text.contains("一乡,建档完整率,3,5,60.00%,100%,red"))

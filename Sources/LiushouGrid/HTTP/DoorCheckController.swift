@@ -32,16 +32,7 @@ public struct DoorCheckController: Sendable {
             let result = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
                 try await self.recorder.record([input], caller: caller, commitsWithWrite: true, in: transaction)
             }.first
-            switch result?.status {
-            case .created:
-                return try JSONResponse(result, status: .created)
-            case .duplicate:
-                return try JSONResponse(result, status: .ok)
-            case .conflict:
-                throw Problem.idConflict("check")
-            case .rejected, nil:
-                throw Problem.validation(result?.errors ?? [])
-            }
+            return try DoorCheckRecorder.ItemResult.singleResponse(result, record: "check")
         }
         routes.on(.post, "/v1/door-checks/batch", .permission(.checksRecord)) { request, context, caller in
             let batch = try await request.decodeJSON(as: Batch.self, context: context)

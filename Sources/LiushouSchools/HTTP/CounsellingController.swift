@@ -28,7 +28,7 @@ public struct CounsellingController: Sendable {
         routes.on(.post, "/v1/counselling-sessions", .permission(.schoolsCounsel)) { request, context, caller in
             let input = try await request.decodeJSON(as: CounsellingInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (session, created) = try await SchoolDuplicateRetry.once(primaryKey: "counselling_session_pkey") {
+            let (session, created) = try await DuplicateRetry.once(primaryKey: "counselling_session_pkey", uniqueProblems: SchoolConstraints.problems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let row = try await transaction.query("select \(Self.columns) from counselling_session s where s.id = \(input.id)").first {
                         guard try row.decode("content_hash", as: Data.self) == ContentHash.of(input) else { throw Problem.idConflict("counselling session") }

@@ -33,7 +33,7 @@ public struct EnrolmentController: Sendable {
         routes.on(.post, "/v1/enrolments", .permission(.schoolsManage)) { request, context, caller in
             let input = try await request.decodeJSON(as: EnrolmentInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (enrolment, created) = try await SchoolDuplicateRetry.once(primaryKey: "school_enrolment_pkey") {
+            let (enrolment, created) = try await DuplicateRetry.once(primaryKey: "school_enrolment_pkey", uniqueProblems: SchoolConstraints.problems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let row = try await transaction.query("select content_hash from school_enrolment where id = \(input.id)").first {
                         guard try row.decode("content_hash", as: Data.self) == ContentHash.of(input),

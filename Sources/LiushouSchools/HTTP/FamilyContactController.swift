@@ -31,7 +31,7 @@ public struct FamilyContactController: Sendable {
         routes.on(.post, "/v1/family-contacts", .permission(.schoolsCare)) { request, context, caller in
             let input = try await request.decodeJSON(as: FamilyContactInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (contact, created) = try await SchoolDuplicateRetry.once(primaryKey: "family_contact_pkey") {
+            let (contact, created) = try await DuplicateRetry.once(primaryKey: "family_contact_pkey", uniqueProblems: SchoolConstraints.problems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let row = try await transaction.query("select \(Self.columns) from family_contact f where f.id = \(input.id)").first {
                         guard try row.decode("content_hash", as: Data.self) == ContentHash.of(input) else { throw Problem.idConflict("family contact") }

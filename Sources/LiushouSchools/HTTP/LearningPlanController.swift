@@ -27,7 +27,7 @@ public struct LearningPlanController: Sendable {
         routes.on(.post, "/v1/learning-plans", .permission(.schoolsCare)) { request, context, caller in
             let input = try await request.decodeJSON(as: LearningPlanInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (plan, created) = try await SchoolDuplicateRetry.once(primaryKey: "learning_plan_pkey") {
+            let (plan, created) = try await DuplicateRetry.once(primaryKey: "learning_plan_pkey", uniqueProblems: SchoolConstraints.problems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let stored = try await LearningPlanStore.plans(where: "l.id = \(input.id)", in: transaction).first {
                         guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("learning plan") }
@@ -60,7 +60,7 @@ public struct LearningPlanController: Sendable {
             let planID = try context.uuidParameter("id")
             let input = try await request.decodeJSON(as: LearningCheckInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (check, created) = try await SchoolDuplicateRetry.once(primaryKey: "learning_check_pkey") {
+            let (check, created) = try await DuplicateRetry.once(primaryKey: "learning_check_pkey", uniqueProblems: SchoolConstraints.problems) {
                 try await self.database.transaction(for: caller) { transaction in
                     guard let plan = try await LearningPlanStore.plans(where: "l.id = \(planID)", in: transaction).first?.plan else {
                         throw Problem.notFound("No such learning plan.")

@@ -23,7 +23,7 @@ public struct StatusChangeController: Sendable {
             let version = try request.ifMatchVersion()
             let input = try await request.decodeJSON(as: StatusChangeInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (result, created) = try await SchoolDuplicateRetry.once(primaryKey: "school_status_change_pkey") {
+            let (result, created) = try await DuplicateRetry.once(primaryKey: "school_status_change_pkey", uniqueProblems: SchoolConstraints.problems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let stored = try await RollStore.change(input.id, in: transaction) {
                         guard stored.hash == ContentHash.of(StatusChanger.Content(enrolmentId: id, input: input)) else {

@@ -30,7 +30,7 @@ public struct TalkController: Sendable {
         routes.on(.post, "/v1/talks", .permission(.schoolsCare)) { request, context, caller in
             let input = try await request.decodeJSON(as: TalkInput.self, context: context)
             let today = PersonValidator.chinaToday()
-            let (talk, created) = try await SchoolDuplicateRetry.once(primaryKey: "school_talk_pkey") {
+            let (talk, created) = try await DuplicateRetry.once(primaryKey: "school_talk_pkey", uniqueProblems: SchoolConstraints.problems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let row = try await transaction.query("select \(Self.columns) from school_talk t where t.id = \(input.id)").first {
                         guard try row.decode("content_hash", as: Data.self) == ContentHash.of(input) else { throw Problem.idConflict("talk") }

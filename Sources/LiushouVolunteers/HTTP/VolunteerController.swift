@@ -27,7 +27,7 @@ public struct VolunteerController: Sendable {
         routes.on(.post, "/v1/volunteers", .permission(.volunteersManage)) { request, context, caller in
             let input = try await request.decodeJSON(as: VolunteerInput.self, context: context)
             guard let id = input.id else { throw Problem.validation([.init(field: "id", message: "send your own UUID for the volunteer")]) }
-            let (volunteer, created) = try await DuplicateRetry.once(primaryKey: "volunteer_pkey") {
+            let (volunteer, created) = try await DuplicateRetry.once(primaryKey: "volunteer_pkey", uniqueProblems: VolunteerStore.uniqueProblems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let stored = try await self.store.find(id, in: transaction) {
                         guard stored.hash == self.store.hash(input) else { throw Problem.idConflict("volunteer") }
@@ -92,7 +92,7 @@ public struct VolunteerController: Sendable {
                 throw Problem.validation([.init(field: "id", message: "must match the volunteer in the path")])
             }
             input.id = id
-            let volunteer = try await DuplicateRetry.once(primaryKey: "volunteer_pkey") {
+            let volunteer = try await DuplicateRetry.once(primaryKey: "volunteer_pkey", uniqueProblems: VolunteerStore.uniqueProblems) {
                 try await self.database.transaction(for: caller) { transaction in
                     guard let visible = try await self.store.find(id, in: transaction) else { throw Problem.notFound("No such volunteer.") }
                     guard let unit = try await UnitLookup.brief(visible.volunteer.unitId, in: transaction), caller.holds(.volunteersManage, at: unit.path) else {

@@ -28,16 +28,7 @@ public struct VolunteerVisitController: Sendable {
             let result = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
                 try await self.recorder.record([input], caller: caller, in: transaction)
             }.first
-            switch result?.status {
-            case .created:
-                return try JSONResponse(result, status: .created)
-            case .duplicate:
-                return try JSONResponse(result, status: .ok)
-            case .conflict:
-                throw Problem.idConflict("visit")
-            case .rejected, nil:
-                throw Problem.validation(result?.errors ?? [])
-            }
+            return try DoorCheckRecorder.ItemResult.singleResponse(result, record: "visit")
         }
         routes.on(.post, "/v1/volunteer-visits/batch", .permission(.volunteerVisitsRecord)) { request, context, caller in
             let batch = try await request.decodeJSON(as: Batch.self, context: context)

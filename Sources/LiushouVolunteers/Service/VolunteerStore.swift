@@ -8,6 +8,12 @@ import LiushouPostgres
 struct VolunteerStore: Sendable {
     let vault: IdentifierVault
 
+    /// What the register's unique constraints mean to a client.
+    static let uniqueProblems: [String: Problem] = [
+        "volunteer_account": Problem.validation([.init(field: "accountId", message: "this login already belongs to another volunteer")]),
+        "volunteer_id_number": Problem.validation([.init(field: "idNumber", message: "a volunteer with this ID number is already registered here")]),
+    ]
+
     static let columns: SQLQuery = """
         v.id, v.unit_id, v.account_id, v.name, v.phone, v.id_number_sealed, v.organisation, v.organisation_name, v.skills,
         v.availability, v.screening_status, v.screened_on, v.version, v.content_hash

@@ -1,0 +1,30 @@
+import LiushouHTTP
+import LiushouPostgres
+
+/// Concurrent first writes of one client id: the loser of the insert race runs again and then
+/// answers from the stored record (a retry) or with a conflict (other content); other unique
+/// constraints the write may hit answer the problems given for them.
+public enum DuplicateRetry {
+    /// Runs `body`, once more after a violation of `primaryKey`; a violation of a constraint named in
+    /// `uniqueProblems` throws that problem.
+    public static func once<Result>(
+        isolation: isolated (any Actor)? = #isolation, primaryKey: String, uniqueProblems: [String: Problem] = [:],
+        _ body: () async throws -> Result
+    ) async throws -> Result {
+        do {
+            do {
+                return try await body()
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == primaryKey {
+                do {
+                    return try await body()
+                } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == primaryKey {
+                    // The id is taken by a record the caller cannot see.
+                    throw Problem.idConflict("record")
+                }
+            }
+        } catch let error as DatabaseError {
+            if case .uniqueViolation(let constraint?, _) = error, let problem = uniqueProblems[constraint] { throw problem }
+            throw error
+        }
+    }
+}
