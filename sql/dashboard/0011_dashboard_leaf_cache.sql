@@ -1,0 +1,419 @@
+-- Dashboard counts kept per leaf unit instead of recounted on every read, so a county of 500,000
+-- people reads in milliseconds and still shows every write at once:
+--
+-- * `dashboard_leaf_cache` holds, per unit, the counts that change only when a row changes or the
+--   (China) day turns: people by group and file state, obligations due, pairings running, checkups
+--   in the last 12 months, relief decisions this year, legal aid this year, school rates. Every
+--   write to a source table bumps the version of the units it touches (statement triggers, one
+--   UPDATE per statement) and clears their counts; the next read recounts just those units and
+--   stores the result only if the version it counted is still the current one (a reader that
+--   counted an older snapshot never overwrites a newer invalidation).
+-- * Counts that change with the clock alone are read live by index: overdue obligations,
+--   open follow-ups and unacknowledged safeguarding reports by age, relief past its deadline.
+--
+-- Readers never wait for writers: they store counts only in rows they can lock at once.
+
+-- Also this migration's new counts: school rates (issue 10) and legal aid (issue 9).
+
+create table dashboard_leaf_cache (
+    unit_id uuid primary key references org_unit (id),
+    version bigint not null default 0,
+    -- The China day the counts were taken on; null (or counts null) means recount.
+    day date,
+    counts jsonb
+);
+alter table dashboard_leaf_cache enable row level security;
+revoke all on dashboard_leaf_cache from liushou_app;
+insert into dashboard_leaf_cache (unit_id) select id from org_unit;
+
+create function dashboard_leaf_cache_add_unit() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        insert into dashboard_leaf_cache (unit_id) values (new.id) on conflict do nothing;
+        return null;
+    end
+    $$;
+create trigger org_unit_dashboard_leaf_cache after insert on org_unit for each row execute function dashboard_leaf_cache_add_unit();
+
+-- Marks units' counts stale (called by the source tables' statement triggers).
+create function dashboard_leaf_touch(p_units uuid[]) returns void
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        if cardinality(p_units) > 0 then
+            update dashboard_leaf_cache c set version = c.version + 1, counts = null
+            where c.unit_id in (select distinct u from unnest(p_units) u where u is not null order by 1);
+        end if;
+    end
+    $$;
+revoke all on function dashboard_leaf_touch(uuid[]) from public;
+
+-- One statement trigger function per source table: the units of the rows before and after.
+create function dashboard_touch_person() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        if tg_op = 'INSERT' then
+            perform dashboard_leaf_touch(array(select n.unit_id from new_rows n));
+        elsif tg_op = 'UPDATE' then
+            perform dashboard_leaf_touch(array(select o.unit_id from old_rows o union select n.unit_id from new_rows n));
+        else
+            perform dashboard_leaf_touch(array(select o.unit_id from old_rows o));
+        end if;
+        return null;
+    end
+    $$;
+
+-- Rows with a unit of their own (obligations, relief cases, legal cases).
+create function dashboard_touch_unit_rows() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        if tg_op = 'INSERT' then
+            perform dashboard_leaf_touch(array(select n.unit_id from new_rows n));
+        elsif tg_op = 'UPDATE' then
+            perform dashboard_leaf_touch(array(select o.unit_id from old_rows o union select n.unit_id from new_rows n));
+        else
+            perform dashboard_leaf_touch(array(select o.unit_id from old_rows o));
+        end if;
+        return null;
+    end
+    $$;
+
+-- Rows that name a person (checkups, pairing members, school rolls and status changes): the
+-- person's unit now.
+create function dashboard_touch_person_rows() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        if tg_op = 'INSERT' then
+            perform dashboard_leaf_touch(array(select p.unit_id from new_rows n join person p on p.id = n.person_id));
+        elsif tg_op = 'UPDATE' then
+            perform dashboard_leaf_touch(array(select p.unit_id from person p
+                where p.id in (select o.person_id from old_rows o union select n.person_id from new_rows n)));
+        else
+            perform dashboard_leaf_touch(array(select p.unit_id from old_rows o join person p on p.id = o.person_id));
+        end if;
+        return null;
+    end
+    $$;
+
+-- Pairings: the units of their people.
+create function dashboard_touch_pairing() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        perform dashboard_leaf_touch(array(select p.unit_id from new_rows n join pairing_person pp on pp.pairing_id = n.id
+                                           join person p on p.id = pp.person_id));
+        return null;
+    end
+    $$;
+
+revoke all on function dashboard_touch_person(), dashboard_touch_unit_rows(), dashboard_touch_person_rows(), dashboard_touch_pairing()
+    from public;
+
+create trigger person_dashboard_insert after insert on person referencing new table as new_rows
+    for each statement execute function dashboard_touch_person();
+create trigger person_dashboard_update after update on person referencing old table as old_rows new table as new_rows
+    for each statement execute function dashboard_touch_person();
+create trigger person_dashboard_delete after delete on person referencing old table as old_rows
+    for each statement execute function dashboard_touch_person();
+
+-- Obligations: only their number per unit is cached (a check moving `next_due_at` changes no
+-- cached count, so door checks do not touch the cache; overdue ones are counted live).
+create trigger visit_obligation_dashboard_insert after insert on visit_obligation referencing new table as new_rows
+    for each statement execute function dashboard_touch_unit_rows();
+create trigger visit_obligation_dashboard_delete after delete on visit_obligation referencing old table as old_rows
+    for each statement execute function dashboard_touch_unit_rows();
+create function dashboard_touch_obligation_moved() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        perform dashboard_leaf_touch(array[old.unit_id, new.unit_id]);
+        return null;
+    end
+    $$;
+revoke all on function dashboard_touch_obligation_moved() from public;
+create trigger visit_obligation_dashboard_moved after update on visit_obligation
+    for each row when (old.unit_id is distinct from new.unit_id or old.rule_key is distinct from new.rule_key)
+    execute function dashboard_touch_obligation_moved();
+
+create trigger relief_case_dashboard_insert after insert on relief_case referencing new table as new_rows
+    for each statement execute function dashboard_touch_unit_rows();
+create trigger relief_case_dashboard_update after update on relief_case referencing old table as old_rows new table as new_rows
+    for each statement execute function dashboard_touch_unit_rows();
+create trigger relief_case_dashboard_delete after delete on relief_case referencing old table as old_rows
+    for each statement execute function dashboard_touch_unit_rows();
+
+create trigger legal_case_dashboard_insert after insert on legal_case referencing new table as new_rows
+    for each statement execute function dashboard_touch_unit_rows();
+create trigger legal_case_dashboard_update after update on legal_case referencing old table as old_rows new table as new_rows
+    for each statement execute function dashboard_touch_unit_rows();
+create trigger legal_case_detail_dashboard_insert after insert on legal_case_detail referencing new table as new_rows
+    for each statement execute function dashboard_touch_unit_rows();
+create trigger legal_case_detail_dashboard_update after update on legal_case_detail referencing old table as old_rows new table as new_rows
+    for each statement execute function dashboard_touch_unit_rows();
+
+create trigger checkup_dashboard_insert after insert on checkup referencing new table as new_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger checkup_dashboard_update after update on checkup referencing old table as old_rows new table as new_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger checkup_dashboard_delete after delete on checkup referencing old table as old_rows
+    for each statement execute function dashboard_touch_person_rows();
+
+create trigger pairing_person_dashboard_insert after insert on pairing_person referencing new table as new_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger pairing_person_dashboard_delete after delete on pairing_person referencing old table as old_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger pairing_dashboard_update after update on pairing referencing new table as new_rows
+    for each statement execute function dashboard_touch_pairing();
+
+create trigger school_enrolment_dashboard_insert after insert on school_enrolment referencing new table as new_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger school_enrolment_dashboard_update after update on school_enrolment referencing old table as old_rows new table as new_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger school_enrolment_dashboard_delete after delete on school_enrolment referencing old table as old_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger school_status_change_dashboard_insert after insert on school_status_change referencing new table as new_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger school_status_change_dashboard_update after update on school_status_change referencing old table as old_rows new table as new_rows
+    for each statement execute function dashboard_touch_person_rows();
+create trigger school_status_change_dashboard_delete after delete on school_status_change referencing old table as old_rows
+    for each statement execute function dashboard_touch_person_rows();
+
+-- Live counts by index.
+create index visit_obligation_unit_due on visit_obligation (unit_id, rule_key, next_due_at);
+create index relief_case_unit_due on relief_case (unit_id, decision_due_at) where state in ('submitted', 'village_reviewed');
+
+-- The cached counts of the given units as of today, with the cache version they were counted at
+-- (read in the same statement, so the counts are no older than the version).
+create function dashboard_leaf_compute(p_ids uuid[])
+    returns table (unit_id uuid, version bigint, counts jsonb)
+    language plpgsql stable security definer set search_path = public, pg_temp
+    as $$
+    declare
+        today date := (now() at time zone 'Asia/Shanghai')::date;
+        year_ago date := (now() at time zone 'Asia/Shanghai')::date - interval '12 months';
+        year_start timestamptz := date_trunc('year', now() at time zone 'Asia/Shanghai') at time zone 'Asia/Shanghai';
+        school_year_start date := make_date(extract(year from (now() at time zone 'Asia/Shanghai'))::int
+            - case when extract(month from (now() at time zone 'Asia/Shanghai')) >= 9 then 0 else 1 end, 9, 1);
+    begin
+        return query
+        with people as (
+            select p.unit_id,
+                count(*) as persons,
+                count(*) filter (where p.complete) as complete,
+                count(*) filter (where p.categories && array['left_behind_child', 'child_in_difficulty']) as children,
+                count(*) filter (where p.categories && array['left_behind_child', 'child_in_difficulty'] and not p.no_capable_guardian)
+                    as children_guarded,
+                count(*) filter (where p.categories && array['left_behind_child', 'child_in_difficulty']
+                    and p.file -> 'child' ->> 'guardianshipConfirmedOn' is not null) as children_confirmed,
+                count(*) filter (where 'left_behind_child' = any(p.categories)) as group_left_behind_child,
+                count(*) filter (where 'child_in_difficulty' = any(p.categories)) as group_child_in_difficulty,
+                count(*) filter (where 'left_behind_woman' = any(p.categories)) as group_left_behind_woman,
+                count(*) filter (where 'left_behind_elder' = any(p.categories)) as group_left_behind_elder
+            from person p where p.status = 'active' and p.unit_id = any(p_ids)
+            group by p.unit_id
+        ),
+        -- School rates as `school_rates` counts them for villages and grids: children filed here.
+        school_children as (
+            select p.unit_id, extract(year from age(today, p.birth_date))::int as years,
+                school_person_in_school(p.id, today) as in_school,
+                extract(year from age(today, p.birth_date))::int between 6 and 15 and school_person_in_school(p.id, school_year_start) as in_cohort
+            from person p
+            where p.status = 'active' and p.unit_id = any(p_ids) and p.categories && array['left_behind_child', 'child_in_difficulty']
+              and p.birth_date <= today - interval '3 years' and p.birth_date > today - interval '16 years'
+        ),
+        schools as (
+            select s.unit_id,
+                count(*) filter (where s.years between 6 and 15) as school_compulsory,
+                count(*) filter (where s.years between 6 and 15 and s.in_school) as school_compulsory_enrolled,
+                count(*) filter (where s.in_cohort) as school_cohort,
+                count(*) filter (where s.in_cohort and s.in_school) as school_retained,
+                count(*) filter (where s.years between 3 and 5) as school_preschool,
+                count(*) filter (where s.years between 3 and 5 and s.in_school) as school_preschool_enrolled
+            from school_children s group by s.unit_id
+        ),
+        paired as (
+            select p.unit_id, count(distinct p.id) as paired
+            from person p join pairing_person pp on pp.person_id = p.id join pairing g on g.id = pp.pairing_id
+            where p.status = 'active' and p.unit_id = any(p_ids)
+              and g.status = 'active' and g.start_on <= today and (g.end_on is null or g.end_on >= today)
+            group by p.unit_id
+        ),
+        health as (
+            select p.unit_id,
+                count(distinct p.id) filter (where 'left_behind_elder' = any(p.categories)) as elders_checked,
+                count(distinct p.id) filter (where 'left_behind_woman' = any(p.categories) and c.kind = 'women_screening') as women_screened
+            from person p join checkup c on c.person_id = p.id
+            where p.status = 'active' and p.unit_id = any(p_ids) and c.checked_on >= year_ago
+              and p.categories && array['left_behind_elder', 'left_behind_woman']
+            group by p.unit_id
+        ),
+        -- Obligations exist only for active people (an exit deletes them).
+        visits as (
+            select o.unit_id,
+                count(*) filter (where o.rule_key = 'daily_knock') as knock_due,
+                count(*) filter (where o.rule_key = 'cadre_weekly') as cadre_due
+            from visit_obligation o where o.unit_id = any(p_ids) and o.rule_key in ('daily_knock', 'cadre_weekly')
+            group by o.unit_id
+        ),
+        relief as (
+            select c.unit_id,
+                count(*) filter (where c.state in ('submitted', 'village_reviewed')) as relief_awaiting_decision,
+                count(*) filter (where c.state in ('approved')) as relief_approved_unpaid,
+                count(*) filter (where c.decided_at is not null and c.decided_at >= year_start) as relief_decided_this_year,
+                count(*) filter (where c.decided_at is not null and c.decided_at >= year_start and c.decided_at <= c.decision_due_at)
+                    as relief_decided_in_time_this_year
+            from relief_case c where c.unit_id = any(p_ids)
+            group by c.unit_id
+        ),
+        -- Legal aid as `/v1/legal-aid/indicators` counts it, for cases opened this year.
+        legal as (
+            select k.unit_id,
+                count(*) filter (where d.involves_left_behind_child and d.decision = 'eligible'
+                    and (d.outcome is distinct from 'withdrawn' or d.assigned_at is not null)) as legal_child_eligible_this_year,
+                count(*) filter (where d.involves_left_behind_child and d.decision = 'eligible' and d.assigned_at is not null)
+                    as legal_child_aided_this_year
+            from legal_case k join legal_case_detail d on d.case_id = k.id
+            where k.unit_id = any(p_ids) and k.opened_at >= year_start
+            group by k.unit_id
+        )
+        select c.unit_id, c.version, coalesce((
+            select jsonb_object_agg(m.metric, m.value) from (values
+                ('persons', pe.persons), ('complete', pe.complete), ('children', pe.children), ('children_guarded', pe.children_guarded),
+                ('children_confirmed', pe.children_confirmed), ('group_left_behind_child', pe.group_left_behind_child),
+                ('group_child_in_difficulty', pe.group_child_in_difficulty), ('group_left_behind_woman', pe.group_left_behind_woman),
+                ('group_left_behind_elder', pe.group_left_behind_elder), ('paired', pa.paired),
+                ('knock_due', v.knock_due), ('cadre_due', v.cadre_due),
+                ('elders_checked', h.elders_checked), ('women_screened', h.women_screened),
+                ('relief_awaiting_decision', rc.relief_awaiting_decision), ('relief_approved_unpaid', rc.relief_approved_unpaid),
+                ('relief_decided_this_year', rc.relief_decided_this_year), ('relief_decided_in_time_this_year', rc.relief_decided_in_time_this_year),
+                ('legal_child_eligible_this_year', l.legal_child_eligible_this_year), ('legal_child_aided_this_year', l.legal_child_aided_this_year),
+                ('school_compulsory', s.school_compulsory), ('school_compulsory_enrolled', s.school_compulsory_enrolled),
+                ('school_cohort', s.school_cohort), ('school_retained', s.school_retained),
+                ('school_preschool', s.school_preschool), ('school_preschool_enrolled', s.school_preschool_enrolled)
+            ) as m(metric, value) where m.value > 0), '{}'::jsonb)
+        from dashboard_leaf_cache c
+        left join people pe on pe.unit_id = c.unit_id
+        left join paired pa on pa.unit_id = c.unit_id
+        left join visits v on v.unit_id = c.unit_id
+        left join health h on h.unit_id = c.unit_id
+        left join relief rc on rc.unit_id = c.unit_id
+        left join legal l on l.unit_id = c.unit_id
+        left join schools s on s.unit_id = c.unit_id
+        where c.unit_id = any(p_ids);
+    end
+    $$;
+revoke all on function dashboard_leaf_compute(uuid[]) from public;
+
+-- The metrics of every unit under `p_root` (no scope check: callers check): cached counts
+-- (recounted and stored for units whose cache is stale) plus the live ones.
+create or replace function dashboard_counts_under(p_root ltree)
+    returns table (unit_id uuid, unit_path ltree, metric text, value bigint)
+    language plpgsql volatile security definer set search_path = public, pg_temp
+    as $$
+    declare
+        today date := (now() at time zone 'Asia/Shanghai')::date;
+        ids uuid[] := array(select u.id from org_unit u where u.path <@ p_root);
+        stale uuid[];
+        fresh jsonb;
+    begin
+        -- One statement: the stored counts and the stale units as of the same moment.
+        select coalesce(jsonb_object_agg(c.unit_id, c.counts) filter (where c.counts is not null and c.day = today), '{}'),
+               coalesce(array_agg(c.unit_id) filter (where c.counts is null or c.day is distinct from today), '{}')
+            into fresh, stale
+            from dashboard_leaf_cache c where c.unit_id = any(ids);
+        if cardinality(stale) > 0 then
+            if current_setting('transaction_read_only') = 'on' then
+                select fresh || coalesce(jsonb_object_agg(k.unit_id, k.counts), '{}') into fresh from dashboard_leaf_compute(stale) k;
+            else
+                -- Store only where the row is free now (never wait for a writer) and still at the
+                -- version counted (else a newer write has made the count stale again).
+                with counted as (select * from dashboard_leaf_compute(stale)),
+                free as (select c.unit_id, c.version from dashboard_leaf_cache c where c.unit_id = any(stale)
+                         order by c.unit_id for update skip locked),
+                stored as (
+                    update dashboard_leaf_cache c set counts = k.counts, day = today
+                    from counted k join free f on f.unit_id = k.unit_id and f.version = k.version
+                    where c.unit_id = k.unit_id
+                    returning c.unit_id)
+                select fresh || coalesce(jsonb_object_agg(k.unit_id, k.counts), '{}') into fresh from counted k;
+            end if;
+        end if;
+        return query
+        with cached as (select e.key::uuid as unit_id, e.value as counts from jsonb_each(fresh) e),
+        overdue as (
+            select o.unit_id,
+                count(*) filter (where o.rule_key = 'daily_knock') as knock_overdue,
+                count(*) filter (where o.rule_key = 'cadre_weekly') as cadre_overdue
+            from visit_obligation o
+            where o.unit_id = any(ids) and o.rule_key in ('daily_knock', 'cadre_weekly') and o.next_due_at <= now()
+            group by o.unit_id
+        ),
+        follow_ups as (
+            select f.unit_id,
+                count(*) filter (where f.opened_at > now() - interval '7 days') as follow_ups_open_under_7_days,
+                count(*) filter (where f.opened_at <= now() - interval '7 days' and f.opened_at > now() - interval '30 days')
+                    as follow_ups_open_7_to_30_days,
+                count(*) filter (where f.opened_at <= now() - interval '30 days') as follow_ups_open_over_30_days
+            from follow_up f where f.status = 'open' and f.unit_id = any(ids)
+            group by f.unit_id
+        ),
+        reports as (
+            select r.unit_id,
+                count(*) filter (where r.reported_at > now() - interval '1 day') as safeguarding_unacknowledged_under_1_day,
+                count(*) filter (where r.reported_at <= now() - interval '1 day' and r.reported_at > now() - interval '7 days')
+                    as safeguarding_unacknowledged_1_to_7_days,
+                count(*) filter (where r.reported_at <= now() - interval '7 days') as safeguarding_unacknowledged_over_7_days
+            from safeguarding_report r where r.acknowledged_at is null and r.unit_id = any(ids)
+            group by r.unit_id
+        ),
+        relief_late as (
+            select c.unit_id, count(*) as relief_overdue
+            from relief_case c where c.unit_id = any(ids) and c.state in ('submitted', 'village_reviewed') and c.decision_due_at < now()
+            group by c.unit_id
+        ),
+        live as (
+            select k.unit_id, m.metric, m.value
+            from cached k
+            left join overdue o on o.unit_id = k.unit_id
+            left join follow_ups f on f.unit_id = k.unit_id
+            left join reports r on r.unit_id = k.unit_id
+            left join relief_late rl on rl.unit_id = k.unit_id
+            cross join lateral (values
+                ('knock_ok', coalesce((k.counts ->> 'knock_due')::bigint, 0) - coalesce(o.knock_overdue, 0)),
+                ('cadre_ok', coalesce((k.counts ->> 'cadre_due')::bigint, 0) - coalesce(o.cadre_overdue, 0)),
+                ('follow_ups_open_under_7_days', f.follow_ups_open_under_7_days), ('follow_ups_open_7_to_30_days', f.follow_ups_open_7_to_30_days),
+                ('follow_ups_open_over_30_days', f.follow_ups_open_over_30_days),
+                ('safeguarding_unacknowledged_under_1_day', r.safeguarding_unacknowledged_under_1_day),
+                ('safeguarding_unacknowledged_1_to_7_days', r.safeguarding_unacknowledged_1_to_7_days),
+                ('safeguarding_unacknowledged_over_7_days', r.safeguarding_unacknowledged_over_7_days),
+                ('relief_overdue', rl.relief_overdue)
+            ) as m(metric, value)
+            where m.value > 0
+        )
+        select u.id, u.path, x.metric, x.value
+        from (select k.unit_id, e.key as metric, (e.value #>> '{}')::bigint as value from cached k cross join lateral jsonb_each(k.counts) e
+              union all
+              select l.unit_id, l.metric, l.value from live l) x
+        join org_unit u on u.id = x.unit_id;
+    end
+    $$;
+
+-- The caller-facing entry point now may store counts, so it is volatile too.
+create or replace function dashboard_leaf_counts(p_unit uuid)
+    returns table (unit_id uuid, unit_path text, metric text, value bigint)
+    language plpgsql volatile security definer set search_path = public, pg_temp
+    as $$
+    declare
+        root ltree;
+    begin
+        select u.path into root from org_unit u where u.id = p_unit and u.path <@ liushou_scope_for('person_area');
+        if root is null then
+            return;
+        end if;
+        return query select c.unit_id, c.unit_path::text, c.metric, c.value from dashboard_counts_under(root) c;
+    end
+    $$;
