@@ -54,10 +54,33 @@ SQL
 "$pgbench_bin" -n -f "$work/insert.sql" -c 64 -j 2 -T "$secs" -M prepared 2>/dev/null | grep -E "^tps|latency average" | sed 's/^/   /'
 q "drop table bench_check"
 
+echo "-- baseline: pgbench running the transaction the server runs for one check (as the application role with demo.cadre's scopes:"
+echo "   stored-hash and target lookups, door_checks_record with its policies, obligation, timeline; commit), 64 clients"
+q "select id from person order by random() limit 5000" >"$work/people.txt"
+q "create table bench_people (n serial primary key, id uuid not null, unit_id uuid)"
+"$psql_bin" -qAt -c "\\copy bench_people (id) from '$work/people.txt'"
+q "update bench_people b set unit_id = p.unit_id from person p where p.id = b.id; grant select on bench_people to liushou_app"
+scope_sql="$(LIUSHOU_DATABASE_URL="$owner_url" .build/release/liushou admin scope-sql demo.cadre --log-level warning 2>/dev/null)"
+cat >"$work/check.sql" <<SQL
+\\set n random(1, 5000)
+BEGIN;
+$scope_sql
+select id, encode(content_hash, 'hex') as hash from door_check where id = any(array[gen_random_uuid()]);
+select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path, (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
+  exists (select from person_assignment a where a.person_id = p.id and a.account_id = '$grid_worker' and a.started_at <= now()
+          and (a.ended_at is null or a.ended_at > now())) as assigned
+from person p where p.id = any(array(select id from bench_people where n = :n)) and p.status = 'active';
+select id, status from door_checks_record((select jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'personId', b.id, 'unitId', b.unit_id,
+  'visitorAccountId', '$grid_worker', 'visitorName', 'demo.cadre', 'visitorRole', 'village_cadre', 'occurredAt', now() - interval '1 minute',
+  'channel', 'in_person', 'kind', 'cadre_visit', 'outcome', 'all_well', 'contentHash', md5(random()::text), 'summary', '村干部登门：一切正常',
+  'needs', '[]'::jsonb)) from bench_people b where b.n = :n));
+COMMIT;
+SQL
+"$pgbench_bin" -n -f "$work/check.sql" -c 64 -j 2 -T "$secs" -M prepared 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /'
+
 echo "-- HTTP: POST /v1/door-checks, one check per request (wrk, 2 threads, 64 connections, --latency)"
 token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"username\":\"demo.cadre\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
-q "select id from person order by random() limit 5000" >"$work/people.txt"
 TOKEN="$token" PEOPLE="$work/people.txt" wrk -t2 -c64 -d"${secs}s" --latency -s deploy/door-check.lua "http://127.0.0.1:$port" \
   | grep -E "Requests/sec|99%|error answers" | sed 's/^ */   /'
 

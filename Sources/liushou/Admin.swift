@@ -9,7 +9,7 @@ import LiushouServer
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create units, users and grants from the shell, without the API.",
-        subcommands: [CreateUnit.self, CreateUser.self, AddGrant.self]
+        subcommands: [CreateUnit.self, CreateUser.self, AddGrant.self, ScopeSQL.self]
     )
 
     struct CreateUnit: AsyncParsableCommand {

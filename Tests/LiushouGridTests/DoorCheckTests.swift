@@ -65,6 +65,39 @@ struct DoorCheckTests {
         }
     }
 
+    @Test("single checks posted at once (written together): each answered on its own, same-id pairs 201 + 200, a bad one fails alone")
+    func concurrentSingles() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                let twin = UUID()
+                var bodies: [[String: Any]] = (0..<30).map { index in Checks.body(person: world.child,
+                                                                                  occurred: TimeInterval(60 * (index + 1))) }
+                let twinBody = Checks.body(id: twin, person: world.child, notes: "同一条")
+                bodies.append(contentsOf: [twinBody, twinBody])
+                bodies.append(Checks.body(person: world.other))
+                let payloads = try bodies.map { try JSONSerialization.data(withJSONObject: $0) }
+                let codes = try await withThrowingTaskGroup(of: (Int, UInt16).self) { tasks in
+                    for (index, payload) in payloads.enumerated() {
+                        tasks.addTask {
+                            let response = try await client.send(.post, "/v1/door-checks", body: payload, contentType: "application/json", token: worker)
+                            return (index, UInt16(response.status.code))
+                        }
+                    }
+                    var codes: [Int: UInt16] = [:]
+                    for try await (index, code) in tasks { codes[index] = code }
+                    return codes
+                }
+                #expect((0..<30).allSatisfy { codes[$0] == 201 }, "\(codes)")
+                #expect([codes[30] ?? 0, codes[31] ?? 0].sorted() == [200, 201])
+                #expect(codes[32] == 422, "out of scope: rejected alone")
+                let stored = try await database.pool.query("select count(*)::int as n from door_check").first?.decode("n", as: Int.self)
+                #expect(stored == 31)
+            }
+        }
+    }
+
     @Test("a batch answers every item; bad items never block good ones; a batch retried after a timeout adds nothing")
     func batch() async throws {
         try await TestPostgres.withDatabase { database in

@@ -172,6 +172,41 @@ struct AuthTests {
         }
     }
 
+    @Test("token checks arriving together are answered each for its own token (live, revoked, unknown)")
+    func concurrentTokenChecks() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let users = ["town1.admin", "village1a.cadre", "county.admin"]
+                var tokens: [(token: String, user: String?)] = []
+                for user in users { tokens.append((try await client.login(user), user)) }
+                let revoked = try await client.login("town1.relief")
+                #expect(try await client.send(.post, "/v1/auth/logout", token: revoked).status == .noContent)
+                tokens.append((revoked, nil))
+                tokens.append(("not-a-real-token-0123456789abcdef", nil))
+                let answers = try await withThrowingTaskGroup(of: (Int, UInt16, String?).self) { tasks in
+                    for index in 0..<60 {
+                        let (token, _) = tokens[index % tokens.count]
+                        tasks.addTask {
+                            let response = try await client.send(.get, "/v1/auth/me", token: token)
+                            let name = response.status == .ok ? try response.json()["username"] as? String : nil
+                            return (index, UInt16(response.status.code), name)
+                        }
+                    }
+                    var answers: [Int: (UInt16, String?)] = [:]
+                    for try await (index, code, name) in tasks { answers[index] = (code, name) }
+                    return answers
+                }
+                #expect(answers.count == 60)
+                for (index, answer) in answers {
+                    let expected = tokens[index % tokens.count].user
+                    #expect(answer.0 == (expected == nil ? 401 : 200), "request \(index)")
+                    #expect(answer.1 == expected, "request \(index) answered as \(answer.1 ?? "nobody")")
+                }
+            }
+        }
+    }
+
     @Test("missing or malformed credentials answer 401")
     func unauthenticated() async throws {
         try await TestPostgres.withDatabase { database in

@@ -36,14 +36,19 @@ create function dashboard_leaf_cache_add_unit() returns trigger
     $$;
 create trigger org_unit_dashboard_leaf_cache after insert on org_unit for each row execute function dashboard_leaf_cache_add_unit();
 
--- Marks units' counts stale (called by the source tables' statement triggers).
+-- Marks units' counts stale (called by the source tables' statement triggers). A row this
+-- transaction has already marked is left alone: an import filing 50,000 people one statement at a
+-- time must not pile 50,000 versions of its village's row into one update chain.
 create function dashboard_leaf_touch(p_units uuid[]) returns void
     language plpgsql security definer set search_path = public, pg_temp
     as $$
+    declare
+        mine xid := (pg_current_xact_id()::text::numeric % 4294967296)::text::xid;
     begin
         if cardinality(p_units) > 0 then
             update dashboard_leaf_cache c set version = c.version + 1, counts = null
-            where c.unit_id in (select distinct u from unnest(p_units) u where u is not null order by 1);
+            where c.unit_id in (select distinct u from unnest(p_units) u where u is not null order by 1)
+              and not (c.counts is null and c.xmin = mine);
         end if;
     end
     $$;

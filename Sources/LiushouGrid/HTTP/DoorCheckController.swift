@@ -10,6 +10,8 @@ import LiushouPostgres
 public struct DoorCheckController: Sendable {
     let database: TenantDatabase
     let recorder: DoorCheckRecorder
+    /// Single checks of one caller arriving together are written in one transaction.
+    let singles = GroupCommit<Caller, DoorCheckInput, DoorCheckRecorder.ItemResult>(maxBatch: 100, maxWriters: 2)
 
     /// A controller.
     public init(database: TenantDatabase, recorder: DoorCheckRecorder = DoorCheckRecorder()) {
@@ -29,9 +31,13 @@ public struct DoorCheckController: Sendable {
     public func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/door-checks", .permission(.checksRecord)) { request, context, caller in
             let input = try await request.decodeJSON(as: DoorCheckInput.self, context: context)
-            let result = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
-                try await self.recorder.record([input], caller: caller, commitsWithWrite: true, in: transaction)
-            }.first
+            // Checks the same caller posts at the same moment share a transaction (each still gets
+            // its own answer; a failing batch is retried item by item).
+            let result = try await self.singles.submit(input, key: caller) { caller, items in
+                try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
+                    try await self.recorder.record(items, caller: caller, commitsWithWrite: true, in: transaction)
+                }
+            }
             return try DoorCheckRecorder.ItemResult.singleResponse(result, record: "check")
         }
         routes.on(.post, "/v1/door-checks/batch", .permission(.checksRecord)) { request, context, caller in

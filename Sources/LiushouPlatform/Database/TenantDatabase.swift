@@ -31,6 +31,12 @@ public struct TenantDatabase: Sendable {
         }
     }
 
+    /// The transaction-local settings row-level security reads for `caller` (also for tools that
+    /// reproduce a user's view in psql).
+    public static func scopeSettings(for caller: Caller) -> [(name: String, value: String)] {
+        Self.settings(for: caller)
+    }
+
     /// The transaction-local settings row-level security reads.
     static func settings(for caller: Caller) -> [(name: String, value: String)] {
         var settings: [(name: String, value: String)] = [

@@ -40,6 +40,8 @@ public protocol AuthRepository: Sendable {
 /// `AuthRepository` on PostgreSQL, through the `auth_*` security-definer functions.
 public struct PostgresAuthRepository: AuthRepository {
     let database: TenantDatabase
+    /// Token checks arriving at the same moment go to the database in one statement.
+    let tokenChecks = GroupCommit<Int64, Data, AuthenticatedCredential?>(maxBatch: 200, maxWriters: 4)
 
     /// A repository on the server's database.
     public init(database: TenantDatabase) {
@@ -81,9 +83,20 @@ public struct PostgresAuthRepository: AuthRepository {
     }
 
     public func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential? {
-        let rows = try await self.database.unscopedStatement(
-            "select * from auth_authenticate(\(tokenHash), \("\(sessionIdle.components.seconds) seconds")::interval)"
-        )
+        try await self.tokenChecks.submit(tokenHash, key: sessionIdle.components.seconds) { idleSeconds, hashes in
+            let rows = try await self.database.unscopedStatement(
+                "select * from auth_authenticate_many(\(hashes), \("\(idleSeconds) seconds")::interval)"
+            )
+            var byHash: [Data: [PostgresRow]] = [:]
+            for row in rows {
+                byHash[try row.decode("token_hash", as: Data.self), default: []].append(row)
+            }
+            return try hashes.map { try Self.credential(from: byHash[$0] ?? []) }
+        }
+    }
+
+    /// The credential a token check's rows describe (one row per grant), or nil without rows.
+    static func credential(from rows: [PostgresRow]) throws -> AuthenticatedCredential? {
         guard let first = rows.first else { return nil }
         var grants: [Grant] = []
         for row in rows {
