@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of grid administration, all on one embedded cluster in one run:
 #   1. door checks posted one per request over HTTP (wrk, 64 connections) next to pgbench inserting
-#      the same rows into a plain copy of the table (64 clients): requests/s, p99;
+#      the same rows into a plain copy of the table, and pgbench running the server's own one-check
+#      transaction (64 clients each): requests/s, p99; and the HTTP floor (/healthz, /v1/auth/me);
 #   2. offline batches of 1,000 checks: checks/s;
 #   3. the town overdue query with 50,000 people and a year of daily knocks behind them.
 # Prints the figures; asserts nothing. Usage: deploy/bench-grid.sh [people, default 50000] [seconds, default 20]
@@ -63,14 +64,15 @@ q "update bench_people b set unit_id = p.unit_id from person p where p.id = b.id
 scope_sql="$(LIUSHOU_DATABASE_URL="$owner_url" .build/release/liushou admin scope-sql demo.cadre --log-level warning 2>/dev/null)"
 cat >"$work/check.sql" <<SQL
 \\set n random(1, 5000)
+\\set r random(1, 2000000000)
 BEGIN;
 $scope_sql
-select id, encode(content_hash, 'hex') as hash from door_check where id = any(array[gen_random_uuid()]);
+select id, encode(content_hash, 'hex') as hash from door_check where id = any(array[md5(:r::text)::uuid]);
 select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path, (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
   exists (select from person_assignment a where a.person_id = p.id and a.account_id = '$grid_worker' and a.started_at <= now()
           and (a.ended_at is null or a.ended_at > now())) as assigned
 from person p where p.id = any(array(select id from bench_people where n = :n)) and p.status = 'active';
-select id, status from door_checks_record((select jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'personId', b.id, 'unitId', b.unit_id,
+select id, status from door_checks_record((select jsonb_build_array(jsonb_build_object('id', md5(:r::text)::uuid, 'personId', b.id, 'unitId', b.unit_id,
   'visitorAccountId', '$grid_worker', 'visitorName', 'demo.cadre', 'visitorRole', 'village_cadre', 'occurredAt', now() - interval '1 minute',
   'channel', 'in_person', 'kind', 'cadre_visit', 'outcome', 'all_well', 'contentHash', md5(random()::text), 'summary', '村干部登门：一切正常',
   'needs', '[]'::jsonb)) from bench_people b where b.n = :n));
@@ -83,6 +85,10 @@ token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: appl
   -d "{\"username\":\"demo.cadre\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
 TOKEN="$token" PEOPLE="$work/people.txt" wrk -t2 -c64 -d"${secs}s" --latency -s deploy/door-check.lua "http://127.0.0.1:$port" \
   | grep -E "Requests/sec|99%|error answers" | sed 's/^ */   /'
+
+echo "-- HTTP floor on this machine, same wrk settings: GET /healthz (no database) and GET /v1/auth/me (the token check alone)"
+wrk -t2 -c64 -d"${secs}s" "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec" | sed 's/^ */   healthz: /'
+wrk -t2 -c64 -d"${secs}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/auth/me" | grep -E "Requests/sec" | sed 's/^ */   auth\/me: /'
 
 echo "-- HTTP: offline batches of 1,000 checks (POST /v1/door-checks/batch, one client)"
 python3 - "$work" <<'PY'

@@ -21,6 +21,7 @@ struct ScopeSQL: AsyncParsableCommand {
         let logger = CommonOptions.bootstrapLogging(configuration)
         try await OwnerConnection.with(configuration, logger: logger) { owner in
             let caller = try await Import.Persons.caller(self.username, owner: owner)
+            print("-- inside BEGIN … COMMIT only: outside a transaction these do nothing and the owner sees every row")
             print("set local role \(DatabaseRoles.applicationRole);")
             for setting in TenantDatabase.scopeSettings(for: caller) {
                 print("select set_config('\(setting.name)', '\(setting.value.replacingOccurrences(of: "'", with: "''"))', true);")

@@ -20,6 +20,12 @@ struct DashboardFreshnessTests {
         return (DashboardTests.indicators(row), (row["counts"] as? [String: Int]) ?? [:])
     }
 
+    /// Whether the unit's counts are kept (a read stored them and no write has made them stale since).
+    static func kept(_ unit: OrgUnit, _ database: TestDatabase) async throws -> Bool {
+        try await database.pool.query("select counts is not null as kept from dashboard_leaf_cache where unit_id = \(unit.id)")
+            .first?.decode("kept", as: Bool.self) ?? false
+    }
+
     @Test("each kind of write shows in the next read after the counts were kept; school rates and legal aid")
     func writesShowAtOnce() async throws {
         try await TestPostgres.withDatabase { database in
@@ -33,12 +39,16 @@ struct DashboardFreshnessTests {
                 #expect(town.indicators["enrolment"]?.3 == "red")
                 #expect(town.indicators["kindergarten"]?.1 == 0 && town.indicators["kindergarten"]?.3 == "none")
                 #expect(town.indicators["legal_aid"]?.1 == 0)
+                #expect(try await Self.kept(f.grid1a, database), "the read kept the counts")
+                #expect(try await Self.kept(f.village1a, database))
 
                 // A joins a school's roll (since 2024, so also in this school year's cohort).
                 let enrolment = try await client.post("/v1/enrolments", json: [
                     "id": UUID().uuidString, "personId": world.id("A"), "schoolId": f.school1.idString, "stage": "primary", "grade": 5,
                     "boarding": false, "enrolledOn": "2024-09-01"], token: world.town)
                 #expect(enrolment.status == .created, "\(enrolment.text)")
+                #expect(try await !Self.kept(f.grid1a, database), "A's unit is stale after the roll changed")
+                #expect(try await Self.kept(f.village1b, database), "other units keep their counts")
                 town = try await Self.town(client, world)
                 #expect(town.indicators["enrolment"]?.0 == 1 && town.indicators["enrolment"]?.1 == 3)
                 #expect(town.indicators["retention"]?.0 == 1 && town.indicators["retention"]?.1 == 1)
@@ -107,6 +117,40 @@ struct DashboardFreshnessTests {
                 town = try await Self.town(client, world)
                 #expect(town.counts["persons"] == 4)
                 #expect(town.indicators["daily_knock"]?.1 == due - 1)
+            }
+        }
+    }
+
+    @Test("a read while a write is still open neither waits nor sees it; the write's commit makes the kept counts stale")
+    func readDuringOpenWrite() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await DashboardWorld.make(database, client: client)
+                #expect(try await Self.town(client, world).indicators["filing"]?.0 == 3)
+                try await database.pool.withTransaction { transaction in
+                    // F's file becomes incomplete in a transaction that stays open across a read.
+                    try await transaction.query("update person set complete = false where id = \(world.id("F"))::uuid")
+                    let during = try await Self.town(client, world)
+                    #expect(during.indicators["filing"]?.0 == 3)
+                    #expect(try await Self.kept(world.fixture.village1b, database), "the reader kept counts without waiting for the writer")
+                }
+                #expect(try await !Self.kept(world.fixture.village1b, database), "the commit made them stale")
+                #expect(try await Self.kept(world.fixture.village1a, database))
+                #expect(try await Self.town(client, world).indicators["filing"]?.0 == 2)
+            }
+        }
+    }
+
+    @Test("legal-aid counts only for those who may read legal aid")
+    func legalAidHidden() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await DashboardWorld.make(database, client: client)
+                let village = "/v1/dashboard?unitId=\(world.fixture.village1a.idString)"
+                let townRow = try DashboardTests.rows(try await client.send(.get, village, token: world.town))["甲村"] ?? [:]
+                #expect(DashboardTests.indicators(townRow)["legal_aid"] != nil)
+                let cadreRow = try DashboardTests.rows(try await client.send(.get, village, token: world.cadre))["甲村"] ?? [:]
+                #expect(DashboardTests.indicators(cadreRow)["legal_aid"] == nil && DashboardTests.indicators(cadreRow)["filing"] != nil)
             }
         }
     }

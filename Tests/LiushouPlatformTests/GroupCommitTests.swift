@@ -72,7 +72,7 @@ struct GroupCommitTests {
 
     @Test("a failing batch is written again item by item: only the bad item fails")
     func failures() async throws {
-        let group = GroupCommit<String, Int, Int>(maxBatch: 100, maxWriters: 1)
+        let group = GroupCommit<String, Int, Int>(maxBatch: 100, maxWriters: 1) { $0 is Poison }
         let log = Log()
         let write: GroupCommit<String, Int, Int>.Write = { _, items in
             await log.add(items)
@@ -91,5 +91,53 @@ struct GroupCommitTests {
         #expect(results.count == 20)
         #expect(results.filter { !$0.value }.map(\.key) == [13])
         #expect(await log.batches.contains([13]))
+    }
+
+    @Test("a batch failing for a reason no single item causes fails every item once, without retries")
+    func outage() async throws {
+        struct Outage: Error {}
+        let group = GroupCommit<String, Int, Int>(maxBatch: 100, maxWriters: 1) { $0 is Poison }
+        let log = Log()
+        let write: GroupCommit<String, Int, Int>.Write = { _, items in
+            await log.add(items)
+            try await Task.sleep(for: .milliseconds(30))
+            throw Outage()
+        }
+        let failed = await withTaskGroup(of: Bool.self) { tasks in
+            for n in 0..<20 {
+                tasks.addTask { (try? await group.submit(n, key: "a", write: write)) == nil }
+            }
+            var failed = 0
+            for await didFail in tasks where didFail { failed += 1 }
+            return failed
+        }
+        #expect(failed == 20)
+        #expect(await log.batches.flatMap { $0 }.count == 20, "each item written once")
+    }
+
+    @Test("when the writing request is cancelled, the items it carried for others are written by the next in line")
+    func cancelledLeader() async throws {
+        let group = GroupCommit<String, Int, Int>(maxBatch: 100, maxWriters: 1)
+        let log = Log()
+        let write: GroupCommit<String, Int, Int>.Write = { _, items in
+            await log.add(items)
+            try await Task.sleep(for: .milliseconds(200))
+            return items
+        }
+        // 0 writes alone; 1, 2 and 3 queue behind it; 1 then writes [1, 2, 3] and is cancelled mid-write.
+        async let zero = group.submit(0, key: "a", write: write)
+        try await Task.sleep(for: .milliseconds(50))
+        let carrier = Task { try await group.submit(1, key: "a", write: write) }
+        try await Task.sleep(for: .milliseconds(20))
+        async let two = group.submit(2, key: "a", write: write)
+        async let three = group.submit(3, key: "a", write: write)
+        #expect(try await zero == 0)
+        try await Task.sleep(for: .milliseconds(60))
+        carrier.cancel()
+        #expect(try await two == 2)
+        #expect(try await three == 3)
+        await #expect(throws: CancellationError.self) { try await carrier.value }
+        let batches = await log.batches
+        #expect(batches.first == [0] && batches.contains([1, 2, 3]) && batches.last == [2, 3], "\(batches)")
     }
 }

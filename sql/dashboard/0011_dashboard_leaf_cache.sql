@@ -36,41 +36,74 @@ create function dashboard_leaf_cache_add_unit() returns trigger
     $$;
 create trigger org_unit_dashboard_leaf_cache after insert on org_unit for each row execute function dashboard_leaf_cache_add_unit();
 
--- Marks units' counts stale (called by the source tables' statement triggers). A row this
--- transaction has already marked is left alone: an import filing 50,000 people one statement at a
--- time must not pile 50,000 versions of its village's row into one update chain.
+-- Marking stale happens at commit, not during the writing statements: the triggers only collect
+-- the units a transaction touched (in the transaction-local setting `liushou.dashboard_touched`,
+-- stamped with the transaction id so a stray session-level value is ignored), and a deferred
+-- constraint trigger bumps their versions, in unit order, just before the commit. So a long
+-- import holds no lock on any cache row, and two writers never deadlock on them. It stays
+-- correct: a reader that counted before the commit either finds the row locked by the bump or
+-- sees the new version, and stores nothing.
+
+-- The units this transaction has touched so far.
+create function dashboard_leaf_touched() returns uuid[]
+    language plpgsql stable set search_path = public, pg_temp
+    as $$
+    declare
+        setting text := current_setting('liushou.dashboard_touched', true);
+    begin
+        if coalesce(setting, '') = '' or split_part(setting, ':', 1) is distinct from pg_current_xact_id_if_assigned()::text then
+            return '{}';
+        end if;
+        return split_part(setting, ':', 2)::uuid[];
+    end
+    $$;
+revoke all on function dashboard_leaf_touched() from public;
+
+-- One row per writing transaction while it runs; its insert queues the commit-time bump.
+create unlogged table dashboard_touch_pending (xact xid8 primary key);
+alter table dashboard_touch_pending enable row level security;
+revoke all on dashboard_touch_pending from liushou_app;
+
+-- Collects units whose counts this transaction changes (called by the source tables' statement
+-- triggers); the first one queues the bump. A rolled-back savepoint rolls both back.
 create function dashboard_leaf_touch(p_units uuid[]) returns void
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     declare
-        mine xid := (pg_current_xact_id()::text::numeric % 4294967296)::text::xid;
+        touched uuid[] := dashboard_leaf_touched();
+        wanted uuid[] := array(select distinct u from unnest(p_units) u where u is not null and u <> all (touched));
     begin
-        if cardinality(p_units) > 0 then
-            update dashboard_leaf_cache c set version = c.version + 1, counts = null
-            where c.unit_id in (select distinct u from unnest(p_units) u where u is not null order by 1)
-              and not (c.counts is null and c.xmin = mine);
+        if cardinality(wanted) = 0 then
+            return;
         end if;
+        if cardinality(touched) = 0 then
+            insert into dashboard_touch_pending (xact) values (pg_current_xact_id()) on conflict do nothing;
+        end if;
+        perform set_config('liushou.dashboard_touched', pg_current_xact_id()::text || ':' || (touched || wanted)::text, true);
     end
     $$;
 revoke all on function dashboard_leaf_touch(uuid[]) from public;
 
--- One statement trigger function per source table: the units of the rows before and after.
-create function dashboard_touch_person() returns trigger
+-- At commit: the touched units' counts become stale (locked in unit order, held only for the commit).
+create function dashboard_leaf_bump() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
+    declare
+        touched uuid[] := dashboard_leaf_touched();
     begin
-        if tg_op = 'INSERT' then
-            perform dashboard_leaf_touch(array(select n.unit_id from new_rows n));
-        elsif tg_op = 'UPDATE' then
-            perform dashboard_leaf_touch(array(select o.unit_id from old_rows o union select n.unit_id from new_rows n));
-        else
-            perform dashboard_leaf_touch(array(select o.unit_id from old_rows o));
-        end if;
+        perform from dashboard_leaf_cache c where c.unit_id = any (touched) order by c.unit_id for update;
+        update dashboard_leaf_cache c set version = c.version + 1, counts = null where c.unit_id = any (touched);
+        delete from dashboard_touch_pending d where d.xact = new.xact;
+        perform set_config('liushou.dashboard_touched', '', true);
         return null;
     end
     $$;
+revoke all on function dashboard_leaf_bump() from public;
+create constraint trigger dashboard_leaf_bump after insert on dashboard_touch_pending
+    deferrable initially deferred for each row execute function dashboard_leaf_bump();
 
--- Rows with a unit of their own (obligations, relief cases, legal cases).
+-- Statement trigger functions, one per way a source row names its unit. Rows with a unit of their
+-- own (people, obligations, relief cases, legal cases): the units before and after.
 create function dashboard_touch_unit_rows() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
@@ -87,19 +120,23 @@ create function dashboard_touch_unit_rows() returns trigger
     $$;
 
 -- Rows that name a person (checkups, pairing members, school rolls and status changes): the
--- person's unit now.
+-- person's unit now. Read `for share`, so a move of the person that is still running is waited
+-- for (and its new unit touched), and a move starting later waits for this commit (and touches
+-- both units itself).
 create function dashboard_touch_person_rows() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
+    declare
+        people uuid[];
     begin
         if tg_op = 'INSERT' then
-            perform dashboard_leaf_touch(array(select p.unit_id from new_rows n join person p on p.id = n.person_id));
+            people := array(select n.person_id from new_rows n);
         elsif tg_op = 'UPDATE' then
-            perform dashboard_leaf_touch(array(select p.unit_id from person p
-                where p.id in (select o.person_id from old_rows o union select n.person_id from new_rows n)));
+            people := array(select o.person_id from old_rows o union select n.person_id from new_rows n);
         else
-            perform dashboard_leaf_touch(array(select p.unit_id from old_rows o join person p on p.id = o.person_id));
+            people := array(select o.person_id from old_rows o);
         end if;
+        perform dashboard_leaf_touch(array(select p.unit_id from person p where p.id = any (people) order by p.id for share));
         return null;
     end
     $$;
@@ -109,21 +146,21 @@ create function dashboard_touch_pairing() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     begin
-        perform dashboard_leaf_touch(array(select p.unit_id from new_rows n join pairing_person pp on pp.pairing_id = n.id
-                                           join person p on p.id = pp.person_id));
+        perform dashboard_leaf_touch(array(select p.unit_id from person p
+            where p.id in (select pp.person_id from new_rows n join pairing_person pp on pp.pairing_id = n.id) order by p.id for share of p));
         return null;
     end
     $$;
 
-revoke all on function dashboard_touch_person(), dashboard_touch_unit_rows(), dashboard_touch_person_rows(), dashboard_touch_pairing()
+revoke all on function dashboard_touch_unit_rows(), dashboard_touch_person_rows(), dashboard_touch_pairing()
     from public;
 
 create trigger person_dashboard_insert after insert on person referencing new table as new_rows
-    for each statement execute function dashboard_touch_person();
+    for each statement execute function dashboard_touch_unit_rows();
 create trigger person_dashboard_update after update on person referencing old table as old_rows new table as new_rows
-    for each statement execute function dashboard_touch_person();
+    for each statement execute function dashboard_touch_unit_rows();
 create trigger person_dashboard_delete after delete on person referencing old table as old_rows
-    for each statement execute function dashboard_touch_person();
+    for each statement execute function dashboard_touch_unit_rows();
 
 -- Obligations: only their number per unit is cached (a check moving `next_due_at` changes no
 -- cached count, so door checks do not touch the cache; overdue ones are counted live).
@@ -285,7 +322,7 @@ create function dashboard_leaf_compute(p_ids uuid[])
             where k.unit_id = any(p_ids) and k.opened_at >= year_start
             group by k.unit_id
         )
-        select c.unit_id, c.version, coalesce((
+        select i.id, coalesce(c.version, -1), coalesce((
             select jsonb_object_agg(m.metric, m.value) from (values
                 ('persons', pe.persons), ('complete', pe.complete), ('children', pe.children), ('children_guarded', pe.children_guarded),
                 ('children_confirmed', pe.children_confirmed), ('group_left_behind_child', pe.group_left_behind_child),
@@ -300,15 +337,15 @@ create function dashboard_leaf_compute(p_ids uuid[])
                 ('school_cohort', s.school_cohort), ('school_retained', s.school_retained),
                 ('school_preschool', s.school_preschool), ('school_preschool_enrolled', s.school_preschool_enrolled)
             ) as m(metric, value) where m.value > 0), '{}'::jsonb)
-        from dashboard_leaf_cache c
-        left join people pe on pe.unit_id = c.unit_id
-        left join paired pa on pa.unit_id = c.unit_id
-        left join visits v on v.unit_id = c.unit_id
-        left join health h on h.unit_id = c.unit_id
-        left join relief rc on rc.unit_id = c.unit_id
-        left join legal l on l.unit_id = c.unit_id
-        left join schools s on s.unit_id = c.unit_id
-        where c.unit_id = any(p_ids);
+        from unnest(p_ids) i (id)
+        left join dashboard_leaf_cache c on c.unit_id = i.id
+        left join people pe on pe.unit_id = i.id
+        left join paired pa on pa.unit_id = i.id
+        left join visits v on v.unit_id = i.id
+        left join health h on h.unit_id = i.id
+        left join relief rc on rc.unit_id = i.id
+        left join legal l on l.unit_id = i.id
+        left join schools s on s.unit_id = i.id;
     end
     $$;
 revoke all on function dashboard_leaf_compute(uuid[]) from public;
@@ -324,27 +361,35 @@ create or replace function dashboard_counts_under(p_root ltree)
         ids uuid[] := array(select u.id from org_unit u where u.path <@ p_root);
         stale uuid[];
         fresh jsonb;
+        counted jsonb;
     begin
         -- One statement: the stored counts and the stale units as of the same moment.
+        -- (A unit without a cache row, e.g. one inserted with triggers off, is counted every time.)
         select coalesce(jsonb_object_agg(c.unit_id, c.counts) filter (where c.counts is not null and c.day = today), '{}'),
-               coalesce(array_agg(c.unit_id) filter (where c.counts is null or c.day is distinct from today), '{}')
+               coalesce(array_agg(i.id) filter (where c.counts is null or c.day is distinct from today), '{}')
             into fresh, stale
-            from dashboard_leaf_cache c where c.unit_id = any(ids);
+            from unnest(ids) i (id) left join dashboard_leaf_cache c on c.unit_id = i.id;
         if cardinality(stale) > 0 then
-            if current_setting('transaction_read_only') = 'on' then
-                select fresh || coalesce(jsonb_object_agg(k.unit_id, k.counts), '{}') into fresh from dashboard_leaf_compute(stale) k;
-            else
-                -- Store only where the row is free now (never wait for a writer) and still at the
-                -- version counted (else a newer write has made the count stale again).
-                with counted as (select * from dashboard_leaf_compute(stale)),
-                free as (select c.unit_id, c.version from dashboard_leaf_cache c where c.unit_id = any(stale)
-                         order by c.unit_id for update skip locked),
-                stored as (
-                    update dashboard_leaf_cache c set counts = k.counts, day = today
-                    from counted k join free f on f.unit_id = k.unit_id and f.version = k.version
-                    where c.unit_id = k.unit_id
-                    returning c.unit_id)
-                select fresh || coalesce(jsonb_object_agg(k.unit_id, k.counts), '{}') into fresh from counted k;
+            -- Count first (no locks held while counting), then store in a short statement.
+            select coalesce(jsonb_agg(jsonb_build_object('unit', k.unit_id, 'version', k.version, 'counts', k.counts)), '[]')
+                into counted from dashboard_leaf_compute(stale) k;
+            select fresh || coalesce(jsonb_object_agg(e ->> 'unit', e -> 'counts'), '{}') into fresh from jsonb_array_elements(counted) e;
+            if current_setting('transaction_read_only') = 'off' then
+                -- Store only where the row is free now (never wait for a writer's commit) and still
+                -- at the version counted (else a write committed since has made the count stale
+                -- again); never for a unit this transaction wrote to (it is bumped at commit).
+                with k as (
+                    select (e ->> 'unit')::uuid as unit_id, (e ->> 'version')::bigint as version, e -> 'counts' as counts
+                    from jsonb_array_elements(counted) e
+                ),
+                free as (
+                    select c.unit_id, c.version from dashboard_leaf_cache c
+                    where c.unit_id = any (stale) and c.unit_id <> all (dashboard_leaf_touched())
+                    order by c.unit_id for update skip locked
+                )
+                update dashboard_leaf_cache c set counts = k.counts, day = today
+                from k join free f on f.unit_id = k.unit_id and f.version = k.version
+                where c.unit_id = k.unit_id;
             end if;
         end if;
         return query
@@ -419,6 +464,30 @@ create or replace function dashboard_leaf_counts(p_unit uuid)
         if root is null then
             return;
         end if;
-        return query select c.unit_id, c.unit_path::text, c.metric, c.value from dashboard_counts_under(root) c;
+        -- Legal-aid counts only for those who may read legal aid there (a count of one in a grid
+        -- would point at a child's case).
+        return query select c.unit_id, c.unit_path::text, c.metric, c.value from dashboard_counts_under(root) c
+            where c.metric not like 'legal\_%' or root <@ liushou_scope_for('legal_aid');
+    end
+    $$;
+
+-- Weekly counts as in 0010, with the same rule for legal-aid counts.
+create or replace function dashboard_trend(p_unit uuid, p_weeks integer)
+    returns table (week_start date, metric text, value bigint)
+    language plpgsql stable security definer set search_path = public, pg_temp
+    as $$
+    declare
+        root ltree;
+    begin
+        select u.path into root from org_unit u where u.id = p_unit and u.path <@ liushou_scope_for('person_area');
+        if root is null then
+            return;
+        end if;
+        return query
+            select s.week_start, s.metric, sum(s.value)::bigint from dashboard_snapshot s
+            where s.unit_path <@ root and s.week_start >= date_trunc('week', now() at time zone 'Asia/Shanghai')::date - 7 * (p_weeks - 1)
+              and (s.metric not like 'legal\_%' or root <@ liushou_scope_for('legal_aid'))
+            group by s.week_start, s.metric
+            order by s.week_start;
     end
     $$;

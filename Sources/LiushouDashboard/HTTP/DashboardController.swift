@@ -60,7 +60,8 @@ public struct DashboardController: Sendable {
                 return weeks
             } ?? 12
             let trend = try await self.database.transaction(for: caller) { transaction in
-                _ = try await DashboardBuilder.units(of: unit, caller: caller, in: transaction)
+                let units = try await DashboardBuilder.units(of: unit, caller: caller, in: transaction)
+                let indicators = IndicatorDefinition.visible(to: caller, at: units.first?.path ?? "")
                 var byWeek: [String: [String: Int]] = [:]
                 for row in try await transaction.query("""
                     select week_start::text as week, metric, value::int as value from dashboard_trend(\(unit), \(weeks)::int)
@@ -72,7 +73,7 @@ public struct DashboardController: Sendable {
                     .first?.decode("week", as: String.self) ?? ""
                 byWeek[current] = try await LeafCounts.load(under: unit, in: transaction).total(under: nil)
                 return Trend(unitId: unit, weeks: byWeek.keys.sorted().map { week in
-                    Week(weekStart: week, indicators: IndicatorDefinition.all.map { IndicatorValue($0, counts: byWeek[week] ?? [:]) })
+                    Week(weekStart: week, indicators: indicators.map { IndicatorValue($0, counts: byWeek[week] ?? [:]) })
                 })
             }
             return try JSONResponse(trend)

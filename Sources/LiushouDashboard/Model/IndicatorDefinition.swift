@@ -1,3 +1,4 @@
+import LiushouAccess
 /// One indicator of the joint meeting: what its numerator and denominator count, and its target.
 public struct IndicatorDefinition: Sendable, Codable, Equatable {
     public var key: String
@@ -45,6 +46,12 @@ public struct IndicatorDefinition: Sendable, Codable, Equatable {
                             denominator: "relief_decided_this_year", target: nil,
                             definition: "本年内作出决定（批准或不予批准）的救助案件中，在时限内决定的件数 ÷ 本年作出决定的件数。"),
     ]
+
+    /// The indicators `caller` may see for the unit at `path`: legal aid only for those who may read
+    /// legal aid there (the database leaves its counts out for everyone else).
+    public static func visible(to caller: Caller, at path: String) -> [IndicatorDefinition] {
+        caller.holds(.legalAidRead, at: path) ? Self.all : Self.all.filter { $0.key != "legal_aid" }
+    }
 
     /// Counts shown next to the rates (no denominator).
     public static let counts: [(metric: String, name: String)] = [

@@ -29,13 +29,14 @@ struct DashboardBuilder: Sendable {
     static func dashboard(of unit: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> Dashboard {
         let units = try await Self.units(of: unit, caller: caller, in: transaction)
         let counts = try await LeafCounts.load(under: unit, in: transaction)
-        return Dashboard(unitId: unit, generatedAt: Date(), rows: units.map { Self.row($0, counts: counts.total(under: $0.path)) })
+        let indicators = IndicatorDefinition.visible(to: caller, at: units.first?.path ?? "")
+        return Dashboard(unitId: unit, generatedAt: Date(), rows: units.map { Self.row($0, indicators: indicators, counts: counts.total(under: $0.path)) })
     }
 
-    static func row(_ unit: Unit, counts: [String: Int]) -> DashboardRow {
+    static func row(_ unit: Unit, indicators: [IndicatorDefinition], counts: [String: Int]) -> DashboardRow {
         DashboardRow(
             unitId: unit.id, unitName: unit.name, kind: unit.kind,
-            indicators: IndicatorDefinition.all.map { IndicatorValue($0, counts: counts) },
+            indicators: indicators.map { IndicatorValue($0, counts: counts) },
             counts: Dictionary(uniqueKeysWithValues: IndicatorDefinition.counts.map { ($0.metric, counts[$0.metric] ?? 0) })
         )
     }

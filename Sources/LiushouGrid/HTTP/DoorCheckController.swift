@@ -11,7 +11,11 @@ public struct DoorCheckController: Sendable {
     let database: TenantDatabase
     let recorder: DoorCheckRecorder
     /// Single checks of one caller arriving together are written in one transaction.
-    let singles = GroupCommit<Caller, DoorCheckInput, DoorCheckRecorder.ItemResult>(maxBatch: 100, maxWriters: 2)
+    let singles = GroupCommit<Caller, DoorCheckInput, DoorCheckRecorder.ItemResult>(maxBatch: 100, maxWriters: 2) { error in
+        // A row the database refused (bad data, a policy, a raised exception) may be one item's fault.
+        guard let state = (error as? DatabaseError)?.sqlState else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23") || state == "42501" || state == "P0001"
+    }
 
     /// A controller.
     public init(database: TenantDatabase, recorder: DoorCheckRecorder = DoorCheckRecorder()) {

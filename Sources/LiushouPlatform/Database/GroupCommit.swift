@@ -30,17 +30,23 @@ public actor GroupCommit<Key: Hashable & Sendable, Item: Sendable, Output: Senda
     public let maxBatch: Int
     /// The most batches of one key written at the same time.
     public let maxWriters: Int
+    /// Whether a batch that failed with this error is written again item by item (errors one item
+    /// can cause, such as a refused row — not a lost connection, which would only multiply the load).
+    let retriesAlone: @Sendable (any Error) -> Bool
 
-    /// A group commit writing at most `maxBatch` items at once, with at most `maxWriters` writes per key in flight.
-    public init(maxBatch: Int = 100, maxWriters: Int = 4) {
+    /// A group commit writing at most `maxBatch` items at once, with at most `maxWriters` writes per
+    /// key in flight; `retriesAlone` picks the batch failures worth writing again item by item.
+    public init(maxBatch: Int = 100, maxWriters: Int = 4, retriesAlone: @escaping @Sendable (any Error) -> Bool = { _ in false }) {
         precondition(maxBatch >= 1 && maxWriters >= 1)
         self.maxBatch = maxBatch
         self.maxWriters = maxWriters
+        self.retriesAlone = retriesAlone
     }
 
     /// Writes `item` together with whatever else of `key` is waiting, and answers its output. When a
-    /// batch of several fails as a whole, each of its items is written again on its own, so a bad
-    /// item fails only its own request.
+    /// batch of several fails with an error `retriesAlone` accepts, each of its items is written
+    /// again on its own, so a bad item fails only its own request. When the writing request is
+    /// cancelled, the items it carried for others go back to the front of the line.
     public nonisolated func submit(_ item: Item, key: Key, write: Write) async throws -> Output {
         switch await self.arrive(item, key: key) {
         case .done(let result):
@@ -48,8 +54,12 @@ public actor GroupCommit<Key: Hashable & Sendable, Item: Sendable, Output: Senda
         case .lead:
             let followers = await self.take(key: key)
             let items = [item] + followers.map(\.item)
-            let results = await Self.run(items, key: key, write: write)
-            await self.finish(key: key, followers: followers, results: results.dropFirst())
+            let results = await Self.run(items, key: key, write: write, retriesAlone: self.retriesAlone)
+            let cancelled = results.contains { result in
+                if case .failure(let error) = result { return error is CancellationError }
+                return false
+            }
+            await self.finish(key: key, followers: followers, results: results.dropFirst(), requeue: cancelled)
             return try results[0].get()
         }
     }
@@ -75,10 +85,15 @@ public actor GroupCommit<Key: Hashable & Sendable, Item: Sendable, Output: Senda
         return taken
     }
 
-    /// Answers the followers, frees the writer slot and promotes waiting requests into free slots.
-    private func finish(key: Key, followers: [Waiter], results: ArraySlice<Result<Output, any Error>>) {
-        for (follower, result) in zip(followers, results) {
-            follower.continuation.resume(returning: .done(result))
+    /// Answers the followers (or, after a cancelled write, puts them back at the front of the line),
+    /// frees the writer slot and promotes waiting requests into free slots.
+    private func finish(key: Key, followers: [Waiter], results: ArraySlice<Result<Output, any Error>>, requeue: Bool) {
+        if requeue {
+            self.lanes[key, default: Lane()].waiting.insert(contentsOf: followers, at: 0)
+        } else {
+            for (follower, result) in zip(followers, results) {
+                follower.continuation.resume(returning: .done(result))
+            }
         }
         guard var lane = self.lanes[key] else { return }
         lane.writers -= 1
@@ -90,13 +105,15 @@ public actor GroupCommit<Key: Hashable & Sendable, Item: Sendable, Output: Senda
         self.lanes[key] = lane.writers == 0 && lane.waiting.isEmpty ? nil : lane
     }
 
-    private static func run(_ items: [Item], key: Key, write: Write) async -> [Result<Output, any Error>] {
+    private static func run(
+        _ items: [Item], key: Key, write: Write, retriesAlone: @Sendable (any Error) -> Bool
+    ) async -> [Result<Output, any Error>] {
         do {
             let outputs = try await write(key, items)
             guard outputs.count == items.count else { throw GroupCommitError.outputCount(expected: items.count, got: outputs.count) }
             return outputs.map { .success($0) }
         } catch {
-            guard items.count > 1 else { return [.failure(error)] }
+            guard items.count > 1, retriesAlone(error), !Task.isCancelled else { return items.map { _ in .failure(error) } }
             var results: [Result<Output, any Error>] = []
             for item in items {
                 do {
