@@ -141,6 +141,37 @@ struct DashboardFreshnessTests {
         }
     }
 
+    @Test("a transaction reads its own writes (without keeping them); immediate constraints still mark the units stale at once")
+    func ownWritesAndImmediateConstraints() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await DashboardWorld.make(database, client: client)
+                let f = world.fixture
+                #expect(try await Self.town(client, world).indicators["filing"]?.0 == 3)
+                let town = try await database.pool.query("select path from org_unit where id = \(f.town1.id)").first?.decode("path", as: String.self) ?? ""
+                try await database.pool.withTransaction { transaction in
+                    try await transaction.query("update person set complete = false where id = \(world.id("F"))::uuid")
+                    let complete = try await transaction.query("""
+                        select coalesce(sum(value), 0)::int as n from dashboard_counts_under(\(town)::ltree) where metric = 'complete'
+                        """).first?.decode("n", as: Int.self)
+                    #expect(complete == 2, "the writing transaction counts its own change")
+                }
+                #expect(try await !Self.kept(f.village1b, database))
+                #expect(try await Self.town(client, world).indicators["filing"]?.0 == 2)
+                #expect(try await Self.kept(f.village1b, database))
+
+                try await database.pool.withTransaction { transaction in
+                    try await transaction.query("set constraints all immediate")
+                    try await transaction.query("update person set complete = true where id = \(world.id("F"))::uuid")
+                    try await transaction.query("update person set complete = true where id = \(world.id("B"))::uuid")
+                }
+                #expect(try await !Self.kept(f.village1b, database))
+                #expect(try await !Self.kept(f.village1a, database), "the second write of the transaction also marked its unit")
+                #expect(try await Self.town(client, world).indicators["filing"]?.0 == 4)
+            }
+        }
+    }
+
     @Test("legal-aid counts only for those who may read legal aid")
     func legalAidHidden() async throws {
         try await TestPostgres.withDatabase { database in

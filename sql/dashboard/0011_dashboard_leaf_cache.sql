@@ -37,14 +37,17 @@ create function dashboard_leaf_cache_add_unit() returns trigger
 create trigger org_unit_dashboard_leaf_cache after insert on org_unit for each row execute function dashboard_leaf_cache_add_unit();
 
 -- Marking stale happens at commit, not during the writing statements: the triggers only collect
--- the units a transaction touched (in the transaction-local setting `liushou.dashboard_touched`,
--- stamped with the transaction id so a stray session-level value is ignored), and a deferred
--- constraint trigger bumps their versions, in unit order, just before the commit. So a long
--- import holds no lock on any cache row, and two writers never deadlock on them. It stays
+-- what a transaction touched — units in the transaction-local setting `liushou.dashboard_touched`
+-- (stamped with the transaction id, so a stray session-level value is ignored), people in
+-- `dashboard_touch_people` — and a deferred constraint trigger bumps the versions of those units
+-- and of the people's units, in unit order, just before the commit. So a long import or a clinic
+-- batch holds no lock on any cache row or person, and writers never deadlock on them. It stays
 -- correct: a reader that counted before the commit either finds the row locked by the bump or
--- sees the new version, and stores nothing.
+-- sees the new version, and stores nothing. People's units are read at commit, so a move of the
+-- person committed before then is seen (only a move committing in the same instant can slip by:
+-- that unit recounts at its next write or at midnight).
 
--- The units this transaction has touched so far.
+-- The units this transaction has touched so far (null: it has touched nothing yet).
 create function dashboard_leaf_touched() returns uuid[]
     language plpgsql stable set search_path = public, pg_temp
     as $$
@@ -52,7 +55,7 @@ create function dashboard_leaf_touched() returns uuid[]
         setting text := current_setting('liushou.dashboard_touched', true);
     begin
         if coalesce(setting, '') = '' or split_part(setting, ':', 1) is distinct from pg_current_xact_id_if_assigned()::text then
-            return '{}';
+            return null;
         end if;
         return split_part(setting, ':', 2)::uuid[];
     end
@@ -61,38 +64,51 @@ revoke all on function dashboard_leaf_touched() from public;
 
 -- One row per writing transaction while it runs; its insert queues the commit-time bump.
 create unlogged table dashboard_touch_pending (xact xid8 primary key);
+-- The people whose rows (checkups, rolls, pairings) a running transaction wrote.
+create unlogged table dashboard_touch_people (xact xid8 not null, person_id uuid not null, primary key (xact, person_id));
 alter table dashboard_touch_pending enable row level security;
-revoke all on dashboard_touch_pending from liushou_app;
+alter table dashboard_touch_people enable row level security;
+revoke all on dashboard_touch_pending, dashboard_touch_people from liushou_app;
 
--- Collects units whose counts this transaction changes (called by the source tables' statement
--- triggers); the first one queues the bump. A rolled-back savepoint rolls both back.
-create function dashboard_leaf_touch(p_units uuid[]) returns void
+-- Collects units (and people) whose counts this transaction changes; the first call queues the
+-- bump. The setting is written before the queueing insert, so even a bump fired at once (SET
+-- CONSTRAINTS … IMMEDIATE) sees them. A rolled-back savepoint rolls all of it back.
+create function dashboard_leaf_touch(p_units uuid[], p_people uuid[] default '{}') returns void
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     declare
         touched uuid[] := dashboard_leaf_touched();
-        wanted uuid[] := array(select distinct u from unnest(p_units) u where u is not null and u <> all (touched));
+        wanted uuid[] := array(select distinct u from unnest(p_units) u where u is not null and u <> all (coalesce(touched, '{}')));
     begin
-        if cardinality(wanted) = 0 then
+        if cardinality(wanted) = 0 and cardinality(p_people) = 0 then
             return;
         end if;
-        if cardinality(touched) = 0 then
+        if cardinality(p_people) > 0 then
+            insert into dashboard_touch_people (xact, person_id)
+            select pg_current_xact_id(), x from unnest(p_people) x where x is not null on conflict do nothing;
+        end if;
+        if touched is null or cardinality(wanted) > 0 then
+            perform set_config('liushou.dashboard_touched', pg_current_xact_id()::text || ':' || (coalesce(touched, '{}') || wanted)::text, true);
+        end if;
+        if touched is null then
             insert into dashboard_touch_pending (xact) values (pg_current_xact_id()) on conflict do nothing;
         end if;
-        perform set_config('liushou.dashboard_touched', pg_current_xact_id()::text || ':' || (touched || wanted)::text, true);
     end
     $$;
-revoke all on function dashboard_leaf_touch(uuid[]) from public;
+revoke all on function dashboard_leaf_touch(uuid[], uuid[]) from public;
 
 -- At commit: the touched units' counts become stale (locked in unit order, held only for the commit).
 create function dashboard_leaf_bump() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     declare
-        touched uuid[] := dashboard_leaf_touched();
+        units uuid[] := coalesce(dashboard_leaf_touched(), '{}')
+            || array(select p.unit_id from person p
+                     where p.id in (select t.person_id from dashboard_touch_people t where t.xact = new.xact));
     begin
-        perform from dashboard_leaf_cache c where c.unit_id = any (touched) order by c.unit_id for update;
-        update dashboard_leaf_cache c set version = c.version + 1, counts = null where c.unit_id = any (touched);
+        perform from dashboard_leaf_cache c where c.unit_id = any (units) order by c.unit_id for update;
+        update dashboard_leaf_cache c set version = c.version + 1, counts = null where c.unit_id = any (units);
+        delete from dashboard_touch_people t where t.xact = new.xact;
         delete from dashboard_touch_pending d where d.xact = new.xact;
         perform set_config('liushou.dashboard_touched', '', true);
         return null;
@@ -120,34 +136,28 @@ create function dashboard_touch_unit_rows() returns trigger
     $$;
 
 -- Rows that name a person (checkups, pairing members, school rolls and status changes): the
--- person's unit now. Read `for share`, so a move of the person that is still running is waited
--- for (and its new unit touched), and a move starting later waits for this commit (and touches
--- both units itself).
+-- person's unit, read at commit.
 create function dashboard_touch_person_rows() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
-    declare
-        people uuid[];
     begin
         if tg_op = 'INSERT' then
-            people := array(select n.person_id from new_rows n);
+            perform dashboard_leaf_touch('{}', array(select n.person_id from new_rows n));
         elsif tg_op = 'UPDATE' then
-            people := array(select o.person_id from old_rows o union select n.person_id from new_rows n);
+            perform dashboard_leaf_touch('{}', array(select o.person_id from old_rows o union select n.person_id from new_rows n));
         else
-            people := array(select o.person_id from old_rows o);
+            perform dashboard_leaf_touch('{}', array(select o.person_id from old_rows o));
         end if;
-        perform dashboard_leaf_touch(array(select p.unit_id from person p where p.id = any (people) order by p.id for share));
         return null;
     end
     $$;
 
--- Pairings: the units of their people.
+-- Pairings: their people.
 create function dashboard_touch_pairing() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     begin
-        perform dashboard_leaf_touch(array(select p.unit_id from person p
-            where p.id in (select pp.person_id from new_rows n join pairing_person pp on pp.pairing_id = n.id) order by p.id for share of p));
+        perform dashboard_leaf_touch('{}', array(select pp.person_id from new_rows n join pairing_person pp on pp.pairing_id = n.id));
         return null;
     end
     $$;
@@ -242,56 +252,57 @@ create function dashboard_leaf_compute(p_ids uuid[])
             - case when extract(month from (now() at time zone 'Asia/Shanghai')) >= 9 then 0 else 1 end, 9, 1);
     begin
         return query
-        with people as (
-            select p.unit_id,
-                count(*) as persons,
-                count(*) filter (where p.complete) as complete,
-                count(*) filter (where p.categories && array['left_behind_child', 'child_in_difficulty']) as children,
-                count(*) filter (where p.categories && array['left_behind_child', 'child_in_difficulty'] and not p.no_capable_guardian)
-                    as children_guarded,
-                count(*) filter (where p.categories && array['left_behind_child', 'child_in_difficulty']
-                    and p.file -> 'child' ->> 'guardianshipConfirmedOn' is not null) as children_confirmed,
-                count(*) filter (where 'left_behind_child' = any(p.categories)) as group_left_behind_child,
-                count(*) filter (where 'child_in_difficulty' = any(p.categories)) as group_child_in_difficulty,
-                count(*) filter (where 'left_behind_woman' = any(p.categories)) as group_left_behind_woman,
-                count(*) filter (where 'left_behind_elder' = any(p.categories)) as group_left_behind_elder
+        -- One pass over the units' active people; what a person's pairings, checkups and school
+        -- rolls say is looked up by index for that person (a recount costs what the units hold).
+        with each_person as (
+            select p.unit_id, p.complete, p.categories,
+                p.categories && array['left_behind_child', 'child_in_difficulty'] as child,
+                not p.no_capable_guardian as guarded,
+                p.file -> 'child' ->> 'guardianshipConfirmedOn' is not null as confirmed,
+                exists (select from pairing_person pp join pairing g on g.id = pp.pairing_id
+                        where pp.person_id = p.id and g.status = 'active' and g.start_on <= today
+                          and (g.end_on is null or g.end_on >= today)) as paired,
+                'left_behind_elder' = any(p.categories)
+                    and exists (select from checkup c where c.person_id = p.id and c.checked_on >= year_ago) as elder_checked,
+                'left_behind_woman' = any(p.categories)
+                    and exists (select from checkup c where c.person_id = p.id and c.kind = 'women_screening' and c.checked_on >= year_ago)
+                    as woman_screened,
+                -- School rates as `school_rates` counts them for villages and grids: children filed here,
+                -- in school per `school_person_in_school` (only asked for a child with a roll row at all).
+                case when p.categories && array['left_behind_child', 'child_in_difficulty'] and p.birth_date <= today
+                     then extract(year from age(today, p.birth_date))::int end as years,
+                exists (select from school_enrolment e where e.person_id = p.id) as on_a_roll,
+                p.id
             from person p where p.status = 'active' and p.unit_id = any(p_ids)
-            group by p.unit_id
         ),
-        -- School rates as `school_rates` counts them for villages and grids: children filed here.
-        school_children as (
-            select p.unit_id, extract(year from age(today, p.birth_date))::int as years,
-                school_person_in_school(p.id, today) as in_school,
-                extract(year from age(today, p.birth_date))::int between 6 and 15 and school_person_in_school(p.id, school_year_start) as in_cohort
-            from person p
-            where p.status = 'active' and p.unit_id = any(p_ids) and p.categories && array['left_behind_child', 'child_in_difficulty']
-              and p.birth_date <= today - interval '3 years' and p.birth_date > today - interval '16 years'
+        schooling as (
+            select e.*,
+                e.on_a_roll and e.years between 3 and 15 and school_person_in_school(e.id, today) as in_school,
+                e.on_a_roll and e.years between 6 and 15 and school_person_in_school(e.id, school_year_start) as in_cohort
+            from each_person e
         ),
-        schools as (
+        people as (
             select s.unit_id,
+                count(*) as persons,
+                count(*) filter (where s.complete) as complete,
+                count(*) filter (where s.child) as children,
+                count(*) filter (where s.child and s.guarded) as children_guarded,
+                count(*) filter (where s.child and s.confirmed) as children_confirmed,
+                count(*) filter (where 'left_behind_child' = any(s.categories)) as group_left_behind_child,
+                count(*) filter (where 'child_in_difficulty' = any(s.categories)) as group_child_in_difficulty,
+                count(*) filter (where 'left_behind_woman' = any(s.categories)) as group_left_behind_woman,
+                count(*) filter (where 'left_behind_elder' = any(s.categories)) as group_left_behind_elder,
+                count(*) filter (where s.paired) as paired,
+                count(*) filter (where s.elder_checked) as elders_checked,
+                count(*) filter (where s.woman_screened) as women_screened,
                 count(*) filter (where s.years between 6 and 15) as school_compulsory,
                 count(*) filter (where s.years between 6 and 15 and s.in_school) as school_compulsory_enrolled,
                 count(*) filter (where s.in_cohort) as school_cohort,
                 count(*) filter (where s.in_cohort and s.in_school) as school_retained,
                 count(*) filter (where s.years between 3 and 5) as school_preschool,
                 count(*) filter (where s.years between 3 and 5 and s.in_school) as school_preschool_enrolled
-            from school_children s group by s.unit_id
-        ),
-        paired as (
-            select p.unit_id, count(distinct p.id) as paired
-            from person p join pairing_person pp on pp.person_id = p.id join pairing g on g.id = pp.pairing_id
-            where p.status = 'active' and p.unit_id = any(p_ids)
-              and g.status = 'active' and g.start_on <= today and (g.end_on is null or g.end_on >= today)
-            group by p.unit_id
-        ),
-        health as (
-            select p.unit_id,
-                count(distinct p.id) filter (where 'left_behind_elder' = any(p.categories)) as elders_checked,
-                count(distinct p.id) filter (where 'left_behind_woman' = any(p.categories) and c.kind = 'women_screening') as women_screened
-            from person p join checkup c on c.person_id = p.id
-            where p.status = 'active' and p.unit_id = any(p_ids) and c.checked_on >= year_ago
-              and p.categories && array['left_behind_elder', 'left_behind_woman']
-            group by p.unit_id
+            from schooling s
+            group by s.unit_id
         ),
         -- Obligations exist only for active people (an exit deletes them).
         visits as (
@@ -327,25 +338,22 @@ create function dashboard_leaf_compute(p_ids uuid[])
                 ('persons', pe.persons), ('complete', pe.complete), ('children', pe.children), ('children_guarded', pe.children_guarded),
                 ('children_confirmed', pe.children_confirmed), ('group_left_behind_child', pe.group_left_behind_child),
                 ('group_child_in_difficulty', pe.group_child_in_difficulty), ('group_left_behind_woman', pe.group_left_behind_woman),
-                ('group_left_behind_elder', pe.group_left_behind_elder), ('paired', pa.paired),
+                ('group_left_behind_elder', pe.group_left_behind_elder), ('paired', pe.paired),
                 ('knock_due', v.knock_due), ('cadre_due', v.cadre_due),
-                ('elders_checked', h.elders_checked), ('women_screened', h.women_screened),
+                ('elders_checked', pe.elders_checked), ('women_screened', pe.women_screened),
                 ('relief_awaiting_decision', rc.relief_awaiting_decision), ('relief_approved_unpaid', rc.relief_approved_unpaid),
                 ('relief_decided_this_year', rc.relief_decided_this_year), ('relief_decided_in_time_this_year', rc.relief_decided_in_time_this_year),
                 ('legal_child_eligible_this_year', l.legal_child_eligible_this_year), ('legal_child_aided_this_year', l.legal_child_aided_this_year),
-                ('school_compulsory', s.school_compulsory), ('school_compulsory_enrolled', s.school_compulsory_enrolled),
-                ('school_cohort', s.school_cohort), ('school_retained', s.school_retained),
-                ('school_preschool', s.school_preschool), ('school_preschool_enrolled', s.school_preschool_enrolled)
+                ('school_compulsory', pe.school_compulsory), ('school_compulsory_enrolled', pe.school_compulsory_enrolled),
+                ('school_cohort', pe.school_cohort), ('school_retained', pe.school_retained),
+                ('school_preschool', pe.school_preschool), ('school_preschool_enrolled', pe.school_preschool_enrolled)
             ) as m(metric, value) where m.value > 0), '{}'::jsonb)
         from unnest(p_ids) i (id)
         left join dashboard_leaf_cache c on c.unit_id = i.id
         left join people pe on pe.unit_id = i.id
-        left join paired pa on pa.unit_id = i.id
         left join visits v on v.unit_id = i.id
-        left join health h on h.unit_id = i.id
         left join relief rc on rc.unit_id = i.id
-        left join legal l on l.unit_id = i.id
-        left join schools s on s.unit_id = i.id;
+        left join legal l on l.unit_id = i.id;
     end
     $$;
 revoke all on function dashboard_leaf_compute(uuid[]) from public;
@@ -365,8 +373,10 @@ create or replace function dashboard_counts_under(p_root ltree)
     begin
         -- One statement: the stored counts and the stale units as of the same moment.
         -- (A unit without a cache row, e.g. one inserted with triggers off, is counted every time.)
-        select coalesce(jsonb_object_agg(c.unit_id, c.counts) filter (where c.counts is not null and c.day = today), '{}'),
-               coalesce(array_agg(i.id) filter (where c.counts is null or c.day is distinct from today), '{}')
+        select coalesce(jsonb_object_agg(c.unit_id, c.counts) filter (where c.counts is not null and c.day = today
+                                                  and not i.id = any (coalesce(dashboard_leaf_touched(), '{}'))), '{}'),
+               coalesce(array_agg(i.id) filter (where c.counts is null or c.day is distinct from today
+                                                or i.id = any (coalesce(dashboard_leaf_touched(), '{}'))), '{}')
             into fresh, stale
             from unnest(ids) i (id) left join dashboard_leaf_cache c on c.unit_id = i.id;
         if cardinality(stale) > 0 then
@@ -374,17 +384,18 @@ create or replace function dashboard_counts_under(p_root ltree)
             select coalesce(jsonb_agg(jsonb_build_object('unit', k.unit_id, 'version', k.version, 'counts', k.counts)), '[]')
                 into counted from dashboard_leaf_compute(stale) k;
             select fresh || coalesce(jsonb_object_agg(e ->> 'unit', e -> 'counts'), '{}') into fresh from jsonb_array_elements(counted) e;
-            if current_setting('transaction_read_only') = 'off' then
+            -- A transaction that has written dashboard sources counts but never stores (its own
+            -- changes are not committed yet, and its locks would meet writers' commit-time bumps).
+            if current_setting('transaction_read_only') = 'off' and dashboard_leaf_touched() is null then
                 -- Store only where the row is free now (never wait for a writer's commit) and still
-                -- at the version counted (else a write committed since has made the count stale
-                -- again); never for a unit this transaction wrote to (it is bumped at commit).
+                -- at the version counted (else a write committed since has made the count stale again).
                 with k as (
                     select (e ->> 'unit')::uuid as unit_id, (e ->> 'version')::bigint as version, e -> 'counts' as counts
                     from jsonb_array_elements(counted) e
                 ),
                 free as (
                     select c.unit_id, c.version from dashboard_leaf_cache c
-                    where c.unit_id = any (stale) and c.unit_id <> all (dashboard_leaf_touched())
+                    where c.unit_id = any (stale)
                     order by c.unit_id for update skip locked
                 )
                 update dashboard_leaf_cache c set counts = k.counts, day = today

@@ -55,11 +55,7 @@ public actor GroupCommit<Key: Hashable & Sendable, Item: Sendable, Output: Senda
             let followers = await self.take(key: key)
             let items = [item] + followers.map(\.item)
             let results = await Self.run(items, key: key, write: write, retriesAlone: self.retriesAlone)
-            let cancelled = results.contains { result in
-                if case .failure(let error) = result { return error is CancellationError }
-                return false
-            }
-            await self.finish(key: key, followers: followers, results: results.dropFirst(), requeue: cancelled)
+            await self.finish(key: key, followers: followers, results: results.dropFirst())
             return try results[0].get()
         }
     }
@@ -85,16 +81,19 @@ public actor GroupCommit<Key: Hashable & Sendable, Item: Sendable, Output: Senda
         return taken
     }
 
-    /// Answers the followers (or, after a cancelled write, puts them back at the front of the line),
-    /// frees the writer slot and promotes waiting requests into free slots.
-    private func finish(key: Key, followers: [Waiter], results: ArraySlice<Result<Output, any Error>>, requeue: Bool) {
-        if requeue {
-            self.lanes[key, default: Lane()].waiting.insert(contentsOf: followers, at: 0)
-        } else {
-            for (follower, result) in zip(followers, results) {
+    /// Answers the followers — one whose item failed only because the writing request was cancelled
+    /// goes back to the front of the line instead — frees the writer slot and promotes waiting
+    /// requests into free slots.
+    private func finish(key: Key, followers: [Waiter], results: ArraySlice<Result<Output, any Error>>) {
+        var requeued: [Waiter] = []
+        for (follower, result) in zip(followers, results) {
+            if case .failure(let error) = result, error is CancellationError {
+                requeued.append(follower)
+            } else {
                 follower.continuation.resume(returning: .done(result))
             }
         }
+        self.lanes[key, default: Lane()].waiting.insert(contentsOf: requeued, at: 0)
         guard var lane = self.lanes[key] else { return }
         lane.writers -= 1
         while lane.writers < self.maxWriters, !lane.waiting.isEmpty {
