@@ -367,6 +367,8 @@ create or replace function dashboard_counts_under(p_root ltree)
     declare
         today date := (now() at time zone 'Asia/Shanghai')::date;
         ids uuid[] := array(select u.id from org_unit u where u.path <@ p_root);
+        -- Units this transaction wrote to (null: none), read once.
+        mine uuid[] := dashboard_leaf_touched();
         stale uuid[];
         fresh jsonb;
         counted jsonb;
@@ -374,9 +376,9 @@ create or replace function dashboard_counts_under(p_root ltree)
         -- One statement: the stored counts and the stale units as of the same moment.
         -- (A unit without a cache row, e.g. one inserted with triggers off, is counted every time.)
         select coalesce(jsonb_object_agg(c.unit_id, c.counts) filter (where c.counts is not null and c.day = today
-                                                  and not i.id = any (coalesce(dashboard_leaf_touched(), '{}'))), '{}'),
+                                                  and not i.id = any (coalesce(mine, '{}'))), '{}'),
                coalesce(array_agg(i.id) filter (where c.counts is null or c.day is distinct from today
-                                                or i.id = any (coalesce(dashboard_leaf_touched(), '{}'))), '{}')
+                                                or i.id = any (coalesce(mine, '{}'))), '{}')
             into fresh, stale
             from unnest(ids) i (id) left join dashboard_leaf_cache c on c.unit_id = i.id;
         if cardinality(stale) > 0 then
@@ -386,7 +388,7 @@ create or replace function dashboard_counts_under(p_root ltree)
             select fresh || coalesce(jsonb_object_agg(e ->> 'unit', e -> 'counts'), '{}') into fresh from jsonb_array_elements(counted) e;
             -- A transaction that has written dashboard sources counts but never stores (its own
             -- changes are not committed yet, and its locks would meet writers' commit-time bumps).
-            if current_setting('transaction_read_only') = 'off' and dashboard_leaf_touched() is null then
+            if current_setting('transaction_read_only') = 'off' and mine is null then
                 -- Store only where the row is free now (never wait for a writer's commit) and still
                 -- at the version counted (else a write committed since has made the count stale again).
                 with k as (

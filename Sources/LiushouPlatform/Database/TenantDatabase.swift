@@ -25,7 +25,7 @@ public struct TenantDatabase: Sendable {
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
         let role = self.role
-        return try await self.pool.withTransaction(settings: Self.settings(for: caller), maxAttempts: maxAttempts) { transaction in
+        return try await self.pool.withTransaction(settings: Self.scopeSettings(for: caller), maxAttempts: maxAttempts) { transaction in
             if let role { try await transaction.query("set local role \(identifier: role)") }
             return try await body(transaction)
         }
@@ -34,11 +34,6 @@ public struct TenantDatabase: Sendable {
     /// The transaction-local settings row-level security reads for `caller` (also for tools that
     /// reproduce a user's view in psql).
     public static func scopeSettings(for caller: Caller) -> [(name: String, value: String)] {
-        Self.settings(for: caller)
-    }
-
-    /// The transaction-local settings row-level security reads.
-    static func settings(for caller: Caller) -> [(name: String, value: String)] {
         var settings: [(name: String, value: String)] = [
             (name: "liushou.scope_paths", value: Self.literal(caller.allScopes)),
             (name: "liushou.account_id", value: caller.accountID.uuidString.lowercased()),
