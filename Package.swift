@@ -41,6 +41,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CProcessSupport"),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "EmbeddedPostgres",
@@ -209,6 +210,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouWeb",
+            dependencies: [
+                "CZlib",
+                "LiushouHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/web")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouServer",
             dependencies: [
                 "LiushouHTTP",
@@ -220,6 +234,7 @@ let package = Package(
                 "LiushouDashboard",
                 "LiushouLegalAid",
                 "LiushouSchools",
+                "LiushouWeb",
                 "LiushouPlatform",
                 "LiushouAccess",
                 "LiushouPostgres",

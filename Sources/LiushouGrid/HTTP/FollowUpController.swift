@@ -24,6 +24,8 @@ public struct FollowUpController: Sendable {
         /// the school status change that raised an alert (schooling).
         var schoolStatusChangeId: UUID?
         var personId: UUID?
+        /// The person's name (as the caller's row-level view shows it), for lists.
+        var personName: String?
         var householdId: UUID?
         var need: String
         var routedRole: String
@@ -47,6 +49,7 @@ public struct FollowUpController: Sendable {
 
     private static let columns: SQLQuery = """
         f.id, f.check_id, f.checkup_id, f.school_status_change_id, f.person_id, f.household_id, f.need, f.routed_role, f.status, f.opened_at, f.resolved_at, f.resolution, f.version,
+        p.name as person_name,
         (select b.path from liushou_unit_brief(f.unit_id) b) as unit_path,
         (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
         exists (select from clinic_service_area a join org_unit c on c.id = a.clinic_id
@@ -140,7 +143,7 @@ public struct FollowUpController: Sendable {
         FollowUp(
             id: try row.decode("id"), checkId: try row.decode("check_id"), checkupId: try row.decode("checkup_id"),
             schoolStatusChangeId: try row.decode("school_status_change_id"), personId: try row.decode("person_id"),
-            householdId: try row.decode("household_id"), need: try row.decode("need"), routedRole: try row.decode("routed_role"),
+            personName: try row.decode("person_name"), householdId: try row.decode("household_id"), need: try row.decode("need"), routedRole: try row.decode("routed_role"),
             status: try row.decode("status"), openedAt: try row.decode("opened_at"), resolvedAt: try row.decode("resolved_at"),
             resolution: try row.decode("resolution"), version: try row.decode("version")
         )

@@ -34,6 +34,15 @@ public enum CheckOutcome: String, Sendable, Codable, CaseIterable {
     case allWell = "all_well"
     case needsFollowUp = "needs_follow_up"
     case urgent
+    /// 无人在家: nobody answered. Recorded, but it does not satisfy an obligation.
+    case notHome = "not_home"
+    /// 人员外出: the person is away (told by a neighbour or relative). Recorded, but does not satisfy an obligation.
+    case away
+
+    /// Whether the visitor saw the person (only then is a visit obligation satisfied).
+    public var seesPerson: Bool {
+        self != .notHome && self != .away
+    }
 }
 
 /// A kind of need found at a visit; each is routed to the role that handles it.

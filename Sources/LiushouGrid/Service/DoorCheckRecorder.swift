@@ -105,8 +105,11 @@ public struct DoorCheckRecorder: Sendable {
         }
         if item.occurredAt > now.addingTimeInterval(600) { errors.append(.init(field: "occurredAt", message: "is in the future")) }
         if item.occurredAt < now.addingTimeInterval(-Self.maxAge) { errors.append(.init(field: "occurredAt", message: "is more than 60 days ago")) }
-        if item.outcome != .allWell, (item.needs ?? []).isEmpty {
+        if item.outcome != .allWell, item.outcome.seesPerson, (item.needs ?? []).isEmpty {
             errors.append(.init(field: "needs", message: "name what is needed when the outcome is \(item.outcome.rawValue)"))
+        }
+        if !item.outcome.seesPerson, !(item.needs ?? []).isEmpty {
+            errors.append(.init(field: "needs", message: "must be empty when the outcome is \(item.outcome.rawValue): nobody was seen"))
         }
         if (item.notes?.unicodeScalars.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
         if (item.latitude == nil) != (item.longitude == nil) {
@@ -196,6 +199,8 @@ public struct DoorCheckRecorder: Sendable {
         case .allWell: outcome = "一切正常"
         case .needsFollowUp: outcome = "需要跟进"
         case .urgent: outcome = "紧急"
+        case .notHome: outcome = "无人在家"
+        case .away: outcome = "人员外出"
         }
         return "\(item.kind.chineseName)：\(outcome)"
     }

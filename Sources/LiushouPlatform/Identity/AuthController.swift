@@ -16,6 +16,16 @@ public struct AuthController: Sendable {
     struct LoginRequest: Decodable {
         var username: String
         var password: String
+        /// A browser's login: the token goes into an HttpOnly cookie, never into the body.
+        var cookie: Bool?
+    }
+
+    /// A browser session: what the page needs, without the token.
+    struct CookieSession: Encodable {
+        var expiresAt: Date
+        var idleTimeoutSeconds: Int
+        var mustChangePassword: Bool
+        var csrfToken: String
     }
 
     struct PasswordChange: Decodable {
@@ -47,11 +57,30 @@ public struct AuthController: Sendable {
             if body.password.isEmpty || body.password.count > 128 { problems.append(.init(field: "password", message: "must have 1 to 128 characters")) }
             guard problems.isEmpty else { throw Problem.validation(problems) }
             let session = try await self.auth.login(username: body.username, password: body.password, context: context)
-            return try JSONResponse(session, status: .ok)
+            guard body.cookie == true else {
+                return try JSONResponse(session, status: .ok)
+            }
+            var headers = HTTPFields()
+            let maxAge = max(0, Int(session.expiresAt.timeIntervalSinceNow.rounded(.down)))
+            for cookie in WebSessionCookie.open(token: session.token, maxAge: maxAge, request: request) {
+                headers.append(HTTPField(name: .setCookie, value: cookie))
+            }
+            headers[.cacheControl] = "no-store"
+            let view = CookieSession(
+                expiresAt: session.expiresAt, idleTimeoutSeconds: session.idleTimeoutSeconds, mustChangePassword: session.mustChangePassword,
+                csrfToken: WebSessionCookie.csrfToken(for: session.token)
+            )
+            return try JSONResponse(view, status: .ok, headers: headers)
         }
-        routes.on(.post, "/v1/auth/logout", .passwordChange) { _, context, caller in
+        routes.on(.post, "/v1/auth/logout", .passwordChange) { request, context, caller in
             try await self.auth.logout(caller, context: context)
-            return Response(status: .noContent)
+            var headers = HTTPFields()
+            if WebSessionCookie.token(in: request) != nil {
+                for cookie in WebSessionCookie.clear(request: request) {
+                    headers.append(HTTPField(name: .setCookie, value: cookie))
+                }
+            }
+            return Response(status: .noContent, headers: headers)
         }
         routes.on(.post, "/v1/auth/password", .passwordChange) { request, context, caller in
             let body = try await request.decodeJSON(as: PasswordChange.self, context: context)

@@ -4,8 +4,9 @@ import LiushouAccess
 import LiushouHTTP
 import Logging
 
-/// Verifies `Authorization: Bearer <token>` and puts the caller in the context. A request without
-/// the header continues anonymously (protected routes then answer 401); a bad token answers 401 at once.
+/// Verifies `Authorization: Bearer <token>`, or else a browser's session cookie, and puts the caller
+/// in the context. A request with neither continues anonymously (protected routes then answer 401);
+/// a bad token answers 401 at once; a cookie session's unsafe request without its CSRF value 403.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -18,7 +19,10 @@ public struct AuthenticationMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
-            return try await next(request, context)
+            guard let token = WebSessionCookie.token(in: request) else {
+                return try await next(request, context)
+            }
+            return try await self.continueWithCookie(token: token, request: request, context: context, next: next)
         }
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw Self.invalid
@@ -31,6 +35,31 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         context.logger[metadataKey: "account"] = .string(caller.name)
         return try await next(request, context)
     }
+
+    func continueWithCookie(
+        token: String, request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        // Logging in again over a dead cookie must work, and the login route reads no cookie.
+        if request.uri.path == "/v1/auth/login" {
+            return try await next(request, context)
+        }
+        if WebSessionCookie.isUnsafe(request.method),
+            request.headers[WebSessionCookie.csrfHeader] != WebSessionCookie.csrfToken(for: token) {
+            throw Self.csrfFailed
+        }
+        guard let caller = try await self.auth.authenticate(token: token) else {
+            throw Self.invalid
+        }
+        var context = context
+        context.caller = caller
+        context.logger[metadataKey: "account"] = .string(caller.name)
+        return try await next(request, context)
+    }
+
+    static let csrfFailed = Problem(
+        status: .forbidden, code: "csrf_failed", title: "Missing or wrong CSRF token",
+        detail: "A request with a session cookie that changes data must send the session's X-CSRF-Token header."
+    )
 
     static let invalid = Problem(
         status: .unauthorized, code: "invalid_token", title: "Invalid or expired token",

@@ -12,6 +12,7 @@ import LiushouRegistry
 import LiushouVolunteers
 import LiushouRelief
 import LiushouSchools
+import LiushouWeb
 
 /// What route handlers need, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -35,6 +36,8 @@ public struct AppDependencies: Sendable {
     public let persons: any PersonRepository
     /// The registry's write rules.
     public let personService: PersonService
+    /// The web clients' files.
+    public let web: WebBundle
 
     /// Bundles the dependencies.
     public init(
@@ -53,15 +56,19 @@ public struct AppDependencies: Sendable {
         self.vault = vault
         self.persons = PostgresPersonRepository(vault: vault)
         self.personService = PersonService(repository: self.persons, vault: vault)
+        // The files are part of the build: a build without them is broken, not a deployment choice.
+        self.web = try! WebBundle()
     }
 }
 
-/// Builds the router: middleware (request id → metrics → problem errors → body limit → authentication) and every controller.
+/// Builds the router: middleware (request id → metrics → problem errors → web clients' files → body limit →
+/// authentication) and every controller.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.middlewares.add(ProblemMiddleware())
+    router.middlewares.add(WebMiddleware(bundle: dependencies.web))
     router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
         (prefix: "/v1/imports/", bytes: 64 * 1024 * 1024), (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
         (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024), (prefix: "/v1/checkups/batch", bytes: 16 * 1024 * 1024),

@@ -1,0 +1,131 @@
+// The field app (外勤): hash routes, the session, the network indicator and the sync loop.
+import { h, mount, toast } from "../shared/ui.js";
+import * as session from "../shared/session.js";
+import { outbox, clearDevice } from "./data.js";
+import { loginView, passwordView } from "./views/login.js";
+import { todayView, refreshTasks } from "./views/today.js";
+import { personView } from "./views/person.js";
+import { recordView } from "./views/record.js";
+import { outboxView } from "./views/outbox.js";
+import { followUpsView } from "./views/followups.js";
+import { reportView } from "./views/report.js";
+import { pairingsView } from "./views/pairings.js";
+import { meView } from "./views/me.js";
+
+const view = document.getElementById("view");
+const views = {
+  login: loginView, password: passwordView, today: todayView, person: personView, record: recordView, outbox: outboxView,
+  followups: followUpsView, report: reportView, pairings: pairingsView, me: meView,
+};
+
+export const app = {
+  view,
+  go(hash) {
+    if (location.hash === hash) render();
+    else location.hash = hash;
+  },
+  sync: syncNow,
+  online: () => navigator.onLine,
+  render: () => render(),
+};
+
+function route() {
+  const [path, search = ""] = location.hash.replace(/^#\/?/, "").split("?");
+  const [name, id] = path.split("/");
+  return { name: name || "today", id, params: new URLSearchParams(search) };
+}
+
+async function render() {
+  const { name, id, params } = route();
+  const profile = session.profile();
+  let target = views[name] ? name : "today";
+  if (!profile) target = "login";
+  else if (profile.mustChangePassword && target !== "me") target = "password";
+  if (profile && target === "login") target = "today";
+  updateChrome(profile, target);
+  try {
+    await views[target]({ app, id, params, profile });
+  } catch (error) {
+    console.error(error);
+    mount(view, h("div.banner.bad", { role: "alert" }, `页面出错：${error.message}`));
+  }
+  view.focus({ preventScroll: true });
+}
+
+function updateChrome(profile, current) {
+  const tabs = document.getElementById("tabs");
+  tabs.hidden = !profile || profile.mustChangePassword;
+  document.getElementById("report-link").hidden = !profile || !session.can("safeguarding.report") || current === "report";
+  const show = { pairings: session.can("volunteer_visits.record"), followups: session.can("followups.handle"), today: true, outbox: true, me: true };
+  for (const link of tabs.querySelectorAll("a")) {
+    link.hidden = !show[link.dataset.tab];
+    if (link.dataset.tab === current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  updateCounts();
+}
+
+async function updateCounts() {
+  const profile = session.profile();
+  const count = profile ? await outbox.pendingCount(profile.accountId) : 0;
+  document.getElementById("outbox-count").textContent = count ? String(count) : "";
+  const net = document.getElementById("net");
+  net.textContent = navigator.onLine ? (count ? `在线 · ${count} 条待上传` : "在线") : `离线${count ? ` · ${count} 条待上传` : ""}`;
+  net.classList.toggle("offline", !navigator.onLine);
+}
+
+let syncing = null;
+/** Sends waiting records now (if online and logged in); never mints new ids. */
+async function syncNow({ quiet = false } = {}) {
+  const profile = session.profile();
+  if (!profile || !navigator.onLine) return null;
+  if (syncing) return syncing;
+  syncing = (async () => {
+    const summary = await outbox.sync(profile.accountId);
+    if (summary.error && summary.error.status === 401) {
+      await expired();
+    } else if (summary.sent || summary.duplicate) {
+      if (!quiet) toast(`已上传 ${summary.sent + summary.duplicate} 条记录`);
+      refreshTasks(profile).catch(() => {});
+    }
+    if (summary.rejected || summary.conflict) toast(`${summary.rejected + summary.conflict} 条记录未被接受，请在“待上传”中查看原因`, "bad");
+    return summary;
+  })().finally(() => {
+    syncing = null;
+    updateCounts();
+  });
+  return syncing;
+}
+
+async function expired() {
+  localStorage.setItem("liushou.notice", "登录已过期，请重新登录。未上传的记录仍在本机，登录后自动上传。");
+  localStorage.removeItem("liushou.profile");
+  app.go("#/login");
+}
+
+session.onUnauthorized(() => {
+  if (session.profile()) expired();
+});
+session.onLogout(async (reason) => {
+  await clearDevice();
+  if (reason) localStorage.setItem("liushou.notice", reason);
+});
+session.watchIdle(() => {
+  session.logout("30 分钟未操作，已自动退出；未上传的记录仍在本机。").then(() => app.go("#/login"));
+});
+outbox.onChange(updateCounts);
+
+addEventListener("hashchange", render);
+addEventListener("online", () => {
+  updateCounts();
+  syncNow();
+});
+addEventListener("offline", updateCounts);
+setInterval(() => syncNow({ quiet: true }), 60000);
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((error) => console.warn("service worker", error));
+}
+
+await render();
+syncNow({ quiet: true });

@@ -1,0 +1,76 @@
+import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
+import * as session from "../../shared/session.js";
+import { message } from "../../shared/vocab.js";
+import { clearDevice } from "../data.js";
+
+export async function loginView({ app }) {
+  const notice = localStorage.getItem("liushou.notice");
+  localStorage.removeItem("liushou.notice");
+  const username = h("input", { name: "username", autocomplete: "username", required: true, autocapitalize: "off", spellcheck: "false" });
+  const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = h("p.field-error", { role: "alert", id: "login-error" });
+  const submit = h("button.primary.big", { type: "submit" }, "登录");
+  const form = h("form.card.login", { novalidate: true },
+    h("h2", "登录"),
+    notice ? h("p.banner.warn", notice) : null,
+    navigator.onLine ? null : h("p.banner.warn", "现在没有网络：登录需要联网。已记录的走访保存在本机，联网后登录即可上传。"),
+    field("用户名", username), field("密码", password), error, submit);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!username.value.trim() || !password.value) {
+      error.textContent = "请输入用户名和密码";
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const previous = localStorage.getItem("liushou.lastAccount");
+      const profile = await session.login(username.value.trim(), password.value);
+      if (previous && previous !== profile.accountId) await clearDevice();
+      localStorage.setItem("liushou.lastAccount", profile.accountId);
+      app.go(profile.mustChangePassword ? "#/password" : "#/today");
+      app.sync();
+    } catch (e) {
+      if (e.offline) error.textContent = "无法连接服务器，请联网后再登录";
+      else if (e.status === 401) error.textContent = "用户名或密码错误，或账号已被锁定（连续 5 次错误锁定 15 分钟）";
+      else if (e.status === 422 || e.status === 400) showFieldErrors(form, e.fields, message);
+      else error.textContent = `登录失败：${e.message}`;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  mount(app.view, form);
+  username.focus();
+}
+
+export async function passwordView({ app, profile }) {
+  const current = h("input", { name: "currentPassword", type: "password", autocomplete: "current-password", required: true });
+  const next = h("input", { name: "newPassword", type: "password", autocomplete: "new-password", required: true });
+  const again = h("input", { name: "again", type: "password", autocomplete: "new-password", required: true });
+  const error = h("p.field-error", { role: "alert" });
+  const form = h("form.card.login", { novalidate: true },
+    h("h2", "修改密码"),
+    profile && profile.mustChangePassword ? h("p.banner.warn", "首次登录或密码被重置后，请先设置新密码。") : null,
+    field("当前密码", current),
+    field("新密码", next, { hint: "至少 8 位，包含大写字母、小写字母、数字、符号中的 3 种" }),
+    field("再次输入新密码", again), error,
+    h("div.actions", h("button.primary.big", { type: "submit" }, "保存新密码"),
+      h("button", { type: "button", onclick: () => session.logout().then(() => app.go("#/login")) }, "退出登录")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showFieldErrors(form, {});
+    if (next.value !== again.value) {
+      showFieldErrors(form, { again: "两次输入的新密码不一致" });
+      return;
+    }
+    try {
+      await session.changePassword(current.value, next.value);
+      toast("密码已修改");
+      app.go("#/today");
+    } catch (e) {
+      if (e.status === 422) showFieldErrors(form, e.fields, message);
+      else error.textContent = e.offline ? "需要联网才能修改密码" : e.message;
+    }
+  });
+  mount(app.view, form);
+}

@@ -1,0 +1,144 @@
+// 记录走访: a check or visit in a few taps. The record gets its client id here, once, and waits in
+// the outbox; the same screen works online and offline.
+import { h, mount, field, showFieldErrors, toast, localInputValue } from "../../shared/ui.js";
+import { get } from "../../shared/api.js";
+import * as vocab from "../../shared/vocab.js";
+import * as session from "../../shared/session.js";
+import { cached, keep, outbox, newId } from "../data.js";
+
+/** The check kinds the caller's roles make (as the server decides). */
+export function myKinds() {
+  const roles = new Set(session.roles());
+  const kinds = [];
+  if (["village_cadre", "child_welfare_supervisor", "town_admin", "county_admin"].some((r) => roles.has(r))) kinds.push("cadre_visit");
+  if (["grid_worker", "village_cadre"].some((r) => roles.has(r))) kinds.push("grid_knock");
+  if (roles.has("volunteer")) kinds.push("volunteer_visit");
+  if (roles.has("school_staff")) kinds.push("teacher_home_visit");
+  return kinds;
+}
+
+/** What the app knows of a person without the network: today's tasks, then a viewed file. */
+export async function personBrief(id) {
+  const tasks = await cached("tasks");
+  const task = tasks && tasks.value.items.find((t) => t.personId === id);
+  if (task) return { name: task.personName, address: task.address, unit: task.unitName, kinds: task.checkKinds };
+  const file = await cached(`person:${id}`);
+  if (file) return { name: file.value.file.name, address: file.value.file.currentAddress, unit: "", kinds: [] };
+  const volunteer = await cached("volunteer");
+  for (const pairing of (volunteer && volunteer.value.pairings) || []) {
+    for (const person of pairing.people || []) if (person.personId === id || person.id === id) return { name: person.name, kinds: ["volunteer_visit"], pairingId: pairing.id };
+  }
+  if (navigator.onLine) {
+    try {
+      const record = await get(`/v1/persons/${id}`);
+      await keep(`person:${id}`, record, session.profile().accountId);
+      return { name: record.file.name, address: record.file.currentAddress, unit: "", kinds: [] };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function chips(name, options, { type = "radio", selected = [], legend }) {
+  return h("fieldset.chips", h("legend", legend),
+    Object.entries(options).map(([value, label]) => h("label.chip",
+      h("input", { type, name, value, checked: selected.includes(value) }), h("span", label))));
+}
+
+export async function recordView({ app, id, params, profile }) {
+  const person = await personBrief(id);
+  if (!person) {
+    mount(app.view, h("p.banner.bad", "本机没有这个人的资料，请联网后从今日任务进入。"), h("a.button", { href: "#/today" }, "返回今日任务"));
+    return;
+  }
+  const kinds = myKinds();
+  let kind = params.get("kind");
+  if (!kinds.includes(kind)) kind = kinds.find((k) => (person.kinds || []).includes(k)) || kinds[0];
+  const pairingId = params.get("pairing") || person.pairingId || null;
+  if (!kind) {
+    mount(app.view, h("p.banner.bad", "您的角色不能记录走访。"));
+    return;
+  }
+  const isVolunteerVisit = kind === "volunteer_visit";
+  const when = h("input", { type: "datetime-local", name: "occurredAt", value: localInputValue(), max: localInputValue(new Date(Date.now() + 600000)) });
+  const notes = h("textarea", { name: "notes", maxlength: 2000, rows: 3, placeholder: "可用输入法的语音输入" });
+  const located = h("input", { type: "checkbox", name: "withLocation" });
+  const needsBox = chips("needs", vocab.needs, { type: "checkbox", legend: "需求（可多选）" });
+  needsBox.hidden = true;
+  const activitiesBox = isVolunteerVisit ? chips("activities", vocab.activities, { type: "checkbox", legend: "做了什么（可多选）" }) : null;
+  const duration = isVolunteerVisit ? h("input", { type: "number", name: "durationMinutes", min: 1, max: 720, value: 60, inputmode: "numeric" }) : null;
+  const error = h("p.field-error", { role: "alert" });
+  const save = h("button.primary.big", { type: "submit" }, "保存");
+  const form = h("form", { novalidate: true },
+    h("h2", `记录：${person.name}`),
+    h("p.muted.small", [person.unit, person.address].filter(Boolean).join(" · ")),
+    kinds.length > 1 ? chips("kind", Object.fromEntries(kinds.map((k) => [k, vocab.checkKinds[k]])), { selected: [kind], legend: "走访类型" }) : h("p", h("span.badge", vocab.checkKinds[kind])),
+    h("fieldset.chips.outcomes", h("legend", "情况"),
+      Object.entries(vocab.outcomes).map(([value, label]) => h("label.chip", h("input", { type: "radio", name: "outcome", value, required: true }), h("span", label)))),
+    h("p.field-error", { id: "outcome-error", role: "alert" }),
+    needsBox,
+    h("p.field-error", { id: "needs-error", role: "alert" }),
+    chips("channel", vocab.channels, { selected: ["in_person"], legend: "方式" }),
+    activitiesBox, activitiesBox ? h("p.field-error", { id: "activities-error", role: "alert" }) : null,
+    duration ? field("时长（分钟）", duration) : null,
+    field("备注（简短）", notes),
+    field("发生时间", when, { hint: "默认是现在；补记时请改成实际时间" }),
+    h("div.field", h("label.row", located, "附上当前位置（需要您同意浏览器获取位置）")),
+    error,
+    h("div.actions", save, h("a.button", { href: "#/today" }, "取消")));
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "outcome") {
+      needsBox.hidden = !["needs_follow_up", "urgent"].includes(event.target.value);
+      if (needsBox.hidden) for (const box of needsBox.querySelectorAll("input")) box.checked = false;
+    }
+    if (event.target.name === "kind") app.go(`#/record/${id}?kind=${event.target.value}${pairingId ? `&pairing=${pairingId}` : ""}`);
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const outcome = data.get("outcome");
+    const needs = data.getAll("needs");
+    const errors = {};
+    for (const box of form.querySelectorAll("p.field-error[id$='-error']")) if (!box.closest(".field")) box.textContent = "";
+    if (!outcome) document.getElementById("outcome-error").textContent = "请选择情况";
+    if (["needs_follow_up", "urgent"].includes(outcome) && !needs.length) document.getElementById("needs-error").textContent = "请选择至少一项需求";
+    const occurred = new Date(when.value);
+    if (!when.value || Number.isNaN(occurred.getTime())) errors.occurredAt = "请填写时间";
+    else if (occurred.getTime() > Date.now() + 600000) errors.occurredAt = "不能晚于现在";
+    else if (occurred.getTime() < Date.now() - 59 * 86400000) errors.occurredAt = "不能早于 60 天前";
+    const activities = data.getAll("activities");
+    if (isVolunteerVisit && !activities.length) document.getElementById("activities-error").textContent = "请选择至少一项";
+    if (isVolunteerVisit && !(Number(duration.value) >= 1 && Number(duration.value) <= 720)) errors.durationMinutes = "请填写 1 至 720 分钟";
+    showFieldErrors(form, errors);
+    if (!outcome || Object.keys(errors).length || (["needs_follow_up", "urgent"].includes(outcome) && !needs.length)
+      || (isVolunteerVisit && !activities.length)) return;
+    save.disabled = true;
+    const payload = {
+      id: newId(), personId: id, occurredAt: occurred.toISOString().replace(/\.\d{3}Z$/, "Z"), channel: data.get("channel") || "in_person",
+      outcome, needs, notes: notes.value.trim() || undefined,
+    };
+    if (located.checked) {
+      const position = await locate();
+      if (position) Object.assign(payload, position);
+      else toast("未能获取位置，记录不含位置");
+    }
+    if (isVolunteerVisit) Object.assign(payload, { pairingId, activities, durationMinutes: Number(duration.value) });
+    else payload.kind = kind;
+    const summary = `${person.name} · ${vocab.checkKinds[kind]} · ${vocab.outcomes[outcome]}${needs.length ? `（${needs.map((n) => vocab.needs[n]).join("、")}）` : ""}`;
+    await outbox.add(isVolunteerVisit ? "volunteer-visit" : "door-check", payload, profile.accountId, summary);
+    toast(navigator.onLine ? "已保存，正在上传" : "已保存在本机，联网后自动上传");
+    app.go(isVolunteerVisit ? "#/pairings" : "#/today");
+    app.sync({ quiet: false });
+  });
+  mount(app.view, form);
+}
+
+function locate() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(null);
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ latitude: Number(p.coords.latitude.toFixed(5)), longitude: Number(p.coords.longitude.toFixed(5)) }),
+      () => resolve(null), { timeout: 8000, maximumAge: 300000 });
+  });
+}

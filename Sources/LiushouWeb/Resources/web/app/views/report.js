@@ -1,0 +1,78 @@
+// 强制报告: a mandatory report goes to the town's supervisor at once. It must be sent online; offline,
+// the draft is kept on this device and the reporter is told to call 110 if a child is in danger.
+import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
+import { post, get } from "../../shared/api.js";
+import * as vocab from "../../shared/vocab.js";
+import { db, newId, cached } from "../data.js";
+
+export async function reportView({ app, params }) {
+  const personId = params.get("person");
+  const draft = (await db.get("drafts", "report")) || { key: "report", id: newId(), personId, kind: "", details: "" };
+  if (personId && draft.personId !== personId) Object.assign(draft, { personId, id: newId() });
+  let personName = "";
+  if (draft.personId) {
+    const entry = await cached(`person:${draft.personId}`);
+    const tasks = await cached("tasks");
+    personName = entry ? entry.value.file.name : (tasks && (tasks.value.items.find((t) => t.personId === draft.personId) || {}).personName) || "";
+  }
+  const details = h("textarea", { name: "details", rows: 5, maxlength: 4000, required: true }, draft.details);
+  const police = h("input", { type: "checkbox", name: "police" });
+  const offline = h("p.banner.bad", { role: "alert" },
+    "现在没有网络：强制报告必须联网提交。草稿已保存在本机，联网后回到此页点“提交”。儿童有危险时请立即拨打 ",
+    h("a", { href: "tel:110" }, "110"), "。");
+  offline.hidden = navigator.onLine;
+  const submit = h("button.danger.big", { type: "submit" }, "提交强制报告");
+  const error = h("p.field-error", { role: "alert" });
+  const form = h("form", { novalidate: true },
+    h("h2", "强制报告"),
+    h("p.small", "发现儿童独居、失踪，监护人丧失能力或不履行职责，疑似遭受家庭暴力或不法侵害时，立即报告。报告直达乡镇儿童督导员。"),
+    offline,
+    draft.personId ? h("p", "被报告人：", h("strong", personName || "（已选人员）")) : h("p.banner.warn", "请从人员档案页点“强制报告”，以便报告指向具体的人。"),
+    h("fieldset.chips", h("legend", "情形"), Object.entries(vocab.safeguardingKinds).map(([value, label]) =>
+      h("label.chip", h("input", { type: "radio", name: "kind", value, checked: draft.kind === value }), h("span", label)))),
+    h("p.field-error", { id: "kind-error", role: "alert" }),
+    field("具体情况", details, { hint: "时间、地点、看到或听到的情况" }),
+    h("div.field", h("label.row", police, "已报警（公安已知悉）")),
+    error,
+    h("div.actions", submit, h("a.button", { href: "tel:110" }, "拨打 110")));
+  const saveDraft = async () => {
+    const data = new FormData(form);
+    Object.assign(draft, { kind: data.get("kind") || "", details: details.value });
+    await db.put("drafts", draft);
+  };
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+  addEventListener("online", () => (offline.hidden = true));
+  addEventListener("offline", () => (offline.hidden = false));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await saveDraft();
+    document.getElementById("kind-error").textContent = draft.kind ? "" : "请选择情形";
+    if (!details.value.trim()) showFieldErrors(form, { details: "请写明具体情况" });
+    if (!draft.kind || !details.value.trim()) return;
+    if (!navigator.onLine) {
+      offline.hidden = false;
+      toast("没有网络，报告未提交；草稿已保存", "bad");
+      return;
+    }
+    if (!draft.personId) {
+      error.textContent = "请先从人员档案页进入，选定被报告人";
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const body = { id: draft.id, personId: draft.personId, kind: draft.kind, details: details.value.trim() };
+      if (police.checked) body.policeNotifiedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      await post("/v1/safeguarding-reports", body);
+      await db.delete("drafts", "report");
+      mount(app.view, h("div.banner.ok", { role: "status" }, "强制报告已提交，乡镇儿童督导员和管理员已收到。"), h("a.button", { href: "#/today" }, "返回今日任务"));
+    } catch (e) {
+      if (e.offline || e.transient) error.textContent = "提交失败（网络或服务器暂不可用），草稿已保存，请稍后再试；紧急时请拨打 110。";
+      else if (e.status === 422 || e.status === 400) showFieldErrors(form, e.fields);
+      else error.textContent = e.message;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  mount(app.view, form);
+}

@@ -1,0 +1,123 @@
+// Records made on the device wait here until the server has them. Each record gets its client id
+// when it is made and keeps it (and its exact payload) through every retry, so a retry can only
+// ever be answered "duplicate", never stored twice. Records belong to the account that made them
+// and are sent only under that account's session.
+
+import { post } from "./api.js";
+
+export const STATES = {
+  pending: "待上传",
+  sent: "已上传",
+  duplicate: "重复（已在服务器）",
+  conflict: "冲突",
+  rejected: "被拒",
+};
+
+export class Outbox {
+  /** `endpoints`: record kind → batch URL. */
+  constructor(db, endpoints, store = "outbox") {
+    this.db = db;
+    this.endpoints = endpoints;
+    this.store = store;
+    this.running = null;
+    this.listeners = new Set();
+  }
+
+  onChange(listener) {
+    this.listeners.add(listener);
+  }
+
+  changed() {
+    for (const listener of this.listeners) listener();
+  }
+
+  async add(kind, payload, accountId, summary) {
+    const record = {
+      id: payload.id, kind, payload, accountId, summary, state: "pending", createdAt: new Date().toISOString(),
+      attempts: 0, errors: null, lastError: null,
+    };
+    await this.db.put(this.store, record);
+    this.changed();
+    return record;
+  }
+
+  async list() {
+    const all = await this.db.all(this.store);
+    return all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async pendingCount(accountId) {
+    return (await this.db.all(this.store)).filter((r) => r.state === "pending" && (!accountId || r.accountId === accountId)).length;
+  }
+
+  /** Drops records the server has had for over a week (kept a while so the user sees them go). */
+  async prune(now = Date.now()) {
+    for (const record of await this.db.all(this.store)) {
+      if (record.state !== "pending" && record.sentAt && now - Date.parse(record.sentAt) > 7 * 86400000) {
+        await this.db.delete(this.store, record.id);
+      }
+    }
+  }
+
+  /**
+   * Sends the account's pending records in batches. One sync at a time. Resolves a summary;
+   * stops at the first transient failure (offline, 5xx, 401) and leaves the rest pending.
+   */
+  sync(accountId) {
+    if (!this.running) {
+      this.running = this.run(accountId).finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  async run(accountId) {
+    const summary = { sent: 0, duplicate: 0, conflict: 0, rejected: 0, error: null };
+    const pending = (await this.db.all(this.store))
+      .filter((r) => r.state === "pending" && r.accountId === accountId)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const kind of Object.keys(this.endpoints)) {
+      const ofKind = pending.filter((r) => r.kind === kind);
+      for (let start = 0; start < ofKind.length; start += 100) {
+        const chunk = ofKind.slice(start, start + 100);
+        let answer;
+        try {
+          answer = await post(this.endpoints[kind], { items: chunk.map((r) => r.payload) }, { timeout: 30000 });
+        } catch (error) {
+          summary.error = error;
+          const now = new Date().toISOString();
+          for (const record of chunk) {
+            record.attempts += 1;
+            record.lastAttemptAt = now;
+            record.lastError = error.offline ? "网络不可用" : `${error.status} ${error.message}`;
+            if ([400, 413, 422].includes(error.status)) {
+              // The whole batch was refused as unreadable: each record says why and waits no more.
+              record.state = "rejected";
+              record.errors = [{ field: "", message: error.message }];
+            }
+          }
+          await this.db.putAll(this.store, chunk);
+          this.changed();
+          return summary;
+        }
+        const byId = new Map(chunk.map((r) => [r.id, r]));
+        const now = new Date().toISOString();
+        for (const result of answer.results || []) {
+          const record = byId.get(result.id) || chunk[result.index];
+          if (!record) continue;
+          record.attempts += 1;
+          record.lastAttemptAt = now;
+          record.lastError = null;
+          record.state = result.status === "created" ? "sent" : result.status;
+          record.errors = result.errors || null;
+          if (record.state !== "pending") record.sentAt = now;
+          summary[record.state === "sent" ? "sent" : record.state] += 1;
+        }
+        await this.db.putAll(this.store, chunk);
+        this.changed();
+      }
+    }
+    return summary;
+  }
+}

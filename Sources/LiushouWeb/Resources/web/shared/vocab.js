@@ -1,0 +1,42 @@
+// Chinese labels for the API's codes, shared by every screen.
+
+export const categories = {
+  left_behind_child: "留守儿童", child_in_difficulty: "困境儿童", left_behind_woman: "留守妇女", left_behind_elder: "留守老人",
+};
+export const risk = { normal: "一般", attention: "关注", high: "高风险" };
+export const sex = { male: "男", female: "女" };
+export const outcomes = { all_well: "一切正常", needs_follow_up: "有需求", urgent: "紧急", not_home: "无人在家", away: "人员外出" };
+export const needs = { daily_life: "生活", health: "健康", study: "学习", legal: "法律", psychological: "心理", safety: "安全" };
+export const checkKinds = { cadre_visit: "村干部登门", grid_knock: "网格员敲门", volunteer_visit: "志愿者走访", teacher_home_visit: "教师家访" };
+export const channels = { in_person: "当面", phone: "电话", video: "视频" };
+export const activities = {
+  tutoring: "辅导功课", heart_to_heart: "谈心", daily_care: "生活照料", shopping: "代购", reading_and_chatting: "读书聊天",
+  family_video_call: "与父母视频",
+};
+export const safeguardingKinds = {
+  living_alone: "儿童独居", missing: "儿童失踪", guardian_incapable: "监护人丧失监护能力", neglect: "监护人不履行监护职责",
+  violence: "疑似遭受家庭暴力", injury: "疑似遭受不法侵害",
+};
+export const roles = {
+  county_admin: "县级管理员", town_admin: "乡镇管理员", child_welfare_supervisor: "儿童督导员", village_cadre: "村干部（儿童主任）",
+  grid_worker: "网格员", volunteer: "志愿者", school_staff: "学校教职工", clinic_staff: "卫生院（室）", relief_officer: "民政助理",
+  legal_aid_officer: "司法所", auditor: "审计员",
+};
+export const followUpRoles = roles;
+
+/** The server's English field messages in Chinese, where they follow a known pattern. */
+export function message(text) {
+  if (!text) return "";
+  const rules = [
+    [/^is required$/i, "必填"], [/^must be a UUID/i, "格式不正确"], [/is in the future/i, "不能晚于现在"],
+    [/more than 60 days ago/i, "不能早于 60 天前"], [/^name what is needed/i, "请选择至少一项需求"],
+    [/must be empty when the outcome/i, "无人在家或外出时不能登记需求"], [/must have at most (\d+) characters/i, "最多 $1 个字"],
+    [/must have (\d+) to (\d+) characters/i, "需 $1 至 $2 个字"], [/check character/i, "校验位不正确"],
+    [/not your current password/i, "当前密码不正确"], [/at least (\d+) characters/i, "至少 $1 个字符"],
+  ];
+  for (const [pattern, replacement] of rules) {
+    const match = text.match(pattern);
+    if (match) return replacement.replace(/\$(\d)/g, (_, i) => match[Number(i)]);
+  }
+  return text;
+}
