@@ -216,7 +216,17 @@ class Browser:
         self.send("Page.navigate", session=self.page, url=url)
 
     def reload(self):
+        """Reloads the page; the page's network conditions are applied again (a navigation resets
+        navigator.onLine otherwise)."""
         self.send("Page.reload", session=self.page, ignoreCache=False)
+        self.send("Network.emulateNetworkConditions", session=self.page, **self.conditions)
+
+    def document_from_service_worker(self, path):
+        """Whether the last response for a page URL ending in `path` came from the service worker."""
+        answers = [e["params"]["response"] for e in self.events
+                   if e.get("method") == "Network.responseReceived" and e.get("sessionId") == self.page
+                   and e["params"]["response"]["url"].split("#")[0].endswith(path)]
+        return bool(answers) and answers[-1].get("fromServiceWorker", False)
 
     def wait_for(self, expression, what, seconds=30):
         deadline = time.time() + seconds

@@ -1,9 +1,12 @@
 // 我的结对 (volunteers): my pairings and their people (reduced file), record a visit, my service hours.
-import { h, mount, formatTime, formatDate } from "../../shared/ui.js";
+import { h, mount, formatTime } from "../../shared/ui.js";
 import { get } from "../../shared/api.js";
 import { cached, keep } from "../data.js";
 
-const TYPES = { one_to_one: "一对一", many_to_one: "多对一", one_to_many: "一对多" };
+const KINDS = {
+  proxy_parent: "代理家长", caring_mother: "爱心妈妈", temporary_father: "临时爸爸", learning_buddy: "学习帮手", elder_companion: "留守老人陪伴",
+  other: "结对帮扶",
+};
 
 export async function pairingsView({ app, profile }) {
   const status = h("p.muted.small", { role: "status" });
@@ -31,17 +34,19 @@ export async function pairingsView({ app, profile }) {
     mount(body, h("p.card", "离线，本机还没有结对资料：请联网后打开一次。"));
     return;
   }
-  const hours = data.hours || {};
-  const active = (data.pairings || []).filter((p) => p.status === "active");
+  const hours = data.hours || { totalMinutes: 0, months: [] };
+  const visits = (hours.months || []).reduce((sum, m) => sum + m.visits, 0);
+  const active = (data.pairings || []).filter((p) => p.status === "active" && p.running !== false);
   mount(body,
     h("div.stats",
-      h("div.card", h("strong", String(hours.visits ?? hours.visitCount ?? 0)), "今年走访次数"),
-      h("div.card", h("strong", String(hours.hours ?? Math.round((hours.minutes || 0) / 6) / 10)), "今年服务小时")),
+      h("div.card", h("strong", String(visits)), `${hours.year || ""} 年走访次数`),
+      h("div.card", h("strong", (hours.totalMinutes / 60).toFixed(1)), "服务小时")),
     active.length ? active.map((pairing) => h("section.card",
-      h("div.row", h("strong.grow", pairing.kindName || TYPES[pairing.type] || "结对帮扶"), h("span.badge.ok", "进行中")),
-      h("p.muted.small", `${formatDate(pairing.startedOn)} 开始${pairing.goals ? ` · 目标：${pairing.goals}` : ""}`),
+      h("div.row", h("strong.grow", KINDS[pairing.kind] || "结对帮扶"), h("span.badge.ok", "进行中")),
+      h("p.muted.small", `${pairing.startOn} 开始${pairing.goals ? ` · 目标：${pairing.goals}` : ""}`),
       (pairing.people || []).map((person) => h("div.person",
-        h("div.who", h("span.name", person.name || "（结对对象）")),
-        h("a.button.primary", { href: `#/record/${person.personId || person.id}?kind=volunteer_visit&pairing=${pairing.id}` }, "记录走访")))))
+        h("div.who", h("a.name", { href: `#/person/${person.personId}` }, person.name || "（结对对象）")),
+        h("a.button.primary", { href: `#/record/${person.personId}?kind=volunteer_visit&pairing=${pairing.id}`, "aria-label": `记录 ${person.name || ""} 的走访` },
+          "记录走访")))))
       : h("p.card", "目前没有进行中的结对。"));
 }

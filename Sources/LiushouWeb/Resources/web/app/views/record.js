@@ -26,7 +26,9 @@ export async function personBrief(id) {
   if (file) return { name: file.value.file.name, address: file.value.file.currentAddress, unit: "", kinds: [] };
   const volunteer = await cached("volunteer");
   for (const pairing of (volunteer && volunteer.value.pairings) || []) {
-    for (const person of pairing.people || []) if (person.personId === id || person.id === id) return { name: person.name, kinds: ["volunteer_visit"], pairingId: pairing.id };
+    for (const person of pairing.people || []) {
+      if (person.personId === id) return { name: person.name, kinds: ["volunteer_visit"], pairingId: pairing.id };
+    }
   }
   if (navigator.onLine) {
     try {
@@ -61,6 +63,10 @@ export async function recordView({ app, id, params, profile }) {
     return;
   }
   const isVolunteerVisit = kind === "volunteer_visit";
+  if (isVolunteerVisit && !pairingId) {
+    mount(app.view, h("p.banner.warn", "志愿者走访请从“我的结对”进入，以便记到对应的结对。"), h("a.button", { href: "#/pairings" }, "我的结对"));
+    return;
+  }
   const when = h("input", { type: "datetime-local", name: "occurredAt", value: localInputValue(), max: localInputValue(new Date(Date.now() + 600000)) });
   const notes = h("textarea", { name: "notes", maxlength: 2000, rows: 3, placeholder: "可用输入法的语音输入" });
   const located = h("input", { type: "checkbox", name: "withLocation" });

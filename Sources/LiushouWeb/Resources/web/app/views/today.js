@@ -16,8 +16,8 @@ async function recordedHere(since) {
   const seen = new Map();
   for (const record of await outbox.list()) {
     const p = record.payload;
-    if (!p.personId || ["not_home", "away"].includes(p.outcome) || ["rejected", "conflict"].includes(record.state)) continue;
-    if (Date.parse(p.occurredAt) >= since) seen.set(p.personId, record);
+    if (!p.personId || ["rejected", "conflict"].includes(record.state)) continue;
+    if (Date.parse(p.occurredAt) >= since && !seen.has(p.personId)) seen.set(p.personId, record);
   }
   return seen;
 }
@@ -100,7 +100,8 @@ function renderGroups(items, recorded) {
 function personRow(task, rules, recorded, now) {
   const years = age(task.birthDate);
   const late = rules.some((r) => Date.parse(r.nextDueAt) < now);
-  return h(`div.person${recorded ? ".done" : ""}`,
+  const seen = recorded && !["not_home", "away"].includes(recorded.payload.outcome);
+  return h(`div.person${seen ? ".done" : ""}`,
     h("div.who",
       h("a.name", { href: `#/person/${task.personId}` }, task.personName),
       h("span.muted.small", ` ${vocab.sex[task.sex] || ""} ${years ?? ""}岁 `),
@@ -112,7 +113,7 @@ function personRow(task, rules, recorded, now) {
           `${r.description}：${overdue ? `已逾期 ${relative(r.nextDueAt).replace("前", "")}` : `${formatTime(r.nextDueAt)} 前`}`,
           h("span.muted", ` · 上次 ${r.lastCheckAt ? formatTime(r.lastCheckAt) : "从未"}`));
       }),
-      recorded ? h("div", h("span.badge.ok", recorded.state === "pending" ? "已记录 · 待上传" : "已记录")) : null),
+      recorded ? h("div", h(`span.badge.${seen ? "ok" : "warn"}`, `${seen ? "已记录" : `已敲门 · ${vocab.outcomes[recorded.payload.outcome]}`}${recorded.state === "pending" ? " · 待上传" : ""}`)) : null),
     h("a.button.primary.record-button", { href: `#/record/${task.personId}?kind=${pickKind(task)}`, "aria-label": `记录 ${task.personName} 的走访` },
       late ? "记录 ⚠" : "记录"));
 }
