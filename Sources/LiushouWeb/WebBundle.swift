@@ -45,10 +45,8 @@ public struct WebBundle: Sendable {
         }
         let version = digest.finalize().prefix(6).map { String(format: "%02x", $0) }.joined()
         self.version = version
-        self.files = raw.mapValues { Self.asset($0, contentType: "") }.reduce(into: [:]) { result, pair in
-            var asset = pair.value
-            asset.contentType = Self.contentType(of: pair.key)
-            result[pair.key] = asset
+        self.files = raw.reduce(into: [:]) { result, pair in
+            result[pair.key] = Self.asset(pair.value, contentType: Self.contentType(of: pair.key))
         }
         let prefix = "/static/\(version)"
         let precache = (["/app/", "/app/manifest.webmanifest"]

@@ -74,6 +74,7 @@ struct AuthorizationMatrixTests {
         "GET /v1/persons/:id/door-checks": "GridAccessTests.matrix",
         "GET /v1/persons/:id/obligations": "GridAccessTests.matrix",
         "GET /v1/overdue": "GridAccessTests.matrix",
+        "GET /v1/tasks": "TaskListTests.scope",
         "GET /v1/units/:id/visit-rules": "ObligationTests.overrides",
         "PUT /v1/units/:id/visit-rules/:key": "ObligationTests.overrides, GridAccessTests.matrix",
         "GET /v1/follow-ups": "FollowUpTests.routing",
