@@ -112,7 +112,6 @@ struct AuthorizationMatrixTests {
         "GET /v1/dashboard/definitions": "DashboardTests.scopeAndExports",
         "GET /v1/dashboard/trend": "DashboardTests.scopeAndExports, DashboardTests.handBuilt",
         "GET /v1/dashboard.csv": "DashboardTests.scopeAndExports",
-        "GET /dashboard": "DashboardTests.scopeAndExports (static page, open)",
         // Relief cases: scoped by the person's unit and by the step's own permission; their matrix
         // lives with the relief module.
         "POST /v1/relief/cases": "ReliefAccessTests.matrix, ReliefIdempotencyTests.filing",

@@ -9,7 +9,7 @@ import LiushouRegistry
 import NIOCore
 
 /// `/v1/dashboard`: the joint meeting's indicators for a unit and its children, their definitions,
-/// weekly trends and a CSV for the minutes; `/dashboard` serves the page.
+/// weekly trends and a CSV for the minutes (the `/dashboard` page is one of the web clients).
 public struct DashboardController: Sendable {
     let database: TenantDatabase
 
@@ -100,12 +100,6 @@ public struct DashboardController: Sendable {
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"dashboard.csv\""
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: writer.text)))
-        }
-        routes.open(.get, "/dashboard") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.contentSecurityPolicy] = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
         }
     }
 
