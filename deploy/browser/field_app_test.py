@@ -290,6 +290,63 @@ def grid_worker_flow(server, proxy, password):
         browser.close()
 
 
+def cadre_flow(server, password):
+    """A village cadre on the phone: the person card (masked numbers, hotlines), a follow-up routed to
+    them resolved, and a safeguarding report drafted offline (kept, not sent) and filed online."""
+    base = server.base
+    cadre_token = login(base, "demo.cadre", password)
+    follow_ups = call(base, "GET", "/v1/follow-ups?status=open", token=cadre_token)["items"]
+    mine = [f for f in follow_ups if f["routedRole"] == "village_cadre" and f.get("personId")]
+    assert mine, "the grid worker's checks opened follow-ups for the cadre"
+    person = mine[0]["personId"].lower()
+    browser = Browser(360, 640, mobile=True, scale=2)
+    try:
+        browser.navigate(base + "/app/")
+        fill_login(browser, "demo.cadre", password)
+        browser.wait_for("!!document.querySelector('#tabs a[data-tab=followups]:not([hidden])')", "the follow-ups tab")
+        browser.evaluate(f"location.hash = '#/person/{person}', true")
+        browser.wait_for("document.querySelectorAll('a[href^=\"tel:\"]').length >= 6", "the person card with hotlines")
+        card = browser.evaluate("document.querySelector('main').innerText")
+        assert "****" in card and "110" in card, f"masked phones and hotlines on the card: {card[:400]}"
+        browser.screenshot("field-person-card.png")
+
+        browser.evaluate("location.hash = '#/followups', true")
+        browser.wait_for("document.querySelectorAll('main .card button').length > 0", "my follow-ups")
+        browser.screenshot("field-followups.png")
+        count = browser.evaluate("document.querySelectorAll('main .card form').length")
+        browser.evaluate("""(() => { const card = document.querySelector('main .card'); card.querySelector('button').click();
+            const form = card.querySelector('form'); form.querySelector('textarea').value = '已电话联系监护人，情况已了解';
+            form.requestSubmit(); return true; })()""")
+        browser.wait_for(f"document.querySelectorAll('main .card form').length === {count - 1}", "the resolved follow-up to leave the list")
+        resolved = call(base, "GET", "/v1/follow-ups?status=resolved", token=cadre_token)["items"]
+        assert any(f["resolution"] == "已电话联系监护人，情况已了解" for f in resolved), "the follow-up is resolved on the server"
+
+        browser.network(OFFLINE)
+        browser.evaluate(f"location.hash = '#/report?person={person}', true")
+        browser.wait_for("!!document.querySelector('main textarea[name=details]')", "the report form")
+        browser.evaluate("""(() => { const form = document.querySelector('main form');
+            form.querySelector('input[name=kind][value=living_alone]').click();
+            const details = form.querySelector('textarea[name=details]'); details.value = '孩子连续两天独自在家，监护人外出未归';
+            details.dispatchEvent(new Event('input', { bubbles: true })); form.requestSubmit(); return true; })()""")
+        browser.wait_for("!document.querySelector('main p.banner.bad').hidden", "the offline warning")
+        browser.screenshot("field-report-offline.png")
+        browser.reload()
+        browser.evaluate(f"location.hash = '#/report?person={person}', true")
+        browser.wait_for("(document.querySelector('main textarea[name=details]') || {}).value === '孩子连续两天独自在家，监护人外出未归'", "the draft kept offline")
+        browser.network(ONLINE)
+        browser.evaluate("document.querySelector('main form').requestSubmit(), true")
+        browser.wait_for("!!document.querySelector('main .banner.ok')", "the report filed")
+        supervisor = login(base, "demo.supervisor", password)
+        reports = call(base, "GET", "/v1/safeguarding-reports", token=supervisor)["items"]
+        assert any((r.get("personId") or "").lower() == person and r["kind"] == "living_alone" for r in reports), "the supervisor sees the report"
+        browser.screenshot("field-report-filed.png")
+        errors = browser.console_errors()
+        assert not errors, f"no script errors: {errors}"
+        print("cadre: person card masked with hotlines; follow-up resolved; safeguarding draft kept offline and filed online")
+    finally:
+        browser.close()
+
+
 def volunteer_flow(server, password):
     base = server.base
     cadre = login(base, "demo.cadre", password)
@@ -379,6 +436,7 @@ def main():
     try:
         password = server.password()
         grid_worker_flow(server, proxy, password)
+        cadre_flow(server, password)
         volunteer_flow(server, password)
         first_load(server)
         print("field app browser test passed; screenshots in .build/test-output/field-*.png")

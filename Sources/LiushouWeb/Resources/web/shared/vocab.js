@@ -4,6 +4,10 @@ export const categories = {
   left_behind_child: "留守儿童", child_in_difficulty: "困境儿童", left_behind_woman: "留守妇女", left_behind_elder: "留守老人",
 };
 export const risk = { normal: "一般", attention: "关注", high: "高风险" };
+export const schoolStages = {
+  not_in_kindergarten: "未入园", kindergarten: "幼儿园", primary: "小学", junior_secondary: "初中", senior_secondary: "高中",
+  vocational: "中职", dropped_out: "辍学", not_in_school: "不在学",
+};
 export const sex = { male: "男", female: "女" };
 export const outcomes = { all_well: "一切正常", needs_follow_up: "有需求", urgent: "紧急", not_home: "无人在家", away: "人员外出" };
 export const needs = { daily_life: "生活", health: "健康", study: "学习", legal: "法律", psychological: "心理", safety: "安全" };

@@ -60,7 +60,7 @@ export async function personView({ app, id }) {
       }
     } }, "显示完整号码（需说明原因）")
     : null;
-  const years = age(f.birthDate);
+  const years = age(f.birthDate) ?? (record.birthYear ? new Date().getFullYear() - record.birthYear : null);
   mount(app.view,
     h("h2", f.name),
     fromCache ? h("p.banner.warn", "离线：显示本机保存的档案") : null,
@@ -70,7 +70,7 @@ export async function personView({ app, id }) {
       f.idNumber ? [h("dt", "身份证"), h("dd", f.idNumber)] : null,
       h("dt", "住址"), h("dd", f.currentAddress || "—"),
       f.riskLevel ? [h("dt", "风险"), h("dd", vocab.risk[f.riskLevel] || f.riskLevel)] : null,
-      f.child && f.child.schoolStage ? [h("dt", "就学"), h("dd", f.child.schoolStage)] : null,
+      f.child && f.child.schoolStage ? [h("dt", "就学"), h("dd", vocab.schoolStages[f.child.schoolStage] || f.child.schoolStage)] : null,
       f.child && f.child.guardian ? [h("dt", "监护人"), h("dd", `${f.child.guardian.name}（${f.child.guardian.relationship}）`)] : null,
       f.child && f.child.guardianshipConfirmedOn ? [h("dt", "委托监护确认"), h("dd", formatDate(f.child.guardianshipConfirmedOn))] : null,
       record.noCapableGuardian ? [h("dt", "提示"), h("dd", h("span.badge.bad", "无有效监护人"))] : null)),
