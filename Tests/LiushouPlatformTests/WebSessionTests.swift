@@ -49,6 +49,7 @@ struct WebSessionTests {
                 #expect(logout.status == .noContent)
                 #expect(Self.cookies(logout).contains { $0.hasPrefix("liushou_session=;") && $0.contains("Max-Age=0") })
                 #expect(try await client.send(.get, "/v1/auth/me", headers: cookie).status == .unauthorized)
+                #expect(try await client.send(.get, "/healthz", headers: cookie).status == .ok, "a dead cookie does not block open routes")
 
                 // Behind an HTTPS proxy the cookies are Secure; bearer tokens are unchanged for machine clients.
                 let secure = try await client.post("/v1/auth/login", json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true],

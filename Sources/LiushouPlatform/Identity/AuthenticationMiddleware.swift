@@ -6,7 +6,8 @@ import Logging
 
 /// Verifies `Authorization: Bearer <token>`, or else a browser's session cookie, and puts the caller
 /// in the context. A request with neither continues anonymously (protected routes then answer 401);
-/// a bad token answers 401 at once; a cookie session's unsafe request without its CSRF value 403.
+/// a bad bearer token answers 401 at once, a dead cookie counts as none; a cookie session's unsafe
+/// request without its CSRF value answers 403.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -47,8 +48,10 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             request.headers[WebSessionCookie.csrfHeader] != WebSessionCookie.csrfToken(for: token) {
             throw Self.csrfFailed
         }
+        // A dead cookie (expired, logged out elsewhere) is no credential at all: open routes still
+        // answer, protected ones say 401.
         guard let caller = try await self.auth.authenticate(token: token) else {
-            throw Self.invalid
+            return try await next(request, context)
         }
         var context = context
         context.caller = caller

@@ -4,6 +4,7 @@ import { h, mount, formatTime, relative, age, toast } from "../../shared/ui.js";
 import { get, query } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import { cached, keep, outbox } from "../data.js";
+import { myKinds } from "./record.js";
 
 export async function refreshTasks(profile) {
   const data = await get(`/v1/tasks${query({ limit: 2000 })}`);
@@ -73,7 +74,9 @@ export async function todayView({ app, profile, params }) {
 }
 
 function renderGroups(items, recorded) {
-  if (!items.length) return h("p.card", "没有到期的走访任务。");
+  if (!items.length) {
+    return h("p.card", "没有到期的走访任务。", myKinds().includes("teacher_home_visit") ? h("span.muted", " 家访：在上方输入学生姓名查找后记录。") : null);
+  }
   // Unit → household → person → obligations, in the order of each group's nearest due time.
   const units = new Map();
   for (const task of items) {
