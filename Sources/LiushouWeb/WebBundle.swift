@@ -50,7 +50,7 @@ public struct WebBundle: Sendable {
         }
         let prefix = "/static/\(version)"
         let precache = (["/app/", "/app/manifest.webmanifest"]
-            + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !$0.hasSuffix(".html") && $0 != "app/sw.js" }
+            + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !Self.templates.contains($0) }
             .sorted().map { "\(prefix)/\($0)" })
         let precacheJSON = "[" + precache.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         var rendered: [String: Asset] = [:]

@@ -38,6 +38,8 @@ public struct WebMiddleware: RouterMiddleware {
         if let name = Self.pages[path], let asset = self.bundle.rendered[name] {
             var headers = Self.securityHeaders()
             headers[.cacheControl] = "no-cache"
+            // The service worker keeps a page only if it belongs to its own version.
+            headers[HTTPField.Name("X-Liushou-Version")!] = self.bundle.version
             if name == "app/sw.js" {
                 headers[HTTPField.Name("Service-Worker-Allowed")!] = "/app/"
             }
@@ -48,7 +50,9 @@ public struct WebMiddleware: RouterMiddleware {
             guard let slash = rest.firstIndex(of: "/") else { return try await next(request, context) }
             let version = rest[..<slash]
             let file = String(rest[rest.index(after: slash)...])
-            guard !file.contains(".."), let asset = self.bundle.files[file] else {
+            guard !file.contains(".."), !file.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
+                !WebBundle.templates.contains(file), let asset = self.bundle.files[file]
+            else {
                 throw Problem.notFound("No such file.")
             }
             var headers = Self.securityHeaders()
@@ -57,6 +61,18 @@ public struct WebMiddleware: RouterMiddleware {
             return Self.respond(asset, request: request, headers: headers)
         }
         return try await next(request, context)
+    }
+
+    /// Whether `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.lowercased().split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.first == "gzip" || fields.first == "*" else { continue }
+            let refused = fields.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").hasPrefix("q=0") && !$0.contains(where: { "123456789".contains($0) }) }
+            return !refused
+        }
+        return false
     }
 
     static func securityHeaders() -> HTTPFields {
@@ -70,18 +86,25 @@ public struct WebMiddleware: RouterMiddleware {
 
     static func respond(_ asset: WebBundle.Asset, request: Request, headers: HTTPFields) -> Response {
         var headers = headers
-        headers[.eTag] = asset.etag
         headers[.vary] = "Accept-Encoding"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) {
-            return Response(status: .notModified, headers: headers)
-        }
-        headers[.contentType] = asset.contentType
         var body = asset.body
-        if let gzipped = asset.gzipped, (request.headers[.acceptEncoding] ?? "").contains("gzip") {
+        // Each encoding is its own representation, with its own tag.
+        var etag = asset.etag
+        if let gzipped = asset.gzipped, Self.acceptsGzip(request.headers[.acceptEncoding]) {
             headers[.contentEncoding] = "gzip"
             body = gzipped
+            etag = String(asset.etag.dropLast()) + "-gz\""
         }
+        headers[.eTag] = etag
+        headers[.contentType] = asset.contentType
         headers[.contentLength] = String(body.count)
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { tag in
+                let tag = tag.trimmingCharacters(in: .whitespaces)
+                return tag == "*" || tag == etag || tag == "W/" + etag
+            }) {
+            return Response(status: .notModified, headers: headers)
+        }
         if request.method == .head {
             return Response(status: .ok, headers: headers)
         }

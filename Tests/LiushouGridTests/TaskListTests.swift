@@ -34,6 +34,7 @@ struct TaskListTests {
                 #expect(Self.people(mine) == [world.child], "the grid worker sees only the child of their grid")
                 #expect(mine.allSatisfy { ($0["checkKinds"] as? [String])?.contains("grid_knock") == true })
                 #expect(mine.first?["overdue"] as? Bool == true)
+                #expect(mine.first?["birthDate"] == nil && mine.first?["birthYear"] as? Int == 2015, "the year only, never the date")
                 #expect(mine.first?["unitName"] as? String == "甲村一组" && mine.first?["villageName"] as? String == "甲村")
                 let cadreWeek = try await Self.tasks(client, cadre, query: "?days=7")
                 #expect(Self.people(cadreWeek) == [world.child, world.elder], "the cadre's village, never the other town")

@@ -55,6 +55,14 @@ struct WebSessionTests {
                 let secure = try await client.post("/v1/auth/login", json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true],
                                                    headers: [WebSessionHeaders.forwardedProto: "https"])
                 #expect(Self.cookies(secure).allSatisfy { $0.contains("; Secure") })
+                // Login CSRF: a foreign page's form can send only form or text bodies, and browsers say where it came from.
+                var plain = try await client.send(.post, "/v1/auth/login",
+                                                  body: Data(#"{"username":"village1a.cadre","password":"\#(PlatformFixture.password)","cookie":true}"#.utf8),
+                                                  contentType: "text/plain", token: nil)
+                #expect(plain.status == .forbidden && Self.cookies(plain).isEmpty)
+                plain = try await client.post("/v1/auth/login", json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true],
+                                              headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
+                #expect(plain.status == .forbidden && Self.cookies(plain).isEmpty)
                 let bearer = try await client.login("village1a.cadre")
                 #expect(try await client.send(.post, "/v1/auth/logout", token: bearer).status == .noContent)
             }

@@ -18,6 +18,7 @@ struct WebClientTests {
                 #expect(csp.contains("script-src 'self'") && csp.contains("style-src 'self'") && csp.contains("frame-ancestors 'none'"))
                 #expect(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"))
                 #expect(page.headers[.cacheControl] == "no-cache")
+                #expect(page.headers[HTTPField.Name("X-Liushou-Version")!]?.count == 12)
                 let html = String(buffer: page.body)
                 #expect(html.range(of: #"<script(?![^>]*\ssrc=)[^>]*>"#, options: .regularExpression) == nil, "no inline script")
                 #expect(html.range(of: #"\sstyle=|<style|\son[a-z]+="#, options: .regularExpression) == nil, "no inline style or handler")
@@ -63,13 +64,20 @@ struct WebClientTests {
                 #expect(main.status == .ok && main.headers[.contentEncoding] == "gzip")
                 #expect(main.headers[.contentType] == "text/javascript; charset=utf-8")
                 let etag = try #require(main.headers[.eTag])
-                let again = try await client.execute(uri: prefix + "app/main.js", method: .get, headers: [.ifNoneMatch: etag])
+                let again = try await client.execute(uri: prefix + "app/main.js", method: .get, headers: [.ifNoneMatch: etag, .acceptEncoding: "gzip"])
                 #expect(again.status == .notModified && again.body.readableBytes == 0)
+                #expect(again.headers[.contentLength] == main.headers[.contentLength], "a 304 names the representation's length, not 0")
                 let plain = try await client.execute(uri: prefix + "app/main.js", method: .get)
                 #expect(plain.headers[.contentEncoding] == nil && String(buffer: plain.body).contains("import"))
+                #expect(plain.headers[.eTag] != etag, "the plain and gzip representations have their own tags")
+                let refused = try await client.execute(uri: prefix + "app/main.js", method: .get, headers: [.acceptEncoding: "gzip;q=0, identity"])
+                #expect(refused.headers[.contentEncoding] == nil)
+                let head = try await client.execute(uri: prefix + "app/main.js", method: .head)
+                #expect(head.status == .ok && head.body.readableBytes == 0 && head.headers[.contentLength] == plain.headers[.contentLength])
                 let old = try await client.execute(uri: "/static/000000000000/app/main.js", method: .get)
                 #expect(old.status == .ok && old.headers[.cacheControl] == "no-cache")
-                for missing in [prefix + "app/nothing.js", prefix + "../Package.swift", prefix + "app/../../openapi.yaml"] {
+                for missing in [prefix + "app/nothing.js", prefix + "../Package.swift", prefix + "app/../../openapi.yaml", prefix + "app/index.html",
+                                prefix + "app/sw.js"] {
                     let answer = try await client.execute(uri: missing, method: .get)
                     #expect(answer.status == .notFound, "\(missing)")
                 }

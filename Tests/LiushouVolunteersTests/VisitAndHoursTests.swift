@@ -36,6 +36,13 @@ struct VisitAndHoursTests {
                 var longer = visit
                 longer["durationMinutes"] = 120
                 #expect(try await client.post("/v1/volunteer-visits", json: longer, token: volunteer).status == .conflict)
+                // Nobody home is no visit: refused, so it never counts as service hours.
+                for outcome in ["not_home", "away"] {
+                    var missed = VolunteerWorld.visit(pairing: pairing, person: world.child, minutes: 30)
+                    missed["outcome"] = outcome
+                    let refused = try await client.post("/v1/volunteer-visits", json: missed, token: volunteer)
+                    #expect(refused.status == .unprocessableContent && refused.text.contains("\"outcome\""), "\(refused.text)")
+                }
                 let stored = try await database.pool.query("""
                     select c.kind, c.visitor_role, v.duration_minutes from door_check c join volunteer_visit v on v.check_id = c.id where c.id = \(id)
                     """).first!

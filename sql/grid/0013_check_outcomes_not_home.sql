@@ -6,9 +6,12 @@
 -- the person's household, as the incremental path always has: a household knock satisfies every
 -- active member.
 
+-- The new check only widens the old one: add it unvalidated (no long exclusive lock on a large
+-- history) and validate it under a lock that lets writes go on.
 alter table door_check drop constraint door_check_outcome_check;
 alter table door_check add constraint door_check_outcome_known
-    check (outcome in ('all_well', 'needs_follow_up', 'urgent', 'not_home', 'away'));
+    check (outcome in ('all_well', 'needs_follow_up', 'urgent', 'not_home', 'away')) not valid;
+alter table door_check validate constraint door_check_outcome_known;
 
 -- The outcomes that show the person was seen.
 create function door_check_outcome_sees_person(p_outcome text) returns boolean

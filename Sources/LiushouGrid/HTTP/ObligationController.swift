@@ -43,7 +43,8 @@ public struct ObligationController: Sendable {
         var personId: UUID
         var personName: String
         var sex: String
-        var birthDate: String
+        /// The birth year only: with the masked ID number a full birth date would give the number away.
+        var birthYear: Int
         var categories: [String]
         var riskLevel: String
         var householdId: UUID?
@@ -162,7 +163,7 @@ public struct ObligationController: Sendable {
                   and (\(unitPath)::ltree is null or o.unit_path <@ \(unitPath)::ltree)
                 order by o.next_due_at, o.person_id, o.rule_key
                 limit \(limit))
-            select d.person_id, p.name, p.sex, p.birth_date::text as birth_date, p.categories, p.risk_level, p.household_id,
+            select d.person_id, p.name, p.sex, extract(year from p.birth_date)::int as birth_year, p.categories, p.risk_level, p.household_id,
                 h.code as household_code, h.address, p.unit_id, u.name as unit_name, v.name as village_name, d.rule_key, r.description,
                 d.check_kinds, d.last_check_at, d.next_due_at, d.next_due_at < now() as overdue
             from due d join person p on p.id = d.person_id join visit_rule r on r.id = d.rule_id
@@ -174,7 +175,7 @@ public struct ObligationController: Sendable {
             """).map { row in
             Task(
                 personId: try row.decode("person_id"), personName: try row.decode("name"), sex: try row.decode("sex"),
-                birthDate: try row.decode("birth_date"), categories: try row.decode("categories"), riskLevel: try row.decode("risk_level"),
+                birthYear: try row.decode("birth_year"), categories: try row.decode("categories"), riskLevel: try row.decode("risk_level"),
                 householdId: try row.decode("household_id"), householdCode: try row.decode("household_code"), address: try row.decode("address"),
                 unitId: try row.decode("unit_id"), unitName: try row.decode("unit_name"), villageName: try row.decode("village_name"),
                 ruleKey: try row.decode("rule_key"), description: try row.decode("description"), checkKinds: try row.decode("check_kinds"),

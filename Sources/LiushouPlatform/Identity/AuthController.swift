@@ -56,6 +56,9 @@ public struct AuthController: Sendable {
             if body.username.isEmpty || body.username.count > 64 { problems.append(.init(field: "username", message: "must have 1 to 64 characters")) }
             if body.password.isEmpty || body.password.count > 128 { problems.append(.init(field: "password", message: "must have 1 to 128 characters")) }
             guard problems.isEmpty else { throw Problem.validation(problems) }
+            if body.cookie == true {
+                try WebSessionCookie.checkSameOriginLogin(request)
+            }
             let session = try await self.auth.login(username: body.username, password: body.password, context: context)
             guard body.cookie == true else {
                 return try JSONResponse(session, status: .ok)

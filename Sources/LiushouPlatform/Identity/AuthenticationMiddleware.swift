@@ -44,14 +44,14 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         if request.uri.path == "/v1/auth/login" {
             return try await next(request, context)
         }
+        // A dead cookie (expired, logged out elsewhere) is no credential at all: open routes still
+        // answer, protected ones say 401 (so the page asks for a login, not for a CSRF value).
+        guard let caller = try await self.auth.authenticate(token: token) else {
+            return try await next(request, context)
+        }
         if WebSessionCookie.isUnsafe(request.method),
             request.headers[WebSessionCookie.csrfHeader] != WebSessionCookie.csrfToken(for: token) {
             throw Self.csrfFailed
-        }
-        // A dead cookie (expired, logged out elsewhere) is no credential at all: open routes still
-        // answer, protected ones say 401.
-        guard let caller = try await self.auth.authenticate(token: token) else {
-            return try await next(request, context)
         }
         var context = context
         context.caller = caller

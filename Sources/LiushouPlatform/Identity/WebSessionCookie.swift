@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LiushouHTTP
 
 /// How a browser holds its session: the token lives in an `HttpOnly`, `SameSite=Strict` cookie that
 /// no script can read (so an injected script cannot steal it), and every state-changing request must
@@ -57,6 +58,18 @@ public enum WebSessionCookie {
 
     static func isSecure(_ request: Request) -> Bool {
         request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    /// A browser login must come from our own pages: a JSON body (a cross-site HTML form can only
+    /// send form or text bodies) and, where the browser says so, not from another site. Otherwise a
+    /// foreign page could log the user's browser into the attacker's account (login CSRF).
+    public static func checkSameOriginLogin(_ request: Request) throws {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased()
+        guard type.hasPrefix("application/json"), site == nil || site == "same-origin" || site == "none" else {
+            throw Problem(status: .forbidden, code: "csrf_failed", title: "Cross-site login refused",
+                          detail: "A browser login must be sent as JSON from this server's own pages.")
+        }
     }
 
     /// Whether a method changes state (and so needs the CSRF header under a cookie session).

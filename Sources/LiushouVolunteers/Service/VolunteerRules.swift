@@ -1,4 +1,5 @@
 import Foundation
+import LiushouGrid
 import LiushouHTTP
 import LiushouPostgres
 import LiushouRegistry
@@ -64,6 +65,10 @@ enum VolunteerRules {
             errors.append(.init(field: "activities", message: "name what was done, each activity once"))
         }
         if !(1...720).contains(input.durationMinutes) { errors.append(.init(field: "durationMinutes", message: "must be 1 to 720 minutes")) }
+        // A visit is service time with the person: nobody home is not a visit (and no service hours).
+        if !input.outcome.seesPerson {
+            errors.append(.init(field: "outcome", message: "a volunteer visit is recorded when the person was seen, not \(input.outcome.rawValue)"))
+        }
         return errors
     }
 
