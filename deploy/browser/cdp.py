@@ -104,6 +104,11 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # The embedded PostgreSQL may still be finishing its shutdown: a restart waits for it.
+        pid_file = os.path.join(self.work, "data", "postgres", "postmaster.pid")
+        deadline = time.time() + 60
+        while os.path.exists(pid_file) and time.time() < deadline:
+            time.sleep(0.2)
 
     def close(self):
         self.stop()

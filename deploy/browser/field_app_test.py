@@ -62,8 +62,8 @@ class Proxy:
                     return
                 if proxy.armed and self.command == "POST" and self.path.endswith("/batch"):
                     proxy.armed = False
-                    proxy.cuts += 1
                     on_cut()
+                    proxy.cuts += 1
                     self.close_connection = True
                     self.connection.close()
                     return
@@ -160,17 +160,24 @@ def set_up_people(base, password, grid_token, cadre_token, needed):
                                                "kind": "grid_knock", "outcome": "all_well"}, token=grid_token)
 
 
+TEST_START = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=1)
+
+
 def check_server_holds(base, token, records, label):
-    """Each record is stored exactly once under its client id, with follow-ups for its needs."""
+    """The server holds each record under its client id, and no other check of these people was made
+    during the test: a retry that minted a new id, or a record sent twice, would show as an extra."""
     by_person = {}
     for record in records:
-        by_person.setdefault(record["personId"], []).append(record)
-    for person, mine in by_person.items():
+        by_person.setdefault(record["personId"].lower(), []).append(record)
+    everything = []
+    for person in by_person:
         checks = call(base, "GET", f"/v1/persons/{person}/door-checks", token=token)["items"]
-        ids = [c["id"].lower() for c in checks]
-        for record in mine:
-            assert ids.count(record["id"]) == 1, f"{label}: check {record['id']} stored {ids.count(record['id'])} times"
-    print(f"{label}: the server holds each of {len(records)} checks exactly once")
+        everything += [c for c in checks if datetime.fromisoformat(c["occurredAt"].replace("Z", "+00:00")) >= TEST_START]
+    stored = sorted(c["id"].lower() for c in everything)
+    expected = sorted(r["id"] for r in records)
+    mine = [i for i in stored if i in set(expected)]
+    assert mine == expected, f"{label}: every record stored once: {len(mine)} of {len(expected)}"
+    print(f"{label}: the server holds each of {len(records)} checks exactly once ({len(stored)} checks of these people since the test began)")
 
 
 def grid_worker_flow(server, proxy, password):
@@ -225,6 +232,7 @@ def grid_worker_flow(server, proxy, password):
         browser.screenshot("field-outbox-online.png")
         records = outbox(browser)
         check_server_holds(base, cadre_token, records, "after reconnecting")
+        all_records = list(records)
 
         # Follow-ups for the needs; obligations moved for people seen, not for nobody home.
         open_follow_ups = call(base, "GET", "/v1/follow-ups?status=open", token=cadre_token)["items"]
@@ -264,7 +272,27 @@ def grid_worker_flow(server, proxy, password):
         retried = [r for r in records if r["state"] == "duplicate"]
         assert len(retried) == 5, f"the 5 retried records were answered duplicate: {[r['state'] for r in records]}"
         check_server_holds(base, login(base, "demo.cadre", password), records, "after the server restarted mid-sync")
+        # No other check appeared for these people: 25 records, 25 checks since the test began.
+        stored = sum(1 for person in {r["personId"] for r in records}
+                     for c in call(base, "GET", f"/v1/persons/{person}/door-checks", token=login(base, "demo.cadre", password))["items"]
+                     if datetime.fromisoformat(c["occurredAt"].replace("Z", "+00:00")) >= TEST_START)
+        assert stored == len(records), f"exactly the records, no duplicate under a new id: {stored} checks for {len(records)} records"
         browser.screenshot("field-outbox-after-restart.png")
+
+        # Idle for over 30 minutes, offline: the app locks, keeps its data, and unlocks with the password.
+        browser.network(OFFLINE)
+        browser.evaluate("localStorage.setItem('liushou.lastActivity', String(Date.now() - 31 * 60 * 1000)); location.hash = '#/today'; true")
+        browser.reload()
+        browser.wait_for("document.querySelector('main h2') && document.querySelector('main h2').textContent === '已锁定'", "the idle lock")
+        assert browser.evaluate("document.getElementById('tabs').hidden"), "nothing but the lock shows"
+        browser.screenshot("field-locked.png")
+        browser.evaluate("""(() => { const f = document.querySelector('main form'); f.querySelector('input[name=password]').value = 'wrong-Password1';
+            f.requestSubmit(); return true; })()""")
+        browser.wait_for("document.querySelector('main .field-error[role=alert]:not(:empty)') !== null", "a wrong password refused offline")
+        browser.evaluate(f"""(() => {{ const f = document.querySelector('main form'); f.querySelector('input[name=password]').value = {json.dumps(password)};
+            f.requestSubmit(); return true; }})()""")
+        browser.wait_for("document.querySelectorAll('a.record-button').length > 0", "today's list again after unlocking offline")
+        assert browser.evaluate(CACHE_KEYS), "the lock kept the cached list"
 
         # Logout clears cached records and keeps what still waits; the next login sends it.
         browser.network(OFFLINE)

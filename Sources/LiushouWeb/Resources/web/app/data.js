@@ -4,32 +4,42 @@
 //   pairings and follow-ups — cleared at logout and when another user logs in;
 // - drafts: an unsent safeguarding report — cleared at logout.
 // Nothing here ever holds a password, a token or an unmasked ID number.
+// - meta: the offline-unlock verifier of the last login (PBKDF2 of the password, never the password).
 import { openDatabase } from "../shared/idb.js";
 import { Outbox } from "../shared/outbox.js";
+import * as session from "../shared/session.js";
 
-export const db = await openDatabase("liushou-field", 1, {
+export const db = await openDatabase("liushou-field", 2, {
   outbox: { keyPath: "id" },
   cache: { keyPath: "key" },
   drafts: { keyPath: "key" },
+  meta: { keyPath: "key" },
 });
+
+const account = () => (session.profile() || {}).accountId || null;
 
 export const outbox = new Outbox(db, {
   "door-check": "/v1/door-checks/batch",
   "volunteer-visit": "/v1/volunteer-visits/batch",
-});
+}, { currentAccount: account });
 
+/** A cached value of the current account (another account's is never shown). */
 export async function cached(key) {
-  return (await db.get("cache", key)) || null;
+  const entry = await db.get("cache", key);
+  return entry && entry.accountId === account() ? entry : null;
 }
 
+/** Keeps a value for `accountId`, unless that session ended while the value was on its way. */
 export async function keep(key, value, accountId) {
+  if (!accountId || accountId !== account()) return;
   await db.put("cache", { key, value, accountId, refreshedAt: new Date().toISOString() });
 }
 
-/** Forgets every cached record and draft; the outbox keeps what still waits to be sent. */
+/** Forgets every cached record, draft and the unlock verifier; the outbox keeps what still waits to be sent. */
 export async function clearDevice() {
   await db.clear("cache");
   await db.clear("drafts");
+  await db.clear("meta");
   for (const record of await db.all("outbox")) {
     if (record.state !== "pending") await db.delete("outbox", record.id);
   }

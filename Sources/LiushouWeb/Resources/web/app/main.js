@@ -2,7 +2,8 @@
 import { h, mount, toast } from "../shared/ui.js";
 import * as session from "../shared/session.js";
 import { outbox, clearDevice } from "./data.js";
-import { loginView, passwordView } from "./views/login.js";
+import { loginView, passwordView, lockView } from "./views/login.js";
+import { isLocked, lock, unlock } from "./lock.js";
 import { todayView, refreshTasks } from "./views/today.js";
 import { personView } from "./views/person.js";
 import { recordView } from "./views/record.js";
@@ -14,7 +15,7 @@ import { meView } from "./views/me.js";
 
 const view = document.getElementById("view");
 const views = {
-  login: loginView, password: passwordView, today: todayView, person: personView, record: recordView, outbox: outboxView,
+  login: loginView, password: passwordView, lock: lockView, today: todayView, person: personView, record: recordView, outbox: outboxView,
   followups: followUpsView, report: reportView, pairings: pairingsView, me: meView,
 };
 
@@ -29,9 +30,13 @@ export const app = {
   render: () => render(),
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function route() {
   const [path, search = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const [name, id] = path.split("/");
+  // Ids go into API paths: only a UUID is taken.
+  if (id !== undefined && !UUID.test(id)) return { name: "today", params: new URLSearchParams() };
   return { name: name || "today", id, params: new URLSearchParams(search) };
 }
 
@@ -39,7 +44,9 @@ async function render() {
   const { name, id, params } = route();
   const profile = session.profile();
   let target = views[name] ? name : "today";
+  if (profile && session.idleFor() > idleLimit(profile)) lock();
   if (!profile) target = "login";
+  else if (isLocked()) target = "lock";
   else if (profile.mustChangePassword && target !== "me") target = "password";
   if (profile && target === "login") target = "today";
   updateChrome(profile, target);
@@ -54,8 +61,8 @@ async function render() {
 
 function updateChrome(profile, current) {
   const tabs = document.getElementById("tabs");
-  tabs.hidden = !profile || profile.mustChangePassword;
-  document.getElementById("report-link").hidden = !profile || !session.can("safeguarding.report") || current === "report";
+  tabs.hidden = !profile || profile.mustChangePassword || current === "lock";
+  document.getElementById("report-link").hidden = !profile || !session.can("safeguarding.report") || ["report", "lock"].includes(current);
   const show = { pairings: session.can("volunteer_visits.record"), followups: session.can("followups.handle"), today: true, outbox: true, me: true };
   for (const link of tabs.querySelectorAll("a")) {
     link.hidden = !show[link.dataset.tab];
@@ -78,7 +85,7 @@ let syncing = null;
 /** Sends waiting records now (if online and logged in); never mints new ids. */
 async function syncNow({ quiet = false } = {}) {
   const profile = session.profile();
-  if (!profile || !navigator.onLine) return null;
+  if (!profile || !navigator.onLine || isLocked()) return null;
   if (syncing) return syncing;
   syncing = (async () => {
     const summary = await outbox.sync(profile.accountId);
@@ -108,10 +115,14 @@ session.onUnauthorized(() => {
 });
 session.onLogout(async (reason) => {
   await clearDevice();
+  unlock();
   if (reason) localStorage.setItem("liushou.notice", reason);
 });
+const idleLimit = (profile) => (profile.idleTimeoutSeconds || 1800) * 1000;
 session.watchIdle(() => {
-  session.logout("30 分钟未操作，已自动退出；未上传的记录仍在本机。").then(() => app.go("#/login"));
+  if (isLocked()) return;
+  lock();
+  render();
 });
 outbox.onChange(updateCounts);
 

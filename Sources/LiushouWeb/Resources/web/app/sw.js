@@ -20,16 +20,25 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== location.origin) return;
   if (url.pathname === "/app/" || url.pathname === "/app/index.html") {
-    // The page: the network when it answers (a new version), else the kept shell.
-    event.respondWith(
-      fetch(event.request).then((response) => {
-        if (response.ok) {
+    // The page: the network if it answers within 4 s (a weak signal must not hang the app), else
+    // the kept shell. Only a page of this worker's own version is kept: a newer page needs files
+    // this worker does not hold, and its own worker will keep it once installed.
+    event.respondWith((async () => {
+      const kept = () => caches.match("/app/");
+      try {
+        const response = await Promise.race([
+          fetch(event.request),
+          new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 4000)),
+        ]);
+        if (response.ok && response.headers.get("x-liushou-version") === VERSION) {
           const copy = response.clone();
           caches.open(SHELL).then((cache) => cache.put("/app/", copy));
         }
-        return response;
-      }).catch(() => caches.match("/app/")),
-    );
+        return response.ok ? response : (await kept()) || response;
+      } catch {
+        return (await kept()) || Response.error();
+      }
+    })());
     return;
   }
   if (url.pathname.startsWith("/static/") || url.pathname === "/app/manifest.webmanifest") {

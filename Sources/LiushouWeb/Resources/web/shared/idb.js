@@ -12,8 +12,13 @@ export function openDatabase(name, version, stores) {
         }
       }
     };
-    request.onsuccess = () => resolve(new Store(request.result));
+    request.onsuccess = () => {
+      // A newer version of the app opened in another tab: let it upgrade.
+      request.result.onversionchange = () => request.result.close();
+      resolve(new Store(request.result));
+    };
     request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error("本机数据库被另一个标签页占用，请关闭其他标签页后重试"));
   });
 }
 
@@ -45,14 +50,15 @@ class Store {
     return done(this.tx(store).index(index).getAll(value));
   }
 
+  /** Resolves once the write is committed (durably), not merely queued. */
   put(store, value) {
-    return done(this.tx(store, "readwrite").put(value));
+    return this.putAll(store, [value]);
   }
 
-  /** Writes all values in one transaction (all or nothing). */
+  /** Writes all values in one transaction (all or nothing); resolves when it has committed. */
   putAll(store, values) {
     return new Promise((resolve, reject) => {
-      const transaction = this.db.transaction(store, "readwrite");
+      const transaction = this.db.transaction(store, "readwrite", { durability: "strict" });
       const target = transaction.objectStore(store);
       for (const value of values) target.put(value);
       transaction.oncomplete = () => resolve();

@@ -14,12 +14,18 @@ export const STATES = {
 };
 
 export class Outbox {
-  /** `endpoints`: record kind → batch URL. */
-  constructor(db, endpoints, store = "outbox") {
+  /**
+   * `endpoints`: record kind → batch URL; `currentAccount()`: the account whose session the browser
+   * holds now (a sync stops as soon as it changes, so no record goes under another account).
+   */
+  constructor(db, endpoints, { store = "outbox", currentAccount = () => null } = {}) {
     this.db = db;
     this.endpoints = endpoints;
     this.store = store;
+    this.currentAccount = currentAccount;
     this.running = null;
+    this.runningFor = null;
+    this.chunkSize = 100;
     this.listeners = new Set();
   }
 
@@ -41,13 +47,19 @@ export class Outbox {
     return record;
   }
 
-  async list() {
-    const all = await this.db.all(this.store);
+  /** The account's records, newest first. */
+  async list(accountId) {
+    const all = (await this.db.all(this.store)).filter((r) => r.accountId === accountId);
     return all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async pendingCount(accountId) {
-    return (await this.db.all(this.store)).filter((r) => r.state === "pending" && (!accountId || r.accountId === accountId)).length;
+    return (await this.db.all(this.store)).filter((r) => r.state === "pending" && r.accountId === accountId).length;
+  }
+
+  /** Waiting records of other accounts on this device (shown only as a number). */
+  async othersPending(accountId) {
+    return (await this.db.all(this.store)).filter((r) => r.state === "pending" && r.accountId !== accountId).length;
   }
 
   /** Drops records the server has had for over a week (kept a while so the user sees them go). */
@@ -64,11 +76,14 @@ export class Outbox {
    * stops at the first transient failure (offline, 5xx, 401) and leaves the rest pending.
    */
   sync(accountId) {
-    if (!this.running) {
-      this.running = this.run(accountId).finally(() => {
-        this.running = null;
-      });
+    if (this.running) {
+      return this.runningFor === accountId ? this.running : this.running.then(() => this.sync(accountId));
     }
+    this.runningFor = accountId;
+    this.running = this.run(accountId).finally(() => {
+      this.running = null;
+      this.runningFor = null;
+    });
     return this.running;
   }
 
@@ -79,19 +94,28 @@ export class Outbox {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     for (const kind of Object.keys(this.endpoints)) {
       const ofKind = pending.filter((r) => r.kind === kind);
-      for (let start = 0; start < ofKind.length; start += 100) {
-        const chunk = ofKind.slice(start, start + 100);
+      for (let start = 0; start < ofKind.length; ) {
+        if (this.currentAccount() !== accountId) {
+          summary.error = { status: 401, message: "会话已更换" };
+          return summary;
+        }
+        const chunk = ofKind.slice(start, start + this.chunkSize);
         let answer;
         try {
           answer = await post(this.endpoints[kind], { items: chunk.map((r) => r.payload) }, { timeout: 30000 });
         } catch (error) {
+          if (error.status === 413 && chunk.length > 1) {
+            // Too large for the server or a proxy in between: send fewer at a time.
+            this.chunkSize = Math.max(1, Math.floor(chunk.length / 4));
+            continue;
+          }
           summary.error = error;
           const now = new Date().toISOString();
           for (const record of chunk) {
             record.attempts += 1;
             record.lastAttemptAt = now;
             record.lastError = error.offline ? "网络不可用" : `${error.status} ${error.message}`;
-            if ([400, 413, 422].includes(error.status)) {
+            if ([400, 422].includes(error.status) || (error.status === 413 && chunk.length === 1)) {
               // The whole batch was refused as unreadable: each record says why and waits no more.
               record.state = "rejected";
               record.errors = [{ field: "", message: error.message }];
@@ -116,6 +140,7 @@ export class Outbox {
         }
         await this.db.putAll(this.store, chunk);
         this.changed();
+        start += chunk.length;
       }
     }
     return summary;

@@ -63,6 +63,11 @@ export async function forget(reason = "") {
   for (const hook of logoutHooks) await hook(reason);
 }
 
+/** Milliseconds since the user last touched a page of this site. */
+export function idleFor() {
+  return Date.now() - Number(localStorage.getItem(ACTIVITY) || Date.now());
+}
+
 export function touch() {
   localStorage.setItem(ACTIVITY, String(Date.now()));
 }

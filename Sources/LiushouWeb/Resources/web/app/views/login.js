@@ -2,6 +2,7 @@ import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
 import { message } from "../../shared/vocab.js";
 import { clearDevice } from "../data.js";
+import { isLocked, unlock, rememberVerifier, verifyOffline, canVerifyOffline } from "../lock.js";
 
 export async function loginView({ app }) {
   const notice = localStorage.getItem("liushou.notice");
@@ -28,6 +29,9 @@ export async function loginView({ app }) {
       const profile = await session.login(username.value.trim(), password.value);
       if (previous && previous !== profile.accountId) await clearDevice();
       localStorage.setItem("liushou.lastAccount", profile.accountId);
+      unlock();
+      await rememberVerifier(profile.accountId, profile.username, password.value).catch(() => {});
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
       app.go(profile.mustChangePassword ? "#/password" : "#/today");
       app.sync();
     } catch (e) {
@@ -42,6 +46,51 @@ export async function loginView({ app }) {
   mount(app.view, form);
   username.focus();
 }
+
+/** The idle lock: the same user unlocks with the password (offline against the kept verifier). */
+export async function lockView({ app, profile }) {
+  const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = h("p.field-error", { role: "alert" });
+  const form = h("form.card.login", { novalidate: true },
+    h("h2", "已锁定"),
+    h("p", `30 分钟未操作，已锁定。${profile.username}，请输入密码继续。`),
+    navigator.onLine || canVerifyOffline() ? null : h("p.banner.warn", "此浏览器不能离线解锁，请联网后登录。"),
+    field("密码", password), error,
+    h("div.actions", h("button.primary.big", { type: "submit" }, "解锁"),
+      h("button", { type: "button", onclick: () => session.logout().then(() => { unlock(); app.go("#/login"); }) }, "退出并换账号")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!password.value) return;
+    try {
+      if (navigator.onLine) {
+        const fresh = await session.login(profile.username, password.value);
+        await rememberVerifier(fresh.accountId, fresh.username, password.value).catch(() => {});
+      } else if (!(await verifyOffline(profile.accountId, password.value))) {
+        error.textContent = "密码不正确";
+        return;
+      }
+      session.touch();
+      unlock();
+      app.go("#/today");
+      app.render();
+      app.sync();
+    } catch (e) {
+      if (e.offline && (await verifyOffline(profile.accountId, password.value))) {
+        session.touch();
+        unlock();
+        app.go("#/today");
+        app.render();
+        return;
+      }
+      error.textContent = e.status === 401 ? "密码不正确，或账号已被锁定" : `解锁失败：${e.message}`;
+    }
+  });
+  mount(app.view, form);
+  password.focus();
+}
+
+export { isLocked };
 
 export async function passwordView({ app, profile }) {
   const current = h("input", { name: "currentPassword", type: "password", autocomplete: "current-password", required: true });

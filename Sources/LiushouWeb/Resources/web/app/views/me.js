@@ -5,7 +5,7 @@ import * as vocab from "../../shared/vocab.js";
 import { outbox } from "../data.js";
 
 export async function meView({ app, profile }) {
-  const pending = await outbox.pendingCount();
+  const pending = await outbox.pendingCount(profile.accountId);
   const logout = h("button.big", { type: "button" }, "退出登录");
   logout.addEventListener("click", async () => {
     const mine = await outbox.pendingCount(profile.accountId);
@@ -23,5 +23,5 @@ export async function meView({ app, profile }) {
     h("section.card", h("h3", "安装到手机桌面"),
       h("p.small", "用手机浏览器打开本页，点菜单中的“添加到主屏幕”或“安装应用”。安装后没有网络也能打开，记录保存在手机上，联网后自动上传。")),
     h("div.actions", h("a.button", { href: "#/password" }, "修改密码"), logout),
-    h("p.muted.small", "退出登录会清除本机保存的人员资料；未上传的记录会保留。30 分钟未操作会自动退出。"));
+    h("p.muted.small", "退出登录会清除本机保存的人员资料；未上传的记录会保留。30 分钟未操作会锁定，输入密码（离线也可）继续。"));
 }

@@ -13,14 +13,15 @@ export async function outboxView({ app, profile }) {
   const button = h("button.primary", { type: "button" }, "立即上传");
   const status = h("p.muted.small", { role: "status" });
   const draw = async () => {
-    const records = await outbox.list();
+    const records = await outbox.list(profile.accountId);
+    const others = await outbox.othersPending(profile.accountId);
     const pending = records.filter((r) => r.state === "pending");
-    status.textContent = navigator.onLine ? `${pending.length} 条待上传` : `离线：${pending.length} 条记录保存在本机，联网后自动上传`;
+    status.textContent = (navigator.onLine ? `${pending.length} 条待上传` : `离线：${pending.length} 条记录保存在本机，联网后自动上传`)
+      + (others ? `；另有 ${others} 条由其他账号记录，需该账号登录后上传` : "");
     button.disabled = !navigator.onLine || !pending.length;
     mount(list, records.length ? records.map((r) => h("li.card", { dataset: { id: r.id, state: r.state } },
       h("div.row", h("span.grow", r.summary), h(`span.badge.${BADGE[r.state] || ""}`, STATES[r.state] || r.state)),
-      h("p.muted.small", `${formatTime(r.payload.occurredAt)} 记录${r.sentAt ? ` · ${formatTime(r.sentAt)} 上传` : ""}`
-        + (r.accountId !== profile.accountId ? " · 由其他账号记录，需该账号登录后上传" : "")),
+      h("p.muted.small", `${formatTime(r.payload.occurredAt)} 记录${r.sentAt ? ` · ${formatTime(r.sentAt)} 上传` : ""}`),
       r.lastError && r.state === "pending" ? h("p.small", `上次尝试：${r.lastError}`) : null,
       r.errors ? h("ul.small", r.errors.map((e) => h("li", `${e.field ? `${e.field}：` : ""}${message(e.message)}`))) : null,
       r.state === "conflict" ? h("p.small", "服务器上已有同一编号但内容不同的记录；此条未保存。") : null,

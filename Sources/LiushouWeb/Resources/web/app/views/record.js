@@ -19,17 +19,24 @@ export function myKinds() {
 
 /** What the app knows of a person without the network: today's tasks, then a viewed file. */
 export async function personBrief(id) {
-  const tasks = await cached("tasks");
-  const task = tasks && tasks.value.items.find((t) => t.personId === id);
-  if (task) return { name: task.personName, address: task.address, unit: task.unitName, kinds: task.checkKinds };
-  const file = await cached(`person:${id}`);
-  if (file) return { name: file.value.file.name, address: file.value.file.currentAddress, unit: "", kinds: [] };
+  const same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
+  let pairingId = null;
+  let pairedName = null;
   const volunteer = await cached("volunteer");
   for (const pairing of (volunteer && volunteer.value.pairings) || []) {
     for (const person of pairing.people || []) {
-      if (person.personId === id) return { name: person.name, kinds: ["volunteer_visit"], pairingId: pairing.id };
+      if (same(person.personId, id) && pairing.status === "active") {
+        pairingId = pairing.id;
+        pairedName = person.name;
+      }
     }
   }
+  const tasks = await cached("tasks");
+  const task = tasks && tasks.value.items.find((t) => same(t.personId, id));
+  if (task) return { name: task.personName, address: task.address, unit: task.unitName, kinds: task.checkKinds, pairingId };
+  const file = await cached(`person:${id}`);
+  if (file) return { name: file.value.file.name, address: file.value.file.currentAddress, unit: "", kinds: [], pairingId };
+  if (pairingId) return { name: pairedName, kinds: ["volunteer_visit"], pairingId };
   if (navigator.onLine) {
     try {
       const record = await get(`/v1/persons/${id}`);
@@ -81,7 +88,8 @@ export async function recordView({ app, id, params, profile }) {
     h("p.muted.small", [person.unit, person.address].filter(Boolean).join(" · ")),
     kinds.length > 1 ? chips("kind", Object.fromEntries(kinds.map((k) => [k, vocab.checkKinds[k]])), { selected: [kind], legend: "走访类型" }) : h("p", h("span.badge", vocab.checkKinds[kind])),
     h("fieldset.chips.outcomes", h("legend", "情况"),
-      Object.entries(vocab.outcomes).map(([value, label]) => h("label.chip", h("input", { type: "radio", name: "outcome", value, required: true }), h("span", label)))),
+      // A volunteer's visit is time spent with the person: nobody home is not one.
+      Object.entries(vocab.outcomes).filter(([value]) => !isVolunteerVisit || !["not_home", "away"].includes(value)).map(([value, label]) => h("label.chip", h("input", { type: "radio", name: "outcome", value, required: true }), h("span", label)))),
     h("p.field-error", { id: "outcome-error", role: "alert" }),
     needsBox,
     h("p.field-error", { id: "needs-error", role: "alert" }),

@@ -5,6 +5,10 @@ import { post, get } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import { db, newId, cached } from "../data.js";
 
+let onNetwork = () => {};
+addEventListener("online", () => onNetwork(true));
+addEventListener("offline", () => onNetwork(false));
+
 export async function reportView({ app, params }) {
   const personId = params.get("person");
   const draft = (await db.get("drafts", "report")) || { key: "report", id: newId(), personId, kind: "", details: "" };
@@ -42,8 +46,7 @@ export async function reportView({ app, params }) {
   };
   form.addEventListener("input", saveDraft);
   form.addEventListener("change", saveDraft);
-  addEventListener("online", () => (offline.hidden = true));
-  addEventListener("offline", () => (offline.hidden = false));
+  onNetwork = (online) => (offline.hidden = online);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     await saveDraft();

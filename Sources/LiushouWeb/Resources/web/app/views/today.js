@@ -13,9 +13,9 @@ export async function refreshTasks(profile) {
 }
 
 /** People recorded on this device since `since` (seen in person), by person id. */
-async function recordedHere(since) {
+async function recordedHere(since, accountId) {
   const seen = new Map();
-  for (const record of await outbox.list()) {
+  for (const record of await outbox.list(accountId)) {
     const p = record.payload;
     if (!p.personId || ["rejected", "conflict"].includes(record.state)) continue;
     if (Date.parse(p.occurredAt) >= since && !seen.has(p.personId)) seen.set(p.personId, record);
@@ -38,7 +38,7 @@ export async function todayView({ app, profile, params }) {
   const draw = async () => {
     const data = entry ? entry.value : { items: [] };
     const since = Date.now() - 24 * 3600 * 1000;
-    const recorded = await recordedHere(since);
+    const recorded = await recordedHere(since, profile.accountId);
     const text = search.value.trim();
     const items = data.items.filter((t) => !text || t.personName.includes(text));
     status.textContent = entry
