@@ -19,4 +19,6 @@ swift test --skip-build --parallel "$@"
 # The joint-meeting page in real headless Chromium (screenshots in .build/test-output/).
 if [ $# -eq 0 ]; then
   python3 deploy/browser-test.py .build/debug/liushou
+  # The office console (工作台) at desk and tablet sizes, with accessibility and print checks.
+  python3 deploy/browser/console_test.py .build/debug/liushou
 fi

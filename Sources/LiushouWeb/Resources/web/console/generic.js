@@ -10,6 +10,7 @@ const HEADERS = {
   startedOn: "开始", endedOn: "结束", type: "类型", volunteerName: "志愿者", caseType: "类别", amountFen: "金额（分）", openedAt: "立案时间",
   matter: "事项", eligible: "符合条件", schoolName: "学校", grade: "年级", className: "班级", enrolledOn: "入学日期", counsellorName: "心理老师",
   sessions: "次数", lastSessionOn: "最近一次", checkedOn: "检查日期", bloodPressure: "血压", conditions: "慢性病", allergies: "过敏",
+  name: "姓名", relationship: "关系", phone: "电话", workProvince: "务工省份", workCity: "务工城市", employer: "工作单位",
   ruleKey: "规则", reason: "原因", createdAt: "创建时间", updatedAt: "更新时间", role: "角色", count: "数量",
 };
 const CODES = { ...vocab.outcomes, ...vocab.checkKinds, ...vocab.channels, ...vocab.needs, ...vocab.schoolStages, ...vocab.personStatuses, ...vocab.roles };

@@ -62,7 +62,7 @@ const OTHER = [["responsibleCadre.name", "包保责任人", "text"], ["responsib
 
 const ALL = [...COMMON, ...HEALTH, ...CHILD_FIELDS, ...GUARDIAN, ...WOMAN_FIELDS, ...ELDER_FIELDS, ...migrant(0), ...migrant(1), ...OTHER];
 export const LABELS = Object.fromEntries([...ALL.map(([p, l]) => [p, p.startsWith("migrantFamily") ? `外出亲属${Number(p[14]) + 1}·${l}` : l]),
-  ["categories", "人员类别"], ["assistance", "救助情况"], ["villageId", "村"], ["gridId", "网格"]]);
+  ["categories", "人员类别"], ["assistance", "救助情况"], ["health", "健康状况"], ["child.guardian", "委托监护人"], ["villageId", "村"], ["gridId", "网格"]]);
 
 function control([path, , type, options, , attrs = {}], value, schoolList) {
   const id = `pf-${path.replace(/[^a-zA-Z0-9]/g, "-")}`;
@@ -136,8 +136,8 @@ export async function personFormView({ app, id, params }) {
   let etag = null;
   if (editing) {
     const response = await api("GET", `/v1/persons/${id}`);
-    base = response.data;
-    etag = (response.headers.get("etag") || String(base.version)).replaceAll('"', "");
+    base = response.data.file;
+    etag = (response.headers.get("etag") || String(response.data.version)).replaceAll('"', "");
   } else {
     const group = params.get("group") || "child";
     const category = { child: "left_behind_child", woman: "left_behind_woman", elder: "left_behind_elder", difficulty: "child_in_difficulty" }[group] || "left_behind_child";
@@ -177,7 +177,8 @@ export async function personFormView({ app, id, params }) {
     section("健康与收入", HEALTH, base, schoolList),
     h("fieldset.form-section", h("legend", "救助"), checkboxes("assistance", "已享受的救助", vocab.assistanceKinds, base.assistance || [])),
     childSection, guardianSection, womanSection, elderSection,
-    section("外出亲属（父母、配偶、子女）", [...migrant(0), ...migrant(1)], base, schoolList),
+    section("外出亲属一（父母、配偶或子女）", migrant(0), base, schoolList),
+    section("外出亲属二", migrant(1), base, schoolList),
     section("包保与备注", OTHER, base, schoolList),
     h("div.actions.sticky", save, h("a.button", { href: editing ? `#/persons/${id}` : "#/persons" }, "取消")));
 
@@ -209,13 +210,13 @@ export async function personFormView({ app, id, params }) {
     try {
       if (editing) {
         const response = await api("PUT", `/v1/persons/${id}`, { body: file, ifMatch: etag });
-        etag = (response.headers.get("etag") || String(response.data.version)).replaceAll('"', "");
+        etag = (response.headers.get("etag") || etag).replaceAll('"', "");
         toast("已保存");
         app.go(`#/persons/${id}`);
       } else {
         const response = await api("POST", "/v1/persons", { body: { ...file, id: createId } });
         toast("已建档");
-        app.go(`#/persons/${response.data.id}`);
+        app.go(`#/persons/${response.data.id.toLowerCase()}`);
       }
     } catch (error) {
       if (error.status === 422 || error.status === 400) showErrors(error);
@@ -230,8 +231,9 @@ export async function personFormView({ app, id, params }) {
   /** Someone saved first: show what they changed; the form keeps everything typed. */
   async function showConflict(mine) {
     const response = await api("GET", `/v1/persons/${id}`);
-    const latest = response.data;
-    const latestEtag = (response.headers.get("etag") || String(latest.version)).replaceAll('"', "");
+    const latest = response.data.file;
+    const latestVersion = response.data.version;
+    const latestEtag = (response.headers.get("etag") || String(latestVersion)).replaceAll('"', "");
     const was = flatten(base);
     const theirs = flatten(latest);
     const my = flatten(mine);
@@ -241,7 +243,7 @@ export async function personFormView({ app, id, params }) {
     const label = (k, v) => (k === "villageId" || k === "gridId" ? (v ? "（单位）" : "") : v);
     mount(conflict,
       h("h2", { id: "conflict-h" }, "有人在你编辑期间修改了此档案"),
-      h("p", `你打开档案后，其他人保存了新版本（第 ${latest.version} 版）。你填写的内容都还在表单中，没有丢失。下面是双方改动的字段：`),
+      h("p", `你打开档案后，其他人保存了新版本（第 ${latestVersion} 版）。你填写的内容都还在表单中，没有丢失。下面是双方改动的字段：`),
       h("div.table-wrap", h("table.diff", h("caption.sr-only", "改动对比"),
         h("thead", h("tr", ["字段", "你打开时", "对方改为", "你的填写"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", shown.map((k) => h("tr", { className: theirChanges.includes(k) && myChanges.includes(k) && theirs[k] !== my[k] ? "clash" : "" },

@@ -34,7 +34,7 @@ function fileSections(p, villageName, gridName) {
   const code = (dict, path) => [LABELS[path] || path, dict[getPath(p, path)] || text(getPath(p, path))];
   const child = p.child || {};
   return [
-    section("基本信息", [["姓名", p.name], code(vocab.sex, "sex"), L("birthDate"), L("idNumber"), L("ethnicity"), L("phone"),
+    section("基本信息", [["姓名", p.name], code(vocab.sex, "sex"), p.birthDate ? L("birthDate") : ["出生年", p.birthYear], L("idNumber"), L("ethnicity"), L("phone"),
       ["人员类别", (p.categories || []).map((c) => `${vocab.categories[c.category] || c.category}（${c.startedOn} 起${c.endedOn ? `，${c.endedOn} 止` : ""}）`).join("；")],
       ["村", villageName], ["网格", gridName], L("householdRegistration"), L("currentAddress"), code(vocab.risk, "riskLevel"),
       ["状态", vocab.personStatuses[p.status] || p.status], p.exit ? ["销档", `${vocab.exitReasons[p.exit.reason] || p.exit.reason} ${p.exit.exitedOn || ""}`] : ["", ""]]),
@@ -65,7 +65,9 @@ export async function personView({ app, id, params }) {
     }
     throw error;
   }
-  const p = response.data;
+  const record = response.data;
+  const p = { ...record.file, birthYear: record.birthYear, id: record.id, version: record.version, status: record.status, createdAt: record.createdAt, updatedAt: record.updatedAt,
+    exit: record.exitReason ? { reason: record.exitReason, exitedOn: record.exitedOn } : null };
   const etag = (response.headers.get("etag") || String(p.version)).replaceAll('"', "");
   const [villageName, gridName] = await Promise.all([units.name(p.villageId), p.gridId ? units.name(p.gridId) : ""]);
   const visible = TABS.filter((t) => !t.any || t.any.some(can));
@@ -131,6 +133,8 @@ export async function personView({ app, id, params }) {
       p.riskLevel && p.riskLevel !== "normal" ? h("span.badge.bad", vocab.risk[p.riskLevel]) : null),
     h("p.muted", `${(p.categories || []).filter((c) => !c.endedOn).map((c) => vocab.categories[c.category]).join("、")} · ${villageName}${gridName ? ` · ${gridName}` : ""}`),
     reveal ? h("p.banner.warn", "正在显示完整号码（已记入审计日志）。") : null,
+    record.noCapableGuardian ? h("p.banner.bad", "提醒：此儿童没有有效监护人。") : null,
+    record.complete ? null : h("p.banner.warn", `档案不完整，缺少：${(record.missingFields || []).map((f) => LABELS[f] || f).join("、")}`),
     actions, revealBox, exitBox, tabs, panel);
 
   const loaders = {
