@@ -123,7 +123,7 @@ class Console:
             self.check_a11y(page)
 
     def login(self, username, password):
-        self.b.evaluate("localStorage.removeItem('liushou.profile'), true")
+        self.b.evaluate("(() => { try { localStorage.removeItem('liushou.profile'); } catch (e) {} return true; })()")
         self.b.navigate(self.server.base + "/console/#/login")
         self.b.wait_for("!!document.querySelector('input[name=username]')", "the login form")
         self.b.evaluate(f"""(() => {{ document.querySelector('input[name=username]').value = {json.dumps(username)};

@@ -2,10 +2,12 @@ import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
 import { message, roles as roleNames } from "../../shared/vocab.js";
 import { menuFor } from "../menu.js";
+import { name as unitName } from "../units.js";
 
 export async function loginView({ app }) {
   const notice = localStorage.getItem("liushou.notice");
   localStorage.removeItem("liushou.notice");
+  document.getElementById("toast")?.classList.remove("show");
   const username = h("input", { name: "username", autocomplete: "username", required: true, autocapitalize: "off", spellcheck: "false" });
   const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
   const error = h("p.field-error", { role: "alert", id: "login-error" });
@@ -65,9 +67,10 @@ export async function passwordView({ app, profile }) {
 
 export async function homeView({ app, profile }) {
   const groups = menuFor(profile);
+  const names = await Promise.all((profile.grants || []).map((g) => unitName(g.unitId)));
   mount(app.view,
     h("h1", "工作台"),
     h("section.card", { "aria-labelledby": "me-h" }, h("h2", { id: "me-h" }, "我的角色"),
-      h("ul", (profile.grants || []).map((g) => h("li", `${roleNames[g.role] || g.role}`, h("span.muted", ` · ${g.unitPath}`))))),
+      h("ul", (profile.grants || []).map((g, i) => h("li", `${roleNames[g.role] || g.role}`, h("span.muted", ` · ${names[i]}`))))),
     groups.map((g) => h("section.card", h("h2", g.group), h("div.row", g.items.map((i) => h("a.button", { href: i.href || `#/${i.route}` }, i.label))))));
 }

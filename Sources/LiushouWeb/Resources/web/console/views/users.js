@@ -37,9 +37,11 @@ async function scopeUnits() {
   });
 }
 
-function accountCard(app, account, scope) {
+async function accountCard(app, account, scope) {
   const manage = can("users.manage");
-  const grants = h("ul.grants", account.grants.map((g) => h("li", `${vocab.roles[g.role] || g.role} · ${g.unitPath}（${formatTime(g.grantedAt)} 授予）`,
+  const unitNames = await Promise.all(account.grants.map((g) => units.name(g.unitId)));
+  const homeName = await units.name(account.homeUnitId);
+  const grants = h("ul.grants", account.grants.map((g, i) => h("li", `${vocab.roles[g.role] || g.role} · ${unitNames[i]}（${formatTime(g.grantedAt)} 授予）`,
     manage ? h("button", { type: "button", className: "small", onclick: async () => {
       try {
         await post(`/v1/users/${account.id}/grants/${g.id}/revoke`);
@@ -53,7 +55,7 @@ function accountCard(app, account, scope) {
   const parts = [h("h2", { id: "account-h" }, `${account.displayName}（${account.username}）`),
     h("p", account.kind === "service" ? h("span.badge", "服务账号") : null, " ", account.disabled ? h("span.badge.bad", "已停用") : h("span.badge.ok", "在用"), " ",
       account.locked ? h("span.badge.warn", "已锁定") : null, " ", account.mustChangePassword ? h("span.badge.warn", "须修改密码") : null,
-      h("span.muted", ` 所属单位 ${account.homeUnitPath}`)),
+      h("span.muted", ` 所属单位 ${homeName}`)),
     h("h3", "授权"), account.grants.length ? grants : h("p.muted", "无授权")];
   if (manage && !account.disabled) {
     const role = roleSelect();
@@ -200,7 +202,7 @@ async function accountsPage({ app, params }, kind) {
     h("p.muted", "系统不提供账号列表：新建的账号会记在下方，其他账号可按 ID 打开。"),
     lookupForm,
     notFound ? h("p.banner.warn", "找不到此账号，或它不在你的管理范围内。") : null,
-    account ? accountCard(app, account, scope) : null,
+    account ? await accountCard(app, account, scope) : null,
     recent.length ? h("section.card", { "aria-labelledby": "recent-h" }, h("h2", { id: "recent-h" }, "本次打开过的账号"),
       h("ul", recent.map((a) => h("li", h("a", { href: `#/${route}?id=${a.id}` }, `${a.displayName}（${a.username}）`))))) : null,
     manage ? createForm(app, scope, kind) : null);
