@@ -17,8 +17,10 @@ python3 -c "import websocket" 2>/dev/null || python3 -m pip install --quiet webs
 swift build --build-tests
 swift test --skip-build --parallel "$@"
 # The web clients in real headless Chromium (screenshots in .build/test-output/): the joint-meeting
-# page, then the field app at a phone viewport (offline, sync, server restart mid-sync).
+# page, the field app at a phone viewport (offline, sync, server restart mid-sync), the console.
 if [ $# -eq 0 ]; then
   python3 deploy/browser-test.py .build/debug/liushou
   python3 deploy/browser/field_app_test.py .build/debug/liushou
+  # The office console (工作台) at desk and tablet sizes, with accessibility and print checks.
+  python3 deploy/browser/console_test.py .build/debug/liushou
 fi

@@ -59,3 +59,35 @@ struct AuditAPITests {
         }
     }
 }
+
+@Suite("Audit verify API")
+struct AuditVerifyAPITests {
+    @Test("GET /v1/audit/verify reports an intact chain, then the first altered row; audit.read only")
+    func verify() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                _ = try await client.post("/v1/units", json: ["kind": "grid", "name": "一组", "parentId": fixture.village1b.idString], token: admin)
+                let auditor = try await client.login("county.auditor")
+                let intact = try await client.send(.get, "/v1/audit/verify", token: auditor)
+                #expect(intact.status == .ok)
+                let report = try intact.json()
+                #expect(report["intact"] as? Bool == true)
+                #expect((report["rows"] as? Int ?? 0) >= 3)
+                #expect(report["problem"] == nil || report["problem"] is NSNull)
+
+                let cadre = try await client.login("village1a.cadre")
+                #expect(try await client.send(.get, "/v1/audit/verify", token: cadre).status == .forbidden)
+
+                try await database.pool.query("alter table audit_log disable trigger audit_log_no_update")
+                try await database.pool.query("update audit_log set result = 'failure' where chain_position = 2")
+                try await database.pool.query("alter table audit_log enable trigger audit_log_no_update")
+                let broken = try await client.send(.get, "/v1/audit/verify", token: auditor).json()
+                #expect(broken["intact"] as? Bool == false)
+                #expect(broken["rows"] as? Int == 1)
+                #expect((broken["problem"] as? String)?.contains("row 2 was altered") == true)
+            }
+        }
+    }
+}

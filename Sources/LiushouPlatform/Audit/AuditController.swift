@@ -6,7 +6,8 @@ import LiushouHTTP
 import LiushouPostgres
 import NIOCore
 
-/// `GET /v1/audit`: the audit log inside the caller's scope, filtered, in keyset pages, as JSON or CSV.
+/// `GET /v1/audit`: the audit log inside the caller's scope, filtered, in keyset pages, as JSON or CSV;
+/// `GET /v1/audit/verify`: whether the whole log's hash chain is intact (counts and the first break only).
 public struct AuditController: Sendable {
     let database: TenantDatabase
 
@@ -35,8 +36,24 @@ public struct AuditController: Sendable {
         var nextCursor: String?
     }
 
+    struct Verification: Encodable {
+        var intact: Bool
+        var rows: Int
+        var problem: String?
+        var checkedAt: Date
+    }
+
     /// Adds the routes.
     public func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/audit/verify", .permission(.auditRead)) { request, context, caller in
+            // audit_log_verify() runs as the owner (the chain spans every tenant's rows) and answers no row contents.
+            let (rows, problem) = try await self.database.transaction(for: caller) { transaction -> (Int, String?) in
+                let row = try await transaction.query("select rows_checked, problem from audit_log_verify()").first
+                return (try row?.decode("rows_checked", as: Int.self) ?? 0, try row?.decode("problem", as: String?.self) ?? nil)
+            }
+            return try JSONResponse(Verification(intact: problem == nil, rows: rows, problem: problem, checkedAt: Date()))
+                .response(from: request, context: context)
+        }
         routes.on(.get, "/v1/audit", .permission(.auditRead)) { request, context, caller in
             let query = request.uri.queryParameters
             var problems: [Problem.FieldError] = []

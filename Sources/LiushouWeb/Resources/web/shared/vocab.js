@@ -4,10 +4,6 @@ export const categories = {
   left_behind_child: "留守儿童", child_in_difficulty: "困境儿童", left_behind_woman: "留守妇女", left_behind_elder: "留守老人",
 };
 export const risk = { normal: "一般", attention: "关注", high: "高风险" };
-export const schoolStages = {
-  not_in_kindergarten: "未入园", kindergarten: "幼儿园", primary: "小学", junior_secondary: "初中", senior_secondary: "高中",
-  vocational: "中职", dropped_out: "辍学", not_in_school: "不在学",
-};
 export const sex = { male: "男", female: "女" };
 export const outcomes = { all_well: "一切正常", needs_follow_up: "有需求", urgent: "紧急", not_home: "无人在家", away: "人员外出" };
 export const needs = { daily_life: "生活", health: "健康", study: "学习", legal: "法律", psychological: "心理", safety: "安全" };
@@ -44,3 +40,23 @@ export function message(text) {
   }
   return text;
 }
+
+// Codes of the person file (一人一档) and the console.
+export const schoolStages = {
+  not_in_kindergarten: "未入园", kindergarten: "幼儿园", primary: "小学", junior_secondary: "初中", senior_secondary: "高中",
+  vocational: "中职", dropped_out: "辍学", not_in_school: "不在学",
+};
+export const guardianshipTypes = {
+  unattended: "无人监护", parent_incapable: "父或母无监护能力", delegate_insufficient: "受委托监护人监护能力不足", ordinary: "一般", good: "较好",
+};
+export const guardianshipAssessments = { good: "较好", fair: "一般", poor: "差" };
+export const parentsAway = { both: "父母均外出", one_away_other_unable: "一方外出另一方无监护能力", one_away: "一方外出" };
+export const healthStatuses = { healthy: "健康", disabled: "残疾", major_illness: "患重病" };
+export const livingArrangements = { alone: "独居", with_spouse: "与配偶同住", with_grandchildren: "与孙辈同住", with_others: "与其他人同住", institution: "机构养老" };
+export const selfCare = { full: "能自理", partial: "半失能", none: "失能" };
+export const relationships = { father: "父亲", mother: "母亲", spouse: "配偶", child: "子女", other: "其他" };
+export const assistanceKinds = { minimum_living: "低保", extreme_poverty: "特困", temporary: "临时救助", medical: "医疗救助", housing: "住房救助" };
+export const personStatuses = { active: "在档", exited: "已销档" };
+export const exitReasons = { parents_returned: "父母返乡", aged_out: "年龄超出", moved_away: "迁出", deceased: "死亡", other: "其他" };
+export const followUpNeeds = { ...needs, schooling: "就学" };
+export const auditResults = { success: "成功", denied: "拒绝", failure: "失败" };

@@ -1,0 +1,119 @@
+// The office console (工作台): hash routes, the session, the menu from the caller's permissions.
+import { h, mount } from "../shared/ui.js";
+import * as session from "../shared/session.js";
+import { menuFor, routeAllowed } from "./menu.js";
+import { loginView, passwordView, homeView } from "./views/login.js";
+import { personsView } from "./views/persons.js";
+import { personView } from "./views/person.js";
+import { personFormView } from "./views/person-form.js";
+import { ledgerView } from "./views/ledger.js";
+import { followUpsView, safeguardingView, overdueView } from "./views/queues.js";
+import { unitsView } from "./views/units.js";
+import { usersView, serviceAccountsView } from "./views/users.js";
+import { auditView } from "./views/audit.js";
+
+const view = document.getElementById("view");
+const views = {
+  login: loginView, password: passwordView, home: homeView, persons: personsView, person: personView,
+  new: personFormView, edit: personFormView, ledger: ledgerView, followups: followUpsView, safeguarding: safeguardingView,
+  overdue: overdueView, units: unitsView, users: usersView, "service-accounts": serviceAccountsView, audit: auditView,
+};
+
+export const app = {
+  view,
+  go(hash) {
+    if (location.hash === hash) render();
+    else location.hash = hash;
+  },
+  render: () => render(),
+  /** Replaces the route's query without adding a history entry (filters). */
+  replaceQuery(params) {
+    const { name, id } = route();
+    const search = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v !== null && v !== undefined)).toString();
+    history.replaceState(null, "", `#/${name}${id ? `/${id}` : ""}${search ? `?${search}` : ""}`);
+  },
+};
+
+export function route() {
+  const [path, search = ""] = location.hash.replace(/^#\/?/, "").split("?");
+  const [name, id, sub] = path.split("/");
+  return { name: name || "home", id, sub, params: new URLSearchParams(search) };
+}
+
+async function render() {
+  const { name, id, sub, params } = route();
+  const profile = session.profile();
+  let target = views[name] ? name : "home";
+  if (name === "persons" && id) target = sub === "edit" ? "edit" : "person";
+  if (!profile) target = "login";
+  else if (profile.mustChangePassword) target = "password";
+  else if (target === "login") target = "home";
+  updateChrome(profile, target);
+  if (profile && !routeAllowed(target, profile)) {
+    mount(view, h("h1", "无权限"), h("p.banner.warn", { role: "alert" }, "你的角色不能打开此页面。请从左侧菜单选择。"));
+    return;
+  }
+  try {
+    await views[target]({ app, id, sub, params, profile, name: target });
+  } catch (error) {
+    console.error(error);
+    mount(view, h("h1", "出错了"), h("p.banner.bad", { role: "alert" }, `页面出错：${error.message}`));
+  }
+  document.title = `${(view.querySelector("h1") || {}).textContent || "工作台"} · 留守关爱工作台`;
+  view.focus({ preventScroll: true });
+}
+
+function updateChrome(profile, current) {
+  const menu = document.getElementById("menu");
+  const loggedIn = !!profile && !profile.mustChangePassword;
+  menu.hidden = !loggedIn;
+  document.getElementById("menu-toggle").hidden = !loggedIn;
+  document.getElementById("logout").hidden = !profile;
+  document.getElementById("account-link").hidden = true;
+  const who = document.getElementById("who");
+  who.textContent = profile ? `${profile.username}` : "";
+  if (!loggedIn) {
+    menu.replaceChildren();
+    return;
+  }
+  const groups = menuFor(profile);
+  mount(menu, groups.map((g) => h("section.menu-group", h("h2", g.group), h("ul", g.items.map((item) => h("li",
+    h("a", { href: item.href || `#/${item.route}`, dataset: { route: item.route },
+      "aria-current": item.route === current || (item.route === "persons" && current === "person") ? "page" : null }, item.label)))))));
+}
+
+document.getElementById("logout").addEventListener("click", () => session.logout("已退出登录。").then(() => app.go("#/login")));
+document.getElementById("menu-toggle").addEventListener("click", (event) => {
+  const open = document.body.classList.toggle("menu-open");
+  event.currentTarget.setAttribute("aria-expanded", String(open));
+});
+document.getElementById("menu").addEventListener("click", (event) => {
+  if (event.target.closest("a")) {
+    document.body.classList.remove("menu-open");
+    document.getElementById("menu-toggle").setAttribute("aria-expanded", "false");
+  }
+});
+
+session.onUnauthorized(() => {
+  if (session.profile()) {
+    localStorage.setItem("liushou.notice", "登录已过期，请重新登录。");
+    localStorage.removeItem("liushou.profile");
+    app.go("#/login");
+  }
+});
+session.onLogout(async (reason) => {
+  if (reason) localStorage.setItem("liushou.notice", reason);
+});
+session.watchIdle(() => session.logout("30 分钟未操作，已自动退出。").then(() => app.go("#/login")));
+
+addEventListener("hashchange", render);
+
+// A stored profile may belong to a session that ended: confirm it once.
+if (session.profile()) {
+  try {
+    await session.refresh();
+  } catch (error) {
+    if (error.status === 401) localStorage.removeItem("liushou.profile");
+  }
+}
+await render();

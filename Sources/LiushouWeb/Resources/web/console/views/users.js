@@ -1,0 +1,212 @@
+// 用户与授权 and 服务账号. The API has no list of accounts: an account is opened by its id (from
+// its creation, or from the audit log's account column); created accounts are remembered here.
+import { h, mount, field, showFieldErrors, toast, formatTime } from "../../shared/ui.js";
+import { get, post } from "../../shared/api.js";
+import { can, profile } from "../../shared/session.js";
+import * as vocab from "../../shared/vocab.js";
+import * as units from "../units.js";
+
+// Roles each role may grant (docs/permissions.md).
+const GRANTABLE = {
+  county_admin: Object.keys(vocab.roles),
+  town_admin: ["child_welfare_supervisor", "village_cadre", "grid_worker", "volunteer", "school_staff", "clinic_staff", "relief_officer", "legal_aid_officer"],
+};
+const RECENT = "liushou.console.accounts";
+
+function grantableRoles() {
+  const mine = (profile()?.grants || []).map((g) => g.role);
+  return [...new Set(mine.flatMap((r) => GRANTABLE[r] || []))];
+}
+
+function remember(account) {
+  const list = JSON.parse(sessionStorage.getItem(RECENT) || "[]").filter((a) => a.id !== account.id);
+  list.unshift({ id: account.id, username: account.username, displayName: account.displayName, kind: account.kind });
+  sessionStorage.setItem(RECENT, JSON.stringify(list.slice(0, 30)));
+}
+
+function roleSelect(name = "role") {
+  return h("select", { name }, grantableRoles().map((r) => h("option", { value: r }, vocab.roles[r] || r)));
+}
+
+async function scopeUnits() {
+  return units.inScope(["county", "town", "village", "grid", "school", "clinic"], 800).then(async (list) => {
+    // Schools and clinics hang under towns; grids under villages.
+    const extra = (await Promise.all(list.filter((u) => u.kind === "town").map((t) => units.children(t.id)))).flat().filter((u) => ["school", "clinic"].includes(u.kind) && u.active);
+    const all = [...list, ...extra.filter((e) => !list.some((u) => u.id === e.id))];
+    return all.sort((a, b) => a.path.localeCompare(b.path));
+  });
+}
+
+async function accountCard(app, account, scope) {
+  const manage = can("users.manage");
+  const unitNames = await Promise.all(account.grants.map((g) => units.name(g.unitId)));
+  const homeName = await units.name(account.homeUnitId);
+  const grants = h("ul.grants", account.grants.map((g, i) => h("li", `${vocab.roles[g.role] || g.role} · ${unitNames[i]}（${formatTime(g.grantedAt)} 授予）`,
+    manage ? h("button", { type: "button", className: "small", onclick: async () => {
+      try {
+        await post(`/v1/users/${account.id}/grants/${g.id}/revoke`);
+        toast("已撤销");
+        app.go(`#/users?id=${account.id}`);
+        app.render();
+      } catch (error) {
+        toast(`失败：${error.message}`, "bad");
+      }
+    } }, "撤销") : null)));
+  const parts = [h("h2", { id: "account-h" }, `${account.displayName}（${account.username}）`),
+    h("p", account.kind === "service" ? h("span.badge", "服务账号") : null, " ", account.disabled ? h("span.badge.bad", "已停用") : h("span.badge.ok", "在用"), " ",
+      account.locked ? h("span.badge.warn", "已锁定") : null, " ", account.mustChangePassword ? h("span.badge.warn", "须修改密码") : null,
+      h("span.muted", ` 所属单位 ${homeName}`)),
+    h("h3", "授权"), account.grants.length ? grants : h("p.muted", "无授权")];
+  if (manage && !account.disabled) {
+    const role = roleSelect();
+    const unit = units.unitSelect(scope, { name: "unitId" });
+    const grantForm = h("form", { novalidate: true, id: "grant-form", "aria-label": "授予角色" }, h("h3", "授予角色"),
+      h("div.grid", field("角色", role), field("单位", unit)), h("button.primary", { type: "submit" }, "授予"));
+    grantForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await post(`/v1/users/${account.id}/grants`, { role: role.value, unitId: unit.value });
+        toast("已授予");
+        app.render();
+      } catch (error) {
+        if (error.status === 422) showFieldErrors(grantForm, error.fields, vocab.message).length && toast(error.message, "bad");
+        else toast(error.status === 403 ? "你不能在此单位授予此角色" : `失败：${error.message}`, "bad");
+      }
+    });
+    parts.push(grantForm);
+    if (account.kind === "user") {
+      const password = h("input", { name: "password", type: "password", autocomplete: "new-password" });
+      const reset = h("form", { novalidate: true, "aria-label": "重置密码" }, h("h3", "重置密码"),
+        field("临时密码", password, { hint: "至少 8 位，3 类字符；用户下次登录须修改，其所有会话立即失效" }), h("button", { type: "submit" }, "重置"));
+      reset.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          await post(`/v1/users/${account.id}/reset-password`, { password: password.value });
+          toast("已重置密码");
+          password.value = "";
+        } catch (error) {
+          if (error.status === 422) showFieldErrors(reset, error.fields, vocab.message);
+          else toast(`失败：${error.message}`, "bad");
+        }
+      });
+      parts.push(reset);
+    } else {
+      const label = h("input", { name: "label", maxlength: 100 });
+      const issue = h("form", { novalidate: true, "aria-label": "签发令牌" }, h("h3", "签发新令牌（轮换）"), field("令牌说明", label), h("button", { type: "submit" }, "签发"));
+      const shown = h("div");
+      issue.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          const issued = await post(`/v1/service-accounts/${account.id}/tokens`, label.value.trim() ? { label: label.value.trim() } : {});
+          mount(shown, tokenBox(issued));
+        } catch (error) {
+          toast(`失败：${error.message}`, "bad");
+        }
+      });
+      const tokenId = h("input", { name: "tokenId", autocomplete: "off" });
+      const revoke = h("form", { novalidate: true, "aria-label": "吊销令牌" }, h("h3", "吊销令牌"), field("令牌 ID", tokenId), h("button", { type: "submit" }, "吊销"));
+      revoke.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          await post(`/v1/service-accounts/${account.id}/tokens/${tokenId.value.trim()}/revoke`);
+          toast("已吊销");
+        } catch (error) {
+          toast(`失败：${error.message}`, "bad");
+        }
+      });
+      parts.push(issue, shown, revoke);
+    }
+    parts.push(h("h3", "停用账号"), h("button.danger", { type: "button", onclick: async () => {
+      try {
+        await post(`/v1/users/${account.id}/disable`);
+        toast("已停用");
+        app.render();
+      } catch (error) {
+        toast(`失败：${error.message}`, "bad");
+      }
+    } }, "停用（会话和令牌立即失效）"));
+  }
+  return h("section.card", { "aria-labelledby": "account-h", id: "account" }, parts);
+}
+
+function tokenBox(issued) {
+  return h("div.banner.warn", { role: "alert" }, h("p", "令牌只显示这一次，请立即复制保存："), h("code.token", { id: "issued-token" }, issued.token),
+    h("p.small", `令牌 ID ${issued.tokenId}${issued.expiresAt ? `，到期 ${formatTime(issued.expiresAt)}` : "，不过期"}`));
+}
+
+function createForm(app, scope, kind) {
+  const username = h("input", { name: "username", autocomplete: "off", autocapitalize: "off", spellcheck: "false" });
+  const displayName = h("input", { name: "displayName", maxlength: 100 });
+  const home = units.unitSelect(scope, { name: "homeUnitId" });
+  const role = roleSelect("grants[0].role");
+  const unit = units.unitSelect(scope, { name: "grants[0].unitId" });
+  const password = h("input", { name: "password", type: "password", autocomplete: "new-password" });
+  const label = h("input", { name: "tokenLabel", maxlength: 100 });
+  const problems = h("div", { role: "alert" });
+  const form = h("form.card", { novalidate: true, id: kind === "user" ? "user-create" : "service-create", "aria-labelledby": `${kind}-create-h` },
+    h("h2", { id: `${kind}-create-h` }, kind === "user" ? "新建用户" : "新建服务账号"), problems,
+    h("div.grid", field("用户名", username, { hint: "小写字母、数字、. _ -，3–64 位" }), field("姓名或名称", displayName), field("所属单位", home),
+      field("角色", role), field("授权单位", unit),
+      kind === "user" ? field("初始密码", password, { hint: "至少 8 位，3 类字符；首次登录须修改" }) : field("令牌说明", label)),
+    h("button.primary", { type: "submit" }, "新建"));
+  const id = crypto.randomUUID();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    problems.replaceChildren();
+    const body = { id, username: username.value.trim(), displayName: displayName.value.trim(), homeUnitId: home.value, grants: [{ role: role.value, unitId: unit.value }] };
+    try {
+      if (kind === "user") {
+        const account = await post("/v1/users", { ...body, password: password.value });
+        remember(account);
+        toast("已新建用户");
+        app.go(`#/users?id=${account.id}`);
+      } else {
+        const issued = await post("/v1/service-accounts", { ...body, ...(label.value.trim() ? { tokenLabel: label.value.trim() } : {}) });
+        remember(issued.account);
+        mount(form, h("h2", { id: `${kind}-create-h` }, "服务账号已新建"), tokenBox(issued), h("a.button", { href: `#/service-accounts?id=${issued.account.id}` }, "打开此账号"));
+      }
+    } catch (error) {
+      if (error.status === 422 || error.status === 409) {
+        const rest = showFieldErrors(form, error.fields, vocab.message);
+        mount(problems, h("p.banner.bad", error.status === 409 ? "用户名已被使用" : `请改正标出的内容${rest.length ? "：" + rest.join("；") : ""}`));
+      } else mount(problems, h("p.banner.bad", error.status === 403 ? "你不能在此单位授予此角色" : `失败：${error.message}`));
+    }
+  });
+  return form;
+}
+
+async function accountsPage({ app, params }, kind) {
+  const scope = await scopeUnits();
+  const id = params.get("id");
+  let account = null;
+  let notFound = false;
+  if (id) {
+    try {
+      account = await get(`/v1/users/${id}`);
+      remember(account);
+    } catch (error) {
+      if (error.status === 404 || error.status === 400) notFound = true;
+      else throw error;
+    }
+  }
+  const lookup = h("input", { name: "id", autocomplete: "off", value: id || "" });
+  const lookupForm = h("form.filters.card", { role: "search", "aria-label": "按账号 ID 打开" }, field("账号 ID", lookup, { hint: "可从审计日志的账号列复制" }), h("button", { type: "submit" }, "打开"));
+  const route = kind === "user" ? "users" : "service-accounts";
+  lookupForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    app.go(`#/${route}?id=${encodeURIComponent(lookup.value.trim())}`);
+  });
+  const recent = JSON.parse(sessionStorage.getItem(RECENT) || "[]").filter((a) => (kind === "user" ? a.kind !== "service" : a.kind === "service"));
+  const manage = kind === "user" ? can("users.manage") : can("service_accounts.manage");
+  mount(app.view, h("h1", kind === "user" ? "用户与授权" : "服务账号"),
+    h("p.muted", "系统不提供账号列表：新建的账号会记在下方，其他账号可按 ID 打开。"),
+    lookupForm,
+    notFound ? h("p.banner.warn", "找不到此账号，或它不在你的管理范围内。") : null,
+    account ? await accountCard(app, account, scope) : null,
+    recent.length ? h("section.card", { "aria-labelledby": "recent-h" }, h("h2", { id: "recent-h" }, "本次打开过的账号"),
+      h("ul", recent.map((a) => h("li", h("a", { href: `#/${route}?id=${a.id}` }, `${a.displayName}（${a.username}）`))))) : null,
+    manage ? createForm(app, scope, kind) : null);
+}
+
+export const usersView = (ctx) => accountsPage(ctx, "user");
+export const serviceAccountsView = (ctx) => accountsPage(ctx, "service");
