@@ -52,7 +52,6 @@ struct AuthorizationMatrixTests {
         "POST /v1/auth/password": "UserTests.createAndFirstLogin",
         "GET /v1/audit": "AuditAPITests.listing (scope of records: another town's admin sees none)",
         "GET /v1/audit/verify": "AuditVerifyAPITests.verify (the whole chain, counts and the first break only; no records)",
-        "GET /v1/tasks": "deploy/browser/field_app_test.py (the caller's own due list)",
         // The registry's access depends on role-specific visibility (pairings, enrolment, service
         // areas), so its matrix lives with the registry.
         "POST /v1/persons": "PersonAccessTests.matrix",
