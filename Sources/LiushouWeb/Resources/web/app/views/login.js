@@ -1,3 +1,4 @@
+import { passwordForm } from "../../shared/password-form.js";
 import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
 import { message } from "../../shared/vocab.js";
@@ -93,33 +94,11 @@ export async function lockView({ app, profile }) {
 export { isLocked };
 
 export async function passwordView({ app, profile }) {
-  const current = h("input", { name: "currentPassword", type: "password", autocomplete: "current-password", required: true });
-  const next = h("input", { name: "newPassword", type: "password", autocomplete: "new-password", required: true });
-  const again = h("input", { name: "again", type: "password", autocomplete: "new-password", required: true });
-  const error = h("p.field-error", { role: "alert" });
-  const form = h("form.card.login", { novalidate: true },
-    h("h2", "修改密码"),
-    profile && profile.mustChangePassword ? h("p.banner.warn", "首次登录或密码被重置后，请先设置新密码。") : null,
-    field("当前密码", current),
-    field("新密码", next, { hint: "至少 8 位，包含大写字母、小写字母、数字、符号中的 3 种" }),
-    field("再次输入新密码", again), error,
-    h("div.actions", h("button.primary.big", { type: "submit" }, "保存新密码"),
-      h("button", { type: "button", onclick: () => session.logout().then(() => app.go("#/login")) }, "退出登录")));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    showFieldErrors(form, {});
-    if (next.value !== again.value) {
-      showFieldErrors(form, { again: "两次输入的新密码不一致" });
-      return;
-    }
-    try {
-      await session.changePassword(current.value, next.value);
-      toast("密码已修改");
-      app.go("#/today");
-    } catch (e) {
-      if (e.status === 422) showFieldErrors(form, e.fields, message);
-      else error.textContent = e.offline ? "需要联网才能修改密码" : e.message;
-    }
+  const form = passwordForm({
+    profile, className: "form.card.login",
+    onDone: () => { toast("密码已修改"); app.go("#/today"); },
+    actions: [h("button", { type: "button", onclick: () => session.logout().then(() => app.go("#/login")) }, "退出登录")],
   });
+  form.prepend(h("h2", "修改密码"));
   mount(app.view, form);
 }

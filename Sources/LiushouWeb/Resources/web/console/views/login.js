@@ -1,3 +1,4 @@
+import { passwordForm } from "../../shared/password-form.js";
 import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
 import { message, roles as roleNames } from "../../shared/vocab.js";
@@ -35,33 +36,7 @@ export async function loginView({ app }) {
 }
 
 export async function passwordView({ app, profile }) {
-  const current = h("input", { name: "currentPassword", type: "password", autocomplete: "current-password" });
-  const next = h("input", { name: "newPassword", type: "password", autocomplete: "new-password" });
-  const again = h("input", { name: "again", type: "password", autocomplete: "new-password" });
-  const error = h("p.field-error", { role: "alert" });
-  const form = h("form.card.narrow", { novalidate: true },
-    profile.mustChangePassword ? h("p.banner.warn", "首次登录或密码被重置后，请先设置新密码。") : null,
-    field("当前密码", current),
-    field("新密码", next, { hint: "至少 8 位，包含大写字母、小写字母、数字、符号中的 3 种" }),
-    field("再次输入新密码", again), error,
-    h("div.actions", h("button.primary", { type: "submit" }, "保存新密码")));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    showFieldErrors(form, {});
-    error.textContent = "";
-    if (next.value !== again.value) {
-      showFieldErrors(form, { again: "两次输入的新密码不一致" });
-      return;
-    }
-    try {
-      await session.changePassword(current.value, next.value);
-      toast("密码已修改");
-      app.go("#/home");
-    } catch (e) {
-      if (e.status === 422) error.textContent = showFieldErrors(form, e.fields, message).join("；");
-      else error.textContent = e.message;
-    }
-  });
+  const form = passwordForm({ profile, className: "form.card.narrow", onDone: () => { toast("密码已修改"); app.go("#/home"); } });
   mount(app.view, h("h1", "修改密码"), form);
 }
 
