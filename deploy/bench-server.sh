@@ -1,4 +1,4 @@
-# Sourced by the benchmark scripts: starts a release server on its own embedded cluster in a
+# Sourced by the benchmark scripts: starts a release server (or LIUSHOU_BENCH_BIN) on its own embedded cluster in a
 # throw-away directory, waits until it is ready, and exports the libpq settings of its owner role.
 #   start_bench_server NAME PORT [serve options...]
 # sets: work (the directory), port, pg_port, owner_url, pgbench_bin, psql_bin; PGHOST/PGPORT/PGUSER/
@@ -20,7 +20,7 @@ start_bench_server() {
   work="$(mktemp -d "/tmp/liushou-${name}.XXXXXX")"
   chmod 711 "$work"
   trap stop_bench_server EXIT
-  .build/release/liushou serve --data-dir "$work/data" --port "$port" --log-level warning "$@" >"$work/server.log" 2>&1 &
+  "${LIUSHOU_BENCH_BIN:-.build/release/liushou}" serve --data-dir "$work/data" --port "$port" --log-level warning "$@" >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break

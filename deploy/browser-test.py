@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Browser test of the joint-meeting page in real headless Chromium (Debian's package), over the
-Chrome DevTools Protocol: starts the server on its embedded cluster with the demo county, files a
-few people through the API, then in the browser logs in as the town admin, checks the town's
-indicator table and drills into a village. Screenshots go to .build/test-output/. Exits non-zero
+Chrome DevTools Protocol: starts the server on its embedded cluster with the seeded demo county,
+files a few more people through the API, then in the browser logs in as the town admin, checks that
+the town's indicator table shows the figures the API gives and drills into a village. Screenshots go to .build/test-output/. Exits non-zero
 on any failure. Usage: deploy/browser-test.py [path to the liushou binary, default .build/debug/liushou]"""
 import json
 import os
@@ -125,7 +125,7 @@ def main():
     browser = None
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
+        for _ in range(900):  # the demo seed runs before the server listens
             try:
                 urllib.request.urlopen(base + "/readyz", timeout=2)
                 break
@@ -137,8 +137,21 @@ def main():
         password = logins.split("password for all: ")[1].split(")")[0]
         cadre = call(base, "POST", "/v1/auth/login", {"username": "demo.cadre", "password": password})["token"]
         village = next(g["unitId"] for g in call(base, "GET", "/v1/auth/me", token=cadre)["grants"] if g["role"] == "village_cadre")
-        for sequence, name, guardian in [(101, "王小明", True), (103, "李小红", True), (105, "张小军", False)]:
+        town_token = call(base, "POST", "/v1/auth/login", {"username": "demo.town", "password": password})["token"]
+        town_id = next(g["unitId"] for g in call(base, "GET", "/v1/auth/me", token=town_token)["grants"] if g["role"] == "town_admin")
+
+        def guardian_of_east():
+            rows = call(base, "GET", f"/v1/dashboard?unitId={town_id}", token=town_token)["rows"]
+            row = next(r for r in rows if r["unitName"] == "东村")
+            return next((i["numerator"], i["denominator"]) for i in row["indicators"] if i["key"] == "guardian")
+
+        before = guardian_of_east()
+        assert before[1] > 50, f"the seeded 东村 holds children: {before}"
+        # Sequences 9xx are never used by the seed.
+        for sequence, name, guardian in [(901, "王小明", True), (903, "李小红", True), (905, "张小军", False)]:
             call(base, "POST", "/v1/persons", child(name, sequence, village, guardian), token=cadre)
+        after = guardian_of_east()
+        assert after == (before[0] + 2, before[1] + 3), f"东村 guardian counts after three children (two guarded): {before} -> {after}"
 
         browser = Browser(free_port())
         browser.send("Page.enable")
@@ -157,9 +170,9 @@ def main():
         assert "城关镇" in title, f"town title: {title}"
         assert "结对帮扶率" in table and "建档完整率" in table, f"indicator headers: {table[:300]}"
         assert "东村" in table and "西村" in table, f"village rows: {table[:500]}"
-        # 东村 holds the three children: two of three have a capable guardian.
+        # The page shows the API's figures for 东村, three children added included.
         row = browser.evaluate("[...document.querySelectorAll('#indicators tbody tr')].find(r => r.innerText.includes('东村')).innerText")
-        assert "2 / 3" in row, f"东村 guardian fraction: {row}"
+        assert f"{after[0]} / {after[1]}" in row, f"东村 guardian fraction {after} not in: {row}"
         town_shot = browser.screenshot("dashboard-town.png")
         browser.evaluate("[...document.querySelectorAll('a.drill')].find(a => a.textContent === '东村').click()")
         browser.wait_for("document.getElementById('title').innerText.includes('东村')", "the village after drilling down")

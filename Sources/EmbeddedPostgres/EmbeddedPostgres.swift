@@ -12,8 +12,10 @@ import Synchronization
 public final class EmbeddedPostgres: Sendable {
     /// The configuration it was created with.
     public let configuration: EmbeddedPostgresConfiguration
-    private let logger: Logger
-    private let port = Mutex<Int?>(nil)
+    let logger: Logger
+    let port = Mutex<Int?>(nil)
+    private let lock = Mutex<DataDirectoryLock?>(nil)
+    let supervision = Mutex(ClusterStatus())
 
     /// Prepares a launcher; nothing happens until `start()`.
     public init(configuration: EmbeddedPostgresConfiguration, logger: Logger) {
@@ -37,13 +39,18 @@ public final class EmbeddedPostgres: Sendable {
         let binaries = try PostgresBinaries.locate()
         let runner = CommandRunner(runAsUser: try Self.clusterUser(preferred: self.configuration.systemUser))
         try self.prepareDirectories(runner: runner)
+        if self.lock.withLock({ $0 == nil }) {
+            let taken = try DataDirectoryLock.acquire(in: self.configuration.dataDirectory)
+            self.lock.withLock { $0 = taken }
+        }
         let password = try self.secret(named: "postgres-password")
         if !FileManager.default.fileExists(atPath: self.clusterDirectory.appendingPathComponent("PG_VERSION").path) {
             try await self.initialize(binaries: binaries, runner: runner, password: password)
         }
-        if let runningPort = try await self.runningPort(binaries: binaries, runner: runner) {
+        if let runningPort = try await self.liveClusterPort() {
             self.logger.info("adopting the embedded PostgreSQL already running", metadata: ["port": "\(runningPort)"])
             self.port.withLock { $0 = runningPort }
+            self.supervision.withLock { $0.state = .running }
         } else {
             let port = try self.configuration.port ?? Self.freeLoopbackPort()
             try await self.startServer(binaries: binaries, runner: runner, port: port)
@@ -54,8 +61,15 @@ public final class EmbeddedPostgres: Sendable {
         return self.connectionURL(database: self.configuration.database)
     }
 
-    /// Stops the cluster (fast shutdown: running transactions roll back, the cluster is left consistent).
+    /// Stops the cluster (fast shutdown: running transactions roll back, the cluster is left
+    /// consistent) and gives up the data directory's lock.
     public func stop() async throws {
+        defer { self.lock.withLock { $0 = nil } }
+        try await self.stopServer()
+    }
+
+    private func stopServer() async throws {
+        self.supervision.withLock { $0.state = .stopped }
         let binaries = try PostgresBinaries.locate()
         let runner = CommandRunner(runAsUser: try Self.clusterUser(preferred: self.configuration.systemUser))
         guard try await self.runningPort(binaries: binaries, runner: runner) != nil else { return }
@@ -70,7 +84,7 @@ public final class EmbeddedPostgres: Sendable {
         guard let port = self.port.withLock({ $0 }) else {
             throw EmbeddedPostgresError.dataDirectory("restart() before start()")
         }
-        try await self.stop()
+        try await self.stopServer()
         try await self.startServer(binaries: binaries, runner: runner, port: port)
     }
 
@@ -184,7 +198,7 @@ public final class EmbeddedPostgres: Sendable {
         ] + (self.configuration.durability == .unsafeFastForTests ? ["--no-sync"] : []))
     }
 
-    private func startServer(binaries: PostgresBinaries, runner: CommandRunner, port: Int) async throws {
+    func startServer(binaries: PostgresBinaries, runner: CommandRunner, port: Int) async throws {
         var settings = [
             "-p \(port)", "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''",
             "-c max_connections=\(self.configuration.maxConnections)",
@@ -203,6 +217,7 @@ public final class EmbeddedPostgres: Sendable {
             let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
             throw EmbeddedPostgresError.commandFailed(command: "pg_ctl start", status: 1, output: "\(error)\n\(tail)")
         }
+        self.supervision.withLock { $0.state = .running }
     }
 
     /// The port of a cluster already running on this data directory, if any.

@@ -8,6 +8,8 @@ public enum EmbeddedPostgresError: Error, Sendable, CustomStringConvertible {
     case commandFailed(command: String, status: Int32, output: String)
     /// The data directory cannot be used.
     case dataDirectory(String)
+    /// Another process (a running server) holds the data directory's lock.
+    case dataDirectoryInUse(directory: String, holderPID: Int?)
 
     public var description: String {
         switch self {
@@ -20,6 +22,10 @@ public enum EmbeddedPostgresError: Error, Sendable, CustomStringConvertible {
             return "\(command) exited with status \(status): \(output)"
         case .dataDirectory(let detail):
             return "embedded PostgreSQL data directory: \(detail)"
+        case .dataDirectoryInUse(let directory, let pid):
+            return "another Liushou process\(pid.map { " (pid \($0))" } ?? "") is using the data directory \(directory) "
+                + "and its embedded PostgreSQL; only one server may run on a data directory. Stop it first, or use another --data-dir "
+                + "(commands such as migrate or import can reach the running cluster with --database-url)"
         }
     }
 }

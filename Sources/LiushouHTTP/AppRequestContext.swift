@@ -13,8 +13,8 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String
     /// The authenticated account, once the authentication middleware has verified a bearer token.
     public var caller: Caller?
-    /// The client's IP address, for the audit log.
-    public let clientAddress: String?
+    /// The client's IP address (audit log, login throttling); behind trusted proxies, from `X-Forwarded-For`.
+    public var clientAddress: String?
 
     /// The largest body a handler may collect (raised for upload routes by `BodyLimitMiddleware`).
     public var maxUploadSize: Int = Self.defaultMaxBodyBytes

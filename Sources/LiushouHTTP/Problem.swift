@@ -32,11 +32,13 @@ public struct Problem: Error, Sendable, Equatable {
     public var errors: [FieldError]
     /// RFC 9457 extension members, e.g. `existingCaseId` pointing at the record a request clashed with.
     public var extensions: [String: String]
+    /// Seconds after which a retry may succeed, sent as `Retry-After`.
+    public var retryAfterSeconds: Int?
 
     /// A problem.
     public init(
         status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = [],
-        extensions: [String: String] = [:]
+        extensions: [String: String] = [:], retryAfterSeconds: Int? = nil
     ) {
         self.status = status
         self.code = code
@@ -44,6 +46,7 @@ public struct Problem: Error, Sendable, Equatable {
         self.detail = detail
         self.errors = errors
         self.extensions = extensions
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// 400 for a body or parameter that cannot be read at all.
@@ -76,11 +79,31 @@ public struct Problem: Error, Sendable, Equatable {
                 detail: "Retry with the same content, or use a new id.")
     }
 
+    /// 413 for a body over the route's limit, naming that limit.
+    public static func payloadTooLarge(limit: Int) -> Problem {
+        let mebibytes = Double(limit) / 1_048_576
+        let readable = mebibytes >= 1 ? "\(mebibytes.rounded() == mebibytes ? String(Int(mebibytes)) : String(format: "%.1f", mebibytes)) MiB" : "\(limit) bytes"
+        return Problem(
+            status: .contentTooLarge, code: "payload_too_large", title: "Request body too large",
+            detail: "The body exceeds this route's limit of \(readable) (\(limit) bytes).", extensions: ["limitBytes": String(limit)]
+        )
+    }
+
     /// 500 with nothing internal in it.
     public static let internalError = Problem(
         status: .internalServerError, code: "internal_error", title: "Internal server error",
         detail: "The server could not complete the request. Quote the request id when reporting it."
     )
+
+    /// 503 while the database is out of service (down, restarting, hung, full): nothing was changed
+    /// unless a retry with the same client id answers `duplicate`.
+    public static func serviceUnavailable(retryAfterSeconds: Int = 5) -> Problem {
+        Problem(
+            status: .serviceUnavailable, code: "service_unavailable", title: "Service temporarily unavailable",
+            detail: "The database is not answering. Retry the same request (with the same id) later.",
+            retryAfterSeconds: retryAfterSeconds
+        )
+    }
 
     /// The JSON body.
     struct Document: Encodable {
@@ -131,6 +154,9 @@ public struct Problem: Error, Sendable, Equatable {
         let data = (try? encoder.encode(document)) ?? Data(#"{"code":"internal_error","status":500}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        if let retryAfterSeconds = self.retryAfterSeconds {
+            headers[.retryAfter] = String(retryAfterSeconds)
+        }
         return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -28,6 +28,20 @@ public enum TestPostgres {
         acquireTimeout: Duration = .seconds(60),
         _ body: (TestDatabase) async throws -> Result
     ) async throws -> Result {
+        await TestSlots.shared.acquire()
+        do {
+            let result = try await self.withOwnDatabase(migrated: migrated, maxConnections: maxConnections, acquireTimeout: acquireTimeout, body)
+            await TestSlots.shared.release()
+            return result
+        } catch {
+            await TestSlots.shared.release()
+            throw error
+        }
+    }
+
+    private static func withOwnDatabase<Result>(
+        migrated: Bool, maxConnections: Int, acquireTimeout: Duration, _ body: (TestDatabase) async throws -> Result
+    ) async throws -> Result {
         let database = try await self.shared.createDatabase(migrated: migrated)
         let pool = PostgresConnectionPool(
             configuration: PostgresPoolConfiguration(

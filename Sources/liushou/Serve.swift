@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Hummingbird
 import LiushouServer
@@ -20,7 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not apply pending migrations on start.")
     var noMigrate = false
 
-    @Flag(help: "Seed a demo county (a town, two villages with grids, a school, a clinic, one user per role) and print its logins.")
+    @Flag(help: "Seed a living demo county once (2 towns, 8 villages, ~2,000 people, 12 weeks of work) and print its logins.")
     var demo = false
 
     func run() async throws {
@@ -29,6 +30,17 @@ struct Serve: AsyncParsableCommand {
         if let host = CommonOptions.resolve(self.host, "LIUSHOU_HOST") { configuration.host = host }
         if let port = try Self.integer(self.port, "LIUSHOU_PORT") { configuration.port = port }
         if let size = try Self.integer(self.poolSize, "LIUSHOU_POOL_SIZE") { configuration.poolSize = size }
+        if let seconds = try Self.integer(nil, "LIUSHOU_STATEMENT_TIMEOUT") { configuration.statementTimeout = .seconds(seconds) }
+        if let seconds = try Self.integer(nil, "LIUSHOU_BULK_STATEMENT_TIMEOUT") { configuration.bulkStatementTimeout = .seconds(seconds) }
+        if let seconds = try Self.integer(nil, "LIUSHOU_POOL_WAIT") { configuration.poolWaitTimeout = .seconds(seconds) }
+        if let seconds = try Self.integer(nil, "LIUSHOU_CONNECT_TIMEOUT") { configuration.connectTimeout = .seconds(seconds) }
+        if let seconds = try Self.integer(nil, "LIUSHOU_IDLE_TIMEOUT") { configuration.idleTimeout = .seconds(seconds) }
+        if let count = try Self.integer(nil, "LIUSHOU_MAX_CONNECTIONS") { configuration.maxClientConnections = count }
+        if let path = CommonOptions.resolve(nil, "LIUSHOU_AUDIT_CHECKPOINT_FILE") { configuration.auditCheckpointFile = URL(fileURLWithPath: path) }
+        if let seconds = try Self.integer(nil, "LIUSHOU_AUDIT_CHECKPOINT_INTERVAL") { configuration.auditCheckpointInterval = .seconds(seconds) }
+        if let proxies = CommonOptions.resolve(nil, "LIUSHOU_TRUSTED_PROXIES") {
+            configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         configuration.migrateOnStart = !self.noMigrate
         configuration.demo = self.demo
         let logger = CommonOptions.bootstrapLogging(configuration)

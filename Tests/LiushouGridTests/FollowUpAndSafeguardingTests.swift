@@ -115,6 +115,23 @@ struct SafeguardingTests {
                     "unitId": world.fixture.village1b.idString, "kind": "injury", "details": "就诊儿童身上有多处伤痕，未在本卫生院建档",
                 ], token: try await client.login("clinic1.doctor"))
                 #expect(doctorReport.status == .created, "a doctor reports a child of any village of the county: \(doctorReport.text)")
+                // The duty to report (强制报告) reaches the whole county: a report on another town's village lands in that
+                // town's queue, not the reporter's own town's; the reporter reads it back; a school or clinic is no place.
+                let elsewhere = try await client.post("/v1/safeguarding-reports", json: [
+                    "unitId": world.fixture.village2a.idString, "kind": "missing", "details": "走亲戚时听说丙村一名儿童失联三天",
+                ], token: volunteer)
+                #expect(elsewhere.status == .created, "\(elsewhere.text)")
+                let elsewhereID = try #require(try elsewhere.json()["id"] as? String).lowercased()
+                #expect(try await client.send(.get, "/v1/safeguarding-reports/\(elsewhereID)", token: volunteer).status == .ok)
+                let town1Queue = try await client.send(.get, "/v1/safeguarding-reports?status=all", token: supervisor)
+                #expect(!town1Queue.text.lowercased().contains(elsewhereID))
+                #expect(try await client.send(.get, "/v1/safeguarding-reports/\(elsewhereID)", token: supervisor).status == .notFound)
+                let countyQueue = try await client.send(.get, "/v1/safeguarding-reports?status=all", token: county)
+                #expect(countyQueue.text.lowercased().contains(elsewhereID))
+                let atSchool = try await client.post("/v1/safeguarding-reports", json: [
+                    "unitId": world.fixture.school1.idString, "kind": "missing", "details": "x",
+                ], token: volunteer)
+                #expect(atSchool.status == .unprocessableContent)
             }
         }
     }

@@ -34,6 +34,10 @@ struct HouseholdMoveTests {
                                               headers: [.ifMatch: "\"1\""]).status == .unprocessableContent)
                 #expect(try await client.send(.post, "/v1/households/\(household)/move", json: ["gridId": grid2.idString], token: cadre,
                                               headers: [.ifMatch: "\"5\""]).status == .preconditionFailed)
+                // The key is required: an empty body never moves a household (null, sent on purpose, files it under the village).
+                let empty = try await client.send(.post, "/v1/households/\(household)/move", json: [:], token: cadre, headers: [.ifMatch: "\"1\""])
+                #expect(empty.status == .badRequest)
+                #expect(((try empty.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "gridId")
                 let moved = try await client.send(.post, "/v1/households/\(household)/move", json: ["gridId": grid2.idString], token: cadre,
                                                   headers: [.ifMatch: "\"1\""])
                 #expect(moved.status == .ok, "\(moved.text)")

@@ -23,8 +23,13 @@ struct CheckupUploadTests {
                 #expect(high.status == .unprocessableContent)
                 let errors = (try high.json()["errors"] as? [[String: String]]) ?? []
                 #expect(errors.map { $0["field"] ?? "" } == ["measurements[0].value", "measurements[1].unit", "measurements[2].name", "measurements[3].value"])
-                #expect(errors.first?["message"] == "must be within 50–260 mmHg")
-                #expect(errors.last?["message"] == "must be within 30–250 g/L")
+                // A clinic's staff read these: in Chinese, unless the request asks for English.
+                #expect(errors.first?["message"] == "应在 50–260 mmHg 之间")
+                #expect(errors.last?["message"] == "应在 30–250 g/L 之间")
+                let english = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
+                    ["name": "systolic", "value": 400, "unit": "mmHg"],
+                ]), token: world.clinic, headers: [.acceptLanguage: "en"])
+                #expect(((try english.json()["errors"] as? [[String: String]]) ?? []).first?["message"] == "must be within 50–260 mmHg")
                 let inverted = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
                     ["name": "systolic", "value": 90, "unit": "mmHg"], ["name": "diastolic", "value": 95, "unit": "mmHg"],
                 ]), token: world.clinic)
@@ -175,11 +180,30 @@ struct CheckupUploadTests {
                 #expect(items.first?["need"] as? String == "health")
                 #expect(items.first?["checkupId"] != nil)
                 #expect(!cadreView.text.contains("高血压") && !cadreView.text.contains("血压偏高"))
-                // The town sees the cadre's follow-up, never the clinic's (its resolution is clinical).
-                let townView = try await client.send(.get, "/v1/follow-ups", token: try await client.login("town1.admin"))
-                #expect(((try townView.json()["items"] as? [[String: Any]]) ?? []).map { $0["routedRole"] as? String } == ["village_cadre"])
+                // The town lists both, as the dashboard counts both: the clinic's read only (it cannot resolve it, nor read
+                // the clinic's resolution), the cadre's to resolve.
+                let town = try await client.login("town1.admin")
+                let townView = try await client.send(.get, "/v1/follow-ups", token: town)
+                let townItems = ((try townView.json()["items"] as? [[String: Any]]) ?? []).sorted { ($0["routedRole"] as? String ?? "") < ($1["routedRole"] as? String ?? "") }
+                #expect(townItems.map { $0["routedRole"] as? String } == ["clinic_staff", "village_cadre"])
+                #expect(townItems.map { $0["canResolve"] as? Bool } == [false, true])
+                let open = try await database.pool.query("select count(*)::int as n from follow_up where status = 'open'").first!.decode("n", as: Int.self)
+                #expect(townItems.count == open)
+                let clinical = try #require(townItems.first)
+                let clinicalID = try #require(clinical["id"] as? String)
+                let refused = try await client.post("/v1/follow-ups/\(clinicalID)/resolve", json: ["resolution": "已电话随访"], token: town,
+                                                    headers: [.ifMatch: "\"\(clinical["version"] as? Int ?? 1)\""])
+                #expect(refused.status == .forbidden)
                 let clinicView = try await client.send(.get, "/v1/follow-ups", token: world.clinic)
-                #expect(((try clinicView.json()["items"] as? [Any]) ?? []).count == 1)
+                let clinicItems = (try clinicView.json()["items"] as? [[String: Any]]) ?? []
+                #expect(clinicItems.count == 1)
+                #expect(clinicItems.first?["canResolve"] as? Bool == true)
+                let resolved = try await client.post("/v1/follow-ups/\(clinicalID)/resolve", json: ["resolution": "血压复查 150/95，调整用药"],
+                                                     token: world.clinic, headers: [.ifMatch: "\"\(clinical["version"] as? Int ?? 1)\""])
+                #expect(resolved.status == .ok, "\(resolved.text)")
+                let townResolved = try await client.send(.get, "/v1/follow-ups?status=resolved", token: town)
+                #expect(((try townResolved.json()["items"] as? [[String: Any]]) ?? []).count == 1)
+                #expect(!townResolved.text.contains("调整用药"))
                 let timeline = try await client.send(.get, "/v1/persons/\(world.elder)/timeline", token: world.cadre)
                 #expect(timeline.text.contains("需要随访"))
                 #expect(!timeline.text.contains("高血压"))

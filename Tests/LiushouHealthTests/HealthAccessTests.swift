@@ -40,6 +40,31 @@ struct HealthAccessTests {
                     #expect(annual?["overdue"] as? Bool == false)
                 }
                 #expect(try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!.decode("n", as: Int.self) == 1)
+                // A volunteer paired with the elder and the woman learns only whether the yearly elder checkup is due:
+                // no dates of past checkups, no follow-up flag, nothing of the woman's screening.
+                let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!
+                    .decode("id", as: UUID.self)
+                for person in [world.elder, world.woman] {
+                    try await database.pool.query("""
+                        insert into person_assignment (id, person_id, account_id, unit_id, source)
+                        select \(UUID()), p.id, \(volunteer), p.unit_id, 'pairing' from person p where p.id = \(UUID(uuidString: person)!)
+                        """)
+                }
+                let helper = try await client.login("village1a.volunteer")
+                let helped = try await client.send(.get, uri, token: helper)
+                #expect(helped.status == .ok, "\(helped.text)")
+                let helpedJSON = try helped.json()
+                #expect(helpedJSON["limited"] as? Bool == true)
+                let helpedLines = (helpedJSON["summary"] as? [[String: Any]]) ?? []
+                #expect(helpedLines.map { $0["kind"] as? String } == ["elder_annual"])
+                #expect(helpedLines.first?["followUpNeeded"] == nil && helpedLines.first?["lastCheckedOn"] == nil)
+                #expect(helpedLines.first?["nextDueOn"] as? String != nil)
+                let womanForHelper = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: helper)
+                #expect(womanForHelper.status == .ok)
+                #expect(!womanForHelper.text.contains("women_screening"))
+                #expect(try womanForHelper.json()["limited"] as? Bool == true)
+                let cadreView = try await client.send(.get, uri, token: world.cadre).json()
+                #expect(cadreView["limited"] as? Bool == false)
                 // The auditor finds the read, filed under the person's unit.
                 let reviewer = try await client.login("county.auditor")
                 let audit = try await client.send(.get, "/v1/audit?action=health.read", token: reviewer)

@@ -50,6 +50,7 @@ struct AuthorizationMatrixTests {
         "POST /v1/auth/logout": "AuthTests.revocation",
         "GET /v1/auth/me": "AuthTests.loginAndMe",
         "POST /v1/auth/password": "UserTests.createAndFirstLogin",
+        "GET /v1/users": "UserListTests.scope (a list: each admin sees the accounts homed in its scope, another town's none)",
         "GET /v1/audit": "AuditAPITests.listing (scope of records: another town's admin sees none)",
         "GET /v1/audit/verify": "AuditVerifyAPITests.verify (the whole chain, counts and the first break only; no records)",
         // The registry's access depends on role-specific visibility (pairings, enrolment, service

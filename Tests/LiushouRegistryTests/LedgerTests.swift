@@ -50,9 +50,29 @@ struct LedgerTests {
                 #expect(refused.status == .unprocessableContent, "\(refused.text)")
                 let fields = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
                 #expect(fields == ["rows[4].公民身份号码", "rows[5].村代码", "rows[6].性别"])
+                // People read these: Chinese by default, with the rows counted; English when the request asks for it.
+                let messages = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
+                #expect(messages.first == "校验位不正确，号码可能输错了", "\(messages)")
+                #expect(messages.allSatisfy { $0.unicodeScalars.contains { $0.value >= 0x4E00 } }, "\(messages)")
+                #expect((try refused.json()["detail"] as? String)?.hasPrefix("共 5 行，其中 3 行有误，未导入任何内容。") == true)
+                let english = try await client.send(.post, "/v1/imports/persons", body: data, contentType: "text/csv", token: cadre,
+                                                    headers: [.acceptLanguage: "en-US,en;q=0.9"])
+                let englishErrors = (try english.json()["errors"] as? [[String: Any]]) ?? []
+                #expect(englishErrors.compactMap { $0["field"] as? String } == fields)
+                #expect((englishErrors.first?["message"] as? String)?.hasPrefix("has a wrong check character") == true)
                 let gbk = try await Self.upload(client, try TextDecoding.encodeGB18030(Self.csv(rows)), token: cadre)
                 #expect(gbk.status == .unprocessableContent)
                 #expect(((try gbk.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String } == fields, "GBK reads alike")
+                // One byte that is not GBK (Excel damage): its line and character are named, and every other bad row still is.
+                var damaged = try TextDecoding.encodeGB18030(Self.csv(rows))
+                let elderName = try TextDecoding.encodeGB18030("刘奶奶")
+                let at = try #require(damaged.firstRange(of: elderName)).lowerBound + 2
+                damaged.insert(0xFF, at: at)
+                let unreadable = try await Self.upload(client, damaged, token: cadre)
+                #expect(unreadable.status == .unprocessableContent, "\(unreadable.text)")
+                let unreadableErrors = (try unreadable.json()["errors"] as? [[String: Any]]) ?? []
+                #expect(unreadableErrors.compactMap { $0["field"] as? String } == ["rows[3].text"] + fields)
+                #expect((unreadableErrors.first?["message"] as? String)?.contains("第 3 行第 2 个字符") == true, "\(unreadableErrors)")
                 let none = try await database.pool.query("select (select count(*) from person) + (select count(*) from household) as n").first!
                 #expect(try none.decode("n", as: Int.self) == 0)
 

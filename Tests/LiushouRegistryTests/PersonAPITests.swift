@@ -85,6 +85,19 @@ struct PersonAPITests {
                 #expect(try await refused { $0["phone"] = "12345" } == ["phone"])
                 #expect(try await refused { $0["villageId"] = fixture.village2a.idString } == ["villageId"])
                 #expect(try await refused { $0["categories"] = [] as [Any] } == ["categories"])
+                // A relative's ID number must hold a birth date that has happened; dates outside 1900–2100 cannot be read.
+                #expect(try await refused { body in
+                    var child = body["child"] as! [String: Any]
+                    var guardian = child["guardian"] as! [String: Any]
+                    guardian["idNumber"] = People.idNumber(born: "2090-01-01", sequence: 11)
+                    child["guardian"] = guardian
+                    body["child"] = child
+                } == ["child.guardian.idNumber"])
+                var ancient = People.child(village: fixture.village1a)
+                ancient["categories"] = [["category": "left_behind_child", "startedOn": "0001-01-01"]]
+                let unreadableDate = try await client.post("/v1/persons", json: ancient, token: cadre)
+                #expect(unreadableDate.status == .badRequest)
+                #expect(((try unreadableDate.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "categories[0].startedOn")
                 let unreadable = try await client.post("/v1/persons", json: ["name": 5], token: cadre)
                 #expect(unreadable.status == .badRequest)
                 let anonymous = try await client.post("/v1/persons", json: People.child(village: fixture.village1a))
@@ -153,6 +166,16 @@ struct PersonAPITests {
                 let badReason = try await client.send(.post, "/v1/persons/\(id)/exit", json: ["reason": "bored", "exitedOn": "2026-01-10"],
                                                       token: cadre, headers: [.ifMatch: "\"2\""])
                 #expect(badReason.status == .badRequest)
+                // The list shows files in the register unless asked for exited ones or all.
+                func listed(_ query: String) async throws -> [String] {
+                    let page = try await client.send(.get, "/v1/persons\(query)", token: cadre)
+                    #expect(page.status == .ok, "\(page.text)")
+                    return ((try page.json()["items"] as? [[String: Any]]) ?? []).compactMap { ($0["id"] as? String)?.lowercased() }
+                }
+                #expect(try await listed("").isEmpty)
+                #expect(try await listed("?status=exited") == [id])
+                #expect(try await listed("?status=all") == [id])
+                #expect(try await client.send(.get, "/v1/persons?status=gone", token: cadre).status == .badRequest)
                 let again = try await client.post("/v1/persons", json: People.child(village: fixture.village1a), token: cadre)
                 #expect(again.status == .created, "an exited file does not block a new one")
                 let clash = try await client.send(.post, "/v1/persons/\(id)/reactivate", token: cadre, headers: [.ifMatch: "\"2\""])

@@ -157,7 +157,7 @@ struct ReliefAccessTests {
                           "approve without an amount")
                 try check(try await Relief.step(client, id, "reject", token: relief, version: 2), 422, field: "comment", "reject without a reason")
                 #expect(try await Relief.step(client, id, "approve", token: relief, version: 2, extra: Relief.extra(for: "approve")).status == .ok)
-                try check(try await Relief.step(client, id, "pay", token: relief, version: 3, extra: ["amountFen": 30_000, "paidOn": "2999-01-01",
+                try check(try await Relief.step(client, id, "pay", token: relief, version: 3, extra: ["amountFen": 30_000, "paidOn": "2099-01-01",
                                                                                                       "channel": "cash"]), 422, field: "paidOn", "future payment")
                 try check(try await Relief.step(client, id, "pay", token: relief, version: 3, extra: ["amountFen": 30_000, "paidOn": Relief.today]), 422,
                           field: "channel", "payment without a channel")

@@ -90,6 +90,13 @@ struct RatesTests {
                 }
                 #expect(try await client.send(.get, "/v1/school-rates", token: world.town).status == .badRequest)
                 #expect(try await client.send(.get, "/v1/school-rates?unitId=\(f.town1.idString)&on=June", token: world.town).status == .badRequest)
+                // Year 1 once answered 500 (PostgreSQL's date arithmetic out of range): dates are bounded to 1900–2100.
+                let ancient = try await client.send(.get, "/v1/school-rates?unitId=\(f.town1.idString)&on=0001-01-01", token: world.town)
+                #expect(ancient.status == .badRequest)
+                #expect(try ancient.json()["errors"].flatMap { $0 as? [[String: String]] }?.first?["field"] == "on")
+                // A clinic has no school rates (its schema's unitKind never allowed it).
+                let clinic = try await client.send(.get, "/v1/school-rates?unitId=\(f.clinic1.idString)&on=2026-06-15", token: world.town)
+                #expect(try SchoolWorld.fields(clinic) == ["unitId"], "\(clinic.text)")
                 let future = try await client.send(.get, "/v1/school-rates?unitId=\(f.town1.idString)&on=2099-01-01", token: world.town)
                 #expect(try SchoolWorld.fields(future) == ["on"])
                 let grid = try await client.login("grid1a.worker")

@@ -5,6 +5,7 @@ import LiushouAPITestSupport
 import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
+import LiushouRegistry
 import LiushouTestSupport
 import Testing
 
@@ -169,6 +170,47 @@ struct RollTests {
                 let supervisor = try await client.login("town1.supervisor")
                 #expect(try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: supervisor)).filter { $0["need"] as? String == "schooling" }
                     .count == 2)
+            }
+        }
+    }
+
+    @Test("the roll keeps the file's completeness: an enrolment completes a file without a stage, leaving every roll of the county empties it")
+    func rollCompleteness() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await SchoolWorld.make(database, client: client)
+                // Filed at 一乡中心小学 without a school stage: incomplete on child.schoolStage only.
+                var body = People.child(name: "甲二", sequence: 131, village: world.fixture.village1a, school: world.fixture.school1)
+                var child = body["child"] as! [String: Any]
+                child.removeValue(forKey: "schoolStage")
+                body["child"] = child
+                let person = try await SchoolWorld.created(try await client.post("/v1/persons", json: body, token: world.cadre))
+                func completeness() async throws -> (complete: Bool, missing: [String], swift: [String]) {
+                    let read = try await client.send(.get, "/v1/persons/\(person)", token: world.cadre).json()
+                    let file = try JSONSerialization.data(withJSONObject: try #require(read["file"]))
+                    let decoder = JSONDecoder()
+                    decoder.dateDecodingStrategy = Date.requestDecodingStrategy
+                    let swift = FileCompleteness.missingFields(try decoder.decode(PersonFile.self, from: file))
+                    return (try #require(read["complete"] as? Bool), try #require(read["missingFields"] as? [String]), swift)
+                }
+                let filed = try await completeness()
+                #expect(!filed.complete)
+                #expect(filed.missing == ["child.schoolStage"])
+                #expect(filed.missing == filed.swift)
+                // The school enrols the child at 小学: the roll names the stage, and the file is complete.
+                let row = try await SchoolWorld.enrol(client, person: person, school: world.fixture.school1, token: world.teacher)
+                let enrolled = try await completeness()
+                #expect(enrolled.complete)
+                #expect(enrolled.missing.isEmpty)
+                #expect(enrolled.missing == enrolled.swift)
+                // Transferred to a school outside the county: the file keeps 小学 but names no school, so it is incomplete.
+                let away = SchoolWorld.change(to: "transferred_out", on: "2026-01-10", toSchoolName: "宁波市某小学")
+                let moved = try await SchoolWorld.changeStatus(client, enrolment: row, body: away, token: world.teacher)
+                #expect(moved.status == .created, "\(moved.text)")
+                let left = try await completeness()
+                #expect(!left.complete)
+                #expect(left.missing == ["child.schoolId"])
+                #expect(left.missing == left.swift)
             }
         }
     }

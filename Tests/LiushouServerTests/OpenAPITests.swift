@@ -37,6 +37,13 @@ struct OpenAPITests {
             #expect(!registered.isEmpty)
             #expect(registered.subtracting(documented).isEmpty, "undocumented routes: \(registered.subtracting(documented).sorted())")
             #expect(documented.subtracting(registered).isEmpty, "documented but missing: \(documented.subtracting(registered).sorted())")
+            // A malformed path parameter answers 400 on every route that has one (and 401 without a login, except open ones).
+            let codes = try OpenAPIDocument.responseCodes()
+            let withParameters = codes.filter { $0.key.contains("{") }
+            #expect(withParameters.count > 50)
+            let undocumented400 = withParameters.filter { !$0.value.contains(400) }.keys.sorted()
+            #expect(undocumented400.isEmpty, "routes with a path parameter that do not document 400: \(undocumented400)")
+            #expect(codes.values.allSatisfy { !$0.isEmpty }, "every operation documents its answers")
         }
     }
 }

@@ -21,6 +21,11 @@ struct ProblemTests {
         var members: [Member]
     }
 
+    struct Times: Decodable {
+        var at: Date
+        var on: LocalDate
+    }
+
     struct SecretFailure: Error, CustomStringConvertible {
         var description: String { "select id_number from person where id = 'secret' — stack trace here" }
     }
@@ -30,6 +35,11 @@ struct ProblemTests {
             router.post("test/households") { request, context in
                 let household = try await request.decodeJSON(as: Household.self, context: context)
                 return "\(household.members.count)"
+            }
+            router.post("test/times") { request, context in
+                let times = try await request.decodeJSON(as: Times.self, context: context)
+                _ = times.on
+                return String(format: "%.6f", times.at.timeIntervalSince1970)
             }
             router.get("test/crash") { _, _ -> String in throw SecretFailure() }
             router.get("test/database") { _, _ -> String in
@@ -93,6 +103,90 @@ struct ProblemTests {
         }
     }
 
+    @Test("a key sent twice, a NUL character or an unpaired surrogate answers 400 naming the field; nothing reaches the handler")
+    func unstorableAndAmbiguousBodies() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await Self.app(database).test(.router) { client in
+                let cases: [(body: String, field: String)] = [
+                    (#"{"address": "一组", "address": "二组", "members": []}"#, "address"),
+                    (#"{"address": "一组", "members": [{"name": "甲", "age": 70}, {"name": "乙", "age": 1, "age": 2}]}"#, "members[1].age"),
+                    (#"{"address": "一\u0000组", "members": []}"#, "address"),
+                    (#"{"address": "一组", "members": [{"name": "甲", "age": 70}, {"name": "a\u0000b", "age": 3}]}"#, "members[1].name"),
+                    (#"{"address": "\ud800", "members": []}"#, "address"),
+                    (#"{"address": "一组", "members": [], "x\u0000": 1}"#, "x"),
+                ]
+                for (body, field) in cases {
+                    try await client.execute(uri: "/test/households", method: .post, body: ByteBuffer(string: body)) { response throws in
+                        #expect(response.status == .badRequest, "\(body)")
+                        let errors = try response.json()["errors"] as? [[String: String]]
+                        #expect(errors?.first?["field"] == field, "\(body)")
+                    }
+                }
+                // Escapes that are fine stay fine: a paired surrogate (an emoji), quotes and backslashes, and the same
+                // keys in different objects.
+                let fine = #"{"address": "\ud83d\ude00 \"一\\组\"", "members": [{"name": "甲", "age": 70}, {"name": "乙", "age": 71}]}"#
+                try await client.execute(uri: "/test/households", method: .post, body: ByteBuffer(string: fine)) { response throws in
+                    #expect(response.status == .ok, "\(response.text)")
+                    #expect(response.text == "2")
+                }
+                // A NUL in a query parameter is refused for every route, naming the parameter (the ledger export too).
+                for uri in ["/v1/persons?q=%00", "/v1/exports/persons?q=a%00b", "/v1/school-rates?on=%00"] {
+                    try await client.execute(uri: uri, method: .get) { response throws in
+                        #expect(response.status == .badRequest, "\(uri)")
+                        let errors = try response.json()["errors"] as? [[String: String]]
+                        #expect(errors?.first?["field"] == String(uri.split(separator: "?")[1].split(separator: "=")[0]), "\(uri)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("times and dates: strict RFC 3339, parts in range (never rolled over), fractions kept, years 1900 to 2100")
+    func timesAndDates() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await Self.app(database).test(.router) { client in
+                let refused: [(body: String, field: String)] = [
+                    (#"{"at": "2026-06-15T25:00:00+08:00", "on": "2026-06-15"}"#, "at"),
+                    (#"{"at": "2026-02-30T10:00:00Z", "on": "2026-06-15"}"#, "at"),
+                    (#"{"at": "2026-06-15T10:60:00Z", "on": "2026-06-15"}"#, "at"),
+                    (#"{"at": "2026-06-15T10:00:00", "on": "2026-06-15"}"#, "at"),
+                    (#"{"at": "0001-01-01T00:00:00Z", "on": "2026-06-15"}"#, "at"),
+                    (#"{"at": "2026-06-15T10:00:00Z", "on": "0001-01-01"}"#, "on"),
+                    (#"{"at": "2026-06-15T10:00:00Z", "on": "2999-01-01"}"#, "on"),
+                ]
+                for (body, field) in refused {
+                    try await client.execute(uri: "/test/times", method: .post, body: ByteBuffer(string: body)) { response throws in
+                        #expect(response.status == .badRequest, "\(body)")
+                        let errors = try response.json()["errors"] as? [[String: String]]
+                        #expect(errors?.first?["field"] == field, "\(body)")
+                    }
+                }
+                let accepted: [(body: String, seconds: String)] = [
+                    (#"{"at": "2026-06-15T10:00:00+08:00", "on": "2026-06-15"}"#, "1781488800.000000"),
+                    (#"{"at": "2026-06-15T02:00:00.25Z", "on": "1900-01-01"}"#, "1781488800.250000"),
+                    (#"{"at": "2026-06-15T02:00:00.123456789Z", "on": "2100-12-31"}"#, "1781488800.123456"),
+                ]
+                // Whatever a client sends, parsing answers a date or nil, never traps: every prefix and one-character
+                // change of valid stamps.
+                for stamp in ["2026-06-15T02:00:00.123456789Z", "2026-06-15T10:00:00+08:00"] {
+                    let characters = Array(stamp)
+                    for end in 0...characters.count { _ = Date(rfc3339: String(characters[..<end])) }
+                    for index in characters.indices {
+                        for replacement in ["9", ":", ".", "Z", "-", "+", "", "99"] {
+                            _ = Date(rfc3339: String(characters[..<index]) + replacement + String(characters[(index + 1)...]))
+                        }
+                    }
+                }
+                for (body, seconds) in accepted {
+                    try await client.execute(uri: "/test/times", method: .post, body: ByteBuffer(string: body)) { response throws in
+                        #expect(response.status == .ok, "\(body): \(response.text)")
+                        #expect(response.text == seconds, "\(body)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a body over the limit answers 413 payload_too_large")
     func tooLarge() async throws {
         try await TestPostgres.withDatabase { database in
@@ -101,6 +195,17 @@ struct ProblemTests {
                 try await client.execute(uri: "/test/households", method: .post, body: big) { response throws in
                     #expect(response.status == .contentTooLarge)
                     #expect(try response.json()["code"] as? String == "payload_too_large")
+                    #expect(try (response.json()["detail"] as? String)?.contains("2 MiB") == true)
+                }
+                // A route with a larger limit names its own limit, not the default.
+                let batchLimit = 16 * 1024 * 1024
+                let huge = ByteBuffer(repeating: UInt8(ascii: "a"), count: batchLimit + 1)
+                try await client.execute(
+                    uri: "/v1/checkups/batch", method: .post, headers: [.contentLength: String(batchLimit + 1)], body: huge
+                ) { response throws in
+                    #expect(response.status == .contentTooLarge)
+                    #expect(try (response.json()["detail"] as? String)?.contains("16 MiB") == true)
+                    #expect(try response.json()["limitBytes"] as? String == String(batchLimit))
                 }
             }
         }

@@ -20,6 +20,23 @@ enum TestApp {
     }
 }
 
+/// `/readyz` asked until `done` holds for its answer (status and body), at most 20 times half a
+/// second apart: with the whole suite running at once a probe may miss its 1 s deadline and
+/// answer 503 "did not answer", which is right of the server but not what the test is about.
+func pollReadiness(
+    _ client: some TestClientProtocol, until done: (HTTPResponse.Status, [String: Any]) -> Bool
+) async throws -> (status: HTTPResponse.Status, body: [String: Any]) {
+    var last: (status: HTTPResponse.Status, body: [String: Any]) = (.serviceUnavailable, [:])
+    for attempt in 0..<20 {
+        if attempt > 0 { try await Task.sleep(for: .milliseconds(500)) }
+        last = try await client.execute(uri: "/readyz", method: .get) { response throws in
+            (response.status, try response.json())
+        }
+        if done(last.status, last.body) { break }
+    }
+    return last
+}
+
 extension TestResponse {
     /// The body as a string.
     var text: String { String(buffer: self.body) }

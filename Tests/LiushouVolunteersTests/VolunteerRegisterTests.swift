@@ -24,6 +24,9 @@ struct VolunteerRegisterTests {
                 let number = People.idNumber(born: "1980-06-06", sequence: 311)
                 #expect(json["idNumber"] as? String == "341122********" + String(number.suffix(4)))
                 #expect(!created.text.contains(People.idNumber(born: "1980-06-06", sequence: 311)))
+                // Phones are answered masked like every other phone.
+                #expect(json["phone"] as? String == "136****6000")
+                #expect(!created.text.contains("13600136000"))
                 let sealed = try await database.pool.query("select id_number_sealed::text as s from volunteer where id = \(id)").first!.decode("s", as: String.self)
                 #expect(!sealed.contains("341122"))
                 let racing = try JSONSerialization.data(withJSONObject: VolunteerWorld.volunteer(name: "周", unit: world.fixture.village1a,
@@ -77,11 +80,31 @@ struct VolunteerRegisterTests {
                 #expect(try read.json()["idNumber"] as? String == "341122********" + String(People.idNumber(born: "1980-06-06", sequence: 302).suffix(4)))
                 let audit = try await database.pool.query("select count(*) as n from audit_log where action = 'volunteer.change'").first!
                 #expect(try audit.decode("n", as: Int.self) == 1)
+                // The list masks phones; a reveal with a reason shows the number and is audited; without a reason 422.
+                let listed = try await client.send(.get, "/v1/volunteers", token: world.townAdmin)
+                #expect(!listed.text.contains("13600136000"))
+                #expect(listed.text.contains("136****6000"))
+                #expect(try await client.send(.get, uri + "?reveal=identifiers", token: world.townAdmin).status == .unprocessableContent)
+                let revealed = try await client.send(.get, uri + "?reveal=identifiers&reason=%E7%94%B5%E8%AF%9D%E5%AE%89%E6%8E%92%E8%B5%B0%E8%AE%BF",
+                                                     token: world.townAdmin)
+                #expect(revealed.status == .ok)
+                #expect(try revealed.json()["phone"] as? String == "13600136000")
+                let reveals = try await database.pool.query(
+                    "select count(*) as n from audit_log where action = 'identifiers.reveal' and resource = 'volunteer'").first!
+                #expect(try reveals.decode("n", as: Int.self) == 1)
+                // Sending back the masked phone as answered keeps the stored number.
+                var roundTrip = update
+                roundTrip["phone"] = "136****6000"
+                roundTrip["availability"] = "工作日晚上"
+                let kept = try await client.send(.put, uri, json: roundTrip, token: world.townAdmin, headers: [.ifMatch: "\"2\""])
+                #expect(kept.status == .ok, "\(kept.text)")
+                let stored = try await database.pool.query("select phone from volunteer where id = \(UUID(uuidString: world.pending)!)").first!
+                #expect(try stored.decode("phone", as: String.self) == "13600136000")
 
                 // The other town's cadre sees none of it.
                 let otherCadre = try await client.login("village2a.cadre")
                 #expect(try await client.send(.get, uri, token: otherCadre).status == .notFound)
-                #expect(try await client.send(.put, uri, json: update, token: otherCadre, headers: [.ifMatch: "\"2\""]).status == .notFound)
+                #expect(try await client.send(.put, uri, json: update, token: otherCadre, headers: [.ifMatch: "\"3\""]).status == .notFound)
                 let theirs = try await client.send(.get, "/v1/volunteers", token: otherCadre)
                 #expect(((try theirs.json()["items"] as? [Any]) ?? [1]).isEmpty)
                 #expect(try await client.send(.get, "/v1/volunteers", token: nil).status == .unauthorized)

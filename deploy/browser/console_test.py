@@ -403,6 +403,17 @@ def county_flow(console, password, token):
     assert sorted(g["role"] for g in account["grants"]) == ["grid_worker", "village_cadre"], account
     console.shot("user", "user page")
     print(f"county admin created {username} with a grant, then granted grid_worker")
+    # The account list finds the new user by a part of its name; the whole list matches the API's first page.
+    console.go(f"#/users?q={username[-6:]}", "document.querySelectorAll('#users-list-h ~ .table-wrap tbody tr').length === 1", "the account list filtered")
+    row = console.b.evaluate("document.querySelector('#users-list-h ~ .table-wrap tbody tr').textContent")
+    assert username in row and "村干部" in row and "网格员" in row, row
+    console.go("#/users", "document.getElementById('users-q').value === '' && document.querySelectorAll('#users-list-h ~ .table-wrap tbody tr').length > 1", "the account list")
+    listed = console.b.evaluate("[...document.querySelectorAll('#users-list-h ~ .table-wrap tbody tr td:first-child')].map(td => td.textContent)")
+    first_page = [a["username"] for a in call(base, "GET", "/v1/users?kind=user&limit=50", token=token)["items"]]
+    assert listed == first_page, (listed, first_page)
+    console.check_a11y("users-list")
+    console.shot("users-list", "account list")
+    print(f"account list: {len(listed)} users shown as the API lists them; the search finds the new one")
     console.go("#/service-accounts", "!!document.getElementById('service-create')", "service accounts")
     console.shot("service-accounts", "service accounts")
     console.go("#/audit", "document.getElementById('verify').textContent.includes('哈希链完整')", "the audit log with its verification")

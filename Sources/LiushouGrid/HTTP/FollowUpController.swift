@@ -34,6 +34,8 @@ public struct FollowUpController: Sendable {
         var resolvedAt: Date?
         var resolution: String?
         var version: Int
+        /// Whether the caller may resolve it; overseers see clinical follow-ups they may not resolve.
+        var canResolve: Bool
     }
 
     struct Items: Encodable {
@@ -78,6 +80,14 @@ public struct FollowUpController: Sendable {
         }
     }
 
+    /// Whether the caller sees a follow-up in the list: those they handle, and every follow-up of an
+    /// overseer's units, clinical ones included (read only, resolution withheld), so that the list of
+    /// open follow-ups agrees with the dashboard's count of them.
+    static func sees(_ caller: Caller, _ row: PostgresRow) throws -> Bool {
+        if try Self.handles(caller, row) { return true }
+        return !caller.roles(at: try row.decode("unit_path", as: String.self)).isDisjoint(with: Self.overseers)
+    }
+
     /// Adds the routes.
     public func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/follow-ups", .permission(.followUpsHandle)) { request, _, caller in
@@ -89,7 +99,7 @@ public struct FollowUpController: Sendable {
                 try await transaction.query("""
                     select \(Self.columns) from follow_up f left join person p on p.id = f.person_id
                     where f.status = \(status) order by f.opened_at limit 2000
-                    """).filter { try Self.handles(caller, $0) }.prefix(500).map(Self.followUp)
+                    """).filter { try Self.sees(caller, $0) }.prefix(500).map { try Self.followUp($0, caller: caller) }
             }
             return try JSONResponse(Items(items: items))
         }
@@ -106,8 +116,8 @@ public struct FollowUpController: Sendable {
                     select \(Self.columns) from follow_up f left join person p on p.id = f.person_id where f.id = \(id) for update of f
                     """).first
                 else { throw Problem.notFound("No such follow-up.") }
-                let current = try Self.followUp(row)
-                guard try Self.handles(caller, row) else {
+                let current = try Self.followUp(row, caller: caller)
+                guard current.canResolve else {
                     throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
                                   detail: "This follow-up is routed to \(current.routedRole).")
                 }
@@ -124,7 +134,7 @@ public struct FollowUpController: Sendable {
                     """)
                 let updated = try await transaction.query("""
                     select \(Self.columns) from follow_up f left join person p on p.id = f.person_id where f.id = \(id)
-                    """).first.map(Self.followUp)
+                    """).first.map { try Self.followUp($0, caller: caller) }
                 guard let updated else { throw Problem.internalError }
                 if let person = updated.personId {
                     try await transaction.query("""
@@ -139,13 +149,15 @@ public struct FollowUpController: Sendable {
         }
     }
 
-    private static func followUp(_ row: PostgresRow) throws -> FollowUp {
-        FollowUp(
+    private static func followUp(_ row: PostgresRow, caller: Caller) throws -> FollowUp {
+        let canResolve = try Self.handles(caller, row)
+        return FollowUp(
             id: try row.decode("id"), checkId: try row.decode("check_id"), checkupId: try row.decode("checkup_id"),
             schoolStatusChangeId: try row.decode("school_status_change_id"), personId: try row.decode("person_id"),
             personName: try row.decode("person_name"), householdId: try row.decode("household_id"), need: try row.decode("need"), routedRole: try row.decode("routed_role"),
             status: try row.decode("status"), openedAt: try row.decode("opened_at"), resolvedAt: try row.decode("resolved_at"),
-            resolution: try row.decode("resolution"), version: try row.decode("version")
+            // A clinical resolution is the clinic's to read.
+            resolution: canResolve ? try row.decode("resolution") : nil, version: try row.decode("version"), canResolve: canResolve
         )
     }
 }

@@ -17,8 +17,23 @@ public struct HouseholdMoveController: Sendable {
     }
 
     struct Move: Decodable {
-        /// The new grid; `null` files the household directly under its village.
+        /// The new grid; an explicit `null` files the household directly under its village. The key is
+        /// required, so an empty body never moves a household by accident.
         var gridId: UUID?
+
+        private enum CodingKeys: String, CodingKey {
+            case gridId
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            guard container.contains(.gridId) else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.gridId, .init(codingPath: [], debugDescription: "send a grid's id, or null for the village itself")
+                )
+            }
+            self.gridId = try container.decodeNil(forKey: .gridId) ? nil : try container.decode(UUID.self, forKey: .gridId)
+        }
     }
 
     struct MoveRecord: Encodable {

@@ -1,8 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Refuses a body whose declared `Content-Length` exceeds the context's limit before reading it
-/// (413); bodies without a length are capped when a handler collects them.
+/// Refuses a body whose declared `Content-Length` exceeds the route's limit before reading it (413
+/// naming that limit); bodies without a length are capped when a handler collects them.
 public struct BodyLimitMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -20,8 +20,13 @@ public struct BodyLimitMiddleware: RouterMiddleware {
             context.maxUploadSize = limit.bytes
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > context.maxUploadSize {
-            throw HTTPError(.contentTooLarge)
+            throw Problem.payloadTooLarge(limit: context.maxUploadSize)
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            // A body without a declared length, over the limit when the handler collected it.
+            throw Problem.payloadTooLarge(limit: context.maxUploadSize)
+        }
     }
 }

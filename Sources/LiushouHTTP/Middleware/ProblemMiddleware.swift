@@ -3,7 +3,8 @@ import Hummingbird
 import LiushouPostgres
 import Logging
 
-/// Turns every error into an RFC 9457 problem response. Unknown errors become a bare 500 and are
+/// Turns every error into an RFC 9457 problem response. A database out of service becomes 503 with
+/// `Retry-After` (field phones retry on exactly that); unknown errors become a bare 500 and are
 /// logged with the request id; their text never reaches the client.
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
@@ -16,7 +17,9 @@ public struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Self.problem(for: error)
-            if problem.status == .internalServerError {
+            if let database = error as? DatabaseError, database.isUnavailable {
+                context.logger.warning("database unavailable", metadata: ["error": .string(database.redactedDescription)])
+            } else if problem.status == .internalServerError {
                 let described = (error as? DatabaseError)?.redactedDescription ?? "\(error)"
                 context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": .string(described)])
             }
@@ -29,6 +32,8 @@ public struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let problem as Problem:
             return problem
+        case let database as DatabaseError where database.isUnavailable:
+            return .serviceUnavailable()
         case let decoding as DecodingError:
             return RequestDecodingFailure.problem(for: decoding)
         case let http as HTTPError:
@@ -45,10 +50,8 @@ public struct ProblemMiddleware: RouterMiddleware {
         case .notFound:
             return .notFound("No route or resource matches this path.")
         case .contentTooLarge:
-            return Problem(
-                status: .contentTooLarge, code: "payload_too_large", title: "Request body too large",
-                detail: "The body exceeds the limit of \(AppRequestContext.defaultMaxBodyBytes) bytes."
-            )
+            // Routes' own limits are named by `BodyLimitMiddleware`; what reaches here had the default.
+            return .payloadTooLarge(limit: AppRequestContext.defaultMaxBodyBytes)
         case .methodNotAllowed:
             return Problem(status: status, code: "method_not_allowed", title: "Method not allowed")
         case .unauthorized:

@@ -41,14 +41,18 @@ public struct CheckupController: Sendable {
             case "created": return try JSONResponse(outcome, status: .created)
             case "duplicate": return try JSONResponse(outcome, status: .ok)
             case "conflict": throw Problem.idConflict("checkup record")
-            default: throw Problem.validation(outcome?.errors ?? [])
+            default: throw Problem.validation(outcome?.errors ?? []).localized(for: request)
             }
         }
         routes.on(.post, "/v1/checkups/batch", .permission(.healthRecord)) { request, context, caller in
             let rows: [CheckupRecorder.Row]
             if request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true {
                 let body = try await request.body.collect(upTo: context.maxUploadSize)
-                rows = try CheckupCSV.rows(from: Data(body.readableBytesView))
+                do {
+                    rows = try CheckupCSV.rows(from: Data(body.readableBytesView))
+                } catch let problem as Problem {
+                    throw problem.localized(for: request)
+                }
             } else {
                 let batch = try await request.decodeJSON(as: Batch.self, context: context)
                 rows = batch.items.enumerated().map { index, item in
@@ -58,8 +62,9 @@ public struct CheckupController: Sendable {
             }
             guard rows.count <= CheckupRecorder.maxBatch else {
                 throw Problem.validation([.init(field: "items", message: "send at most \(CheckupRecorder.maxBatch) checkups per request")])
+                    .localized(for: request)
             }
-            let outcomes = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
+            let outcomes = try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
                 try await self.recorder.record(rows, caller: caller, commitsWithWrite: true, in: transaction)
             }
             var report = Report()
@@ -71,7 +76,12 @@ public struct CheckupController: Sendable {
                 default: report.rejected += 1
                 }
             }
-            report.results = outcomes
+            // A clinic's staff read the rejected rows: in Chinese unless the request asks for English.
+            report.results = outcomes.map { outcome in
+                var outcome = outcome
+                outcome.errors = outcome.errors.map { FieldMessages.localized($0, for: request) }
+                return outcome
+            }
             return try JSONResponse(report)
         }
     }

@@ -87,12 +87,15 @@ public struct HealthFileController: Sendable {
                              unitID: try unit?.decode("id", as: UUID.self), unitPath: try unit?.decode("path", as: String.self)).append(in: transaction)
     }
 
+    /// The checkups a helper may know are due: the yearly ones a volunteer reminds of or accompanies to.
+    static let helperKinds: Set<CheckupKind> = [.elderAnnual, .childHealth]
+
     /// The summary with due dates, plus the details when a clinic of the caller serves the person.
     private func view(of id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> HealthView {
         let results = try await transaction.pipeline([
             """
             select p.file -> 'health' ->> 'disabilityType' as disability_type, (p.file -> 'health' ->> 'disabilityGrade')::int as disability_grade,
-                liushou_person_served_by_my_clinic(p.id) as served
+                liushou_person_served_by_my_clinic(p.id) as served, (select b.path from liushou_unit_brief(p.unit_id) b) as unit_path
             from person p where p.id = \(id)
             """,
             "select kind, last_checked_on, follow_up_needed from health_summary(\(id))",
@@ -116,15 +119,23 @@ public struct HealthFileController: Sendable {
             // Never checked: due now.
             due[try row.decode("kind")] = try row.decode("next_due", as: LocalDate?.self) ?? today
         }
+        let served = try person.decode("served", as: Bool.self)
+        // Staff of the person's own units and of a serving clinic read the whole summary; a volunteer
+        // or teacher who sees the person through a pairing or a school only what their help needs.
+        let limited = !caller.covers(try person.decode("unit_path", as: String.self), in: .personArea) && !(served && caller.holds(.healthDetails))
         let summary = CheckupKind.allCases.compactMap { kind -> HealthView.Line? in
             let previous = last[kind.rawValue]
             let next = due[kind.rawValue]
             guard previous != nil || next != nil else { return nil }
-            return HealthView.Line(kind: kind, lastCheckedOn: previous?.date, followUpNeeded: previous?.followUp, nextDueOn: next,
-                                   overdue: next.map { previous == nil || $0 < today } ?? false)
+            let overdue = next.map { previous == nil || $0 < today } ?? false
+            if limited {
+                guard Self.helperKinds.contains(kind), next != nil else { return nil }
+                return HealthView.Line(kind: kind, lastCheckedOn: nil, followUpNeeded: nil, nextDueOn: next, overdue: overdue)
+            }
+            return HealthView.Line(kind: kind, lastCheckedOn: previous?.date, followUpNeeded: previous?.followUp, nextDueOn: next, overdue: overdue)
         }
-        guard try person.decode("served", as: Bool.self), caller.holds(.healthDetails) else {
-            return HealthView(personId: id, summary: summary, details: nil)
+        guard served, caller.holds(.healthDetails) else {
+            return HealthView(personId: id, summary: summary, details: nil, limited: limited)
         }
         let file = results[3].first
         let checkups = try results[4].map { row in
@@ -141,7 +152,7 @@ public struct HealthFileController: Sendable {
             notes: try file?.decode("notes", as: String?.self), disabilityType: try person.decode("disability_type"),
             disabilityGrade: try person.decode("disability_grade"), checkups: checkups, version: try file?.decode("version", as: Int.self) ?? 0
         )
-        return HealthView(personId: id, summary: summary, details: details)
+        return HealthView(personId: id, summary: summary, details: details, limited: false)
     }
 
     static func measurements(_ json: String) throws -> [Measurement] {

@@ -36,4 +36,8 @@ public struct HealthView: Sendable, Codable, Equatable {
     public var personId: UUID
     public var summary: [Line]
     public var details: Details?
+    /// The summary is the limited one of a helper who sees the person through a pairing or a school:
+    /// only whether the yearly elder or child checkup is due (to remind or accompany), no dates of
+    /// past checkups, no follow-up flags and nothing of women's screening.
+    public var limited: Bool
 }

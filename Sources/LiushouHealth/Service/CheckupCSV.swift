@@ -35,8 +35,8 @@ enum CheckupCSV {
     private static func row(index: Int, line: Int, cells: [String: String]) -> CheckupRecorder.Row {
         var errors: [Problem.FieldError] = []
         func field(_ name: String, _ message: String) { errors.append(.init(field: "line \(line): \(name)", message: message)) }
-        let checkedOn = cells["checkedOn"].flatMap(LocalDate.init)
-        if checkedOn == nil { field("checkedOn", "must be a date like 2026-03-01") }
+        let checkedOn = cells["checkedOn"].flatMap { LocalDate(input: $0) }
+        if checkedOn == nil { field("checkedOn", "must be a date like 2026-03-01, years 1900 to 2100") }
         let kind = cells["kind"].flatMap(CheckupKind.init(rawValue:))
         if kind == nil { field("kind", "must be one of \(CheckupKind.allCases.map(\.rawValue).joined(separator: ", "))") }
         let followUp: Bool?

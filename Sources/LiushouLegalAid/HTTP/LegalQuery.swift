@@ -22,8 +22,8 @@ enum LegalQuery {
     /// A date parameter (YYYY-MM-DD).
     static func date(_ request: Request, _ name: String) throws -> LocalDate? {
         guard let text = request.uri.queryParameters[name[...]] else { return nil }
-        guard let date = LocalDate(String(text)) else {
-            throw Problem.badRequest("\(name) is invalid.", errors: [.init(field: name, message: "must be a date like 2026-01-31")])
+        guard let date = LocalDate(input: String(text)) else {
+            throw Problem.badRequest("\(name) is invalid.", errors: [.init(field: name, message: "must be a date like 2026-01-31, years 1900 to 2100")])
         }
         return date
     }

@@ -47,7 +47,7 @@ public struct AuditController: Sendable {
     public func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/audit/verify", .permission(.auditRead)) { request, context, caller in
             // audit_log_verify() runs as the owner (the chain spans every tenant's rows) and answers no row contents.
-            let (rows, problem) = try await self.database.transaction(for: caller) { transaction -> (Int, String?) in
+            let (rows, problem) = try await self.database.transaction(for: caller, kind: .bulk) { transaction -> (Int, String?) in
                 let row = try await transaction.query("select rows_checked, problem from audit_log_verify()").first
                 return (try row?.decode("rows_checked", as: Int.self) ?? 0, try row?.decode("problem", as: String?.self) ?? nil)
             }
@@ -70,7 +70,7 @@ public struct AuditController: Sendable {
             guard problems.isEmpty, let limit, let after else { throw Problem.validation(problems) }
             let action = query["action"].map(String.init)
             let scopes = caller.scopes(for: .auditRead)
-            let records = try await self.database.transaction(for: caller) { transaction in
+            let records = try await self.database.transaction(for: caller, kind: .bulk) { transaction in
                 try await transaction.query("""
                     select chain_position, at, account_id, account_name, role, unit_id, action, resource, record_id, result,
                            client_address, request_id
@@ -104,9 +104,8 @@ public struct AuditController: Sendable {
 
     private static func date(_ text: String?, field: String, problems: inout [Problem.FieldError]) throws -> Date? {
         guard let text else { return nil }
-        let formatter = ISO8601DateFormatter()
-        guard let date = formatter.date(from: text) else {
-            problems.append(.init(field: field, message: "must be an ISO 8601 time such as 2026-11-01T00:00:00+08:00"))
+        guard let date = Date(rfc3339: text) else {
+            problems.append(.init(field: field, message: "must be an ISO 8601 time such as 2026-11-01T00:00:00+08:00, years 1900 to 2100"))
             return nil
         }
         return date

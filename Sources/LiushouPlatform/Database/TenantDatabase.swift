@@ -16,16 +16,18 @@ public struct TenantDatabase: Sendable {
     }
 
     /// Runs `body` in a transaction scoped to the caller's grants; with `maxAttempts` > 1 a deadlock or
-    /// serialization failure runs `body` again (it must then be safe to repeat).
+    /// serialization failure runs `body` again (it must then be safe to repeat). Imports and offline
+    /// batches pass `kind: .bulk` for the longer statement timeout.
     @discardableResult
     public func transaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         for caller: Caller,
+        kind: TransactionKind = .standard,
         maxAttempts: Int = 1,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
         let role = self.role
-        return try await self.pool.withTransaction(settings: Self.scopeSettings(for: caller), maxAttempts: maxAttempts) { transaction in
+        return try await self.pool.withTransaction(kind: kind, settings: Self.scopeSettings(for: caller), maxAttempts: maxAttempts) { transaction in
             if let role { try await transaction.query("set local role \(identifier: role)") }
             return try await body(transaction)
         }

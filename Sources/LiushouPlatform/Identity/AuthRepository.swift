@@ -35,6 +35,8 @@ public protocol AuthRepository: Sendable {
     func revoke(credentialID: UUID, accountID: UUID) async throws
     /// Sets the caller's own password, clears the must-change flag and ends its other sessions.
     func setOwnPassword(accountID: UUID, keeping credentialID: UUID, hash: String) async throws
+    /// Replaces a password hash of another bcrypt cost after a successful login, if it is still `checked`.
+    func rehashPassword(accountID: UUID, checked: String, new: String) async throws
 }
 
 /// `AuthRepository` on PostgreSQL, through the `auth_*` security-definer functions.
@@ -116,6 +118,12 @@ public struct PostgresAuthRepository: AuthRepository {
     public func setOwnPassword(accountID: UUID, keeping credentialID: UUID, hash: String) async throws {
         try await self.database.unscoped(account: accountID) { transaction in
             try await transaction.query("select auth_set_own_password(\(accountID), \(credentialID), \(hash))")
+        }
+    }
+
+    public func rehashPassword(accountID: UUID, checked: String, new: String) async throws {
+        try await self.database.unscoped { transaction in
+            try await transaction.query("select auth_rehash_password(\(accountID), \(checked), \(new))")
         }
     }
 

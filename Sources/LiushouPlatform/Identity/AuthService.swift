@@ -19,6 +19,8 @@ public struct AuthService: Sendable {
     let hasher: PasswordHasher
     let settings: AuthSettings
     let database: TenantDatabase
+    /// Waits imposed on addresses and usernames that keep failing, checked before any bcrypt.
+    public let throttle: LoginThrottle
 
     /// A service over `repository`.
     public init(repository: any AuthRepository, hasher: PasswordHasher, settings: AuthSettings, database: TenantDatabase) {
@@ -26,6 +28,7 @@ public struct AuthService: Sendable {
         self.hasher = hasher
         self.settings = settings
         self.database = database
+        self.throttle = LoginThrottle(settings: settings.throttle)
     }
 
     /// The same answer for unknown users, wrong passwords, locked and disabled accounts.
@@ -37,6 +40,15 @@ public struct AuthService: Sendable {
     /// Checks a password and opens a session. Every attempt is audited; the time taken does not
     /// depend on whether the username exists.
     public func login(username: String, password: String, context: AppRequestContext) async throws -> Session {
+        let ticket = try self.throttle.admit(address: context.clientAddress, username: username)
+        var succeeded = false
+        defer { self.throttle.finish(ticket, success: succeeded) }
+        let session = try await self.checkAndOpen(username: username, password: password, context: context)
+        succeeded = true
+        return session
+    }
+
+    private func checkAndOpen(username: String, password: String, context: AppRequestContext) async throws -> Session {
         let settings = self.settings
         let candidate = try await self.repository.loginCandidate(username: username)
         // Every path makes the same database calls and one bcrypt verification.
@@ -57,6 +69,10 @@ public struct AuthService: Sendable {
         guard accepted else {
             try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: matches ? "locked" : "wrong_password")
             throw Self.loginFailed
+        }
+        if let stored = candidate.passwordHash, PasswordHasher.cost(of: stored) != self.hasher.cost {
+            // Checked at another cost than the decoy: bring it to the current cost so timing tells nothing.
+            try await self.repository.rehashPassword(accountID: candidate.accountID, checked: stored, new: try await self.hasher.hash(password))
         }
         let token = BearerToken.generate(prefix: "lss_")
         let credentialID = UUID()

@@ -9,6 +9,9 @@ public struct AuthSettings: Sendable {
     /// How long a locked account stays locked.
     public var lockDuration: Duration = .seconds(15 * 60)
 
+    /// Waits for addresses and usernames that keep failing (429 with Retry-After).
+    public var throttle = LoginThrottle.Settings()
+
     /// The defaults above.
     public init() {}
 }

@@ -26,6 +26,13 @@ public final class PasswordHasher: Sendable {
         self.decoy = try Self.hashBlocking(UUID().uuidString, cost: self.cost)
     }
 
+    /// The cost factor a bcrypt hash was made with (`$2b$12$…` → 12), or `nil` for anything else.
+    public static func cost(of hash: String) -> Int? {
+        let parts = hash.split(separator: "$", omittingEmptySubsequences: true)
+        guard parts.count >= 3, parts[0].hasPrefix("2"), parts[1].count == 2 else { return nil }
+        return Int(parts[1])
+    }
+
     /// A bcrypt hash (`$2b$…`) of the password.
     public func hash(_ password: String) async throws -> String {
         guard !password.utf8.contains(0) else { throw HashingError.failed }

@@ -45,6 +45,8 @@ public struct ServiceAccountController: Sendable {
         routes.on(.post, "/v1/service-accounts/:id/tokens", .permission(.serviceAccountsManage)) { request, context, caller in
             let body = try await request.decodeJSON(as: TokenRequest.self, context: context)
             let id = try context.uuidParameter("id")
+            let problems = Self.tokenProblems(label: body.label, labelField: "label", expiresAt: body.expiresAt, expiryField: "expiresAt")
+            guard problems.isEmpty else { throw Problem.validation(problems) }
             return try await self.database.transaction(for: caller) { transaction in
                 let account = try await self.manageable(id, caller, transaction)
                 let issued = try await Self.issueToken(for: account, label: body.label, expiresAt: body.expiresAt, transaction: transaction)
@@ -71,7 +73,7 @@ public struct ServiceAccountController: Sendable {
     private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         var (username, displayName, problems) = AccountWriter.identityProblems(username: body.username, displayName: body.displayName)
         if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
-        if let expiry = body.tokenExpiresAt, expiry <= Date() { problems.append(.init(field: "tokenExpiresAt", message: "must be in the future")) }
+        problems += Self.tokenProblems(label: body.tokenLabel, labelField: "tokenLabel", expiresAt: body.tokenExpiresAt, expiryField: "tokenExpiresAt")
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let id = body.id ?? UUID()
         return try await self.database.transaction(for: caller) { transaction in
@@ -95,12 +97,32 @@ public struct ServiceAccountController: Sendable {
         }
     }
 
+    /// The longest a service token may live: a machine's credential is rotated at least this often.
+    static let maximumTokenLifetime: TimeInterval = 730 * 86_400
+    /// A token issued without an expiry lives this long.
+    static let defaultTokenLifetime: TimeInterval = 365 * 86_400
+
+    /// A label of at most 100 characters; an expiry in the future and within the maximum lifetime.
+    static func tokenProblems(label: String?, labelField: String, expiresAt: Date?, expiryField: String) -> [Problem.FieldError] {
+        var problems: [Problem.FieldError] = []
+        if let label, label.trimmingCharacters(in: .whitespacesAndNewlines).count > 100 {
+            problems.append(.init(field: labelField, message: "must have at most 100 characters"))
+        }
+        if let expiresAt, expiresAt <= Date() { problems.append(.init(field: expiryField, message: "must be in the future")) }
+        if let expiresAt, expiresAt > Date().addingTimeInterval(Self.maximumTokenLifetime) {
+            problems.append(.init(field: expiryField, message: "must be within 730 days: tokens are rotated at least every two years"))
+        }
+        return problems
+    }
+
     private static func issueToken(for account: Account, label: String?, expiresAt: Date?, transaction: PostgresTransaction) async throws -> IssuedToken {
         let token = BearerToken.generate(prefix: "lsk_")
         let tokenID = UUID()
+        let expiresAt = expiresAt ?? Date().addingTimeInterval(Self.defaultTokenLifetime)
+        let label = label.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         try await transaction.query("""
             insert into credential (id, account_id, kind, token_hash, label, expires_at)
-            values (\(tokenID), \(account.id), 'api_token', \(BearerToken.hash(token)), \(label.map { String($0.prefix(100)) }), \(expiresAt))
+            values (\(tokenID), \(account.id), 'api_token', \(BearerToken.hash(token)), \(label), \(expiresAt))
             """)
         return IssuedToken(account: account, tokenId: tokenID, token: token, expiresAt: expiresAt)
     }

@@ -11,7 +11,6 @@ public struct UserController: Sendable {
     let database: TenantDatabase
     let hasher: PasswordHasher
 
-    /// A controller.
     public init(database: TenantDatabase, hasher: PasswordHasher) {
         self.database = database
         self.hasher = hasher
@@ -39,6 +38,9 @@ public struct UserController: Sendable {
     public func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/users", .permission(.usersManage)) { request, context, caller in
             try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
+        }
+        routes.on(.get, "/v1/users", .permission(.usersRead)) { request, _, caller in
+            try await self.list(request, caller)
         }
         routes.on(.get, "/v1/users/:id", .permission(.usersRead)) { _, context, caller in
             let account = try await self.database.transaction(for: caller) { transaction in
@@ -93,6 +95,33 @@ public struct UserController: Sendable {
                 return nil
             }
         }
+    }
+
+    struct AccountPage: Encodable {
+        var items: [Account]
+        var nextCursor: String?
+    }
+
+    /// Accounts whose home unit lies where the caller holds `users.read`, by username, a page at a time.
+    private func list(_ request: Request, _ caller: Caller) async throws -> JSONResponse {
+        let query = request.uri.queryParameters
+        var problems: [Problem.FieldError] = []
+        let kind = query["kind"].map(String.init)
+        if let kind, !["user", "service"].contains(kind) { problems.append(.init(field: "kind", message: "must be user or service")) }
+        let unitID = query["unitId"].flatMap { UUID(uuidString: String($0)) }
+        if query["unitId"] != nil, unitID == nil { problems.append(.init(field: "unitId", message: "must be a UUID")) }
+        let text = query["q"].map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let text, text.count > 64 { problems.append(.init(field: "q", message: "must be at most 64 characters")) }
+        let after = query["after"].map(String.init)
+        if let after, after.isEmpty || after.count > 64 { problems.append(.init(field: "after", message: "must be a cursor from nextCursor")) }
+        let limit = query["limit"].map { Int(String($0)) } ?? 50
+        if limit == nil || !(1...200).contains(limit ?? 0) { problems.append(.init(field: "limit", message: "must be 1 to 200")) }
+        guard problems.isEmpty, let limit else { throw Problem.validation(problems) }
+        let filter = AccountFilter(scopes: caller.scopes(for: .usersRead), kind: kind, unitID: unitID, text: text, after: after, limit: limit)
+        let accounts = try await self.database.transaction(for: caller) { transaction in
+            try await Account.list(filter, in: transaction)
+        }
+        return try JSONResponse(AccountPage(items: accounts, nextCursor: accounts.count == limit ? accounts.last?.username : nil))
     }
 
     private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {

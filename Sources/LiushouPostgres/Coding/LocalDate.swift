@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date without time or zone (birth dates, signing dates), stored as PostgreSQL `date`.
 public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible, LosslessStringConvertible {
     public let year: Int
@@ -18,6 +20,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             return nil
         }
         self.init(daysSince1970: days)
+    }
+
+    /// Parses `YYYY-MM-DD` sent by a client: `nil` also for years outside `Date.plausibleYears`.
+    public init?(input: String) {
+        guard let date = LocalDate(input), Date.plausibleYears.contains(date.year) else { return nil }
+        self = date
     }
 
     /// The date `days` after 1970-01-01.
@@ -44,8 +52,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let date = LocalDate(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date as YYYY-MM-DD")
+        guard let date = LocalDate(input: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date as YYYY-MM-DD, years 1900 to 2100")
         }
         self = date
     }

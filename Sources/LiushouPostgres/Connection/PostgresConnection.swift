@@ -3,7 +3,9 @@ import Glibc
 import NIOPosix
 import Synchronization
 
-/// One libpq connection. Every blocking libpq call runs on the owning pool's dedicated threads.
+/// One libpq connection. Every blocking libpq call runs on the connection's own thread, started
+/// when it connects and stopped when it closes: a process holds as many of these threads as it has
+/// open connections, not as many as its pools could open.
 ///
 /// A connection is used by one caller at a time (the pool leases it exclusively), which is what
 /// makes the `@unchecked Sendable` conformance sound; `close()` is guarded so that `PQfinish`
@@ -12,6 +14,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let threadPool: NIOThreadPool
     private let finished = Mutex(false)
+    /// How long one call waits for the server's answer; `nil` waits as long as it takes.
+    private let answerTimeout = Mutex<Duration?>(nil)
     /// The server process id serving this connection.
     public let backendPID: Int32
 
@@ -23,20 +27,45 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit {
         self.finishOnce()
+        self.threadPool.shutdownGracefully { _ in }
     }
 
-    /// Opens a connection on the thread pool. `conninfo` is a libpq URL or key/value string,
+    /// Opens a connection on a thread of its own. `conninfo` is a libpq URL or key/value string,
     /// including multi-host URLs with `target_session_attrs`.
-    public static func connect(conninfo: String, threadPool: NIOThreadPool) async throws -> PostgresConnection {
-        try await threadPool.runIfActive {
-            try Self.connectBlocking(conninfo: conninfo, threadPool: threadPool)
+    ///
+    /// `connectTimeout` bounds each host's connection attempt (libpq's `connect_timeout`, at least
+    /// 2 s); TCP keepalives are on, so a peer that vanished is noticed. `statementTimeout` becomes
+    /// the session's `statement_timeout`, and the connection stops waiting for any answer
+    /// `answerGrace` after it (a hung server never cancels anything itself), closing itself then.
+    public static func connect(
+        conninfo: String, connectTimeout: Duration = .seconds(10),
+        statementTimeout: Duration? = nil, answerGrace: Duration = .seconds(2)
+    ) async throws -> PostgresConnection {
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        do {
+            return try await threadPool.runIfActive {
+                try Self.connectBlocking(
+                    conninfo: conninfo, threadPool: threadPool, connectTimeout: connectTimeout, statementTimeout: statementTimeout,
+                    answerGrace: answerGrace
+                )
+            }
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
         }
     }
 
-    private static func connectBlocking(conninfo: String, threadPool: NIOThreadPool) throws -> PostgresConnection {
+    private static func connectBlocking(
+        conninfo: String, threadPool: NIOThreadPool, connectTimeout: Duration, statementTimeout: Duration?, answerGrace: Duration
+    ) throws -> PostgresConnection {
         // Keywords before `dbname` are defaults that the connection string itself overrides.
-        let keywords = ["connect_timeout", "fallback_application_name", "client_encoding", "dbname"]
-        let values = ["10", "liushou", "UTF8", conninfo]
+        let keywords = [
+            "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+            "fallback_application_name", "client_encoding", "dbname",
+        ]
+        let seconds = max(2, Int(connectTimeout.components.seconds))
+        let values = [String(seconds), "1", "10", "5", "3", "30000", "liushou", "UTF8", conninfo]
         let handle: OpaquePointer? = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -52,10 +81,24 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         let connection = PostgresConnection(handle: handle, threadPool: threadPool)
-        _ = try connection.executeScriptBlocking(
-            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3"
-        )
+        connection.setAnswerTimeout(.seconds(seconds))
+        var script = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3"
+        if let statementTimeout {
+            script += "; SET statement_timeout = \(Self.milliseconds(statementTimeout))"
+        }
+        _ = try connection.executeScriptBlocking(script)
+        connection.setAnswerTimeout(statementTimeout.map { $0 + answerGrace })
         return connection
+    }
+
+    /// Sets how long each call waits for the server's answer before closing the connection and
+    /// failing with `connectionFailure`; `nil` waits as long as it takes.
+    public func setAnswerTimeout(_ timeout: Duration?) {
+        self.answerTimeout.withLock { $0 = timeout }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Runs one statement with bound parameters and returns its rows.
@@ -152,6 +195,7 @@ public final class PostgresConnection: @unchecked Sendable {
         } catch {
             finish()
         }
+        try? await self.threadPool.shutdownGracefully()
     }
 
     private func finishOnce() {
@@ -170,14 +214,62 @@ public final class PostgresConnection: @unchecked Sendable {
         try self.ensureNotFinished()
         let types = query.bindings.map { Oid($0.type.oid) }
         let values = query.bindings.map(\.text)
-        let result: OpaquePointer? = withOptionalCStringArray(values) { valuePointers in
+        let deadline = self.answerDeadline()
+        let sent = withOptionalCStringArray(values) { valuePointers in
             types.withUnsafeBufferPointer { typePointer in
-                PQexecParams(
-                    self.handle, query.sql, Int32(values.count), typePointer.baseAddress, valuePointers, nil, nil, 0
-                )
+                PQsendQueryParams(self.handle, query.sql, Int32(values.count), typePointer.baseAddress, valuePointers, nil, nil, 0)
             }
         }
-        return try self.consume(result)
+        guard sent == 1 else { throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle)) }
+        return try self.consume(self.lastResult(before: deadline))
+    }
+
+    /// When the answer to a call starting now must have arrived.
+    private func answerDeadline() -> ContinuousClock.Instant? {
+        self.answerTimeout.withLock { $0 }.map { ContinuousClock.now + $0 }
+    }
+
+    /// Waits (polling the socket, never past `deadline`) until `PQgetResult` will not block. At the
+    /// deadline the connection is closed: the server is hung or unreachable, and the statement may or
+    /// may not have run.
+    private func awaitResult(before deadline: ContinuousClock.Instant?) throws {
+        guard let deadline else { return }
+        while PQisBusy(self.handle) == 1 {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                self.finishOnce()
+                throw DatabaseError.connectionFailure(message: "no answer from the database within the timeout; connection closed")
+            }
+            var descriptor = pollfd(fd: PQsocket(self.handle), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(clamping: max(1, Self.milliseconds(remaining))))
+            if ready < 0, errno != EINTR {
+                throw DatabaseError.connectionFailure(message: "poll failed: errno \(errno)")
+            }
+            if ready > 0, PQconsumeInput(self.handle) == 0 {
+                throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+            }
+        }
+    }
+
+    /// The next result of the running command, or `nil` when it has none left.
+    private func nextResult(before deadline: ContinuousClock.Instant?) throws -> OpaquePointer? {
+        try self.awaitResult(before: deadline)
+        return PQgetResult(self.handle)
+    }
+
+    /// Reads every result of the running command and keeps the last (an error stops a script, so it is last), as `PQexec` does.
+    private func lastResult(before deadline: ContinuousClock.Instant?) throws -> OpaquePointer? {
+        var last: OpaquePointer? = nil
+        do {
+            while let result = try self.nextResult(before: deadline) {
+                if let previous = last { PQclear(previous) }
+                last = result
+            }
+        } catch {
+            if let last { PQclear(last) }
+            throw error
+        }
+        return last
     }
 
     private func pipelineBlocking(_ queries: [SQLQuery]) throws -> [PostgresResult] {
@@ -206,10 +298,11 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQpipelineSync(self.handle) == 1 else {
             throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
         }
+        let deadline = self.answerDeadline()
         var outcomes: [Result<PostgresResult, any Error>] = []
         for _ in 0..<sent {
             var outcome: Result<PostgresResult, any Error>? = nil
-            while let result = PQgetResult(self.handle) {
+            while let result = try self.nextResult(before: deadline) {
                 if outcome == nil {
                     if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                         PQclear(result)
@@ -224,7 +317,7 @@ public final class PostgresConnection: @unchecked Sendable {
             outcomes.append(outcome ?? .failure(DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))))
         }
         // The sync's own result, then leave pipeline mode.
-        while let result = PQgetResult(self.handle) {
+        while let result = try self.nextResult(before: deadline) {
             let isSync = PQresultStatus(result) == PGRES_PIPELINE_SYNC
             PQclear(result)
             if isSync { break }
@@ -252,12 +345,17 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func executeScriptBlocking(_ script: String) throws -> PostgresResult {
         try self.ensureNotFinished()
-        return try self.consume(PQexec(self.handle, script))
+        let deadline = self.answerDeadline()
+        guard PQsendQuery(self.handle, script) == 1 else {
+            throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
+        }
+        return try self.consume(self.lastResult(before: deadline))
     }
 
     private func copyInBlocking(statement: String, chunks: [[UInt8]]) throws -> Int {
         try self.ensureNotFinished()
-        guard let start = PQexec(self.handle, statement) else {
+        let deadline = self.answerDeadline()
+        guard PQsendQuery(self.handle, statement) == 1, let start = try self.nextResult(before: deadline) else {
             throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
         }
         guard PQresultStatus(start) == PGRES_COPY_IN else {
@@ -276,7 +374,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
         }
         var outcome: Result<PostgresResult, any Error> = .failure(DatabaseError.protocolFailure(message: "COPY returned no result"))
-        while let result = PQgetResult(self.handle) {
+        while let result = try self.nextResult(before: self.answerDeadline()) {
             outcome = Result { try self.consume(result) }
         }
         return try outcome.get().affectedRows

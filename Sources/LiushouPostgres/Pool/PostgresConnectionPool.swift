@@ -8,19 +8,18 @@ import Synchronization
 public final class PostgresConnectionPool: Service, Sendable {
     /// The pool's settings.
     public let configuration: PostgresPoolConfiguration
-    private let threadPool: NIOThreadPool
     private let state: Mutex<PoolState>
     /// Connections currently leased, so shutdown can cancel what they are running.
     private let leased = Mutex<[ObjectIdentifier: PostgresConnection]>([:])
+    /// Recent statements refused for lack of resources (disk, memory, connections) or a read-only
+    /// server: reads may still work while every write fails.
+    public let failures = WriteFailureLog()
     private let logger: Logger
 
     /// Creates a pool; connections are opened on demand.
     public init(configuration: PostgresPoolConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        // One thread per connection, so a blocking call never queues behind another connection's.
-        self.threadPool = NIOThreadPool(numberOfThreads: configuration.maxConnections + 1)
-        self.threadPool.start()
         self.state = Mutex(PoolState(maxConnections: configuration.maxConnections))
     }
 
@@ -33,9 +32,11 @@ public final class PostgresConnectionPool: Service, Sendable {
     @discardableResult
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
+        kind: TransactionKind = .standard,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let connection = try await self.lease()
+        connection.setAnswerTimeout(self.configuration.answerTimeout(for: kind))
         self.leased.withLock { $0[ObjectIdentifier(connection)] = connection }
         do {
             let result = try await body(connection)
@@ -44,6 +45,7 @@ public final class PostgresConnectionPool: Service, Sendable {
             return result
         } catch {
             self.leased.withLock { $0[ObjectIdentifier(connection)] = nil }
+            self.failures.record(error)
             await self.giveBack(connection)
             throw error
         }
@@ -64,14 +66,19 @@ public final class PostgresConnectionPool: Service, Sendable {
     public func withTransaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         level: TransactionIsolation = .readCommitted,
+        kind: TransactionKind = .standard,
         settings: [(name: String, value: String)] = [],
         maxAttempts: Int = 1,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
+        var settings = settings
+        if kind != .standard, let timeout = self.configuration.statementTimeout(for: kind) {
+            settings.append((name: "statement_timeout", value: String(PostgresConnection.milliseconds(timeout))))
+        }
         var attempt = 1
         while true {
             do {
-                return try await self.withConnection { connection in
+                return try await self.withConnection(kind: kind) { connection in
                     try await PostgresTransaction.run(on: connection, level: level, settings: settings, body)
                 }
             } catch let error as DatabaseError where error.isRetryable && attempt < maxAttempts {
@@ -100,7 +107,10 @@ public final class PostgresConnectionPool: Service, Sendable {
             await connection.close()
         }
         do {
-            return try await PostgresConnection.connect(conninfo: self.configuration.conninfo, threadPool: self.threadPool)
+            return try await PostgresConnection.connect(
+                conninfo: self.configuration.conninfo, connectTimeout: self.configuration.connectTimeout,
+                statementTimeout: self.configuration.statementTimeout, answerGrace: self.configuration.answerGrace
+            )
         } catch {
             self.handBack(nil)
             throw error
@@ -238,6 +248,5 @@ public final class PostgresConnectionPool: Service, Sendable {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
-        try? await self.threadPool.shutdownGracefully()
     }
 }

@@ -32,6 +32,67 @@ public enum TextDecoding {
         return (try self.gb18030(bytes), .gbk)
     }
 
+    /// Bytes that are neither UTF-8 nor GBK, where a person finds them: the file's line and the
+    /// character of that line (both from 1) at which they start.
+    public struct UnreadableBytes: Sendable, Equatable {
+        public var line: Int
+        public var column: Int
+    }
+
+    /// Decodes `data` like `decode(_:)`, but a GBK file with bytes that cannot be read is still
+    /// decoded, each bad byte replaced by U+FFFD, and the first bad place of each line reported.
+    public static func decodeReportingUnreadable(_ data: Data) -> (text: String, encoding: Encoding, unreadable: [UnreadableBytes]) {
+        if let decoded = try? self.decode(data) { return (decoded.text, decoded.encoding, []) }
+        var bytes = data
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        let (output, badOutputOffsets) = self.convertReplacing(Data(bytes), from: "GB18030")
+        var unreadable: [UnreadableBytes] = []
+        var seenLines = Set<Int>()
+        for offset in badOutputOffsets {
+            let before = output[..<offset]
+            let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            guard seenLines.insert(line).inserted else { continue }
+            let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let column = String(decoding: output[lineStart..<offset], as: UTF8.self).count + 1
+            unreadable.append(UnreadableBytes(line: line, column: column))
+        }
+        return (String(decoding: output, as: UTF8.self), .gbk, unreadable)
+    }
+
+    /// Converts to UTF-8, replacing each byte iconv cannot read with U+FFFD; answers the output and the
+    /// output offsets at which replacements start.
+    private static func convertReplacing(_ data: Data, from source: String) -> (output: [UInt8], bad: [Int]) {
+        let converter = iconv_open("UTF-8", source)
+        guard converter != iconv_t(bitPattern: -1) else { return (Array(data), []) }
+        defer { iconv_close(converter) }
+        var input = data.map { CChar(bitPattern: $0) }
+        // Up to 4 output bytes per input byte, and 3 for a replacement of one byte.
+        var output = [CChar](repeating: 0, count: input.count * 4 + 16)
+        var bad: [Int] = []
+        let length: Int = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer = inBuffer.baseAddress
+                var inLeft = inBuffer.count
+                var outPointer = outBuffer.baseAddress
+                var outLeft = outBuffer.count
+                while inLeft > 0 {
+                    if iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft) != -1 { break }
+                    guard errno == EILSEQ || errno == EINVAL, outLeft >= 3 else { break }
+                    bad.append(outBuffer.count - outLeft)
+                    for byte: UInt8 in [0xEF, 0xBF, 0xBD] {
+                        outPointer?.pointee = CChar(bitPattern: byte)
+                        outPointer = outPointer?.advanced(by: 1)
+                    }
+                    outLeft -= 3
+                    inPointer = inPointer?.advanced(by: 1)
+                    inLeft -= 1
+                }
+                return outBuffer.count - outLeft
+            }
+        }
+        return (output.prefix(length).map { UInt8(bitPattern: $0) }, bad)
+    }
+
     /// Converts GB 18030 / GBK bytes to a String.
     static func gb18030(_ data: Data) throws -> String {
         guard let text = String(validating: try self.convert(data, from: "GB18030", to: "UTF-8"), as: UTF8.self) else {

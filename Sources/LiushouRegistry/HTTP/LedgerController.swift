@@ -30,8 +30,17 @@ public struct LedgerController: Sendable {
             default: throw Problem.badRequest("dryRun must be true or false.", errors: [.init(field: "dryRun", message: "must be true or false")])
             }
             let body = try await request.body.collect(upTo: context.maxUploadSize)
-            let report = try await self.importer.run(Data(body.readableBytesView), dryRun: dryRun, caller: caller, origin: AuditOrigin(context),
+            var report: ImportReport
+            do {
+                report = try await self.importer.run(Data(body.readableBytesView), dryRun: dryRun, caller: caller, origin: AuditOrigin(context),
                                                      database: self.database)
+            } catch let problem as Problem {
+                throw Self.localized(problem, request: request)
+            }
+            // People read a ledger's errors: in Chinese unless the request asks for English.
+            for index in report.results.indices {
+                report.results[index].errors = FieldMessages.localized(report.results[index].errors, for: request)
+            }
             return try JSONResponse(report, status: dryRun ? .ok : .created)
         }
         routes.on(.get, "/v1/exports/persons", .permission(.personsExport)) { request, context, caller in
@@ -45,7 +54,7 @@ public struct LedgerController: Sendable {
             query.clinicPaths = []
             query.assignedTo = nil
             query.limit = 2000
-            let text = try await self.database.transaction(for: caller) { transaction in
+            let text = try await self.database.transaction(for: caller, kind: .bulk) { transaction in
                 guard let unit = try await UnitBrief.load(unitID, in: transaction), caller.holds(.personsExport, at: unit.path) else {
                     throw Problem.notFound("No such unit.")
                 }
@@ -72,5 +81,16 @@ public struct LedgerController: Sendable {
             headers[.contentDisposition] = "attachment; filename=\"persons.csv\""
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+    }
+
+    /// The importer's refusal in the reader's language, keeping how many rows failed.
+    private static func localized(_ problem: Problem, request: Request) -> Problem {
+        var localized = problem.localized(for: request)
+        if localized != problem, let detail = problem.detail,
+            let match = detail.firstMatch(of: /^(\d+) of (\d+) rows have errors; nothing was imported\./)
+        {
+            localized.detail = "共 \(match.2) 行，其中 \(match.1) 行有误，未导入任何内容。" + (localized.detail ?? "")
+        }
+        return localized
     }
 }

@@ -3,8 +3,8 @@ import Hummingbird
 import LiushouAccess
 import LiushouHTTP
 
-/// Reads `GET /v1/persons` query parameters into a `PersonQuery` scoped to the caller; a bad
-/// parameter answers 400 naming it.
+/// Reads `GET /v1/persons` (and the ledger export's) query parameters into a `PersonQuery` scoped
+/// to the caller; a bad parameter answers 400 naming it. Without `status` only active files are listed.
 enum PersonListParameters {
     static func query(from request: Request, caller: Caller) throws -> PersonQuery {
         let parameters = request.uri.queryParameters
@@ -30,7 +30,14 @@ enum PersonListParameters {
         query.schoolStage = value("schoolStage", SchoolStage.init(rawValue:), expected: "must be one of " + SchoolStage.allCases.map(\.rawValue).joined(separator: ", "))
         query.guardianshipType = value("guardianshipType", GuardianshipType.init(rawValue:),
                                        expected: "must be one of " + GuardianshipType.allCases.map(\.rawValue).joined(separator: ", "))
-        query.status = value("status", PersonRecord.Status.init(rawValue:), expected: "must be active or exited")
+        // Files in the register unless asked otherwise: a cadre's list is the people to look after, not those who left.
+        switch parameters["status"].map(String.init) ?? "" {
+        case "": query.status = .active
+        case "all": query.status = nil
+        case let text:
+            query.status = PersonRecord.Status(rawValue: text)
+            if query.status == nil { errors.append(.init(field: "status", message: "must be active, exited or all")) }
+        }
         query.noCapableGuardian = value("noCapableGuardian", { ["true": true, "false": false][$0] }, expected: "must be true or false")
         query.nameContains = value("q", { (1...50).contains($0.count) ? $0 : nil }, expected: "must have 1 to 50 characters")
         if let cursor = value("cursor", { Cursor.decode($0, as: PersonCursor.self) }, expected: "must be a cursor from a previous page") {

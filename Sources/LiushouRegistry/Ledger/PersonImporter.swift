@@ -28,7 +28,10 @@ public struct PersonImporter: Sendable {
         _ data: Data, dryRun: Bool, caller: Caller, origin: AuditOrigin, database: TenantDatabase,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> ImportReport {
-        let (text, encoding) = try Self.decode(data)
+        let (text, encoding, unreadable) = TextDecoding.decodeReportingUnreadable(data)
+        if let header = unreadable.first(where: { $0.line == 1 }) {
+            throw Problem.validation([.init(field: "file", message: Self.unreadableMessage(header))])
+        }
         let table: CSVTable
         do {
             table = try CSVTable(parsing: text)
@@ -55,12 +58,21 @@ public struct PersonImporter: Sendable {
         var report = ImportReport(dryRun: dryRun, encoding: encoding, rows: parsed.count, created: 0, updated: 0, unchanged: 0, failed: 0,
                                   ignoredColumns: ignored, results: [])
         do {
-            return try await database.transaction(for: caller) { transaction in
+            return try await database.transaction(for: caller, kind: .bulk) { transaction in
                 var resolver = LedgerResolver(caller: caller, transaction: transaction)
                 var prepared: [(LedgerRow, UnitBrief)?] = []
                 var seen: [String: Int] = [:]
                 for (index, result) in parsed.enumerated() {
                     let line = table.rows[index].line
+                    let nextLine = index + 1 < table.rows.count ? table.rows[index + 1].line : Int.max
+                    // Bytes that could not be read fail the row they fall in, with where they are; other rows are still checked.
+                    let unreadableHere = unreadable.filter { $0.line >= line && $0.line < nextLine }
+                    if !unreadableHere.isEmpty {
+                        let errors = unreadableHere.map { Problem.FieldError(field: "text", message: Self.unreadableMessage($0)) }
+                        report.results.append(.init(line: line, outcome: nil, personId: nil, errors: errors))
+                        prepared.append(nil)
+                        continue
+                    }
                     switch result {
                     case .failure(let failure):
                         report.results.append(.init(line: line, outcome: nil, personId: nil, errors: failure.errors))
@@ -141,12 +153,8 @@ public struct PersonImporter: Sendable {
                                              in: transaction)
     }
 
-    private static func decode(_ data: Data) throws -> (String, TextDecoding.Encoding) {
-        do {
-            return try TextDecoding.decode(data)
-        } catch {
-            throw Problem.validation([.init(field: "file", message: "is neither UTF-8 nor GBK text")])
-        }
+    private static func unreadableMessage(_ place: TextDecoding.UnreadableBytes) -> String {
+        "第 \(place.line) 行第 \(place.column) 个字符处有无法识别的字节（文件既不是 UTF-8 也不是 GBK 编码）：请在 Excel 中另存为“CSV UTF-8”后重新导入"
     }
 
     /// 422 listing every failing row's errors as `rows[<line>].<column>`.

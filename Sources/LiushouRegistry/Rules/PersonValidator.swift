@@ -126,7 +126,7 @@ public struct PersonValidator: Sendable {
             if !(1...50).contains(guardian.name.count) { fail("child.guardian.name", "must have 1 to 50 characters") }
             if !(1...20).contains(guardian.relationship.count) { fail("child.guardian.relationship", "must have 1 to 20 characters") }
             guardian.phone = Self.phone(guardian.phone, "child.guardian.phone", fail)
-            guardian.idNumber = Self.idNumber(guardian.idNumber, "child.guardian.idNumber", fail)
+            guardian.idNumber = self.idNumber(guardian.idNumber, "child.guardian.idNumber", fail)
             guardian.address = Self.trimmed(guardian.address)
             child.guardian = guardian
         }
@@ -139,7 +139,7 @@ public struct PersonValidator: Sendable {
             var member = input
             member.name = input.name.trimmingCharacters(in: .whitespaces)
             if !(1...50).contains(member.name.count) { fail("migrantFamily[\(index)].name", "must have 1 to 50 characters") }
-            member.idNumber = Self.idNumber(input.idNumber, "migrantFamily[\(index)].idNumber", fail)
+            member.idNumber = self.idNumber(input.idNumber, "migrantFamily[\(index)].idNumber", fail)
             member.phone = Self.phone(input.phone, "migrantFamily[\(index)].phone", fail)
             member.workProvince = Self.trimmed(input.workProvince)
             member.workCity = Self.trimmed(input.workCity)
@@ -172,10 +172,13 @@ public struct PersonValidator: Sendable {
         return phone.value
     }
 
-    private static func idNumber(_ text: String?, _ field: String, _ fail: (String, String) -> Void) -> String? {
-        guard let text = trimmed(text) else { return nil }
+    /// A relative's ID number: valid, and born by today (a number "born" next year is a typing slip).
+    private func idNumber(_ text: String?, _ field: String, _ fail: (String, String) -> Void) -> String? {
+        guard let text = Self.trimmed(text) else { return nil }
         do {
-            return try ResidentIDNumber(text).value
+            let number = try ResidentIDNumber(text)
+            if number.birthDate > self.today { fail(field, "holds a birth date in the future") }
+            return number.value
         } catch {
             fail(field, (error as? ResidentIDNumber.Problem)?.description ?? "is not a valid ID number")
             return text

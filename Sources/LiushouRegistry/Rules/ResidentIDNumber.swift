@@ -50,7 +50,7 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
         }
         let digits = body.map { Int(String($0))! }
         guard let year = Int(String(characters[6..<10])), let month = Int(String(characters[10..<12])),
-            let day = Int(String(characters[12..<14])), year >= 1850, let birth = LocalDate(year: year, month: month, day: day)
+            let day = Int(String(characters[12..<14])), year >= 1900, let birth = LocalDate(year: year, month: month, day: day)
         else { throw Problem.birthDate }
         let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
         let expected = Self.checkCharacters[sum % 11]

@@ -59,8 +59,8 @@ public struct ReliefReportController: Sendable {
         routes.on(.get, "/v1/relief/indicators", .permission(.reliefReports)) { request, _, caller in
             let unitID = try ReliefQuery.uuid("unitId", in: request)
             let day = try request.uri.queryParameters["on"].map { text -> LocalDate in
-                guard let day = LocalDate(String(text)) else {
-                    throw Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date YYYY-MM-DD")])
+                guard let day = LocalDate(input: String(text)) else {
+                    throw Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date YYYY-MM-DD, years 1900 to 2100")])
                 }
                 return day
             } ?? ReliefQuery.today()
@@ -80,7 +80,7 @@ public struct ReliefReportController: Sendable {
             else {
                 throw Problem.badRequest("month is required.", errors: [.init(field: "month", message: "must be a month YYYY-MM")])
             }
-            let text = try await self.database.transaction(for: caller) { transaction in
+            let text = try await self.database.transaction(for: caller, kind: .bulk) { transaction in
                 let unit = try await ReliefQuery.unit(unitID, caller: caller, permission: .reliefReports, in: transaction)
                 let book = try await PaymentBook.load(path: unit.path, from: start, until: end, in: transaction)
                 try await AuditEntry(caller: caller, context: context, action: "relief.payments_export", resource: "relief_case",

@@ -27,8 +27,8 @@ public struct SchoolRatesController: Sendable {
             let today = PersonValidator.chinaToday()
             var on = today
             if let value = query["on"] {
-                guard let date = LocalDate(String(value)) else {
-                    throw Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date like 2026-06-15")])
+                guard let date = LocalDate(input: String(value)) else {
+                    throw Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date like 2026-06-15, years 1900 to 2100")])
                 }
                 guard date <= today else { throw Problem.validation([.init(field: "on", message: "is in the future")]) }
                 on = date
@@ -41,6 +41,10 @@ public struct SchoolRatesController: Sendable {
                     """)
             }
             guard let first = rows.first else { throw Problem.notFound("No such unit.") }
+            // A clinic (or any unit that is not an area or a school) has no children of school age of its own.
+            guard ["county", "town", "village", "grid", "school"].contains(try first.decode("unit_kind", as: String.self)) else {
+                throw Problem.validation([.init(field: "unitId", message: "must be a county, town, village, grid or school")])
+            }
             let items = try rows.map { row in
                 SchoolRatesLine(
                     unitId: try row.decode("unit_id"), unitName: try row.decode("unit_name"), unitKind: try row.decode("unit_kind"),

@@ -15,7 +15,12 @@ import ServiceLifecycle
 /// Services shut down in reverse order: HTTP server (draining in-flight requests), then the pool,
 /// then the embedded cluster.
 public func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let openFiles = HTTPServerSettings.raiseOpenFileLimit(logger: logger)
+    var configuration = configuration
+    // Room for the database connections, the cluster's pipes and log files besides the clients.
+    configuration.maxClientConnections = max(64, min(configuration.maxClientConnections, openFiles - configuration.poolSize - 64))
     var services: [any Service] = []
+    var clusterStatus: (@Sendable () -> ClusterStatus)? = nil
     let applicationURL: String
     let ownerURL: String
     var applicationPassword: String? = nil
@@ -33,28 +38,41 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         applicationPassword = password
         applicationURL = cluster.connectionURL(database: cluster.configuration.database, user: DatabaseRoles.applicationRole, password: password)
         services.append(EmbeddedPostgresService(cluster: cluster, logger: logger))
+        clusterStatus = { cluster.status }
         if dataKey == nil { dataKey = try cluster.secret(named: "data-key") }
     }
     guard let dataKey else { throw ConfigurationError.missingDataKey }
     let vault = try IdentifierVault(secret: dataKey)
     let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
     let pool = PostgresConnectionPool(
-        configuration: PostgresPoolConfiguration(conninfo: applicationURL, maxConnections: configuration.poolSize),
+        configuration: PostgresPoolConfiguration(
+            conninfo: applicationURL, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolWaitTimeout,
+            connectTimeout: configuration.connectTimeout, statementTimeout: configuration.statementTimeout,
+            bulkStatementTimeout: configuration.bulkStatementTimeout
+        ),
         logger: logger
     )
     services.append(pool)
     services.append(SnapshotService(pool: pool, logger: logger))
+    services.append(AuditCheckpointService(
+        pool: pool, key: AuditCheckpoint.Key(dataKey: dataKey), file: configuration.resolvedAuditCheckpointFile,
+        interval: configuration.auditCheckpointInterval, logger: logger
+    ))
     let hasher = try PasswordHasher(cost: configuration.bcryptCost)
-    let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: hasher, vault: vault))
+    let router = buildRouter(AppDependencies(
+        pool: pool, catalog: catalog, hasher: hasher, vault: vault, clusterStatus: clusterStatus, trustedProxies: configuration.trustedProxies
+    ))
     var app = Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liushou"),
+        server: HTTPServerSettings.server(configuration),
+        configuration: HTTPServerSettings.application(configuration, logger: logger),
         services: services,
         logger: logger
     )
     let migrateOnStart = configuration.migrateOnStart
     let demo = configuration.demo
     let demoLoginsFile = configuration.dataDirectory.appendingPathComponent("demo-logins.txt")
+    let demoResponder = router.buildResponder()
     let embeddedApplicationPassword = applicationPassword
     app.beforeServerStarts {
         let owner = PostgresConnectionPool(configuration: .init(conninfo: ownerURL, maxConnections: 1), logger: logger)
@@ -69,7 +87,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
                 try await DatabaseRoles.enableApplicationLogin(password: embeddedApplicationPassword, owner: owner)
             }
             if demo {
-                try await DemoLogins.seedAndPrint(owner: owner, hasher: hasher, file: demoLoginsFile, logger: logger)
+                try await DemoLogins.seedAndPrint(owner: owner, hasher: hasher, responder: demoResponder, file: demoLoginsFile, logger: logger)
             }
             // This week's dashboard counts before the first request; the snapshot service keeps them current.
             _ = try? await owner.query("select dashboard_snapshot_take()")

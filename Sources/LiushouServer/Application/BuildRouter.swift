@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Hummingbird
 import LiushouAccess
 import LiushouDashboard
@@ -38,11 +39,15 @@ public struct AppDependencies: Sendable {
     public let personService: PersonService
     /// The web clients' files.
     public let web: WebBundle
+    /// The embedded cluster's supervisor status, when the server runs one.
+    public let clusterStatus: (@Sendable () -> ClusterStatus)?
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    public let trustedProxies: Set<String>
 
     /// Bundles the dependencies.
     public init(
         pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, vault: IdentifierVault,
-        authSettings: AuthSettings = AuthSettings()
+        authSettings: AuthSettings = AuthSettings(), clusterStatus: (@Sendable () -> ClusterStatus)? = nil, trustedProxies: Set<String> = []
     ) {
         self.pool = pool
         self.catalog = catalog
@@ -58,17 +63,21 @@ public struct AppDependencies: Sendable {
         self.personService = PersonService(repository: self.persons, vault: vault)
         // The files are part of the build: a build without them is broken, not a deployment choice.
         self.web = try! WebBundle()
+        self.clusterStatus = clusterStatus
+        self.trustedProxies = trustedProxies
     }
 }
 
-/// Builds the router: middleware (request id → metrics → problem errors → web clients' files → body limit →
-/// authentication) and every controller.
+/// Builds the router: middleware (request id → client address → metrics → problem errors → web clients' files →
+/// query text → body limit → authentication) and every controller.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestIDMiddleware())
+    router.middlewares.add(ClientAddressMiddleware(trustedProxies: dependencies.trustedProxies))
     router.middlewares.add(RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.middlewares.add(ProblemMiddleware())
     router.middlewares.add(WebMiddleware(bundle: dependencies.web))
+    router.middlewares.add(QueryTextMiddleware())
     router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
         (prefix: "/v1/imports/", bytes: 64 * 1024 * 1024), (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
         (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024), (prefix: "/v1/checkups/batch", bytes: 16 * 1024 * 1024),
@@ -78,7 +87,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     let routes = SecuredRoutes(router: router, catalog: dependencies.routes) { caller, method, path, context in
         await AuditEntry.recordDenial(caller: caller, method: method, path: path, context: context, database: database)
     }
-    OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics).addRoutes(to: routes)
+    OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics, clusterStatus: dependencies.clusterStatus)
+        .addRoutes(to: routes)
     AuthController(auth: dependencies.auth).addRoutes(to: routes)
     OrgUnitController(database: dependencies.database).addRoutes(to: routes)
     UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)

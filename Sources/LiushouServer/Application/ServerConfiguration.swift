@@ -30,6 +30,29 @@ public struct ServerConfiguration: Sendable {
     /// The secret ID numbers are sealed with (`LIUSHOU_DATA_KEY`, at least 32 characters); required
     /// with an external database, generated and kept in `dataDirectory` by the embedded default.
     public var dataKey: String?
+    /// `statement_timeout` of reads and single writes (`LIUSHOU_STATEMENT_TIMEOUT`, seconds); a
+    /// request gives up on a hung database a little after it and answers 503.
+    public var statementTimeout: Duration = .seconds(5)
+    /// `statement_timeout` of imports and offline batches (`LIUSHOU_BULK_STATEMENT_TIMEOUT`, seconds).
+    public var bulkStatementTimeout: Duration = .seconds(120)
+    /// How long a request waits for a free database connection before 503 (`LIUSHOU_POOL_WAIT`, seconds).
+    public var poolWaitTimeout: Duration = .seconds(3)
+    /// libpq `connect_timeout` (`LIUSHOU_CONNECT_TIMEOUT`, seconds, at least 2).
+    public var connectTimeout: Duration = .seconds(3)
+    /// Client connections idle (or still sending request headers) this long are closed (`LIUSHOU_IDLE_TIMEOUT`, seconds).
+    public var idleTimeout: Duration = .seconds(30)
+    /// Open client connections at most; more wait in the listen backlog (`LIUSHOU_MAX_CONNECTIONS`).
+    public var maxClientConnections: Int = 4096
+    /// Reverse proxies (their addresses as the server sees them) whose `X-Forwarded-For` names the
+    /// client, for the audit log and login throttling (`LIUSHOU_TRUSTED_PROXIES`, comma-separated).
+    public var trustedProxies: Set<String> = []
+    /// Where signed audit checkpoints are appended (`LIUSHOU_AUDIT_CHECKPOINT_FILE`); `nil` writes
+    /// `audit-checkpoints.jsonl` in `dataDirectory`.
+    public var auditCheckpointFile: URL? = nil
+    /// How often a checkpoint is written when the audit log grew (`LIUSHOU_AUDIT_CHECKPOINT_INTERVAL`, seconds).
+    public var auditCheckpointInterval: Duration = .seconds(600)
+    /// After SIGTERM, how long kept-alive connections stay open to answer 503 instead of being cut.
+    public var shutdownLinger: Duration = .seconds(2)
 
     /// Log output formats.
     public enum LogFormat: String, Sendable, CaseIterable {
@@ -62,5 +85,10 @@ public struct ServerConfiguration: Sendable {
         self.sqlDirectory = sqlDirectory
         self.logLevel = logLevel
         self.logFormat = logFormat
+    }
+
+    /// The checkpoint file in use.
+    public var resolvedAuditCheckpointFile: URL {
+        self.auditCheckpointFile ?? self.dataDirectory.appendingPathComponent("audit-checkpoints.jsonl")
     }
 }

@@ -42,7 +42,7 @@ public struct VolunteerController: Sendable {
                     return (saved, true)
                 }
             }
-            return try JSONResponse(volunteer, status: created ? .created : .ok, headers: [.eTag: "\"\(volunteer.version)\""])
+            return try JSONResponse(volunteer.masked(), status: created ? .created : .ok, headers: [.eTag: "\"\(volunteer.version)\""])
         }
         routes.on(.get, "/v1/volunteers", .permission(.volunteersRead)) { request, _, caller in
             let query = request.uri.queryParameters
@@ -74,13 +74,21 @@ public struct VolunteerController: Sendable {
                 }
                 return try await self.store.list(unitPath: path, screening: screening, skill: skill, in: transaction)
             }
-            return try JSONResponse(Items(items: items))
+            return try JSONResponse(Items(items: items.map { $0.masked() }))
         }
-        routes.on(.get, "/v1/volunteers/:id", .permission(.volunteersRead)) { _, context, caller in
+        routes.on(.get, "/v1/volunteers/:id", .permission(.volunteersRead)) { request, context, caller in
             let id = try context.uuidParameter("id")
+            let disclosure = try IdentifierDisclosure(request: request)
             let volunteer = try await self.database.transaction(for: caller) { transaction in
                 guard let found = try await self.store.find(id, in: transaction) else { throw Problem.notFound("No such volunteer.") }
-                return found.volunteer
+                guard disclosure.reveal, let unit = try await UnitLookup.brief(found.volunteer.unitId, in: transaction) else {
+                    return found.volunteer.masked()
+                }
+                let revealed = try await disclosure.authorize(
+                    caller: caller, unitID: unit.id, unitPath: unit.path, resource: "volunteer", recordID: id.uuidString.lowercased(),
+                    context: context, transaction: transaction
+                )
+                return found.volunteer.masked(revealing: revealed)
             }
             return try JSONResponse(volunteer, headers: [.eTag: "\"\(volunteer.version)\""])
         }
@@ -100,6 +108,8 @@ public struct VolunteerController: Sendable {
                     }
                     guard let stored = try await self.store.find(id, forUpdate: true, in: transaction) else { throw Problem.notFound("No such volunteer.") }
                     guard stored.volunteer.version == version else { throw Problem.versionMismatch("volunteer", current: stored.volunteer.version) }
+                    // The form shows the phone masked; sending that mask back keeps the stored number.
+                    if let phone = stored.volunteer.phone, input.phone == Masking.phone(phone) { input.phone = phone }
                     try await self.check(input, caller: caller, in: transaction)
                     try await self.store.save(input, id: id, existing: stored.volunteer, in: transaction)
                     guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
@@ -112,7 +122,7 @@ public struct VolunteerController: Sendable {
                     return saved
                 }
             }
-            return try JSONResponse(volunteer, headers: [.eTag: "\"\(volunteer.version)\""])
+            return try JSONResponse(volunteer.masked(), headers: [.eTag: "\"\(volunteer.version)\""])
         }
     }
 

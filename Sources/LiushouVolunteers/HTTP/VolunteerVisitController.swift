@@ -35,7 +35,7 @@ public struct VolunteerVisitController: Sendable {
             guard batch.items.count <= DoorCheckRecorder.maxBatch else {
                 throw Problem.validation([.init(field: "items", message: "send at most \(DoorCheckRecorder.maxBatch) visits per batch")])
             }
-            let recorded = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
+            let recorded = try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
                 try await self.recorder.record(batch.items.compactMap(\.input), caller: caller, in: transaction)
             }
             return try JSONResponse(BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) }))

@@ -1,3 +1,4 @@
+import LiushouAccess
 import Foundation
 import LiushouPostgres
 
@@ -47,7 +48,7 @@ public struct VolunteerInput: Sendable, Codable, Equatable {
     public var screenedOn: LocalDate?
 }
 
-/// A registered volunteer as answered (ID number masked).
+/// A registered volunteer as answered (ID number masked; the phone masked unless revealed).
 public struct Volunteer: Sendable, Codable, Equatable {
     public var id: UUID
     public var unitId: UUID
@@ -62,4 +63,13 @@ public struct Volunteer: Sendable, Codable, Equatable {
     public var screening: ScreeningStatus
     public var screenedOn: LocalDate?
     public var version: Int
+}
+
+extension Volunteer {
+    /// The volunteer with the phone as the caller may see it: masked unless `revealed`.
+    public func masked(revealing revealed: Bool = false) -> Volunteer {
+        var copy = self
+        if !revealed { copy.phone = self.phone.map(Masking.phone) }
+        return copy
+    }
 }

@@ -8,8 +8,8 @@ import * as units from "../units.js";
 
 const FILTERS = ["q", "unitId", "category", "riskLevel", "schoolStage", "guardianshipType", "status", "noCapableGuardian", "gridId", "schoolId"];
 
-function select(name, label, options, value) {
-  const control = h("select", { name, id: `filter-${name}` }, h("option", { value: "" }, "全部"),
+function select(name, label, options, value, empty = "全部") {
+  const control = h("select", { name, id: `filter-${name}` }, empty === null ? null : h("option", { value: "" }, empty),
     Object.entries(options).map(([code, text]) => h("option", { value: code, selected: code === value ? true : null }, text)));
   return h("div.field", h("label", { for: control.id }, label), control);
 }
@@ -27,7 +27,8 @@ export async function personsView({ app, params }) {
     select("riskLevel", "风险等级", vocab.risk, current.riskLevel),
     select("schoolStage", "就学阶段", vocab.schoolStages, current.schoolStage),
     select("guardianshipType", "监护类型", vocab.guardianshipTypes, current.guardianshipType),
-    select("status", "状态", vocab.personStatuses, current.status),
+    // The server lists files in the register (active) unless asked otherwise.
+    select("status", "状态", { ...vocab.personStatuses, all: "全部" }, current.status || "active", null),
     select("noCapableGuardian", "无有效监护", { true: "是", false: "否" }, current.noCapableGuardian),
     current.gridId ? h("input", { type: "hidden", name: "gridId", value: current.gridId }) : null,
     current.schoolId ? h("input", { type: "hidden", name: "schoolId", value: current.schoolId }) : null,

@@ -35,7 +35,8 @@ export async function followUpsView({ app, params }) {
       h("div.row", h("strong", f.personId ? h("a", { href: `#/persons/${f.personId}` }, f.personName || "（人员）") : "（户）"),
         h("span.badge.warn", vocab.followUpNeeds[f.need] || f.need), h("span.muted", `交由 ${vocab.roles[f.routedRole] || f.routedRole}`),
         h("span.muted", `${formatTime(f.openedAt)}（${relative(f.openedAt)}）`)),
-      f.status === "open" ? form : h("p", `已解决（${formatTime(f.resolvedAt)}）：${f.resolution || ""}`));
+      f.status !== "open" ? h("p", `已解决（${formatTime(f.resolvedAt)}）${f.resolution ? "：" + f.resolution : ""}`)
+        : f.canResolve === false ? h("p.muted", `由${vocab.roles[f.routedRole] || f.routedRole}办理，此处仅供查看`) : form);
     list.append(item);
   }
   mount(app.view, h("h1", "我的跟进"),

@@ -1,5 +1,5 @@
-// 用户与授权 and 服务账号. The API has no list of accounts: an account is opened by its id (from
-// its creation, or from the audit log's account column); created accounts are remembered here.
+// 用户与授权 and 服务账号: the accounts homed in the caller's scope (search by name, filter by unit,
+// keyset pages), one account's card with its grants, and the forms to create and change accounts.
 import { h, mount, field, showFieldErrors, toast, formatTime } from "../../shared/ui.js";
 import { get, post } from "../../shared/api.js";
 import { can, profile } from "../../shared/session.js";
@@ -199,13 +199,69 @@ async function accountsPage({ app, params }, kind) {
   const recent = JSON.parse(sessionStorage.getItem(RECENT) || "[]").filter((a) => (kind === "user" ? a.kind !== "service" : a.kind === "service"));
   const manage = kind === "user" ? can("users.manage") : can("service_accounts.manage");
   mount(app.view, h("h1", kind === "user" ? "用户与授权" : "服务账号"),
-    h("p.muted", "系统不提供账号列表：新建的账号会记在下方，其他账号可按 ID 打开。"),
-    lookupForm,
     notFound ? h("p.banner.warn", "找不到此账号，或它不在你的管理范围内。") : null,
     account ? await accountCard(app, account, scope) : null,
+    await accountList(app, params, scope, kind, route),
+    lookupForm,
     recent.length ? h("section.card", { "aria-labelledby": "recent-h" }, h("h2", { id: "recent-h" }, "本次打开过的账号"),
       h("ul", recent.map((a) => h("li", h("a", { href: `#/${route}?id=${a.id}` }, `${a.displayName}（${a.username}）`))))) : null,
     manage ? createForm(app, scope, kind) : null);
+}
+
+// The accounts homed in the caller's scope (GET /v1/users), filtered by name and unit, 50 at a time.
+async function accountList(app, params, scope, kind, route) {
+  const current = { q: params.get("q") || "", unitId: params.get("unitId") || "" };
+  const search = h("input", { name: "q", id: `${route}-q`, type: "search", value: current.q, maxlength: 64, autocomplete: "off" });
+  const unit = units.unitSelect(scope, { name: "unitId", value: current.unitId, empty: "全部（我的范围）" });
+  unit.id = `${route}-unit`;
+  const filters = h("form.filters", { role: "search", "aria-label": "查找账号" },
+    h("div.field", h("label", { for: search.id }, "用户名或姓名"), search),
+    h("div.field", h("label", { for: unit.id }, "所属单位"), unit),
+    h("div.field.buttons", h("button.primary", { type: "submit" }, "查询"), h("a.button", { href: `#/${route}` }, "清除")));
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    if (search.value.trim()) next.set("q", search.value.trim());
+    if (unit.value) next.set("unitId", unit.value);
+    const text = next.toString();
+    app.go(`#/${route}${text ? "?" + text : ""}`);
+  });
+  const body = h("tbody");
+  const status = h("p.muted", { role: "status", "aria-live": "polite" });
+  const more = h("button", { type: "button", hidden: true }, "加载更多");
+  const table = h("table.list", h("caption.sr-only", "账号列表"),
+    h("thead", h("tr", ["用户名", "姓名", "所属单位", "角色", "状态"].map((t) => h("th", { scope: "col" }, t)))), body);
+  let after = null;
+  let shown = 0;
+  async function load() {
+    more.disabled = true;
+    status.textContent = "正在加载…";
+    try {
+      const qs = new URLSearchParams({ kind, limit: "50" });
+      if (current.q) qs.set("q", current.q);
+      if (current.unitId) qs.set("unitId", current.unitId);
+      if (after) qs.set("after", after);
+      const page = await get(`/v1/users?${qs}`);
+      const homes = await Promise.all(page.items.map((a) => units.name(a.homeUnitId)));
+      page.items.forEach((a, i) => body.append(h("tr", { dataset: { id: a.id } },
+        h("td", h("a", { href: `#/${route}?id=${a.id}` }, a.username)),
+        h("td", a.displayName), h("td", homes[i]),
+        h("td", [...new Set(a.grants.map((g) => vocab.roles[g.role] || g.role))].join("、") || "—"),
+        h("td", a.disabled ? h("span.badge.bad", "已停用") : a.locked ? h("span.badge.warn", "已锁定") : h("span.badge.ok", "在用")))));
+      shown += page.items.length;
+      after = page.nextCursor || null;
+      more.hidden = !after;
+      status.textContent = shown ? `已显示 ${shown} 个账号${after ? "，还有更多" : "（全部）"}` : "没有符合条件的账号";
+    } catch (error) {
+      status.textContent = error.status === 422 ? `查询条件有误：${error.message}` : `加载失败：${error.message}`;
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener("click", load);
+  await load();
+  return h("section.card", { "aria-labelledby": `${route}-list-h` }, h("h2", { id: `${route}-list-h` }, kind === "user" ? "我管理范围内的用户" : "我管理范围内的服务账号"),
+    filters, h("div.table-wrap", table), status, more);
 }
 
 export const usersView = (ctx) => accountsPage(ctx, "user");

@@ -1,0 +1,37 @@
+import Foundation
+import Glibc
+
+/// An exclusive `flock` on `liushou.lock` in the data directory, held while one process uses the
+/// embedded cluster: a second server (or a CLI command that would start and stop the cluster under
+/// it) is refused instead of adopting the cluster. The kernel drops the lock when the process dies.
+final class DataDirectoryLock: Sendable {
+    private let descriptor: Int32
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        close(self.descriptor)
+    }
+
+    /// Takes the lock or explains who holds it.
+    static func acquire(in directory: URL) throws -> DataDirectoryLock {
+        let path = directory.appendingPathComponent("liushou.lock").path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw EmbeddedPostgresError.dataDirectory("cannot open \(path): errno \(errno)")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let count = pread(descriptor, &buffer, buffer.count, 0)
+            close(descriptor)
+            let holder = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw EmbeddedPostgresError.dataDirectoryInUse(directory: directory.path, holderPID: Int(holder))
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pwrite(descriptor, pid, pid.count, 0)
+        return DataDirectoryLock(descriptor: descriptor)
+    }
+}

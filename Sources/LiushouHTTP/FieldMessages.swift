@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+
+/// Field messages for people. Rules phrase their messages in English (stable, and what API clients
+/// and tests match); where a person reads them — a ledger import, a clinic's checkup upload — they
+/// are answered in Chinese unless the request's first `Accept-Language` is English. Field paths and
+/// codes never change. A message no rule knows is left as it is.
+public enum FieldMessages {
+    /// Whether the request asks for English first (`Accept-Language: en`, `en-US`, …).
+    public static func prefersEnglish(_ request: Request) -> Bool {
+        guard let header = request.headers[.acceptLanguage] else { return false }
+        let first = header.split(separator: ",").first.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return first == "en" || first.hasPrefix("en-")
+    }
+
+    /// The errors as the request's reader should see them.
+    public static func localized(_ errors: [Problem.FieldError], for request: Request) -> [Problem.FieldError] {
+        guard !self.prefersEnglish(request) else { return errors }
+        return errors.map { .init(field: $0.field, message: self.chinese($0.message)) }
+    }
+
+    /// The Chinese for a rule's English message (unchanged when no rule knows it).
+    public static func chinese(_ message: String) -> String {
+        let range = NSRange(message.startIndex..., in: message)
+        for (pattern, template) in self.rules {
+            guard let match = pattern.firstMatch(in: message, range: range) else { continue }
+            var text = template
+            for group in stride(from: match.numberOfRanges - 1, through: 1, by: -1) {
+                let value = Range(match.range(at: group), in: message).map { self.term(String(message[$0])) } ?? ""
+                text = text.replacingOccurrences(of: "$\(group)", with: value)
+            }
+            return text
+        }
+        return message
+    }
+
+    /// Codes that appear inside messages, in Chinese.
+    private static func term(_ text: String) -> String {
+        let terms = [
+            "male": "男", "female": "女", "not_in_kindergarten": "未入园", "kindergarten": "幼儿园", "primary": "小学",
+            "junior_secondary": "初中", "senior_secondary": "高中", "vocational": "中职", "dropped_out": "辍学", "not_in_school": "不在学",
+        ]
+        return terms[text] ?? text
+    }
+
+    private static let rules: [(NSRegularExpression, String)] = [
+        (#"^is required$"#, "必填"),
+        (#"^is required when there is no ID number$"#, "没有公民身份号码时必填"),
+        (#"^is required to import \(re-imports match on it\)$"#, "导入时必填（再次导入按此匹配）"),
+        (#"^is a required column$"#, "缺少此列"),
+        (#"^is not a checkup column$"#, "不是体检记录的列"),
+        (#"^the header has no column (.+)$"#, "表头缺少“$1”列"),
+        (#"^a quoted field starting on line (\d+) is never closed$"#, "第 $1 行开始的引号字段没有结束"),
+        (#"^is in the future$"#, "不能晚于今天"),
+        (#"^is before startedOn$"#, "不能早于开始日期"),
+        (#"^holds a birth date in the future$"#, "号码中的出生日期晚于今天"),
+        (#"^is not a valid ID number$"#, "不是有效的公民身份号码"),
+        (#"^must have 18 characters$"#, "应为 18 位"),
+        (#"^must be 17 digits followed by a digit or X$"#, "应为 17 位数字加 1 位数字或 X"),
+        (#"^holds no real birth date"#, "第 7–14 位不是有效的出生日期"),
+        (#"^has a wrong check character"#, "校验位不正确，号码可能输错了"),
+        (#"^does not match the ID number, which encodes (.+)$"#, "与公民身份号码不符（号码中为 $1）"),
+        (#"^must be a mobile number"#, "应为手机号（11 位，1 开头）或带区号的固定电话（如 0564-4552466）"),
+        (#"^must have 1 to (\d+) characters$"#, "应为 1 至 $1 个字"),
+        (#"^must have at most (\d+) characters$"#, "最多 $1 个字"),
+        (#"^each flag must have at most (\d+) characters$"#, "每个风险标记最多 $1 个字"),
+        (#"^a child category needs an age under 18 \(age (\d+)\)$"#, "儿童类别要求未满 18 周岁（现年 $1 岁）"),
+        (#"^left_behind_elder needs an age of 60 or more \(age (\d+)\)$"#, "留守老人要求年满 60 周岁（现年 $1 岁）"),
+        (#"^left_behind_woman needs sex female$"#, "留守妇女的性别应为女"),
+        (#"^name at least one category$"#, "至少填写一个人员类别"),
+        (#"^(.+) is already open$"#, "类别“$1”已在进行中"),
+        (#"^must be 1 to 4$"#, "应为 1 至 4"),
+        (#"^must be disabled when a disability is described$"#, "填写了残疾情况时，健康状况应为残疾"),
+        (#"^must be empty for school stage (.+)$"#, "就学阶段为“$1”时应为空"),
+        (#"^must be a date (?:such as|like) ([0-9-]+)"#, "应为日期，如 $1（1900–2100 年）"),
+        (#"^expected a date as YYYY-MM-DD"#, "应为日期，如 2026-03-01（1900–2100 年）"),
+        (#"^(.+) is not a kind of assistance$"#, "“$1”不是救助类型"),
+        (#"^(.+) is not one of (.+)$"#, "“$1”不是 $2 之一"),
+        (#"^must be the village's 12-digit code$"#, "应为村的 12 位统计用区划代码"),
+        (#"^no grid of this name in the village$"#, "该村没有此名称的网格"),
+        (#"^no school of this name in the county$"#, "本县没有此名称的学校"),
+        (#"^no such active village in your scope$"#, "你的范围内没有此村（或已停用）"),
+        (#"^repeats line (\d+)$"#, "与第 $1 行重复"),
+        (#"^repeats the record of row (\d+)$"#, "与第 $1 条记录重复"),
+        (#"^you may not file persons here$"#, "你不能在此单位建档"),
+        (#"^is not your clinic$"#, "不是你所在的医疗机构"),
+        (#"^no such active person in the villages your clinic serves$"#, "本院服务的村中没有此在档人员"),
+        (#"^women's screening is for women$"#, "“两癌”筛查只适用于女性"),
+        (#"^must be a UUID$"#, "格式不正确（应为 UUID）"),
+        (#"^must be a number in (.+)$"#, "应为数值，单位 $1"),
+        (#"^must be one of (.+)$"#, "应为以下之一：$1"),
+        (#"^must be true or false"#, "应为“是”或“否”"),
+        (#"^must be (mmHg|kg|cm|g/L|mmol/L|/min|°C|decimal)$"#, "单位应为 $1"),
+        (#"^must be .+, not null$"#, "不能为空"),
+        (#"^must be (a string|an integer|a number|true or false)$"#, "类型不正确"),
+        (#"^send at most (\d+) checkups per request$"#, "每次最多上传 $1 条体检记录"),
+        (#"^cannot be read$"#, "无法读取"),
+        (#"^must be within (.+)$"#, "应在 $1 之间"),
+        (#"^is measured twice$"#, "重复测量"),
+        (#"^is more than 10 years ago$"#, "不能早于 10 年前"),
+        (#"^is not a known measurement \((.+)\)$"#, "不是已知的测量项目（$1）"),
+        (#"^must be 1 to 64 characters without surrounding spaces$"#, "应为 1 至 64 个字符，首尾不能有空格"),
+        (#"^must be a unit's UUID$"#, "应为单位的 UUID"),
+        (#"^at most 30 entries of 1 to 100 characters each$"#, "最多 30 项，每项 1 至 100 个字"),
+    ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+}
+
+extension Problem {
+    /// The problem with its field messages (and a validation failure's detail) in the reader's
+    /// language, as `FieldMessages` decides.
+    public func localized(for request: Request) -> Problem {
+        guard !FieldMessages.prefersEnglish(request), !self.errors.isEmpty else { return self }
+        var copy = self
+        copy.errors = FieldMessages.localized(self.errors, for: request)
+        if self.code == "validation_failed" {
+            copy.title = "部分内容有误"
+            copy.detail = copy.errors.map { "\($0.field)：\($0.message)" }.joined(separator: "；")
+        }
+        return copy
+    }
+}

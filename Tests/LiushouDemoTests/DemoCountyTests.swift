@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouAccess
+import LiushouDemo
+import LiushouMigrations
+import LiushouPlatform
+import LiushouPostgres
+import LiushouServer
+import LiushouTestSupport
+import Testing
+
+@Suite("Demo county")
+struct DemoCountyTests {
+    static let password = "Demo-ABCDwxyz42"
+
+    /// Seeds `database` through its own router; answers the logins and the row counts per table.
+    static func seed(_ database: TestDatabase, householdsPerVillage: Int = 100) async throws -> (logins: [DemoLogin], counts: [String: Int]) {
+        let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
+        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared))
+        let api = DemoAPI(responder: router.buildResponder(), logger: TestPostgres.logger)
+        let seeder = DemoSeeder(owner: database.pool, hasher: TestHasher.shared, api: api, householdsPerVillage: householdsPerVillage) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let logins = try await seeder.seedIfMissing(password: Self.password)
+        #expect(try await seeder.seedIfMissing(password: Self.password).isEmpty, "a second run seeds nothing")
+        var counts: [String: Int] = [:]
+        for table in ["org_unit", "account", "household", "person", "door_check", "follow_up", "safeguarding_report", "volunteer", "pairing",
+                      "checkup", "relief_case", "legal_case", "school_enrolment", "dashboard_snapshot"] {
+            counts[table] = try await database.pool.query("select count(*)::int as n from \(identifier: table)").first?.decode("n", as: Int.self) ?? -1
+        }
+        return (logins, counts)
+    }
+
+    @Test("the seeded town shows every indicator with a denominator, every list non-empty, a 12-week trend")
+    func livingTown() async throws {
+        try await TestPostgres.withDatabase { database in
+            let (logins, counts) = try await Self.seed(database)
+            #expect(Set(logins.map(\.role)) == Set(Role.allCases))
+            #expect((1_700...2_400).contains(counts["person"] ?? 0), "\(counts)")
+            try await PlatformApp.make(database).test(.router) { client in
+                let town = try await client.login("demo.town", password: Self.password)
+                let townID = try await database.pool.query("select id from org_unit where code = '341122100000'").first!.decode("id", as: UUID.self)
+                let unit = townID.uuidString.lowercased()
+                let dashboard = try await client.send(.get, "/v1/dashboard?unitId=\(unit)", token: town)
+                #expect(dashboard.status == .ok, "\(dashboard.text)")
+                let rows = (try dashboard.json()["rows"] as? [[String: Any]]) ?? []
+                let indicators = (rows.first?["indicators"] as? [[String: Any]]) ?? []
+                #expect(indicators.count >= 12)
+                for indicator in indicators {
+                    #expect((indicator["denominator"] as? Int ?? 0) > 0, "\(indicator["key"] ?? "?") has no denominator")
+                }
+                for path in ["/v1/overdue?unitId=\(unit)", "/v1/follow-ups", "/v1/relief/overdue?unitId=\(unit)"] {
+                    let list = try await client.send(.get, path, token: town)
+                    #expect(!((try list.json()["items"] as? [Any]) ?? []).isEmpty, "\(path): \(list.text.prefix(300))")
+                }
+                let supervisor = try await client.login("demo.supervisor", password: Self.password)
+                let reports = try await client.send(.get, "/v1/safeguarding-reports", token: supervisor)
+                #expect(!((try reports.json()["items"] as? [Any]) ?? []).isEmpty)
+                let legal = try await client.login("demo.legal", password: Self.password)
+                let late = try await client.send(.get, "/v1/legal-aid/overdue?unitId=\(unit)", token: legal)
+                #expect(!((try late.json()["items"] as? [Any]) ?? []).isEmpty, "\(late.text.prefix(300))")
+                let trend = try await client.send(.get, "/v1/dashboard/trend?unitId=\(unit)&weeks=12", token: town)
+                #expect(((try trend.json()["weeks"] as? [Any]) ?? []).count >= 8, "\(trend.text.prefix(300))")
+            }
+        }
+    }
+
+    /// A smaller county (the same code paths) keeps the suite's load down; the counts are compared whole.
+    @Test("the same seed gives the same counts on two fresh databases")
+    func deterministic() async throws {
+        let first = try await TestPostgres.withDatabase { database in try await Self.seed(database, householdsPerVillage: 25).counts }
+        let second = try await TestPostgres.withDatabase { database in try await Self.seed(database, householdsPerVillage: 25).counts }
+        #expect((first["person"] ?? 0) > 300, "\(first)")
+        #expect(first == second)
+    }
+}

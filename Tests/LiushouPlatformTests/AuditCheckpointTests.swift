@@ -1,0 +1,60 @@
+import Foundation
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouPlatform
+import LiushouPostgres
+import LiushouServer
+import LiushouTestSupport
+import Testing
+
+@Suite("Audit checkpoints")
+struct AuditCheckpointTests {
+    static let key = AuditCheckpoint.Key(dataKey: String(repeating: "k", count: 40))
+
+    @Test("rows deleted from the end leave the chain intact but miss the signed checkpoint; edited or foreign checkpoints are refused")
+    func missingTail() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let service = AuditCheckpointService(pool: database.appPool, key: Self.key, file: file, interval: .seconds(600), logger: TestPostgres.logger)
+            try await PlatformApp.make(database).test(.router) { client in
+                _ = try await client.login("town1.admin")
+                let first = try #require(await service.write(after: nil))
+                #expect(await service.write(after: first) == first, "an unchanged log writes nothing new")
+                _ = try await client.login("village1a.cadre")
+                _ = try await client.login("grid1a.worker")
+                let second = try #require(await service.write(after: first))
+                #expect(second > first)
+                let head = try await database.pool.query("select max(chain_position)::int as n from audit_log").first!.decode("n", as: Int.self)
+                #expect(second == head, "the application role's checkpoint names the whole log's head, not its scope's")
+            }
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(text.split(separator: "\n").count == 2)
+            let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let intact = try await AuditCheckpoint.check(file: text, key: Self.key, owner: database.pool)
+            #expect(intact.checkpoints == 2)
+            #expect(intact.problem == nil)
+
+            // Signed under another key, or a position edited: refused.
+            let foreign = try await AuditCheckpoint.check(file: text, key: AuditCheckpoint.Key(dataKey: String(repeating: "x", count: 40)), owner: database.pool)
+            #expect(foreign.problem?.contains("signature") == true)
+            let lines = text.split(separator: "\n").map(String.init)
+            var edited = try JSONDecoder().decode(AuditCheckpoint.self, from: Data(lines[1].utf8))
+            edited.position -= 1
+            let editedCheck = try await AuditCheckpoint.check(file: lines[0] + "\n" + (try edited.line()), key: Self.key, owner: database.pool)
+            #expect(editedCheck.problem?.contains("signature") == true)
+
+            // Someone with the owner's rights removes the newest rows: the chain alone still verifies.
+            let firstPosition = try JSONDecoder().decode(AuditCheckpoint.self, from: Data(lines[0].utf8)).position
+            try await database.pool.query("alter table audit_log disable trigger audit_log_no_update")
+            try await database.pool.query("delete from audit_log where chain_position > \(firstPosition)")
+            try await database.pool.query("alter table audit_log enable trigger audit_log_no_update")
+            #expect(try await AuditVerifier(pool: database.pool).verify().problem == nil)
+            let cut = try await AuditCheckpoint.check(file: text, key: Self.key, owner: database.pool)
+            #expect(cut.checkpoints == 1)
+            #expect(cut.problem?.contains("missing") == true, "\(cut)")
+        }
+    }
+}
