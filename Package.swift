@@ -334,6 +334,7 @@ let package = Package(
             dependencies: [
                 "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess", "LiushouPostgres", "LiushouMigrations",
                 "LiushouTestSupport", "LiushouAPITestSupport", "LiushouRegistry",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

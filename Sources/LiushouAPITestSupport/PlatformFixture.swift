@@ -71,10 +71,11 @@ public struct PlatformFixture: Sendable {
 /// Builds the production router on the test database with chosen auth settings.
 public enum PlatformApp {
     public static func make(
-        _ database: TestDatabase, settings: AuthSettings = AuthSettings(), hasher: PasswordHasher = TestHasher.shared
+        _ database: TestDatabase, settings: AuthSettings = AuthSettings(), hasher: PasswordHasher = TestHasher.shared,
+        vault: IdentifierVault = TestVault.shared
     ) throws -> some ApplicationProtocol {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: hasher, vault: TestVault.shared, authSettings: settings))
+        let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: hasher, vault: vault, authSettings: settings))
         return Application(router: router, logger: TestPostgres.logger)
     }
 }

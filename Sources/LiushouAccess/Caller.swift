@@ -17,6 +17,14 @@ public struct Grant: Sendable, Hashable, Codable {
     }
 }
 
+/// A second factor a session still owes.
+public enum SecondFactorDue: String, Sendable, Hashable {
+    /// The account has an authenticator: a code (or a recovery code) is due.
+    case code = "pending"
+    /// The policy asks an authenticator of the account, which has none yet: enrol first.
+    case enrolment = "enrol"
+}
+
 /// The authenticated account behind a request: a person's user account or a machine's service account.
 public struct Caller: Sendable, Hashable {
     /// Human user or machine client.
@@ -37,6 +45,9 @@ public struct Caller: Sendable, Hashable {
     public var credentialID: UUID
     /// A user whose password was reset must choose a new one before doing anything else.
     public var mustChangePassword: Bool
+    /// What the session still owes of its second factor (nil: nothing). Until it is given, only
+    /// the second-factor routes, the caller's own `/me` and logout answer.
+    public var secondFactorDue: SecondFactorDue?
 
     /// A caller.
     public init(accountID: UUID, name: String, kind: Kind, grants: [Grant], credentialID: UUID, mustChangePassword: Bool = false) {

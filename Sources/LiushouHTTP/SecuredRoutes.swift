@@ -7,6 +7,9 @@ import Synchronization
 public enum RouteAccess: Sendable, Hashable, CustomStringConvertible {
     /// No authentication (login, health).
     case open
+    /// Any authenticated caller, even one whose session still owes its second factor (the second
+    /// factor itself, the caller's own account view, logout).
+    case session
     /// Any authenticated caller, even one that must change its password (the password change itself).
     case passwordChange
     /// Any authenticated caller that has no pending password change.
@@ -17,6 +20,7 @@ public enum RouteAccess: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .open: return "open"
+        case .session: return "authenticated (before the second factor)"
         case .passwordChange: return "authenticated (password change allowed)"
         case .authenticated: return "authenticated"
         case .permission(let permission): return permission.rawValue
@@ -101,9 +105,17 @@ public struct SecuredRoutes {
                           detail: "Send a valid bearer token in the Authorization header.")
         }
         switch access {
-        case .open, .passwordChange:
+        case .open, .session:
             return caller
-        case .authenticated, .permission:
+        case .passwordChange, .authenticated, .permission:
+            if let due = caller.secondFactorDue {
+                throw due == .code
+                    ? Problem(status: .forbidden, code: "second_factor_required", title: "Second factor required",
+                              detail: "Enter the code of your authenticator app with POST /v1/auth/two-factor/verify first.")
+                    : Problem(status: .forbidden, code: "second_factor_enrolment_required", title: "Two-factor enrolment required",
+                              detail: "Your role requires an authenticator app: enrol with POST /v1/auth/two-factor/enrol first.")
+            }
+            if case .passwordChange = access { return caller }
             if caller.mustChangePassword {
                 throw Problem(status: .forbidden, code: "password_change_required", title: "Password change required",
                               detail: "Choose a new password with POST /v1/auth/password first.")

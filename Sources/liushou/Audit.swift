@@ -47,7 +47,10 @@ struct Audit: AsyncParsableCommand {
                     print("audit chain intact: \(report.rows) row(s)")
                 }
                 if let checkpoints, let dataKey {
-                    let check = try await AuditCheckpoint.check(file: checkpoints, key: AuditCheckpoint.Key(dataKey: dataKey), owner: owner)
+                    let check = try await AuditCheckpoint.check(
+                        file: checkpoints, key: AuditCheckpoint.Key(dataKey: dataKey),
+                        previous: configuration.previousDataKeys.map(AuditCheckpoint.Key.init(dataKey:)), owner: owner
+                    )
                     if let problem = check.problem {
                         print("audit checkpoints FAILED after \(check.checkpoints) good checkpoint(s): \(problem)")
                         intact = false

@@ -40,6 +40,8 @@ struct CommonOptions: ParsableArguments {
         configuration.sqlDirectory = Self.resolve(self.sqlDir, "LIUSHOU_SQL_DIR")
         // The data key comes from the environment only, never a flag (flags show in process lists).
         configuration.dataKey = Self.resolve(nil, "LIUSHOU_DATA_KEY")
+        configuration.previousDataKeys = (Self.resolve(nil, "LIUSHOU_DATA_KEY_PREVIOUS") ?? "")
+            .split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
         if let level = Self.resolve(self.logLevel, "LIUSHOU_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level) else {
                 throw ValidationError("log level \(level) is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -39,7 +39,7 @@ struct Import: AsyncParsableCommand {
             let logger = CommonOptions.bootstrapLogging(configuration)
             let data = try Data(contentsOf: URL(fileURLWithPath: self.file))
             let key = try configuration.dataKey ?? Self.embeddedKey(configuration)
-            let vault = try IdentifierVault(secret: key)
+            let vault = try IdentifierVault(secret: key, previous: configuration.previousDataKeys)
             var failure: (any Error)? = nil
             try await OwnerConnection.with(configuration, logger: logger) { owner in
                 let caller = try await Self.caller(self.username, owner: owner)

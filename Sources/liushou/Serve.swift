@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import LiushouAccess
 import Hummingbird
 import LiushouServer
 
@@ -40,6 +41,14 @@ struct Serve: AsyncParsableCommand {
         if let seconds = try Self.integer(nil, "LIUSHOU_AUDIT_CHECKPOINT_INTERVAL") { configuration.auditCheckpointInterval = .seconds(seconds) }
         if let proxies = CommonOptions.resolve(nil, "LIUSHOU_TRUSTED_PROXIES") {
             configuration.trustedProxies = Set(proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        if let roles = CommonOptions.resolve(nil, "LIUSHOU_TWO_FACTOR_ROLES") {
+            let names = roles.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "none" }
+            let parsed = names.compactMap(Role.init(rawValue:))
+            guard parsed.count == names.count else {
+                throw ValidationError("LIUSHOU_TWO_FACTOR_ROLES names unknown roles; use none or some of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.twoFactorRoles = Set(parsed)
         }
         configuration.migrateOnStart = !self.noMigrate
         configuration.demo = self.demo

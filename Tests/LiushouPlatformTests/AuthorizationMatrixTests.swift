@@ -50,6 +50,9 @@ struct AuthorizationMatrixTests {
         "POST /v1/auth/logout": "AuthTests.revocation",
         "GET /v1/auth/me": "AuthTests.loginAndMe",
         "POST /v1/auth/password": "UserTests.createAndFirstLogin",
+        "POST /v1/auth/two-factor/enrol": "TwoFactorTests.enrolAndVerify (the caller's own account only)",
+        "POST /v1/auth/two-factor/confirm": "TwoFactorTests.enrolAndVerify (the caller's own account only)",
+        "POST /v1/auth/two-factor/verify": "TwoFactorTests.enrolAndVerify (the caller's own session only)",
         "GET /v1/users": "UserListTests.scope (a list: each admin sees the accounts homed in its scope, another town's none)",
         "GET /v1/audit": "AuditAPITests.listing (scope of records: another town's admin sees none)",
         "GET /v1/audit/verify": "AuditVerifyAPITests.verify (the whole chain, counts and the first break only; no records)",
@@ -191,6 +194,7 @@ struct AuthorizationMatrixTests {
         "POST /v1/users/:id/reset-password": Scenario(success: 200) {
             (.post, "/v1/users/\($0.resident.uuidString)/reset-password", ["password": "Reset#pass2026"], nil)
         },
+        "POST /v1/users/:id/reset-two-factor": Scenario(success: 200) { (.post, "/v1/users/\($0.resident.uuidString)/reset-two-factor", [:], nil) },
         "POST /v1/users/:id/disable": Scenario(success: 200) { (.post, "/v1/users/\($0.resident.uuidString)/disable", [:], nil) },
         "POST /v1/service-accounts": Scenario(success: 201, outside: 422) { _ in (.post, "/v1/service-accounts", nil, nil) },
         "POST /v1/service-accounts/:id/tokens": Scenario(success: 201) {

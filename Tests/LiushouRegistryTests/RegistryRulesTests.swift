@@ -53,7 +53,7 @@ struct RegistryRulesTests {
         #expect(vault.digest("11010519491231002X") == vault.digest("11010519491231002X"))
         let other = try IdentifierVault(secret: String(repeating: "j", count: 40))
         #expect(other.digest("11010519491231002X") != vault.digest("11010519491231002X"))
-        #expect(throws: IdentifierVault.VaultError.corrupt) { try other.open(sealed) }
+        #expect(throws: IdentifierVault.VaultError.unknownKey(vault.keyID)) { try other.open(sealed) }
         #expect(throws: IdentifierVault.VaultError.secretTooShort) { try IdentifierVault(secret: "short") }
         #expect(try vault.openText(try vault.sealText("13800138000")) == "13800138000")
     }

@@ -65,8 +65,9 @@ struct CheckupRecorder: Sendable {
         var payloadRows: [String: (index: Int, recordId: String)] = [:]
         for candidate in candidates {
             let input = candidate.input
-            let key = input.personId.map { "id:\($0)" } ?? input.idNumber.map { "digest:\(self.vault.digest($0.uppercased()).base64EncodedString())" } ?? ""
-            guard let person = people.byKey[key], person.servedBy.contains(candidate.clinic) else {
+            let keys = input.personId.map { ["id:\($0)"] }
+                ?? input.idNumber.map { self.vault.lookupDigests($0.uppercased()).map { "digest:\($0.base64EncodedString())" } } ?? []
+            guard let person = keys.lazy.compactMap({ people.byKey[$0] }).first, person.servedBy.contains(candidate.clinic) else {
                 outcomes[candidate.row.index] = Outcome(index: candidate.row.index, recordId: input.recordId, id: nil, status: "rejected", errors: [
                     .init(field: input.personId != nil ? "personId" : "idNumber", message: "no such active person in the villages your clinic serves"),
                 ])
@@ -113,11 +114,12 @@ struct CheckupRecorder: Sendable {
         var servedBy: Set<UUID>
     }
 
-    /// The people the inputs name, visible to the caller, keyed by `id:<uuid>` and `digest:<base64>`,
+    /// The people the inputs name, visible to the caller, keyed by `id:<uuid>` and `digest:<base64 of the stored digest>`,
     /// with the caller's clinics that serve each one's village (one round trip).
     private func people(for inputs: [CheckupInput], clinics: [UUID], in transaction: PostgresTransaction) async throws -> (byKey: [String: Person], count: Int) {
         let ids = Array(Set(inputs.compactMap(\.personId)))
-        let digests = Array(Set(inputs.compactMap { $0.idNumber.map { self.vault.digest($0.uppercased()) } }))
+        // Every digest a number may be stored under while the key is being rotated.
+        let digests = Array(Set(inputs.flatMap { $0.idNumber.map { self.vault.lookupDigests($0.uppercased()) } ?? [] }))
         guard !ids.isEmpty || !digests.isEmpty else { return ([:], 0) }
         let results = try await transaction.pipeline([
             """

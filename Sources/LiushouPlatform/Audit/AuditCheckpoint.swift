@@ -74,8 +74,9 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
     }
 
     /// Checks every line of a checkpoint file: its signature, and that the log (read through an
-    /// owner connection) still holds the row it names with the same hash.
-    public static func check(file text: String, key: Key, owner: PostgresConnectionPool) async throws -> Check {
+    /// owner connection) still holds the row it names with the same hash. Checkpoints signed before
+    /// a key rotation verify under the `previous` keys.
+    public static func check(file text: String, key: Key, previous: [Key] = [], owner: PostgresConnectionPool) async throws -> Check {
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return Check(checkpoints: 0, problem: "the checkpoint file holds no checkpoint") }
         let head = try await owner.query("select coalesce(max(chain_position), 0) as n from audit_log").first?.decode("n", as: Int.self) ?? 0
@@ -84,7 +85,7 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
             guard let checkpoint = try? JSONDecoder().decode(AuditCheckpoint.self, from: Data(line.utf8)) else {
                 return Check(checkpoints: checked, problem: "line \(index + 1) of the checkpoint file is not a checkpoint")
             }
-            guard checkpoint.isSigned(by: key) else {
+            guard ([key] + previous).contains(where: { checkpoint.isSigned(by: $0) }) else {
                 return Check(checkpoints: checked, problem: "line \(index + 1): the signature does not match (edited, or another data key)")
             }
             guard checkpoint.position <= head else {
@@ -102,8 +103,4 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
         }
         return Check(checkpoints: checked, problem: nil)
     }
-}
-
-extension Data {
-    var hex: String { self.map { String(format: "%02x", $0) }.joined() }
 }

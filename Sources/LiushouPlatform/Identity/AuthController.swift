@@ -7,10 +7,12 @@ import LiushouHTTP
 /// `/v1/auth/login`, `/v1/auth/logout`, `/v1/auth/me`.
 public struct AuthController: Sendable {
     let auth: AuthService
+    let twoFactor: TwoFactorService
 
     /// A controller over `auth`.
-    public init(auth: AuthService) {
+    public init(auth: AuthService, twoFactor: TwoFactorService) {
         self.auth = auth
+        self.twoFactor = twoFactor
     }
 
     struct LoginRequest: Decodable {
@@ -25,6 +27,7 @@ public struct AuthController: Sendable {
         var expiresAt: Date
         var idleTimeoutSeconds: Int
         var mustChangePassword: Bool
+        var secondFactor: String?
         var csrfToken: String
     }
 
@@ -44,6 +47,10 @@ public struct AuthController: Sendable {
         var username: String
         var kind: String
         var mustChangePassword: Bool
+        /// `pending` (a code is due), `enrol` (enrolment is due), `verified` or `none`.
+        var secondFactor: String
+        var twoFactorEnrolled: Bool
+        var twoFactorRequired: Bool
         var grants: [GrantView]
         var permissions: [String]
     }
@@ -71,11 +78,11 @@ public struct AuthController: Sendable {
             headers[.cacheControl] = "no-store"
             let view = CookieSession(
                 expiresAt: session.expiresAt, idleTimeoutSeconds: session.idleTimeoutSeconds, mustChangePassword: session.mustChangePassword,
-                csrfToken: WebSessionCookie.csrfToken(for: session.token)
+                secondFactor: session.secondFactor, csrfToken: WebSessionCookie.csrfToken(for: session.token)
             )
             return try JSONResponse(view, status: .ok, headers: headers)
         }
-        routes.on(.post, "/v1/auth/logout", .passwordChange) { request, context, caller in
+        routes.on(.post, "/v1/auth/logout", .session) { request, context, caller in
             try await self.auth.logout(caller, context: context)
             var headers = HTTPFields()
             if WebSessionCookie.token(in: request) != nil {
@@ -90,10 +97,13 @@ public struct AuthController: Sendable {
             try await self.auth.changePassword(caller, current: body.currentPassword, new: body.newPassword, context: context)
             return Response(status: .noContent)
         }
-        routes.on(.get, "/v1/auth/me", .passwordChange) { _, _, caller in
-            Me(
+        routes.on(.get, "/v1/auth/me", .session) { _, _, caller in
+            let state = caller.kind == .user ? try await self.twoFactor.state(of: caller) : (enrolled: false, required: false)
+            return Me(
                 accountId: caller.accountID, username: caller.name, kind: caller.kind.rawValue,
                 mustChangePassword: caller.mustChangePassword,
+                secondFactor: caller.secondFactorDue?.rawValue ?? (state.enrolled ? "verified" : "none"),
+                twoFactorEnrolled: state.enrolled, twoFactorRequired: state.required,
                 grants: caller.grants.map { .init(role: $0.role.rawValue, unitId: $0.unitID, unitPath: $0.unitPath) },
                 permissions: Permission.allCases.filter { caller.holds($0) }.map(\.rawValue)
             )

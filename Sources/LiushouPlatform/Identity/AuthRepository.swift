@@ -27,8 +27,10 @@ public protocol AuthRepository: Sendable {
     func beginLogin(accountID: UUID, maxFailures: Int, lockFor: Duration) async throws -> Bool
     /// Settles a checked attempt; true when the login succeeds.
     func finishLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Bool
-    /// Stores a new session's hash.
-    func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?) async throws
+    /// Stores a new session's hash, with the second factor it still owes.
+    func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?, secondFactor: SecondFactorDue?) async throws
+    /// Whether the account has a confirmed authenticator, and whether one of `roles` asks for it.
+    func twoFactorState(accountID: UUID, roles: Set<Role>) async throws -> (enrolled: Bool, required: Bool)
     /// The caller behind a token hash, if the credential is alive.
     func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential?
     /// Revokes one of the account's own sessions or tokens.
@@ -78,9 +80,20 @@ public struct PostgresAuthRepository: AuthRepository {
         }
     }
 
-    public func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?) async throws {
+    public func openSession(
+        id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?, secondFactor: SecondFactorDue?
+    ) async throws {
         try await self.database.unscoped { transaction in
-            try await transaction.query("select auth_open_session(\(id), \(accountID), \(tokenHash), \(expiresAt), \(clientAddress))")
+            try await transaction.query("""
+                select auth_open_session(\(id), \(accountID), \(tokenHash), \(expiresAt), \(clientAddress), \(secondFactor?.rawValue))
+                """)
+        }
+    }
+
+    public func twoFactorState(accountID: UUID, roles: Set<Role>) async throws -> (enrolled: Bool, required: Bool) {
+        try await self.database.unscoped { transaction in
+            let row = try await transaction.query("select * from auth_two_factor_state(\(accountID), \(roles.map(\.rawValue).sorted()))").first
+            return (try row?.decode("enrolled", as: Bool.self) ?? false, try row?.decode("required", as: Bool.self) ?? false)
         }
     }
 
@@ -108,10 +121,11 @@ public struct PostgresAuthRepository: AuthRepository {
             grants.append(Grant(role: role, unitID: unitID, unitPath: path))
         }
         let kind = Caller.Kind(rawValue: try first.decode("kind", as: String.self)) ?? .user
-        let caller = Caller(
+        var caller = Caller(
             accountID: try first.decode("account_id"), name: try first.decode("username"), kind: kind, grants: grants,
             credentialID: try first.decode("credential_id")
         )
+        caller.secondFactorDue = try first.decode("second_factor", as: String?.self).flatMap(SecondFactorDue.init(rawValue:))
         return AuthenticatedCredential(caller: caller, mustChangePassword: try first.decode("must_change_password"))
     }
 

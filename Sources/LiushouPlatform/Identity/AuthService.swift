@@ -13,6 +13,8 @@ public struct AuthService: Sendable {
         public var expiresAt: Date
         public var idleTimeoutSeconds: Int
         public var mustChangePassword: Bool
+        /// `pending` (a code is due) or `enrol` (an authenticator must be enrolled) before anything else.
+        public var secondFactor: String?
     }
 
     let repository: any AuthRepository
@@ -74,17 +76,19 @@ public struct AuthService: Sendable {
             // Checked at another cost than the decoy: bring it to the current cost so timing tells nothing.
             try await self.repository.rehashPassword(accountID: candidate.accountID, checked: stored, new: try await self.hasher.hash(password))
         }
+        let twoFactor = try await self.repository.twoFactorState(accountID: candidate.accountID, roles: self.settings.secondFactorRoles)
+        let due: SecondFactorDue? = twoFactor.enrolled ? .code : (twoFactor.required ? .enrolment : nil)
         let token = BearerToken.generate(prefix: "lss_")
         let credentialID = UUID()
         let expiresAt = Date().addingTimeInterval(TimeInterval(self.settings.sessionLifetime.components.seconds))
         try await self.repository.openSession(
             id: credentialID, accountID: candidate.accountID, tokenHash: BearerToken.hash(token), expiresAt: expiresAt,
-            clientAddress: context.clientAddress
+            clientAddress: context.clientAddress, secondFactor: due
         )
         try await self.audit(context: context, candidate: candidate, name: username, outcome: .success, reason: nil, credentialID: credentialID)
         return Session(
             token: token, expiresAt: expiresAt, idleTimeoutSeconds: Int(self.settings.sessionIdle.components.seconds),
-            mustChangePassword: candidate.mustChangePassword
+            mustChangePassword: candidate.mustChangePassword, secondFactor: due?.rawValue
         )
     }
 

@@ -86,6 +86,15 @@ public struct UserController: Sendable {
                 return nil
             }
         }
+        routes.on(.post, "/v1/users/:id/reset-two-factor", .permission(.usersManage)) { _, context, caller in
+            // A lost phone: an administrator above the account removes its authenticator and ends its sessions;
+            // the next login enrols again where the policy asks for it.
+            try await self.change(try context.uuidParameter("id"), action: "two_factor.reset", context, caller) { account, transaction in
+                guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
+                let existed = try await TwoFactorService.reset(account: account.id, in: transaction)
+                return ["had_authenticator": String(existed)]
+            }
+        }
         routes.on(.post, "/v1/users/:id/disable", .permission(.usersManage)) { _, context, caller in
             try await self.change(try context.uuidParameter("id"), action: "account.disable", context, caller) { account, transaction in
                 try await transaction.query("""

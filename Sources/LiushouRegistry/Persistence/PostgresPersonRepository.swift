@@ -88,12 +88,12 @@ public struct PostgresPersonRepository: PersonRepository {
 
     public func activeFile(idNumber: String, in transaction: PostgresTransaction) async throws -> UUID? {
         try await transaction.query("""
-            select id from person where id_number_digest = \(self.vault.digest(idNumber)) and status = 'active'
+            select id from person where id_number_digest = any(\(self.vault.lookupDigests(idNumber))) and status = 'active'
             """).first?.decode("id", as: UUID.self)
     }
 
     public func activeFileExists(idNumber: String, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("select liushou_active_id_number_exists(\(self.vault.digest(idNumber))) as taken").first?
+        try await transaction.query("select liushou_active_id_number_exists(\(self.vault.lookupDigests(idNumber))) as taken").first?
             .decode("taken", as: Bool.self) ?? false
     }
 

@@ -219,7 +219,7 @@ public struct PersonService: Sendable {
     }
 
     private func tag(_ value: String) -> String {
-        self.vault.digest(value).prefix(3).map { String(format: "%02x", $0) }.joined()
+        self.vault.tag(value)
     }
 
     private func validated(_ input: PersonFile) throws -> PersonFile {

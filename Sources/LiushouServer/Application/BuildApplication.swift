@@ -42,7 +42,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         if dataKey == nil { dataKey = try cluster.secret(named: "data-key") }
     }
     guard let dataKey else { throw ConfigurationError.missingDataKey }
-    let vault = try IdentifierVault(secret: dataKey)
+    let vault = try IdentifierVault(secret: dataKey, previous: configuration.previousDataKeys)
     let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
     let pool = PostgresConnectionPool(
         configuration: PostgresPoolConfiguration(
@@ -59,8 +59,11 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         interval: configuration.auditCheckpointInterval, logger: logger
     ))
     let hasher = try PasswordHasher(cost: configuration.bcryptCost)
+    var authSettings = AuthSettings()
+    authSettings.secondFactorRoles = configuration.resolvedTwoFactorRoles
     let router = buildRouter(AppDependencies(
-        pool: pool, catalog: catalog, hasher: hasher, vault: vault, clusterStatus: clusterStatus, trustedProxies: configuration.trustedProxies
+        pool: pool, catalog: catalog, hasher: hasher, vault: vault, authSettings: authSettings, clusterStatus: clusterStatus,
+        trustedProxies: configuration.trustedProxies
     ))
     var app = Application(
         router: router,

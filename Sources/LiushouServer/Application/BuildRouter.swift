@@ -27,6 +27,8 @@ public struct AppDependencies: Sendable {
     public let database: TenantDatabase
     /// Login and token checks.
     public let auth: AuthService
+    /// Session, lockout and second-factor rules.
+    public let authSettings: AuthSettings
     /// Every declared route and the access it needs.
     public let routes: RouteCatalog
     /// bcrypt hashing.
@@ -56,6 +58,7 @@ public struct AppDependencies: Sendable {
         self.auth = AuthService(
             repository: PostgresAuthRepository(database: self.database), hasher: hasher, settings: authSettings, database: self.database
         )
+        self.authSettings = authSettings
         self.routes = RouteCatalog()
         self.hasher = hasher
         self.vault = vault
@@ -89,7 +92,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     }
     OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics, clusterStatus: dependencies.clusterStatus)
         .addRoutes(to: routes)
-    AuthController(auth: dependencies.auth).addRoutes(to: routes)
+    let twoFactor = TwoFactorService(database: dependencies.database, vault: dependencies.vault, settings: dependencies.authSettings)
+    AuthController(auth: dependencies.auth, twoFactor: twoFactor).addRoutes(to: routes)
+    TwoFactorController(service: twoFactor).addRoutes(to: routes)
     OrgUnitController(database: dependencies.database).addRoutes(to: routes)
     UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
     ServiceAccountController(database: dependencies.database).addRoutes(to: routes)

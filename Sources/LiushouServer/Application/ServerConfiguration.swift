@@ -1,4 +1,5 @@
 import Foundation
+import LiushouAccess
 import Logging
 
 /// Everything `liushou serve` can be told, from flags or `LIUSHOU_*` environment variables.
@@ -30,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     /// The secret ID numbers are sealed with (`LIUSHOU_DATA_KEY`, at least 32 characters); required
     /// with an external database, generated and kept in `dataDirectory` by the embedded default.
     public var dataKey: String?
+    /// Keys identifiers were sealed with before a rotation (`LIUSHOU_DATA_KEY_PREVIOUS`, separated by
+    /// spaces or commas): still opened and found until `liushou keys rotate` has re-sealed them.
+    public var previousDataKeys: [String] = []
     /// `statement_timeout` of reads and single writes (`LIUSHOU_STATEMENT_TIMEOUT`, seconds); a
     /// request gives up on a hung database a little after it and answers 503.
     public var statementTimeout: Duration = .seconds(5)
@@ -46,6 +50,15 @@ public struct ServerConfiguration: Sendable {
     /// Reverse proxies (their addresses as the server sees them) whose `X-Forwarded-For` names the
     /// client, for the audit log and login throttling (`LIUSHOU_TRUSTED_PROXIES`, comma-separated).
     public var trustedProxies: Set<String> = []
+    /// Roles whose accounts must give a second factor (TOTP) after the password
+    /// (`LIUSHOU_TWO_FACTOR_ROLES`, comma-separated, `none` for nobody). Default: county and town
+    /// administrators and auditors; with `--demo`, nobody (the demo's logins work with a password).
+    public var twoFactorRoles: Set<Role>? = nil
+
+    /// The second-factor policy in force.
+    public var resolvedTwoFactorRoles: Set<Role> {
+        self.twoFactorRoles ?? (self.demo ? [] : [.countyAdmin, .townAdmin, .auditor])
+    }
     /// Where signed audit checkpoints are appended (`LIUSHOU_AUDIT_CHECKPOINT_FILE`); `nil` writes
     /// `audit-checkpoints.jsonl` in `dataDirectory`.
     public var auditCheckpointFile: URL? = nil

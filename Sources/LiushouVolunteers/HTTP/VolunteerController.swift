@@ -150,7 +150,7 @@ public struct VolunteerController: Sendable {
         if let idNumber = input.idNumber, errors.allSatisfy({ $0.field != "idNumber" }) {
             let taken = try await transaction.query("""
                 select exists (select from volunteer v where v.unit_id = \(input.unitId)
-                               and v.id_number_digest = \(self.store.vault.digest(idNumber.uppercased())) and v.id <> \(input.id)) as taken
+                               and v.id_number_digest = any(\(self.store.vault.lookupDigests(idNumber.uppercased()))) and v.id <> \(input.id)) as taken
                 """).first?.decode("taken", as: Bool.self) ?? false
             if taken { errors.append(.init(field: "idNumber", message: "a volunteer with this ID number is already registered here")) }
         }

@@ -1,0 +1,212 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import LiushouAPITestSupport
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouServer
+import LiushouTestSupport
+import Testing
+
+@Suite("Two-factor authentication (TOTP) for administrators")
+struct TwoFactorTests {
+    @Test("codes match RFC 6238's SHA-1 test vectors; the window is one step either side; base32 as apps read it")
+    func rfcVectors() {
+        let totp = TOTP(secret: Data("12345678901234567890".utf8))
+        // RFC 6238 appendix B (8 digits there; 6-digit codes are their last six).
+        for (time, code) in [(59, "287082"), (1_111_111_109, "081804"), (1_111_111_111, "050471"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] {
+            let date = Date(timeIntervalSince1970: TimeInterval(time))
+            #expect(totp.code(step: TOTP.step(at: date)) == code, "\(time)")
+            #expect(totp.matchingStep(code, at: date) == TOTP.step(at: date))
+            #expect(totp.matchingStep(code, at: date.addingTimeInterval(30)) == TOTP.step(at: date), "a step late")
+            #expect(totp.matchingStep(code, at: date.addingTimeInterval(-30)) == TOTP.step(at: date), "a step early")
+            #expect(totp.matchingStep(code, at: date.addingTimeInterval(90)) == nil, "three steps late")
+        }
+        #expect(totp.matchingStep("28708", at: Date(timeIntervalSince1970: 59)) == nil)
+        #expect(totp.matchingStep("28708x", at: Date(timeIntervalSince1970: 59)) == nil)
+        #expect(totp.base32Secret == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+        #expect(totp.uri(issuer: "Liushou", account: "县.admin")
+            == "otpauth://totp/Liushou:%E5%8E%BF.admin?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Liushou&algorithm=SHA1&digits=6&period=30")
+        let codes = RecoveryCodes.generate()
+        #expect(Set(codes).count == 10 && codes.allSatisfy { $0.count == 11 && $0.contains("-") })
+        #expect(RecoveryCodes.digest(codes[0].lowercased().replacingOccurrences(of: "-", with: " ")) == RecoveryCodes.digest(codes[0]))
+    }
+
+    /// The code an enrolled app would show `offset` steps from now.
+    static func code(_ secret: String, offset: Int64 = 0) throws -> String {
+        let bytes = try #require(Base32Test.decode(secret))
+        return TOTP(secret: bytes).code(step: TOTP.step(at: Date()) + offset)
+    }
+
+    /// Six digits that are none of the codes around now.
+    static func wrongCode(_ secret: String) throws -> String {
+        let near = Set(try (-3...3).map { try Self.code(secret, offset: Int64($0)) })
+        return (0..<10).map { String(format: "%06d", $0) }.first { !near.contains($0) }!
+    }
+
+    @Test("policy roles enrol before anything else; later sessions need a code or a recovery code, each once; wrong codes end the session, then lock")
+    func enrolAndVerify() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.secondFactorRoles = [.countyAdmin, .townAdmin]
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                // Outside the policy nothing changes.
+                let cadreLogin = try await client.post("/v1/auth/login", json: ["username": "village1a.cadre", "password": PlatformFixture.password])
+                #expect(try cadreLogin.json()["secondFactor"] == nil)
+
+                let login = try await client.post("/v1/auth/login", json: ["username": "county.admin", "password": PlatformFixture.password])
+                #expect(try login.json()["secondFactor"] as? String == "enrol")
+                let token = try #require(try login.json()["token"] as? String)
+                let blocked = try await client.send(.get, "/v1/persons", token: token)
+                #expect(blocked.status == .forbidden)
+                #expect(try blocked.json()["code"] as? String == "second_factor_enrolment_required")
+                let password = try await client.post("/v1/auth/password", json: ["currentPassword": PlatformFixture.password, "newPassword": "Another#Pass2026"], token: token)
+                #expect(password.status == .forbidden, "no password change on the password alone")
+                let me = try await client.send(.get, "/v1/auth/me", token: token)
+                #expect(try me.json()["secondFactor"] as? String == "enrol")
+                #expect(try me.json()["twoFactorRequired"] as? Bool == true)
+                #expect(try await client.post("/v1/auth/two-factor/verify", json: ["code": "123456"], token: token).status == .conflict)
+
+                let enrol = try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token)
+                #expect(enrol.status == .created)
+                #expect(enrol.headers[.cacheControl] == "no-store")
+                let secret = try #require(try enrol.json()["secret"] as? String)
+                #expect(try (enrol.json()["uri"] as? String)?.hasPrefix("otpauth://totp/Liushou:county.admin?secret=\(secret)&") == true)
+                let stored = try await database.pool.query("select secret_sealed::text as s from account_totp").first!.decode("s", as: String.self)
+                #expect(!stored.contains(secret.lowercased()) && !stored.contains(secret))
+
+                let wrongCode = try Self.wrongCode(secret)
+                let wrong = try await client.post("/v1/auth/two-factor/confirm", json: ["code": wrongCode], token: token)
+                #expect(wrong.status == .unprocessableContent)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": "12ab56"], token: token).status == .unprocessableContent)
+                let confirmed = try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(secret)], token: token)
+                #expect(confirmed.status == .ok, "\(confirmed.text)")
+                let recovery = try #require(try confirmed.json()["recoveryCodes"] as? [String])
+                #expect(Set(recovery).count == 10)
+                #expect(try await client.send(.get, "/v1/persons", token: token).status == .ok, "the enrolling session is verified")
+                #expect(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).status == .conflict)
+
+                // A new session owes a code.
+                let second = try await client.login("county.admin")
+                let due = try await client.send(.get, "/v1/persons", token: second)
+                #expect(try due.json()["code"] as? String == "second_factor_required")
+                #expect(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: second).status == .forbidden)
+                let next = try Self.code(secret, offset: 1)
+                #expect(try await client.post("/v1/auth/two-factor/verify", json: ["code": next], token: second).status == .ok)
+                #expect(try await client.send(.get, "/v1/persons", token: second).status == .ok)
+                // The same code again (a replay) is refused; a recovery code works once.
+                let third = try await client.login("county.admin")
+                #expect(try await client.post("/v1/auth/two-factor/verify", json: ["code": next], token: third).status == .unprocessableContent)
+                let used = try await client.post("/v1/auth/two-factor/verify", json: ["recoveryCode": recovery[0].lowercased()], token: third)
+                #expect(used.status == .ok)
+                #expect(try used.json()["recoveryCodesLeft"] as? Int == 9)
+                let fourth = try await client.login("county.admin")
+                #expect(try await client.post("/v1/auth/two-factor/verify", json: ["recoveryCode": recovery[0]], token: fourth).status == .unprocessableContent)
+
+                // Five wrong codes end a session; ten in a row lock the authenticator, whatever the session.
+                var statuses: [Int] = []
+                var session = fourth
+                for _ in 0..<12 {
+                    let answer = try await client.post("/v1/auth/two-factor/verify", json: ["code": wrongCode], token: session)
+                    statuses.append(answer.status.code)
+                    if answer.status == .tooManyRequests {
+                        #expect(answer.headers[.retryAfter].flatMap(Int.init).map { $0 > 0 && $0 <= 900 } == true)
+                        break
+                    }
+                    if answer.status == .unauthorized { session = try await client.login("county.admin") }
+                }
+                #expect(statuses.contains(401), "\(statuses)")
+                #expect(statuses.last == 429, "\(statuses)")
+                let fresh = try await client.login("county.admin")
+                let lockedOut = try await client.post("/v1/auth/two-factor/verify", json: ["code": try Self.code(secret, offset: 1)], token: fresh)
+                #expect(lockedOut.status == .tooManyRequests, "even the right code waits")
+
+                let actions = try await database.pool.query("""
+                    select action || ':' || result as a, count(*) as n from audit_log where action like 'two_factor.%' group by 1
+                    """).reduce(into: [String: Int]()) { $0[try $1.decode("a", as: String.self)] = try $1.decode("n", as: Int.self) }
+                #expect(actions["two_factor.enrol:success"] == 1 && actions["two_factor.enrol:denied"] == 1, "\(actions)")
+                #expect(actions["two_factor.verify:success"] == 1 && (actions["two_factor.verify:denied"] ?? 0) >= 10, "\(actions)")
+                #expect(actions["two_factor.recovery_code:success"] == 1, "\(actions)")
+            }
+        }
+    }
+
+    @Test("a higher administrator resets a lost authenticator (sessions end, enrolment starts over); nobody else can")
+    func resetByHigherAdministrator() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.secondFactorRoles = [.townAdmin]
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let town = try await client.login("town1.admin")
+                let secret = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: town).json()["secret"] as? String)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(secret)], token: town).status == .ok)
+                let county = try await client.login("county.admin")
+                let users = try await client.send(.get, "/v1/users?q=town1.admin", token: county)
+                let townID = try #require(((try users.json()["items"] as? [[String: Any]])?.first { $0["username"] as? String == "town1.admin" })?["id"] as? String)
+                let countyID = try #require(try await client.send(.get, "/v1/auth/me", token: county).json()["accountId"] as? String)
+
+                #expect(try await client.post("/v1/users/\(countyID)/reset-two-factor", json: [:], token: town).status.code >= 403, "not upwards")
+                #expect(try await client.post("/v1/users/\(townID)/reset-two-factor", json: [:], token: town).status == .forbidden, "not one's own")
+                let cadre = try await client.login("village1a.cadre")
+                #expect(try await client.post("/v1/users/\(townID)/reset-two-factor", json: [:], token: cadre).status == .forbidden)
+                #expect(try await client.post("/v1/users/\(townID)/reset-two-factor", json: [:]).status == .unauthorized)
+
+                let reset = try await client.post("/v1/users/\(townID)/reset-two-factor", json: [:], token: county)
+                #expect(reset.status == .ok, "\(reset.text)")
+                #expect(try await client.send(.get, "/v1/auth/me", token: town).status == .unauthorized, "the lost phone's sessions end")
+                let again = try await client.post("/v1/auth/login", json: ["username": "town1.admin", "password": PlatformFixture.password])
+                #expect(try again.json()["secondFactor"] as? String == "enrol")
+                let audit = try await database.pool.query("""
+                    select detail->>'had_authenticator' as had from audit_log where action = 'two_factor.reset' and result = 'success'
+                    """).first
+                #expect(try audit?.decode("had", as: String.self) == "true")
+            }
+        }
+    }
+
+    @Test("authenticator secrets are re-sealed by a key rotation and still give codes afterwards")
+    func secretsRotate() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.secondFactorRoles = [.auditor]
+            let secret: String = try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let token = try await client.login("county.auditor")
+                let secret = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).json()["secret"] as? String)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(secret)], token: token).status == .ok)
+                return secret
+            }
+            let newKey = "rotated-test-data-key-0123456789abcdef0123"
+            let ring = try IdentifierVault(secret: newKey, previous: ["liushou-tests-only-data-key-0123456789abcdef"])
+            let reports = try await DataKeyRotation(vault: ring).run(owner: database.pool)
+            #expect(reports.first { $0.table == "account_totp" }?.resealed == 1)
+            try await PlatformApp.make(database, settings: settings, vault: try IdentifierVault(secret: newKey)).test(.router) { client in
+                let token = try await client.login("county.auditor")
+                let verified = try await client.post("/v1/auth/two-factor/verify", json: ["code": try Self.code(secret, offset: 1)], token: token)
+                #expect(verified.status == .ok, "\(verified.text)")
+            }
+        }
+    }
+}
+
+/// Base32 decoding for the tests (apps do this when the secret is typed in).
+enum Base32Test {
+    static func decode(_ text: String) -> Data? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var buffer: UInt32 = 0, bits = 0
+        var bytes: [UInt8] = []
+        for character in text {
+            guard let value = alphabet.firstIndex(of: character) else { return nil }
+            buffer = (buffer << 5) | UInt32(value)
+            bits += 5
+            if bits >= 8 {
+                bytes.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff))
+                bits -= 8
+            }
+        }
+        return Data(bytes)
+    }
+}
