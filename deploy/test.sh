@@ -28,4 +28,6 @@ if [ $# -eq 0 ]; then
   bash deploy/fault-test.sh .build/debug/liushou
   # Anchored audit: signed checkpoints catch audit rows deleted from the end of the log.
   bash deploy/audit-checkpoint-test.sh .build/debug/liushou
+  # Key rotation with the real commands: re-seal under a new key, the old one can go.
+  python3 deploy/key-rotation-test.py .build/debug/liushou
 fi

@@ -25,7 +25,7 @@ struct Keys: AsyncParsableCommand {
         let embeddedKey = configuration.databaseURL == nil
             ? (try? String(contentsOf: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) : nil
         var previous = configuration.previousDataKeys
-        if previous.isEmpty, let embeddedKey, embeddedKey != configuration.dataKey { previous = [embeddedKey] }
+        if previous.isEmpty, let embeddedKey, let given = configuration.dataKey, embeddedKey != given { previous = [embeddedKey] }
         guard let current = configuration.dataKey ?? (requireNew ? nil : embeddedKey) else {
             throw ValidationError("set LIUSHOU_DATA_KEY to the new key (and LIUSHOU_DATA_KEY_PREVIOUS to the old one)")
         }
@@ -71,8 +71,8 @@ struct Keys: AsyncParsableCommand {
                         print("    \(id.uuidString.lowercased()): another active record holds the same ID number; resolve it, then rotate again")
                     }
                 }
-                print(String(format: "%.1f s", Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                    + Double((ContinuousClock.now - started).components.seconds)))
+                let elapsed = (ContinuousClock.now - started).components
+                print(String(format: "%.1f s", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
                 finished = left.allSatisfy { $0.left == 0 }
             }
             guard finished else {
