@@ -23,6 +23,9 @@ if [ $# -eq 0 ]; then
   python3 deploy/browser/field_app_test.py .build/debug/liushou
   # The office console (工作台) at desk and tablet sizes, with accessibility and print checks.
   python3 deploy/browser/console_test.py .build/debug/liushou
+  # Two-factor enrolment and use: the QR code on the page read back by a real decoder, codes, recovery codes, reset.
+  python3 deploy/browser/qr_decode_test.py
+  python3 deploy/browser/two_factor_test.py .build/debug/liushou
   # Outages under door-check load: PostgreSQL stopped, killed and hung; only 503 with Retry-After,
   # bounded waits, nothing lost or stored twice.
   bash deploy/fault-test.sh .build/debug/liushou

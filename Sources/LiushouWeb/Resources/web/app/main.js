@@ -2,7 +2,7 @@
 import { h, mount, toast } from "../shared/ui.js";
 import * as session from "../shared/session.js";
 import { outbox, clearDevice } from "./data.js";
-import { loginView, passwordView, lockView } from "./views/login.js";
+import { loginView, passwordView, lockView, secondFactorView } from "./views/login.js";
 import { isLocked, lock, unlock } from "./lock.js";
 import { todayView, refreshTasks } from "./views/today.js";
 import { personView } from "./views/person.js";
@@ -15,7 +15,7 @@ import { meView } from "./views/me.js";
 
 const view = document.getElementById("view");
 const views = {
-  login: loginView, password: passwordView, lock: lockView, today: todayView, person: personView, record: recordView, outbox: outboxView,
+  login: loginView, password: passwordView, lock: lockView, "second-factor": secondFactorView, today: todayView, person: personView, record: recordView, outbox: outboxView,
   followups: followUpsView, report: reportView, pairings: pairingsView, me: meView,
 };
 
@@ -47,6 +47,8 @@ async function render() {
   if (profile && session.idleFor() > idleLimit(profile)) lock();
   if (!profile) target = "login";
   else if (isLocked()) target = "lock";
+  else if (session.owesSecondFactor(profile)) target = "second-factor";
+  else if (target === "second-factor") target = "today";
   else if (profile.mustChangePassword && target !== "me") target = "password";
   if (profile && target === "login") target = "today";
   updateChrome(profile, target);
@@ -61,8 +63,8 @@ async function render() {
 
 function updateChrome(profile, current) {
   const tabs = document.getElementById("tabs");
-  tabs.hidden = !profile || profile.mustChangePassword || current === "lock";
-  document.getElementById("report-link").hidden = !profile || !session.can("safeguarding.report") || ["report", "lock"].includes(current);
+  tabs.hidden = !profile || profile.mustChangePassword || ["lock", "second-factor"].includes(current);
+  document.getElementById("report-link").hidden = !profile || !session.can("safeguarding.report") || ["report", "lock", "second-factor"].includes(current);
   const show = { pairings: session.can("volunteer_visits.record"), followups: session.can("followups.handle"), today: true, outbox: true, me: true };
   for (const link of tabs.querySelectorAll("a")) {
     link.hidden = !show[link.dataset.tab];

@@ -2,7 +2,7 @@
 import { h, mount } from "../shared/ui.js";
 import * as session from "../shared/session.js";
 import { menuFor, routeAllowed } from "./menu.js";
-import { loginView, passwordView, homeView } from "./views/login.js";
+import { loginView, passwordView, homeView, secondFactorView, twoFactorView } from "./views/login.js";
 import { personsView } from "./views/persons.js";
 import { personView } from "./views/person.js";
 import { personFormView } from "./views/person-form.js";
@@ -14,7 +14,7 @@ import { auditView } from "./views/audit.js";
 
 const view = document.getElementById("view");
 const views = {
-  login: loginView, password: passwordView, home: homeView, persons: personsView, person: personView,
+  login: loginView, password: passwordView, home: homeView, "second-factor": secondFactorView, "two-factor": twoFactorView, persons: personsView, person: personView,
   new: personFormView, edit: personFormView, ledger: ledgerView, followups: followUpsView, safeguarding: safeguardingView,
   overdue: overdueView, units: unitsView, users: usersView, "service-accounts": serviceAccountsView, audit: auditView,
 };
@@ -46,6 +46,9 @@ async function render() {
   let target = views[name] ? name : "home";
   if (name === "persons" && id) target = sub === "edit" ? "edit" : "person";
   if (!profile) target = "login";
+  else if (profile.secondFactor === "pending") target = "second-factor";
+  else if (profile.secondFactor === "enrol") target = "two-factor";
+  else if (target === "second-factor") target = "home";
   else if (profile.mustChangePassword) target = "password";
   else if (target === "login") target = "home";
   updateChrome(profile, target);
@@ -65,7 +68,7 @@ async function render() {
 
 function updateChrome(profile, current) {
   const menu = document.getElementById("menu");
-  const loggedIn = !!profile && !profile.mustChangePassword;
+  const loggedIn = !!profile && !profile.mustChangePassword && !session.owesSecondFactor(profile);
   menu.hidden = !loggedIn;
   document.getElementById("menu-toggle").hidden = !loggedIn;
   document.getElementById("logout").hidden = !profile;

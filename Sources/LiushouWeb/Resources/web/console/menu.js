@@ -36,7 +36,7 @@ export function menuFor(profile) {
 /** The permission(s) a route needs (person pages need persons.read). */
 export function routeAllowed(route, profile) {
   const permissions = (profile && profile.permissions) || [];
-  if (["home", "password", "login"].includes(route)) return true;
+  if (["home", "password", "login", "second-factor", "two-factor"].includes(route)) return true;
   if (route === "person" || route === "edit") return permissions.includes(route === "edit" ? "persons.write" : "persons.read");
   for (const g of MENU) for (const i of g.items) if (i.route === route) return allowed(i, permissions);
   return false;

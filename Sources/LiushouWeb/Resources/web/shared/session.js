@@ -14,6 +14,11 @@ export function profile() {
   }
 }
 
+/** Whether the session still owes its second factor: a code (`pending`) or an enrolment (`enrol`). */
+export function owesSecondFactor(p = profile()) {
+  return !!p && (p.secondFactor === "pending" || p.secondFactor === "enrol");
+}
+
 export function can(permission) {
   const p = profile();
   return !!p && (p.permissions || []).includes(permission);

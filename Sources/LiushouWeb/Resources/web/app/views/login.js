@@ -1,4 +1,5 @@
 import { passwordForm } from "../../shared/password-form.js";
+import { codeForm } from "../../shared/two-factor.js";
 import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
 import { message } from "../../shared/vocab.js";
@@ -33,7 +34,7 @@ export async function loginView({ app }) {
       unlock();
       await rememberVerifier(profile.accountId, profile.username, password.value).catch(() => {});
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
-      app.go(profile.mustChangePassword ? "#/password" : "#/today");
+      app.go(session.owesSecondFactor(profile) ? "#/second-factor" : profile.mustChangePassword ? "#/password" : "#/today");
       app.sync();
     } catch (e) {
       if (e.offline) error.textContent = "无法连接服务器，请联网后再登录";
@@ -101,4 +102,27 @@ export async function passwordView({ app, profile }) {
   });
   form.prepend(h("h2", "修改密码"));
   mount(app.view, form);
+}
+
+/** The code a session owes after the password; enrolment itself happens in the console (工作台). */
+export async function secondFactorView({ app, profile }) {
+  if (profile.secondFactor === "enrol") {
+    const out = h("button.big", { type: "button" }, "退出登录");
+    out.addEventListener("click", () => session.logout().then(() => app.go("#/login")));
+    mount(app.view, h("section.card", h("h2", "需要绑定身份验证器"),
+      h("p.banner.warn", "你的角色要求使用双因素认证。请先在电脑上登录工作台（/console/）绑定手机上的身份验证器，再回到这里登录。"), out));
+    return;
+  }
+  const out = h("button", { type: "button" }, "退出登录");
+  out.addEventListener("click", () => session.logout().then(() => app.go("#/login")));
+  mount(app.view, h("h2", "双因素认证"), codeForm({
+    actions: [out],
+    className: "form.card",
+    onDone: (fresh, left) => {
+      if (left !== undefined && left !== null) toast(`已使用恢复码，还剩 ${left} 个`);
+      app.go(fresh.mustChangePassword ? "#/password" : "#/today");
+      app.sync();
+    },
+    onSessionEnded: () => session.forget("验证码错误次数过多，请重新登录。").then(() => app.go("#/login")),
+  }));
 }

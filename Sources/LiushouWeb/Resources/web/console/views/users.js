@@ -89,7 +89,18 @@ async function accountCard(app, account, scope) {
           else toast(`失败：${error.message}`, "bad");
         }
       });
-      parts.push(reset);
+      const resetTwoFactor = h("button", { type: "button", id: "reset-two-factor" }, "重置双因素认证");
+      resetTwoFactor.addEventListener("click", async () => {
+        if (!confirm(`确定重置 ${account.username} 的身份验证器？其所有会话立即失效，下次登录须重新绑定。`)) return;
+        try {
+          await post(`/v1/users/${account.id}/reset-two-factor`);
+          toast("已重置双因素认证");
+        } catch (error) {
+          toast(error.status === 403 ? "只有该账号的上级管理员可以重置" : `失败：${error.message}`, "bad");
+        }
+      });
+      parts.push(reset, h("h3", "双因素认证"),
+        h("p.hint", "用户手机丢失或更换时使用：删除其身份验证器和恢复码，下次登录重新绑定。"), resetTwoFactor);
     } else {
       const label = h("input", { name: "label", maxlength: 100 });
       const issue = h("form", { novalidate: true, "aria-label": "签发令牌" }, h("h3", "签发新令牌（轮换）"), field("令牌说明", label), h("button", { type: "submit" }, "签发"));

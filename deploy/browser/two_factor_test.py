@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Two-factor authentication in the console (/console/) and the field app (/app/), in real headless
+Chromium. The town administrator enrols an authenticator: the QR code on the page is photographed
+(a screenshot) and read back with OpenCV's QR decoder, as a phone's camera would; its secret must be
+the one printed beside it. The code computed from it (RFC 6238, here in Python) confirms the
+enrolment; ten recovery codes are shown. A new login asks for a code: a wrong one is refused at the
+field, the right one opens the console. A recovery code works once. The field app asks for the code
+too. An administrator above resets the authenticator and the next login goes straight in (the demo's
+policy asks nobody).
+Usage: deploy/browser/two_factor_test.py [path to the liushou binary]"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import OUTPUT, ROOT, Browser, Server, call, login  # noqa: E402
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug/liushou")
+
+try:
+    import cv2  # noqa: E402
+    import numpy  # noqa: E402
+except ImportError:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "opencv-python-headless", "numpy"], check=True)
+    import cv2  # noqa: E402
+    import numpy  # noqa: E402
+
+
+def totp(secret, step):
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def now_step():
+    return int(time.time()) // 30
+
+
+def read_qr(browser):
+    """Screenshots the QR code's box and decodes it like a phone camera would."""
+    rect = browser.evaluate("""(() => { const r = document.querySelector('figure.qr svg').getBoundingClientRect();
+        return JSON.stringify({ x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }); })()""")
+    box = json.loads(rect)
+    margin = 12
+    clip = {"x": max(0, box["x"] - margin), "y": max(0, box["y"] - margin), "width": box["width"] + 2 * margin,
+            "height": box["height"] + 2 * margin, "scale": 2}
+    data = browser.send("Page.captureScreenshot", session=browser.page, format="png", clip=clip, captureBeyondViewport=True)["data"]
+    png = base64.b64decode(data)
+    with open(os.path.join(OUTPUT, "two-factor-qr.png"), "wb") as f:
+        f.write(png)
+    image = cv2.imdecode(numpy.frombuffer(png, numpy.uint8), cv2.IMREAD_GRAYSCALE)
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    return text
+
+
+class Console:
+    def __init__(self, server, browser):
+        self.server, self.b = server, browser
+
+    def submit_login(self, username, password, path="/console/"):
+        self.b.evaluate("(() => { try { localStorage.removeItem('liushou.profile'); } catch (e) {} return true; })()")
+        self.b.navigate(self.server.base + path + "#/login")
+        self.b.wait_for("!!document.querySelector('input[name=username]')", "the login form")
+        self.b.evaluate(f"""(() => {{ document.querySelector('input[name=username]').value = {json.dumps(username)};
+            document.querySelector('input[name=password]').value = {json.dumps(password)};
+            document.querySelector('main form, #view form').requestSubmit(); return true; }})()""")
+
+    def enter(self, name, value):
+        self.b.evaluate(f"""(() => {{ const el = document.querySelector('main form [name={name}], #view form [name={name}]');
+            el.value = {json.dumps(value)}; el.closest('form').requestSubmit(); return true; }})()""")
+
+    def logout(self):
+        self.b.evaluate("document.getElementById('logout').click(), true")
+        self.b.wait_for("!!document.querySelector('input[name=username]')", "the login form after logout")
+
+
+def main():
+    os.makedirs(OUTPUT, exist_ok=True)
+    server = Server(BINARY).start()
+    password = server.password()
+    browser = Browser(1366, 900)
+    try:
+        console = Console(server, browser)
+        console.submit_login("demo.town", password)
+        browser.wait_for("location.hash === '#/home' && !!document.querySelector('a[href=\"#/two-factor\"]')", "home offering 2FA")
+        browser.click("a[href='#/two-factor']")
+        browser.wait_for("!!document.querySelector('figure.qr svg path') && !!document.querySelector('code.secret')", "the QR code")
+        browser.screenshot("two-factor-enrol.png")
+        uri = read_qr(browser)
+        shown = browser.evaluate("document.querySelector('code.secret').textContent").replace(" ", "")
+        assert uri.startswith("otpauth://totp/Liushou:demo.town?"), f"the QR code reads {uri!r}"
+        secret = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
+        assert secret == shown, f"the QR code's secret {secret} is not the one printed beside it ({shown})"
+        print(f"enrolment: the QR code (screenshot, OpenCV) reads {uri.split('?')[0]}?secret=…; the printed secret matches")
+
+        console.enter("code", "000000" if totp(secret, now_step()) != "000000" else "000001")
+        browser.wait_for("[...document.querySelectorAll('main p.field-error')].some(p => p.textContent.includes('验证码不正确'))", "a wrong code refused")
+        step = now_step()
+        console.enter("code", totp(secret, step))
+        browser.wait_for("document.querySelectorAll('ol.recovery-codes li').length === 10", "ten recovery codes")
+        browser.screenshot("two-factor-recovery-codes.png")
+        codes = json.loads(browser.evaluate("JSON.stringify([...document.querySelectorAll('ol.recovery-codes code')].map(c => c.textContent))"))
+        assert len(set(codes)) == 10, codes
+        browser.evaluate("[...document.querySelectorAll('main button')].find(b => b.textContent.includes('我已妥善保存')).click(), true")
+        browser.wait_for("location.hash === '#/home' && document.querySelector('main').textContent.includes('双因素认证：已开启')", "home, 2FA on")
+        print("enrolment confirmed with the code computed from the QR code; 10 recovery codes shown once")
+
+        # A later login owes a code: the menu stays closed until it is given.
+        console.logout()
+        console.submit_login("demo.town", password)
+        browser.wait_for("location.hash === '#/second-factor' && !!document.querySelector('input[name=code]')", "the code page")
+        assert browser.evaluate("document.getElementById('menu').hidden"), "no menu before the second factor"
+        browser.screenshot("two-factor-code.png")
+        console.enter("code", totp(secret, step + 1))
+        browser.wait_for("location.hash === '#/home' && !!document.querySelector('#menu a')", "home after the code")
+        print("a new login asked for the code; the next step's code opened the console")
+
+        # A recovery code works once.
+        console.logout()
+        console.submit_login("demo.town", password)
+        browser.wait_for("!!document.querySelector('input[name=recoveryCode]')", "the code page")
+        browser.evaluate("[...document.querySelectorAll('main button')].find(b => b.textContent.includes('恢复码')).click(), true")
+        console.enter("recoveryCode", codes[0])
+        browser.wait_for("location.hash === '#/home'", "home after a recovery code")
+        console.logout()
+        console.submit_login("demo.town", password)
+        browser.wait_for("!!document.querySelector('input[name=recoveryCode]')", "the code page")
+        browser.evaluate("[...document.querySelectorAll('main button')].find(b => b.textContent.includes('恢复码')).click(), true")
+        console.enter("recoveryCode", codes[0])
+        browser.wait_for("[...document.querySelectorAll('main p.field-error')].some(p => p.textContent.includes('恢复码不正确'))", "a used recovery code refused")
+        print("a recovery code opened one session and was refused the second time")
+
+        # The field app asks for the code as well.
+        console.submit_login("demo.town", password, path="/app/")
+        browser.wait_for("location.hash === '#/second-factor' && !!document.querySelector('input[name=code]')", "the field app's code page")
+        browser.screenshot("two-factor-field-app.png")
+        # Each step's code works once and step + 1 is spent: wait (at most 30 s) until a later one is in the window.
+        while now_step() < step + 1:
+            time.sleep(1)
+        console.enter("code", totp(secret, now_step() + 1))
+        browser.wait_for("location.hash === '#/today'", "the field app's today page after the code")
+        print("the field app asked for the code and opened after it")
+
+        # A lost phone: the county administrator resets it; the demo asks nobody, so the next login goes in.
+        county = login(server.base, "demo.county", password)
+        users = call(server.base, "GET", "/v1/users?q=demo.town", token=county)["items"]
+        town_id = next(u["id"] for u in users if u["username"] == "demo.town")
+        call(server.base, "POST", f"/v1/users/{town_id}/reset-two-factor", {}, token=county)
+        console.submit_login("demo.town", password)
+        browser.wait_for("location.hash === '#/home' && document.querySelector('main').textContent.includes('双因素认证：未开启')", "home after the reset")
+        print("after the administrator's reset the next login went straight in, 2FA off")
+        errors = browser.console_errors()
+        assert not errors, errors
+        print("two-factor browser test passed; screenshots in .build/test-output/two-factor-*.png")
+    finally:
+        browser.close()
+        server.close()
+
+
+if __name__ == "__main__":
+    main()
