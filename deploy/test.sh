@@ -13,6 +13,8 @@ python3 -m openapi_spec_validator Sources/LiushouServer/Resources/openapi.yaml
 
 # The dashboard's browser test talks to Chromium over the DevTools protocol.
 python3 -c "import websocket" 2>/dev/null || python3 -m pip install --quiet websocket-client
+# The two-factor tests read the console's QR codes back with OpenCV's decoder.
+python3 -c "import cv2, numpy" 2>/dev/null || python3 -m pip install --quiet opencv-python-headless numpy
 
 swift build --build-tests
 swift test --skip-build --parallel "$@"
