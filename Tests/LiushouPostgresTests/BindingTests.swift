@@ -53,6 +53,40 @@ struct BindingTests {
         #expect(joined.sql == "a = $1 or b = $2 or c = '$1'")
     }
 
+    @Test("renumbering skips what PostgreSQL does not read as a placeholder: literals, E-strings, dollar quotes, comments")
+    func renumberingSkipsNonPlaceholders() {
+        let cases: [(String, String)] = [
+            ("a = $1 and b = '$1' and c = \"$1\"", "a = $4 and b = '$1' and c = \"$1\""),
+            ("a = 'it''s $1' or b = $2", "a = 'it''s $1' or b = $5"),
+            ("a = E'\\' $1' or b = $1", "a = E'\\' $1' or b = $4"),
+            ("a = $1 -- not $2\n and b = $2", "a = $4 -- not $2\n and b = $5"),
+            ("a = $1 /* $2 /* nested $2 */ still $2 */ and b = $2", "a = $4 /* $2 /* nested $2 */ still $2 */ and b = $5"),
+            ("do $$ begin perform $1; end $$; select $1", "do $$ begin perform $1; end $$; select $4"),
+            ("select $body$ $1 $x$ $body$, $2", "select $body$ $1 $x$ $body$, $5"),
+            ("select x$y, $1", "select x$y, $4"),
+        ]
+        for (fragment, expected) in cases {
+            #expect(SQLQuery.renumbered(fragment, by: 3) == expected, "\(fragment)")
+        }
+    }
+
+    @Test("a fragment with a dollar-quoted body runs with its placeholders renumbered around it")
+    func dollarQuotedFragmentRuns() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let body = SQLQuery(unsafeSQL: "select $$ $1 is text here $$ as quoted, $1::int as bound", bindings: [])
+            let query: SQLQuery = "with a as (select \(7)::int as seven) select a.seven, q.quoted, q.bound from a, (\(Self.bound(body, 9))) q"
+            let row = try #require(try await database.pool.query(query).first)
+            #expect(try row.decode("seven", as: Int.self) == 7)
+            #expect(try row.decode("quoted", as: String.self) == " $1 is text here ")
+            #expect(try row.decode("bound", as: Int.self) == 9)
+        }
+    }
+
+    /// `fragment` with one value bound to its `$1`.
+    static func bound(_ fragment: SQLQuery, _ value: Int) -> SQLQuery {
+        SQLQuery(unsafeSQL: fragment.sql, bindings: [value.postgresBinding])
+    }
+
     @Test("composed queries execute with the right values in the right places")
     func composedExecution() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in

@@ -114,36 +114,100 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Renumbers `$n` placeholders outside string literals, quoted identifiers and comments.
+    /// `fragment` with its placeholders moved up by `offset` (what embedding it after `offset` bindings does).
+    public static func renumbered(_ fragment: String, by offset: Int) -> String {
+        Self.shiftPlaceholders(in: fragment, by: offset)
+    }
+
+    /// Renumbers `$n` placeholders, leaving alone what PostgreSQL's lexer would not read as one:
+    /// string literals (`'…'` with doubled quotes, `E'…'` with backslash escapes), quoted identifiers,
+    /// dollar-quoted bodies (`$$…$$`, `$tag$…$tag$`), `--` comments and nested `/* */` comments.
     static func shiftPlaceholders(in sql: String, by offset: Int) -> String {
-        var output = ""
-        output.reserveCapacity(sql.utf8.count + 8)
-        var scalars = Array(sql.unicodeScalars)[...]
-        var quote: Unicode.Scalar? = nil
-        while let scalar = scalars.popFirst() {
-            if let open = quote {
-                output.unicodeScalars.append(scalar)
-                if scalar == open {
-                    quote = nil
-                }
-                continue
-            }
-            if scalar == "'" || scalar == "\"" {
-                quote = scalar
-                output.unicodeScalars.append(scalar)
-                continue
-            }
-            guard scalar == "$", let first = scalars.first, first.properties.numericType != nil, first.isASCII else {
-                output.unicodeScalars.append(scalar)
-                continue
-            }
-            var digits = ""
-            while let next = scalars.first, next.isASCII, next.properties.numericType != nil {
-                digits.unicodeScalars.append(next)
-                scalars.removeFirst()
-            }
-            output += "$\((Int(digits) ?? 0) + offset)"
+        let text = Array(sql.unicodeScalars)
+        var output = String.UnicodeScalarView()
+        var index = 0
+        /// Copies up to (not including) `end`.
+        func copy(to end: Int) {
+            let stop = min(end, text.count)
+            output.append(contentsOf: text[index..<stop])
+            index = stop
         }
-        return output
+        func at(_ position: Int) -> Unicode.Scalar? { position < text.count ? text[position] : nil }
+        while index < text.count {
+            let scalar = text[index]
+            switch scalar {
+            case "'", "\"":
+                // E'…' (and e'…') strings take backslash escapes; others only double the quote.
+                let escapes = scalar == "'" && index > 0 && (text[index - 1] == "E" || text[index - 1] == "e")
+                    && (index < 2 || !Self.isIdentifierPart(text[index - 2]))
+                var end = index + 1
+                while end < text.count {
+                    if escapes, text[end] == "\\" {
+                        end += 2
+                    } else if text[end] == scalar {
+                        if at(end + 1) == scalar { end += 2 } else { break }
+                    } else {
+                        end += 1
+                    }
+                }
+                copy(to: end + 1)
+            case "-" where at(index + 1) == "-":
+                var end = index
+                while end < text.count, text[end] != "\n" { end += 1 }
+                copy(to: end)
+            case "/" where at(index + 1) == "*":
+                var depth = 0
+                var end = index
+                while end < text.count {
+                    if text[end] == "/", at(end + 1) == "*" {
+                        depth += 1
+                        end += 2
+                    } else if text[end] == "*", at(end + 1) == "/" {
+                        depth -= 1
+                        end += 2
+                        if depth == 0 { break }
+                    } else {
+                        end += 1
+                    }
+                }
+                copy(to: end)
+            case "$":
+                if let first = at(index + 1), first.isASCII, first.properties.numericType != nil {
+                    var end = index + 1
+                    while let next = at(end), next.isASCII, next.properties.numericType != nil { end += 1 }
+                    let number = Int(String(String.UnicodeScalarView(text[(index + 1)..<end]))) ?? 0
+                    output.append(contentsOf: "$\(number + offset)".unicodeScalars)
+                    index = end
+                } else if index == 0 || !Self.isIdentifierPart(text[index - 1]), let tagEnd = Self.dollarTagEnd(in: text, from: index) {
+                    // A dollar quote cannot follow an identifier character (there `$` is part of the name).
+                    let tag = Array(text[index...tagEnd])
+                    var end = tagEnd + 1
+                    while end < text.count, !(text[end] == "$" && Array(text[end..<min(end + tag.count, text.count)]) == tag) { end += 1 }
+                    copy(to: end + tag.count)
+                } else {
+                    copy(to: index + 1)
+                }
+            default:
+                copy(to: index + 1)
+            }
+        }
+        return String(output)
+    }
+
+    /// The position of the closing `$` of a dollar-quote tag starting at `start` (`$$`, `$name$`).
+    private static func dollarTagEnd(in text: [Unicode.Scalar], from start: Int) -> Int? {
+        var end = start + 1
+        guard end < text.count else { return nil }
+        if text[end] == "$" { return end }
+        guard text[end].properties.isAlphabetic || text[end] == "_" else { return nil }
+        while end < text.count, text[end] != "$" {
+            guard Self.isIdentifierPart(text[end]) else { return nil }
+            end += 1
+        }
+        return end < text.count ? end : nil
+    }
+
+    private static func isIdentifierPart(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar == "_" || (scalar.isASCII && scalar.properties.numericType != nil)
     }
 }
