@@ -160,3 +160,11 @@ public struct Problem: Error, Sendable, Equatable {
         return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
+
+/// A `Problem` renders itself wherever Hummingbird meets it (a middleware outside
+/// `ProblemMiddleware`, a route built without it), not only through `ProblemMiddleware`.
+extension Problem: HTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        self.response(path: request.uri.path, requestID: (context as? AppRequestContext)?.requestID)
+    }
+}

@@ -49,6 +49,19 @@ struct ProblemTests {
         }
     }
 
+    @Test("a Problem renders as problem+json even without ProblemMiddleware (Hummingbird's HTTPResponseError)")
+    func problemIsAnHTTPResponseError() async throws {
+        let router = Router(context: AppRequestContext.self)
+        router.get("refused") { _, _ -> String in throw Problem.validation([.init(field: "name", message: "is required")]) }
+        try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in
+            try await client.execute(uri: "/refused", method: .get) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(String(buffer: response.body).contains(#""field":"name""#))
+            }
+        }
+    }
+
     @Test("unknown paths answer 404 problem+json with a stable code and the request id")
     func notFound() async throws {
         try await TestPostgres.withDatabase { database in

@@ -19,7 +19,8 @@ except ImportError:
 
 MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Sources/LiushouWeb/Resources/web/shared/qr.js")
 URIS = ["otpauth://totp/Liushou:county.admin?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Liushou&algorithm=SHA1&digits=6&period=30",
-        "otpauth://totp/Liushou:%E5%8E%BF%E7%AE%A1%E7%90%86%E5%91%98?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Liushou&algorithm=SHA1&digits=6&period=30"]
+        "otpauth://totp/Liushou:%E5%8E%BF%E7%AE%A1%E7%90%86%E5%91%98?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Liushou&algorithm=SHA1&digits=6&period=30",
+        "otpauth://totp/Liushou:县管理员?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Liushou&algorithm=SHA1&digits=6&period=30"]
 CASES = [("".join(chr(97 + i % 26) for i in range(n)), "M") for n in (1, 10, 17, 50, 100, 134, 200, 400, 1000)]
 CASES += [(uri, level) for uri in URIS for level in "LMQH"]
 CASES += [("留守儿童关爱平台" * 3, "M"), ("otpauth://totp/Liushou:县管理员?secret=JBSWY3DPEHPK3PXP&issuer=Liushou", "M")]
