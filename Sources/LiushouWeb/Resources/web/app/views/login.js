@@ -123,6 +123,11 @@ export async function secondFactorView({ app, profile }) {
       app.go(fresh.mustChangePassword ? "#/password" : "#/today");
       app.sync();
     },
-    onSessionEnded: () => session.forget("验证码错误次数过多，请重新登录。").then(() => app.go("#/login")),
+    // The session ended on the server; records still waiting to upload stay on the phone (no forget, which clears them).
+    onSessionEnded: () => {
+      localStorage.setItem("liushou.notice", "验证码错误次数过多，请重新登录。未上传的记录仍在本机，登录后自动上传。");
+      localStorage.removeItem("liushou.profile");
+      app.go("#/login");
+    },
   }));
 }
