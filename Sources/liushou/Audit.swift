@@ -29,10 +29,12 @@ struct Audit: AsyncParsableCommand {
             let logger = CommonOptions.bootstrapLogging(configuration)
             let checkpoints = try self.checkpoint.map { try String(contentsOfFile: $0, encoding: .utf8) }
             var dataKey = configuration.dataKey
-            if checkpoints != nil, dataKey == nil, configuration.databaseURL == nil {
-                // The embedded default keeps its data key next to the cluster.
-                dataKey = try? String(contentsOf: configuration.dataDirectory.appendingPathComponent("data-key"), encoding: .utf8)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            var previous = configuration.previousDataKeys
+            if checkpoints != nil, configuration.databaseURL == nil {
+                // The embedded default keeps its data keys next to the cluster, retired ones included.
+                let embedded = EmbeddedDataKeys(directory: configuration.dataDirectory)
+                if dataKey == nil { dataKey = embedded.current }
+                previous += [embedded.current, embedded.next].compactMap { $0 } + embedded.retired
             }
             if checkpoints != nil, dataKey == nil {
                 throw ValidationError("--checkpoint needs the data key the checkpoints were signed with (LIUSHOU_DATA_KEY)")
@@ -49,7 +51,7 @@ struct Audit: AsyncParsableCommand {
                 if let checkpoints, let dataKey {
                     let check = try await AuditCheckpoint.check(
                         file: checkpoints, key: AuditCheckpoint.Key(dataKey: dataKey),
-                        previous: configuration.previousDataKeys.map(AuditCheckpoint.Key.init(dataKey:)), owner: owner
+                        previous: previous.filter { $0 != dataKey }.map(AuditCheckpoint.Key.init(dataKey:)), owner: owner
                     )
                     if let problem = check.problem {
                         print("audit checkpoints FAILED after \(check.checkpoints) good checkpoint(s): \(problem)")

@@ -39,7 +39,7 @@ struct Import: AsyncParsableCommand {
             let logger = CommonOptions.bootstrapLogging(configuration)
             let data = try Data(contentsOf: URL(fileURLWithPath: self.file))
             let key = try configuration.dataKey ?? Self.embeddedKey(configuration)
-            let vault = try IdentifierVault(secret: key, previous: configuration.previousDataKeys)
+            let vault = try IdentifierVault(secret: key, previous: configuration.openingDataKeys(besides: key))
             var failure: (any Error)? = nil
             try await OwnerConnection.with(configuration, logger: logger) { owner in
                 let caller = try await Self.caller(self.username, owner: owner)
@@ -75,11 +75,10 @@ struct Import: AsyncParsableCommand {
 
         /// The key the embedded default keeps in its data directory.
         static func embeddedKey(_ configuration: ServerConfiguration) throws -> String {
-            let file = configuration.dataDirectory.appendingPathComponent("data-key")
-            guard configuration.databaseURL == nil, let key = try? String(contentsOf: file, encoding: .utf8) else {
+            guard configuration.databaseURL == nil, let key = EmbeddedDataKeys(directory: configuration.dataDirectory).current else {
                 throw ValidationError("set LIUSHOU_DATA_KEY (the key the server seals ID numbers with)")
             }
-            return key.trimmingCharacters(in: .whitespacesAndNewlines)
+            return key
         }
 
         /// The account's active grants, read with the owner's connection.

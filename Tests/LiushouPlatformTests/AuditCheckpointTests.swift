@@ -9,7 +9,8 @@ import Testing
 
 @Suite("Audit checkpoints")
 struct AuditCheckpointTests {
-    static let key = AuditCheckpoint.Key(dataKey: String(repeating: "k", count: 40))
+    static let dataKey = String(repeating: "k", count: 40)
+    static let key = AuditCheckpoint.Key(dataKey: Self.dataKey)
 
     @Test("rows deleted from the end leave the chain intact but miss the signed checkpoint; edited or foreign checkpoints are refused")
     func missingTail() async throws {
@@ -39,7 +40,9 @@ struct AuditCheckpointTests {
 
             // Signed under another key, or a position edited: refused.
             let foreign = try await AuditCheckpoint.check(file: text, key: AuditCheckpoint.Key(dataKey: String(repeating: "x", count: 40)), owner: database.pool)
-            #expect(foreign.problem?.contains("signature") == true)
+            let signer = try IdentifierVault.keyID(of: Self.dataKey)
+            #expect(foreign.problem?.contains("signed under data key \(signer), which was not given") == true, "\(foreign.problem ?? "")")
+            #expect(text.contains("\"key\":\"\(signer)\""), "each checkpoint names its data key")
             let lines = text.split(separator: "\n").map(String.init)
             var edited = try JSONDecoder().decode(AuditCheckpoint.self, from: Data(lines[1].utf8))
             edited.position -= 1

@@ -113,18 +113,38 @@ struct KeyRotationTests {
                 let twin = try await client.post("/v1/persons", json: People.elder(name: "张爷爷二", sequence: 226, village: fixture.village1a), token: cadre)
                 #expect(twin.status == .conflict, "the legacy digest is found: \(twin.text)")
 
-                // An edit runs while the rotation does; its version moves once, the others' not at all.
+                // An edit and the rotation wait on the same row at once (a held lock lets both start
+                // and queue); its version moves once, the others' not at all, and the edit is kept.
                 let before = try await client.send(.get, "/v1/persons/\(ids[1])", token: cadre)
                 var file = try #require(try before.json()["file"] as? [String: Any])
                 file["currentAddress"] = "乙村 5 号"
-                async let edited = client.send(.put, "/v1/persons/\(ids[1])", json: file, token: cadre, headers: [.ifMatch: "\"1\""])
-                let reports = try await rotation.run(owner: database.pool, batchSize: 2)
-                #expect(try await edited.status == .ok)
+                let body = try JSONSerialization.data(withJSONObject: file)
+                let edited = try await database.pool.withTransaction { transaction in
+                    try await transaction.query("select id from person where id = \(UUID(uuidString: ids[1])!) for update")
+                    let edit = Task {
+                        try await client.send(.put, "/v1/persons/\(ids[1])", body: body, contentType: "application/json", token: cadre,
+                                              headers: [.ifMatch: "\"1\""])
+                    }
+                    let run = Task { try await rotation.run(owner: database.pool, batchSize: 2) }
+                    var waiting = 0
+                    for _ in 0..<200 where waiting < 2 {
+                        try await Task.sleep(for: .milliseconds(50))
+                        waiting = try await database.pool.query("""
+                            select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+                            """).first?.decode("n", as: Int.self) ?? 0
+                    }
+                    #expect(waiting == 2, "the edit and the rotation both wait for the row")
+                    return (edit, run)
+                }
+                let reports = try await edited.1.value
+                #expect(try await edited.0.value.status == .ok)
                 #expect(reports.map(\.table) == ["person", "volunteer", "account_totp"])
                 #expect(reports.allSatisfy { $0.clashes.isEmpty })
                 #expect(reports[1].resealed == 1)
             }
             #expect(try await rotation.census(owner: database.pool).map(\.left) == [0, 0, 0])
+            let address = try await database.pool.query("select file->>'currentAddress' as a from person where id = \(UUID(uuidString: ids[1])!)").first
+            #expect(try address?.decode("a", as: String.self) == "乙村 5 号")
             let versions = try await database.pool.query("select id, version from person order by id").map {
                 (try $0.decode("id", as: UUID.self).uuidString.lowercased(), try $0.decode("version", as: Int.self))
             }
@@ -163,6 +183,80 @@ struct KeyRotationTests {
                 ]
                 let taken = try await client.post("/v1/volunteers", json: again, token: cadre)
                 #expect(taken.status == .unprocessableContent && taken.text.contains("idNumber"), "\(taken.text)")
+            }
+        }
+    }
+
+    /// A file without its sealed values (the relatives without their ID numbers), as text.
+    static let unsealedParts: SQLQuery = """
+        (file - 'idNumber' - 'migrantFamily' || jsonb_build_object('family',
+            (select jsonb_agg(m - 'idNumber') from jsonb_array_elements(file->'migrantFamily') m)))::text
+        """
+
+    @Test("a row no key opens is reported and the rest re-sealed; only sealed values change in a file; a volunteer retry spans the rotation")
+    func unreadableRowsAndFileSurgery() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let volunteerID = UUID().uuidString
+            let volunteer: @Sendable (String) -> [String: Any] = { name in
+                [
+                    "id": volunteerID, "unitId": fixture.village1a.idString, "name": name, "phone": "13600136000",
+                    "idNumber": People.idNumber(born: "1980-06-06", sequence: 311), "organisation": "party_member",
+                    "skills": ["tutoring"], "availability": "周末", "screening": "pending",
+                ]
+            }
+            let ids: [UUID] = try await PlatformApp.make(database, vault: try IdentifierVault(secret: Self.oldKey)).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var ids: [UUID] = []
+                for (name, sequence) in [("李奶奶", 224), ("张爷爷", 226), ("赵奶奶", 228)] {
+                    var body = People.elder(name: name, sequence: sequence, village: fixture.village1a)
+                    body["notes"] = "旧编号 \"v1:AAAA\" 见纸质档案"
+                    body["migrantFamily"] = [["name": "李子", "relationship": "child", "phone": "13700137000", "workProvince": "广东省",
+                                             "idNumber": People.idNumber(born: "1975-01-01", sequence: sequence)]]
+                    let created = try await client.post("/v1/persons", json: body, token: cadre)
+                    #expect(created.status == .created, "\(created.text)")
+                    let id = try #require(try created.json()["id"] as? String)
+                    ids.append(try #require(UUID(uuidString: id)))
+                }
+                #expect(try await client.post("/v1/volunteers", json: volunteer("孙老师"), token: cadre).status == .created)
+                return ids
+            }
+            // A field a later version may add, and one file whose number no key opens (damaged bytes).
+            try await database.pool.query("update person set file = file || '{\"laterField\": {\"kept\": [1, 2.50, true]}}'::jsonb")
+            try await database.pool.query("""
+                update person set id_number_sealed = overlay(id_number_sealed placing '\\x00000000'::bytea from 10 for 4) where id = \(ids[1])
+                """)
+            let before = try await database.pool.query("select id, \(Self.unsealedParts) as rest from person").reduce(into: [UUID: String]()) {
+                $0[try $1.decode("id", as: UUID.self)] = try $1.decode("rest", as: String.self)
+            }
+
+            let ring = try IdentifierVault(secret: Self.newKey, previous: [Self.oldKey])
+            let rotation = DataKeyRotation(vault: ring)
+            let reports = try await rotation.run(owner: database.pool, batchSize: 2)
+            #expect(reports[0].unreadable == [ids[1]], "\(reports[0])")
+            #expect(reports[0].resealed == 2)
+            #expect(reports[1].resealed == 1)
+            #expect(try await rotation.census(owner: database.pool).map(\.left) == [1, 0, 0], "only the damaged file is left")
+            let audit = try await database.pool.query("select result, detail->>'person.unreadable' as n from audit_log where action = 'data_key.rotate'").first
+            #expect(try audit?.decode("result", as: String.self) == "failure")
+            #expect(try audit?.decode("n", as: String.self) == "1")
+
+            let after = try await database.pool.query("select id, \(Self.unsealedParts) as rest, file from person").map {
+                (try $0.decode("id", as: UUID.self), try $0.decode("rest", as: String.self), try $0.decode("file", as: String.self))
+            }
+            let oldID = try IdentifierVault.keyID(of: Self.oldKey)
+            for (id, rest, file) in after {
+                #expect(rest == before[id], "nothing but sealed values changes")
+                if id != ids[1] {
+                    #expect(file.contains("\"v2:\(ring.keyID):") && !file.contains("\"v2:\(oldID):"), "\(file)")
+                }
+            }
+
+            try await PlatformApp.make(database, vault: ring).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let retry = try await client.post("/v1/volunteers", json: volunteer("孙老师"), token: cadre)
+                #expect(retry.status == .ok, "a retry after the rotation is the same request: \(retry.text)")
+                #expect(try await client.post("/v1/volunteers", json: volunteer("孙老师二"), token: cadre).status == .conflict)
             }
         }
     }

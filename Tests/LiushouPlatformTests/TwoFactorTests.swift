@@ -134,6 +134,137 @@ struct TwoFactorTests {
         }
     }
 
+    @Test("what a session owes is decided on every request: a role granted after login, or an enrolment made elsewhere, reaches open sessions")
+    func decidedPerRequest() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.secondFactorRoles = [.townAdmin]
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let before = try await client.login("village1a.cadre")
+                #expect(try await client.send(.get, "/v1/auth/me", token: before).json()["secondFactor"] as? String == "none")
+                let county = try await client.login("county.admin")
+                let users = try await client.send(.get, "/v1/users?q=village1a.cadre", token: county)
+                let cadreID = try #require(((try users.json()["items"] as? [[String: Any]])?.first { $0["username"] as? String == "village1a.cadre" })?["id"] as? String)
+                let granted = try await client.post("/v1/users/\(cadreID)/grants", json: ["role": "town_admin", "unitId": fixture.town1.idString], token: county)
+                #expect(granted.status == .ok, "\(granted.text)")
+
+                // The session opened before the grant now owes an enrolment, like a new one.
+                let blocked = try await client.send(.get, "/v1/persons", token: before)
+                #expect(blocked.status == .forbidden)
+                #expect(try blocked.json()["code"] as? String == "second_factor_enrolment_required")
+                #expect(try await client.send(.get, "/v1/auth/me", token: before).json()["secondFactor"] as? String == "enrol")
+                let other = try await client.login("village1a.cadre")
+                #expect(try await client.send(.get, "/v1/persons", token: other).status == .forbidden)
+
+                // Enrolling in one session leaves the other owing a code, which it can give.
+                let secret = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: before).json()["secret"] as? String)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(secret)], token: before).status == .ok)
+                #expect(try await client.send(.get, "/v1/persons", token: before).status == .ok)
+                let owes = try await client.send(.get, "/v1/persons", token: other)
+                #expect(try owes.json()["code"] as? String == "second_factor_required", "\(owes.text)")
+                #expect(try await client.send(.get, "/v1/auth/me", token: other).json()["secondFactor"] as? String == "pending")
+                #expect(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: other).status == .forbidden)
+                let verified = try await client.post("/v1/auth/two-factor/verify", json: ["code": try Self.code(secret, offset: 1)], token: other)
+                #expect(verified.status == .ok, "\(verified.text)")
+                #expect(try await client.send(.get, "/v1/persons", token: other).status == .ok)
+
+                // Accounts outside the policy without an authenticator are not asked.
+                let countyMe = try await client.send(.get, "/v1/auth/me", token: county)
+                #expect(try countyMe.status == .ok && countyMe.json()["secondFactor"] as? String == "none", "county_admin is outside this policy")
+            }
+        }
+    }
+
+    @Test("an enrolment is confirmed only for the secret its code was checked against")
+    func confirmMatchesSecret() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.secondFactorRoles = [.townAdmin]
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let token = try await client.login("town1.admin")
+                let first = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).json()["secret"] as? String)
+                let row = try #require(try await database.pool.query("""
+                    select t.account_id, t.secret_sealed, c.id as credential from account_totp t join credential c on c.account_id = t.account_id and c.revoked_at is null
+                    """).first)
+                let account = try row.decode("account_id", as: UUID.self)
+                let credential = try row.decode("credential", as: UUID.self)
+                let checked = try row.decode("secret_sealed", as: Data.self)
+                // Another tab restarts the enrolment between the check and the confirmation.
+                let second = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).json()["secret"] as? String)
+                #expect(first != second)
+                let stale = try await database.pool.query("""
+                    select auth_two_factor_confirm(\(account), \(credential), \(checked), 1, array[]::bytea[]) as confirmed
+                    """).first?.decode("confirmed", as: Bool.self)
+                #expect(stale == false)
+                // The first tab's code, named with its enrolment: refused as replaced, and not counted.
+                let firstEnrolment = try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token)
+                let third = try #require(try firstEnrolment.json()["secret"] as? String)
+                let named = try #require(try firstEnrolment.json()["enrolment"] as? String)
+                let latest = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).json()["secret"] as? String)
+                let replaced = try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(third), "enrolment": named], token: token)
+                #expect(replaced.status == .conflict, "\(replaced.text)")
+                #expect(try replaced.json()["code"] as? String == "enrolment_replaced")
+                let counted = try await database.pool.query("select second_factor_failures as n from credential where id = \(credential)").first!
+                #expect(try counted.decode("n", as: Int.self) == 0)
+                // Without the name, an old tab's code is a wrong code (counted).
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(first)], token: token).status == .unprocessableContent)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(second)], token: token).status == .unprocessableContent)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(latest)], token: token).status == .ok)
+            }
+        }
+    }
+
+    @Test("ten wrong codes lock the authenticator once: codes while locked do not extend it, and the count starts again after it")
+    func lockDoesNotReArm() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.secondFactorRoles = [.auditor]
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let first = try await client.login("county.auditor")
+                let secret = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: first).json()["secret"] as? String)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(secret)], token: first).status == .ok)
+                let wrong = try Self.wrongCode(secret)
+                var session = try await client.login("county.auditor")
+                var statuses: [Int] = []
+                while statuses.count < 12, statuses.last != 429 {
+                    let answer = try await client.post("/v1/auth/two-factor/verify", json: ["code": wrong], token: session)
+                    statuses.append(answer.status.code)
+                    if answer.status == .unauthorized { session = try await client.login("county.auditor") }
+                }
+                #expect(statuses == [422, 422, 422, 422, 401, 422, 422, 422, 422, 429], "\(statuses)")
+                let state = {
+                    let row = try await database.pool.query("select failures, locked_until, account_id from account_totp").first!
+                    return (try row.decode("failures", as: Int.self), try row.decode("locked_until", as: Date?.self), try row.decode("account_id", as: UUID.self))
+                }
+                let (failures, locked, account) = try await state()
+                #expect(failures == 10 && locked != nil)
+
+                // A wrong code counted while locked (two requests racing past the lock check) changes nothing.
+                session = try await client.login("county.auditor")
+                let credential = try await database.pool.query("""
+                    select id from credential where account_id = \(account) and revoked_at is null order by created_at desc limit 1
+                    """).first!.decode("id", as: UUID.self)
+                try await database.pool.query("select * from auth_two_factor_failed(\(account), \(credential), 5, 10, '900 seconds'::interval)")
+                let (whileLocked, stillLocked, _) = try await state()
+                #expect(whileLocked == 10 && stillLocked == locked, "no count and no new lock while locked")
+                #expect(try await client.post("/v1/auth/two-factor/verify", json: ["code": wrong], token: session).status == .tooManyRequests)
+
+                // A quarter of an hour later (the lock's end moved into the past): one wrong code counts
+                // once and does not lock; the right code opens the session.
+                try await database.pool.query("update account_totp set locked_until = now() - interval '1 second'")
+                let after = try await client.post("/v1/auth/two-factor/verify", json: ["code": wrong], token: session)
+                #expect(after.status == .unprocessableContent, "the count starts again: \(after.status)")
+                let (restarted, _, _) = try await state()
+                #expect(restarted == 1)
+                let right = try await client.post("/v1/auth/two-factor/verify", json: ["code": try Self.code(secret, offset: 1)], token: session)
+                #expect(right.status == .ok, "\(right.text)")
+            }
+        }
+    }
+
     @Test("a higher administrator resets a lost authenticator (sessions end, enrolment starts over); nobody else can")
     func resetByHigherAdministrator() async throws {
         try await TestPostgres.withDatabase { database in

@@ -6,7 +6,8 @@ the one printed beside it. The code computed from it (RFC 6238, here in Python) 
 enrolment; ten recovery codes are shown. A new login asks for a code: a wrong one is refused at the
 field, the right one opens the console. A recovery code works once. The field app asks for the code
 too. An administrator above resets the authenticator and the next login goes straight in (the demo's
-policy asks nobody).
+policy asks nobody); an authenticator enrolled then in another session makes this open session ask
+for a code at its next page.
 Usage: deploy/browser/two_factor_test.py [path to the liushou binary]"""
 import base64
 import hashlib
@@ -157,6 +158,22 @@ def main():
         console.submit_login("demo.town", password)
         browser.wait_for("location.hash === '#/home' && document.querySelector('main').textContent.includes('双因素认证：未开启')", "home after the reset")
         print("after the administrator's reset the next login went straight in, 2FA off")
+
+        # Enrolling in another session reaches this open one: the code is asked for over the page,
+        # which loads once it is given.
+        other = login(server.base, "demo.town", password)
+        fresh = call(server.base, "POST", "/v1/auth/two-factor/enrol", {}, token=other)
+        call(server.base, "POST", "/v1/auth/two-factor/confirm", {"code": totp(fresh["secret"], now_step()), "enrolment": fresh["enrolment"]},
+             token=other)
+        browser.navigate(server.base + "/console/#/persons")
+        browser.wait_for("!!document.querySelector('dialog.code-dialog[open] input[name=code]')", "the code dialog in the open session")
+        browser.screenshot("two-factor-owed-after-enrolment-elsewhere.png")
+        browser.evaluate(f"""(() => {{ const input = document.querySelector('dialog.code-dialog input[name=code]');
+            input.value = {json.dumps(totp(fresh["secret"], now_step() + 1))}; input.closest('form').requestSubmit(); return true; }})()""")
+        browser.wait_for("!document.querySelector('dialog.code-dialog') && location.hash === '#/persons' && "
+                         "document.querySelectorAll('main table tbody tr').length > 0 && !document.querySelector('main').textContent.includes('加载失败')",
+                         "the persons list after the code")
+        print("an authenticator enrolled in another session made this open session ask for a code (over the page), then load it")
         errors = browser.console_errors()
         assert not errors, errors
         print("two-factor browser test passed; screenshots in .build/test-output/two-factor-*.png")

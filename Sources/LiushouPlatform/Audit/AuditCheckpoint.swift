@@ -6,7 +6,9 @@ import LiushouPostgres
 /// Checkpoints are written outside the database (a file the operator ships elsewhere, and the
 /// log); deleting the newest audit rows then shows as a log that no longer reaches a checkpoint.
 /// The signature is an HMAC-SHA256 under a key derived from `LIUSHOU_DATA_KEY`, so a checkpoint
-/// file cannot be edited to match a shortened log without that key.
+/// file cannot be edited to match a shortened log without that key. Each checkpoint names the data
+/// key's id (`key`, not signed: a wrong one only makes the check fail), so that after a rotation the
+/// verifier can say which retired key it needs.
 public struct AuditCheckpoint: Sendable, Equatable, Codable {
     public var position: Int
     /// The newest row's hash, hex.
@@ -17,12 +19,17 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
     public var takenAt: String
     /// HMAC-SHA256 over the fields above, hex.
     public var signature: String
+    /// The id of the data key the signing key derives from (absent in checkpoints before key rotation).
+    public var key: String?
 
     /// The signing key, derived from the data key.
     public struct Key: Sendable {
         let bytes: Data
+        /// The data key's id, as `IdentifierVault` names it.
+        let id: String?
 
         public init(dataKey: String) {
+            self.id = try? IdentifierVault.keyID(of: dataKey)
             let derived = HKDF<SHA256>.deriveKey(
                 inputKeyMaterial: SymmetricKey(data: Data(dataKey.utf8)), salt: Data("liushou audit checkpoint".utf8),
                 info: Data("hmac-sha256 v1".utf8), outputByteCount: 32
@@ -42,7 +49,7 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
             """).first else { return nil }
         var checkpoint = AuditCheckpoint(
             position: try row.decode("chain_position", as: Int.self), hash: try row.decode("hash", as: Data.self).hex,
-            rowAt: try row.decode("at_text", as: String.self), takenAt: now.postgresText, signature: ""
+            rowAt: try row.decode("at_text", as: String.self), takenAt: now.postgresText, signature: "", key: key.id
         )
         checkpoint.signature = key.sign(checkpoint.signedText)
         return checkpoint
@@ -85,7 +92,14 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
             guard let checkpoint = try? JSONDecoder().decode(AuditCheckpoint.self, from: Data(line.utf8)) else {
                 return Check(checkpoints: checked, problem: "line \(index + 1) of the checkpoint file is not a checkpoint")
             }
-            guard ([key] + previous).contains(where: { checkpoint.isSigned(by: $0) }) else {
+            let keys = [key] + previous
+            guard keys.contains(where: { checkpoint.isSigned(by: $0) }) else {
+                if let id = checkpoint.key, !keys.contains(where: { $0.id == id }) {
+                    return Check(checkpoints: checked, problem: """
+                        line \(index + 1) was signed under data key \(id), which was not given: set LIUSHOU_DATA_KEY_PREVIOUS to it \
+                        (the embedded data directory keeps rotated keys as data-key.retired.<id>)
+                        """)
+                }
                 return Check(checkpoints: checked, problem: "line \(index + 1): the signature does not match (edited, or another data key)")
             }
             guard checkpoint.position <= head else {

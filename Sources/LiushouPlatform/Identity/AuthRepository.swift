@@ -31,8 +31,9 @@ public protocol AuthRepository: Sendable {
     func openSession(id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?, secondFactor: SecondFactorDue?) async throws
     /// Whether the account has a confirmed authenticator, and whether one of `roles` asks for it.
     func twoFactorState(accountID: UUID, roles: Set<Role>) async throws -> (enrolled: Bool, required: Bool)
-    /// The caller behind a token hash, if the credential is alive.
-    func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential?
+    /// The caller behind a token hash, if the credential is alive, with the second factor its session
+    /// owes now (an authenticator confirmed, or one of `secondFactorRoles` held, since login counts).
+    func authenticate(tokenHash: Data, sessionIdle: Duration, secondFactorRoles: Set<Role>) async throws -> AuthenticatedCredential?
     /// Revokes one of the account's own sessions or tokens.
     func revoke(credentialID: UUID, accountID: UUID) async throws
     /// Sets the caller's own password, clears the must-change flag and ends its other sessions.
@@ -45,7 +46,13 @@ public protocol AuthRepository: Sendable {
 public struct PostgresAuthRepository: AuthRepository {
     let database: TenantDatabase
     /// Token checks arriving at the same moment go to the database in one statement.
-    let tokenChecks = GroupCommit<Int64, Data, AuthenticatedCredential?>(maxBatch: 200, maxWriters: 4)
+    let tokenChecks = GroupCommit<TokenCheckRules, Data, AuthenticatedCredential?>(maxBatch: 200, maxWriters: 4)
+
+    /// What token checks sent in one statement share.
+    struct TokenCheckRules: Hashable, Sendable {
+        var idleSeconds: Int64
+        var secondFactorRoles: [String]
+    }
 
     /// A repository on the server's database.
     public init(database: TenantDatabase) {
@@ -97,10 +104,11 @@ public struct PostgresAuthRepository: AuthRepository {
         }
     }
 
-    public func authenticate(tokenHash: Data, sessionIdle: Duration) async throws -> AuthenticatedCredential? {
-        try await self.tokenChecks.submit(tokenHash, key: sessionIdle.components.seconds) { idleSeconds, hashes in
+    public func authenticate(tokenHash: Data, sessionIdle: Duration, secondFactorRoles: Set<Role>) async throws -> AuthenticatedCredential? {
+        let rules = TokenCheckRules(idleSeconds: sessionIdle.components.seconds, secondFactorRoles: secondFactorRoles.map(\.rawValue).sorted())
+        return try await self.tokenChecks.submit(tokenHash, key: rules) { rules, hashes in
             let rows = try await self.database.unscopedStatement(
-                "select * from auth_authenticate_many(\(hashes), \("\(idleSeconds) seconds")::interval)"
+                "select * from auth_authenticate_many(\(hashes), \("\(rules.idleSeconds) seconds")::interval, \(rules.secondFactorRoles))"
             )
             var byHash: [Data: [PostgresRow]] = [:]
             for row in rows {

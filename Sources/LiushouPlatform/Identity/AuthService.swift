@@ -95,7 +95,7 @@ public struct AuthService: Sendable {
     /// The caller behind a bearer token, or `nil` when the token is unknown, expired, revoked or its account disabled.
     public func authenticate(token: String) async throws -> Caller? {
         guard token.count <= 200, let credential = try await self.repository.authenticate(
-            tokenHash: BearerToken.hash(token), sessionIdle: self.settings.sessionIdle
+            tokenHash: BearerToken.hash(token), sessionIdle: self.settings.sessionIdle, secondFactorRoles: self.settings.secondFactorRoles
         ) else { return nil }
         var caller = credential.caller
         caller.mustChangePassword = credential.mustChangePassword

@@ -64,6 +64,11 @@ public struct IdentifierVault: Sendable {
         guard Set(ids).count == ids.count else { throw VaultError.duplicateKey }
     }
 
+    /// The id (8 hex digits) a secret's values and digests are stored under.
+    public static func keyID(of secret: String) throws -> String {
+        try Key(secret: secret).hexID
+    }
+
     /// The current key's id (8 hex digits): what everything is sealed under after a rotation.
     public var keyID: String { self.current.hexID }
 

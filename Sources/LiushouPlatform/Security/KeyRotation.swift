@@ -10,11 +10,15 @@ public struct KeyRotationBatch: Sendable, Equatable {
     /// Rows left under their old key because re-digesting them would clash with another active row
     /// holding the same identifier (two files for one person: resolve by hand, then rotate again).
     public var clashes: [UUID]
+    /// Rows left as they are because a value does not open under any key of the ring (a key
+    /// dropped too early, or damaged bytes); the rest of the batch is re-sealed all the same.
+    public var unreadable: [UUID]
 
-    public init(last: UUID?, resealed: Int, clashes: [UUID]) {
+    public init(last: UUID?, resealed: Int, clashes: [UUID], unreadable: [UUID] = []) {
         self.last = last
         self.resealed = resealed
         self.clashes = clashes
+        self.unreadable = unreadable
     }
 }
 

@@ -12,17 +12,33 @@ public struct PersonKeyRotation: KeyRotationStep {
         self.vault = vault
     }
 
+    /// The sealed ID numbers inside a file (the person's own, the guardian's, migrant relatives'),
+    /// one text per row; only these paths hold sealed values, whatever else a note may contain.
+    private static let sealedTexts: SQLQuery = """
+        select p.file->>'idNumber' as v
+        union all select p.file#>>'{child,guardian,idNumber}'
+        union all select m->>'idNumber' from jsonb_array_elements(
+            case when jsonb_typeof(p.file->'migrantFamily') = 'array' then p.file->'migrantFamily' else '[]'::jsonb end) m
+        """
+
     /// Rows with a value not under the current key (`v1` values name no key; sealed text inside the
     /// file names its key as `v2:<id>:`).
     private var stale: SQLQuery {
         let id = self.vault.keyIDBytes
-        let text = #""v(1:[A-Za-z0-9+/=]+|2:(?!"# + self.vault.keyID + #":)[0-9a-f]{8}:[A-Za-z0-9+/=]+)""#
+        let current = "v2:\(self.vault.keyID):%"
         return """
             ((p.id_number_sealed is not null
               and (get_byte(p.id_number_sealed, 0) <> 2 or substring(p.id_number_sealed from 2 for 4) <> \(id)
                    or length(p.id_number_digest) <> 37 or substring(p.id_number_digest from 2 for 4) <> \(id)))
-             or p.file::text ~ \(text))
+             or exists (select from (\(Self.sealedTexts)) s where (s.v like 'v1:%' or s.v like 'v2:%') and s.v not like \(current)))
             """
+    }
+
+    /// One sealed text of a file to replace, at its JSON path.
+    private struct TextChange {
+        var id: UUID
+        var path: String
+        var value: String
     }
 
     public func rotate(after: UUID?, limit: Int, in transaction: PostgresTransaction) async throws -> KeyRotationBatch {
@@ -33,22 +49,26 @@ public struct PersonKeyRotation: KeyRotationStep {
             """)
         guard let lastRow = rows.last else { return KeyRotationBatch(last: nil, resealed: 0, clashes: []) }
         var sealedIDs: [UUID] = [], sealed: [Data] = [], digests: [Data] = [], activeDigests: [UUID: Data] = [:]
-        var fileIDs: [UUID] = [], files: [String] = []
+        var changes: [TextChange] = [], unreadable: [UUID] = []
         for row in rows {
             let id: UUID = try row.decode("id")
-            if let old = try row.decode("id_number_sealed", as: Data?.self) {
-                let plain = try self.vault.open(old)
-                sealedIDs.append(id)
-                sealed.append(try self.vault.seal(plain))
-                let digest = self.vault.digest(plain)
-                digests.append(digest)
-                if try row.decode("status", as: String.self) == "active" { activeDigests[id] = digest }
-            }
-            let file = try row.decode("file", as: PostgresJSON<PersonFile>.self).value
-            let resealed = try file.mappingIDNumbers { self.vault.isCurrent(sealedText: $0) ? $0 : try self.vault.sealText(try self.vault.openText($0)) }
-            if resealed != file {
-                fileIDs.append(id)
-                files.append(PostgresJSON(resealed).postgresText)
+            do {
+                var column: (sealed: Data, digest: Data)? = nil
+                if let old = try row.decode("id_number_sealed", as: Data?.self) {
+                    let plain = try self.vault.open(old)
+                    column = (try self.vault.seal(plain), self.vault.digest(plain))
+                }
+                let rowChanges = try self.textChanges(id: id, file: try row.decode("file", as: PostgresJSON<PersonFile>.self).value)
+                if let column {
+                    sealedIDs.append(id)
+                    sealed.append(column.sealed)
+                    digests.append(column.digest)
+                    if try row.decode("status", as: String.self) == "active" { activeDigests[id] = column.digest }
+                }
+                changes += rowChanges
+            } catch {
+                // A value no key opens, or a file this version cannot read: reported, the rest goes on.
+                unreadable.append(id)
             }
         }
         let clashes = try await self.clashes(activeDigests, in: transaction)
@@ -65,12 +85,42 @@ public struct PersonKeyRotation: KeyRotationStep {
                 where p.id = u.id
                 """)
         }
-        if !fileIDs.isEmpty {
+        // Only the sealed values change (jsonb_set at their paths): the rest of each file stays
+        // byte for byte as it was. A row takes one change per statement, so rounds follow the row
+        // with the most sealed values.
+        var rounds: [[TextChange]] = []
+        var seen: [UUID: Int] = [:]
+        for change in changes {
+            let round = seen[change.id, default: 0]
+            seen[change.id] = round + 1
+            if rounds.count <= round { rounds.append([]) }
+            rounds[round].append(change)
+        }
+        for round in rounds {
             try await transaction.query("""
-                update person p set file = u.file::jsonb from unnest(\(fileIDs)::uuid[], \(files)::text[]) as u(id, file) where p.id = u.id
+                update person p set file = jsonb_set(p.file, u.path::text[], to_jsonb(u.value))
+                from unnest(\(round.map(\.id))::uuid[], \(round.map(\.path))::text[], \(round.map(\.value))::text[]) as u(id, path, value)
+                where p.id = u.id
                 """)
         }
-        return KeyRotationBatch(last: try lastRow.decode("id"), resealed: Set(sealedIDs + fileIDs).count, clashes: clashes)
+        return KeyRotationBatch(
+            last: try lastRow.decode("id"), resealed: Set(sealedIDs + changes.map(\.id)).count, clashes: clashes, unreadable: unreadable
+        )
+    }
+
+    /// The file's sealed texts not under the current key, re-sealed, at their JSON paths.
+    private func textChanges(id: UUID, file: PersonFile) throws -> [TextChange] {
+        var changes: [TextChange] = []
+        func reseal(_ text: String?, _ path: String) throws {
+            guard let text, !self.vault.isCurrent(sealedText: text), text.hasPrefix("v1:") || text.hasPrefix("v2:") else { return }
+            changes.append(TextChange(id: id, path: path, value: try self.vault.sealText(try self.vault.openText(text))))
+        }
+        try reseal(file.idNumber, "{idNumber}")
+        try reseal(file.child?.guardian?.idNumber, "{child,guardian,idNumber}")
+        for (index, member) in (file.migrantFamily ?? []).enumerated() {
+            try reseal(member.idNumber, "{migrantFamily,\(index),idNumber}")
+        }
+        return changes
     }
 
     /// Active files whose new digest another active file (already re-sealed, or in this batch) holds.
@@ -90,12 +140,11 @@ public struct PersonKeyRotation: KeyRotationStep {
         return clashing.sorted { $0.uuidString < $1.uuidString }
     }
 
-    /// Sealed text inside a file's JSON, under any key.
-    private static let sealedText = #""v(1:|2:[0-9a-f]{8}:)[A-Za-z0-9+/=]+""#
 
     public func census(in transaction: PostgresTransaction) async throws -> (sealed: Int, left: Int) {
         let row = try await transaction.query("""
-            select count(*) filter (where p.id_number_sealed is not null or p.file::text ~ \(Self.sealedText)) as sealed,
+            select count(*) filter (where p.id_number_sealed is not null
+                                     or exists (select from (\(Self.sealedTexts)) s where s.v like 'v1:%' or s.v like 'v2:%')) as sealed,
                    count(*) filter (where \(self.stale)) as left
             from person p
             """).first

@@ -42,7 +42,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         if dataKey == nil { dataKey = try cluster.secret(named: "data-key") }
     }
     guard let dataKey else { throw ConfigurationError.missingDataKey }
-    let vault = try IdentifierVault(secret: dataKey, previous: configuration.previousDataKeys)
+    let vault = try IdentifierVault(secret: dataKey, previous: configuration.openingDataKeys(besides: dataKey))
     let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
     let pool = PostgresConnectionPool(
         configuration: PostgresPoolConfiguration(

@@ -1,4 +1,5 @@
 import EmbeddedPostgres
+import Foundation
 import Hummingbird
 import LiushouAccess
 import LiushouDashboard
@@ -65,7 +66,8 @@ public struct AppDependencies: Sendable {
         self.persons = PostgresPersonRepository(vault: vault)
         self.personService = PersonService(repository: self.persons, vault: vault)
         // The files are part of the build: a build without them is broken, not a deployment choice.
-        self.web = try! WebBundle()
+        // LIUSHOU_WEB_DIR (development only) serves them from a checkout instead: a restart, no build.
+        self.web = try! WebBundle(directory: ProcessInfo.processInfo.environment["LIUSHOU_WEB_DIR"].map { URL(fileURLWithPath: $0) })
         self.clusterStatus = clusterStatus
         self.trustedProxies = trustedProxies
     }

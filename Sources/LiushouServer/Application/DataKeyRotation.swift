@@ -14,6 +14,8 @@ public struct DataKeyRotation: Sendable {
         public var table: String
         public var resealed: Int
         public var clashes: [UUID]
+        /// Rows whose values open under no key of the ring, left as they are.
+        public var unreadable: [UUID] = []
     }
 
     /// One table's sealed rows and how many of them are not under the current key.
@@ -48,6 +50,7 @@ public struct DataKeyRotation: Sendable {
                 after = last
                 report.resealed += batch.resealed
                 report.clashes += batch.clashes
+                report.unreadable += batch.unreadable
                 progress(step.table, report.resealed)
             }
             reports.append(report)
@@ -57,6 +60,7 @@ public struct DataKeyRotation: Sendable {
         for report in reports {
             detail["\(report.table).resealed"] = String(report.resealed)
             detail["\(report.table).clashes"] = String(report.clashes.count)
+            detail["\(report.table).unreadable"] = String(report.unreadable.count)
         }
         for census in left { detail["\(census.table).left"] = String(census.left) }
         try await owner.withTransaction { transaction in

@@ -30,7 +30,7 @@ public struct VolunteerController: Sendable {
             let (volunteer, created) = try await DuplicateRetry.once(primaryKey: "volunteer_pkey", uniqueProblems: VolunteerStore.uniqueProblems) {
                 try await self.database.transaction(for: caller) { transaction in
                     if let stored = try await self.store.find(id, in: transaction) {
-                        guard stored.hash == self.store.hash(input) else { throw Problem.idConflict("volunteer") }
+                        guard self.store.isHash(stored.hash, of: input) else { throw Problem.idConflict("volunteer") }
                         return (stored.volunteer, false)
                     }
                     try await self.check(input, caller: caller, in: transaction)

@@ -27,10 +27,14 @@ public struct VolunteerKeyRotation: KeyRotationStep {
             where v.id > \(start) and \(self.stale) order by v.id limit \(limit) for update
             """)
         guard let lastRow = rows.last else { return KeyRotationBatch(last: nil, resealed: 0, clashes: []) }
-        var ids: [UUID] = [], units: [UUID] = [], sealed: [Data] = [], digests: [Data] = []
+        var ids: [UUID] = [], units: [UUID] = [], sealed: [Data] = [], digests: [Data] = [], unreadable: [UUID] = []
         for row in rows {
-            let plain = try self.vault.open(try row.decode("id_number_sealed", as: Data.self))
-            ids.append(try row.decode("id"))
+            let id: UUID = try row.decode("id")
+            guard let plain = try? self.vault.open(try row.decode("id_number_sealed", as: Data.self)) else {
+                unreadable.append(id)
+                continue
+            }
+            ids.append(id)
             units.append(try row.decode("unit_id"))
             sealed.append(try self.vault.seal(plain))
             digests.append(self.vault.digest(plain))
@@ -52,7 +56,9 @@ public struct VolunteerKeyRotation: KeyRotationStep {
                 where v.id = u.id
                 """)
         }
-        return KeyRotationBatch(last: try lastRow.decode("id"), resealed: keep.count, clashes: clashes.sorted { $0.uuidString < $1.uuidString })
+        return KeyRotationBatch(
+            last: try lastRow.decode("id"), resealed: keep.count, clashes: clashes.sorted { $0.uuidString < $1.uuidString }, unreadable: unreadable
+        )
     }
 
     public func census(in transaction: PostgresTransaction) async throws -> (sealed: Int, left: Int) {

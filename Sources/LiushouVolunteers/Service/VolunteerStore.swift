@@ -101,8 +101,19 @@ struct VolunteerStore: Sendable {
     /// The content hash that recognises a retried registration: over the input with the ID number
     /// replaced by its keyed digest (a plain hash of it could be reversed by trying every number).
     func hash(_ input: VolunteerInput) -> Data {
+        self.hash(input, idNumberDigest: input.idNumber.map { self.vault.digest($0.uppercased()) })
+    }
+
+    /// Whether `stored` is the content hash of `input` under any key of the ring: a retry that
+    /// spans a key rotation is still the same request.
+    func isHash(_ stored: Data, of input: VolunteerInput) -> Bool {
+        guard let idNumber = input.idNumber else { return stored == self.hash(input, idNumberDigest: nil) }
+        return self.vault.lookupDigests(idNumber.uppercased()).contains { stored == self.hash(input, idNumberDigest: $0) }
+    }
+
+    private func hash(_ input: VolunteerInput, idNumberDigest: Data?) -> Data {
         var keyed = input
-        keyed.idNumber = input.idNumber.map { self.vault.digest($0.uppercased()).base64EncodedString() }
+        keyed.idNumber = idNumberDigest?.base64EncodedString()
         return ContentHash.of(keyed)
     }
 

@@ -13,8 +13,10 @@ public struct TwoFactorController: Sendable {
         self.service = service
     }
 
-    struct CodeRequest: Decodable {
+    struct ConfirmRequest: Decodable {
         var code: String
+        /// The `enrolment` the enrol answer named, if the client kept it.
+        var enrolment: String?
     }
 
     struct VerifyRequest: Decodable {
@@ -33,9 +35,12 @@ public struct TwoFactorController: Sendable {
     }
 
     @Sendable func confirm(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
-        let body = try await request.decodeJSON(as: CodeRequest.self, context: context)
+        let body = try await request.decodeJSON(as: ConfirmRequest.self, context: context)
         try Self.checkCode(body.code, field: "code")
-        return try Self.private(try await self.service.confirm(caller, code: body.code, context: context), status: .ok)
+        if let enrolment = body.enrolment, enrolment.count > 64 {
+            throw Problem.validation([.init(field: "enrolment", message: "must have at most 64 characters")])
+        }
+        return try Self.private(try await self.service.confirm(caller, code: body.code, enrolment: body.enrolment, context: context), status: .ok)
     }
 
     @Sendable func verify(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {

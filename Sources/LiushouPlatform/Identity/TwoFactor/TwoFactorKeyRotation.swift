@@ -21,16 +21,23 @@ public struct TwoFactorKeyRotation: KeyRotationStep {
             where t.account_id > \(start) and \(self.stale) order by t.account_id limit \(limit) for update
             """)
         guard let last = rows.last else { return KeyRotationBatch(last: nil, resealed: 0, clashes: []) }
-        var ids: [UUID] = [], sealed: [Data] = []
+        var ids: [UUID] = [], sealed: [Data] = [], unreadable: [UUID] = []
         for row in rows {
-            ids.append(try row.decode("account_id"))
-            sealed.append(try self.vault.seal(try self.vault.open(try row.decode("secret_sealed", as: Data.self))))
+            let id: UUID = try row.decode("account_id")
+            guard let secret = try? self.vault.open(try row.decode("secret_sealed", as: Data.self)) else {
+                unreadable.append(id)
+                continue
+            }
+            ids.append(id)
+            sealed.append(try self.vault.seal(secret))
         }
-        try await transaction.query("""
-            update account_totp t set secret_sealed = u.sealed from unnest(\(ids)::uuid[], \(sealed)::bytea[]) as u(id, sealed)
-            where t.account_id = u.id
-            """)
-        return KeyRotationBatch(last: try last.decode("account_id"), resealed: ids.count, clashes: [])
+        if !ids.isEmpty {
+            try await transaction.query("""
+                update account_totp t set secret_sealed = u.sealed from unnest(\(ids)::uuid[], \(sealed)::bytea[]) as u(id, sealed)
+                where t.account_id = u.id
+                """)
+        }
+        return KeyRotationBatch(last: try last.decode("account_id"), resealed: ids.count, clashes: [], unreadable: unreadable)
     }
 
     public func census(in transaction: PostgresTransaction) async throws -> (sealed: Int, left: Int) {

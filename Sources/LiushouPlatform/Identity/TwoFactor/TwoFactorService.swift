@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import LiushouAccess
@@ -9,6 +10,9 @@ import LiushouPostgres
 public struct TwoFactorService: Sendable {
     /// What an authenticator app is given to enrol (the QR code carries `uri`).
     public struct Enrolment: Sendable, Encodable {
+        /// Names this enrolment (not its secret); sent back with the code, it tells a code for an
+        /// enrolment restarted since (another tab) from a wrong code.
+        public var enrolment: String
         public var secret: String
         public var uri: String
         public var issuer: String
@@ -67,31 +71,33 @@ public struct TwoFactorService: Sendable {
             try await self.entry(caller, context, action: "two_factor.enrol_start").append(in: transaction)
         }
         return Enrolment(
-            secret: totp.base32Secret, uri: totp.uri(issuer: Self.issuer, account: caller.name), issuer: Self.issuer, account: caller.name,
+            enrolment: Self.fingerprint(sealed), secret: totp.base32Secret, uri: totp.uri(issuer: Self.issuer, account: caller.name), issuer: Self.issuer, account: caller.name,
             digits: TOTP.digits, period: TOTP.period
         )
     }
 
     /// Confirms an enrolment with a code from the app: the session is verified and gets the recovery codes.
-    public func confirm(_ caller: Caller, code: String, context: AppRequestContext) async throws -> Confirmation {
+    public func confirm(_ caller: Caller, code: String, enrolment: String?, context: AppRequestContext) async throws -> Confirmation {
         try Self.requireUser(caller)
         if caller.secondFactorDue == .code { throw Self.codeDue }
         guard let stored = try await self.secret(of: caller), !stored.confirmed else {
             throw Problem(status: .conflict, code: "no_enrolment", title: "Nothing to confirm",
                           detail: "Start an enrolment with POST /v1/auth/two-factor/enrol first.")
         }
+        if let enrolment, enrolment != Self.fingerprint(stored.sealed) { throw Self.enrolmentReplaced }
+        if let lockedUntil = stored.lockedUntil { throw Self.locked(until: lockedUntil, now: self.now()) }
         guard let step = stored.totp.matchingStep(code, at: self.now()) else {
-            try await self.database.unscoped { transaction in
-                try await self.entry(caller, context, action: "two_factor.enrol", outcome: .denied, detail: ["reason": "wrong_code"]).append(in: transaction)
-            }
-            throw Self.wrongCode
+            try await self.fail(caller, context: context, field: "code", action: "two_factor.enrol")
         }
         let codes = RecoveryCodes.generate()
         try await self.database.unscoped { transaction in
+            // Confirms only the secret the code was checked against (an enrolment restarted in another
+            // tab meanwhile has a new one).
             let confirmed = try await transaction.query("""
-                select auth_two_factor_confirm(\(caller.accountID), \(caller.credentialID), \(step), \(codes.map(RecoveryCodes.digest))) as confirmed
+                select auth_two_factor_confirm(\(caller.accountID), \(caller.credentialID), \(stored.sealed), \(step),
+                    \(codes.map(RecoveryCodes.digest))) as confirmed
                 """).first?.decode("confirmed", as: Bool.self) ?? false
-            guard confirmed else { throw Self.alreadyEnrolled }
+            guard confirmed else { throw Self.enrolmentReplaced }
             try await self.entry(caller, context, action: "two_factor.enrol").append(in: transaction)
         }
         return Confirmation(recoveryCodes: codes)
@@ -139,7 +145,7 @@ public struct TwoFactorService: Sendable {
         try await transaction.query("select auth_two_factor_reset(\(account)) as existed").first?.decode("existed", as: Bool.self) ?? false
     }
 
-    private func fail(_ caller: Caller, context: AppRequestContext, field: String) async throws -> Never {
+    private func fail(_ caller: Caller, context: AppRequestContext, field: String, action: String = "two_factor.verify") async throws -> Never {
         let seconds = self.settings.lockDuration.components.seconds
         let (ended, lockedUntil) = try await self.database.unscoped { transaction in
             let row = try await transaction.query("""
@@ -148,7 +154,7 @@ public struct TwoFactorService: Sendable {
                 """).first
             let ended = try row?.decode("session_ended", as: Bool.self) ?? false
             let locked = try row?.decode("locked_until", as: Date?.self)
-            try await self.entry(caller, context, action: "two_factor.verify", outcome: .denied,
+            try await self.entry(caller, context, action: action, outcome: .denied,
                                  detail: ["reason": field == "code" ? "wrong_code" : "wrong_recovery_code", "session_ended": String(ended)])
                 .append(in: transaction)
             return (ended, locked)
@@ -158,18 +164,19 @@ public struct TwoFactorService: Sendable {
             throw Problem(status: .unauthorized, code: "session_ended", title: "Too many wrong codes",
                           detail: "This session has ended after too many wrong codes. Log in again.")
         }
-        throw Problem.validation([.init(field: field, message: "is not a valid code")])
+        throw field == "code" ? Self.wrongCode : Problem.validation([.init(field: field, message: "is not a valid recovery code")])
     }
 
-    private func secret(of caller: Caller) async throws -> (totp: TOTP, confirmed: Bool, lockedUntil: Date?)? {
+    private func secret(of caller: Caller) async throws -> (totp: TOTP, sealed: Data, confirmed: Bool, lockedUntil: Date?)? {
         let row = try await self.database.unscoped { transaction in
             try await transaction.query("select * from auth_two_factor_secret(\(caller.accountID))").first
         }
         guard let row else { return nil }
-        guard let secret = Data(base64Encoded: try self.vault.open(try row.decode("secret_sealed", as: Data.self))) else {
+        let sealed = try row.decode("secret_sealed", as: Data.self)
+        guard let secret = Data(base64Encoded: try self.vault.open(sealed)) else {
             throw Problem.internalError
         }
-        return (TOTP(secret: secret), try row.decode("confirmed"), try row.decode("locked_until"))
+        return (TOTP(secret: secret), sealed, try row.decode("confirmed"), try row.decode("locked_until"))
     }
 
     private func entry(
@@ -186,11 +193,18 @@ public struct TwoFactorService: Sendable {
         }
     }
 
+    /// A short public name of an enrolment: the start of the sealed secret's SHA-256.
+    static func fingerprint(_ sealed: Data) -> String {
+        Data(SHA256.hash(data: sealed).prefix(8)).hex
+    }
+
     static let wrongCode = Problem.validation([.init(field: "code", message: "is not the code your authenticator app shows now")])
     static let codeDue = Problem(status: .forbidden, code: "second_factor_required", title: "Second factor required",
                                  detail: "Enter the code of your authenticator app with POST /v1/auth/two-factor/verify first.")
     static let alreadyEnrolled = Problem(status: .conflict, code: "already_enrolled", title: "Already enrolled",
                                          detail: "This account has an authenticator. A lost one is reset by an administrator above you.")
+    static let enrolmentReplaced = Problem(status: .conflict, code: "enrolment_replaced", title: "Enrolment restarted",
+                                           detail: "The enrolment was restarted elsewhere: scan the new QR code and enter its code.")
     static let notEnrolled = Problem(status: .conflict, code: "not_enrolled", title: "No authenticator",
                                      detail: "This account has no authenticator yet: enrol with POST /v1/auth/two-factor/enrol.")
 

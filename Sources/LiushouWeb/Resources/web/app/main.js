@@ -1,6 +1,7 @@
 // The field app (外勤): hash routes, the session, the network indicator and the sync loop.
 import { h, mount, toast } from "../shared/ui.js";
 import * as session from "../shared/session.js";
+import { isSecondFactorDue } from "../shared/api.js";
 import { outbox, clearDevice } from "./data.js";
 import { loginView, passwordView, lockView, secondFactorView } from "./views/login.js";
 import { isLocked, lock, unlock } from "./lock.js";
@@ -48,13 +49,14 @@ async function render() {
   if (!profile) target = "login";
   else if (isLocked()) target = "lock";
   else if (session.owesSecondFactor(profile)) target = "second-factor";
-  else if (target === "second-factor") target = "today";
   else if (profile.mustChangePassword && target !== "me") target = "password";
+  else if (target === "second-factor") target = "today";
   if (profile && target === "login") target = "today";
   updateChrome(profile, target);
   try {
     await views[target]({ app, id, params, profile });
   } catch (error) {
+    if (isSecondFactorDue(error)) return;
     console.error(error);
     mount(view, h("div.banner.bad", { role: "alert" }, `页面出错：${error.message}`));
   }
@@ -87,7 +89,8 @@ let syncing = null;
 /** Sends waiting records now (if online and logged in); never mints new ids. */
 async function syncNow({ quiet = false } = {}) {
   const profile = session.profile();
-  if (!profile || !navigator.onLine || isLocked()) return null;
+  // Nothing is sent while a code is owed: the server would refuse every record until it is given.
+  if (!profile || !navigator.onLine || isLocked() || session.owesSecondFactor(profile)) return null;
   if (syncing) return syncing;
   syncing = (async () => {
     const summary = await outbox.sync(profile.accountId);
@@ -114,6 +117,9 @@ async function expired() {
 
 session.onUnauthorized(() => {
   if (session.profile()) expired();
+});
+session.onSecondFactor((profile) => {
+  if (session.owesSecondFactor(profile)) render();
 });
 session.onLogout(async (reason) => {
   await clearDevice();

@@ -1,6 +1,8 @@
 // The office console (工作台): hash routes, the session, the menu from the caller's permissions.
-import { h, mount } from "../shared/ui.js";
+import { h, mount, toast } from "../shared/ui.js";
+import { codeForm } from "../shared/two-factor.js";
 import * as session from "../shared/session.js";
+import { isSecondFactorDue } from "../shared/api.js";
 import { menuFor, routeAllowed } from "./menu.js";
 import { loginView, passwordView, homeView, secondFactorView, twoFactorView } from "./views/login.js";
 import { personsView } from "./views/persons.js";
@@ -40,7 +42,15 @@ export function route() {
   return { name: name || "home", id, sub, params: new URLSearchParams(search) };
 }
 
+let interruptedRender = false;
+let typedInView = false;
+view.addEventListener("input", () => {
+  typedInView = true;
+});
+
 async function render() {
+  interruptedRender = false;
+  typedInView = false;
   const { name, id, sub, params } = route();
   const profile = session.profile();
   let target = views[name] ? name : "home";
@@ -48,8 +58,8 @@ async function render() {
   if (!profile) target = "login";
   else if (profile.secondFactor === "pending") target = "second-factor";
   else if (profile.secondFactor === "enrol") target = "two-factor";
-  else if (target === "second-factor") target = "home";
   else if (profile.mustChangePassword) target = "password";
+  else if (target === "second-factor") target = "home";
   else if (target === "login") target = "home";
   updateChrome(profile, target);
   if (profile && !routeAllowed(target, profile)) {
@@ -59,6 +69,11 @@ async function render() {
   try {
     await views[target]({ app, id, sub, params, profile, name: target });
   } catch (error) {
+    // The page could not load for want of a code: the code dialog renders it again once given.
+    if (isSecondFactorDue(error)) {
+      interruptedRender = true;
+      return;
+    }
     console.error(error);
     mount(view, h("h1", "出错了"), h("p.banner.bad", { role: "alert" }, `页面出错：${error.message}`));
   }
@@ -104,6 +119,41 @@ session.onUnauthorized(() => {
     app.go("#/login");
   }
 });
+session.onSecondFactor((profile) => {
+  if (!session.owesSecondFactor(profile)) return;
+  // A code owed in the middle of work is asked for over the page, so what was typed stays.
+  if (profile.secondFactor === "pending" && !["login", "second-factor"].includes(route().name)) codeDialog();
+  else render();
+});
+
+function codeDialog() {
+  if (document.querySelector("dialog.code-dialog")) return;
+  const dialog = h("dialog.code-dialog", { "aria-labelledby": "code-dialog-title" });
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+  };
+  dialog.append(
+    h("h2", { id: "code-dialog-title" }, "需要验证码"),
+    h("p", "本次会话需要验证。页面上已填写的内容仍在。"),
+    codeForm({
+      className: "form",
+      onDone: () => {
+        close();
+        // A page with nothing typed into it loads again; one with typed work stays for resubmitting.
+        if (interruptedRender || !typedInView) render();
+        else toast("已验证，请重新提交刚才的操作");
+      },
+      onSessionEnded: () => {
+        close();
+        session.forget("验证码错误次数过多，请重新登录。").then(() => app.go("#/login"));
+      },
+    }),
+  );
+  dialog.addEventListener("cancel", (event) => event.preventDefault());
+  document.body.append(dialog);
+  dialog.showModal();
+}
 session.onLogout(async (reason) => {
   if (reason) localStorage.setItem("liushou.notice", reason);
 });

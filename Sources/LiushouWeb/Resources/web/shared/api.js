@@ -35,6 +35,22 @@ export function onUnauthorized(listener) {
   return () => listeners.delete(listener);
 }
 
+const dueListeners = new Set();
+/**
+ * Called whenever the server says this session owes its second factor (403): the server decides it
+ * on every request, so a role granted or an authenticator enrolled elsewhere reaches an open session.
+ */
+export function onSecondFactorDue(listener) {
+  dueListeners.add(listener);
+  return () => dueListeners.delete(listener);
+}
+const SECOND_FACTOR_DUE = ["second_factor_required", "second_factor_enrolment_required"];
+
+/** Whether an error is the server asking for the second factor (the listeners above take over). */
+export function isSecondFactorDue(error) {
+  return error instanceof ApiError && error.status === 403 && SECOND_FACTOR_DUE.includes(error.problem.code);
+}
+
 /**
  * Calls the API. Options: body (JSON), text (raw body with contentType), headers, ifMatch,
  * idempotencyKey, timeout (ms, default 20 s), raw (return the Response).
@@ -72,6 +88,7 @@ export async function api(method, path, options = {}) {
   }
   if (!response.ok) {
     if (response.status === 401 && !path.startsWith("/v1/auth/login")) listeners.forEach((l) => l());
+    if (response.status === 403 && data && SECOND_FACTOR_DUE.includes(data.code)) dueListeners.forEach((l) => l());
     const retryAfter = Number(response.headers.get("retry-after")) || null;
     throw new ApiError(response.status, typeof data === "object" ? data : null, { retryAfter });
   }

@@ -1,7 +1,7 @@
 // The browser session: the token stays in an HttpOnly cookie (no script can read it); this module
 // keeps only the caller's profile (name, grants, permissions: nothing secret) for the menus and
 // for working offline, and logs out after the server's idle time without any use.
-import { api, get, post, onUnauthorized } from "./api.js";
+import { api, get, post, onUnauthorized, onSecondFactorDue } from "./api.js";
 
 const PROFILE = "liushou.profile";
 const ACTIVITY = "liushou.lastActivity";
@@ -91,6 +91,11 @@ export function watchIdle(onIdle) {
 }
 
 export { onUnauthorized };
+
+/** Calls `listener` with the fresh profile when the server asks this session for its second factor. */
+export function onSecondFactor(listener) {
+  return onSecondFactorDue(() => refresh().then(listener, () => {}));
+}
 
 export async function changePassword(currentPassword, newPassword) {
   await post("/v1/auth/password", { currentPassword, newPassword });

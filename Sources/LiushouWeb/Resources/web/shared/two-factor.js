@@ -11,6 +11,7 @@ function explain(e, fallback) {
   if (e.status === 429) return `错误次数过多，请 ${Math.ceil((e.retryAfter || 900) / 60)} 分钟后再试`;
   if (e.status === 422) return fallback;
   if (e.status === 409 && e.problem.code === "already_enrolled") return "此账号已绑定身份验证器。手机丢失请联系上级管理员重置。";
+  if (e.status === 409 && e.problem.code === "enrolment_replaced") return "绑定已在其他窗口重新开始：请刷新本页，扫描新的二维码。";
   return e.message;
 }
 
@@ -57,9 +58,20 @@ export function codeForm({ onDone, onSessionEnded, className = "form.card", acti
 }
 
 /** Enrolment: asks the server for a secret, shows it as a QR code and as text, confirms a code, then shows the recovery codes. */
-export async function enrolment({ onDone, className = "section.card" }) {
-  // Loaded only here: the field app's phones never download the encoder.
-  const [{ qrSVG }, enrol] = await Promise.all([import("./qr.js"), post("/v1/auth/two-factor/enrol", {})]);
+export async function enrolment({ onDone, onSessionEnded = () => {}, className = "section.card" }) {
+  // Imported when an enrolment starts (the service worker has it cached with the other shared modules).
+  let qrSVG, enrol;
+  try {
+    [{ qrSVG }, enrol] = await Promise.all([import("./qr.js"), post("/v1/auth/two-factor/enrol", {})]);
+  } catch (e) {
+    // Enrolled meanwhile in another session: this one now owes a code instead.
+    if (e.status === 409 || (e.status === 403 && e.problem.code === "second_factor_required")) {
+      const profile = await session.refresh();
+      return h(className, h("p.banner.warn", { role: "status" }, "此账号已在别处绑定身份验证器。"),
+        h("div.actions", h("button.primary", { type: "button", onclick: () => onDone(profile) }, "输入验证码")));
+    }
+    throw e;
+  }
   const code = h("input", { name: "code", required: true, ...CODE });
   const error = h("p.field-error", { role: "alert" });
   const grouped = enrol.secret.match(/.{1,4}/g).join(" ");
@@ -82,10 +94,11 @@ export async function enrolment({ onDone, className = "section.card" }) {
       return;
     }
     try {
-      const { recoveryCodes } = await post("/v1/auth/two-factor/confirm", { code: value });
+      const { recoveryCodes } = await post("/v1/auth/two-factor/confirm", { code: value, enrolment: enrol.enrolment });
       const profile = await session.refresh();
       box.replaceChildren(recoveryList(recoveryCodes, () => onDone(profile)));
     } catch (e) {
+      if (e.status === 401) return onSessionEnded();
       error.textContent = explain(e, "验证码不正确（请确认手机时间准确，并输入最新的验证码）");
       code.select();
     }

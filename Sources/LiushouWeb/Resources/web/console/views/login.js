@@ -63,7 +63,11 @@ export async function twoFactorView({ app, profile }) {
     return;
   }
   const required = profile.secondFactor === "enrol";
-  const card = await enrolment({ className: "section.card.narrow", onDone: (fresh) => app.go(nextStep(fresh)) });
+  const card = await enrolment({
+    className: "section.card.narrow",
+    onDone: (fresh) => app.go(nextStep(fresh)),
+    onSessionEnded: () => session.forget("验证码错误次数过多，请重新登录。").then(() => app.go("#/login")),
+  });
   mount(app.view, h("h1", "绑定身份验证器"),
     required ? h("p.banner.warn", "你的角色要求使用双因素认证：绑定身份验证器后才能继续使用工作台。") : null, card);
 }
