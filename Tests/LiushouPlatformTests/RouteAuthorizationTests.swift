@@ -76,4 +76,32 @@ struct RouteAuthorizationTests {
             }
         }
     }
+
+    @Test("a declared path asked with a method nobody declared answers 405 with Allow; an undeclared path stays 404")
+    func undeclaredMethods() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
+            let dependencies = AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared)
+            let router = buildRouter(dependencies)
+            try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in
+                let token = try await client.login("county.admin")
+                var declared: [String: Set<String>] = [:]
+                for entry in dependencies.routes.entries { declared[entry.path, default: []].insert(entry.method) }
+                for (path, methods) in declared {
+                    let uri = Self.concrete(path)
+                    for method in [HTTPRequest.Method.trace, .delete, .patch] where !methods.contains(method.rawValue) {
+                        let response = try await client.send(method, uri, token: token)
+                        #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")
+                        let allow = Set((response.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                        #expect(allow == methods, "\(method) \(path): Allow \(response.headers[.allow] ?? "-")")
+                    }
+                }
+                #expect(try await client.send(.trace, "/v1/no-such-thing", token: token).status == .notFound)
+                #expect(try await client.send(.get, "/v1/no-such-thing", token: token).status == .notFound)
+                // A missing record on a declared route is still 404, not 405.
+                #expect(try await client.send(.get, "/v1/persons/\(UUID().uuidString.lowercased())", token: token).status == .notFound)
+            }
+        }
+    }
 }

@@ -73,7 +73,7 @@ public struct AppDependencies: Sendable {
     }
 }
 
-/// Builds the router: middleware (request id → client address → metrics → problem errors → web clients' files →
+/// Builds the router: middleware (request id → client address → metrics → problem errors → 405 for known paths → web clients' files →
 /// query text → body limit → authentication) and every controller.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -81,6 +81,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(ClientAddressMiddleware(trustedProxies: dependencies.trustedProxies))
     router.middlewares.add(RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.middlewares.add(ProblemMiddleware())
+    router.middlewares.add(MethodNotAllowedMiddleware(catalog: dependencies.routes))
     router.middlewares.add(WebMiddleware(bundle: dependencies.web))
     router.middlewares.add(QueryTextMiddleware())
     router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
