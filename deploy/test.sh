@@ -25,6 +25,8 @@ if [ $# -eq 0 ]; then
   python3 deploy/browser/field_app_test.py .build/debug/liushou
   # The office console (工作台) at desk and tablet sizes, with accessibility and print checks.
   python3 deploy/browser/console_test.py .build/debug/liushou
+  # The console's module screens (relief, legal aid, schools, clinics, volunteers), each walked by its roles.
+  python3 deploy/browser/console_modules_test.py .build/debug/liushou
   # Two-factor enrolment and use: the QR code on the page read back by a real decoder, codes, recovery codes, reset.
   python3 deploy/browser/qr_decode_test.py
   python3 deploy/browser/two_factor_test.py .build/debug/liushou

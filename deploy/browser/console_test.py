@@ -27,6 +27,9 @@ DEMO = ["demo.county", "demo.town", "demo.supervisor", "demo.cadre", "demo.grid"
 # The console's menu (web/console/menu.js): route → any of these permissions (empty: everyone).
 MENU = {"persons": ["persons.read"], "new": ["persons.write"], "ledger": ["persons.import", "persons.export"],
         "followups": ["followups.handle"], "safeguarding": ["safeguarding.read"], "overdue": ["visits.read"],
+        "relief": ["relief.read"], "legal": ["legal_aid.read", "legal_aid.manage", "legal_aid.configure"],
+        "schools": ["schools.read", "schools.manage", "schools.care", "schools.counsel", "schools.counsellors"],
+        "clinics": ["health.record", "health.details", "indicators.read"], "volunteers": ["volunteers.read", "volunteers.manage", "pairings.read", "pairings.manage"],
         "units": ["units.read"], "users": ["users.read", "users.manage"], "service-accounts": ["service_accounts.manage"],
         "audit": ["audit.read"], "dashboard": ["indicators.read"], "password": []}
 

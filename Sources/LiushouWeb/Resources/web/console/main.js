@@ -4,6 +4,7 @@ import { codeForm } from "../shared/two-factor.js";
 import * as session from "../shared/session.js";
 import { isSecondFactorDue } from "../shared/api.js";
 import { menuFor, routeAllowed } from "./menu.js";
+import { forgetAll as forgetUnits } from "./units.js";
 import { loginView, passwordView, homeView, secondFactorView, twoFactorView } from "./views/login.js";
 import { personsView } from "./views/persons.js";
 import { personView } from "./views/person.js";
@@ -13,12 +14,18 @@ import { followUpsView, safeguardingView, overdueView } from "./views/queues.js"
 import { unitsView } from "./views/units.js";
 import { usersView, serviceAccountsView } from "./views/users.js";
 import { auditView } from "./views/audit.js";
+import { reliefView } from "./views/relief.js";
+import { legalView } from "./views/legal.js";
+import { schoolsView } from "./views/schools.js";
+import { clinicsView } from "./views/clinics.js";
+import { volunteersView } from "./views/volunteers.js";
 
 const view = document.getElementById("view");
 const views = {
   login: loginView, password: passwordView, home: homeView, "second-factor": secondFactorView, "two-factor": twoFactorView, persons: personsView, person: personView,
   new: personFormView, edit: personFormView, ledger: ledgerView, followups: followUpsView, safeguarding: safeguardingView,
   overdue: overdueView, units: unitsView, users: usersView, "service-accounts": serviceAccountsView, audit: auditView,
+  relief: reliefView, legal: legalView, schools: schoolsView, clinics: clinicsView, volunteers: volunteersView,
 };
 
 export const app = {
@@ -116,6 +123,7 @@ session.onUnauthorized(() => {
   if (session.profile()) {
     localStorage.setItem("liushou.notice", "登录已过期，请重新登录。");
     localStorage.removeItem("liushou.profile");
+    forgetUnits();
     app.go("#/login");
   }
 });
@@ -155,6 +163,7 @@ function codeDialog() {
   dialog.showModal();
 }
 session.onLogout(async (reason) => {
+  forgetUnits();
   if (reason) localStorage.setItem("liushou.notice", reason);
 });
 session.watchIdle(() => session.logout("30 分钟未操作，已自动退出。").then(() => app.go("#/login")));

@@ -11,6 +11,13 @@ export const MENU = [
     { route: "safeguarding", label: "强制报告", any: ["safeguarding.read"] },
     { route: "overdue", label: "逾期走访", any: ["visits.read"] },
   ] },
+  { group: "业务工作", items: [
+    { route: "relief", label: "帮扶救助", any: ["relief.read"] },
+    { route: "legal", label: "法律援助", any: ["legal_aid.read", "legal_aid.manage", "legal_aid.configure"] },
+    { route: "schools", label: "学校关爱", any: ["schools.read", "schools.manage", "schools.care", "schools.counsel", "schools.counsellors"] },
+    { route: "clinics", label: "健康体检", any: ["health.record", "health.details", "indicators.read"] },
+    { route: "volunteers", label: "志愿结对", any: ["volunteers.read", "volunteers.manage", "pairings.read", "pairings.manage"] },
+  ] },
   { group: "系统管理", items: [
     { route: "units", label: "组织机构", any: ["units.read"] },
     { route: "users", label: "用户与授权", any: ["users.read", "users.manage"] },

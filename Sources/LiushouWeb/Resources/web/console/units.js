@@ -27,6 +27,12 @@ export function forget(id) {
   childLists.delete(id);
 }
 
+/** Drops everything cached: another user's scope differs (called at logout). */
+export function forgetAll() {
+  units.clear();
+  childLists.clear();
+}
+
 export async function children(id) {
   if (!childLists.has(id)) childLists.set(id, get(`/v1/units/${id}/children`).then((r) => {
     for (const u of r.items) units.set(u.id, Promise.resolve(u));
