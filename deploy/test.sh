@@ -16,6 +16,9 @@ python3 -c "import websocket" 2>/dev/null || python3 -m pip install --quiet webs
 # The two-factor tests read the console's QR codes back with OpenCV's decoder.
 python3 -c "import cv2, numpy" 2>/dev/null || python3 -m pip install --quiet opencv-python-headless numpy
 
+# Every web module links (syntax, duplicate names, imports of missing exports) — a second, no browser.
+if command -v node >/dev/null; then node deploy/check-web-modules.mjs; else echo "node not installed: web module link check skipped"; fi
+
 swift build --build-tests
 swift test --skip-build --parallel "$@"
 # The web clients in real headless Chromium (screenshots in .build/test-output/): the joint-meeting

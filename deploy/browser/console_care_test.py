@@ -202,7 +202,7 @@ def town_flow(console, base, password):
     assert len(call(base, "GET", f"/v1/pairings/{pairing_id}/progress", token=token)["items"]) == 1
 
     for route, ready, page in [("#/volunteers/pairings", "!!document.querySelector('table.pairings tbody tr')", "pairings"),
-                               ("#/volunteers/hours", "!!document.querySelector('#hours-h')", "hours"),
+                               ("#/volunteers/hours", "!!document.querySelector('#hours-h') && !document.querySelector('main .banner.bad')", "hours"),
                                ("#/volunteers/rate", "!!document.querySelector('table.rate tbody tr')", "rate")]:
         console.go(route, ready, page)
         console.shot(page, page)

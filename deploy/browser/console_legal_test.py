@@ -44,7 +44,7 @@ def lists(console):
     assert rows >= 5, f"the demo's cases are listed: {rows}"
     console.shot("list", "legal case list")
     console.go("#/legal?stage=intake", "location.hash.includes('stage=intake') && !!document.querySelector('main [role=status]')", "the list filtered by stage")
-    console.b.wait_for("[...document.querySelectorAll('table.legal-cases tbody tr td:nth-child(3)')].every(td => td.textContent === '已受理')", "only intake cases")
+    console.b.wait_for("(cells => cells.length > 0 && cells.every(td => td.textContent === '已受理'))([...document.querySelectorAll('table.legal-cases tbody tr td:nth-child(3)')])", "only intake cases")
     console.go("#/legal/overdue", "document.querySelector('main h1')?.textContent === '首次联系逾期' && !!document.querySelector('main [role=status]')", "the overdue list")
     overdue = console.b.evaluate("[...document.querySelectorAll('table.legal-cases tbody tr')].map(r => r.textContent)")
     assert overdue and all("已逾期" in r for r in overdue), f"the demo's overdue first contact is listed: {overdue}"

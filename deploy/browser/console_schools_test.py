@@ -152,6 +152,7 @@ def supervisor_flow(console, base, password, tokens, child):
     console.go("#/schools?tab=dropout", f"!!document.querySelector('ul.dropout-cases li[data-person=\"{pid}\"]')", "the new case in the list")
     console.shot("supervisor-dropout", "supervisor dropout cases")
     print(f"supervisor: the dropout case of {child['personName']} is in the console's list of {len(cases)} open cases")
+    assert older, "the demo county holds an older open dropout case to close"
     if older:
         form = f"li[data-id=\"{older['id']}\"] form"
         console.b.click(f"li[data-id=\"{older['id']}\"] button.close-open")

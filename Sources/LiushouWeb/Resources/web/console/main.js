@@ -3,8 +3,15 @@ import { h, mount, toast } from "../shared/ui.js";
 import { codeForm } from "../shared/two-factor.js";
 import * as session from "../shared/session.js";
 import { isSecondFactorDue } from "../shared/api.js";
-import { menuFor, routeAllowed } from "./menu.js";
+import { menuFor, routeAllowed, menuLabel } from "./menu.js";
 import { forgetAll as forgetUnits } from "./units.js";
+import { forgetMatters } from "./views/legal-common.js";
+
+/** What one user's pages cached that the next user in this tab must not see. */
+function forgetCaches() {
+  forgetUnits();
+  forgetMatters();
+}
 import { loginView, passwordView, homeView, secondFactorView, twoFactorView } from "./views/login.js";
 import { personsView } from "./views/persons.js";
 import { personView } from "./views/person.js";
@@ -84,7 +91,9 @@ async function render() {
     console.error(error);
     mount(view, h("h1", "出错了"), h("p.banner.bad", { role: "alert" }, `页面出错：${error.message}`));
   }
-  document.title = `${(view.querySelector("h1") || {}).textContent || "工作台"} · 留守关爱工作台`;
+  // Named by the menu, not the page's heading: a heading may hold a person's name, and titles stay in
+  // the browser's history.
+  document.title = `${menuLabel(target) || "工作台"} · 留守关爱工作台`;
   view.focus({ preventScroll: true });
 }
 
@@ -123,7 +132,7 @@ session.onUnauthorized(() => {
   if (session.profile()) {
     localStorage.setItem("liushou.notice", "登录已过期，请重新登录。");
     localStorage.removeItem("liushou.profile");
-    forgetUnits();
+    forgetCaches();
     app.go("#/login");
   }
 });
@@ -163,7 +172,7 @@ function codeDialog() {
   dialog.showModal();
 }
 session.onLogout(async (reason) => {
-  forgetUnits();
+  forgetCaches();
   if (reason) localStorage.setItem("liushou.notice", reason);
 });
 session.watchIdle(() => session.logout("30 分钟未操作，已自动退出。").then(() => app.go("#/login")));

@@ -30,6 +30,14 @@ export const MENU = [
   ] },
 ];
 
+const OTHER_LABELS = { home: "工作台", person: "人员档案", edit: "修改档案", login: "登录", "second-factor": "双因素认证", "two-factor": "双因素认证" };
+
+/** A route's name for the window title: its menu entry's label. */
+export function menuLabel(route) {
+  for (const g of MENU) for (const i of g.items) if (i.route === route) return i.label;
+  return OTHER_LABELS[route] || "";
+}
+
 export function allowed(item, permissions) {
   return item.any.length === 0 || item.any.some((p) => permissions.includes(p));
 }

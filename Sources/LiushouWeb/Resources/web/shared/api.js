@@ -1,9 +1,39 @@
 // The one API client of the web clients: same-origin fetch with the session cookie, the CSRF
 // header on every change, RFC 9457 problems as ApiError, and a time limit on every call.
 
+const HAN = /[\u4e00-\u9fff]/;
+
+/** A Chinese sentence for an answer whose own text is not Chinese (the server's English detail). */
+function chineseMessage(status, problem, offline) {
+  const text = problem && (problem.detail || problem.title);
+  if (text && HAN.test(text)) return text;
+  if (offline) return "网络不可用";
+  const byCode = {
+    id_conflict: "这条记录已保存过，内容与本次不同",
+    version_mismatch: "记录已被他人修改，请刷新后重试",
+    if_match_required: "请刷新页面后重试",
+    idempotency_key_reused: "这次操作已提交过，内容不同：请刷新后核对",
+    session_ended: "会话已结束，请重新登录",
+  };
+  if (problem && byCode[problem.code]) return byCode[problem.code];
+  if (status === 400) return "请求无法识别，请检查填写的内容";
+  if (status === 401) return "登录已过期，请重新登录";
+  if (status === 403) return "你没有权限执行此操作";
+  if (status === 404) return "记录不存在，或不在你的管理范围内";
+  if (status === 409) return "与已有记录冲突，请刷新后核对";
+  if (status === 412) return "记录已被他人修改，请刷新后重试";
+  if (status === 413) return "文件太大";
+  if (status === 422) return "有内容需要改正，见标出的栏目";
+  if (status === 429) return "操作过于频繁，请稍后再试";
+  if (status >= 500) return "服务暂时不可用，请稍后再试";
+  return `请求失败（${status}）`;
+}
+
 export class ApiError extends Error {
   constructor(status, problem, { offline = false, retryAfter = null } = {}) {
-    super((problem && (problem.detail || problem.title)) || (offline ? "网络不可用" : `HTTP ${status}`));
+    super(chineseMessage(status, problem, offline));
+    /** The server's own text (English or Chinese), for logs and details. */
+    this.detail = (problem && (problem.detail || problem.title)) || null;
     this.status = status;
     this.problem = problem || {};
     this.offline = offline;

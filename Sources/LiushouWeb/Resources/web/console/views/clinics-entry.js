@@ -98,6 +98,8 @@ export async function checkupEntry() {
       const created = response.status === 201;
       outcome.replaceChildren(h("p", { className: `banner ${created ? "ok" : "warn"}`, role: "status" },
         created ? `已记录（记录号 ${body.recordId}）。可继续录入下一条。` : `记录号 ${body.recordId} 已上传过，内容相同，未重复记录。`));
+      // The next entry starts empty: never the previous person, number or measurements.
+      form.reset();
       recordId = newRecordId();
       recordInput.value = recordId;
     } catch (error) {

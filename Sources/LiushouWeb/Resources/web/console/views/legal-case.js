@@ -318,7 +318,8 @@ function noteForm(page) {
   const submit = h("button.primary", { type: "submit" }, "添加记录");
   const form = h("form.card.legal-step", { novalidate: true, id: "legal-note", "aria-labelledby": "legal-note-h" },
     h("h3", { id: "legal-note-h" }, "添加办理记录"), problems, field("记录内容", body, { hint: "如调解经过、联系情况；仅司法所和管理员可见" }), h("div.actions", submit));
-  let attempt = { text: null, id: null };
+  // One id per note until it is saved, so a resubmit never adds it twice.
+  let attempt = { id: null };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     problems.replaceChildren();
@@ -327,14 +328,14 @@ function noteForm(page) {
       showFieldErrors(form, { body: "请填写记录内容" });
       return;
     }
-    if (attempt.text !== text) attempt = { text, id: crypto.randomUUID() };
+    attempt.id ||= crypto.randomUUID();
     submit.disabled = true;
     try {
       const note = await post(`/v1/legal-cases/${page.record.id}/notes`, { id: attempt.id, body: text });
       if (!page.record.notes.some((n) => n.id.toLowerCase() === note.id.toLowerCase())) page.record.notes.push(note);
       await renderDetails(page);
       body.value = "";
-      attempt = { text: null, id: null };
+      attempt = { id: null };
       toast("已添加办理记录");
     } catch (error) {
       await showStepProblem(page, form, problems, error);

@@ -129,7 +129,7 @@ function intakeForm(app, matterList, followUps) {
   shown();
 
   // One id per distinct content: a retry of the same application reuses it, a changed one gets a new id.
-  let attempt = { content: null, id: null };
+  let attempt = { id: null };
   element.addEventListener("submit", async (event) => {
     event.preventDefault();
     problems.replaceChildren();
@@ -146,8 +146,9 @@ function intakeForm(app, matterList, followUps) {
       showFieldErrors(element, local);
       return;
     }
-    const content = JSON.stringify(body);
-    if (attempt.content !== content) attempt = { content, id: crypto.randomUUID() };
+    // One id per form until it is saved: a resubmit after a lost answer, even with a typo fixed, can
+    // never open a second case (the server answers 409 for other content under the same id).
+    attempt.id ||= crypto.randomUUID();
     submit.disabled = true;
     try {
       const record = await post("/v1/legal-cases", { id: attempt.id, ...body });
@@ -183,7 +184,7 @@ function showProblem(form, problems, error) {
     const rest = showFieldErrors(form, fields, intakeMessage);
     mount(problems, h("p.banner.bad", `请改正标出的内容${rest.length ? "：" + rest.join("；") : ""}`));
   } else if (error.status === 409) {
-    mount(problems, h("p.banner.bad", "此申请与已保存的内容不一致，请检查后重新提交。"));
+    mount(problems, h("p.banner.bad", "此申请上次已受理（可能在网络中断前已保存），内容与本次不同：请到案件列表核对，不要重复受理。"));
   } else if (error.status === 403) {
     mount(problems, h("p.banner.bad", "你不能为此人受理法律援助申请。"));
   } else {

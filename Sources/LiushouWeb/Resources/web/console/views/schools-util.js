@@ -109,8 +109,9 @@ export function onSubmit(form, send, { what = "保存", done, conflict, forbidde
       } else if (error.status === 412 && conflict) {
         status.textContent = await conflict(error);
       } else {
-        if (error.status === 409 && error.problem.code === "id_conflict") id = crypto.randomUUID();
-        status.textContent = error.status === 403 && forbidden ? forbidden : problemText(error, what);
+        status.textContent = error.status === 409 && error.problem.code === "id_conflict"
+          ? "这条记录上次已保存（可能在网络中断前），内容与本次不同：请刷新页面核对，不要重复录入。"
+          : error.status === 403 && forbidden ? forbidden : problemText(error, what);
         toast(status.textContent, "bad");
       }
     } finally {
