@@ -46,20 +46,27 @@ def now_step():
 
 
 def read_qr(browser):
-    """Screenshots the QR code's box and decodes it like a phone camera would."""
+    """Screenshots the QR code (the SVG alone) and decodes it like a phone camera would: OpenCV's
+    detector misses some codes at one size or quiet zone and reads them at another, so a few framings
+    of the same screenshot are tried, as a camera tries until it focuses."""
     rect = browser.evaluate("""(() => { const r = document.querySelector('figure.qr svg').getBoundingClientRect();
         return JSON.stringify({ x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }); })()""")
     box = json.loads(rect)
-    margin = 12
-    clip = {"x": max(0, box["x"] - margin), "y": max(0, box["y"] - margin), "width": box["width"] + 2 * margin,
-            "height": box["height"] + 2 * margin, "scale": 2}
+    clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"], "scale": 2}
     data = browser.send("Page.captureScreenshot", session=browser.page, format="png", clip=clip, captureBeyondViewport=True)["data"]
     png = base64.b64decode(data)
     with open(os.path.join(OUTPUT, "two-factor-qr.png"), "wb") as f:
         f.write(png)
     image = cv2.imdecode(numpy.frombuffer(png, numpy.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
+    for pad, scale in [(40, 1), (80, 1), (40, 0.5), (80, 2), (120, 1)]:
+        framed = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        if scale != 1:
+            framed = cv2.resize(framed, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_NEAREST)
+        _, framed = cv2.threshold(framed, 128, 255, cv2.THRESH_BINARY)
+        text, _, _ = cv2.QRCodeDetector().detectAndDecode(framed)
+        if text:
+            return text
+    return ""
 
 
 class Console:
