@@ -170,6 +170,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LiushouAlerts",
+            dependencies: [
+                "LiushouAccess",
+                "LiushouHTTP",
+                "LiushouPlatform",
+                "LiushouPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LiushouSchools",
             dependencies: [
                 "LiushouAccess",
@@ -252,6 +267,7 @@ let package = Package(
                 "LiushouDashboard",
                 "LiushouLegalAid",
                 "LiushouSchools",
+                "LiushouAlerts",
                 "LiushouWeb",
                 "LiushouDemo",
                 "LiushouPlatform",
@@ -277,6 +293,7 @@ let package = Package(
             name: "liushou",
             dependencies: [
                 "LiushouServer",
+                "LiushouAlerts",
                 "LiushouRegistry",
                 "LiushouHTTP",
                 "LiushouPlatform",
@@ -435,6 +452,20 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LiushouAlertsTests",
+            dependencies: [
+                "LiushouAlerts", "LiushouPostgres", "LiushouPlatform", "LiushouServer", "LiushouHTTP", "LiushouAccess",
+                "LiushouTestSupport", "LiushouAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

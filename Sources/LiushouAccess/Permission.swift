@@ -86,6 +86,9 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
     case schoolsCounsellors = "schools.counsellors"
     /// Close a dropout-control case (控辍保学) for the town with a reason.
     case schoolsDropoutClose = "schools.dropout_close"
+    /// Set which events alert whom (a county's rules), a unit's group robots and SMS numbers, and
+    /// see and retry the deliveries that failed (dead letters).
+    case alertsManage = "alerts.manage"
 
     /// The permission matrix: which roles hold this permission.
     public var roles: Set<Role> {
@@ -158,6 +161,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
             return RowScope.schoolsManage.roles
         case .schoolsDropoutClose:
             return RowScope.dropoutClose.roles
+        case .alertsManage:
+            return [.countyAdmin, .townAdmin]
         }
     }
 

@@ -31,6 +31,8 @@ public enum RowScope: String, Sendable, CaseIterable {
     case dropoutClose = "dropout_close"
     /// Units whose counselling details the caller reads (the town's child-welfare supervisor).
     case counselling
+    /// Units whose alert channels and deliveries the caller manages (county rules need the county).
+    case alerts
 
     /// Roles whose grants add to this scope.
     public var roles: Set<Role> {
@@ -65,6 +67,8 @@ public enum RowScope: String, Sendable, CaseIterable {
             return [.countyAdmin, .townAdmin, .childWelfareSupervisor]
         case .counselling:
             return [.childWelfareSupervisor]
+        case .alerts:
+            return Permission.alertsManage.roles
         }
     }
 }

@@ -102,6 +102,23 @@ public enum FieldMessages {
         (#"^must be 1 to 64 characters without surrounding spaces$"#, "应为 1 至 64 个字符，首尾不能有空格"),
         (#"^must be a unit's UUID$"#, "应为单位的 UUID"),
         (#"^at most 30 entries of 1 to 100 characters each$"#, "最多 30 项，每项 1 至 100 个字"),
+        (#"^must be a mobile number \(11 digits\) or a landline with its area code$"#, "应为 11 位手机号码，或带区号的固定电话"),
+        (#"^must be 1 to 64 letters, digits or _-\.@$"#, "应为 1 至 64 位字母、数字或 _ - . @"),
+        (#"^must be 1 to 64 letters, digits, _ or -$"#, "应为 1 至 64 位字母、数字、_ 或 -"),
+        (#"^must be roles of "#, "含有未知的角色"),
+        (#"^routed is only for follow_up\.opened$"#, "“按需分派的角色”只用于新的跟进事项"),
+        (#"^must be some of inbox, wecom, dingtalk, sms$"#, "应为站内消息、企业微信、钉钉、短信中的若干项"),
+        (#"^must include inbox$"#, "必须包含站内消息"),
+        (#"^must be 1 to (\d+) characters$"#, "应为 1 至 $1 个字"),
+        (#"^has a \{ without \}$"#, "有“{”没有对应的“}”"),
+        (#"^has an unknown placeholder (\{.+\})$"#, "含有未知的占位符 $1"),
+        (#"^must not contain an ID or phone number$"#, "不能包含身份证号码或电话号码"),
+        (#"^must be 5 to 1440$"#, "应为 5 至 1440"),
+        (#"^must be the robot's webhook address"#, "应为机器人的 Webhook 地址（https，含 key 或 access_token）"),
+        (#"^must be at most (\d+) characters$"#, "最多 $1 个字"),
+        (#"^must be known alert events$"#, "应为已知的提醒事件"),
+        (#"^must be wecom, dingtalk or sms$"#, "应为企业微信、钉钉或短信"),
+        (#"^no such unit in your scope$"#, "不是您管辖范围内的单位"),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import LiushouAccess
+import LiushouAlerts
 import Hummingbird
 import LiushouServer
 
@@ -50,11 +51,36 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.twoFactorRoles = Set(parsed)
         }
+        try Self.applyAlertSettings(to: &configuration.alertDelivery)
         configuration.migrateOnStart = !self.noMigrate
         configuration.demo = self.demo
         let logger = CommonOptions.bootstrapLogging(configuration)
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
+    }
+
+    /// `LIUSHOU_PUBLIC_URL`, `LIUSHOU_SMS_GATEWAY_URL` / `_TOKEN` and the delivery knobs `LIUSHOU_ALERT_*`.
+    private static func applyAlertSettings(to settings: inout AlertDeliverySettings) throws {
+        if let url = CommonOptions.resolve(nil, "LIUSHOU_PUBLIC_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") else {
+                throw ValidationError("LIUSHOU_PUBLIC_URL must be an http(s) address, got \(url)")
+            }
+            settings.publicURL = url
+        }
+        if let url = CommonOptions.resolve(nil, "LIUSHOU_SMS_GATEWAY_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") else {
+                throw ValidationError("LIUSHOU_SMS_GATEWAY_URL must be an http(s) address")
+            }
+            settings.smsGateway = SMSGateway(url: parsed, token: CommonOptions.resolve(nil, "LIUSHOU_SMS_GATEWAY_TOKEN"))
+        }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_POLL_MS") { settings.pollInterval = .milliseconds(value) }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_TICK_SECONDS") { settings.tickInterval = .seconds(value) }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_SEND_TIMEOUT") { settings.sendTimeout = .seconds(value) }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_LEASE_SECONDS") { settings.lease = .seconds(value) }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_IN_FLIGHT") { settings.maxInFlight = value }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_RATE_PER_MINUTE") { settings.perTargetPerMinute = value }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_MAX_ATTEMPTS") { settings.maxAttempts = value }
+        if let value = try Self.integer(nil, "LIUSHOU_ALERT_RETRY_BASE_SECONDS") { settings.retryBase = .seconds(value) }
     }
 
     private static func integer(_ flag: Int?, _ variable: String) throws -> Int? {

@@ -56,6 +56,22 @@ struct AuthorizationMatrixTests {
         "GET /v1/users": "UserListTests.scope (a list: each admin sees the accounts homed in its scope, another town's none)",
         "GET /v1/audit": "AuditAPITests.listing (scope of records: another town's admin sees none)",
         "GET /v1/audit/verify": "AuditVerifyAPITests.verify (the whole chain, counts and the first break only; no records)",
+        // Alerts: the inbox and contact settings are the caller's own; rules are a county's, channels and
+        // deliveries a unit's (row-level security on `alerts` scope), covered in LiushouAlertsTests.
+        "GET /v1/me/alerts": "AlertEventTests.inbox (the caller's own alerts only)",
+        "POST /v1/me/alerts/read-all": "AlertEventTests.inbox (the caller's own alerts only)",
+        "POST /v1/me/alerts/:id/read": "AlertEventTests.inbox (another user's alert is 404)",
+        "GET /v1/me/contact": "AlertSettingsTests.channelsAndContact (the caller's own)",
+        "PUT /v1/me/contact": "AlertSettingsTests.channelsAndContact (the caller's own)",
+        "GET /v1/alert-rules": "AlertEventTests.rules (a county of the caller's grants; another unit 404)",
+        "PUT /v1/alert-rules/:event": "AlertEventTests.rules (county administrators only: a town admin 403)",
+        "DELETE /v1/alert-rules/:event": "AlertEventTests.rules",
+        "GET /v1/alert-channels": "AlertSettingsTests.channelsAndContact (channels of units in scope)",
+        "POST /v1/alert-channels": "AlertSettingsTests.channelsAndContact (another town's unit 422)",
+        "DELETE /v1/alert-channels/:id": "AlertSettingsTests.channelsAndContact",
+        "POST /v1/alert-channels/:id/test": "AlertSettingsTests.channelsAndContact",
+        "GET /v1/alert-deliveries": "AlertDeliveryTests.dingtalkAndDeadLetters (deliveries of events in scope)",
+        "POST /v1/alert-deliveries/:id/retry": "AlertDeliveryTests.dingtalkAndDeadLetters",
         // The registry's access depends on role-specific visibility (pairings, enrolment, service
         // areas), so its matrix lives with the registry.
         "POST /v1/persons": "PersonAccessTests.matrix",

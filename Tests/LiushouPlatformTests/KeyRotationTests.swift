@@ -91,6 +91,11 @@ struct KeyRotationTests {
                     "skills": ["tutoring"], "availability": "周末", "screening": "pending",
                 ]
                 #expect(try await client.post("/v1/volunteers", json: volunteer, token: cadre).status == .created)
+                // The alerts' secrets: a robot's webhook address and a user's phone.
+                let robot: [String: Any] = ["unitId": fixture.town1.idString, "kind": "wecom", "name": "一乡群",
+                                            "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=rotate-me-1234"]
+                #expect(try await client.post("/v1/alert-channels", json: robot, token: try await client.login("town1.admin")).status == .created)
+                #expect(try await client.send(.put, "/v1/me/contact", json: ["phone": "13912345678"], token: cadre, headers: [.ifMatch: "\"0\""]).status == .ok)
                 return ids
             }
             let legacyElder = People.idNumber(born: "1948-02-02", sequence: 226)
@@ -103,7 +108,7 @@ struct KeyRotationTests {
                 update person set file = jsonb_set(file, '{child,guardian,idNumber}', to_jsonb(\(legacyGuardian.text)::text)) where id = \(UUID(uuidString: ids[0])!)
                 """)
             let rotation = DataKeyRotation(vault: ring)
-            #expect(try await rotation.census(owner: database.pool).map(\.left) == [4, 1, 0])
+            #expect(try await rotation.census(owner: database.pool).map(\.left) == [4, 1, 0, 1, 1])
 
             try await PlatformApp.make(database, vault: ring).test(.router) { client in
                 let cadre = try await client.login("village1a.cadre")
@@ -138,11 +143,12 @@ struct KeyRotationTests {
                 }
                 let reports = try await edited.1.value
                 #expect(try await edited.0.value.status == .ok)
-                #expect(reports.map(\.table) == ["person", "volunteer", "account_totp"])
+                #expect(reports.map(\.table) == ["person", "volunteer", "account_totp", "alert_channel", "account_contact"])
+                #expect(reports[3].resealed == 1 && reports[4].resealed == 1)
                 #expect(reports.allSatisfy { $0.clashes.isEmpty })
                 #expect(reports[1].resealed == 1)
             }
-            #expect(try await rotation.census(owner: database.pool).map(\.left) == [0, 0, 0])
+            #expect(try await rotation.census(owner: database.pool).map(\.left) == [0, 0, 0, 0, 0])
             let address = try await database.pool.query("select file->>'currentAddress' as a from person where id = \(UUID(uuidString: ids[1])!)").first
             #expect(try address?.decode("a", as: String.self) == "乙村 5 号")
             let versions = try await database.pool.query("select id, version from person order by id").map {
@@ -161,7 +167,12 @@ struct KeyRotationTests {
             #expect(try audit?.decode("result", as: String.self) == "success")
             #expect(try audit?.decode("left", as: String.self) == "0")
             // A second run finds nothing to do.
-            #expect(try await rotation.run(owner: database.pool).map(\.resealed) == [0, 0, 0])
+            #expect(try await rotation.run(owner: database.pool).map(\.resealed) == [0, 0, 0, 0, 0])
+            let newOnly = try IdentifierVault(secret: Self.newKey)
+            let sealedURL = try await database.pool.query("select target_sealed from alert_channel").first!.decode("target_sealed", as: Data.self)
+            #expect(try newOnly.open(sealedURL) == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=rotate-me-1234")
+            let sealedPhone = try await database.pool.query("select phone_sealed from account_contact").first!.decode("phone_sealed", as: Data.self)
+            #expect(try newOnly.open(sealedPhone) == "13912345678")
 
             // After: the old key is dropped; every value opens and every duplicate is still found.
             try await PlatformApp.make(database, vault: try IdentifierVault(secret: Self.newKey)).test(.router) { client in
@@ -236,7 +247,7 @@ struct KeyRotationTests {
             #expect(reports[0].unreadable == [ids[1]], "\(reports[0])")
             #expect(reports[0].resealed == 2)
             #expect(reports[1].resealed == 1)
-            #expect(try await rotation.census(owner: database.pool).map(\.left) == [1, 0, 0], "only the damaged file is left")
+            #expect(try await rotation.census(owner: database.pool).map(\.left) == [1, 0, 0, 0, 0], "only the damaged file is left")
             let audit = try await database.pool.query("select result, detail->>'person.unreadable' as n from audit_log where action = 'data_key.rotate'").first
             #expect(try audit?.decode("result", as: String.self) == "failure")
             #expect(try audit?.decode("n", as: String.self) == "1")

@@ -1,6 +1,7 @@
 import EmbeddedPostgres
 import Foundation
 import Hummingbird
+import LiushouAlerts
 import LiushouDashboard
 import LiushouHTTP
 import LiushouMigrations
@@ -58,6 +59,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         pool: pool, key: AuditCheckpoint.Key(dataKey: dataKey), file: configuration.resolvedAuditCheckpointFile,
         interval: configuration.auditCheckpointInterval, logger: logger
     ))
+    services.append(AlertDeliveryService(pool: pool, vault: vault, settings: configuration.alertDelivery, logger: logger))
     let hasher = try PasswordHasher(cost: configuration.bcryptCost)
     var authSettings = AuthSettings()
     authSettings.secondFactorRoles = configuration.resolvedTwoFactorRoles

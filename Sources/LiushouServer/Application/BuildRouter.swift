@@ -2,6 +2,7 @@ import EmbeddedPostgres
 import Foundation
 import Hummingbird
 import LiushouAccess
+import LiushouAlerts
 import LiushouDashboard
 import LiushouGrid
 import LiushouHealth
@@ -146,5 +147,6 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     CounsellingController(database: database).addRoutes(to: routes)
     FamilyContactController(database: database).addRoutes(to: routes)
     LearningPlanController(database: database).addRoutes(to: routes)
+    AlertsModule.addRoutes(to: routes, database: database, vault: dependencies.vault)
     return router
 }

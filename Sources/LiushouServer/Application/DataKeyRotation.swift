@@ -1,4 +1,5 @@
 import Foundation
+import LiushouAlerts
 import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
@@ -30,7 +31,10 @@ public struct DataKeyRotation: Sendable {
 
     public init(vault: IdentifierVault) {
         self.vault = vault
-        self.steps = [PersonKeyRotation(vault: vault), VolunteerKeyRotation(vault: vault), TwoFactorKeyRotation(vault: vault)]
+        self.steps = [
+            PersonKeyRotation(vault: vault), VolunteerKeyRotation(vault: vault), TwoFactorKeyRotation(vault: vault),
+            AlertKeyRotation(vault: vault, sealed: AlertKeyRotation.channels), AlertKeyRotation(vault: vault, sealed: AlertKeyRotation.contacts),
+        ]
     }
 
     /// Re-seals what is left, table by table, through an owner connection (every tenant), and

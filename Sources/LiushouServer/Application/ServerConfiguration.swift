@@ -1,5 +1,6 @@
 import Foundation
 import LiushouAccess
+import LiushouAlerts
 import Logging
 
 /// Everything `liushou serve` can be told, from flags or `LIUSHOU_*` environment variables.
@@ -64,6 +65,9 @@ public struct ServerConfiguration: Sendable {
     public var auditCheckpointFile: URL? = nil
     /// How often a checkpoint is written when the audit log grew (`LIUSHOU_AUDIT_CHECKPOINT_INTERVAL`, seconds).
     public var auditCheckpointInterval: Duration = .seconds(600)
+    /// Alert delivery: the public address for links (`LIUSHOU_PUBLIC_URL`), the SMS gateway
+    /// (`LIUSHOU_SMS_GATEWAY_URL`, `LIUSHOU_SMS_GATEWAY_TOKEN`), limits and retries (`LIUSHOU_ALERT_*`).
+    public var alertDelivery = AlertDeliverySettings()
     /// After SIGTERM, how long kept-alive connections stay open to answer 503 instead of being cut.
     public var shutdownLinger: Duration = .seconds(2)
 

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiushouAccess
+import LiushouHTTP
+import LiushouPlatform
+import LiushouPostgres
+
+/// `/v1/me/alerts`: the signed-in user's inbox (every user has one).
+struct InboxController: Sendable {
+    let database: TenantDatabase
+    let store: AlertStore
+
+    struct ListQuery: Decodable {
+        var unread: Bool?
+        var limit: Int?
+        var before: Date?
+    }
+
+    struct Read: Encodable {
+        var id: UUID
+        var readAt: Date
+    }
+
+    struct Marked: Encodable {
+        var marked: Int
+    }
+
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/me/alerts", .authenticated, handler: self.list)
+        routes.on(.post, "/v1/me/alerts/read-all", .authenticated, handler: self.readAll)
+        routes.on(.post, "/v1/me/alerts/:id/read", .authenticated, handler: self.read)
+    }
+
+    @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
+        let limit = query.limit ?? 50
+        guard (1...100).contains(limit) else { throw Problem.badRequest("limit must be 1 to 100.", errors: [.init(field: "limit", message: "must be 1 to 100")]) }
+        let page = try await self.database.transaction(for: caller) { transaction in
+            try await self.store.inbox(unreadOnly: query.unread ?? false, limit: limit, before: query.before, in: transaction)
+        }
+        return try JSONResponse(page)
+    }
+
+    @Sendable func read(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let readAt = try await self.database.transaction(for: caller) { transaction in
+            try await self.store.markRead(id, in: transaction)
+        }
+        guard let readAt else { throw Problem.notFound("No such alert.") }
+        return try JSONResponse(Read(id: id, readAt: readAt))
+    }
+
+    @Sendable func readAll(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let marked = try await self.database.transaction(for: caller) { transaction in
+            try await self.store.markAllRead(in: transaction)
+        }
+        return try JSONResponse(Marked(marked: marked))
+    }
+}
