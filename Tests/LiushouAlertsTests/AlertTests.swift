@@ -21,7 +21,7 @@ struct AlertWorld {
         let fixture = try await PlatformFixture.seed(database)
         let cadre = try await client.login("village1a.cadre")
         let created = try await client.post("/v1/persons", json: People.child(name: "王小明", sequence: 101, village: fixture.village1a,
-                                                                              grid: fixture.grid1a), token: cadre)
+                                                                              grid: fixture.grid1a, school: fixture.school1), token: cadre)
         guard created.status == .created, let child = try created.json()["id"] as? String else {
             throw FixtureError.loginFailed("create person: \(created.text)", Int(created.status.code))
         }
@@ -477,8 +477,40 @@ struct AlertSourceTests {
                 #expect(clinic.count == 1)
                 #expect(clinic.first?["event"] as? String == "checkup.follow_up")
                 #expect((clinic.first?["body"] as? String)?.contains("1人") == true)
-                #expect(try await Alerts.inbox(client, "village1a.cadre").filter { $0["event"] as? String == "checkup.follow_up" }.count == 1)
+                #expect(try await Alerts.inbox(client, "village1a.cadre").compactMap { $0["event"] as? String } == ["checkup.follow_up"])
                 let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
+                #expect(!texts.contains { $0.contains("SENTINEL") })
+            }
+        }
+    }
+
+    @Test("a dropout alerts the village cadre and the supervisor once each (not again as a follow-up); a health need the serving clinic")
+    func dropoutAndRouting() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await AlertWorld.make(database, client: client)
+                let teacher = try await client.login("school1.teacher")
+                let enrolment: [String: Any] = ["id": UUID().uuidString, "personId": world.child, "schoolId": world.fixture.school1.idString,
+                                                "stage": "primary", "grade": 3, "boarding": false, "enrolledOn": "2024-09-01"]
+                let enrolled = try await client.post("/v1/enrolments", json: enrolment, token: teacher)
+                #expect(enrolled.status == .created, "\(enrolled.text)")
+                let row = try #require(try enrolled.json()["id"] as? String)
+                let change: [String: Any] = ["id": UUID().uuidString, "toStatus": "dropped_out", "effectiveOn": "2026-03-01", "reason": "SENTINEL 厌学"]
+                let dropped = try await client.post("/v1/enrolments/\(row)/status-changes", json: change, token: teacher, headers: [.ifMatch: "\"1\""])
+                #expect(dropped.status == .created, "\(dropped.text)")
+                for username in ["village1a.cadre", "town1.supervisor"] {
+                    let events = try await Alerts.inbox(client, username).compactMap { $0["event"] as? String }
+                    #expect(events == ["school.dropout"], "\(username): \(events)")
+                }
+                try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(world.fixture.clinic1.id), \(world.fixture.village1a.id))")
+                let worker = try await client.login("grid1a.worker")
+                let check: [String: Any] = [
+                    "id": UUID().uuidString, "personId": world.child, "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
+                    "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["health"],
+                ]
+                #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
+                #expect(try await Alerts.inbox(client, "clinic1.doctor").compactMap { $0["event"] as? String } == ["follow_up.opened"])
+                let texts = try await database.pool.query("select body as t from alert_event").map { try $0.decode("t", as: String.self) }
                 #expect(!texts.contains { $0.contains("SENTINEL") })
             }
         }

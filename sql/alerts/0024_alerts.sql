@@ -243,8 +243,9 @@ create function alert_quiet_until(p_at timestamptz) returns timestamptz
         end
     $$;
 
--- Raises one event: renders its text from the county's rule, gives each recipient an inbox row and
--- queues the outside deliveries (SMS to recipients with a phone; the channels of the unit and the
+-- Raises one event: renders its text from the county's rule, gives each recipient an inbox row (the
+-- rule's roles granted at the unit or above, at the related school or clinic, at a clinic serving
+-- the unit's village, at the person's school) and queues the outside deliveries (SMS to recipients with a phone; the channels of the unit and the
 -- units above it, or of the school or clinic). With p_account the event is that account's alone
 -- (a digest: no group channel); with p_channel it goes to that channel alone (a test). Returns the
 -- event's id, or null when the rule is off or the dedupe key was raised before.
@@ -286,7 +287,11 @@ create function alert_raise(
             join org_unit gu on gu.id = g.unit_id
             join account a on a.id = g.account_id
             where g.revoked_at is null and a.disabled_at is null and a.kind = 'user' and g.role = any (roles)
-                and (gu.path @> unit_path or gu.id = p_related_unit);
+                and (gu.path @> unit_path or gu.id = p_related_unit
+                    -- Clinic staff serve villages outside their clinic's subtree; school staff the children enrolled there.
+                    or (g.role = 'clinic_staff' and exists (select from clinic_service_area s join org_unit v on v.id = s.village_id
+                                                            where s.clinic_id = gu.id and unit_path <@ v.path))
+                    or (g.role = 'school_staff' and gu.id = (select p.school_id from person p where p.id = p_person)));
         end if;
         insert into alert (event_id, account_id) select raised, r from unnest(recipients) as r on conflict do nothing;
 
@@ -355,7 +360,10 @@ create function alert_on_follow_ups() returns trigger
             select n.unit_id, n.routed_role, count(*) as n, min(n.id::text) as first_id,
                 (array_agg(n.person_id order by n.id))[1] as person_id, (array_agg(n.need order by n.id))[1] as need,
                 count(distinct n.need) as needs
-            from new_rows n where n.status = 'open' group by n.unit_id, n.routed_role
+            from new_rows n
+            -- A school's status change and a checkup open follow-ups too; their own events alert for them.
+            where n.status = 'open' and n.school_status_change_id is null and n.checkup_id is null
+            group by n.unit_id, n.routed_role
         loop
             perform alert_raise('follow_up.opened', opened.unit_id,
                 jsonb_build_object('unit', alert_unit_label(opened.unit_id), 'count', opened.n::text,
