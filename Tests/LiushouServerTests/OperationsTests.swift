@@ -115,6 +115,8 @@ struct OperationsTests {
                     #expect(text.contains(#"liushou_db_pool_connections_count{state="max"} 5"#))
                     #expect(text.contains(#"liushou_db_pool_connections_count{state="in_use"} 0"#))
                     #expect(text.contains("liushou_db_pool_waiting_count 0"))
+                    #expect(text.contains(#"liushou_alert_deliveries{status="dead"} 0"#))
+                    #expect(text.contains("liushou_alert_oldest_due_seconds 0"))
                     #expect(!text.contains("/no/such/thing"))
                 }
             }

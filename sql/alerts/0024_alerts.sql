@@ -661,6 +661,19 @@ create function alert_channel_test(p_channel uuid) returns uuid
 revoke all on function alert_channel_test(uuid) from public;
 grant execute on function alert_channel_test(uuid) to liushou_app;
 
+-- What the outbox holds, for /metrics: deliveries waiting and dead, and how long the oldest due one
+-- has waited (a growing figure means the servers are not keeping up, or a receiver is down).
+create function alert_outbox_stats() returns table (pending bigint, dead bigint, oldest_due_seconds double precision)
+    language sql stable security definer set search_path = public, pg_temp
+    as $$
+        select (select count(*) from alert_delivery d where d.status = 'pending'),
+               (select count(*) from alert_delivery d where d.status = 'dead'),
+               coalesce((select extract(epoch from now() - min(d.next_attempt_at))::double precision from alert_delivery d
+                         where d.status = 'pending' and d.next_attempt_at <= now()), 0)
+    $$;
+revoke all on function alert_outbox_stats() from public;
+grant execute on function alert_outbox_stats() to liushou_app;
+
 -- Row-level security: a user's inbox and contact settings are their own; rules are read by anyone
 -- of the county and set by its administrators; channels and deliveries belong to the units of the
 -- caller's `alerts` scope (county and town administrators).

@@ -42,7 +42,8 @@ public struct OperationsController: Sendable {
         routes.open(.get, "/healthz") { _, _ in Health(status: "ok") }
         routes.open(.get, "/readyz") { _, _ in try await self.readiness() }
         routes.open(.get, "/metrics") { _, _ in
-            Self.text(self.metrics.render() + self.availabilityMetrics(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            Self.text(self.metrics.render() + self.availabilityMetrics() + (await self.outboxMetrics()),
+                      contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         routes.open(.get, "/openapi.yaml") { _, _ in
             Self.text(try OpenAPIDocument.text(), contentType: "application/yaml; charset=utf-8")
@@ -125,6 +126,24 @@ public struct OperationsController: Sendable {
             lines.append("liushou_database_write_failures{sqlstate_class=\"\(sqlStateClass)\",window=\"30s\"} \(failures[sqlStateClass] ?? 0)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The alert outbox: deliveries pending and dead, and the wait of the oldest due one (nothing when
+    /// the database does not answer: the availability gauges above say why).
+    private func outboxMetrics() async -> String {
+        guard let row = try? await self.pool.query("select pending, dead, oldest_due_seconds from alert_outbox_stats()").first,
+            let pending = try? row.decode("pending", as: Int.self), let dead = try? row.decode("dead", as: Int.self),
+            let oldest = try? row.decode("oldest_due_seconds", as: Double.self)
+        else { return "" }
+        return [
+            "# HELP liushou_alert_deliveries Outside alert deliveries by status (pending: waiting or being sent; dead: given up).",
+            "# TYPE liushou_alert_deliveries gauge",
+            "liushou_alert_deliveries{status=\"pending\"} \(pending)",
+            "liushou_alert_deliveries{status=\"dead\"} \(dead)",
+            "# HELP liushou_alert_oldest_due_seconds How long the oldest due delivery has waited.",
+            "# TYPE liushou_alert_oldest_due_seconds gauge",
+            "liushou_alert_oldest_due_seconds \(oldest)",
+        ].joined(separator: "\n") + "\n"
     }
 
     private static func text(_ text: String, contentType: String) -> Response {
