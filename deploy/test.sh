@@ -40,4 +40,8 @@ if [ $# -eq 0 ]; then
   bash deploy/audit-checkpoint-test.sh .build/debug/liushou
   # Key rotation with the real commands: re-seal under a new key, the old one can go.
   python3 deploy/key-rotation-test.py .build/debug/liushou
+  # Alerts: the inbox, bell and contact settings in both apps, rules, channels and dead letters in the console.
+  python3 deploy/browser/alerts_test.py .build/debug/liushou
+  # Alerts survive kill -9 of the server between commit and delivery, and during a send (same delivery id).
+  python3 deploy/alerts-delivery-test.py .build/debug/liushou
 fi

@@ -119,6 +119,10 @@ public enum FieldMessages {
         (#"^must be known alert events$"#, "应为已知的提醒事件"),
         (#"^must be wecom, dingtalk or sms$"#, "应为企业微信、钉钉或短信"),
         (#"^no such unit in your scope$"#, "不是您管辖范围内的单位"),
+        (#"^a mandatory report's alert cannot be switched off$"#, "强制报告的提醒不能关闭"),
+        (#"^a mandatory report's alert is immediate$"#, "强制报告的提醒必须立即发送"),
+        (#"^name at least one role$"#, "至少选择一个角色"),
+        (#"^must be a webhook host this server may call"#, "不是本服务器允许调用的机器人地址（见 LIUSHOU_ALERT_WEBHOOK_HOSTS）"),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 }
 

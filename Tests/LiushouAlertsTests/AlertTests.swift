@@ -203,6 +203,56 @@ struct AlertEventTests {
         }
     }
 
+    @Test("rows of one transaction alert once per unit and role at commit: an offline batch of checks, several file changes")
+    func grouping() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await AlertWorld.make(database, client: client)
+                var children = [world.child]
+                for sequence in [102, 103] {
+                    let created = try await client.post("/v1/persons", json: People.child(name: "孩子\(sequence)", sequence: sequence, village: world.fixture.village1a,
+                                                                                          grid: world.fixture.grid1a), token: world.cadre)
+                    children.append(try #require(try created.json()["id"] as? String))
+                }
+                let worker = try await client.login("grid1a.worker")
+                let items: [[String: Any]] = children.map { child in
+                    ["id": UUID().uuidString, "personId": child, "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-120)),
+                     "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["legal"]]
+                }
+                let batch = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
+                #expect(batch.status.code < 300, "\(batch.text)")
+                let legal = try await Alerts.inbox(client, "town1.legal")
+                #expect(legal.count == 1)
+                #expect((legal.first?["body"] as? String)?.contains("3项") == true && (legal.first?["body"] as? String)?.contains("3人") == true, "\(legal)")
+
+                // Three statements in one transaction (as a ledger import writes): one alert for the unit, counting three.
+                try await database.pool.withTransaction { transaction in
+                    for child in children {
+                        try await transaction.query("update person set no_capable_guardian = true where id = \(UUID(uuidString: child)!)")
+                    }
+                }
+                let cadre = try await Alerts.inbox(client, "village1a.cadre").filter { $0["event"] as? String == "person.no_capable_guardian" }
+                #expect(cadre.count == 1)
+                #expect((cadre.first?["body"] as? String)?.contains("3名") == true, "\(cadre)")
+                // Already without a guardian: a further change alerts nobody; one child losing theirs later alerts again.
+                try await database.pool.query("update person set no_capable_guardian = true where id = \(UUID(uuidString: children[0])!)")
+                #expect(try await Alerts.count(database, "select count(*) as n from alert_event where event = 'person.no_capable_guardian'") == 1)
+                try await database.pool.query("update person set no_capable_guardian = false where id = \(UUID(uuidString: children[0])!)")
+                try await database.pool.query("update person set no_capable_guardian = true where id = \(UUID(uuidString: children[0])!)")
+                #expect(try await Alerts.count(database, "select count(*) as n from alert_event where event = 'person.no_capable_guardian'") == 2)
+                #expect(try await Alerts.count(database, "select count(*) as n from alert_staged") == 0)
+
+                // A finish whose lease was claimed again meanwhile (another attempt) changes nothing.
+                let claimed = try await database.pool.query("select id, attempts from alert_deliveries_claim(10, '1 minute', 100)")
+                #expect(claimed.isEmpty, "no channel, nothing to send")
+                let page = try await client.send(.get, "/v1/me/alerts?before=2020-01-01T00:00:00Z", token: world.cadre)
+                #expect(page.status == .ok)
+                #expect((try page.json()["items"] as? [[String: Any]])?.isEmpty == true)
+                #expect(try await client.send(.get, "/v1/me/alerts?before=yesterday", token: world.cadre).status == .badRequest)
+            }
+        }
+    }
+
     @Test("every default template renders with only known placeholders and no identifier; a county cannot write one")
     func templates() async throws {
         try await TestPostgres.withDatabase { database in
@@ -257,6 +307,12 @@ struct AlertEventTests {
                 try await world.report(client)
                 #expect(try await Alerts.inbox(client, "town1.admin").isEmpty)
                 #expect((try await Alerts.inbox(client, "town1.supervisor").first?["title"] as? String) == "紧急：儿童独居")
+                var off = change
+                off["enabled"] = false
+                off["recipientRoles"] = ["volunteer"]
+                let refused = try await client.send(.put, path, json: off, token: county, headers: [.ifMatch: "\"1\""])
+                #expect(refused.status == .unprocessableContent)
+                #expect(Set((try refused.json()["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) == ["enabled", "recipientRoles"])
                 let reverted = try await client.send(.delete, path, token: county)
                 #expect(try reverted.json()["source"] as? String == "default")
             }
@@ -288,7 +344,10 @@ struct AlertDeliveryTests {
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(received[0].body.utf8)) as? [String: Any])
                 #expect(json["msgtype"] as? String == "text")
                 let text = try #require(json["text"] as? [String: Any])
-                #expect((text["content"] as? String)?.hasPrefix("【留守关爱】强制报告：儿童独居") == true)
+                // A group chat reads what happened and where (town and village), never who, the grid or the category.
+                let content = text["content"] as? String ?? ""
+                #expect(content.hasPrefix("【留守关爱】强制报告\n一乡·甲村有一条新的强制报告提醒"), "\(content)")
+                #expect(!content.contains("儿童独居") && !content.contains("王") && !content.contains("甲村一组"), "\(content)")
                 #expect((text["content"] as? String)?.contains("https://liushou.example.gov.cn/console/#/safeguarding") == true)
                 #expect(text["mentioned_list"] as? [String] == ["zhang.san"])
                 #expect(try await Alerts.count(database, "select attempts as n from alert_delivery") == 3)
@@ -567,6 +626,10 @@ struct AlertSettingsTests {
                 plain["id"] = UUID().uuidString
                 plain["url"] = "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef"
                 #expect(try await client.post("/v1/alert-channels", json: plain, token: world.townAdmin).status == .unprocessableContent)
+                var inside = body
+                inside["id"] = UUID().uuidString
+                inside["url"] = "https://10.0.0.5/cgi-bin/webhook/send?key=abcdef"
+                #expect(try await client.post("/v1/alert-channels", json: inside, token: world.townAdmin).status == .unprocessableContent)
                 let stored = try await database.pool.query("select target_sealed::text as t from alert_channel").first!.decode("t", as: String.self)
                 #expect(!stored.contains("qyapi"))
                 #expect(try await client.send(.get, "/v1/alert-channels", token: world.cadre).status == .forbidden)

@@ -30,6 +30,7 @@ MENU = {"persons": ["persons.read"], "new": ["persons.write"], "ledger": ["perso
         "relief": ["relief.read"], "legal": ["legal_aid.read", "legal_aid.manage", "legal_aid.configure"],
         "schools": ["schools.read", "schools.manage", "schools.care", "schools.counsel", "schools.counsellors"],
         "clinics": ["health.record", "health.details", "indicators.read"], "volunteers": ["volunteers.read", "volunteers.manage", "pairings.read", "pairings.manage"],
+        "alerts": [], "contact": [], "alert-rules": ["alerts.manage"], "alert-channels": ["alerts.manage"], "alert-deliveries": ["alerts.manage"],
         "units": ["units.read"], "users": ["users.read", "users.manage"], "service-accounts": ["service_accounts.manage"],
         "audit": ["audit.read"], "dashboard": ["indicators.read"], "password": []}
 

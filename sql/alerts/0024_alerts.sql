@@ -36,8 +36,12 @@ create table alert_rule (
         'legal.deadline_approaching', 'legal.deadline_missed', 'obligations.overdue_digest', 'person.no_capable_guardian', 'channel.test')),
     constraint alert_rule_urgency_known check (urgency in ('immediate', 'same_day', 'digest')),
     constraint alert_rule_channels_known check (channels <@ array['inbox', 'wecom', 'dingtalk', 'sms'] and 'inbox' = any (channels)),
+    -- Not volunteers: they see only the people paired with them, and alerts are about a unit's people.
     constraint alert_rule_roles_known check (recipient_roles <@ array['county_admin', 'town_admin', 'child_welfare_supervisor',
-        'village_cadre', 'grid_worker', 'volunteer', 'school_staff', 'clinic_staff', 'relief_officer', 'legal_aid_officer', 'routed']),
+        'village_cadre', 'grid_worker', 'school_staff', 'clinic_staff', 'relief_officer', 'legal_aid_officer', 'routed']),
+    -- A mandatory report always reaches someone at once: a county may change who and how, not switch it off.
+    constraint alert_rule_safeguarding_kept check (event not like 'safeguarding.%' or county_id is null
+        or (enabled and urgency = 'immediate' and cardinality(recipient_roles) > 0)),
     constraint alert_rule_title_length check (char_length(title_template) between 1 and 60),
     constraint alert_rule_body_length check (char_length(body_template) between 1 and 300),
     constraint alert_rule_sms_template_length check (sms_template_id is null or char_length(sms_template_id) between 1 and 64),
@@ -180,6 +184,9 @@ create table alert_delivery (
 );
 create index alert_delivery_due on alert_delivery (next_attempt_at) where status = 'pending';
 create index alert_delivery_recent on alert_delivery (target, sent_at) where status = 'sent';
+create index alert_delivery_leased on alert_delivery (target) where status = 'pending';
+create index alert_delivery_listed on alert_delivery (status, created_at desc);
+create index alert_delivery_sent_at on alert_delivery (sent_at) where status = 'sent';
 create index alert_delivery_dead on alert_delivery (created_at desc) where status = 'dead';
 create index alert_delivery_event on alert_delivery (event_id);
 
@@ -216,6 +223,16 @@ create function alert_unit_label(p_unit uuid) returns text
         where u.id = p_unit
     $$;
 revoke all on function alert_unit_label(uuid) from public;
+
+-- The town and village of a unit (一乡·甲村): what outside messages name, never the grid.
+create function alert_area_label(p_unit uuid) returns text
+    language sql stable security definer set search_path = public, pg_temp
+    as $$
+        select coalesce(string_agg(a.name, '·' order by nlevel(a.path)) filter (where nlevel(a.path) between 2 and 3), max(u.name))
+        from org_unit u join org_unit a on u.path <@ a.path
+        where u.id = p_unit
+    $$;
+revoke all on function alert_area_label(uuid) from public;
 
 -- A person's name as alerts show it: the family name and one * per other character (王**).
 create function alert_masked_name(p_person uuid) returns text
@@ -270,7 +287,7 @@ create function alert_raise(
         select c.id into county from org_unit c where c.path = subpath(unit_path, 0, 1);
         select * into rule from alert_rule_for(p_event, county);
         if rule.id is null or not rule.enabled then return null; end if;
-        facts := jsonb_strip_nulls(p_facts);
+        facts := jsonb_strip_nulls(p_facts) || jsonb_build_object('area', alert_area_label(p_unit));
         insert into alert_event (event, county_id, unit_id, unit_path, related_unit_id, person_id, dedupe_key, urgency, title, body, link, facts)
         values (p_event, county, p_unit, unit_path, p_related_unit, p_person, p_dedupe, rule.urgency,
                 alert_render(rule.title_template, facts), alert_render(rule.body_template, facts), p_link, facts)
@@ -349,34 +366,87 @@ create function alert_need_label(p_need text) returns text
             when 'psychological' then '心理' when 'safety' then '安全' else '其他' end
     $$;
 
--- Follow-ups opened by one statement (an offline batch may open many): one alert per unit and role.
-create function alert_on_follow_ups() returns trigger
+-- Rows of one transaction that alert together (follow-ups, children newly without a capable
+-- guardian): row triggers stage them, and one deferred trigger per group raises its event when the
+-- transaction commits. An offline batch of checks or a ledger import (one statement per row) thus
+-- alerts once per unit and role, not once per row; a rolled-back write leaves nothing staged.
+create table alert_staged (
+    id bigint generated always as identity primary key,
+    txid bigint not null default txid_current(),
+    event text not null,
+    unit_id uuid not null,
+    routed_role text,
+    person_id uuid,
+    need text,
+    constraint alert_staged_event_known check (event in ('follow_up.opened', 'person.no_capable_guardian'))
+);
+create index alert_staged_group on alert_staged (txid, event, unit_id);
+
+create function alert_stage_follow_up() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
-    declare
-        opened record;
     begin
-        for opened in
-            select n.unit_id, n.routed_role, count(*) as n, min(n.id::text) as first_id,
-                (array_agg(n.person_id order by n.id))[1] as person_id, (array_agg(n.need order by n.id))[1] as need,
-                count(distinct n.need) as needs
-            from new_rows n
-            -- A school's status change and a checkup open follow-ups too; their own events alert for them.
-            where n.status = 'open' and n.school_status_change_id is null and n.checkup_id is null
-            group by n.unit_id, n.routed_role
-        loop
-            perform alert_raise('follow_up.opened', opened.unit_id,
-                jsonb_build_object('unit', alert_unit_label(opened.unit_id), 'count', opened.n::text,
-                    'kind', case when opened.needs = 1 then alert_need_label(opened.need) else '多类' end,
-                    'person', case when opened.n = 1 then coalesce(alert_masked_name(opened.person_id), '一户家庭') else opened.n || '人' end),
-                '/console/#/followups', 'follow_up.opened:' || opened.first_id,
-                case when opened.n = 1 then opened.person_id end, null, opened.routed_role);
-        end loop;
+        insert into alert_staged (event, unit_id, routed_role, person_id, need)
+        values ('follow_up.opened', new.unit_id, new.routed_role, new.person_id, new.need);
         return null;
     end
     $$;
-create trigger follow_up_alert after insert on follow_up referencing new table as new_rows
-    for each statement execute function alert_on_follow_ups();
+-- A school's status change and a checkup open follow-ups too; their own events alert for them.
+create trigger follow_up_alert after insert on follow_up for each row
+    when (new.status = 'open' and new.school_status_change_id is null and new.checkup_id is null)
+    execute function alert_stage_follow_up();
+
+create function alert_stage_guardianless() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        insert into alert_staged (event, unit_id, person_id) values ('person.no_capable_guardian', new.unit_id, new.id);
+        return null;
+    end
+    $$;
+create trigger person_guardianless_alert_insert after insert on person for each row
+    when (new.no_capable_guardian and new.status = 'active') execute function alert_stage_guardianless();
+create trigger person_guardianless_alert_update after update of no_capable_guardian, status on person for each row
+    when (new.no_capable_guardian and new.status = 'active' and not (old.no_capable_guardian and old.status = 'active'))
+    execute function alert_stage_guardianless();
+
+-- At commit, the first staged row of a group takes the whole group and raises its event; the
+-- group's other rows find it gone.
+create function alert_flush_staged() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    declare
+        taken record;
+    begin
+        with rows as (
+            delete from alert_staged s
+            where s.txid = new.txid and s.event = new.event and s.unit_id = new.unit_id and s.routed_role is not distinct from new.routed_role
+            returning s.*
+        )
+        select count(*) as n, count(distinct r.person_id) as people, min(r.id) as first_id,
+            (array_agg(r.person_id order by r.id))[1] as person_id, (array_agg(r.need order by r.id))[1] as need,
+            count(distinct r.need) as needs
+        into taken from rows r;
+        if taken.n = 0 then return null; end if;
+        if new.event = 'follow_up.opened' then
+            perform alert_raise('follow_up.opened', new.unit_id,
+                jsonb_build_object('unit', alert_unit_label(new.unit_id), 'count', taken.n::text,
+                    'kind', case when taken.needs = 1 then alert_need_label(taken.need) else '多类' end,
+                    'person', case when taken.people = 1 then coalesce(alert_masked_name(taken.person_id), '一户家庭') else taken.people || '人' end),
+                '/console/#/followups', 'follow_up.opened:' || taken.first_id,
+                case when taken.people = 1 then taken.person_id end, null, new.routed_role);
+        else
+            perform alert_raise('person.no_capable_guardian', new.unit_id,
+                jsonb_build_object('unit', alert_unit_label(new.unit_id), 'count', taken.people::text,
+                    'person', case when taken.people = 1 then alert_masked_name(taken.person_id) else taken.people || '人' end),
+                case when taken.people = 1 then '/console/#/person/' || taken.person_id else '/console/#/persons' end,
+                'person.no_capable_guardian:' || taken.first_id, case when taken.people = 1 then taken.person_id end);
+        end if;
+        return null;
+    end
+    $$;
+create constraint trigger alert_staged_flush after insert on alert_staged deferrable initially deferred
+    for each row execute function alert_flush_staged();
 
 create function alert_on_school_status() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
@@ -419,55 +489,12 @@ create function alert_on_checkups() returns trigger
 create trigger checkup_alert after insert on checkup referencing new table as new_rows
     for each statement execute function alert_on_checkups();
 
--- Children newly without a capable guardian (a new file, or a file changed to say so): one alert
--- per unit and statement, so a ledger import does not send one message per child.
-create function alert_on_guardianless() returns trigger
-    language plpgsql security definer set search_path = public, pg_temp
-    as $$
-    declare
-        found record;
-    begin
-        for found in
-            select n.unit_id, count(*) as n, (array_agg(n.id order by n.id))[1] as person_id
-            from new_rows n
-            where n.no_capable_guardian and n.status = 'active'
-                and not exists (select from old_rows o where o.id = n.id and o.no_capable_guardian and o.status = 'active')
-            group by n.unit_id
-        loop
-            perform alert_raise('person.no_capable_guardian', found.unit_id,
-                jsonb_build_object('unit', alert_unit_label(found.unit_id), 'count', found.n::text,
-                    'person', case when found.n = 1 then alert_masked_name(found.person_id) else found.n || '人' end),
-                case when found.n = 1 then '/console/#/person/' || found.person_id else '/console/#/persons' end,
-                'person.no_capable_guardian:' || txid_current() || ':' || found.unit_id,
-                case when found.n = 1 then found.person_id end);
-        end loop;
-        return null;
-    end
-    $$;
-create function alert_on_guardianless_insert() returns trigger
-    language plpgsql security definer set search_path = public, pg_temp
-    as $$
-    declare
-        found record;
-    begin
-        for found in
-            select n.unit_id, count(*) as n, (array_agg(n.id order by n.id))[1] as person_id
-            from new_rows n where n.no_capable_guardian and n.status = 'active' group by n.unit_id
-        loop
-            perform alert_raise('person.no_capable_guardian', found.unit_id,
-                jsonb_build_object('unit', alert_unit_label(found.unit_id), 'count', found.n::text,
-                    'person', case when found.n = 1 then alert_masked_name(found.person_id) else found.n || '人' end),
-                case when found.n = 1 then '/console/#/person/' || found.person_id else '/console/#/persons' end,
-                'person.no_capable_guardian:' || txid_current() || ':' || found.unit_id || ':insert',
-                case when found.n = 1 then found.person_id end);
-        end loop;
-        return null;
-    end
-    $$;
-create trigger person_guardianless_alert_insert after insert on person referencing new table as new_rows
-    for each statement execute function alert_on_guardianless_insert();
-create trigger person_guardianless_alert_update after update on person referencing old table as old_rows new table as new_rows
-    for each statement execute function alert_on_guardianless();
+-- The workers whose daily digest was worked out (sent or not needed), so each is looked at once a day.
+create table alert_digest_day (
+    account_id uuid not null references account (id),
+    day date not null,
+    constraint alert_digest_day_once primary key (account_id, day)
+);
 
 -- Time-based events, raised by every server's delivery service about twice a minute; one server at
 -- a time does the work, and dedupe keys make each event once whoever raises it. p_now places the
@@ -535,23 +562,38 @@ create function alerts_tick(p_now timestamptz default now()) returns integer
                 raised := raised + 1;
             end if;
         end loop;
-        -- The daily digest of overdue visits, one per worker, from 08:00 China time (not at night).
+        -- The daily digest of overdue visits, one per worker, from 08:00 China time (not at night):
+        -- up to 1,000 workers a tick (each marked done for the day, with or without a digest), so a
+        -- province's morning is spread over ticks instead of one statement. A grid worker counts the
+        -- visits due a knock, a cadre those due a cadre's visit, a teacher home visits.
         if extract(hour from local_now) between 8 and 20 then
             for item in
-                select g.account_id, (array_agg(g.unit_id order by nlevel(gu.path)))[1] as unit_id, count(distinct o.person_id) as n
-                from role_grant g
-                join account a on a.id = g.account_id and a.kind = 'user' and a.disabled_at is null
-                join org_unit gu on gu.id = g.unit_id
-                join org_unit c on c.path = subpath(gu.path, 0, 1)
-                cross join lateral alert_rule_for('obligations.overdue_digest', c.id) r
-                join visit_obligation o on o.unit_path <@ gu.path and o.next_due_at < now()
-                join person p on p.id = o.person_id and p.status = 'active'
-                where g.revoked_at is null and g.role = any (r.recipient_roles) and r.enabled
-                    and not exists (select from alert_event e
-                        where e.dedupe_key = 'obligations.overdue_digest:' || g.account_id || ':' || local_now::date)
-                group by g.account_id
+                with due as (
+                    select g.account_id, (array_agg(g.unit_id order by nlevel(gu.path)))[1] as unit_id,
+                        array_agg(gu.path) as paths, array_agg(case g.role when 'grid_worker' then 'grid_knock' when 'village_cadre' then 'cadre_visit'
+                            when 'school_staff' then 'teacher_home_visit' end) as kinds
+                    from role_grant g
+                    join account a on a.id = g.account_id and a.kind = 'user' and a.disabled_at is null
+                    join org_unit gu on gu.id = g.unit_id
+                    join org_unit c on c.path = subpath(gu.path, 0, 1)
+                    cross join lateral alert_rule_for('obligations.overdue_digest', c.id) r
+                    where g.revoked_at is null and g.role = any (r.recipient_roles) and r.enabled
+                        and not exists (select from alert_digest_day d where d.account_id = g.account_id and d.day = local_now::date)
+                    group by g.account_id
+                    order by g.account_id
+                    limit 1000
+                ), marked as (
+                    insert into alert_digest_day (account_id, day) select due.account_id, local_now::date from due on conflict do nothing
+                )
+                select due.account_id, due.unit_id, (
+                    select count(distinct o.person_id) from visit_obligation o join person p on p.id = o.person_id and p.status = 'active'
+                    where o.next_due_at < p_now and exists (
+                        select from unnest(due.paths, due.kinds) as k (path, kind)
+                        where o.unit_path <@ k.path and (k.kind is null or k.kind = any (o.check_kinds)))
+                ) as n
+                from due
             loop
-                if alert_raise('obligations.overdue_digest', item.unit_id,
+                if item.n > 0 and alert_raise('obligations.overdue_digest', item.unit_id,
                     jsonb_build_object('unit', alert_unit_label(item.unit_id), 'count', item.n::text),
                     '/app/', 'obligations.overdue_digest:' || item.account_id || ':' || local_now::date, null, null, null,
                     item.account_id) is not null then
@@ -559,6 +601,10 @@ create function alerts_tick(p_now timestamptz default now()) returns integer
                 end if;
             end loop;
         end if;
+        -- Sent deliveries are kept 90 days (the inbox keeps the alerts), removed a batch at a time.
+        delete from alert_delivery d where d.id in (
+            select x.id from alert_delivery x where x.status = 'sent' and x.sent_at < now() - interval '90 days' limit 10000);
+        delete from alert_digest_day d where d.day < (local_now - interval '7 days')::date;
         return raised;
     end
     $$;
@@ -585,13 +631,15 @@ create function alert_deliveries_claim(p_limit integer, p_lease interval, p_per_
             order by d.next_attempt_at
             limit p_limit * 2
             for update skip locked
+        ), targets as (
+            select t.target, (
+                (select count(*) from alert_delivery s where s.target = t.target and s.status = 'sent' and s.sent_at > now() - interval '1 minute')
+                + (select count(*) from alert_delivery s where s.target = t.target and s.status = 'pending' and s.leased_until > now())
+            ) as recent
+            from (select distinct c.target from candidates c) t
         ), ranked as (
-            select c.id, c.next_attempt_at, row_number() over (partition by c.target order by c.next_attempt_at, c.id) + (
-                select count(*) from alert_delivery s
-                where s.target = c.target and ((s.status = 'sent' and s.sent_at > now() - interval '1 minute')
-                    or (s.status = 'pending' and s.leased_until > now()))
-            ) as rank
-            from candidates c
+            select c.id, c.next_attempt_at, row_number() over (partition by c.target order by c.next_attempt_at, c.id) + t.recent as rank
+            from candidates c join targets t on t.target = c.target
         )
         select coalesce(array_agg(r.id order by r.next_attempt_at) filter (where r.rank <= p_per_minute), '{}'),
             coalesce(array_agg(r.id) filter (where r.rank > p_per_minute), '{}')
@@ -606,7 +654,7 @@ create function alert_deliveries_claim(p_limit integer, p_lease interval, p_per_
         left join alert_rule_for(e.event, e.county_id) r on true
         where d.id = any (picked) and e.id = d.event_id
         returning d.id, d.channel, d.attempts, e.event, e.title, e.body, e.link, e.facts, r.sms_template_id,
-            coalesce((select ch.target_sealed from alert_channel ch where ch.id = d.channel_id),
+            coalesce((select ch.target_sealed from alert_channel ch where ch.id = d.channel_id and ch.active),
                      (select c.phone_sealed from account_contact c where c.account_id = d.account_id)),
             (select ch.secret_sealed from alert_channel ch where ch.id = d.channel_id),
             case when d.channel = 'wecom' then
@@ -624,9 +672,10 @@ create function alert_deliveries_claim(p_limit integer, p_lease interval, p_per_
 revoke all on function alert_deliveries_claim(integer, interval, integer) from public;
 grant execute on function alert_deliveries_claim(integer, interval, integer) to liushou_app;
 
--- Ends one claimed attempt: sent, tried again at p_retry_at, or dead (after the last try, or a
--- target that can never work). A delivery no longer pending (retried by hand meanwhile) is left.
-create function alert_delivery_finish(p_id uuid, p_outcome text, p_error text, p_retry_at timestamptz) returns boolean
+-- Ends one claimed attempt (p_attempt: the attempts count its claim answered): sent, tried again at
+-- p_retry_at, or dead (after the last try, or a target that can never work). An attempt whose
+-- lease ran out and was claimed again, or a delivery retried by hand meanwhile, is left alone.
+create function alert_delivery_finish(p_id uuid, p_attempt integer, p_outcome text, p_error text, p_retry_at timestamptz) returns boolean
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     begin
@@ -636,12 +685,12 @@ create function alert_delivery_finish(p_id uuid, p_outcome text, p_error text, p
             last_error = case when p_outcome = 'sent' then d.last_error else left(p_error, 500) end,
             next_attempt_at = coalesce(p_retry_at, d.next_attempt_at),
             leased_until = null
-        where d.id = p_id and d.status = 'pending';
+        where d.id = p_id and d.status = 'pending' and d.attempts = p_attempt;
         return found;
     end
     $$;
-revoke all on function alert_delivery_finish(uuid, text, text, timestamptz) from public;
-grant execute on function alert_delivery_finish(uuid, text, text, timestamptz) to liushou_app;
+revoke all on function alert_delivery_finish(uuid, integer, text, text, timestamptz) from public;
+grant execute on function alert_delivery_finish(uuid, integer, text, text, timestamptz) to liushou_app;
 
 -- A test message to one channel of the caller's scope (the caller's own account is the sender).
 create function alert_channel_test(p_channel uuid) returns uuid

@@ -13,6 +13,9 @@ struct AlertChannelController: Sendable {
     let database: TenantDatabase
     let vault: IdentifierVault
     let store: AlertStore
+    /// Hosts robots may be called at (the server would otherwise post to any address an
+    /// administrator types, inside the government network too).
+    let webhookHosts: Set<String>
 
     struct ListQuery: Decodable {
         var unitId: UUID?
@@ -56,12 +59,13 @@ struct AlertChannelController: Sendable {
         body.id = id
         let target: String, hint: String
         do {
-            (target, hint) = try Self.validatedTarget(body)
+            (target, hint) = try Self.validatedTarget(body, hosts: self.webhookHosts)
         } catch let problem as Problem {
             throw problem.localized(for: request)
         }
         let secret = body.kind == .dingtalk ? body.secret.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } : nil
-        let hash = ContentHash.of(body)
+        // Keyed: the body holds the webhook key or phone, which a plain hash would let anyone test guesses against.
+        let hash = self.vault.digest(ContentHash.of(body).base64EncodedString())
         let channel = try await self.database.transaction(for: caller) { transaction in
             if let (existing, existingHash) = try await self.store.channel(id, in: transaction) {
                 guard existingHash == hash else { throw Problem.idConflict("channel") }
@@ -111,7 +115,7 @@ struct AlertChannelController: Sendable {
     }
 
     /// The value to seal and the hint people see, or the field errors.
-    private static func validatedTarget(_ body: Create) throws -> (String, String) {
+    private static func validatedTarget(_ body: Create, hosts: Set<String>) throws -> (String, String) {
         var errors: [Problem.FieldError] = []
         let name = body.name.trimmingCharacters(in: .whitespaces)
         if !(1...50).contains(name.count) { errors.append(.init(field: "name", message: "must be 1 to 50 characters")) }
@@ -122,7 +126,11 @@ struct AlertChannelController: Sendable {
         switch body.kind {
         case .wecom, .dingtalk:
             if let url = body.url.map({ $0.trimmingCharacters(in: .whitespaces) }), let hinted = WebhookURL.hint(url, kind: body.kind) {
-                (target, hint) = (url, hinted)
+                if WebhookURL.allowed(url, hosts: hosts) {
+                    (target, hint) = (url, hinted)
+                } else {
+                    errors.append(.init(field: "url", message: "must be a webhook host this server may call (\(hosts.sorted().joined(separator: ", ")))"))
+                }
             } else {
                 errors.append(.init(field: "url", message: "must be the robot's webhook address (https, with its key or access_token)"))
             }

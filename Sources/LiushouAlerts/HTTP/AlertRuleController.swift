@@ -108,7 +108,8 @@ struct AlertRuleController: Sendable {
 
     private static func validated(_ body: Change, event: AlertEventKind) throws -> AlertStore.RuleInput {
         var errors: [Problem.FieldError] = []
-        let knownRoles = Set(Role.allCases.filter { $0 != .auditor }.map(\.rawValue) + ["routed"])
+        // Not volunteers (they see only their paired people) nor auditors.
+        let knownRoles = Set(Role.allCases.filter { $0 != .auditor && $0 != .volunteer }.map(\.rawValue) + ["routed"])
         let roles = Array(Set(body.recipientRoles)).sorted()
         if roles.contains(where: { !knownRoles.contains($0) }) {
             errors.append(.init(field: "recipientRoles", message: "must be roles of \(knownRoles.sorted().joined(separator: ", "))"))
@@ -129,6 +130,11 @@ struct AlertRuleController: Sendable {
             !(template.count <= 64 && template.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }))
         {
             errors.append(.init(field: "smsTemplateId", message: "must be 1 to 64 letters, digits, _ or -"))
+        }
+        if event == .safeguardingReported || event == .safeguardingUnacknowledged {
+            if !body.enabled { errors.append(.init(field: "enabled", message: "a mandatory report's alert cannot be switched off")) }
+            if body.urgency != .immediate { errors.append(.init(field: "urgency", message: "a mandatory report's alert is immediate")) }
+            if roles.isEmpty { errors.append(.init(field: "recipientRoles", message: "name at least one role")) }
         }
         if let minutes = body.ackMinutes, !(5...1440).contains(minutes) {
             errors.append(.init(field: "ackMinutes", message: "must be 5 to 1440"))

@@ -14,7 +14,8 @@ struct InboxController: Sendable {
     struct ListQuery: Decodable {
         var unread: Bool?
         var limit: Int?
-        var before: Date?
+        /// An ISO 8601 instant: the next page starts below it.
+        var before: String?
     }
 
     struct Read: Encodable {
@@ -36,8 +37,17 @@ struct InboxController: Sendable {
         let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
         let limit = query.limit ?? 50
         guard (1...100).contains(limit) else { throw Problem.badRequest("limit must be 1 to 100.", errors: [.init(field: "limit", message: "must be 1 to 100")]) }
+        var before: Date? = nil
+        if let text = query.before {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let parsed = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
+                throw Problem.badRequest("before must be an ISO 8601 instant.", errors: [.init(field: "before", message: "must be an ISO 8601 date-time")])
+            }
+            before = parsed
+        }
         let page = try await self.database.transaction(for: caller) { transaction in
-            try await self.store.inbox(unreadOnly: query.unread ?? false, limit: limit, before: query.before, in: transaction)
+            try await self.store.inbox(unreadOnly: query.unread ?? false, limit: limit, before: before, in: transaction)
         }
         return try JSONResponse(page)
     }

@@ -17,8 +17,10 @@ public enum ContactFormats {
         return String(phone.prefix(3)) + String(repeating: "*", count: phone.count - 7) + String(phone.suffix(4))
     }
 
-    /// A WeCom or DingTalk user id: 1 to 64 letters, digits, `_`, `-`, `.` or `@`.
+    /// A WeCom or DingTalk user id: 1 to 64 letters, digits, `_`, `-`, `.` or `@`, and not `@all`
+    /// (which would make a robot mention the whole group).
     public static func isUserID(_ text: String) -> Bool {
-        (1...64).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.@".contains($0)) }
+        (1...64).contains(text.count) && text.lowercased() != "@all"
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.@".contains($0)) }
     }
 }

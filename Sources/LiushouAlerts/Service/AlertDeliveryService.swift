@@ -44,53 +44,75 @@ public struct AlertDeliveryService: Service {
     let vault: IdentifierVault
     let transport: any AlertTransport
     let settings: AlertDeliverySettings
+    let startGate: StartGate
     let logger: Logger
 
+    /// A service that starts sending once `startGate` opens (by default at once).
     public init(pool: PostgresConnectionPool, vault: IdentifierVault, transport: any AlertTransport = URLSessionTransport(),
-                settings: AlertDeliverySettings = AlertDeliverySettings(), logger: Logger) {
+                settings: AlertDeliverySettings = AlertDeliverySettings(), startGate: StartGate = StartGate(open: true), logger: Logger) {
         self.pool = pool
         self.vault = vault
         self.transport = transport
         self.settings = settings
+        self.startGate = startGate
         self.logger = logger
     }
 
     public func run() async throws {
+        // Migrations and the application role's login come first (the server's start-up steps).
+        while !self.startGate.isOpen {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
+            } catch {
+                return
+            }
+        }
         let inFlight = InFlightCount()
-        var lastTick = ContinuousClock.now - self.settings.tickInterval
+        // A finished send wakes a loop that waits for a free slot (instead of a whole poll interval).
+        let (slotFreed, freeSlot) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        var slots = slotFreed.makeAsyncIterator()
         await withDiscardingTaskGroup { group in
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                if ContinuousClock.now - lastTick >= self.settings.tickInterval {
-                    lastTick = ContinuousClock.now
+            // Time-based alerts beside the sending: a long morning digest does not hold up a report.
+            group.addTask {
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     await self.tick()
-                }
-                let wanted = min(self.settings.maxInFlight - inFlight.value, 100)
-                var claimed: [ClaimedDelivery] = []
-                let pause = self.settings.pollInterval
-                if wanted > 0 {
-                    guard let due = await self.claim(limit: wanted) else {
-                        // The database is away: look again in a while, not four times a second.
-                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(2)) }
-                        continue
-                    }
-                    claimed = due
-                    for delivery in claimed {
-                        inFlight.add(1)
-                        group.addTask {
-                            await self.deliver(delivery)
-                            inFlight.add(-1)
-                        }
-                    }
-                }
-                if claimed.count < wanted || wanted <= 0 {
                     do {
-                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.tickInterval) }
+                    } catch {
+                        return
+                    }
+                }
+            }
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let wanted = min(self.settings.maxInFlight - inFlight.value, 100)
+                guard wanted > 0 else {
+                    _ = await slots.next(isolation: nil)
+                    continue
+                }
+                guard let claimed = await self.claim(limit: wanted) else {
+                    // The database is away: look again in a while, not four times a second.
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(2)) }
+                    continue
+                }
+                for delivery in claimed {
+                    inFlight.add(1)
+                    group.addTask {
+                        await self.deliver(delivery)
+                        inFlight.add(-1)
+                        freeSlot.yield()
+                    }
+                }
+                if claimed.count < wanted {
+                    // Nothing more is due: poll again shortly.
+                    do {
+                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) }
                     } catch {
                         break
                     }
                 }
             }
         }
+        freeSlot.finish()
     }
 
     /// Raises due escalations, deadline alerts and digests once.
@@ -111,23 +133,37 @@ public struct AlertDeliveryService: Service {
         do {
             // A lease shorter than a send would let another server send it again while this one waits.
             let lease = "\(max(self.settings.lease, self.settings.sendTimeout + .seconds(5)).components.seconds) seconds"
-            return try await self.pool.query("""
+            let rows = try await self.pool.query("""
                 select * from alert_deliveries_claim(\(limit)::integer, \(lease)::interval, \(self.settings.perTargetPerMinute)::integer)
-                """).map { row in
-                let facts: PostgresJSON<[String: String]> = try row.decode("facts")
-                return ClaimedDelivery(
-                    id: try row.decode("id"), channel: AlertChannelKind(rawValue: try row.decode("channel")) ?? .sms,
-                    attempts: try row.decode("attempts"), event: try row.decode("event"), title: try row.decode("title"),
-                    body: try row.decode("body"), link: try row.decode("link"), facts: facts.value,
-                    smsTemplateID: try row.decode("sms_template_id"), targetSealed: try row.decode("target_sealed"),
-                    secretSealed: try row.decode("secret_sealed"), mentions: try row.decode("mentions"),
-                    eventCreatedAt: try row.decode("event_created_at")
-                )
+                """)
+            var claimed: [ClaimedDelivery] = []
+            for row in rows {
+                do {
+                    claimed.append(try Self.delivery(row))
+                } catch {
+                    // A row this build cannot read is a dead letter, not a lease claimed again forever.
+                    if let id = try? row.decode("id", as: UUID.self), let attempt = try? row.decode("attempts", as: Int.self) {
+                        _ = try? await self.pool.query("select alert_delivery_finish(\(id), \(attempt)::integer, 'dead', '无法读取的投递记录', null)")
+                    }
+                }
             }
+            return claimed
         } catch {
             self.logger.warning("alert deliveries could not be claimed", metadata: ["error": "\(error)"])
             return nil
         }
+    }
+
+    private static func delivery(_ row: PostgresRow) throws -> ClaimedDelivery {
+        let facts: PostgresJSON<[String: String]> = try row.decode("facts")
+        let channel: String = try row.decode("channel")
+        guard let kind = AlertChannelKind(rawValue: channel), kind != .inbox else { throw UnreadableDelivery() }
+        return ClaimedDelivery(
+            id: try row.decode("id"), channel: kind, attempts: try row.decode("attempts"), event: try row.decode("event"),
+            title: try row.decode("title"), body: try row.decode("body"), link: try row.decode("link"), facts: facts.value,
+            smsTemplateID: try row.decode("sms_template_id"), targetSealed: try row.decode("target_sealed"),
+            secretSealed: try row.decode("secret_sealed"), mentions: try row.decode("mentions"), eventCreatedAt: try row.decode("event_created_at")
+        )
     }
 
     /// One attempt of one delivery, and its record.
@@ -144,7 +180,7 @@ public struct AlertDeliveryService: Service {
         case .retry(let reason):
             (status, error, retryAt) = ("retry", reason, Date().addingTimeInterval(self.backoff(attempt: delivery.attempts)))
         }
-        let metadata: Logger.Metadata = ["delivery": "\(delivery.id)", "channel": "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempts)"]
+        let metadata: Logger.Metadata = ["delivery": "\(delivery.id.uuidString.lowercased())", "channel": "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempts)"]
         switch status {
         case "sent": self.logger.debug("alert delivered", metadata: metadata)
         case "dead": self.logger.error("alert delivery dead", metadata: metadata.merging(["reason": "\(error ?? "")"]) { $1 })
@@ -153,7 +189,7 @@ public struct AlertDeliveryService: Service {
         for wait in [0, 1, 2, 4] {
             if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
             do {
-                try await self.pool.query("select alert_delivery_finish(\(delivery.id), \(status), \(error), \(retryAt))")
+                try await self.pool.query("select alert_delivery_finish(\(delivery.id), \(delivery.attempts)::integer, \(status), \(error), \(retryAt))")
                 return
             } catch {
                 self.logger.warning("alert delivery outcome not recorded yet", metadata: metadata.merging(["error": "\(error)"]) { $1 })
@@ -186,11 +222,30 @@ public struct AlertDeliveryService: Service {
             return .dead("消息无法生成")
         }
         do {
-            let answer = try await self.transport.post(request, timeout: self.settings.sendTimeout)
+            let answer = try await self.withDeadline(self.settings.sendTimeout) {
+                try await self.transport.post(request, timeout: self.settings.sendTimeout)
+            }
             return AlertMessage.outcome(channel: delivery.channel, status: answer.status, body: answer.body)
+        } catch is DeadlinePassed {
+            return .retry("接收方超时未应答")
         } catch {
             // The transport's error may name the address (and with it the robot's key): not recorded.
             return .retry((error as? URLError).map { $0.code == .timedOut ? "接收方超时未应答" : "无法连接接收方（\($0.code.rawValue)）" } ?? "发送失败")
+        }
+    }
+
+    /// The transport's timeout is per read: a receiver trickling bytes could outlast the lease. This
+    /// bounds the whole exchange.
+    private func withDeadline<Value: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit + .seconds(1))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw DeadlinePassed() }
+            return value
         }
     }
 
@@ -213,3 +268,24 @@ private final class InFlightCount: Sendable {
         self.count.withLock { $0 += delta }
     }
 }
+
+/// Opened once the server's start-up steps (migrations, the application role's login) are done.
+public final class StartGate: Sendable {
+    private let state: Mutex<Bool>
+
+    public init(open: Bool = false) {
+        self.state = Mutex(open)
+    }
+
+    public var isOpen: Bool { self.state.withLock { $0 } }
+
+    public func open() {
+        self.state.withLock { $0 = true }
+    }
+}
+
+/// A send that outran its time.
+struct DeadlinePassed: Error {}
+
+/// A claimed row this build cannot read.
+struct UnreadableDelivery: Error {}

@@ -44,9 +44,19 @@ public enum SendOutcome: Sendable, Equatable {
 /// and how their answers read. Every request carries `X-Liushou-Delivery` (the delivery id), so a
 /// receiver can drop a repeat.
 public enum AlertMessage {
-    /// The text people read: title, body and, when the server's public address is known, the link.
+    /// The text an outside channel carries. A group chat or a phone's lock screen is read by more
+    /// people than the recipients, so an alert about people says only what happened and where (the
+    /// town and village, not the grid) and links to the platform, where the rule's full text and the
+    /// record wait behind the login; a digest and a test message carry their own text.
     public static func text(_ delivery: ClaimedDelivery, publicURL: String?) -> String {
-        var text = "【留守关爱】\(delivery.title)\n\(delivery.body)"
+        var text: String
+        switch AlertEventKind(rawValue: delivery.event) {
+        case .obligationsOverdueDigest?, .channelTest?:
+            text = "【留守关爱】\(delivery.title)\n\(delivery.body)"
+        case let kind:
+            let name = kind?.chineseName ?? delivery.title
+            text = "【留守关爱】\(name)\n\(delivery.facts["area"] ?? "")有一条新的\(name)提醒，请登录平台查看处理。"
+        }
         if let publicURL, let link = delivery.link {
             text += "\n查看：\(publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL)\(link)"
         }
@@ -92,10 +102,15 @@ public enum AlertMessage {
         return Data(mac).base64EncodedString()
     }
 
-    /// The gateway's request: `{"deliveryId","phone","templateId","params","text"}`.
+    /// The gateway's request: `{"deliveryId","phone","templateId","params","text"}`; the approved
+    /// template takes `event` (its Chinese name), `area` (town and village) and `count`.
     public static func sms(_ delivery: ClaimedDelivery, phone: String, gateway: SMSGateway, publicURL: String?) throws -> OutgoingRequest {
+        let params: [String: String] = [
+            "event": AlertEventKind(rawValue: delivery.event)?.chineseName ?? delivery.title, "area": delivery.facts["area"] ?? "",
+            "count": delivery.facts["count"] ?? "",
+        ]
         var body: [String: Any] = [
-            "deliveryId": delivery.id.uuidString.lowercased(), "phone": phone, "params": delivery.facts,
+            "deliveryId": delivery.id.uuidString.lowercased(), "phone": phone, "params": params,
             "text": self.text(delivery, publicURL: publicURL),
         ]
         if let template = delivery.smsTemplateID { body["templateId"] = template }
@@ -120,7 +135,7 @@ public enum AlertMessage {
             case 93000, 93004, 300001, 310000, 400101, 400102: return .dead("errcode \(code) \(message)")
             default: return .retry("errcode \(code) \(message)")
             }
-        case 408, 425, 429, 500..<600:
+        case 0, 408, 425, 429, 500..<600:
             return .retry("HTTP \(status)")
         default:
             return .dead("HTTP \(status)")

@@ -80,8 +80,11 @@ public struct AlertStore: Sendable {
                 phone_hint = case when \(keepPhone) then c.phone_hint else excluded.phone_hint end,
                 wecom_user_id = excluded.wecom_user_id, dingtalk_user_id = excluded.dingtalk_user_id,
                 version = c.version + 1, updated_at = now()
+            where c.version = \(version)
             """)
-        return try await self.contact(in: transaction)
+        let saved = try await self.contact(in: transaction)
+        // A first save racing another first save: the insert met the other's row at a newer version.
+        return saved.version == version + 1 ? saved : nil
     }
 
     // MARK: Rules

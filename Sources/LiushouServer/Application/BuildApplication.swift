@@ -59,7 +59,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         pool: pool, key: AuditCheckpoint.Key(dataKey: dataKey), file: configuration.resolvedAuditCheckpointFile,
         interval: configuration.auditCheckpointInterval, logger: logger
     ))
-    services.append(AlertDeliveryService(pool: pool, vault: vault, settings: configuration.alertDelivery, logger: logger))
+    let alertsMayStart = StartGate()
+    services.append(AlertDeliveryService(pool: pool, vault: vault, settings: configuration.alertDelivery, startGate: alertsMayStart, logger: logger))
     let hasher = try PasswordHasher(cost: configuration.bcryptCost)
     var authSettings = AuthSettings()
     authSettings.secondFactorRoles = configuration.resolvedTwoFactorRoles
@@ -102,6 +103,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             throw error
         }
         try await DatabaseRoles.ensureUnprivileged(pool)
+        alertsMayStart.open()
     }
     return app
 }

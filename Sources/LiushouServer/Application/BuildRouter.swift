@@ -47,6 +47,9 @@ public struct AppDependencies: Sendable {
     public let clusterStatus: (@Sendable () -> ClusterStatus)?
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     public let trustedProxies: Set<String>
+    /// Hosts alert channels may post to: the robots' and this machine, plus `LIUSHOU_ALERT_WEBHOOK_HOSTS`
+    /// (comma-separated, e.g. a 政务 deployment's own robot host or relay).
+    public let webhookHosts: Set<String>
 
     /// Bundles the dependencies.
     public init(
@@ -71,6 +74,9 @@ public struct AppDependencies: Sendable {
         self.web = try! WebBundle(directory: ProcessInfo.processInfo.environment["LIUSHOU_WEB_DIR"].map { URL(fileURLWithPath: $0) })
         self.clusterStatus = clusterStatus
         self.trustedProxies = trustedProxies
+        let extra = ProcessInfo.processInfo.environment["LIUSHOU_ALERT_WEBHOOK_HOSTS"]?.split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty } ?? []
+        self.webhookHosts = WebhookURL.defaultHosts.union(extra)
     }
 }
 
@@ -147,6 +153,6 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     CounsellingController(database: database).addRoutes(to: routes)
     FamilyContactController(database: database).addRoutes(to: routes)
     LearningPlanController(database: database).addRoutes(to: routes)
-    AlertsModule.addRoutes(to: routes, database: database, vault: dependencies.vault)
+    AlertsModule.addRoutes(to: routes, database: database, vault: dependencies.vault, webhookHosts: dependencies.webhookHosts)
     return router
 }

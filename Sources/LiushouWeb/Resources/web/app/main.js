@@ -13,11 +13,14 @@ import { followUpsView } from "./views/followups.js";
 import { reportView } from "./views/report.js";
 import { pairingsView } from "./views/pairings.js";
 import { meView } from "./views/me.js";
+import { inboxView } from "./views/inbox.js";
+import { contactView } from "./views/contact.js";
+import { onUnread, pollUnread, unreadBadge, unreadLabel } from "../shared/alerts.js";
 
 const view = document.getElementById("view");
 const views = {
   login: loginView, password: passwordView, lock: lockView, "second-factor": secondFactorView, today: todayView, person: personView, record: recordView, outbox: outboxView,
-  followups: followUpsView, report: reportView, pairings: pairingsView, me: meView,
+  followups: followUpsView, report: reportView, pairings: pairingsView, me: meView, inbox: inboxView, contact: contactView,
 };
 
 export const app = {
@@ -67,13 +70,14 @@ function updateChrome(profile, current) {
   const tabs = document.getElementById("tabs");
   tabs.hidden = !profile || profile.mustChangePassword || ["lock", "second-factor"].includes(current);
   document.getElementById("report-link").hidden = !profile || !session.can("safeguarding.report") || ["report", "lock", "second-factor"].includes(current);
-  const show = { pairings: session.can("volunteer_visits.record"), followups: session.can("followups.handle"), today: true, outbox: true, me: true };
+  const show = { pairings: session.can("volunteer_visits.record"), followups: session.can("followups.handle"), today: true, outbox: true, inbox: true, me: true };
   for (const link of tabs.querySelectorAll("a")) {
     link.hidden = !show[link.dataset.tab];
     if (link.dataset.tab === current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
   updateCounts();
+  if (!tabs.hidden && navigator.onLine) pollUnread();
 }
 
 async function updateCounts() {
@@ -133,6 +137,10 @@ session.watchIdle(() => {
   render();
 });
 outbox.onChange(updateCounts);
+onUnread((count) => {
+  document.getElementById("inbox-count").textContent = unreadBadge(count);
+  document.getElementById("inbox-tab").setAttribute("aria-label", unreadLabel(count, "消息"));
+});
 
 addEventListener("hashchange", render);
 addEventListener("online", () => {

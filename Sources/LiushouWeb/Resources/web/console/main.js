@@ -26,6 +26,11 @@ import { legalView } from "./views/legal.js";
 import { schoolsView } from "./views/schools.js";
 import { clinicsView } from "./views/clinics.js";
 import { volunteersView } from "./views/volunteers.js";
+import { alertsView, contactView } from "./views/alerts.js";
+import { alertRulesView } from "./views/alerts-rules.js";
+import { alertChannelsView } from "./views/alerts-channels.js";
+import { alertDeliveriesView } from "./views/alerts-deliveries.js";
+import { onUnread, pollUnread, unreadBadge, unreadLabel } from "../shared/alerts.js";
 
 const view = document.getElementById("view");
 const views = {
@@ -33,6 +38,7 @@ const views = {
   new: personFormView, edit: personFormView, ledger: ledgerView, followups: followUpsView, safeguarding: safeguardingView,
   overdue: overdueView, units: unitsView, users: usersView, "service-accounts": serviceAccountsView, audit: auditView,
   relief: reliefView, legal: legalView, schools: schoolsView, clinics: clinicsView, volunteers: volunteersView,
+  alerts: alertsView, contact: contactView, "alert-rules": alertRulesView, "alert-channels": alertChannelsView, "alert-deliveries": alertDeliveriesView,
 };
 
 export const app = {
@@ -104,6 +110,8 @@ function updateChrome(profile, current) {
   document.getElementById("menu-toggle").hidden = !loggedIn;
   document.getElementById("logout").hidden = !profile;
   document.getElementById("account-link").hidden = true;
+  document.getElementById("alerts-bell").hidden = !loggedIn;
+  if (loggedIn) pollUnread();
   const who = document.getElementById("who");
   who.textContent = profile ? `${profile.username}` : "";
   if (!loggedIn) {
@@ -116,6 +124,11 @@ function updateChrome(profile, current) {
       "aria-current": item.route === current || (item.route === "persons" && current === "person") ? "page" : null }, item.label)))))));
 }
 
+onUnread((count) => {
+  const bell = document.getElementById("alerts-bell");
+  bell.setAttribute("aria-label", unreadLabel(count));
+  document.getElementById("alerts-count").textContent = unreadBadge(count);
+});
 document.getElementById("logout").addEventListener("click", () => session.logout("已退出登录。").then(() => app.go("#/login")));
 document.getElementById("menu-toggle").addEventListener("click", (event) => {
   const open = document.body.classList.toggle("menu-open");

@@ -18,6 +18,13 @@ export const MENU = [
     { route: "clinics", label: "健康体检", any: ["health.record", "health.details", "indicators.read"] },
     { route: "volunteers", label: "志愿结对", any: ["volunteers.read", "volunteers.manage", "pairings.read", "pairings.manage"] },
   ] },
+  { group: "消息提醒", items: [
+    { route: "alerts", label: "收件箱", any: [] },
+    { route: "contact", label: "我的接收方式", any: [] },
+    { route: "alert-rules", label: "提醒规则", any: ["alerts.manage"] },
+    { route: "alert-channels", label: "群机器人与短信", any: ["alerts.manage"] },
+    { route: "alert-deliveries", label: "发送记录", any: ["alerts.manage"] },
+  ] },
   { group: "系统管理", items: [
     { route: "units", label: "组织机构", any: ["units.read"] },
     { route: "users", label: "用户与授权", any: ["users.read", "users.manage"] },

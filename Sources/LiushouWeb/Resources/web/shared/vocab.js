@@ -60,3 +60,17 @@ export const personStatuses = { active: "在档", exited: "已销档" };
 export const exitReasons = { parents_returned: "父母返乡", aged_out: "年龄超出", moved_away: "迁出", deceased: "死亡", other: "其他" };
 export const followUpNeeds = { ...needs, schooling: "就学" };
 export const auditResults = { success: "成功", denied: "拒绝", failure: "失败" };
+
+// Alerts (消息提醒): events, urgency, channels, delivery states.
+export const alertEvents = {
+  "safeguarding.reported": "强制报告", "safeguarding.unacknowledged": "强制报告超时未签收", "follow_up.opened": "新的跟进事项",
+  "school.dropout": "学生辍学", "school.long_absence": "学生长期缺勤", "checkup.follow_up": "体检需随访",
+  "relief.deadline_approaching": "救助审批即将到期", "relief.deadline_missed": "救助审批已逾期",
+  "legal.deadline_approaching": "法律援助首次联系即将到期", "legal.deadline_missed": "法律援助首次联系已逾期",
+  "obligations.overdue_digest": "逾期走访日报", "person.no_capable_guardian": "儿童无有效监护人", "channel.test": "测试消息",
+};
+export const alertUrgencies = { immediate: "立即", same_day: "当日", digest: "每日汇总" };
+export const alertChannels = { inbox: "站内", wecom: "企业微信", dingtalk: "钉钉", sms: "短信" };
+export const alertDeliveryStatuses = { dead: "发送失败", pending: "待发送", sent: "已发送" };
+/** Recipient roles of an alert rule: the roles, and the role a follow-up's need is routed to. */
+export const alertRecipients = { ...roles, routed: "跟进事项的承办角色" };
