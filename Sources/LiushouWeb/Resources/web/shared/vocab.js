@@ -72,5 +72,7 @@ export const alertEvents = {
 export const alertUrgencies = { immediate: "立即", same_day: "当日", digest: "每日汇总" };
 export const alertChannels = { inbox: "站内", wecom: "企业微信", dingtalk: "钉钉", sms: "短信" };
 export const alertDeliveryStatuses = { dead: "发送失败", pending: "待发送", sent: "已发送" };
-/** Recipient roles of an alert rule: the roles, and the role a follow-up's need is routed to. */
-export const alertRecipients = { ...roles, routed: "跟进事项的承办角色" };
+/** Recipient roles of an alert rule: the roles (not volunteers, who see only their paired people, nor
+ * auditors), and the role a follow-up's need is routed to. */
+export const alertRecipients = Object.fromEntries(
+  [...Object.entries(roles).filter(([role]) => role !== "volunteer" && role !== "auditor"), ["routed", "跟进事项的承办角色"]]);

@@ -148,14 +148,14 @@ function ruleForm(rule, placeholders, editable) {
   const body = h("textarea", { name: "body", rows: 4, maxlength: 1000 });
   body.value = rule.body || "";
   const ack = rule.event === "safeguarding.unacknowledged"
-    ? field("超时时限（分钟）", h("input", { name: "ackMinutes", type: "number", min: 1, max: 10080, value: rule.ackMinutes ?? "" }),
+    ? field("超时时限（分钟）", h("input", { name: "ackMinutes", type: "number", min: 5, max: 1440, value: rule.ackMinutes ?? "" }),
       { hint: "强制报告提交后这么久仍无人签收，即发出此提醒。" }) : null;
   const fields = h("fieldset.rule-fields", { disabled: editable ? null : true },
     h("legend.sr-only", "规则内容"),
     h("div.field.check", enabled, h("label", { for: enabled.id }, "启用此提醒")),
     field("紧急程度", urgency, { hint: "立即：随时发送；当日：工作时间内发送；每日汇总：每天早上合并为一条。" }),
     chips("channels", "发送渠道", vocab.alertChannels, rule.channels),
-    chips("recipientRoles", "接收角色（事件所在单位及上级单位中担任这些角色的人）", vocab.alertRecipients, rule.recipientRoles),
+    chips("recipientRoles", "接收角色（事件所在单位及上级单位中担任这些角色的人）", recipientChoices(rule.event), rule.recipientRoles),
     field("标题", h("input", { name: "title", maxlength: 100, value: rule.title || "" }), { hint: `可用占位符：${keys}` }),
     field("正文", body, { hint: "同上占位符。不要写身份证号、手机号等个人信息。" }),
     field("短信模板编号（可空）", h("input", { name: "smsTemplateId", maxlength: 64, autocomplete: "off", value: rule.smsTemplateId || "" }),
@@ -178,4 +178,11 @@ function ruleBody(form, rule) {
   };
   if (rule.event === "safeguarding.unacknowledged") body.ackMinutes = value("ackMinutes") ? Number(value("ackMinutes")) : null;
   return body;
+}
+
+/** The roles a rule may name: the follow-up's routed role only for follow-ups. */
+function recipientChoices(event) {
+  if (event === "follow_up.opened") return vocab.alertRecipients;
+  const { routed, ...others } = vocab.alertRecipients;
+  return others;
 }
