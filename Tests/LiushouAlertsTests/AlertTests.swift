@@ -575,6 +575,41 @@ struct AlertSourceTests {
         }
     }
 
+    @Test("a legal-aid first contact due within a day alerts the assigned town's officers; a missed one the town admin too")
+    func legalDeadlines() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await AlertWorld.make(database, client: client)
+                let legal = try await client.login("town1.legal")
+                let application: [String: Any] = [
+                    "id": UUID().uuidString, "personId": world.child, "matter": "custody_guardianship", "parties": ["王二叔"],
+                    "facts": "SENTINEL 叔叔争夺抚养权", "urgency": "urgent", "channel": "walk_in",
+                ]
+                let opened = try await client.post("/v1/legal-cases", json: application, token: legal)
+                #expect(opened.status == .created, "\(opened.text)")
+                let id = try #require(try opened.json()["id"] as? String)
+                let decided = try await client.post("/v1/legal-cases/\(id)/decision", json: ["eligible": true, "basis": "minor"], token: legal,
+                                                    headers: [.ifMatch: "\"1\""])
+                #expect(decided.status == .ok, "\(decided.text)")
+                let officer = try await database.pool.query("select id from account where username = 'town1.legal'").first!.decode("id", as: UUID.self)
+                let assigned = try await client.post("/v1/legal-cases/\(id)/assignment", json: ["officerAccountId": officer.uuidString.lowercased()],
+                                                     token: legal, headers: [.ifMatch: "\"2\""])
+                #expect(assigned.status == .ok, "\(assigned.text)")
+                #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
+                try await database.pool.query("update legal_case_detail set first_contact_due = now() + interval '5 hours'")
+                #expect(try await Alerts.count(database, "select alerts_tick() as n") == 1)
+                try await database.pool.query("update legal_case_detail set first_contact_due = now() - interval '5 hours'")
+                #expect(try await Alerts.count(database, "select alerts_tick() as n") == 1)
+                #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
+                #expect(Set(try await Alerts.inbox(client, "town1.legal").compactMap { $0["event"] as? String })
+                    == ["legal.deadline_approaching", "legal.deadline_missed"])
+                #expect(try await Alerts.inbox(client, "town1.admin").compactMap { $0["event"] as? String } == ["legal.deadline_missed"])
+                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
+                #expect(!texts.contains { $0.contains("SENTINEL") || $0.contains("抚养") })
+            }
+        }
+    }
+
     @Test("a relief decision due within a day alerts the relief officer once; a missed one the officer and the town admin")
     func reliefDeadlines() async throws {
         try await TestPostgres.withDatabase { database in
