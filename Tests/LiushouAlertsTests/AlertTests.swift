@@ -389,6 +389,27 @@ struct AlertDeliveryTests {
         }
     }
 
+    @Test("a robot address that redirects is not followed: the delivery is dead, the other address gets nothing")
+    func redirects() async throws {
+        let receiver = try await LocalReceiver.start()
+        defer { receiver.stop() }
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await AlertWorld.make(database, client: client)
+                let body: [String: Any] = ["unitId": world.fixture.town1.idString, "kind": "wecom", "name": "跳转",
+                                           "url": "http://127.0.0.1:\(receiver.port)/redirect/send?key=jump"]
+                #expect(try await client.post("/v1/alert-channels", json: body, token: world.townAdmin).status == .created)
+                try await world.report(client)
+                try await Alerts.delivering(database) {
+                    let ended = try await Alerts.eventually { try await Alerts.count(database, "select count(*) as n from alert_delivery where status = 'dead'") == 1 }
+                    #expect(ended)
+                }
+                #expect(await receiver.state.all().isEmpty)
+                #expect(try await database.pool.query("select last_error from alert_delivery").first?.decode("last_error", as: String.self) == "HTTP 307")
+            }
+        }
+    }
+
     @Test("two servers draining one outbox deliver each alert once (by delivery id)")
     func twoServers() async throws {
         let receiver = try await LocalReceiver.start()

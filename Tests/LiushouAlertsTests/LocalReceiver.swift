@@ -73,6 +73,10 @@ final class LocalReceiver: Sendable {
                 return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }
         }
+        // A robot address that redirects elsewhere (where a server must not be led).
+        router.post("/redirect/send") { _, _ -> Response in
+            Response(status: .temporaryRedirect, headers: [.location: "/cgi-bin/webhook/send?key=redirected"])
+        }
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

@@ -17,7 +17,9 @@ public struct OutgoingRequest: Sendable {
 }
 
 /// URLSession (libcurl on Linux): TLS for the real robots, many connections per host so that one
-/// hung receiver does not hold up the others.
+/// hung receiver does not hold up the others. Redirects are not followed: a robot's address is
+/// checked against the allowed hosts, and a redirect would lead past that check (its 3xx answer
+/// makes the delivery dead).
 public final class URLSessionTransport: AlertTransport, @unchecked Sendable {
     private let session: URLSession
 
@@ -27,7 +29,7 @@ public final class URLSessionTransport: AlertTransport, @unchecked Sendable {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        self.session = URLSession(configuration: configuration)
+        self.session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
     }
 
     public func post(_ request: OutgoingRequest, timeout: Duration) async throws -> (status: Int, body: Data) {
@@ -38,5 +40,15 @@ public final class URLSessionTransport: AlertTransport, @unchecked Sendable {
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await self.session.data(for: urlRequest)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+}
+
+/// Refuses every redirect, so the 3xx answer itself comes back.
+private final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+        completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }
