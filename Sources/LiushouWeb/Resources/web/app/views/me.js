@@ -1,4 +1,4 @@
-// 我的: account, roles, password, install help, logout.
+// 我的: account, roles, how alerts reach me, password, install help, logout.
 import { h, mount, formatTime } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
 import * as vocab from "../../shared/vocab.js";
@@ -22,6 +22,6 @@ export async function meView({ app, profile }) {
       h("dt", "登录有效至"), h("dd", profile.expiresAt ? formatTime(profile.expiresAt) : "—"))),
     h("section.card", h("h3", "安装到手机桌面"),
       h("p.small", "用手机浏览器打开本页，点菜单中的“添加到主屏幕”或“安装应用”。安装后没有网络也能打开，记录保存在手机上，联网后自动上传。")),
-    h("div.actions", h("a.button", { href: "#/password" }, "修改密码"), logout),
+    h("div.actions", h("a.button", { href: "#/contact" }, "消息接收方式"), h("a.button", { href: "#/password" }, "修改密码"), logout),
     h("p.muted.small", "退出登录会清除本机保存的人员资料；未上传的记录会保留。30 分钟未操作会锁定，输入密码（离线也可）继续。"));
 }
