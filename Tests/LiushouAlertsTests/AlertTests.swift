@@ -313,7 +313,9 @@ struct AlertEventTests {
                 let refused = try await client.send(.put, path, json: off, token: county, headers: [.ifMatch: "\"1\""])
                 #expect(refused.status == .unprocessableContent)
                 #expect(Set((try refused.json()["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) == ["enabled", "recipientRoles"])
-                let reverted = try await client.send(.delete, path, token: county)
+                #expect(try await client.send(.delete, path, token: county).status == .preconditionRequired)
+                #expect(try await client.send(.delete, path, token: county, headers: [.ifMatch: "\"0\""]).status == .preconditionFailed)
+                let reverted = try await client.send(.delete, path, token: county, headers: [.ifMatch: "\"1\""])
                 #expect(try reverted.json()["source"] as? String == "default")
             }
         }

@@ -73,8 +73,11 @@ struct AlertRuleController: Sendable {
     @Sendable func revert(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let event = try Self.event(context)
         let county = try request.uri.decodeQuery(as: CountyQuery.self, context: context).countyId
+        let version = try request.ifMatchVersion()
         let rule = try await self.database.transaction(for: caller) { transaction in
             let path = try await self.countyPath(county, caller: caller, toChange: true, in: transaction)
+            let current = try await self.store.rule(event, county: county, in: transaction)
+            guard current?.version == version else { throw Problem.versionMismatch("rule", current: current?.version ?? 0) }
             guard let rule = try await self.store.revertRule(event, county: county, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(caller: caller, context: context, action: "alerts.rule_default", resource: "alert_rule", recordID: event.rawValue,
                                  unitID: county, unitPath: path).append(in: transaction)

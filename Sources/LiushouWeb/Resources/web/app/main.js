@@ -15,7 +15,7 @@ import { pairingsView } from "./views/pairings.js";
 import { meView } from "./views/me.js";
 import { inboxView } from "./views/inbox.js";
 import { contactView } from "./views/contact.js";
-import { onUnread, pollUnread, unreadBadge, unreadLabel } from "../shared/alerts.js";
+import { onUnread, pollUnread, setUnread, unreadBadge, unreadLabel } from "../shared/alerts.js";
 
 const view = document.getElementById("view");
 const views = {
@@ -77,7 +77,7 @@ function updateChrome(profile, current) {
     else link.removeAttribute("aria-current");
   }
   updateCounts();
-  if (!tabs.hidden && navigator.onLine) pollUnread();
+  if (!tabs.hidden && navigator.onLine) pollUnread(60000, { whilePaused: isLocked });
 }
 
 async function updateCounts() {
@@ -120,12 +120,14 @@ async function expired() {
 }
 
 session.onUnauthorized(() => {
+  setUnread(null);
   if (session.profile()) expired();
 });
 session.onSecondFactor((profile) => {
   if (session.owesSecondFactor(profile)) render();
 });
 session.onLogout(async (reason) => {
+  setUnread(null);
   await clearDevice();
   unlock();
   if (reason) localStorage.setItem("liushou.notice", reason);

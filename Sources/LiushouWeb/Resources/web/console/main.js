@@ -30,7 +30,7 @@ import { alertsView, contactView } from "./views/alerts.js";
 import { alertRulesView } from "./views/alerts-rules.js";
 import { alertChannelsView } from "./views/alerts-channels.js";
 import { alertDeliveriesView } from "./views/alerts-deliveries.js";
-import { onUnread, pollUnread, unreadBadge, unreadLabel } from "../shared/alerts.js";
+import { onUnread, pollUnread, setUnread, unreadBadge, unreadLabel } from "../shared/alerts.js";
 
 const view = document.getElementById("view");
 const views = {
@@ -129,7 +129,10 @@ onUnread((count) => {
   bell.setAttribute("aria-label", unreadLabel(count));
   document.getElementById("alerts-count").textContent = unreadBadge(count);
 });
-document.getElementById("logout").addEventListener("click", () => session.logout("已退出登录。").then(() => app.go("#/login")));
+document.getElementById("logout").addEventListener("click", () => {
+  setUnread(null);
+  session.logout("已退出登录。").then(() => app.go("#/login"));
+});
 document.getElementById("menu-toggle").addEventListener("click", (event) => {
   const open = document.body.classList.toggle("menu-open");
   event.currentTarget.setAttribute("aria-expanded", String(open));
@@ -142,6 +145,7 @@ document.getElementById("menu").addEventListener("click", (event) => {
 });
 
 session.onUnauthorized(() => {
+  setUnread(null);
   if (session.profile()) {
     localStorage.setItem("liushou.notice", "登录已过期，请重新登录。");
     localStorage.removeItem("liushou.profile");

@@ -44,13 +44,18 @@ export async function refreshUnread() {
  */
 function active() {
   const p = session.profile();
-  return document.visibilityState === "visible" && !!p && session.idleFor() < ((p.idleTimeoutSeconds || 1800) * 1000) / 2;
+  return document.visibilityState === "visible" && !!p && !paused() && session.idleFor() < ((p.idleTimeoutSeconds || 1800) * 1000) / 2;
 }
 
 let timer = null;
-/** Refreshes the count now and every `ms` while the page is in use (one timer per page). */
-export function pollUnread(ms = 60000) {
-  refreshUnread();
+let paused = () => false;
+/**
+ * Refreshes the count now and every `ms` while the page is in use (one timer per page). `whilePaused`
+ * (the field app's lock screen) stops it: taps on a locked phone must not keep the session alive.
+ */
+export function pollUnread(ms = 60000, { whilePaused = () => false } = {}) {
+  paused = whilePaused;
+  if (!paused()) refreshUnread();
   if (timer) return;
   timer = setInterval(() => active() && refreshUnread(), ms);
   document.addEventListener("visibilitychange", () => active() && refreshUnread());
@@ -100,17 +105,18 @@ export async function markAllRead() {
   return answer;
 }
 
-/** A path inside this server (never another site or a script URL). */
+/** A path of the console or the field app on this server (never another site or a script URL). */
 function safeLink(link) {
-  return typeof link === "string" && /^\/[^/\\]/.test(link) ? link : null;
+  return typeof link === "string" && /^\/(console|app)\/[\x21-\x7e]*$/.test(link) ? link : null;
 }
 
 /**
  * One alert as a list item. Unread ones are emphasised and offer 标为已读; `readOnly` (offline, from
- * the device's copy) shows the text only. Opening the link marks the alert read first.
+ * the device's copy) shows the text only. Opening the link marks the alert read first. `mapLink` turns
+ * a server link into one of the page's own (null: none).
  */
-export function alertItem(alert, { readOnly = false, onRead = () => {}, heading = "h2" } = {}) {
-  const link = readOnly ? null : safeLink(alert.link);
+export function alertItem(alert, { readOnly = false, onRead = () => {}, heading = "h2", mapLink = (link) => link } = {}) {
+  const link = readOnly ? null : mapLink(safeLink(alert.link));
   const state = h("span", { className: alert.readAt ? "badge" : "badge warn" }, alert.readAt ? "已读" : "未读");
   const read = alert.readAt ? null : h("button", { type: "button", className: "mark-read" }, "标为已读");
   const open = link ? h("a.button", { href: link, className: "button open-link" }, "查看详情") : null;
@@ -170,7 +176,7 @@ function contactSummary(contact) {
  */
 export function contactForm({ contact, version }, { onSaved = () => {} } = {}) {
   let current = { contact, version };
-  const phone = h("input", { name: "phone", type: "tel", inputmode: "numeric", autocomplete: "tel", maxlength: 20 });
+  const phone = h("input", { name: "phone", type: "tel", inputmode: "numeric", autocomplete: "off", maxlength: 20 });
   const clear = h("input", { type: "checkbox", name: "clearPhone", id: "contact-clear-phone" });
   const wecom = h("input", { name: "wecomUserId", autocomplete: "off", maxlength: 64, value: contact.wecomUserId || "" });
   const dingtalk = h("input", { name: "dingtalkUserId", autocomplete: "off", maxlength: 64, value: contact.dingtalkUserId || "" });

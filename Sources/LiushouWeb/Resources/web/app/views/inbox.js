@@ -48,7 +48,7 @@ function drawLive(app, profile, data, status, list, readAll) {
     show();
     keep(KEY, { items: data.items.map(kept) }, profile.accountId).catch(() => {});
   };
-  mount(list, data.items.length ? data.items.map((a) => alertItem(a, { onRead, heading: "h3" })) : h("li.card", "还没有消息。"));
+  mount(list, data.items.length ? data.items.map((a) => alertItem(a, { onRead, heading: "h3", mapLink: inAppLink })) : h("li.card", "还没有消息。"));
   readAll.addEventListener("click", async () => {
     readAll.disabled = true;
     try {
@@ -61,4 +61,16 @@ function drawLive(app, profile, data, status, list, readAll) {
     }
   });
   show();
+}
+
+/**
+ * The field app's own page for an alert's link: follow-ups and a person's file open here (offline
+ * too); console-only pages (schools, clinics, relief, legal aid) are not offered on the phone.
+ */
+function inAppLink(link) {
+  if (!link) return null;
+  if (link === "/app/") return "#/today";
+  if (link === "/console/#/followups") return "#/followups";
+  const person = link.match(/^\/console\/#\/person\/([0-9a-f-]{36})$/);
+  return person ? `#/person/${person[1]}` : null;
 }

@@ -81,7 +81,7 @@ function addForm(app, scope, unitId) {
     { hint: "在群设置 › 群机器人 › 添加机器人后复制。保存后只显示遮盖后的地址。" });
   const secret = field("加签密钥（可空）", h("input", { name: "secret", autocomplete: "off", maxlength: 200 }),
     { hint: "钉钉机器人安全设置选“加签”时显示的 SEC 开头的密钥。" });
-  const phone = field("手机号", h("input", { name: "phone", type: "tel", inputmode: "numeric", maxlength: 20 }), { hint: "如值班电话。保存后只显示遮盖后的号码。" });
+  const phone = field("手机号", h("input", { name: "phone", type: "tel", inputmode: "numeric", autocomplete: "off", maxlength: 20 }), { hint: "如值班电话。保存后只显示遮盖后的号码。" });
   const show = () => {
     url.hidden = kind.value === "sms";
     secret.hidden = kind.value !== "dingtalk";
@@ -114,7 +114,12 @@ function addForm(app, scope, unitId) {
       toast("渠道已登记");
       app.go(`#/alert-channels${query({ unitId: body.unitId })}`);
     } catch (error) {
-      if (error.status === 422 || error.status === 400) {
+      if (error.status === 409) {
+        // This id was saved by an earlier try (whose answer was lost) with other values: the list
+        // shows it; what is typed now goes under a new id.
+        id = crypto.randomUUID();
+        notice.replaceChildren(h("p.banner.warn", { role: "alert" }, "此前一次提交已登记了一个渠道（见上方列表）。如仍需登记当前内容，请再点“登记”。"));
+      } else if (error.status === 422 || error.status === 400) {
         const rest = showFieldErrors(form, error.fields, alertMessage);
         if (rest.length) notice.replaceChildren(h("p.banner.bad", { role: "alert" }, rest.join("；")));
       } else notice.replaceChildren(h("p.banner.bad", { role: "alert" }, failure(error)));

@@ -142,21 +142,26 @@ function ruleSummary(rule) {
 
 function ruleForm(rule, placeholders, editable) {
   const keys = Object.entries(placeholders || {}).map(([k, label]) => `{${k}} ${label}`).join("；");
-  const enabled = h("input", { type: "checkbox", name: "enabled", id: "rule-enabled", checked: rule.enabled || null });
-  const urgency = h("select", { name: "urgency" }, Object.entries(vocab.alertUrgencies).map(([v, label]) =>
+  // A mandatory report's alert stays on and immediate (the server refuses otherwise).
+  const mandatory = rule.event.startsWith("safeguarding.");
+  const enabled = h("input", { type: "checkbox", name: "enabled", id: "rule-enabled", checked: rule.enabled || null,
+    disabled: mandatory ? true : null, "aria-describedby": "rule-enabled-error" });
+  const urgency = h("select", { name: "urgency", disabled: mandatory ? true : null }, Object.entries(vocab.alertUrgencies).map(([v, label]) =>
     h("option", { value: v, selected: v === rule.urgency ? true : null }, label)));
-  const body = h("textarea", { name: "body", rows: 4, maxlength: 1000 });
+  const body = h("textarea", { name: "body", rows: 4, maxlength: 300 });
   body.value = rule.body || "";
   const ack = rule.event === "safeguarding.unacknowledged"
     ? field("超时时限（分钟）", h("input", { name: "ackMinutes", type: "number", min: 5, max: 1440, value: rule.ackMinutes ?? "" }),
       { hint: "强制报告提交后这么久仍无人签收，即发出此提醒。" }) : null;
   const fields = h("fieldset.rule-fields", { disabled: editable ? null : true },
     h("legend.sr-only", "规则内容"),
-    h("div.field.check", enabled, h("label", { for: enabled.id }, "启用此提醒")),
-    field("紧急程度", urgency, { hint: "立即：随时发送；当日：工作时间内发送；每日汇总：每天早上合并为一条。" }),
+    h("div.field.check", enabled, h("label", { for: enabled.id }, "启用此提醒"),
+      h("p.field-error", { id: "rule-enabled-error", role: "alert" })),
+    field("紧急程度", urgency, { hint: mandatory ? "强制报告的提醒始终启用并立即发送。"
+      : "立即：随时发送；当日：工作时间内发送；每日汇总：每天早上合并为一条。" }),
     chips("channels", "发送渠道", vocab.alertChannels, rule.channels),
     chips("recipientRoles", "接收角色（事件所在单位及上级单位中担任这些角色的人）", recipientChoices(rule.event), rule.recipientRoles),
-    field("标题", h("input", { name: "title", maxlength: 100, value: rule.title || "" }), { hint: `可用占位符：${keys}` }),
+    field("标题", h("input", { name: "title", maxlength: 60, value: rule.title || "" }), { hint: `可用占位符：${keys}` }),
     field("正文", body, { hint: "同上占位符。不要写身份证号、手机号等个人信息。" }),
     field("短信模板编号（可空）", h("input", { name: "smsTemplateId", maxlength: 64, autocomplete: "off", value: rule.smsTemplateId || "" }),
       { hint: "通过短信发送时，短信服务商审核通过的模板编号。" }),

@@ -49,13 +49,19 @@ export async function alertsView({ app, params }) {
 function moreButton(data, list, unreadOnly, onRead) {
   if (data.items.length < PAGE) return null;
   let oldest = data.items[data.items.length - 1].createdAt;
+  const shown = new Set(data.items.map((a) => a.id));
   const button = h("button", { type: "button", className: "no-print" }, "加载更早的消息");
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const next = await listAlerts({ unreadOnly, before: oldest, limit: PAGE });
-      list.append(...next.items.map((a) => alertItem(a, { onRead })));
-      if (next.items.length < PAGE) button.remove();
+      // Times come in whole seconds: ask from a second later and skip what is already shown, so
+      // alerts of the same second are not lost between pages.
+      const before = new Date(Date.parse(oldest) + 1000).toISOString();
+      const next = await listAlerts({ unreadOnly, before, limit: PAGE });
+      const fresh = next.items.filter((a) => !shown.has(a.id));
+      fresh.forEach((a) => shown.add(a.id));
+      list.append(...fresh.map((a) => alertItem(a, { onRead })));
+      if (next.items.length < PAGE || !fresh.length) button.remove();
       else oldest = next.items[next.items.length - 1].createdAt;
     } catch (error) {
       toast(`加载失败：${error.message}`, "bad");
