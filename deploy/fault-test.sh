@@ -67,7 +67,13 @@ wait_ready() { for _ in $(seq 1 60); do curl -fsS -o /dev/null "http://127.0.0.1
 
 sleep 5
 mark stop-begin
-as_cluster_user "$pg_ctl" stop -D "$cluster" -m fast -w >/dev/null
+# Wait for this postmaster to exit, not with `pg_ctl -w`: that polls postmaster.pid and, when the
+# server's supervisor has already started the cluster again, waits on the new postmaster until it
+# gives up ("server does not shut down").
+stopped="$(postmaster)"
+as_cluster_user "$pg_ctl" stop -D "$cluster" -m fast -W >/dev/null
+for _ in $(seq 1 600); do kill -0 "$stopped" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$stopped" 2>/dev/null; then echo "PostgreSQL did not stop within 60 s"; exit 1; fi
 mark stop-end   # the supervisor starts it again
 wait_ready; sleep 5
 
