@@ -57,19 +57,26 @@ insert into bench_check (id, person_id, unit_id, visitor_account_id, visitor_nam
 values (gen_random_uuid(), '$person', (select unit_id from person where id = '$person'), '$grid_worker', 'demo.cadre', 'village_cadre', now(),
   'in_person', 'cadre_visit', 'all_well', '{}', '\\x00');
 SQL
-"$pgbench_bin" -n -f "$work/insert.sql" -c 64 -j 2 -T "$secs" -M prepared 2>/dev/null | grep -E "^tps|latency average" | sed 's/^/   /'
+"$pgbench_bin" -n -f "$work/insert.sql" -c 64 -j 2 -T "$secs" -M prepared 2>/dev/null | grep -E "^tps|latency average" | tee "$work/plain.out" | sed 's/^/   /'
 q "drop table bench_check"
+# A figure next to its baseline: ratio(label, figure, baseline).
+ratio() { python3 -c "import sys; f, b = float(sys.argv[2]), float(sys.argv[3]); print(f'   => {sys.argv[1]}: {f:,.0f} against {b:,.0f}: {f / b:.1%} of the baseline')" "$@"; }
+tps_of() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -n 1; }
 
-echo "-- baseline: pgbench running the transaction the server runs for one check (as the application role with demo.cadre's scopes:"
-echo "   stored-hash and target lookups, door_checks_record with its policies, obligation, timeline; commit), 64 clients"
-q "select id from person order by random() limit 5000" >"$work/people.txt"
+echo "-- baseline: pgbench running the statements the server sends for one check, in its two round trips (as the application role"
+echo "   with demo.cadre's scopes: BEGIN with the scope, stored-hash and target lookups; door_checks_record with its policies,"
+echo "   obligations, timeline, and COMMIT), 64 clients"
+q "select p.id from person p join org_unit u on u.id = p.unit_id where u.code = '341122100001' and p.status = 'active' order by random() limit 5000" >"$work/people.txt"
 q "create table bench_people (n serial primary key, id uuid not null, unit_id uuid)"
 "$psql_bin" -qAt -c "\\copy bench_people (id) from '$work/people.txt'"
 q "update bench_people b set unit_id = p.unit_id from person p where p.id = b.id; grant select on bench_people to liushou_app"
-scope_sql="$(LIUSHOU_DATABASE_URL="$owner_url" .build/release/liushou admin scope-sql demo.cadre --log-level warning 2>/dev/null)"
+# The scope as the server sends it: one statement of set_config calls (and the role, which the server's pool logs in as).
+scope_sql="select $(LIUSHOU_DATABASE_URL="$owner_url" .build/release/liushou admin scope-sql demo.cadre --log-level warning 2>/dev/null \
+  | sed -n 's/^select \(set_config(.*)\);$/\1/p' | paste -sd, -), set_config('role', 'liushou_app', true);"
 cat >"$work/check.sql" <<SQL
 \\set n random(1, 5000)
 \\set r random(1, 2000000000)
+\\startpipeline
 BEGIN;
 $scope_sql
 select id, encode(content_hash, 'hex') as hash from door_check where id = any(array[md5(:r::text)::uuid]);
@@ -77,23 +84,30 @@ select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as 
   exists (select from person_assignment a where a.person_id = p.id and a.account_id = '$grid_worker' and a.started_at <= now()
           and (a.ended_at is null or a.ended_at > now())) as assigned
 from person p where p.id = any(array(select id from bench_people where n = :n)) and p.status = 'active';
+select h.id, h.unit_id, (select b.path from liushou_unit_brief(h.unit_id) b) as path from household h where h.id = any('{}'::uuid[]);
+\\endpipeline
+\\startpipeline
 select id, status from door_checks_record((select jsonb_build_array(jsonb_build_object('id', md5(:r::text)::uuid, 'personId', b.id, 'unitId', b.unit_id,
   'visitorAccountId', '$grid_worker', 'visitorName', 'demo.cadre', 'visitorRole', 'village_cadre', 'occurredAt', now() - interval '1 minute',
   'channel', 'in_person', 'kind', 'cadre_visit', 'outcome', 'all_well', 'contentHash', md5(random()::text), 'summary', '村干部登门：一切正常',
   'needs', '[]'::jsonb)) from bench_people b where b.n = :n));
 COMMIT;
+\\endpipeline
 SQL
-"$pgbench_bin" -n -f "$work/check.sql" -c 64 -j 2 -T "$secs" -M prepared 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /'
+"$pgbench_bin" -n -f "$work/check.sql" -c 64 -j 2 -T "$secs" -M prepared 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | tee "$work/check.out" | sed 's/^/   /'
+ratio "one-check transactions/s (pgbench) vs plain inserts/s" "$(tps_of "$work/check.out")" "$(tps_of "$work/plain.out")"
 
 echo "-- HTTP: POST /v1/door-checks, one check per request (wrk, 2 threads, 64 connections, --latency)"
 token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"username\":\"demo.cadre\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
 TOKEN="$token" PEOPLE="$work/people.txt" wrk -t2 -c64 -d"${secs}s" --latency -s deploy/door-check.lua "http://127.0.0.1:$port" \
-  | grep -E "Requests/sec|99%|error answers" | sed 's/^ */   /'
+  | grep -E "Requests/sec|99%|error answers" | tee "$work/post.out" | sed 's/^ */   /'
 
 echo "-- HTTP floor on this machine, same wrk settings: GET /healthz (no database) and GET /v1/auth/me (the token check alone)"
 wrk -t2 -c64 -d"${secs}s" "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec" | sed 's/^ */   healthz: /'
-wrk -t2 -c64 -d"${secs}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/auth/me" | grep -E "Requests/sec" | sed 's/^ */   auth\/me: /'
+wrk -t2 -c64 -d"${secs}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/auth/me" | grep -E "Requests/sec" | tee "$work/me.out" | sed 's/^ */   auth\/me: /'
+rps_of() { sed -n 's/.*Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | head -n 1; }
+ratio "POST /v1/door-checks requests/s vs GET /v1/auth/me" "$(rps_of "$work/post.out")" "$(rps_of "$work/me.out")"
 
 echo "-- HTTP: offline batches of 1,000 checks (POST /v1/door-checks/batch, one client)"
 python3 - "$work" <<'PY'
@@ -112,7 +126,17 @@ for n in $(seq 0 9); do
     --data-binary "@$work/batch$n.json" | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a["created"] == 1000, a' 
 done
 end=$(date +%s.%N)
+batch_rate="$(python3 -c "print(10000 / ($end - $start))")"
 python3 -c "s=$end-$start; print(f'   10,000 checks in {s:.2f} s: {10000/s:.0f} checks/s')"
+echo "-- baseline: a plain insert of the same 10,000 rows, 1,000 a statement, into a plain copy of door_check (no RLS, no triggers)"
+q "create table bench_batch (like door_check including defaults); create table bench_rows as select * from door_check order by received_at desc limit 10000"
+start=$(date +%s.%N)
+for n in $(seq 0 9); do q "insert into bench_batch select * from bench_rows order by id offset $((n * 1000)) limit 1000"; done
+end=$(date +%s.%N)
+plain_rate="$(python3 -c "print(10000 / ($end - $start))")"
+python3 -c "s=$end-$start; print(f'   10,000 rows in {s:.2f} s: {10000/s:.0f} rows/s')"
+ratio "batch checks/s vs plain inserts/s" "$batch_rate" "$plain_rate"
+q "drop table bench_batch; drop table bench_rows"
 
 echo "-- the town overdue list (GET /v1/overdue?unitId=<town>, limit 200) with $people people and a year of knocks"
 town_token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: application/json' \

@@ -64,6 +64,8 @@ struct BindingTests {
             ("do $$ begin perform $1; end $$; select $1", "do $$ begin perform $1; end $$; select $4"),
             ("select $body$ $1 $x$ $body$, $2", "select $body$ $1 $x$ $body$, $5"),
             ("select x$y, $1", "select x$y, $4"),
+            ("a = '王$1' and b = $1 /* 注释 $2 */ and c = $标签$ $1 $标签$ || $2", "a = '王$1' and b = $4 /* 注释 $2 */ and c = $标签$ $1 $标签$ || $5"),
+            ("no placeholders at all", "no placeholders at all"),
         ]
         for (fragment, expected) in cases {
             #expect(SQLQuery.renumbered(fragment, by: 3) == expected, "\(fragment)")

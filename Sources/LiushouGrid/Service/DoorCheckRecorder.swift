@@ -1,7 +1,7 @@
-import Crypto
 import Foundation
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// Records door checks, one or a batch, in one round trip for the writes: items are checked in
@@ -54,8 +54,7 @@ public struct DoorCheckRecorder: Sendable {
             let errors = Self.problems(item, now: now)
             return errors.isEmpty ? nil : ItemResult(id: item.id, status: .rejected, errors: errors)
         }
-        var payload: [(person: String, fields: [String: String?])] = []
-        var needs: [String: [String]] = [:]
+        var payload: [Item] = []
         for (index, item) in items.enumerated() where results[index] == nil {
             let field = item.personId != nil ? "personId" : "householdId"
             guard let target = targets[item.personId ?? item.householdId ?? UUID()] else {
@@ -67,20 +66,17 @@ public struct DoorCheckRecorder: Sendable {
                                             errors: [.init(field: "kind", message: "your roles do not make \(item.kind.rawValue) checks here")])
                 continue
             }
-            payload.append((person: (item.personId ?? item.householdId ?? item.id).uuidString, fields: [
-                "id": item.id.uuidString, "personId": item.personId?.uuidString, "householdId": item.householdId?.uuidString,
-                "unitId": target.unit.uuidString, "visitorAccountId": caller.accountID.uuidString, "visitorName": caller.name,
-                "visitorRole": role.rawValue, "occurredAt": Self.timestamp(item.occurredAt), "channel": item.channel.rawValue,
-                "kind": item.kind.rawValue, "outcome": item.outcome.rawValue, "notes": item.notes,
-                "latitude": item.latitude.map { String($0) }, "longitude": item.longitude.map { String($0) },
-                "contentHash": Self.contentHash(item), "summary": Self.summary(item),
-            ]))
-            needs[item.id.uuidString] = (item.needs ?? []).map(\.rawValue)
+            payload.append(Item(
+                id: item.id, personId: item.personId, householdId: item.householdId, unitId: target.unit, visitorAccountId: caller.accountID,
+                visitorName: caller.name, visitorRole: role.rawValue, occurredAt: Self.timestamp(item.occurredAt), channel: item.channel.rawValue,
+                kind: item.kind.rawValue, outcome: item.outcome.rawValue, needs: (item.needs ?? []).map(\.rawValue), notes: item.notes,
+                latitude: item.latitude, longitude: item.longitude, contentHash: Self.contentHash(item), summary: Self.summary(item)
+            ))
         }
         if !payload.isEmpty {
             // In person order, so concurrent batches lock obligation rows in the same order.
-            let ordered = payload.sorted { $0.person < $1.person }.map(\.fields)
-            let json = Self.json(ordered, needs: ordered.map { needs[($0["id"] ?? nil) ?? ""] ?? [] })
+            let ordered = payload.map { (key: ($0.personId ?? $0.householdId ?? $0.id).uuidString, item: $0) }.sorted { $0.key < $1.key }
+            let json = PostgresJSON(ordered.map(\.item))
             let write: SQLQuery = "select id, status from door_checks_record(\(json)::jsonb)"
             let rows = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
             var answered: [UUID: [ItemResult.Status]] = [:]
@@ -186,11 +182,7 @@ public struct DoorCheckRecorder: Sendable {
     }
 
     static func contentHash(_ item: DoorCheckInput) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(item)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        ContentHash.hex(of: item)
     }
 
     static func summary(_ item: DoorCheckInput) -> String {
@@ -210,43 +202,24 @@ public struct DoorCheckRecorder: Sendable {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    static func json(_ payload: [[String: String?]], needs: [[String]]) -> PostgresJSON<[Item]> {
-        PostgresJSON(zip(payload, needs).map { Item(fields: $0.0, needs: $0.1) })
-    }
-
-    /// One item of the SQL function's JSON array.
+    /// One item of the SQL function's JSON array (`nil` fields are left out).
     struct Item: Codable, Sendable {
-        var fields: [String: String?]
+        var id: UUID
+        var personId: UUID?
+        var householdId: UUID?
+        var unitId: UUID
+        var visitorAccountId: UUID
+        var visitorName: String
+        var visitorRole: String
+        var occurredAt: String
+        var channel: String
+        var kind: String
+        var outcome: String
         var needs: [String]
-
-        init(fields: [String: String?], needs: [String]) {
-            self.fields = fields
-            self.needs = needs
-        }
-
-        private struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Key.self)
-            var fields: [String: String?] = [:]
-            for key in container.allKeys where key.stringValue != "needs" {
-                fields[key.stringValue] = try container.decodeIfPresent(String.self, forKey: key)
-            }
-            self.fields = fields
-            self.needs = try container.decode([String].self, forKey: Key(stringValue: "needs"))
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            for (key, value) in self.fields {
-                if let value { try container.encode(value, forKey: Key(stringValue: key)) }
-            }
-            try container.encode(self.needs, forKey: Key(stringValue: "needs"))
-        }
+        var notes: String?
+        var latitude: Double?
+        var longitude: Double?
+        var contentHash: String
+        var summary: String
     }
 }

@@ -140,6 +140,6 @@ struct CheckupRecorder: Sendable {
     }
 
     static func hex(_ content: CheckupRules.Content) -> String {
-        ContentHash.of(content).map { String(format: "%02x", $0) }.joined()
+        ContentHash.hex(of: content)
     }
 }

@@ -26,10 +26,12 @@ public struct TenantDatabase: Sendable {
         maxAttempts: Int = 1,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
-        let role = self.role
-        return try await self.pool.withTransaction(kind: kind, settings: Self.scopeSettings(for: caller), maxAttempts: maxAttempts) { transaction in
-            if let role { try await transaction.query("set local role \(identifier: role)") }
-            return try await body(transaction)
+        var settings = Self.scopeSettings(for: caller)
+        // `set_config('role', …, true)` is `SET LOCAL ROLE`: sent with BEGIN and the scope, so it
+        // costs no round trip of its own.
+        if let role = self.role { settings.append((name: "role", value: role)) }
+        return try await self.pool.withTransaction(kind: kind, settings: settings, maxAttempts: maxAttempts) { transaction in
+            try await body(transaction)
         }
     }
 

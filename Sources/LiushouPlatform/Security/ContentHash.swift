@@ -11,4 +11,9 @@ public enum ContentHash {
         let data = (try? encoder.encode(value)) ?? Data()
         return Data(SHA256.hash(data: data))
     }
+
+    /// The digest as lower-case hex, as content hashes are sent to SQL (`decode(…, 'hex')`).
+    public static func hex(of value: some Encodable) -> String {
+        Self.of(value).hex
+    }
 }

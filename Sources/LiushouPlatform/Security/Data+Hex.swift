@@ -2,7 +2,17 @@ import Foundation
 
 extension Data {
     /// Lower-case hex digits, two a byte.
-    var hex: String { self.map { String(format: "%02x", $0) }.joined() }
+    public var hex: String {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(self.count * 2)
+        for byte in self {
+            digits.append(Self.hexDigits[Int(byte >> 4)])
+            digits.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The bytes of an even number of hex digits; nil for anything else.
     init?(hex: Substring) {

@@ -45,14 +45,14 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
 
     /// Joins fragments with a separator, renumbering placeholders.
     public static func joined(_ parts: [SQLQuery], separator: StaticString) -> SQLQuery {
-        var result = SQLQuery(unsafeSQL: "")
+        var interpolation = StringInterpolation(literalCapacity: 0, interpolationCount: 0)
         for (index, part) in parts.enumerated() {
             if index > 0 {
-                result.sql += separator.description
+                interpolation.appendLiteral(separator)
             }
-            result.append(part)
+            interpolation.appendInterpolation(part)
         }
-        return result
+        return SQLQuery(stringInterpolation: interpolation)
     }
 
     /// The interpolation that turns values into bindings.
@@ -122,47 +122,45 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
     /// Renumbers `$n` placeholders, leaving alone what PostgreSQL's lexer would not read as one:
     /// string literals (`'…'` with doubled quotes, `E'…'` with backslash escapes), quoted identifiers,
     /// dollar-quoted bodies (`$$…$$`, `$tag$…$tag$`), `--` comments and nested `/* */` comments.
+    /// Works on UTF-8 bytes (every byte of a multi-byte character is ≥ 0x80, as PostgreSQL's lexer
+    /// sees them) and copies the text between placeholders in runs: it runs for every transaction's
+    /// scope settings.
     static func shiftPlaceholders(in sql: String, by offset: Int) -> String {
-        let text = Array(sql.unicodeScalars)
-        var output = String.UnicodeScalarView()
+        let text = Array(sql.utf8)
+        guard text.contains(Byte.dollar) else { return sql }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count + 8)
+        var copied = 0
         var index = 0
-        /// Copies up to (not including) `end`.
-        func copy(to end: Int) {
-            let stop = min(end, text.count)
-            output.append(contentsOf: text[index..<stop])
-            index = stop
-        }
-        func at(_ position: Int) -> Unicode.Scalar? { position < text.count ? text[position] : nil }
+        func at(_ position: Int) -> UInt8? { position < text.count ? text[position] : nil }
         while index < text.count {
-            let scalar = text[index]
-            switch scalar {
-            case "'", "\"":
+            let byte = text[index]
+            switch byte {
+            case Byte.quote, Byte.doubleQuote:
                 // E'…' (and e'…') strings take backslash escapes; others only double the quote.
-                let escapes = scalar == "'" && index > 0 && (text[index - 1] == "E" || text[index - 1] == "e")
+                let escapes = byte == Byte.quote && index > 0 && (text[index - 1] == Byte.upperE || text[index - 1] == Byte.lowerE)
                     && (index < 2 || !Self.isIdentifierPart(text[index - 2]))
                 var end = index + 1
                 while end < text.count {
-                    if escapes, text[end] == "\\" {
+                    if escapes, text[end] == Byte.backslash {
                         end += 2
-                    } else if text[end] == scalar {
-                        if at(end + 1) == scalar { end += 2 } else { break }
+                    } else if text[end] == byte {
+                        if at(end + 1) == byte { end += 2 } else { break }
                     } else {
                         end += 1
                     }
                 }
-                copy(to: end + 1)
-            case "-" where at(index + 1) == "-":
-                var end = index
-                while end < text.count, text[end] != "\n" { end += 1 }
-                copy(to: end)
-            case "/" where at(index + 1) == "*":
+                index = min(end + 1, text.count)
+            case Byte.minus where at(index + 1) == Byte.minus:
+                while index < text.count, text[index] != Byte.newline { index += 1 }
+            case Byte.slash where at(index + 1) == Byte.star:
                 var depth = 0
                 var end = index
                 while end < text.count {
-                    if text[end] == "/", at(end + 1) == "*" {
+                    if text[end] == Byte.slash, at(end + 1) == Byte.star {
                         depth += 1
                         end += 2
-                    } else if text[end] == "*", at(end + 1) == "/" {
+                    } else if text[end] == Byte.star, at(end + 1) == Byte.slash {
                         depth -= 1
                         end += 2
                         if depth == 0 { break }
@@ -170,44 +168,71 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
                         end += 1
                     }
                 }
-                copy(to: end)
-            case "$":
-                if let first = at(index + 1), first.isASCII, first.properties.numericType != nil {
+                index = min(end, text.count)
+            case Byte.dollar:
+                if let first = at(index + 1), Self.isDigit(first) {
                     var end = index + 1
-                    while let next = at(end), next.isASCII, next.properties.numericType != nil { end += 1 }
-                    let number = Int(String(String.UnicodeScalarView(text[(index + 1)..<end]))) ?? 0
-                    output.append(contentsOf: "$\(number + offset)".unicodeScalars)
+                    while let next = at(end), Self.isDigit(next) { end += 1 }
+                    let number = Int(String(decoding: text[(index + 1)..<end], as: UTF8.self)) ?? 0
+                    output.append(contentsOf: text[copied..<index])
+                    output.append(contentsOf: "$\(number + offset)".utf8)
+                    copied = end
                     index = end
                 } else if index == 0 || !Self.isIdentifierPart(text[index - 1]), let tagEnd = Self.dollarTagEnd(in: text, from: index) {
                     // A dollar quote cannot follow an identifier character (there `$` is part of the name).
-                    let tag = Array(text[index...tagEnd])
+                    let tag = text[index...tagEnd]
                     var end = tagEnd + 1
-                    while end < text.count, !(text[end] == "$" && Array(text[end..<min(end + tag.count, text.count)]) == tag) { end += 1 }
-                    copy(to: end + tag.count)
+                    while end < text.count, !(text[end] == Byte.dollar && text[end..<min(end + tag.count, text.count)].elementsEqual(tag)) {
+                        end += 1
+                    }
+                    index = min(end + tag.count, text.count)
                 } else {
-                    copy(to: index + 1)
+                    index += 1
                 }
             default:
-                copy(to: index + 1)
+                index += 1
             }
         }
-        return String(output)
+        output.append(contentsOf: text[copied..<text.count])
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The position of the closing `$` of a dollar-quote tag starting at `start` (`$$`, `$name$`).
-    private static func dollarTagEnd(in text: [Unicode.Scalar], from start: Int) -> Int? {
+    private static func dollarTagEnd(in text: [UInt8], from start: Int) -> Int? {
         var end = start + 1
         guard end < text.count else { return nil }
-        if text[end] == "$" { return end }
-        guard text[end].properties.isAlphabetic || text[end] == "_" else { return nil }
-        while end < text.count, text[end] != "$" {
+        if text[end] == Byte.dollar { return end }
+        guard Self.isIdentifierStart(text[end]) else { return nil }
+        while end < text.count, text[end] != Byte.dollar {
             guard Self.isIdentifierPart(text[end]) else { return nil }
             end += 1
         }
         return end < text.count ? end : nil
     }
 
-    private static func isIdentifierPart(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || scalar == "_" || (scalar.isASCII && scalar.properties.numericType != nil)
+    /// `[A-Za-z_]` or any byte of a multi-byte character, as in PostgreSQL's lexer.
+    private static func isIdentifierStart(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte >= 0x80
+    }
+
+    private static func isIdentifierPart(_ byte: UInt8) -> Bool {
+        Self.isIdentifierStart(byte) || Self.isDigit(byte)
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= 0x30 && byte <= 0x39
+    }
+
+    private enum Byte {
+        static let dollar = UInt8(ascii: "$")
+        static let quote = UInt8(ascii: "'")
+        static let doubleQuote = UInt8(ascii: "\"")
+        static let backslash = UInt8(ascii: "\\")
+        static let upperE = UInt8(ascii: "E")
+        static let lowerE = UInt8(ascii: "e")
+        static let minus = UInt8(ascii: "-")
+        static let slash = UInt8(ascii: "/")
+        static let star = UInt8(ascii: "*")
+        static let newline = UInt8(ascii: "\n")
     }
 }
