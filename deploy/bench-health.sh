@@ -53,6 +53,7 @@ for b in $(seq 0 $((batches - 1))); do
 done
 end=$(date +%s.%N)
 total=$((batches * 5000))
+batch_rate="$(python3 -c "print($total / ($end - $start))")"
 python3 -c "s=$end-$start; print(f'   {$total} checkups in {s:.2f} s: {$total/s:.0f} rows/s ({s/$batches*1000:.0f} ms per 5,000-row batch)')"
 
 echo "-- HTTP: the same batches again (a retry after a timeout: every row answered duplicate)"
@@ -71,4 +72,5 @@ start=$(date +%s.%N)
 q "\\copy bench_checkup (id, person_id, clinic_id, record_id, checked_on, kind, measurements, diagnoses, findings, follow_up_needed, clinician, content_hash, recorded_by, received_at) from '$work/checkups.copy'"
 end=$(date +%s.%N)
 python3 -c "s=$end-$start; print(f'   {$total} rows in {s:.2f} s: {$total/s:.0f} rows/s')"
+python3 -c "import sys; f, b = $batch_rate, $total / ($end - $start); print(f'   => clinic batch rows/s vs COPY rows/s: {f:,.0f} against {b:,.0f}: {f / b:.1%} of the baseline')"
 q "drop table bench_checkup"

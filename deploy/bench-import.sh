@@ -21,14 +21,20 @@ echo "-- baseline: plain COPY of the same CSV into a table of text columns"
 start=$(date +%s.%N)
 "$psql_bin" -q -c "\\copy bench_copy from '$work/ledger.csv' with (format csv, header)"
 end=$(date +%s.%N)
+copy_rate="$(python3 -c "print($rows / ($end - $start))")"
 python3 -c "s=$end-$start; print(f'   {$rows} rows in {s:.2f} s: {$rows/s:.0f} rows/s')"
 "$psql_bin" -q -c "drop table bench_copy"
+# A figure next to its baseline.
+ratio() { python3 -c "import sys; f, b = float(sys.argv[2]), float(sys.argv[3]); print(f'   => {sys.argv[1]}: {f:,.0f} against {b:,.0f}: {f / b:.1%} of the baseline')" "$@"; }
+rate_of() { sed -n 's/.*, \([0-9.]*\) rows\/s$/\1/p' "$1" | tail -n 1; }
 
 echo "-- liushou import persons (validation, sealed ID numbers, households, history, timeline, audit; one transaction)"
 LIUSHOU_DATABASE_URL="$owner_url" \
 LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
-  .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | sed 's/^/   /'
+  .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | tr '\r' '\n' | grep -v '^\[' | tee "$work/import.out" | sed 's/^/   /'
+ratio "import rows/s vs COPY rows/s" "$(rate_of "$work/import.out")" "$copy_rate"
 echo "-- again (re-import of the same file: every row matched, nothing changes)"
 LIUSHOU_DATABASE_URL="$owner_url" \
 LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
-  .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | sed 's/^/   /'
+  .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | tr '\r' '\n' | grep -v '^\[' | tee "$work/again.out" | sed 's/^/   /'
+ratio "re-import rows/s vs COPY rows/s" "$(rate_of "$work/again.out")" "$copy_rate"

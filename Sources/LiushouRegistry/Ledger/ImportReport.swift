@@ -21,4 +21,15 @@ public struct ImportReport: Sendable, Codable {
     /// Header cells that are not ledger columns (ignored).
     public var ignoredColumns: [String]
     public var results: [RowResult]
+
+    /// Notes what writing the row at `index` did.
+    mutating func record(_ outcome: PersonService.Outcome, person: UUID, at index: Int) {
+        self.results[index].outcome = outcome
+        self.results[index].personId = person
+        switch outcome {
+        case .created: self.created += 1
+        case .updated: self.updated += 1
+        case .unchanged: self.unchanged += 1
+        }
+    }
 }

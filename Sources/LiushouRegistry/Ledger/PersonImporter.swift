@@ -102,31 +102,51 @@ public struct PersonImporter: Sendable {
                     if dryRun { return report }
                     throw Self.refusal(report)
                 }
-                for (index, entry) in prepared.enumerated() {
-                    guard let (row, unit) = entry else { continue }
-                    var ledger = row.file
-                    ledger.householdId = try await resolver.household(for: row, unit: unit)
-                    let written: (PersonRecord, PersonService.Outcome)
-                    do {
-                        written = try await self.write(ledger, unit: unit, caller: caller, origin: origin, in: transaction)
-                    } catch let problem as Problem {
-                        // A rule that needs the stored file (a duplicate outside the caller's scope, a merged
-                        // file that no longer validates): the row fails and, at the end, so does the file.
-                        let errors = problem.errors.isEmpty ? [Problem.FieldError(field: LedgerColumn.idNumber.rawValue, message: problem.title)]
-                            : problem.errors.map { Problem.FieldError(field: LedgerColumn.forField($0.field), message: $0.message) }
-                        report.results[index].errors = errors
-                        report.failed += 1
-                        continue
+                // Written a chunk at a time: the chunk's ID numbers are looked up at once (visible files
+                // and numbers taken outside the caller's scope), rows matching a visible file are merged
+                // into it one by one as before, and the new files are inserted together.
+                let writable = prepared.enumerated().compactMap { index, entry in entry.map { (index: index, row: $0.0, unit: $0.1) } }
+                for start in stride(from: 0, to: writable.count, by: Self.chunkSize) {
+                    let chunk = writable[start..<min(start + Self.chunkSize, writable.count)]
+                    var digests: [Int: [Data]] = [:]
+                    for entry in chunk {
+                        if let number = entry.row.file.idNumber { digests[entry.index] = self.service.vault.lookupDigests(number.uppercased()) }
                     }
-                    let (record, outcome) = written
-                    report.results[index].outcome = outcome
-                    report.results[index].personId = record.id
-                    switch outcome {
-                    case .created: report.created += 1
-                    case .updated: report.updated += 1
-                    case .unchanged: report.unchanged += 1
+                    let lookedUp = Array(Set(digests.values.joined()))
+                    let visible = try await self.repository.activeFiles(digests: lookedUp, in: transaction)
+                    let taken = try await self.repository.takenDigests(lookedUp, in: transaction)
+                    var creates: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)] = []
+                    for entry in chunk {
+                        var file = entry.row.file
+                        file.householdId = try await resolver.household(for: entry.row, unit: entry.unit)
+                        let ledger = file
+                        let numbers = digests[entry.index] ?? []
+                        do {
+                            if let existing = numbers.lazy.compactMap({ visible[$0] }).first {
+                                let (record, outcome) = try await self.service.update(
+                                    id: existing, file: ledger, expectedVersion: nil, caller: caller, origin: origin, audit: false,
+                                    checkedUnit: entry.unit, merge: { $0.merging(ledger: ledger) }, in: transaction
+                                )
+                                report.record(outcome, person: record.id, at: entry.index)
+                            } else if numbers.contains(where: taken.contains) {
+                                throw PersonService.duplicate(nil)
+                            } else {
+                                creates.append((index: entry.index, id: UUID(), file: ledger, unit: entry.unit))
+                            }
+                        } catch let problem as Problem {
+                            // A rule that needs the stored file (a duplicate outside the caller's scope, a merged
+                            // file that no longer validates): the row fails and, at the end, so does the file.
+                            report.results[entry.index].errors = Self.rowErrors(problem)
+                            report.failed += 1
+                        }
                     }
-                    if (index + 1) % 500 == 0 || index + 1 == prepared.count { progress?(index + 1, prepared.count) }
+                    // Once a row failed nothing will be kept: the other rows are still checked, not written.
+                    if report.failed == 0 {
+                        let records = try await self.service.createMany(creates.map { (id: $0.id, file: $0.file, unit: $0.unit) }, caller: caller,
+                                                                        in: transaction)
+                        for (entry, record) in zip(creates, records) { report.record(.created, person: record.id, at: entry.index) }
+                    }
+                    progress?(min(start + Self.chunkSize, writable.count), writable.count)
                 }
                 if dryRun { throw DryRunFinished(report: report) }
                 // The transaction may hold writes of earlier rows: throwing rolls them back.
@@ -142,15 +162,13 @@ public struct PersonImporter: Sendable {
         }
     }
 
-    private func write(
-        _ ledger: PersonFile, unit: UnitBrief, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction
-    ) async throws -> (PersonRecord, PersonService.Outcome) {
-        if let idNumber = ledger.idNumber, let existing = try await self.repository.activeFile(idNumber: idNumber, in: transaction) {
-            return try await self.service.update(id: existing, file: ledger, expectedVersion: nil, caller: caller, origin: origin, audit: false,
-                                                 checkedUnit: unit, merge: { $0.merging(ledger: ledger) }, in: transaction)
-        }
-        return try await self.service.create(id: UUID(), file: ledger, caller: caller, origin: origin, audit: false, checkedUnit: unit,
-                                             in: transaction)
+    /// Rows written (looked up, inserted) together.
+    static let chunkSize = 1000
+
+    /// A row's errors from a refused write, in the ledger's column names.
+    private static func rowErrors(_ problem: Problem) -> [Problem.FieldError] {
+        problem.errors.isEmpty ? [Problem.FieldError(field: LedgerColumn.idNumber.rawValue, message: problem.title)]
+            : problem.errors.map { Problem.FieldError(field: LedgerColumn.forField($0.field), message: $0.message) }
     }
 
     private static func unreadableMessage(_ place: TextDecoding.UnreadableBytes) -> String {

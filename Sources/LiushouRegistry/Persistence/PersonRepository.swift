@@ -50,12 +50,19 @@ public protocol PersonRepository: Sendable {
     func find(_ id: UUID, lock: Bool, in transaction: PostgresTransaction) async throws -> PersonRecord?
     /// Stores a new file.
     func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws
+    /// Stores new files with one statement (the ledger import's new rows).
+    func insertMany(_ records: [PersonRecord], filledBy: UUID?, in transaction: PostgresTransaction) async throws
     /// Replaces a file if its version is still `expectedVersion`; returns whether it did.
     func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool
     /// Whole files matching the query (exports), ordered by name then id.
     func records(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonRecord]
     /// The visible active file holding this ID number, if any.
     func activeFile(idNumber: String, in transaction: PostgresTransaction) async throws -> UUID?
+    /// The visible active files holding any of these digests (the stored one of each number, or every
+    /// digest a number may be stored under while the key is rotated), by digest.
+    func activeFiles(digests: [Data], in transaction: PostgresTransaction) async throws -> [Data: UUID]
+    /// Which of these digests any active file holds, visible or not.
+    func takenDigests(_ digests: [Data], in transaction: PostgresTransaction) async throws -> Set<Data>
     /// Whether any active file, visible or not, holds this ID number.
     func activeFileExists(idNumber: String, in transaction: PostgresTransaction) async throws -> Bool
     /// A page of files matching the query, ordered by name then id.
@@ -63,6 +70,11 @@ public protocol PersonRepository: Sendable {
     /// Appends field changes of one write.
     func appendChanges(_ changes: [FileDiff.Change], person: UUID, action: String, accountID: UUID?, accountName: String?,
                        in transaction: PostgresTransaction) async throws
+    /// Appends the same change to many people (one statement), e.g. "created" for an import's new files.
+    func appendChange(_ change: FileDiff.Change, people: [UUID], action: String, accountID: UUID?, accountName: String?,
+                      in transaction: PostgresTransaction) async throws
+    /// Appends timeline events of many people (one statement).
+    func appendEvents(_ events: [(person: UUID, event: PersonEvent)], in transaction: PostgresTransaction) async throws
     /// Appends a timeline event.
     func appendEvent(_ event: PersonEvent, person: UUID, in transaction: PostgresTransaction) async throws
     /// The field history, newest first.

@@ -66,6 +66,61 @@ public struct PostgresPersonRepository: PersonRepository {
             """)
     }
 
+    /// One row of `insertMany`'s JSON array, in the table's column names.
+    private struct NewRow: Codable, Sendable {
+        var id: UUID
+        var village_id: UUID
+        var grid_id: UUID?
+        var unit_id: UUID
+        var household_id: UUID?
+        var name: String
+        var name_grams: [String]
+        var name_normalised: String
+        var sex: String
+        var birth_date: LocalDate?
+        var id_number_sealed: String?
+        var id_number_digest: String?
+        var categories: [String]
+        var status: String
+        var school_stage: String?
+        var school_id: UUID?
+        var guardianship_type: String?
+        var no_capable_guardian: Bool
+        var risk_level: String
+        var file: PersonFile
+        var complete: Bool
+        var missing_fields: [String]
+    }
+
+    public func insertMany(_ records: [PersonRecord], filledBy: UUID?, in transaction: PostgresTransaction) async throws {
+        guard !records.isEmpty else { return }
+        let rows = try records.map { record -> NewRow in
+            let (sealed, digest, file) = try self.sealed(record)
+            let content = record.file
+            return NewRow(
+                id: record.id, village_id: content.villageId, grid_id: content.gridId, unit_id: content.gridId ?? content.villageId,
+                household_id: content.householdId, name: content.name, name_grams: NameGrams.index(content.name),
+                name_normalised: NameGrams.normalise(content.name), sex: content.sex?.rawValue ?? "female", birth_date: content.birthDate,
+                id_number_sealed: sealed?.hex, id_number_digest: digest?.hex, categories: content.activeCategories.map(\.rawValue),
+                status: record.status.rawValue, school_stage: content.child?.schoolStage?.rawValue, school_id: content.child?.schoolId,
+                guardianship_type: content.child?.guardianshipType?.rawValue, no_capable_guardian: record.noCapableGuardian,
+                risk_level: (content.riskLevel ?? .normal).rawValue, file: file.value, complete: record.complete, missing_fields: record.missingFields
+            )
+        }
+        try await transaction.query("""
+            insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date,
+                id_number_sealed, id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian,
+                risk_level, file, complete, missing_fields, filled_by, version, created_at, updated_at)
+            select x.id, x.village_id, x.grid_id, x.unit_id, x.household_id, x.name, x.name_grams, x.name_normalised, x.sex, x.birth_date,
+                decode(x.id_number_sealed, 'hex'), decode(x.id_number_digest, 'hex'), x.categories, x.status, x.school_stage, x.school_id,
+                x.guardianship_type, x.no_capable_guardian, x.risk_level, x.file, x.complete, x.missing_fields, \(filledBy), 1, now(), now()
+            from jsonb_to_recordset(\(PostgresJSON(rows))) as x (id uuid, village_id uuid, grid_id uuid, unit_id uuid, household_id uuid,
+                name text, name_grams text[], name_normalised text, sex text, birth_date date, id_number_sealed text, id_number_digest text,
+                categories text[], status text, school_stage text, school_id uuid, guardianship_type text, no_capable_guardian boolean,
+                risk_level text, file jsonb, complete boolean, missing_fields text[])
+            """)
+    }
+
     public func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool {
         let (sealed, digest, file) = try self.sealed(record)
         let content = record.file
@@ -90,6 +145,24 @@ public struct PostgresPersonRepository: PersonRepository {
         try await transaction.query("""
             select id from person where id_number_digest = any(\(self.vault.lookupDigests(idNumber))) and status = 'active'
             """).first?.decode("id", as: UUID.self)
+    }
+
+    public func activeFiles(digests: [Data], in transaction: PostgresTransaction) async throws -> [Data: UUID] {
+        guard !digests.isEmpty else { return [:] }
+        var files: [Data: UUID] = [:]
+        for row in try await transaction.query("""
+            select id, id_number_digest from person where id_number_digest = any(\(digests)) and status = 'active'
+            """) {
+            files[try row.decode("id_number_digest", as: Data.self)] = try row.decode("id", as: UUID.self)
+        }
+        return files
+    }
+
+    public func takenDigests(_ digests: [Data], in transaction: PostgresTransaction) async throws -> Set<Data> {
+        guard !digests.isEmpty else { return [] }
+        return Set(try await transaction.query("select digest from liushou_active_id_numbers_taken(\(digests)) as t (digest)").map {
+            try $0.decode("digest", as: Data.self)
+        })
     }
 
     public func activeFileExists(idNumber: String, in transaction: PostgresTransaction) async throws -> Bool {
@@ -183,6 +256,29 @@ public struct PostgresPersonRepository: PersonRepository {
             select \(person), \(UUID()), \(accountID), \(accountName), \(action), c.field, c.old_value, c.new_value
             from unnest(\(changes.map(\.field))::text[], \(PostgresNullableArray(changes.map(\.oldValue)))::text[], \(PostgresNullableArray(changes.map(\.newValue)))::text[])
                 as c (field, old_value, new_value)
+            """)
+    }
+
+    public func appendChange(
+        _ change: FileDiff.Change, people: [UUID], action: String, accountID: UUID?, accountName: String?, in transaction: PostgresTransaction
+    ) async throws {
+        guard !people.isEmpty else { return }
+        try await transaction.query("""
+            insert into person_change (person_id, change_id, account_id, account_name, action, field, old_value, new_value)
+            select p.id, gen_random_uuid(), \(accountID), \(accountName), \(action), \(change.field), \(change.oldValue), \(change.newValue)
+            from unnest(\(people)::uuid[]) as p (id)
+            """)
+    }
+
+    public func appendEvents(_ events: [(person: UUID, event: PersonEvent)], in transaction: PostgresTransaction) async throws {
+        guard !events.isEmpty else { return }
+        try await transaction.query("""
+            insert into person_event (id, person_id, at, module, kind, summary, account_name, record_id)
+            select e.id, e.person_id, e.at, e.module, e.kind, e.summary, e.account_name, e.record_id
+            from unnest(\(events.map(\.event.id))::uuid[], \(events.map(\.person))::uuid[], \(events.map(\.event.at))::timestamptz[],
+                \(events.map(\.event.module))::text[], \(events.map(\.event.kind))::text[], \(events.map(\.event.summary))::text[],
+                \(PostgresNullableArray(events.map(\.event.accountName)))::text[], \(PostgresNullableArray(events.map(\.event.recordId)))::text[])
+                as e (id, person_id, at, module, kind, summary, account_name, record_id)
             """)
     }
 
