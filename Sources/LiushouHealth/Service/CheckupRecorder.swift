@@ -61,7 +61,7 @@ struct CheckupRecorder: Sendable {
             }
         }
         let people = try await self.people(for: candidates.map(\.input), clinics: Array(clinics), in: transaction)
-        var payload: [[String: Any]] = []
+        var payload: [Payload] = []
         var payloadRows: [String: (index: Int, recordId: String)] = [:]
         for candidate in candidates {
             let input = candidate.input
@@ -83,21 +83,19 @@ struct CheckupRecorder: Sendable {
                 measurements: (input.measurements ?? []).sorted { $0.name < $1.name }, diagnoses: input.diagnoses ?? [],
                 findings: input.findings, followUpNeeded: input.followUpNeeded, clinician: input.clinician.trimmingCharacters(in: .whitespacesAndNewlines)
             )
-            var measurements: [String: Any] = [:]
-            for measurement in content.measurements { measurements[measurement.name] = ["value": measurement.value, "unit": measurement.unit] }
+            var measurements: [String: Payload.Value] = [:]
+            for measurement in content.measurements { measurements[measurement.name] = .init(value: measurement.value, unit: measurement.unit) }
             let inputID = UUID()
-            payload.append([
-                "id": inputID.uuidString, "person_id": person.id.uuidString, "clinic_id": candidate.clinic.uuidString, "record_id": input.recordId,
-                "checked_on": input.checkedOn.description, "kind": input.kind.rawValue, "measurements": measurements, "diagnoses": content.diagnoses,
-                "findings": input.findings ?? NSNull(), "follow_up_needed": input.followUpNeeded, "clinician": content.clinician,
-                "content_hash": Self.hex(content), "account_name": caller.name,
-                "summary": "\(input.kind.chineseName)：\(input.checkedOn)，\(input.followUpNeeded ? "需要随访" : "无需随访")",
-            ])
+            payload.append(Payload(
+                id: inputID, person_id: person.id, clinic_id: candidate.clinic, record_id: input.recordId, checked_on: input.checkedOn.description,
+                kind: input.kind.rawValue, measurements: measurements, diagnoses: content.diagnoses, findings: input.findings,
+                follow_up_needed: input.followUpNeeded, clinician: content.clinician, content_hash: Self.hex(content), account_name: caller.name,
+                summary: "\(input.kind.chineseName)：\(input.checkedOn)，\(input.followUpNeeded ? "需要随访" : "无需随访")"
+            ))
             payloadRows[inputID.uuidString] = (candidate.row.index, input.recordId)
         }
         if !payload.isEmpty {
-            let json = String(decoding: try JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
-            let write: SQLQuery = "select input_id, id, status from checkups_record(\(json)::jsonb)"
+            let write: SQLQuery = "select input_id, id, status from checkups_record(\(PostgresJSON(payload))::jsonb)"
             let results = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
             for row in results {
                 guard let sent = payloadRows[try row.decode("input_id", as: UUID.self).uuidString] else { continue }
@@ -106,6 +104,29 @@ struct CheckupRecorder: Sendable {
             }
         }
         return rows.map { outcomes[$0.index] ?? Outcome(index: $0.index, recordId: $0.recordId, id: nil, status: "conflict", errors: nil) }
+    }
+
+    /// One row of `checkups_record`'s JSON array (the fields of the `checkup_input` type).
+    struct Payload: Codable, Sendable {
+        struct Value: Codable, Sendable {
+            var value: Double
+            var unit: String
+        }
+
+        var id: UUID
+        var person_id: UUID
+        var clinic_id: UUID
+        var record_id: String
+        var checked_on: String
+        var kind: String
+        var measurements: [String: Value]
+        var diagnoses: [String]
+        var findings: String?
+        var follow_up_needed: Bool
+        var clinician: String
+        var content_hash: String
+        var account_name: String
+        var summary: String
     }
 
     struct Person {
