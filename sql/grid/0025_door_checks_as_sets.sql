@@ -89,11 +89,13 @@ create or replace function door_checks_record(p_items jsonb)
     declare
         v_items door_check_item[];
         v_created uuid[];
+        -- Whether any item has needs (follow-ups to open).
+        v_needs boolean;
     begin
-        select array_agg(row(x.ord, x.id, x.person_id, x.household_id, x.unit_id, x.visitor_account_id, x.visitor_name, x.visitor_role,
+        select bool_or(cardinality(x.needs) > 0 and x.outcome <> 'all_well'), array_agg(row(x.ord, x.id, x.person_id, x.household_id, x.unit_id, x.visitor_account_id, x.visitor_name, x.visitor_role,
                 x.occurred_at, x.channel, x.kind, x.outcome, x.needs, x.notes, x.latitude, x.longitude, x.content_hash, x.summary,
                 x.first)::door_check_item order by x.ord)
-            into v_items
+            into v_needs, v_items
         from (
             select y.*, row_number() over (partition by y.id order by y.ord) = 1 as first from (
             select e.ord, (e.item->>'id')::uuid as id, (e.item->>'personId')::uuid as person_id,
@@ -136,20 +138,22 @@ create or replace function door_checks_record(p_items jsonb)
             ) m
             where i.first and i.id = any (v_created)
             order by i.ord;
-            insert into follow_up (id, check_id, person_id, household_id, unit_id, need, routed_role, status)
-            select gen_random_uuid(), i.id, i.person_id, i.household_id, i.unit_id, n.need, follow_up_role(n.need), 'open'
-            from unnest(v_items) i cross join lateral unnest(i.needs) with ordinality as n (need, ord)
-            where i.first and i.id = any (v_created) and i.outcome <> 'all_well'
-            order by i.ord, n.ord;
+            if v_needs then
+                insert into follow_up (id, check_id, person_id, household_id, unit_id, need, routed_role, status)
+                select gen_random_uuid(), i.id, i.person_id, i.household_id, i.unit_id, n.need, follow_up_role(n.need), 'open'
+                from unnest(v_items) i cross join lateral unnest(i.needs) with ordinality as n (need, ord)
+                where i.first and i.id = any (v_created) and i.outcome <> 'all_well'
+                order by i.ord, n.ord;
+            end if;
         end if;
 
+        -- A stored check is read only for an item that did not insert its id.
         return query
             select i.id,
                 case when i.first and i.id = any (v_created) then 'created'
-                     when c.content_hash = i.content_hash then 'duplicate'
+                     when (select c.content_hash from door_check c where c.id = i.id) = i.content_hash then 'duplicate'
                      else 'conflict' end
             from unnest(v_items) i
-            left join door_check c on c.id = i.id
             order by i.ord;
     end
     $$;
