@@ -60,7 +60,15 @@ SQL
 "$pgbench_bin" -n -f "$work/insert.sql" -c 64 -j 2 -T "$secs" -M prepared 2>/dev/null | grep -E "^tps|latency average" | tee "$work/plain.out" | sed 's/^/   /'
 q "drop table bench_check"
 # A figure next to its baseline: ratio(label, figure, baseline).
-ratio() { python3 -c "import sys; f, b = float(sys.argv[2]), float(sys.argv[3]); print(f'   => {sys.argv[1]}: {f:,.0f} against {b:,.0f}: {f / b:.1%} of the baseline')" "$@"; }
+ratio() {
+  python3 -c "
+import sys
+try:
+    f, b = float(sys.argv[2]), float(sys.argv[3])
+    print(f'   => {sys.argv[1]}: {f:,.0f} against {b:,.0f}: {f / b:.1%} of the baseline')
+except ValueError:
+    print(f'   => {sys.argv[1]}: n/a (a figure is missing: see above)')" "$@"
+}
 tps_of() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -n 1; }
 
 echo "-- baseline: pgbench running the statements the server sends for one check, in its two round trips (as the application role"
@@ -94,7 +102,7 @@ select id, status from door_checks_record((select jsonb_build_array(jsonb_build_
 COMMIT;
 \\endpipeline
 SQL
-"$pgbench_bin" -n -f "$work/check.sql" -c 64 -j 2 -T "$secs" -M prepared 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | tee "$work/check.out" | sed 's/^/   /'
+"$pgbench_bin" -n -f "$work/check.sql" -c 64 -j 2 -T "$secs" -M prepared 2>&1 | grep -E "^tps|latency average|ERROR" | tee "$work/check.out" | head -n 3 | sed 's/^/   /' || true
 ratio "one-check transactions/s (pgbench) vs plain inserts/s" "$(tps_of "$work/check.out")" "$(tps_of "$work/plain.out")"
 
 echo "-- HTTP: POST /v1/door-checks, one check per request (wrk, 2 threads, 64 connections, --latency)"

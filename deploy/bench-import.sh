@@ -25,7 +25,15 @@ copy_rate="$(python3 -c "print($rows / ($end - $start))")"
 python3 -c "s=$end-$start; print(f'   {$rows} rows in {s:.2f} s: {$rows/s:.0f} rows/s')"
 "$psql_bin" -q -c "drop table bench_copy"
 # A figure next to its baseline.
-ratio() { python3 -c "import sys; f, b = float(sys.argv[2]), float(sys.argv[3]); print(f'   => {sys.argv[1]}: {f:,.0f} against {b:,.0f}: {f / b:.1%} of the baseline')" "$@"; }
+ratio() {
+  python3 -c "
+import sys
+try:
+    f, b = float(sys.argv[2]), float(sys.argv[3])
+    print(f'   => {sys.argv[1]}: {f:,.0f} against {b:,.0f}: {f / b:.1%} of the baseline')
+except ValueError:
+    print(f'   => {sys.argv[1]}: n/a (a figure is missing: see above)')" "$@"
+}
 rate_of() { sed -n 's/.*, \([0-9.]*\) rows\/s$/\1/p' "$1" | tail -n 1; }
 
 echo "-- liushou import persons (validation, sealed ID numbers, households, history, timeline, audit; one transaction)"

@@ -2,8 +2,9 @@
 -- statements once per check (insert, obligation update through a function, timeline, follow-ups):
 -- about 0.9 ms of database time a check. Now each kind of write is one statement for the whole
 -- batch, under the caller's row-level security as before, with the same answers item by item:
---   * the first item of an id inserts it; a later item of the same id, or an id already stored,
---     answers duplicate (same content hash) or conflict;
+--   * items are taken in the order the client sent them; the first item of an id inserts it; a
+--     later item of the same id, or an id already stored, answers duplicate (same content hash) or
+--     conflict;
 --   * an obligation moves to the latest satisfying check of the batch (ties: the earlier item),
 --     only if that is later than its last check — what applying the checks in order did;
 --   * obligation rows are locked in (person, rule) order, so concurrent batches cannot deadlock on them.
@@ -117,8 +118,9 @@ create or replace function door_checks_record(p_items jsonb)
                 channel, kind, outcome, needs, notes, latitude, longitude, content_hash)
             select i.id, i.person_id, i.household_id, i.unit_id, i.visitor_account_id, i.visitor_name, i.visitor_role, i.occurred_at,
                 i.channel, i.kind, i.outcome, i.needs, i.notes, i.latitude, i.longitude, i.content_hash
+            -- Every item is offered, repeats too: each passes the policies and checks as it did one
+            -- at a time; a repeat of an id then meets the first and is skipped.
             from unnest(v_items) i
-            where i.first
             order by i.ord
             on conflict on constraint door_check_pkey do nothing
             returning door_check.id

@@ -74,9 +74,10 @@ public struct DoorCheckRecorder: Sendable {
             ))
         }
         if !payload.isEmpty {
-            // In person order, so concurrent batches lock obligation rows in the same order.
-            let ordered = payload.map { (key: ($0.personId ?? $0.householdId ?? $0.id).uuidString, item: $0) }.sorted { $0.key < $1.key }
-            let json = PostgresJSON(ordered.map(\.item))
+            // In the client's order: the first item of an id is the one that inserts it, and the
+            // answers below go to items in that order. (The function locks obligation rows in
+            // person order itself.)
+            let json = PostgresJSON(payload)
             let write: SQLQuery = "select id, status from door_checks_record(\(json)::jsonb)"
             let rows = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
             var answered: [UUID: [ItemResult.Status]] = [:]

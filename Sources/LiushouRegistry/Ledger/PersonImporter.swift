@@ -140,11 +140,14 @@ public struct PersonImporter: Sendable {
                             report.failed += 1
                         }
                     }
-                    // Once a row failed nothing will be kept: the other rows are still checked, not written.
+                    // Once a row failed nothing will be kept: the other rows are still checked, not written,
+                    // and reported with what they would have done.
                     if report.failed == 0 {
                         let records = try await self.service.createMany(creates.map { (id: $0.id, file: $0.file, unit: $0.unit) }, caller: caller,
                                                                         in: transaction)
                         for (entry, record) in zip(creates, records) { report.record(.created, person: record.id, at: entry.index) }
+                    } else {
+                        for entry in creates { report.record(.created, person: entry.id, at: entry.index) }
                     }
                     progress?(min(start + Self.chunkSize, writable.count), writable.count)
                 }
