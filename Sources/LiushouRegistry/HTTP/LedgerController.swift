@@ -22,7 +22,7 @@ public struct LedgerController: Sendable {
 
     /// Adds the routes.
     public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/imports/persons", .permission(.personsImport)) { request, context, caller in
+        routes.on(.post, "/v1/imports/persons", .permission(.personsImport), bodyLimit: 64 * 1024 * 1024) { request, context, caller in
             let dryRun: Bool
             switch request.uri.queryParameters["dryRun"].map(String.init) {
             case nil, "false": dryRun = false

@@ -17,20 +17,18 @@ public struct PersonService: Sendable {
 
     let repository: any PersonRepository
     let vault: IdentifierVault
-    let today: @Sendable () -> LocalDate
+    let clock: ChinaClock
 
-    /// A service storing through `repository`; `today` is the date (China Standard Time) ages and
-    /// "not in the future" are judged on, asked at every write.
-    public init(
-        repository: any PersonRepository, vault: IdentifierVault, today: @escaping @Sendable () -> LocalDate = { PersonValidator.chinaToday() }
-    ) {
+    /// A service storing through `repository`; `clock` gives the day ages and "not in the future"
+    /// are judged on, asked at every write.
+    public init(repository: any PersonRepository, vault: IdentifierVault, clock: ChinaClock = .system) {
         self.repository = repository
         self.vault = vault
-        self.today = today
+        self.clock = clock
     }
 
     /// A validator for today.
-    var validator: PersonValidator { PersonValidator(today: self.today()) }
+    var validator: PersonValidator { PersonValidator(today: self.clock.today()) }
 
     /// Creates a file with a client-chosen id; repeating the same create returns the stored file.
     /// `checkedUnit` is the person's unit when the caller (the ledger import) already checked the references.

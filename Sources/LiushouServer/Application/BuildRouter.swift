@@ -92,7 +92,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(WebMiddleware(bundle: dependencies.web))
     router.middlewares.add(QueryTextMiddleware())
     router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
-        (prefix: "/v1/imports/", bytes: 64 * 1024 * 1024), (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
+        (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
         (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024), (prefix: "/v1/checkups/batch", bytes: 16 * 1024 * 1024),
     ]))
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
