@@ -180,3 +180,7 @@ extension Problem: HTTPResponseError {
 public protocol ProblemConvertible: Error {
     var problem: Problem { get }
 }
+
+extension Problem: ProblemConvertible {
+    public var problem: Problem { self }
+}

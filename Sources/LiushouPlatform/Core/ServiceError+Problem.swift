@@ -15,10 +15,10 @@ extension ServiceError: ProblemConvertible, HTTPResponseError {
             return .idConflict(record)
         case .malformed(let detail):
             return .badRequest(detail)
-        case .conflict(let code, let title, let detail, let extensions):
-            return Problem(status: .conflict, code: code, title: title, detail: detail, extensions: extensions)
-        case .unprocessable(let code, let title, let detail, let extensions):
-            return Problem(status: .unprocessableContent, code: code, title: title, detail: detail, extensions: extensions)
+        case .conflict(let code, let title, let detail, let errors, let extensions):
+            return Problem(status: .conflict, code: code, title: title, detail: detail, errors: errors, extensions: extensions)
+        case .unprocessable(let code, let title, let detail, let errors, let extensions):
+            return Problem(status: .unprocessableContent, code: code, title: title, detail: detail, errors: errors, extensions: extensions)
         case .forbidden(let code, let title, let detail):
             return Problem(status: .forbidden, code: code, title: title, detail: detail)
         }

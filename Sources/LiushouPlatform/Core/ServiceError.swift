@@ -15,11 +15,11 @@ public enum ServiceError: Error, Sendable, Equatable {
     case malformed(String)
     /// A request that clashes with the record's state or another record (409 with its own code;
     /// `extensions` point at what it clashed with, e.g. `existingCaseId`).
-    case conflict(code: String, title: String, detail: String, extensions: [String: String] = [:])
+    case conflict(code: String, title: String, detail: String? = nil, errors: [Problem.FieldError] = [], extensions: [String: String] = [:])
     /// Well-formed input that a rule other than a field check refuses (422 with its own code).
-    case unprocessable(code: String, title: String, detail: String, extensions: [String: String] = [:])
+    case unprocessable(code: String, title: String, detail: String? = nil, errors: [Problem.FieldError] = [], extensions: [String: String] = [:])
     /// A caller whose role may use the route but not on this record or in this way (403).
-    case forbidden(code: String, title: String, detail: String)
+    case forbidden(code: String, title: String, detail: String?)
 
     public static let noSuchPerson = ServiceError.notFound("No such person.")
     public static let noSuchUnit = ServiceError.notFound("No such unit.")
