@@ -109,13 +109,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
     ServiceAccountController(database: dependencies.database).addRoutes(to: routes)
     AuditController(database: dependencies.database).addRoutes(to: routes)
-    PersonController(database: database, service: dependencies.personService, repository: dependencies.persons).addRoutes(to: routes)
-    ContactCardController(database: database, service: dependencies.personService).addRoutes(to: routes)
-    LedgerController(
-        database: database, importer: PersonImporter(service: dependencies.personService, repository: dependencies.persons),
-        repository: dependencies.persons
-    ).addRoutes(to: routes)
-    HouseholdController(database: database).addRoutes(to: routes)
+    RegistryModule.addRoutes(to: routes, database: database, service: dependencies.personService, repository: dependencies.persons)
     DoorCheckController(database: database).addRoutes(to: routes)
     ObligationController(database: database).addRoutes(to: routes)
     VisitRuleController(database: database).addRoutes(to: routes)
