@@ -51,7 +51,6 @@ public struct AppDependencies: Sendable {
     /// (comma-separated, e.g. a 政务 deployment's own robot host or relay).
     public let webhookHosts: Set<String>
 
-    /// Bundles the dependencies.
     public init(
         pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, vault: IdentifierVault,
         authSettings: AuthSettings = AuthSettings(), clusterStatus: (@Sendable () -> ClusterStatus)? = nil, trustedProxies: Set<String> = []
