@@ -10,7 +10,12 @@ struct MonthParameter {
 
     var text: String { String(format: "%04d-%02d", self.start.year, self.start.month) }
 
-    static func parse(_ value: Substring?) throws -> MonthParameter {
+    /// The query of a route that takes only `month`.
+    struct Query: Decodable {
+        var month: String?
+    }
+
+    static func parse(_ value: String?) throws -> MonthParameter {
         let today = PersonValidator.chinaToday()
         var year = today.year
         var month = today.month

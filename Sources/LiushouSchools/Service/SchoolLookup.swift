@@ -28,4 +28,26 @@ struct SchoolLookup {
         }
         return school
     }
+
+    /// Whether `account` is an active staff account of `school`.
+    static func isStaff(_ account: UUID, at school: UUID, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("select liushou_is_school_staff(\(account), \(school)) as staff").first?.decode("staff", as: Bool.self) == true
+    }
+
+    /// Whether `school` is an active school of the county `other` lies in.
+    static func inSameCounty(_ school: UUID, as other: UUID, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("""
+            select liushou_school_in_same_county(\(school), \(other)) as ok
+            """).first?.decode("ok", as: Bool.self) == true
+    }
+
+    /// Whether the caller is a counsellor the town designated at `school`.
+    static func callerIsCounsellor(at school: UUID, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("select liushou_is_counsellor(\(school)) as ok").first?.decode("ok", as: Bool.self) == true
+    }
+
+    /// Whether the caller sees the person's file.
+    static func personVisible(_ id: UUID, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("select 1 from person where id = \(id)").first != nil
+    }
 }
