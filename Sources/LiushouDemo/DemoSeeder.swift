@@ -97,7 +97,7 @@ public struct DemoSeeder: Sendable {
 /// "Now" for the seed: today in China and the week boundaries the history is laid out on.
 struct DemoCalendar: Sendable {
     let now = Date()
-    var today: LocalDate { PersonValidator.chinaToday(now: self.now) }
+    var today: LocalDate { ChinaClock.today(at: self.now) }
     /// Monday 00:00 China time of the current week.
     var weekStart: Date {
         let days = self.today.daysSince1970

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import LiushouAccess
 import Logging
@@ -16,8 +17,19 @@ public struct AppRequestContext: RequestContext {
     /// The client's IP address (audit log, login throttling); behind trusted proxies, from `X-Forwarded-For`.
     public var clientAddress: String?
 
-    /// The largest body a handler may collect (raised for upload routes by `BodyLimitMiddleware`).
+    /// The largest body a handler may collect (upload routes declare theirs with `SecuredRoutes.on(…, bodyLimit:)`).
     public var maxUploadSize: Int = Self.defaultMaxBodyBytes
+
+    /// JSON bodies, checked (`CheckedJSONRequestDecoder`).
+    public var requestDecoder: CheckedJSONRequestDecoder { CheckedJSONRequestDecoder() }
+
+    /// JSON answers as `JSONResponse` writes them: ISO 8601 dates, sorted keys.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -67,6 +67,12 @@ public struct Problem: Error, Sendable, Equatable {
         Problem(status: .notFound, code: "not_found", title: "Not found", detail: detail)
     }
 
+    /// 404 for a person the caller cannot see (missing or another tenant's: the answers are the same).
+    public static let noSuchPerson = Problem.notFound("No such person.")
+
+    /// 404 for a unit the caller cannot see.
+    public static let noSuchUnit = Problem.notFound("No such unit.")
+
     /// 412 for a write whose If-Match version is no longer current (nothing was changed).
     public static func versionMismatch(_ record: String, current: Int) -> Problem {
         Problem(status: .preconditionFailed, code: "version_mismatch", title: "The \(record) changed since you read it",
@@ -167,4 +173,14 @@ extension Problem: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         self.response(path: request.uri.path, requestID: (context as? AppRequestContext)?.requestID)
     }
+}
+
+/// An error that knows the problem a client should see: domain errors thrown below the HTTP layer
+/// (`ServiceError`) render through this one mapping, whichever middleware meets them.
+public protocol ProblemConvertible: Error {
+    var problem: Problem { get }
+}
+
+extension Problem: ProblemConvertible {
+    public var problem: Problem { self }
 }

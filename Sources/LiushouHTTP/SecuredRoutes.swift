@@ -68,33 +68,57 @@ public struct SecuredRoutes {
 
     /// Adds an open route.
     public func open<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String,
+        _ method: HTTPRequest.Method, _ path: String, bodyLimit: Int? = nil,
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         self.catalog.add(.init(method: method.rawValue, path: path, access: .open))
         self.router.on(RouterPath(path), method: method) { request, context in
-            try await handler(request, context)
+            try await Self.limitingBody(of: request, context: context, to: bodyLimit) { context in
+                try await handler(request, context).response(from: request, context: context)
+            }
         }
     }
 
-    /// Adds a protected route: 401 without a valid token, 403 without the permission.
+    /// Adds a protected route: 401 without a valid token, 403 without the permission. Upload routes
+    /// name their `bodyLimit` in bytes (others take `AppRequestContext.defaultMaxBodyBytes`).
     public func on<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess,
+        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess, bodyLimit: Int? = nil,
         handler: @escaping @Sendable (Request, AppRequestContext, Caller) async throws -> Output
     ) {
         self.catalog.add(.init(method: method.rawValue, path: path, access: access))
         let recordDenial = self.recordDenial
         self.router.on(RouterPath(path), method: method) { request, context in
-            let caller: Caller
-            do {
-                caller = try Self.authorize(context.caller, for: access)
-            } catch {
-                if let refused = context.caller, let recordDenial {
-                    await recordDenial(refused, method.rawValue, path, context)
+            try await Self.limitingBody(of: request, context: context, to: bodyLimit) { context in
+                let caller: Caller
+                do {
+                    caller = try Self.authorize(context.caller, for: access)
+                } catch {
+                    if let refused = context.caller, let recordDenial {
+                        await recordDenial(refused, method.rawValue, path, context)
+                    }
+                    throw error
                 }
-                throw error
+                return try await handler(request, context, caller).response(from: request, context: context)
             }
-            return try await handler(request, context, caller)
+        }
+    }
+
+    /// Runs a handler with the route's body limit: a declared `Content-Length` over it answers 413
+    /// before the body is read; a body without one is cut when the handler collects it, also 413.
+    /// Both name the route's limit.
+    static func limitingBody(
+        of request: Request, context: AppRequestContext, to bodyLimit: Int?,
+        _ handler: (AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let bodyLimit { context.maxUploadSize = bodyLimit }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > context.maxUploadSize {
+            throw Problem.payloadTooLarge(limit: context.maxUploadSize)
+        }
+        do {
+            return try await handler(context)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.payloadTooLarge(limit: context.maxUploadSize)
         }
     }
 

@@ -220,6 +220,21 @@ struct ProblemTests {
                     #expect(try (response.json()["detail"] as? String)?.contains("16 MiB") == true)
                     #expect(try response.json()["limitBytes"] as? String == String(batchLimit))
                 }
+                // The ledger import declares 64 MiB beside its route: over it, 413 naming it; over the
+                // default but within it, the request goes on (to authentication, here). The test client sends
+                // the body's real length, so the bodies are real.
+                let importLimit = 64 * 1024 * 1024
+                for (declared, status) in [(importLimit + 1, HTTPResponse.Status.contentTooLarge), (3 * 1024 * 1024, .unauthorized)] {
+                    try await client.execute(
+                        uri: "/v1/imports/persons", method: .post, headers: [.contentLength: String(declared)],
+                        body: ByteBuffer(repeating: UInt8(ascii: "a"), count: declared)
+                    ) { response throws in
+                        #expect(response.status == status)
+                        if status == .contentTooLarge {
+                            #expect(try response.json()["limitBytes"] as? String == String(importLimit))
+                        }
+                    }
+                }
             }
         }
     }

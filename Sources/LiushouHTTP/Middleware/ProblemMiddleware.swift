@@ -32,6 +32,8 @@ public struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let problem as Problem:
             return problem
+        case let convertible as any ProblemConvertible:
+            return convertible.problem
         case let database as DatabaseError where database.isUnavailable:
             return .serviceUnavailable()
         case let decoding as DecodingError:
@@ -50,7 +52,7 @@ public struct ProblemMiddleware: RouterMiddleware {
         case .notFound:
             return .notFound("No route or resource matches this path.")
         case .contentTooLarge:
-            // Routes' own limits are named by `BodyLimitMiddleware`; what reaches here had the default.
+            // Routes name their own limits (`SecuredRoutes`); what reaches here had the default.
             return .payloadTooLarge(limit: AppRequestContext.defaultMaxBodyBytes)
         case .methodNotAllowed:
             return Problem(status: status, code: "method_not_allowed", title: "Method not allowed")

@@ -1,5 +1,6 @@
 import Foundation
 import LiushouPostgres
+import LiushouPlatform
 
 /// Writes person files as a ledger in the import's columns (so an unmasked export re-imports).
 public struct LedgerExport {

@@ -271,22 +271,24 @@ public struct PostgresPersonRepository: PersonRepository {
     }
 
     public func appendEvents(_ events: [(person: UUID, event: PersonEvent)], in transaction: PostgresTransaction) async throws {
-        guard !events.isEmpty else { return }
-        try await transaction.query("""
-            insert into person_event (id, person_id, at, module, kind, summary, account_name, record_id)
-            select e.id, e.person_id, e.at, e.module, e.kind, e.summary, e.account_name, e.record_id
-            from unnest(\(events.map(\.event.id))::uuid[], \(events.map(\.person))::uuid[], \(events.map(\.event.at))::timestamptz[],
-                \(events.map(\.event.module))::text[], \(events.map(\.event.kind))::text[], \(events.map(\.event.summary))::text[],
-                \(PostgresNullableArray(events.map(\.event.accountName)))::text[], \(PostgresNullableArray(events.map(\.event.recordId)))::text[])
-                as e (id, person_id, at, module, kind, summary, account_name, record_id)
-            """)
+        try await PersonTimeline.append(events.map { Self.entry($0.event, person: $0.person) }, in: transaction)
     }
 
     public func appendEvent(_ event: PersonEvent, person: UUID, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
-            insert into person_event (id, person_id, at, module, kind, summary, account_name, record_id)
-            values (\(event.id), \(person), \(event.at), \(event.module), \(event.kind), \(event.summary), \(event.accountName), \(event.recordId))
-            """)
+        try await PersonTimeline.append(Self.entry(event, person: person), in: transaction)
+    }
+
+    private static func entry(_ event: PersonEvent, person: UUID) -> PersonTimeline.Entry {
+        PersonTimeline.Entry(
+            person: person, module: event.module, kind: event.kind, summary: event.summary, accountName: event.accountName,
+            recordID: event.recordId, at: event.at, id: event.id
+        )
+    }
+
+    public func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [(kind: String, name: String)] {
+        try await transaction.query("select kind, name from person_card_directory(\(person))").map { row in
+            (kind: try row.decode("kind", as: String.self), name: try row.decode("name", as: String.self))
+        }
     }
 
     public func history(of person: UUID, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonChange] {

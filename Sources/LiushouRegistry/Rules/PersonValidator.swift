@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPlatform
 import LiushouHTTP
 import LiushouPostgres
 
@@ -10,13 +11,13 @@ public struct PersonValidator: Sendable {
     public let today: LocalDate
 
     /// A validator judging ages on `today`.
-    public init(today: LocalDate = PersonValidator.chinaToday()) {
+    public init(today: LocalDate = ChinaClock.system.today()) {
         self.today = today
     }
 
-    /// Today's date in China Standard Time.
+    /// Today's date in China. Kept while modules move to an injected `ChinaClock`.
     public static func chinaToday(now: Date = Date()) -> LocalDate {
-        LocalDate(daysSince1970: Int(floor((now.timeIntervalSince1970 + 8 * 3600) / 86_400)))
+        ChinaClock.today(at: now)
     }
 
     /// The normalised file, or every problem found (field paths as in the JSON body).

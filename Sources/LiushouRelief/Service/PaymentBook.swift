@@ -1,6 +1,7 @@
 import Foundation
 import LiushouPostgres
 import LiushouRegistry
+import LiushouPlatform
 
 /// The month's payments under a unit for the town's books, village by village: amounts in yuan with
 /// two decimals, each village's subtotal and the total summed in fen, so they add up exactly.

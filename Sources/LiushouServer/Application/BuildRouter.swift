@@ -92,7 +92,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(WebMiddleware(bundle: dependencies.web))
     router.middlewares.add(QueryTextMiddleware())
     router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
-        (prefix: "/v1/imports/", bytes: 64 * 1024 * 1024), (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
+        (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
         (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024), (prefix: "/v1/checkups/batch", bytes: 16 * 1024 * 1024),
     ]))
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
@@ -109,13 +109,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
     ServiceAccountController(database: dependencies.database).addRoutes(to: routes)
     AuditController(database: dependencies.database).addRoutes(to: routes)
-    PersonController(database: database, service: dependencies.personService, repository: dependencies.persons).addRoutes(to: routes)
-    ContactCardController(database: database, service: dependencies.personService).addRoutes(to: routes)
-    LedgerController(
-        database: database, importer: PersonImporter(service: dependencies.personService, repository: dependencies.persons),
-        repository: dependencies.persons
-    ).addRoutes(to: routes)
-    HouseholdController(database: database).addRoutes(to: routes)
+    RegistryModule.addRoutes(to: routes, database: database, service: dependencies.personService, repository: dependencies.persons)
     DoorCheckController(database: database).addRoutes(to: routes)
     ObligationController(database: database).addRoutes(to: routes)
     VisitRuleController(database: database).addRoutes(to: routes)
