@@ -5,13 +5,13 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/counselling-sessions`, `/v1/persons/:id/counselling`: counselling records (心理辅导). Details
 /// only for the school's designated counsellors and the town's child-welfare supervisor (each read
 /// audited); everyone else who sees the child sees only that sessions happened.
 struct CounsellingController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/counselling-sessions", .permission(.schoolsCounsel), handler: self.create)
@@ -22,7 +22,7 @@ struct CounsellingController: Sendable {
     /// and content answers the stored session.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: CounsellingInput.self, context: context)
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         let (session, created) = try await DuplicateRetry.once(primaryKey: "counselling_session_pkey", uniqueProblems: SchoolConstraints.problems) {
             try await self.database.transaction(for: caller) { transaction in
                 if let stored = try await CounsellingStore.find(input.id, in: transaction) {
@@ -42,8 +42,10 @@ struct CounsellingController: Sendable {
                 if !errors.isEmpty { throw Problem.validation(errors) }
                 try await CounsellingStore.insert(input, school: membership.schoolId, caller: caller, in: transaction)
                 // The timeline says only that a session happened.
-                try await Timeline.add(input.personId, kind: "school.counselling", summary: "心理辅导（\(input.heldOn)，内容保密）", caller: caller,
-                                       record: input.id, in: transaction)
+                try await PersonTimeline.append(
+                    .init(person: input.personId, module: "schools", kind: "school.counselling", summary: "心理辅导（\(input.heldOn)，内容保密）",
+                          caller: caller, record: input.id),
+                    in: transaction)
                 try await AuditEntry(caller: caller, context: context, action: "counselling.create", resource: "person",
                                      recordID: input.personId.uuidString.lowercased(), unitID: membership.schoolId,
                                      unitPath: membership.schoolPath).append(in: transaction)
@@ -58,7 +60,7 @@ struct CounsellingController: Sendable {
     @Sendable func view(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let view = try await self.database.transaction(for: caller) { transaction in
-            guard try await SchoolLookup.personVisible(id, in: transaction) else { throw Problem.notFound("No such person.") }
+            guard try await SchoolLookup.personVisible(id, in: transaction) else { throw Problem.noSuchPerson }
             let held = try await CounsellingStore.held(id, in: transaction)
             let details = try await CounsellingStore.details(id, caller: caller, in: transaction)
             guard !details.isEmpty else { return CounsellingView(personId: id, sessions: held, details: nil) }

@@ -5,12 +5,12 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/dropout-cases`: dropout-control cases (控辍保学), open until the child is back in school or the
 /// town closes them with a reason.
 struct DropoutCaseController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
     struct ListQuery: Decodable {
         /// `open` (default) or `closed`.
@@ -72,9 +72,11 @@ struct DropoutCaseController: Sendable {
             guard current.status == "open" else {
                 throw Problem(status: .conflict, code: "already_closed", title: "The dropout case is already closed")
             }
-            try await Timeline.add(found.personId, kind: "school.dropout_closed", summary: "控辍保学个案由乡镇关闭：" + reason, caller: caller,
-                                   record: id, in: transaction)
-            try await RollStore.closeCase(id, on: PersonValidator.chinaToday(), reason: reason, caller: caller, in: transaction)
+            try await PersonTimeline.append(
+                .init(person: found.personId, module: "schools", kind: "school.dropout_closed", summary: "控辍保学个案由乡镇关闭：" + reason,
+                      caller: caller, record: id),
+                in: transaction)
+            try await RollStore.closeCase(id, on: self.clock.today(), reason: reason, caller: caller, in: transaction)
             try await AuditEntry(caller: caller, context: context, action: "school.dropout_close", resource: "dropout_case",
                                  recordID: id.uuidString.lowercased(), unitID: found.unitId, unitPath: path).append(in: transaction)
             guard let updated = try await RollStore.dropoutCase(id, in: transaction) else { throw Problem.internalError }

@@ -5,12 +5,12 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/enrolments`, `/v1/schools/:id/roll`, `/v1/persons/:id/enrolments`: a school's roll of children
 /// and each child's enrolment history.
 struct EnrolmentController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
     struct RollQuery: Decodable {
         /// Only the open rows (`open`, the default) or every row (`all`).
@@ -48,7 +48,7 @@ struct EnrolmentController: Sendable {
     /// Puts a child on a school's roll; a retry with the same id and content answers the stored row.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: EnrolmentInput.self, context: context)
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         let (enrolment, created) = try await DuplicateRetry.once(primaryKey: "school_enrolment_pkey", uniqueProblems: SchoolConstraints.problems) {
             try await self.database.transaction(for: caller) { transaction in
                 if let hash = try await RollStore.enrolmentHash(input.id, in: transaction) {
@@ -78,7 +78,7 @@ struct EnrolmentController: Sendable {
     @Sendable func history(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let history = try await self.database.transaction(for: caller) { transaction in
-            guard try await SchoolLookup.personVisible(id, in: transaction) else { throw Problem.notFound("No such person.") }
+            guard try await SchoolLookup.personVisible(id, in: transaction) else { throw Problem.noSuchPerson }
             let items = try await RollStore.enrolments(ofPerson: id, in: transaction)
             let changes = try await RollStore.changes(ofPerson: id, in: transaction)
             return History(personId: id, items: items, changes: changes)
@@ -104,8 +104,10 @@ struct EnrolmentController: Sendable {
         }
         guard errors.isEmpty, let school else { throw Problem.validation(errors) }
         try await RollStore.insert(input, caller: caller, in: transaction)
-        try await Timeline.add(input.personId, kind: "school.enrolled", summary: "入学登记：\(school.name)，\(input.grade) 年级", caller: caller,
-                               record: input.id, in: transaction)
+        try await PersonTimeline.append(
+            .init(person: input.personId, module: "schools", kind: "school.enrolled", summary: "入学登记：\(school.name)，\(input.grade) 年级",
+                  caller: caller, record: input.id),
+            in: transaction)
         try await AuditEntry(caller: caller, context: context, action: "school.enrol", resource: "school_enrolment",
                              recordID: input.id.uuidString.lowercased(), unitID: school.id, unitPath: school.path).append(in: transaction)
     }

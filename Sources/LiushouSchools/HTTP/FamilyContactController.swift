@@ -5,13 +5,13 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/family-contacts`, `/v1/schools/:id/five-ones`: the family-contact log (亲情电话, video, letters,
 /// the parents' contacts with teachers, home visits, the school's monthly feedback) and the "五个一"
 /// counted per child per month.
 struct FamilyContactController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
     struct Month: Encodable {
         var schoolId: UUID
@@ -27,7 +27,7 @@ struct FamilyContactController: Sendable {
     /// Logs a contact of a child on the caller's roll; a retry with the same id and content answers the stored contact.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: FamilyContactInput.self, context: context)
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         let (contact, created) = try await DuplicateRetry.once(primaryKey: "family_contact_pkey", uniqueProblems: SchoolConstraints.problems) {
             try await self.database.transaction(for: caller) { transaction in
                 if let stored = try await FamilyContactStore.find(input.id, in: transaction) {
@@ -50,10 +50,10 @@ struct FamilyContactController: Sendable {
 
     @Sendable func fiveOnes(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
-        let month = try MonthParameter.parse(try request.uri.decodeQuery(as: MonthParameter.Query.self, context: context).month)
+        let month = try MonthParameter.parse(try request.uri.decodeQuery(as: MonthParameter.Query.self, context: context).month, today: self.clock.today())
         let items = try await self.database.transaction(for: caller) { transaction in
             _ = try await SchoolLookup.readable(id, by: caller, .schoolsRead, in: transaction)
-            return try await FamilyContactStore.fiveOnes(id, month: month, in: transaction)
+            return try await FamilyContactStore.fiveOnes(id, month: month.start, next: month.next, in: transaction)
         }
         return try JSONResponse(Month(schoolId: id, month: month.text, items: items))
     }

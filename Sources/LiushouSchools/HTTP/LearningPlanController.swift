@@ -5,12 +5,12 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/learning-plans`, `/v1/persons/:id/learning-plans`: learning help plans (学习帮扶计划) linked to
 /// the child's learning-buddy pairing where one exists, and their progress checks (进步档案).
 struct LearningPlanController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
     struct Items: Encodable {
         var personId: UUID
@@ -26,7 +26,7 @@ struct LearningPlanController: Sendable {
     /// Draws up a plan for a child on the caller's roll; a retry with the same id and content answers the stored plan.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: LearningPlanInput.self, context: context)
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         let (plan, created) = try await DuplicateRetry.once(primaryKey: "learning_plan_pkey", uniqueProblems: SchoolConstraints.problems) {
             try await self.database.transaction(for: caller) { transaction in
                 if let stored = try await LearningPlanStore.plan(input.id, in: transaction) {
@@ -42,8 +42,10 @@ struct LearningPlanController: Sendable {
                 }
                 guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
                 try await LearningPlanStore.insert(input, membership: membership, pairing: pairing, caller: caller, in: transaction)
-                try await Timeline.add(input.personId, kind: "school.learning_plan", summary: "学习帮扶计划（\(input.startOn) 起）", caller: caller,
-                                       record: input.id, in: transaction)
+                try await PersonTimeline.append(
+                    .init(person: input.personId, module: "schools", kind: "school.learning_plan", summary: "学习帮扶计划（\(input.startOn) 起）",
+                          caller: caller, record: input.id),
+                    in: transaction)
                 guard let stored = try await LearningPlanStore.plan(input.id, in: transaction) else { throw Problem.internalError }
                 return (stored.plan, true)
             }
@@ -55,7 +57,7 @@ struct LearningPlanController: Sendable {
     @Sendable func addCheck(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let planID = try context.uuidParameter("id")
         let input = try await request.decodeJSON(as: LearningCheckInput.self, context: context)
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         let (check, created) = try await DuplicateRetry.once(primaryKey: "learning_check_pkey", uniqueProblems: SchoolConstraints.problems) {
             try await self.database.transaction(for: caller) { transaction in
                 guard let plan = try await LearningPlanStore.plan(planID, in: transaction)?.plan else {
@@ -74,8 +76,10 @@ struct LearningPlanController: Sendable {
                 SchoolRules.text(input.notes, "notes", max: 2000, into: &errors)
                 if !errors.isEmpty { throw Problem.validation(errors) }
                 try await LearningPlanStore.insert(input, plan: plan, caller: caller, in: transaction)
-                try await Timeline.add(plan.personId, kind: "school.learning_check", summary: "学习进步档案（\(input.checkedOn)）", caller: caller,
-                                       record: input.id, in: transaction)
+                try await PersonTimeline.append(
+                    .init(person: plan.personId, module: "schools", kind: "school.learning_check", summary: "学习进步档案（\(input.checkedOn)）",
+                          caller: caller, record: input.id),
+                    in: transaction)
                 guard let stored = try await LearningPlanStore.check(input.id, in: transaction) else { throw Problem.internalError }
                 return (stored.check, true)
             }
@@ -86,7 +90,7 @@ struct LearningPlanController: Sendable {
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let items = try await self.database.transaction(for: caller) { transaction in
-            guard try await SchoolLookup.personVisible(id, in: transaction) else { throw Problem.notFound("No such person.") }
+            guard try await SchoolLookup.personVisible(id, in: transaction) else { throw Problem.noSuchPerson }
             return try await LearningPlanStore.plans(ofPerson: id, in: transaction)
         }
         return try JSONResponse(Items(personId: id, items: items))

@@ -5,12 +5,12 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/school-rates`: 入学率, 巩固率 and 入园率 on a day, for a unit and its direct child units
 /// (towns, villages, grids and the schools under a town), for the dashboard.
 struct SchoolRatesController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
     struct RatesQuery: Decodable {
         var unitId: UUID
@@ -37,13 +37,13 @@ struct SchoolRatesController: Sendable {
 
     @Sendable func rates(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: RatesQuery.self, context: context)
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         if let on = query.on, on > today { throw Problem.validation([.init(field: "on", message: "is in the future")]) }
         let on = query.on ?? today
         let rates = try await self.database.transaction(for: caller) { transaction in
             try await SchoolRatesStore.rates(query.unitId, on: on, in: transaction)
         }
-        guard let rates else { throw Problem.notFound("No such unit.") }
+        guard let rates else { throw Problem.noSuchUnit }
         return try JSONResponse(SchoolRates(unitId: query.unitId, on: on, schoolYearStart: rates.schoolYearStart, items: rates.items))
     }
 }

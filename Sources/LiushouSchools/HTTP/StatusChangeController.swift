@@ -5,11 +5,11 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/enrolments/:id/status-changes`: transfers, suspensions, long absences, dropouts and returns.
 struct StatusChangeController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/enrolments/:id/status-changes", .permission(.schoolsManage), handler: self.create)
@@ -21,7 +21,7 @@ struct StatusChangeController: Sendable {
         let id = try context.uuidParameter("id")
         let version = try request.ifMatchVersion()
         let input = try await request.decodeJSON(as: StatusChangeInput.self, context: context)
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         let (result, created) = try await DuplicateRetry.once(primaryKey: "school_status_change_pkey", uniqueProblems: SchoolConstraints.problems) {
             try await self.database.transaction(for: caller) { transaction in
                 if let stored = try await RollStore.change(input.id, in: transaction) {

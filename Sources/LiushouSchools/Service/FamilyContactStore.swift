@@ -23,22 +23,23 @@ enum FamilyContactStore {
             """)
     }
 
-    /// The "五个一" of each child on `school`'s open roll in `month` (home visits over the 12 months up to its end).
-    static func fiveOnes(_ school: UUID, month: MonthParameter, in transaction: PostgresTransaction) async throws -> [FiveOnes] {
-        let yearBack = LocalDate(year: month.next.year - 1, month: month.next.month, day: 1) ?? month.start
+    /// The "五个一" of each child on `school`'s open roll in the month from `start` to `next` (home
+    /// visits over the 12 months up to its end).
+    static func fiveOnes(_ school: UUID, month start: LocalDate, next: LocalDate, in transaction: PostgresTransaction) async throws -> [FiveOnes] {
+        let yearBack = LocalDate(year: next.year - 1, month: next.month, day: 1) ?? start
         return try await transaction.query("""
             select e.person_id, p.name,
-                count(f.id) filter (where f.kind in ('phone', 'video') and f.occurred_on >= \(month.start))::int as calls,
+                count(f.id) filter (where f.kind in ('phone', 'video') and f.occurred_on >= \(start))::int as calls,
                 count(distinct least((extract(day from f.occurred_on)::int - 1) / 7, 3))
-                    filter (where f.kind in ('phone', 'video') and f.occurred_on >= \(month.start))::int as weeks,
-                count(f.id) filter (where f.kind = 'letter' and f.occurred_on >= \(month.start))::int as letters,
-                count(f.id) filter (where f.kind = 'class_teacher' and f.occurred_on >= \(month.start))::int as class_teacher,
-                count(f.id) filter (where f.kind = 'subject_teacher' and f.occurred_on >= \(month.start))::int as subject_teacher,
+                    filter (where f.kind in ('phone', 'video') and f.occurred_on >= \(start))::int as weeks,
+                count(f.id) filter (where f.kind = 'letter' and f.occurred_on >= \(start))::int as letters,
+                count(f.id) filter (where f.kind = 'class_teacher' and f.occurred_on >= \(start))::int as class_teacher,
+                count(f.id) filter (where f.kind = 'subject_teacher' and f.occurred_on >= \(start))::int as subject_teacher,
                 count(f.id) filter (where f.kind = 'home_visit')::int as home_visits,
-                count(f.id) filter (where f.kind = 'school_feedback' and f.occurred_on >= \(month.start))::int as feedback
+                count(f.id) filter (where f.kind = 'school_feedback' and f.occurred_on >= \(start))::int as feedback
             from school_enrolment e left join person p on p.id = e.person_id
-            left join family_contact f on f.person_id = e.person_id and f.occurred_on >= \(yearBack) and f.occurred_on < \(month.next)
-            where e.school_id = \(school) and e.ended_on is null and p.status = 'active' and e.enrolled_on < \(month.next)
+            left join family_contact f on f.person_id = e.person_id and f.occurred_on >= \(yearBack) and f.occurred_on < \(next)
+            where e.school_id = \(school) and e.ended_on is null and p.status = 'active' and e.enrolled_on < \(next)
             group by e.person_id, p.name
             order by p.name, e.person_id
             """).map(Self.fiveOnes)

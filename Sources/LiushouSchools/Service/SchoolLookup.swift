@@ -1,6 +1,7 @@
 import Foundation
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// Directory facts about a school (through the security-definer brief) and who may act on it.
@@ -24,7 +25,7 @@ struct SchoolLookup {
     /// A school the caller reads with `permission` (its own school, or a school under the caller's units); else 404.
     static func readable(_ id: UUID, by caller: Caller, _ permission: Permission, in transaction: PostgresTransaction) async throws -> SchoolLookup {
         guard let school = try await Self.find(id, in: transaction), school.kind == "school", caller.holds(permission, at: school.path) else {
-            throw Problem.notFound("No such school.")
+            throw ServiceError.notFound("No such school.")
         }
         return school
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// Reads 入学率, 巩固率 and 入园率 from `school_rates(unit, day)` (a line for the unit, then one per child unit).
@@ -16,7 +17,7 @@ enum SchoolRatesStore {
         guard let first = rows.first else { return nil }
         // A clinic (or any unit that is not an area or a school) has no children of school age of its own.
         guard ["county", "town", "village", "grid", "school"].contains(try first.decode("unit_kind", as: String.self)) else {
-            throw Problem.validation([.init(field: "unitId", message: "must be a county, town, village, grid or school")])
+            throw ServiceError.invalid("unitId", "must be a county, town, village, grid or school")
         }
         let items = try rows.map { row in
             SchoolRatesLine(

@@ -24,10 +24,10 @@ enum TalkStore {
             """)
     }
 
-    /// Children now attending `school` (enrolled or often absent), on the roll before the month ends, with no talk in it.
-    static func due(_ school: UUID, month: MonthParameter, in transaction: PostgresTransaction) async throws -> [TalkDue] {
-        let (start, next) = (month.start, month.next)
-        return try await transaction.query("""
+    /// Children now attending `school` (enrolled or often absent), on the roll before the month from
+    /// `start` ends (`next`), with no talk in it.
+    static func due(_ school: UUID, month start: LocalDate, next: LocalDate, in transaction: PostgresTransaction) async throws -> [TalkDue] {
+        try await transaction.query("""
             select e.id, e.person_id, p.name, e.grade, e.class_name, e.class_teacher_id, e.status,
                 (select max(t.talked_on) from school_talk t where t.person_id = e.person_id and t.talked_on < \(start)) as last_talk_on
             from school_enrolment e left join person p on p.id = e.person_id

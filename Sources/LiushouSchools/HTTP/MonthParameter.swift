@@ -1,7 +1,6 @@
 import Foundation
 import LiushouHTTP
 import LiushouPostgres
-import LiushouRegistry
 
 /// A `month=YYYY-MM` query parameter (default the current month, China time): its first day and the next month's.
 struct MonthParameter {
@@ -15,8 +14,7 @@ struct MonthParameter {
         var month: String?
     }
 
-    static func parse(_ value: String?) throws -> MonthParameter {
-        let today = PersonValidator.chinaToday()
+    static func parse(_ value: String?, today: LocalDate) throws -> MonthParameter {
         var year = today.year
         var month = today.month
         if let value {
