@@ -103,12 +103,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics, clusterStatus: dependencies.clusterStatus)
         .addRoutes(to: routes)
     let twoFactor = TwoFactorService(database: dependencies.database, vault: dependencies.vault, settings: dependencies.authSettings)
-    AuthController(auth: dependencies.auth, twoFactor: twoFactor).addRoutes(to: routes)
-    TwoFactorController(service: twoFactor).addRoutes(to: routes)
-    OrgUnitController(database: dependencies.database).addRoutes(to: routes)
-    UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
-    ServiceAccountController(database: dependencies.database).addRoutes(to: routes)
-    AuditController(database: dependencies.database).addRoutes(to: routes)
+    PlatformModule.addRoutes(
+        to: routes, database: database, auth: dependencies.auth, twoFactor: twoFactor, hasher: dependencies.hasher
+    )
     RegistryModule.addRoutes(to: routes, database: database, service: dependencies.personService, repository: dependencies.persons)
     DoorCheckController(database: database).addRoutes(to: routes)
     ObligationController(database: database).addRoutes(to: routes)
