@@ -133,16 +133,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     LegalMatterController(database: database).addRoutes(to: routes)
     LegalSettingsController(database: database).addRoutes(to: routes)
     LegalReportController(database: database).addRoutes(to: routes)
-    EnrolmentController(database: database).addRoutes(to: routes)
-    StatusChangeController(database: database).addRoutes(to: routes)
-    PlacementController(database: database).addRoutes(to: routes)
-    DropoutCaseController(database: database).addRoutes(to: routes)
-    SchoolRatesController(database: database).addRoutes(to: routes)
-    TalkController(database: database).addRoutes(to: routes)
-    CounsellorController(database: database).addRoutes(to: routes)
-    CounsellingController(database: database).addRoutes(to: routes)
-    FamilyContactController(database: database).addRoutes(to: routes)
-    LearningPlanController(database: database).addRoutes(to: routes)
+    SchoolsModule.addRoutes(to: routes, database: database)
     AlertsModule.addRoutes(to: routes, database: database, vault: dependencies.vault, webhookHosts: dependencies.webhookHosts)
     return router
 }
