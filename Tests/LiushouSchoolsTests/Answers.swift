@@ -132,9 +132,3 @@ enum Answer {
     }
 }
 
-extension TestResponse {
-    /// The body decoded as `type`.
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(self.body.readableBytesView))
-    }
-}
