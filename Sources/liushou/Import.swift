@@ -63,7 +63,8 @@ struct Import: AsyncParsableCommand {
                     }
                     print(String(format: "%.1f s, %.0f rows/s", seconds, Double(report.rows) / max(seconds, 0.001)))
                     if report.failed > 0 { failure = ExitCode(1) }
-                } catch let problem as Problem {
+                } catch let refusal as any ProblemConvertible {
+                    let problem = refusal.problem
                     FileHandle.standardError.write(Data("\n".utf8))
                     print("nothing imported: \(problem.title)")
                     for error in problem.errors.prefix(200) { print("  \(error.field): \(error.message)") }

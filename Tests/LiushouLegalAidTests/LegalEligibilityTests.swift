@@ -32,7 +32,7 @@ struct LegalEligibilityTests {
                 let granted = try await LegalWorld.step(client, poor, "decision", ["eligible": true, "basis": "economic_hardship"], version: 1,
                                                         token: world.legal)
                 #expect(granted.status == .ok, "\(granted.text)")
-                let eligibility = try granted.decoded(Read.Case.self).eligibility
+                let eligibility = try granted.decode(Read.Case.self).eligibility
                 #expect(eligibility?.decision == "eligible")
                 #expect(eligibility?.basis == "economic_hardship")
                 #expect(eligibility?.decidedBy != nil)

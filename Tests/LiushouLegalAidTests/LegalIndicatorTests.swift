@@ -85,7 +85,7 @@ struct LegalIndicatorTests {
                 func units() async throws -> [String: Read.Unit] {
                     let response = try await client.send(.get, uri, token: world.townAdmin)
                     #expect(response.status == .ok, "\(response.text)")
-                    let indicators = try response.decoded(Read.Indicators.self)
+                    let indicators = try response.decode(Read.Indicators.self)
                     #expect(indicators.target == 1.0)
                     var byUnit: [String: Read.Unit] = [:]
                     for item in indicators.items {
@@ -127,7 +127,7 @@ struct LegalIndicatorTests {
                 // The 2025 case counts in a 2025 period only.
                 let earlier = try await client.send(.get, "/v1/legal-aid/indicators?unitId=\(world.fixture.town1.idString)&from=2025-01-01&to=2025-12-31",
                                                     token: world.legal)
-                let earlierTown = try earlier.decoded(Read.Indicators.self).items.first
+                let earlierTown = try earlier.decode(Read.Indicators.self).items.first
                 #expect(earlierTown?.cases == 1)
                 #expect(earlierTown?.eligibleChildCases == 1)
                 #expect(earlierTown?.aidRate == 0.0)

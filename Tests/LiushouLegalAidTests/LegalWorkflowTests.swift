@@ -21,7 +21,7 @@ struct LegalWorkflowTests {
                 let refused = try await LegalWorld.step(client, first, "decision", ["eligible": false, "reason": "不符合经济困难标准"], version: 1,
                                                         token: world.legal)
                 #expect(try refused.json()["stage"] as? String == "refused")
-                #expect(try refused.decoded(Read.Case.self).eligibility?.refusalReason == "不符合经济困难标准")
+                #expect(try refused.decode(Read.Case.self).eligibility?.refusalReason == "不符合经济困难标准")
                 let own = try await LegalWorld.step(client, first, "review", ["decision": "uphold", "reason": "维持"], version: 2, token: world.legal)
                 #expect(own.status == .forbidden)
                 #expect(try own.json()["code"] as? String == "same_officer")
@@ -31,7 +31,7 @@ struct LegalWorkflowTests {
                                                        token: world.townAdmin)
                 #expect(upheld.status == .ok, "\(upheld.text)")
                 #expect(try upheld.json()["stage"] as? String == "refusal_upheld")
-                let review = try upheld.decoded(Read.Case.self).eligibility?.review
+                let review = try upheld.decode(Read.Case.self).eligibility?.review
                 #expect(review?.decision == "upheld")
                 let again = try await LegalWorld.step(client, first, "review", ["decision": "overturn", "basis": "category", "reason": "再议"], version: 3,
                                                       token: world.legal2)
@@ -48,7 +48,7 @@ struct LegalWorkflowTests {
                                                            ["decision": "overturn", "basis": "economic_hardship", "reason": "低保户，应予援助"],
                                                            version: 2, token: world.legal2)
                 #expect(try overturned.json()["stage"] as? String == "eligible")
-                let eligibility = try overturned.decoded(Read.Case.self).eligibility
+                let eligibility = try overturned.decode(Read.Case.self).eligibility
                 #expect(eligibility?.decision == "eligible")
                 #expect(eligibility?.basis == "economic_hardship")
                 #expect(eligibility?.refusalReason == "材料不全")
@@ -82,7 +82,7 @@ struct LegalWorkflowTests {
                 let officer = try await LegalWorld.account("town1.legal2", database)
                 let assigned = try await LegalWorld.step(client, id, "assignment", ["officerAccountId": officer], version: 2, token: world.townAdmin)
                 #expect(assigned.status == .ok, "\(assigned.text)")
-                let assignee = try assigned.decoded(Read.Case.self).assignee
+                let assignee = try assigned.decode(Read.Case.self).assignee
                 #expect(assignee?.accountId?.lowercased() == officer)
                 #expect(assignee?.overdue == false)
                 let due = try await database.pool.query("""
@@ -92,7 +92,7 @@ struct LegalWorkflowTests {
                 // Re-assigned to a lawyer before the first contact.
                 let lawyer = try await LegalWorld.step(client, id, "assignment", ["lawyer": ["name": "李律师", "firm": "县法律援助中心", "licenceNumber": "13411202010123456"]],
                                                        version: 3, token: world.legal)
-                #expect(try lawyer.decoded(Read.Case.self).assignee?.firm == "县法律援助中心")
+                #expect(try lawyer.decode(Read.Case.self).assignee?.firm == "县法律援助中心")
                 #expect(((try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).json()["items"] as? [Any]) ?? [1]).isEmpty)
                 // Three days on, no contact yet: overdue.
                 try await database.pool.query("""

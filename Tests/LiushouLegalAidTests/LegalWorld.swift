@@ -87,7 +87,7 @@ struct LegalWorld {
 
     /// Field names of a problem's errors.
     static func fields(_ response: TestResponse) throws -> [String] {
-        (try response.decoded(Read.Problem.self).errors ?? []).map(\.field)
+        (try response.decode(Read.Problem.self).errors ?? []).map(\.field)
     }
 }
 
@@ -156,12 +156,5 @@ enum Read {
         var guardian: Guardian?
         var eligibility: Eligibility?
         var assignee: Assignee?
-    }
-}
-
-extension TestResponse {
-    /// The JSON body as `Value`.
-    func decoded<Value: Decodable>(_ type: Value.Type) throws -> Value {
-        try JSONDecoder().decode(Value.self, from: Data(self.text.utf8))
     }
 }

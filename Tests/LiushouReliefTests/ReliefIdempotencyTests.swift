@@ -78,7 +78,7 @@ struct ReliefIdempotencyTests {
                 let retry = try await Relief.step(client, id, "pay", token: relief, version: version, key: key, extra: pay)
                 #expect(retry.status == .ok)
                 #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-                #expect(try first.decoded(Read.Step.self).transition.id == (try retry.decoded(Read.Step.self).transition.id))
+                #expect(try first.decode(Read.Step.self).transition.id == (try retry.decode(Read.Step.self).transition.id))
                 var other = pay
                 other["amountFen"] = 45_000
                 let reused = try await Relief.step(client, id, "pay", token: relief, version: version, key: key, extra: other)

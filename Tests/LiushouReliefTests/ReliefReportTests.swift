@@ -110,7 +110,7 @@ struct ReliefReportTests {
                 let relief = try await client.login("town1.relief")
                 let response = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)", token: relief)
                 #expect(response.status == .ok, "\(response.text)")
-                let json = try response.decoded(Read.Indicators.self)
+                let json = try response.decode(Read.Indicators.self)
                 let total = json.total
                 #expect(total.open == 4)
                 #expect(total.decidedThisYear == 3)
@@ -136,12 +136,12 @@ struct ReliefReportTests {
                 #expect(sums == 42_345)
 
                 let lastYear = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)&on=2001-06-30", token: relief)
-                #expect(try lastYear.decoded(Read.Indicators.self).total.grantedThisYearFen == 0)
+                #expect(try lastYear.decode(Read.Indicators.self).total.grantedThisYearFen == 0)
                 let bad = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)&on=30/06/2001", token: relief)
                 #expect(bad.status == .badRequest)
                 #expect(bad.text.contains("\"on\""))
                 let county = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.county.idString)", token: try await client.login("county.admin"))
-                #expect(try county.decoded(Read.Indicators.self).units.compactMap(\.unitName) == ["一乡"])
+                #expect(try county.decode(Read.Indicators.self).units.compactMap(\.unitName) == ["一乡"])
                 #expect(try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)",
                                               token: try await client.login("town2.relief")).status == .notFound)
                 #expect(try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)",

@@ -39,7 +39,7 @@ struct ReliefWorkflowTests {
                 let relief = try await client.login("town1.relief")
                 let approved = try await Relief.step(client, id, "approve", token: relief, version: 2, extra: ["amountFen": 60_000, "comment": "同意"])
                 #expect(approved.status == .ok, "\(approved.text)")
-                #expect(try approved.decoded(Read.Step.self).case.amountGrantedFen == 60_000)
+                #expect(try approved.decode(Read.Step.self).case.amountGrantedFen == 60_000)
                 let overpaid = try await Relief.step(client, id, "pay", token: relief, version: 3,
                                                      extra: ["amountFen": 60_001, "paidOn": Relief.today, "channel": "bank_transfer"])
                 #expect(overpaid.status == .unprocessableContent)
@@ -53,7 +53,7 @@ struct ReliefWorkflowTests {
 
                 let read = try await client.send(.get, "/v1/relief/cases/\(id)", token: relief)
                 #expect(read.status == .ok)
-                let detail = try read.decoded(Read.Case.self)
+                let detail = try read.decode(Read.Case.self)
                 #expect(detail.state == "closed")
                 #expect(detail.paidAmountFen == 60_000)
                 let transitions = detail.transitions ?? []

@@ -219,10 +219,3 @@ enum Read {
         var units: [Figures]
     }
 }
-
-extension TestResponse {
-    /// The JSON body as `Value`.
-    func decoded<Value: Decodable>(_ type: Value.Type) throws -> Value {
-        try JSONDecoder().decode(Value.self, from: Data(self.text.utf8))
-    }
-}

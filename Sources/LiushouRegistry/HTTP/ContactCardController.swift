@@ -9,39 +9,33 @@ import NIOCore
 
 /// `GET /v1/persons/{id}/contact-card`: the printable 联系卡. Phones print in full only with a
 /// reveal (`?reveal=identifiers&reason=…`), which is audited like any other.
-public struct ContactCardController: Sendable {
+struct ContactCardController: Sendable {
     let database: TenantDatabase
     let service: PersonService
+    let repository: any PersonRepository
 
-    /// A controller.
-    public init(database: TenantDatabase, service: PersonService) {
-        self.database = database
-        self.service = service
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/persons/:id/contact-card", .permission(.personsRead), handler: self.card)
     }
 
-    /// Adds the route.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/persons/:id/contact-card", .permission(.personsRead)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let disclosure = try IdentifierDisclosure(request: request)
-            let card = try await self.database.transaction(for: caller) { transaction in
-                let record = try await self.service.visible(id, in: transaction)
-                let revealed = try await disclosure.authorize(
-                    caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
-                    recordID: id.uuidString.lowercased(), context: context, transaction: transaction
-                )
-                let village = try await UnitBrief.load(record.file.villageId, in: transaction)
-                let directory = try await transaction.query("select kind, name from person_card_directory(\(id))").map { row in
-                    (kind: try row.decode("kind", as: String.self), name: try row.decode("name", as: String.self))
-                }
-                try await PersonController.auditRead("person.contact_card", record, caller: caller, context: context, in: transaction)
-                let file = PersonController.view(record, caller: caller, revealed: revealed).file
-                return ContactCard(file: file, villageName: village?.name ?? "", directory: directory)
-            }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/html; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ContactCardPage.html(card))))
+    @Sendable func card(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> Response {
+        let id = try context.uuidParameter("id")
+        let disclosure = try IdentifierDisclosure(request: request)
+        let card = try await self.database.transaction(for: caller) { transaction in
+            let record = try await self.service.visible(id, in: transaction)
+            let revealed = try await disclosure.authorize(
+                caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
+                recordID: id.uuidString.lowercased(), context: context, transaction: transaction
+            )
+            let village = try await UnitBrief.load(record.file.villageId, in: transaction)
+            let directory = try await self.repository.cardDirectory(of: id, in: transaction)
+            try await PersonController.auditRead("person.contact_card", record, caller: caller, context: context, in: transaction)
+            let file = PersonController.view(record, caller: caller, revealed: revealed).file
+            return ContactCard(file: file, villageName: village?.name ?? "", directory: directory)
         }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ContactCardPage.html(card))))
     }
 }

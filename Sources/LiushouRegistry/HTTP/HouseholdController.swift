@@ -7,13 +7,9 @@ import LiushouPlatform
 import LiushouPostgres
 
 /// `/v1/households`: create a household and read it with its members.
-public struct HouseholdController: Sendable {
+struct HouseholdController: Sendable {
     let database: TenantDatabase
-
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
-    }
+    let store: HouseholdStore
 
     struct CreateRequest: Decodable {
         var id: UUID?
@@ -25,39 +21,27 @@ public struct HouseholdController: Sendable {
 
     struct HouseholdWithMembers: Encodable {
         var household: Household
-        var members: [Member]
+        var members: [HouseholdStore.Member]
     }
 
-    struct Member: Encodable {
-        var id: UUID
-        var name: String
-        var categories: [String]
-        var status: String
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/households", .permission(.personsWrite), handler: self.create)
+        routes.on(.get, "/v1/households/:id", .permission(.personsRead), handler: self.read)
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/households", .permission(.personsWrite)) { request, context, caller in
-            let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
-            return try await self.create(body, context, caller)
+    @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let result = try await self.database.transaction(for: caller) { transaction in
+            guard let household = try await self.store.find(id, in: transaction) else { throw Problem.notFound("No such household.") }
+            return HouseholdWithMembers(household: household, members: try await self.store.members(of: id, in: transaction))
         }
-        routes.on(.get, "/v1/households/:id", .permission(.personsRead)) { _, context, caller in
-            let id = try context.uuidParameter("id")
-            let result = try await self.database.transaction(for: caller) { transaction in
-                guard let household = try await self.find(id, in: transaction) else { throw Problem.notFound("No such household.") }
-                let members = try await transaction.query("""
-                    select id, name, categories, status from person where household_id = \(id) order by name, id
-                    """).map { row in
-                    Member(id: try row.decode("id"), name: try row.decode("name"), categories: try row.decode("categories"),
-                           status: try row.decode("status"))
-                }
-                return HouseholdWithMembers(household: household, members: members)
-            }
-            return try JSONResponse(result, headers: [.eTag: "\"\(result.household.version)\""])
-        }
+        return try JSONResponse(result, headers: [.eTag: "\"\(result.household.version)\""])
     }
 
-    private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+    /// Creates a household in a village (and grid) the caller may write in; repeating the same
+    /// create answers the stored household.
+    @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
         let address = body.address.trimmingCharacters(in: .whitespacesAndNewlines)
         let code = body.code?.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [Problem.FieldError] = []
@@ -65,7 +49,9 @@ public struct HouseholdController: Sendable {
         if let code, !(1...40).contains(code.count) { problems.append(.init(field: "code", message: "must have 1 to 40 characters")) }
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let id = body.id ?? UUID()
-        return try await self.database.transaction(for: caller) { transaction in
+        // A concurrent create of the same id runs again and answers from the stored household.
+        return try await DuplicateRetry.once(primaryKey: "household_pkey", uniqueProblems: ["household_code": Self.codeTaken]) {
+        try await self.database.transaction(for: caller) { transaction in
             guard let village = try await UnitBrief.load(body.villageId, in: transaction), village.kind == "village", village.active,
                 body.gridId != nil || caller.holds(.personsWrite, at: village.path)
             else { throw Problem.validation([.init(field: "villageId", message: "no such active village in your scope")]) }
@@ -77,34 +63,22 @@ public struct HouseholdController: Sendable {
                 unit = grid
             }
             let household = Household(id: id, villageId: village.id, gridId: body.gridId, code: code, address: address, version: 1)
-            if let existing = try await self.find(id, in: transaction) {
-                guard existing == household else {
-                    throw Problem.idConflict("household")
-                }
+            if let existing = try await self.store.find(id, in: transaction) {
+                guard existing == household else { throw Problem.idConflict("household") }
                 return try JSONResponse(existing, headers: [.eTag: "\"\(existing.version)\""])
             }
-            do {
-                try await transaction.query("""
-                    insert into household (id, village_id, grid_id, unit_id, code, address)
-                    values (\(id), \(village.id), \(body.gridId), \(unit.id), \(code), \(address))
-                    """)
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "household_pkey" {
-                throw Problem.idConflict("household")
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "household_code" {
-                throw Problem(status: .conflict, code: "code_taken", title: "Household number in use",
-                              detail: "Another household of the village has this number.", errors: [.init(field: "code", message: "is already used")])
-            }
-            try await AuditEntry(caller: caller, context: context, action: "household.create", resource: "household",
-                                 recordID: id.uuidString.lowercased(), unitID: unit.id, unitPath: unit.path).append(in: transaction)
-            return try JSONResponse(household, status: .created,
-                                    headers: [.eTag: "\"1\"", .location: "/v1/households/\(id.uuidString.lowercased())"])
+            try await self.store.insert(household, unit: unit.id, in: transaction)
+            try await AuditEntry(
+                caller: caller, context: context, action: "household.create", resource: "household", recordID: id.uuidString.lowercased(),
+                unitID: unit.id, unitPath: unit.path
+            ).append(in: transaction)
+            return try JSONResponse(household, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/households/\(id.uuidString.lowercased())"])
+        }
         }
     }
 
-    private func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> Household? {
-        guard let row = try await transaction.query("select id, village_id, grid_id, code, address, version from household where id = \(id)").first
-        else { return nil }
-        return Household(id: try row.decode("id"), villageId: try row.decode("village_id"), gridId: try row.decode("grid_id"),
-                         code: try row.decode("code"), address: try row.decode("address"), version: try row.decode("version"))
-    }
+    static let codeTaken = Problem(
+        status: .conflict, code: "code_taken", title: "Household number in use", detail: "Another household of the village has this number.",
+        errors: [.init(field: "code", message: "is already used")]
+    )
 }

@@ -7,130 +7,158 @@ import LiushouPlatform
 import LiushouPostgres
 
 /// `/v1/persons`: create, read, update, exit, re-activate, check, list, history and timeline of person files.
-public struct PersonController: Sendable {
+struct PersonController: Sendable {
     let database: TenantDatabase
     let service: PersonService
     let repository: any PersonRepository
 
-    /// A controller.
-    public init(database: TenantDatabase, service: PersonService, repository: any PersonRepository) {
-        self.database = database
-        self.service = service
-        self.repository = repository
+    /// `GET /v1/persons/{id}/timeline`'s query.
+    struct TimelineQuery: Decodable {
+        var cursor: String?
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/persons", .permission(.personsWrite)) { request, context, caller in
-            let body = try await request.decodeJSON(as: CreatePersonRequest.self, context: context)
-            let id = body.id ?? UUID()
-            let (record, outcome) = try await self.database.transaction(for: caller) { transaction in
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/persons", .permission(.personsWrite), handler: self.create)
+        routes.on(.get, "/v1/persons", .permission(.personsRead), handler: self.list)
+        routes.on(.get, "/v1/persons/:id", .permission(.personsRead), handler: self.read)
+        routes.on(.put, "/v1/persons/:id", .permission(.personsWrite), handler: self.update)
+        routes.on(.post, "/v1/persons/:id/exit", .permission(.personsWrite), handler: self.exit)
+        routes.on(.post, "/v1/persons/:id/reactivate", .permission(.personsWrite), handler: self.reactivate)
+        routes.on(.post, "/v1/persons/:id/check", .permission(.personsCheck), handler: self.check)
+        routes.on(.get, "/v1/persons/:id/history", .permission(.personsRead), handler: self.history)
+        routes.on(.get, "/v1/persons/:id/timeline", .permission(.personsRead), handler: self.timeline)
+    }
+
+    /// Files a person under a client-chosen id (201), or answers the stored file for a repeat (200).
+    @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: CreatePersonRequest.self, context: context)
+        let id = body.id ?? UUID()
+        let (record, outcome) = try await DuplicateRetry.once(
+            primaryKey: "person_pkey", alsoRetrying: ["person_active_id_number"],
+            uniqueProblems: ["person_active_id_number": PersonService.duplicate(nil).problem]
+        ) {
+            try await self.database.transaction(for: caller) { transaction in
                 try await self.service.create(id: id, file: body.file, caller: caller, origin: AuditOrigin(context), in: transaction)
             }
-            var headers = Self.headers(record)
-            headers[.location] = "/v1/persons/\(id.uuidString.lowercased())"
-            return try JSONResponse(Self.view(record, caller: caller, revealed: false), status: outcome == .created ? .created : .ok, headers: headers)
         }
-        routes.on(.get, "/v1/persons", .permission(.personsRead)) { request, context, caller in
-            var query = try PersonListParameters.query(from: request, caller: caller)
-            let limit = query.limit
-            query.limit = limit + 1
-            let rows = try await self.database.transaction(for: caller) { transaction in
-                let rows = try await self.repository.list(query, in: transaction)
-                if rows.contains(where: { $0.categories.contains(where: \.isChild) }) {
-                    // Children's personal information is sensitive: who listed whose files is logged.
-                    let home = caller.grants.first
-                    try await AuditEntry(caller: caller, context: context, action: "person.list", resource: "person", unitID: home?.unitID,
-                                         unitPath: home?.unitPath, detail: ["rows": String(min(rows.count, limit))]).append(in: transaction)
-                }
-                return rows
+        var headers = Self.headers(record)
+        headers[.location] = "/v1/persons/\(id.uuidString.lowercased())"
+        return try JSONResponse(Self.view(record, caller: caller, revealed: false), status: outcome == .created ? .created : .ok, headers: headers)
+    }
+
+    /// A page of the files the caller sees, by name; listing children's files is audited.
+    @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        var query = try request.uri.decodeQuery(as: PersonListQuery.self, context: context).scoped(to: caller)
+        let limit = query.limit
+        query.limit = limit + 1
+        let rows = try await self.database.transaction(for: caller) { transaction in
+            let rows = try await self.repository.list(query, in: transaction)
+            if rows.contains(where: { $0.categories.contains(where: \.isChild) }) {
+                // Children's personal information is sensitive: who listed whose files is logged.
+                let home = caller.grants.first
+                try await AuditEntry(
+                    caller: caller, context: context, action: "person.list", resource: "person", unitID: home?.unitID, unitPath: home?.unitPath,
+                    detail: ["rows": String(min(rows.count, limit))]
+                ).append(in: transaction)
             }
-            let items = Array(rows.prefix(limit))
-            let next = rows.count > limit ? items.last.map { Cursor.encode(PersonCursor(name: $0.name, id: $0.id)) } : nil
-            return try JSONResponse(Page(items: items, nextCursor: next))
+            return rows
         }
-        routes.on(.get, "/v1/persons/:id", .permission(.personsRead)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let disclosure = try IdentifierDisclosure(request: request)
-            let (record, revealed) = try await self.database.transaction(for: caller) { transaction in
-                let record = try await self.service.visible(id, in: transaction)
-                let revealed = try await disclosure.authorize(
-                    caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
-                    recordID: id.uuidString.lowercased(), context: context, transaction: transaction
-                )
-                try await Self.auditRead("person.view", record, caller: caller, context: context, in: transaction)
-                return (record, revealed)
-            }
-            return try JSONResponse(Self.view(record, caller: caller, revealed: revealed), headers: Self.headers(record))
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { Cursor.encode(PersonCursor(name: $0.name, id: $0.id)) } : nil
+        return try JSONResponse(Page(items: items, nextCursor: next))
+    }
+
+    /// One file, identifiers masked unless a reveal is asked for and allowed.
+    @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let disclosure = try IdentifierDisclosure(request: request)
+        let (record, revealed) = try await self.database.transaction(for: caller) { transaction in
+            let record = try await self.service.visible(id, in: transaction)
+            let revealed = try await disclosure.authorize(
+                caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
+                recordID: id.uuidString.lowercased(), context: context, transaction: transaction
+            )
+            try await Self.auditRead("person.view", record, caller: caller, context: context, in: transaction)
+            return (record, revealed)
         }
-        routes.on(.put, "/v1/persons/:id", .permission(.personsWrite)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let version = try request.ifMatchVersion()
-            let file = try await request.decodeJSON(as: PersonFile.self, context: context)
-            let (record, _) = try await self.database.transaction(for: caller) { transaction in
-                try await self.service.update(id: id, file: file, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
-            }
-            return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+        return try JSONResponse(Self.view(record, caller: caller, revealed: revealed), headers: Self.headers(record))
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        let file = try await request.decodeJSON(as: PersonFile.self, context: context)
+        let (record, _) = try await self.database.transaction(for: caller) { transaction in
+            try await self.service.update(id: id, file: file, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
         }
-        routes.on(.post, "/v1/persons/:id/exit", .permission(.personsWrite)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let version = try request.ifMatchVersion()
-            let body = try await request.decodeJSON(as: ExitPersonRequest.self, context: context)
-            let record = try await self.database.transaction(for: caller) { transaction in
-                try await self.service.exit(id: id, reason: body.reason, on: body.exitedOn, expectedVersion: version, caller: caller,
-                                            origin: AuditOrigin(context), in: transaction)
-            }
-            return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+        return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+    }
+
+    @Sendable func exit(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        let body = try await request.decodeJSON(as: ExitPersonRequest.self, context: context)
+        let record = try await self.database.transaction(for: caller) { transaction in
+            try await self.service.exit(
+                id: id, reason: body.reason, on: body.exitedOn, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction
+            )
         }
-        routes.on(.post, "/v1/persons/:id/reactivate", .permission(.personsWrite)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let version = try request.ifMatchVersion()
-            let record = try await self.database.transaction(for: caller) { transaction in
-                try await self.service.reactivate(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
-            }
-            return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+        return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+    }
+
+    @Sendable func reactivate(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        let record = try await self.database.transaction(for: caller) { transaction in
+            try await self.service.reactivate(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
         }
-        routes.on(.post, "/v1/persons/:id/check", .permission(.personsCheck)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let version = try request.ifMatchVersion()
-            let record = try await self.database.transaction(for: caller) { transaction in
-                try await self.service.check(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
-            }
-            return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+        return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+    }
+
+    /// Marks the file checked (核查) by someone other than who filled it.
+    @Sendable func check(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        let record = try await self.database.transaction(for: caller) { transaction in
+            try await self.service.check(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
         }
-        routes.on(.get, "/v1/persons/:id/history", .permission(.personsRead)) { _, context, caller in
-            let id = try context.uuidParameter("id")
-            let changes = try await self.database.transaction(for: caller) { transaction in
-                let record = try await self.service.visible(id, in: transaction)
-                // The field history holds what the reduced view leaves out (notes, assistance, health).
-                guard Self.isUnitStaff(caller, of: record) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                                  detail: "A file's history is for the staff of the person's unit.")
-                }
-                let changes = try await self.repository.history(of: id, limit: 1000, in: transaction)
-                try await Self.auditRead("person.history", record, caller: caller, context: context, in: transaction)
-                return changes
+        return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
+    }
+
+    /// The field history, for the staff of the person's unit only: it holds what the reduced view
+    /// leaves out (notes, assistance, health).
+    @Sendable func history(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let changes = try await self.database.transaction(for: caller) { transaction in
+            let record = try await self.service.visible(id, in: transaction)
+            guard Self.isUnitStaff(caller, of: record) else {
+                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "A file's history is for the staff of the person's unit.")
             }
-            return try JSONResponse(Page(items: changes, nextCursor: nil))
+            let changes = try await self.repository.history(of: id, limit: 1000, in: transaction)
+            try await Self.auditRead("person.history", record, caller: caller, context: context, in: transaction)
+            return changes
         }
-        routes.on(.get, "/v1/persons/:id/timeline", .permission(.personsRead)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            var before: (Date, UUID)? = nil
-            if let text = request.uri.queryParameters["cursor"] {
-                guard let cursor = Cursor.decode(String(text), as: TimelineCursor.self) else {
-                    throw Problem.badRequest("cursor is invalid.", errors: [.init(field: "cursor", message: "must be a cursor from a previous page")])
-                }
-                before = (cursor.at, cursor.id)
+        return try JSONResponse(Page(items: changes, nextCursor: nil))
+    }
+
+    /// The person's timeline, newest first, 50 a page.
+    @Sendable func timeline(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        var before: (Date, UUID)? = nil
+        if let text = try request.uri.decodeQuery(as: TimelineQuery.self, context: context).cursor {
+            guard let cursor = Cursor.decode(text, as: TimelineCursor.self) else {
+                throw Problem.badRequest("cursor is invalid.", errors: [.init(field: "cursor", message: "must be a cursor from a previous page")])
             }
-            let limit = 50
-            let events = try await self.database.transaction(for: caller) { transaction in
-                _ = try await self.service.visible(id, in: transaction)
-                return try await self.repository.timeline(of: id, before: before, limit: limit + 1, in: transaction)
-            }
-            let items = Array(events.prefix(limit))
-            let next = events.count > limit ? items.last.map { Cursor.encode(TimelineCursor(at: $0.at, id: $0.id)) } : nil
-            return try JSONResponse(Page(items: items, nextCursor: next))
+            before = (cursor.at, cursor.id)
         }
+        let limit = 50
+        let events = try await self.database.transaction(for: caller) { transaction in
+            _ = try await self.service.visible(id, in: transaction)
+            return try await self.repository.timeline(of: id, before: before, limit: limit + 1, in: transaction)
+        }
+        let items = Array(events.prefix(limit))
+        let next = events.count > limit ? items.last.map { Cursor.encode(TimelineCursor(at: $0.at, id: $0.id)) } : nil
+        return try JSONResponse(Page(items: items, nextCursor: next))
     }
 
     /// The file as this caller may see it: identifiers masked unless revealed, and the reduced file

@@ -30,13 +30,13 @@ public struct PersonImporter: Sendable {
     ) async throws -> ImportReport {
         let (text, encoding, unreadable) = TextDecoding.decodeReportingUnreadable(data)
         if let header = unreadable.first(where: { $0.line == 1 }) {
-            throw Problem.validation([.init(field: "file", message: Self.unreadableMessage(header))])
+            throw ServiceError.invalid([.init(field: "file", message: Self.unreadableMessage(header))])
         }
         let table: CSVTable
         do {
             table = try CSVTable(parsing: text)
         } catch {
-            throw Problem.validation([.init(field: "file", message: "\(error)")])
+            throw ServiceError.invalid([.init(field: "file", message: "\(error)")])
         }
         var columns: [Int: LedgerColumn] = [:]
         var ignored: [String] = []
@@ -45,7 +45,7 @@ public struct PersonImporter: Sendable {
         }
         let missing = [LedgerColumn.name, .idNumber, .villageCode, .categories].filter { !columns.values.contains($0) }
         guard missing.isEmpty else {
-            throw Problem.validation(missing.map { .init(field: "file", message: "the header has no column \($0.rawValue)") })
+            throw ServiceError.invalid(missing.map { .init(field: "file", message: "the header has no column \($0.rawValue)") })
         }
         let validator = self.service.validator
         let parsed = table.rows.map { row -> Result<LedgerRow, ValidationFailure> in
@@ -133,7 +133,8 @@ public struct PersonImporter: Sendable {
                             } else {
                                 creates.append((index: entry.index, id: UUID(), file: ledger, unit: entry.unit))
                             }
-                        } catch let problem as Problem {
+                        } catch let refusal as any ProblemConvertible {
+                            let problem = refusal.problem
                             // A rule that needs the stored file (a duplicate outside the caller's scope, a merged
                             // file that no longer validates): the row fails and, at the end, so does the file.
                             report.results[entry.index].errors = Self.rowErrors(problem)
@@ -179,10 +180,12 @@ public struct PersonImporter: Sendable {
     }
 
     /// 422 listing every failing row's errors as `rows[<line>].<column>`.
-    static func refusal(_ report: ImportReport) -> Problem {
+    static func refusal(_ report: ImportReport) -> ServiceError {
         let errors = report.results.flatMap { row in row.errors.map { Problem.FieldError(field: "rows[\(row.line)].\($0.field)", message: $0.message) } }
-        var problem = Problem.validation(errors)
-        problem.detail = "\(report.failed) of \(report.rows) rows have errors; nothing was imported. " + (problem.detail ?? "")
-        return problem
+        let listed = Problem.validation(errors)
+        return .unprocessable(
+            code: listed.code, title: listed.title,
+            detail: "\(report.failed) of \(report.rows) rows have errors; nothing was imported. " + (listed.detail ?? ""), errors: errors
+        )
     }
 }

@@ -81,4 +81,6 @@ public protocol PersonRepository: Sendable {
     func history(of person: UUID, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonChange]
     /// Timeline events before a point (keyset), newest first.
     func timeline(of person: UUID, before: (Date, UUID)?, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonEvent]
+    /// Who to call about the person, as the contact card prints them (kind, name).
+    func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [(kind: String, name: String)]
 }

@@ -285,6 +285,12 @@ public struct PostgresPersonRepository: PersonRepository {
         )
     }
 
+    public func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [(kind: String, name: String)] {
+        try await transaction.query("select kind, name from person_card_directory(\(person))").map { row in
+            (kind: try row.decode("kind", as: String.self), name: try row.decode("name", as: String.self))
+        }
+    }
+
     public func history(of person: UUID, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonChange] {
         try await transaction.query("""
             select change_id, at, account_name, action, field, old_value, new_value from person_change

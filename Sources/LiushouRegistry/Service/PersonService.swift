@@ -40,14 +40,22 @@ public struct PersonService: Sendable {
         let unit = try await checkedUnit.asyncOr { try await self.checkReferences(file, caller: caller, in: transaction) }
         if checkedUnit == nil, let existing = try await self.repository.find(id, lock: false, in: transaction) {
             guard existing.file == file else {
-                throw Problem.idConflict("file")
+                throw ServiceError.idConflict(record: "file")
             }
             return (existing, .unchanged)
         }
         if let idNumber = file.idNumber {
-            if let existing = try await self.repository.activeFile(idNumber: idNumber, in: transaction) { throw Self.duplicate(existing) }
+            let holder = try await self.repository.activeFile(idNumber: idNumber, in: transaction)
             // Checked before inserting: a failed insert would abort the transaction (an import's other rows with it).
-            if try await self.repository.activeFileExists(idNumber: idNumber, in: transaction) { throw Self.duplicate(nil) }
+            let taken = holder != nil ? true : try await self.repository.activeFileExists(idNumber: idNumber, in: transaction)
+            if taken {
+                // The number may be this very create's, committed by a concurrent request since the look-up above.
+                if checkedUnit == nil, holder == nil || holder == id, let stored = try await self.repository.find(id, lock: false, in: transaction) {
+                    guard stored.file == file else { throw ServiceError.idConflict(record: "file") }
+                    return (stored, .unchanged)
+                }
+                throw Self.duplicate(holder)
+            }
         }
         let now = Date()
         let record = PersonRecord(
@@ -55,13 +63,9 @@ public struct PersonService: Sendable {
             complete: false, missingFields: [], noCapableGuardian: false, unitPath: unit.path, filledBy: caller.accountID,
             checkedBy: nil, checkedAt: nil, createdAt: now, updatedAt: now
         ).recomputed()
-        do {
-            try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
-        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
-            throw Self.duplicate(nil)
-        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_pkey" {
-            throw Problem.idConflict("file")
-        }
+        // A concurrent create of the same id fails here on `person_pkey` or `person_active_id_number`:
+        // the caller runs it again (`DuplicateRetry`), and the stored file answers.
+        try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
         try await self.repository.appendChanges([.init(field: "file", oldValue: nil, newValue: "created")], person: id, action: "create",
                                                 accountID: caller.accountID, accountName: caller.name, in: transaction)
         try await self.repository.appendEvent(Self.createdEvent(file, caller: caller, at: Date()), person: id, in: transaction)
@@ -92,7 +96,7 @@ public struct PersonService: Sendable {
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
             throw Self.duplicate(nil)
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_pkey" {
-            throw Problem.idConflict("file")
+            throw ServiceError.idConflict(record: "file")
         }
         try await self.repository.appendChange(.init(field: "file", oldValue: nil, newValue: "created"), people: records.map(\.id),
                                                action: "create", accountID: caller.accountID, accountName: caller.name, in: transaction)
@@ -140,9 +144,9 @@ public struct PersonService: Sendable {
         let current = try await self.writable(id, caller: caller, in: transaction)
         guard current.version == expectedVersion else { throw Self.stale(current) }
         guard current.status == .active else {
-            throw Problem(status: .conflict, code: "already_exited", title: "The file is already closed")
+            throw ServiceError.conflict(code: "already_exited", title: "The file is already closed")
         }
-        if date > self.validator.today { throw Problem.validation([.init(field: "exitedOn", message: "is in the future")]) }
+        if date > self.validator.today { throw ServiceError.invalid([.init(field: "exitedOn", message: "is in the future")]) }
         var updated = current
         updated.status = .exited
         updated.exitReason = reason
@@ -158,7 +162,7 @@ public struct PersonService: Sendable {
         let current = try await self.writable(id, caller: caller, in: transaction)
         guard current.version == expectedVersion else { throw Self.stale(current) }
         guard current.status == .exited else {
-            throw Problem(status: .conflict, code: "already_active", title: "The file is already active")
+            throw ServiceError.conflict(code: "already_active", title: "The file is already active")
         }
         if let idNumber = current.file.idNumber {
             if let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction) { throw Self.duplicate(other) }
@@ -182,11 +186,11 @@ public struct PersonService: Sendable {
     ) async throws -> PersonRecord {
         let current = try await self.visible(id, in: transaction)
         guard caller.holds(.personsCheck, at: current.unitPath) else {
-            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.check here.")
+            throw ServiceError.forbidden(code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.check here.")
         }
         guard current.version == expectedVersion else { throw Self.stale(current) }
         guard current.filledBy != caller.accountID else {
-            throw Problem.validation([.init(field: "checkedBy", message: "a file is checked by someone other than who filled it")])
+            throw ServiceError.invalid([.init(field: "checkedBy", message: "a file is checked by someone other than who filled it")])
         }
         var updated = current
         updated.checkedBy = caller.accountID
@@ -198,7 +202,7 @@ public struct PersonService: Sendable {
     /// The file if the caller can see it; 404 otherwise (whether or not it exists elsewhere).
     public func visible(_ id: UUID, lock: Bool = false, in transaction: PostgresTransaction) async throws -> PersonRecord {
         guard let record = try await self.repository.find(id, lock: lock, in: transaction) else {
-            throw Problem.notFound("No such person.")
+            throw ServiceError.noSuchPerson
         }
         return record
     }
@@ -206,7 +210,7 @@ public struct PersonService: Sendable {
     private func writable(_ id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> PersonRecord {
         let record = try await self.visible(id, lock: true, in: transaction)
         guard caller.holds(.personsWrite, at: record.unitPath) else {
-            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.write here.")
+            throw ServiceError.forbidden(code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.write here.")
         }
         return record
     }
@@ -253,7 +257,7 @@ public struct PersonService: Sendable {
     private func validated(_ input: PersonFile) throws -> PersonFile {
         switch self.validator.validate(input) {
         case .success(let file): return file
-        case .failure(let failure): throw Problem.validation(failure.errors)
+        case .failure(let failure): throw ServiceError.invalid(failure.errors)
         }
     }
 
@@ -262,7 +266,7 @@ public struct PersonService: Sendable {
         var problems: [Problem.FieldError] = []
         let village = try await UnitBrief.load(file.villageId, in: transaction)
         guard let village, village.kind == "village", village.active else {
-            throw Problem.validation([.init(field: "villageId", message: "no such active village in your scope")])
+            throw ServiceError.invalid([.init(field: "villageId", message: "no such active village in your scope")])
         }
         var unit = village
         if let gridID = file.gridId {
@@ -274,7 +278,7 @@ public struct PersonService: Sendable {
         }
         // A grid worker files in their grid: the scope is checked on the finest unit named.
         guard caller.covers(unit.path, in: .personArea) else {
-            throw Problem.validation([.init(field: file.gridId == nil ? "villageId" : "gridId", message: "no such active unit in your scope")])
+            throw ServiceError.invalid([.init(field: file.gridId == nil ? "villageId" : "gridId", message: "no such active unit in your scope")])
         }
         if !caller.holds(.personsWrite, at: unit.path) {
             problems.append(.init(field: file.gridId == nil ? "villageId" : "gridId", message: "you may not file persons here"))
@@ -294,7 +298,7 @@ public struct PersonService: Sendable {
         if let guardianID = file.child?.guardian?.personId, try await self.repository.find(guardianID, lock: false, in: transaction) == nil {
             problems.append(.init(field: "child.guardian.personId", message: "no such person"))
         }
-        guard problems.isEmpty else { throw Problem.validation(problems) }
+        guard problems.isEmpty else { throw ServiceError.invalid(problems) }
         return unit
     }
 
@@ -320,14 +324,14 @@ public struct PersonService: Sendable {
             .append(in: transaction)
     }
 
-    static func duplicate(_ existing: UUID?) -> Problem {
-        Problem(status: .conflict, code: "duplicate_id_number", title: "An active file already holds this ID number",
+    static func duplicate(_ existing: UUID?) -> ServiceError {
+        .conflict(code: "duplicate_id_number", title: "An active file already holds this ID number",
                 detail: existing.map { "Existing file: \($0.uuidString.lowercased())" } ?? "The existing file is outside your scope.",
                 errors: [.init(field: "idNumber", message: existing.map { "is already filed as \($0.uuidString.lowercased())" } ?? "is already filed")])
     }
 
-    static func stale(_ current: PersonRecord) -> Problem {
-        Problem.versionMismatch("file", current: current.version)
+    static func stale(_ current: PersonRecord) -> ServiceError {
+        .versionMismatch(record: "file", current: current.version)
     }
 }
 
