@@ -88,7 +88,7 @@ struct LegalAccessTests {
                     let file = try await client.send(.get, "/v1/persons/\(person)", token: token)
                     let cases = try await client.send(.get, "/v1/persons/\(person)/legal-cases", token: token)
                     #expect(cases.status == file.status, "\(role) existence: \(cases.text)")
-                    if cases.status == .ok { #expect(((try cases.json()["items"] as? [Any]) ?? []).count >= 1) }
+                    if cases.status == .ok { #expect(try cases.decode(Read.Items<Read.Entry>.self).items.count >= 1) }
                 }
 
                 for route in ["overdue", "indicators"] {

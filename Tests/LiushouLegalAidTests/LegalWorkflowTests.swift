@@ -93,7 +93,7 @@ struct LegalWorkflowTests {
                 let lawyer = try await LegalWorld.step(client, id, "assignment", ["lawyer": ["name": "李律师", "firm": "县法律援助中心", "licenceNumber": "13411202010123456"]],
                                                        version: 3, token: world.legal)
                 #expect(try lawyer.decode(Read.Case.self).assignee?.firm == "县法律援助中心")
-                #expect(((try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).json()["items"] as? [Any]) ?? [1]).isEmpty)
+                #expect(try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).decode(Read.Items<Read.Entry>.self).items.isEmpty)
                 // Three days on, no contact yet: overdue.
                 try await database.pool.query("""
                     update legal_case_detail set assigned_at = assigned_at - interval '3 days', first_contact_due = first_contact_due - interval '3 days'
@@ -114,7 +114,7 @@ struct LegalWorkflowTests {
                 #expect(try await LegalWorld.step(client, id, "first-contact", ["mode": "mediation"], version: 4, token: world.townAdmin).status == .forbidden)
                 let contacted = try await LegalWorld.step(client, id, "first-contact", ["mode": "mediation"], version: 4, token: world.legal)
                 #expect(try contacted.json()["stage"] as? String == "in_progress")
-                #expect(((try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).json()["items"] as? [Any]) ?? [1]).isEmpty)
+                #expect(try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).decode(Read.Items<Read.Entry>.self).items.isEmpty)
                 let note = ["id": UUID().uuidString, "body": "已联系双方，约定下周调解"]
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: note, token: world.legal).status == .created)
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: note, token: world.legal).status == .ok)

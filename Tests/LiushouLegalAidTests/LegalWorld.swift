@@ -97,6 +97,9 @@ enum Read {
         var items: [Item]
     }
 
+    /// An object whose fields the test does not read.
+    struct Entry: Decodable {}
+
     struct FieldError: Decodable {
         var field: String
     }
