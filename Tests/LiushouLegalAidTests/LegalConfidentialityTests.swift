@@ -63,8 +63,8 @@ struct LegalConfidentialityTests {
                     #expect(items.first?["stage"] as? String == "eligible")
                     #expect(Set(items.first?.keys.map { $0 } ?? []) == ["id", "stage", "stageName", "openedAt"])
                     let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: token)
-                    let summaries = ((try timeline.json()["items"] as? [[String: Any]]) ?? [])
-                        .filter { $0["module"] as? String == "legal_aid" }.compactMap { $0["summary"] as? String }
+                    let summaries = try timeline.decode(Read.Items<Read.TimelineEntry>.self).items
+                        .filter { $0.module == "legal_aid" }.map(\.summary)
                     #expect(summaries.sorted() == ["法律援助案件：准予法律援助", "法律援助案件：已受理"], "\(username)")
                     #expect(!timeline.text.contains(facts) && !timeline.text.contains("王二叔") && !timeline.text.contains("继承"))
                 }

@@ -97,6 +97,11 @@ enum Read {
         var items: [Item]
     }
 
+    struct TimelineEntry: Decodable {
+        var module: String
+        var summary: String
+    }
+
     /// An object whose fields the test does not read.
     struct Entry: Decodable {}
 
