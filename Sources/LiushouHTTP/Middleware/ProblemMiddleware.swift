@@ -37,6 +37,15 @@ public struct ProblemMiddleware: RouterMiddleware {
             return .serviceUnavailable()
         case let decoding as DecodingError:
             return RequestDecodingFailure.problem(for: decoding)
+        case let form as URLEncodedFormError:
+            // A query string the typed decoder cannot read (a key sent twice, broken percent-encoding):
+            // the client's mistake. The offending text is not echoed, only a key sent twice is named.
+            if form.code == .duplicateKeys {
+                return .badRequest(
+                    "The query names \(form.value) more than once.", errors: [.init(field: form.value, message: "must be sent once")]
+                )
+            }
+            return .badRequest("The query string cannot be read.")
         case let http as HTTPError:
             return Self.problem(forStatus: http.status, message: http.body)
         case let http as any HTTPResponseError:

@@ -26,28 +26,23 @@ struct LegalCaseController: Sendable {
         let input = try await request.decodeJSON(as: LegalCaseInput.self, context: context)
         let today = self.clock.today()
         let (record, created): (LegalCase, Bool)
-        do {
-            // A concurrent retry that stored it first is answered as a retry.
-            (record, created) = try await DuplicateRetry.once(primaryKey: "legal_case_pkey") {
-                try await self.database.transaction(for: caller) { transaction in
-                    if let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction) {
-                        guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("legal-aid case") }
-                        // A retry answers the stored details: a read, audited as one.
-                        try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
-                                             recordID: input.id.uuidString.lowercased(), unitID: stored.record.unitId).append(in: transaction)
-                        return (stored.record, false)
-                    }
-                    let checked = try await LegalIntake.check(input, caller: caller, in: transaction)
-                    try await LegalIntake.insert(input, checked: checked, caller: caller, in: transaction)
-                    guard let saved = try await LegalCaseStore.find(input.id, today: today, in: transaction)?.record else { throw Problem.internalError }
-                    try await AuditEntry(caller: caller, context: context, action: "legal_case.open", resource: "legal_case",
-                                         recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
-                    return (saved, true)
+        // A concurrent retry that stored it first is answered as a retry.
+        (record, created) = try await DuplicateRetry.once(primaryKey: "legal_case_pkey", record: "legal-aid case") {
+            try await self.database.transaction(for: caller) { transaction in
+                if let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction) {
+                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("legal-aid case") }
+                    // A retry answers the stored details: a read, audited as one.
+                    try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
+                                         recordID: input.id.uuidString.lowercased(), unitID: stored.record.unitId).append(in: transaction)
+                    return (stored.record, false)
                 }
+                let checked = try await LegalIntake.check(input, caller: caller, in: transaction)
+                try await LegalIntake.insert(input, checked: checked, caller: caller, in: transaction)
+                guard let saved = try await LegalCaseStore.find(input.id, today: today, in: transaction)?.record else { throw Problem.internalError }
+                try await AuditEntry(caller: caller, context: context, action: "legal_case.open", resource: "legal_case",
+                                     recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
+                return (saved, true)
             }
-        } catch let problem as Problem where problem.code == "id_conflict" {
-            // The id is taken by a case the caller cannot read.
-            throw ServiceError.idConflict(record: "legal-aid case")
         }
         return try JSONResponse(record, status: created ? .created : .ok, headers: [.eTag: "\"\(record.version)\""])
     }

@@ -28,34 +28,29 @@ struct LegalNoteController: Sendable {
             throw Problem.validation([.init(field: "body", message: "write the note (1 to 4000 characters)")])
         }
         let (note, created): (LegalCase.Note, Bool)
-        do {
-            // A concurrent retry that stored it first is answered as a retry.
-            (note, created) = try await DuplicateRetry.once(primaryKey: "legal_case_note_pkey") {
-                try await self.database.transaction(for: caller) { transaction in
-                    guard let brief = try await LegalCaseStore.brief(caseID, in: transaction),
-                          try await LegalCaseStore.hasDetails(caseID, in: transaction)
-                    else { throw Problem.notFound("No such legal-aid case.") }
-                    if let stored = try await LegalCaseStore.note(input.id, in: transaction) {
-                        guard stored.hash == ContentHash.of(input), stored.caseID == caseID else { throw Problem.idConflict("note") }
-                        return (stored.note, false)
-                    }
-                    guard caller.holds(.legalAidManage, at: brief.unitPath) else {
-                        throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This case is handled above your units.")
-                    }
-                    guard ![.closed, .refusalUpheld].contains(brief.stage) else {
-                        throw Problem(status: .conflict, code: "case_closed", title: "The case is closed")
-                    }
-                    try await LegalCaseStore.addNote(input.id, case: caseID, unit: brief.unitId, body: body, hash: ContentHash.of(input),
-                                                     caller: caller, in: transaction)
-                    guard let saved = try await LegalCaseStore.note(input.id, in: transaction)?.note else { throw Problem.internalError }
-                    try await AuditEntry(caller: caller, context: context, action: "legal_case.note", resource: "legal_case",
-                                         recordID: caseID.uuidString.lowercased(), unitID: brief.unitId).append(in: transaction)
-                    return (saved, true)
+        // A concurrent retry that stored it first is answered as a retry.
+        (note, created) = try await DuplicateRetry.once(primaryKey: "legal_case_note_pkey", record: "note") {
+            try await self.database.transaction(for: caller) { transaction in
+                guard let brief = try await LegalCaseStore.brief(caseID, in: transaction),
+                      try await LegalCaseStore.hasDetails(caseID, in: transaction)
+                else { throw Problem.notFound("No such legal-aid case.") }
+                if let stored = try await LegalCaseStore.note(input.id, in: transaction) {
+                    guard stored.hash == ContentHash.of(input), stored.caseID == caseID else { throw Problem.idConflict("note") }
+                    return (stored.note, false)
                 }
+                guard caller.holds(.legalAidManage, at: brief.unitPath) else {
+                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This case is handled above your units.")
+                }
+                guard ![.closed, .refusalUpheld].contains(brief.stage) else {
+                    throw Problem(status: .conflict, code: "case_closed", title: "The case is closed")
+                }
+                try await LegalCaseStore.addNote(input.id, case: caseID, unit: brief.unitId, body: body, hash: ContentHash.of(input),
+                                                 caller: caller, in: transaction)
+                guard let saved = try await LegalCaseStore.note(input.id, in: transaction)?.note else { throw Problem.internalError }
+                try await AuditEntry(caller: caller, context: context, action: "legal_case.note", resource: "legal_case",
+                                     recordID: caseID.uuidString.lowercased(), unitID: brief.unitId).append(in: transaction)
+                return (saved, true)
             }
-        } catch let problem as Problem where problem.code == "id_conflict" {
-            // The id is taken by a note the caller cannot read.
-            throw ServiceError.idConflict(record: "note")
         }
         return try JSONResponse(note, status: created ? .created : .ok)
     }

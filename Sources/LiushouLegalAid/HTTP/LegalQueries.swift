@@ -73,23 +73,18 @@ extension KeyedDecodingContainer {
     /// A unit's UUID: 400 "unitId is required." when missing and `required`, "unitId is invalid." when not a UUID.
     fileprivate func legalUnit(_ key: Key, required: Bool) throws -> UUID? {
         let name = key.stringValue
-        guard let text = try self.decodeIfPresent(String.self, forKey: key) else {
-            if required { throw Problem.badRequest("\(name) is required.", errors: [.init(field: name, message: "must be a unit's UUID")]) }
-            return nil
-        }
-        guard let id = UUID(uuidString: text) else {
-            throw Problem.badRequest("\(name) is invalid.", errors: [.init(field: name, message: "must be a unit's UUID")])
-        }
+        let problem = { (detail: String) in Problem.badRequest(detail, errors: [.init(field: name, message: "must be a unit's UUID")]) }
+        let id = try self.parameter(key, UUID.init(uuidString:), invalid: problem("\(name) is invalid."))
+        if id == nil, required { throw problem("\(name) is required.") }
         return id
     }
 
     /// A date (YYYY-MM-DD).
     fileprivate func legalDate(_ key: Key) throws -> LocalDate? {
         let name = key.stringValue
-        guard let text = try self.decodeIfPresent(String.self, forKey: key) else { return nil }
-        guard let date = LocalDate(input: text) else {
-            throw Problem.badRequest("\(name) is invalid.", errors: [.init(field: name, message: "must be a date like 2026-01-31, years 1900 to 2100")])
-        }
-        return date
+        return try self.parameter(
+            key, LocalDate.init(input:),
+            invalid: Problem.badRequest("\(name) is invalid.", errors: [.init(field: name, message: "must be a date like 2026-01-31, years 1900 to 2100")])
+        )
     }
 }

@@ -7,9 +7,11 @@ import LiushouPostgres
 public enum DuplicateRetry {
     /// Runs `body`, once more after a violation of `primaryKey` (or of a constraint in `alsoRetrying`:
     /// another unique key the same record holds, which a concurrent write of it hits first); a violation
-    /// of a constraint named in `uniqueProblems` throws that problem.
+    /// of a constraint named in `uniqueProblems` throws that problem. When the id is still taken on the
+    /// second run, by a record the caller cannot see, the answer is 409 `id_conflict` naming `record`.
     public static func once<Result>(
-        isolation: isolated (any Actor)? = #isolation, primaryKey: String, alsoRetrying: Set<String> = [], uniqueProblems: [String: Problem] = [:],
+        isolation: isolated (any Actor)? = #isolation, primaryKey: String, record: String = "record", alsoRetrying: Set<String> = [],
+        uniqueProblems: [String: Problem] = [:],
         _ body: () async throws -> Result
     ) async throws -> Result {
         do {
@@ -20,7 +22,7 @@ public enum DuplicateRetry {
                     return try await body()
                 } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == primaryKey {
                     // The id is taken by a record the caller cannot see.
-                    throw Problem.idConflict("record")
+                    throw Problem.idConflict(record)
                 }
             }
         } catch let error as DatabaseError {

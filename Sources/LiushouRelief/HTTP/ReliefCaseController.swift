@@ -27,7 +27,7 @@ struct ReliefCaseController: Sendable {
         let input = try await request.decodeJSON(as: ReliefCaseInput.self, context: context)
         let outcome: ReliefCaseFiling.Outcome
         do {
-            outcome = try await DuplicateRetry.once(primaryKey: "relief_case_pkey") {
+            outcome = try await DuplicateRetry.once(primaryKey: "relief_case_pkey", record: "relief case") {
                 try await self.database.transaction(for: caller) { transaction in
                     try await self.filing.file(input, caller: caller, origin: AuditOrigin(context), in: transaction)
                 }
@@ -38,9 +38,6 @@ struct ReliefCaseController: Sendable {
                 try await ReliefCaseFiling.openCase(person: input.personId, typeKey: input.typeKey, except: nil, in: transaction)
             }
             throw ReliefCaseFiling.duplicate(open)
-        } catch let problem as Problem where problem.code == "id_conflict" {
-            // The id is taken by a case the caller cannot see.
-            throw ServiceError.idConflict(record: "relief case")
         }
         switch outcome {
         case .created(let reliefCase):

@@ -120,9 +120,8 @@ struct ReliefPaymentQuery: Decodable {
 extension KeyedDecodingContainer {
     /// A UUID parameter: 400 "`name` is required." when it is missing or not a UUID.
     fileprivate func reliefUUID(_ key: Key) throws -> UUID {
-        guard let text = try self.decodeIfPresent(String.self, forKey: key), let id = UUID(uuidString: text) else {
-            throw Problem.badRequest("\(key.stringValue) is required.", errors: [.init(field: key.stringValue, message: "must be a UUID")])
-        }
+        let problem = Problem.badRequest("\(key.stringValue) is required.", errors: [.init(field: key.stringValue, message: "must be a UUID")])
+        guard let id = try self.parameter(key, UUID.init(uuidString:), invalid: problem) else { throw problem }
         return id
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import LiushouHTTP
+
 
 extension HTTPField.Name {
     /// `Idempotency-Key`: a client's key for one step, so a retried request is never applied twice.
@@ -13,7 +13,7 @@ extension HTTPField.Name {
 extension Request {
     /// The `Idempotency-Key` of a step, trimmed (400 without one of 1 to 200 characters), read
     /// beside `ifMatchVersion()`.
-    func idempotencyKey() throws -> String {
+    public func idempotencyKey() throws -> String {
         guard let key = self.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces), (1...200).contains(key.count) else {
             throw Problem.badRequest("Send an Idempotency-Key header (1 to 200 characters) so a retried step is never applied twice.",
                                      errors: [.init(field: "Idempotency-Key", message: "is required")])
