@@ -1,0 +1,55 @@
+import Foundation
+import HummingbirdTesting
+import LiushouAPITestSupport
+
+/// Answers as the tests read them: only the fields they check.
+extension TestResponse {
+    func decoded<Body: Decodable>(as type: Body.Type) throws -> Body {
+        try JSONDecoder().decode(Body.self, from: Data(self.text.utf8))
+    }
+}
+
+struct ItemsBody<Item: Decodable>: Decodable {
+    var items: [Item]
+}
+
+struct IDBody: Decodable {
+    var id: String
+}
+
+struct InboxItem: Decodable {
+    var id: String
+    var event: String
+    var title: String
+    var body: String
+}
+
+struct RuleItem: Decodable {
+    var event: String
+}
+
+struct DeliveryItem: Decodable {
+    var id: String
+    var lastError: String?
+}
+
+struct ProblemBody: Decodable {
+    struct FieldError: Decodable {
+        var field: String
+    }
+
+    var errors: [FieldError]?
+
+    var fields: Set<String> { Set((self.errors ?? []).map(\.field)) }
+}
+
+/// A WeCom group robot's text message.
+struct RobotMessage: Decodable {
+    struct Text: Decodable {
+        var content: String
+        var mentioned_list: [String]?
+    }
+
+    var msgtype: String
+    var text: Text?
+}
