@@ -22,7 +22,6 @@ public protocol OrgUnitRepository: Sendable {
 
 /// `OrgUnitRepository` on PostgreSQL.
 public struct PostgresOrgUnitRepository: OrgUnitRepository {
-    /// A repository.
     public init() {}
 
     public func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit? {

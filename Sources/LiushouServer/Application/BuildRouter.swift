@@ -51,7 +51,6 @@ public struct AppDependencies: Sendable {
     /// (comma-separated, e.g. a 政务 deployment's own robot host or relay).
     public let webhookHosts: Set<String>
 
-    /// Bundles the dependencies.
     public init(
         pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, vault: IdentifierVault,
         authSettings: AuthSettings = AuthSettings(), clusterStatus: (@Sendable () -> ClusterStatus)? = nil, trustedProxies: Set<String> = []
@@ -130,16 +129,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     LegalMatterController(database: database).addRoutes(to: routes)
     LegalSettingsController(database: database).addRoutes(to: routes)
     LegalReportController(database: database).addRoutes(to: routes)
-    EnrolmentController(database: database).addRoutes(to: routes)
-    StatusChangeController(database: database).addRoutes(to: routes)
-    PlacementController(database: database).addRoutes(to: routes)
-    DropoutCaseController(database: database).addRoutes(to: routes)
-    SchoolRatesController(database: database).addRoutes(to: routes)
-    TalkController(database: database).addRoutes(to: routes)
-    CounsellorController(database: database).addRoutes(to: routes)
-    CounsellingController(database: database).addRoutes(to: routes)
-    FamilyContactController(database: database).addRoutes(to: routes)
-    LearningPlanController(database: database).addRoutes(to: routes)
+    SchoolsModule.addRoutes(to: routes, database: database)
     AlertsModule.addRoutes(to: routes, database: database, vault: dependencies.vault, webhookHosts: dependencies.webhookHosts)
     return router
 }
