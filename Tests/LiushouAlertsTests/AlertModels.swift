@@ -1,13 +1,6 @@
 import Foundation
-import HummingbirdTesting
-import LiushouAPITestSupport
 
-/// Answers as the tests read them: only the fields they check.
-extension TestResponse {
-    func decoded<Body: Decodable>(as type: Body.Type) throws -> Body {
-        try JSONDecoder().decode(Body.self, from: Data(self.text.utf8))
-    }
-}
+// Answers as the tests read them (`TestResponse.decode`): only the fields they check.
 
 struct ItemsBody<Item: Decodable>: Decodable {
     var items: [Item]

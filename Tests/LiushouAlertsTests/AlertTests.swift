@@ -54,7 +54,7 @@ enum Alerts {
         let token = try await client.login(username)
         let response = try await client.send(.get, "/v1/me/alerts", token: token)
         #expect(response.status == .ok, "\(response.text)")
-        return try response.decoded(as: ItemsBody<InboxItem>.self).items
+        return try response.decode(ItemsBody<InboxItem>.self).items
     }
 
     static func fast(perMinute: Int = 1000, timeout: Duration = .seconds(5)) -> AlertDeliverySettings {
@@ -154,7 +154,7 @@ struct AlertEventTests {
                 let page = try await client.send(.get, "/v1/me/alerts?unread=true&limit=1", token: supervisor)
                 #expect(page.status == .ok)
                 #expect(try page.json()["unread"] as? Int == 2)
-                let first = try #require(try page.decoded(as: ItemsBody<InboxItem>.self).items.first?.id)
+                let first = try #require(try page.decode(ItemsBody<InboxItem>.self).items.first?.id)
                 #expect(try await client.send(.post, "/v1/me/alerts/\(first)/read", token: world.cadre).status == .notFound)
                 let read = try await client.send(.post, "/v1/me/alerts/\(first)/read", token: supervisor)
                 #expect(read.status == .ok)
@@ -162,7 +162,7 @@ struct AlertEventTests {
                 #expect(try again.json()["readAt"] as? String == (try read.json()["readAt"] as? String))
                 let unread = try await client.send(.get, "/v1/me/alerts?unread=true", token: supervisor)
                 #expect(try unread.json()["unread"] as? Int == 1)
-                #expect(try unread.decoded(as: ItemsBody<InboxItem>.self).items.count == 1)
+                #expect(try unread.decode(ItemsBody<InboxItem>.self).items.count == 1)
                 let all = try await client.send(.post, "/v1/me/alerts/read-all", token: supervisor)
                 #expect(try all.json()["marked"] as? Int == 1)
                 #expect(try await client.send(.get, "/v1/me/alerts?limit=0", token: supervisor).status == .badRequest)
@@ -247,7 +247,7 @@ struct AlertEventTests {
                 #expect(claimed.isEmpty, "no channel, nothing to send")
                 let page = try await client.send(.get, "/v1/me/alerts?before=2020-01-01T00:00:00Z", token: world.cadre)
                 #expect(page.status == .ok)
-                #expect(try page.decoded(as: ItemsBody<InboxItem>.self).items.isEmpty)
+                #expect(try page.decode(ItemsBody<InboxItem>.self).items.isEmpty)
                 #expect(try await client.send(.get, "/v1/me/alerts?before=yesterday", token: world.cadre).status == .badRequest)
             }
         }
@@ -261,7 +261,7 @@ struct AlertEventTests {
                 let county = try await client.login("county.admin")
                 let rules = try await client.send(.get, "/v1/alert-rules?countyId=\(fixture.county.idString)", token: county)
                 #expect(rules.status == .ok, "\(rules.text)")
-                let items = try rules.decoded(as: ItemsBody<RuleItem>.self).items
+                let items = try rules.decode(ItemsBody<RuleItem>.self).items
                 #expect(Set(items.map(\.event)) == Set(AlertEventKind.configurable.map(\.rawValue)))
                 // Every template × every event's facts: the facts the SQL may give, with restricted values
                 // beside them that no placeholder reaches.
@@ -280,7 +280,7 @@ struct AlertEventTests {
                 let refused = try await client.send(.put, "/v1/alert-rules/safeguarding.reported?countyId=\(fixture.county.idString)", json: change,
                                                     token: county, headers: [.ifMatch: "\"0\""])
                 #expect(refused.status == .unprocessableContent, "\(refused.text)")
-                #expect(try refused.decoded(as: ProblemBody.self).fields == ["title", "body"])
+                #expect(try refused.decode(ProblemBody.self).fields == ["title", "body"])
             }
         }
     }
@@ -312,7 +312,7 @@ struct AlertEventTests {
                 off["recipientRoles"] = ["volunteer"]
                 let refused = try await client.send(.put, path, json: off, token: county, headers: [.ifMatch: "\"1\""])
                 #expect(refused.status == .unprocessableContent)
-                #expect(try refused.decoded(as: ProblemBody.self).fields == ["enabled", "recipientRoles"])
+                #expect(try refused.decode(ProblemBody.self).fields == ["enabled", "recipientRoles"])
                 #expect(try await client.send(.delete, path, token: county).status == .preconditionRequired)
                 #expect(try await client.send(.delete, path, token: county, headers: [.ifMatch: "\"0\""]).status == .preconditionFailed)
                 let reverted = try await client.send(.delete, path, token: county, headers: [.ifMatch: "\"1\""])
@@ -379,7 +379,7 @@ struct AlertDeliveryTests {
                 }
                 #expect(await receiver.state.all().map(\.key) == ["signed"])
                 let dead = try await client.send(.get, "/v1/alert-deliveries", token: world.townAdmin)
-                let items = try dead.decoded(as: ItemsBody<DeliveryItem>.self).items
+                let items = try dead.decode(ItemsBody<DeliveryItem>.self).items
                 #expect(items.count == 1)
                 #expect(items.first?.lastError?.contains("310000") == true)
                 let id = try #require(items.first?.id)
@@ -500,7 +500,7 @@ struct AlertTickTests {
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
                 let supervisor = try await client.login("town1.supervisor")
                 let reports = try await client.send(.get, "/v1/safeguarding-reports", token: supervisor)
-                let acknowledged = try #require(try reports.decoded(as: ItemsBody<IDBody>.self).items.first?.id)
+                let acknowledged = try #require(try reports.decode(ItemsBody<IDBody>.self).items.first?.id)
                 #expect(try await client.send(.post, "/v1/safeguarding-reports/\(acknowledged)/acknowledge", token: supervisor,
                                               headers: [.ifMatch: "\"1\""]).status == .ok)
                 try await database.pool.query("update safeguarding_report set reported_at = now() - interval '29 minutes'")

@@ -22,7 +22,7 @@ struct DashboardTests {
 
     static func rows(_ response: TestResponse) throws -> [String: DashboardBody.Row] {
         var rows: [String: DashboardBody.Row] = [:]
-        for row in try response.decoded(as: DashboardBody.self).rows { rows[row.unitName] = row }
+        for row in try response.decode(DashboardBody.self).rows { rows[row.unitName] = row }
         return rows
     }
 
@@ -107,14 +107,14 @@ struct DashboardTests {
 
                 // Trend: last week as it was (D still in 乙村, G not yet there), this week as it is.
                 let trend = try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.village1a.idString)&weeks=4", token: world.cadre)
-                let weeks = try trend.decoded(as: TrendBody.self).weeks
+                let weeks = try trend.decode(TrendBody.self).weeks
                 #expect(weeks.count == 2, "\(trend.text)")
                 let lastWeek = Self.indicators(weeks.first?.indicators)
                 let thisWeek = Self.indicators(weeks.last?.indicators)
                 #expect(lastWeek["guardian"]?.0 == 1 && lastWeek["guardian"]?.1 == 2)
                 #expect(thisWeek["guardian"]?.0 == 2 && thisWeek["guardian"]?.1 == 3)
                 let yiTrend = try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.village1b.idString)", token: world.town)
-                let yiWeeks = try yiTrend.decoded(as: TrendBody.self).weeks
+                let yiWeeks = try yiTrend.decode(TrendBody.self).weeks
                 #expect(Self.indicators(yiWeeks.first?.indicators)["filing"]?.1 == 2)
                 #expect(Self.indicators(yiWeeks.first?.indicators)["guardian"]?.1 == 1)
                 #expect(Self.indicators(yiWeeks.last?.indicators)["guardian"]?.1 == 0)
@@ -143,7 +143,7 @@ struct DashboardTests {
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: teacher).status == .forbidden)
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: nil).status == .unauthorized)
 
-                let definitions = try await client.send(.get, "/v1/dashboard/definitions", token: world.town).decoded(as: DefinitionsBody.self)
+                let definitions = try await client.send(.get, "/v1/dashboard/definitions", token: world.town).decode(DefinitionsBody.self)
                 let keys = definitions.indicators.map(\.key)
                 #expect(keys.contains("pairing") && keys.contains("filing") && keys.contains("daily_knock"))
                 #expect(definitions.indicators.allSatisfy { $0.definition?.isEmpty == false })

@@ -50,7 +50,7 @@ struct VisitAndHoursTests {
                 #expect(try stored.decode("duration_minutes", as: Int.self) == 90)
                 // The visit satisfied the child's daily knock.
                 let obligations = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: world.cadre)
-                let knock = try obligations.decoded(as: ItemsBody<ObligationBody>.self).items.first { $0.ruleKey == "daily_knock" }
+                let knock = try obligations.decode(ItemsBody<ObligationBody>.self).items.first { $0.ruleKey == "daily_knock" }
                 #expect(knock?.overdue == false, "\(obligations.text)")
                 // The child had no check before this visit.
                 #expect(knock?.lastCheckAt != nil)
@@ -108,23 +108,23 @@ struct VisitAndHoursTests {
                 }
                 let month = String(VolunteerWorld.today.prefix(7))
                 let year = String(VolunteerWorld.today.prefix(4))
-                let own = try await client.send(.get, "/v1/volunteers/\(world.passed)/hours?year=\(year)", token: world.cadre).decoded(as: HoursBody.self)
+                let own = try await client.send(.get, "/v1/volunteers/\(world.passed)/hours?year=\(year)", token: world.cadre).decode(HoursBody.self)
                 #expect(own.totalMinutes == 135)
                 #expect(own.months.count == 1)
                 #expect(own.months.first?.month == month)
                 #expect(own.months.first?.hours == "2.25")
                 #expect(own.months.first?.visits == 2)
-                let other = try await client.send(.get, "/v1/volunteers/\(world.pending)/hours", token: world.cadre).decoded(as: HoursBody.self)
+                let other = try await client.send(.get, "/v1/volunteers/\(world.pending)/hours", token: world.cadre).decode(HoursBody.self)
                 #expect(other.totalMinutes == 0)
                 let town = try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)", token: world.townAdmin)
-                let rows = try town.decoded(as: ItemsBody<HoursBody.Month>.self).items
+                let rows = try town.decode(ItemsBody<HoursBody.Month>.self).items
                 #expect(rows.count == 1)
                 #expect(rows.first?.organisation == "party_member")
                 #expect(rows.first?.minutes == 135)
                 #expect(rows.first?.volunteers == 1)
                 let elsewhere = try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.village1b.idString)", token: world.townAdmin)
-                #expect(try elsewhere.decoded(as: ItemsBody<JSONObject>.self).items.isEmpty)
-                let mine = try await client.send(.get, "/v1/me/volunteer", token: volunteer).decoded(as: OwnRecordBody.self)
+                #expect(try elsewhere.decode(ItemsBody<JSONObject>.self).items.isEmpty)
+                let mine = try await client.send(.get, "/v1/me/volunteer", token: volunteer).decode(OwnRecordBody.self)
                 #expect(mine.hours.totalMinutes == 135)
                 #expect(mine.volunteer.name == "张志愿")
                 // Bad input, other towns, missing auth.
@@ -160,7 +160,7 @@ struct VisitAndHoursTests {
                 let rate = try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.town1.idString)", token: world.townAdmin)
                 #expect(rate.status == .ok, "\(rate.text)")
                 var rows: [String: (Int, Int, Double?)] = [:]
-                for item in try rate.decoded(as: ItemsBody<RateBody>.self).items {
+                for item in try rate.decode(ItemsBody<RateBody>.self).items {
                     rows[item.unitName] = (item.paired, item.people, item.rate)
                 }
                 #expect(rows["一乡"]?.0 == 1)
@@ -173,7 +173,7 @@ struct VisitAndHoursTests {
                 #expect(rows["乙村"]?.1 == 1)
                 #expect(rows.count == 3)
                 let village = try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: world.cadre)
-                #expect(try village.decoded(as: ItemsBody<RateBody>.self).items.first?.paired == 1)
+                #expect(try village.decode(ItemsBody<RateBody>.self).items.first?.paired == 1)
                 #expect(try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound)
                 let otherCadre = try await client.login("village2a.cadre")
                 #expect(try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status == .notFound)

@@ -102,6 +102,6 @@ struct VolunteerWorld {
 
     /// Field names of a problem's errors.
     static func fields(_ response: TestResponse) throws -> [String] {
-        (try response.decoded(as: ProblemBody.self).errors ?? []).map(\.field)
+        (try response.decode(ProblemBody.self).errors ?? []).map(\.field)
     }
 }
