@@ -88,7 +88,7 @@ struct LegalAccessTests {
                     let file = try await client.send(.get, "/v1/persons/\(person)", token: token)
                     let cases = try await client.send(.get, "/v1/persons/\(person)/legal-cases", token: token)
                     #expect(cases.status == file.status, "\(role) existence: \(cases.text)")
-                    if cases.status == .ok { #expect(((try cases.json()["items"] as? [Any]) ?? []).count >= 1) }
+                    if cases.status == .ok { #expect(try cases.decode(Read.Items<Read.Entry>.self).items.count >= 1) }
                 }
 
                 for route in ["overdue", "indicators"] {
@@ -126,7 +126,7 @@ struct LegalAccessTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await LegalWorld.make(database, client: client)
                 let list = try await client.send(.get, "/v1/legal-aid/matters", token: world.legal)
-                let codes = ((try list.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
+                let codes = try list.decode(Read.Items<Read.Matter>.self).items.map(\.code)
                 #expect(Set(codes) == ["elder_support", "inheritance", "forest_land", "custody_guardianship", "domestic_violence",
                                        "child_victim_or_offender", "migrant_wages", "other"])
                 let body: [String: Any] = ["countyId": world.fixture.county.idString, "code": "land_lease", "name": "土地承包经营", "meansFree": true]
@@ -152,7 +152,7 @@ struct LegalAccessTests {
                 #expect(try opened.json()["grounds"] as? [String] == ["matter"])
                 // The other town of the same county uses the county's list.
                 let theirs = try await client.send(.get, "/v1/legal-aid/matters", token: world.otherLegal)
-                #expect(((try theirs.json()["items"] as? [[String: Any]]) ?? []).contains { $0["code"] as? String == "land_lease" })
+                #expect(try theirs.decode(Read.Items<Read.Matter>.self).items.contains { $0.code == "land_lease" })
             }
         }
     }

@@ -35,7 +35,7 @@ struct LegalConfidentialityTests {
                 // The county's auditor finds those reads (filed under the case's unit).
                 let auditor = try await client.login("county.auditor")
                 let trail = try await client.send(.get, "/v1/audit?action=legal_case.read", token: auditor)
-                #expect(((try trail.json()["items"] as? [Any]) ?? []).count == 3, "\(trail.text)")
+                #expect(try trail.decode(Read.Items<Read.Entry>.self).items.count == 3, "\(trail.text)")
                 #expect(try await client.send(.get, "/v1/legal-cases", token: world.legal).status == .ok)
                 let listed = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.list'").first
                 #expect(try listed?.decode("n", as: Int.self) == 1)
@@ -44,7 +44,7 @@ struct LegalConfidentialityTests {
                 let rows = (try filtered.json()["items"] as? [[String: Any]]) ?? []
                 #expect(rows.compactMap { ($0["id"] as? String)?.lowercased() } == [id])
                 #expect(rows.first?["facts"] == nil && rows.first?["parties"] == nil)
-                #expect(((try await client.send(.get, "/v1/legal-cases?stage=closed", token: world.legal).json()["items"] as? [Any]) ?? [1]).isEmpty)
+                #expect(try await client.send(.get, "/v1/legal-cases?stage=closed", token: world.legal).decode(Read.Items<Read.Entry>.self).items.isEmpty)
                 #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?stage=nope", token: world.legal)) == ["stage"])
                 #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?personId=nope", token: world.legal)) == ["personId"])
                 #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?unitId=nope", token: world.legal)) == ["unitId"])
@@ -63,8 +63,8 @@ struct LegalConfidentialityTests {
                     #expect(items.first?["stage"] as? String == "eligible")
                     #expect(Set(items.first?.keys.map { $0 } ?? []) == ["id", "stage", "stageName", "openedAt"])
                     let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: token)
-                    let summaries = ((try timeline.json()["items"] as? [[String: Any]]) ?? [])
-                        .filter { $0["module"] as? String == "legal_aid" }.compactMap { $0["summary"] as? String }
+                    let summaries = try timeline.decode(Read.Items<Read.TimelineEntry>.self).items
+                        .filter { $0.module == "legal_aid" }.map(\.summary)
                     #expect(summaries.sorted() == ["法律援助案件：准予法律援助", "法律援助案件：已受理"], "\(username)")
                     #expect(!timeline.text.contains(facts) && !timeline.text.contains("王二叔") && !timeline.text.contains("继承"))
                 }
@@ -75,7 +75,7 @@ struct LegalConfidentialityTests {
                 // The other town sees neither the case nor the child.
                 #expect(try await client.send(.get, "/v1/legal-cases/\(id)", token: world.otherLegal).status == .notFound)
                 let theirList = try await client.send(.get, "/v1/legal-cases", token: world.otherLegal)
-                #expect(((try theirList.json()["items"] as? [Any]) ?? [1]).isEmpty)
+                #expect(try theirList.decode(Read.Items<Read.Entry>.self).items.isEmpty)
             }
         }
     }

@@ -32,10 +32,10 @@ struct LegalEligibilityTests {
                 let granted = try await LegalWorld.step(client, poor, "decision", ["eligible": true, "basis": "economic_hardship"], version: 1,
                                                         token: world.legal)
                 #expect(granted.status == .ok, "\(granted.text)")
-                let eligibility = try granted.json()["eligibility"] as? [String: Any]
-                #expect(eligibility?["decision"] as? String == "eligible")
-                #expect(eligibility?["basis"] as? String == "economic_hardship")
-                #expect(eligibility?["decidedBy"] as? String != nil)
+                let eligibility = try granted.decode(Read.Case.self).eligibility
+                #expect(eligibility?.decision == "eligible")
+                #expect(eligibility?.basis == "economic_hardship")
+                #expect(eligibility?.decidedBy != nil)
                 #expect(try granted.json()["stage"] as? String == "eligible")
                 #expect(granted.etag == "\"2\"")
 

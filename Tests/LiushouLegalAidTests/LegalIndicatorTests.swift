@@ -82,54 +82,55 @@ struct LegalIndicatorTests {
                 try await database.pool.query("alter table legal_case enable trigger legal_case_stage_guard")
 
                 let uri = "/v1/legal-aid/indicators?unitId=\(world.fixture.town1.idString)&from=2026-01-01&to=2026-12-31"
-                func units() async throws -> [String: [String: Any]] {
+                func units() async throws -> [String: Read.Unit] {
                     let response = try await client.send(.get, uri, token: world.townAdmin)
                     #expect(response.status == .ok, "\(response.text)")
-                    #expect(try response.json()["target"] as? Double == 1.0)
-                    var byUnit: [String: [String: Any]] = [:]
-                    for item in (try response.json()["items"] as? [[String: Any]]) ?? [] {
-                        byUnit[(item["unitId"] as? String ?? "").lowercased()] = item
+                    let indicators = try response.decode(Read.Indicators.self)
+                    #expect(indicators.target == 1.0)
+                    var byUnit: [String: Read.Unit] = [:]
+                    for item in indicators.items {
+                        byUnit[item.unitId.lowercased()] = item
                     }
                     return byUnit
                 }
                 var figures = try await units()
                 #expect(figures.count == 3)
                 let town = try #require(figures[world.fixture.town1.idString])
-                #expect(town["cases"] as? Int == 6)
-                #expect(town["eligibleChildCases"] as? Int == 3)
-                #expect(town["aidedChildCases"] as? Int == 2)
-                #expect(town["aidRate"] as? Double == 0.6667)
-                #expect(town["medianDaysToAssignment"] as? Double == 4.0)
-                let counts = Set(((town["byMatterAndStage"] as? [[String: Any]]) ?? []).map { "\($0["matter"] ?? "")/\($0["stage"] ?? "")=\($0["cases"] ?? "")" })
+                #expect(town.cases == 6)
+                #expect(town.eligibleChildCases == 3)
+                #expect(town.aidedChildCases == 2)
+                #expect(town.aidRate == 0.6667)
+                #expect(town.medianDaysToAssignment == 4.0)
+                let counts = Set(town.byMatterAndStage.map { "\($0.matter)/\($0.stage)=\($0.cases)" })
                 #expect(counts == ["custody_guardianship/assigned=1", "custody_guardianship/eligible=1", "custody_guardianship/closed=2",
                                    "custody_guardianship/refusal_upheld=1", "elder_support/assigned=1"])
                 let villageA = try #require(figures[world.fixture.village1a.idString])
-                #expect(villageA["cases"] as? Int == 4)
-                #expect(villageA["eligibleChildCases"] as? Int == 2)
-                #expect(villageA["aidedChildCases"] as? Int == 1)
-                #expect(villageA["aidRate"] as? Double == 0.5)
-                #expect(villageA["medianDaysToAssignment"] as? Double == 4.0)
+                #expect(villageA.cases == 4)
+                #expect(villageA.eligibleChildCases == 2)
+                #expect(villageA.aidedChildCases == 1)
+                #expect(villageA.aidRate == 0.5)
+                #expect(villageA.medianDaysToAssignment == 4.0)
                 let villageB = try #require(figures[world.fixture.village1b.idString])
-                #expect(villageB["cases"] as? Int == 2)
-                #expect(villageB["eligibleChildCases"] as? Int == 1)
-                #expect(villageB["aidRate"] as? Double == 1.0)
-                #expect(villageB["medianDaysToAssignment"] as? Double == 4.0)
+                #expect(villageB.cases == 2)
+                #expect(villageB.eligibleChildCases == 1)
+                #expect(villageB.aidRate == 1.0)
+                #expect(villageB.medianDaysToAssignment == 4.0)
 
                 // Every eligible child's case aided: 100 %. The median now counts c2's long wait (2, 4, 6, ~270 days → 5).
                 try await step(c2, "assignment", assign, 2)
                 figures = try await units()
-                #expect(figures[world.fixture.town1.idString]?["aidRate"] as? Double == 1.0)
-                #expect(figures[world.fixture.town1.idString]?["aidedChildCases"] as? Int == 3)
-                #expect(figures[world.fixture.town1.idString]?["medianDaysToAssignment"] as? Double == 5.0)
-                #expect(figures[world.fixture.village1a.idString]?["aidRate"] as? Double == 1.0)
+                #expect(figures[world.fixture.town1.idString]?.aidRate == 1.0)
+                #expect(figures[world.fixture.town1.idString]?.aidedChildCases == 3)
+                #expect(figures[world.fixture.town1.idString]?.medianDaysToAssignment == 5.0)
+                #expect(figures[world.fixture.village1a.idString]?.aidRate == 1.0)
 
                 // The 2025 case counts in a 2025 period only.
                 let earlier = try await client.send(.get, "/v1/legal-aid/indicators?unitId=\(world.fixture.town1.idString)&from=2025-01-01&to=2025-12-31",
                                                     token: world.legal)
-                let earlierTown = ((try earlier.json()["items"] as? [[String: Any]]) ?? []).first
-                #expect(earlierTown?["cases"] as? Int == 1)
-                #expect(earlierTown?["eligibleChildCases"] as? Int == 1)
-                #expect(earlierTown?["aidRate"] as? Double == 0.0)
+                let earlierTown = try earlier.decode(Read.Indicators.self).items.first
+                #expect(earlierTown?.cases == 1)
+                #expect(earlierTown?.eligibleChildCases == 1)
+                #expect(earlierTown?.aidRate == 0.0)
 
                 // Bad input, other tenant, wrong role.
                 #expect(try await client.send(.get, "/v1/legal-aid/indicators", token: world.legal).status == .badRequest)

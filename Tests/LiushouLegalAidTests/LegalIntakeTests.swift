@@ -24,7 +24,7 @@ struct LegalIntakeTests {
                 #expect(json["stage"] as? String == "intake")
                 #expect(json["matterName"] as? String == "抚养 / 监护")
                 #expect(json["involvesLeftBehindChild"] as? Bool == true)
-                #expect((json["guardian"] as? [String: Any])?["relationship"] as? String == "祖父")
+                #expect(try created.decode(Read.Case.self).guardian?.relationship == "祖父")
                 #expect(json["grounds"] as? [String] == ["minor"])
                 #expect(try await client.post("/v1/legal-cases", json: body, token: world.legal).status == .ok)
                 var changed = body

@@ -21,7 +21,7 @@ struct LegalWorkflowTests {
                 let refused = try await LegalWorld.step(client, first, "decision", ["eligible": false, "reason": "不符合经济困难标准"], version: 1,
                                                         token: world.legal)
                 #expect(try refused.json()["stage"] as? String == "refused")
-                #expect((try refused.json()["eligibility"] as? [String: Any])?["refusalReason"] as? String == "不符合经济困难标准")
+                #expect(try refused.decode(Read.Case.self).eligibility?.refusalReason == "不符合经济困难标准")
                 let own = try await LegalWorld.step(client, first, "review", ["decision": "uphold", "reason": "维持"], version: 2, token: world.legal)
                 #expect(own.status == .forbidden)
                 #expect(try own.json()["code"] as? String == "same_officer")
@@ -31,8 +31,8 @@ struct LegalWorkflowTests {
                                                        token: world.townAdmin)
                 #expect(upheld.status == .ok, "\(upheld.text)")
                 #expect(try upheld.json()["stage"] as? String == "refusal_upheld")
-                let review = (try upheld.json()["eligibility"] as? [String: Any])?["review"] as? [String: Any]
-                #expect(review?["decision"] as? String == "upheld")
+                let review = try upheld.decode(Read.Case.self).eligibility?.review
+                #expect(review?.decision == "upheld")
                 let again = try await LegalWorld.step(client, first, "review", ["decision": "overturn", "basis": "category", "reason": "再议"], version: 3,
                                                       token: world.legal2)
                 #expect(again.status == .conflict)
@@ -48,10 +48,10 @@ struct LegalWorkflowTests {
                                                            ["decision": "overturn", "basis": "economic_hardship", "reason": "低保户，应予援助"],
                                                            version: 2, token: world.legal2)
                 #expect(try overturned.json()["stage"] as? String == "eligible")
-                let eligibility = try overturned.json()["eligibility"] as? [String: Any]
-                #expect(eligibility?["decision"] as? String == "eligible")
-                #expect(eligibility?["basis"] as? String == "economic_hardship")
-                #expect(eligibility?["refusalReason"] as? String == "材料不全")
+                let eligibility = try overturned.decode(Read.Case.self).eligibility
+                #expect(eligibility?.decision == "eligible")
+                #expect(eligibility?.basis == "economic_hardship")
+                #expect(eligibility?.refusalReason == "材料不全")
                 #expect(try await LegalWorld.step(client, second, "review", ["decision": "uphold", "reason": "x"], version: 3, token: world.townAdmin)
                     .status == .conflict)
             }
@@ -82,9 +82,9 @@ struct LegalWorkflowTests {
                 let officer = try await LegalWorld.account("town1.legal2", database)
                 let assigned = try await LegalWorld.step(client, id, "assignment", ["officerAccountId": officer], version: 2, token: world.townAdmin)
                 #expect(assigned.status == .ok, "\(assigned.text)")
-                let assignee = try assigned.json()["assignee"] as? [String: Any]
-                #expect((assignee?["accountId"] as? String)?.lowercased() == officer)
-                #expect(assignee?["overdue"] as? Bool == false)
+                let assignee = try assigned.decode(Read.Case.self).assignee
+                #expect(assignee?.accountId?.lowercased() == officer)
+                #expect(assignee?.overdue == false)
                 let due = try await database.pool.query("""
                     select extract(epoch from first_contact_due - assigned_at)::int as seconds from legal_case_detail where case_id = \(UUID(uuidString: id))
                     """).first?.decode("seconds", as: Int.self)
@@ -92,8 +92,8 @@ struct LegalWorkflowTests {
                 // Re-assigned to a lawyer before the first contact.
                 let lawyer = try await LegalWorld.step(client, id, "assignment", ["lawyer": ["name": "李律师", "firm": "县法律援助中心", "licenceNumber": "13411202010123456"]],
                                                        version: 3, token: world.legal)
-                #expect((try lawyer.json()["assignee"] as? [String: Any])?["firm"] as? String == "县法律援助中心")
-                #expect(((try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).json()["items"] as? [Any]) ?? [1]).isEmpty)
+                #expect(try lawyer.decode(Read.Case.self).assignee?.firm == "县法律援助中心")
+                #expect(try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).decode(Read.Items<Read.Entry>.self).items.isEmpty)
                 // Three days on, no contact yet: overdue.
                 try await database.pool.query("""
                     update legal_case_detail set assigned_at = assigned_at - interval '3 days', first_contact_due = first_contact_due - interval '3 days'
@@ -114,7 +114,7 @@ struct LegalWorkflowTests {
                 #expect(try await LegalWorld.step(client, id, "first-contact", ["mode": "mediation"], version: 4, token: world.townAdmin).status == .forbidden)
                 let contacted = try await LegalWorld.step(client, id, "first-contact", ["mode": "mediation"], version: 4, token: world.legal)
                 #expect(try contacted.json()["stage"] as? String == "in_progress")
-                #expect(((try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).json()["items"] as? [Any]) ?? [1]).isEmpty)
+                #expect(try await client.send(.get, "/v1/legal-aid/overdue", token: world.legal).decode(Read.Items<Read.Entry>.self).items.isEmpty)
                 let note = ["id": UUID().uuidString, "body": "已联系双方，约定下周调解"]
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: note, token: world.legal).status == .created)
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: note, token: world.legal).status == .ok)

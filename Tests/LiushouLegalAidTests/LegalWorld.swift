@@ -87,6 +87,82 @@ struct LegalWorld {
 
     /// Field names of a problem's errors.
     static func fields(_ response: TestResponse) throws -> [String] {
-        ((try response.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        (try response.decode(Read.Problem.self).errors ?? []).map(\.field)
+    }
+}
+
+/// Typed views of the answers the tests read (only the fields they check).
+enum Read {
+    struct Items<Item: Decodable>: Decodable {
+        var items: [Item]
+    }
+
+    struct TimelineEntry: Decodable {
+        var module: String
+        var summary: String
+    }
+
+    /// An object whose fields the test does not read.
+    struct Entry: Decodable {}
+
+    struct FieldError: Decodable {
+        var field: String
+    }
+
+    struct Problem: Decodable {
+        var errors: [FieldError]?
+    }
+
+    struct Matter: Decodable {
+        var code: String
+    }
+
+    struct Review: Decodable {
+        var decision: String
+    }
+
+    struct Eligibility: Decodable {
+        var decision: String
+        var basis: String?
+        var refusalReason: String?
+        var decidedBy: String?
+        var review: Review?
+    }
+
+    struct Assignee: Decodable {
+        var accountId: String?
+        var firm: String?
+        var overdue: Bool
+    }
+
+    struct Guardian: Decodable {
+        var relationship: String
+    }
+
+    struct Count: Decodable {
+        var matter: String
+        var stage: String
+        var cases: Int
+    }
+
+    struct Unit: Decodable {
+        var unitId: String
+        var cases: Int
+        var eligibleChildCases: Int
+        var aidedChildCases: Int
+        var aidRate: Double?
+        var medianDaysToAssignment: Double?
+        var byMatterAndStage: [Count]
+    }
+
+    struct Indicators: Decodable {
+        var target: Double
+        var items: [Unit]
+    }
+
+    struct Case: Decodable {
+        var guardian: Guardian?
+        var eligibility: Eligibility?
+        var assignee: Assignee?
     }
 }

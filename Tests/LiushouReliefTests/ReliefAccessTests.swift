@@ -111,7 +111,7 @@ struct ReliefAccessTests {
                 let county = try await client.login("county.admin")
                 func check(_ response: TestResponse, _ status: Int, field: String, _ label: String) throws {
                     #expect(response.status.code == status, "\(label): \(response.text)")
-                    let fields = ((try response.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                    let fields = (try response.decode(Read.Problem.self).errors ?? []).map(\.field)
                     #expect(fields.contains(field), "\(label) names \(field): \(response.text)")
                 }
                 var missing = Relief.caseBody(person: world.child)

@@ -47,9 +47,9 @@ struct ReliefDeadlineTests {
                 #expect(set.status == .created, "\(set.text)")
                 #expect(try set.json()["decisionWorkingDays"] as? Int == 3)
                 let types = try await client.send(.get, "/v1/relief/case-types?unitId=\(world.fixture.village1a.idString)", token: cadre)
-                let medical = ((try types.json()["items"] as? [[String: Any]]) ?? []).first { $0["key"] as? String == "medical" }
-                #expect(medical?["decisionWorkingDays"] as? Int == 3)
-                #expect(((try types.json()["items"] as? [[String: Any]]) ?? []).count == 7)
+                let medical = try types.decode(Read.Items<Read.CaseType>.self).items.first { $0.key == "medical" }
+                #expect(medical?.decisionWorkingDays == 3)
+                #expect(try types.decode(Read.Items<Read.CaseType>.self).items.count == 7)
                 let child = try await Relief.file(client, token: cadre, Relief.caseBody(person: world.child, type: "medical", amount: 400_000))
                 let childDue = try await database.pool.query("""
                     select decision_due_at = relief_add_working_days(submitted_at, 3) as ok from relief_case where id = \(UUID(uuidString: child)!)
@@ -111,7 +111,7 @@ struct ReliefDeadlineTests {
                 #expect(try row.decode("later", as: Bool.self))
                 let read = try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.village1a.idString)&year=2026", token: cadre)
                 #expect(read.status == .ok)
-                let listed = ((try read.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["day"] as? String }
+                let listed = try read.decode(Read.Items<Read.Day>.self).items.map(\.day)
                 #expect(listed.contains("2026-10-01") && listed.contains("2026-09-27"))
                 let other = try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.village2a.idString)", token: cadre)
                 #expect(other.status == .notFound)
@@ -143,18 +143,18 @@ struct ReliefDeadlineTests {
                 let relief = try await client.login("town1.relief")
                 let list = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.town1.idString)", token: relief)
                 #expect(list.status == .ok, "\(list.text)")
-                let items = (try list.json()["items"] as? [[String: Any]]) ?? []
-                #expect(items.compactMap { ($0["caseId"] as? String)?.lowercased() } == [late1, late2], "oldest deadline first; not decided, on-time or other towns")
-                #expect((items.first?["hoursLate"] as? Int).map { (49...51).contains($0) } == true)
-                #expect(items.first?["villageName"] as? String == "甲村")
-                #expect(!items.contains { ($0["caseId"] as? String)?.lowercased() == onTime })
+                let items = try list.decode(Read.Items<Read.Overdue>.self).items
+                #expect(items.map { $0.caseId.lowercased() } == [late1, late2], "oldest deadline first; not decided, on-time or other towns")
+                #expect(items.first.map { (49...51).contains($0.hoursLate) } == true)
+                #expect(items.first?.villageName == "甲村")
+                #expect(!items.contains { $0.caseId.lowercased() == onTime })
                 let village = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.village1b.idString)", token: relief)
-                #expect(((try village.json()["items"] as? [[String: Any]]) ?? []).count == 1)
+                #expect(try village.decode(Read.Items<Read.Overdue>.self).items.count == 1)
                 let read = try await client.send(.get, "/v1/relief/cases/\(late1)", token: relief)
                 #expect(try read.json()["overdue"] as? Bool == true)
                 let county = try await client.login("county.admin")
                 let all = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.county.idString)", token: county)
-                #expect(((try all.json()["items"] as? [[String: Any]]) ?? []).count == 3)
+                #expect(try all.decode(Read.Items<Read.Overdue>.self).items.count == 3)
                 let stranger = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.town1.idString)", token: try await client.login("town2.relief"))
                 #expect(stranger.status == .notFound)
                 let cadre = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.village1a.idString)", token: try await client.login("village1a.cadre"))
@@ -182,11 +182,11 @@ struct ReliefDeadlineTests {
                 #expect(blank.text.contains("comment"))
                 let appealed = try await Relief.step(client, id, "appeal", token: cadre, version: version, extra: Relief.extra(for: "appeal"))
                 #expect(appealed.status == .ok, "\(appealed.text)")
-                let reliefCase = try #require(try appealed.json()["case"] as? [String: Any])
-                #expect(reliefCase["state"] as? String == "village_reviewed")
-                #expect(reliefCase["appeals"] as? Int == 1)
-                #expect(reliefCase["overdue"] as? Bool == false)
-                #expect(reliefCase["decidedAt"] == nil)
+                let reliefCase = try appealed.decode(Read.Step.self).case
+                #expect(reliefCase.state == "village_reviewed")
+                #expect(reliefCase.appeals == 1)
+                #expect(reliefCase.overdue == false)
+                #expect(reliefCase.decidedAt == nil)
                 let fresh = try await database.pool.query("""
                     select decision_due_at = relief_add_working_days(decision_clock_from, 20) and decision_clock_from > now() - interval '1 minute' as ok
                     from relief_case where id = \(caseID)
@@ -199,7 +199,7 @@ struct ReliefDeadlineTests {
                 #expect(try second.json()["code"] as? String == "appeal_used")
                 let read = try await client.send(.get, "/v1/relief/cases/\(id)", token: cadre)
                 #expect((try read.json()["allowedActions"] as? [String]) == [])
-                let transitions = ((try read.json()["transitions"] as? [[String: Any]]) ?? []).compactMap { $0["action"] as? String }
+                let transitions = (try read.decode(Read.Case.self).transitions ?? []).map(\.action)
                 #expect(transitions == ["review", "reject", "appeal", "reject"])
 
                 // An appeal while another case of the type is open would make two: refused with a pointer.

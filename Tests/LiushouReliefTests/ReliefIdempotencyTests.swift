@@ -78,8 +78,7 @@ struct ReliefIdempotencyTests {
                 let retry = try await Relief.step(client, id, "pay", token: relief, version: version, key: key, extra: pay)
                 #expect(retry.status == .ok)
                 #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-                #expect(try retry.json()["transition"] as? [String: Any] != nil)
-                #expect((try first.json()["transition"] as? [String: Any])?["id"] as? String == (try retry.json()["transition"] as? [String: Any])?["id"] as? String)
+                #expect(try first.decode(Read.Step.self).transition.id == (try retry.decode(Read.Step.self).transition.id))
                 var other = pay
                 other["amountFen"] = 45_000
                 let reused = try await Relief.step(client, id, "pay", token: relief, version: version, key: key, extra: other)

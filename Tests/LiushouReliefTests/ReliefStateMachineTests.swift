@@ -64,7 +64,7 @@ struct ReliefStateMachineTests {
                     let expected = action.permission.roles.contains(role) ? 200 : 403
                     #expect(response.status.code == expected, "\(role.rawValue) \(action.rawValue): \(response.text)")
                     if expected == 200 {
-                        #expect((try response.json()["case"] as? [String: Any])?["state"] as? String
+                        #expect(try response.decode(Read.Step.self).case.state
                                     == ReliefStateMachine.target(of: action, from: ReliefState(rawValue: from)!)?.rawValue)
                     } else {
                         let state = try await database.pool.query("select state, version from relief_case where id = \(UUID(uuidString: id)!)").first!

@@ -39,7 +39,7 @@ struct ReliefWorkflowTests {
                 let relief = try await client.login("town1.relief")
                 let approved = try await Relief.step(client, id, "approve", token: relief, version: 2, extra: ["amountFen": 60_000, "comment": "同意"])
                 #expect(approved.status == .ok, "\(approved.text)")
-                #expect((try approved.json()["case"] as? [String: Any])?["amountGrantedFen"] as? Int == 60_000)
+                #expect(try approved.decode(Read.Step.self).case.amountGrantedFen == 60_000)
                 let overpaid = try await Relief.step(client, id, "pay", token: relief, version: 3,
                                                      extra: ["amountFen": 60_001, "paidOn": Relief.today, "channel": "bank_transfer"])
                 #expect(overpaid.status == .unprocessableContent)
@@ -53,16 +53,16 @@ struct ReliefWorkflowTests {
 
                 let read = try await client.send(.get, "/v1/relief/cases/\(id)", token: relief)
                 #expect(read.status == .ok)
-                let detail = try read.json()
-                #expect(detail["state"] as? String == "closed")
-                #expect(detail["paidAmountFen"] as? Int == 60_000)
-                let transitions = (detail["transitions"] as? [[String: Any]]) ?? []
-                #expect(transitions.map { $0["action"] as? String } == ["review", "approve", "pay", "close"])
-                #expect(transitions.map { $0["actorName"] as? String } == ["village1a.cadre", "town1.relief", "town1.relief", "town1.relief"])
-                #expect(transitions.map { $0["actorRole"] as? String } == ["village_cadre", "relief_officer", "relief_officer", "relief_officer"])
-                #expect(transitions.first?["comment"] as? String == "村民代表评议通过")
-                #expect(transitions.allSatisfy { $0["at"] is String })
-                #expect((detail["allowedActions"] as? [String]) == [])
+                let detail = try read.decode(Read.Case.self)
+                #expect(detail.state == "closed")
+                #expect(detail.paidAmountFen == 60_000)
+                let transitions = detail.transitions ?? []
+                #expect(transitions.map(\.action) == ["review", "approve", "pay", "close"])
+                #expect(transitions.map(\.actorName) == ["village1a.cadre", "town1.relief", "town1.relief", "town1.relief"])
+                #expect(transitions.map(\.actorRole) == ["village_cadre", "relief_officer", "relief_officer", "relief_officer"])
+                #expect(transitions.first?.comment == "村民代表评议通过")
+                #expect(transitions.allSatisfy { $0.at != nil })
+                #expect(detail.allowedActions == [])
 
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: cadre)
                 for kind in ["relief.submitted", "relief.review", "relief.approve", "relief.pay", "relief.close"] {

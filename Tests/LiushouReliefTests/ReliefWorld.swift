@@ -139,3 +139,83 @@ enum Relief {
         return (id, version)
     }
 }
+
+/// Typed views of the answers the tests read (only the fields they check).
+enum Read {
+    struct Items<Item: Decodable>: Decodable {
+        var items: [Item]
+    }
+
+    struct FieldError: Decodable {
+        var field: String
+    }
+
+    struct Problem: Decodable {
+        var errors: [FieldError]?
+    }
+
+    struct CaseType: Decodable {
+        var key: String
+        var decisionWorkingDays: Int
+    }
+
+    struct Day: Decodable {
+        var day: String
+    }
+
+    struct Overdue: Decodable {
+        var caseId: String
+        var hoursLate: Int
+        var villageName: String?
+    }
+
+    struct Transition: Decodable {
+        var id: String
+        var action: String
+        var actorName: String
+        var actorRole: String
+        var comment: String?
+        var at: String?
+    }
+
+    struct Case: Decodable {
+        var state: String
+        var appeals: Int
+        var overdue: Bool
+        var decidedAt: String?
+        var amountGrantedFen: Int?
+        var paidAmountFen: Int?
+        var transitions: [Transition]?
+        var allowedActions: [String]?
+    }
+
+    struct Step: Decodable {
+        var `case`: Case
+        var transition: Transition
+    }
+
+    struct OpenCount: Decodable {
+        var state: String
+        var typeKey: String
+        var count: Int
+    }
+
+    struct Figures: Decodable {
+        var unitName: String?
+        var open: Int
+        var decidedThisYear: Int
+        var decidedWithinDeadline: Int
+        var shareDecidedWithinDeadline: Double?
+        var medianDaysToDecision: Double?
+        var grantedThisMonthFen: Int
+        var grantedThisYearFen: Int
+        var paidThisMonthFen: Int
+        var paidThisYearFen: Int
+        var openByStageAndType: [OpenCount]
+    }
+
+    struct Indicators: Decodable {
+        var total: Figures
+        var units: [Figures]
+    }
+}

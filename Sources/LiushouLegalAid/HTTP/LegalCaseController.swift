@@ -5,29 +5,31 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/legal-cases`: open legal-aid cases (法律援助), list and read them (every read audited).
-public struct LegalCaseController: Sendable {
+struct LegalCaseController: Sendable {
     let database: TenantDatabase
-
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
-    }
+    let clock: ChinaClock
 
     struct Items: Encodable {
         var items: [LegalCaseRow]
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/legal-cases", .permission(.legalAidManage)) { request, context, caller in
-            let input = try await request.decodeJSON(as: LegalCaseInput.self, context: context)
-            let today = PersonValidator.chinaToday()
-            let (record, created): (LegalCase, Bool)
-            do {
-                (record, created) = try await self.database.transaction(for: caller) { transaction in
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/legal-cases", .permission(.legalAidManage), handler: self.open)
+        routes.on(.get, "/v1/legal-cases", .permission(.legalAidRead), handler: self.list)
+        routes.on(.get, "/v1/legal-cases/:id", .permission(.legalAidRead), handler: self.read)
+    }
+
+    /// 201 with a new case, 200 with the stored one for a retry (same id, same content; audited as a read).
+    @Sendable func open(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let input = try await request.decodeJSON(as: LegalCaseInput.self, context: context)
+        let today = self.clock.today()
+        let (record, created): (LegalCase, Bool)
+        do {
+            // A concurrent retry that stored it first is answered as a retry.
+            (record, created) = try await DuplicateRetry.once(primaryKey: "legal_case_pkey") {
+                try await self.database.transaction(for: caller) { transaction in
                     if let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction) {
                         guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("legal-aid case") }
                         // A retry answers the stored details: a read, audited as one.
@@ -42,60 +44,37 @@ public struct LegalCaseController: Sendable {
                                          recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
                     return (saved, true)
                 }
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "legal_case_pkey" {
-                // A concurrent retry stored it first (answered as a retry), or the id is taken by a case you cannot read.
-                record = try await self.database.transaction(for: caller) { transaction in
-                    guard let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction), stored.hash == ContentHash.of(input) else {
-                        throw Problem.idConflict("legal-aid case")
-                    }
-                    try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
-                                         recordID: input.id.uuidString.lowercased(), unitID: stored.record.unitId).append(in: transaction)
-                    return stored.record
-                }
-                created = false
             }
-            return try JSONResponse(record, status: created ? .created : .ok, headers: [.eTag: "\"\(record.version)\""])
+        } catch let problem as Problem where problem.code == "id_conflict" {
+            // The id is taken by a case the caller cannot read.
+            throw ServiceError.idConflict(record: "legal-aid case")
         }
-        routes.on(.get, "/v1/legal-cases", .permission(.legalAidRead)) { request, context, caller in
-            let query = request.uri.queryParameters
-            var clauses: [SQLQuery] = ["true"]
-            if let stage = query["stage"] {
-                guard let stage = LegalStage(rawValue: String(stage)) else {
-                    throw Problem.badRequest("stage is invalid.", errors: [.init(field: "stage", message: "must be a stage of the workflow")])
-                }
-                clauses.append("c.stage = \(stage.rawValue)")
-            }
-            if let person = query["personId"] {
-                guard let id = UUID(uuidString: String(person)) else {
-                    throw Problem.badRequest("personId is invalid.", errors: [.init(field: "personId", message: "must be a UUID")])
-                }
-                clauses.append("c.person_id = \(id)")
-            }
-            let unit = try LegalQuery.unit(request, required: false)
-            let items = try await self.database.transaction(for: caller) { transaction in
-                if let unit {
-                    let path = try await LegalQuery.path(of: unit, caller: caller, in: transaction)
-                    clauses.append("exists (select from liushou_unit_brief(c.unit_id) b where b.path::ltree <@ \(path)::ltree)")
-                }
-                let items = try await LegalCaseStore.rows(where: SQLQuery.joined(clauses, separator: " and "), in: transaction)
-                try await AuditEntry(caller: caller, context: context, action: "legal_case.list", resource: "legal_case",
-                                     unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath, detail: ["cases": String(items.count)]).append(in: transaction)
-                return items
-            }
-            return try JSONResponse(Items(items: items))
+        return try JSONResponse(record, status: created ? .created : .ok, headers: [.eTag: "\"\(record.version)\""])
+    }
+
+    /// The office's cases (no facts or parties); the listing is audited.
+    @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let query = try request.uri.decodeQuery(as: LegalCaseListQuery.self, context: context)
+        let items = try await self.database.transaction(for: caller) { transaction in
+            let items = try await LegalCaseStore.list(stage: query.stage, person: query.personId, unit: query.unitId, caller: caller, in: transaction)
+            try await AuditEntry(caller: caller, context: context, action: "legal_case.list", resource: "legal_case",
+                                 unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath, detail: ["cases": String(items.count)]).append(in: transaction)
+            return items
         }
-        routes.on(.get, "/v1/legal-cases/:id", .permission(.legalAidRead)) { _, context, caller in
-            let id = try context.uuidParameter("id")
-            let today = PersonValidator.chinaToday()
-            let record = try await self.database.transaction(for: caller) { transaction in
-                guard let found = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else {
-                    throw Problem.notFound("No such legal-aid case.")
-                }
-                try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
-                                     recordID: id.uuidString.lowercased(), unitID: found.unitId).append(in: transaction)
-                return found
+        return try JSONResponse(Items(items: items))
+    }
+
+    @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let today = self.clock.today()
+        let record = try await self.database.transaction(for: caller) { transaction in
+            guard let found = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else {
+                throw Problem.notFound("No such legal-aid case.")
             }
-            return try JSONResponse(record, headers: [.eTag: "\"\(record.version)\""])
+            try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
+                                 recordID: id.uuidString.lowercased(), unitID: found.unitId).append(in: transaction)
+            return found
         }
+        return try JSONResponse(record, headers: [.eTag: "\"\(record.version)\""])
     }
 }

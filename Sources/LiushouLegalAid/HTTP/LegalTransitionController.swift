@@ -5,39 +5,50 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/legal-cases/:id/{decision,review,assignment,first-contact,close}`: the workflow's
-/// transitions, each with If-Match (`LegalWorkflow` says which stage each leads to).
-public struct LegalTransitionController: Sendable {
+/// transitions, each with If-Match (`LegalWorkflow` says which stage each leads to). The same
+/// handler shape as `ReliefTransitionController`, one route per action and no Idempotency-Key.
+struct LegalTransitionController: Sendable {
     let database: TenantDatabase
+    let transitioner: LegalTransitioner
 
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.decide.path)", .permission(.legalAidManage), handler: self.decide)
+        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.review.path)", .permission(.legalAidManage), handler: self.review)
+        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.assign.path)", .permission(.legalAidManage), handler: self.assign)
+        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.firstContact.path)", .permission(.legalAidManage), handler: self.firstContact)
+        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.close.path)", .permission(.legalAidManage), handler: self.close)
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        for action in LegalAction.allCases {
-            routes.on(.post, "/v1/legal-cases/:id/\(action.path)", .permission(.legalAidManage)) { request, context, caller in
-                let id = try context.uuidParameter("id")
-                let version = try request.ifMatchVersion()
-                let input = try await request.decodeJSON(as: LegalTransitionInput.self, context: context)
-                let today = PersonValidator.chinaToday()
-                let errors = LegalRules.problems(input, for: action, today: today, now: Date())
-                if !errors.isEmpty { throw Problem.validation(errors) }
-                let transitioner = LegalTransitioner(action: action, input: input, caller: caller, today: today)
-                let record = try await self.database.transaction(for: caller) { transaction in
-                    let (brief, target) = try await transitioner.apply(to: id, version: version, in: transaction)
-                    guard let saved = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else { throw Problem.internalError }
-                    try await AuditEntry(caller: caller, context: context, action: action.auditAction, resource: "legal_case",
-                                         recordID: id.uuidString.lowercased(), unitID: brief.unitId,
-                                         detail: ["from": brief.stage.rawValue, "to": target.rawValue]).append(in: transaction)
-                    return saved
-                }
-                return try JSONResponse(record, headers: [.eTag: "\"\(record.version)\""])
-            }
+    @Sendable func decide(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.transition(.decide, request, context: context, caller: caller)
+    }
+
+    @Sendable func review(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.transition(.review, request, context: context, caller: caller)
+    }
+
+    @Sendable func assign(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.transition(.assign, request, context: context, caller: caller)
+    }
+
+    @Sendable func firstContact(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.transition(.firstContact, request, context: context, caller: caller)
+    }
+
+    @Sendable func close(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.transition(.close, request, context: context, caller: caller)
+    }
+
+    /// The case after the transition, with its ETag.
+    private func transition(_ action: LegalAction, _ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        let input = try await request.decodeJSON(as: LegalTransitionInput.self, context: context)
+        let record = try await self.database.transaction(for: caller) { transaction in
+            try await self.transitioner.apply(action, input, to: id, ifMatch: version, caller: caller, origin: AuditOrigin(context), in: transaction)
         }
+        return try JSONResponse(record, headers: [.eTag: "\"\(record.version)\""])
     }
 }

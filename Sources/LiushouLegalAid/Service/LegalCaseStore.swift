@@ -1,6 +1,7 @@
 import Foundation
+import LiushouAccess
+import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// Reads legal-aid cases under row-level security: details only where the caller holds the
 /// legal-aid scope, existence and stage wherever the caller sees the person.
@@ -22,6 +23,53 @@ enum LegalCaseStore {
             """).first.map { row in
             Brief(id: try row.decode("id"), personId: try row.decode("person_id"), unitId: try row.decode("unit_id"), unitPath: try row.decode("path"),
                   stage: LegalStage(rawValue: try row.decode("stage")) ?? .intake, version: try row.decode("version"))
+        }
+    }
+
+    /// The path of a unit inside the caller's legal-aid scope (404 otherwise, revealing nothing).
+    static func unitPath(of unit: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> String {
+        guard let brief = try await UnitLookup.brief(unit, in: transaction), caller.holds(.legalAidRead, at: brief.path) else {
+            throw ServiceError.noSuchUnit
+        }
+        return brief.path
+    }
+
+    /// The clause keeping cases of units under `path`.
+    private static func under(_ path: String) -> SQLQuery {
+        "exists (select from liushou_unit_brief(c.unit_id) b where b.path::ltree <@ \(path)::ltree)"
+    }
+
+    /// The office's list, filtered by stage, person and unit (`unit` inside the caller's scope).
+    static func list(
+        stage: LegalStage?, person: UUID?, unit: UUID?, caller: Caller, in transaction: PostgresTransaction
+    ) async throws -> [LegalCaseRow] {
+        var clauses: [SQLQuery] = ["true"]
+        if let stage { clauses.append("c.stage = \(stage.rawValue)") }
+        if let person { clauses.append("c.person_id = \(person)") }
+        if let unit { clauses.append(Self.under(try await Self.unitPath(of: unit, caller: caller, in: transaction))) }
+        return try await Self.rows(where: SQLQuery.joined(clauses, separator: " and "), in: transaction)
+    }
+
+    /// Assigned cases whose first contact is past its deadline, most overdue first.
+    static func overdue(unit: UUID?, caller: Caller, in transaction: PostgresTransaction) async throws -> [LegalCaseRow] {
+        var clause: SQLQuery = "c.stage = 'assigned' and d.first_contact_at is null and d.first_contact_due < now()"
+        if let unit {
+            let path = try await Self.unitPath(of: unit, caller: caller, in: transaction)
+            clause.append(" and \(Self.under(path))")
+        }
+        return try await Self.rows(where: clause, orderBy: "d.first_contact_due, c.id", in: transaction)
+    }
+
+    /// That a person has cases, and their stages (newest first, at most 100): what every reader of the person sees.
+    static func existence(person: UUID, in transaction: PostgresTransaction) async throws -> [LegalCaseExistence] {
+        guard try await transaction.query("select id from person where id = \(person)").first != nil else {
+            throw ServiceError.noSuchPerson
+        }
+        return try await transaction.query("""
+            select id, stage, opened_at from legal_case where person_id = \(person) order by opened_at desc, id limit 100
+            """).map { row in
+            let stage = LegalStage(rawValue: try row.decode("stage")) ?? .intake
+            return LegalCaseExistence(id: try row.decode("id"), stage: stage, stageName: stage.chineseName, openedAt: try row.decode("opened_at"))
         }
     }
 
@@ -66,7 +114,7 @@ enum LegalCaseStore {
         let stage = LegalStage(rawValue: try row.decode("stage")) ?? .intake
         // Grounds as of the application (a minor who turns 18 while the case waits keeps the ground).
         let grounds = try await LegalEligibility.grounds(person: try row.decode("person_id"), matterMeansFree: try row.decode("means_free"),
-                                                         today: PersonValidator.chinaToday(now: try row.decode("opened_at", as: Date.self)), in: transaction)
+                                                         today: ChinaClock.today(at: try row.decode("opened_at", as: Date.self)), in: transaction)
         return (try Self.record(row, stage: stage, grounds: grounds, notes: notes), try row.decode("content_hash"))
     }
 

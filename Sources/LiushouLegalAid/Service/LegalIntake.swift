@@ -51,7 +51,7 @@ enum LegalIntake {
                 errors.append(.init(field: "followUpId", message: "no follow-up of this person with a legal need"))
             }
         }
-        guard errors.isEmpty, let unit, let matter else { throw Problem.validation(errors) }
+        guard errors.isEmpty, let unit, let matter else { throw ServiceError.invalid(errors) }
         return Checked(unitId: unit, matterId: matter, leftBehindChild: child, followUpOpen: followUpOpen)
     }
 

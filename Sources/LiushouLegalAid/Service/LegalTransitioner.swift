@@ -2,28 +2,51 @@ import Foundation
 import HTTPTypes
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
-/// Takes one workflow transition on a case the caller may act on: checks the role, the version
-/// and the stage, the action's own rules against the stored case, then moves the stage by a
-/// compare-and-set on the version (of two concurrent transitions exactly one succeeds) and
-/// writes the details, the timeline entry and the audit record.
-struct LegalTransitioner {
+/// Takes one workflow transition on a case the caller may act on: checks the body, the role, the
+/// version and the stage, the action's own rules against the stored case, then moves the stage by a
+/// compare-and-set on the version (of two concurrent transitions exactly one succeeds) and writes the
+/// details, the timeline entry and the audit record. The same shape as `ReliefTransitioner.apply`.
+struct LegalTransitioner: Sendable {
+    let clock: ChinaClock
+
+    /// The stored case after `action` with `input` on case `id` at If-Match `version`.
+    func apply(
+        _ action: LegalAction, _ input: LegalTransitionInput, to id: UUID, ifMatch version: Int, caller: Caller, origin: AuditOrigin,
+        in transaction: PostgresTransaction
+    ) async throws -> LegalCase {
+        let today = self.clock.today()
+        let errors = LegalRules.problems(input, for: action, today: today, now: self.clock.now())
+        if !errors.isEmpty { throw ServiceError.invalid(errors) }
+        let step = Step(action: action, input: input, caller: caller, today: today, now: self.clock.now())
+        let (brief, target) = try await step.apply(to: id, version: version, in: transaction)
+        guard let saved = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else { throw Problem.internalError }
+        try await AuditEntry(caller: caller, origin: origin, action: action.auditAction, resource: "legal_case",
+                             recordID: id.uuidString.lowercased(), unitID: brief.unitId,
+                             detail: ["from": brief.stage.rawValue, "to": target.rawValue]).append(in: transaction)
+        return saved
+    }
+}
+
+/// One transition's checks and writes.
+private struct Step {
     let action: LegalAction
     let input: LegalTransitionInput
     let caller: Caller
     let today: LocalDate
+    let now: Date
 
-    /// The stored case after the transition.
     func apply(to id: UUID, version: Int, in transaction: PostgresTransaction) async throws -> (brief: LegalCaseStore.Brief, target: LegalStage) {
         guard let brief = try await LegalCaseStore.brief(id, in: transaction),
               let current = try await LegalCaseStore.find(id, today: self.today, in: transaction)?.record
-        else { throw Problem.notFound("No such legal-aid case.") }
+        else { throw ServiceError.notFound("No such legal-aid case.") }
         guard !self.caller.roles(at: brief.unitPath).isDisjoint(with: self.action.roles) else {
-            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                          detail: "Only \(self.action.roles.sorted().map(\.rawValue).joined(separator: " or ")) of the case's town may do this.")
+            throw ServiceError.forbidden(code: "forbidden", title: "Not allowed",
+                                         detail: "Only \(self.action.roles.sorted().map(\.rawValue).joined(separator: " or ")) of the case's town may do this.")
         }
-        guard brief.version == version else { throw Problem.versionMismatch("legal-aid case", current: brief.version) }
+        guard brief.version == version else { throw ServiceError.versionMismatch(record: "legal-aid case", current: brief.version) }
         let choice: LegalWorkflow.Choice
         switch self.action {
         case .decide: choice = .eligible(self.input.eligible ?? false)
@@ -33,10 +56,10 @@ struct LegalTransitioner {
         }
         guard let target = LegalWorkflow.target(of: self.action, from: brief.stage, choice: choice) else {
             if self.action == .close, LegalWorkflow.sources(of: .close).contains(brief.stage) {
-                throw Problem.validation([.init(field: "outcome", message: "before the first contact a case closes only as withdrawn")])
+                throw ServiceError.invalid("outcome", "before the first contact a case closes only as withdrawn")
             }
-            throw Problem(status: .conflict, code: "invalid_transition", title: "Not possible at this stage",
-                          detail: "A case in stage \(brief.stage.rawValue) cannot take \(self.action.path).")
+            throw ServiceError.conflict(code: "invalid_transition", title: "Not possible at this stage",
+                                        detail: "A case in stage \(brief.stage.rawValue) cannot take \(self.action.path).")
         }
         let changes = try await self.changes(current, brief: brief, in: transaction)
         let moved = try await transaction.query("""
@@ -46,7 +69,7 @@ struct LegalTransitioner {
             """)
         guard moved.first != nil else {
             let now = try await LegalCaseStore.brief(id, in: transaction)
-            throw Problem.versionMismatch("legal-aid case", current: now?.version ?? version + 1)
+            throw ServiceError.versionMismatch(record: "legal-aid case", current: now?.version ?? version + 1)
         }
         try await transaction.query("update legal_case_detail set \(changes) where case_id = \(id)")
         if target != brief.stage {
@@ -69,8 +92,8 @@ struct LegalTransitioner {
             let decidedBy = try await transaction.query("select decided_by from legal_case_detail where case_id = \(current.id)").first?
                 .decode("decided_by", as: UUID?.self)
             guard decidedBy != self.caller.accountID else {
-                throw Problem(status: .forbidden, code: "same_officer", title: "Not allowed",
-                              detail: "A refusal is reviewed by another officer or the town administrator.")
+                throw ServiceError.forbidden(code: "same_officer", title: "Not allowed",
+                                             detail: "A refusal is reviewed by another officer or the town administrator.")
             }
             let overturned = self.input.decision == .overturn
             if overturned { try self.requireGround(current) }
@@ -88,7 +111,7 @@ struct LegalTransitioner {
                 let name = try await transaction.query("select liushou_legal_officer_name(\(officer), \(brief.unitId)) as name").first?
                     .decode("name", as: String?.self)
                 guard let name else {
-                    throw Problem.validation([.init(field: "officerAccountId", message: "no legal-aid officer of this case's town has this login")])
+                    throw ServiceError.invalid("officerAccountId", "no legal-aid officer of this case's town has this login")
                 }
                 return """
                     assignee_kind = 'officer', assignee_account_id = \(officer), assignee_name = \(name), lawyer_firm = null, lawyer_licence = null,
@@ -102,15 +125,15 @@ struct LegalTransitioner {
                 assigned_at = coalesce(assigned_at, now()), first_contact_due = coalesce(first_contact_due, \(due))
                 """
         case .firstContact:
-            let at = self.input.contactedAt ?? Date()
+            let at = self.input.contactedAt ?? self.now
             if let assigned = current.assignee?.assignedAt, at < assigned.addingTimeInterval(-60) {
-                throw Problem.validation([.init(field: "contactedAt", message: "is before the case was assigned")])
+                throw ServiceError.invalid("contactedAt", "is before the case was assigned")
             }
             return "first_contact_at = \(at), mode = \(self.input.mode?.rawValue)"
         case .close:
             let closedOn = self.input.closedOn ?? self.today
-            let opened = LocalDate(daysSince1970: Int(floor((current.openedAt.timeIntervalSince1970 + 8 * 3600) / 86_400)))
-            if closedOn < opened { throw Problem.validation([.init(field: "closedOn", message: "is before the case was opened")]) }
+            let opened = ChinaClock.today(at: current.openedAt)
+            if closedOn < opened { throw ServiceError.invalid("closedOn", "is before the case was opened") }
             return """
                 outcome = \(self.input.outcome?.rawValue), closed_on = \(closedOn), closing_summary = \(self.input.summary.map(LegalRules.trimmed)),
                 mode = coalesce(\(self.input.mode?.rawValue), mode)
@@ -122,9 +145,9 @@ struct LegalTransitioner {
     private func requireGround(_ current: LegalCase) throws {
         guard let basis = self.input.basis, current.grounds.contains(basis) else {
             let supported = current.grounds.map(\.rawValue).joined(separator: ", ")
-            throw Problem.validation([.init(field: "basis", message: supported.isEmpty
+            throw ServiceError.invalid("basis", supported.isEmpty
                 ? "the registry supports no ground of eligibility for this person and matter"
-                : "the registry supports only: \(supported)")])
+                : "the registry supports only: \(supported)")
         }
     }
 }

@@ -8,13 +8,9 @@ import LiushouPostgres
 
 /// `/v1/relief/case-types`: the types in force for a unit's county; a county adds types or sets its
 /// own deadlines for a default type.
-public struct ReliefCaseTypeController: Sendable {
+struct ReliefCaseTypeController: Sendable {
     let database: TenantDatabase
-
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
-    }
+    let store: ReliefCaseStore
 
     struct TypeBody: Decodable {
         var countyId: UUID
@@ -29,44 +25,43 @@ public struct ReliefCaseTypeController: Sendable {
         var items: [ReliefCaseTypes.CaseType]
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/relief/case-types", .permission(.reliefRead)) { request, _, caller in
-            let unitID = try ReliefQuery.uuid("unitId", in: request)
-            let items = try await self.database.transaction(for: caller) { transaction in
-                let unit = try await ReliefQuery.unit(unitID, caller: caller, permission: .reliefRead, in: transaction)
-                return try await ReliefCaseTypes.inForce(countyPath: ReliefCaseTypes.countyPath(of: unit.path), in: transaction)
-            }
-            return try JSONResponse(Items(items: items))
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.get, "/v1/relief/case-types", .permission(.reliefRead), handler: self.list)
+        routes.on(.post, "/v1/relief/case-types", .permission(.reliefRules), handler: self.add)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let query = try request.uri.decodeQuery(as: ReliefUnitQuery.self, context: context)
+        let items = try await self.database.transaction(for: caller) { transaction in
+            let unit = try await self.store.unit(query.unitId, caller: caller, permission: .reliefRead, in: transaction)
+            return try await ReliefCaseTypes.inForce(countyPath: ReliefCaseTypes.countyPath(of: unit.path), in: transaction)
         }
-        routes.on(.post, "/v1/relief/case-types", .permission(.reliefRules)) { request, context, caller in
-            let body = try await request.decodeJSON(as: TypeBody.self, context: context)
-            try Self.validate(body)
-            let created = try await self.database.transaction(for: caller) { transaction in
-                let unit = try await ReliefQuery.unit(body.countyId, caller: caller, permission: .reliefRules, in: transaction)
-                guard unit.kind == "county" else {
-                    throw Problem.validation([.init(field: "countyId", message: "case types are set by a county")])
-                }
-                if try await transaction.query("select 1 from relief_case_type where county_id = \(body.countyId) and type_key = \(body.key)").first != nil {
-                    throw Problem(status: .conflict, code: "type_exists", title: "The county already defines this type",
-                                  detail: "Case types are kept with the cases decided under them; add a new key.")
-                }
-                let id = UUID()
-                try await transaction.query("""
-                    insert into relief_case_type (id, county_id, type_key, name, emergency_hours, decision_working_days, max_amount_fen, created_by)
-                    values (\(id), \(body.countyId), \(body.key), \(body.name.trimmingCharacters(in: .whitespaces)), \(body.emergencyHours ?? 24),
-                        \(body.decisionWorkingDays), \(body.maxAmountFen), \(caller.accountID))
-                    """)
-                try await AuditEntry(caller: caller, context: context, action: "relief.type_add", resource: "relief_case_type",
-                                     recordID: id.uuidString.lowercased(), unitID: body.countyId, unitPath: unit.path,
-                                     detail: ["key": body.key]).append(in: transaction)
-                guard let stored = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction) else {
-                    throw Problem.internalError
-                }
-                return stored
+        return try JSONResponse(Items(items: items))
+    }
+
+    /// A county's own type; its key must be new to the county (a default's key overrides the default there).
+    @Sendable func add(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: TypeBody.self, context: context)
+        try Self.validate(body)
+        let created = try await self.database.transaction(for: caller) { transaction in
+            let unit = try await self.store.unit(body.countyId, caller: caller, permission: .reliefRules, in: transaction)
+            guard unit.kind == "county" else {
+                throw Problem.validation([.init(field: "countyId", message: "case types are set by a county")])
             }
-            return try JSONResponse(created, status: .created)
+            let id = UUID()
+            try await ReliefCaseTypes.add(
+                id: id, county: body.countyId, key: body.key, name: body.name.trimmingCharacters(in: .whitespaces),
+                emergencyHours: body.emergencyHours ?? 24, decisionWorkingDays: body.decisionWorkingDays, maxAmountFen: body.maxAmountFen,
+                caller: caller, in: transaction)
+            try await AuditEntry(caller: caller, context: context, action: "relief.type_add", resource: "relief_case_type",
+                                 recordID: id.uuidString.lowercased(), unitID: body.countyId, unitPath: unit.path,
+                                 detail: ["key": body.key]).append(in: transaction)
+            guard let stored = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction) else {
+                throw Problem.internalError
+            }
+            return stored
         }
+        return try JSONResponse(created, status: .created)
     }
 
     private static func validate(_ body: TypeBody) throws {

@@ -1,6 +1,5 @@
 import Foundation
 import LiushouPostgres
-import LiushouRegistry
 import LiushouPlatform
 
 /// The month's payments under a unit for the town's books, village by village: amounts in yuan with
@@ -21,7 +20,6 @@ public struct PaymentBook: Sendable {
 
     public var lines: [Line]
 
-    /// The header row.
     static let header = ["村", "村代码", "案件编号", "姓名", "救助类型", "发放日期", "发放渠道", "金额（元）"]
 
     /// Payments dated in `[start, end)` under `path`, by village.
@@ -41,7 +39,6 @@ public struct PaymentBook: Sendable {
         return PaymentBook(lines: lines)
     }
 
-    /// The total in fen.
     public var totalFen: Int64 {
         self.lines.reduce(0) { $0 + $1.amountFen }
     }

@@ -7,14 +7,11 @@ import LiushouPostgres
 
 /// Raises relief cases: retries recognised by the client's id, one open case per person and type,
 /// the deadline from the county's rules for the type, a timeline entry for the person.
-public struct ReliefCaseFiling: Sendable {
-    let store = ReliefCaseStore()
-
-    /// A filing service.
-    public init() {}
+struct ReliefCaseFiling: Sendable {
+    let store: ReliefCaseStore
 
     /// What filing did.
-    public enum Outcome: Sendable {
+    enum Outcome: Sendable {
         /// A new case.
         case created(ReliefCase)
         /// A retry of a case already filed with the same content.
@@ -22,40 +19,40 @@ public struct ReliefCaseFiling: Sendable {
     }
 
     /// Files `input` as `caller` (audited in `origin`).
-    public func file(_ input: ReliefCaseInput, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction) async throws -> Outcome {
+    func file(_ input: ReliefCaseInput, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction) async throws -> Outcome {
         let hash = input.contentHash
         // A retry is answered before anything else: the person may have changed since.
         if let row = try await transaction.query("select encode(content_hash, 'hex') as hash from relief_case where id = \(input.id)").first {
             guard try row.decode("hash", as: String.self) == hash, let (existing, _) = try await self.store.load(input.id, in: transaction) else {
-                throw Problem.idConflict("relief case")
+                throw ServiceError.idConflict(record: "relief case")
             }
             return .existing(existing)
         }
         let problems = input.problems()
-        guard problems.isEmpty else { throw Problem.validation(problems) }
+        guard problems.isEmpty else { throw ServiceError.invalid(problems) }
         let personRow = try await transaction.query("""
             select p.id, p.unit_id, p.village_id, p.household_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path
             from person p where p.id = \(input.personId) and p.status = 'active'
             """).first
         let personPath = try personRow?.decode("path", as: String.self)
         guard let person = personRow, let path = personPath, caller.holds(.reliefRaise, at: path) else {
-            throw Problem.validation([.init(field: "personId", message: "no such active person in your relief scope")])
+            throw ServiceError.invalid("personId", "no such active person in your relief scope")
         }
         let unitID = try person.decode("unit_id", as: UUID.self)
         let villageID = try person.decode("village_id", as: UUID.self)
         guard let type = try await ReliefCaseTypes.effective(key: input.typeKey, countyPath: ReliefCaseTypes.countyPath(of: path), in: transaction) else {
-            throw Problem.validation([.init(field: "typeKey", message: "no such case type in this county")])
+            throw ServiceError.invalid("typeKey", "no such case type in this county")
         }
         if let ceiling = type.maxAmountFen, input.amountRequestedFen > ceiling {
-            throw Problem.validation([.init(field: "amountRequestedFen", message: "this type grants at most \(ceiling) fen")])
+            throw ServiceError.invalid("amountRequestedFen", "this type grants at most \(ceiling) fen")
         }
         if let followUp = input.followUpId,
            try await transaction.query("select 1 from follow_up where id = \(followUp) and person_id = \(input.personId)").first == nil {
-            throw Problem.validation([.init(field: "followUpId", message: "no such follow-up of this person")])
+            throw ServiceError.invalid("followUpId", "no such follow-up of this person")
         }
         if let officer = input.officerAccountId,
            try await transaction.query("select relief_officer_covers(\(officer), \(unitID)) as ok").first?.decode("ok", as: Bool.self) != true {
-            throw Problem.validation([.init(field: "officerAccountId", message: "is not a relief officer or administrator covering this person")])
+            throw ServiceError.invalid("officerAccountId", "is not a relief officer or administrator covering this person")
         }
         if let open = try await Self.openCase(person: input.personId, typeKey: type.key, except: nil, in: transaction) {
             throw Self.duplicate(open)
@@ -71,8 +68,8 @@ public struct ReliefCaseFiling: Sendable {
                 \(input.officerAccountId), \(caller.accountID), \(caller.name), 'submitted', now(),
                 relief_decision_due(now(), \(input.urgency.rawValue), \(type.id), \(villageID)), decode(\(hash), 'hex'))
             """)
-        try await ReliefTimeline.add(person: input.personId, kind: "relief.submitted", summary: "帮扶救助：提交申请", caller: caller,
-                                     caseID: input.id, in: transaction)
+        try await PersonTimeline.append(ReliefCaseFiling.timelineEntry(person: input.personId, kind: "relief.submitted", summary: "帮扶救助：提交申请",
+                                                                       caller: caller, case: input.id), in: transaction)
         try await AuditEntry(caller: caller, origin: origin, action: "relief.raise", resource: "relief_case",
                              recordID: input.id.uuidString.lowercased(), unitID: unitID, unitPath: path,
                              detail: ["type": type.key, "urgency": input.urgency.rawValue]).append(in: transaction)
@@ -90,9 +87,15 @@ public struct ReliefCaseFiling: Sendable {
     }
 
     /// 409 pointing at the open case.
-    static func duplicate(_ existing: UUID?) -> Problem {
-        Problem(status: .conflict, code: "duplicate_open_case", title: "An open case of this type exists",
-                detail: "This person already has an open case of this type; follow that one.",
-                extensions: existing.map { ["existingCaseId": $0.uuidString.lowercased()] } ?? [:])
+    static func duplicate(_ existing: UUID?) -> ServiceError {
+        .conflict(code: "duplicate_open_case", title: "An open case of this type exists",
+                  detail: "This person already has an open case of this type; follow that one.",
+                  extensions: existing.map { ["existingCaseId": $0.uuidString.lowercased()] } ?? [:])
+    }
+
+    /// A step on the person's timeline. It names the step only: no type, amount or reason, since
+    /// everyone who sees the person (teachers, volunteers) reads the timeline.
+    static func timelineEntry(person: UUID, kind: String, summary: String, caller: Caller, case id: UUID) -> PersonTimeline.Entry {
+        PersonTimeline.Entry(person: person, module: "relief", kind: kind, summary: summary, caller: caller, record: id)
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
-/// Reads relief cases under row-level security.
-public struct ReliefCaseStore: Sendable {
-    /// A store.
-    public init() {}
+/// The relief module's SQL and row mapping for cases, their lists and the units they are asked
+/// about, all under row-level security.
+struct ReliefCaseStore: Sendable {
 
     /// The columns of a case row (`c` the case, `t` its type, `p` its person).
     static let columns: SQLQuery = """
@@ -47,6 +47,55 @@ public struct ReliefCaseStore: Sendable {
             select id, action, from_state, to_state, actor_name, actor_role, at, comment, amount_fen, paid_on, channel
             from relief_transition where case_id = \(id) order by seq
             """).map(Self.transition)
+    }
+
+    /// A unit's path and kind when the caller holds `permission` there; 404 otherwise (existence not revealed).
+    func unit(_ id: UUID, caller: Caller, permission: Permission, in transaction: PostgresTransaction) async throws -> (path: String, kind: String) {
+        guard let row = try await transaction.query("select path::text as path, kind from org_unit where id = \(id)").first else {
+            throw ServiceError.noSuchUnit
+        }
+        let path = try row.decode("path", as: String.self)
+        guard caller.holds(permission, at: path) else { throw ServiceError.noSuchUnit }
+        return (path, try row.decode("kind", as: String.self))
+    }
+
+    /// The cases under `unitPath` and/or of `person` (at least one given), newest first, at most 500.
+    func list(
+        unitPath: String?, person: UUID?, state: ReliefState?, in transaction: PostgresTransaction
+    ) async throws -> [ReliefCase] {
+        var filters: [SQLQuery] = []
+        if let unitPath {
+            filters.append("exists (select from org_unit u where u.id = c.unit_id and u.path <@ \(unitPath)::ltree)")
+        }
+        if let person {
+            guard try await transaction.query("select 1 from person where id = \(person)").first != nil else {
+                throw ServiceError.noSuchPerson
+            }
+            filters.append("c.person_id = \(person)")
+        }
+        if let state { filters.append("c.state = \(state.rawValue)") }
+        return try await transaction.query("""
+            select \(Self.columns) from \(Self.from)
+            where \(SQLQuery.joined(filters, separator: " and ")) order by c.submitted_at desc, c.id limit 500
+            """).map(Self.reliefCase)
+    }
+
+    /// Cases under `path` awaiting a decision past their deadline, most overdue first, at most 500.
+    func overdue(under path: String, in transaction: PostgresTransaction) async throws -> [ReliefOverdueCase] {
+        try await transaction.query("""
+            select c.id, c.person_id, p.name as person_name, v.name as village_name, c.type_key, coalesce(t.name, c.type_key) as type_name,
+                c.urgency, c.state, c.submitted_at, c.decision_due_at, (extract(epoch from now() - c.decision_due_at) / 3600)::int as hours_late
+            from relief_case c join org_unit u on u.id = c.unit_id left join org_unit v on v.id = c.village_id
+                left join person p on p.id = c.person_id left join relief_case_type t on t.id = c.type_id
+            where c.state in ('submitted', 'village_reviewed') and c.decision_due_at < now() and u.path <@ \(path)::ltree
+            order by c.decision_due_at, c.id limit 500
+            """).map { row in
+            ReliefOverdueCase(
+                caseId: try row.decode("id"), personId: try row.decode("person_id"), personName: try row.decode("person_name"),
+                villageName: try row.decode("village_name"), typeKey: try row.decode("type_key"), typeName: try row.decode("type_name"),
+                urgency: try row.decode("urgency"), state: try row.decode("state"), submittedAt: try row.decode("submitted_at"),
+                decisionDueAt: try row.decode("decision_due_at"), hoursLate: try row.decode("hours_late"))
+        }
     }
 
     /// Actions legal from the case's state that the caller's roles on its unit allow.

@@ -1,4 +1,6 @@
 import Foundation
+import LiushouAccess
+import LiushouPlatform
 import LiushouPostgres
 
 /// Case types and their deadlines: platform defaults, added to or overridden per county.
@@ -36,6 +38,22 @@ public enum ReliefCaseTypes {
             where (t.county_id is null or u.path = \(countyPath)) and (\(key)::text is null or t.type_key = \(key))
             order by t.type_key, (t.county_id is null)
             """).map(Self.caseType)
+    }
+
+    /// Adds a county's own type under a key it does not define yet (409 `type_exists` otherwise).
+    static func add(
+        id: UUID, county: UUID, key: String, name: String, emergencyHours: Int, decisionWorkingDays: Int, maxAmountFen: Int64?,
+        caller: Caller, in transaction: PostgresTransaction
+    ) async throws {
+        if try await transaction.query("select 1 from relief_case_type where county_id = \(county) and type_key = \(key)").first != nil {
+            throw ServiceError.conflict(code: "type_exists", title: "The county already defines this type",
+                                        detail: "Case types are kept with the cases decided under them; add a new key.")
+        }
+        try await transaction.query("""
+            insert into relief_case_type (id, county_id, type_key, name, emergency_hours, decision_working_days, max_amount_fen, created_by)
+            values (\(id), \(county), \(key), \(name), \(emergencyHours),
+                \(decisionWorkingDays), \(maxAmountFen), \(caller.accountID))
+            """)
     }
 
     static func caseType(_ row: PostgresRow) throws -> CaseType {

@@ -8,18 +8,15 @@ import LiushouPostgres
 /// Takes a step on a case: the case row is locked, a retried request (same Idempotency-Key) is
 /// answered from its first result, then the caller's permission, the version, the state machine and
 /// the request are checked, and the case moves by compare-and-set on (state, version).
-public struct ReliefTransitioner: Sendable {
-    let store = ReliefCaseStore()
-
-    /// A transitioner.
-    public init() {}
+struct ReliefTransitioner: Sendable {
+    let store: ReliefCaseStore
 
     /// The answer to a transition request.
-    public struct Result: Sendable, Codable {
-        public var reliefCase: ReliefCase
-        public var transition: ReliefTransition
+    struct Result: Sendable, Codable {
+        var reliefCase: ReliefCase
+        var transition: ReliefTransition
         /// A retry answered from the first request's result (nothing was changed).
-        public var replayed: Bool
+        var replayed: Bool
 
         enum CodingKeys: String, CodingKey {
             case reliefCase = "case"
@@ -29,34 +26,35 @@ public struct ReliefTransitioner: Sendable {
     }
 
     /// Applies `input` to case `id` as `caller`.
-    public func apply(
+    func apply(
         _ input: ReliefTransitionInput, to id: UUID, ifMatch version: Int, idempotencyKey key: String, caller: Caller, origin: AuditOrigin,
         in transaction: PostgresTransaction
     ) async throws -> Result {
         guard let (current, path) = try await self.store.load(id, lock: true, in: transaction) else {
-            throw Problem.notFound("No such relief case.")
+            throw ServiceError.notFound("No such relief case.")
         }
         let hash = input.requestHash
         if let prior = try await self.prior(case: id, key: key, in: transaction) {
             guard prior.actor == caller.accountID, prior.hash == hash else {
-                throw Problem(status: .unprocessableContent, code: "idempotency_key_reused", title: "The Idempotency-Key was used for another request",
-                              detail: "Use a new key for a new request.", errors: [.init(field: "Idempotency-Key", message: "was used for another request")])
+                throw ServiceError.unprocessable(code: "idempotency_key_reused", title: "The Idempotency-Key was used for another request",
+                                                 detail: "Use a new key for a new request.",
+                                                 errors: [.init(field: "Idempotency-Key", message: "was used for another request")])
             }
             return Result(reliefCase: current, transition: prior.transition, replayed: true)
         }
         guard caller.holds(input.action.permission, at: path) else {
-            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                          detail: "Your roles here do not allow \(input.action.permission.rawValue).")
+            throw ServiceError.forbidden(code: "forbidden", title: "Not allowed",
+                                         detail: "Your roles here do not allow \(input.action.permission.rawValue).")
         }
-        guard current.version == version else { throw Problem.versionMismatch("relief case", current: current.version) }
+        guard current.version == version else { throw ServiceError.versionMismatch(record: "relief case", current: current.version) }
         guard let target = ReliefStateMachine.target(of: input.action, from: current.state) else {
             let legal = ReliefStateMachine.actions(from: current.state).map(\.rawValue)
-            throw Problem(status: .conflict, code: "illegal_transition", title: "Not possible in this state",
-                          detail: "A \(current.state.rawValue) case cannot \(input.action.rawValue); legal here: "
-                              + (legal.isEmpty ? "none" : legal.joined(separator: ", ")) + ".")
+            throw ServiceError.conflict(code: "illegal_transition", title: "Not possible in this state",
+                                        detail: "A \(current.state.rawValue) case cannot \(input.action.rawValue); legal here: "
+                                            + (legal.isEmpty ? "none" : legal.joined(separator: ", ")) + ".")
         }
         if input.action == .appeal, current.appeals >= ReliefStateMachine.maxAppeals {
-            throw Problem(status: .conflict, code: "appeal_used", title: "Already appealed", detail: "A case may be appealed once.")
+            throw ServiceError.conflict(code: "appeal_used", title: "Already appealed", detail: "A case may be appealed once.")
         }
         let dates = try await transaction.query("""
             select (now() at time zone 'Asia/Shanghai')::date as today,
@@ -66,12 +64,12 @@ public struct ReliefTransitioner: Sendable {
         let problems = input.problems(granted: current.amountGrantedFen, maxAmount: try dates?.decode("max_amount", as: Int64?.self),
                                       today: try dates?.decode("today", as: LocalDate.self) ?? LocalDate(daysSince1970: 0),
                                       decidedOn: try dates?.decode("decided_on", as: LocalDate?.self))
-        guard problems.isEmpty else { throw Problem.validation(problems) }
+        guard problems.isEmpty else { throw ServiceError.invalid(problems) }
         if input.action == .appeal, let open = try await ReliefCaseFiling.openCase(person: current.personId, typeKey: current.typeKey, except: id, in: transaction) {
             throw ReliefCaseFiling.duplicate(open)
         }
         let moved = try await transaction.query(self.update(input, case: id, from: current.state, to: target, version: version, caller: caller))
-        guard moved.count == 1 else { throw Problem.versionMismatch("relief case", current: current.version + 1) }
+        guard moved.count == 1 else { throw ServiceError.versionMismatch(record: "relief case", current: current.version + 1) }
         let role = caller.roles(at: path).intersection(input.action.permission.roles).sorted().first?.rawValue ?? "unknown"
         let transitionID = UUID()
         try await transaction.query("""
@@ -81,8 +79,9 @@ public struct ReliefTransitioner: Sendable {
                 \(caller.name), \(role), \(input.trimmedComment), \(input.amountFen), \(input.paidOn), \(input.channel?.rawValue), \(key),
                 decode(\(hash), 'hex'))
             """)
-        try await ReliefTimeline.add(person: current.personId, kind: "relief.\(input.action.rawValue)", summary: "帮扶救助：" + input.action.chineseName,
-                                     caller: caller, caseID: id, in: transaction)
+        try await PersonTimeline.append(ReliefCaseFiling.timelineEntry(person: current.personId, kind: "relief.\(input.action.rawValue)",
+                                                                       summary: "帮扶救助：" + input.action.chineseName, caller: caller, case: id),
+                                        in: transaction)
         var detail = ["from": current.state.rawValue, "to": target.rawValue]
         if let amount = input.amountFen { detail["amountFen"] = String(amount) }
         try await AuditEntry(caller: caller, origin: origin, action: "relief.\(input.action.rawValue)", resource: "relief_case",

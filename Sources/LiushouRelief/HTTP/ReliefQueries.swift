@@ -1,0 +1,128 @@
+import Foundation
+import LiushouHTTP
+import LiushouPostgres
+
+// The query parameters of the relief routes, read with `request.uri.decodeQuery(as:context:)`. A
+// value that cannot be read is a 400 naming its parameter, with the words the routes always used.
+
+/// `?unitId=`: the unit whose types, overdue cases or figures are read.
+struct ReliefUnitQuery: Decodable {
+    var unitId: UUID
+
+    enum CodingKeys: String, CodingKey {
+        case unitId
+    }
+
+    init(from decoder: any Decoder) throws {
+        let query = try decoder.container(keyedBy: CodingKeys.self)
+        self.unitId = try query.reliefUUID(.unitId)
+    }
+}
+
+/// `GET /v1/relief/cases?unitId=&personId=&state=`: a unit's or a person's cases (at least one of the two).
+struct ReliefCaseListQuery: Decodable {
+    var unitId: UUID?
+    var personId: UUID?
+    var state: ReliefState?
+
+    enum CodingKeys: String, CodingKey {
+        case unitId
+        case personId
+        case state
+    }
+
+    init(from decoder: any Decoder) throws {
+        let query = try decoder.container(keyedBy: CodingKeys.self)
+        self.unitId = query.contains(.unitId) ? try query.reliefUUID(.unitId) : nil
+        self.personId = query.contains(.personId) ? try query.reliefUUID(.personId) : nil
+        self.state = try query.decodeIfPresent(String.self, forKey: .state).map { text in
+            guard let state = ReliefState(rawValue: text) else {
+                throw Problem.badRequest("state is invalid.", errors: [.init(field: "state", message: "must be a case state")])
+            }
+            return state
+        }
+    }
+}
+
+/// `GET /v1/relief/calendar?unitId=&year=`: the year defaults to this year in China.
+struct ReliefCalendarQuery: Decodable {
+    var unitId: UUID
+    var year: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case unitId
+        case year
+    }
+
+    init(from decoder: any Decoder) throws {
+        let query = try decoder.container(keyedBy: CodingKeys.self)
+        self.unitId = try query.reliefUUID(.unitId)
+        self.year = try query.decodeIfPresent(String.self, forKey: .year).map { text in
+            guard let year = Int(text), (2000...2100).contains(year) else {
+                throw Problem.badRequest("year is invalid.", errors: [.init(field: "year", message: "must be 2000 to 2100")])
+            }
+            return year
+        }
+    }
+}
+
+/// `GET /v1/relief/indicators?unitId=&on=`: the day defaults to today in China.
+struct ReliefIndicatorQuery: Decodable {
+    var unitId: UUID
+    var on: LocalDate?
+
+    enum CodingKeys: String, CodingKey {
+        case unitId
+        case on
+    }
+
+    init(from decoder: any Decoder) throws {
+        let query = try decoder.container(keyedBy: CodingKeys.self)
+        self.unitId = try query.reliefUUID(.unitId)
+        self.on = try query.decodeIfPresent(String.self, forKey: .on).map { text in
+            guard let day = LocalDate(input: text) else {
+                throw Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date YYYY-MM-DD, years 1900 to 2100")])
+            }
+            return day
+        }
+    }
+}
+
+/// `GET /v1/relief/payments.csv?unitId=&month=YYYY-MM`: the month's first day and the next month's.
+struct ReliefPaymentQuery: Decodable {
+    var unitId: UUID
+    var month: String
+    var start: LocalDate
+    var end: LocalDate
+
+    enum CodingKeys: String, CodingKey {
+        case unitId
+        case month
+    }
+
+    init(from decoder: any Decoder) throws {
+        let query = try decoder.container(keyedBy: CodingKeys.self)
+        self.unitId = try query.reliefUUID(.unitId)
+        let month = try query.decodeIfPresent(String.self, forKey: .month) ?? ""
+        guard month.range(of: "^[0-9]{4}-(0[1-9]|1[0-2])$", options: .regularExpression) != nil,
+              let year = Int(month.prefix(4)), let number = Int(month.suffix(2)),
+              let start = LocalDate(year: year, month: number, day: 1),
+              let end = LocalDate(year: number == 12 ? year + 1 : year, month: number == 12 ? 1 : number + 1, day: 1)
+        else {
+            throw Problem.badRequest("month is required.", errors: [.init(field: "month", message: "must be a month YYYY-MM")])
+        }
+        self.month = month
+        self.start = start
+        self.end = end
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A UUID parameter: 400 "`name` is required." when it is missing or not a UUID.
+    fileprivate func reliefUUID(_ key: Key) throws -> UUID {
+        guard let text = try self.decodeIfPresent(String.self, forKey: key), let id = UUID(uuidString: text) else {
+            throw Problem.badRequest("\(key.stringValue) is required.", errors: [.init(field: key.stringValue, message: "must be a UUID")])
+        }
+        return id
+    }
+}
