@@ -50,11 +50,11 @@ struct AlertWorld {
 }
 
 enum Alerts {
-    static func inbox(_ client: some TestClientProtocol, _ username: String) async throws -> [[String: Any]] {
+    static func inbox(_ client: some TestClientProtocol, _ username: String) async throws -> [InboxItem] {
         let token = try await client.login(username)
         let response = try await client.send(.get, "/v1/me/alerts", token: token)
         #expect(response.status == .ok, "\(response.text)")
-        return (try response.json()["items"] as? [[String: Any]]) ?? []
+        return try response.decode(ItemsBody<InboxItem>.self).items
     }
 
     static func fast(perMinute: Int = 1000, timeout: Duration = .seconds(5)) -> AlertDeliverySettings {
@@ -111,8 +111,8 @@ struct AlertEventTests {
                 for username in ["town1.supervisor", "town1.admin"] {
                     let items = try await Alerts.inbox(client, username)
                     #expect(items.count == 1, "\(username)")
-                    let body = items.first?["body"] as? String ?? ""
-                    #expect(items.first?["title"] as? String == "强制报告：儿童独居")
+                    let body = items.first?.body ?? ""
+                    #expect(items.first?.title == "强制报告：儿童独居")
                     #expect(body.contains("王**") && body.contains("一乡·甲村·甲村一组"), "\(body)")
                 }
                 for username in ["county.admin", "village1a.cadre", "grid1a.worker", "town1.relief", "school1.teacher"] {
@@ -154,7 +154,7 @@ struct AlertEventTests {
                 let page = try await client.send(.get, "/v1/me/alerts?unread=true&limit=1", token: supervisor)
                 #expect(page.status == .ok)
                 #expect(try page.json()["unread"] as? Int == 2)
-                let first = try #require((try page.json()["items"] as? [[String: Any]])?.first?["id"] as? String)
+                let first = try #require(try page.decode(ItemsBody<InboxItem>.self).items.first?.id)
                 #expect(try await client.send(.post, "/v1/me/alerts/\(first)/read", token: world.cadre).status == .notFound)
                 let read = try await client.send(.post, "/v1/me/alerts/\(first)/read", token: supervisor)
                 #expect(read.status == .ok)
@@ -162,7 +162,7 @@ struct AlertEventTests {
                 #expect(try again.json()["readAt"] as? String == (try read.json()["readAt"] as? String))
                 let unread = try await client.send(.get, "/v1/me/alerts?unread=true", token: supervisor)
                 #expect(try unread.json()["unread"] as? Int == 1)
-                #expect((try unread.json()["items"] as? [[String: Any]])?.count == 1)
+                #expect(try unread.decode(ItemsBody<InboxItem>.self).items.count == 1)
                 let all = try await client.send(.post, "/v1/me/alerts/read-all", token: supervisor)
                 #expect(try all.json()["marked"] as? Int == 1)
                 #expect(try await client.send(.get, "/v1/me/alerts?limit=0", token: supervisor).status == .badRequest)
@@ -187,7 +187,7 @@ struct AlertEventTests {
                 #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
                 let legal = try await Alerts.inbox(client, "town1.legal")
                 #expect(legal.count == 1)
-                #expect((legal.first?["body"] as? String)?.contains("法律") == true)
+                #expect(legal.first?.body.contains("法律") == true)
                 #expect(try await Alerts.inbox(client, "town1.relief").isEmpty)
 
                 var body = People.child(name: "李小花", sequence: 102, village: world.fixture.village1a)
@@ -196,7 +196,7 @@ struct AlertEventTests {
                 body["child"] = child
                 #expect(try await client.post("/v1/persons", json: body, token: world.cadre).status == .created)
                 let cadreInbox = try await Alerts.inbox(client, "village1a.cadre")
-                #expect(cadreInbox.contains { ($0["event"] as? String) == "person.no_capable_guardian" && ($0["body"] as? String)?.contains("李**") == true })
+                #expect(cadreInbox.contains { $0.event == "person.no_capable_guardian" && $0.body.contains("李**") == true })
                 let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
                 #expect(!texts.contains { $0.contains("SENTINEL") || $0.contains("李小花") })
             }
@@ -223,7 +223,7 @@ struct AlertEventTests {
                 #expect(batch.status.code < 300, "\(batch.text)")
                 let legal = try await Alerts.inbox(client, "town1.legal")
                 #expect(legal.count == 1)
-                #expect((legal.first?["body"] as? String)?.contains("3项") == true && (legal.first?["body"] as? String)?.contains("3人") == true, "\(legal)")
+                #expect(legal.first?.body.contains("3项") == true && legal.first?.body.contains("3人") == true, "\(legal)")
 
                 // Three statements in one transaction (as a ledger import writes): one alert for the unit, counting three.
                 try await database.pool.withTransaction { transaction in
@@ -231,9 +231,9 @@ struct AlertEventTests {
                         try await transaction.query("update person set no_capable_guardian = true where id = \(UUID(uuidString: child)!)")
                     }
                 }
-                let cadre = try await Alerts.inbox(client, "village1a.cadre").filter { $0["event"] as? String == "person.no_capable_guardian" }
+                let cadre = try await Alerts.inbox(client, "village1a.cadre").filter { $0.event == "person.no_capable_guardian" }
                 #expect(cadre.count == 1)
-                #expect((cadre.first?["body"] as? String)?.contains("3名") == true, "\(cadre)")
+                #expect(cadre.first?.body.contains("3名") == true, "\(cadre)")
                 // Already without a guardian: a further change alerts nobody; one child losing theirs later alerts again.
                 try await database.pool.query("update person set no_capable_guardian = true where id = \(UUID(uuidString: children[0])!)")
                 #expect(try await Alerts.count(database, "select count(*) as n from alert_event where event = 'person.no_capable_guardian'") == 1)
@@ -247,7 +247,7 @@ struct AlertEventTests {
                 #expect(claimed.isEmpty, "no channel, nothing to send")
                 let page = try await client.send(.get, "/v1/me/alerts?before=2020-01-01T00:00:00Z", token: world.cadre)
                 #expect(page.status == .ok)
-                #expect((try page.json()["items"] as? [[String: Any]])?.isEmpty == true)
+                #expect(try page.decode(ItemsBody<InboxItem>.self).items.isEmpty)
                 #expect(try await client.send(.get, "/v1/me/alerts?before=yesterday", token: world.cadre).status == .badRequest)
             }
         }
@@ -261,8 +261,8 @@ struct AlertEventTests {
                 let county = try await client.login("county.admin")
                 let rules = try await client.send(.get, "/v1/alert-rules?countyId=\(fixture.county.idString)", token: county)
                 #expect(rules.status == .ok, "\(rules.text)")
-                let items = try #require(try rules.json()["items"] as? [[String: Any]])
-                #expect(Set(items.compactMap { $0["event"] as? String }) == Set(AlertEventKind.configurable.map(\.rawValue)))
+                let items = try rules.decode(ItemsBody<RuleItem>.self).items
+                #expect(Set(items.map(\.event)) == Set(AlertEventKind.configurable.map(\.rawValue)))
                 // Every template × every event's facts: the facts the SQL may give, with restricted values
                 // beside them that no placeholder reaches.
                 let facts: [String: String] = ["unit": "一乡·甲村", "person": "王**", "kind": "儿童独居", "count": "3", "due": "12月3日 14:05", "minutes": "30"]
@@ -280,7 +280,7 @@ struct AlertEventTests {
                 let refused = try await client.send(.put, "/v1/alert-rules/safeguarding.reported?countyId=\(fixture.county.idString)", json: change,
                                                     token: county, headers: [.ifMatch: "\"0\""])
                 #expect(refused.status == .unprocessableContent, "\(refused.text)")
-                #expect(Set((try refused.json()["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) == ["title", "body"])
+                #expect(try refused.decode(ProblemBody.self).fields == ["title", "body"])
             }
         }
     }
@@ -306,13 +306,13 @@ struct AlertEventTests {
                 #expect(try await client.send(.get, "/v1/alert-rules?countyId=\(world.fixture.town1.idString)", token: county).status == .notFound)
                 try await world.report(client)
                 #expect(try await Alerts.inbox(client, "town1.admin").isEmpty)
-                #expect((try await Alerts.inbox(client, "town1.supervisor").first?["title"] as? String) == "紧急：儿童独居")
+                #expect((try await Alerts.inbox(client, "town1.supervisor").first?.title) == "紧急：儿童独居")
                 var off = change
                 off["enabled"] = false
                 off["recipientRoles"] = ["volunteer"]
                 let refused = try await client.send(.put, path, json: off, token: county, headers: [.ifMatch: "\"1\""])
                 #expect(refused.status == .unprocessableContent)
-                #expect(Set((try refused.json()["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) == ["enabled", "recipientRoles"])
+                #expect(try refused.decode(ProblemBody.self).fields == ["enabled", "recipientRoles"])
                 #expect(try await client.send(.delete, path, token: county).status == .preconditionRequired)
                 #expect(try await client.send(.delete, path, token: county, headers: [.ifMatch: "\"0\""]).status == .preconditionFailed)
                 let reverted = try await client.send(.delete, path, token: county, headers: [.ifMatch: "\"1\""])
@@ -343,15 +343,15 @@ struct AlertDeliveryTests {
                 }
                 let received = await receiver.state.all()
                 #expect(received.count == 1)
-                let json = try #require(try JSONSerialization.jsonObject(with: Data(received[0].body.utf8)) as? [String: Any])
-                #expect(json["msgtype"] as? String == "text")
-                let text = try #require(json["text"] as? [String: Any])
+                let json = try JSONDecoder().decode(RobotMessage.self, from: Data(received[0].body.utf8))
+                #expect(json.msgtype == "text")
+                let text = try #require(json.text)
                 // A group chat reads what happened and where (town and village), never who, the grid or the category.
-                let content = text["content"] as? String ?? ""
+                let content = text.content
                 #expect(content.hasPrefix("【留守关爱】强制报告\n一乡·甲村有一条新的强制报告提醒"), "\(content)")
                 #expect(!content.contains("儿童独居") && !content.contains("王") && !content.contains("甲村一组"), "\(content)")
-                #expect((text["content"] as? String)?.contains("https://liushou.example.gov.cn/console/#/safeguarding") == true)
-                #expect(text["mentioned_list"] as? [String] == ["zhang.san"])
+                #expect(text.content.contains("https://liushou.example.gov.cn/console/#/safeguarding"))
+                #expect(text.mentioned_list == ["zhang.san"])
                 #expect(try await Alerts.count(database, "select attempts as n from alert_delivery") == 3)
             }
         }
@@ -379,10 +379,10 @@ struct AlertDeliveryTests {
                 }
                 #expect(await receiver.state.all().map(\.key) == ["signed"])
                 let dead = try await client.send(.get, "/v1/alert-deliveries", token: world.townAdmin)
-                let items = try #require(try dead.json()["items"] as? [[String: Any]])
+                let items = try dead.decode(ItemsBody<DeliveryItem>.self).items
                 #expect(items.count == 1)
-                #expect((items.first?["lastError"] as? String)?.contains("310000") == true)
-                let id = try #require(items.first?["id"] as? String)
+                #expect(items.first?.lastError?.contains("310000") == true)
+                let id = try #require(items.first?.id)
                 #expect(try await client.send(.get, "/v1/alert-deliveries", token: world.cadre).status == .forbidden)
                 #expect(try await client.send(.post, "/v1/alert-deliveries/\(id)/retry", token: try await client.login("county.admin")).status == .ok)
                 #expect(try await client.send(.post, "/v1/alert-deliveries/\(id)/retry", token: world.townAdmin).status == .conflict)
@@ -500,7 +500,7 @@ struct AlertTickTests {
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
                 let supervisor = try await client.login("town1.supervisor")
                 let reports = try await client.send(.get, "/v1/safeguarding-reports", token: supervisor)
-                let acknowledged = try #require((try reports.json()["items"] as? [[String: Any]])?.first?["id"] as? String)
+                let acknowledged = try #require(try reports.decode(ItemsBody<IDBody>.self).items.first?.id)
                 #expect(try await client.send(.post, "/v1/safeguarding-reports/\(acknowledged)/acknowledge", token: supervisor,
                                               headers: [.ifMatch: "\"1\""]).status == .ok)
                 try await database.pool.query("update safeguarding_report set reported_at = now() - interval '29 minutes'")
@@ -509,8 +509,8 @@ struct AlertTickTests {
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 1)
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
                 let admin = try await Alerts.inbox(client, "town1.admin")
-                #expect(admin.filter { $0["event"] as? String == "safeguarding.unacknowledged" }.count == 1)
-                #expect(try await Alerts.inbox(client, "town1.supervisor").filter { $0["event"] as? String == "safeguarding.unacknowledged" }.isEmpty)
+                #expect(admin.filter { $0.event == "safeguarding.unacknowledged" }.count == 1)
+                #expect(try await Alerts.inbox(client, "town1.supervisor").filter { $0.event == "safeguarding.unacknowledged" }.isEmpty)
             }
         }
     }
@@ -530,10 +530,10 @@ struct AlertTickTests {
                 #expect(try await Alerts.count(database, "select alerts_tick(\(noon)::timestamptz) as n") == 0)
                 let worker = try await Alerts.inbox(client, "grid1a.worker")
                 #expect(worker.count == 1)
-                #expect((worker.first?["body"] as? String)?.contains("1人") == true, "\(worker)")
-                let cadre = try await Alerts.inbox(client, "village1a.cadre").filter { $0["event"] as? String == "obligations.overdue_digest" }
+                #expect(worker.first?.body.contains("1人") == true, "\(worker)")
+                let cadre = try await Alerts.inbox(client, "village1a.cadre").filter { $0.event == "obligations.overdue_digest" }
                 #expect(cadre.count == 1)
-                #expect((cadre.first?["body"] as? String)?.contains("2人") == true, "\(cadre)")
+                #expect(cadre.first?.body.contains("2人") == true, "\(cadre)")
             }
         }
     }
@@ -557,9 +557,9 @@ struct AlertSourceTests {
                 #expect(upload.status.code < 300, "\(upload.text)")
                 let clinic = try await Alerts.inbox(client, "clinic1.doctor")
                 #expect(clinic.count == 1)
-                #expect(clinic.first?["event"] as? String == "checkup.follow_up")
-                #expect((clinic.first?["body"] as? String)?.contains("1人") == true)
-                #expect(try await Alerts.inbox(client, "village1a.cadre").compactMap { $0["event"] as? String } == ["checkup.follow_up"])
+                #expect(clinic.first?.event == "checkup.follow_up")
+                #expect(clinic.first?.body.contains("1人") == true)
+                #expect(try await Alerts.inbox(client, "village1a.cadre").map(\.event) == ["checkup.follow_up"])
                 let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
                 #expect(!texts.contains { $0.contains("SENTINEL") })
             }
@@ -581,7 +581,7 @@ struct AlertSourceTests {
                 let dropped = try await client.post("/v1/enrolments/\(row)/status-changes", json: change, token: teacher, headers: [.ifMatch: "\"1\""])
                 #expect(dropped.status == .created, "\(dropped.text)")
                 for username in ["village1a.cadre", "town1.supervisor"] {
-                    let events = try await Alerts.inbox(client, username).compactMap { $0["event"] as? String }
+                    let events = try await Alerts.inbox(client, username).map(\.event)
                     #expect(events == ["school.dropout"], "\(username): \(events)")
                 }
                 try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(world.fixture.clinic1.id), \(world.fixture.village1a.id))")
@@ -591,7 +591,7 @@ struct AlertSourceTests {
                     "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["health"],
                 ]
                 #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
-                #expect(try await Alerts.inbox(client, "clinic1.doctor").compactMap { $0["event"] as? String } == ["follow_up.opened"])
+                #expect(try await Alerts.inbox(client, "clinic1.doctor").map(\.event) == ["follow_up.opened"])
                 let texts = try await database.pool.query("select body as t from alert_event").map { try $0.decode("t", as: String.self) }
                 #expect(!texts.contains { $0.contains("SENTINEL") })
             }
@@ -624,9 +624,9 @@ struct AlertSourceTests {
                 try await database.pool.query("update legal_case_detail set first_contact_due = now() - interval '5 hours'")
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 1)
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
-                #expect(Set(try await Alerts.inbox(client, "town1.legal").compactMap { $0["event"] as? String })
+                #expect(Set(try await Alerts.inbox(client, "town1.legal").map(\.event))
                     == ["legal.deadline_approaching", "legal.deadline_missed"])
-                #expect(try await Alerts.inbox(client, "town1.admin").compactMap { $0["event"] as? String } == ["legal.deadline_missed"])
+                #expect(try await Alerts.inbox(client, "town1.admin").map(\.event) == ["legal.deadline_missed"])
                 let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
                 #expect(!texts.contains { $0.contains("SENTINEL") || $0.contains("抚养") })
             }
@@ -649,9 +649,9 @@ struct AlertSourceTests {
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
                 try await database.pool.query("update relief_case set decision_due_at = now() - interval '1 hour'")
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 1)
-                let officer = try await Alerts.inbox(client, "town1.relief").compactMap { $0["event"] as? String }
+                let officer = try await Alerts.inbox(client, "town1.relief").map(\.event)
                 #expect(Set(officer) == ["relief.deadline_approaching", "relief.deadline_missed"])
-                #expect(try await Alerts.inbox(client, "town1.admin").compactMap { $0["event"] as? String } == ["relief.deadline_missed"])
+                #expect(try await Alerts.inbox(client, "town1.admin").map(\.event) == ["relief.deadline_missed"])
                 let texts = try await database.pool.query("select body as t from alert_event").map { try $0.decode("t", as: String.self) }
                 #expect(!texts.contains { $0.contains("SENTINEL") })
             }

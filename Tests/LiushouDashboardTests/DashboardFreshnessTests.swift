@@ -16,8 +16,8 @@ struct DashboardFreshnessTests {
                                                                                                     counts: [String: Int]) {
         let response = try await client.send(.get, "/v1/dashboard?unitId=\(world.fixture.town1.idString)", token: world.town)
         #expect(response.status == .ok, "\(response.text)")
-        let row = try DashboardTests.rows(response)["一乡"] ?? [:]
-        return (DashboardTests.indicators(row), (row["counts"] as? [String: Int]) ?? [:])
+        let row = try DashboardTests.rows(response)["一乡"]
+        return (DashboardTests.indicators(row?.indicators), row?.counts ?? [:])
     }
 
     /// Whether the unit's counts are kept (a read stored them and no write has made them stale since).
@@ -56,7 +56,7 @@ struct DashboardFreshnessTests {
                 // A drops out today: still in the cohort, no longer retained nor enrolled.
                 let row = (try enrolment.json()["id"] as? String) ?? ""
                 let dropout = try await client.post("/v1/enrolments/\(row)/status-changes", json: [
-                    "id": UUID().uuidString, "toStatus": "dropped_out", "effectiveOn": PersonValidator.chinaToday().description, "reason": "外出打工"],
+                    "id": UUID().uuidString, "toStatus": "dropped_out", "effectiveOn": ChinaClock.system.today().description, "reason": "外出打工"],
                     token: world.town, headers: [.ifMatch: "\"1\""])
                 #expect(dropout.status == .created || dropout.status == .ok, "\(dropout.text)")
                 town = try await Self.town(client, world)
@@ -66,7 +66,7 @@ struct DashboardFreshnessTests {
                 // C (elder and woman) is screened: the women's rate moves at once.
                 #expect(town.indicators["women_screened"]?.0 == 0 && town.indicators["women_screened"]?.1 == 1)
                 let screening = try await client.post("/v1/checkups", json: [
-                    "recordId": "S1", "personId": world.id("C"), "checkedOn": PersonValidator.chinaToday().description, "kind": "women_screening",
+                    "recordId": "S1", "personId": world.id("C"), "checkedOn": ChinaClock.system.today().description, "kind": "women_screening",
                     "followUpNeeded": false, "clinician": "王医生"], token: try await client.login("clinic1.doctor"))
                 #expect(screening.status == .created, "\(screening.text)")
                 town = try await Self.town(client, world)
@@ -99,7 +99,7 @@ struct DashboardFreshnessTests {
                     "screenedOn": "2026-01-05"], token: world.town))
                 let pairing = try await client.post("/v1/pairings", json: [
                     "id": UUID().uuidString, "kind": "elder_companion", "helpers": [volunteer], "goals": "陪伴", "people": [["personId": world.id("F")]],
-                    "startOn": PersonValidator.chinaToday().description], token: world.town)
+                    "startOn": ChinaClock.system.today().description], token: world.town)
                 #expect(pairing.status == .created, "\(pairing.text)")
                 town = try await Self.town(client, world)
                 #expect(town.indicators["pairing"]?.0 == 1 && town.indicators["pairing"]?.1 == 5)
@@ -178,10 +178,10 @@ struct DashboardFreshnessTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await DashboardWorld.make(database, client: client)
                 let village = "/v1/dashboard?unitId=\(world.fixture.village1a.idString)"
-                let townRow = try DashboardTests.rows(try await client.send(.get, village, token: world.town))["甲村"] ?? [:]
-                #expect(DashboardTests.indicators(townRow)["legal_aid"] != nil)
-                let cadreRow = try DashboardTests.rows(try await client.send(.get, village, token: world.cadre))["甲村"] ?? [:]
-                #expect(DashboardTests.indicators(cadreRow)["legal_aid"] == nil && DashboardTests.indicators(cadreRow)["filing"] != nil)
+                let townRow = try DashboardTests.rows(try await client.send(.get, village, token: world.town))["甲村"]
+                #expect(DashboardTests.indicators(townRow?.indicators)["legal_aid"] != nil)
+                let cadreRow = try DashboardTests.rows(try await client.send(.get, village, token: world.cadre))["甲村"]
+                #expect(DashboardTests.indicators(cadreRow?.indicators)["legal_aid"] == nil && DashboardTests.indicators(cadreRow?.indicators)["filing"] != nil)
             }
         }
     }

@@ -12,18 +12,17 @@ import Testing
 @Suite("Joint-meeting dashboard")
 struct DashboardTests {
     /// A unit's indicators by key: (numerator, denominator, rate, status).
-    static func indicators(_ row: [String: Any]) -> [String: (Int, Int, Double?, String)] {
+    static func indicators(_ values: [IndicatorBody]?) -> [String: (Int, Int, Double?, String)] {
         var out: [String: (Int, Int, Double?, String)] = [:]
-        for value in (row["indicators"] as? [[String: Any]]) ?? [] {
-            out[value["key"] as? String ?? ""] = (value["numerator"] as? Int ?? -1, value["denominator"] as? Int ?? -1, value["rate"] as? Double,
-                                                  value["status"] as? String ?? "")
+        for value in values ?? [] {
+            out[value.key] = (value.numerator, value.denominator, value.rate, value.status)
         }
         return out
     }
 
-    static func rows(_ response: TestResponse) throws -> [String: [String: Any]] {
-        var rows: [String: [String: Any]] = [:]
-        for row in (try response.json()["rows"] as? [[String: Any]]) ?? [] { rows[row["unitName"] as? String ?? ""] = row }
+    static func rows(_ response: TestResponse) throws -> [String: DashboardBody.Row] {
+        var rows: [String: DashboardBody.Row] = [:]
+        for row in try response.decode(DashboardBody.self).rows { rows[row.unitName] = row }
         return rows
     }
 
@@ -40,7 +39,7 @@ struct DashboardTests {
                 let pairing = try await client.post("/v1/pairings", json: [
                     "id": UUID().uuidString, "kind": "proxy_parent", "helpers": [volunteer], "goals": "陪伴",
                     "people": [["personId": world.id("A"), "consentBy": "王大爷", "consentOn": "2026-01-15"]],
-                    "startOn": PersonValidator.chinaToday().description], token: world.cadre)
+                    "startOn": ChinaClock.system.today().description], token: world.cadre)
                 #expect(pairing.status == .created, "\(pairing.text)")
                 for check in [DashboardWorld.check(person: world.id("B"), kind: "grid_knock", daysAgo: 3),
                               DashboardWorld.check(person: world.id("B"), kind: "cadre_visit", daysAgo: 10),
@@ -53,7 +52,7 @@ struct DashboardTests {
                 #expect(report.status == .created, "\(report.text)")
                 let clinic = try await client.login("clinic1.doctor")
                 let checkup = try await client.post("/v1/checkups", json: [
-                    "recordId": "D1", "personId": world.id("C"), "checkedOn": LocalDate(daysSince1970: PersonValidator.chinaToday().daysSince1970 - 3).description,
+                    "recordId": "D1", "personId": world.id("C"), "checkedOn": LocalDate(daysSince1970: ChinaClock.system.today().daysSince1970 - 3).description,
                     "kind": "elder_annual", "followUpNeeded": false, "clinician": "王医生"], token: clinic)
                 #expect(checkup.status == .created, "\(checkup.text)")
 
@@ -72,7 +71,7 @@ struct DashboardTests {
                 #expect(response.status == .ok, "\(response.text)")
                 let rows = try Self.rows(response)
                 #expect(Set(rows.keys) == ["一乡", "甲村", "乙村"])
-                let town = Self.indicators(rows["一乡"] ?? [:])
+                let town = Self.indicators(rows["一乡"]?.indicators)
                 #expect(town["filing"]?.0 == 4 && town["filing"]?.1 == 6)
                 #expect(town["filing"]?.2 == 0.6667 && town["filing"]?.3 == "red")
                 #expect(town["guardian"]?.0 == 2 && town["guardian"]?.1 == 3)
@@ -84,41 +83,41 @@ struct DashboardTests {
                 #expect(town["elders_checked"]?.3 == "none")
                 #expect(town["women_screened"]?.0 == 0 && town["women_screened"]?.1 == 1)
                 #expect(town["relief_in_time"]?.1 == 0 && town["relief_in_time"]?.2 == nil)
-                let townCounts = (rows["一乡"]?["counts"] as? [String: Int]) ?? [:]
+                let townCounts = rows["一乡"]?.counts ?? [:]
                 #expect(townCounts["persons"] == 6)
                 #expect(townCounts["group_left_behind_child"] == 3)
                 #expect(townCounts["group_left_behind_elder"] == 3)
                 #expect(townCounts["group_left_behind_woman"] == 1)
                 #expect(townCounts["follow_ups_open_under_7_days"] == 1)
                 #expect(townCounts["safeguarding_unacknowledged_under_1_day"] == 1)
-                let jia = Self.indicators(rows["甲村"] ?? [:])
+                let jia = Self.indicators(rows["甲村"]?.indicators)
                 #expect(jia["filing"]?.0 == 2 && jia["filing"]?.1 == 4)
                 #expect(jia["guardian"]?.0 == 2 && jia["guardian"]?.1 == 3)
                 #expect(jia["pairing"]?.0 == 1 && jia["pairing"]?.1 == 4)
                 #expect(jia["daily_knock"]?.0 == 3 && jia["daily_knock"]?.1 == 4)
-                let yi = Self.indicators(rows["乙村"] ?? [:])
+                let yi = Self.indicators(rows["乙村"]?.indicators)
                 #expect(yi["filing"]?.0 == 2 && yi["filing"]?.1 == 2 && yi["filing"]?.3 == "green")
                 #expect(yi["guardian"]?.1 == 0 && yi["guardian"]?.2 == nil && yi["guardian"]?.3 == "none")
                 #expect(yi["daily_knock"]?.0 == 2 && yi["daily_knock"]?.1 == 2)
                 // Drill down: the village shows its grid.
                 let village = try Self.rows(try await client.send(.get, "/v1/dashboard?unitId=\(f.village1a.idString)", token: world.cadre))
                 #expect(Set(village.keys) == ["甲村", "甲村一组"])
-                #expect(Self.indicators(village["甲村一组"] ?? [:])["pairing"]?.2 == 1.0)
-                #expect(Self.indicators(village["甲村一组"] ?? [:])["pairing"]?.3 == "green")
+                #expect(Self.indicators(village["甲村一组"]?.indicators)["pairing"]?.2 == 1.0)
+                #expect(Self.indicators(village["甲村一组"]?.indicators)["pairing"]?.3 == "green")
 
                 // Trend: last week as it was (D still in 乙村, G not yet there), this week as it is.
                 let trend = try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.village1a.idString)&weeks=4", token: world.cadre)
-                let weeks = (try trend.json()["weeks"] as? [[String: Any]]) ?? []
+                let weeks = try trend.decode(TrendBody.self).weeks
                 #expect(weeks.count == 2, "\(trend.text)")
-                let lastWeek = Self.indicators(weeks.first ?? [:])
-                let thisWeek = Self.indicators(weeks.last ?? [:])
+                let lastWeek = Self.indicators(weeks.first?.indicators)
+                let thisWeek = Self.indicators(weeks.last?.indicators)
                 #expect(lastWeek["guardian"]?.0 == 1 && lastWeek["guardian"]?.1 == 2)
                 #expect(thisWeek["guardian"]?.0 == 2 && thisWeek["guardian"]?.1 == 3)
                 let yiTrend = try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.village1b.idString)", token: world.town)
-                let yiWeeks = (try yiTrend.json()["weeks"] as? [[String: Any]]) ?? []
-                #expect(Self.indicators(yiWeeks.first ?? [:])["filing"]?.1 == 2)
-                #expect(Self.indicators(yiWeeks.first ?? [:])["guardian"]?.1 == 1)
-                #expect(Self.indicators(yiWeeks.last ?? [:])["guardian"]?.1 == 0)
+                let yiWeeks = try yiTrend.decode(TrendBody.self).weeks
+                #expect(Self.indicators(yiWeeks.first?.indicators)["filing"]?.1 == 2)
+                #expect(Self.indicators(yiWeeks.first?.indicators)["guardian"]?.1 == 1)
+                #expect(Self.indicators(yiWeeks.last?.indicators)["guardian"]?.1 == 0)
             }
         }
     }
@@ -136,18 +135,18 @@ struct DashboardTests {
                 let county = try await client.login("county.admin")
                 let whole = try Self.rows(try await client.send(.get, "/v1/dashboard?unitId=\(f.county.idString)", token: county))
                 #expect(Set(whole.keys) == ["示范县", "一乡", "二乡"])
-                #expect((whole["示范县"]?["counts"] as? [String: Int])?["persons"] == 5)
-                #expect((whole["二乡"]?["counts"] as? [String: Int])?["persons"] == 0)
+                #expect(whole["示范县"]?.counts["persons"] == 5)
+                #expect(whole["二乡"]?.counts["persons"] == 0)
                 #expect(try await client.send(.get, "/v1/dashboard", token: world.town).status == .badRequest)
                 #expect(try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.town1.idString)&weeks=0", token: world.town).status == .badRequest)
                 let teacher = try await client.login("school1.teacher")
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: teacher).status == .forbidden)
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: nil).status == .unauthorized)
 
-                let definitions = try await client.send(.get, "/v1/dashboard/definitions", token: world.town).json()
-                let keys = ((definitions["indicators"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+                let definitions = try await client.send(.get, "/v1/dashboard/definitions", token: world.town).decode(DefinitionsBody.self)
+                let keys = definitions.indicators.map(\.key)
                 #expect(keys.contains("pairing") && keys.contains("filing") && keys.contains("daily_knock"))
-                #expect(((definitions["indicators"] as? [[String: Any]]) ?? []).allSatisfy { ($0["definition"] as? String)?.isEmpty == false })
+                #expect(definitions.indicators.allSatisfy { $0.definition?.isEmpty == false })
 
                 #expect(try await client.send(.get, "/v1/dashboard.csv", token: world.town).status == .badRequest)
                 #expect(try await client.send(.get, "/v1/dashboard.csv?unitId=\(f.town2.idString)", token: world.town).status == .notFound)

@@ -57,11 +57,11 @@ struct PairingTests {
                 let oneToMany = VolunteerWorld.pairing(id: id, helpers: [world.passed], people: [world.child, world.elder])
                 let created = try await client.post("/v1/pairings", json: oneToMany, token: world.cadre)
                 #expect(created.status == .created, "\(created.text)")
-                let json = try created.json()
-                #expect((json["people"] as? [[String: Any]])?.count == 2)
-                #expect(json["running"] as? Bool == true)
+                let json = try created.decode(PairingBody.self)
+                #expect(json.people.count == 2)
+                #expect(json.running == true)
                 // Two people in one village: filed under the village.
-                #expect((json["unitId"] as? String)?.lowercased() == world.fixture.village1a.idString)
+                #expect(json.unitId.lowercased() == world.fixture.village1a.idString)
                 #expect(try await client.post("/v1/pairings", json: oneToMany, token: world.cadre).status == .ok)
                 // The same new pairing sent twice at once: one creates it, the other gets it back.
                 let raw = try JSONSerialization.data(withJSONObject: VolunteerWorld.pairing(helpers: [world.passed], people: [world.elder]))
@@ -77,7 +77,7 @@ struct PairingTests {
                 let manyToOne = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(
                     kind: "learning_buddy", helpers: [world.passed, world.pending], people: [world.child]), token: supervisor)
                 #expect(manyToOne.status == .created, "\(manyToOne.text)")
-                #expect((try manyToOne.json()["helpers"] as? [[String: Any]])?.count == 2)
+                #expect(try manyToOne.decode(PairingBody.self).helpers.count == 2)
                 #expect((try manyToOne.json()["unitId"] as? String)?.lowercased() == world.fixture.grid1a.idString)
 
                 let forChild = try await client.send(.get, "/v1/pairings?personId=\(world.child)", token: world.cadre)
@@ -120,7 +120,7 @@ struct PairingTests {
                 #expect(!file.text.contains("idNumber\":\"3"), "no ID numbers for volunteers: \(file.text)")
                 #expect(!file.text.contains(People.idNumber(born: "2015-03-04", sequence: 101)))
                 let list = try await client.send(.get, "/v1/persons", token: volunteer)
-                let ids = ((try list.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }.map { $0.lowercased() }
+                let ids = try list.decode(ItemsBody<NamedBody>.self).items.map { $0.id.lowercased() }
                 #expect(ids == [world.child])
                 let mine = try await client.send(.get, "/v1/me/volunteer", token: volunteer)
                 #expect(((try mine.json()["pairings"] as? [Any]) ?? []).count == 2)

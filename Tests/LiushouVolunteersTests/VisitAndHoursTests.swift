@@ -50,10 +50,10 @@ struct VisitAndHoursTests {
                 #expect(try stored.decode("duration_minutes", as: Int.self) == 90)
                 // The visit satisfied the child's daily knock.
                 let obligations = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: world.cadre)
-                let knock = ((try obligations.json()["items"] as? [[String: Any]]) ?? []).first { $0["ruleKey"] as? String == "daily_knock" }
-                #expect(knock?["overdue"] as? Bool == false, "\(obligations.text)")
+                let knock = try obligations.decode(ItemsBody<ObligationBody>.self).items.first { $0.ruleKey == "daily_knock" }
+                #expect(knock?.overdue == false, "\(obligations.text)")
                 // The child had no check before this visit.
-                #expect(knock?["lastCheckAt"] as? String != nil)
+                #expect(knock?.lastCheckAt != nil)
 
                 let bad = try await client.post("/v1/volunteer-visits", json: VolunteerWorld.visit(pairing: pairing, person: world.child, minutes: 0,
                                                                                                     activities: []), token: volunteer)
@@ -108,26 +108,25 @@ struct VisitAndHoursTests {
                 }
                 let month = String(VolunteerWorld.today.prefix(7))
                 let year = String(VolunteerWorld.today.prefix(4))
-                let own = try await client.send(.get, "/v1/volunteers/\(world.passed)/hours?year=\(year)", token: world.cadre).json()
-                #expect(own["totalMinutes"] as? Int == 135)
-                let months = (own["months"] as? [[String: Any]]) ?? []
-                #expect(months.count == 1)
-                #expect(months.first?["month"] as? String == month)
-                #expect(months.first?["hours"] as? String == "2.25")
-                #expect(months.first?["visits"] as? Int == 2)
-                let other = try await client.send(.get, "/v1/volunteers/\(world.pending)/hours", token: world.cadre).json()
-                #expect(other["totalMinutes"] as? Int == 0)
-                let town = try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)", token: world.townAdmin).json()
-                let rows = (town["items"] as? [[String: Any]]) ?? []
+                let own = try await client.send(.get, "/v1/volunteers/\(world.passed)/hours?year=\(year)", token: world.cadre).decode(HoursBody.self)
+                #expect(own.totalMinutes == 135)
+                #expect(own.months.count == 1)
+                #expect(own.months.first?.month == month)
+                #expect(own.months.first?.hours == "2.25")
+                #expect(own.months.first?.visits == 2)
+                let other = try await client.send(.get, "/v1/volunteers/\(world.pending)/hours", token: world.cadre).decode(HoursBody.self)
+                #expect(other.totalMinutes == 0)
+                let town = try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)", token: world.townAdmin)
+                let rows = try town.decode(ItemsBody<HoursBody.Month>.self).items
                 #expect(rows.count == 1)
-                #expect(rows.first?["organisation"] as? String == "party_member")
-                #expect(rows.first?["minutes"] as? Int == 135)
-                #expect(rows.first?["volunteers"] as? Int == 1)
-                let elsewhere = try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.village1b.idString)", token: world.townAdmin).json()
-                #expect(((elsewhere["items"] as? [Any]) ?? [1]).isEmpty)
-                let mine = try await client.send(.get, "/v1/me/volunteer", token: volunteer).json()
-                #expect((mine["hours"] as? [String: Any])?["totalMinutes"] as? Int == 135)
-                #expect((mine["volunteer"] as? [String: Any])?["name"] as? String == "张志愿")
+                #expect(rows.first?.organisation == "party_member")
+                #expect(rows.first?.minutes == 135)
+                #expect(rows.first?.volunteers == 1)
+                let elsewhere = try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.village1b.idString)", token: world.townAdmin)
+                #expect(try elsewhere.decode(ItemsBody<JSONObject>.self).items.isEmpty)
+                let mine = try await client.send(.get, "/v1/me/volunteer", token: volunteer).decode(OwnRecordBody.self)
+                #expect(mine.hours.totalMinutes == 135)
+                #expect(mine.volunteer.name == "张志愿")
                 // Bad input, other towns, missing auth.
                 #expect(try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)&year=20x6", token: world.townAdmin).status == .badRequest)
                 #expect(try await client.send(.get, "/v1/volunteer-hours", token: world.townAdmin).status == .badRequest)
@@ -161,8 +160,8 @@ struct VisitAndHoursTests {
                 let rate = try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.town1.idString)", token: world.townAdmin)
                 #expect(rate.status == .ok, "\(rate.text)")
                 var rows: [String: (Int, Int, Double?)] = [:]
-                for item in (try rate.json()["items"] as? [[String: Any]]) ?? [] {
-                    rows[item["unitName"] as? String ?? ""] = (item["paired"] as? Int ?? -1, item["people"] as? Int ?? -1, item["rate"] as? Double)
+                for item in try rate.decode(ItemsBody<RateBody>.self).items {
+                    rows[item.unitName] = (item.paired, item.people, item.rate)
                 }
                 #expect(rows["一乡"]?.0 == 1)
                 #expect(rows["一乡"]?.1 == 3)
@@ -173,8 +172,8 @@ struct VisitAndHoursTests {
                 #expect(rows["乙村"]?.0 == 0)
                 #expect(rows["乙村"]?.1 == 1)
                 #expect(rows.count == 3)
-                let village = try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: world.cadre).json()
-                #expect(((village["items"] as? [[String: Any]])?.first)?["paired"] as? Int == 1)
+                let village = try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: world.cadre)
+                #expect(try village.decode(ItemsBody<RateBody>.self).items.first?.paired == 1)
                 #expect(try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound)
                 let otherCadre = try await client.login("village2a.cadre")
                 #expect(try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status == .notFound)

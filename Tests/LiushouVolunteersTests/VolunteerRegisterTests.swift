@@ -57,7 +57,7 @@ struct VolunteerRegisterTests {
                                                                                                  screening: "pending", sequence: 313), token: world.cadre)
                 #expect(try VolunteerWorld.fields(aboveMe) == ["unitId"])
                 let list = try await client.send(.get, "/v1/volunteers?screening=passed", token: world.cadre)
-                let names = ((try list.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+                let names = try list.decode(ItemsBody<NamedBody>.self).items.map(\.name)
                 #expect(names.sorted() == ["孙老师", "张志愿"])
 
                 // Change: screening passes, with If-Match.

@@ -23,7 +23,7 @@ struct VolunteerWorld {
     var townAdmin: String
     var cadre: String
 
-    static let today = PersonValidator.chinaToday().description
+    static let today = ChinaClock.system.today().description
 
     static func make(_ database: TestDatabase, client: some TestClientProtocol) async throws -> VolunteerWorld {
         let fixture = try await PlatformFixture.seed(database)
@@ -102,6 +102,6 @@ struct VolunteerWorld {
 
     /// Field names of a problem's errors.
     static func fields(_ response: TestResponse) throws -> [String] {
-        ((try response.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        (try response.decode(ProblemBody.self).errors ?? []).map(\.field)
     }
 }

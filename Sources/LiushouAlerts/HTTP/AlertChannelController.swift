@@ -66,23 +66,25 @@ struct AlertChannelController: Sendable {
         let secret = body.kind == .dingtalk ? body.secret.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } : nil
         // Keyed: the body holds the webhook key or phone, which a plain hash would let anyone test guesses against.
         let hash = self.vault.digest(ContentHash.of(body).base64EncodedString())
-        let channel = try await self.database.transaction(for: caller) { transaction in
-            if let (existing, existingHash) = try await self.store.channel(id, in: transaction) {
-                guard existingHash == hash else { throw Problem.idConflict("channel") }
-                return (existing, false)
+        // Two first saves of one id at once: the loser runs again and answers from the winner's channel.
+        let channel = try await DuplicateRetry.once(primaryKey: "alert_channel_pkey") {
+            try await self.database.transaction(for: caller) { transaction in
+                if let (existing, existingHash) = try await self.store.channel(id, in: transaction) {
+                    guard existingHash == hash else { throw Problem.idConflict("channel") }
+                    return (existing, false)
+                }
+                guard let path = try await self.store.unitPath(body.unitId, in: transaction), caller.holds(.alertsManage, at: path)
+                else { throw Problem.validation([.init(field: "unitId", message: "no such unit in your scope")]).localized(for: request) }
+                let created = try await self.store.createChannel(AlertStore.NewChannel(
+                    id: id, unitID: body.unitId, kind: body.kind, name: body.name.trimmingCharacters(in: .whitespaces),
+                    targetSealed: try self.vault.seal(target), secretSealed: try secret.map { try self.vault.seal($0) }, targetHint: hint,
+                    events: body.events.map { Array(Set($0)).sorted() }, contentHash: hash
+                ), in: transaction)
+                try await AuditEntry(caller: caller, context: context, action: "alerts.channel_add", resource: "alert_channel",
+                                     recordID: id.uuidString.lowercased(), unitID: body.unitId, unitPath: path, detail: ["kind": body.kind.rawValue])
+                    .append(in: transaction)
+                return (created, true)
             }
-            guard let unit = try await transaction.query("select b.path from liushou_unit_brief(\(body.unitId)) b").first,
-                let path = try unit.decode("path", as: String?.self), caller.holds(.alertsManage, at: path)
-            else { throw Problem.validation([.init(field: "unitId", message: "no such unit in your scope")]).localized(for: request) }
-            let created = try await self.store.createChannel(AlertStore.NewChannel(
-                id: id, unitID: body.unitId, kind: body.kind, name: body.name.trimmingCharacters(in: .whitespaces),
-                targetSealed: try self.vault.seal(target), secretSealed: try secret.map { try self.vault.seal($0) }, targetHint: hint,
-                events: body.events.map { Array(Set($0)).sorted() }, contentHash: hash
-            ), in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "alerts.channel_add", resource: "alert_channel",
-                                 recordID: id.uuidString.lowercased(), unitID: body.unitId, unitPath: path, detail: ["kind": body.kind.rawValue])
-                .append(in: transaction)
-            return (created, true)
         }
         return try JSONResponse(channel.0, status: channel.1 ? .created : .ok, headers: [
             .eTag: "\"\(channel.0.version)\"", .location: "/v1/alert-channels/\(id.uuidString.lowercased())",

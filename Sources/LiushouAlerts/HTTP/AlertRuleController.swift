@@ -98,10 +98,7 @@ struct AlertRuleController: Sendable {
 
     /// The county's path, when the caller works in it (and, to change its rules, administers it).
     private func countyPath(_ county: UUID, caller: Caller, toChange: Bool, in transaction: PostgresTransaction) async throws -> String {
-        guard let row = try await transaction.query("select b.kind, b.path from liushou_unit_brief(\(county)) b").first,
-            try row.decode("kind", as: String.self) == "county"
-        else { throw Problem.notFound("No such county.") }
-        let path: String = try row.decode("path")
+        guard let path = try await self.store.countyPath(county, in: transaction) else { throw Problem.notFound("No such county.") }
         guard caller.grants.contains(where: { Caller.path($0.unitPath, isInside: path) }) else { throw Problem.notFound("No such county.") }
         if toChange, !caller.holds(.alertsManage, at: path) {
             throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "Only the county's administrators set its alert rules.")

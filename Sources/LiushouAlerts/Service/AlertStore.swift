@@ -94,6 +94,14 @@ public struct AlertStore: Sendable {
         r.sms_template_id, r.ack_minutes, r.version
         """
 
+    /// The county's path; `nil` when the unit is not a county.
+    public func countyPath(_ county: UUID, in transaction: PostgresTransaction) async throws -> String? {
+        guard let row = try await transaction.query("select b.kind, b.path from liushou_unit_brief(\(county)) b").first,
+            try row.decode("kind", as: String.self) == "county"
+        else { return nil }
+        return try row.decode("path", as: String.self)
+    }
+
     /// The effective rule of every configurable event in a county.
     public func rules(county: UUID, in transaction: PostgresTransaction) async throws -> [AlertRule] {
         let rows = try await transaction.query("""
@@ -177,6 +185,11 @@ public struct AlertStore: Sendable {
         return try await transaction.query("""
             select \(Self.channelColumns) from alert_channel ch where ch.active \(filter) order by ch.unit_id, ch.created_at limit 500
             """).map { try Self.channel($0).0 }
+    }
+
+    /// The path of the unit a channel is for; `nil` when there is no such unit.
+    public func unitPath(_ unit: UUID, in transaction: PostgresTransaction) async throws -> String? {
+        try await transaction.query("select b.path from liushou_unit_brief(\(unit)) b").first?.decode("path", as: String?.self)
     }
 
     /// The channel and the hash of what created it.

@@ -16,3 +16,15 @@ public struct Dashboard: Sendable, Codable, Equatable {
     public var generatedAt: Date
     public var rows: [DashboardRow]
 }
+
+/// A unit's indicators week by week: the snapshots of past weeks, the current week live.
+struct DashboardTrend: Encodable {
+    struct Week: Encodable {
+        /// The Monday the week starts on (`YYYY-MM-DD`, China time).
+        var weekStart: String
+        var indicators: [IndicatorValue]
+    }
+
+    var unitId: UUID
+    var weeks: [Week]
+}

@@ -1,6 +1,6 @@
 /// Renders the indicator definitions as Markdown (`docs/indicators.md`), from the same list the API serves.
 public enum IndicatorDocument {
-    /// The document.
+    /// `docs/indicators.md` as it should read; `DashboardDocumentTests` fails when the file differs.
     public static func markdown() -> String {
         var lines = [
             "# Joint-meeting indicators (联席会议指标)", "",

@@ -10,7 +10,7 @@ public struct SnapshotService: Service {
     let interval: Duration
     let logger: Logger
 
-    /// A service over the server's pool.
+    /// Snapshots written through `pool` every `interval` (an hour by default).
     public init(pool: PostgresConnectionPool, interval: Duration = .seconds(3600), logger: Logger) {
         self.pool = pool
         self.interval = interval

@@ -52,7 +52,7 @@ public struct PairingInput: Sendable, Codable, Equatable {
 
 /// A pairing as answered.
 public struct Pairing: Sendable, Codable, Equatable {
-    /// A helper of the pairing.
+    /// A helper: the volunteer, and its name and organisation while the register shows them.
     public struct Helper: Sendable, Codable, Equatable {
         public var volunteerId: UUID
         public var name: String?

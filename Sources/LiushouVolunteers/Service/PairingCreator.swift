@@ -98,12 +98,11 @@ struct PairingCreator {
         let helperNames = try await transaction.query("""
             select string_agg(v.name, '、' order by v.name) as names from volunteer v where v.id = any(\(input.helpers))
             """).first?.decode("names", as: String?.self) ?? ""
-        for person in input.people {
-            try await transaction.query("""
-                insert into person_event (id, person_id, module, kind, summary, account_name, record_id)
-                values (\(UUID()), \(person.personId), 'volunteers', 'pairing.started',
-                    \("结对帮扶（\(input.kind.chineseName)）：\(helperNames)，自 \(input.startOn) 起"), \(caller.name), \(input.id.uuidString.lowercased()))
-                """)
-        }
+        try await PersonTimeline.append(input.people.map { person in
+            PersonTimeline.Entry(
+                person: person.personId, module: "volunteers", kind: "pairing.started",
+                summary: "结对帮扶（\(input.kind.chineseName)）：\(helperNames)，自 \(input.startOn) 起", caller: caller, record: input.id
+            )
+        }, in: transaction)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import LiushouAccess
+import LiushouPlatform
 import LiushouPostgres
 
 /// Reads pairings with their helpers and people, under row-level security (a person's name shows
@@ -53,5 +55,46 @@ enum PairingStore {
         guard let pairing = try await Self.list(where: "g.id = \(id)", limit: 1, forUpdate: forUpdate, in: transaction).first else { return nil }
         let hash = try await transaction.query("select content_hash from pairing where id = \(id)").first?.decode("content_hash", as: Data.self)
         return (pairing, hash ?? Data())
+    }
+
+    /// Visible pairings filtered by a paired person, a helper, a unit's subtree and a status
+    /// (`active` or `ended`), each when given.
+    static func list(
+        person: UUID?, volunteer: UUID?, unit: UUID?, status: String?, in transaction: PostgresTransaction
+    ) async throws -> [Pairing] {
+        var clauses: [SQLQuery] = ["true"]
+        if let person { clauses.append("exists (select from pairing_person pp where pp.pairing_id = g.id and pp.person_id = \(person))") }
+        if let volunteer { clauses.append("exists (select from pairing_helper h where h.pairing_id = g.id and h.volunteer_id = \(volunteer))") }
+        if let unit {
+            clauses.append("exists (select from liushou_unit_brief(g.unit_id) b, liushou_unit_brief(\(unit)) u where b.path::ltree <@ u.path::ltree)")
+        }
+        if let status { clauses.append("g.status = \(status)") }
+        return try await Self.list(where: SQLQuery.joined(clauses, separator: " and "), in: transaction)
+    }
+
+    /// The pairings a volunteer helps in.
+    static func list(helpedBy volunteer: UUID, in transaction: PostgresTransaction) async throws -> [Pairing] {
+        try await Self.list(where: "exists (select from pairing_helper h where h.pairing_id = g.id and h.volunteer_id = \(volunteer))", in: transaction)
+    }
+
+    /// Ends a pairing (the caller checked scope, version and dates): its helpers lose the people's
+    /// assignments now and the people's timelines say why it ended.
+    static func end(
+        _ stored: Pairing, on endedOn: LocalDate, reason: String, caller: Caller, in transaction: PostgresTransaction
+    ) async throws {
+        try await transaction.query("""
+            update pairing set status = 'ended', ended_on = \(endedOn), end_reason = \(reason), ended_by = \(caller.accountID),
+                version = version + 1, updated_at = now()
+            where id = \(stored.id)
+            """)
+        try await transaction.query("""
+            update person_assignment set ended_at = now()
+            where source = 'pairing' and source_id = \(stored.id) and (ended_at is null or ended_at > now())
+            """)
+        try await PersonTimeline.append(stored.people.map { person in
+            PersonTimeline.Entry(
+                person: person.personId, module: "volunteers", kind: "pairing.ended", summary: "结对帮扶结束：" + reason, caller: caller, record: stored.id
+            )
+        }, in: transaction)
     }
 }

@@ -74,6 +74,30 @@ struct VolunteerStore: Sendable {
         }
     }
 
+    /// Whether an account is an enabled login with the volunteer or school staff role.
+    func accountMayHelp(_ account: UUID, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("""
+            select exists (select from account a join role_grant g on g.account_id = a.id
+                           where a.id = \(account) and a.disabled_at is null and g.revoked_at is null
+                             and g.role in ('volunteer', 'school_staff')) as ok
+            """).first?.decode("ok", as: Bool.self) ?? false
+    }
+
+    /// Whether another volunteer than `volunteer` has the login.
+    func accountTaken(_ account: UUID, byOtherThan volunteer: UUID?, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("""
+            select exists (select from volunteer v where v.account_id = \(account) and v.id <> \(volunteer)) as taken
+            """).first?.decode("taken", as: Bool.self) ?? false
+    }
+
+    /// Whether another volunteer than `volunteer` of the unit's register has the ID number (under any key of the ring).
+    func idNumberTaken(_ idNumber: String, unit: UUID, byOtherThan volunteer: UUID?, in transaction: PostgresTransaction) async throws -> Bool {
+        try await transaction.query("""
+            select exists (select from volunteer v where v.unit_id = \(unit)
+                           and v.id_number_digest = any(\(self.vault.lookupDigests(idNumber.uppercased()))) and v.id <> \(volunteer)) as taken
+            """).first?.decode("taken", as: Bool.self) ?? false
+    }
+
     /// A pairing's access follows the volunteer's login: a changed or removed login, or a failed
     /// background check, ends the old login's assignments; a new login gets those of the pairings
     /// still running or to come.

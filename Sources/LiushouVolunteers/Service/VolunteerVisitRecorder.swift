@@ -19,8 +19,8 @@ struct VolunteerVisitRecorder: Sendable {
         guard let volunteer = try await transaction.query("select id from volunteer where account_id = \(caller.accountID)").first?
             .decode("id", as: UUID.self)
         else {
-            throw Problem(status: .forbidden, code: "not_a_registered_volunteer", title: "Not in the volunteer register",
-                          detail: "Your login is not linked to a volunteer of the register.")
+            throw ServiceError.forbidden(code: "not_a_registered_volunteer", title: "Not in the volunteer register",
+                                         detail: "Your login is not linked to a volunteer of the register.")
         }
         var stored: [UUID: Data] = [:]
         for row in try await transaction.query("select check_id, content_hash from volunteer_visit where check_id = any(\(items.map(\.id)))") {

@@ -1,0 +1,22 @@
+import Foundation
+import LiushouHTTP
+
+/// Checks of the module's query parameters: a malformed one answers 400 naming it.
+enum VolunteerQuery {
+    /// The UUID a parameter names, nil when it is absent.
+    static func uuid(_ text: String?, named name: String) throws -> UUID? {
+        guard let text else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            throw Problem.badRequest("\(name) is invalid.", errors: [.init(field: name, message: "must be a UUID")])
+        }
+        return id
+    }
+
+    /// The unit a report is for: required, a unit's UUID.
+    static func unit(_ text: String?) throws -> UUID {
+        guard let unit = text.flatMap(UUID.init(uuidString:)) else {
+            throw Problem.badRequest("unitId is required.", errors: [.init(field: "unitId", message: "must be a unit's UUID")])
+        }
+        return unit
+    }
+}
