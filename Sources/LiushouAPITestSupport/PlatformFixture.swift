@@ -6,6 +6,7 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouMigrations
 import LiushouPlatform
+import LiushouPostgres
 import LiushouServer
 import LiushouTestSupport
 import NIOCore
@@ -128,6 +129,13 @@ extension TestResponse {
 
     /// The `ETag` header.
     public var etag: String? { self.headers[.eTag] }
+
+    /// The body decoded as `type` (times as the API writes them: RFC 3339).
+    public func decode<Value: Decodable>(_ type: Value.Type = Value.self) throws -> Value {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = Date.requestDecodingStrategy
+        return try decoder.decode(Value.self, from: Data(self.body.readableBytesView))
+    }
 
     public func json() throws -> [String: Any] {
         (try JSONSerialization.jsonObject(with: Data(self.body.readableBytesView)) as? [String: Any]) ?? [:]

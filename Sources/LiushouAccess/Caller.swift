@@ -2,14 +2,12 @@ import Foundation
 
 /// A role held on one organisation unit (and so on its subtree).
 public struct Grant: Sendable, Hashable, Codable {
-    /// The role.
     public var role: Role
     /// The unit the role is held on.
     public var unitID: UUID
     /// The unit's materialised path (`ltree` text), e.g. `u…county.u…town`.
     public var unitPath: String
 
-    /// A grant.
     public init(role: Role, unitID: UUID, unitPath: String) {
         self.role = role
         self.unitID = unitID
@@ -49,7 +47,6 @@ public struct Caller: Sendable, Hashable {
     /// the second-factor routes, the caller's own `/me` and logout answer.
     public var secondFactorDue: SecondFactorDue?
 
-    /// A caller.
     public init(accountID: UUID, name: String, kind: Kind, grants: [Grant], credentialID: UUID, mustChangePassword: Bool = false) {
         self.accountID = accountID
         self.name = name

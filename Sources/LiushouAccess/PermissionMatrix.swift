@@ -6,7 +6,6 @@ public enum PermissionMatrix {
         public var path: String
         public var requirement: String
 
-        /// A route row.
         public init(method: String, path: String, requirement: String) {
             self.method = method
             self.path = path

@@ -16,7 +16,6 @@ public struct BatchReport: Encodable, Sendable {
         public var status: String
         public var errors: [Problem.FieldError]?
 
-        /// A recorded result.
         public init(id: UUID, status: String, errors: [Problem.FieldError]?) {
             self.id = id
             self.status = status

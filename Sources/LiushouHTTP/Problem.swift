@@ -13,7 +13,6 @@ public struct Problem: Error, Sendable, Equatable {
         /// What is wrong with it, for people.
         public var message: String
 
-        /// A field error.
         public init(field: String, message: String) {
             self.field = field
             self.message = message
@@ -35,7 +34,6 @@ public struct Problem: Error, Sendable, Equatable {
     /// Seconds after which a retry may succeed, sent as `Retry-After`.
     public var retryAfterSeconds: Int?
 
-    /// A problem.
     public init(
         status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = [],
         extensions: [String: String] = [:], retryAfterSeconds: Int? = nil
@@ -111,7 +109,6 @@ public struct Problem: Error, Sendable, Equatable {
         )
     }
 
-    /// The JSON body.
     struct Document: Encodable {
         var type: String
         var title: String

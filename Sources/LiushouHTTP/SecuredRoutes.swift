@@ -39,7 +39,6 @@ public final class RouteCatalog: Sendable {
 
     private let storage = Mutex<[Entry]>([])
 
-    /// An empty catalog.
     public init() {}
 
     /// All declared routes.

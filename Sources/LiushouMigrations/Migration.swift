@@ -9,7 +9,6 @@ public struct Migration: Sendable, Hashable {
     public let module: String
     /// The file's name without version and extension.
     public let name: String
-    /// The SQL text.
     public let sql: String
 
     /// Creates a migration from its parts.

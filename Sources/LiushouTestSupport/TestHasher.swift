@@ -2,7 +2,6 @@ import LiushouPlatform
 
 /// One bcrypt hasher shared by the tests of a process (cost 10, the policy's minimum).
 public enum TestHasher {
-    /// The shared hasher.
     public static let shared: PasswordHasher = {
         do {
             return try PasswordHasher(cost: 10)

@@ -2,7 +2,6 @@ import LiushouPlatform
 
 /// The identifier vault tests seal ID numbers with (a fixed test-only key).
 public enum TestVault {
-    /// The shared vault.
     public static let shared: IdentifierVault = {
         do {
             return try IdentifierVault(secret: "liushou-tests-only-data-key-0123456789abcdef")

@@ -25,10 +25,10 @@ struct ServiceAccountTests {
                 let admin = try await client.login("town1.admin")
                 let created = try await client.post("/v1/service-accounts", json: Self.body(fixture), token: admin)
                 #expect(created.status == .created)
-                let json = try created.json()
-                let token = try #require(json["token"] as? String)
-                let tokenID = try #require(json["tokenId"] as? String)
-                let accountID = try #require((json["account"] as? [String: Any])?["id"] as? String)
+                let issuedFirst = try created.decode(IssuedToken.self)
+                let token = issuedFirst.token
+                let tokenID = issuedFirst.tokenId.uuidString.lowercased()
+                let accountID = issuedFirst.account.id.uuidString.lowercased()
                 #expect(token.hasPrefix("lsk_"))
                 let me = try await client.send(.get, "/v1/auth/me", token: token)
                 #expect(try me.json()["kind"] as? String == "service")
@@ -77,10 +77,10 @@ struct ServiceAccountTests {
                 #expect(((try foreverRefused.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "tokenExpiresAt")
                 let ordinary = try await client.post("/v1/service-accounts", json: Self.body(fixture), token: admin)
                 #expect(ordinary.status == .created)
-                let issued = try ordinary.json()
-                let expiry = try #require((issued["expiresAt"] as? String).flatMap { Date(rfc3339: $0) })
+                let issued = try ordinary.decode(IssuedToken.self)
+                let expiry = try #require(issued.expiresAt)
                 #expect(abs(expiry.timeIntervalSinceNow - 365 * 86_400) < 3_600)
-                let accountID = try #require((issued["account"] as? [String: Any])?["id"] as? String)
+                let accountID = issued.account.id.uuidString.lowercased()
                 let pastToken = try await client.post("/v1/service-accounts/\(accountID)/tokens", json: ["expiresAt": "2020-01-01T00:00:00Z"], token: admin)
                 #expect(pastToken.status == .unprocessableContent)
                 #expect(((try pastToken.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "expiresAt")
@@ -92,4 +92,16 @@ struct ServiceAccountTests {
             }
         }
     }
+}
+
+/// What issuing a service token answers (the parts these tests read).
+private struct IssuedToken: Decodable {
+    struct Account: Decodable {
+        var id: UUID
+    }
+
+    var account: Account
+    var tokenId: UUID
+    var token: String
+    var expiresAt: Date?
 }

@@ -23,17 +23,15 @@ struct PersonAPITests {
                 let created = try await client.post("/v1/persons", json: body, token: cadre)
                 #expect(created.status == .created, "\(created.text)")
                 #expect(created.etag == "\"1\"")
-                let json = try created.json()
-                let file = json["file"] as? [String: Any]
-                #expect(file?["idNumber"] as? String == "341122********1236".replacingOccurrences(of: "1236", with: String(People.idNumber(born: "2015-03-04", sequence: 123).suffix(4))))
-                #expect(file?["phone"] == nil)
-                #expect(file?["sex"] as? String == "male")
-                #expect(file?["birthDate"] == nil, "with the masked ID number the full date would give the number back")
-                #expect(json["birthYear"] as? Int == 2015)
-                #expect(json["complete"] as? Bool == true, "\(json["missingFields"] ?? "")")
-                #expect(json["noCapableGuardian"] as? Bool == false)
-                let guardian = (file?["child"] as? [String: Any])?["guardian"] as? [String: Any]
-                #expect(guardian?["phone"] as? String == "138****8000")
+                let record = try created.decode(PersonRecord.self)
+                #expect(record.file.idNumber == "341122********1236".replacingOccurrences(of: "1236", with: String(People.idNumber(born: "2015-03-04", sequence: 123).suffix(4))))
+                #expect(record.file.phone == nil)
+                #expect(record.file.sex == .male)
+                #expect(record.file.birthDate == nil, "with the masked ID number the full date would give the number back")
+                #expect(record.birthYear == 2015)
+                #expect(record.complete, "\(record.missingFields)")
+                #expect(!record.noCapableGuardian)
+                #expect(record.file.child?.guardian?.phone == "138****8000")
 
                 let retry = try await client.post("/v1/persons", json: body, token: cadre)
                 #expect(retry.status == .ok)
@@ -53,7 +51,7 @@ struct PersonAPITests {
                 #expect(revealed.status == .ok)
                 #expect(revealed.text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
                 #expect(revealed.text.contains("13800138000"))
-                #expect((try revealed.json()["file"] as? [String: Any])?["birthDate"] as? String == "2015-03-04")
+                #expect(try revealed.decode(PersonRecord.self).file.birthDate == LocalDate(year: 2015, month: 3, day: 4))
 
                 let stored = try await database.pool.query("select file::text as f from person where id = \(UUID(uuidString: id)!)").first!
                 let storedFile = try stored.decode("f", as: String.self)
@@ -124,8 +122,8 @@ struct PersonAPITests {
                 let updated = try await client.send(.put, "/v1/persons/\(id)", json: file, token: cadre, headers: [.ifMatch: "\"1\""])
                 #expect(updated.status == .ok, "\(updated.text)")
                 #expect(updated.etag == "\"2\"")
-                let echoed = try updated.json()["file"] as? [String: Any]
-                #expect(echoed?["idNumber"] as? String == file["idNumber"] as? String, "the masked echo kept the stored number")
+                let echoed = try updated.decode(PersonRecord.self).file
+                #expect(echoed.idNumber == file["idNumber"] as? String, "the masked echo kept the stored number")
                 let kept = try await database.pool.query("select id_number_sealed is not null as sealed from person").first!.decode("sealed", as: Bool.self)
                 #expect(kept)
 
@@ -133,7 +131,7 @@ struct PersonAPITests {
                 let stale = try await client.send(.put, "/v1/persons/\(id)", json: file, token: cadre, headers: [.ifMatch: "\"1\""])
                 #expect(stale.status == .preconditionFailed)
                 let after = try await client.send(.get, "/v1/persons/\(id)", token: cadre)
-                #expect((try after.json()["file"] as? [String: Any])?["currentAddress"] as? String == "甲村 99 号")
+                #expect(try after.decode(PersonRecord.self).file.currentAddress == "甲村 99 号")
 
                 let history = try await client.send(.get, "/v1/persons/\(id)/history", token: cadre)
                 let items = try #require(try history.json()["items"] as? [[String: Any]])

@@ -7,6 +7,7 @@ import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
 import LiushouTestSupport
+import NIOCore
 import Testing
 
 /// Who sees and changes which person files: every role against a child in its own scope (village
@@ -132,9 +133,9 @@ struct PersonAccessTests {
                 }
                 let volunteer = try await client.login("village1a.volunteer")
                 let limited = try await client.send(.get, "/v1/persons/\(world.own)", token: volunteer)
-                let file = try limited.json()["file"] as? [String: Any]
-                #expect(file?["idNumber"] == nil, "volunteers see no ID number at all")
-                #expect(((file?["child"] as? [String: Any])?["guardian"] as? [String: Any])?["phone"] as? String == "138****8000")
+                let file = try limited.decode(PersonRecord.self).file
+                #expect(file.idNumber == nil, "volunteers see no ID number at all")
+                #expect(file.child?.guardian?.phone == "138****8000")
                 let reveal = try await client.send(.get, "/v1/persons/\(world.own)?reveal=identifiers&reason=checking", token: volunteer)
                 #expect(reveal.status == .forbidden)
                 let teacher = try await client.login("school1.teacher")
@@ -180,6 +181,39 @@ struct PersonAccessTests {
                 #expect(bad.status == .badRequest)
                 let fields = ((try bad.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
                 #expect(Set(fields) == ["riskLevel", "limit"])
+            }
+        }
+    }
+
+    @Test("the same create sent twice at once (a phone's retry): one file, one 201, the other answers it; never 409 or 500")
+    func concurrentSameCreate() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                for round in 0..<5 {
+                    let id = UUID().uuidString.lowercased()
+                    var person = People.child(sequence: 200 + round, village: fixture.village1a)
+                    person["id"] = id
+                    let household: [String: Any] = ["id": UUID().uuidString.lowercased(), "villageId": fixture.village1a.idString, "address": "甲村 9 号"]
+                    let personBody = try JSONSerialization.data(withJSONObject: person)
+                    let householdBody = try JSONSerialization.data(withJSONObject: household)
+                    async let one = client.send(.post, "/v1/persons", body: personBody, contentType: "application/json", token: cadre)
+                    async let two = client.send(.post, "/v1/persons", body: personBody, contentType: "application/json", token: cadre)
+                    async let three = client.send(.post, "/v1/households", body: householdBody, contentType: "application/json", token: cadre)
+                    async let four = client.send(.post, "/v1/households", body: householdBody, contentType: "application/json", token: cadre)
+                    let answers = [try await one, try await two]
+                    for answer in answers where answer.status.code >= 300 {
+                        Issue.record("answered \(answer.status.code): \(String(buffer: answer.body))")
+                    }
+                    let persons = answers.map(\.status.code).sorted()
+                    let households = [try await three.status.code, try await four.status.code].sorted()
+                    #expect(persons == [200, 201])
+                    #expect(households == [200, 201])
+                    let files = try await database.pool.query("select count(*) as n from person where id = \(UUID(uuidString: id)!)").first!
+                        .decode("n", as: Int.self)
+                    #expect(files == 1)
+                }
             }
         }
     }

@@ -51,8 +51,8 @@ struct CounsellingTests {
                 for token in [counsellor, supervisor] {
                     let view = try await client.send(.get, uri, token: token)
                     #expect(view.status == .ok)
-                    let details = (try view.json()["details"] as? [[String: Any]]) ?? []
-                    #expect(details.map { $0["issue"] as? String } == ["夜里常哭，担心父母不回来"])
+                    let details = try view.decode(Answer.Counselling.self).details ?? []
+                    #expect(details.map(\.issue) == ["夜里常哭，担心父母不回来"])
                 }
                 let audits = "select count(*)::int as n from audit_log where action = 'counselling.read'"
                 #expect(try await database.pool.query(SQLQuery(unsafeSQL: audits)).first!.decode("n", as: Int.self) == 2)
@@ -61,7 +61,7 @@ struct CounsellingTests {
                     #expect(view.status == .ok, "\(username)")
                     #expect(try view.json()["details"] == nil, "\(username)")
                     #expect(!view.text.contains("夜里常哭") && !view.text.contains("沙盘"), "\(username)")
-                    #expect(((try view.json()["sessions"] as? [[String: Any]]) ?? []).count == 1, "\(username)")
+                    #expect(try view.decode(Answer.Counselling.self).sessions.count == 1, "\(username)")
                 }
                 #expect(try await database.pool.query(SQLQuery(unsafeSQL: audits)).first!.decode("n", as: Int.self) == 2)
                 // The timeline says only that a session happened.

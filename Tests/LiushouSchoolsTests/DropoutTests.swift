@@ -23,11 +23,11 @@ struct DropoutTests {
                 let dropped = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(id: dropID, to: "dropped_out",
                                                                                                                 reason: "厌学，随奶奶在家"), token: world.teacher)
                 #expect(dropped.status == .created, "\(dropped.text)")
-                let json = try dropped.json()
-                #expect(json["alerts"] as? Int == 2)
-                let opened = try #require(json["dropoutCase"] as? [String: Any])
-                #expect(opened["status"] as? String == "open")
-                #expect((opened["id"] as? String)?.lowercased() == dropID.uuidString.lowercased())
+                let result = try dropped.decode(Answer.StatusChangeResult.self)
+                #expect(result.alerts == 2)
+                let opened = try #require(result.dropoutCase)
+                #expect(opened.status == "open")
+                #expect(opened.id.lowercased() == dropID.uuidString.lowercased())
                 // Still on the school's roll, and the file says 辍学 while naming the school.
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: world.teacher).status == .ok)
                 let person = try await database.pool.query("select school_id, school_stage from person where id = \(UUID(uuidString: world.child)!)").first!
@@ -35,13 +35,15 @@ struct DropoutTests {
                 #expect(try person.decode("school_id", as: UUID.self) == world.fixture.school1.id)
                 // The open case is listed for the school, the village and the town; not for the other town.
                 for token in [world.teacher, world.cadre, world.town] {
-                    let list = try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: token))
-                    #expect(list.map { ($0["id"] as? String)?.lowercased() } == [dropID.uuidString.lowercased()])
+                    let list = try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: token), as: Answer.DropoutCase.self)
+                    #expect(list.map { $0.id.lowercased() } == [dropID.uuidString.lowercased()])
                 }
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: try await client.login("town2.admin"))).isEmpty)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1b.idString)", token: world.town))
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: try await client.login("town2.admin")), as: Answer.DropoutCase.self).isEmpty)
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1b.idString)", token: world.town),
+                                              as: Answer.DropoutCase.self)
                     .isEmpty)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1a.idString)", token: world.town))
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1a.idString)", token: world.town),
+                                              as: Answer.DropoutCase.self)
                     .count == 1)
                 #expect(try await client.send(.get, "/v1/dropout-cases?status=lost", token: world.town).status == .badRequest)
                 #expect(try await client.send(.get, "/v1/dropout-cases?unitId=x", token: world.town).status == .badRequest)
@@ -49,12 +51,14 @@ struct DropoutTests {
                 let back = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "enrolled", on: "2026-04-01", reason: nil),
                                                               token: world.teacher, version: 2)
                 #expect(back.status == .created, "\(back.text)")
-                let closed = try #require(try back.json()["dropoutCase"] as? [String: Any])
-                #expect(closed["status"] as? String == "closed")
-                #expect(closed["closedHow"] as? String == "returned")
-                #expect(try back.json()["alerts"] as? Int == 0)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: world.town)).isEmpty)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?status=closed", token: world.town)).count == 1)
+                let returned = try back.decode(Answer.StatusChangeResult.self)
+                let closed = try #require(returned.dropoutCase)
+                #expect(closed.status == "closed")
+                #expect(closed.closedHow == "returned")
+                #expect(returned.alerts == 0)
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: world.town), as: Answer.DropoutCase.self).isEmpty)
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?status=closed", token: world.town), as: Answer.DropoutCase.self)
+                    .count == 1)
                 let stage = try await database.pool.query("select school_stage from person where id = \(UUID(uuidString: world.child)!)").first!
                 #expect(try stage.decode("school_stage", as: String.self) == "primary")
             }
@@ -98,7 +102,7 @@ struct DropoutTests {
                                                            token: world.teacher, version: 2).status == .created)
                 let second = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "dropped_out", on: "2026-05-01"),
                                                                 token: world.teacher, version: 3)
-                #expect((try second.json()["dropoutCase"] as? [String: Any])?["status"] as? String == "open")
+                #expect(try second.decode(Answer.StatusChangeResult.self).dropoutCase?.status == "open")
                 #expect(try await database.pool.query("select count(*)::int as n from dropout_case").first!.decode("n", as: Int.self) == 2)
             }
         }

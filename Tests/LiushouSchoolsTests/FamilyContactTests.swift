@@ -51,22 +51,21 @@ struct FamilyContactTests {
                 let month = String(format: "%04d-%02d", Self.start.year, Self.start.month)
                 let response = try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/five-ones?month=\(month)", token: world.town)
                 #expect(response.status == .ok, "\(response.text)")
-                var byName: [String: [String: Any]] = [:]
-                for item in try SchoolWorld.items(response) { byName[item["personName"] as? String ?? ""] = item }
-                let first = byName["甲一"] ?? [:]
-                #expect(first["calls"] as? Int == 4)
-                #expect(first["weeksWithCall"] as? Int == 4)
-                #expect(first["letters"] as? Int == 1)
-                #expect(first["subjectTeacherContacts"] as? Int == 0)
-                #expect(first["homeVisitsLast12Months"] as? Int == 1)
-                let met = first["met"] as? [String: Bool] ?? [:]
-                #expect(met == ["weeklyCall": true, "monthlyLetter": true, "classTeacher": true, "subjectTeacher": false, "yearlyHomeVisit": true,
-                                "monthlyFeedback": true])
-                let other = byName["甲二"] ?? [:]
-                #expect(other["calls"] as? Int == 2)
-                #expect(other["weeksWithCall"] as? Int == 1)
-                #expect(other["homeVisitsLast12Months"] as? Int == 0)
-                #expect((other["met"] as? [String: Bool])?.values.contains(true) == false)
+                var byName: [String: Answer.FiveOnes] = [:]
+                for item in try SchoolWorld.items(response, as: Answer.FiveOnes.self) { byName[item.personName ?? ""] = item }
+                let first = byName["甲一"]
+                #expect(first?.calls == 4)
+                #expect(first?.weeksWithCall == 4)
+                #expect(first?.letters == 1)
+                #expect(first?.subjectTeacherContacts == 0)
+                #expect(first?.homeVisitsLast12Months == 1)
+                #expect(first?.met == ["weeklyCall": true, "monthlyLetter": true, "classTeacher": true, "subjectTeacher": false, "yearlyHomeVisit": true,
+                                       "monthlyFeedback": true])
+                let other = byName["甲二"]
+                #expect(other?.calls == 2)
+                #expect(other?.weeksWithCall == 1)
+                #expect(other?.homeVisitsLast12Months == 0)
+                #expect(other?.met.values.contains(true) == false)
             }
         }
     }
@@ -95,7 +94,7 @@ struct FamilyContactTests {
                 }
                 #expect(try await client.post("/v1/family-contacts", json: body, token: world.cadre).status == .forbidden)
                 let uri = "/v1/schools/\(world.fixture.school1.idString)/five-ones"
-                #expect(try SchoolWorld.items(try await client.send(.get, uri, token: world.teacher)).count == 1)
+                #expect(try SchoolWorld.items(try await client.send(.get, uri, token: world.teacher), as: Answer.FiveOnes.self).count == 1)
                 #expect(try await client.send(.get, uri, token: world.teacher2).status == .notFound)
                 #expect(try await client.send(.get, uri, token: try await client.login("town2.admin")).status == .notFound)
                 #expect(try await client.send(.get, "\(uri)?month=May", token: world.teacher).status == .badRequest)

@@ -75,9 +75,9 @@ struct LearningPlanTests {
 
                 let read = try await client.send(.get, "/v1/persons/\(world.child)/learning-plans", token: world.cadre)
                 #expect(read.status == .ok)
-                let plans = try SchoolWorld.items(read)
+                let plans = try SchoolWorld.items(read, as: Answer.LearningPlan.self)
                 #expect(plans.count == 1)
-                #expect(((plans.first?["checks"] as? [[String: Any]]) ?? []).map { $0["progress"] as? String } == ["improved", "steady"])
+                #expect((plans.first?.checks ?? []).map(\.progress) == ["improved", "steady"])
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)/learning-plans", token: try await client.login("village2a.cadre")).status
                     == .notFound)
             }

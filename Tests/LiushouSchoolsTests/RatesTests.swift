@@ -67,23 +67,23 @@ struct RatesTests {
                 ]
                 #expect(Set(town.keys).isSuperset(of: Set(expected.keys)))
                 for (name, want) in expected {
-                    let line = town[name] ?? [:]
+                    let line = town[name]
                     for (key, pair) in [("enrolment", want.enrolment), ("retention", want.retention), ("kindergarten", want.kindergarten)] {
-                        let rate = line[key] as? [String: Any]
-                        #expect(rate?["numerator"] as? Int == pair.0, "\(name) \(key) numerator")
-                        #expect(rate?["denominator"] as? Int == pair.1, "\(name) \(key) denominator")
+                        let rate = line?.byKey[key]
+                        #expect(rate?.numerator == pair.0, "\(name) \(key) numerator")
+                        #expect(rate?.denominator == pair.1, "\(name) \(key) denominator")
                     }
                 }
-                #expect((town["一乡"]?["enrolment"] as? [String: Any])?["rate"] as? Double == 0.5)
-                #expect((town["一乡"]?["retention"] as? [String: Any])?["rate"] as? Double == 0.6667)
+                #expect(town["一乡"]?.enrolment.rate == 0.5)
+                #expect(town["一乡"]?.retention.rate == 0.6667)
                 // No denominator: no rate (the key is left out).
-                #expect((town["一乡中学"]?["retention"] as? [String: Any])?.keys.contains("rate") == false)
+                #expect(town["一乡中学"]?.retention.hasRateKey == false)
                 // The school reads its own line; a village cadre reads the village; neither reads the town.
                 let school = try await self.rates(client, unit: f.school1, token: world.teacher)
                 #expect(Array(school.keys) == ["一乡中心小学"])
-                #expect((school["一乡中心小学"]?["enrolment"] as? [String: Any])?["numerator"] as? Int == 2)
+                #expect(school["一乡中心小学"]?.enrolment.numerator == 2)
                 let village = try await self.rates(client, unit: f.village1a, token: world.cadre)
-                #expect((village["甲村"]?["enrolment"] as? [String: Any])?["denominator"] as? Int == 4)
+                #expect(village["甲村"]?.enrolment.denominator == 4)
                 for (token, unit) in [(world.teacher, f.town1), (world.cadre, f.town1), (world.teacher2, f.school1),
                                       (try await client.login("town2.admin"), f.town1), (world.town, f.town2)] {
                     #expect(try await client.send(.get, "/v1/school-rates?unitId=\(unit.idString)&on=2026-06-15", token: token).status == .notFound)
@@ -114,12 +114,12 @@ struct RatesTests {
             .decode("id", as: UUID.self).uuidString.lowercased()
     }
 
-    private func rates(_ client: some TestClientProtocol, unit: OrgUnit, token: String) async throws -> [String: [String: Any]] {
+    private func rates(_ client: some TestClientProtocol, unit: OrgUnit, token: String) async throws -> [String: Answer.RatesLine] {
         let response = try await client.send(.get, "/v1/school-rates?unitId=\(unit.idString)&on=2026-06-15", token: token)
         #expect(response.status == .ok, "\(response.text)")
-        #expect(try response.json()["schoolYearStart"] as? String == "2025-09-01")
-        var lines: [String: [String: Any]] = [:]
-        for item in try SchoolWorld.items(response) { lines[item["unitName"] as? String ?? ""] = item }
+        #expect(try response.decode(Answer.RatesDocument.self).schoolYearStart == "2025-09-01")
+        var lines: [String: Answer.RatesLine] = [:]
+        for item in try SchoolWorld.items(response, as: Answer.RatesLine.self) { lines[item.unitName] = item }
         return lines
     }
 }

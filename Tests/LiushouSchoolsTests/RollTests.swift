@@ -82,8 +82,9 @@ struct RollTests {
                 _ = try await SchoolWorld.enrol(client, person: world.other, school: world.school3, token: world.teacher3)
                 let roll = try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.teacher)
                 #expect(roll.status == .ok)
-                #expect(try SchoolWorld.items(roll).compactMap { ($0["personId"] as? String)?.lowercased() } == [world.child])
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.town)).count == 1)
+                #expect(try SchoolWorld.items(roll, as: Answer.Enrolment.self).map { $0.personId.lowercased() } == [world.child])
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.town),
+                                              as: Answer.Enrolment.self).count == 1)
                 for (token, uri) in [(world.teacher2, "/v1/schools/\(world.fixture.school1.idString)/roll"),
                                      (world.teacher3, "/v1/schools/\(world.fixture.school1.idString)/roll"),
                                      (world.cadre, "/v1/schools/\(world.fixture.school1.idString)/roll"),
@@ -95,7 +96,7 @@ struct RollTests {
                 }
                 let history = try await client.send(.get, "/v1/persons/\(world.child)/enrolments", token: world.cadre)
                 #expect(history.status == .ok)
-                #expect(try SchoolWorld.items(history).count == 1)
+                #expect(try history.decode(Answer.History.self).items.count == 1)
                 #expect(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll?status=gone", token: world.teacher).status
                     == .badRequest)
                 let grid = try await client.login("grid1a.worker")
@@ -130,11 +131,11 @@ struct RollTests {
 
                 let done = try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.teacher)
                 #expect(done.status == .created, "\(done.text)")
-                let json = try done.json()
-                #expect((json["enrolment"] as? [String: Any])?["status"] as? String == "transferred_out")
-                #expect((json["enrolment"] as? [String: Any])?["endedOn"] as? String == "2026-01-10")
-                #expect((json["receivingEnrolmentId"] as? String)?.lowercased() == changeID.uuidString.lowercased())
-                #expect(json["alerts"] as? Int == 2)
+                let result = try done.decode(Answer.StatusChangeResult.self)
+                #expect(result.enrolment.status == "transferred_out")
+                #expect(result.enrolment.endedOn == "2026-01-10")
+                #expect(result.receivingEnrolmentId?.lowercased() == changeID.uuidString.lowercased())
+                #expect(result.alerts == 2)
                 // A retry answers the stored change.
                 #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.teacher).status == .ok)
                 // The child now belongs to the receiving school: its staff see the file, the sending school no longer does.
@@ -144,18 +145,21 @@ struct RollTests {
                 #expect(try stored.decode("school_id", as: UUID.self) == world.school2.id)
                 #expect(try stored.decode("file_school", as: String.self).lowercased() == world.school2.idString)
                 // Each school keeps its own part of the history; the village sees both.
-                let sending = try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll?status=all", token: world.teacher))
-                #expect(sending.map { $0["status"] as? String } == ["transferred_out"])
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.teacher)).isEmpty)
-                let receiving = try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.school2.idString)/roll", token: world.teacher2))
+                let sending = try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll?status=all", token: world.teacher),
+                                                    as: Answer.Enrolment.self)
+                #expect(sending.map(\.status) == ["transferred_out"])
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.teacher),
+                                              as: Answer.Enrolment.self).isEmpty)
+                let receiving = try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.school2.idString)/roll", token: world.teacher2),
+                                                      as: Answer.Enrolment.self)
                 #expect(receiving.count == 1)
-                #expect((receiving.first?["transferredFrom"] as? String)?.lowercased() == row)
-                #expect(receiving.first?["enrolledOn"] as? String == "2026-01-10")
-                let mine = try SchoolWorld.items(try await client.send(.get, "/v1/persons/\(world.child)/enrolments", token: world.teacher2))
-                #expect(mine.count == 1)
-                let history = try await client.send(.get, "/v1/persons/\(world.child)/enrolments", token: world.cadre).json()
-                #expect((history["items"] as? [[String: Any]])?.count == 2)
-                #expect((history["changes"] as? [[String: Any]])?.first?["toStatus"] as? String == "transferred_out")
+                #expect(receiving.first?.transferredFrom?.lowercased() == row)
+                #expect(receiving.first?.enrolledOn == "2026-01-10")
+                let mine = try await client.send(.get, "/v1/persons/\(world.child)/enrolments", token: world.teacher2).decode(Answer.History.self)
+                #expect(mine.items.count == 1)
+                let history = try await client.send(.get, "/v1/persons/\(world.child)/enrolments", token: world.cadre).decode(Answer.History.self)
+                #expect(history.items.count == 2)
+                #expect(history.changes.first?.toStatus == "transferred_out")
                 // The closed row takes no more changes.
                 let closed = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "enrolled"), token: world.town, version: 2)
                 #expect(closed.status == .conflict)
@@ -164,11 +168,11 @@ struct RollTests {
                     select routed_role from follow_up where school_status_change_id = \(changeID) and need = 'schooling' order by routed_role
                     """).map { try $0.decode("routed_role", as: String.self) }
                 #expect(routed == ["child_welfare_supervisor", "village_cadre"])
-                let cadreList = try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: world.cadre))
+                let cadreList = try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: world.cadre), as: Answer.FollowUp.self)
                 // The cadre's list holds the alert routed to village cadres; the supervisor, an overseer, sees both.
-                #expect(cadreList.filter { $0["need"] as? String == "schooling" }.map { $0["routedRole"] as? String } == ["village_cadre"])
+                #expect(cadreList.filter { $0.need == "schooling" }.map(\.routedRole) == ["village_cadre"])
                 let supervisor = try await client.login("town1.supervisor")
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: supervisor)).filter { $0["need"] as? String == "schooling" }
+                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: supervisor), as: Answer.FollowUp.self).filter { $0.need == "schooling" }
                     .count == 2)
             }
         }
@@ -260,10 +264,10 @@ struct RollTests {
                 async let two = client.send(.put, uri, body: raw, contentType: "application/json", token: world.town, headers: [.ifMatch: "\"1\""])
                 #expect([try await one.status.code, try await two.status.code].sorted() == [200, 412])
                 let placed = try await client.send(.get, "/v1/schools/\(world.school2.idString)/roll", token: world.teacher2)
-                let item = try SchoolWorld.items(placed).first ?? [:]
-                #expect(item["className"] as? String == "初一（3）班")
-                #expect(item["boarding"] as? Bool == true)
-                #expect(item["version"] as? Int == 2)
+                let item = try SchoolWorld.items(placed, as: Answer.Enrolment.self).first
+                #expect(item?.className == "初一（3）班")
+                #expect(item?.boarding == true)
+                #expect(item?.version == 2)
                 let file = try await database.pool.query("""
                     select school_stage, (file -> 'child' ->> 'boarding')::boolean as boarding from person where id = \(UUID(uuidString: world.child)!)
                     """).first!

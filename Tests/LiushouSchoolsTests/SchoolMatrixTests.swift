@@ -114,7 +114,7 @@ struct SchoolMatrixTests {
                     let cases = try await client.send(.get, "/v1/dropout-cases", token: token)
                     expect(cases, read ? 200 : 403, "cases \(label)")
                     if read {
-                        let ids = try SchoolWorld.items(cases).compactMap { ($0["id"] as? String)?.lowercased() }
+                        let ids = try SchoolWorld.items(cases, as: Answer.DropoutCase.self).map { $0.id.lowercased() }
                         #expect(ids.contains(side.dropoutCase) == (mine || county), "\(role.rawValue) lists \(label) case")
                     }
                     expect(try await client.post("/v1/dropout-cases/\(side.dropoutCase)/close", json: ["reason": "已随父母在外省入学"], token: token,

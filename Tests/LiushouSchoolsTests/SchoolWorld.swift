@@ -92,11 +92,13 @@ struct SchoolWorld {
         return id.lowercased()
     }
 
+    /// The fields a problem answer names.
     static func fields(_ response: TestResponse) throws -> [String] {
-        ((try response.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        (try response.decode(Answer.Problem.self).errors ?? []).map(\.field)
     }
 
-    static func items(_ response: TestResponse) throws -> [[String: Any]] {
-        (try response.json()["items"] as? [[String: Any]]) ?? []
+    /// The `items` of a list answer.
+    static func items<Item: Decodable>(_ response: TestResponse, as type: Item.Type) throws -> [Item] {
+        try response.decode(Answer.Items<Item>.self).items
     }
 }

@@ -31,7 +31,7 @@ struct TalkTests {
                 let before = try await client.send(.get, uri, token: world.teacher)
                 #expect(before.status == .ok)
                 #expect(try before.json()["month"] as? String == Self.month)
-                #expect(Set(try SchoolWorld.items(before).compactMap { ($0["personId"] as? String)?.lowercased() }) == [world.child, second])
+                #expect(Set(try SchoolWorld.items(before, as: Answer.TalkDue.self).map { $0.personId.lowercased() }) == [world.child, second])
 
                 let id = UUID()
                 let created = try await client.post("/v1/talks", json: Self.talk(id: id, person: world.child), token: world.teacher)
@@ -44,13 +44,13 @@ struct TalkTests {
                 // A talk last month does not count for this one.
                 let lastMonth = LocalDate(daysSince1970: LocalDate(year: Self.today.year, month: Self.today.month, day: 1)!.daysSince1970 - 3)
                 #expect(try await client.post("/v1/talks", json: Self.talk(person: second, on: lastMonth.description), token: world.teacher).status == .created)
-                let after = try SchoolWorld.items(try await client.send(.get, uri, token: world.town))
-                #expect(after.compactMap { ($0["personId"] as? String)?.lowercased() } == [second])
-                #expect(after.first?["lastTalkOn"] as? String == lastMonth.description)
+                let after = try SchoolWorld.items(try await client.send(.get, uri, token: world.town), as: Answer.TalkDue.self)
+                #expect(after.map { $0.personId.lowercased() } == [second])
+                #expect(after.first?.lastTalkOn == lastMonth.description)
                 // Last month's list: the second child had a talk, the first did not.
                 let previous = String(format: "%04d-%02d", lastMonth.year, lastMonth.month)
-                let old = try SchoolWorld.items(try await client.send(.get, "\(uri)?month=\(previous)", token: world.teacher))
-                #expect(old.compactMap { ($0["personId"] as? String)?.lowercased() } == [world.child])
+                let old = try SchoolWorld.items(try await client.send(.get, "\(uri)?month=\(previous)", token: world.teacher), as: Answer.TalkDue.self)
+                #expect(old.map { $0.personId.lowercased() } == [world.child])
                 #expect(try await database.pool.query("select count(*)::int as n from school_talk").first!.decode("n", as: Int.self) == 2)
                 #expect(try await database.pool.query("select count(*)::int as n from person_event where kind = 'school.talk'").first!
                     .decode("n", as: Int.self) == 2)
@@ -82,7 +82,7 @@ struct TalkTests {
                 #expect(try await client.send(.get, "/v1/schools/\(world.fixture.village1a.idString)/talks-due", token: world.town).status == .notFound)
                 #expect(try await client.send(.get, "\(uri)?month=2026-13", token: world.teacher).status == .badRequest)
                 #expect(try await client.send(.get, uri, token: try await client.login("grid1a.worker")).status == .forbidden)
-                #expect(try SchoolWorld.items(try await client.send(.get, uri, token: try await client.login("town1.supervisor"))).count == 1)
+                #expect(try SchoolWorld.items(try await client.send(.get, uri, token: try await client.login("town1.supervisor")), as: Answer.TalkDue.self).count == 1)
             }
         }
     }

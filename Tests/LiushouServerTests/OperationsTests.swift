@@ -48,8 +48,16 @@ struct OperationsTests {
                 let (status, body) = try await pollReadiness(client) { status, _ in status == .ok }
                 #expect(status == .ok)
                 #expect(body["status"] as? String == "ready")
-                let migrations = body["migrations"] as? [String: Any]
-                #expect((migrations?["applied"] as? Int) == (migrations?["known"] as? Int))
+                struct Readiness: Decodable {
+                    struct Migrations: Decodable {
+                        var applied: Int
+                        var known: Int
+                    }
+
+                    var migrations: Migrations
+                }
+                let readiness = try JSONDecoder().decode(Readiness.self, from: JSONSerialization.data(withJSONObject: body))
+                #expect(readiness.migrations.applied == readiness.migrations.known)
             }
         }
     }

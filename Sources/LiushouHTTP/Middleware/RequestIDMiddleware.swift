@@ -7,7 +7,6 @@ import Logging
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
-    /// A middleware.
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

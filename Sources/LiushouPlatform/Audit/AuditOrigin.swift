@@ -5,7 +5,6 @@ public struct AuditOrigin: Sendable {
     public var requestID: String?
     public var clientAddress: String?
 
-    /// An origin.
     public init(requestID: String?, clientAddress: String?) {
         self.requestID = requestID
         self.clientAddress = clientAddress

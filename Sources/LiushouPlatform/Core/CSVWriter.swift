@@ -7,7 +7,6 @@ public struct CSVWriter: Sendable {
     /// The text so far (UTF-8 with a BOM, which Excel needs to read Chinese correctly).
     public private(set) var text: String = "\u{FEFF}"
 
-    /// An empty file.
     public init() {}
 
     /// Appends a row.

@@ -5,16 +5,17 @@ import LiushouPostgres
 /// answers from the stored record (a retry) or with a conflict (other content); other unique
 /// constraints the write may hit answer the problems given for them.
 public enum DuplicateRetry {
-    /// Runs `body`, once more after a violation of `primaryKey`; a violation of a constraint named in
-    /// `uniqueProblems` throws that problem.
+    /// Runs `body`, once more after a violation of `primaryKey` (or of a constraint in `alsoRetrying`:
+    /// another unique key the same record holds, which a concurrent write of it hits first); a violation
+    /// of a constraint named in `uniqueProblems` throws that problem.
     public static func once<Result>(
-        isolation: isolated (any Actor)? = #isolation, primaryKey: String, uniqueProblems: [String: Problem] = [:],
+        isolation: isolated (any Actor)? = #isolation, primaryKey: String, alsoRetrying: Set<String> = [], uniqueProblems: [String: Problem] = [:],
         _ body: () async throws -> Result
     ) async throws -> Result {
         do {
             do {
                 return try await body()
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == primaryKey {
+            } catch DatabaseError.uniqueViolation(let constraint?, _) where constraint == primaryKey || alsoRetrying.contains(constraint) {
                 do {
                     return try await body()
                 } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == primaryKey {

@@ -67,4 +67,60 @@ enum AccountWriter {
                 """)
         }
     }
+
+    static func addGrant(_ role: Role, on unitID: UUID, to accountID: UUID, grantedBy: UUID, transaction: PostgresTransaction) async throws {
+        try await transaction.query("""
+            insert into role_grant (id, account_id, role, unit_id, granted_by)
+            values (\(UUID()), \(accountID), \(role.rawValue), \(unitID), \(grantedBy))
+            """)
+    }
+
+    static func revokeGrant(_ grantID: UUID, by revoker: UUID, transaction: PostgresTransaction) async throws {
+        try await transaction.query("update role_grant set revoked_at = now(), revoked_by = \(revoker) where id = \(grantID)")
+    }
+
+    /// Sets a new password the owner must change at the next login, unlocks the account and ends its sessions.
+    static func resetPassword(of accountID: UUID, hash: String, transaction: PostgresTransaction) async throws {
+        try await transaction.query("""
+            update account set password_hash = \(hash), must_change_password = true, failed_logins = 0, locked_until = null,
+                version = version + 1, updated_at = now() where id = \(accountID)
+            """)
+        try await self.endSessions(of: accountID, transaction: transaction)
+    }
+
+    /// Disables the account (once) and ends its sessions and tokens.
+    static func disable(_ accountID: UUID, transaction: PostgresTransaction) async throws {
+        try await transaction.query("""
+            update account set disabled_at = coalesce(disabled_at, now()), version = version + 1, updated_at = now() where id = \(accountID)
+            """)
+        try await self.endSessions(of: accountID, transaction: transaction)
+    }
+
+    static func endSessions(of accountID: UUID, transaction: PostgresTransaction) async throws {
+        try await transaction.query("update credential set revoked_at = now() where account_id = \(accountID) and revoked_at is null")
+    }
+
+    /// Stores a service account's API token (hashed).
+    static func insertToken(id: UUID, accountID: UUID, hash: Data, label: String?, expiresAt: Date, transaction: PostgresTransaction) async throws {
+        try await transaction.query("""
+            insert into credential (id, account_id, kind, token_hash, label, expires_at)
+            values (\(id), \(accountID), 'api_token', \(hash), \(label), \(expiresAt))
+            """)
+    }
+
+    /// Revokes a service account's API token; false when the account has no such token.
+    static func revokeToken(_ tokenID: UUID, of accountID: UUID, transaction: PostgresTransaction) async throws -> Bool {
+        try await !transaction.query("""
+            update credential set revoked_at = coalesce(revoked_at, now())
+            where id = \(tokenID) and account_id = \(accountID) and kind = 'api_token' returning id
+            """).isEmpty
+    }
+
+    /// The path of an active unit, nil for one that is missing or closed.
+    static func activeUnitPath(_ unitID: UUID, transaction: PostgresTransaction) async throws -> String? {
+        guard let row = try await transaction.query("select path::text as path, active from org_unit where id = \(unitID)").first,
+            try row.decode("active", as: Bool.self)
+        else { return nil }
+        return try row.decode("path", as: String.self)
+    }
 }

@@ -55,7 +55,6 @@ public struct AuthController: Sendable {
         var permissions: [String]
     }
 
-    /// Adds the routes.
     public func addRoutes(to routes: SecuredRoutes) {
         routes.open(.post, "/v1/auth/login") { request, context in
             let body = try await request.decodeJSON(as: LoginRequest.self, context: context)

@@ -21,6 +21,5 @@ public struct AuthSettings: Sendable {
     /// Waits for addresses and usernames that keep failing (429 with Retry-After).
     public var throttle = LoginThrottle.Settings()
 
-    /// The defaults above.
     public init() {}
 }

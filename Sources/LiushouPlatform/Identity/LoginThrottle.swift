@@ -12,7 +12,6 @@ import Synchronization
 ///
 /// The state is the process's own: behind a load balancer each instance throttles on its own.
 public final class LoginThrottle: Sendable {
-    /// The limits.
     public struct Settings: Sendable {
         /// Failures from one address before waits begin (a village office shares one address).
         public var freeFailuresPerAddress = 20
@@ -22,7 +21,6 @@ public final class LoginThrottle: Sendable {
         public var maxInFlightPerAddress = 4
         /// The first wait; each further failure doubles it.
         public var baseDelay: Duration = .seconds(1)
-        /// The longest wait.
         public var maximumDelay: Duration = .seconds(15 * 60)
         /// Counts are forgotten after this long without a failure.
         public var window: Duration = .seconds(15 * 60)

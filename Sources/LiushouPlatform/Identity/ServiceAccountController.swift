@@ -7,13 +7,8 @@ import LiushouPostgres
 
 /// `/v1/service-accounts`: machine clients (a clinic's system, a dashboard) with long-lived API
 /// tokens, shown once and stored hashed, scoped by grants like users, revocable.
-public struct ServiceAccountController: Sendable {
+struct ServiceAccountController: Sendable {
     let database: TenantDatabase
-
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
-    }
 
     struct CreateRequest: Decodable {
         var id: UUID?
@@ -37,40 +32,15 @@ public struct ServiceAccountController: Sendable {
         var expiresAt: Date?
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/service-accounts", .permission(.serviceAccountsManage)) { request, context, caller in
-            try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
-        }
-        routes.on(.post, "/v1/service-accounts/:id/tokens", .permission(.serviceAccountsManage)) { request, context, caller in
-            let body = try await request.decodeJSON(as: TokenRequest.self, context: context)
-            let id = try context.uuidParameter("id")
-            let problems = Self.tokenProblems(label: body.label, labelField: "label", expiresAt: body.expiresAt, expiryField: "expiresAt")
-            guard problems.isEmpty else { throw Problem.validation(problems) }
-            return try await self.database.transaction(for: caller) { transaction in
-                let account = try await self.manageable(id, caller, transaction)
-                let issued = try await Self.issueToken(for: account, label: body.label, expiresAt: body.expiresAt, transaction: transaction)
-                try await self.audit("service_token.issue", account, issued.tokenId, caller, context, transaction)
-                return try JSONResponse(issued, status: .created)
-            }
-        }
-        routes.on(.post, "/v1/service-accounts/:id/tokens/:tokenId/revoke", .permission(.serviceAccountsManage)) { _, context, caller in
-            let id = try context.uuidParameter("id")
-            let tokenID = try context.uuidParameter("tokenId")
-            return try await self.database.transaction(for: caller) { transaction in
-                let account = try await self.manageable(id, caller, transaction)
-                let revoked = try await transaction.query("""
-                    update credential set revoked_at = coalesce(revoked_at, now())
-                    where id = \(tokenID) and account_id = \(account.id) and kind = 'api_token' returning id
-                    """)
-                guard !revoked.isEmpty else { throw Problem.notFound("No such token.") }
-                try await self.audit("service_token.revoke", account, tokenID, caller, context, transaction)
-                return Response(status: .noContent)
-            }
-        }
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/service-accounts", .permission(.serviceAccountsManage), handler: self.create)
+        routes.on(.post, "/v1/service-accounts/:id/tokens", .permission(.serviceAccountsManage), handler: self.issue)
+        routes.on(.post, "/v1/service-accounts/:id/tokens/:tokenId/revoke", .permission(.serviceAccountsManage), handler: self.revoke)
     }
 
-    private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+    /// Creates the account with its grants and first token (shown once); a repeat answers 409 `already_created`.
+    @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
         var (username, displayName, problems) = AccountWriter.identityProblems(username: body.username, displayName: body.displayName)
         if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
         problems += Self.tokenProblems(label: body.tokenLabel, labelField: "tokenLabel", expiresAt: body.tokenExpiresAt, expiryField: "tokenExpiresAt")
@@ -97,6 +67,30 @@ public struct ServiceAccountController: Sendable {
         }
     }
 
+    @Sendable func issue(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: TokenRequest.self, context: context)
+        let id = try context.uuidParameter("id")
+        let problems = Self.tokenProblems(label: body.label, labelField: "label", expiresAt: body.expiresAt, expiryField: "expiresAt")
+        guard problems.isEmpty else { throw Problem.validation(problems) }
+        return try await self.database.transaction(for: caller) { transaction in
+            let account = try await self.manageable(id, caller, transaction)
+            let issued = try await Self.issueToken(for: account, label: body.label, expiresAt: body.expiresAt, transaction: transaction)
+            try await self.audit("service_token.issue", account, issued.tokenId, caller, context, transaction)
+            return try JSONResponse(issued, status: .created)
+        }
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> Response {
+        let id = try context.uuidParameter("id")
+        let tokenID = try context.uuidParameter("tokenId")
+        return try await self.database.transaction(for: caller) { transaction in
+            let account = try await self.manageable(id, caller, transaction)
+            guard try await AccountWriter.revokeToken(tokenID, of: account.id, transaction: transaction) else { throw Problem.notFound("No such token.") }
+            try await self.audit("service_token.revoke", account, tokenID, caller, context, transaction)
+            return Response(status: .noContent)
+        }
+    }
+
     /// The longest a service token may live: a machine's credential is rotated at least this often.
     static let maximumTokenLifetime: TimeInterval = 730 * 86_400
     /// A token issued without an expiry lives this long.
@@ -120,10 +114,9 @@ public struct ServiceAccountController: Sendable {
         let tokenID = UUID()
         let expiresAt = expiresAt ?? Date().addingTimeInterval(Self.defaultTokenLifetime)
         let label = label.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        try await transaction.query("""
-            insert into credential (id, account_id, kind, token_hash, label, expires_at)
-            values (\(tokenID), \(account.id), 'api_token', \(BearerToken.hash(token)), \(label), \(expiresAt))
-            """)
+        try await AccountWriter.insertToken(
+            id: tokenID, accountID: account.id, hash: BearerToken.hash(token), label: label, expiresAt: expiresAt, transaction: transaction
+        )
         return IssuedToken(account: account, tokenId: tokenID, token: token, expiresAt: expiresAt)
     }
 

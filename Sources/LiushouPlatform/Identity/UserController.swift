@@ -7,13 +7,17 @@ import LiushouPostgres
 
 /// `/v1/users`: administrators create accounts, grant and revoke roles, reset passwords and disable
 /// accounts, all inside their own subtree and only with roles they may grant.
-public struct UserController: Sendable {
+struct UserController: Sendable {
     let database: TenantDatabase
     let hasher: PasswordHasher
 
-    public init(database: TenantDatabase, hasher: PasswordHasher) {
-        self.database = database
-        self.hasher = hasher
+    /// `GET /v1/users`' query, as sent; checked in `list`.
+    struct ListQuery: Decodable {
+        var kind: String?
+        var unitId: String?
+        var q: String?
+        var after: String?
+        var limit: String?
     }
 
     struct GrantRequest: Decodable {
@@ -34,75 +38,73 @@ public struct UserController: Sendable {
         var password: String
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/users", .permission(.usersManage)) { request, context, caller in
-            try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/users", .permission(.usersManage), handler: self.create)
+        routes.on(.get, "/v1/users", .permission(.usersRead), handler: self.list)
+        routes.on(.get, "/v1/users/:id", .permission(.usersRead), handler: self.read)
+        routes.on(.post, "/v1/users/:id/grants", .permission(.usersManage), handler: self.grant)
+        routes.on(.post, "/v1/users/:id/grants/:grantId/revoke", .permission(.usersManage), handler: self.revoke)
+        routes.on(.post, "/v1/users/:id/reset-password", .permission(.usersManage), handler: self.resetPassword)
+        routes.on(.post, "/v1/users/:id/reset-two-factor", .permission(.usersManage), handler: self.resetTwoFactor)
+        routes.on(.post, "/v1/users/:id/disable", .permission(.usersManage), handler: self.disable)
+    }
+
+    @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let account = try await self.database.transaction(for: caller) { transaction in
+            try await self.visible(id, .usersRead, caller, transaction)
         }
-        routes.on(.get, "/v1/users", .permission(.usersRead)) { request, _, caller in
-            try await self.list(request, caller)
+        return try JSONResponse(account, headers: [.eTag: "\"\(account.version)\""])
+    }
+
+    @Sendable func grant(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: GrantRequest.self, context: context)
+        return try await self.change(try context.uuidParameter("id"), action: "grant.add", context, caller) { account, transaction in
+            try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "")
+            if account.grants.contains(where: { $0.role == body.role.rawValue && $0.unitId == body.unitId }) { return ["role": body.role.rawValue] }
+            try await AccountWriter.addGrant(body.role, on: body.unitId, to: account.id, grantedBy: caller.accountID, transaction: transaction)
+            return ["role": body.role.rawValue, "unit": body.unitId.uuidString.lowercased()]
         }
-        routes.on(.get, "/v1/users/:id", .permission(.usersRead)) { _, context, caller in
-            let account = try await self.database.transaction(for: caller) { transaction in
-                try await self.visible(try context.uuidParameter("id"), .usersRead, caller, transaction)
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let grantID = try context.uuidParameter("grantId")
+        return try await self.change(try context.uuidParameter("id"), action: "grant.revoke", context, caller) { account, transaction in
+            guard let grant = account.grants.first(where: { $0.id == grantID }), let role = Role(rawValue: grant.role) else {
+                throw Problem.notFound("No such grant.")
             }
-            return try JSONResponse(account, headers: [.eTag: "\"\(account.version)\""])
+            try await Self.checkGrantable([GrantRequest(role: role, unitId: grant.unitId)], caller: caller, transaction: transaction, field: "")
+            try await AccountWriter.revokeGrant(grantID, by: caller.accountID, transaction: transaction)
+            return ["role": grant.role, "unit": grant.unitId.uuidString.lowercased()]
         }
-        routes.on(.post, "/v1/users/:id/grants", .permission(.usersManage)) { request, context, caller in
-            let body = try await request.decodeJSON(as: GrantRequest.self, context: context)
-            return try await self.change(try context.uuidParameter("id"), action: "grant.add", context, caller) { account, transaction in
-                try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "")
-                if account.grants.contains(where: { $0.role == body.role.rawValue && $0.unitId == body.unitId }) { return ["role": body.role.rawValue] }
-                try await transaction.query("""
-                    insert into role_grant (id, account_id, role, unit_id, granted_by)
-                    values (\(UUID()), \(account.id), \(body.role.rawValue), \(body.unitId), \(caller.accountID))
-                    """)
-                return ["role": body.role.rawValue, "unit": body.unitId.uuidString.lowercased()]
-            }
+    }
+
+    @Sendable func resetPassword(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: PasswordReset.self, context: context)
+        let problems = PasswordPolicy.problems(with: body.password)
+        guard problems.isEmpty else { throw Problem.validation(problems) }
+        let hash = try await self.hasher.hash(body.password)
+        return try await self.change(try context.uuidParameter("id"), action: "password.reset", context, caller) { account, transaction in
+            guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
+            try await AccountWriter.resetPassword(of: account.id, hash: hash, transaction: transaction)
+            return nil
         }
-        routes.on(.post, "/v1/users/:id/grants/:grantId/revoke", .permission(.usersManage)) { _, context, caller in
-            let grantID = try context.uuidParameter("grantId")
-            return try await self.change(try context.uuidParameter("id"), action: "grant.revoke", context, caller) { account, transaction in
-                guard let grant = account.grants.first(where: { $0.id == grantID }), let role = Role(rawValue: grant.role) else {
-                    throw Problem.notFound("No such grant.")
-                }
-                try await Self.checkGrantable([GrantRequest(role: role, unitId: grant.unitId)], caller: caller, transaction: transaction, field: "")
-                try await transaction.query("update role_grant set revoked_at = now(), revoked_by = \(caller.accountID) where id = \(grantID)")
-                return ["role": grant.role, "unit": grant.unitId.uuidString.lowercased()]
-            }
+    }
+
+    /// A lost phone: an administrator above the account removes its authenticator and ends its sessions;
+    /// the next login enrols again where the policy asks for it.
+    @Sendable func resetTwoFactor(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.change(try context.uuidParameter("id"), action: "two_factor.reset", context, caller) { account, transaction in
+            guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
+            let existed = try await TwoFactorService.reset(account: account.id, in: transaction)
+            return ["had_authenticator": String(existed)]
         }
-        routes.on(.post, "/v1/users/:id/reset-password", .permission(.usersManage)) { request, context, caller in
-            let body = try await request.decodeJSON(as: PasswordReset.self, context: context)
-            let problems = PasswordPolicy.problems(with: body.password)
-            guard problems.isEmpty else { throw Problem.validation(problems) }
-            let hash = try await self.hasher.hash(body.password)
-            return try await self.change(try context.uuidParameter("id"), action: "password.reset", context, caller) { account, transaction in
-                guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
-                try await transaction.query("""
-                    update account set password_hash = \(hash), must_change_password = true, failed_logins = 0, locked_until = null,
-                        version = version + 1, updated_at = now() where id = \(account.id)
-                    """)
-                try await transaction.query("update credential set revoked_at = now() where account_id = \(account.id) and revoked_at is null")
-                return nil
-            }
-        }
-        routes.on(.post, "/v1/users/:id/reset-two-factor", .permission(.usersManage)) { _, context, caller in
-            // A lost phone: an administrator above the account removes its authenticator and ends its sessions;
-            // the next login enrols again where the policy asks for it.
-            try await self.change(try context.uuidParameter("id"), action: "two_factor.reset", context, caller) { account, transaction in
-                guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
-                let existed = try await TwoFactorService.reset(account: account.id, in: transaction)
-                return ["had_authenticator": String(existed)]
-            }
-        }
-        routes.on(.post, "/v1/users/:id/disable", .permission(.usersManage)) { _, context, caller in
-            try await self.change(try context.uuidParameter("id"), action: "account.disable", context, caller) { account, transaction in
-                try await transaction.query("""
-                    update account set disabled_at = coalesce(disabled_at, now()), version = version + 1, updated_at = now() where id = \(account.id)
-                    """)
-                try await transaction.query("update credential set revoked_at = now() where account_id = \(account.id) and revoked_at is null")
-                return nil
-            }
+    }
+
+    @Sendable func disable(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.change(try context.uuidParameter("id"), action: "account.disable", context, caller) { account, transaction in
+            try await AccountWriter.disable(account.id, transaction: transaction)
+            return nil
         }
     }
 
@@ -112,18 +114,18 @@ public struct UserController: Sendable {
     }
 
     /// Accounts whose home unit lies where the caller holds `users.read`, by username, a page at a time.
-    private func list(_ request: Request, _ caller: Caller) async throws -> JSONResponse {
-        let query = request.uri.queryParameters
+    @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
         var problems: [Problem.FieldError] = []
-        let kind = query["kind"].map(String.init)
+        let kind = query.kind
         if let kind, !["user", "service"].contains(kind) { problems.append(.init(field: "kind", message: "must be user or service")) }
-        let unitID = query["unitId"].flatMap { UUID(uuidString: String($0)) }
-        if query["unitId"] != nil, unitID == nil { problems.append(.init(field: "unitId", message: "must be a UUID")) }
-        let text = query["q"].map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        let unitID = query.unitId.flatMap { UUID(uuidString: $0) }
+        if query.unitId != nil, unitID == nil { problems.append(.init(field: "unitId", message: "must be a UUID")) }
+        let text = query.q.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         if let text, text.count > 64 { problems.append(.init(field: "q", message: "must be at most 64 characters")) }
-        let after = query["after"].map(String.init)
+        let after = query.after
         if let after, after.isEmpty || after.count > 64 { problems.append(.init(field: "after", message: "must be a cursor from nextCursor")) }
-        let limit = query["limit"].map { Int(String($0)) } ?? 50
+        let limit = query.limit.map { Int($0) } ?? 50
         if limit == nil || !(1...200).contains(limit ?? 0) { problems.append(.init(field: "limit", message: "must be 1 to 200")) }
         guard problems.isEmpty, let limit else { throw Problem.validation(problems) }
         let filter = AccountFilter(scopes: caller.scopes(for: .usersRead), kind: kind, unitID: unitID, text: text, after: after, limit: limit)
@@ -133,7 +135,8 @@ public struct UserController: Sendable {
         return try JSONResponse(AccountPage(items: accounts, nextCursor: accounts.count == limit ? accounts.last?.username : nil))
     }
 
-    private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+    @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
         var (username, displayName, problems) = AccountWriter.identityProblems(username: body.username, displayName: body.displayName)
         problems += PasswordPolicy.problems(with: body.password)
         if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
@@ -194,13 +197,10 @@ public struct UserController: Sendable {
         var problems: [Problem.FieldError] = []
         for (index, grant) in grants.enumerated() {
             let prefix = field.isEmpty ? "" : "\(field)[\(index)]."
-            guard let row = try await transaction.query("select path::text as path, active from org_unit where id = \(grant.unitId)").first,
-                try row.decode("active", as: Bool.self)
-            else {
+            guard let path = try await AccountWriter.activeUnitPath(grant.unitId, transaction: transaction) else {
                 problems.append(.init(field: prefix + "unitId", message: "no such active unit in your scope"))
                 continue
             }
-            let path = try row.decode("path", as: String.self)
             let grantable = caller.grants.filter { Caller.path(path, isInside: $0.unitPath) }.reduce(into: Set<Role>()) { $0.formUnion($1.role.grantableRoles) }
             if !grantable.contains(grant.role) {
                 problems.append(.init(field: prefix + "role", message: "you may not grant \(grant.role.rawValue) on this unit"))

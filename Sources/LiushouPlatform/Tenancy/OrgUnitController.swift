@@ -6,15 +6,9 @@ import LiushouHTTP
 import LiushouPostgres
 
 /// `/v1/units`: create, read, list children, rename, move and deactivate organisation units.
-public struct OrgUnitController: Sendable {
+struct OrgUnitController: Sendable {
     let database: TenantDatabase
     let repository: any OrgUnitRepository
-
-    /// A controller.
-    public init(database: TenantDatabase, repository: any OrgUnitRepository = PostgresOrgUnitRepository()) {
-        self.database = database
-        self.repository = repository
-    }
 
     struct CreateRequest: Decodable {
         var id: UUID?
@@ -40,8 +34,7 @@ public struct OrgUnitController: Sendable {
         var villageIds: [UUID]
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
+    func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/units", .permission(.unitsManage)) { request, context, caller in
             try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
         }
@@ -61,7 +54,7 @@ public struct OrgUnitController: Sendable {
         routes.on(.get, "/v1/units/:id/service-area", .permission(.unitsRead)) { _, context, caller in
             let area = try await self.database.transaction(for: caller) { transaction in
                 let unit = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-                return try await self.serviceArea(of: unit.id, in: transaction)
+                return try await self.repository.serviceArea(of: unit.id, in: transaction)
             }
             return try JSONResponse(ServiceArea(villageIds: area))
         }
@@ -135,11 +128,6 @@ public struct OrgUnitController: Sendable {
         }
     }
 
-    private func serviceArea(of clinicID: UUID, in transaction: PostgresTransaction) async throws -> [UUID] {
-        try await transaction.query("select village_id from clinic_service_area where clinic_id = \(clinicID) order by village_id")
-            .map { try $0.decode("village_id", as: UUID.self) }
-    }
-
     /// Replaces the villages a clinic serves: villages of the clinic's own town, inside the caller's scope.
     private func replaceServiceArea(_ id: UUID, with villageIDs: [UUID], _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         try await self.database.transaction(for: caller) { transaction in
@@ -155,11 +143,8 @@ public struct OrgUnitController: Sendable {
                 }
             }
             guard problems.isEmpty else { throw Problem.validation(problems) }
-            try await transaction.query("delete from clinic_service_area where clinic_id = \(clinic.id)")
-            for villageID in Set(villageIDs) {
-                try await transaction.query("insert into clinic_service_area (clinic_id, village_id) values (\(clinic.id), \(villageID))")
-            }
-            let area = try await self.serviceArea(of: clinic.id, in: transaction)
+            try await self.repository.replaceServiceArea(of: clinic.id, with: Set(villageIDs), in: transaction)
+            let area = try await self.repository.serviceArea(of: clinic.id, in: transaction)
             try await AuditEntry(caller: caller, context: context, action: "unit.service_area", resource: "org_unit",
                                  recordID: clinic.id.uuidString.lowercased(), unitID: clinic.id, unitPath: clinic.path,
                                  detail: ["villages": String(area.count)]).append(in: transaction)

@@ -15,11 +15,13 @@ public protocol OrgUnitRepository: Sendable {
     func move(_ unit: OrgUnit, under parent: OrgUnit, in transaction: PostgresTransaction) async throws -> OrgUnit
     func deactivate(_ id: UUID, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit?
     func hasActiveChildren(_ id: UUID, in transaction: PostgresTransaction) async throws -> Bool
+    /// The villages a clinic serves.
+    func serviceArea(of clinicID: UUID, in transaction: PostgresTransaction) async throws -> [UUID]
+    func replaceServiceArea(of clinicID: UUID, with villageIDs: Set<UUID>, in transaction: PostgresTransaction) async throws
 }
 
 /// `OrgUnitRepository` on PostgreSQL.
 public struct PostgresOrgUnitRepository: OrgUnitRepository {
-    /// A repository.
     public init() {}
 
     public func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> OrgUnit? {
@@ -77,5 +79,17 @@ public struct PostgresOrgUnitRepository: OrgUnitRepository {
     public func hasActiveChildren(_ id: UUID, in transaction: PostgresTransaction) async throws -> Bool {
         try await transaction.query("select exists (select from org_unit where parent_id = \(id) and active) as present")
             .first?.decode("present", as: Bool.self) ?? false
+    }
+
+    public func serviceArea(of clinicID: UUID, in transaction: PostgresTransaction) async throws -> [UUID] {
+        try await transaction.query("select village_id from clinic_service_area where clinic_id = \(clinicID) order by village_id")
+            .map { try $0.decode("village_id", as: UUID.self) }
+    }
+
+    public func replaceServiceArea(of clinicID: UUID, with villageIDs: Set<UUID>, in transaction: PostgresTransaction) async throws {
+        try await transaction.query("delete from clinic_service_area where clinic_id = \(clinicID)")
+        for villageID in villageIDs {
+            try await transaction.query("insert into clinic_service_area (clinic_id, village_id) values (\(clinicID), \(villageID))")
+        }
     }
 }

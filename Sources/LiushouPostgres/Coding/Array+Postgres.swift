@@ -83,7 +83,6 @@ enum PostgresArrayLiteral {
 
 /// An array whose elements may be NULL, bound as e.g. `{"a",NULL}`.
 public struct PostgresNullableArray<Element: PostgresEncodable>: PostgresEncodable {
-    /// The elements.
     public var elements: [Element?]
 
     /// Wraps the elements.

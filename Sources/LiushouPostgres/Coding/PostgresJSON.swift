@@ -2,7 +2,6 @@ import Foundation
 
 /// A `Codable` value stored as `jsonb`: bind with `\(PostgresJSON(value))`, decode as `PostgresJSON<T>`.
 public struct PostgresJSON<Value: Codable & Sendable>: Sendable, PostgresCodable {
-    /// The wrapped value.
     public var value: Value
 
     /// Wraps a value.

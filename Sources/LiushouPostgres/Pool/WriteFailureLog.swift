@@ -6,7 +6,6 @@ import Synchronization
 public final class WriteFailureLog: Sendable {
     private let entries = Mutex<[(at: ContinuousClock.Instant, sqlStateClass: String)]>([])
 
-    /// An empty log.
     public init() {}
 
     /// Notes `error` if it is such a refusal.

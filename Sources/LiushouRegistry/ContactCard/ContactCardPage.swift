@@ -1,6 +1,5 @@
 /// Renders a contact card as a printable HTML page sized for an A6 card (105 × 148 mm).
 public enum ContactCardPage {
-    /// The page.
     public static func html(_ card: ContactCard) -> String {
         let rows = card.lines.map { line in
             "<tr><th>\(escape(line.label))</th><td>\(escape(line.value))</td><td class=\"phone\">\(escape(line.phone ?? ""))</td></tr>"

@@ -33,8 +33,13 @@ struct PersonController: Sendable {
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: CreatePersonRequest.self, context: context)
         let id = body.id ?? UUID()
-        let (record, outcome) = try await self.database.transaction(for: caller) { transaction in
-            try await self.service.create(id: id, file: body.file, caller: caller, origin: AuditOrigin(context), in: transaction)
+        let (record, outcome) = try await DuplicateRetry.once(
+            primaryKey: "person_pkey", alsoRetrying: ["person_active_id_number"],
+            uniqueProblems: ["person_active_id_number": PersonService.duplicate(nil).problem]
+        ) {
+            try await self.database.transaction(for: caller) { transaction in
+                try await self.service.create(id: id, file: body.file, caller: caller, origin: AuditOrigin(context), in: transaction)
+            }
         }
         var headers = Self.headers(record)
         headers[.location] = "/v1/persons/\(id.uuidString.lowercased())"

@@ -27,7 +27,6 @@ public struct CategoryPeriod: Sendable, Codable, Equatable, Hashable {
     public var startedOn: LocalDate
     public var endedOn: LocalDate?
 
-    /// A period.
     public init(category: PersonCategory, startedOn: LocalDate, endedOn: LocalDate? = nil) {
         self.category = category
         self.startedOn = startedOn

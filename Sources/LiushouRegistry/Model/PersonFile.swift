@@ -25,7 +25,6 @@ public struct PersonFile: Sendable, Codable, Equatable {
         public var relationship: String
         public var address: String?
 
-        /// A guardian.
         public init(personId: UUID? = nil, name: String, phone: String? = nil, idNumber: String? = nil, relationship: String, address: String? = nil) {
             self.personId = personId
             self.name = name

@@ -9,7 +9,6 @@ public enum FileDiff {
         public var oldValue: String?
         public var newValue: String?
 
-        /// A change.
         public init(field: String, oldValue: String?, newValue: String?) {
             self.field = field
             self.oldValue = oldValue

@@ -45,9 +45,17 @@ public struct PersonService: Sendable {
             return (existing, .unchanged)
         }
         if let idNumber = file.idNumber {
-            if let existing = try await self.repository.activeFile(idNumber: idNumber, in: transaction) { throw Self.duplicate(existing) }
+            let holder = try await self.repository.activeFile(idNumber: idNumber, in: transaction)
             // Checked before inserting: a failed insert would abort the transaction (an import's other rows with it).
-            if try await self.repository.activeFileExists(idNumber: idNumber, in: transaction) { throw Self.duplicate(nil) }
+            let taken = holder != nil ? true : try await self.repository.activeFileExists(idNumber: idNumber, in: transaction)
+            if taken {
+                // The number may be this very create's, committed by a concurrent request since the look-up above.
+                if checkedUnit == nil, holder == nil || holder == id, let stored = try await self.repository.find(id, lock: false, in: transaction) {
+                    guard stored.file == file else { throw ServiceError.idConflict(record: "file") }
+                    return (stored, .unchanged)
+                }
+                throw Self.duplicate(holder)
+            }
         }
         let now = Date()
         let record = PersonRecord(
@@ -55,13 +63,9 @@ public struct PersonService: Sendable {
             complete: false, missingFields: [], noCapableGuardian: false, unitPath: unit.path, filledBy: caller.accountID,
             checkedBy: nil, checkedAt: nil, createdAt: now, updatedAt: now
         ).recomputed()
-        do {
-            try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
-        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
-            throw Self.duplicate(nil)
-        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_pkey" {
-            throw ServiceError.idConflict(record: "file")
-        }
+        // A concurrent create of the same id fails here on `person_pkey` or `person_active_id_number`:
+        // the caller runs it again (`DuplicateRetry`), and the stored file answers.
+        try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
         try await self.repository.appendChanges([.init(field: "file", oldValue: nil, newValue: "created")], person: id, action: "create",
                                                 accountID: caller.accountID, accountName: caller.name, in: transaction)
         try await self.repository.appendEvent(Self.createdEvent(file, caller: caller, at: Date()), person: id, in: transaction)

@@ -8,65 +8,52 @@ import LiushouPostgres
 
 /// `/v1/schools/:id/counsellors`: the town designates which of a school's staff are its counsellors
 /// (the only school accounts that read and write counselling details).
-public struct CounsellorController: Sendable {
+struct CounsellorController: Sendable {
     let database: TenantDatabase
-
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
-    }
 
     struct Designate: Decodable {
         var accountId: UUID
     }
 
-    static let columns: SQLQuery = "c.id, c.school_id, c.account_id, c.designated_at, c.revoked_at"
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/schools/:id/counsellors", .permission(.schoolsCounsellors), handler: self.designate)
+        routes.on(.post, "/v1/schools/:id/counsellors/:accountId/revoke", .permission(.schoolsCounsellors), handler: self.revoke)
+    }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/schools/:id/counsellors", .permission(.schoolsCounsellors)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let body = try await request.decodeJSON(as: Designate.self, context: context)
-            let (counsellor, created) = try await self.database.transaction(for: caller) { transaction in
-                let school = try await Self.managed(id, caller: caller, in: transaction)
-                if let row = try await transaction.query("""
-                    select \(Self.columns) from school_counsellor c where c.school_id = \(id) and c.account_id = \(body.accountId) and c.revoked_at is null
-                    """).first {
-                    return (try Self.counsellor(row), false)
-                }
-                guard try await transaction.query("select liushou_is_school_staff(\(body.accountId), \(id)) as staff").first?
-                    .decode("staff", as: Bool.self) == true
-                else { throw Problem.validation([.init(field: "accountId", message: "is not an active staff account of the school")]) }
-                let newID = UUID()
-                try await transaction.query("""
-                    insert into school_counsellor (id, school_id, account_id, designated_by) values (\(newID), \(id), \(body.accountId), \(caller.accountID))
-                    """)
-                try await AuditEntry(caller: caller, context: context, action: "school.counsellor_designate", resource: "account",
-                                     recordID: body.accountId.uuidString.lowercased(), unitID: id, unitPath: school.path).append(in: transaction)
-                guard let row = try await transaction.query("select \(Self.columns) from school_counsellor c where c.id = \(newID)").first else {
-                    throw Problem.internalError
-                }
-                return (try Self.counsellor(row), true)
+    /// Designates a staff account; an account already designated answers its running designation.
+    @Sendable func designate(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let body = try await request.decodeJSON(as: Designate.self, context: context)
+        let (counsellor, created) = try await self.database.transaction(for: caller) { transaction in
+            let school = try await Self.managed(id, caller: caller, in: transaction)
+            if let running = try await CounsellingStore.activeCounsellor(body.accountId, at: id, in: transaction) {
+                return (running, false)
             }
-            return try JSONResponse(counsellor, status: created ? .created : .ok)
-        }
-        routes.on(.post, "/v1/schools/:id/counsellors/:accountId/revoke", .permission(.schoolsCounsellors)) { _, context, caller in
-            let id = try context.uuidParameter("id")
-            let account = try context.uuidParameter("accountId")
-            let counsellor = try await self.database.transaction(for: caller) { transaction in
-                let school = try await Self.managed(id, caller: caller, in: transaction)
-                guard let row = try await transaction.query("""
-                    update school_counsellor c set revoked_at = now(), revoked_by = \(caller.accountID)
-                    where c.school_id = \(id) and c.account_id = \(account) and c.revoked_at is null
-                    returning \(Self.columns)
-                    """).first
-                else { throw Problem.notFound("No such counsellor.") }
-                try await AuditEntry(caller: caller, context: context, action: "school.counsellor_revoke", resource: "account",
-                                     recordID: account.uuidString.lowercased(), unitID: id, unitPath: school.path).append(in: transaction)
-                return try Self.counsellor(row)
+            guard try await SchoolLookup.isStaff(body.accountId, at: id, in: transaction) else {
+                throw Problem.validation([.init(field: "accountId", message: "is not an active staff account of the school")])
             }
-            return try JSONResponse(counsellor)
+            let newID = try await CounsellingStore.designate(body.accountId, at: id, caller: caller, in: transaction)
+            try await AuditEntry(caller: caller, context: context, action: "school.counsellor_designate", resource: "account",
+                                 recordID: body.accountId.uuidString.lowercased(), unitID: id, unitPath: school.path).append(in: transaction)
+            guard let counsellor = try await CounsellingStore.counsellor(newID, in: transaction) else { throw Problem.internalError }
+            return (counsellor, true)
         }
+        return try JSONResponse(counsellor, status: created ? .created : .ok)
+    }
+
+    @Sendable func revoke(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let account = try context.uuidParameter("accountId")
+        let counsellor = try await self.database.transaction(for: caller) { transaction in
+            let school = try await Self.managed(id, caller: caller, in: transaction)
+            guard let counsellor = try await CounsellingStore.revoke(account, at: id, caller: caller, in: transaction) else {
+                throw Problem.notFound("No such counsellor.")
+            }
+            try await AuditEntry(caller: caller, context: context, action: "school.counsellor_revoke", resource: "account",
+                                 recordID: account.uuidString.lowercased(), unitID: id, unitPath: school.path).append(in: transaction)
+            return counsellor
+        }
+        return try JSONResponse(counsellor)
     }
 
     /// A school whose counsellors the caller designates; else 404.
@@ -75,10 +62,5 @@ public struct CounsellorController: Sendable {
             throw Problem.notFound("No such school.")
         }
         return school
-    }
-
-    static func counsellor(_ row: PostgresRow) throws -> Counsellor {
-        Counsellor(id: try row.decode("id"), schoolId: try row.decode("school_id"), accountId: try row.decode("account_id"),
-                   designatedAt: try row.decode("designated_at"), revokedAt: try row.decode("revoked_at"))
     }
 }

@@ -5,18 +5,13 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/family-contacts`, `/v1/schools/:id/five-ones`: the family-contact log (亲情电话, video, letters,
 /// the parents' contacts with teachers, home visits, the school's monthly feedback) and the "五个一"
 /// counted per child per month.
-public struct FamilyContactController: Sendable {
+struct FamilyContactController: Sendable {
     let database: TenantDatabase
-
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
-    }
+    let clock: ChinaClock
 
     struct Month: Encodable {
         var schoolId: UUID
@@ -24,86 +19,42 @@ public struct FamilyContactController: Sendable {
         var items: [FiveOnes]
     }
 
-    static let columns: SQLQuery = "f.id, f.person_id, f.school_id, f.occurred_on, f.kind, f.with_whom, f.notes, f.recorded_by_name, f.content_hash"
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/family-contacts", .permission(.schoolsCare), handler: self.create)
+        routes.on(.get, "/v1/schools/:id/five-ones", .permission(.schoolsRead), handler: self.fiveOnes)
+    }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/family-contacts", .permission(.schoolsCare)) { request, context, caller in
-            let input = try await request.decodeJSON(as: FamilyContactInput.self, context: context)
-            let today = PersonValidator.chinaToday()
-            let (contact, created) = try await DuplicateRetry.once(primaryKey: "family_contact_pkey", uniqueProblems: SchoolConstraints.problems) {
-                try await self.database.transaction(for: caller) { transaction in
-                    if let row = try await transaction.query("select \(Self.columns) from family_contact f where f.id = \(input.id)").first {
-                        guard try row.decode("content_hash", as: Data.self) == ContentHash.of(input) else { throw Problem.idConflict("family contact") }
-                        return (try Self.contact(row), false)
-                    }
-                    var errors: [Problem.FieldError] = []
-                    SchoolRules.date(input.occurredOn, "occurredOn", today: today, into: &errors)
-                    SchoolRules.text(input.notes, "notes", max: 1000, into: &errors)
-                    let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
-                    if membership == nil { errors.append(.init(field: "personId", message: "is not on your school's roll")) }
-                    guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
-                    try await transaction.query("""
-                        insert into family_contact (id, person_id, enrolment_id, school_id, occurred_on, kind, with_whom, notes, recorded_by, recorded_by_name,
-                            content_hash)
-                        values (\(input.id), \(input.personId), \(membership.enrolmentId), \(membership.schoolId), \(input.occurredOn), \(input.kind.rawValue),
-                            \(input.withWhom.rawValue), \(input.notes), \(caller.accountID), \(caller.name), \(ContentHash.of(input)))
-                        """)
-                    guard let row = try await transaction.query("select \(Self.columns) from family_contact f where f.id = \(input.id)").first else {
-                        throw Problem.internalError
-                    }
-                    return (try Self.contact(row), true)
+    /// Logs a contact of a child on the caller's roll; a retry with the same id and content answers the stored contact.
+    @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let input = try await request.decodeJSON(as: FamilyContactInput.self, context: context)
+        let today = self.clock.today()
+        let (contact, created) = try await DuplicateRetry.once(primaryKey: "family_contact_pkey", uniqueProblems: SchoolConstraints.problems) {
+            try await self.database.transaction(for: caller) { transaction in
+                if let stored = try await FamilyContactStore.find(input.id, in: transaction) {
+                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("family contact") }
+                    return (stored.contact, false)
                 }
+                var errors: [Problem.FieldError] = []
+                SchoolRules.date(input.occurredOn, "occurredOn", today: today, into: &errors)
+                SchoolRules.text(input.notes, "notes", max: 1000, into: &errors)
+                let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
+                if membership == nil { errors.append(.init(field: "personId", message: "is not on your school's roll")) }
+                guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
+                try await FamilyContactStore.insert(input, membership: membership, caller: caller, in: transaction)
+                guard let stored = try await FamilyContactStore.find(input.id, in: transaction) else { throw Problem.internalError }
+                return (stored.contact, true)
             }
-            return try JSONResponse(contact, status: created ? .created : .ok)
         }
-        routes.on(.get, "/v1/schools/:id/five-ones", .permission(.schoolsRead)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let month = try MonthParameter.parse(request.uri.queryParameters["month"])
-            let yearBack = LocalDate(year: month.next.year - 1, month: month.next.month, day: 1) ?? month.start
-            let items = try await self.database.transaction(for: caller) { transaction in
-                _ = try await SchoolLookup.readable(id, by: caller, .schoolsRead, in: transaction)
-                return try await transaction.query("""
-                    select e.person_id, p.name,
-                        count(f.id) filter (where f.kind in ('phone', 'video') and f.occurred_on >= \(month.start))::int as calls,
-                        count(distinct least((extract(day from f.occurred_on)::int - 1) / 7, 3))
-                            filter (where f.kind in ('phone', 'video') and f.occurred_on >= \(month.start))::int as weeks,
-                        count(f.id) filter (where f.kind = 'letter' and f.occurred_on >= \(month.start))::int as letters,
-                        count(f.id) filter (where f.kind = 'class_teacher' and f.occurred_on >= \(month.start))::int as class_teacher,
-                        count(f.id) filter (where f.kind = 'subject_teacher' and f.occurred_on >= \(month.start))::int as subject_teacher,
-                        count(f.id) filter (where f.kind = 'home_visit')::int as home_visits,
-                        count(f.id) filter (where f.kind = 'school_feedback' and f.occurred_on >= \(month.start))::int as feedback
-                    from school_enrolment e left join person p on p.id = e.person_id
-                    left join family_contact f on f.person_id = e.person_id and f.occurred_on >= \(yearBack) and f.occurred_on < \(month.next)
-                    where e.school_id = \(id) and e.ended_on is null and p.status = 'active' and e.enrolled_on < \(month.next)
-                    group by e.person_id, p.name
-                    order by p.name, e.person_id
-                    """).map(Self.fiveOnes)
-            }
-            return try JSONResponse(Month(schoolId: id, month: month.text, items: items))
-        }
+        return try JSONResponse(contact, status: created ? .created : .ok)
     }
 
-    static func fiveOnes(_ row: PostgresRow) throws -> FiveOnes {
-        let weeks = try row.decode("weeks", as: Int.self)
-        let letters = try row.decode("letters", as: Int.self)
-        let classTeacher = try row.decode("class_teacher", as: Int.self)
-        let subjectTeacher = try row.decode("subject_teacher", as: Int.self)
-        let visits = try row.decode("home_visits", as: Int.self)
-        let feedback = try row.decode("feedback", as: Int.self)
-        return FiveOnes(
-            personId: try row.decode("person_id"), personName: try row.decode("name"), calls: try row.decode("calls"), weeksWithCall: weeks,
-            letters: letters, classTeacherContacts: classTeacher, subjectTeacherContacts: subjectTeacher, homeVisitsLast12Months: visits,
-            feedback: feedback,
-            met: .init(weeklyCall: weeks >= 4, monthlyLetter: letters > 0, classTeacher: classTeacher > 0, subjectTeacher: subjectTeacher > 0,
-                       yearlyHomeVisit: visits > 0, monthlyFeedback: feedback > 0)
-        )
-    }
-
-    static func contact(_ row: PostgresRow) throws -> FamilyContact {
-        FamilyContact(id: try row.decode("id"), personId: try row.decode("person_id"), schoolId: try row.decode("school_id"),
-                      occurredOn: try row.decode("occurred_on"), kind: FamilyContactKind(rawValue: try row.decode("kind")) ?? .phone,
-                      withWhom: FamilyMember(rawValue: try row.decode("with_whom")) ?? .otherFamily, notes: try row.decode("notes"),
-                      recordedByName: try row.decode("recorded_by_name"))
+    @Sendable func fiveOnes(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let month = try MonthParameter.parse(try request.uri.decodeQuery(as: MonthParameter.Query.self, context: context).month, today: self.clock.today())
+        let items = try await self.database.transaction(for: caller) { transaction in
+            _ = try await SchoolLookup.readable(id, by: caller, .schoolsRead, in: transaction)
+            return try await FamilyContactStore.fiveOnes(id, month: month.start, next: month.next, in: transaction)
+        }
+        return try JSONResponse(Month(schoolId: id, month: month.text, items: items))
     }
 }

@@ -5,68 +5,47 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `PUT /v1/enrolments/:id`: a child's placement on an open roll row — stage, grade, class, class
 /// teacher, boarding (a new school year, or the receiving school's class after a transfer).
-public struct PlacementController: Sendable {
+struct PlacementController: Sendable {
     let database: TenantDatabase
 
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.put, "/v1/enrolments/:id", .permission(.schoolsManage), handler: self.place)
     }
 
-    /// The placement (every field is replaced).
-    struct Placement: Codable {
-        var stage: RollStage
-        var grade: Int
-        var className: String?
-        var classTeacherId: UUID?
-        var boarding: Bool
-    }
-
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.put, "/v1/enrolments/:id", .permission(.schoolsManage)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let version = try request.ifMatchVersion()
-            let input = try await request.decodeJSON(as: Placement.self, context: context)
-            var errors: [Problem.FieldError] = []
-            if !(1...input.stage.maxGrade).contains(input.grade) {
-                errors.append(.init(field: "grade", message: "must be 1 to \(input.stage.maxGrade) for stage \(input.stage.rawValue)"))
-            }
-            SchoolRules.text(input.className, "className", max: 30, into: &errors)
-            let enrolment = try await self.database.transaction(for: caller) { transaction in
-                guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
-                guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "The school or the town managing it places children.")
-                }
-                if let teacher = input.classTeacherId, try await transaction.query("""
-                    select liushou_is_school_staff(\(teacher), \(enrolment.schoolId)) as staff
-                    """).first?.decode("staff", as: Bool.self) != true {
-                    errors.append(.init(field: "classTeacherId", message: "is not staff of the school"))
-                }
-                if !errors.isEmpty { throw Problem.validation(errors) }
-                let current = try await transaction.query("select version from school_enrolment where id = \(id) for update").first?
-                    .decode("version", as: Int.self)
-                guard let current else { throw Problem.notFound("No such enrolment.") }
-                guard current == version else { throw Problem.versionMismatch("enrolment", current: current) }
-                guard enrolment.status.isOpen else {
-                    throw Problem(status: .conflict, code: "enrolment_closed", title: "The child has left this school's roll")
-                }
-                try await transaction.query("""
-                    update school_enrolment set stage = \(input.stage.rawValue), grade = \(input.grade),
-                        class_name = \(input.className?.trimmingCharacters(in: .whitespacesAndNewlines)), class_teacher_id = \(input.classTeacherId),
-                        boarding = \(input.boarding), version = version + 1, updated_at = now()
-                    where id = \(id)
-                    """)
-                try await AuditEntry(caller: caller, context: context, action: "school.placement", resource: "school_enrolment",
-                                     recordID: id.uuidString.lowercased(), unitID: school.id, unitPath: school.path).append(in: transaction)
-                guard let updated = try await RollStore.enrolment(id, in: transaction) else { throw Problem.internalError }
-                return updated
-            }
-            return try JSONResponse(enrolment, headers: [.eTag: "\"\(enrolment.version)\""])
+    /// Replaces the placement (`If-Match` the row's version).
+    @Sendable func place(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        let input = try await request.decodeJSON(as: Placement.self, context: context)
+        var errors: [Problem.FieldError] = []
+        if !(1...input.stage.maxGrade).contains(input.grade) {
+            errors.append(.init(field: "grade", message: "must be 1 to \(input.stage.maxGrade) for stage \(input.stage.rawValue)"))
         }
+        SchoolRules.text(input.className, "className", max: 30, into: &errors)
+        let enrolment = try await self.database.transaction(for: caller) { [errors] transaction in
+            var errors = errors
+            guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
+            guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
+                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "The school or the town managing it places children.")
+            }
+            if let teacher = input.classTeacherId, try await !SchoolLookup.isStaff(teacher, at: enrolment.schoolId, in: transaction) {
+                errors.append(.init(field: "classTeacherId", message: "is not staff of the school"))
+            }
+            if !errors.isEmpty { throw Problem.validation(errors) }
+            guard let current = try await RollStore.lockedVersion(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
+            guard current == version else { throw Problem.versionMismatch("enrolment", current: current) }
+            guard enrolment.status.isOpen else {
+                throw Problem(status: .conflict, code: "enrolment_closed", title: "The child has left this school's roll")
+            }
+            try await RollStore.place(id, input, in: transaction)
+            try await AuditEntry(caller: caller, context: context, action: "school.placement", resource: "school_enrolment",
+                                 recordID: id.uuidString.lowercased(), unitID: school.id, unitPath: school.path).append(in: transaction)
+            guard let updated = try await RollStore.enrolment(id, in: transaction) else { throw Problem.internalError }
+            return updated
+        }
+        return try JSONResponse(enrolment, headers: [.eTag: "\"\(enrolment.version)\""])
     }
 }

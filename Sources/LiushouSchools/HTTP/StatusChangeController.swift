@@ -5,68 +5,60 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// `/v1/enrolments/:id/status-changes`: transfers, suspensions, long absences, dropouts and returns.
-public struct StatusChangeController: Sendable {
+struct StatusChangeController: Sendable {
     let database: TenantDatabase
+    let clock: ChinaClock
 
-    /// A controller.
-    public init(database: TenantDatabase) {
-        self.database = database
+    func addRoutes(to routes: SecuredRoutes) {
+        routes.on(.post, "/v1/enrolments/:id/status-changes", .permission(.schoolsManage), handler: self.create)
     }
 
-    /// Adds the routes.
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/enrolments/:id/status-changes", .permission(.schoolsManage)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let version = try request.ifMatchVersion()
-            let input = try await request.decodeJSON(as: StatusChangeInput.self, context: context)
-            let today = PersonValidator.chinaToday()
-            let (result, created) = try await DuplicateRetry.once(primaryKey: "school_status_change_pkey", uniqueProblems: SchoolConstraints.problems) {
-                try await self.database.transaction(for: caller) { transaction in
-                    if let stored = try await RollStore.change(input.id, in: transaction) {
-                        guard stored.hash == ContentHash.of(StatusChanger.Content(enrolmentId: id, input: input)) else {
-                            throw Problem.idConflict("status change")
-                        }
-                        return (try await self.result(stored.change, alerts: nil, in: transaction), false)
+    /// Records a change of the row (`If-Match` its version); a retry with the same id and content
+    /// answers the stored change.
+    @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        let input = try await request.decodeJSON(as: StatusChangeInput.self, context: context)
+        let today = self.clock.today()
+        let (result, created) = try await DuplicateRetry.once(primaryKey: "school_status_change_pkey", uniqueProblems: SchoolConstraints.problems) {
+            try await self.database.transaction(for: caller) { transaction in
+                if let stored = try await RollStore.change(input.id, in: transaction) {
+                    guard stored.hash == ContentHash.of(StatusChanger.Content(enrolmentId: id, input: input)) else {
+                        throw Problem.idConflict("status change")
                     }
-                    guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
-                    guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
-                        throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                                      detail: "Status changes are recorded by the school or the town managing it.")
-                    }
-                    let current = try await transaction.query("select version from school_enrolment where id = \(id) for update").first?
-                        .decode("version", as: Int.self)
-                    guard let current else { throw Problem.notFound("No such enrolment.") }
-                    guard current == version else { throw Problem.versionMismatch("enrolment", current: current) }
-                    guard enrolment.status.isOpen else {
-                        throw Problem(status: .conflict, code: "enrolment_closed", title: "The child has left this school's roll",
-                                      detail: "The row ended as \(enrolment.status.rawValue); the receiving school records further changes.")
-                    }
-                    var errors = SchoolRules.problems(input, enrolment: enrolment, today: today)
-                    // Changes follow each other in time: a back-dated one would disagree with the current status.
-                    if let latest = try await transaction.query("""
-                        select max(effective_on) as latest from school_status_change where enrolment_id = \(enrolment.id)
-                        """).first?.decode("latest", as: LocalDate?.self), input.effectiveOn < latest {
-                        errors.append(.init(field: "effectiveOn", message: "is before the last change of this enrolment (\(latest))"))
-                    }
-                    if let to = input.toSchoolId, to != enrolment.schoolId, try await transaction.query("""
-                        select liushou_school_in_same_county(\(to), \(enrolment.schoolId)) as ok
-                        """).first?.decode("ok", as: Bool.self) != true {
-                        errors.append(.init(field: "toSchoolId", message: "is not an active school of the county"))
-                    }
-                    if !errors.isEmpty { throw Problem.validation(errors) }
-                    let applied = try await StatusChanger.apply(input, to: enrolment, caller: caller, in: transaction)
-                    try await AuditEntry(caller: caller, context: context, action: "school.status_change", resource: "school_enrolment",
-                                         recordID: id.uuidString.lowercased(), unitID: school.id, unitPath: school.path,
-                                         detail: ["toStatus": input.toStatus.rawValue]).append(in: transaction)
-                    guard let stored = try await RollStore.change(input.id, in: transaction) else { throw Problem.internalError }
-                    return (try await self.result(stored.change, alerts: applied.alerts, in: transaction), true)
+                    return (try await self.result(stored.change, alerts: nil, in: transaction), false)
                 }
+                guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
+                guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
+                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
+                                  detail: "Status changes are recorded by the school or the town managing it.")
+                }
+                guard let current = try await RollStore.lockedVersion(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
+                guard current == version else { throw Problem.versionMismatch("enrolment", current: current) }
+                guard enrolment.status.isOpen else {
+                    throw Problem(status: .conflict, code: "enrolment_closed", title: "The child has left this school's roll",
+                                  detail: "The row ended as \(enrolment.status.rawValue); the receiving school records further changes.")
+                }
+                var errors = SchoolRules.problems(input, enrolment: enrolment, today: today)
+                // Changes follow each other in time: a back-dated one would disagree with the current status.
+                if let latest = try await RollStore.latestChange(of: enrolment.id, in: transaction), input.effectiveOn < latest {
+                    errors.append(.init(field: "effectiveOn", message: "is before the last change of this enrolment (\(latest))"))
+                }
+                if let to = input.toSchoolId, to != enrolment.schoolId, try await !SchoolLookup.inSameCounty(to, as: enrolment.schoolId, in: transaction) {
+                    errors.append(.init(field: "toSchoolId", message: "is not an active school of the county"))
+                }
+                if !errors.isEmpty { throw Problem.validation(errors) }
+                let applied = try await StatusChanger.apply(input, to: enrolment, caller: caller, in: transaction)
+                try await AuditEntry(caller: caller, context: context, action: "school.status_change", resource: "school_enrolment",
+                                     recordID: id.uuidString.lowercased(), unitID: school.id, unitPath: school.path,
+                                     detail: ["toStatus": input.toStatus.rawValue]).append(in: transaction)
+                guard let stored = try await RollStore.change(input.id, in: transaction) else { throw Problem.internalError }
+                return (try await self.result(stored.change, alerts: applied.alerts, in: transaction), true)
             }
-            return try JSONResponse(result, status: created ? .created : .ok, headers: [.eTag: "\"\(result.enrolment.version)\""])
         }
+        return try JSONResponse(result, status: created ? .created : .ok, headers: [.eTag: "\"\(result.enrolment.version)\""])
     }
 
     /// The change with the row as it is now, the receiving row and the dropout case it opened or closed.
@@ -74,7 +66,7 @@ public struct StatusChangeController: Sendable {
         guard let enrolment = try await RollStore.enrolment(change.enrolmentId, in: transaction) else { throw Problem.internalError }
         // The receiving school's row has the change's id (the sending school cannot read it).
         let receiving = change.toSchoolId == nil ? nil : change.id
-        let dropout = try await RollStore.cases(where: "d.id = \(change.id) or d.closed_by_change = \(change.id)", limit: 1, in: transaction).first
+        let dropout = try await RollStore.dropoutCase(openedOrClosedBy: change.id, in: transaction)
         let count = alerts ?? (change.toStatus.raisesAlert ? StatusChanger.alertRoles.count : 0)
         return StatusChangeResult(change: change, enrolment: enrolment, receivingEnrolmentId: receiving, dropoutCase: dropout, alerts: count)
     }

@@ -83,3 +83,12 @@ public struct Enrolment: Sendable, Codable, Equatable {
     public var transferToName: String?
     public var version: Int
 }
+
+/// A child's placement on an open roll row (`PUT /v1/enrolments/:id` replaces every field).
+struct Placement: Codable {
+    var stage: RollStage
+    var grade: Int
+    var className: String?
+    var classTeacherId: UUID?
+    var boarding: Bool
+}

@@ -7,7 +7,7 @@ public struct SchoolRate: Sendable, Codable, Equatable {
     public var denominator: Int
     public var rate: Double?
 
-    /// A rate.
+    /// `numerator` of `denominator`, the rate rounded to 4 places.
     public init(_ numerator: Int, _ denominator: Int) {
         self.numerator = numerator
         self.denominator = denominator

@@ -63,4 +63,16 @@ enum SchoolRules {
         Self.text(input.plan, "plan", max: 2000, into: &errors)
         return errors
     }
+
+    static func problems(_ input: LearningPlanInput, today: LocalDate) -> [Problem.FieldError] {
+        var errors: [Problem.FieldError] = []
+        if input.subjects.isEmpty || Set(input.subjects).count != input.subjects.count {
+            errors.append(.init(field: "subjects", message: "name one or more different subjects"))
+        }
+        Self.text(input.goals, "goals", max: 2000, required: true, into: &errors)
+        Self.text(input.measures, "measures", max: 2000, into: &errors)
+        Self.date(input.startOn, "startOn", today: today, into: &errors)
+        if input.reviewOn < input.startOn { errors.append(.init(field: "reviewOn", message: "is before startOn")) }
+        return errors
+    }
 }

@@ -24,8 +24,10 @@ enum StatusChanger {
         // Timeline first: after a transfer the sending school no longer sees the child.
         var summary = "学籍状态：\(enrolment.status.chineseName) → \(input.toStatus.chineseName)（\(input.effectiveOn)）"
         if let name = input.toSchoolName { summary += "，转入 \(name)" }
-        try await Timeline.add(enrolment.personId, kind: "school.status." + input.toStatus.rawValue, summary: summary, caller: caller,
-                               record: change, in: transaction)
+        try await PersonTimeline.append(
+            .init(person: enrolment.personId, module: "schools", kind: "school.status." + input.toStatus.rawValue, summary: summary,
+                  caller: caller, record: change),
+            in: transaction)
         try await transaction.query("""
             insert into school_status_change (id, enrolment_id, person_id, school_id, from_status, to_status, effective_on, reason, to_school_id,
                 to_school_name, recorded_by, recorded_by_name, content_hash)

@@ -51,7 +51,6 @@ public struct AppDependencies: Sendable {
     /// (comma-separated, e.g. a 政务 deployment's own robot host or relay).
     public let webhookHosts: Set<String>
 
-    /// Bundles the dependencies.
     public init(
         pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, vault: IdentifierVault,
         authSettings: AuthSettings = AuthSettings(), clusterStatus: (@Sendable () -> ClusterStatus)? = nil, trustedProxies: Set<String> = []
@@ -103,12 +102,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics, clusterStatus: dependencies.clusterStatus)
         .addRoutes(to: routes)
     let twoFactor = TwoFactorService(database: dependencies.database, vault: dependencies.vault, settings: dependencies.authSettings)
-    AuthController(auth: dependencies.auth, twoFactor: twoFactor).addRoutes(to: routes)
-    TwoFactorController(service: twoFactor).addRoutes(to: routes)
-    OrgUnitController(database: dependencies.database).addRoutes(to: routes)
-    UserController(database: dependencies.database, hasher: dependencies.hasher).addRoutes(to: routes)
-    ServiceAccountController(database: dependencies.database).addRoutes(to: routes)
-    AuditController(database: dependencies.database).addRoutes(to: routes)
+    PlatformModule.addRoutes(
+        to: routes, database: database, auth: dependencies.auth, twoFactor: twoFactor, hasher: dependencies.hasher
+    )
     RegistryModule.addRoutes(to: routes, database: database, service: dependencies.personService, repository: dependencies.persons)
     GridModule.addRoutes(to: routes, database: database)
     VolunteerController(database: database, vault: dependencies.vault).addRoutes(to: routes)
@@ -130,16 +126,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     LegalMatterController(database: database).addRoutes(to: routes)
     LegalSettingsController(database: database).addRoutes(to: routes)
     LegalReportController(database: database).addRoutes(to: routes)
-    EnrolmentController(database: database).addRoutes(to: routes)
-    StatusChangeController(database: database).addRoutes(to: routes)
-    PlacementController(database: database).addRoutes(to: routes)
-    DropoutCaseController(database: database).addRoutes(to: routes)
-    SchoolRatesController(database: database).addRoutes(to: routes)
-    TalkController(database: database).addRoutes(to: routes)
-    CounsellorController(database: database).addRoutes(to: routes)
-    CounsellingController(database: database).addRoutes(to: routes)
-    FamilyContactController(database: database).addRoutes(to: routes)
-    LearningPlanController(database: database).addRoutes(to: routes)
+    SchoolsModule.addRoutes(to: routes, database: database)
     AlertsModule.addRoutes(to: routes, database: database, vault: dependencies.vault, webhookHosts: dependencies.webhookHosts)
     return router
 }

@@ -1,7 +1,6 @@
 import Foundation
 import LiushouHTTP
 import LiushouPostgres
-import LiushouRegistry
 
 /// A `month=YYYY-MM` query parameter (default the current month, China time): its first day and the next month's.
 struct MonthParameter {
@@ -10,8 +9,12 @@ struct MonthParameter {
 
     var text: String { String(format: "%04d-%02d", self.start.year, self.start.month) }
 
-    static func parse(_ value: Substring?) throws -> MonthParameter {
-        let today = PersonValidator.chinaToday()
+    /// The query of a route that takes only `month`.
+    struct Query: Decodable {
+        var month: String?
+    }
+
+    static func parse(_ value: String?, today: LocalDate) throws -> MonthParameter {
         var year = today.year
         var month = today.month
         if let value {
