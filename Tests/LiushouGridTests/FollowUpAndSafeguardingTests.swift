@@ -22,7 +22,7 @@ struct FollowUpTests {
                     let token = try await client.login(username)
                     let response = try await client.send(.get, "/v1/follow-ups", token: token)
                     #expect(response.status == .ok, "\(username): \(response.text)")
-                    return try response.decoded(as: Answer.Items<Answer.FollowUp>.self).items
+                    return try response.decode(Answer.Items<Answer.FollowUp>.self).items
                 }
                 #expect(try await open("town1.legal").map(\.need) == ["legal"])
                 #expect(try await open("clinic1.doctor").map(\.need) == ["health"])
@@ -39,7 +39,7 @@ struct FollowUpTests {
                 let done = try await client.send(.post, "/v1/follow-ups/\(id)/resolve", json: ["resolution": "已联系司法所律师上门"], token: officer,
                                                  headers: [.ifMatch: "\"1\""])
                 #expect(done.status == .ok, "\(done.text)")
-                #expect(try done.decoded(as: Answer.FollowUp.self).status == "resolved")
+                #expect(try done.decode(Answer.FollowUp.self).status == "resolved")
                 let twice = try await client.send(.post, "/v1/follow-ups/\(id)/resolve", json: ["resolution": "again"], token: officer,
                                                   headers: [.ifMatch: "\"2\""])
                 #expect(twice.status == .conflict)
@@ -67,7 +67,7 @@ struct SafeguardingTests {
                 let id = try #require(try filed.json()["id"] as? String).lowercased()
                 let supervisor = try await client.login("town1.supervisor")
                 let list = try await client.send(.get, "/v1/safeguarding-reports", token: supervisor)
-                let items = try list.decoded(as: Answer.Items<Answer.Keyed<Answer.SafeguardingReport>>.self).items
+                let items = try list.decode(Answer.Items<Answer.Keyed<Answer.SafeguardingReport>>.self).items
                 #expect(items.count == 1)
                 #expect(items.first?.keys.contains("details") != true, "lists leave the details out")
                 let read = try await client.send(.get, "/v1/safeguarding-reports/\(id)", token: supervisor)
@@ -89,9 +89,9 @@ struct SafeguardingTests {
                 #expect(ack.status == .ok)
                 #expect(try await client.send(.post, "/v1/safeguarding-reports/\(id)/acknowledge", token: supervisor,
                                               headers: [.ifMatch: "\"3\""]).status == .conflict)
-                #expect(try await client.send(.get, "/v1/safeguarding-reports", token: supervisor).decoded(as: Answer.Items<Answer.SafeguardingReport>.self).items.isEmpty)
+                #expect(try await client.send(.get, "/v1/safeguarding-reports", token: supervisor).decode(Answer.Items<Answer.SafeguardingReport>.self).items.isEmpty)
                 let county = try await client.login("county.admin")
-                #expect(try await client.send(.get, "/v1/safeguarding-reports?status=all", token: county).decoded(as: Answer.Items<Answer.SafeguardingReport>.self).items.count == 1)
+                #expect(try await client.send(.get, "/v1/safeguarding-reports?status=all", token: county).decode(Answer.Items<Answer.SafeguardingReport>.self).items.count == 1)
 
                 let volunteer = try await client.login("village1a.volunteer")
                 let unregistered = try await client.post("/v1/safeguarding-reports", json: [

@@ -1,14 +1,6 @@
 import Foundation
-import HummingbirdTesting
-import LiushouAPITestSupport
 
-/// Typed views of the answers the grid tests read (dates stay the strings the API sends).
-extension TestResponse {
-    func decoded<Value: Decodable>(as type: Value.Type) throws -> Value {
-        try JSONDecoder().decode(Value.self, from: Data(self.text.utf8))
-    }
-}
-
+/// Typed views of the answers the grid tests read (`TestResponse.decode`; dates stay the strings the API sends).
 enum Answer {
     /// A value with the keys its JSON object sent (to tell a left-out key from a null).
     @dynamicMemberLookup

@@ -13,7 +13,7 @@ struct ObligationTests {
     static func obligations(_ client: some TestClientProtocol, _ person: String, token: String) async throws -> [String: Answer.Obligation] {
         let response = try await client.send(.get, "/v1/persons/\(person)/obligations", token: token)
         var byKey: [String: Answer.Obligation] = [:]
-        for item in try response.decoded(as: Answer.Items<Answer.Obligation>.self).items {
+        for item in try response.decode(Answer.Items<Answer.Obligation>.self).items {
             byKey[item.ruleKey] = item
         }
         return byKey
@@ -115,13 +115,13 @@ struct ObligationTests {
                 #expect(switched.status == .created, "\(switched.text)")
                 #expect(try await Self.obligations(client, world.child, token: cadre)["cadre_weekly"] == nil)
                 let effective = try await client.send(.get, "/v1/units/\(world.fixture.village1a.idString)/visit-rules", token: cadre)
-                let rules = try effective.decoded(as: Answer.Items<Answer.VisitRule>.self).items
+                let rules = try effective.decode(Answer.Items<Answer.VisitRule>.self).items
                 #expect(rules.first { $0.ruleKey == "daily_knock" }?.cadenceHours == 48)
                 #expect(rules.first { $0.ruleKey == "cadre_weekly" }?.active == false)
                 let bad = try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/BAD-KEY",
                                                 json: ["description": "", "categories": [], "checkKinds": [], "cadenceHours": 0], token: cadre)
                 #expect(bad.status == .unprocessableContent)
-                let fields = Set(try bad.decoded(as: Answer.Problem.self).fields)
+                let fields = Set(try bad.decode(Answer.Problem.self).fields)
                 #expect(fields == ["key", "description", "categories", "checkKinds", "cadenceHours"])
                 let worker = try await client.login("grid1a.worker")
                 #expect(try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/cadre_weekly", json: off,
@@ -147,7 +147,7 @@ struct ObligationTests {
                 let town = try await client.login("town1.admin")
                 let response = try await client.send(.get, "/v1/overdue?unitId=\(world.fixture.town1.idString)", token: town)
                 #expect(response.status == .ok, "\(response.text)")
-                let items = try response.decoded(as: Answer.Items<Answer.Overdue>.self).items
+                let items = try response.decode(Answer.Items<Answer.Overdue>.self).items
                 let order = items.map { "\($0.personName)/\($0.ruleKey)" }
                 #expect(order == ["甲一/daily_knock", "李奶奶/daily_knock"])
                 #expect((items.first?.hoursLate ?? 0) >= 9 * 24 - 1)

@@ -10,7 +10,7 @@ struct TaskListTests {
     static func tasks(_ client: some TestClientProtocol, _ token: String, query: String = "") async throws -> [Answer.Keyed<Answer.Task>] {
         let response = try await client.send(.get, "/v1/tasks\(query)", token: token)
         #expect(response.status == .ok, "\(response.text)")
-        return try response.decoded(as: Answer.Items<Answer.Keyed<Answer.Task>>.self).items
+        return try response.decode(Answer.Items<Answer.Keyed<Answer.Task>>.self).items
     }
 
     static func people(_ items: [Answer.Keyed<Answer.Task>]) -> Set<String> {
@@ -54,7 +54,7 @@ struct TaskListTests {
                 for (query, field) in [("?days=8", "days"), ("?kind=knock", "kind"), ("?unitId=x", "unitId"), ("?limit=0", "limit")] {
                     let bad = try await client.send(.get, "/v1/tasks\(query)", token: worker)
                     #expect(bad.status == .badRequest)
-                    #expect(try bad.decoded(as: Answer.Problem.self).fields.first == field)
+                    #expect(try bad.decode(Answer.Problem.self).fields.first == field)
                 }
             }
         }
@@ -70,13 +70,13 @@ struct TaskListTests {
                 #expect(try await client.post("/v1/door-checks", json: earlier, token: worker).status == .created)
                 let withNeeds = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, outcome: "not_home", needs: ["health"]), token: worker)
                 #expect(withNeeds.status == .unprocessableContent)
-                #expect(try withNeeds.decoded(as: Answer.Problem.self).fields.first == "needs")
+                #expect(try withNeeds.decode(Answer.Problem.self).fields.first == "needs")
                 for outcome in ["not_home", "away"] {
                     let answer = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, outcome: outcome), token: worker)
                     #expect(answer.status == .created, "\(answer.text)")
                 }
                 let obligations = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: worker)
-                let knock = try obligations.decoded(as: Answer.Items<Answer.Obligation>.self).items.first { $0.ruleKey == "daily_knock" }
+                let knock = try obligations.decode(Answer.Items<Answer.Obligation>.self).items.first { $0.ruleKey == "daily_knock" }
                 #expect(knock?.overdue == true, "a knock that saw nobody does not satisfy the daily knock")
                 #expect(knock?.lastCheckAt == earlier["occurredAt"] as? String)
                 #expect(Self.people(try await Self.tasks(client, worker)) == [world.child])
@@ -84,7 +84,7 @@ struct TaskListTests {
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: cadre)
                 #expect(timeline.text.contains("无人在家") && timeline.text.contains("人员外出"))
                 let followUps = try await client.send(.get, "/v1/follow-ups?status=open", token: cadre)
-                #expect(try followUps.decoded(as: Answer.Items<Answer.FollowUp>.self).items.isEmpty, "no follow-ups from nobody-home checks")
+                #expect(try followUps.decode(Answer.Items<Answer.FollowUp>.self).items.isEmpty, "no follow-ups from nobody-home checks")
             }
         }
     }
@@ -123,7 +123,7 @@ struct TaskListTests {
                 let reactivated = try await client.post("/v1/persons/\(world.child)/reactivate", json: [:], token: cadre, headers: [.ifMatch: again.etag ?? ""])
                 #expect(reactivated.status == .ok, "\(reactivated.text)")
                 let obligations = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: cadre)
-                let knock = try obligations.decoded(as: Answer.Items<Answer.Obligation>.self).items.first { $0.ruleKey == "daily_knock" }
+                let knock = try obligations.decode(Answer.Items<Answer.Obligation>.self).items.first { $0.ruleKey == "daily_knock" }
                 #expect(knock?.lastCheckAt == seen["occurredAt"] as? String, "the household knock that saw them, not the later miss")
                 #expect(knock?.overdue == false)
             }

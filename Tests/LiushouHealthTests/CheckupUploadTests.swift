@@ -21,7 +21,7 @@ struct CheckupUploadTests {
                     ["name": "iq", "value": 100, "unit": "points"], ["name": "hemoglobin", "value": 12, "unit": "g/L"],
                 ]), token: world.clinic)
                 #expect(high.status == .unprocessableContent)
-                let errors = try high.decoded(as: Answer.Problem.self).errors ?? []
+                let errors = try high.decode(Answer.Problem.self).errors ?? []
                 #expect(errors.map(\.field) == ["measurements[0].value", "measurements[1].unit", "measurements[2].name", "measurements[3].value"])
                 // A clinic's staff read these: in Chinese, unless the request asks for English.
                 #expect(errors.first?.message == "应在 50–260 mmHg 之间")
@@ -29,7 +29,7 @@ struct CheckupUploadTests {
                 let english = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
                     ["name": "systolic", "value": 400, "unit": "mmHg"],
                 ]), token: world.clinic, headers: [.acceptLanguage: "en"])
-                #expect(try english.decoded(as: Answer.Problem.self).errors?.first?.message == "must be within 50–260 mmHg")
+                #expect(try english.decode(Answer.Problem.self).errors?.first?.message == "must be within 50–260 mmHg")
                 let inverted = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
                     ["name": "systolic", "value": 90, "unit": "mmHg"], ["name": "diastolic", "value": 95, "unit": "mmHg"],
                 ]), token: world.clinic)
@@ -68,7 +68,7 @@ struct CheckupUploadTests {
                 ]
                 let first = try await client.post("/v1/checkups/batch", json: ["items": items], token: world.clinic)
                 #expect(first.status == .ok, "\(first.text)")
-                let answer = try first.decoded(as: Answer.Batch.self)
+                let answer = try first.decode(Answer.Batch.self)
                 #expect(answer.created == 2)
                 #expect(answer.rejected == 4)
                 let results = answer.results
@@ -81,11 +81,11 @@ struct CheckupUploadTests {
                 #expect(fields[5] == ["recordId"])
                 // The same batch again (a retry after a timeout): duplicates, nothing new.
                 let again = try await client.post("/v1/checkups/batch", json: ["items": Array(items.prefix(2))], token: world.clinic)
-                #expect(try again.decoded(as: Answer.Batch.self).duplicate == 2)
+                #expect(try again.decode(Answer.Batch.self).duplicate == 2)
                 var changed = HealthWorld.checkup(record: "R1")
                 changed["findings"] = "正常"
                 let conflict = try await client.post("/v1/checkups/batch", json: ["items": [changed]], token: world.clinic)
-                #expect(try conflict.decoded(as: Answer.Batch.self).conflict == 1)
+                #expect(try conflict.decode(Answer.Batch.self).conflict == 1)
                 #expect(try await client.post("/v1/checkups", json: changed, token: world.clinic).status == .conflict)
                 // Naming the person by id instead of ID number is the same record.
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "R1", idNumber: nil, person: world.elder),
@@ -113,7 +113,7 @@ struct CheckupUploadTests {
                     """
                 let response = try await client.send(.post, "/v1/checkups/batch", body: Data(text.utf8), contentType: "text/csv", token: world.clinic)
                 #expect(response.status == .ok, "\(response.text)")
-                let results = try response.decoded(as: Answer.Batch.self).results
+                let results = try response.decode(Answer.Batch.self).results
                 try #require(results.count == 4)
                 #expect(results.map(\.status) == ["created", "created", "rejected", "rejected"])
                 let third = results[2].fields
@@ -123,7 +123,7 @@ struct CheckupUploadTests {
                 #expect(try stored.decode("glucose", as: String.self) == "7.2")
                 let gbk = try TextDecodingFixture.gbk(text.replacingOccurrences(of: "C1", with: "G1"))
                 let again = try await client.send(.post, "/v1/checkups/batch", body: gbk, contentType: "text/csv", token: world.clinic)
-                    .decoded(as: Answer.Batch.self)
+                    .decode(Answer.Batch.self)
                 #expect(again.created == 1)
                 #expect(again.duplicate == 1)
                 let unknown = try await client.send(.post, "/v1/checkups/batch", body: Data("recordId,bloodType\nX,A\n".utf8), contentType: "text/csv",
@@ -176,7 +176,7 @@ struct CheckupUploadTests {
                 }
                 #expect(routed == ["clinic_staff", "village_cadre"])
                 let cadreView = try await client.send(.get, "/v1/follow-ups", token: world.cadre)
-                let items = try cadreView.decoded(as: Answer.Items<Answer.FollowUp>.self).items
+                let items = try cadreView.decode(Answer.Items<Answer.FollowUp>.self).items
                 #expect(items.count == 1)
                 #expect(items.first?.need == "health")
                 #expect(items.first?.checkupId != nil)
@@ -185,7 +185,7 @@ struct CheckupUploadTests {
                 // the clinic's resolution), the cadre's to resolve.
                 let town = try await client.login("town1.admin")
                 let townView = try await client.send(.get, "/v1/follow-ups", token: town)
-                let townItems = try townView.decoded(as: Answer.Items<Answer.FollowUp>.self).items.sorted { $0.routedRole < $1.routedRole }
+                let townItems = try townView.decode(Answer.Items<Answer.FollowUp>.self).items.sorted { $0.routedRole < $1.routedRole }
                 #expect(townItems.map(\.routedRole) == ["clinic_staff", "village_cadre"])
                 #expect(townItems.map(\.canResolve) == [false, true])
                 let open = try await database.pool.query("select count(*)::int as n from follow_up where status = 'open'").first!.decode("n", as: Int.self)
@@ -196,14 +196,14 @@ struct CheckupUploadTests {
                                                     headers: [.ifMatch: "\"\(clinical.version)\""])
                 #expect(refused.status == .forbidden)
                 let clinicView = try await client.send(.get, "/v1/follow-ups", token: world.clinic)
-                let clinicItems = try clinicView.decoded(as: Answer.Items<Answer.FollowUp>.self).items
+                let clinicItems = try clinicView.decode(Answer.Items<Answer.FollowUp>.self).items
                 #expect(clinicItems.count == 1)
                 #expect(clinicItems.first?.canResolve == true)
                 let resolved = try await client.post("/v1/follow-ups/\(clinicalID)/resolve", json: ["resolution": "血压复查 150/95，调整用药"],
                                                      token: world.clinic, headers: [.ifMatch: "\"\(clinical.version)\""])
                 #expect(resolved.status == .ok, "\(resolved.text)")
                 let townResolved = try await client.send(.get, "/v1/follow-ups?status=resolved", token: town)
-                #expect(try townResolved.decoded(as: Answer.Items<Answer.FollowUp>.self).items.count == 1)
+                #expect(try townResolved.decode(Answer.Items<Answer.FollowUp>.self).items.count == 1)
                 #expect(!townResolved.text.contains("调整用药"))
                 let timeline = try await client.send(.get, "/v1/persons/\(world.elder)/timeline", token: world.cadre)
                 #expect(timeline.text.contains("需要随访"))

@@ -19,7 +19,7 @@ struct HealthAccessTests {
                 let uri = "/v1/persons/\(world.elder)/health"
                 let clinical = try await client.send(.get, uri, token: world.clinic)
                 #expect(clinical.status == .ok)
-                let details = try #require(try clinical.decoded(as: Answer.HealthView.self).details)
+                let details = try #require(try clinical.decode(Answer.HealthView.self).details)
                 let checkups = details.checkups
                 #expect(checkups.count == 1)
                 #expect(checkups.first?.diagnoses == ["高血压"])
@@ -30,7 +30,7 @@ struct HealthAccessTests {
                     let token = try await client.login(username)
                     let view = try await client.send(.get, uri, token: token)
                     #expect(view.status == .ok, "\(username)")
-                    let json = try view.decoded(as: Answer.Keyed<Answer.HealthView>.self)
+                    let json = try view.decode(Answer.Keyed<Answer.HealthView>.self)
                     #expect(!json.keys.contains("details"), "\(username) must not get details")
                     #expect(!view.text.contains("高血压") && !view.text.contains("135"), "\(username)")
                     let annual = json.summary.first { $0.kind == "elder_annual" }
@@ -52,7 +52,7 @@ struct HealthAccessTests {
                 let helper = try await client.login("village1a.volunteer")
                 let helped = try await client.send(.get, uri, token: helper)
                 #expect(helped.status == .ok, "\(helped.text)")
-                let helpedJSON = try helped.decoded(as: Answer.HealthView.self)
+                let helpedJSON = try helped.decode(Answer.HealthView.self)
                 #expect(helpedJSON.limited == true)
                 let helpedLines = helpedJSON.summary
                 #expect(helpedLines.map { $0.kind } == ["elder_annual"])
@@ -61,15 +61,15 @@ struct HealthAccessTests {
                 let womanForHelper = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: helper)
                 #expect(womanForHelper.status == .ok)
                 #expect(!womanForHelper.text.contains("women_screening"))
-                #expect(try womanForHelper.decoded(as: Answer.HealthView.self).limited == true)
-                let cadreView = try await client.send(.get, uri, token: world.cadre).decoded(as: Answer.HealthView.self)
+                #expect(try womanForHelper.decode(Answer.HealthView.self).limited == true)
+                let cadreView = try await client.send(.get, uri, token: world.cadre).decode(Answer.HealthView.self)
                 #expect(cadreView.limited == false)
                 // The auditor finds the read, filed under the person's unit.
                 let reviewer = try await client.login("county.auditor")
                 let audit = try await client.send(.get, "/v1/audit?action=health.read", token: reviewer)
                 #expect(audit.text.contains("health.read"), "\(audit.text)")
                 // The woman was never screened: due now and overdue; the child has no checkup rule for women.
-                let woman = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: world.cadre).decoded(as: Answer.HealthView.self)
+                let woman = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: world.cadre).decode(Answer.HealthView.self)
                 let screening = woman.summary.first { $0.kind == "women_screening" }
                 #expect(screening?.overdue == true)
                 #expect(screening?.keys.contains("lastCheckedOn") != true)
@@ -97,7 +97,7 @@ struct HealthAccessTests {
                 let created = try await client.send(.put, uri, json: body, token: world.clinic, headers: [.ifMatch: "\"0\""])
                 #expect(created.status == .ok, "\(created.text)")
                 #expect(created.etag == "\"1\"")
-                #expect(try created.decoded(as: Answer.HealthView.self).details?.allergies == ["青霉素"])
+                #expect(try created.decode(Answer.HealthView.self).details?.allergies == ["青霉素"])
                 // Two clinics' first versions at once: exactly one is kept.
                 let first = try JSONSerialization.data(withJSONObject: ["chronicConditions": ["糖尿病"], "allergies": []])
                 let other = "/v1/persons/\(world.woman)/health-file"
@@ -132,7 +132,7 @@ struct HealthAccessTests {
                 let response = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: town)
                 #expect(response.status == .ok, "\(response.text)")
                 var rows: [String: Answer.CoverageLine] = [:]
-                for item in try response.decoded(as: Answer.Items<Answer.CoverageLine>.self).items {
+                for item in try response.decode(Answer.Items<Answer.CoverageLine>.self).items {
                     rows[item.unitName] = item
                 }
                 #expect(rows["一乡"]?.eldersChecked.numerator == 1)
@@ -147,7 +147,7 @@ struct HealthAccessTests {
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.womanID, kind: "women_screening",
                                                                                        measurements: []), token: world.clinic).status == .created)
                 let after = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.cadre)
-                let village = try after.decoded(as: Answer.Items<Answer.CoverageLine>.self).items.first
+                let village = try after.decode(Answer.Items<Answer.CoverageLine>.self).items.first
                 #expect(village?.womenScreened.rate == 1.0)
                 #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound)
                 let otherCadre = try await client.login("village2a.cadre")

@@ -72,6 +72,6 @@ struct HealthWorld {
     }
 
     static func fields(_ response: TestResponse) throws -> [String] {
-        try response.decoded(as: Answer.Problem.self).fields
+        try response.decode(Answer.Problem.self).fields
     }
 }
