@@ -92,7 +92,7 @@ struct DoorCheckBatchEquivalenceTests {
                 case .batch:
                     let response = try await client.post("/v1/door-checks/batch", json: ["items": items], token: cadre)
                     #expect(response.status == .ok, "\(response.text)")
-                    statuses = ((try response.json()["results"] as? [[String: Any]]) ?? []).compactMap { $0["status"] as? String }
+                    statuses = try response.decode(Answer.Batch.self).results.map(\.status)
                 case .singles:
                     for body in items {
                         let response = try await client.post("/v1/door-checks", json: body, token: cadre)

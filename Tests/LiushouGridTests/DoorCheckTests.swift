@@ -22,7 +22,7 @@ struct DoorCheckTests {
                 #expect(first.status == .created, "\(first.text)")
                 let retry = try await client.post("/v1/door-checks", json: body, token: worker)
                 #expect(retry.status == .ok)
-                #expect(try retry.json()["status"] as? String == "duplicate")
+                #expect(try retry.decode(Answer.CheckResult.self).status == "duplicate")
                 var changed = body
                 changed["notes"] = "另一次"
                 #expect(try await client.post("/v1/door-checks", json: changed, token: worker).status == .conflict)
@@ -34,7 +34,7 @@ struct DoorCheckTests {
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: worker)
                 #expect(timeline.text.contains("door_check.grid_knock"))
                 let list = try await client.send(.get, "/v1/persons/\(world.child)/door-checks", token: worker)
-                #expect(((try list.json()["items"] as? [[String: Any]]) ?? []).count == 1)
+                #expect(try list.decode(Answer.Items<Answer.DoorCheck>.self).items.count == 1)
 
                 var future = Checks.body(person: world.child)
                 future["occurredAt"] = Checks.timestamp(Date().addingTimeInterval(3600))
@@ -112,18 +112,18 @@ struct DoorCheckTests {
                 let items: [[String: Any]] = good + [unreadable, noNeeds, outside, good[0]]
                 let response = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
                 #expect(response.status == .ok, "\(response.text)")
-                let answer = try response.json()
-                #expect(answer["created"] as? Int == 3)
-                #expect(answer["rejected"] as? Int == 3)
-                #expect(answer["duplicate"] as? Int == 1)
-                let statuses = ((answer["results"] as? [[String: Any]]) ?? []).compactMap { $0["status"] as? String }
+                let answer = try response.decode(Answer.Batch.self)
+                #expect(answer.created == 3)
+                #expect(answer.rejected == 3)
+                #expect(answer.duplicate == 1)
+                let statuses = answer.results.map(\.status)
                 #expect(statuses == ["created", "created", "created", "rejected", "rejected", "rejected", "duplicate"])
-                let rejectedFields = ((answer["results"] as? [[String: Any]]) ?? []).compactMap { ($0["errors"] as? [[String: Any]])?.first?["field"] as? String }
+                let rejectedFields = answer.results.compactMap { $0.errors?.first?.field }
                 #expect(rejectedFields == ["items[3]", "needs", "personId"])
 
                 let retried = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
-                #expect(try retried.json()["created"] as? Int == 0)
-                #expect(try retried.json()["duplicate"] as? Int == 4)
+                #expect(try retried.decode(Answer.Batch.self).created == 0)
+                #expect(try retried.decode(Answer.Batch.self).duplicate == 4)
                 let count = try await database.pool.query("select count(*) as n from door_check").first!.decode("n", as: Int.self)
                 #expect(count == 3)
                 let tooMany = try await client.post("/v1/door-checks/batch", json: ["items": Array(repeating: good[0], count: 1001)], token: worker)

@@ -18,18 +18,18 @@ struct FollowUpTests {
                 let worker = try await client.login("grid1a.worker")
                 let check = Checks.body(person: world.child, outcome: "needs_follow_up", needs: ["health", "legal"])
                 #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
-                func open(_ username: String) async throws -> [[String: Any]] {
+                func open(_ username: String) async throws -> [Answer.FollowUp] {
                     let token = try await client.login(username)
                     let response = try await client.send(.get, "/v1/follow-ups", token: token)
                     #expect(response.status == .ok, "\(username): \(response.text)")
-                    return (try response.json()["items"] as? [[String: Any]]) ?? []
+                    return try response.decode(Answer.Items<Answer.FollowUp>.self).items
                 }
-                #expect(try await open("town1.legal").map { $0["need"] as? String } == ["legal"])
-                #expect(try await open("clinic1.doctor").map { $0["need"] as? String } == ["health"])
+                #expect(try await open("town1.legal").map(\.need) == ["legal"])
+                #expect(try await open("clinic1.doctor").map(\.need) == ["health"])
                 #expect(try await open("town1.relief").isEmpty)
-                #expect(Set(try await open("town1.supervisor").compactMap { $0["routedRole"] as? String }) == ["clinic_staff", "legal_aid_officer"])
+                #expect(Set(try await open("town1.supervisor").map(\.routedRole)) == ["clinic_staff", "legal_aid_officer"])
                 let legal = try #require(try await open("town1.legal").first)
-                let id = try #require(legal["id"] as? String)
+                let id = legal.id
                 let relief = try await client.login("town1.relief")
                 #expect(try await client.send(.post, "/v1/follow-ups/\(id)/resolve", json: ["resolution": "已转介"], token: relief,
                                               headers: [.ifMatch: "\"1\""]).status == .forbidden)
@@ -39,7 +39,7 @@ struct FollowUpTests {
                 let done = try await client.send(.post, "/v1/follow-ups/\(id)/resolve", json: ["resolution": "已联系司法所律师上门"], token: officer,
                                                  headers: [.ifMatch: "\"1\""])
                 #expect(done.status == .ok, "\(done.text)")
-                #expect(try done.json()["status"] as? String == "resolved")
+                #expect(try done.decode(Answer.FollowUp.self).status == "resolved")
                 let twice = try await client.send(.post, "/v1/follow-ups/\(id)/resolve", json: ["resolution": "again"], token: officer,
                                                   headers: [.ifMatch: "\"2\""])
                 #expect(twice.status == .conflict)
@@ -67,9 +67,9 @@ struct SafeguardingTests {
                 let id = try #require(try filed.json()["id"] as? String).lowercased()
                 let supervisor = try await client.login("town1.supervisor")
                 let list = try await client.send(.get, "/v1/safeguarding-reports", token: supervisor)
-                let items = (try list.json()["items"] as? [[String: Any]]) ?? []
+                let items = try list.decode(Answer.Items<Answer.Keyed<Answer.SafeguardingReport>>.self).items
                 #expect(items.count == 1)
-                #expect(items.first?["details"] == nil, "lists leave the details out")
+                #expect(items.first?.keys.contains("details") != true, "lists leave the details out")
                 let read = try await client.send(.get, "/v1/safeguarding-reports/\(id)", token: supervisor)
                 #expect(read.status == .ok)
                 #expect(read.text.contains("独自在家"))
@@ -89,9 +89,9 @@ struct SafeguardingTests {
                 #expect(ack.status == .ok)
                 #expect(try await client.send(.post, "/v1/safeguarding-reports/\(id)/acknowledge", token: supervisor,
                                               headers: [.ifMatch: "\"3\""]).status == .conflict)
-                #expect(((try await client.send(.get, "/v1/safeguarding-reports", token: supervisor).json()["items"] as? [[String: Any]]) ?? []).isEmpty)
+                #expect(try await client.send(.get, "/v1/safeguarding-reports", token: supervisor).decode(Answer.Items<Answer.SafeguardingReport>.self).items.isEmpty)
                 let county = try await client.login("county.admin")
-                #expect(((try await client.send(.get, "/v1/safeguarding-reports?status=all", token: county).json()["items"] as? [[String: Any]]) ?? []).count == 1)
+                #expect(try await client.send(.get, "/v1/safeguarding-reports?status=all", token: county).decode(Answer.Items<Answer.SafeguardingReport>.self).items.count == 1)
 
                 let volunteer = try await client.login("village1a.volunteer")
                 let unregistered = try await client.post("/v1/safeguarding-reports", json: [

@@ -37,21 +37,21 @@ struct HouseholdMoveTests {
                 // The key is required: an empty body never moves a household (null, sent on purpose, files it under the village).
                 let empty = try await client.send(.post, "/v1/households/\(household)/move", json: [:], token: cadre, headers: [.ifMatch: "\"1\""])
                 #expect(empty.status == .badRequest)
-                #expect(((try empty.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "gridId")
+                #expect(try empty.decode(Answer.Problem.self).fields.first == "gridId")
                 let moved = try await client.send(.post, "/v1/households/\(household)/move", json: ["gridId": grid2.idString], token: cadre,
                                                   headers: [.ifMatch: "\"1\""])
                 #expect(moved.status == .ok, "\(moved.text)")
-                #expect(try moved.json()["membersMoved"] as? Int == 1)
+                #expect(try moved.decode(Answer.Moved.self).membersMoved == 1)
                 let file = try await client.send(.get, "/v1/persons/\(person)", token: cadre)
-                #expect(((try file.json()["file"] as? [String: Any])?["gridId"] as? String)?.lowercased() == grid2.idString)
+                #expect(try file.decode(Answer.PersonFile.self).file.gridId?.lowercased() == grid2.idString)
                 #expect(try await client.send(.get, "/v1/persons/\(person)", token: worker).status == .notFound, "out of the old grid worker's sight")
                 let obligations = try await database.pool.query("select distinct unit_id from visit_obligation where person_id = \(UUID(uuidString: person)!)")
                     .map { try $0.decode("unit_id", as: UUID.self) }
                 #expect(obligations == [grid2.id], "obligations follow the move")
                 let moves = try await client.send(.get, "/v1/households/\(household)/moves", token: cadre)
-                let items = (try moves.json()["items"] as? [[String: Any]]) ?? []
+                let items = try moves.decode(Answer.Items<Answer.Move>.self).items
                 #expect(items.count == 1)
-                #expect((items.first?["fromUnitId"] as? String)?.lowercased() == fixture.grid1a.idString)
+                #expect(items.first?.fromUnitId.lowercased() == fixture.grid1a.idString)
                 let history = try await client.send(.get, "/v1/persons/\(person)/history", token: cadre)
                 #expect(history.text.contains("household.move"))
                 let auditor = try await client.login("county.auditor")

@@ -10,17 +10,17 @@ import Testing
 
 @Suite("Visit obligations and overdue lists")
 struct ObligationTests {
-    static func obligations(_ client: some TestClientProtocol, _ person: String, token: String) async throws -> [String: [String: Any]] {
+    static func obligations(_ client: some TestClientProtocol, _ person: String, token: String) async throws -> [String: Answer.Obligation] {
         let response = try await client.send(.get, "/v1/persons/\(person)/obligations", token: token)
-        var byKey: [String: [String: Any]] = [:]
-        for item in (try response.json()["items"] as? [[String: Any]]) ?? [] {
-            if let key = item["ruleKey"] as? String { byKey[key] = item }
+        var byKey: [String: Answer.Obligation] = [:]
+        for item in try response.decode(Answer.Items<Answer.Obligation>.self).items {
+            byKey[item.ruleKey] = item
         }
         return byKey
     }
 
-    static func date(_ value: Any?) -> Date? {
-        (value as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+    static func date(_ value: String?) -> Date? {
+        value.flatMap { ISO8601DateFormatter().date(from: $0) }
     }
 
     @Test("checks move only the obligations they satisfy; a late-arriving older check does not move them back")
@@ -32,25 +32,25 @@ struct ObligationTests {
                 let worker = try await client.login("grid1a.worker")
                 var state = try await Self.obligations(client, world.child, token: cadre)
                 #expect(Set(state.keys) == ["cadre_weekly", "daily_knock"])
-                #expect(state["daily_knock"]?["lastCheckAt"] == nil)
+                #expect(state["daily_knock"]?.lastCheckAt == nil)
 
                 #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 2 * 3600), token: worker).status == .created)
                 state = try await Self.obligations(client, world.child, token: cadre)
-                let knocked = try #require(Self.date(state["daily_knock"]?["lastCheckAt"]))
-                let due = try #require(Self.date(state["daily_knock"]?["nextDueAt"]))
+                let knocked = try #require(Self.date(state["daily_knock"]?.lastCheckAt))
+                let due = try #require(Self.date(state["daily_knock"]?.nextDueAt))
                 #expect(abs(due.timeIntervalSince(knocked) - 86_400) < 1)
-                #expect(state["cadre_weekly"]?["lastCheckAt"] == nil, "a knock is not a cadre visit")
+                #expect(state["cadre_weekly"]?.lastCheckAt == nil, "a knock is not a cadre visit")
 
                 #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 5 * 3600), token: worker).status == .created)
                 state = try await Self.obligations(client, world.child, token: cadre)
-                #expect(Self.date(state["daily_knock"]?["lastCheckAt"]) == knocked, "an older check arriving late changes nothing")
+                #expect(Self.date(state["daily_knock"]?.lastCheckAt) == knocked, "an older check arriving late changes nothing")
 
                 let visit = Checks.body(person: world.child, kind: "cadre_visit", occurred: 3600)
                 #expect(try await client.post("/v1/door-checks", json: visit, token: cadre).status == .created)
                 state = try await Self.obligations(client, world.child, token: cadre)
-                let visited = try #require(Self.date(state["cadre_weekly"]?["lastCheckAt"]))
-                #expect(abs(try #require(Self.date(state["cadre_weekly"]?["nextDueAt"])).timeIntervalSince(visited) - 7 * 86_400) < 1)
-                #expect(state["cadre_weekly"]?["overdue"] as? Bool == false)
+                let visited = try #require(Self.date(state["cadre_weekly"]?.lastCheckAt))
+                #expect(abs(try #require(Self.date(state["cadre_weekly"]?.nextDueAt)).timeIntervalSince(visited) - 7 * 86_400) < 1)
+                #expect(state["cadre_weekly"]?.overdue == false)
             }
         }
     }
@@ -64,21 +64,21 @@ struct ObligationTests {
                 #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.elder, kind: "cadre_visit", occurred: 86_400),
                                               token: cadre).status == .created)
                 var state = try await Self.obligations(client, world.elder, token: cadre)
-                #expect(state["elder_other"]?["cadenceHours"] as? Int == 90 * 24)
+                #expect(state["elder_other"]?.cadenceHours == 90 * 24)
                 #expect(state["elder_high_risk"] == nil)
                 let read = try await client.send(.get, "/v1/persons/\(world.elder)", token: cadre)
                 var file = try #require(try read.json()["file"] as? [String: Any])
                 file["riskLevel"] = "high"
                 #expect(try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: read.etag ?? ""]).status == .ok)
                 state = try await Self.obligations(client, world.elder, token: cadre)
-                #expect(state["elder_high_risk"]?["cadenceHours"] as? Int == 7 * 24)
-                #expect(state["elder_high_risk"]?["lastCheckAt"] != nil, "a new obligation starts from yesterday's visit")
-                #expect(state["elder_high_risk"]?["overdue"] as? Bool == false)
+                #expect(state["elder_high_risk"]?.cadenceHours == 7 * 24)
+                #expect(state["elder_high_risk"]?.lastCheckAt != nil, "a new obligation starts from yesterday's visit")
+                #expect(state["elder_high_risk"]?.overdue == false)
                 #expect(state["elder_other"] == nil)
                 file["riskLevel"] = "attention"
                 #expect(try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: "\"2\""]).status == .ok)
                 state = try await Self.obligations(client, world.elder, token: cadre)
-                #expect(state["elder_priority"]?["cadenceHours"] as? Int == 30 * 24)
+                #expect(state["elder_priority"]?.cadenceHours == 30 * 24)
                 #expect(state["elder_high_risk"] == nil)
                 #expect(state["daily_knock"] != nil && state["cadre_weekly"] != nil)
             }
@@ -95,9 +95,9 @@ struct ObligationTests {
                                            "checkKinds": ["grid_knock", "volunteer_visit"], "cadenceHours": 48]
                 let set = try await client.send(.put, "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock", json: rule, token: town)
                 #expect(set.status == .created, "\(set.text)")
-                #expect(try await Self.obligations(client, world.child, token: town)["daily_knock"]?["cadenceHours"] as? Int == 48)
+                #expect(try await Self.obligations(client, world.child, token: town)["daily_knock"]?.cadenceHours == 48)
                 let county = try await client.login("county.admin")
-                #expect(try await Self.obligations(client, world.other, token: county)["daily_knock"]?["cadenceHours"] as? Int == 24)
+                #expect(try await Self.obligations(client, world.other, token: county)["daily_knock"]?.cadenceHours == 24)
 
                 let again = try await client.send(.put, "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock", json: rule, token: town)
                 #expect(again.status == .preconditionRequired)
@@ -115,13 +115,13 @@ struct ObligationTests {
                 #expect(switched.status == .created, "\(switched.text)")
                 #expect(try await Self.obligations(client, world.child, token: cadre)["cadre_weekly"] == nil)
                 let effective = try await client.send(.get, "/v1/units/\(world.fixture.village1a.idString)/visit-rules", token: cadre)
-                let rules = (try effective.json()["items"] as? [[String: Any]]) ?? []
-                #expect(rules.first { $0["ruleKey"] as? String == "daily_knock" }?["cadenceHours"] as? Int == 48)
-                #expect(rules.first { $0["ruleKey"] as? String == "cadre_weekly" }?["active"] as? Bool == false)
+                let rules = try effective.decode(Answer.Items<Answer.VisitRule>.self).items
+                #expect(rules.first { $0.ruleKey == "daily_knock" }?.cadenceHours == 48)
+                #expect(rules.first { $0.ruleKey == "cadre_weekly" }?.active == false)
                 let bad = try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/BAD-KEY",
                                                 json: ["description": "", "categories": [], "checkKinds": [], "cadenceHours": 0], token: cadre)
                 #expect(bad.status == .unprocessableContent)
-                let fields = Set(((try bad.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+                let fields = Set(try bad.decode(Answer.Problem.self).fields)
                 #expect(fields == ["key", "description", "categories", "checkKinds", "cadenceHours"])
                 let worker = try await client.login("grid1a.worker")
                 #expect(try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/cadre_weekly", json: off,
@@ -147,11 +147,11 @@ struct ObligationTests {
                 let town = try await client.login("town1.admin")
                 let response = try await client.send(.get, "/v1/overdue?unitId=\(world.fixture.town1.idString)", token: town)
                 #expect(response.status == .ok, "\(response.text)")
-                let items = (try response.json()["items"] as? [[String: Any]]) ?? []
-                let order = items.map { "\($0["personName"] as? String ?? "")/\($0["ruleKey"] as? String ?? "")" }
+                let items = try response.decode(Answer.Items<Answer.Overdue>.self).items
+                let order = items.map { "\($0.personName)/\($0.ruleKey)" }
                 #expect(order == ["甲一/daily_knock", "李奶奶/daily_knock"])
-                #expect((items.first?["hoursLate"] as? Int ?? 0) >= 9 * 24 - 1)
-                #expect((items.first?["responsible"] as? String)?.contains("grid1a.worker") == true)
+                #expect((items.first?.hoursLate ?? 0) >= 9 * 24 - 1)
+                #expect(items.first?.responsible?.contains("grid1a.worker") == true)
                 let other = try await client.send(.get, "/v1/overdue?unitId=\(world.fixture.village2a.idString)", token: town)
                 #expect(other.status == .notFound)
                 #expect(try await client.send(.get, "/v1/overdue", token: town).status == .badRequest)

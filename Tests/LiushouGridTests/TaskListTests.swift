@@ -7,14 +7,14 @@ import Testing
 
 @Suite("Today's tasks and nobody-home checks")
 struct TaskListTests {
-    static func tasks(_ client: some TestClientProtocol, _ token: String, query: String = "") async throws -> [[String: Any]] {
+    static func tasks(_ client: some TestClientProtocol, _ token: String, query: String = "") async throws -> [Answer.Keyed<Answer.Task>] {
         let response = try await client.send(.get, "/v1/tasks\(query)", token: token)
         #expect(response.status == .ok, "\(response.text)")
-        return try response.json()["items"] as? [[String: Any]] ?? []
+        return try response.decode(Answer.Items<Answer.Keyed<Answer.Task>>.self).items
     }
 
-    static func people(_ items: [[String: Any]]) -> Set<String> {
-        Set(items.compactMap { ($0["personId"] as? String)?.lowercased() })
+    static func people(_ items: [Answer.Keyed<Answer.Task>]) -> Set<String> {
+        Set(items.map { $0.personId.lowercased() })
     }
 
     @Test("each caller lists the visits they can make, in their own area, due today or overdue, nearest first")
@@ -32,17 +32,17 @@ struct TaskListTests {
                 #expect(late.status == .created)
                 let mine = try await Self.tasks(client, worker)
                 #expect(Self.people(mine) == [world.child], "the grid worker sees only the child of their grid")
-                #expect(mine.allSatisfy { ($0["checkKinds"] as? [String])?.contains("grid_knock") == true })
-                #expect(mine.first?["overdue"] as? Bool == true)
-                #expect(mine.first?["birthDate"] == nil && mine.first?["birthYear"] as? Int == 2015, "the year only, never the date")
-                #expect(mine.first?["unitName"] as? String == "甲村一组" && mine.first?["villageName"] as? String == "甲村")
+                #expect(mine.allSatisfy { $0.checkKinds.contains("grid_knock") })
+                #expect(mine.first?.overdue == true)
+                #expect(mine.first?.keys.contains("birthDate") == false && mine.first?.birthYear == 2015, "the year only, never the date")
+                #expect(mine.first?.unitName == "甲村一组" && mine.first?.villageName == "甲村")
                 let cadreWeek = try await Self.tasks(client, cadre, query: "?days=7")
                 #expect(Self.people(cadreWeek) == [world.child, world.elder], "the cadre's village, never the other town")
-                #expect(Set(cadreWeek.compactMap { $0["ruleKey"] as? String }).isSuperset(of: ["cadre_weekly", "daily_knock"]))
-                let dueTimes = cadreWeek.compactMap { $0["nextDueAt"] as? String }
+                #expect(Set(cadreWeek.map { $0.ruleKey }).isSuperset(of: ["cadre_weekly", "daily_knock"]))
+                let dueTimes = cadreWeek.map { $0.nextDueAt }
                 #expect(dueTimes == dueTimes.sorted(), "nearest due first")
                 let onlyVisits = try await Self.tasks(client, cadre, query: "?days=7&kind=cadre_visit")
-                #expect(onlyVisits.allSatisfy { ($0["checkKinds"] as? [String])?.contains("cadre_visit") == true })
+                #expect(onlyVisits.allSatisfy { $0.checkKinds.contains("cadre_visit") })
                 #expect(Self.people(try await Self.tasks(client, volunteer, query: "?days=1")) == [world.child], "a volunteer's paired people only")
                 let underGrid = try await Self.tasks(client, cadre, query: "?days=7&unitId=\(world.fixture.grid1a.idString)")
                 #expect(Self.people(underGrid) == [world.child])
@@ -54,7 +54,7 @@ struct TaskListTests {
                 for (query, field) in [("?days=8", "days"), ("?kind=knock", "kind"), ("?unitId=x", "unitId"), ("?limit=0", "limit")] {
                     let bad = try await client.send(.get, "/v1/tasks\(query)", token: worker)
                     #expect(bad.status == .badRequest)
-                    #expect(((try bad.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == field)
+                    #expect(try bad.decode(Answer.Problem.self).fields.first == field)
                 }
             }
         }
@@ -70,21 +70,21 @@ struct TaskListTests {
                 #expect(try await client.post("/v1/door-checks", json: earlier, token: worker).status == .created)
                 let withNeeds = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, outcome: "not_home", needs: ["health"]), token: worker)
                 #expect(withNeeds.status == .unprocessableContent)
-                #expect(((try withNeeds.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "needs")
+                #expect(try withNeeds.decode(Answer.Problem.self).fields.first == "needs")
                 for outcome in ["not_home", "away"] {
                     let answer = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, outcome: outcome), token: worker)
                     #expect(answer.status == .created, "\(answer.text)")
                 }
                 let obligations = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: worker)
-                let knock = (try obligations.json()["items"] as? [[String: Any]])?.first { $0["ruleKey"] as? String == "daily_knock" }
-                #expect(knock?["overdue"] as? Bool == true, "a knock that saw nobody does not satisfy the daily knock")
-                #expect(knock?["lastCheckAt"] as? String == earlier["occurredAt"] as? String)
+                let knock = try obligations.decode(Answer.Items<Answer.Obligation>.self).items.first { $0.ruleKey == "daily_knock" }
+                #expect(knock?.overdue == true, "a knock that saw nobody does not satisfy the daily knock")
+                #expect(knock?.lastCheckAt == earlier["occurredAt"] as? String)
                 #expect(Self.people(try await Self.tasks(client, worker)) == [world.child])
                 let cadre = try await client.login("village1a.cadre")
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: cadre)
                 #expect(timeline.text.contains("无人在家") && timeline.text.contains("人员外出"))
                 let followUps = try await client.send(.get, "/v1/follow-ups?status=open", token: cadre)
-                #expect((try followUps.json()["items"] as? [[String: Any]])?.isEmpty == true, "no follow-ups from nobody-home checks")
+                #expect(try followUps.decode(Answer.Items<Answer.FollowUp>.self).items.isEmpty, "no follow-ups from nobody-home checks")
             }
         }
     }
@@ -123,9 +123,9 @@ struct TaskListTests {
                 let reactivated = try await client.post("/v1/persons/\(world.child)/reactivate", json: [:], token: cadre, headers: [.ifMatch: again.etag ?? ""])
                 #expect(reactivated.status == .ok, "\(reactivated.text)")
                 let obligations = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: cadre)
-                let knock = (try obligations.json()["items"] as? [[String: Any]])?.first { $0["ruleKey"] as? String == "daily_knock" }
-                #expect(knock?["lastCheckAt"] as? String == seen["occurredAt"] as? String, "the household knock that saw them, not the later miss")
-                #expect(knock?["overdue"] as? Bool == false)
+                let knock = try obligations.decode(Answer.Items<Answer.Obligation>.self).items.first { $0.ruleKey == "daily_knock" }
+                #expect(knock?.lastCheckAt == seen["occurredAt"] as? String, "the household knock that saw them, not the later miss")
+                #expect(knock?.overdue == false)
             }
         }
     }

@@ -21,15 +21,15 @@ struct CheckupUploadTests {
                     ["name": "iq", "value": 100, "unit": "points"], ["name": "hemoglobin", "value": 12, "unit": "g/L"],
                 ]), token: world.clinic)
                 #expect(high.status == .unprocessableContent)
-                let errors = (try high.json()["errors"] as? [[String: String]]) ?? []
-                #expect(errors.map { $0["field"] ?? "" } == ["measurements[0].value", "measurements[1].unit", "measurements[2].name", "measurements[3].value"])
+                let errors = try high.decode(Answer.Problem.self).errors ?? []
+                #expect(errors.map(\.field) == ["measurements[0].value", "measurements[1].unit", "measurements[2].name", "measurements[3].value"])
                 // A clinic's staff read these: in Chinese, unless the request asks for English.
-                #expect(errors.first?["message"] == "应在 50–260 mmHg 之间")
-                #expect(errors.last?["message"] == "应在 30–250 g/L 之间")
+                #expect(errors.first?.message == "应在 50–260 mmHg 之间")
+                #expect(errors.last?.message == "应在 30–250 g/L 之间")
                 let english = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
                     ["name": "systolic", "value": 400, "unit": "mmHg"],
                 ]), token: world.clinic, headers: [.acceptLanguage: "en"])
-                #expect(((try english.json()["errors"] as? [[String: String]]) ?? []).first?["message"] == "must be within 50–260 mmHg")
+                #expect(try english.decode(Answer.Problem.self).errors?.first?.message == "must be within 50–260 mmHg")
                 let inverted = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
                     ["name": "systolic", "value": 90, "unit": "mmHg"], ["name": "diastolic", "value": 95, "unit": "mmHg"],
                 ]), token: world.clinic)
@@ -68,24 +68,24 @@ struct CheckupUploadTests {
                 ]
                 let first = try await client.post("/v1/checkups/batch", json: ["items": items], token: world.clinic)
                 #expect(first.status == .ok, "\(first.text)")
-                let answer = try first.json()
-                #expect(answer["created"] as? Int == 2)
-                #expect(answer["rejected"] as? Int == 4)
-                let results = (answer["results"] as? [[String: Any]]) ?? []
+                let answer = try first.decode(Answer.Batch.self)
+                #expect(answer.created == 2)
+                #expect(answer.rejected == 4)
+                let results = answer.results
                 try #require(results.count == 6)
-                #expect(results.map { $0["status"] as? String ?? "" } == ["created", "created", "rejected", "rejected", "rejected", "rejected"])
-                let fields = results.map { (($0["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String } }
+                #expect(results.map(\.status) == ["created", "created", "rejected", "rejected", "rejected", "rejected"])
+                let fields = results.map(\.fields)
                 #expect(fields[2] == ["measurements[0].value"])
                 #expect(fields[3] == ["idNumber"])
                 #expect(fields[4] == ["items[4]"])
                 #expect(fields[5] == ["recordId"])
                 // The same batch again (a retry after a timeout): duplicates, nothing new.
-                let again = try await client.post("/v1/checkups/batch", json: ["items": Array(items.prefix(2))], token: world.clinic).json()
-                #expect(again["duplicate"] as? Int == 2)
+                let again = try await client.post("/v1/checkups/batch", json: ["items": Array(items.prefix(2))], token: world.clinic)
+                #expect(try again.decode(Answer.Batch.self).duplicate == 2)
                 var changed = HealthWorld.checkup(record: "R1")
                 changed["findings"] = "正常"
-                let conflict = try await client.post("/v1/checkups/batch", json: ["items": [changed]], token: world.clinic).json()
-                #expect(conflict["conflict"] as? Int == 1)
+                let conflict = try await client.post("/v1/checkups/batch", json: ["items": [changed]], token: world.clinic)
+                #expect(try conflict.decode(Answer.Batch.self).conflict == 1)
                 #expect(try await client.post("/v1/checkups", json: changed, token: world.clinic).status == .conflict)
                 // Naming the person by id instead of ID number is the same record.
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "R1", idNumber: nil, person: world.elder),
@@ -113,18 +113,19 @@ struct CheckupUploadTests {
                     """
                 let response = try await client.send(.post, "/v1/checkups/batch", body: Data(text.utf8), contentType: "text/csv", token: world.clinic)
                 #expect(response.status == .ok, "\(response.text)")
-                let results = (try response.json()["results"] as? [[String: Any]]) ?? []
+                let results = try response.decode(Answer.Batch.self).results
                 try #require(results.count == 4)
-                #expect(results.map { $0["status"] as? String ?? "" } == ["created", "created", "rejected", "rejected"])
-                let third = ((results[2]["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(results.map(\.status) == ["created", "created", "rejected", "rejected"])
+                let third = results[2].fields
                 #expect(third == ["line 4: followUpNeeded"])
                 let stored = try await database.pool.query("select diagnoses, measurements->'glucose'->>'value' as glucose from checkup where record_id = 'C1'").first!
                 #expect(try stored.decode("diagnoses", as: [String].self) == ["高血压", "糖尿病"])
                 #expect(try stored.decode("glucose", as: String.self) == "7.2")
                 let gbk = try TextDecodingFixture.gbk(text.replacingOccurrences(of: "C1", with: "G1"))
-                let again = try await client.send(.post, "/v1/checkups/batch", body: gbk, contentType: "text/csv", token: world.clinic).json()
-                #expect(again["created"] as? Int == 1)
-                #expect(again["duplicate"] as? Int == 1)
+                let again = try await client.send(.post, "/v1/checkups/batch", body: gbk, contentType: "text/csv", token: world.clinic)
+                    .decode(Answer.Batch.self)
+                #expect(again.created == 1)
+                #expect(again.duplicate == 1)
                 let unknown = try await client.send(.post, "/v1/checkups/batch", body: Data("recordId,bloodType\nX,A\n".utf8), contentType: "text/csv",
                                                     token: world.clinic)
                 #expect(unknown.status == .badRequest)
@@ -175,34 +176,34 @@ struct CheckupUploadTests {
                 }
                 #expect(routed == ["clinic_staff", "village_cadre"])
                 let cadreView = try await client.send(.get, "/v1/follow-ups", token: world.cadre)
-                let items = (try cadreView.json()["items"] as? [[String: Any]]) ?? []
+                let items = try cadreView.decode(Answer.Items<Answer.FollowUp>.self).items
                 #expect(items.count == 1)
-                #expect(items.first?["need"] as? String == "health")
-                #expect(items.first?["checkupId"] != nil)
+                #expect(items.first?.need == "health")
+                #expect(items.first?.checkupId != nil)
                 #expect(!cadreView.text.contains("高血压") && !cadreView.text.contains("血压偏高"))
                 // The town lists both, as the dashboard counts both: the clinic's read only (it cannot resolve it, nor read
                 // the clinic's resolution), the cadre's to resolve.
                 let town = try await client.login("town1.admin")
                 let townView = try await client.send(.get, "/v1/follow-ups", token: town)
-                let townItems = ((try townView.json()["items"] as? [[String: Any]]) ?? []).sorted { ($0["routedRole"] as? String ?? "") < ($1["routedRole"] as? String ?? "") }
-                #expect(townItems.map { $0["routedRole"] as? String } == ["clinic_staff", "village_cadre"])
-                #expect(townItems.map { $0["canResolve"] as? Bool } == [false, true])
+                let townItems = try townView.decode(Answer.Items<Answer.FollowUp>.self).items.sorted { $0.routedRole < $1.routedRole }
+                #expect(townItems.map(\.routedRole) == ["clinic_staff", "village_cadre"])
+                #expect(townItems.map(\.canResolve) == [false, true])
                 let open = try await database.pool.query("select count(*)::int as n from follow_up where status = 'open'").first!.decode("n", as: Int.self)
                 #expect(townItems.count == open)
                 let clinical = try #require(townItems.first)
-                let clinicalID = try #require(clinical["id"] as? String)
+                let clinicalID = clinical.id
                 let refused = try await client.post("/v1/follow-ups/\(clinicalID)/resolve", json: ["resolution": "已电话随访"], token: town,
-                                                    headers: [.ifMatch: "\"\(clinical["version"] as? Int ?? 1)\""])
+                                                    headers: [.ifMatch: "\"\(clinical.version)\""])
                 #expect(refused.status == .forbidden)
                 let clinicView = try await client.send(.get, "/v1/follow-ups", token: world.clinic)
-                let clinicItems = (try clinicView.json()["items"] as? [[String: Any]]) ?? []
+                let clinicItems = try clinicView.decode(Answer.Items<Answer.FollowUp>.self).items
                 #expect(clinicItems.count == 1)
-                #expect(clinicItems.first?["canResolve"] as? Bool == true)
+                #expect(clinicItems.first?.canResolve == true)
                 let resolved = try await client.post("/v1/follow-ups/\(clinicalID)/resolve", json: ["resolution": "血压复查 150/95，调整用药"],
-                                                     token: world.clinic, headers: [.ifMatch: "\"\(clinical["version"] as? Int ?? 1)\""])
+                                                     token: world.clinic, headers: [.ifMatch: "\"\(clinical.version)\""])
                 #expect(resolved.status == .ok, "\(resolved.text)")
                 let townResolved = try await client.send(.get, "/v1/follow-ups?status=resolved", token: town)
-                #expect(((try townResolved.json()["items"] as? [[String: Any]]) ?? []).count == 1)
+                #expect(try townResolved.decode(Answer.Items<Answer.FollowUp>.self).items.count == 1)
                 #expect(!townResolved.text.contains("调整用药"))
                 let timeline = try await client.send(.get, "/v1/persons/\(world.elder)/timeline", token: world.cadre)
                 #expect(timeline.text.contains("需要随访"))

@@ -19,25 +19,24 @@ struct HealthAccessTests {
                 let uri = "/v1/persons/\(world.elder)/health"
                 let clinical = try await client.send(.get, uri, token: world.clinic)
                 #expect(clinical.status == .ok)
-                let details = try #require(try clinical.json()["details"] as? [String: Any])
-                let checkups = (details["checkups"] as? [[String: Any]]) ?? []
+                let details = try #require(try clinical.decode(Answer.HealthView.self).details)
+                let checkups = details.checkups
                 #expect(checkups.count == 1)
-                #expect((checkups.first?["diagnoses"] as? [String]) == ["高血压"])
-                #expect(((checkups.first?["measurements"] as? [[String: Any]]) ?? []).count == 2)
+                #expect(checkups.first?.diagnoses == ["高血压"])
+                #expect((checkups.first?.measurements ?? []).count == 2)
                 let audits = try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!
                 #expect(try audits.decode("n", as: Int.self) == 1)
                 for username in ["village1a.cadre", "town1.admin", "county.admin", "town1.supervisor"] {
                     let token = try await client.login(username)
                     let view = try await client.send(.get, uri, token: token)
                     #expect(view.status == .ok, "\(username)")
-                    let json = try view.json()
-                    #expect(json["details"] == nil, "\(username) must not get details")
+                    let json = try view.decode(Answer.Keyed<Answer.HealthView>.self)
+                    #expect(!json.keys.contains("details"), "\(username) must not get details")
                     #expect(!view.text.contains("高血压") && !view.text.contains("135"), "\(username)")
-                    let summary = (json["summary"] as? [[String: Any]]) ?? []
-                    let annual = summary.first { $0["kind"] as? String == "elder_annual" }
-                    #expect(annual?["followUpNeeded"] as? Bool == true, "\(username)")
-                    #expect(annual?["lastCheckedOn"] as? String == LocalDateText.daysAgo(3), "\(username)")
-                    #expect(annual?["overdue"] as? Bool == false)
+                    let annual = json.summary.first { $0.kind == "elder_annual" }
+                    #expect(annual?.followUpNeeded == true, "\(username)")
+                    #expect(annual?.lastCheckedOn == LocalDateText.daysAgo(3), "\(username)")
+                    #expect(annual?.overdue == false)
                 }
                 #expect(try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!.decode("n", as: Int.self) == 1)
                 // A volunteer paired with the elder and the woman learns only whether the yearly elder checkup is due:
@@ -53,27 +52,27 @@ struct HealthAccessTests {
                 let helper = try await client.login("village1a.volunteer")
                 let helped = try await client.send(.get, uri, token: helper)
                 #expect(helped.status == .ok, "\(helped.text)")
-                let helpedJSON = try helped.json()
-                #expect(helpedJSON["limited"] as? Bool == true)
-                let helpedLines = (helpedJSON["summary"] as? [[String: Any]]) ?? []
-                #expect(helpedLines.map { $0["kind"] as? String } == ["elder_annual"])
-                #expect(helpedLines.first?["followUpNeeded"] == nil && helpedLines.first?["lastCheckedOn"] == nil)
-                #expect(helpedLines.first?["nextDueOn"] as? String != nil)
+                let helpedJSON = try helped.decode(Answer.HealthView.self)
+                #expect(helpedJSON.limited == true)
+                let helpedLines = helpedJSON.summary
+                #expect(helpedLines.map { $0.kind } == ["elder_annual"])
+                #expect(helpedLines.first?.keys.contains("followUpNeeded") != true && helpedLines.first?.keys.contains("lastCheckedOn") != true)
+                #expect(helpedLines.first?.nextDueOn != nil)
                 let womanForHelper = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: helper)
                 #expect(womanForHelper.status == .ok)
                 #expect(!womanForHelper.text.contains("women_screening"))
-                #expect(try womanForHelper.json()["limited"] as? Bool == true)
-                let cadreView = try await client.send(.get, uri, token: world.cadre).json()
-                #expect(cadreView["limited"] as? Bool == false)
+                #expect(try womanForHelper.decode(Answer.HealthView.self).limited == true)
+                let cadreView = try await client.send(.get, uri, token: world.cadre).decode(Answer.HealthView.self)
+                #expect(cadreView.limited == false)
                 // The auditor finds the read, filed under the person's unit.
                 let reviewer = try await client.login("county.auditor")
                 let audit = try await client.send(.get, "/v1/audit?action=health.read", token: reviewer)
                 #expect(audit.text.contains("health.read"), "\(audit.text)")
                 // The woman was never screened: due now and overdue; the child has no checkup rule for women.
-                let woman = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: world.cadre).json()
-                let screening = ((woman["summary"] as? [[String: Any]]) ?? []).first { $0["kind"] as? String == "women_screening" }
-                #expect(screening?["overdue"] as? Bool == true)
-                #expect(screening?["lastCheckedOn"] == nil)
+                let woman = try await client.send(.get, "/v1/persons/\(world.woman)/health", token: world.cadre).decode(Answer.HealthView.self)
+                let screening = woman.summary.first { $0.kind == "women_screening" }
+                #expect(screening?.overdue == true)
+                #expect(screening?.keys.contains("lastCheckedOn") != true)
                 // Not served, other town, no such person: 404 alike for the clinic; the other town's cadre sees nothing.
                 #expect(try await client.send(.get, "/v1/persons/\(world.other)/health", token: world.clinic).status == .notFound)
                 let otherCadre = try await client.login("village2a.cadre")
@@ -98,7 +97,7 @@ struct HealthAccessTests {
                 let created = try await client.send(.put, uri, json: body, token: world.clinic, headers: [.ifMatch: "\"0\""])
                 #expect(created.status == .ok, "\(created.text)")
                 #expect(created.etag == "\"1\"")
-                #expect(((try created.json()["details"] as? [String: Any])?["allergies"] as? [String]) == ["青霉素"])
+                #expect(try created.decode(Answer.HealthView.self).details?.allergies == ["青霉素"])
                 // Two clinics' first versions at once: exactly one is kept.
                 let first = try JSONSerialization.data(withJSONObject: ["chronicConditions": ["糖尿病"], "allergies": []])
                 let other = "/v1/persons/\(world.woman)/health-file"
@@ -132,25 +131,24 @@ struct HealthAccessTests {
                 let town = try await client.login("town1.admin")
                 let response = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: town)
                 #expect(response.status == .ok, "\(response.text)")
-                var rows: [String: [String: [String: Any]]] = [:]
-                for item in (try response.json()["items"] as? [[String: Any]]) ?? [] {
-                    rows[item["unitName"] as? String ?? ""] = ["elders": item["eldersChecked"] as? [String: Any] ?? [:],
-                                                                "women": item["womenScreened"] as? [String: Any] ?? [:]]
+                var rows: [String: Answer.CoverageLine] = [:]
+                for item in try response.decode(Answer.Items<Answer.CoverageLine>.self).items {
+                    rows[item.unitName] = item
                 }
-                #expect(rows["一乡"]?["elders"]?["numerator"] as? Int == 1)
-                #expect(rows["一乡"]?["elders"]?["denominator"] as? Int == 2)
-                #expect(rows["一乡"]?["elders"]?["rate"] as? Double == 0.5)
-                #expect(rows["一乡"]?["women"]?["numerator"] as? Int == 0)
-                #expect(rows["一乡"]?["women"]?["denominator"] as? Int == 1)
-                #expect(rows["甲村"]?["elders"]?["rate"] as? Double == 1.0)
-                #expect(rows["乙村"]?["elders"]?["rate"] as? Double == 0.0)
-                #expect(rows["乙村"]?["women"]?["rate"] == nil || rows["乙村"]?["women"]?["rate"] is NSNull)
+                #expect(rows["一乡"]?.eldersChecked.numerator == 1)
+                #expect(rows["一乡"]?.eldersChecked.denominator == 2)
+                #expect(rows["一乡"]?.eldersChecked.rate == 0.5)
+                #expect(rows["一乡"]?.womenScreened.numerator == 0)
+                #expect(rows["一乡"]?.womenScreened.denominator == 1)
+                #expect(rows["甲村"]?.eldersChecked.rate == 1.0)
+                #expect(rows["乙村"]?.eldersChecked.rate == 0.0)
+                #expect(rows["乙村"]?.womenScreened.rate == nil)
                 // A fresh screening counts at once.
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.womanID, kind: "women_screening",
                                                                                        measurements: []), token: world.clinic).status == .created)
-                let after = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.cadre).json()
-                let village = ((after["items"] as? [[String: Any]]) ?? []).first
-                #expect((village?["womenScreened"] as? [String: Any])?["rate"] as? Double == 1.0)
+                let after = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.cadre)
+                let village = try after.decode(Answer.Items<Answer.CoverageLine>.self).items.first
+                #expect(village?.womenScreened.rate == 1.0)
                 #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound)
                 let otherCadre = try await client.login("village2a.cadre")
                 #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status == .notFound)

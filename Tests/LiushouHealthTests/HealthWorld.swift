@@ -21,7 +21,7 @@ struct HealthWorld {
     var clinic: String
     var cadre: String
 
-    static let today = PersonValidator.chinaToday()
+    static let today = ChinaClock.system.today()
     static let elderID = People.idNumber(born: "1948-02-02", sequence: 224)
     static let womanID = People.idNumber(born: "1990-05-05", sequence: 226)
     static let otherID = People.idNumber(born: "2015-03-04", sequence: 105)
@@ -72,6 +72,6 @@ struct HealthWorld {
     }
 
     static func fields(_ response: TestResponse) throws -> [String] {
-        ((try response.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        try response.decode(Answer.Problem.self).fields
     }
 }

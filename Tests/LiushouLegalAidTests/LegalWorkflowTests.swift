@@ -124,7 +124,7 @@ struct LegalWorkflowTests {
                 #expect([try await one.status.code, try await two.status.code].sorted() == [200, 201])
                 #expect(try LegalWorld.fields(try await client.post("/v1/legal-cases/\(id)/notes", json: ["id": UUID().uuidString, "body": ""],
                                                                     token: world.legal)) == ["body"])
-                let tomorrow = LocalDate(daysSince1970: PersonValidator.chinaToday().daysSince1970 + 1).description
+                let tomorrow = LocalDate(daysSince1970: ChinaClock.system.today().daysSince1970 + 1).description
                 let future = try await LegalWorld.step(client, id, "close", ["outcome": "mediated", "closedOn": tomorrow], version: 5, token: world.legal)
                 #expect(try LegalWorld.fields(future) == ["closedOn"])
                 let before = try await LegalWorld.step(client, id, "close", ["outcome": "mediated", "closedOn": "2020-01-01"], version: 5, token: world.legal)
@@ -134,7 +134,7 @@ struct LegalWorkflowTests {
                 let json = try closed.json()
                 #expect(json["stage"] as? String == "closed")
                 #expect(json["outcome"] as? String == "mediated")
-                #expect(json["closedOn"] as? String == PersonValidator.chinaToday().description)
+                #expect(json["closedOn"] as? String == ChinaClock.system.today().description)
                 #expect((json["notes"] as? [Any])?.count == 2)
                 #expect(try await client.post("/v1/legal-cases/\(id)/notes", json: ["id": UUID().uuidString, "body": "补记"], token: world.legal)
                     .status == .conflict)

@@ -12,7 +12,7 @@ import Testing
 @Suite("Counselling confidentiality (心理辅导)")
 struct CounsellingTests {
     static func session(id: UUID = UUID(), person: String) -> [String: Any] {
-        ["id": id.uuidString, "personId": person, "heldOn": PersonValidator.chinaToday().description, "issue": "夜里常哭，担心父母不回来",
+        ["id": id.uuidString, "personId": person, "heldOn": ChinaClock.system.today().description, "issue": "夜里常哭，担心父母不回来",
          "notes": "沙盘游戏", "plan": "每两周一次", "riskLevel": "medium"]
     }
 

@@ -11,7 +11,7 @@ import Testing
 
 @Suite("Family contact log and the 五个一")
 struct FamilyContactTests {
-    static let today = PersonValidator.chinaToday()
+    static let today = ChinaClock.system.today()
     /// Last month (complete, so every week of it lies in the past).
     static let start: LocalDate = {
         let first = LocalDate(year: today.year, month: today.month, day: 1)!

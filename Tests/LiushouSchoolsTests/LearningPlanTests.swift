@@ -11,7 +11,7 @@ import Testing
 
 @Suite("Learning help plans (学习帮扶计划) and progress checks (进步档案)")
 struct LearningPlanTests {
-    static let today = PersonValidator.chinaToday().description
+    static let today = ChinaClock.system.today().description
 
     static func plan(id: UUID = UUID(), person: String, pairing: String? = nil) -> [String: Any] {
         var body: [String: Any] = ["id": id.uuidString, "personId": person, "subjects": ["mathematics", "chinese"], "goals": "数学及格，每天读书半小时",

@@ -11,7 +11,7 @@ import Testing
 
 @Suite("Monthly talks (谈心)")
 struct TalkTests {
-    static let today = PersonValidator.chinaToday()
+    static let today = ChinaClock.system.today()
     static let month = String(format: "%04d-%02d", today.year, today.month)
 
     static func talk(id: UUID = UUID(), person: String, on date: String = TalkTests.today.description, topics: [String] = ["study", "family"]) -> [String: Any] {

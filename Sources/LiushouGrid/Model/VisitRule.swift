@@ -15,3 +15,13 @@ public struct VisitRule: Sendable, Codable, Equatable {
     public var active: Bool
     public var version: Int
 }
+
+/// A rule as a county, town or village sets it (`PUT /v1/units/{id}/visit-rules/{key}`).
+struct VisitRuleInput: Decodable {
+    var description: String
+    var categories: [String]
+    var riskLevels: [String]?
+    var checkKinds: [CheckKind]
+    var cadenceHours: Int
+    var active: Bool?
+}

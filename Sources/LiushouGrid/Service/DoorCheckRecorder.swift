@@ -21,7 +21,6 @@ public struct DoorCheckRecorder: Sendable {
         public var status: Status
         public var errors: [Problem.FieldError]?
 
-        /// A result.
         public init(id: UUID, status: Status, errors: [Problem.FieldError]?) {
             self.id = id
             self.status = status
@@ -29,12 +28,11 @@ public struct DoorCheckRecorder: Sendable {
         }
     }
 
-    /// The largest batch.
+    /// The most items one batch may carry.
     public static let maxBatch = 1000
     /// How far back an offline check may have happened.
     public static let maxAge: TimeInterval = 60 * 86_400
 
-    /// A recorder.
     public init() {}
 
     /// Records the items as `caller`; every item gets a result, in order.

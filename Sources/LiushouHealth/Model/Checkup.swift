@@ -1,7 +1,7 @@
 import Foundation
 import LiushouPostgres
 
-/// The kind of checkup.
+/// The kinds of checkup a clinic uploads; visit rules say which are due for whom, how often.
 public enum CheckupKind: String, Sendable, Codable, CaseIterable {
     /// 老年人年度健康体检.
     case elderAnnual = "elder_annual"
@@ -32,7 +32,6 @@ public struct Measurement: Sendable, Codable, Equatable {
     public var value: Double
     public var unit: String
 
-    /// A measurement.
     public init(name: String, value: Double, unit: String) {
         self.name = name
         self.value = value

@@ -4,7 +4,6 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 
 /// Records checkups uploaded by a clinic, one or a batch: checks content and plausibility, finds
 /// each person by id or ID number among the people of the villages the clinic serves, then one
@@ -30,9 +29,11 @@ struct CheckupRecorder: Sendable {
     static let maxBatch = 5000
 
     let vault: IdentifierVault
+    /// Today, for checkups dated in the future or too long ago.
+    let clock: ChinaClock
 
     func record(_ rows: [Row], caller: Caller, commitsWithWrite: Bool, in transaction: PostgresTransaction) async throws -> [Outcome] {
-        let today = PersonValidator.chinaToday()
+        let today = self.clock.today()
         let clinics = Set(caller.grants.filter { $0.role == .clinicStaff }.map(\.unitID))
         var outcomes: [Int: Outcome] = [:]
         var candidates: [(row: Row, input: CheckupInput, clinic: UUID)] = []

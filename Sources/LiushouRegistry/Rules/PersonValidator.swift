@@ -15,11 +15,6 @@ public struct PersonValidator: Sendable {
         self.today = today
     }
 
-    /// Today's date in China. Kept while modules move to an injected `ChinaClock`.
-    public static func chinaToday(now: Date = Date()) -> LocalDate {
-        ChinaClock.today(at: now)
-    }
-
     /// The normalised file, or every problem found (field paths as in the JSON body).
     public func validate(_ input: PersonFile) -> Result<PersonFile, ValidationFailure> {
         var file = input

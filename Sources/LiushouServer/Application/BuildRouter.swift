@@ -80,7 +80,7 @@ public struct AppDependencies: Sendable {
 }
 
 /// Builds the router: middleware (request id → client address → metrics → problem errors → 405 for known paths → web clients' files →
-/// query text → body limit → authentication) and every controller.
+/// query text → authentication) and every module's routes (which declare their own body limits).
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestIDMiddleware())
@@ -90,10 +90,6 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     router.middlewares.add(MethodNotAllowedMiddleware(catalog: dependencies.routes))
     router.middlewares.add(WebMiddleware(bundle: dependencies.web))
     router.middlewares.add(QueryTextMiddleware())
-    router.middlewares.add(BodyLimitMiddleware(uploadLimits: [
-        (prefix: "/v1/door-checks/batch", bytes: 16 * 1024 * 1024),
-        (prefix: "/v1/volunteer-visits/batch", bytes: 16 * 1024 * 1024), (prefix: "/v1/checkups/batch", bytes: 16 * 1024 * 1024),
-    ]))
     router.middlewares.add(AuthenticationMiddleware(auth: dependencies.auth))
     let database = dependencies.database
     let routes = SecuredRoutes(router: router, catalog: dependencies.routes) { caller, method, path, context in
@@ -106,16 +102,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         to: routes, database: database, auth: dependencies.auth, twoFactor: twoFactor, hasher: dependencies.hasher
     )
     RegistryModule.addRoutes(to: routes, database: database, service: dependencies.personService, repository: dependencies.persons)
-    DoorCheckController(database: database).addRoutes(to: routes)
-    ObligationController(database: database).addRoutes(to: routes)
-    VisitRuleController(database: database).addRoutes(to: routes)
-    FollowUpController(database: database).addRoutes(to: routes)
-    SafeguardingController(database: database).addRoutes(to: routes)
-    HouseholdMoveController(database: database).addRoutes(to: routes)
+    GridModule.addRoutes(to: routes, database: database)
     VolunteersModule.addRoutes(to: routes, database: database, vault: dependencies.vault)
-    CheckupController(database: database, vault: dependencies.vault).addRoutes(to: routes)
-    HealthFileController(database: database).addRoutes(to: routes)
-    HealthCoverageController(database: database).addRoutes(to: routes)
+    HealthModule.addRoutes(to: routes, database: database, vault: dependencies.vault)
     DashboardModule.addRoutes(to: routes, database: database)
     ReliefModule.addRoutes(to: routes, database: database)
     LegalAidModule.addRoutes(to: routes, database: database)
