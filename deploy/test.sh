@@ -19,6 +19,10 @@ python3 -c "import cv2, numpy" 2>/dev/null || python3 -m pip install --quiet ope
 # Every web module links (syntax, duplicate names, imports of missing exports) — a second, no browser.
 if command -v node >/dev/null; then node deploy/check-web-modules.mjs; else echo "node not installed: web module link check skipped"; fi
 
+# Formatting: swift-format with .swift-format (Hummingbird's settings); any finding fails the run.
+# `swift-format format -i -r -p Sources Tests Package.swift` fixes what it finds.
+swift-format lint --strict --recursive --parallel Sources Tests Package.swift
+
 swift build --build-tests
 swift test --skip-build --parallel "$@"
 # The web clients in real headless Chromium (screenshots in .build/test-output/): the joint-meeting

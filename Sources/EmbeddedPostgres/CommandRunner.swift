@@ -71,12 +71,15 @@ struct CommandRunner: Sendable {
     }
 
     private func finish(_ spawned: Spawned, status: Int32, executable: URL, arguments: [String]) throws -> String {
-        let output = (try? String(contentsOfFile: spawned.outputPath, encoding: .utf8))?
+        let output =
+            (try? String(contentsOfFile: spawned.outputPath, encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         unlink(spawned.outputPath)
         guard status == 0 else {
             throw EmbeddedPostgresError.commandFailed(
-                command: ([executable.lastPathComponent] + arguments.prefix(2)).joined(separator: " "), status: status, output: output
+                command: ([executable.lastPathComponent] + arguments.prefix(2)).joined(separator: " "),
+                status: status,
+                output: output
             )
         }
         return output

@@ -90,7 +90,11 @@ extension EmbeddedPostgres {
         let url = "postgresql://\(self.configuration.superuser):\(password)@127.0.0.1:\(port)/postgres?sslmode=disable"
         let pool = PostgresConnectionPool(
             configuration: PostgresPoolConfiguration(
-                conninfo: url, maxConnections: 1, acquireTimeout: .seconds(3), connectTimeout: .seconds(2), statementTimeout: .seconds(2)
+                conninfo: url,
+                maxConnections: 1,
+                acquireTimeout: .seconds(3),
+                connectTimeout: .seconds(2),
+                statementTimeout: .seconds(2)
             ),
             logger: self.logger
         )

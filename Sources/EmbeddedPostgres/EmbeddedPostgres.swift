@@ -185,17 +185,22 @@ public final class EmbeddedPostgres: Sendable {
     private func initialize(binaries: PostgresBinaries, runner: CommandRunner, password: String) async throws {
         self.logger.info("creating the embedded PostgreSQL cluster", metadata: ["data": "\(self.clusterDirectory.path)"])
         let passwordInput = self.configuration.dataDirectory.appendingPathComponent(".initdb-password-\(getpid())")
-        guard FileManager.default.createFile(atPath: passwordInput.path, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(atPath: passwordInput.path, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw EmbeddedPostgresError.dataDirectory("cannot write a temporary password file")
         }
         defer { try? FileManager.default.removeItem(at: passwordInput) }
         if let user = runner.runAsUser, let account = getpwnam(user) {
             chown(passwordInput.path, account.pointee.pw_uid, account.pointee.pw_gid)
         }
-        _ = try await runner.run(binaries.initdb, [
-            "-D", self.clusterDirectory.path, "-U", self.configuration.superuser, "--pwfile=\(passwordInput.path)",
-            "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale",
-        ] + (self.configuration.durability == .unsafeFastForTests ? ["--no-sync"] : []))
+        _ = try await runner.run(
+            binaries.initdb,
+            [
+                "-D", self.clusterDirectory.path, "-U", self.configuration.superuser, "--pwfile=\(passwordInput.path)",
+                "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale",
+            ] + (self.configuration.durability == .unsafeFastForTests ? ["--no-sync"] : [])
+        )
     }
 
     func startServer(binaries: PostgresBinaries, runner: CommandRunner, port: Int) async throws {
@@ -210,9 +215,12 @@ public final class EmbeddedPostgres: Sendable {
         }
         let log = self.clusterDirectory.appendingPathComponent("server.log").path
         do {
-            _ = try await runner.run(binaries.pgCtl, [
-                "start", "-D", self.clusterDirectory.path, "-w", "-t", "60", "-l", log, "-o", settings.joined(separator: " "),
-            ])
+            _ = try await runner.run(
+                binaries.pgCtl,
+                [
+                    "start", "-D", self.clusterDirectory.path, "-w", "-t", "60", "-l", log, "-o", settings.joined(separator: " "),
+                ]
+            )
         } catch {
             let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
             throw EmbeddedPostgresError.commandFailed(command: "pg_ctl start", status: 1, output: "\(error)\n\(tail)")
@@ -265,7 +273,8 @@ public final class EmbeddedPostgres: Sendable {
         let fallback = "liushou-pg"
         if getpwnam(fallback) != nil || !createIfMissing { return fallback }
         let created = try? CommandRunner(runAsUser: nil).runBlocking(
-            URL(fileURLWithPath: "/usr/sbin/useradd"), ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", fallback]
+            URL(fileURLWithPath: "/usr/sbin/useradd"),
+            ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", fallback]
         )
         guard created != nil, getpwnam(fallback) != nil else {
             throw EmbeddedPostgresError.noUnprivilegedUser("could not create system user \(fallback) with useradd")

@@ -12,7 +12,12 @@ public enum People {
 
     /// A left-behind child's complete file in `village`, attending `school`.
     public static func child(
-        name: String = "王小明", born: String = "2015-03-04", sequence: Int = 123, village: OrgUnit, grid: OrgUnit? = nil, school: OrgUnit? = nil
+        name: String = "王小明",
+        born: String = "2015-03-04",
+        sequence: Int = 123,
+        village: OrgUnit,
+        grid: OrgUnit? = nil,
+        school: OrgUnit? = nil
     ) -> [String: Any] {
         var child: [String: Any] = [
             "schoolStage": school == nil ? "not_in_school" : "primary", "boarding": false, "parentsAway": "both",
@@ -25,8 +30,12 @@ public enum People {
             "householdRegistration": "安徽省示范县", "currentAddress": "甲村 12 号", "villageId": village.idString,
             "categories": [["category": "left_behind_child", "startedOn": "2023-01-01"]], "health": ["status": "healthy"],
             "child": child,
-            "migrantFamily": [["name": "王父", "relationship": "father", "phone": "13900139000", "workProvince": "浙江省", "workCity": "宁波市",
-                               "employer": "某电子厂", "idNumber": Self.idNumber(born: "1985-05-05", sequence: 31)]],
+            "migrantFamily": [
+                [
+                    "name": "王父", "relationship": "father", "phone": "13900139000", "workProvince": "浙江省", "workCity": "宁波市",
+                    "employer": "某电子厂", "idNumber": Self.idNumber(born: "1985-05-05", sequence: 31),
+                ]
+            ],
         ]
         if let grid { body["gridId"] = grid.idString }
         return body
@@ -43,4 +52,3 @@ public enum People {
         ]
     }
 }
-

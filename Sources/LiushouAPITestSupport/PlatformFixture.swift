@@ -37,8 +37,15 @@ public struct PlatformFixture: Sendable {
         let school1 = try await seeder.unit(.school, name: "一乡中心小学", parent: town1)
         let clinic1 = try await seeder.unit(.clinic, name: "一乡卫生院", parent: town1)
         let fixture = PlatformFixture(
-            county: county, town1: town1, town2: town2, village1a: village1a, village1b: village1b, village2a: village2a,
-            grid1a: grid1a, school1: school1, clinic1: clinic1
+            county: county,
+            town1: town1,
+            town2: town2,
+            village1a: village1a,
+            village1b: village1b,
+            village2a: village2a,
+            grid1a: grid1a,
+            school1: school1,
+            clinic1: clinic1
         )
         for (username, role, unit) in fixture.users {
             try await seeder.user(username, password: Self.password, home: unit, grants: [(role, unit)])
@@ -72,7 +79,9 @@ public struct PlatformFixture: Sendable {
 /// Builds the production router on the test database with chosen auth settings.
 public enum PlatformApp {
     public static func make(
-        _ database: TestDatabase, settings: AuthSettings = AuthSettings(), hasher: PasswordHasher = TestHasher.shared,
+        _ database: TestDatabase,
+        settings: AuthSettings = AuthSettings(),
+        hasher: PasswordHasher = TestHasher.shared,
         vault: IdentifierVault = TestVault.shared
     ) throws -> some ApplicationProtocol {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
@@ -95,7 +104,13 @@ extension TestClientProtocol {
         try await self.send(.post, uri, json: json, token: token, headers: headers)
     }
 
-    public func send(_ method: HTTPRequest.Method, _ uri: String, json: [String: Any]? = nil, token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+    public func send(
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        json: [String: Any]? = nil,
+        token: String? = nil,
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
         var headers = headers
         if let token { headers[.authorization] = "Bearer \(token)" }
         var body: ByteBuffer? = nil
@@ -110,7 +125,12 @@ extension TestClientProtocol {
 extension TestClientProtocol {
     /// Sends a raw body (CSV uploads).
     public func send(
-        _ method: HTTPRequest.Method, _ uri: String, body: Data, contentType: String, token: String?, headers: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        body: Data,
+        contentType: String,
+        token: String?,
+        headers: HTTPFields = [:]
     ) async throws -> TestResponse {
         var headers = headers
         headers[.contentType] = contentType

@@ -30,7 +30,9 @@ public enum PermissionMatrix {
             "|---|" + Role.allCases.map { _ in ":-:" }.joined(separator: "|") + "|",
         ]
         for permission in Permission.allCases.sorted() {
-            lines.append("| `\(permission.rawValue)` | " + Role.allCases.map { permission.roles.contains($0) ? "✓" : "" }.joined(separator: " | ") + " |")
+            lines.append(
+                "| `\(permission.rawValue)` | " + Role.allCases.map { permission.roles.contains($0) ? "✓" : "" }.joined(separator: " | ") + " |"
+            )
         }
         lines += ["", "## Roles each role may grant (inside its own subtree)", ""]
         for role in Role.allCases where !role.grantableRoles.isEmpty {

@@ -6,7 +6,10 @@ import LiushouPlatform
 public enum AlertsModule {
     /// `webhookHosts`: the hosts group robots may be called at.
     public static func addRoutes(
-        to routes: SecuredRoutes, database: TenantDatabase, vault: IdentifierVault, webhookHosts: Set<String> = WebhookURL.defaultHosts
+        to routes: SecuredRoutes,
+        database: TenantDatabase,
+        vault: IdentifierVault,
+        webhookHosts: Set<String> = WebhookURL.defaultHosts
     ) {
         let store = AlertStore()
         InboxController(database: database, store: store).addRoutes(to: routes)

@@ -55,6 +55,15 @@ struct LiushouBench: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         await pool.close()
-        print(String(format: "liushou pool (%@, %d clients): %.0f round trips/s (%d in %.1f s)", self.query, self.clients, Double(total) / seconds, total, seconds))
+        print(
+            String(
+                format: "liushou pool (%@, %d clients): %.0f round trips/s (%d in %.1f s)",
+                self.query,
+                self.clients,
+                Double(total) / seconds,
+                total,
+                seconds
+            )
+        )
     }
 }

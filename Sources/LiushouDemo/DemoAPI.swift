@@ -22,14 +22,22 @@ public struct DemoAPI: Sendable {
 
     /// One request; `json` is serialised as the body.
     func send(
-        _ method: HTTPRequest.Method, _ path: String, json: Any? = nil, token: String? = nil, headers extra: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        json: Any? = nil,
+        token: String? = nil,
+        headers extra: HTTPFields = [:]
     ) async throws -> DemoResponse {
         try await self.send(method, path, body: try json.map { try JSONSerialization.data(withJSONObject: $0) }, token: token, headers: extra)
     }
 
     /// One request with a body already serialised.
     func send(
-        _ method: HTTPRequest.Method, _ path: String, body: Data?, token: String? = nil, headers extra: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        body: Data?,
+        token: String? = nil,
+        headers extra: HTTPFields = [:]
     ) async throws -> DemoResponse {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
@@ -53,11 +61,17 @@ public struct DemoAPI: Sendable {
     /// Sends and insists on a 2xx answer; returns the JSON object.
     @discardableResult
     func expect(
-        _ method: HTTPRequest.Method, _ path: String, json: Any? = nil, token: String, headers: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        json: Any? = nil,
+        token: String,
+        headers: HTTPFields = [:]
     ) async throws -> [String: Any] {
         let response = try await self.send(method, path, json: json, token: token, headers: headers)
         guard (200..<300).contains(response.status.code) else {
-            throw DemoError.refused("\(method.rawValue) \(path) answered \(response.status.code): \(String(decoding: response.body.prefix(600), as: UTF8.self))")
+            throw DemoError.refused(
+                "\(method.rawValue) \(path) answered \(response.status.code): \(String(decoding: response.body.prefix(600), as: UTF8.self))"
+            )
         }
         return response.object
     }

@@ -8,7 +8,10 @@ extension DemoHistory {
     /// elders, weekly visits by the volunteer who logs in, and the clinics' checkups.
     mutating func volunteers() async throws {
         let run = self.run
-        let volunteerAccount = try await run.owner.query("select id from account where username = 'demo.volunteer'").first?.decode("id", as: UUID.self)
+        let volunteerAccount = try await run.owner.query("select id from account where username = 'demo.volunteer'").first?.decode(
+            "id",
+            as: UUID.self
+        )
         let register: [(name: String, organisation: String, screening: String)] = [
             ("张志愿", "party_member", "passed"), ("李红梅", "womens_federation", "passed"), ("王建国", "five_elders", "passed"),
             ("赵老师", "teacher", "passed"), ("陈晓燕", "party_member", "passed"), ("刘大勇", "company", "passed"), ("孙丽", "womens_federation", "passed"),
@@ -18,7 +21,8 @@ extension DemoHistory {
         for (index, person) in register.enumerated() {
             var body: [String: Any] = [
                 "id": self.random.uuid().uuidString.lowercased(), "unitId": run.id(run.county.towns[0].id), "name": person.name,
-                "phone": DemoNames.phone(&self.random), "idNumber": DemoNames.idNumber(born: LocalDate(daysSince1970: 3_000 + index * 900), male: index % 2 == 0, sequence: 400 + index),
+                "phone": DemoNames.phone(&self.random),
+                "idNumber": DemoNames.idNumber(born: LocalDate(daysSince1970: 3_000 + index * 900), male: index % 2 == 0, sequence: 400 + index),
                 "organisation": person.organisation, "skills": ["tutoring", "daily_care"], "availability": "周末", "screening": person.screening,
             ]
             if person.screening != "pending" { body["screenedOn"] = run.today.date(daysAgo: 90 + index).description }
@@ -33,13 +37,24 @@ extension DemoHistory {
             let helper = index < 40 ? passed[0] : passed[index % passed.count]
             let startedDaysAgo = 70 - index % 40
             var entry: [String: Any] = ["personId": person.id.uuidString.lowercased()]
-            if person.group == .child { entry["consentBy"] = "监护人"; entry["consentOn"] = run.today.date(daysAgo: 75).description }
-            let created = try await run.api.expect(.post, "/v1/pairings", json: [
-                "id": self.random.uuid().uuidString.lowercased(), "kind": person.group == .child ? self.random.pick(["proxy_parent", "caring_mother", "learning_buddy"]) : "elder_companion",
-                "helpers": [helper], "goals": person.group == .child ? "每周陪伴一次，辅导作业" : "每周看望，帮助就医购物",
-                "people": [entry], "startOn": run.today.date(daysAgo: startedDaysAgo).description,
-            ], token: run.token("demo.town"))
-            if helper == passed[0], let id = created["id"] as? String, person.village == 0 { pairings.append((id, person.id.uuidString.lowercased(), startedDaysAgo)) }
+            if person.group == .child {
+                entry["consentBy"] = "监护人"
+                entry["consentOn"] = run.today.date(daysAgo: 75).description
+            }
+            let created = try await run.api.expect(
+                .post,
+                "/v1/pairings",
+                json: [
+                    "id": self.random.uuid().uuidString.lowercased(),
+                    "kind": person.group == .child ? self.random.pick(["proxy_parent", "caring_mother", "learning_buddy"]) : "elder_companion",
+                    "helpers": [helper], "goals": person.group == .child ? "每周陪伴一次，辅导作业" : "每周看望，帮助就医购物",
+                    "people": [entry], "startOn": run.today.date(daysAgo: startedDaysAgo).description,
+                ],
+                token: run.token("demo.town")
+            )
+            if helper == passed[0], let id = created["id"] as? String, person.village == 0 {
+                pairings.append((id, person.id.uuidString.lowercased(), startedDaysAgo))
+            }
             self.counts["pairings", default: 0] += 1
         }
         var visits: [[String: Any]] = []
@@ -47,7 +62,9 @@ extension DemoHistory {
             for week in 0..<8 where week * 7 + 3 < startedDaysAgo {
                 visits.append([
                     "id": self.random.uuid().uuidString.lowercased(), "pairingId": pairing, "personId": person,
-                    "occurredAt": DemoCalendar.timestamp(run.today.now.addingTimeInterval(-Double(week * 7 + 1) * 86_400 - Double(self.random.int(1...20)) * 3_600)),
+                    "occurredAt": DemoCalendar.timestamp(
+                        run.today.now.addingTimeInterval(-Double(week * 7 + 1) * 86_400 - Double(self.random.int(1...20)) * 3_600)
+                    ),
                     "channel": "in_person", "outcome": "all_well", "needs": [], "activities": ["tutoring"], "durationMinutes": 60 + 30 * (week % 3),
                 ])
             }
@@ -77,8 +94,11 @@ extension DemoHistory {
                 items.append([
                     "recordId": self.random.uuid().uuidString.lowercased(), "personId": person.id.uuidString.lowercased(),
                     "checkedOn": run.today.date(daysAgo: self.random.int(3...330)).description, "kind": kind,
-                    "measurements": kind == "elder_annual" ? [["name": "systolic", "value": followUp ? 168 : 128, "unit": "mmHg"],
-                                                              ["name": "diastolic", "value": followUp ? 102 : 80, "unit": "mmHg"]] : [],
+                    "measurements": kind == "elder_annual"
+                        ? [
+                            ["name": "systolic", "value": followUp ? 168 : 128, "unit": "mmHg"],
+                            ["name": "diastolic", "value": followUp ? 102 : 80, "unit": "mmHg"],
+                        ] : [],
                     "diagnoses": followUp ? ["高血压"] : [], "findings": followUp ? "血压偏高，建议复查" : "未见明显异常", "followUpNeeded": followUp,
                     "clinician": town == 0 ? "王医生" : "李医生",
                 ])

@@ -10,7 +10,8 @@ extension DemoHistory {
         let town = self.people.filter { self.run.county.villages[$0.village].town == 0 }
         let stages: [(state: String, steps: [String], type: String)] = [
             ("submitted", [], "temporary"), ("submitted", [], "medical"), ("village_reviewed", ["review"], "minimum_living"),
-            ("village_reviewed", ["review"], "education"), ("village_reviewed", ["review"], "temporary"), ("approved", ["review", "approve"], "medical"),
+            ("village_reviewed", ["review"], "education"), ("village_reviewed", ["review"], "temporary"),
+            ("approved", ["review", "approve"], "medical"),
             ("approved", ["review", "approve"], "temporary"), ("rejected", ["review", "reject"], "minimum_living"),
             ("paid", ["review", "approve", "pay"], "temporary"), ("paid", ["review", "approve", "pay"], "education"),
             ("paid", ["review", "approve", "pay"], "medical"), ("closed", ["review", "approve", "pay", "close"], "emergency_help"),
@@ -23,14 +24,22 @@ extension DemoHistory {
             guard let person = candidates.next() else { break }
             let cadre = self.run.county.villages[person.village].cadre
             let amount = Int64(self.random.int(5...40)) * 10_000
-            let filed = try await self.run.api.expect(.post, "/v1/relief/cases", json: [
-                "id": self.random.uuid().uuidString.lowercased(), "personId": person.id.uuidString.lowercased(), "typeKey": stage.type,
-                "urgency": "normal", "need": needs[index % needs.count], "amountRequestedFen": amount, "documents": ["户口本", "困难情况说明"], "source": "cadre",
-            ], token: self.run.token(cadre))
+            let filed = try await self.run.api.expect(
+                .post,
+                "/v1/relief/cases",
+                json: [
+                    "id": self.random.uuid().uuidString.lowercased(), "personId": person.id.uuidString.lowercased(), "typeKey": stage.type,
+                    "urgency": "normal", "need": needs[index % needs.count], "amountRequestedFen": amount, "documents": ["户口本", "困难情况说明"],
+                    "source": "cadre",
+                ],
+                token: self.run.token(cadre)
+            )
             index += 1
             guard let id = filed["id"] as? String else { continue }
             if stage.state == "overdue" || stage.state == "late" {
-                try await self.run.owner.query("select demo_backdate_relief_case(\(UUID(uuidString: id)), \(stage.state == "overdue" ? 30 : 25)::int)")
+                try await self.run.owner.query(
+                    "select demo_backdate_relief_case(\(UUID(uuidString: id)), \(stage.state == "overdue" ? 30 : 25)::int)"
+                )
             }
             var version = 1
             for action in stage.steps {
@@ -43,9 +52,15 @@ extension DemoHistory {
                 case "withdraw": body = ["action": action, "comment": "家属已解决"]
                 default: break
                 }
-                try await self.run.api.expect(.post, "/v1/relief/cases/\(id)/transitions", json: body, token: self.run.token(actor), headers: [
-                    .ifMatch: "\"\(version)\"", HTTPField.Name("Idempotency-Key")!: self.random.uuid().uuidString,
-                ])
+                try await self.run.api.expect(
+                    .post,
+                    "/v1/relief/cases/\(id)/transitions",
+                    json: body,
+                    token: self.run.token(actor),
+                    headers: [
+                        .ifMatch: "\"\(version)\"", HTTPField.Name("Idempotency-Key")!: self.random.uuid().uuidString,
+                    ]
+                )
                 version += 1
             }
             self.counts["relief", default: 0] += 1
@@ -68,10 +83,15 @@ extension DemoHistory {
         ]
         for (index, plan) in plans.enumerated() {
             guard let person = plan.person else { continue }
-            let opened = try await self.run.api.expect(.post, "/v1/legal-cases", json: [
-                "id": self.random.uuid().uuidString.lowercased(), "personId": person.id.uuidString.lowercased(), "matter": plan.matter,
-                "parties": ["对方当事人"], "facts": plan.facts, "urgency": index < 2 ? "urgent" : "normal", "channel": "walk_in",
-            ], token: self.run.token("demo.legal"))
+            let opened = try await self.run.api.expect(
+                .post,
+                "/v1/legal-cases",
+                json: [
+                    "id": self.random.uuid().uuidString.lowercased(), "personId": person.id.uuidString.lowercased(), "matter": plan.matter,
+                    "parties": ["对方当事人"], "facts": plan.facts, "urgency": index < 2 ? "urgent" : "normal", "channel": "walk_in",
+                ],
+                token: self.run.token("demo.legal")
+            )
             guard let id = opened["id"] as? String else { continue }
             var version = 1
             for step in plan.steps {
@@ -82,8 +102,13 @@ extension DemoHistory {
                 case "first-contact": body = ["mode": "mediation"]
                 default: body = ["outcome": "mediated", "closedOn": self.run.today.today.description]
                 }
-                try await self.run.api.expect(.post, "/v1/legal-cases/\(id)/\(step)", json: body, token: self.run.token("demo.legal"),
-                                              headers: [.ifMatch: "\"\(version)\""])
+                try await self.run.api.expect(
+                    .post,
+                    "/v1/legal-cases/\(id)/\(step)",
+                    json: body,
+                    token: self.run.token("demo.legal"),
+                    headers: [.ifMatch: "\"\(version)\""]
+                )
                 version += 1
             }
             if index == 1 { try await self.run.owner.query("select demo_backdate_legal_assignment(\(UUID(uuidString: id)), 5::int)") }

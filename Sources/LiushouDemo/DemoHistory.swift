@@ -52,7 +52,8 @@ struct DemoHistory {
     }
 
     private func weekEnd(_ week: Int) -> Date {
-        week == 0 ? self.run.today.now.addingTimeInterval(-300)
+        week == 0
+            ? self.run.today.now.addingTimeInterval(-300)
             : self.run.today.weekStart.addingTimeInterval(Double(-7 * week + 7) * 86_400 - 60)
     }
 
@@ -65,7 +66,9 @@ struct DemoHistory {
             let version = try await run.api.expect(.get, path, token: token)["version"] as? Int ?? 1
             let response = try await run.api.send(.put, path, body: person.confirmedBody, token: token, headers: [.ifMatch: "\"\(version)\""])
             guard response.status == .ok else {
-                throw DemoError.refused("update \(person.name) answered \(response.status.code): \(String(decoding: response.body.prefix(400), as: UTF8.self))")
+                throw DemoError.refused(
+                    "update \(person.name) answered \(response.status.code): \(String(decoding: response.body.prefix(400), as: UTF8.self))"
+                )
             }
         }
     }
@@ -86,7 +89,10 @@ struct DemoHistory {
                     // The weekly cadre visit: kept for most, missed now and then, some overdue this week.
                     let cadreShare = week == 0 ? 0.93 : 0.85
                     if self.random.chance(cadreShare) {
-                        let latest = week == 0 ? now.addingTimeInterval(-Double(self.random.int(1...140)) * 3_600) : end.addingTimeInterval(-Double(self.random.int(1...160)) * 3_600)
+                        let latest =
+                            week == 0
+                            ? now.addingTimeInterval(-Double(self.random.int(1...140)) * 3_600)
+                            : end.addingTimeInterval(-Double(self.random.int(1...160)) * 3_600)
                         let at = max(latest, max(start, oldest).addingTimeInterval(600))
                         var needs: [String] = []
                         if self.random.chance(week == 0 ? 0.05 : 0.03) {
@@ -110,7 +116,9 @@ struct DemoHistory {
                 let items = batches[username] ?? []
                 total += items.count
                 for chunk in stride(from: 0, to: items.count, by: 1000) {
-                    jobs.append((username, try JSONSerialization.data(withJSONObject: ["items": Array(items[chunk..<min(chunk + 1000, items.count)])])))
+                    jobs.append(
+                        (username, try JSONSerialization.data(withJSONObject: ["items": Array(items[chunk..<min(chunk + 1000, items.count)])]))
+                    )
                 }
             }
             let run = self.run
@@ -118,7 +126,9 @@ struct DemoHistory {
                 let response = try await run.api.send(.post, "/v1/door-checks/batch", body: job.1, token: run.token(job.0))
                 let answer = response.object
                 guard response.status.code < 300, answer["rejected"] as? Int == 0, answer["conflict"] as? Int == 0 else {
-                    throw DemoError.refused("door checks answered \(response.status.code): \(String(decoding: response.body.prefix(800), as: UTF8.self))")
+                    throw DemoError.refused(
+                        "door checks answered \(response.status.code): \(String(decoding: response.body.prefix(800), as: UTF8.self))"
+                    )
                 }
             }
             if week == 2 { try await self.resolveFollowUps() }
@@ -144,8 +154,13 @@ struct DemoHistory {
             for item in items where self.random.chance(0.75) {
                 guard let id = item["id"] as? String else { continue }
                 let version = item["version"] as? Int ?? 1
-                try await self.run.api.expect(.post, "/v1/follow-ups/\(id)/resolve", json: ["resolution": "已上门处理，情况已解决"], token: self.run.token(town),
-                                              headers: [.ifMatch: "\"\(version)\""])
+                try await self.run.api.expect(
+                    .post,
+                    "/v1/follow-ups/\(id)/resolve",
+                    json: ["resolution": "已上门处理，情况已解决"],
+                    token: self.run.token(town),
+                    headers: [.ifMatch: "\"\(version)\""]
+                )
                 self.counts["resolved", default: 0] += 1
             }
         }
@@ -157,18 +172,34 @@ struct DemoHistory {
         let alone = self.people.filter { $0.noCapableGuardian && $0.village == 0 }
         let unattended = alone.first ?? self.people.first { $0.group == .child && $0.village == 0 }
         guard let first = unattended else { return }
-        try await self.run.api.expect(.post, "/v1/safeguarding-reports", json: [
-            "personId": self.id(first.id), "kind": "living_alone", "details": "敲门时发现孩子独自在家两天，祖母住院，家中无成年人照看",
-        ], token: self.run.token("demo.grid"))
+        try await self.run.api.expect(
+            .post,
+            "/v1/safeguarding-reports",
+            json: [
+                "personId": self.id(first.id), "kind": "living_alone", "details": "敲门时发现孩子独自在家两天，祖母住院，家中无成年人照看",
+            ],
+            token: self.run.token("demo.grid")
+        )
         if let second = self.people.first(where: { $0.group == .child && $0.village == 1 }) {
-            let filed = try await self.run.api.expect(.post, "/v1/safeguarding-reports", json: [
-                "personId": self.id(second.id), "kind": "neglect", "details": "孩子连续多日未按时吃饭，监护人长期饮酒",
-            ], token: self.run.token(self.run.county.villages[1].cadre))
+            let filed = try await self.run.api.expect(
+                .post,
+                "/v1/safeguarding-reports",
+                json: [
+                    "personId": self.id(second.id), "kind": "neglect", "details": "孩子连续多日未按时吃饭，监护人长期饮酒",
+                ],
+                token: self.run.token(self.run.county.villages[1].cadre)
+            )
             guard let id = filed["id"] as? String else { return }
             let supervisor = self.run.token("demo.supervisor")
-            try await self.run.api.expect(.post, "/v1/safeguarding-reports/\(id)/police", json: [
-                "notifiedAt": DemoCalendar.timestamp(self.run.today.now.addingTimeInterval(-600)), "reference": "110 接警登记",
-            ], token: supervisor, headers: [.ifMatch: "\"1\""])
+            try await self.run.api.expect(
+                .post,
+                "/v1/safeguarding-reports/\(id)/police",
+                json: [
+                    "notifiedAt": DemoCalendar.timestamp(self.run.today.now.addingTimeInterval(-600)), "reference": "110 接警登记",
+                ],
+                token: supervisor,
+                headers: [.ifMatch: "\"1\""]
+            )
             try await self.run.api.expect(.post, "/v1/safeguarding-reports/\(id)/acknowledge", token: supervisor, headers: [.ifMatch: "\"2\""])
         }
         self.counts["safeguarding"] = 2

@@ -55,9 +55,15 @@ struct DemoCounty: Sendable {
                     grids.append(try await seeder.unit(.grid, name: village.name + ["一组", "二组", "三组", "四组"][number], parent: unit))
                 }
                 let first = townIndex == 0 && index == 0
-                villages.append(DemoVillage(unit: unit, grids: grids, town: townIndex,
-                                            cadre: first ? "demo.cadre" : "demo.\(village.key).cadre",
-                                            gridWorker: first ? "demo.grid" : "demo.\(village.key).grid"))
+                villages.append(
+                    DemoVillage(
+                        unit: unit,
+                        grids: grids,
+                        town: townIndex,
+                        cadre: first ? "demo.cadre" : "demo.\(village.key).cadre",
+                        gridWorker: first ? "demo.grid" : "demo.\(village.key).grid"
+                    )
+                )
             }
         }
         let schools = [

@@ -39,7 +39,12 @@ struct DemoRun: Sendable {
         let admins = ["demo.town", "demo.shuanghe.town"]
         for (town, clinic) in self.county.clinics.enumerated() {
             let villages = self.county.villages.filter { $0.town == town }.map { self.id($0.unit.id) }
-            try await self.api.expect(.put, "/v1/units/\(self.id(clinic.id))/service-area", json: ["villageIds": villages], token: self.token(admins[town]))
+            try await self.api.expect(
+                .put,
+                "/v1/units/\(self.id(clinic.id))/service-area",
+                json: ["villageIds": villages],
+                token: self.token(admins[town])
+            )
         }
     }
 
@@ -47,19 +52,31 @@ struct DemoRun: Sendable {
     func register(households: [DemoHousehold]) async throws {
         try await self.each(households) { household in
             let village = self.county.villages[household.village]
-            try await self.api.expect(.post, "/v1/households", json: [
-                "id": self.id(household.id), "villageId": self.id(village.unit.id), "gridId": self.id(village.grids[household.grid].id),
-                "code": household.code, "address": household.address,
-            ], token: self.token(village.cadre))
+            try await self.api.expect(
+                .post,
+                "/v1/households",
+                json: [
+                    "id": self.id(household.id), "villageId": self.id(village.unit.id), "gridId": self.id(village.grids[household.grid].id),
+                    "code": household.code, "address": household.address,
+                ],
+                token: self.token(village.cadre)
+            )
         }
     }
 
     /// People, each registered by the cadre of their village.
     func register(people: [DemoPerson]) async throws {
         try await self.each(people) { person in
-            let response = try await self.api.send(.post, "/v1/persons", body: person.body, token: self.token(self.county.villages[person.village].cadre))
+            let response = try await self.api.send(
+                .post,
+                "/v1/persons",
+                body: person.body,
+                token: self.token(self.county.villages[person.village].cadre)
+            )
             guard response.status == .created else {
-                throw DemoError.refused("person \(person.name) answered \(response.status.code): \(String(decoding: response.body.prefix(600), as: UTF8.self))")
+                throw DemoError.refused(
+                    "person \(person.name) answered \(response.status.code): \(String(decoding: response.body.prefix(600), as: UTF8.self))"
+                )
             }
         }
     }

@@ -20,7 +20,11 @@ public struct DemoSeeder: Sendable {
 
     /// A seeder writing units and accounts through `owner` and everything else through `api`.
     public init(
-        owner: PostgresConnectionPool, hasher: PasswordHasher, api: DemoAPI, seed: UInt64 = 17, householdsPerVillage: Int = 100,
+        owner: PostgresConnectionPool,
+        hasher: PasswordHasher,
+        api: DemoAPI,
+        seed: UInt64 = 17,
+        householdsPerVillage: Int = 100,
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.owner = owner
@@ -40,7 +44,10 @@ public struct DemoSeeder: Sendable {
         let county = try await DemoCounty.create(seeder: PlatformSeeder(owner: self.owner, hasher: self.hasher), password: password, random: &random)
         var tokens: [String: String] = [:]
         for login in county.logins { tokens[login.username] = try await self.api.login(login.username, password: password) }
-        self.report("organisation: 2 towns, \(county.villages.count) villages, \(county.villages.map(\.grids.count).reduce(0, +)) grids, 3 schools, 2 clinics, \(county.logins.count) logins", since: clock)
+        self.report(
+            "organisation: 2 towns, \(county.villages.count) villages, \(county.villages.map(\.grids.count).reduce(0, +)) grids, 3 schools, 2 clinics, \(county.logins.count) logins",
+            since: clock
+        )
         let run = DemoRun(api: self.api, owner: self.owner, county: county, tokens: tokens, today: DemoCalendar())
         try await run.serviceAreas()
         var generator = DemoPeopleGenerator(random: SplitMix64(seed: random.next()), today: run.today.today, county: county)
@@ -57,7 +64,10 @@ public struct DemoSeeder: Sendable {
         try await history.cases()
         self.report("relief cases \(history.counts["relief", default: 0]), legal-aid cases \(history.counts["legal", default: 0])", since: clock)
         try await history.schoolCare()
-        self.report("talks \(history.counts["talks", default: 0]), family contacts \(history.counts["contacts", default: 0]), counselling \(history.counts["counselling", default: 0])", since: clock)
+        self.report(
+            "talks \(history.counts["talks", default: 0]), family contacts \(history.counts["contacts", default: 0]), counselling \(history.counts["counselling", default: 0])",
+            since: clock
+        )
         return county.logins
     }
 
@@ -87,7 +97,8 @@ public struct DemoSeeder: Sendable {
         for unit in order {
             text += "\(unit)\n"
             for login in byUnit[unit] ?? [] {
-                text += "  \(login.username.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.role.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.role.chineseName)\n"
+                text +=
+                    "  \(login.username.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.role.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.role.chineseName)\n"
             }
         }
         return text

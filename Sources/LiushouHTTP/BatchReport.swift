@@ -37,8 +37,12 @@ public struct BatchReport: Encodable, Sendable {
             if item.input != nil, let result = next.next() {
                 entry = Entry(index: index, id: result.id, status: result.status, errors: result.errors)
             } else {
-                entry = Entry(index: index, id: item.id, status: "rejected",
-                              errors: [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")])
+                entry = Entry(
+                    index: index,
+                    id: item.id,
+                    status: "rejected",
+                    errors: [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")]
+                )
             }
             switch entry.status {
             case "created": self.created += 1

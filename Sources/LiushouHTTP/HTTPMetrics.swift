@@ -9,25 +9,37 @@ public final class HTTPMetrics: Sendable {
 
     private static var requests: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "liushou", subsystem: "http", metricName: "requests", unitName: "total",
+            namespace: "liushou",
+            subsystem: "http",
+            metricName: "requests",
+            unitName: "total",
             helpText: "HTTP requests by method, route template and status."
         )
     }
     private static var duration: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "liushou", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+            namespace: "liushou",
+            subsystem: "http",
+            metricName: "request_duration",
+            unitName: "seconds",
             helpText: "HTTP request duration by method and route template."
         )
     }
     private static var connections: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "liushou", subsystem: "db_pool", metricName: "connections", unitName: "count",
+            namespace: "liushou",
+            subsystem: "db_pool",
+            metricName: "connections",
+            unitName: "count",
             helpText: "Database pool connections by state (open, in_use, idle) and the pool's maximum."
         )
     }
     private static var waiting: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "liushou", subsystem: "db_pool", metricName: "waiting", unitName: "count",
+            namespace: "liushou",
+            subsystem: "db_pool",
+            metricName: "waiting",
+            unitName: "count",
             helpText: "Callers waiting for a database connection."
         )
     }

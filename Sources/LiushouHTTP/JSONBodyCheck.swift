@@ -15,7 +15,8 @@ enum JSONBodyCheck {
         switch offence {
         case .duplicateKey(let path):
             return .badRequest(
-                "Field \(path) appears twice in one object.", errors: [.init(field: path, message: "appears twice; send each field once")]
+                "Field \(path) appears twice in one object.",
+                errors: [.init(field: path, message: "appears twice; send each field once")]
             )
         case .unstorableCharacter(let path):
             return .badRequest(
@@ -134,7 +135,10 @@ enum JSONBodyCheck {
                 }
                 if byte == 0 { unstorable = true }
                 guard byte == UInt8(ascii: "\\") else {
-                    if pendingHigh != nil { unstorable = true; pendingHigh = nil }
+                    if pendingHigh != nil {
+                        unstorable = true
+                        pendingHigh = nil
+                    }
                     if keepingText { utf8.append(byte) }
                     self.position += 1
                     continue
@@ -143,7 +147,10 @@ enum JSONBodyCheck {
                 let escape = self.bytes[self.position + 1]
                 self.position += 2
                 guard escape == UInt8(ascii: "u") else {
-                    if pendingHigh != nil { unstorable = true; pendingHigh = nil }
+                    if pendingHigh != nil {
+                        unstorable = true
+                        pendingHigh = nil
+                    }
                     if keepingText { utf8.append(Self.unescaped(escape)) }
                     continue
                 }
@@ -156,12 +163,18 @@ enum JSONBodyCheck {
                     if pendingHigh != nil { unstorable = true }
                     pendingHigh = unit
                 case 0xDC00...0xDFFF:
-                    guard let high = pendingHigh else { unstorable = true; continue }
+                    guard let high = pendingHigh else {
+                        unstorable = true
+                        continue
+                    }
                     pendingHigh = nil
                     let scalar = 0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00)
                     if keepingText, let value = Unicode.Scalar(scalar) { utf8.append(contentsOf: String(Character(value)).utf8) }
                 default:
-                    if pendingHigh != nil { unstorable = true; pendingHigh = nil }
+                    if pendingHigh != nil {
+                        unstorable = true
+                        pendingHigh = nil
+                    }
                     if keepingText, let value = Unicode.Scalar(unit) { utf8.append(contentsOf: String(Character(value)).utf8) }
                 }
             }

@@ -35,8 +35,13 @@ public struct Problem: Error, Sendable, Equatable {
     public var retryAfterSeconds: Int?
 
     public init(
-        status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = [],
-        extensions: [String: String] = [:], retryAfterSeconds: Int? = nil
+        status: HTTPResponse.Status,
+        code: String,
+        title: String,
+        detail: String? = nil,
+        errors: [FieldError] = [],
+        extensions: [String: String] = [:],
+        retryAfterSeconds: Int? = nil
     ) {
         self.status = status
         self.code = code
@@ -55,8 +60,11 @@ public struct Problem: Error, Sendable, Equatable {
     /// 422 for well-formed input that breaks a rule; name every field.
     public static func validation(_ errors: [FieldError]) -> Problem {
         Problem(
-            status: .unprocessableContent, code: "validation_failed", title: "Some fields are invalid",
-            detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors
+            status: .unprocessableContent,
+            code: "validation_failed",
+            title: "Some fields are invalid",
+            detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "),
+            errors: errors
         )
     }
 
@@ -73,29 +81,43 @@ public struct Problem: Error, Sendable, Equatable {
 
     /// 412 for a write whose If-Match version is no longer current (nothing was changed).
     public static func versionMismatch(_ record: String, current: Int) -> Problem {
-        Problem(status: .preconditionFailed, code: "version_mismatch", title: "The \(record) changed since you read it",
-                detail: "Current version is \(current); read it again and retry.")
+        Problem(
+            status: .preconditionFailed,
+            code: "version_mismatch",
+            title: "The \(record) changed since you read it",
+            detail: "Current version is \(current); read it again and retry."
+        )
     }
 
     /// 409 for a client-chosen id that already names a record with other content.
     public static func idConflict(_ record: String) -> Problem {
-        Problem(status: .conflict, code: "id_conflict", title: "A different \(record) has this id",
-                detail: "Retry with the same content, or use a new id.")
+        Problem(
+            status: .conflict,
+            code: "id_conflict",
+            title: "A different \(record) has this id",
+            detail: "Retry with the same content, or use a new id."
+        )
     }
 
     /// 413 for a body over the route's limit, naming that limit.
     public static func payloadTooLarge(limit: Int) -> Problem {
         let mebibytes = Double(limit) / 1_048_576
-        let readable = mebibytes >= 1 ? "\(mebibytes.rounded() == mebibytes ? String(Int(mebibytes)) : String(format: "%.1f", mebibytes)) MiB" : "\(limit) bytes"
+        let readable =
+            mebibytes >= 1 ? "\(mebibytes.rounded() == mebibytes ? String(Int(mebibytes)) : String(format: "%.1f", mebibytes)) MiB" : "\(limit) bytes"
         return Problem(
-            status: .contentTooLarge, code: "payload_too_large", title: "Request body too large",
-            detail: "The body exceeds this route's limit of \(readable) (\(limit) bytes).", extensions: ["limitBytes": String(limit)]
+            status: .contentTooLarge,
+            code: "payload_too_large",
+            title: "Request body too large",
+            detail: "The body exceeds this route's limit of \(readable) (\(limit) bytes).",
+            extensions: ["limitBytes": String(limit)]
         )
     }
 
     /// 500 with nothing internal in it.
     public static let internalError = Problem(
-        status: .internalServerError, code: "internal_error", title: "Internal server error",
+        status: .internalServerError,
+        code: "internal_error",
+        title: "Internal server error",
         detail: "The server could not complete the request. Quote the request id when reporting it."
     )
 
@@ -103,7 +125,9 @@ public struct Problem: Error, Sendable, Equatable {
     /// unless a retry with the same client id answers `duplicate`.
     public static func serviceUnavailable(retryAfterSeconds: Int = 5) -> Problem {
         Problem(
-            status: .serviceUnavailable, code: "service_unavailable", title: "Service temporarily unavailable",
+            status: .serviceUnavailable,
+            code: "service_unavailable",
+            title: "Service temporarily unavailable",
             detail: "The database is not answering. Retry the same request (with the same id) later.",
             retryAfterSeconds: retryAfterSeconds
         )
@@ -131,7 +155,8 @@ public struct Problem: Error, Sendable, Equatable {
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
             // Extension members never replace the standard ones.
-            for (name, value) in self.extensions where !["type", "title", "status", "detail", "instance", "code", "requestId", "errors"].contains(name) {
+            for (name, value) in self.extensions
+            where !["type", "title", "status", "detail", "instance", "code", "requestId", "errors"].contains(name) {
                 try container.encode(value, forKey: Key(name))
             }
             try container.encode(self.type, forKey: Key("type"))
@@ -149,8 +174,14 @@ public struct Problem: Error, Sendable, Equatable {
     public func response(path: String?, requestID: String?) -> Response {
         let document = Document(
             type: "https://liushou.example/problems/\(self.code.replacingOccurrences(of: "_", with: "-"))",
-            title: self.title, status: self.status.code, detail: self.detail, instance: path, code: self.code,
-            requestId: requestID, errors: self.errors.isEmpty ? nil : self.errors, extensions: self.extensions
+            title: self.title,
+            status: self.status.code,
+            detail: self.detail,
+            instance: path,
+            code: self.code,
+            requestId: requestID,
+            errors: self.errors.isEmpty ? nil : self.errors,
+            extensions: self.extensions
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

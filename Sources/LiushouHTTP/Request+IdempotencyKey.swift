@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-
 extension HTTPField.Name {
     /// `Idempotency-Key`: a client's key for one step, so a retried request is never applied twice.
     public static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
@@ -15,8 +14,10 @@ extension Request {
     /// beside `ifMatchVersion()`.
     public func idempotencyKey() throws -> String {
         guard let key = self.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces), (1...200).contains(key.count) else {
-            throw Problem.badRequest("Send an Idempotency-Key header (1 to 200 characters) so a retried step is never applied twice.",
-                                     errors: [.init(field: "Idempotency-Key", message: "is required")])
+            throw Problem.badRequest(
+                "Send an Idempotency-Key header (1 to 200 characters) so a retried step is never applied twice.",
+                errors: [.init(field: "Idempotency-Key", message: "is required")]
+            )
         }
         return key
     }

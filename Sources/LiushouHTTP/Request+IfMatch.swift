@@ -6,12 +6,19 @@ extension Request {
     /// The version from `If-Match: "<version>"`, required for every change (428 without it).
     public func ifMatchVersion() throws -> Int {
         guard let header = self.headers[.ifMatch] else {
-            throw Problem(status: .preconditionRequired, code: "if_match_required", title: "If-Match required",
-                          detail: "Send If-Match with the ETag you read, so concurrent edits cannot overwrite each other.")
+            throw Problem(
+                status: .preconditionRequired,
+                code: "if_match_required",
+                title: "If-Match required",
+                detail: "Send If-Match with the ETag you read, so concurrent edits cannot overwrite each other."
+            )
         }
         let digits = header.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))
         guard let version = Int(digits) else {
-            throw Problem.badRequest("If-Match must hold the ETag you read.", errors: [.init(field: "If-Match", message: "must be an ETag like \"3\"")])
+            throw Problem.badRequest(
+                "If-Match must hold the ETag you read.",
+                errors: [.init(field: "If-Match", message: "must be an ETag like \"3\"")]
+            )
         }
         return version
     }

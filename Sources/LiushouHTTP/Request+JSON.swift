@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import NIOPosix
 import LiushouPostgres
+import NIOPosix
 
 /// The request decoder of `AppRequestContext`: a JSON body within the route's limit, checked before
 /// decoding. A decoding failure becomes a 400 problem that names the field's path (`members[1].age`)
@@ -14,7 +14,8 @@ public struct CheckedJSONRequestDecoder: RequestDecoder {
         let limit = (context as? AppRequestContext)?.maxUploadSize ?? AppRequestContext.defaultMaxBodyBytes
         let buffer = try await request.body.collect(upTo: limit)
         // A large body (an offline batch) is checked on a thread of the pool, not on the few threads of the concurrency pool.
-        let problem = buffer.readableBytes > 64 * 1024
+        let problem =
+            buffer.readableBytes > 64 * 1024
             ? try await NIOThreadPool.singleton.runIfActive { JSONBodyCheck.problem(in: buffer) }
             : JSONBodyCheck.problem(in: buffer)
         if let problem { throw problem }

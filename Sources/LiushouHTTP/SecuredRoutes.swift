@@ -67,7 +67,9 @@ public struct SecuredRoutes {
 
     /// Adds an open route.
     public func open<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, bodyLimit: Int? = nil,
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        bodyLimit: Int? = nil,
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
     ) {
         self.catalog.add(.init(method: method.rawValue, path: path, access: .open))
@@ -81,7 +83,10 @@ public struct SecuredRoutes {
     /// Adds a protected route: 401 without a valid token, 403 without the permission. Upload routes
     /// name their `bodyLimit` in bytes (others take `AppRequestContext.defaultMaxBodyBytes`).
     public func on<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess, bodyLimit: Int? = nil,
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        _ access: RouteAccess,
+        bodyLimit: Int? = nil,
         handler: @escaping @Sendable (Request, AppRequestContext, Caller) async throws -> Output
     ) {
         self.catalog.add(.init(method: method.rawValue, path: path, access: access))
@@ -106,7 +111,9 @@ public struct SecuredRoutes {
     /// before the body is read; a body without one is cut when the handler collects it, also 413.
     /// Both name the route's limit.
     static func limitingBody(
-        of request: Request, context: AppRequestContext, to bodyLimit: Int?,
+        of request: Request,
+        context: AppRequestContext,
+        to bodyLimit: Int?,
         _ handler: (AppRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
@@ -124,8 +131,12 @@ public struct SecuredRoutes {
     /// Checks a caller against a route's access.
     public static func authorize(_ caller: Caller?, for access: RouteAccess) throws -> Caller {
         guard let caller else {
-            throw Problem(status: .unauthorized, code: "unauthenticated", title: "Authentication required",
-                          detail: "Send a valid bearer token in the Authorization header.")
+            throw Problem(
+                status: .unauthorized,
+                code: "unauthenticated",
+                title: "Authentication required",
+                detail: "Send a valid bearer token in the Authorization header."
+            )
         }
         switch access {
         case .open, .session:
@@ -133,19 +144,35 @@ public struct SecuredRoutes {
         case .passwordChange, .authenticated, .permission:
             if let due = caller.secondFactorDue {
                 throw due == .code
-                    ? Problem(status: .forbidden, code: "second_factor_required", title: "Second factor required",
-                              detail: "Enter the code of your authenticator app with POST /v1/auth/two-factor/verify first.")
-                    : Problem(status: .forbidden, code: "second_factor_enrolment_required", title: "Two-factor enrolment required",
-                              detail: "Your role requires an authenticator app: enrol with POST /v1/auth/two-factor/enrol first.")
+                    ? Problem(
+                        status: .forbidden,
+                        code: "second_factor_required",
+                        title: "Second factor required",
+                        detail: "Enter the code of your authenticator app with POST /v1/auth/two-factor/verify first."
+                    )
+                    : Problem(
+                        status: .forbidden,
+                        code: "second_factor_enrolment_required",
+                        title: "Two-factor enrolment required",
+                        detail: "Your role requires an authenticator app: enrol with POST /v1/auth/two-factor/enrol first."
+                    )
             }
             if case .passwordChange = access { return caller }
             if caller.mustChangePassword {
-                throw Problem(status: .forbidden, code: "password_change_required", title: "Password change required",
-                              detail: "Choose a new password with POST /v1/auth/password first.")
+                throw Problem(
+                    status: .forbidden,
+                    code: "password_change_required",
+                    title: "Password change required",
+                    detail: "Choose a new password with POST /v1/auth/password first."
+                )
             }
             if case .permission(let permission) = access, !caller.holds(permission) {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                              detail: "Your roles do not allow \(permission.rawValue).")
+                throw Problem(
+                    status: .forbidden,
+                    code: "forbidden",
+                    title: "Not allowed",
+                    detail: "Your roles do not allow \(permission.rawValue)."
+                )
             }
             return caller
         }

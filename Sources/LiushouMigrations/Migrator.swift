@@ -49,7 +49,8 @@ public struct Migrator: Sendable {
     }
 
     private func migrateLocked(_ connection: PostgresConnection) async throws -> Report {
-        try await connection.query("""
+        try await connection.query(
+            """
             create table if not exists liushou_schema_migrations (
                 version integer primary key,
                 module text not null,
@@ -58,7 +59,8 @@ public struct Migrator: Sendable {
                 applied_at timestamptz not null default now(),
                 duration_ms integer not null
             )
-            """)
+            """
+        )
         let applied = try await self.verifiedApplied(connection)
         var report = Report(applied: [], alreadyApplied: applied.count)
         for migration in self.catalog.migrations where applied[migration.version] == nil {
@@ -68,10 +70,12 @@ public struct Migrator: Sendable {
                 try await connection.executeScript(unsafeSQL: migration.sql)
                 let elapsed = ContinuousClock.now - started
                 let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     insert into liushou_schema_migrations (version, module, name, checksum, duration_ms)
                     values (\(migration.version), \(migration.module), \(migration.name), \(migration.checksum), \(milliseconds))
-                    """)
+                    """
+                )
                 try await connection.query("commit")
             } catch {
                 _ = try? await connection.query("rollback")

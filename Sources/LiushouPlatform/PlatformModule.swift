@@ -4,7 +4,11 @@ import LiushouHTTP
 /// the audit log.
 public enum PlatformModule {
     public static func addRoutes(
-        to routes: SecuredRoutes, database: TenantDatabase, auth: AuthService, twoFactor: TwoFactorService, hasher: PasswordHasher
+        to routes: SecuredRoutes,
+        database: TenantDatabase,
+        auth: AuthService,
+        twoFactor: TwoFactorService,
+        hasher: PasswordHasher
     ) {
         AuthController(auth: auth, twoFactor: twoFactor).addRoutes(to: routes)
         TwoFactorController(service: twoFactor).addRoutes(to: routes)

@@ -118,4 +118,3 @@ actor SharedTestCluster {
         return components.string ?? url
     }
 }
-

@@ -40,18 +40,25 @@ public enum TestPostgres {
     }
 
     private static func withOwnDatabase<Result>(
-        migrated: Bool, maxConnections: Int, acquireTimeout: Duration, _ body: (TestDatabase) async throws -> Result
+        migrated: Bool,
+        maxConnections: Int,
+        acquireTimeout: Duration,
+        _ body: (TestDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await self.shared.createDatabase(migrated: migrated)
         let pool = PostgresConnectionPool(
             configuration: PostgresPoolConfiguration(
-                conninfo: database.url, maxConnections: maxConnections, acquireTimeout: acquireTimeout
+                conninfo: database.url,
+                maxConnections: maxConnections,
+                acquireTimeout: acquireTimeout
             ),
             logger: self.logger
         )
         let appPool = PostgresConnectionPool(
             configuration: PostgresPoolConfiguration(
-                conninfo: database.appURL, maxConnections: maxConnections, acquireTimeout: acquireTimeout
+                conninfo: database.appURL,
+                maxConnections: maxConnections,
+                acquireTimeout: acquireTimeout
             ),
             logger: self.logger
         )

@@ -49,9 +49,10 @@ public struct WebBundle: Sendable {
             result[pair.key] = Self.asset(pair.value, contentType: Self.contentType(of: pair.key))
         }
         let prefix = "/static/\(version)"
-        let precache = (["/app/", "/app/manifest.webmanifest"]
-            + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !Self.templates.contains($0) }
-            .sorted().map { "\(prefix)/\($0)" })
+        let precache =
+            (["/app/", "/app/manifest.webmanifest"]
+                + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !Self.templates.contains($0) }
+                .sorted().map { "\(prefix)/\($0)" })
         let precacheJSON = "[" + precache.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         var rendered: [String: Asset] = [:]
         for (path, bytes) in raw where Self.templates.contains(path) {
@@ -74,7 +75,8 @@ public struct WebBundle: Sendable {
 
     static func asset(_ body: [UInt8], contentType: String) -> Asset {
         let tag = SHA256.hash(data: body).prefix(8).map { String(format: "%02x", $0) }.joined()
-        let compressible = contentType.hasPrefix("text/") || contentType.contains("javascript") || contentType.contains("json")
+        let compressible =
+            contentType.hasPrefix("text/") || contentType.contains("javascript") || contentType.contains("json")
             || contentType.contains("svg")
         let gzipped = compressible && body.count > 512 ? Gzip.compress(body).flatMap { $0.count < body.count ? $0 : nil } : nil
         return Asset(body: body, gzipped: gzipped, contentType: contentType, etag: "\"\(tag)\"")

@@ -69,7 +69,9 @@ public struct WebMiddleware: RouterMiddleware {
         for part in header.lowercased().split(separator: ",") {
             let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.first == "gzip" || fields.first == "*" else { continue }
-            let refused = fields.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").hasPrefix("q=0") && !$0.contains(where: { "123456789".contains($0) }) }
+            let refused = fields.dropFirst().contains {
+                $0.replacingOccurrences(of: " ", with: "").hasPrefix("q=0") && !$0.contains(where: { "123456789".contains($0) })
+            }
             return !refused
         }
         return false
@@ -102,7 +104,8 @@ public struct WebMiddleware: RouterMiddleware {
             match.split(separator: ",").contains(where: { tag in
                 let tag = tag.trimmingCharacters(in: .whitespaces)
                 return tag == "*" || tag == etag || tag == "W/" + etag
-            }) {
+            })
+        {
             return Response(status: .notModified, headers: headers)
         }
         if request.method == .head {

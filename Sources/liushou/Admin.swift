@@ -55,8 +55,14 @@ struct Admin: AsyncParsableCommand {
             guard let homeID = UUID(uuidString: self.home) else { throw ValidationError("--home must be a unit id (UUID)") }
             try await AdminSession.run(self.common) { seeder in
                 let home = try await seeder.unit(id: homeID)
-                let id = try await seeder.user(self.username, password: password, displayName: self.displayName, home: home,
-                                               grants: [(role, home)], mustChangePassword: true)
+                let id = try await seeder.user(
+                    self.username,
+                    password: password,
+                    displayName: self.displayName,
+                    home: home,
+                    grants: [(role, home)],
+                    mustChangePassword: true
+                )
                 print("created user \(self.username.lowercased()): \(id.uuidString.lowercased())")
             }
         }
@@ -91,7 +97,9 @@ enum AdminSession {
         let logger = CommonOptions.bootstrapLogging(configuration)
         let hasher = try PasswordHasher(cost: configuration.bcryptCost)
         try await OwnerConnection.with(configuration, logger: logger) { owner in
-            try await body(PlatformSeeder(owner: owner, hasher: hasher, auditActor: "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "shell")))
+            try await body(
+                PlatformSeeder(owner: owner, hasher: hasher, auditActor: "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "shell"))
+            )
         }
         await hasher.shutdown()
     }

@@ -50,8 +50,10 @@ struct Audit: AsyncParsableCommand {
                 }
                 if let checkpoints, let dataKey {
                     let check = try await AuditCheckpoint.check(
-                        file: checkpoints, key: AuditCheckpoint.Key(dataKey: dataKey),
-                        previous: previous.filter { $0 != dataKey }.map(AuditCheckpoint.Key.init(dataKey:)), owner: owner
+                        file: checkpoints,
+                        key: AuditCheckpoint.Key(dataKey: dataKey),
+                        previous: previous.filter { $0 != dataKey }.map(AuditCheckpoint.Key.init(dataKey:)),
+                        owner: owner
                     )
                     if let problem = check.problem {
                         print("audit checkpoints FAILED after \(check.checkpoints) good checkpoint(s): \(problem)")

@@ -48,16 +48,22 @@ struct Import: AsyncParsableCommand {
                 let started = ContinuousClock.now
                 do {
                     let report = try await importer.run(
-                        data, dryRun: self.dryRun, caller: caller, origin: .command("import persons"), database: TenantDatabase(pool: owner, role: DatabaseRoles.applicationRole),
+                        data,
+                        dryRun: self.dryRun,
+                        caller: caller,
+                        origin: .command("import persons"),
+                        database: TenantDatabase(pool: owner, role: DatabaseRoles.applicationRole),
                         progress: { done, total in ProgressBar.draw(done: done, total: total) }
                     )
                     let elapsed = ContinuousClock.now - started
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     FileHandle.standardError.write(Data("\n".utf8))
-                    print("""
+                    print(
+                        """
                         \(self.dryRun ? "dry run: " : "")\(report.rows) rows (\(report.encoding.rawValue)): \(report.created) created, \
                         \(report.updated) updated, \(report.unchanged) unchanged, \(report.failed) with errors
-                        """)
+                        """
+                    )
                     for row in report.results where !row.errors.isEmpty {
                         print("  line \(row.line): " + row.errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "))
                     }
@@ -84,12 +90,14 @@ struct Import: AsyncParsableCommand {
 
         /// The account's active grants, read with the owner's connection.
         static func caller(_ username: String, owner: PostgresConnectionPool) async throws -> Caller {
-            let rows = try await owner.query("""
+            let rows = try await owner.query(
+                """
                 select a.id, a.username, g.role, g.unit_id, u.path::text as path
                 from account a join role_grant g on g.account_id = a.id and g.revoked_at is null
                 join org_unit u on u.id = g.unit_id and u.active
                 where a.username = \(username.lowercased()) and a.disabled_at is null
-                """)
+                """
+            )
             guard let first = rows.first else { throw ValidationError("no active account \(username) with grants") }
             let grants = try rows.compactMap { row -> Grant? in
                 guard let role = Role(rawValue: try row.decode("role")) else { return nil }

@@ -96,7 +96,9 @@ struct Keys: AsyncParsableCommand {
             }
             guard finished else {
                 if embedded != nil {
-                    print("not finished: run `liushou keys rotate` again with the same LIUSHOU_DATA_KEY (until then every command opens values under both keys)")
+                    print(
+                        "not finished: run `liushou keys rotate` again with the same LIUSHOU_DATA_KEY (until then every command opens values under both keys)"
+                    )
                 } else {
                     print("not finished: keep LIUSHOU_DATA_KEY_PREVIOUS until `liushou keys status` shows nothing left")
                 }

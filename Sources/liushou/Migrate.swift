@@ -1,8 +1,8 @@
 import ArgumentParser
 import EmbeddedPostgres
 import LiushouMigrations
-import LiushouPostgres
 import LiushouPlatform
+import LiushouPostgres
 import LiushouServer
 import Logging
 

@@ -1,8 +1,8 @@
-import Foundation
 import ArgumentParser
+import Foundation
+import Hummingbird
 import LiushouAccess
 import LiushouAlerts
-import Hummingbird
 import LiushouServer
 
 /// `liushou serve`: runs the HTTP server until SIGTERM or SIGINT.
@@ -47,7 +47,9 @@ struct Serve: AsyncParsableCommand {
             let names = roles.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "none" }
             let parsed = names.compactMap(Role.init(rawValue:))
             guard parsed.count == names.count else {
-                throw ValidationError("LIUSHOU_TWO_FACTOR_ROLES names unknown roles; use none or some of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "LIUSHOU_TWO_FACTOR_ROLES names unknown roles; use none or some of \(Role.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             configuration.twoFactorRoles = Set(parsed)
         }

@@ -20,8 +20,17 @@ struct AlertWorld {
     static func make(_ database: TestDatabase, client: some TestClientProtocol) async throws -> AlertWorld {
         let fixture = try await PlatformFixture.seed(database)
         let cadre = try await client.login("village1a.cadre")
-        let created = try await client.post("/v1/persons", json: People.child(name: "王小明", sequence: 101, village: fixture.village1a,
-                                                                              grid: fixture.grid1a, school: fixture.school1), token: cadre)
+        let created = try await client.post(
+            "/v1/persons",
+            json: People.child(
+                name: "王小明",
+                sequence: 101,
+                village: fixture.village1a,
+                grid: fixture.grid1a,
+                school: fixture.school1
+            ),
+            token: cadre
+        )
         guard created.status == .created, let child = try created.json()["id"] as? String else {
             throw FixtureError.loginFailed("create person: \(created.text)", Int(created.status.code))
         }
@@ -43,8 +52,11 @@ struct AlertWorld {
     }
 
     func report(_ client: some TestClientProtocol, details: String = "孩子独自在家三天") async throws {
-        let response = try await client.post("/v1/safeguarding-reports", json: ["personId": self.child, "kind": "living_alone", "details": details],
-                                             token: self.cadre)
+        let response = try await client.post(
+            "/v1/safeguarding-reports",
+            json: ["personId": self.child, "kind": "living_alone", "details": details],
+            token: self.cadre
+        )
         #expect(response.status == .created, "\(response.text)")
     }
 }
@@ -71,16 +83,25 @@ enum Alerts {
 
     /// Runs delivery services on the database while `body` runs.
     static func delivering<Result>(
-        _ database: TestDatabase, services count: Int = 1, settings: AlertDeliverySettings = Alerts.fast(), _ body: () async throws -> Result
+        _ database: TestDatabase,
+        services count: Int = 1,
+        settings: AlertDeliverySettings = Alerts.fast(),
+        _ body: () async throws -> Result
     ) async throws -> Result {
         let tasks = (0..<count).map { index in
             Task {
-                let service = AlertDeliveryService(pool: database.appPool, vault: TestVault.shared, settings: settings,
-                                                   logger: Logger(label: "alerts-\(index)"))
+                let service = AlertDeliveryService(
+                    pool: database.appPool,
+                    vault: TestVault.shared,
+                    settings: settings,
+                    logger: Logger(label: "alerts-\(index)")
+                )
                 try await service.run()
             }
         }
-        defer { tasks.forEach { $0.cancel() } }
+        defer {
+            for task in tasks { task.cancel() }
+        }
         return try await body()
     }
 
@@ -101,7 +122,9 @@ enum Alerts {
 
 @Suite("Alerts: events to inboxes (transactional outbox)")
 struct AlertEventTests {
-    @Test("a committed mandatory report alerts each recipient once (inbox and robot), a rolled-back one nobody; the text holds no detail or identifier")
+    @Test(
+        "a committed mandatory report alerts each recipient once (inbox and robot), a rolled-back one nobody; the text holds no detail or identifier"
+    )
     func committedAndRolledBack() async throws {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
@@ -119,7 +142,9 @@ struct AlertEventTests {
                     #expect(try await Alerts.inbox(client, username).isEmpty, "\(username)")
                 }
                 #expect(try await Alerts.count(database, "select count(*) as n from alert_delivery where channel = 'wecom'") == 1)
-                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
+                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map {
+                    try $0.decode("t", as: String.self)
+                }
                 let idNumber = People.idNumber(born: "2015-03-04", sequence: 101)
                 #expect(!texts.contains { $0.contains("SENTINEL") || $0.contains("王小明") || $0.contains(idNumber) })
 
@@ -128,10 +153,12 @@ struct AlertEventTests {
                 let village = world.fixture.village1a.id
                 do {
                     try await database.pool.withTransaction { transaction in
-                        try await transaction.query("""
+                        try await transaction.query(
+                            """
                             insert into safeguarding_report (id, unit_id, kind, details, reported_by, reporter_name)
                             select \(UUID()), \(village), 'missing', 'x', a.id, 'x' from account a where a.username = 'village1a.cadre'
-                            """)
+                            """
+                        )
                         #expect(try await transaction.query("select count(*) as n from alert_event").first?.decode("n", as: Int.self) == 2)
                         throw Abort()
                     }
@@ -181,7 +208,8 @@ struct AlertEventTests {
                 let world = try await AlertWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")
                 let check: [String: Any] = [
-                    "id": UUID().uuidString, "personId": world.child, "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
+                    "id": UUID().uuidString, "personId": world.child,
+                    "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
                     "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["legal"], "notes": "SENTINEL-走访记录",
                 ]
                 #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
@@ -197,7 +225,9 @@ struct AlertEventTests {
                 #expect(try await client.post("/v1/persons", json: body, token: world.cadre).status == .created)
                 let cadreInbox = try await Alerts.inbox(client, "village1a.cadre")
                 #expect(cadreInbox.contains { $0.event == "person.no_capable_guardian" && $0.body.contains("李**") == true })
-                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
+                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map {
+                    try $0.decode("t", as: String.self)
+                }
                 #expect(!texts.contains { $0.contains("SENTINEL") || $0.contains("李小花") })
             }
         }
@@ -210,14 +240,25 @@ struct AlertEventTests {
                 let world = try await AlertWorld.make(database, client: client)
                 var children = [world.child]
                 for sequence in [102, 103] {
-                    let created = try await client.post("/v1/persons", json: People.child(name: "孩子\(sequence)", sequence: sequence, village: world.fixture.village1a,
-                                                                                          grid: world.fixture.grid1a), token: world.cadre)
+                    let created = try await client.post(
+                        "/v1/persons",
+                        json: People.child(
+                            name: "孩子\(sequence)",
+                            sequence: sequence,
+                            village: world.fixture.village1a,
+                            grid: world.fixture.grid1a
+                        ),
+                        token: world.cadre
+                    )
                     children.append(try #require(try created.json()["id"] as? String))
                 }
                 let worker = try await client.login("grid1a.worker")
                 let items: [[String: Any]] = children.map { child in
-                    ["id": UUID().uuidString, "personId": child, "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-120)),
-                     "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["legal"]]
+                    [
+                        "id": UUID().uuidString, "personId": child,
+                        "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-120)),
+                        "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["legal"],
+                    ]
                 }
                 let batch = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
                 #expect(batch.status.code < 300, "\(batch.text)")
@@ -268,17 +309,31 @@ struct AlertEventTests {
                 let facts: [String: String] = ["unit": "一乡·甲村", "person": "王**", "kind": "儿童独居", "count": "3", "due": "12月3日 14:05", "minutes": "30"]
                 let restricted = ["details": "SENTINEL", "idNumber": "34112220150304101X", "diagnoses": "SENTINEL", "findings": "SENTINEL"]
                 for event in AlertEventKind.allCases {
-                    let rows = try await database.pool.query("select title_template || ' ' || body_template as t from alert_rule where event = \(event.rawValue)")
+                    let rows = try await database.pool.query(
+                        "select title_template || ' ' || body_template as t from alert_rule where event = \(event.rawValue)"
+                    )
                     let template = try #require(try rows.first?.decode("t", as: String.self), "\(event)")
                     #expect(AlertTemplate.problem(in: template, maxLength: 400) == nil, "\(event): \(template)")
-                    let rendered = try await database.pool.query("select alert_render(\(template), \(PostgresJSON(facts.merging(restricted) { $1 }))) as t")
-                        .first!.decode("t", as: String.self)
-                    #expect(!rendered.contains("SENTINEL") && !rendered.contains("34112220150304101X") && !rendered.contains("{"), "\(event): \(rendered)")
+                    let rendered = try await database.pool.query(
+                        "select alert_render(\(template), \(PostgresJSON(facts.merging(restricted) { $1 }))) as t"
+                    )
+                    .first!.decode("t", as: String.self)
+                    #expect(
+                        !rendered.contains("SENTINEL") && !rendered.contains("34112220150304101X") && !rendered.contains("{"),
+                        "\(event): \(rendered)"
+                    )
                 }
-                let change: [String: Any] = ["enabled": true, "recipientRoles": ["town_admin"], "urgency": "immediate", "channels": ["inbox"],
-                                             "title": "强制报告 {idNumber}", "body": "请联系 13812345678"]
-                let refused = try await client.send(.put, "/v1/alert-rules/safeguarding.reported?countyId=\(fixture.county.idString)", json: change,
-                                                    token: county, headers: [.ifMatch: "\"0\""])
+                let change: [String: Any] = [
+                    "enabled": true, "recipientRoles": ["town_admin"], "urgency": "immediate", "channels": ["inbox"],
+                    "title": "强制报告 {idNumber}", "body": "请联系 13812345678",
+                ]
+                let refused = try await client.send(
+                    .put,
+                    "/v1/alert-rules/safeguarding.reported?countyId=\(fixture.county.idString)",
+                    json: change,
+                    token: county,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect(refused.status == .unprocessableContent, "\(refused.text)")
                 #expect(try refused.decode(ProblemBody.self).fields == ["title", "body"])
             }
@@ -292,8 +347,10 @@ struct AlertEventTests {
                 let world = try await AlertWorld.make(database, client: client)
                 let county = try await client.login("county.admin")
                 let path = "/v1/alert-rules/safeguarding.reported?countyId=\(world.fixture.county.idString)"
-                let change: [String: Any] = ["enabled": true, "recipientRoles": ["child_welfare_supervisor"], "urgency": "immediate",
-                                             "channels": ["inbox", "sms"], "title": "紧急：{kind}", "body": "{unit}：{kind}（{person}）", "smsTemplateId": "SMS_1234"]
+                let change: [String: Any] = [
+                    "enabled": true, "recipientRoles": ["child_welfare_supervisor"], "urgency": "immediate",
+                    "channels": ["inbox", "sms"], "title": "紧急：{kind}", "body": "{unit}：{kind}（{person}）", "smsTemplateId": "SMS_1234",
+                ]
                 #expect(try await client.send(.put, path, json: change, token: county).status == .preconditionRequired)
                 let saved = try await client.send(.put, path, json: change, token: county, headers: [.ifMatch: "\"0\""])
                 #expect(saved.status == .ok, "\(saved.text)")
@@ -302,7 +359,9 @@ struct AlertEventTests {
                 #expect(try await client.send(.put, path, json: change, token: world.townAdmin, headers: [.ifMatch: "\"1\""]).status == .forbidden)
                 let read = try await client.send(.get, "/v1/alert-rules?countyId=\(world.fixture.county.idString)", token: world.townAdmin)
                 #expect(read.status == .ok)
-                #expect(try await client.send(.get, "/v1/alert-rules?countyId=\(world.fixture.county.idString)", token: world.cadre).status == .forbidden)
+                #expect(
+                    try await client.send(.get, "/v1/alert-rules?countyId=\(world.fixture.county.idString)", token: world.cadre).status == .forbidden
+                )
                 #expect(try await client.send(.get, "/v1/alert-rules?countyId=\(world.fixture.town1.idString)", token: county).status == .notFound)
                 try await world.report(client)
                 #expect(try await Alerts.inbox(client, "town1.admin").isEmpty)
@@ -333,12 +392,20 @@ struct AlertDeliveryTests {
                 let world = try await AlertWorld.make(database, client: client)
                 _ = try await world.channel(client, key: "flaky", port: receiver.port)
                 let supervisor = try await client.login("town1.supervisor")
-                let contact = try await client.send(.put, "/v1/me/contact", json: ["wecomUserId": "zhang.san"], token: supervisor, headers: [.ifMatch: "\"0\""])
+                let contact = try await client.send(
+                    .put,
+                    "/v1/me/contact",
+                    json: ["wecomUserId": "zhang.san"],
+                    token: supervisor,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect(contact.status == .ok, "\(contact.text)")
                 await receiver.state.fail("flaky", times: 2)
                 try await world.report(client)
                 try await Alerts.delivering(database) {
-                    let arrived1 = try await Alerts.eventually { try await Alerts.count(database, "select count(*) as n from alert_delivery where status = 'sent'") == 1 }
+                    let arrived1 = try await Alerts.eventually {
+                        try await Alerts.count(database, "select count(*) as n from alert_delivery where status = 'sent'") == 1
+                    }
                     #expect(arrived1)
                 }
                 let received = await receiver.state.all()
@@ -357,7 +424,9 @@ struct AlertDeliveryTests {
         }
     }
 
-    @Test("DingTalk messages are signed (HMAC-SHA256 of timestamp and secret); a receiver refusing the signature makes a dead letter the admin retries")
+    @Test(
+        "DingTalk messages are signed (HMAC-SHA256 of timestamp and secret); a receiver refusing the signature makes a dead letter the admin retries"
+    )
     func dingtalkAndDeadLetters() async throws {
         let receiver = try await LocalReceiver.start()
         defer { receiver.stop() }
@@ -398,16 +467,22 @@ struct AlertDeliveryTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await AlertWorld.make(database, client: client)
-                let body: [String: Any] = ["unitId": world.fixture.town1.idString, "kind": "wecom", "name": "跳转",
-                                           "url": "http://127.0.0.1:\(receiver.port)/redirect/send?key=jump"]
+                let body: [String: Any] = [
+                    "unitId": world.fixture.town1.idString, "kind": "wecom", "name": "跳转",
+                    "url": "http://127.0.0.1:\(receiver.port)/redirect/send?key=jump",
+                ]
                 #expect(try await client.post("/v1/alert-channels", json: body, token: world.townAdmin).status == .created)
                 try await world.report(client)
                 try await Alerts.delivering(database) {
-                    let ended = try await Alerts.eventually { try await Alerts.count(database, "select count(*) as n from alert_delivery where status = 'dead'") == 1 }
+                    let ended = try await Alerts.eventually {
+                        try await Alerts.count(database, "select count(*) as n from alert_delivery where status = 'dead'") == 1
+                    }
                     #expect(ended)
                 }
                 #expect(await receiver.state.all().isEmpty)
-                #expect(try await database.pool.query("select last_error from alert_delivery").first?.decode("last_error", as: String.self) == "HTTP 307")
+                #expect(
+                    try await database.pool.query("select last_error from alert_delivery").first?.decode("last_error", as: String.self) == "HTTP 307"
+                )
             }
         }
     }
@@ -420,15 +495,19 @@ struct AlertDeliveryTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await AlertWorld.make(database, client: client)
                 _ = try await world.channel(client, key: "shared", port: receiver.port)
-                try await database.pool.query("""
+                try await database.pool.query(
+                    """
                     insert into safeguarding_report (id, unit_id, kind, details, reported_by, reporter_name)
                     select gen_random_uuid(), \(world.fixture.village1a.id), 'missing', 'x', a.id, 'x'
                     from account a cross join generate_series(1, 300) where a.username = 'village1a.cadre'
-                    """)
+                    """
+                )
                 try await Alerts.delivering(database, services: 2) {
                     let arrived3 = try await Alerts.eventually(60) { await receiver.state.all().count >= 300 }
                     #expect(arrived3)
-                    let recorded = try await Alerts.eventually { try await Alerts.count(database, "select count(*) as n from alert_delivery where status = 'sent'") == 300 }
+                    let recorded = try await Alerts.eventually {
+                        try await Alerts.count(database, "select count(*) as n from alert_delivery where status = 'sent'") == 300
+                    }
                     #expect(recorded)
                 }
                 let received = await receiver.state.all()
@@ -459,7 +538,8 @@ struct AlertDeliveryTests {
                     #expect(arrived4)
                     #expect(Date().timeIntervalSince(started) < 3.5, "the fine receiver waited for the stuck one")
                     let arrived5 = try await Alerts.eventually(15) {
-                        try await Alerts.count(database, "select count(*) as n from alert_delivery where attempts >= 2 and last_error is not null") >= 3
+                        try await Alerts.count(database, "select count(*) as n from alert_delivery where attempts >= 2 and last_error is not null")
+                            >= 3
                     }
                     #expect(arrived5)
                 }
@@ -501,8 +581,14 @@ struct AlertTickTests {
                 let supervisor = try await client.login("town1.supervisor")
                 let reports = try await client.send(.get, "/v1/safeguarding-reports", token: supervisor)
                 let acknowledged = try #require(try reports.decode(ItemsBody<IDBody>.self).items.first?.id)
-                #expect(try await client.send(.post, "/v1/safeguarding-reports/\(acknowledged)/acknowledge", token: supervisor,
-                                              headers: [.ifMatch: "\"1\""]).status == .ok)
+                #expect(
+                    try await client.send(
+                        .post,
+                        "/v1/safeguarding-reports/\(acknowledged)/acknowledge",
+                        token: supervisor,
+                        headers: [.ifMatch: "\"1\""]
+                    ).status == .ok
+                )
                 try await database.pool.query("update safeguarding_report set reported_at = now() - interval '29 minutes'")
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
                 try await database.pool.query("update safeguarding_report set reported_at = now() - interval '31 minutes'")
@@ -546,12 +632,21 @@ struct AlertSourceTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await AlertWorld.make(database, client: client)
-                try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(world.fixture.clinic1.id), \(world.fixture.village1a.id))")
+                try await database.pool.query(
+                    "insert into clinic_service_area (clinic_id, village_id) values (\(world.fixture.clinic1.id), \(world.fixture.village1a.id))"
+                )
                 let doctor = try await client.login("clinic1.doctor")
-                let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+                let today = ISO8601DateFormatter.string(
+                    from: Date(),
+                    timeZone: TimeZone(identifier: "Asia/Shanghai")!,
+                    formatOptions: [.withFullDate]
+                )
                 let items: [[String: Any]] = (0..<2).map { index in
-                    ["recordId": "R-\(index)", "personId": world.child, "checkedOn": today, "kind": "child_health", "measurements": [[String: Any]](),
-                     "diagnoses": ["SENTINEL-诊断"], "findings": "SENTINEL-所见", "followUpNeeded": index == 0, "clinician": "王医生"]
+                    [
+                        "recordId": "R-\(index)", "personId": world.child, "checkedOn": today, "kind": "child_health",
+                        "measurements": [[String: Any]](),
+                        "diagnoses": ["SENTINEL-诊断"], "findings": "SENTINEL-所见", "followUpNeeded": index == 0, "clinician": "王医生",
+                    ]
                 }
                 let upload = try await client.post("/v1/checkups/batch", json: ["items": items], token: doctor)
                 #expect(upload.status.code < 300, "\(upload.text)")
@@ -560,7 +655,9 @@ struct AlertSourceTests {
                 #expect(clinic.first?.event == "checkup.follow_up")
                 #expect(clinic.first?.body.contains("1人") == true)
                 #expect(try await Alerts.inbox(client, "village1a.cadre").map(\.event) == ["checkup.follow_up"])
-                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
+                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map {
+                    try $0.decode("t", as: String.self)
+                }
                 #expect(!texts.contains { $0.contains("SENTINEL") })
             }
         }
@@ -572,22 +669,34 @@ struct AlertSourceTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await AlertWorld.make(database, client: client)
                 let teacher = try await client.login("school1.teacher")
-                let enrolment: [String: Any] = ["id": UUID().uuidString, "personId": world.child, "schoolId": world.fixture.school1.idString,
-                                                "stage": "primary", "grade": 3, "boarding": false, "enrolledOn": "2024-09-01"]
+                let enrolment: [String: Any] = [
+                    "id": UUID().uuidString, "personId": world.child, "schoolId": world.fixture.school1.idString,
+                    "stage": "primary", "grade": 3, "boarding": false, "enrolledOn": "2024-09-01",
+                ]
                 let enrolled = try await client.post("/v1/enrolments", json: enrolment, token: teacher)
                 #expect(enrolled.status == .created, "\(enrolled.text)")
                 let row = try #require(try enrolled.json()["id"] as? String)
-                let change: [String: Any] = ["id": UUID().uuidString, "toStatus": "dropped_out", "effectiveOn": "2026-03-01", "reason": "SENTINEL 厌学"]
-                let dropped = try await client.post("/v1/enrolments/\(row)/status-changes", json: change, token: teacher, headers: [.ifMatch: "\"1\""])
+                let change: [String: Any] = [
+                    "id": UUID().uuidString, "toStatus": "dropped_out", "effectiveOn": "2026-03-01", "reason": "SENTINEL 厌学",
+                ]
+                let dropped = try await client.post(
+                    "/v1/enrolments/\(row)/status-changes",
+                    json: change,
+                    token: teacher,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(dropped.status == .created, "\(dropped.text)")
                 for username in ["village1a.cadre", "town1.supervisor"] {
                     let events = try await Alerts.inbox(client, username).map(\.event)
                     #expect(events == ["school.dropout"], "\(username): \(events)")
                 }
-                try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(world.fixture.clinic1.id), \(world.fixture.village1a.id))")
+                try await database.pool.query(
+                    "insert into clinic_service_area (clinic_id, village_id) values (\(world.fixture.clinic1.id), \(world.fixture.village1a.id))"
+                )
                 let worker = try await client.login("grid1a.worker")
                 let check: [String: Any] = [
-                    "id": UUID().uuidString, "personId": world.child, "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
+                    "id": UUID().uuidString, "personId": world.child,
+                    "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
                     "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["health"],
                 ]
                 #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
@@ -611,12 +720,23 @@ struct AlertSourceTests {
                 let opened = try await client.post("/v1/legal-cases", json: application, token: legal)
                 #expect(opened.status == .created, "\(opened.text)")
                 let id = try #require(try opened.json()["id"] as? String)
-                let decided = try await client.post("/v1/legal-cases/\(id)/decision", json: ["eligible": true, "basis": "minor"], token: legal,
-                                                    headers: [.ifMatch: "\"1\""])
+                let decided = try await client.post(
+                    "/v1/legal-cases/\(id)/decision",
+                    json: ["eligible": true, "basis": "minor"],
+                    token: legal,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(decided.status == .ok, "\(decided.text)")
-                let officer = try await database.pool.query("select id from account where username = 'town1.legal'").first!.decode("id", as: UUID.self)
-                let assigned = try await client.post("/v1/legal-cases/\(id)/assignment", json: ["officerAccountId": officer.uuidString.lowercased()],
-                                                     token: legal, headers: [.ifMatch: "\"2\""])
+                let officer = try await database.pool.query("select id from account where username = 'town1.legal'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
+                let assigned = try await client.post(
+                    "/v1/legal-cases/\(id)/assignment",
+                    json: ["officerAccountId": officer.uuidString.lowercased()],
+                    token: legal,
+                    headers: [.ifMatch: "\"2\""]
+                )
                 #expect(assigned.status == .ok, "\(assigned.text)")
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
                 try await database.pool.query("update legal_case_detail set first_contact_due = now() + interval '5 hours'")
@@ -624,10 +744,14 @@ struct AlertSourceTests {
                 try await database.pool.query("update legal_case_detail set first_contact_due = now() - interval '5 hours'")
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 1)
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
-                #expect(Set(try await Alerts.inbox(client, "town1.legal").map(\.event))
-                    == ["legal.deadline_approaching", "legal.deadline_missed"])
+                #expect(
+                    Set(try await Alerts.inbox(client, "town1.legal").map(\.event))
+                        == ["legal.deadline_approaching", "legal.deadline_missed"]
+                )
                 #expect(try await Alerts.inbox(client, "town1.admin").map(\.event) == ["legal.deadline_missed"])
-                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map { try $0.decode("t", as: String.self) }
+                let texts = try await database.pool.query("select title || body || facts::text as t from alert_event").map {
+                    try $0.decode("t", as: String.self)
+                }
                 #expect(!texts.contains { $0.contains("SENTINEL") || $0.contains("抚养") })
             }
         }
@@ -638,10 +762,14 @@ struct AlertSourceTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await AlertWorld.make(database, client: client)
-                let raised = try await client.post("/v1/relief/cases", json: [
-                    "id": UUID().uuidString, "personId": world.child, "typeKey": "temporary", "urgency": "normal", "need": "SENTINEL 房屋漏雨",
-                    "amountRequestedFen": 50_000, "documents": ["户口本"], "source": "cadre",
-                ], token: world.cadre)
+                let raised = try await client.post(
+                    "/v1/relief/cases",
+                    json: [
+                        "id": UUID().uuidString, "personId": world.child, "typeKey": "temporary", "urgency": "normal", "need": "SENTINEL 房屋漏雨",
+                        "amountRequestedFen": 50_000, "documents": ["户口本"], "source": "cadre",
+                    ],
+                    token: world.cadre
+                )
                 #expect(raised.status == .created, "\(raised.text)")
                 #expect(try await Alerts.count(database, "select alerts_tick() as n") == 0)
                 try await database.pool.query("update relief_case set decision_due_at = now() + interval '3 hours'")
@@ -661,14 +789,18 @@ struct AlertSourceTests {
 
 @Suite("Alerts: channels and contact settings")
 struct AlertSettingsTests {
-    @Test("channels: a town admin adds one in scope (secrets sealed, masked), retries are the same, another town's unit is refused; contact phone sealed and masked")
+    @Test(
+        "channels: a town admin adds one in scope (secrets sealed, masked), retries are the same, another town's unit is refused; contact phone sealed and masked"
+    )
     func channelsAndContact() async throws {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await AlertWorld.make(database, client: client)
                 let id = UUID().uuidString
-                let body: [String: Any] = ["id": id, "unitId": world.fixture.town1.idString, "kind": "wecom", "name": "一乡群",
-                                           "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"]
+                let body: [String: Any] = [
+                    "id": id, "unitId": world.fixture.town1.idString, "kind": "wecom", "name": "一乡群",
+                    "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+                ]
                 let created = try await client.post("/v1/alert-channels", json: body, token: world.townAdmin)
                 #expect(created.status == .created, "\(created.text)")
                 #expect(try created.json()["target"] as? String == "qyapi.weixin.qq.com（…5aaa）")
@@ -693,29 +825,59 @@ struct AlertSettingsTests {
                 #expect(try await client.send(.get, "/v1/alert-channels", token: world.cadre).status == .forbidden)
                 let queued = try await client.send(.post, "/v1/alert-channels/\(id)/test", token: world.townAdmin)
                 #expect(queued.status == .accepted, "\(queued.text)")
-                #expect(try await Alerts.count(database, "select count(*) as n from alert_delivery d join alert_event e on e.id = d.event_id where e.event = 'channel.test'") == 1)
+                #expect(
+                    try await Alerts.count(
+                        database,
+                        "select count(*) as n from alert_delivery d join alert_event e on e.id = d.event_id where e.event = 'channel.test'"
+                    ) == 1
+                )
                 #expect(try await client.send(.post, "/v1/alert-channels/\(id)/test", token: world.cadre).status == .forbidden)
                 #expect(try await client.send(.post, "/v1/alert-channels/\(UUID().uuidString)/test", token: world.townAdmin).status == .notFound)
-                let chinese = try await client.send(.put, "/v1/me/contact", json: ["phone": "12"], token: world.cadre, headers: [.ifMatch: "\"0\"", .acceptLanguage: "zh-CN"])
+                let chinese = try await client.send(
+                    .put,
+                    "/v1/me/contact",
+                    json: ["phone": "12"],
+                    token: world.cadre,
+                    headers: [.ifMatch: "\"0\"", .acceptLanguage: "zh-CN"]
+                )
                 #expect(chinese.text.contains("应为手机号"), "\(chinese.text)")
                 let otherTown = try await client.login("county.admin")
-                #expect(try await client.send(.delete, "/v1/alert-channels/\(id)", token: otherTown, headers: [.ifMatch: "\"2\""]).status == .preconditionFailed)
-                #expect(try await client.send(.delete, "/v1/alert-channels/\(id)", token: world.townAdmin, headers: [.ifMatch: "\"1\""]).status == .noContent)
-                #expect(try await client.send(.delete, "/v1/alert-channels/\(id)", token: world.townAdmin, headers: [.ifMatch: "\"2\""]).status == .notFound)
+                #expect(
+                    try await client.send(.delete, "/v1/alert-channels/\(id)", token: otherTown, headers: [.ifMatch: "\"2\""]).status
+                        == .preconditionFailed
+                )
+                #expect(
+                    try await client.send(.delete, "/v1/alert-channels/\(id)", token: world.townAdmin, headers: [.ifMatch: "\"1\""]).status
+                        == .noContent
+                )
+                #expect(
+                    try await client.send(.delete, "/v1/alert-channels/\(id)", token: world.townAdmin, headers: [.ifMatch: "\"2\""]).status
+                        == .notFound
+                )
 
                 let grid = try await client.login("grid1a.worker")
                 let bad = try await client.send(.put, "/v1/me/contact", json: ["phone": "12345"], token: grid, headers: [.ifMatch: "\"0\""])
                 #expect(bad.status == .unprocessableContent)
-                let saved = try await client.send(.put, "/v1/me/contact", json: ["phone": "138 1234 5678", "dingtalkUserId": "li4"], token: grid,
-                                                  headers: [.ifMatch: "\"0\""])
+                let saved = try await client.send(
+                    .put,
+                    "/v1/me/contact",
+                    json: ["phone": "138 1234 5678", "dingtalkUserId": "li4"],
+                    token: grid,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect(saved.status == .ok, "\(saved.text)")
                 #expect(try saved.json()["phone"] as? String == "138****5678")
                 let kept = try await client.send(.put, "/v1/me/contact", json: ["dingtalkUserId": "li4"], token: grid, headers: [.ifMatch: "\"1\""])
                 #expect(try kept.json()["phone"] as? String == "138****5678")
-                #expect(try await client.send(.put, "/v1/me/contact", json: ["phone": NSNull()], token: grid, headers: [.ifMatch: "\"1\""]).status == .preconditionFailed)
+                #expect(
+                    try await client.send(.put, "/v1/me/contact", json: ["phone": NSNull()], token: grid, headers: [.ifMatch: "\"1\""]).status
+                        == .preconditionFailed
+                )
                 let cleared = try await client.send(.put, "/v1/me/contact", json: ["phone": NSNull()], token: grid, headers: [.ifMatch: "\"2\""])
                 #expect(try cleared.json()["phone"] is NSNull)
-                #expect(try await Alerts.count(database, "select count(*) as n from account_contact where phone_sealed::text like '%13812345678%'") == 0)
+                #expect(
+                    try await Alerts.count(database, "select count(*) as n from account_contact where phone_sealed::text like '%13812345678%'") == 0
+                )
             }
         }
     }

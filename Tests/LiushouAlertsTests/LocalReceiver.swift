@@ -64,13 +64,23 @@ final class LocalReceiver: Sendable {
                 let key = query["key"].map(String.init) ?? query["access_token"].map(String.init) ?? "sms"
                 let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
                 let delivery = request.headers[HTTPField.Name("X-Liushou-Delivery")!] ?? ""
-                guard let (status, text) = await state.take(key: key, delivery: delivery, body: body, timestamp: query["timestamp"].map(String.init),
-                                                             sign: query["sign"].map(String.init))
+                guard
+                    let (status, text) = await state.take(
+                        key: key,
+                        delivery: delivery,
+                        body: body,
+                        timestamp: query["timestamp"].map(String.init),
+                        sign: query["sign"].map(String.init)
+                    )
                 else {
                     try await Task.sleep(for: .seconds(120))
                     return Response(status: .ok)
                 }
-                return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+                return Response(
+                    status: .init(code: status),
+                    headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: text))
+                )
             }
         }
         // A robot address that redirects elsewhere (where a server must not be led).
@@ -79,8 +89,10 @@ final class LocalReceiver: Sendable {
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: Logger(label: "receiver")
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "receiver")
         )
         let task = Task {
             try await ServiceGroup(services: [app], logger: Logger(label: "receiver")).run()

@@ -33,27 +33,52 @@ struct DashboardTests {
                 let world = try await DashboardWorld.make(database, client: client)
                 let f = world.fixture
                 // Pair A with a screened volunteer; B's knock and cadre visit are overdue; A's visit found a study need.
-                let volunteer = try await DashboardWorld.created(client.post("/v1/volunteers", json: [
-                    "id": UUID().uuidString, "unitId": f.town1.idString, "name": "志愿者", "organisation": "party_member", "screening": "passed",
-                    "screenedOn": "2026-01-05"], token: world.town))
-                let pairing = try await client.post("/v1/pairings", json: [
-                    "id": UUID().uuidString, "kind": "proxy_parent", "helpers": [volunteer], "goals": "陪伴",
-                    "people": [["personId": world.id("A"), "consentBy": "王大爷", "consentOn": "2026-01-15"]],
-                    "startOn": ChinaClock.system.today().description], token: world.cadre)
+                let volunteer = try await DashboardWorld.created(
+                    client.post(
+                        "/v1/volunteers",
+                        json: [
+                            "id": UUID().uuidString, "unitId": f.town1.idString, "name": "志愿者", "organisation": "party_member", "screening": "passed",
+                            "screenedOn": "2026-01-05",
+                        ],
+                        token: world.town
+                    )
+                )
+                let pairing = try await client.post(
+                    "/v1/pairings",
+                    json: [
+                        "id": UUID().uuidString, "kind": "proxy_parent", "helpers": [volunteer], "goals": "陪伴",
+                        "people": [["personId": world.id("A"), "consentBy": "王大爷", "consentOn": "2026-01-15"]],
+                        "startOn": ChinaClock.system.today().description,
+                    ],
+                    token: world.cadre
+                )
                 #expect(pairing.status == .created, "\(pairing.text)")
-                for check in [DashboardWorld.check(person: world.id("B"), kind: "grid_knock", daysAgo: 3),
-                              DashboardWorld.check(person: world.id("B"), kind: "cadre_visit", daysAgo: 10),
-                              DashboardWorld.check(person: world.id("A"), kind: "cadre_visit", daysAgo: 0.1, needs: ["study"])] {
+                for check in [
+                    DashboardWorld.check(person: world.id("B"), kind: "grid_knock", daysAgo: 3),
+                    DashboardWorld.check(person: world.id("B"), kind: "cadre_visit", daysAgo: 10),
+                    DashboardWorld.check(person: world.id("A"), kind: "cadre_visit", daysAgo: 0.1, needs: ["study"]),
+                ] {
                     let response = try await client.post("/v1/door-checks", json: check, token: world.cadre)
                     #expect(response.status == .created, "\(response.text)")
                 }
-                let report = try await client.post("/v1/safeguarding-reports", json: [
-                    "personId": world.id("B"), "kind": "living_alone", "details": "独自在家"], token: world.cadre)
+                let report = try await client.post(
+                    "/v1/safeguarding-reports",
+                    json: [
+                        "personId": world.id("B"), "kind": "living_alone", "details": "独自在家",
+                    ],
+                    token: world.cadre
+                )
                 #expect(report.status == .created, "\(report.text)")
                 let clinic = try await client.login("clinic1.doctor")
-                let checkup = try await client.post("/v1/checkups", json: [
-                    "recordId": "D1", "personId": world.id("C"), "checkedOn": LocalDate(daysSince1970: ChinaClock.system.today().daysSince1970 - 3).description,
-                    "kind": "elder_annual", "followUpNeeded": false, "clinician": "王医生"], token: clinic)
+                let checkup = try await client.post(
+                    "/v1/checkups",
+                    json: [
+                        "recordId": "D1", "personId": world.id("C"),
+                        "checkedOn": LocalDate(daysSince1970: ChinaClock.system.today().daysSince1970 - 3).description,
+                        "kind": "elder_annual", "followUpNeeded": false, "clinician": "王医生",
+                    ],
+                    token: clinic
+                )
                 #expect(checkup.status == .created, "\(checkup.text)")
 
                 // Last week's snapshot (taken now, filed under last week), then D moves to 甲村 and G joins 乙村.
@@ -62,8 +87,13 @@ struct DashboardTests {
                 let moved = People.child(name: "丁", sequence: 105, village: f.village1a)
                 let move = try await client.send(.put, "/v1/persons/\(world.id("D"))", json: moved, token: world.town, headers: [.ifMatch: "\"1\""])
                 #expect(move.status == .ok, "\(move.text)")
-                _ = try DashboardWorld.created(try await client.post("/v1/persons", json: People.elder(name: "庚", sequence: 231, village: f.village1b),
-                                                                      token: world.town))
+                _ = try DashboardWorld.created(
+                    try await client.post(
+                        "/v1/persons",
+                        json: People.elder(name: "庚", sequence: 231, village: f.village1b),
+                        token: world.town
+                    )
+                )
                 try await database.pool.query("select dashboard_snapshot_take()")
 
                 // Live: the town and its villages.
@@ -138,7 +168,9 @@ struct DashboardTests {
                 #expect(whole["示范县"]?.counts["persons"] == 5)
                 #expect(whole["二乡"]?.counts["persons"] == 0)
                 #expect(try await client.send(.get, "/v1/dashboard", token: world.town).status == .badRequest)
-                #expect(try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.town1.idString)&weeks=0", token: world.town).status == .badRequest)
+                #expect(
+                    try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.town1.idString)&weeks=0", token: world.town).status == .badRequest
+                )
                 let teacher = try await client.login("school1.teacher")
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: teacher).status == .forbidden)
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: nil).status == .unauthorized)

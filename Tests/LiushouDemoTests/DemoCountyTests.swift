@@ -21,13 +21,18 @@ struct DemoCountyTests {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
         let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared))
         let api = DemoAPI(responder: router.buildResponder(), logger: TestPostgres.logger)
-        let seeder = DemoSeeder(owner: database.pool, hasher: TestHasher.shared, api: api, householdsPerVillage: householdsPerVillage) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let seeder = DemoSeeder(owner: database.pool, hasher: TestHasher.shared, api: api, householdsPerVillage: householdsPerVillage) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
         let logins = try await seeder.seedIfMissing(password: Self.password)
         #expect(try await seeder.seedIfMissing(password: Self.password).isEmpty, "a second run seeds nothing")
         var counts: [String: Int] = [:]
-        for table in ["org_unit", "account", "household", "person", "door_check", "follow_up", "safeguarding_report", "volunteer", "pairing",
-                      "checkup", "relief_case", "legal_case", "school_enrolment", "dashboard_snapshot"] {
-            counts[table] = try await database.pool.query("select count(*)::int as n from \(identifier: table)").first?.decode("n", as: Int.self) ?? -1
+        for table in [
+            "org_unit", "account", "household", "person", "door_check", "follow_up", "safeguarding_report", "volunteer", "pairing",
+            "checkup", "relief_case", "legal_case", "school_enrolment", "dashboard_snapshot",
+        ] {
+            counts[table] =
+                try await database.pool.query("select count(*)::int as n from \(identifier: table)").first?.decode("n", as: Int.self) ?? -1
         }
         return (logins, counts)
     }

@@ -35,8 +35,13 @@ struct DoorCheckBatchEquivalenceTests {
         let now = Date()
         let batch = try await Self.run(.batch, now: now)
         let singles = try await Self.run(.singles, now: now)
-        #expect(batch.statuses == ["created", "created", "created", "duplicate", "conflict", "created", "rejected", "rejected", "created",
-                                   "created", "created", "created", "conflict"], "\(batch)")
+        #expect(
+            batch.statuses == [
+                "created", "created", "created", "duplicate", "conflict", "created", "rejected", "rejected", "created",
+                "created", "created", "created", "conflict",
+            ],
+            "\(batch)"
+        )
         #expect(batch == singles, "batch:\n\(batch)\n\nsingles:\n\(singles)")
         // The tie (two checks of the child at the same minute) goes to the earlier item, as it did item by item.
         #expect(batch.obligations.contains { $0.hasPrefix("child/cadre_weekly/") && $0.contains(Self.checkID(0).uuidString) })
@@ -54,15 +59,29 @@ struct DoorCheckBatchEquivalenceTests {
                 let world = try await GridWorld.make(database, client: client)
                 let cadre = try await client.login("village1a.cadre")
                 let household = UUID().uuidString.lowercased()
-                let created = try await client.post("/v1/households", json: ["id": household, "villageId": world.fixture.village1a.idString,
-                                                                               "gridId": world.fixture.grid1a.idString, "address": "甲村 7 号"], token: cadre)
+                let created = try await client.post(
+                    "/v1/households",
+                    json: [
+                        "id": household, "villageId": world.fixture.village1a.idString,
+                        "gridId": world.fixture.grid1a.idString, "address": "甲村 7 号",
+                    ],
+                    token: cadre
+                )
                 #expect(created.status == .created, "\(created.text)")
                 var member = People.child(name: "甲二", sequence: 131, village: world.fixture.village1a, grid: world.fixture.grid1a)
                 member["householdId"] = household
                 let memberID = try await GridWorld.created(try await client.post("/v1/persons", json: member, token: cadre))
 
-                func item(_ index: Int, _ target: String, household: Bool = false, kind: String = "cadre_visit", outcome: String = "all_well",
-                          needs: [String] = [], hoursAgo: Double, notes: String? = nil) -> [String: Any] {
+                func item(
+                    _ index: Int,
+                    _ target: String,
+                    household: Bool = false,
+                    kind: String = "cadre_visit",
+                    outcome: String = "all_well",
+                    needs: [String] = [],
+                    hoursAgo: Double,
+                    notes: String? = nil
+                ) -> [String: Any] {
                     var body: [String: Any] = [
                         "id": Self.checkID(index).uuidString, household ? "householdId" : "personId": target,
                         "occurredAt": Checks.timestamp(now.addingTimeInterval(-hoursAgo * 3600)), "channel": "in_person", "kind": kind,
@@ -109,24 +128,30 @@ struct DoorCheckBatchEquivalenceTests {
                 let names = [world.child: "child", world.elder: "elder", world.other: "other", memberID: "member"]
                 func name(_ id: UUID?) -> String { id.map { names[$0.uuidString.lowercased()] ?? "?" } ?? "-" }
                 let pool = database.pool
-                let checks = try await pool.query("select id, person_id, household_id is not null as household, kind, outcome from door_check order by id")
-                    .map { row in
-                        "\(try row.decode("id", as: UUID.self))/\(name(try row.decode("person_id", as: UUID?.self)))/\(try row.decode("household", as: Bool.self))/"
-                            + "\(try row.decode("kind", as: String.self))/\(try row.decode("outcome", as: String.self))"
-                    }
-                let obligations = try await pool.query("""
+                let checks = try await pool.query(
+                    "select id, person_id, household_id is not null as household, kind, outcome from door_check order by id"
+                )
+                .map { row in
+                    "\(try row.decode("id", as: UUID.self))/\(name(try row.decode("person_id", as: UUID?.self)))/\(try row.decode("household", as: Bool.self))/"
+                        + "\(try row.decode("kind", as: String.self))/\(try row.decode("outcome", as: String.self))"
+                }
+                let obligations = try await pool.query(
+                    """
                     select person_id, rule_key, last_check_id, extract(epoch from last_check_at)::bigint as last_at,
                         extract(epoch from next_due_at - coalesce(last_check_at, next_due_at))::bigint as cadence
                     from visit_obligation where last_check_id is not null
-                    """).map { row in
+                    """
+                ).map { row in
                     "\(name(try row.decode("person_id", as: UUID.self)))/\(try row.decode("rule_key", as: String.self))/"
                         + "\(try row.decode("last_check_id", as: UUID.self))/\(try row.decode("last_at", as: Int.self))/\(try row.decode("cadence", as: Int.self))"
                 }.sorted()
-                let events = try await pool.query("select person_id, kind, summary, record_id, account_name, extract(epoch from at)::bigint as at from person_event where module = 'grid'")
-                    .map { row in
-                        "\(name(try row.decode("person_id", as: UUID.self)))/\(try row.decode("kind", as: String.self))/\(try row.decode("summary", as: String.self))/"
-                            + "\(try row.decode("record_id", as: String.self))/\(try row.decode("account_name", as: String.self))/\(try row.decode("at", as: Int.self))"
-                    }.sorted()
+                let events = try await pool.query(
+                    "select person_id, kind, summary, record_id, account_name, extract(epoch from at)::bigint as at from person_event where module = 'grid'"
+                )
+                .map { row in
+                    "\(name(try row.decode("person_id", as: UUID.self)))/\(try row.decode("kind", as: String.self))/\(try row.decode("summary", as: String.self))/"
+                        + "\(try row.decode("record_id", as: String.self))/\(try row.decode("account_name", as: String.self))/\(try row.decode("at", as: Int.self))"
+                }.sorted()
                 let followUps = try await pool.query("select check_id, person_id, need, routed_role, status from follow_up")
                     .map { row in
                         "\(try row.decode("check_id", as: UUID.self))/\(name(try row.decode("person_id", as: UUID?.self)))/\(try row.decode("need", as: String.self))/"

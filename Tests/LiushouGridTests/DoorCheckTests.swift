@@ -49,15 +49,28 @@ struct DoorCheckTests {
                 #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child)).status == .unauthorized)
 
                 let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-                try await seeder.user("clinic.volunteer", password: PlatformFixture.password, home: world.fixture.clinic1,
-                                      grants: [(.clinicStaff, world.fixture.clinic1), (.volunteer, world.fixture.village2a)])
+                try await seeder.user(
+                    "clinic.volunteer",
+                    password: PlatformFixture.password,
+                    home: world.fixture.clinic1,
+                    grants: [(.clinicStaff, world.fixture.clinic1), (.volunteer, world.fixture.village2a)]
+                )
                 let doctor = try await client.login("clinic.volunteer")
-                let unpaired = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, kind: "volunteer_visit"), token: doctor)
+                let unpaired = try await client.post(
+                    "/v1/door-checks",
+                    json: Checks.body(person: world.child, kind: "volunteer_visit"),
+                    token: doctor
+                )
                 #expect(unpaired.status == .unprocessableContent, "a volunteer grant elsewhere does not make visits to people seen as clinic staff")
 
                 let cadre = try await client.login("village1a.cadre")
-                let exited = try await client.send(.post, "/v1/persons/\(world.child)/exit", json: ["reason": "moved_away", "exitedOn": "2026-11-01"],
-                                                   token: cadre, headers: [.ifMatch: "\"1\""])
+                let exited = try await client.send(
+                    .post,
+                    "/v1/persons/\(world.child)/exit",
+                    json: ["reason": "moved_away", "exitedOn": "2026-11-01"],
+                    token: cadre,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(exited.status == .ok, "\(exited.text)")
                 let lateRetry = try await client.post("/v1/door-checks", json: body, token: worker)
                 #expect(lateRetry.status == .ok, "a retry after the person left is still the same record: \(lateRetry.text)")
@@ -72,8 +85,12 @@ struct DoorCheckTests {
                 let world = try await GridWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")
                 let twin = UUID()
-                var bodies: [[String: Any]] = (0..<30).map { index in Checks.body(person: world.child,
-                                                                                  occurred: TimeInterval(60 * (index + 1))) }
+                var bodies: [[String: Any]] = (0..<30).map { index in
+                    Checks.body(
+                        person: world.child,
+                        occurred: TimeInterval(60 * (index + 1))
+                    )
+                }
                 let twinBody = Checks.body(id: twin, person: world.child, notes: "同一条")
                 bodies.append(contentsOf: [twinBody, twinBody])
                 bodies.append(Checks.body(person: world.other))
@@ -81,7 +98,13 @@ struct DoorCheckTests {
                 let codes = try await withThrowingTaskGroup(of: (Int, UInt16).self) { tasks in
                     for (index, payload) in payloads.enumerated() {
                         tasks.addTask {
-                            let response = try await client.send(.post, "/v1/door-checks", body: payload, contentType: "application/json", token: worker)
+                            let response = try await client.send(
+                                .post,
+                                "/v1/door-checks",
+                                body: payload,
+                                contentType: "application/json",
+                                token: worker
+                            )
                             return (index, UInt16(response.status.code))
                         }
                     }

@@ -31,11 +31,19 @@ struct GridAccessTests {
                 let other = try await client.post("/v1/door-checks", json: Checks.body(person: world.other, kind: kind), token: token)
                 #expect(other.status.code == (!records ? 403 : county ? 201 : 422), "\(role) check other: \(other.text)")
                 if role == .gridWorker {
-                    let wrongKind = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, kind: "cadre_visit"), token: token)
+                    let wrongKind = try await client.post(
+                        "/v1/door-checks",
+                        json: Checks.body(person: world.child, kind: "cadre_visit"),
+                        token: token
+                    )
                     #expect(wrongKind.status == .unprocessableContent)
                     #expect(wrongKind.text.contains("kind"))
                 }
-                let batch = try await client.post("/v1/door-checks/batch", json: ["items": [Checks.body(person: world.child, kind: kind)]], token: token)
+                let batch = try await client.post(
+                    "/v1/door-checks/batch",
+                    json: ["items": [Checks.body(person: world.child, kind: kind)]],
+                    token: token
+                )
                 #expect(batch.status.code == (records ? 200 : 403), "\(role) batch")
 
                 let reads = role != .auditor
@@ -54,10 +62,22 @@ struct GridAccessTests {
                 #expect(overdueOther.status.code == (!overseesVisits ? 403 : county ? 200 : 404), "\(role) overdue other")
 
                 let manages = Permission.visitRulesManage.roles.contains(role)
-                let rule: [String: Any] = ["description": "测试", "categories": ["left_behind_child"], "checkKinds": ["grid_knock"], "cadenceHours": 48]
-                let setOwn = try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/daily_knock", json: rule, token: token)
+                let rule: [String: Any] = [
+                    "description": "测试", "categories": ["left_behind_child"], "checkKinds": ["grid_knock"], "cadenceHours": 48,
+                ]
+                let setOwn = try await client.send(
+                    .put,
+                    "/v1/units/\(world.fixture.village1a.idString)/visit-rules/daily_knock",
+                    json: rule,
+                    token: token
+                )
                 #expect(setOwn.status.code == (manages ? 201 : 403), "\(role) rule own: \(setOwn.text)")
-                let setOther = try await client.send(.put, "/v1/units/\(world.fixture.village2a.idString)/visit-rules/daily_knock", json: rule, token: token)
+                let setOther = try await client.send(
+                    .put,
+                    "/v1/units/\(world.fixture.village2a.idString)/visit-rules/daily_knock",
+                    json: rule,
+                    token: token
+                )
                 #expect(setOther.status.code == (!manages ? 403 : county ? 201 : 404), "\(role) rule other")
                 let rules = try await client.send(.get, "/v1/units/\(home.idString)/visit-rules", token: token)
                 #expect(rules.status.code == (overseesVisits ? 200 : 403), "\(role) rules read")

@@ -18,20 +18,48 @@ struct GridWorld {
     static func make(_ database: TestDatabase, client: some TestClientProtocol) async throws -> GridWorld {
         let fixture = try await PlatformFixture.seed(database)
         let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-        try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
+        try await seeder.user(
+            "village2a.cadre",
+            password: PlatformFixture.password,
+            home: fixture.village2a,
+            grants: [(.villageCadre, fixture.village2a)]
+        )
         let cadre = try await client.login("village1a.cadre")
-        let child = try await Self.created(try await client.post("/v1/persons", json: People.child(name: "甲一", sequence: 101, village: fixture.village1a,
-                                                                                                   grid: fixture.grid1a, school: fixture.school1), token: cadre))
+        let child = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(
+                    name: "甲一",
+                    sequence: 101,
+                    village: fixture.village1a,
+                    grid: fixture.grid1a,
+                    school: fixture.school1
+                ),
+                token: cadre
+            )
+        )
         let elder = try await Self.created(try await client.post("/v1/persons", json: People.elder(village: fixture.village1a), token: cadre))
         let otherCadre = try await client.login("village2a.cadre")
-        let other = try await Self.created(try await client.post("/v1/persons", json: People.child(name: "丙一", sequence: 105, village: fixture.village2a),
-                                                                 token: otherCadre))
-        let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode("id", as: UUID.self)
-        try await database.pool.query("""
+        let other = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(name: "丙一", sequence: 105, village: fixture.village2a),
+                token: otherCadre
+            )
+        )
+        let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode(
+            "id",
+            as: UUID.self
+        )
+        try await database.pool.query(
+            """
             insert into person_assignment (id, person_id, account_id, unit_id, source)
             values (\(UUID()), \(UUID(uuidString: child)!), \(volunteer), \(fixture.grid1a.id), 'pairing')
-            """)
-        try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(fixture.clinic1.id), \(fixture.village1a.id))")
+            """
+        )
+        try await database.pool.query(
+            "insert into clinic_service_area (clinic_id, village_id) values (\(fixture.clinic1.id), \(fixture.village1a.id))"
+        )
         return GridWorld(fixture: fixture, child: child, elder: elder, other: other)
     }
 
@@ -46,8 +74,13 @@ struct GridWorld {
 enum Checks {
     /// A check body; `occurred` is seconds before now.
     static func body(
-        id: UUID = UUID(), person: String, kind: String = "grid_knock", outcome: String = "all_well", needs: [String] = [],
-        occurred: TimeInterval = 60, notes: String? = nil
+        id: UUID = UUID(),
+        person: String,
+        kind: String = "grid_knock",
+        outcome: String = "all_well",
+        needs: [String] = [],
+        occurred: TimeInterval = 60,
+        notes: String? = nil
     ) -> [String: Any] {
         var body: [String: Any] = [
             "id": id.uuidString, "personId": person, "occurredAt": Self.timestamp(Date().addingTimeInterval(-occurred)),

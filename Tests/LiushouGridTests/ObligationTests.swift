@@ -34,14 +34,20 @@ struct ObligationTests {
                 #expect(Set(state.keys) == ["cadre_weekly", "daily_knock"])
                 #expect(state["daily_knock"]?.lastCheckAt == nil)
 
-                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 2 * 3600), token: worker).status == .created)
+                #expect(
+                    try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 2 * 3600), token: worker).status
+                        == .created
+                )
                 state = try await Self.obligations(client, world.child, token: cadre)
                 let knocked = try #require(Self.date(state["daily_knock"]?.lastCheckAt))
                 let due = try #require(Self.date(state["daily_knock"]?.nextDueAt))
                 #expect(abs(due.timeIntervalSince(knocked) - 86_400) < 1)
                 #expect(state["cadre_weekly"]?.lastCheckAt == nil, "a knock is not a cadre visit")
 
-                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 5 * 3600), token: worker).status == .created)
+                #expect(
+                    try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 5 * 3600), token: worker).status
+                        == .created
+                )
                 state = try await Self.obligations(client, world.child, token: cadre)
                 #expect(Self.date(state["daily_knock"]?.lastCheckAt) == knocked, "an older check arriving late changes nothing")
 
@@ -61,22 +67,32 @@ struct ObligationTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await GridWorld.make(database, client: client)
                 let cadre = try await client.login("village1a.cadre")
-                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.elder, kind: "cadre_visit", occurred: 86_400),
-                                              token: cadre).status == .created)
+                #expect(
+                    try await client.post(
+                        "/v1/door-checks",
+                        json: Checks.body(person: world.elder, kind: "cadre_visit", occurred: 86_400),
+                        token: cadre
+                    ).status == .created
+                )
                 var state = try await Self.obligations(client, world.elder, token: cadre)
                 #expect(state["elder_other"]?.cadenceHours == 90 * 24)
                 #expect(state["elder_high_risk"] == nil)
                 let read = try await client.send(.get, "/v1/persons/\(world.elder)", token: cadre)
                 var file = try #require(try read.json()["file"] as? [String: Any])
                 file["riskLevel"] = "high"
-                #expect(try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: read.etag ?? ""]).status == .ok)
+                #expect(
+                    try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: read.etag ?? ""]).status
+                        == .ok
+                )
                 state = try await Self.obligations(client, world.elder, token: cadre)
                 #expect(state["elder_high_risk"]?.cadenceHours == 7 * 24)
                 #expect(state["elder_high_risk"]?.lastCheckAt != nil, "a new obligation starts from yesterday's visit")
                 #expect(state["elder_high_risk"]?.overdue == false)
                 #expect(state["elder_other"] == nil)
                 file["riskLevel"] = "attention"
-                #expect(try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: "\"2\""]).status == .ok)
+                #expect(
+                    try await client.send(.put, "/v1/persons/\(world.elder)", json: file, token: cadre, headers: [.ifMatch: "\"2\""]).status == .ok
+                )
                 state = try await Self.obligations(client, world.elder, token: cadre)
                 #expect(state["elder_priority"]?.cadenceHours == 30 * 24)
                 #expect(state["elder_high_risk"] == nil)
@@ -91,8 +107,10 @@ struct ObligationTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await GridWorld.make(database, client: client)
                 let town = try await client.login("town1.admin")
-                let rule: [String: Any] = ["description": "本镇网格员两天一敲门", "categories": ["left_behind_child", "left_behind_elder"],
-                                           "checkKinds": ["grid_knock", "volunteer_visit"], "cadenceHours": 48]
+                let rule: [String: Any] = [
+                    "description": "本镇网格员两天一敲门", "categories": ["left_behind_child", "left_behind_elder"],
+                    "checkKinds": ["grid_knock", "volunteer_visit"], "cadenceHours": 48,
+                ]
                 let set = try await client.send(.put, "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock", json: rule, token: town)
                 #expect(set.status == .created, "\(set.text)")
                 #expect(try await Self.obligations(client, world.child, token: town)["daily_knock"]?.cadenceHours == 48)
@@ -101,8 +119,13 @@ struct ObligationTests {
 
                 let again = try await client.send(.put, "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock", json: rule, token: town)
                 #expect(again.status == .preconditionRequired)
-                let stale = try await client.send(.put, "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock", json: rule, token: town,
-                                                  headers: [.ifMatch: "\"7\""])
+                let stale = try await client.send(
+                    .put,
+                    "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock",
+                    json: rule,
+                    token: town,
+                    headers: [.ifMatch: "\"7\""]
+                )
                 #expect(stale.status == .preconditionFailed)
 
                 let cadre = try await client.login("village1a.cadre")
@@ -111,23 +134,44 @@ struct ObligationTests {
                 off["cadenceHours"] = 168
                 off["checkKinds"] = ["cadre_visit"]
                 off["active"] = false
-                let switched = try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/cadre_weekly", json: off, token: cadre)
+                let switched = try await client.send(
+                    .put,
+                    "/v1/units/\(world.fixture.village1a.idString)/visit-rules/cadre_weekly",
+                    json: off,
+                    token: cadre
+                )
                 #expect(switched.status == .created, "\(switched.text)")
                 #expect(try await Self.obligations(client, world.child, token: cadre)["cadre_weekly"] == nil)
                 let effective = try await client.send(.get, "/v1/units/\(world.fixture.village1a.idString)/visit-rules", token: cadre)
                 let rules = try effective.decode(Answer.Items<Answer.VisitRule>.self).items
                 #expect(rules.first { $0.ruleKey == "daily_knock" }?.cadenceHours == 48)
                 #expect(rules.first { $0.ruleKey == "cadre_weekly" }?.active == false)
-                let bad = try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/BAD-KEY",
-                                                json: ["description": "", "categories": [], "checkKinds": [], "cadenceHours": 0], token: cadre)
+                let bad = try await client.send(
+                    .put,
+                    "/v1/units/\(world.fixture.village1a.idString)/visit-rules/BAD-KEY",
+                    json: ["description": "", "categories": [], "checkKinds": [], "cadenceHours": 0],
+                    token: cadre
+                )
                 #expect(bad.status == .unprocessableContent)
                 let fields = Set(try bad.decode(Answer.Problem.self).fields)
                 #expect(fields == ["key", "description", "categories", "checkKinds", "cadenceHours"])
                 let worker = try await client.login("grid1a.worker")
-                #expect(try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/cadre_weekly", json: off,
-                                              token: worker).status == .forbidden)
-                #expect(try await client.send(.put, "/v1/units/\(world.fixture.village2a.idString)/visit-rules/cadre_weekly", json: off,
-                                              token: cadre).status == .notFound)
+                #expect(
+                    try await client.send(
+                        .put,
+                        "/v1/units/\(world.fixture.village1a.idString)/visit-rules/cadre_weekly",
+                        json: off,
+                        token: worker
+                    ).status == .forbidden
+                )
+                #expect(
+                    try await client.send(
+                        .put,
+                        "/v1/units/\(world.fixture.village2a.idString)/visit-rules/cadre_weekly",
+                        json: off,
+                        token: cadre
+                    ).status == .notFound
+                )
             }
         }
     }
@@ -139,11 +183,24 @@ struct ObligationTests {
                 let world = try await GridWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")
                 let cadre = try await client.login("village1a.cadre")
-                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 10 * 86_400), token: worker).status == .created)
-                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.elder, kind: "cadre_visit", occurred: 3 * 86_400),
-                                              token: cadre).status == .created)
-                #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.elder, kind: "grid_knock", occurred: 3 * 86_400),
-                                              token: cadre).status == .created)
+                #expect(
+                    try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 10 * 86_400), token: worker).status
+                        == .created
+                )
+                #expect(
+                    try await client.post(
+                        "/v1/door-checks",
+                        json: Checks.body(person: world.elder, kind: "cadre_visit", occurred: 3 * 86_400),
+                        token: cadre
+                    ).status == .created
+                )
+                #expect(
+                    try await client.post(
+                        "/v1/door-checks",
+                        json: Checks.body(person: world.elder, kind: "grid_knock", occurred: 3 * 86_400),
+                        token: cadre
+                    ).status == .created
+                )
                 let town = try await client.login("town1.admin")
                 let response = try await client.send(.get, "/v1/overdue?unitId=\(world.fixture.town1.idString)", token: town)
                 #expect(response.status == .ok, "\(response.text)")

@@ -16,34 +16,47 @@ struct ObligationsOfNewPeopleTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await GridWorld.make(database, client: client)
-                let cadre = try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode("id", as: UUID.self)
+                let cadre = try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
                 try await database.pool.withTransaction { transaction in
                     let household = UUID()
-                    try await transaction.query("""
+                    try await transaction.query(
+                        """
                         insert into household (id, village_id, grid_id, unit_id, code, address)
                         values (\(household), \(world.fixture.village1a.id), \(world.fixture.grid1a.id), \(world.fixture.grid1a.id), 'H-7', '甲村 7 号')
-                        """)
+                        """
+                    )
                     // A knock that saw the household's members three days ago, and a nobody-home one since (which does not count).
                     for (hours, outcome) in [(72, "all_well"), (2, "not_home")] {
-                        try await transaction.query("""
+                        try await transaction.query(
+                            """
                             insert into door_check (id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at, channel, kind,
                                 outcome, needs, content_hash)
                             values (\(UUID()), \(household), \(world.fixture.grid1a.id), \(cadre), 'village1a.cadre', 'village_cadre',
                                 now() - make_interval(hours => \(hours)::integer), 'in_person', 'grid_knock', \(outcome), '{}', '\\x00')
-                            """)
+                            """
+                        )
                     }
                     // Copies of the filed people in every risk level, half of them members of the household, one exited.
-                    try await transaction.query("""
+                    try await transaction.query(
+                        """
                         create temporary table new_people on commit drop as
                         select p.* from person p cross join generate_series(1, 3) as r (n) where p.status = 'active'
-                        """)
-                    try await transaction.query("""
+                        """
+                    )
+                    try await transaction.query(
+                        """
                         update new_people set id = gen_random_uuid(), id_number_sealed = null, id_number_digest = null,
                             risk_level = (array['normal', 'attention', 'high'])[1 + (abs(hashtext(id::text || ctid::text)) % 3)],
                             household_id = case when abs(hashtext(ctid::text)) % 2 = 0 then \(household) end,
                             unit_id = \(world.fixture.grid1a.id), grid_id = \(world.fixture.grid1a.id), village_id = \(world.fixture.village1a.id)
-                        """)
-                    try await transaction.query("update new_people set status = 'exited', exit_reason = 'moved_away', exited_on = current_date where ctid = (select min(ctid) from new_people)")
+                        """
+                    )
+                    try await transaction.query(
+                        "update new_people set status = 'exited', exit_reason = 'moved_away', exited_on = current_date where ctid = (select min(ctid) from new_people)"
+                    )
                     try await transaction.query("insert into person select * from new_people")
                     let snapshot: SQLQuery = """
                         select o.person_id::text || '/' || o.rule_key || '/' || o.rule_id || '/' || o.unit_id || '/' || o.unit_path::text || '/'
@@ -57,13 +70,21 @@ struct ObligationsOfNewPeopleTests {
                     try await transaction.query("select visit_obligations_refresh(id) from new_people")
                     let rebuilt = try await transaction.query(snapshot).map { try $0.decode("line", as: String.self) }
                     #expect(inserted == rebuilt)
-                    let people = try await transaction.query("select count(*)::int as n from new_people where status = 'active'").first!.decode("n", as: Int.self)
+                    let people = try await transaction.query("select count(*)::int as n from new_people where status = 'active'").first!.decode(
+                        "n",
+                        as: Int.self
+                    )
                     #expect(people >= 8)
                     #expect(inserted.count > people, "every active copy has at least one obligation, elders by their risk level")
-                    #expect(inserted.contains { $0.contains("/daily_knock/") && !$0.contains("/-/") }, "a household member starts from the household's knock")
-                    let exited = try await transaction.query("""
+                    #expect(
+                        inserted.contains { $0.contains("/daily_knock/") && !$0.contains("/-/") },
+                        "a household member starts from the household's knock"
+                    )
+                    let exited = try await transaction.query(
+                        """
                         select count(*)::int as n from visit_obligation where person_id in (select id from new_people where status = 'exited')
-                        """).first!.decode("n", as: Int.self)
+                        """
+                    ).first!.decode("n", as: Int.self)
                     #expect(exited == 0)
                 }
             }

@@ -68,7 +68,11 @@ struct TaskListTests {
                 let worker = try await client.login("grid1a.worker")
                 let earlier = Checks.body(person: world.child, occurred: 2 * 86400)
                 #expect(try await client.post("/v1/door-checks", json: earlier, token: worker).status == .created)
-                let withNeeds = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, outcome: "not_home", needs: ["health"]), token: worker)
+                let withNeeds = try await client.post(
+                    "/v1/door-checks",
+                    json: Checks.body(person: world.child, outcome: "not_home", needs: ["health"]),
+                    token: worker
+                )
                 #expect(withNeeds.status == .unprocessableContent)
                 #expect(try withNeeds.decode(Answer.Problem.self).fields.first == "needs")
                 for outcome in ["not_home", "away"] {
@@ -97,14 +101,24 @@ struct TaskListTests {
                 let cadre = try await client.login("village1a.cadre")
                 let worker = try await client.login("grid1a.worker")
                 let household = UUID().uuidString.lowercased()
-                let created = try await client.post("/v1/households", json: [
-                    "id": household, "villageId": world.fixture.village1a.idString, "gridId": world.fixture.grid1a.idString, "address": "甲村 12 号",
-                ], token: cadre)
+                let created = try await client.post(
+                    "/v1/households",
+                    json: [
+                        "id": household, "villageId": world.fixture.village1a.idString, "gridId": world.fixture.grid1a.idString, "address": "甲村 12 号",
+                    ],
+                    token: cadre
+                )
                 #expect(created.status == .created, "\(created.text)")
                 let current = try await client.send(.get, "/v1/persons/\(world.child)", token: cadre)
                 var file = try current.json()["file"] as? [String: Any] ?? [:]
                 file["householdId"] = household
-                let moved = try await client.send(.put, "/v1/persons/\(world.child)", json: file, token: cadre, headers: [.ifMatch: current.etag ?? ""])
+                let moved = try await client.send(
+                    .put,
+                    "/v1/persons/\(world.child)",
+                    json: file,
+                    token: cadre,
+                    headers: [.ifMatch: current.etag ?? ""]
+                )
                 #expect(moved.status == .ok, "\(moved.text)")
                 var seen = Checks.body(person: world.child, occurred: 3600)
                 seen["personId"] = nil
@@ -116,11 +130,20 @@ struct TaskListTests {
                 #expect(try await client.post("/v1/door-checks", json: missed, token: worker).status == .created)
                 // Exit and re-activation rebuild the obligations from history.
                 let before = try await client.send(.get, "/v1/persons/\(world.child)", token: cadre)
-                let exit = try await client.post("/v1/persons/\(world.child)/exit", json: ["reason": "moved_away", "exitedOn": "2026-01-05"],
-                                                  token: cadre, headers: [.ifMatch: before.etag ?? ""])
+                let exit = try await client.post(
+                    "/v1/persons/\(world.child)/exit",
+                    json: ["reason": "moved_away", "exitedOn": "2026-01-05"],
+                    token: cadre,
+                    headers: [.ifMatch: before.etag ?? ""]
+                )
                 #expect(exit.status == .ok, "\(exit.text)")
                 let again = try await client.send(.get, "/v1/persons/\(world.child)", token: cadre)
-                let reactivated = try await client.post("/v1/persons/\(world.child)/reactivate", json: [:], token: cadre, headers: [.ifMatch: again.etag ?? ""])
+                let reactivated = try await client.post(
+                    "/v1/persons/\(world.child)/reactivate",
+                    json: [:],
+                    token: cadre,
+                    headers: [.ifMatch: again.etag ?? ""]
+                )
                 #expect(reactivated.status == .ok, "\(reactivated.text)")
                 let obligations = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: cadre)
                 let knock = try obligations.decode(Answer.Items<Answer.Obligation>.self).items.first { $0.ruleKey == "daily_knock" }

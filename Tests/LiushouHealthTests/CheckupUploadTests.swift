@@ -16,36 +16,59 @@ struct CheckupUploadTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await HealthWorld.make(database, client: client)
-                let high = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
-                    ["name": "systolic", "value": 400, "unit": "mmHg"], ["name": "weight_kg", "value": 60, "unit": "斤"],
-                    ["name": "iq", "value": 100, "unit": "points"], ["name": "hemoglobin", "value": 12, "unit": "g/L"],
-                ]), token: world.clinic)
+                let high = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(measurements: [
+                        ["name": "systolic", "value": 400, "unit": "mmHg"], ["name": "weight_kg", "value": 60, "unit": "斤"],
+                        ["name": "iq", "value": 100, "unit": "points"], ["name": "hemoglobin", "value": 12, "unit": "g/L"],
+                    ]),
+                    token: world.clinic
+                )
                 #expect(high.status == .unprocessableContent)
                 let errors = try high.decode(Answer.Problem.self).errors ?? []
                 #expect(errors.map(\.field) == ["measurements[0].value", "measurements[1].unit", "measurements[2].name", "measurements[3].value"])
                 // A clinic's staff read these: in Chinese, unless the request asks for English.
                 #expect(errors.first?.message == "应在 50–260 mmHg 之间")
                 #expect(errors.last?.message == "应在 30–250 g/L 之间")
-                let english = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
-                    ["name": "systolic", "value": 400, "unit": "mmHg"],
-                ]), token: world.clinic, headers: [.acceptLanguage: "en"])
+                let english = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(measurements: [
+                        ["name": "systolic", "value": 400, "unit": "mmHg"]
+                    ]),
+                    token: world.clinic,
+                    headers: [.acceptLanguage: "en"]
+                )
                 #expect(try english.decode(Answer.Problem.self).errors?.first?.message == "must be within 50–260 mmHg")
-                let inverted = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
-                    ["name": "systolic", "value": 90, "unit": "mmHg"], ["name": "diastolic", "value": 95, "unit": "mmHg"],
-                ]), token: world.clinic)
+                let inverted = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(measurements: [
+                        ["name": "systolic", "value": 90, "unit": "mmHg"], ["name": "diastolic", "value": 95, "unit": "mmHg"],
+                    ]),
+                    token: world.clinic
+                )
                 #expect(try HealthWorld.fields(inverted) == ["measurements[1].value"])
-                let reversed = try await client.post("/v1/checkups", json: HealthWorld.checkup(measurements: [
-                    ["name": "diastolic", "value": 95, "unit": "mmHg"], ["name": "systolic", "value": 90, "unit": "mmHg"],
-                ]), token: world.clinic)
+                let reversed = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(measurements: [
+                        ["name": "diastolic", "value": 95, "unit": "mmHg"], ["name": "systolic", "value": 90, "unit": "mmHg"],
+                    ]),
+                    token: world.clinic
+                )
                 #expect(try HealthWorld.fields(reversed) == ["measurements[0].value"])
                 var future = HealthWorld.checkup(daysAgo: -2)
                 future["clinician"] = ""
                 future.removeValue(forKey: "idNumber")
-                #expect(Set(try HealthWorld.fields(try await client.post("/v1/checkups", json: future, token: world.clinic)))
-                        == ["checkedOn", "clinician", "personId"])
+                #expect(
+                    Set(try HealthWorld.fields(try await client.post("/v1/checkups", json: future, token: world.clinic)))
+                        == ["checkedOn", "clinician", "personId"]
+                )
                 let badID = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: "341122194802022240"), token: world.clinic)
                 #expect(try HealthWorld.fields(badID) == ["idNumber"])
-                let male = try await client.post("/v1/checkups", json: HealthWorld.checkup(person: world.child, kind: "women_screening"), token: world.clinic)
+                let male = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(person: world.child, kind: "women_screening"),
+                    token: world.clinic
+                )
                 #expect(try HealthWorld.fields(male) == ["kind"])
                 #expect(try await client.post("/v1/checkups", json: ["recordId": "x"], token: world.clinic).status == .badRequest)
                 #expect(try await database.pool.query("select count(*) as n from checkup").first!.decode("n", as: Int.self) == 0)
@@ -88,10 +111,19 @@ struct CheckupUploadTests {
                 #expect(try conflict.decode(Answer.Batch.self).conflict == 1)
                 #expect(try await client.post("/v1/checkups", json: changed, token: world.clinic).status == .conflict)
                 // Naming the person by id instead of ID number is the same record.
-                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "R1", idNumber: nil, person: world.elder),
-                                              token: world.clinic).status == .ok)
+                #expect(
+                    try await client.post(
+                        "/v1/checkups",
+                        json: HealthWorld.checkup(record: "R1", idNumber: nil, person: world.elder),
+                        token: world.clinic
+                    ).status == .ok
+                )
                 #expect(try await database.pool.query("select count(*) as n from checkup").first!.decode("n", as: Int.self) == 2)
-                let tooMany = try await client.post("/v1/checkups/batch", json: ["items": Array(repeating: items[0], count: 5001)], token: world.clinic)
+                let tooMany = try await client.post(
+                    "/v1/checkups/batch",
+                    json: ["items": Array(repeating: items[0], count: 5001)],
+                    token: world.clinic
+                )
                 #expect(try HealthWorld.fields(tooMany) == ["items"])
             }
         }
@@ -118,7 +150,9 @@ struct CheckupUploadTests {
                 #expect(results.map(\.status) == ["created", "created", "rejected", "rejected"])
                 let third = results[2].fields
                 #expect(third == ["line 4: followUpNeeded"])
-                let stored = try await database.pool.query("select diagnoses, measurements->'glucose'->>'value' as glucose from checkup where record_id = 'C1'").first!
+                let stored = try await database.pool.query(
+                    "select diagnoses, measurements->'glucose'->>'value' as glucose from checkup where record_id = 'C1'"
+                ).first!
                 #expect(try stored.decode("diagnoses", as: [String].self) == ["高血压", "糖尿病"])
                 #expect(try stored.decode("glucose", as: String.self) == "7.2")
                 let gbk = try TextDecodingFixture.gbk(text.replacingOccurrences(of: "C1", with: "G1"))
@@ -126,8 +160,13 @@ struct CheckupUploadTests {
                     .decode(Answer.Batch.self)
                 #expect(again.created == 1)
                 #expect(again.duplicate == 1)
-                let unknown = try await client.send(.post, "/v1/checkups/batch", body: Data("recordId,bloodType\nX,A\n".utf8), contentType: "text/csv",
-                                                    token: world.clinic)
+                let unknown = try await client.send(
+                    .post,
+                    "/v1/checkups/batch",
+                    body: Data("recordId,bloodType\nX,A\n".utf8),
+                    contentType: "text/csv",
+                    token: world.clinic
+                )
                 #expect(unknown.status == .badRequest)
                 #expect(try HealthWorld.fields(unknown) == ["bloodType"])
             }
@@ -139,19 +178,30 @@ struct CheckupUploadTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await HealthWorld.make(database, client: client)
-                let notServed = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: nil, person: world.elderInB), token: world.clinic)
+                let notServed = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(idNumber: nil, person: world.elderInB),
+                    token: world.clinic
+                )
                 #expect(try HealthWorld.fields(notServed) == ["personId"])
-                let otherTown = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.otherID, kind: "child_health"),
-                                                      token: world.clinic)
+                let otherTown = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(idNumber: HealthWorld.otherID, kind: "child_health"),
+                    token: world.clinic
+                )
                 #expect(try HealthWorld.fields(otherTown) == ["idNumber"])
                 var elsewhere = HealthWorld.checkup()
                 elsewhere["clinicId"] = world.fixture.school1.idString
                 #expect(try HealthWorld.fields(try await client.post("/v1/checkups", json: elsewhere, token: world.clinic)) == ["clinicId"])
                 let admin = try await client.login("town1.admin")
-                let service = try await client.post("/v1/service-accounts", json: [
-                    "username": "clinic1.his", "displayName": "卫生院HIS", "homeUnitId": world.fixture.clinic1.idString,
-                    "grants": [["role": "clinic_staff", "unitId": world.fixture.clinic1.idString]], "tokenLabel": "HIS upload",
-                ], token: admin)
+                let service = try await client.post(
+                    "/v1/service-accounts",
+                    json: [
+                        "username": "clinic1.his", "displayName": "卫生院HIS", "homeUnitId": world.fixture.clinic1.idString,
+                        "grants": [["role": "clinic_staff", "unitId": world.fixture.clinic1.idString]], "tokenLabel": "HIS upload",
+                    ],
+                    token: admin
+                )
                 let token = try #require(try service.json()["token"] as? String)
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(), token: token).status == .created)
                 let stranger = try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: nil, person: world.elderInB), token: token)
@@ -170,7 +220,10 @@ struct CheckupUploadTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await HealthWorld.make(database, client: client)
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(followUp: true), token: world.clinic).status == .created)
-                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "N1", followUp: false), token: world.clinic).status == .created)
+                #expect(
+                    try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "N1", followUp: false), token: world.clinic).status
+                        == .created
+                )
                 let routed = try await database.pool.query("select routed_role from follow_up where need = 'health' order by routed_role").map {
                     try $0.decode("routed_role", as: String.self)
                 }
@@ -188,19 +241,30 @@ struct CheckupUploadTests {
                 let townItems = try townView.decode(Answer.Items<Answer.FollowUp>.self).items.sorted { $0.routedRole < $1.routedRole }
                 #expect(townItems.map(\.routedRole) == ["clinic_staff", "village_cadre"])
                 #expect(townItems.map(\.canResolve) == [false, true])
-                let open = try await database.pool.query("select count(*)::int as n from follow_up where status = 'open'").first!.decode("n", as: Int.self)
+                let open = try await database.pool.query("select count(*)::int as n from follow_up where status = 'open'").first!.decode(
+                    "n",
+                    as: Int.self
+                )
                 #expect(townItems.count == open)
                 let clinical = try #require(townItems.first)
                 let clinicalID = clinical.id
-                let refused = try await client.post("/v1/follow-ups/\(clinicalID)/resolve", json: ["resolution": "已电话随访"], token: town,
-                                                    headers: [.ifMatch: "\"\(clinical.version)\""])
+                let refused = try await client.post(
+                    "/v1/follow-ups/\(clinicalID)/resolve",
+                    json: ["resolution": "已电话随访"],
+                    token: town,
+                    headers: [.ifMatch: "\"\(clinical.version)\""]
+                )
                 #expect(refused.status == .forbidden)
                 let clinicView = try await client.send(.get, "/v1/follow-ups", token: world.clinic)
                 let clinicItems = try clinicView.decode(Answer.Items<Answer.FollowUp>.self).items
                 #expect(clinicItems.count == 1)
                 #expect(clinicItems.first?.canResolve == true)
-                let resolved = try await client.post("/v1/follow-ups/\(clinicalID)/resolve", json: ["resolution": "血压复查 150/95，调整用药"],
-                                                     token: world.clinic, headers: [.ifMatch: "\"\(clinical.version)\""])
+                let resolved = try await client.post(
+                    "/v1/follow-ups/\(clinicalID)/resolve",
+                    json: ["resolution": "血压复查 150/95，调整用药"],
+                    token: world.clinic,
+                    headers: [.ifMatch: "\"\(clinical.version)\""]
+                )
                 #expect(resolved.status == .ok, "\(resolved.text)")
                 let townResolved = try await client.send(.get, "/v1/follow-ups?status=resolved", token: town)
                 #expect(try townResolved.decode(Answer.Items<Answer.FollowUp>.self).items.count == 1)

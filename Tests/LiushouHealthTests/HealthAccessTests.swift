@@ -38,16 +38,21 @@ struct HealthAccessTests {
                     #expect(annual?.lastCheckedOn == LocalDateText.daysAgo(3), "\(username)")
                     #expect(annual?.overdue == false)
                 }
-                #expect(try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!.decode("n", as: Int.self) == 1)
+                #expect(
+                    try await database.pool.query("select count(*) as n from audit_log where action = 'health.read'").first!.decode("n", as: Int.self)
+                        == 1
+                )
                 // A volunteer paired with the elder and the woman learns only whether the yearly elder checkup is due:
                 // no dates of past checkups, no follow-up flag, nothing of the woman's screening.
                 let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!
                     .decode("id", as: UUID.self)
                 for person in [world.elder, world.woman] {
-                    try await database.pool.query("""
+                    try await database.pool.query(
+                        """
                         insert into person_assignment (id, person_id, account_id, unit_id, source)
                         select \(UUID()), p.id, \(volunteer), p.unit_id, 'pairing' from person p where p.id = \(UUID(uuidString: person)!)
-                        """)
+                        """
+                    )
                 }
                 let helper = try await client.login("village1a.volunteer")
                 let helped = try await client.send(.get, uri, token: helper)
@@ -101,20 +106,54 @@ struct HealthAccessTests {
                 // Two clinics' first versions at once: exactly one is kept.
                 let first = try JSONSerialization.data(withJSONObject: ["chronicConditions": ["糖尿病"], "allergies": []])
                 let other = "/v1/persons/\(world.woman)/health-file"
-                async let a = client.send(.put, other, body: first, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"0\""])
-                async let b = client.send(.put, other, body: first, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"0\""])
+                async let a = client.send(
+                    .put,
+                    other,
+                    body: first,
+                    contentType: "application/json",
+                    token: world.clinic,
+                    headers: [.ifMatch: "\"0\""]
+                )
+                async let b = client.send(
+                    .put,
+                    other,
+                    body: first,
+                    contentType: "application/json",
+                    token: world.clinic,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect([try await a.status.code, try await b.status.code].sorted() == [200, 412])
                 let raw = try JSONSerialization.data(withJSONObject: body)
                 async let one = client.send(.put, uri, body: raw, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"1\""])
                 async let two = client.send(.put, uri, body: raw, contentType: "application/json", token: world.clinic, headers: [.ifMatch: "\"1\""])
                 #expect([try await one.status.code, try await two.status.code].sorted() == [200, 412])
-                let bad = try await client.send(.put, uri, json: ["chronicConditions": [""], "allergies": []], token: world.clinic, headers: [.ifMatch: "\"2\""])
+                let bad = try await client.send(
+                    .put,
+                    uri,
+                    json: ["chronicConditions": [""], "allergies": []],
+                    token: world.clinic,
+                    headers: [.ifMatch: "\"2\""]
+                )
                 #expect(try HealthWorld.fields(bad) == ["chronicConditions"])
                 #expect(try await client.send(.put, uri, json: body, token: world.cadre, headers: [.ifMatch: "\"2\""]).status == .forbidden)
-                #expect(try await client.send(.put, "/v1/persons/\(world.elderInB)/health-file", json: body, token: world.clinic,
-                                              headers: [.ifMatch: "\"0\""]).status == .notFound)
-                #expect(try await client.send(.put, "/v1/persons/\(world.other)/health-file", json: body, token: world.clinic,
-                                              headers: [.ifMatch: "\"0\""]).status == .notFound)
+                #expect(
+                    try await client.send(
+                        .put,
+                        "/v1/persons/\(world.elderInB)/health-file",
+                        json: body,
+                        token: world.clinic,
+                        headers: [.ifMatch: "\"0\""]
+                    ).status == .notFound
+                )
+                #expect(
+                    try await client.send(
+                        .put,
+                        "/v1/persons/\(world.other)/health-file",
+                        json: body,
+                        token: world.clinic,
+                        headers: [.ifMatch: "\"0\""]
+                    ).status == .notFound
+                )
             }
         }
     }
@@ -126,8 +165,18 @@ struct HealthAccessTests {
                 let world = try await HealthWorld.make(database, client: client)
                 // The elder in 甲村: checked 3 days ago; the woman: screened 13 months ago (too old); the elder in 乙村: never.
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(), token: world.clinic).status == .created)
-                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.womanID, kind: "women_screening",
-                                                                                       daysAgo: 400, measurements: []), token: world.clinic).status == .created)
+                #expect(
+                    try await client.post(
+                        "/v1/checkups",
+                        json: HealthWorld.checkup(
+                            idNumber: HealthWorld.womanID,
+                            kind: "women_screening",
+                            daysAgo: 400,
+                            measurements: []
+                        ),
+                        token: world.clinic
+                    ).status == .created
+                )
                 let town = try await client.login("town1.admin")
                 let response = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: town)
                 #expect(response.status == .ok, "\(response.text)")
@@ -144,15 +193,32 @@ struct HealthAccessTests {
                 #expect(rows["乙村"]?.eldersChecked.rate == 0.0)
                 #expect(rows["乙村"]?.womenScreened.rate == nil)
                 // A fresh screening counts at once.
-                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(idNumber: HealthWorld.womanID, kind: "women_screening",
-                                                                                       measurements: []), token: world.clinic).status == .created)
+                #expect(
+                    try await client.post(
+                        "/v1/checkups",
+                        json: HealthWorld.checkup(
+                            idNumber: HealthWorld.womanID,
+                            kind: "women_screening",
+                            measurements: []
+                        ),
+                        token: world.clinic
+                    ).status == .created
+                )
                 let after = try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.cadre)
                 let village = try after.decode(Answer.Items<Answer.CoverageLine>.self).items.first
                 #expect(village?.womenScreened.rate == 1.0)
-                #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound)
+                #expect(
+                    try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound
+                )
                 let otherCadre = try await client.login("village2a.cadre")
-                #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status == .notFound)
-                #expect(try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.clinic).status == .forbidden)
+                #expect(
+                    try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status
+                        == .notFound
+                )
+                #expect(
+                    try await client.send(.get, "/v1/health-coverage?unitId=\(world.fixture.village1a.idString)", token: world.clinic).status
+                        == .forbidden
+                )
                 #expect(try await client.send(.get, "/v1/health-coverage", token: town).status == .badRequest)
             }
         }

@@ -17,21 +17,35 @@ struct HealthMatrixTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await HealthWorld.make(database, client: client)
                 // The volunteer is paired with the child, so every role but the auditor sees the child.
-                let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode("id", as: UUID.self)
-                try await database.pool.query("""
+                let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
+                try await database.pool.query(
+                    """
                     insert into person_assignment (id, person_id, account_id, unit_id, source)
                     values (\(UUID()), \(UUID(uuidString: world.child)!), \(volunteer), \(world.fixture.grid1a.id), 'pairing')
-                    """)
-                #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(person: world.child, kind: "child_health"), token: world.clinic)
-                    .status == .created)
+                    """
+                )
+                #expect(
+                    try await client.post("/v1/checkups", json: HealthWorld.checkup(person: world.child, kind: "child_health"), token: world.clinic)
+                        .status == .created
+                )
                 let token = try await client.login(world.fixture.username(for: role))
                 let county = role == .countyAdmin
                 let clinic = role == .clinicStaff
 
-                let own = try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "M1", person: world.child, kind: "child_health"), token: token)
+                let own = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(record: "M1", person: world.child, kind: "child_health"),
+                    token: token
+                )
                 #expect(own.status.code == (clinic ? 201 : 403), "\(role) upload own: \(own.text)")
-                let other = try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "M2", idNumber: HealthWorld.otherID, kind: "child_health"),
-                                                  token: token)
+                let other = try await client.post(
+                    "/v1/checkups",
+                    json: HealthWorld.checkup(record: "M2", idNumber: HealthWorld.otherID, kind: "child_health"),
+                    token: token
+                )
                 #expect(other.status.code == (clinic ? 422 : 403), "\(role) upload other")
                 let batch = try await client.post("/v1/checkups/batch", json: ["items": [HealthWorld.checkup(record: "M3")]], token: token)
                 #expect(batch.status.code == (clinic ? 200 : 403), "\(role) batch")
@@ -47,9 +61,21 @@ struct HealthMatrixTests {
                 #expect(theirs.status.code == (!reads ? 403 : county ? 200 : 404), "\(role) health other")
 
                 let file: [String: Any] = ["chronicConditions": [], "allergies": ["花粉"]]
-                let put = try await client.send(.put, "/v1/persons/\(world.child)/health-file", json: file, token: token, headers: [.ifMatch: "\"0\""])
+                let put = try await client.send(
+                    .put,
+                    "/v1/persons/\(world.child)/health-file",
+                    json: file,
+                    token: token,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect(put.status.code == (clinic ? 200 : 403), "\(role) file own")
-                let putOther = try await client.send(.put, "/v1/persons/\(world.other)/health-file", json: file, token: token, headers: [.ifMatch: "\"0\""])
+                let putOther = try await client.send(
+                    .put,
+                    "/v1/persons/\(world.other)/health-file",
+                    json: file,
+                    token: token,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect(putOther.status.code == (clinic ? 404 : 403), "\(role) file other")
 
                 let indicators = Permission.indicatorsRead.roles.contains(role)

@@ -45,21 +45,36 @@ struct LegalAccessTests {
 
                 let token = try await client.login(world.fixture.username(for: role))
                 let isCounty = role == .countyAdmin
-                func expectCodes(_ permission: Permission, own: TestResponse, other: TestResponse, success: Int, otherFailure: Int = 404,
-                                 _ label: String) {
+                func expectCodes(
+                    _ permission: Permission,
+                    own: TestResponse,
+                    other: TestResponse,
+                    success: Int,
+                    otherFailure: Int = 404,
+                    _ label: String
+                ) {
                     let holds = permission.roles.contains(role)
                     #expect(own.status.code == (holds ? success : 403), "\(role) \(label) own: \(own.text)")
                     #expect(other.status.code == (!holds ? 403 : isCounty ? success : otherFailure), "\(role) \(label) other: \(other.text)")
                 }
 
-                expectCodes(.legalAidManage,
-                            own: try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.child), token: token),
-                            other: try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.other), token: token),
-                            success: 201, otherFailure: 422, "open")
+                expectCodes(
+                    .legalAidManage,
+                    own: try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.child), token: token),
+                    other: try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.other), token: token),
+                    success: 201,
+                    otherFailure: 422,
+                    "open"
+                )
                 let list = try await client.send(.get, "/v1/legal-cases", token: token)
                 #expect(list.status.code == (Permission.legalAidRead.roles.contains(role) ? 200 : 403), "\(role) list")
-                expectCodes(.legalAidRead, own: try await client.send(.get, "/v1/legal-cases/\(intake)", token: token),
-                            other: try await client.send(.get, "/v1/legal-cases/\(theirs)", token: token), success: 200, "read")
+                expectCodes(
+                    .legalAidRead,
+                    own: try await client.send(.get, "/v1/legal-cases/\(intake)", token: token),
+                    other: try await client.send(.get, "/v1/legal-cases/\(theirs)", token: token),
+                    success: 200,
+                    "read"
+                )
                 // Notes: the county admin reads but does not manage.
                 let note: () -> [String: Any] = { ["id": UUID().uuidString, "body": "电话联系申请人"] }
                 let ownNote = try await client.post("/v1/legal-cases/\(intake)/notes", json: note(), token: token)
@@ -92,9 +107,13 @@ struct LegalAccessTests {
                 }
 
                 for route in ["overdue", "indicators"] {
-                    expectCodes(.legalAidRead, own: try await client.send(.get, "/v1/legal-aid/\(route)?unitId=\(world.fixture.town1.idString)", token: token),
-                                other: try await client.send(.get, "/v1/legal-aid/\(route)?unitId=\(world.fixture.town2.idString)", token: token),
-                                success: 200, route)
+                    expectCodes(
+                        .legalAidRead,
+                        own: try await client.send(.get, "/v1/legal-aid/\(route)?unitId=\(world.fixture.town1.idString)", token: token),
+                        other: try await client.send(.get, "/v1/legal-aid/\(route)?unitId=\(world.fixture.town2.idString)", token: token),
+                        success: 200,
+                        route
+                    )
                 }
                 let matters = try await client.send(.get, "/v1/legal-aid/matters", token: token)
                 #expect(matters.status.code == (Permission.legalAidRead.roles.contains(role) ? 200 : 403), "\(role) matters")
@@ -110,10 +129,20 @@ struct LegalAccessTests {
                 #expect(ownSettings.status.code == (reads ? 200 : 403), "\(role) settings")
                 #expect(otherSettings.status.code == (reads ? 404 : 403), "\(role) settings elsewhere")
                 let settings: [String: Any] = ["hardshipAssistance": ["minimum_living"], "meansFreeCategories": [], "firstContactDays": 4]
-                let ownPut = try await client.send(.put, "/v1/legal-aid/settings/\(world.fixture.county.idString)", json: settings, token: token,
-                                                   headers: [.ifMatch: "\"0\""])
-                let otherPut = try await client.send(.put, "/v1/legal-aid/settings/\(otherCounty.idString)", json: settings, token: token,
-                                                     headers: [.ifMatch: "\"0\""])
+                let ownPut = try await client.send(
+                    .put,
+                    "/v1/legal-aid/settings/\(world.fixture.county.idString)",
+                    json: settings,
+                    token: token,
+                    headers: [.ifMatch: "\"0\""]
+                )
+                let otherPut = try await client.send(
+                    .put,
+                    "/v1/legal-aid/settings/\(otherCounty.idString)",
+                    json: settings,
+                    token: token,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect(ownPut.status.code == (configures ? 200 : 403), "\(role) set settings: \(ownPut.text)")
                 #expect(otherPut.status.code == (configures ? 404 : 403), "\(role) set settings elsewhere: \(otherPut.text)")
             }
@@ -127,8 +156,12 @@ struct LegalAccessTests {
                 let world = try await LegalWorld.make(database, client: client)
                 let list = try await client.send(.get, "/v1/legal-aid/matters", token: world.legal)
                 let codes = try list.decode(Read.Items<Read.Matter>.self).items.map(\.code)
-                #expect(Set(codes) == ["elder_support", "inheritance", "forest_land", "custody_guardianship", "domestic_violence",
-                                       "child_victim_or_offender", "migrant_wages", "other"])
+                #expect(
+                    Set(codes) == [
+                        "elder_support", "inheritance", "forest_land", "custody_guardianship", "domestic_violence",
+                        "child_victim_or_offender", "migrant_wages", "other",
+                    ]
+                )
                 let body: [String: Any] = ["countyId": world.fixture.county.idString, "code": "land_lease", "name": "土地承包经营", "meansFree": true]
                 #expect(try await client.post("/v1/legal-aid/matters", json: body, token: world.county).status == .created)
                 #expect(try await client.post("/v1/legal-aid/matters", json: body, token: world.county).status == .ok)
@@ -141,13 +174,18 @@ struct LegalAccessTests {
                 var bad = body
                 bad["code"] = "Bad Code"
                 bad["name"] = ""
-                #expect(Set(try LegalWorld.fields(try await client.post("/v1/legal-aid/matters", json: bad, token: world.county))) == ["code", "name"])
+                #expect(
+                    Set(try LegalWorld.fields(try await client.post("/v1/legal-aid/matters", json: bad, token: world.county))) == ["code", "name"]
+                )
                 var town = body
                 town["countyId"] = world.fixture.town1.idString
                 #expect(try LegalWorld.fields(try await client.post("/v1/legal-aid/matters", json: town, token: world.county)) == ["countyId"])
                 // The county's matter is usable at intake and aided regardless of means.
-                let opened = try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.elder, matter: "land_lease"),
-                                                   token: world.legal)
+                let opened = try await client.post(
+                    "/v1/legal-cases",
+                    json: LegalWorld.application(person: world.elder, matter: "land_lease"),
+                    token: world.legal
+                )
                 #expect(opened.status == .created, "\(opened.text)")
                 #expect(try opened.json()["grounds"] as? [String] == ["matter"])
                 // The other town of the same county uses the county's list.

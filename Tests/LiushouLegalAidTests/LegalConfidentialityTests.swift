@@ -16,8 +16,18 @@ struct LegalConfidentialityTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await LegalWorld.make(database, client: client)
                 let facts = "叔叔王二强占父母留下的房屋"
-                let id = try await LegalWorld.created(try await client.post("/v1/legal-cases", json: LegalWorld.application(
-                    person: world.child, matter: "inheritance", facts: facts, parties: ["王二叔"]), token: world.legal))
+                let id = try await LegalWorld.created(
+                    try await client.post(
+                        "/v1/legal-cases",
+                        json: LegalWorld.application(
+                            person: world.child,
+                            matter: "inheritance",
+                            facts: facts,
+                            parties: ["王二叔"]
+                        ),
+                        token: world.legal
+                    )
+                )
                 let decided = try await LegalWorld.step(client, id, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.legal)
                 #expect(decided.status == .ok, "\(decided.text)")
 
@@ -27,9 +37,11 @@ struct LegalConfidentialityTests {
                     #expect(read.status == .ok)
                     #expect(try read.json()["facts"] as? String == facts)
                 }
-                let audited = try await database.pool.query("""
+                let audited = try await database.pool.query(
+                    """
                     select count(*) as n, count(distinct account_id) as readers from audit_log where action = 'legal_case.read' and record_id = \(id)
-                    """).first
+                    """
+                ).first
                 #expect(try audited?.decode("n", as: Int.self) == 3)
                 #expect(try audited?.decode("readers", as: Int.self) == 3)
                 // The county's auditor finds those reads (filed under the case's unit).
@@ -39,12 +51,17 @@ struct LegalConfidentialityTests {
                 #expect(try await client.send(.get, "/v1/legal-cases", token: world.legal).status == .ok)
                 let listed = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.list'").first
                 #expect(try listed?.decode("n", as: Int.self) == 1)
-                let filtered = try await client.send(.get, "/v1/legal-cases?stage=eligible&personId=\(world.child)&unitId=\(world.fixture.village1a.idString)",
-                                                     token: world.legal)
+                let filtered = try await client.send(
+                    .get,
+                    "/v1/legal-cases?stage=eligible&personId=\(world.child)&unitId=\(world.fixture.village1a.idString)",
+                    token: world.legal
+                )
                 let rows = (try filtered.json()["items"] as? [[String: Any]]) ?? []
                 #expect(rows.compactMap { ($0["id"] as? String)?.lowercased() } == [id])
                 #expect(rows.first?["facts"] == nil && rows.first?["parties"] == nil)
-                #expect(try await client.send(.get, "/v1/legal-cases?stage=closed", token: world.legal).decode(Read.Items<Read.Entry>.self).items.isEmpty)
+                #expect(
+                    try await client.send(.get, "/v1/legal-cases?stage=closed", token: world.legal).decode(Read.Items<Read.Entry>.self).items.isEmpty
+                )
                 #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?stage=nope", token: world.legal)) == ["stage"])
                 #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?personId=nope", token: world.legal)) == ["personId"])
                 #expect(try LegalWorld.fields(try await client.send(.get, "/v1/legal-cases?unitId=nope", token: world.legal)) == ["unitId"])
@@ -68,9 +85,11 @@ struct LegalConfidentialityTests {
                     #expect(summaries.sorted() == ["法律援助案件：准予法律援助", "法律援助案件：已受理"], "\(username)")
                     #expect(!timeline.text.contains(facts) && !timeline.text.contains("王二叔") && !timeline.text.contains("继承"))
                 }
-                let denials = try await database.pool.query("""
+                let denials = try await database.pool.query(
+                    """
                     select count(*) as n from audit_log where action = 'access.denied' and record_id = \("GET /v1/legal-cases/:id")
-                    """).first
+                    """
+                ).first
                 #expect(try denials?.decode("n", as: Int.self) == 5)
                 // The other town sees neither the case nor the child.
                 #expect(try await client.send(.get, "/v1/legal-cases/\(id)", token: world.otherLegal).status == .notFound)
@@ -88,8 +107,13 @@ struct LegalConfidentialityTests {
                 _ = try await LegalWorld.open(client, person: world.child, token: world.legal)
                 let tenants = TenantDatabase(pool: database.appPool)
                 func counts(_ role: Role, _ unit: OrgUnit) async throws -> [Int] {
-                    let caller = Caller(accountID: UUID(), name: "rls", kind: .user, grants: [Grant(role: role, unitID: unit.id, unitPath: unit.path)],
-                                        credentialID: UUID())
+                    let caller = Caller(
+                        accountID: UUID(),
+                        name: "rls",
+                        kind: .user,
+                        grants: [Grant(role: role, unitID: unit.id, unitPath: unit.path)],
+                        credentialID: UUID()
+                    )
                     return try await tenants.transaction(for: caller) { transaction in
                         var result: [Int] = []
                         for table in ["legal_case", "legal_case_detail", "legal_case_note"] {

@@ -23,14 +23,28 @@ struct LegalEligibilityTests {
                 let notPoor = try await LegalWorld.open(client, person: world.elder, matter: "elder_support", token: world.legal)
                 #expect(try await grounds(poor) == ["economic_hardship"])
                 #expect(try await grounds(notPoor) == [])
-                let refusedGround = try await LegalWorld.step(client, notPoor, "decision", ["eligible": true, "basis": "economic_hardship"],
-                                                              version: 1, token: world.legal)
+                let refusedGround = try await LegalWorld.step(
+                    client,
+                    notPoor,
+                    "decision",
+                    ["eligible": true, "basis": "economic_hardship"],
+                    version: 1,
+                    token: world.legal
+                )
                 #expect(refusedGround.status == .unprocessableContent)
                 #expect(try LegalWorld.fields(refusedGround) == ["basis"])
-                #expect(try await LegalWorld.step(client, notPoor, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.legal)
-                    .status == .unprocessableContent)
-                let granted = try await LegalWorld.step(client, poor, "decision", ["eligible": true, "basis": "economic_hardship"], version: 1,
-                                                        token: world.legal)
+                #expect(
+                    try await LegalWorld.step(client, notPoor, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.legal)
+                        .status == .unprocessableContent
+                )
+                let granted = try await LegalWorld.step(
+                    client,
+                    poor,
+                    "decision",
+                    ["eligible": true, "basis": "economic_hardship"],
+                    version: 1,
+                    token: world.legal
+                )
                 #expect(granted.status == .ok, "\(granted.text)")
                 let eligibility = try granted.decode(Read.Case.self).eligibility
                 #expect(eligibility?.decision == "eligible")
@@ -44,38 +58,67 @@ struct LegalEligibilityTests {
                 #expect(try await grounds(child) == ["minor"])
                 let violence = try await LegalWorld.open(client, person: world.elder, matter: "domestic_violence", token: world.legal)
                 #expect(try await grounds(violence) == ["matter"])
-                #expect(try await LegalWorld.step(client, violence, "decision", ["eligible": true, "basis": "matter"], version: 1, token: world.legal)
-                    .status == .ok)
+                #expect(
+                    try await LegalWorld.step(client, violence, "decision", ["eligible": true, "basis": "matter"], version: 1, token: world.legal)
+                        .status == .ok
+                )
 
                 // The county aids left-behind elders regardless of means; and counts only 特困 as hardship.
                 let settingsURI = "/v1/legal-aid/settings/\(world.fixture.county.idString)"
                 let defaults = try await client.send(.get, settingsURI, token: world.legal)
                 #expect(defaults.etag == "\"0\"")
                 #expect(try defaults.json()["hardshipAssistance"] as? [String] == ["minimum_living", "extreme_poverty"])
-                let set = try await client.send(.put, settingsURI, json: [
-                    "hardshipAssistance": ["extreme_poverty"], "meansFreeCategories": ["left_behind_elder"], "firstContactDays": 5,
-                ], token: world.county, headers: [.ifMatch: "\"0\""])
+                let set = try await client.send(
+                    .put,
+                    settingsURI,
+                    json: [
+                        "hardshipAssistance": ["extreme_poverty"], "meansFreeCategories": ["left_behind_elder"], "firstContactDays": 5,
+                    ],
+                    token: world.county,
+                    headers: [.ifMatch: "\"0\""]
+                )
                 #expect(set.status == .ok, "\(set.text)")
                 #expect(set.etag == "\"1\"")
                 #expect(try await grounds(notPoor) == ["category"])
                 #expect(try await grounds(poor) == ["category"])
-                #expect(try await LegalWorld.step(client, notPoor, "decision", ["eligible": true, "basis": "category"], version: 1, token: world.legal)
-                    .status == .ok)
+                #expect(
+                    try await LegalWorld.step(client, notPoor, "decision", ["eligible": true, "basis": "category"], version: 1, token: world.legal)
+                        .status == .ok
+                )
                 // Bad decision bodies name the field.
-                let noReason = try await LegalWorld.step(client, child, "decision", ["eligible": false, "reason": " "], version: 1, token: world.legal)
+                let noReason = try await LegalWorld.step(
+                    client,
+                    child,
+                    "decision",
+                    ["eligible": false, "reason": " "],
+                    version: 1,
+                    token: world.legal
+                )
                 #expect(try LegalWorld.fields(noReason) == ["reason"])
-                #expect(try LegalWorld.fields(try await LegalWorld.step(client, child, "decision", [:], version: 1, token: world.legal)) == ["eligible"])
-                #expect(try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "luck"], version: 1, token: world.legal)
-                    .status == .badRequest)
+                #expect(
+                    try LegalWorld.fields(try await LegalWorld.step(client, child, "decision", [:], version: 1, token: world.legal)) == ["eligible"]
+                )
+                #expect(
+                    try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "luck"], version: 1, token: world.legal)
+                        .status == .badRequest
+                )
                 // Only an officer decides: the town admin may not, nor without If-Match, nor on a stale version.
-                #expect(try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.townAdmin)
-                    .status == .forbidden)
-                #expect(try await client.post("/v1/legal-cases/\(child)/decision", json: ["eligible": true, "basis": "minor"], token: world.legal)
-                    .status == .preconditionRequired)
-                #expect(try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "minor"], version: 7, token: world.legal)
-                    .status == .preconditionFailed)
-                #expect(try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.otherLegal)
-                    .status == .notFound)
+                #expect(
+                    try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.townAdmin)
+                        .status == .forbidden
+                )
+                #expect(
+                    try await client.post("/v1/legal-cases/\(child)/decision", json: ["eligible": true, "basis": "minor"], token: world.legal)
+                        .status == .preconditionRequired
+                )
+                #expect(
+                    try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "minor"], version: 7, token: world.legal)
+                        .status == .preconditionFailed
+                )
+                #expect(
+                    try await LegalWorld.step(client, child, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.otherLegal)
+                        .status == .notFound
+                )
                 let decisions = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.decide'").first
                 #expect(try decisions?.decode("n", as: Int.self) == 3)
             }

@@ -15,11 +15,13 @@ struct LegalIndicatorTests {
         let uuid = UUID(uuidString: id)
         try await database.pool.query("update legal_case set opened_at = \(openedAt)::timestamptz where id = \(uuid)")
         if let days {
-            try await database.pool.query("""
+            try await database.pool.query(
+                """
                 update legal_case_detail set assigned_at = \(openedAt)::timestamptz + interval '1 day' * \(Double(days)),
                     first_contact_due = \(openedAt)::timestamptz + interval '1 day' * \(Double(days + 3))
                 where case_id = \(uuid)
-                """)
+                """
+            )
         }
     }
 
@@ -28,10 +30,28 @@ struct LegalIndicatorTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await LegalWorld.make(database, client: client)
-                let childB = try await LegalWorld.created(try await client.post("/v1/persons", json: People.child(
-                    name: "甲二", sequence: 111, village: world.fixture.village1a), token: world.cadre))
-                let childC = try await LegalWorld.created(try await client.post("/v1/persons", json: People.child(
-                    name: "乙一", sequence: 113, village: world.fixture.village1b), token: world.townAdmin))
+                let childB = try await LegalWorld.created(
+                    try await client.post(
+                        "/v1/persons",
+                        json: People.child(
+                            name: "甲二",
+                            sequence: 111,
+                            village: world.fixture.village1a
+                        ),
+                        token: world.cadre
+                    )
+                )
+                let childC = try await LegalWorld.created(
+                    try await client.post(
+                        "/v1/persons",
+                        json: People.child(
+                            name: "乙一",
+                            sequence: 113,
+                            village: world.fixture.village1b
+                        ),
+                        token: world.townAdmin
+                    )
+                )
                 let officer = try await LegalWorld.account("town1.legal2", database)
                 func open(_ person: String, _ matter: String = "custody_guardianship") async throws -> String {
                     try await LegalWorld.open(client, person: person, matter: matter, token: world.legal)
@@ -102,8 +122,12 @@ struct LegalIndicatorTests {
                 #expect(town.aidRate == 0.6667)
                 #expect(town.medianDaysToAssignment == 4.0)
                 let counts = Set(town.byMatterAndStage.map { "\($0.matter)/\($0.stage)=\($0.cases)" })
-                #expect(counts == ["custody_guardianship/assigned=1", "custody_guardianship/eligible=1", "custody_guardianship/closed=2",
-                                   "custody_guardianship/refusal_upheld=1", "elder_support/assigned=1"])
+                #expect(
+                    counts == [
+                        "custody_guardianship/assigned=1", "custody_guardianship/eligible=1", "custody_guardianship/closed=2",
+                        "custody_guardianship/refusal_upheld=1", "elder_support/assigned=1",
+                    ]
+                )
                 let villageA = try #require(figures[world.fixture.village1a.idString])
                 #expect(villageA.cases == 4)
                 #expect(villageA.eligibleChildCases == 2)
@@ -125,8 +149,11 @@ struct LegalIndicatorTests {
                 #expect(figures[world.fixture.village1a.idString]?.aidRate == 1.0)
 
                 // The 2025 case counts in a 2025 period only.
-                let earlier = try await client.send(.get, "/v1/legal-aid/indicators?unitId=\(world.fixture.town1.idString)&from=2025-01-01&to=2025-12-31",
-                                                    token: world.legal)
+                let earlier = try await client.send(
+                    .get,
+                    "/v1/legal-aid/indicators?unitId=\(world.fixture.town1.idString)&from=2025-01-01&to=2025-12-31",
+                    token: world.legal
+                )
                 let earlierTown = try earlier.decode(Read.Indicators.self).items.first
                 #expect(earlierTown?.cases == 1)
                 #expect(earlierTown?.eligibleChildCases == 1)
@@ -134,8 +161,11 @@ struct LegalIndicatorTests {
 
                 // Bad input, other tenant, wrong role.
                 #expect(try await client.send(.get, "/v1/legal-aid/indicators", token: world.legal).status == .badRequest)
-                let reversed = try await client.send(.get, "/v1/legal-aid/indicators?unitId=\(world.fixture.town1.idString)&from=2026-02-01&to=2026-01-01",
-                                                     token: world.legal)
+                let reversed = try await client.send(
+                    .get,
+                    "/v1/legal-aid/indicators?unitId=\(world.fixture.town1.idString)&from=2026-02-01&to=2026-01-01",
+                    token: world.legal
+                )
                 #expect(try LegalWorld.fields(reversed) == ["from"])
                 #expect(try LegalWorld.fields(try await client.send(.get, uri + "x", token: world.legal)) == ["to"])
                 #expect(try await client.send(.get, uri, token: world.otherLegal).status == .notFound)

@@ -67,7 +67,8 @@ struct LegalIntakeTests {
                 let world = try await LegalWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")
                 let check: [String: Any] = [
-                    "id": UUID().uuidString, "personId": world.child, "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
+                    "id": UUID().uuidString, "personId": world.child,
+                    "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
                     "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["legal", "study"],
                 ]
                 let knocked = try await client.post("/v1/door-checks", json: check, token: worker)
@@ -77,14 +78,35 @@ struct LegalIntakeTests {
                 for row in rows { followUps[try row.decode("need")] = try row.decode("id", as: UUID.self).uuidString.lowercased() }
                 let legalNeed = try #require(followUps["legal"])
                 let studyNeed = try #require(followUps["study"])
-                let wrongNeed = try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.child, channel: "follow_up",
-                                                                                                  followUp: studyNeed), token: world.legal)
+                let wrongNeed = try await client.post(
+                    "/v1/legal-cases",
+                    json: LegalWorld.application(
+                        person: world.child,
+                        channel: "follow_up",
+                        followUp: studyNeed
+                    ),
+                    token: world.legal
+                )
                 #expect(try LegalWorld.fields(wrongNeed) == ["followUpId"])
-                let wrongPerson = try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.elder, channel: "follow_up",
-                                                                                                    followUp: legalNeed), token: world.legal)
+                let wrongPerson = try await client.post(
+                    "/v1/legal-cases",
+                    json: LegalWorld.application(
+                        person: world.elder,
+                        channel: "follow_up",
+                        followUp: legalNeed
+                    ),
+                    token: world.legal
+                )
                 #expect(try LegalWorld.fields(wrongPerson) == ["followUpId"])
-                let opened = try await client.post("/v1/legal-cases", json: LegalWorld.application(person: world.child, channel: "follow_up",
-                                                                                               followUp: legalNeed), token: world.legal)
+                let opened = try await client.post(
+                    "/v1/legal-cases",
+                    json: LegalWorld.application(
+                        person: world.child,
+                        channel: "follow_up",
+                        followUp: legalNeed
+                    ),
+                    token: world.legal
+                )
                 #expect(opened.status == .created, "\(opened.text)")
                 #expect((try opened.json()["followUpId"] as? String)?.lowercased() == legalNeed)
                 let status = try await database.pool.query("select status, resolution from follow_up where id = \(UUID(uuidString: legalNeed))").first

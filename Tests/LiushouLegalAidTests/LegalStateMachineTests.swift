@@ -46,7 +46,10 @@ struct LegalStateMachineTests {
                     try await database.pool.query("update legal_case set stage = 'assigned', version = version + 1 where id = \(id)")
                 }
                 try await database.pool.query("update legal_case set stage = 'eligible', version = version + 1 where id = \(id)")
-                #expect(try await database.pool.query("select stage from legal_case where id = \(id)").first?.decode("stage", as: String.self) == "eligible")
+                #expect(
+                    try await database.pool.query("select stage from legal_case where id = \(id)").first?.decode("stage", as: String.self)
+                        == "eligible"
+                )
                 // The trigger accepts exactly the Swift machine's edges.
                 for from in LegalStage.allCases {
                     for to in LegalStage.allCases {

@@ -26,29 +26,74 @@ struct LegalWorld {
     static func make(_ database: TestDatabase, client: some TestClientProtocol) async throws -> LegalWorld {
         let fixture = try await PlatformFixture.seed(database)
         let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-        try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
+        try await seeder.user(
+            "village2a.cadre",
+            password: PlatformFixture.password,
+            home: fixture.village2a,
+            grants: [(.villageCadre, fixture.village2a)]
+        )
         try await seeder.user("town1.legal2", password: PlatformFixture.password, home: fixture.town1, grants: [(.legalAidOfficer, fixture.town1)])
         try await seeder.user("town2.legal", password: PlatformFixture.password, home: fixture.town2, grants: [(.legalAidOfficer, fixture.town2)])
         let cadre = try await client.login("village1a.cadre")
-        let child = try await Self.created(try await client.post("/v1/persons", json: People.child(
-            name: "甲一", sequence: 101, village: fixture.village1a, grid: fixture.grid1a, school: fixture.school1), token: cadre))
+        let child = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(
+                    name: "甲一",
+                    sequence: 101,
+                    village: fixture.village1a,
+                    grid: fixture.grid1a,
+                    school: fixture.school1
+                ),
+                token: cadre
+            )
+        )
         var poor = People.elder(name: "低保奶奶", sequence: 224, village: fixture.village1a)
         poor["assistance"] = ["minimum_living"]
         let poorElder = try await Self.created(try await client.post("/v1/persons", json: poor, token: cadre))
-        let elder = try await Self.created(try await client.post("/v1/persons", json: People.elder(name: "赵爷爷", sequence: 226, village: fixture.village1a),
-                                                                 token: cadre))
-        let other = try await Self.created(try await client.post("/v1/persons", json: People.child(
-            name: "丙一", sequence: 105, village: fixture.village2a), token: try await client.login("village2a.cadre")))
+        let elder = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.elder(name: "赵爷爷", sequence: 226, village: fixture.village1a),
+                token: cadre
+            )
+        )
+        let other = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(
+                    name: "丙一",
+                    sequence: 105,
+                    village: fixture.village2a
+                ),
+                token: try await client.login("village2a.cadre")
+            )
+        )
         return LegalWorld(
-            fixture: fixture, child: child, poorElder: poorElder, elder: elder, other: other, legal: try await client.login("town1.legal"),
-            legal2: try await client.login("town1.legal2"), townAdmin: try await client.login("town1.admin"), county: try await client.login("county.admin"),
-            cadre: cadre, otherLegal: try await client.login("town2.legal"))
+            fixture: fixture,
+            child: child,
+            poorElder: poorElder,
+            elder: elder,
+            other: other,
+            legal: try await client.login("town1.legal"),
+            legal2: try await client.login("town1.legal2"),
+            townAdmin: try await client.login("town1.admin"),
+            county: try await client.login("county.admin"),
+            cadre: cadre,
+            otherLegal: try await client.login("town2.legal")
+        )
     }
 
     /// An application body.
     static func application(
-        id: UUID = UUID(), person: String, matter: String = "custody_guardianship", facts: String = "父母外出务工，祖父无力监护，叔叔争夺抚养权",
-        parties: [String] = ["王二叔"], channel: String = "walk_in", followUp: String? = nil, guardian: Bool = false
+        id: UUID = UUID(),
+        person: String,
+        matter: String = "custody_guardianship",
+        facts: String = "父母外出务工，祖父无力监护，叔叔争夺抚养权",
+        parties: [String] = ["王二叔"],
+        channel: String = "walk_in",
+        followUp: String? = nil,
+        guardian: Bool = false
     ) -> [String: Any] {
         var body: [String: Any] = [
             "id": id.uuidString, "personId": person, "matter": matter, "parties": parties, "facts": facts, "urgency": "urgent", "channel": channel,
@@ -59,13 +104,19 @@ struct LegalWorld {
     }
 
     /// Opens a case and answers its id.
-    static func open(_ client: some TestClientProtocol, person: String, matter: String = "custody_guardianship", token: String) async throws -> String {
+    static func open(_ client: some TestClientProtocol, person: String, matter: String = "custody_guardianship", token: String) async throws -> String
+    {
         try await Self.created(try await client.post("/v1/legal-cases", json: Self.application(person: person, matter: matter), token: token))
     }
 
     /// Takes a transition with If-Match `version`.
     static func step(
-        _ client: some TestClientProtocol, _ id: String, _ action: String, _ body: [String: Any], version: Int, token: String
+        _ client: some TestClientProtocol,
+        _ id: String,
+        _ action: String,
+        _ body: [String: Any],
+        version: Int,
+        token: String
     ) async throws -> TestResponse {
         try await client.post("/v1/legal-cases/\(id)/\(action)", json: body, token: token, headers: [.ifMatch: "\"\(version)\""])
     }

@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
@@ -18,7 +18,11 @@ struct AuditAPITests {
             try await PlatformApp.make(database).test(.router) { client in
                 let admin = try await client.login("town1.admin")
                 for name in ["一组", "二组", "三组"] {
-                    _ = try await client.post("/v1/units", json: ["kind": "grid", "name": name, "parentId": fixture.village1b.idString], token: admin)
+                    _ = try await client.post(
+                        "/v1/units",
+                        json: ["kind": "grid", "name": name, "parentId": fixture.village1b.idString],
+                        token: admin
+                    )
                 }
                 let auditor = try await client.login("county.auditor")
                 let first = try await client.send(.get, "/v1/audit?limit=2", token: auditor)
@@ -46,10 +50,14 @@ struct AuditAPITests {
 
                 let cadre = try await client.login("village1a.cadre")
                 #expect(try await client.send(.get, "/v1/audit", token: cadre).status == .forbidden)
-                let denied = try await database.pool.query("""
+                let denied = try await database.pool.query(
+                    """
                     select account_name, record_id, result from audit_log where action = 'access.denied'
-                    """)
-                #expect(try denied.map { try $0.decode((String, String, String).self) }.contains { $0 == ("village1a.cadre", "GET /v1/audit", "denied") })
+                    """
+                )
+                #expect(
+                    try denied.map { try $0.decode((String, String, String).self) }.contains { $0 == ("village1a.cadre", "GET /v1/audit", "denied") }
+                )
                 #expect(try await client.send(.get, "/v1/audit").status == .unauthorized)
                 let bad = try await client.send(.get, "/v1/audit?limit=0&from=yesterday&format=xml", token: auditor)
                 #expect(bad.status == .unprocessableContent)

@@ -18,7 +18,13 @@ struct AuditCheckpointTests {
             _ = try await PlatformFixture.seed(database)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl")
             defer { try? FileManager.default.removeItem(at: file) }
-            let service = AuditCheckpointService(pool: database.appPool, key: Self.key, file: file, interval: .seconds(600), logger: TestPostgres.logger)
+            let service = AuditCheckpointService(
+                pool: database.appPool,
+                key: Self.key,
+                file: file,
+                interval: .seconds(600),
+                logger: TestPostgres.logger
+            )
             try await PlatformApp.make(database).test(.router) { client in
                 _ = try await client.login("town1.admin")
                 let first = try #require(await service.write(after: nil))
@@ -39,7 +45,11 @@ struct AuditCheckpointTests {
             #expect(intact.problem == nil)
 
             // Signed under another key, or a position edited: refused.
-            let foreign = try await AuditCheckpoint.check(file: text, key: AuditCheckpoint.Key(dataKey: String(repeating: "x", count: 40)), owner: database.pool)
+            let foreign = try await AuditCheckpoint.check(
+                file: text,
+                key: AuditCheckpoint.Key(dataKey: String(repeating: "x", count: 40)),
+                owner: database.pool
+            )
             let signer = try IdentifierVault.keyID(of: Self.dataKey)
             #expect(foreign.problem?.contains("signed under data key \(signer), which was not given") == true, "\(foreign.problem ?? "")")
             #expect(text.contains("\"key\":\"\(signer)\""), "each checkpoint names its data key")

@@ -1,7 +1,7 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouPlatform
 import LiushouPostgres
 import LiushouTestSupport
@@ -63,10 +63,12 @@ struct AuditTests {
                 for index in 0..<40 {
                     group.addTask { () async throws -> Void in
                         try await database.appPool.withTransaction { transaction -> Void in
-                            try await transaction.query("""
+                            try await transaction.query(
+                                """
                                 insert into audit_log (chain_position, at, action, resource, result, request_id, prev_hash, hash)
                                 values (0, now(), 'test', 'probe', 'success', \("r\(index)"), ''::bytea, ''::bytea)
-                                """)
+                                """
+                            )
                         }
                     }
                 }

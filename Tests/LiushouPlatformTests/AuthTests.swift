@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
@@ -67,7 +67,9 @@ struct AuthTests {
                 #expect(unknown.body == wrong.body)
                 #expect(unknown.body.contains("login_failed"))
                 #expect(unknown.checks == 1 && wrong.checks == 1)
-                let audited = try await database.pool.query("select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position")
+                let audited = try await database.pool.query(
+                    "select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position"
+                )
                 #expect(try audited.map { try $0.decode("reason", as: String?.self) } == ["unknown_user", "wrong_password"])
             }
             await hasher.shutdown()
@@ -90,7 +92,9 @@ struct AuthTests {
                 try await Task.sleep(for: .milliseconds(2200))
                 let unlocked = try await client.post("/v1/auth/login", json: ["username": "grid1a.worker", "password": PlatformFixture.password])
                 #expect(unlocked.status == .ok)
-                let reasons = try await database.pool.query("select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position")
+                let reasons = try await database.pool.query(
+                    "select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position"
+                )
                 let list = try reasons.map { try $0.decode("reason", as: String?.self) }
                 #expect(list.filter { $0 == "wrong_password" }.count == 5)
                 #expect(list.contains("locked"))
@@ -228,7 +232,13 @@ struct AuthTests {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
             let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-            try await seeder.user("fresh.admin", password: PlatformFixture.password, home: fixture.town1, grants: [(.townAdmin, fixture.town1)], mustChangePassword: true)
+            try await seeder.user(
+                "fresh.admin",
+                password: PlatformFixture.password,
+                home: fixture.town1,
+                grants: [(.townAdmin, fixture.town1)],
+                mustChangePassword: true
+            )
             try await PlatformApp.make(database).test(.router) { client in
                 let token = try await client.login("fresh.admin")
                 let me = try await client.send(.get, "/v1/auth/me", token: token)

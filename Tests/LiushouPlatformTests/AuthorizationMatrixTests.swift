@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouHTTP
 import LiushouMigrations
@@ -169,7 +169,8 @@ struct AuthorizationMatrixTests {
         "GET /v1/schools/:id/roll": "SchoolMatrixTests.matrix, RollTests.scoping",
         "PUT /v1/enrolments/:id": "SchoolMatrixTests.matrix, RollTests.placement",
         "GET /v1/persons/:id/enrolments": "SchoolMatrixTests.matrix, RollTests.scoping, RollTests.transfers",
-        "POST /v1/enrolments/:id/status-changes": "SchoolMatrixTests.matrix, RollTests.transfers, RollTests.concurrentChanges, DropoutTests.returnCloses",
+        "POST /v1/enrolments/:id/status-changes":
+            "SchoolMatrixTests.matrix, RollTests.transfers, RollTests.concurrentChanges, DropoutTests.returnCloses",
         "GET /v1/dropout-cases": "SchoolMatrixTests.matrix, DropoutTests.returnCloses",
         "POST /v1/dropout-cases/:id/close": "SchoolMatrixTests.matrix, DropoutTests.townCloses",
         "GET /v1/school-rates": "SchoolMatrixTests.matrix, RatesTests.handBuilt",
@@ -241,8 +242,10 @@ struct AuthorizationMatrixTests {
             let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
             let otherCounty = try await seeder.unit(.county, name: "邻县", code: "341123000000")
             let grid2a = try await seeder.unit(.grid, name: "丙村一组", parent: fixture.village2a)
-            let all = [fixture.county, fixture.town1, fixture.town2, fixture.village1a, fixture.village1b, fixture.village2a,
-                       fixture.grid1a, grid2a, fixture.school1, fixture.clinic1, otherCounty]
+            let all = [
+                fixture.county, fixture.town1, fixture.town2, fixture.village1a, fixture.village1b, fixture.village2a,
+                fixture.grid1a, grid2a, fixture.school1, fixture.clinic1, otherCounty,
+            ]
             let home = fixture.users.first { $0.1 == role }!.2
             let siblings: [UUID: OrgUnit] = [
                 fixture.county.id: otherCounty, fixture.town1.id: fixture.town2, fixture.village1a.id: fixture.village1b,
@@ -265,13 +268,17 @@ struct AuthorizationMatrixTests {
                         let call = scenario.request(record)
                         var body: [String: Any]? = call.body
                         if name == "POST /v1/users" {
-                            body = ["username": "m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString, "password": "Matrix#2026",
-                                    "grants": [["role": "volunteer", "unitId": record.unit.idString]]]
+                            body = [
+                                "username": "m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString, "password": "Matrix#2026",
+                                "grants": [["role": "volunteer", "unitId": record.unit.idString]],
+                            ]
                         } else if name == "PUT /v1/units/:id/service-area" {
                             body = ["villageIds": [String]()]
                         } else if name == "POST /v1/service-accounts" {
-                            body = ["username": "svc.m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString,
-                                    "grants": [["role": "volunteer", "unitId": record.unit.idString]]]
+                            body = [
+                                "username": "svc.m.\(scope)", "displayName": "矩阵", "homeUnitId": record.unit.idString,
+                                "grants": [["role": "volunteer", "unitId": record.unit.idString]],
+                            ]
                         }
                         var headers: HTTPFields = [:]
                         if call.ifMatch != nil {
@@ -324,21 +331,40 @@ struct AuthorizationMatrixTests {
         }
         let resident = UUID()
         let hash = "$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva"
-        try await database.pool.query("""
+        try await database.pool.query(
+            """
             insert into account (id, kind, username, display_name, home_unit_id, password_hash)
             values (\(resident), 'user', \("matrix.resident\(index)"), '居民', \(unit.id), \(hash))
-            """)
+            """
+        )
         let grant = UUID()
-        try await database.pool.query("insert into role_grant (id, account_id, role, unit_id) values (\(grant), \(resident), 'volunteer', \(unit.id))")
+        try await database.pool.query(
+            "insert into role_grant (id, account_id, role, unit_id) values (\(grant), \(resident), 'volunteer', \(unit.id))"
+        )
         let service = UUID()
-        try await database.pool.query("""
+        try await database.pool.query(
+            """
             insert into account (id, kind, username, display_name, home_unit_id) values (\(service), 'service', \("matrix.service\(index)"), '系统', \(unit.id))
-            """)
-        try await database.pool.query("insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(service), 'volunteer', \(unit.id))")
+            """
+        )
+        try await database.pool.query(
+            "insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(service), 'volunteer', \(unit.id))"
+        )
         let token = UUID()
-        try await database.pool.query("""
+        try await database.pool.query(
+            """
             insert into credential (id, account_id, kind, token_hash) values (\(token), \(service), 'api_token', \(Data(UUID().uuidString.utf8)))
-            """)
-        return Records(unit: unit, probe: probe, child: child, clinic: clinic, resident: resident, residentGrant: grant, service: service, serviceToken: token)
+            """
+        )
+        return Records(
+            unit: unit,
+            probe: probe,
+            child: child,
+            clinic: clinic,
+            resident: resident,
+            residentGrant: grant,
+            service: service,
+            serviceToken: token
+        )
     }
 }

@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouHTTP
 import LiushouMigrations
@@ -31,11 +31,20 @@ struct IdentifierDisclosureTests {
                 let disclosure = try IdentifierDisclosure(request: request)
                 return try await dependencies.database.transaction(for: caller) { transaction in
                     let revealed = try await disclosure.authorize(
-                        caller: caller, unitID: village.id, unitPath: village.path, resource: "person", recordID: "p1",
-                        context: context, transaction: transaction
+                        caller: caller,
+                        unitID: village.id,
+                        unitPath: village.path,
+                        resource: "person",
+                        recordID: "p1",
+                        context: context,
+                        transaction: transaction
                     )
-                    return try JSONResponse(Card(idNumber: disclosure.idNumber("11010519491231002X", revealed: revealed),
-                                                 phone: disclosure.phone("13812345678", revealed: revealed)))
+                    return try JSONResponse(
+                        Card(
+                            idNumber: disclosure.idNumber("11010519491231002X", revealed: revealed),
+                            phone: disclosure.phone("13812345678", revealed: revealed)
+                        )
+                    )
                 }
             }
             try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in

@@ -92,30 +92,47 @@ struct KeyRotationTests {
                 ]
                 #expect(try await client.post("/v1/volunteers", json: volunteer, token: cadre).status == .created)
                 // The alerts' secrets: a robot's webhook address and a user's phone.
-                let robot: [String: Any] = ["unitId": fixture.town1.idString, "kind": "wecom", "name": "一乡群",
-                                            "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=rotate-me-1234"]
+                let robot: [String: Any] = [
+                    "unitId": fixture.town1.idString, "kind": "wecom", "name": "一乡群",
+                    "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=rotate-me-1234",
+                ]
                 #expect(try await client.post("/v1/alert-channels", json: robot, token: try await client.login("town1.admin")).status == .created)
-                #expect(try await client.send(.put, "/v1/me/contact", json: ["phone": "13912345678"], token: cadre, headers: [.ifMatch: "\"0\""]).status == .ok)
+                #expect(
+                    try await client.send(.put, "/v1/me/contact", json: ["phone": "13912345678"], token: cadre, headers: [.ifMatch: "\"0\""]).status
+                        == .ok
+                )
                 return ids
             }
             let legacyElder = People.idNumber(born: "1948-02-02", sequence: 226)
             let legacyRow = try Self.legacy(legacyElder, key: Self.oldKey)
             let legacyGuardian = try Self.legacy(guardian, key: Self.oldKey)
-            try await database.pool.query("""
+            try await database.pool.query(
+                """
                 update person set id_number_sealed = \(legacyRow.sealed), id_number_digest = \(legacyRow.digest) where id = \(UUID(uuidString: ids[2])!)
-                """)
-            try await database.pool.query("""
+                """
+            )
+            try await database.pool.query(
+                """
                 update person set file = jsonb_set(file, '{child,guardian,idNumber}', to_jsonb(\(legacyGuardian.text)::text)) where id = \(UUID(uuidString: ids[0])!)
-                """)
+                """
+            )
             let rotation = DataKeyRotation(vault: ring)
             #expect(try await rotation.census(owner: database.pool).map(\.left) == [4, 1, 0, 1, 1])
 
             try await PlatformApp.make(database, vault: ring).test(.router) { client in
                 let cadre = try await client.login("village1a.cadre")
                 // Mid-rotation, the servers hold the ring: old values open, duplicates are found under either key.
-                let revealed = try await client.send(.get, "/v1/persons/\(ids[0])?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD", token: cadre)
+                let revealed = try await client.send(
+                    .get,
+                    "/v1/persons/\(ids[0])?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD",
+                    token: cadre
+                )
                 #expect(revealed.text.contains(child) && revealed.text.contains(guardian), "\(revealed.text)")
-                let twin = try await client.post("/v1/persons", json: People.elder(name: "张爷爷二", sequence: 226, village: fixture.village1a), token: cadre)
+                let twin = try await client.post(
+                    "/v1/persons",
+                    json: People.elder(name: "张爷爷二", sequence: 226, village: fixture.village1a),
+                    token: cadre
+                )
                 #expect(twin.status == .conflict, "the legacy digest is found: \(twin.text)")
 
                 // An edit and the rotation wait on the same row at once (a held lock lets both start
@@ -127,16 +144,25 @@ struct KeyRotationTests {
                 let edited = try await database.pool.withTransaction { transaction in
                     try await transaction.query("select id from person where id = \(UUID(uuidString: ids[1])!) for update")
                     let edit = Task {
-                        try await client.send(.put, "/v1/persons/\(ids[1])", body: body, contentType: "application/json", token: cadre,
-                                              headers: [.ifMatch: "\"1\""])
+                        try await client.send(
+                            .put,
+                            "/v1/persons/\(ids[1])",
+                            body: body,
+                            contentType: "application/json",
+                            token: cadre,
+                            headers: [.ifMatch: "\"1\""]
+                        )
                     }
                     let run = Task { try await rotation.run(owner: database.pool, batchSize: 2) }
                     var waiting = 0
                     for _ in 0..<200 where waiting < 2 {
                         try await Task.sleep(for: .milliseconds(50))
-                        waiting = try await database.pool.query("""
-                            select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
-                            """).first?.decode("n", as: Int.self) ?? 0
+                        waiting =
+                            try await database.pool.query(
+                                """
+                                select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+                                """
+                            ).first?.decode("n", as: Int.self) ?? 0
                     }
                     #expect(waiting == 2, "the edit and the rotation both wait for the row")
                     return (edit, run)
@@ -149,21 +175,26 @@ struct KeyRotationTests {
                 #expect(reports[1].resealed == 1)
             }
             #expect(try await rotation.census(owner: database.pool).map(\.left) == [0, 0, 0, 0, 0])
-            let address = try await database.pool.query("select file->>'currentAddress' as a from person where id = \(UUID(uuidString: ids[1])!)").first
+            let address = try await database.pool.query("select file->>'currentAddress' as a from person where id = \(UUID(uuidString: ids[1])!)")
+                .first
             #expect(try address?.decode("a", as: String.self) == "乙村 5 号")
             let versions = try await database.pool.query("select id, version from person order by id").map {
                 (try $0.decode("id", as: UUID.self).uuidString.lowercased(), try $0.decode("version", as: Int.self))
             }
             #expect(Dictionary(uniqueKeysWithValues: versions) == [ids[0]: 1, ids[1]: 2, ids[2]: 1, ids[3]: 1])
-            let stored = try await database.pool.query("""
+            let stored = try await database.pool.query(
+                """
                 select count(*) filter (where length(id_number_digest) <> 37) as legacy_digests,
                        count(*) filter (where file::text like '%"v1:%') as legacy_text from person
-                """).first!
+                """
+            ).first!
             #expect(try stored.decode("legacy_digests", as: Int.self) == 0)
             #expect(try stored.decode("legacy_text", as: Int.self) == 0)
-            let audit = try await database.pool.query("""
+            let audit = try await database.pool.query(
+                """
                 select result, detail->>'person.left' as left from audit_log where action = 'data_key.rotate'
-                """).first
+                """
+            ).first
             #expect(try audit?.decode("result", as: String.self) == "success")
             #expect(try audit?.decode("left", as: String.self) == "0")
             // A second run finds nothing to do.
@@ -178,12 +209,24 @@ struct KeyRotationTests {
             try await PlatformApp.make(database, vault: try IdentifierVault(secret: Self.newKey)).test(.router) { client in
                 let cadre = try await client.login("village1a.cadre")
                 for (id, number) in [(ids[0], child), (ids[2], legacyElder)] {
-                    let revealed = try await client.send(.get, "/v1/persons/\(id)?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD", token: cadre)
+                    let revealed = try await client.send(
+                        .get,
+                        "/v1/persons/\(id)?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD",
+                        token: cadre
+                    )
                     #expect(revealed.status == .ok && revealed.text.contains(number), "\(revealed.text)")
                 }
-                let guardianShown = try await client.send(.get, "/v1/persons/\(ids[0])?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD", token: cadre)
+                let guardianShown = try await client.send(
+                    .get,
+                    "/v1/persons/\(ids[0])?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD",
+                    token: cadre
+                )
                 #expect(guardianShown.text.contains(guardian))
-                let twin = try await client.post("/v1/persons", json: People.elder(name: "张爷爷二", sequence: 226, village: fixture.village1a), token: cadre)
+                let twin = try await client.post(
+                    "/v1/persons",
+                    json: People.elder(name: "张爷爷二", sequence: 226, village: fixture.village1a),
+                    token: cadre
+                )
                 #expect(twin.status == .conflict)
                 let list = try await client.send(.get, "/v1/volunteers", token: cadre)
                 #expect(list.status == .ok && list.text.contains("341122********"), "\(list.text)")
@@ -222,8 +265,12 @@ struct KeyRotationTests {
                 for (name, sequence) in [("李奶奶", 224), ("张爷爷", 226), ("赵奶奶", 228)] {
                     var body = People.elder(name: name, sequence: sequence, village: fixture.village1a)
                     body["notes"] = "旧编号 \"v1:AAAA\" 见纸质档案"
-                    body["migrantFamily"] = [["name": "李子", "relationship": "child", "phone": "13700137000", "workProvince": "广东省",
-                                             "idNumber": People.idNumber(born: "1975-01-01", sequence: sequence)]]
+                    body["migrantFamily"] = [
+                        [
+                            "name": "李子", "relationship": "child", "phone": "13700137000", "workProvince": "广东省",
+                            "idNumber": People.idNumber(born: "1975-01-01", sequence: sequence),
+                        ]
+                    ]
                     let created = try await client.post("/v1/persons", json: body, token: cadre)
                     #expect(created.status == .created, "\(created.text)")
                     let id = try #require(try created.json()["id"] as? String)
@@ -234,9 +281,11 @@ struct KeyRotationTests {
             }
             // A field a later version may add, and one file whose number no key opens (damaged bytes).
             try await database.pool.query("update person set file = file || '{\"laterField\": {\"kept\": [1, 2.50, true]}}'::jsonb")
-            try await database.pool.query("""
+            try await database.pool.query(
+                """
                 update person set id_number_sealed = overlay(id_number_sealed placing '\\x00000000'::bytea from 10 for 4) where id = \(ids[1])
-                """)
+                """
+            )
             let before = try await database.pool.query("select id, \(Self.unsealedParts) as rest from person").reduce(into: [UUID: String]()) {
                 $0[try $1.decode("id", as: UUID.self)] = try $1.decode("rest", as: String.self)
             }
@@ -248,7 +297,9 @@ struct KeyRotationTests {
             #expect(reports[0].resealed == 2)
             #expect(reports[1].resealed == 1)
             #expect(try await rotation.census(owner: database.pool).map(\.left) == [1, 0, 0, 0, 0], "only the damaged file is left")
-            let audit = try await database.pool.query("select result, detail->>'person.unreadable' as n from audit_log where action = 'data_key.rotate'").first
+            let audit = try await database.pool.query(
+                "select result, detail->>'person.unreadable' as n from audit_log where action = 'data_key.rotate'"
+            ).first
             #expect(try audit?.decode("result", as: String.self) == "failure")
             #expect(try audit?.decode("n", as: String.self) == "1")
 
@@ -278,13 +329,20 @@ struct KeyRotationTests {
             let fixture = try await PlatformFixture.seed(database)
             let number = People.idNumber(born: "1948-02-02", sequence: 224)
             let first: String = try await PlatformApp.make(database, vault: try IdentifierVault(secret: Self.oldKey)).test(.router) { client in
-                let created = try await client.post("/v1/persons", json: People.elder(village: fixture.village1a), token: try await client.login("village1a.cadre"))
+                let created = try await client.post(
+                    "/v1/persons",
+                    json: People.elder(village: fixture.village1a),
+                    token: try await client.login("village1a.cadre")
+                )
                 return try #require(try created.json()["id"] as? String).lowercased()
             }
             // Misconfigured: the new key without the old one cannot see the first file's digest.
             try await PlatformApp.make(database, vault: try IdentifierVault(secret: Self.newKey)).test(.router) { client in
-                let twin = try await client.post("/v1/persons", json: People.elder(name: "李奶奶二", village: fixture.village1a),
-                                                 token: try await client.login("village1a.cadre"))
+                let twin = try await client.post(
+                    "/v1/persons",
+                    json: People.elder(name: "李奶奶二", village: fixture.village1a),
+                    token: try await client.login("village1a.cadre")
+                )
                 #expect(twin.status == .created)
             }
             let rotation = DataKeyRotation(vault: try IdentifierVault(secret: Self.newKey, previous: [Self.oldKey]))
@@ -296,7 +354,9 @@ struct KeyRotationTests {
             #expect(try audit?.decode("result", as: String.self) == "failure")
             // The clashing file still opens under the ring.
             let sealed = try await database.pool.query("select id_number_sealed from person where id = \(UUID(uuidString: first)!)").first!
-            #expect(try IdentifierVault(secret: Self.newKey, previous: [Self.oldKey]).open(try sealed.decode("id_number_sealed", as: Data.self)) == number)
+            #expect(
+                try IdentifierVault(secret: Self.newKey, previous: [Self.oldKey]).open(try sealed.decode("id_number_sealed", as: Data.self)) == number
+            )
         }
     }
 }

@@ -93,27 +93,44 @@ struct LoginThrottleTests {
         try await TestPostgres.withDatabase { database in
             _ = try await PlatformFixture.seed(database)
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-            let router = buildRouter(AppDependencies(
-                pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared, authSettings: Self.settings(),
-                trustedProxies: ["127.0.0.1", "::1"]
-            ))
+            let router = buildRouter(
+                AppDependencies(
+                    pool: database.appPool,
+                    catalog: catalog,
+                    hasher: TestHasher.shared,
+                    vault: TestVault.shared,
+                    authSettings: Self.settings(),
+                    trustedProxies: ["127.0.0.1", "::1"]
+                )
+            )
             try await Application(router: router, logger: TestPostgres.logger).test(.live) { client in
                 let forwarded = HTTPField.Name("X-Forwarded-For")!
                 // The client forged the left entry; the proxy appended the real address.
                 for index in 0..<5 {
-                    let response = try await client.post("/v1/auth/login", json: ["username": "guess\(index)", "password": "Whatever#1"],
-                                                         headers: [forwarded: "10.9.9.9, 203.0.113.50"])
+                    let response = try await client.post(
+                        "/v1/auth/login",
+                        json: ["username": "guess\(index)", "password": "Whatever#1"],
+                        headers: [forwarded: "10.9.9.9, 203.0.113.50"]
+                    )
                     #expect(response.status == .unauthorized)
                 }
-                let held = try await client.post("/v1/auth/login", json: ["username": "guess9", "password": "Whatever#1"],
-                                                 headers: [forwarded: "10.1.1.1, 203.0.113.50"])
+                let held = try await client.post(
+                    "/v1/auth/login",
+                    json: ["username": "guess9", "password": "Whatever#1"],
+                    headers: [forwarded: "10.1.1.1, 203.0.113.50"]
+                )
                 #expect(held.status == .tooManyRequests, "changing the forged part does not escape the wait")
-                let elsewhere = try await client.post("/v1/auth/login", json: ["username": "town1.admin", "password": PlatformFixture.password],
-                                                      headers: [forwarded: "203.0.113.51"])
+                let elsewhere = try await client.post(
+                    "/v1/auth/login",
+                    json: ["username": "town1.admin", "password": PlatformFixture.password],
+                    headers: [forwarded: "203.0.113.51"]
+                )
                 #expect(elsewhere.status == .ok, "another client behind the same proxy is not held up")
-                let audited = try await database.pool.query("""
+                let audited = try await database.pool.query(
+                    """
                     select distinct client_address::text as a from audit_log where action = 'login' order by 1
-                    """).map { try $0.decode("a", as: String.self) }
+                    """
+                ).map { try $0.decode("a", as: String.self) }
                 #expect(audited.map { $0.split(separator: "/").first.map(String.init) ?? $0 } == ["203.0.113.50", "203.0.113.51"])
             }
         }

@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
@@ -59,9 +59,17 @@ struct OrgUnitTests {
                     let fields = (try response.json()["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
                     #expect(fields.contains(field), "\(body) → \(fields)")
                 }
-                let badKind = try await client.post("/v1/units", json: ["kind": "province", "name": "x", "parentId": fixture.town1.idString], token: token)
+                let badKind = try await client.post(
+                    "/v1/units",
+                    json: ["kind": "province", "name": "x", "parentId": fixture.town1.idString],
+                    token: token
+                )
                 #expect(badKind.status == .badRequest)
-                let taken = try await client.post("/v1/units", json: ["kind": "village", "name": "重码", "code": "341122100001", "parentId": fixture.town1.idString], token: token)
+                let taken = try await client.post(
+                    "/v1/units",
+                    json: ["kind": "village", "name": "重码", "code": "341122100001", "parentId": fixture.town1.idString],
+                    token: token
+                )
                 #expect(taken.status == .conflict)
                 #expect(try taken.json()["code"] as? String == "code_taken")
             }
@@ -104,7 +112,9 @@ struct OrgUnitTests {
                 let badCode = try await client.post(uri, json: ["parentId": fixture.town2.idString], token: countyAdmin, headers: [.ifMatch: "\"1\""])
                 #expect(badCode.status == .unprocessableContent, "a village code must keep its town's prefix")
                 let gridMove = try await client.post(
-                    "/v1/units/\(fixture.grid1a.idString)/move", json: ["parentId": fixture.village2a.idString], token: countyAdmin,
+                    "/v1/units/\(fixture.grid1a.idString)/move",
+                    json: ["parentId": fixture.village2a.idString],
+                    token: countyAdmin,
                     headers: [.ifMatch: "\"1\""]
                 )
                 #expect(gridMove.status == .ok)
@@ -115,7 +125,9 @@ struct OrgUnitTests {
                 #expect(try child.first?.decode("path", as: String.self) == newGridPath + "." + OrgUnit.label(for: microGrid.id))
                 #expect(try child.first?.decode("version", as: Int.self) == 1)
                 let intoItself = try await client.post(
-                    "/v1/units/\(fixture.town1.idString)/move", json: ["parentId": fixture.village1a.idString], token: countyAdmin,
+                    "/v1/units/\(fixture.town1.idString)/move",
+                    json: ["parentId": fixture.village1a.idString],
+                    token: countyAdmin,
                     headers: [.ifMatch: "\"1\""]
                 )
                 #expect(intoItself.status == .unprocessableContent)
@@ -129,9 +141,19 @@ struct OrgUnitTests {
             let fixture = try await PlatformFixture.seed(database)
             try await PlatformApp.make(database).test(.router) { client in
                 let token = try await client.login("town1.admin")
-                let busy = try await client.post("/v1/units/\(fixture.village1a.idString)/deactivate", json: [:], token: token, headers: [.ifMatch: "\"1\""])
+                let busy = try await client.post(
+                    "/v1/units/\(fixture.village1a.idString)/deactivate",
+                    json: [:],
+                    token: token,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(busy.status == .unprocessableContent)
-                let done = try await client.post("/v1/units/\(fixture.grid1a.idString)/deactivate", json: [:], token: token, headers: [.ifMatch: "\"1\""])
+                let done = try await client.post(
+                    "/v1/units/\(fixture.grid1a.idString)/deactivate",
+                    json: [:],
+                    token: token,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(done.status == .ok)
                 #expect(try done.json()["active"] as? Bool == false)
                 let still = try await database.pool.query("select active from org_unit where id = \(fixture.grid1a.id)")
@@ -148,8 +170,11 @@ struct OrgUnitLockTests {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
             let caller = Caller(
-                accountID: UUID(), name: "probe", kind: .user,
-                grants: [Grant(role: .countyAdmin, unitID: fixture.county.id, unitPath: fixture.county.path)], credentialID: UUID()
+                accountID: UUID(),
+                name: "probe",
+                kind: .user,
+                grants: [Grant(role: .countyAdmin, unitID: fixture.county.id, unitPath: fixture.county.path)],
+                credentialID: UUID()
             )
             let tenant = TenantDatabase(pool: database.appPool)
             let repository = PostgresOrgUnitRepository()
@@ -194,13 +219,23 @@ struct ServiceAreaTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let admin = try await client.login("town1.admin")
                 let uri = "/v1/units/\(fixture.clinic1.idString)/service-area"
-                let set = try await client.send(.put, uri, json: ["villageIds": [fixture.village1a.idString, fixture.village1b.idString]], token: admin)
+                let set = try await client.send(
+                    .put,
+                    uri,
+                    json: ["villageIds": [fixture.village1a.idString, fixture.village1b.idString]],
+                    token: admin
+                )
                 #expect(set.status == .ok)
                 #expect((try set.json()["villageIds"] as? [String])?.count == 2)
                 let foreign = try await client.send(.put, uri, json: ["villageIds": [fixture.village2a.idString]], token: admin)
                 #expect(foreign.status == .unprocessableContent)
                 #expect(((try foreign.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "villageIds[0]")
-                let notClinic = try await client.send(.put, "/v1/units/\(fixture.school1.idString)/service-area", json: ["villageIds": []], token: admin)
+                let notClinic = try await client.send(
+                    .put,
+                    "/v1/units/\(fixture.school1.idString)/service-area",
+                    json: ["villageIds": []],
+                    token: admin
+                )
                 #expect(notClinic.status == .unprocessableContent)
                 let doctor = try await client.login("clinic1.doctor")
                 let read = try await client.send(.get, uri, token: doctor)

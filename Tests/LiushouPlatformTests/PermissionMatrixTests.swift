@@ -1,6 +1,6 @@
-import LiushouAPITestSupport
 import Foundation
 import Hummingbird
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouHTTP
 import LiushouMigrations
@@ -33,7 +33,9 @@ struct PermissionMatrixTests {
         }
     }
 
-    @Test("every protected route declares a permission or authentication; only probes and login are open (pages are the web module's files, not routes)")
+    @Test(
+        "every protected route declares a permission or authentication; only probes and login are open (pages are the web module's files, not routes)"
+    )
     func routesDeclareAccess() async throws {
         try await TestPostgres.withDatabase { database in
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())

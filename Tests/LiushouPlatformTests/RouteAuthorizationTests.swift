@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouHTTP
 import LiushouMigrations
@@ -66,7 +66,8 @@ struct RouteAuthorizationTests {
                         .map { $0.hasPrefix(":") ? "not-a-uuid" : String($0) }.joined(separator: "/")
                     var token = county
                     if case .permission(let permission) = entry.access, !permission.roles.contains(.countyAdmin),
-                       let role = permission.roles.sorted().first {
+                        let role = permission.roles.sorted().first
+                    {
                         if tokens[role] == nil { tokens[role] = try await client.login(fixture.username(for: role)) }
                         token = tokens[role] ?? county
                     }

@@ -1,5 +1,5 @@
-import LiushouAPITestSupport
 import Foundation
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
@@ -13,8 +13,11 @@ struct RowLevelSecurityTests {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
             let caller = Caller(
-                accountID: UUID(), name: "probe", kind: .user,
-                grants: [Grant(role: .villageCadre, unitID: fixture.village1a.id, unitPath: fixture.village1a.path)], credentialID: UUID()
+                accountID: UUID(),
+                name: "probe",
+                kind: .user,
+                grants: [Grant(role: .villageCadre, unitID: fixture.village1a.id, unitPath: fixture.village1a.path)],
+                credentialID: UUID()
             )
             let tenantDatabase = TenantDatabase(pool: database.appPool)
             let (units, accounts) = try await tenantDatabase.transaction(for: caller) { transaction in
@@ -33,17 +36,21 @@ struct RowLevelSecurityTests {
     func noScope() async throws {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
-            let counts = try await database.appPool.query("""
+            let counts = try await database.appPool.query(
+                """
                 select (select count(*) from org_unit) as units, (select count(*) from account) as accounts,
                        (select count(*) from role_grant) as grants, (select count(*) from credential) as credentials
-                """).first
+                """
+            ).first
             let (units, accounts, grants, credentials) = try #require(try counts?.decode((Int, Int, Int, Int).self))
             #expect(units + accounts + grants + credentials == 0)
             await #expect(throws: DatabaseError.self) {
-                try await database.appPool.query("""
+                try await database.appPool.query(
+                    """
                     insert into org_unit (id, kind, name, code, parent_id, path)
                     values (\(UUID()), 'village', 'x', '341122100099', \(fixture.town1.id), \(fixture.town1.path + ".ux")::ltree)
-                    """)
+                    """
+                )
             }
         }
     }

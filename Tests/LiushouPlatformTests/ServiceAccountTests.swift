@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
@@ -13,8 +13,10 @@ import Testing
 struct ServiceAccountTests {
     static func body(_ fixture: PlatformFixture, unit: OrgUnit? = nil, role: String = "clinic_staff") -> [String: Any] {
         let target = unit ?? fixture.clinic1
-        return ["username": "clinic1.his", "displayName": "卫生院HIS", "homeUnitId": target.idString,
-                "grants": [["role": role, "unitId": target.idString]], "tokenLabel": "HIS upload"]
+        return [
+            "username": "clinic1.his", "displayName": "卫生院HIS", "homeUnitId": target.idString,
+            "grants": [["role": role, "unitId": target.idString]], "tokenLabel": "HIS upload",
+        ]
     }
 
     @Test("a town admin creates a service account; its token works, is stored hashed, and dies when revoked")
@@ -81,7 +83,11 @@ struct ServiceAccountTests {
                 let expiry = try #require(issued.expiresAt)
                 #expect(abs(expiry.timeIntervalSinceNow - 365 * 86_400) < 3_600)
                 let accountID = issued.account.id.uuidString.lowercased()
-                let pastToken = try await client.post("/v1/service-accounts/\(accountID)/tokens", json: ["expiresAt": "2020-01-01T00:00:00Z"], token: admin)
+                let pastToken = try await client.post(
+                    "/v1/service-accounts/\(accountID)/tokens",
+                    json: ["expiresAt": "2020-01-01T00:00:00Z"],
+                    token: admin
+                )
                 #expect(pastToken.status == .unprocessableContent)
                 #expect(((try pastToken.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "expiresAt")
                 let clinic = try await client.login("clinic1.doctor")

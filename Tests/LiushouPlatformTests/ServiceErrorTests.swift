@@ -17,9 +17,19 @@ struct ServiceErrorTests {
             (.idConflict(record: "household"), .idConflict("household")),
             (.malformed("cursor is invalid."), .badRequest("cursor is invalid.")),
             (
-                .conflict(code: "duplicate_id_number", title: "An active file already holds this ID number", errors: [field], extensions: ["existingId": "x"]),
-                Problem(status: .conflict, code: "duplicate_id_number", title: "An active file already holds this ID number", errors: [field],
-                        extensions: ["existingId": "x"])
+                .conflict(
+                    code: "duplicate_id_number",
+                    title: "An active file already holds this ID number",
+                    errors: [field],
+                    extensions: ["existingId": "x"]
+                ),
+                Problem(
+                    status: .conflict,
+                    code: "duplicate_id_number",
+                    title: "An active file already holds this ID number",
+                    errors: [field],
+                    extensions: ["existingId": "x"]
+                )
             ),
             (
                 .unprocessable(code: "not_eligible", title: "Not eligible", detail: "why"),

@@ -15,7 +15,9 @@ struct TwoFactorTests {
     func rfcVectors() {
         let totp = TOTP(secret: Data("12345678901234567890".utf8))
         // RFC 6238 appendix B (8 digits there; 6-digit codes are their last six).
-        for (time, code) in [(59, "287082"), (1_111_111_109, "081804"), (1_111_111_111, "050471"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] {
+        for (time, code) in [
+            (59, "287082"), (1_111_111_109, "081804"), (1_111_111_111, "050471"), (1_234_567_890, "005924"), (2_000_000_000, "279037"),
+        ] {
             let date = Date(timeIntervalSince1970: TimeInterval(time))
             #expect(totp.code(step: TOTP.step(at: date)) == code, "\(time)")
             #expect(totp.matchingStep(code, at: date) == TOTP.step(at: date))
@@ -26,8 +28,10 @@ struct TwoFactorTests {
         #expect(totp.matchingStep("28708", at: Date(timeIntervalSince1970: 59)) == nil)
         #expect(totp.matchingStep("28708x", at: Date(timeIntervalSince1970: 59)) == nil)
         #expect(totp.base32Secret == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
-        #expect(totp.uri(issuer: "Liushou", account: "县.admin")
-            == "otpauth://totp/Liushou:%E5%8E%BF.admin?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Liushou&algorithm=SHA1&digits=6&period=30")
+        #expect(
+            totp.uri(issuer: "Liushou", account: "县.admin")
+                == "otpauth://totp/Liushou:%E5%8E%BF.admin?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Liushou&algorithm=SHA1&digits=6&period=30"
+        )
         let codes = RecoveryCodes.generate()
         #expect(Set(codes).count == 10 && codes.allSatisfy { $0.count == 11 && $0.contains("-") })
         #expect(RecoveryCodes.digest(codes[0].lowercased().replacingOccurrences(of: "-", with: " ")) == RecoveryCodes.digest(codes[0]))
@@ -62,7 +66,11 @@ struct TwoFactorTests {
                 let blocked = try await client.send(.get, "/v1/persons", token: token)
                 #expect(blocked.status == .forbidden)
                 #expect(try blocked.json()["code"] as? String == "second_factor_enrolment_required")
-                let password = try await client.post("/v1/auth/password", json: ["currentPassword": PlatformFixture.password, "newPassword": "Another#Pass2026"], token: token)
+                let password = try await client.post(
+                    "/v1/auth/password",
+                    json: ["currentPassword": PlatformFixture.password, "newPassword": "Another#Pass2026"],
+                    token: token
+                )
                 #expect(password.status == .forbidden, "no password change on the password alone")
                 let me = try await client.send(.get, "/v1/auth/me", token: token)
                 #expect(try me.json()["secondFactor"] as? String == "enrol")
@@ -104,7 +112,10 @@ struct TwoFactorTests {
                 #expect(used.status == .ok)
                 #expect(try used.json()["recoveryCodesLeft"] as? Int == 9)
                 let fourth = try await client.login("county.admin")
-                #expect(try await client.post("/v1/auth/two-factor/verify", json: ["recoveryCode": recovery[0]], token: fourth).status == .unprocessableContent)
+                #expect(
+                    try await client.post("/v1/auth/two-factor/verify", json: ["recoveryCode": recovery[0]], token: fourth).status
+                        == .unprocessableContent
+                )
 
                 // Five wrong codes end a session; ten in a row lock the authenticator, whatever the session.
                 var statuses: [Int] = []
@@ -124,9 +135,11 @@ struct TwoFactorTests {
                 let lockedOut = try await client.post("/v1/auth/two-factor/verify", json: ["code": try Self.code(secret, offset: 1)], token: fresh)
                 #expect(lockedOut.status == .tooManyRequests, "even the right code waits")
 
-                let actions = try await database.pool.query("""
+                let actions = try await database.pool.query(
+                    """
                     select action || ':' || result as a, count(*) as n from audit_log where action like 'two_factor.%' group by 1
-                    """).reduce(into: [String: Int]()) { $0[try $1.decode("a", as: String.self)] = try $1.decode("n", as: Int.self) }
+                    """
+                ).reduce(into: [String: Int]()) { $0[try $1.decode("a", as: String.self)] = try $1.decode("n", as: Int.self) }
                 #expect(actions["two_factor.enrol:success"] == 1 && actions["two_factor.enrol:denied"] == 1, "\(actions)")
                 #expect(actions["two_factor.verify:success"] == 1 && (actions["two_factor.verify:denied"] ?? 0) >= 10, "\(actions)")
                 #expect(actions["two_factor.recovery_code:success"] == 1, "\(actions)")
@@ -145,8 +158,14 @@ struct TwoFactorTests {
                 #expect(try await client.send(.get, "/v1/auth/me", token: before).json()["secondFactor"] as? String == "none")
                 let county = try await client.login("county.admin")
                 let users = try await client.send(.get, "/v1/users?q=village1a.cadre", token: county)
-                let cadreID = try #require(((try users.json()["items"] as? [[String: Any]])?.first { $0["username"] as? String == "village1a.cadre" })?["id"] as? String)
-                let granted = try await client.post("/v1/users/\(cadreID)/grants", json: ["role": "town_admin", "unitId": fixture.town1.idString], token: county)
+                let cadreID = try #require(
+                    ((try users.json()["items"] as? [[String: Any]])?.first { $0["username"] as? String == "village1a.cadre" })?["id"] as? String
+                )
+                let granted = try await client.post(
+                    "/v1/users/\(cadreID)/grants",
+                    json: ["role": "town_admin", "unitId": fixture.town1.idString],
+                    token: county
+                )
                 #expect(granted.status == .ok, "\(granted.text)")
 
                 // The session opened before the grant now owes an enrolment, like a new one.
@@ -185,32 +204,48 @@ struct TwoFactorTests {
             try await PlatformApp.make(database, settings: settings).test(.router) { client in
                 let token = try await client.login("town1.admin")
                 let first = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).json()["secret"] as? String)
-                let row = try #require(try await database.pool.query("""
-                    select t.account_id, t.secret_sealed, c.id as credential from account_totp t join credential c on c.account_id = t.account_id and c.revoked_at is null
-                    """).first)
+                let row = try #require(
+                    try await database.pool.query(
+                        """
+                        select t.account_id, t.secret_sealed, c.id as credential from account_totp t join credential c on c.account_id = t.account_id and c.revoked_at is null
+                        """
+                    ).first
+                )
                 let account = try row.decode("account_id", as: UUID.self)
                 let credential = try row.decode("credential", as: UUID.self)
                 let checked = try row.decode("secret_sealed", as: Data.self)
                 // Another tab restarts the enrolment between the check and the confirmation.
                 let second = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).json()["secret"] as? String)
                 #expect(first != second)
-                let stale = try await database.pool.query("""
+                let stale = try await database.pool.query(
+                    """
                     select auth_two_factor_confirm(\(account), \(credential), \(checked), 1, array[]::bytea[]) as confirmed
-                    """).first?.decode("confirmed", as: Bool.self)
+                    """
+                ).first?.decode("confirmed", as: Bool.self)
                 #expect(stale == false)
                 // The first tab's code, named with its enrolment: refused as replaced, and not counted.
                 let firstEnrolment = try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token)
                 let third = try #require(try firstEnrolment.json()["secret"] as? String)
                 let named = try #require(try firstEnrolment.json()["enrolment"] as? String)
                 let latest = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: token).json()["secret"] as? String)
-                let replaced = try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(third), "enrolment": named], token: token)
+                let replaced = try await client.post(
+                    "/v1/auth/two-factor/confirm",
+                    json: ["code": try Self.code(third), "enrolment": named],
+                    token: token
+                )
                 #expect(replaced.status == .conflict, "\(replaced.text)")
                 #expect(try replaced.json()["code"] as? String == "enrolment_replaced")
                 let counted = try await database.pool.query("select second_factor_failures as n from credential where id = \(credential)").first!
                 #expect(try counted.decode("n", as: Int.self) == 0)
                 // Without the name, an old tab's code is a wrong code (counted).
-                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(first)], token: token).status == .unprocessableContent)
-                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(second)], token: token).status == .unprocessableContent)
+                #expect(
+                    try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(first)], token: token).status
+                        == .unprocessableContent
+                )
+                #expect(
+                    try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(second)], token: token).status
+                        == .unprocessableContent
+                )
                 #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(latest)], token: token).status == .ok)
             }
         }
@@ -237,16 +272,21 @@ struct TwoFactorTests {
                 #expect(statuses == [422, 422, 422, 422, 401, 422, 422, 422, 422, 429], "\(statuses)")
                 let state = {
                     let row = try await database.pool.query("select failures, locked_until, account_id from account_totp").first!
-                    return (try row.decode("failures", as: Int.self), try row.decode("locked_until", as: Date?.self), try row.decode("account_id", as: UUID.self))
+                    return (
+                        try row.decode("failures", as: Int.self), try row.decode("locked_until", as: Date?.self),
+                        try row.decode("account_id", as: UUID.self)
+                    )
                 }
                 let (failures, locked, account) = try await state()
                 #expect(failures == 10 && locked != nil)
 
                 // A wrong code counted while locked (two requests racing past the lock check) changes nothing.
                 session = try await client.login("county.auditor")
-                let credential = try await database.pool.query("""
+                let credential = try await database.pool.query(
+                    """
                     select id from credential where account_id = \(account) and revoked_at is null order by created_at desc limit 1
-                    """).first!.decode("id", as: UUID.self)
+                    """
+                ).first!.decode("id", as: UUID.self)
                 try await database.pool.query("select * from auth_two_factor_failed(\(account), \(credential), 5, 10, '900 seconds'::interval)")
                 let (whileLocked, stillLocked, _) = try await state()
                 #expect(whileLocked == 10 && stillLocked == locked, "no count and no new lock while locked")
@@ -277,10 +317,15 @@ struct TwoFactorTests {
                 #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(secret)], token: town).status == .ok)
                 let county = try await client.login("county.admin")
                 let users = try await client.send(.get, "/v1/users?q=town1.admin", token: county)
-                let townID = try #require(((try users.json()["items"] as? [[String: Any]])?.first { $0["username"] as? String == "town1.admin" })?["id"] as? String)
+                let townID = try #require(
+                    ((try users.json()["items"] as? [[String: Any]])?.first { $0["username"] as? String == "town1.admin" })?["id"] as? String
+                )
                 let countyID = try #require(try await client.send(.get, "/v1/auth/me", token: county).json()["accountId"] as? String)
 
-                #expect([.forbidden, .notFound].contains(try await client.post("/v1/users/\(countyID)/reset-two-factor", json: [:], token: town).status), "not upwards")
+                #expect(
+                    [.forbidden, .notFound].contains(try await client.post("/v1/users/\(countyID)/reset-two-factor", json: [:], token: town).status),
+                    "not upwards"
+                )
                 #expect(try await client.post("/v1/users/\(townID)/reset-two-factor", json: [:], token: town).status == .forbidden, "not one's own")
                 let cadre = try await client.login("village1a.cadre")
                 #expect(try await client.post("/v1/users/\(townID)/reset-two-factor", json: [:], token: cadre).status == .forbidden)
@@ -291,9 +336,11 @@ struct TwoFactorTests {
                 #expect(try await client.send(.get, "/v1/auth/me", token: town).status == .unauthorized, "the lost phone's sessions end")
                 let again = try await client.post("/v1/auth/login", json: ["username": "town1.admin", "password": PlatformFixture.password])
                 #expect(try again.json()["secondFactor"] as? String == "enrol")
-                let audit = try await database.pool.query("""
+                let audit = try await database.pool.query(
+                    """
                     select detail->>'had_authenticator' as had from audit_log where action = 'two_factor.reset' and result = 'success'
-                    """).first
+                    """
+                ).first
                 #expect(try audit?.decode("had", as: String.self) == "true")
             }
         }
@@ -328,7 +375,8 @@ struct TwoFactorTests {
 enum Base32Test {
     static func decode(_ text: String) -> Data? {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-        var buffer: UInt32 = 0, bits = 0
+        var buffer: UInt32 = 0
+        var bits = 0
         var bytes: [UInt8] = []
         for character in text {
             guard let value = alphabet.firstIndex(of: character) else { return nil }

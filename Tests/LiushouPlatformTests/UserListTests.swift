@@ -20,7 +20,12 @@ struct UserListTests {
             let fixture = try await PlatformFixture.seed(database)
             let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
             try await seeder.user("town2.admin", password: PlatformFixture.password, home: fixture.town2, grants: [(.townAdmin, fixture.town2)])
-            try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
+            try await seeder.user(
+                "village2a.cadre",
+                password: PlatformFixture.password,
+                home: fixture.village2a,
+                grants: [(.villageCadre, fixture.village2a)]
+            )
             try await PlatformApp.make(database).test(.router) { client in
                 let town1 = try await client.login("town1.admin")
                 let all = try await client.send(.get, "/v1/users?limit=200", token: town1)

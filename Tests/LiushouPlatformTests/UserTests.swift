@@ -1,8 +1,8 @@
-import LiushouAPITestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LiushouAPITestSupport
 import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
@@ -30,11 +30,23 @@ struct UserTests {
                 #expect(!created.text.contains("Temp#pass2026") && !created.text.contains("$2b$"))
                 let token = try await client.login("v1a.worker2", password: "Temp#pass2026")
                 #expect(try await client.send(.get, "/v1/units/\(fixture.grid1a.idString)", token: token).status == .forbidden)
-                let weak = try await client.post("/v1/auth/password", json: ["currentPassword": "Temp#pass2026", "newPassword": "short"], token: token)
+                let weak = try await client.post(
+                    "/v1/auth/password",
+                    json: ["currentPassword": "Temp#pass2026", "newPassword": "short"],
+                    token: token
+                )
                 #expect(weak.status == .unprocessableContent)
-                let wrong = try await client.post("/v1/auth/password", json: ["currentPassword": "Nope#pass2026", "newPassword": "Fresh#pass2026"], token: token)
+                let wrong = try await client.post(
+                    "/v1/auth/password",
+                    json: ["currentPassword": "Nope#pass2026", "newPassword": "Fresh#pass2026"],
+                    token: token
+                )
                 #expect(wrong.status == .unprocessableContent)
-                let changed = try await client.post("/v1/auth/password", json: ["currentPassword": "Temp#pass2026", "newPassword": "Fresh#pass2026"], token: token)
+                let changed = try await client.post(
+                    "/v1/auth/password",
+                    json: ["currentPassword": "Temp#pass2026", "newPassword": "Fresh#pass2026"],
+                    token: token
+                )
                 #expect(changed.status == .noContent)
                 #expect(try await client.send(.get, "/v1/units/\(fixture.grid1a.idString)", token: token).status == .ok)
                 #expect(try await client.login("v1a.worker2", password: "Fresh#pass2026").hasPrefix("lss_"))
@@ -74,7 +86,12 @@ struct UserTests {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
             let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-            let town2Admin = try await seeder.user("town2.admin", password: PlatformFixture.password, home: fixture.town2, grants: [(.townAdmin, fixture.town2)])
+            let town2Admin = try await seeder.user(
+                "town2.admin",
+                password: PlatformFixture.password,
+                home: fixture.town2,
+                grants: [(.townAdmin, fixture.town2)]
+            )
             _ = town2Admin
             let workerID = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
             try await PlatformApp.make(database).test(.router) { client in
@@ -84,7 +101,11 @@ struct UserTests {
                 #expect(hidden.status == .notFound)
                 #expect(try await client.send(.get, "/v1/users/\(workerID.uuidString)", token: otherTown).status == .notFound)
                 let admin = try await client.login("town1.admin")
-                let reset = try await client.post("/v1/users/\(workerID.uuidString)/reset-password", json: ["password": "Reset#pass2026"], token: admin)
+                let reset = try await client.post(
+                    "/v1/users/\(workerID.uuidString)/reset-password",
+                    json: ["password": "Reset#pass2026"],
+                    token: admin
+                )
                 #expect(reset.status == .ok)
                 #expect(try await client.send(.get, "/v1/auth/me", token: workerToken).status == .unauthorized)
                 let afterReset = try await client.login("grid1a.worker", password: "Reset#pass2026")
@@ -105,7 +126,11 @@ struct UserTests {
             let workerID = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
             try await PlatformApp.make(database).test(.router) { client in
                 let admin = try await client.login("town1.admin")
-                let added = try await client.post("/v1/users/\(workerID.uuidString)/grants", json: ["role": "volunteer", "unitId": fixture.village1b.idString], token: admin)
+                let added = try await client.post(
+                    "/v1/users/\(workerID.uuidString)/grants",
+                    json: ["role": "volunteer", "unitId": fixture.village1b.idString],
+                    token: admin
+                )
                 #expect(added.status == .ok)
                 let grants = try added.json()["grants"] as? [[String: Any]] ?? []
                 #expect(grants.count == 2)
@@ -127,19 +152,35 @@ struct AccountAuthorityTests {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
             let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-            let auditorID = try await seeder.user("village.auditor", password: PlatformFixture.password, home: fixture.village1a,
-                                                  grants: [(.auditor, fixture.county)])
-            let peerID = try await seeder.user("town1.admin2", password: PlatformFixture.password, home: fixture.town1,
-                                               grants: [(.townAdmin, fixture.town1)])
+            let auditorID = try await seeder.user(
+                "village.auditor",
+                password: PlatformFixture.password,
+                home: fixture.village1a,
+                grants: [(.auditor, fixture.county)]
+            )
+            let peerID = try await seeder.user(
+                "town1.admin2",
+                password: PlatformFixture.password,
+                home: fixture.town1,
+                grants: [(.townAdmin, fixture.town1)]
+            )
             let serviceID = UUID()
-            try await database.pool.query("""
+            try await database.pool.query(
+                """
                 insert into account (id, kind, username, display_name, home_unit_id) values (\(serviceID), 'service', 'county.dashboard', '看板', \(fixture.town1.id))
-                """)
-            try await database.pool.query("insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(serviceID), 'county_admin', \(fixture.county.id))")
+                """
+            )
+            try await database.pool.query(
+                "insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(serviceID), 'county_admin', \(fixture.county.id))"
+            )
             try await PlatformApp.make(database).test(.router) { client in
                 let admin = try await client.login("town1.admin")
                 for target in [auditorID, peerID] {
-                    let reset = try await client.post("/v1/users/\(target.uuidString)/reset-password", json: ["password": "Taken#over2026"], token: admin)
+                    let reset = try await client.post(
+                        "/v1/users/\(target.uuidString)/reset-password",
+                        json: ["password": "Taken#over2026"],
+                        token: admin
+                    )
                     #expect(reset.status == .forbidden)
                     #expect(try reset.json()["code"] as? String == "insufficient_authority")
                     #expect(try await client.post("/v1/users/\(target.uuidString)/disable", json: [:], token: admin).status == .forbidden)
@@ -148,7 +189,11 @@ struct AccountAuthorityTests {
                 #expect(token.status == .forbidden)
                 #expect(try await client.login("village.auditor").hasPrefix("lss_"))
                 let county = try await client.login("county.admin")
-                let allowed = try await client.post("/v1/users/\(auditorID.uuidString)/reset-password", json: ["password": "Reset#pass2026"], token: county)
+                let allowed = try await client.post(
+                    "/v1/users/\(auditorID.uuidString)/reset-password",
+                    json: ["password": "Reset#pass2026"],
+                    token: county
+                )
                 #expect(allowed.status == .ok)
             }
         }

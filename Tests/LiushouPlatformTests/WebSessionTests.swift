@@ -17,7 +17,10 @@ struct WebSessionTests {
         try await TestPostgres.withDatabase { database in
             _ = try await PlatformFixture.seed(database)
             try await PlatformApp.make(database).test(.router) { client in
-                let login = try await client.post("/v1/auth/login", json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true])
+                let login = try await client.post(
+                    "/v1/auth/login",
+                    json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true]
+                )
                 #expect(login.status == .ok)
                 let body = try login.json()
                 #expect(body["token"] == nil, "the token never reaches the page")
@@ -52,16 +55,26 @@ struct WebSessionTests {
                 #expect(try await client.send(.get, "/healthz", headers: cookie).status == .ok, "a dead cookie does not block open routes")
 
                 // Behind an HTTPS proxy the cookies are Secure; bearer tokens are unchanged for machine clients.
-                let secure = try await client.post("/v1/auth/login", json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true],
-                                                   headers: [WebSessionHeaders.forwardedProto: "https"])
+                let secure = try await client.post(
+                    "/v1/auth/login",
+                    json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true],
+                    headers: [WebSessionHeaders.forwardedProto: "https"]
+                )
                 #expect(Self.cookies(secure).allSatisfy { $0.contains("; Secure") })
                 // Login CSRF: a foreign page's form can send only form or text bodies, and browsers say where it came from.
-                var plain = try await client.send(.post, "/v1/auth/login",
-                                                  body: Data(#"{"username":"village1a.cadre","password":"\#(PlatformFixture.password)","cookie":true}"#.utf8),
-                                                  contentType: "text/plain", token: nil)
+                var plain = try await client.send(
+                    .post,
+                    "/v1/auth/login",
+                    body: Data(#"{"username":"village1a.cadre","password":"\#(PlatformFixture.password)","cookie":true}"#.utf8),
+                    contentType: "text/plain",
+                    token: nil
+                )
                 #expect(plain.status == .forbidden && Self.cookies(plain).isEmpty)
-                plain = try await client.post("/v1/auth/login", json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true],
-                                              headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
+                plain = try await client.post(
+                    "/v1/auth/login",
+                    json: ["username": "village1a.cadre", "password": PlatformFixture.password, "cookie": true],
+                    headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"]
+                )
                 #expect(plain.status == .forbidden && Self.cookies(plain).isEmpty)
                 let bearer = try await client.login("village1a.cadre")
                 #expect(try await client.send(.post, "/v1/auth/logout", token: bearer).status == .noContent)

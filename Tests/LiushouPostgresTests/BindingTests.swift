@@ -1,3 +1,4 @@
+import Foundation
 import LiushouPostgres
 import LiushouTestSupport
 import Testing
@@ -44,7 +45,8 @@ struct BindingTests {
     @Test("nested fragments are renumbered and identifiers are quoted")
     func composition() async throws {
         let filter: SQLQuery = "name = \("a") and age > \(3)"
-        let query: SQLQuery = "select \(identifier: "we\"ird") from t where id = \(UUID(uuidString: "00000000-0000-0000-0000-000000000001")!) and \(filter)"
+        let query: SQLQuery =
+            "select \(identifier: "we\"ird") from t where id = \(UUID(uuidString: "00000000-0000-0000-0000-000000000001")!) and \(filter)"
         #expect(query.sql == "select \"we\"\"ird\" from t where id = $1 and name = $2 and age > $3")
         #expect(query.bindings.count == 3)
         #expect(query.bindings[0].type == .uuid)
@@ -100,5 +102,3 @@ struct BindingTests {
         }
     }
 }
-
-import Foundation

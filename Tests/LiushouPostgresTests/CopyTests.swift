@@ -22,9 +22,13 @@ struct CopyTests {
                 try await transaction.copyIn(table: "public.visit", columns: ["id", "n", "note", "at", "payload"], rows: rows)
             }
             #expect(copied == 20_000)
-            let summary = try #require(try await database.pool.query("""
-                select count(*) as total, count(note) as with_note, sum(n) as sum from visit
-                """).first)
+            let summary = try #require(
+                try await database.pool.query(
+                    """
+                    select count(*) as total, count(note) as with_note, sum(n) as sum from visit
+                    """
+                ).first
+            )
             #expect(try summary.decode("total", as: Int.self) == 20_000)
             #expect(try summary.decode("with_note", as: Int.self) == 20_000 - (20_000 / 3) + 0)
             #expect(try summary.decode("sum", as: Decimal.self) == Decimal((0..<20_000).reduce(0, +)))

@@ -48,12 +48,16 @@ struct DecodingTests {
     @Test("server-produced values decode: timestamptz, date, numeric, arrays")
     func serverValues() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            let row = try #require(try await database.pool.query("""
-                select timestamptz '2026-11-29 08:30:00.25+08' as ts, date '2024-02-29' as d,
-                       numeric '0.10' as n, array['a', null, 'b "q"', 'c,d', '\\'] as texts,
-                       array[1, 2, null]::int8[] as numbers, '{}'::uuid[] as none,
-                       '{"name":"王","needs":[],"risk":2}'::jsonb as profile
-                """).first)
+            let row = try #require(
+                try await database.pool.query(
+                    """
+                    select timestamptz '2026-11-29 08:30:00.25+08' as ts, date '2024-02-29' as d,
+                           numeric '0.10' as n, array['a', null, 'b "q"', 'c,d', '\\'] as texts,
+                           array[1, 2, null]::int8[] as numbers, '{}'::uuid[] as none,
+                           '{"name":"王","needs":[],"risk":2}'::jsonb as profile
+                    """
+                ).first
+            )
             #expect(try row.decode("ts", as: Date.self) == Date(timeIntervalSince1970: 1_795_912_200.25))
             #expect(try row.decode("d", as: LocalDate.self).description == "2024-02-29")
             #expect(try row.decode("d", as: Date.self) == Date(timeIntervalSince1970: 1_709_164_800))
@@ -70,9 +74,13 @@ struct DecodingTests {
         try await TestPostgres.withDatabase(migrated: false) { database in
             let texts = ["a", "b \"quoted\"", "c,d", "{braces}", "back\\slash", "NULL", ""]
             let ids = [UUID(), UUID()]
-            let row = try #require(try await database.pool.query("""
-                select \(texts) as texts, \(ids) as ids, \([1, 2, 3]) as numbers, cardinality(\(texts)) as n
-                """).first)
+            let row = try #require(
+                try await database.pool.query(
+                    """
+                    select \(texts) as texts, \(ids) as ids, \([1, 2, 3]) as numbers, cardinality(\(texts)) as n
+                    """
+                ).first
+            )
             #expect(try row.decode("texts", as: [String].self) == texts)
             #expect(try row.decode("ids", as: [UUID].self) == ids)
             #expect(try row.decode("numbers", as: [Int].self) == [1, 2, 3])
@@ -84,10 +92,14 @@ struct DecodingTests {
     func nulls() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
             let absent: Int? = nil
-            let row = try #require(try await database.pool.query("""
-                select null::text as t, null::int8 as i, null::uuid as u, null::timestamptz as ts, null::bytea as b,
-                       null::jsonb as j, null::date as d, null::bool as f, null::numeric as n, \(absent) as bound
-                """).first)
+            let row = try #require(
+                try await database.pool.query(
+                    """
+                    select null::text as t, null::int8 as i, null::uuid as u, null::timestamptz as ts, null::bytea as b,
+                           null::jsonb as j, null::date as d, null::bool as f, null::numeric as n, \(absent) as bound
+                    """
+                ).first
+            )
             #expect(try row.decode("t", as: String?.self) == nil)
             #expect(try row.decode("i", as: Int?.self) == nil)
             #expect(try row.decode("u", as: UUID?.self) == nil)

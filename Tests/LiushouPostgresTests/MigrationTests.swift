@@ -18,7 +18,9 @@ struct MigrationTests {
     }
 
     /// One scratch folder per test process, removed with the test cluster's directory tree at exit.
-    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liushou-test-sql-\(ProcessInfo.processInfo.processIdentifier)")
+    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "liushou-test-sql-\(ProcessInfo.processInfo.processIdentifier)"
+    )
 
     static let base = [
         "core/0001_units.sql": "create table unit (id int primary key, name text not null);",
@@ -75,9 +77,13 @@ struct MigrationTests {
                 return
             }
             #expect(label == "core/0003_broken")
-            let state = try #require(try await database.pool.query("""
-                select to_regclass('half') is null as absent, (select max(version) from liushou_schema_migrations) as latest
-                """).first)
+            let state = try #require(
+                try await database.pool.query(
+                    """
+                    select to_regclass('half') is null as absent, (select max(version) from liushou_schema_migrations) as latest
+                    """
+                ).first
+            )
             #expect(try state.decode("absent", as: Bool.self))
             #expect(try state.decode("latest", as: Int.self) == 2)
         }

@@ -34,7 +34,12 @@ struct OutageTests {
     func statementTimeouts() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
             let pool = PostgresConnectionPool(
-                configuration: .init(conninfo: database.url, maxConnections: 1, statementTimeout: .milliseconds(300), bulkStatementTimeout: .seconds(5)),
+                configuration: .init(
+                    conninfo: database.url,
+                    maxConnections: 1,
+                    statementTimeout: .milliseconds(300),
+                    bulkStatementTimeout: .seconds(5)
+                ),
                 logger: TestPostgres.logger
             )
             let error = await #expect(throws: DatabaseError.self) { try await pool.query("select pg_sleep(2)") }
@@ -52,8 +57,12 @@ struct OutageTests {
         try await TestPostgres.withPrivateCluster { cluster, url in
             let pool = PostgresConnectionPool(
                 configuration: .init(
-                    conninfo: url, maxConnections: 2, acquireTimeout: .seconds(1), connectTimeout: .seconds(2),
-                    statementTimeout: .milliseconds(500), answerGrace: .milliseconds(500)
+                    conninfo: url,
+                    maxConnections: 2,
+                    acquireTimeout: .seconds(1),
+                    connectTimeout: .seconds(2),
+                    statementTimeout: .milliseconds(500),
+                    answerGrace: .milliseconds(500)
                 ),
                 logger: TestPostgres.logger
             )
@@ -84,7 +93,11 @@ struct OutageTests {
             try impostor.run()
             defer { impostor.terminate() }
             let pidFile = cluster.clusterDirectory.appendingPathComponent("postmaster.pid")
-            try "\(impostor.processIdentifier)\n\(cluster.clusterDirectory.path)\n0\n\(port)\n\n127.0.0.1\n".write(to: pidFile, atomically: true, encoding: .utf8)
+            try "\(impostor.processIdentifier)\n\(cluster.clusterDirectory.path)\n0\n\(port)\n\n127.0.0.1\n".write(
+                to: pidFile,
+                atomically: true,
+                encoding: .utf8
+            )
 
             let again = EmbeddedPostgres(configuration: cluster.configuration, logger: TestPostgres.logger)
             let url = try await again.start()

@@ -132,7 +132,8 @@ struct PoolTests {
             components.host = nil
             components.port = nil
             let credentials = "\(components.user ?? ""):\(components.password ?? "")@"
-            let multi = "postgresql://\(credentials)127.0.0.1:1,\(host):\(port)\(components.path)?sslmode=disable&target_session_attrs=read-write&connect_timeout=10"
+            let multi =
+                "postgresql://\(credentials)127.0.0.1:1,\(host):\(port)\(components.path)?sslmode=disable&target_session_attrs=read-write&connect_timeout=10"
             let pool = PostgresConnectionPool(configuration: .init(conninfo: multi, maxConnections: 1), logger: TestPostgres.logger)
             let row = try await pool.query("select current_database() as db, pg_is_in_recovery() as standby").first
             #expect(try row?.decode("db", as: String.self) == database.name)

@@ -21,14 +21,24 @@ struct ContactCardAndHouseholdTests {
                 body["responsibleCadre"] = ["name": "包保干部", "phone": "13600136000"]
                 let created = try await client.post("/v1/persons", json: body, token: cadre)
                 let id = try #require(try created.json()["id"] as? String)
-                try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(fixture.clinic1.id), \(fixture.village1a.id))")
-                let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode("id", as: UUID.self)
-                try await database.pool.query("""
+                try await database.pool.query(
+                    "insert into clinic_service_area (clinic_id, village_id) values (\(fixture.clinic1.id), \(fixture.village1a.id))"
+                )
+                let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
+                try await database.pool.query(
+                    """
                     insert into person_assignment (id, person_id, account_id, unit_id, source)
                     values (\(UUID()), \(UUID(uuidString: id)!), \(volunteer), \(fixture.village1a.id), 'pairing')
-                    """)
-                let card = try await client.send(.get, "/v1/persons/\(id)/contact-card?reveal=identifiers&reason=%E6%89%93%E5%8D%B0%E8%81%94%E7%B3%BB%E5%8D%A1",
-                                                 token: cadre)
+                    """
+                )
+                let card = try await client.send(
+                    .get,
+                    "/v1/persons/\(id)/contact-card?reveal=identifiers&reason=%E6%89%93%E5%8D%B0%E8%81%94%E7%B3%BB%E5%8D%A1",
+                    token: cadre
+                )
                 #expect(card.status == .ok)
                 #expect(card.headers[.contentType] == "text/html; charset=utf-8")
                 let html = card.text
@@ -37,9 +47,11 @@ struct ContactCardAndHouseholdTests {
                 #expect(html.contains("size: A6"))
                 #expect(html.contains("&lt;b&gt;王小明&lt;/b&gt;"), "names are escaped")
                 #expect(!html.contains("<b>王小明</b>"))
-                for expected in ["便民服务联系卡", "甲村", "监护人（祖父）", "王大爷", "13800138000", "父亲（外出）", "浙江省 宁波市 某电子厂", "13900139000",
-                                 "包保责任人", "13600136000", "网格员", "grid1a.worker", "结对志愿者", "village1a.volunteer", "一乡卫生院", "<b>110</b>",
-                                 "<b>120</b>", "12355"] {
+                for expected in [
+                    "便民服务联系卡", "甲村", "监护人（祖父）", "王大爷", "13800138000", "父亲（外出）", "浙江省 宁波市 某电子厂", "13900139000",
+                    "包保责任人", "13600136000", "网格员", "grid1a.worker", "结对志愿者", "village1a.volunteer", "一乡卫生院", "<b>110</b>",
+                    "<b>120</b>", "12355",
+                ] {
                     #expect(html.contains(expected), "card shows \(expected)")
                 }
                 #expect(html.components(separatedBy: "<tr>").count == html.components(separatedBy: "</tr>").count)
@@ -63,8 +75,11 @@ struct ContactCardAndHouseholdTests {
                 let created = try await client.post("/v1/households", json: body, token: cadre)
                 #expect(created.status == .created, "\(created.text)")
                 #expect(try await client.post("/v1/households", json: body, token: cadre).status == .ok)
-                let clash = try await client.post("/v1/households", json: ["villageId": fixture.village1a.idString, "code": "H009", "address": "别处"],
-                                                  token: cadre)
+                let clash = try await client.post(
+                    "/v1/households",
+                    json: ["villageId": fixture.village1a.idString, "code": "H009", "address": "别处"],
+                    token: cadre
+                )
                 #expect(clash.status == .conflict)
                 let blank = try await client.post("/v1/households", json: ["villageId": fixture.village1a.idString, "address": " "], token: cadre)
                 #expect(blank.status == .unprocessableContent)
@@ -82,7 +97,12 @@ struct ContactCardAndHouseholdTests {
                 let otherTown = try await client.login("town1.admin")
                 #expect(try await client.send(.get, "/v1/households/\(id)", token: otherTown).status == .ok)
                 let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-                try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
+                try await seeder.user(
+                    "village2a.cadre",
+                    password: PlatformFixture.password,
+                    home: fixture.village2a,
+                    grants: [(.villageCadre, fixture.village2a)]
+                )
                 let stranger = try await client.login("village2a.cadre")
                 #expect(try await client.send(.get, "/v1/households/\(id)", token: stranger).status == .notFound)
                 #expect(try await client.send(.get, "/v1/households/\(id)").status == .unauthorized)

@@ -12,19 +12,25 @@ import Testing
 /// Ledger (台账) import and export over the API.
 @Suite("Ledger import and export")
 struct LedgerTests {
-    static let header = ["姓名", "性别", "公民身份号码", "民族", "人员类别", "村代码", "网格", "户编号", "户籍地", "现住址", "健康状况", "就学阶段",
-                         "就读学校", "父母外出情况", "监护类型", "监护评估", "委托监护人姓名", "委托监护人电话", "与儿童关系", "委托监护确认书签订日期",
-                         "父亲姓名", "父亲电话", "父亲务工省份", "居住情况", "自理能力", "外出亲属姓名", "外出亲属关系", "外出亲属电话", "外出亲属务工省份", "备注"]
+    static let header = [
+        "姓名", "性别", "公民身份号码", "民族", "人员类别", "村代码", "网格", "户编号", "户籍地", "现住址", "健康状况", "就学阶段",
+        "就读学校", "父母外出情况", "监护类型", "监护评估", "委托监护人姓名", "委托监护人电话", "与儿童关系", "委托监护确认书签订日期",
+        "父亲姓名", "父亲电话", "父亲务工省份", "居住情况", "自理能力", "外出亲属姓名", "外出亲属关系", "外出亲属电话", "外出亲属务工省份", "备注",
+    ]
 
     static func child(_ name: String, sequence: Int, village: String = "341122100001", sex: String = "") -> [String] {
-        [name, sex, People.idNumber(born: "2016-06-01", sequence: sequence), "汉族", "留守儿童", village, "甲村一组", "H001", "安徽省示范县",
-         "甲村 1 号, 东头", "健康", "小学", "一乡中心小学", "父母均外出", "一般", "一般", "张爷爷", "13800138001", "祖父", "2025/9/1",
-         "张父", "13900139001", "浙江省", "", "", "", "", "", "", "班主任说\"很乖\""]
+        [
+            name, sex, People.idNumber(born: "2016-06-01", sequence: sequence), "汉族", "留守儿童", village, "甲村一组", "H001", "安徽省示范县",
+            "甲村 1 号, 东头", "健康", "小学", "一乡中心小学", "父母均外出", "一般", "一般", "张爷爷", "13800138001", "祖父", "2025/9/1",
+            "张父", "13900139001", "浙江省", "", "", "", "", "", "", "班主任说\"很乖\"",
+        ]
     }
 
     static func elder(_ name: String, sequence: Int) -> [String] {
-        [name, "女", People.idNumber(born: "1950-01-01", sequence: sequence), "汉族", "留守老人", "341122100001", "", "H002", "安徽省示范县",
-         "甲村 2 号", "健康", "", "", "", "", "", "", "", "", "", "", "", "", "独居", "能自理", "刘子", "子女", "13700137001", "江苏省", ""]
+        [
+            name, "女", People.idNumber(born: "1950-01-01", sequence: sequence), "汉族", "留守老人", "341122100001", "", "H002", "安徽省示范县",
+            "甲村 2 号", "健康", "", "", "", "", "", "", "", "", "", "", "", "", "独居", "能自理", "刘子", "子女", "13700137001", "江苏省", "",
+        ]
     }
 
     static func csv(_ rows: [[String]]) -> String {
@@ -43,8 +49,10 @@ struct LedgerTests {
                 let cadre = try await client.login("village1a.cadre")
                 var badCheck = Self.child("错号", sequence: 303)
                 badCheck[2] = String(badCheck[2].dropLast()) + (badCheck[2].hasSuffix("1") ? "2" : "1")
-                let rows = [Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402), badCheck,
-                            Self.child("外村娃", sequence: 305, village: "341122101001"), Self.child("性别错", sequence: 307, sex: "女")]
+                let rows = [
+                    Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402), badCheck,
+                    Self.child("外村娃", sequence: 305, village: "341122101001"), Self.child("性别错", sequence: 307, sex: "女"),
+                ]
                 let data = Data(Self.csv(rows).utf8)
                 let refused = try await Self.upload(client, data, token: cadre)
                 #expect(refused.status == .unprocessableContent, "\(refused.text)")
@@ -55,8 +63,14 @@ struct LedgerTests {
                 #expect(messages.first == "校验位不正确，号码可能输错了", "\(messages)")
                 #expect(messages.allSatisfy { $0.unicodeScalars.contains { $0.value >= 0x4E00 } }, "\(messages)")
                 #expect((try refused.json()["detail"] as? String)?.hasPrefix("共 5 行，其中 3 行有误，未导入任何内容。") == true)
-                let english = try await client.send(.post, "/v1/imports/persons", body: data, contentType: "text/csv", token: cadre,
-                                                    headers: [.acceptLanguage: "en-US,en;q=0.9"])
+                let english = try await client.send(
+                    .post,
+                    "/v1/imports/persons",
+                    body: data,
+                    contentType: "text/csv",
+                    token: cadre,
+                    headers: [.acceptLanguage: "en-US,en;q=0.9"]
+                )
                 let englishErrors = (try english.json()["errors"] as? [[String: Any]]) ?? []
                 #expect(englishErrors.compactMap { $0["field"] as? String } == fields)
                 #expect((englishErrors.first?["message"] as? String)?.hasPrefix("has a wrong check character") == true)
@@ -131,7 +145,10 @@ struct LedgerTests {
                 #expect(try address.decode("a", as: String.self) == "甲村 9 号")
                 let volunteer = try await client.login("village1a.volunteer")
                 #expect(try await Self.upload(client, Data(text.utf8), token: volunteer).status == .forbidden)
-                #expect(try await client.send(.post, "/v1/imports/persons", body: Data(text.utf8), contentType: "text/csv", token: nil).status == .unauthorized)
+                #expect(
+                    try await client.send(.post, "/v1/imports/persons", body: Data(text.utf8), contentType: "text/csv", token: nil).status
+                        == .unauthorized
+                )
                 let headerless = try await Self.upload(client, Data("姓名,性别\r\n张,男\r\n".utf8), token: cadre)
                 #expect(headerless.status == .unprocessableContent)
             }
@@ -157,8 +174,11 @@ struct LedgerTests {
                 #expect(text.contains("'@SUM(1+1)"))
                 #expect(!text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
                 #expect(text.contains("341122********"))
-                let revealed = try await client.send(.get, "/v1/exports/persons?unitId=\(fixture.village1a.idString)&reveal=identifiers&reason=%E4%B8%8A%E6%8A%A5%E6%B0%91%E6%94%BF",
-                                                     token: cadre)
+                let revealed = try await client.send(
+                    .get,
+                    "/v1/exports/persons?unitId=\(fixture.village1a.idString)&reveal=identifiers&reason=%E4%B8%8A%E6%8A%A5%E6%B0%91%E6%94%BF",
+                    token: cadre
+                )
                 #expect(revealed.text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
                 let table = try CSVTable(parsing: String(revealed.text.dropFirst()))
                 #expect(table.header == LedgerColumn.allCases.map(\.rawValue))
@@ -203,13 +223,18 @@ struct LedgerTests {
 
                 let again = try await Self.upload(client, Data(Self.csv([row]).utf8), token: cadre)
                 #expect(try again.json()["unchanged"] as? Int == 1, "\(again.text)")
-                let stored = try await database.pool.query("select file->>'notes' as n, file->'child'->'guardian'->>'address' as a from person").first!
+                let stored = try await database.pool.query("select file->>'notes' as n, file->'child'->'guardian'->>'address' as a from person")
+                    .first!
                 #expect(try stored.decode("n", as: String.self) == "每周电话回访")
                 #expect(try stored.decode("a", as: String.self) == "甲村 5 号")
 
                 let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-                try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a,
-                                      grants: [(.villageCadre, fixture.village2a)])
+                try await seeder.user(
+                    "village2a.cadre",
+                    password: PlatformFixture.password,
+                    home: fixture.village2a,
+                    grants: [(.villageCadre, fixture.village2a)]
+                )
                 let stranger = try await client.login("village2a.cadre")
                 var elsewhere = Self.child("张小花", sequence: x, village: "341122101001")
                 elsewhere[6] = ""

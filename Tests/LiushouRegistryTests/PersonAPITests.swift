@@ -24,7 +24,13 @@ struct PersonAPITests {
                 #expect(created.status == .created, "\(created.text)")
                 #expect(created.etag == "\"1\"")
                 let record = try created.decode(PersonRecord.self)
-                #expect(record.file.idNumber == "341122********1236".replacingOccurrences(of: "1236", with: String(People.idNumber(born: "2015-03-04", sequence: 123).suffix(4))))
+                #expect(
+                    record.file.idNumber
+                        == "341122********1236".replacingOccurrences(
+                            of: "1236",
+                            with: String(People.idNumber(born: "2015-03-04", sequence: 123).suffix(4))
+                        )
+                )
                 #expect(record.file.phone == nil)
                 #expect(record.file.sex == .male)
                 #expect(record.file.birthDate == nil, "with the masked ID number the full date would give the number back")
@@ -47,7 +53,11 @@ struct PersonAPITests {
                 let read = try await client.send(.get, "/v1/persons/\(id)", token: cadre)
                 #expect(read.status == .ok)
                 #expect(!read.text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
-                let revealed = try await client.send(.get, "/v1/persons/\(id)?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD", token: cadre)
+                let revealed = try await client.send(
+                    .get,
+                    "/v1/persons/\(id)?reveal=identifiers&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD",
+                    token: cadre
+                )
                 #expect(revealed.status == .ok)
                 #expect(revealed.text.contains(People.idNumber(born: "2015-03-04", sequence: 123)))
                 #expect(revealed.text.contains("13800138000"))
@@ -84,13 +94,15 @@ struct PersonAPITests {
                 #expect(try await refused { $0["villageId"] = fixture.village2a.idString } == ["villageId"])
                 #expect(try await refused { $0["categories"] = [] as [Any] } == ["categories"])
                 // A relative's ID number must hold a birth date that has happened; dates outside 1900–2100 cannot be read.
-                #expect(try await refused { body in
-                    var child = body["child"] as! [String: Any]
-                    var guardian = child["guardian"] as! [String: Any]
-                    guardian["idNumber"] = People.idNumber(born: "2090-01-01", sequence: 11)
-                    child["guardian"] = guardian
-                    body["child"] = child
-                } == ["child.guardian.idNumber"])
+                #expect(
+                    try await refused { body in
+                        var child = body["child"] as! [String: Any]
+                        var guardian = child["guardian"] as! [String: Any]
+                        guardian["idNumber"] = People.idNumber(born: "2090-01-01", sequence: 11)
+                        child["guardian"] = guardian
+                        body["child"] = child
+                    } == ["child.guardian.idNumber"]
+                )
                 var ancient = People.child(village: fixture.village1a)
                 ancient["categories"] = [["category": "left_behind_child", "startedOn": "0001-01-01"]]
                 let unreadableDate = try await client.post("/v1/persons", json: ancient, token: cadre)
@@ -124,7 +136,10 @@ struct PersonAPITests {
                 #expect(updated.etag == "\"2\"")
                 let echoed = try updated.decode(PersonRecord.self).file
                 #expect(echoed.idNumber == file["idNumber"] as? String, "the masked echo kept the stored number")
-                let kept = try await database.pool.query("select id_number_sealed is not null as sealed from person").first!.decode("sealed", as: Bool.self)
+                let kept = try await database.pool.query("select id_number_sealed is not null as sealed from person").first!.decode(
+                    "sealed",
+                    as: Bool.self
+                )
                 #expect(kept)
 
                 file["currentAddress"] = "甲村 100 号"
@@ -157,12 +172,22 @@ struct PersonAPITests {
                 let cadre = try await client.login("village1a.cadre")
                 let created = try await client.post("/v1/persons", json: People.child(village: fixture.village1a), token: cadre)
                 let id = try #require(try created.json()["id"] as? String).lowercased()
-                let exited = try await client.send(.post, "/v1/persons/\(id)/exit", json: ["reason": "parents_returned", "exitedOn": "2026-01-10"],
-                                                   token: cadre, headers: [.ifMatch: "\"1\""])
+                let exited = try await client.send(
+                    .post,
+                    "/v1/persons/\(id)/exit",
+                    json: ["reason": "parents_returned", "exitedOn": "2026-01-10"],
+                    token: cadre,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(exited.status == .ok, "\(exited.text)")
                 #expect(try exited.json()["status"] as? String == "exited")
-                let badReason = try await client.send(.post, "/v1/persons/\(id)/exit", json: ["reason": "bored", "exitedOn": "2026-01-10"],
-                                                      token: cadre, headers: [.ifMatch: "\"2\""])
+                let badReason = try await client.send(
+                    .post,
+                    "/v1/persons/\(id)/exit",
+                    json: ["reason": "bored", "exitedOn": "2026-01-10"],
+                    token: cadre,
+                    headers: [.ifMatch: "\"2\""]
+                )
                 #expect(badReason.status == .badRequest)
                 // The list shows files in the register unless asked for exited ones or all.
                 func listed(_ query: String) async throws -> [String] {
@@ -179,8 +204,13 @@ struct PersonAPITests {
                 let clash = try await client.send(.post, "/v1/persons/\(id)/reactivate", token: cadre, headers: [.ifMatch: "\"2\""])
                 #expect(clash.status == .conflict)
                 let newID = try #require(try again.json()["id"] as? String).lowercased()
-                _ = try await client.send(.post, "/v1/persons/\(newID)/exit", json: ["reason": "moved_away", "exitedOn": "2026-02-01"],
-                                          token: cadre, headers: [.ifMatch: "\"1\""])
+                _ = try await client.send(
+                    .post,
+                    "/v1/persons/\(newID)/exit",
+                    json: ["reason": "moved_away", "exitedOn": "2026-02-01"],
+                    token: cadre,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 let back = try await client.send(.post, "/v1/persons/\(id)/reactivate", token: cadre, headers: [.ifMatch: "\"2\""])
                 #expect(back.status == .ok, "\(back.text)")
                 #expect(try back.json()["status"] as? String == "active")
@@ -202,7 +232,11 @@ struct PersonAPITests {
                 let filed = try await client.post("/v1/persons", json: People.child(village: fixture.village1a, grid: micro), token: worker)
                 #expect(filed.status == .created, "\(filed.text)")
                 let cadre = try await client.login("town1.admin")
-                let wrong = try await client.post("/v1/persons", json: People.child(sequence: 125, village: fixture.village1a, grid: foreign), token: cadre)
+                let wrong = try await client.post(
+                    "/v1/persons",
+                    json: People.child(sequence: 125, village: fixture.village1a, grid: foreign),
+                    token: cadre
+                )
                 #expect(wrong.status == .unprocessableContent)
                 #expect(((try wrong.json()["errors"] as? [[String: Any]]) ?? []).contains { $0["field"] as? String == "gridId" })
             }

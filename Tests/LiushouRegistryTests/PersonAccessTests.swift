@@ -28,10 +28,24 @@ struct PersonAccessTests {
     static func world(_ database: TestDatabase, client: some TestClientProtocol) async throws -> World {
         let fixture = try await PlatformFixture.seed(database)
         let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-        try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
+        try await seeder.user(
+            "village2a.cadre",
+            password: PlatformFixture.password,
+            home: fixture.village2a,
+            grants: [(.villageCadre, fixture.village2a)]
+        )
         let cadre = try await client.login("village1a.cadre")
-        let own = try await client.post("/v1/persons", json: People.child(name: "甲一", sequence: 101, village: fixture.village1a, grid: fixture.grid1a,
-                                                                           school: fixture.school1), token: cadre)
+        let own = try await client.post(
+            "/v1/persons",
+            json: People.child(
+                name: "甲一",
+                sequence: 101,
+                village: fixture.village1a,
+                grid: fixture.grid1a,
+                school: fixture.school1
+            ),
+            token: cadre
+        )
         let neighbour = try await client.post("/v1/persons", json: People.child(name: "甲二", sequence: 103, village: fixture.village1a), token: cadre)
         let otherCadre = try await client.login("village2a.cadre")
         let other = try await client.post("/v1/persons", json: People.child(name: "丙一", sequence: 105, village: fixture.village2a), token: otherCadre)
@@ -39,12 +53,19 @@ struct PersonAccessTests {
             guard response.status == .created, let id = try response.json()["id"] as? String else { throw FixtureError.loginFailed(response.text, 0) }
             return id.lowercased()
         }
-        let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode("id", as: UUID.self)
-        try await database.pool.query("""
+        let volunteer = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode(
+            "id",
+            as: UUID.self
+        )
+        try await database.pool.query(
+            """
             insert into person_assignment (id, person_id, account_id, unit_id, source)
             values (\(UUID()), \(UUID(uuidString: ids[0])!), \(volunteer), \(fixture.village1a.id), 'pairing')
-            """)
-        try await database.pool.query("insert into clinic_service_area (clinic_id, village_id) values (\(fixture.clinic1.id), \(fixture.village1a.id))")
+            """
+        )
+        try await database.pool.query(
+            "insert into clinic_service_area (clinic_id, village_id) values (\(fixture.clinic1.id), \(fixture.village1a.id))"
+        )
         return World(fixture: fixture, own: ids[0], neighbour: ids[1], other: ids[2])
     }
 
@@ -76,8 +97,11 @@ struct PersonAccessTests {
                 }
                 let canWrite = Self.writers.contains(role)
                 for (id, inside) in [(world.own, true), (world.other, county)] {
-                    var file = People.child(name: "改名", sequence: id == world.own ? 101 : 105,
-                                            village: id == world.own ? world.fixture.village1a : world.fixture.village2a)
+                    var file = People.child(
+                        name: "改名",
+                        sequence: id == world.own ? 101 : 105,
+                        village: id == world.own ? world.fixture.village1a : world.fixture.village2a
+                    )
                     if id == world.own {
                         file["gridId"] = world.fixture.grid1a.idString
                         (file["child"] as? [String: Any]).map { child in
@@ -88,19 +112,38 @@ struct PersonAccessTests {
                         }
                     }
                     let put = try await client.send(.put, "/v1/persons/\(id)", json: file, token: token, headers: [.ifMatch: try await version(id)])
-                    #expect(put.status.code == (!canWrite ? 403 : inside ? 200 : 404), "\(role) PUT \(id == world.own ? "own" : "other"): \(put.text)")
+                    #expect(
+                        put.status.code == (!canWrite ? 403 : inside ? 200 : 404),
+                        "\(role) PUT \(id == world.own ? "own" : "other"): \(put.text)"
+                    )
                     let check = try await client.send(.post, "/v1/persons/\(id)/check", token: token, headers: [.ifMatch: try await version(id)])
                     let expectedCheck = !Self.checkers.contains(role) ? 403 : inside ? 200 : 404
                     #expect(check.status.code == expectedCheck, "\(role) check: \(check.text)")
-                    let exit = try await client.send(.post, "/v1/persons/\(id)/exit", json: ["reason": "moved_away", "exitedOn": "2026-03-01"],
-                                                     token: token, headers: [.ifMatch: try await version(id)])
+                    let exit = try await client.send(
+                        .post,
+                        "/v1/persons/\(id)/exit",
+                        json: ["reason": "moved_away", "exitedOn": "2026-03-01"],
+                        token: token,
+                        headers: [.ifMatch: try await version(id)]
+                    )
                     #expect(exit.status.code == (!canWrite ? 403 : inside ? 200 : 404), "\(role) exit: \(exit.text)")
                 }
-                let createOwn = try await client.post("/v1/persons", json: People.child(name: "新生", sequence: 107, village: world.fixture.village1a,
-                                                                                        grid: world.fixture.grid1a), token: token)
+                let createOwn = try await client.post(
+                    "/v1/persons",
+                    json: People.child(
+                        name: "新生",
+                        sequence: 107,
+                        village: world.fixture.village1a,
+                        grid: world.fixture.grid1a
+                    ),
+                    token: token
+                )
                 #expect(createOwn.status.code == (canWrite ? 201 : 403), "\(role) create in own scope: \(createOwn.text)")
-                let createOther = try await client.post("/v1/persons", json: People.child(name: "外乡", sequence: 109, village: world.fixture.village2a),
-                                                        token: token)
+                let createOther = try await client.post(
+                    "/v1/persons",
+                    json: People.child(name: "外乡", sequence: 109, village: world.fixture.village2a),
+                    token: token
+                )
                 #expect(createOther.status.code == (!canWrite ? 403 : county ? 201 : 422), "\(role) create in the other town: \(createOther.text)")
                 let anonymous = try await client.send(.get, "/v1/persons/\(world.own)")
                 #expect(anonymous.status == .unauthorized)
@@ -152,8 +195,11 @@ struct PersonAccessTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let cadre = try await client.login("village1a.cadre")
                 for (index, name) in ["欧阳明月", "王明", "李小明", "张三", "赵四"].enumerated() {
-                    let created = try await client.post("/v1/persons", json: People.child(name: name, sequence: 201 + 2 * index, village: fixture.village1a),
-                                                        token: cadre)
+                    let created = try await client.post(
+                        "/v1/persons",
+                        json: People.child(name: name, sequence: 201 + 2 * index, village: fixture.village1a),
+                        token: cadre
+                    )
                     #expect(created.status == .created)
                 }
                 _ = try await client.post("/v1/persons", json: People.elder(village: fixture.village1a), token: cadre)
@@ -195,7 +241,9 @@ struct PersonAccessTests {
                     let id = UUID().uuidString.lowercased()
                     var person = People.child(sequence: 200 + round, village: fixture.village1a)
                     person["id"] = id
-                    let household: [String: Any] = ["id": UUID().uuidString.lowercased(), "villageId": fixture.village1a.idString, "address": "甲村 9 号"]
+                    let household: [String: Any] = [
+                        "id": UUID().uuidString.lowercased(), "villageId": fixture.village1a.idString, "address": "甲村 9 号",
+                    ]
                     let personBody = try JSONSerialization.data(withJSONObject: person)
                     let householdBody = try JSONSerialization.data(withJSONObject: household)
                     async let one = client.send(.post, "/v1/persons", body: personBody, contentType: "application/json", token: cadre)
@@ -235,10 +283,22 @@ struct PersonAccessTests {
                 }
                 let first = try body("甲村 1 号")
                 let second = try body("甲村 2 号")
-                async let one = client.send(.put, "/v1/persons/\(id)", body: first, contentType: "application/json", token: cadre,
-                                            headers: [.ifMatch: "\"1\""])
-                async let two = client.send(.put, "/v1/persons/\(id)", body: second, contentType: "application/json", token: supervisor,
-                                            headers: [.ifMatch: "\"1\""])
+                async let one = client.send(
+                    .put,
+                    "/v1/persons/\(id)",
+                    body: first,
+                    contentType: "application/json",
+                    token: cadre,
+                    headers: [.ifMatch: "\"1\""]
+                )
+                async let two = client.send(
+                    .put,
+                    "/v1/persons/\(id)",
+                    body: second,
+                    contentType: "application/json",
+                    token: supervisor,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 let statuses = [try await one.status.code, try await two.status.code]
                 #expect(statuses.sorted() == [200, 412])
                 let version = try await database.pool.query("select version from person").first!.decode("version", as: Int.self)
@@ -259,7 +319,10 @@ struct RegistryRowSecurityTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await PersonAccessTests.world(database, client: client)
                 let fixture = world.fixture
-                let worker = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
+                let worker = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
                 let path = fixture.grid1a.path
                 let settings: [(name: String, value: String)] = [
                     (name: "liushou.scope_paths", value: "{\(path)}"), (name: "liushou.account_id", value: worker.uuidString.lowercased()),
@@ -268,10 +331,12 @@ struct RegistryRowSecurityTests {
                 let other = UUID(uuidString: world.other)!
                 await #expect(throws: (any Error).self) {
                     try await database.appPool.withTransaction(settings: settings) { transaction in
-                        try await transaction.query("""
+                        try await transaction.query(
+                            """
                             insert into person_assignment (id, person_id, account_id, unit_id, source)
                             values (\(UUID()), \(other), \(worker), \(fixture.grid1a.id), 'pairing')
-                            """)
+                            """
+                        )
                     }
                 }
                 let visible = try await database.appPool.withTransaction(settings: settings) { transaction in
@@ -280,10 +345,12 @@ struct RegistryRowSecurityTests {
                 #expect(visible == 0)
                 await #expect(throws: (any Error).self) {
                     try await database.appPool.withTransaction(settings: settings) { transaction in
-                        try await transaction.query("""
+                        try await transaction.query(
+                            """
                             update person set school_id = \(fixture.school1.id), village_id = \(fixture.village2a.id)
                             where id = \(UUID(uuidString: world.own)!)
-                            """)
+                            """
+                        )
                     }
                 }
             }

@@ -67,11 +67,13 @@ struct RegistryRulesTests {
         }
         let old = FileDiff.flatten(Sample(name: "甲", boarding: true, members: ["父"]))
         let new = FileDiff.flatten(Sample(name: "乙", boarding: nil, members: ["父", "母"]))
-        #expect(FileDiff.changes(from: old, to: new) == [
-            .init(field: "boarding", oldValue: "true", newValue: nil),
-            .init(field: "members[1]", oldValue: nil, newValue: "母"),
-            .init(field: "name", oldValue: "甲", newValue: "乙"),
-        ])
+        #expect(
+            FileDiff.changes(from: old, to: new) == [
+                .init(field: "boarding", oldValue: "true", newValue: nil),
+                .init(field: "members[1]", oldValue: nil, newValue: "母"),
+                .init(field: "name", oldValue: "甲", newValue: "乙"),
+            ]
+        )
     }
 
     @Test("name grams find any substring of a Chinese name")
@@ -89,8 +91,12 @@ struct RegistryRulesTests {
         let village = UUID()
         func file(_ category: PersonCategory, born: String, sequence: Int) -> PersonFile {
             let body = "341122" + born.replacingOccurrences(of: "-", with: "") + String(format: "%03d", sequence)
-            return PersonFile(name: "测试", idNumber: body + String(ResidentIDNumber.checkCharacter(for: body)!), villageId: village,
-                              categories: [CategoryPeriod(category: category, startedOn: LocalDate(year: 2024, month: 1, day: 1)!)])
+            return PersonFile(
+                name: "测试",
+                idNumber: body + String(ResidentIDNumber.checkCharacter(for: body)!),
+                villageId: village,
+                categories: [CategoryPeriod(category: category, startedOn: LocalDate(year: 2024, month: 1, day: 1)!)]
+            )
         }
         func fields(_ result: Result<PersonFile, ValidationFailure>) -> [String] {
             if case .failure(let failure) = result { return failure.errors.map(\.field) }
@@ -104,8 +110,11 @@ struct RegistryRulesTests {
         var child = try validator.validate(file(.leftBehindChild, born: "2016-01-01", sequence: 12)).get()
         #expect(FileCompleteness.noCapableGuardian(child), "no guardian recorded")
         #expect(FileCompleteness.missingFields(child).contains("child.guardian"))
-        child.child = PersonFile.Child(guardianshipType: .good, guardianshipAssessment: .good,
-                                       guardian: .init(name: "祖母", phone: "13800138000", relationship: "祖母"))
+        child.child = PersonFile.Child(
+            guardianshipType: .good,
+            guardianshipAssessment: .good,
+            guardian: .init(name: "祖母", phone: "13800138000", relationship: "祖母")
+        )
         #expect(!FileCompleteness.noCapableGuardian(child))
         child.child?.guardianshipAssessment = .poor
         #expect(FileCompleteness.noCapableGuardian(child), "assessed 差")

@@ -20,30 +20,45 @@ struct ReliefDeadlineTests {
                 ("2026-11-27 18:00+00", 1, "2026-11-30 02:00+08"),  // Friday 18:00 UTC is Saturday 02:00 CST → Monday
             ]
             for (from, days, due) in cases {
-                let equal = try await database.pool.query("""
+                let equal = try await database.pool.query(
+                    """
                     select relief_add_working_days(\(from)::timestamptz, \(days)::int) = \(due)::timestamptz as ok
-                    """).first!.decode("ok", as: Bool.self)
+                    """
+                ).first!.decode("ok", as: Bool.self)
                 #expect(equal, "\(from) + \(days) working days")
             }
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await ReliefWorld.make(database, client: client)
                 let cadre = try await client.login("village1a.cadre")
-                let emergency = try await Relief.file(client, token: cadre, Relief.caseBody(person: world.elder, type: "emergency_help", urgency: "emergency"))
+                let emergency = try await Relief.file(
+                    client,
+                    token: cadre,
+                    Relief.caseBody(person: world.elder, type: "emergency_help", urgency: "emergency")
+                )
                 let normal = try await Relief.file(client, token: cadre, Relief.caseBody(person: world.elder, type: "medical"))
-                let hours = try await database.pool.query("""
+                let hours = try await database.pool.query(
+                    """
                     select extract(epoch from decision_due_at - submitted_at)::int / 3600 as h from relief_case where id = \(UUID(uuidString: emergency)!)
-                    """).first!.decode("h", as: Int.self)
+                    """
+                ).first!.decode("h", as: Int.self)
                 #expect(hours == 24)
-                let normalDue = try await database.pool.query("""
+                let normalDue = try await database.pool.query(
+                    """
                     select decision_due_at = relief_add_working_days(submitted_at, 10) as ok from relief_case where id = \(UUID(uuidString: normal)!)
-                    """).first!.decode("ok", as: Bool.self)
+                    """
+                ).first!.decode("ok", as: Bool.self)
                 #expect(normalDue, "医疗救助 defaults to 10 working days")
 
                 // The county sets its own deadline for a default type; new cases follow it, filed ones keep theirs.
                 let county = try await client.login("county.admin")
-                let set = try await client.post("/v1/relief/case-types", json: [
-                    "countyId": world.fixture.county.idString, "key": "medical", "name": "医疗救助（本县）", "decisionWorkingDays": 3, "maxAmountFen": 500_000,
-                ], token: county)
+                let set = try await client.post(
+                    "/v1/relief/case-types",
+                    json: [
+                        "countyId": world.fixture.county.idString, "key": "medical", "name": "医疗救助（本县）", "decisionWorkingDays": 3,
+                        "maxAmountFen": 500_000,
+                    ],
+                    token: county
+                )
                 #expect(set.status == .created, "\(set.text)")
                 #expect(try set.json()["decisionWorkingDays"] as? Int == 3)
                 let types = try await client.send(.get, "/v1/relief/case-types?unitId=\(world.fixture.village1a.idString)", token: cadre)
@@ -51,16 +66,24 @@ struct ReliefDeadlineTests {
                 #expect(medical?.decisionWorkingDays == 3)
                 #expect(try types.decode(Read.Items<Read.CaseType>.self).items.count == 7)
                 let child = try await Relief.file(client, token: cadre, Relief.caseBody(person: world.child, type: "medical", amount: 400_000))
-                let childDue = try await database.pool.query("""
+                let childDue = try await database.pool.query(
+                    """
                     select decision_due_at = relief_add_working_days(submitted_at, 3) as ok from relief_case where id = \(UUID(uuidString: child)!)
-                    """).first!.decode("ok", as: Bool.self)
+                    """
+                ).first!.decode("ok", as: Bool.self)
                 #expect(childDue)
-                let tooMuch = try await client.post("/v1/relief/cases", json: Relief.caseBody(person: world.child, type: "medical", amount: 500_001), token: cadre)
+                let tooMuch = try await client.post(
+                    "/v1/relief/cases",
+                    json: Relief.caseBody(person: world.child, type: "medical", amount: 500_001),
+                    token: cadre
+                )
                 #expect(tooMuch.status == .unprocessableContent, "the county's ceiling applies: \(tooMuch.text)")
                 #expect(tooMuch.text.contains("amountRequestedFen"))
-                let keptDue = try await database.pool.query("""
+                let keptDue = try await database.pool.query(
+                    """
                     select decision_due_at = relief_add_working_days(submitted_at, 10) as ok from relief_case where id = \(UUID(uuidString: normal)!)
-                    """).first!.decode("ok", as: Bool.self)
+                    """
+                ).first!.decode("ok", as: Bool.self)
                 #expect(keptDue)
                 let otherTown = try await client.send(.get, "/v1/relief/case-types?unitId=\(world.fixture.village2a.idString)", token: cadre)
                 #expect(otherTown.status == .notFound)
@@ -76,7 +99,12 @@ struct ReliefDeadlineTests {
                 let county = try await client.login("county.admin")
                 var days: [[String: Any]] = (1...7).map { ["day": "2026-10-0\($0)", "working": false, "note": "国庆节"] }
                 days.append(["day": "2026-09-27", "working": true, "note": "国庆调休上班"])
-                let set = try await client.send(.put, "/v1/relief/calendar", json: ["countyId": world.fixture.county.idString, "days": days], token: county)
+                let set = try await client.send(
+                    .put,
+                    "/v1/relief/calendar",
+                    json: ["countyId": world.fixture.county.idString, "days": days],
+                    token: county
+                )
                 #expect(set.status == .ok, "\(set.text)")
                 let countyID = world.fixture.county.id
                 let cases: [(String, Int, String)] = [
@@ -84,29 +112,46 @@ struct ReliefDeadlineTests {
                     ("2026-09-25 10:00+08", 1, "2026-09-27 10:00+08"),  // the exchanged Sunday does
                 ]
                 for (from, count, due) in cases {
-                    let equal = try await database.pool.query("""
+                    let equal = try await database.pool.query(
+                        """
                         select relief_add_working_days(\(from)::timestamptz, \(count)::int, \(countyID)) = \(due)::timestamptz as ok
-                        """).first!.decode("ok", as: Bool.self)
+                        """
+                    ).first!.decode("ok", as: Bool.self)
                     #expect(equal, "\(from) + \(count) working days in the county")
-                    let national = try await database.pool.query("""
+                    let national = try await database.pool.query(
+                        """
                         select relief_add_working_days(\(from)::timestamptz, \(count)::int) = \(due)::timestamptz as ok
-                        """).first!.decode("ok", as: Bool.self)
+                        """
+                    ).first!.decode("ok", as: Bool.self)
                     #expect(!national, "without the county's calendar the deadline differs")
                 }
                 // The next fortnight off: a case filed now is due later than Monday to Friday alone would say.
-                let today = try await database.pool.query("select (now() at time zone 'Asia/Shanghai')::date::text as d").first!.decode("d", as: String.self)
-                let fortnight: [[String: Any]] = try await database.pool.query("""
+                let today = try await database.pool.query("select (now() at time zone 'Asia/Shanghai')::date::text as d").first!.decode(
+                    "d",
+                    as: String.self
+                )
+                let fortnight: [[String: Any]] = try await database.pool.query(
+                    """
                     select (\(today)::date + n)::text as d from generate_series(1, 14) as n
-                    """).map { ["day": try $0.decode("d", as: String.self), "working": false, "note": "测试"] }
-                #expect(try await client.send(.put, "/v1/relief/calendar", json: ["countyId": world.fixture.county.idString, "days": fortnight],
-                                              token: county).status == .ok)
+                    """
+                ).map { ["day": try $0.decode("d", as: String.self), "working": false, "note": "测试"] }
+                #expect(
+                    try await client.send(
+                        .put,
+                        "/v1/relief/calendar",
+                        json: ["countyId": world.fixture.county.idString, "days": fortnight],
+                        token: county
+                    ).status == .ok
+                )
                 let cadre = try await client.login("village1a.cadre")
                 let id = try await Relief.file(client, token: cadre, Relief.caseBody(person: world.elder, type: "temporary"))
-                let row = try await database.pool.query("""
+                let row = try await database.pool.query(
+                    """
                     select decision_due_at = relief_add_working_days(submitted_at, 5, \(countyID)) as follows,
                         decision_due_at > relief_add_working_days(submitted_at, 5) + interval '13 days' as later
                     from relief_case where id = \(UUID(uuidString: id)!)
-                    """).first!
+                    """
+                ).first!
                 #expect(try row.decode("follows", as: Bool.self))
                 #expect(try row.decode("later", as: Bool.self))
                 let read = try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.village1a.idString)&year=2026", token: cadre)
@@ -115,9 +160,15 @@ struct ReliefDeadlineTests {
                 #expect(listed.contains("2026-10-01") && listed.contains("2026-09-27"))
                 let other = try await client.send(.get, "/v1/relief/calendar?unitId=\(world.fixture.village2a.idString)", token: cadre)
                 #expect(other.status == .notFound)
-                let twice = try await client.send(.put, "/v1/relief/calendar", json: [
-                    "countyId": world.fixture.county.idString, "days": [["day": "2026-10-01", "working": false], ["day": "2026-10-01", "working": true]],
-                ], token: county)
+                let twice = try await client.send(
+                    .put,
+                    "/v1/relief/calendar",
+                    json: [
+                        "countyId": world.fixture.county.idString,
+                        "days": [["day": "2026-10-01", "working": false], ["day": "2026-10-01", "working": true]],
+                    ],
+                    token: county
+                )
                 #expect(twice.status == .unprocessableContent)
                 #expect(twice.text.contains("days"))
             }
@@ -130,15 +181,21 @@ struct ReliefDeadlineTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await ReliefWorld.make(database, client: client)
                 let late1 = try await Relief.caseAt("submitted", person: world.elder, type: "temporary", client: client).id
-                let late2 = try await Relief.caseAt("village_reviewed", person: world.woman, type: "temporary", client: client, village: "village1b").id
+                let late2 = try await Relief.caseAt("village_reviewed", person: world.woman, type: "temporary", client: client, village: "village1b")
+                    .id
                 let decided = try await Relief.caseAt("approved", person: world.child, type: "temporary", client: client).id
                 let onTime = try await Relief.caseAt("submitted", person: world.child, type: "medical", client: client).id
-                let elsewhere = try await Relief.file(client, token: try await client.login("village2a.cadre"),
-                                                      Relief.caseBody(person: world.other, type: "temporary"))
+                let elsewhere = try await Relief.file(
+                    client,
+                    token: try await client.login("village2a.cadre"),
+                    Relief.caseBody(person: world.other, type: "temporary")
+                )
                 for (id, hours) in [(late1, 50), (late2, 30), (decided, 80), (elsewhere, 10)] {
-                    try await database.pool.query("""
+                    try await database.pool.query(
+                        """
                         update relief_case set decision_due_at = now() - make_interval(hours => \(hours)::int) where id = \(UUID(uuidString: id)!)
-                        """)
+                        """
+                    )
                 }
                 let relief = try await client.login("town1.relief")
                 let list = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.town1.idString)", token: relief)
@@ -155,9 +212,17 @@ struct ReliefDeadlineTests {
                 let county = try await client.login("county.admin")
                 let all = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.county.idString)", token: county)
                 #expect(try all.decode(Read.Items<Read.Overdue>.self).items.count == 3)
-                let stranger = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.town1.idString)", token: try await client.login("town2.relief"))
+                let stranger = try await client.send(
+                    .get,
+                    "/v1/relief/overdue?unitId=\(world.fixture.town1.idString)",
+                    token: try await client.login("town2.relief")
+                )
                 #expect(stranger.status == .notFound)
-                let cadre = try await client.send(.get, "/v1/relief/overdue?unitId=\(world.fixture.village1a.idString)", token: try await client.login("village1a.cadre"))
+                let cadre = try await client.send(
+                    .get,
+                    "/v1/relief/overdue?unitId=\(world.fixture.village1a.idString)",
+                    token: try await client.login("village1a.cadre")
+                )
                 #expect(cadre.status == .forbidden)
                 let missing = try await client.send(.get, "/v1/relief/overdue", token: relief)
                 #expect(missing.status == .badRequest)
@@ -173,9 +238,11 @@ struct ReliefDeadlineTests {
                 let world = try await ReliefWorld.make(database, client: client)
                 let (id, version) = try await Relief.caseAt("rejected", person: world.elder, type: "minimum_living", client: client)
                 let caseID = UUID(uuidString: id)!
-                try await database.pool.query("""
+                try await database.pool.query(
+                    """
                     update relief_case set decision_due_at = now() - interval '3 days', decision_clock_from = now() - interval '40 days' where id = \(caseID)
-                    """)
+                    """
+                )
                 let cadre = try await client.login("village1a.cadre")
                 let blank = try await Relief.step(client, id, "appeal", token: cadre, version: version, extra: ["comment": "  "])
                 #expect(blank.status == .unprocessableContent)
@@ -187,10 +254,12 @@ struct ReliefDeadlineTests {
                 #expect(reliefCase.appeals == 1)
                 #expect(reliefCase.overdue == false)
                 #expect(reliefCase.decidedAt == nil)
-                let fresh = try await database.pool.query("""
+                let fresh = try await database.pool.query(
+                    """
                     select decision_due_at = relief_add_working_days(decision_clock_from, 20) and decision_clock_from > now() - interval '1 minute' as ok
                     from relief_case where id = \(caseID)
-                    """).first!.decode("ok", as: Bool.self)
+                    """
+                ).first!.decode("ok", as: Bool.self)
                 #expect(fresh, "the deadline runs again from the appeal")
                 let admin = try await client.login("town1.admin")
                 #expect(try await Relief.step(client, id, "reject", token: admin, version: version + 1, extra: ["comment": "复核后仍不符合"]).status == .ok)

@@ -33,14 +33,29 @@ struct ReliefIdempotencyTests {
                 let problem = try second.json()
                 #expect(problem["code"] as? String == "duplicate_open_case")
                 #expect((problem["existingCaseId"] as? String) == id.uuidString.lowercased())
-                #expect(try await client.post("/v1/relief/cases", json: Relief.caseBody(person: world.elder, type: "temporary"), token: cadre).status
-                            == .created, "another type is not a duplicate")
-                let withdrawn = try await Relief.step(client, id.uuidString, "withdraw", token: cadre, version: 1, extra: Relief.extra(for: "withdraw"))
+                #expect(
+                    try await client.post("/v1/relief/cases", json: Relief.caseBody(person: world.elder, type: "temporary"), token: cadre).status
+                        == .created,
+                    "another type is not a duplicate"
+                )
+                let withdrawn = try await Relief.step(
+                    client,
+                    id.uuidString,
+                    "withdraw",
+                    token: cadre,
+                    version: 1,
+                    extra: Relief.extra(for: "withdraw")
+                )
                 #expect(withdrawn.status == .ok)
-                #expect(try await client.post("/v1/relief/cases", json: Relief.caseBody(person: world.elder, type: "medical"), token: cadre).status
-                            == .created, "a withdrawn case no longer blocks")
-                let count = try await database.pool.query("select count(*)::int as n from relief_case where person_id = \(UUID(uuidString: world.elder)!)")
-                    .first!.decode("n", as: Int.self)
+                #expect(
+                    try await client.post("/v1/relief/cases", json: Relief.caseBody(person: world.elder, type: "medical"), token: cadre).status
+                        == .created,
+                    "a withdrawn case no longer blocks"
+                )
+                let count = try await database.pool.query(
+                    "select count(*)::int as n from relief_case where person_id = \(UUID(uuidString: world.elder)!)"
+                )
+                .first!.decode("n", as: Int.self)
                 #expect(count == 3)
             }
         }
@@ -89,20 +104,32 @@ struct ReliefIdempotencyTests {
                 let county = try await client.login("county.admin")
                 let otherActor = try await Relief.step(client, id, "pay", token: county, version: version, key: key, extra: pay)
                 #expect(otherActor.status == .unprocessableContent, "a key is one caller's")
-                let payments = try await database.pool.query("""
+                let payments = try await database.pool.query(
+                    """
                     select count(*)::int as n from relief_transition where case_id = \(UUID(uuidString: id)!) and action = 'pay'
-                    """).first!.decode("n", as: Int.self)
+                    """
+                ).first!.decode("n", as: Int.self)
                 #expect(payments == 1)
                 let paid = try await database.pool.query("select paid_amount_fen from relief_case where id = \(UUID(uuidString: id)!)").first!
                     .decode("paid_amount_fen", as: Int64.self)
                 #expect(paid == 45_050)
 
-                let missingKey = try await client.send(.post, "/v1/relief/cases/\(id)/transitions", json: ["action": "close"], token: relief,
-                                                       headers: [.ifMatch: "\"\(version + 1)\""])
+                let missingKey = try await client.send(
+                    .post,
+                    "/v1/relief/cases/\(id)/transitions",
+                    json: ["action": "close"],
+                    token: relief,
+                    headers: [.ifMatch: "\"\(version + 1)\""]
+                )
                 #expect(missingKey.status == .badRequest)
                 #expect(missingKey.text.contains("Idempotency-Key"))
-                let missingVersion = try await client.send(.post, "/v1/relief/cases/\(id)/transitions", json: ["action": "close"], token: relief,
-                                                           headers: [HTTPField.Name("Idempotency-Key")!: "k-1"])
+                let missingVersion = try await client.send(
+                    .post,
+                    "/v1/relief/cases/\(id)/transitions",
+                    json: ["action": "close"],
+                    token: relief,
+                    headers: [HTTPField.Name("Idempotency-Key")!: "k-1"]
+                )
                 #expect(missingVersion.status == .preconditionRequired)
                 let stale = try await Relief.step(client, id, "close", token: relief, version: version)
                 #expect(stale.status == .preconditionFailed)
@@ -120,15 +147,30 @@ struct ReliefIdempotencyTests {
                     let (id, version) = try await Relief.caseAt("village_reviewed", person: world.elder, type: type, client: client)
                     let relief = try await client.login("town1.relief")
                     let admin = try await client.login("town1.admin")
-                    async let first = Relief.step(client, id, "approve", token: relief, version: version, extra: Relief.extra(for: "approve", amount: 10_000))
-                    async let second = Relief.step(client, id, round == 2 ? "reject" : "approve", token: admin, version: version,
-                                                   extra: Relief.extra(for: round == 2 ? "reject" : "approve", amount: 20_000))
+                    async let first = Relief.step(
+                        client,
+                        id,
+                        "approve",
+                        token: relief,
+                        version: version,
+                        extra: Relief.extra(for: "approve", amount: 10_000)
+                    )
+                    async let second = Relief.step(
+                        client,
+                        id,
+                        round == 2 ? "reject" : "approve",
+                        token: admin,
+                        version: version,
+                        extra: Relief.extra(for: round == 2 ? "reject" : "approve", amount: 20_000)
+                    )
                     let answers = try await [first, second]
                     #expect(answers.filter { $0.status == .ok }.count == 1, "round \(round): \(answers.map(\.text))")
                     #expect(answers.filter { $0.status == .preconditionFailed || $0.status == .conflict }.count == 1)
-                    let rows = try await database.pool.query("""
+                    let rows = try await database.pool.query(
+                        """
                         select count(*)::int as n from relief_transition where case_id = \(UUID(uuidString: id)!) and action in ('approve', 'reject')
-                        """).first!.decode("n", as: Int.self)
+                        """
+                    ).first!.decode("n", as: Int.self)
                     #expect(rows == 1)
                     let stored = try await database.pool.query("select version from relief_case where id = \(UUID(uuidString: id)!)").first!
                         .decode("version", as: Int.self)

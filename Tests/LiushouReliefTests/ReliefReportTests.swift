@@ -40,15 +40,28 @@ struct ReliefReportTests {
                     (world.woman, "village1b", 123_456_789),
                 ]
                 for (person, village, amount) in amounts {
-                    _ = try await Relief.caseAt("paid", person: person, type: try await world.newType(), client: client, amount: amount, village: village)
+                    _ = try await Relief.caseAt(
+                        "paid",
+                        person: person,
+                        type: try await world.newType(),
+                        client: client,
+                        amount: amount,
+                        village: village
+                    )
                 }
                 _ = try await Relief.caseAt("approved", person: world.woman, type: "temporary", client: client, amount: 5_000, village: "village1b")
                 let relief = try await client.login("town1.relief")
                 let month = String(Relief.today.prefix(7))
-                let response = try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=\(month)", token: relief)
+                let response = try await client.send(
+                    .get,
+                    "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=\(month)",
+                    token: relief
+                )
                 #expect(response.status == .ok, "\(response.text)")
                 #expect(response.headers[.contentType]?.hasPrefix("text/csv") == true)
-                let rows = response.text.replacingOccurrences(of: "\u{FEFF}", with: "").split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+                let rows = response.text.replacingOccurrences(of: "\u{FEFF}", with: "").split(separator: "\r\n").map {
+                    $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                }
                 #expect(rows.first == ["村", "村代码", "案件编号", "姓名", "救助类型", "发放日期", "发放渠道", "金额（元）"])
                 let body = rows.dropFirst()
                 #expect(body.count == 4 + 2 + 1, "four payments, two subtotals, the total")
@@ -72,19 +85,36 @@ struct ReliefReportTests {
                 }
                 #expect(body.last == ["合计", "", "", "", "", "", "", "1235568.90"])
                 #expect(body.contains { $0[7] == "0.01" } && body.contains { $0[7] == "0.99" } && body.contains { $0[7] == "1000.01" })
-                let stored = try await database.pool.query("select sum(paid_amount_fen)::bigint as s from relief_case").first!.decode("s", as: Int64.self)
+                let stored = try await database.pool.query("select sum(paid_amount_fen)::bigint as s from relief_case").first!.decode(
+                    "s",
+                    as: Int64.self
+                )
                 #expect(stored == 123_556_890)
-                let village = try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.village1b.idString)&month=\(month)", token: relief)
+                let village = try await client.send(
+                    .get,
+                    "/v1/relief/payments.csv?unitId=\(world.fixture.village1b.idString)&month=\(month)",
+                    token: relief
+                )
                 #expect(village.text.contains("1234567.89") && !village.text.contains("1000.01"))
                 let empty = try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=2001-01", token: relief)
                 #expect(empty.text.hasSuffix("合计,,,,,,,0.00\r\n"))
                 let bad = try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=2026-13", token: relief)
                 #expect(bad.status == .badRequest)
                 #expect(bad.text.contains("month"))
-                #expect(try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=\(month)",
-                                              token: try await client.login("town2.relief")).status == .notFound)
-                #expect(try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.village1a.idString)&month=\(month)",
-                                              token: try await client.login("village1a.cadre")).status == .forbidden)
+                #expect(
+                    try await client.send(
+                        .get,
+                        "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=\(month)",
+                        token: try await client.login("town2.relief")
+                    ).status == .notFound
+                )
+                #expect(
+                    try await client.send(
+                        .get,
+                        "/v1/relief/payments.csv?unitId=\(world.fixture.village1a.idString)&month=\(month)",
+                        token: try await client.login("village1a.cadre")
+                    ).status == .forbidden
+                )
                 let audits = try await database.pool.query("select count(*)::int as n from audit_log where action = 'relief.payments_export'").first!
                     .decode("n", as: Int.self)
                 #expect(audits == 3)
@@ -103,10 +133,12 @@ struct ReliefReportTests {
                 _ = try await Relief.caseAt("submitted", person: world.child, type: "medical", client: client)
                 _ = try await Relief.caseAt("village_reviewed", person: world.elder, type: "medical", client: client)
                 // The rejection took four days and came a day after its deadline.
-                try await database.pool.query("""
+                try await database.pool.query(
+                    """
                     update relief_case set decision_clock_from = decided_at - interval '4 days', decision_due_at = decided_at - interval '1 day'
                     where id = \(UUID(uuidString: late)!)
-                    """)
+                    """
+                )
                 let relief = try await client.login("town1.relief")
                 let response = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)", token: relief)
                 #expect(response.status == .ok, "\(response.text)")
@@ -135,17 +167,35 @@ struct ReliefReportTests {
                 let sums = units.reduce(0) { $0 + $1.grantedThisYearFen }
                 #expect(sums == 42_345)
 
-                let lastYear = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)&on=2001-06-30", token: relief)
+                let lastYear = try await client.send(
+                    .get,
+                    "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)&on=2001-06-30",
+                    token: relief
+                )
                 #expect(try lastYear.decode(Read.Indicators.self).total.grantedThisYearFen == 0)
                 let bad = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)&on=30/06/2001", token: relief)
                 #expect(bad.status == .badRequest)
                 #expect(bad.text.contains("\"on\""))
-                let county = try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.county.idString)", token: try await client.login("county.admin"))
+                let county = try await client.send(
+                    .get,
+                    "/v1/relief/indicators?unitId=\(world.fixture.county.idString)",
+                    token: try await client.login("county.admin")
+                )
                 #expect(try county.decode(Read.Indicators.self).units.compactMap(\.unitName) == ["一乡"])
-                #expect(try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)",
-                                              token: try await client.login("town2.relief")).status == .notFound)
-                #expect(try await client.send(.get, "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)",
-                                              token: try await client.login("grid1a.worker")).status == .forbidden)
+                #expect(
+                    try await client.send(
+                        .get,
+                        "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)",
+                        token: try await client.login("town2.relief")
+                    ).status == .notFound
+                )
+                #expect(
+                    try await client.send(
+                        .get,
+                        "/v1/relief/indicators?unitId=\(world.fixture.town1.idString)",
+                        token: try await client.login("grid1a.worker")
+                    ).status == .forbidden
+                )
             }
         }
     }

@@ -17,13 +17,20 @@ struct ReliefWorkflowTests {
                 let world = try await ReliefWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")
                 let check: [String: Any] = [
-                    "id": UUID().uuidString, "personId": world.child, "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
+                    "id": UUID().uuidString, "personId": world.child,
+                    "occurredAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60)),
                     "channel": "in_person", "kind": "grid_knock", "outcome": "needs_follow_up", "needs": ["daily_life"],
                 ]
                 #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
                 let followUp = try await database.pool.query("select id from follow_up where need = 'daily_life'").first!.decode("id", as: UUID.self)
-                let body = Relief.caseBody(person: world.child, type: "emergency_help", urgency: "emergency", amount: 80_000, source: "follow_up",
-                                           followUp: followUp.uuidString)
+                let body = Relief.caseBody(
+                    person: world.child,
+                    type: "emergency_help",
+                    urgency: "emergency",
+                    amount: 80_000,
+                    source: "follow_up",
+                    followUp: followUp.uuidString
+                )
                 let filed = try await client.post("/v1/relief/cases", json: body, token: worker)
                 #expect(filed.status == .created, "\(filed.text)")
                 let json = try filed.json()
@@ -40,12 +47,24 @@ struct ReliefWorkflowTests {
                 let approved = try await Relief.step(client, id, "approve", token: relief, version: 2, extra: ["amountFen": 60_000, "comment": "同意"])
                 #expect(approved.status == .ok, "\(approved.text)")
                 #expect(try approved.decode(Read.Step.self).case.amountGrantedFen == 60_000)
-                let overpaid = try await Relief.step(client, id, "pay", token: relief, version: 3,
-                                                     extra: ["amountFen": 60_001, "paidOn": Relief.today, "channel": "bank_transfer"])
+                let overpaid = try await Relief.step(
+                    client,
+                    id,
+                    "pay",
+                    token: relief,
+                    version: 3,
+                    extra: ["amountFen": 60_001, "paidOn": Relief.today, "channel": "bank_transfer"]
+                )
                 #expect(overpaid.status == .unprocessableContent)
                 #expect(overpaid.text.contains("amountFen"))
-                let paid = try await Relief.step(client, id, "pay", token: relief, version: 3,
-                                                 extra: ["amountFen": 60_000, "paidOn": Relief.today, "channel": "social_security_card"])
+                let paid = try await Relief.step(
+                    client,
+                    id,
+                    "pay",
+                    token: relief,
+                    version: 3,
+                    extra: ["amountFen": 60_000, "paidOn": Relief.today, "channel": "social_security_card"]
+                )
                 #expect(paid.status == .ok, "\(paid.text)")
                 let closed = try await Relief.step(client, id, "close", token: relief, version: 4)
                 #expect(closed.status == .ok, "\(closed.text)")

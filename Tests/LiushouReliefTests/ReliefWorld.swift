@@ -21,17 +21,48 @@ struct ReliefWorld {
     static func make(_ database: TestDatabase, client: some TestClientProtocol) async throws -> ReliefWorld {
         let fixture = try await PlatformFixture.seed(database)
         let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-        try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
-        try await seeder.user("village1b.cadre", password: PlatformFixture.password, home: fixture.village1b, grants: [(.villageCadre, fixture.village1b)])
+        try await seeder.user(
+            "village2a.cadre",
+            password: PlatformFixture.password,
+            home: fixture.village2a,
+            grants: [(.villageCadre, fixture.village2a)]
+        )
+        try await seeder.user(
+            "village1b.cadre",
+            password: PlatformFixture.password,
+            home: fixture.village1b,
+            grants: [(.villageCadre, fixture.village1b)]
+        )
         try await seeder.user("town2.relief", password: PlatformFixture.password, home: fixture.town2, grants: [(.reliefOfficer, fixture.town2)])
         let cadre = try await client.login("village1a.cadre")
-        let child = try await Self.created(try await client.post("/v1/persons", json: People.child(name: "甲一", sequence: 101, village: fixture.village1a,
-                                                                                                   grid: fixture.grid1a, school: fixture.school1), token: cadre))
+        let child = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(
+                    name: "甲一",
+                    sequence: 101,
+                    village: fixture.village1a,
+                    grid: fixture.grid1a,
+                    school: fixture.school1
+                ),
+                token: cadre
+            )
+        )
         let elder = try await Self.created(try await client.post("/v1/persons", json: People.elder(village: fixture.village1a), token: cadre))
-        let woman = try await Self.created(try await client.post("/v1/persons", json: People.elder(name: "乙奶奶", sequence: 226, village: fixture.village1b),
-                                                                 token: try await client.login("village1b.cadre")))
-        let other = try await Self.created(try await client.post("/v1/persons", json: People.child(name: "丙一", sequence: 105, village: fixture.village2a),
-                                                                 token: try await client.login("village2a.cadre")))
+        let woman = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.elder(name: "乙奶奶", sequence: 226, village: fixture.village1b),
+                token: try await client.login("village1b.cadre")
+            )
+        )
+        let other = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(name: "丙一", sequence: 105, village: fixture.village2a),
+                token: try await client.login("village2a.cadre")
+            )
+        )
         return ReliefWorld(fixture: fixture, database: database, child: child, elder: elder, woman: woman, other: other)
     }
 
@@ -45,10 +76,12 @@ struct ReliefWorld {
     /// A fresh case type of the county (so many cases of one person do not trip the duplicate guard).
     func newType(days: Int = 5, emergencyHours: Int = 24, maxAmountFen: Int64? = nil) async throws -> String {
         let key = "t_" + UUID().uuidString.prefix(8).lowercased()
-        try await self.database.pool.query("""
+        try await self.database.pool.query(
+            """
             insert into relief_case_type (id, county_id, type_key, name, emergency_hours, decision_working_days, max_amount_fen)
             values (\(UUID()), \(self.fixture.county.id), \(key), \("测试类型 " + key), \(emergencyHours), \(days), \(maxAmountFen))
-            """)
+            """
+        )
         return key
     }
 }
@@ -56,8 +89,14 @@ struct ReliefWorld {
 /// Request bodies and calls of the relief API.
 enum Relief {
     static func caseBody(
-        id: UUID = UUID(), person: String, type: String = "temporary", urgency: String = "normal", amount: Int64 = 50_000,
-        need: String = "房屋漏雨，生活困难", source: String = "cadre", followUp: String? = nil
+        id: UUID = UUID(),
+        person: String,
+        type: String = "temporary",
+        urgency: String = "normal",
+        amount: Int64 = 50_000,
+        need: String = "房屋漏雨，生活困难",
+        source: String = "cadre",
+        followUp: String? = nil
     ) -> [String: Any] {
         var body: [String: Any] = [
             "id": id.uuidString, "personId": person, "typeKey": type, "urgency": urgency, "need": need, "amountRequestedFen": amount,
@@ -78,13 +117,23 @@ enum Relief {
 
     /// Sends one step with If-Match and a fresh (or given) Idempotency-Key.
     static func step(
-        _ client: some TestClientProtocol, _ id: String, _ action: String, token: String, version: Int, key: String = UUID().uuidString,
+        _ client: some TestClientProtocol,
+        _ id: String,
+        _ action: String,
+        token: String,
+        version: Int,
+        key: String = UUID().uuidString,
         extra: [String: Any] = [:]
     ) async throws -> TestResponse {
         var body: [String: Any] = ["action": action]
         body.merge(extra) { $1 }
-        return try await client.send(.post, "/v1/relief/cases/\(id)/transitions", json: body, token: token,
-                                     headers: [.ifMatch: "\"\(version)\"", HTTPField.Name("Idempotency-Key")!: key])
+        return try await client.send(
+            .post,
+            "/v1/relief/cases/\(id)/transitions",
+            json: body,
+            token: token,
+            headers: [.ifMatch: "\"\(version)\"", HTTPField.Name("Idempotency-Key")!: key]
+        )
     }
 
     static let yesterday: String = {
@@ -123,7 +172,12 @@ enum Relief {
 
     /// Files a case for `person` of `type` and walks it to `state`; returns its id and version.
     static func caseAt(
-        _ state: String, person: String, type: String, client: some TestClientProtocol, urgency: String = "normal", amount: Int64 = 30_000,
+        _ state: String,
+        person: String,
+        type: String,
+        client: some TestClientProtocol,
+        urgency: String = "normal",
+        amount: Int64 = 30_000,
         village: String = "village1a"
     ) async throws -> (id: String, version: Int) {
         let raiser = try await client.login("\(village).cadre")

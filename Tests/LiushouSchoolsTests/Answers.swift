@@ -131,4 +131,3 @@ enum Answer {
         var id: String
     }
 }
-

@@ -3,9 +3,9 @@ import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
 import LiushouAccess
-import LiushouRegistry
 import LiushouPlatform
 import LiushouPostgres
+import LiushouRegistry
 import LiushouTestSupport
 import Testing
 
@@ -18,10 +18,22 @@ struct DropoutTests {
                 let world = try await SchoolWorld.make(database, client: client)
                 let row = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
                 let noReason = SchoolWorld.change(to: "dropped_out", reason: nil)
-                #expect(try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: noReason, token: world.teacher)) == ["reason"])
+                #expect(
+                    try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: noReason, token: world.teacher)) == [
+                        "reason"
+                    ]
+                )
                 let dropID = UUID()
-                let dropped = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(id: dropID, to: "dropped_out",
-                                                                                                                reason: "厌学，随奶奶在家"), token: world.teacher)
+                let dropped = try await SchoolWorld.changeStatus(
+                    client,
+                    enrolment: row,
+                    body: SchoolWorld.change(
+                        id: dropID,
+                        to: "dropped_out",
+                        reason: "厌学，随奶奶在家"
+                    ),
+                    token: world.teacher
+                )
                 #expect(dropped.status == .created, "\(dropped.text)")
                 let result = try dropped.decode(Answer.StatusChangeResult.self)
                 #expect(result.alerts == 2)
@@ -30,7 +42,8 @@ struct DropoutTests {
                 #expect(opened.id.lowercased() == dropID.uuidString.lowercased())
                 // Still on the school's roll, and the file says 辍学 while naming the school.
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: world.teacher).status == .ok)
-                let person = try await database.pool.query("select school_id, school_stage from person where id = \(UUID(uuidString: world.child)!)").first!
+                let person = try await database.pool.query("select school_id, school_stage from person where id = \(UUID(uuidString: world.child)!)")
+                    .first!
                 #expect(try person.decode("school_stage", as: String.self) == "dropped_out")
                 #expect(try person.decode("school_id", as: UUID.self) == world.fixture.school1.id)
                 // The open case is listed for the school, the village and the town; not for the other town.
@@ -38,27 +51,52 @@ struct DropoutTests {
                     let list = try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: token), as: Answer.DropoutCase.self)
                     #expect(list.map { $0.id.lowercased() } == [dropID.uuidString.lowercased()])
                 }
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: try await client.login("town2.admin")), as: Answer.DropoutCase.self).isEmpty)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1b.idString)", token: world.town),
-                                              as: Answer.DropoutCase.self)
-                    .isEmpty)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1a.idString)", token: world.town),
-                                              as: Answer.DropoutCase.self)
-                    .count == 1)
+                #expect(
+                    try SchoolWorld.items(
+                        try await client.send(.get, "/v1/dropout-cases", token: try await client.login("town2.admin")),
+                        as: Answer.DropoutCase.self
+                    ).isEmpty
+                )
+                #expect(
+                    try SchoolWorld.items(
+                        try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1b.idString)", token: world.town),
+                        as: Answer.DropoutCase.self
+                    )
+                    .isEmpty
+                )
+                #expect(
+                    try SchoolWorld.items(
+                        try await client.send(.get, "/v1/dropout-cases?unitId=\(world.fixture.village1a.idString)", token: world.town),
+                        as: Answer.DropoutCase.self
+                    )
+                    .count == 1
+                )
                 #expect(try await client.send(.get, "/v1/dropout-cases?status=lost", token: world.town).status == .badRequest)
                 #expect(try await client.send(.get, "/v1/dropout-cases?unitId=x", token: world.town).status == .badRequest)
 
-                let back = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "enrolled", on: "2026-04-01", reason: nil),
-                                                              token: world.teacher, version: 2)
+                let back = try await SchoolWorld.changeStatus(
+                    client,
+                    enrolment: row,
+                    body: SchoolWorld.change(to: "enrolled", on: "2026-04-01", reason: nil),
+                    token: world.teacher,
+                    version: 2
+                )
                 #expect(back.status == .created, "\(back.text)")
                 let returned = try back.decode(Answer.StatusChangeResult.self)
                 let closed = try #require(returned.dropoutCase)
                 #expect(closed.status == "closed")
                 #expect(closed.closedHow == "returned")
                 #expect(returned.alerts == 0)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: world.town), as: Answer.DropoutCase.self).isEmpty)
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases?status=closed", token: world.town), as: Answer.DropoutCase.self)
-                    .count == 1)
+                #expect(
+                    try SchoolWorld.items(try await client.send(.get, "/v1/dropout-cases", token: world.town), as: Answer.DropoutCase.self).isEmpty
+                )
+                #expect(
+                    try SchoolWorld.items(
+                        try await client.send(.get, "/v1/dropout-cases?status=closed", token: world.town),
+                        as: Answer.DropoutCase.self
+                    )
+                    .count == 1
+                )
                 let stage = try await database.pool.query("select school_stage from person where id = \(UUID(uuidString: world.child)!)").first!
                 #expect(try stage.decode("school_stage", as: String.self) == "primary")
             }
@@ -72,17 +110,27 @@ struct DropoutTests {
                 let world = try await SchoolWorld.make(database, client: client)
                 let row = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
                 let caseID = UUID()
-                #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(id: caseID, to: "dropped_out"),
-                                                           token: world.teacher).status == .created)
+                #expect(
+                    try await SchoolWorld.changeStatus(
+                        client,
+                        enrolment: row,
+                        body: SchoolWorld.change(id: caseID, to: "dropped_out"),
+                        token: world.teacher
+                    ).status == .created
+                )
                 let uri = "/v1/dropout-cases/\(caseID.uuidString)/close"
                 let body: [String: Any] = ["reason": "随父母迁往外省，已在当地入学"]
                 let supervisor = try await client.login("town1.supervisor")
                 #expect(try await client.post(uri, json: body, token: world.teacher, headers: [.ifMatch: "\"1\""]).status == .forbidden)
                 #expect(try await client.post(uri, json: body, token: world.cadre, headers: [.ifMatch: "\"1\""]).status == .forbidden)
-                #expect(try await client.post(uri, json: body, token: try await client.login("town2.supervisor"), headers: [.ifMatch: "\"1\""]).status
-                    == .notFound)
-                #expect(try await client.post("/v1/dropout-cases/\(UUID().uuidString)/close", json: body, token: supervisor, headers: [.ifMatch: "\"1\""])
-                    .status == .notFound)
+                #expect(
+                    try await client.post(uri, json: body, token: try await client.login("town2.supervisor"), headers: [.ifMatch: "\"1\""]).status
+                        == .notFound
+                )
+                #expect(
+                    try await client.post("/v1/dropout-cases/\(UUID().uuidString)/close", json: body, token: supervisor, headers: [.ifMatch: "\"1\""])
+                        .status == .notFound
+                )
                 #expect(try await client.post(uri, json: body, token: supervisor).status == .preconditionRequired)
                 #expect(try await client.post(uri, json: body, token: supervisor, headers: [.ifMatch: "\"2\""]).status == .preconditionFailed)
                 let blank = try await client.post(uri, json: ["reason": "  "], token: supervisor, headers: [.ifMatch: "\"1\""])
@@ -98,10 +146,22 @@ struct DropoutTests {
                 #expect(try stored.decode("closed_how", as: String.self) == "closed_by_town")
                 #expect(try stored.decode("close_reason", as: String.self) == "随父母迁往外省，已在当地入学")
                 // A new dropout after the case closed opens a new one.
-                #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "enrolled", on: "2026-04-01", reason: nil),
-                                                           token: world.teacher, version: 2).status == .created)
-                let second = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "dropped_out", on: "2026-05-01"),
-                                                                token: world.teacher, version: 3)
+                #expect(
+                    try await SchoolWorld.changeStatus(
+                        client,
+                        enrolment: row,
+                        body: SchoolWorld.change(to: "enrolled", on: "2026-04-01", reason: nil),
+                        token: world.teacher,
+                        version: 2
+                    ).status == .created
+                )
+                let second = try await SchoolWorld.changeStatus(
+                    client,
+                    enrolment: row,
+                    body: SchoolWorld.change(to: "dropped_out", on: "2026-05-01"),
+                    token: world.teacher,
+                    version: 3
+                )
                 #expect(try second.decode(Answer.StatusChangeResult.self).dropoutCase?.status == "open")
                 #expect(try await database.pool.query("select count(*)::int as n from dropout_case").first!.decode("n", as: Int.self) == 2)
             }
@@ -113,13 +173,25 @@ struct DropoutTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await SchoolWorld.make(database, client: client)
-                var dropped = People.child(name: "甲五", born: "2012-02-02", sequence: 121, village: world.fixture.village1a, school: world.fixture.school1)
+                var dropped = People.child(
+                    name: "甲五",
+                    born: "2012-02-02",
+                    sequence: 121,
+                    village: world.fixture.village1a,
+                    school: world.fixture.school1
+                )
                 var child = dropped["child"] as? [String: Any] ?? [:]
                 child["schoolStage"] = "dropped_out"
                 dropped["child"] = child
                 let filed = try await client.post("/v1/persons", json: dropped, token: world.cadre)
                 #expect(filed.status == .created, "\(filed.text)")
-                var outside = People.child(name: "甲六", born: "2012-03-03", sequence: 123, village: world.fixture.village1a, school: world.fixture.school1)
+                var outside = People.child(
+                    name: "甲六",
+                    born: "2012-03-03",
+                    sequence: 123,
+                    village: world.fixture.village1a,
+                    school: world.fixture.school1
+                )
                 child["schoolStage"] = "not_in_school"
                 child["schoolId"] = world.fixture.school1.idString
                 outside["child"] = child
@@ -134,22 +206,46 @@ struct DropoutTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await SchoolWorld.make(database, client: client)
                 let row = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
-                let dropped = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "dropped_out", on: "2026-03-01",
-                                                                                                                reason: "厌学"), token: world.teacher)
+                let dropped = try await SchoolWorld.changeStatus(
+                    client,
+                    enrolment: row,
+                    body: SchoolWorld.change(
+                        to: "dropped_out",
+                        on: "2026-03-01",
+                        reason: "厌学"
+                    ),
+                    token: world.teacher
+                )
                 #expect(dropped.status == .created, "\(dropped.text)")
-                let backDated = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "enrolled", on: "2026-02-15",
-                                                                                                                  reason: nil), token: world.teacher, version: 2)
+                let backDated = try await SchoolWorld.changeStatus(
+                    client,
+                    enrolment: row,
+                    body: SchoolWorld.change(
+                        to: "enrolled",
+                        on: "2026-02-15",
+                        reason: nil
+                    ),
+                    token: world.teacher,
+                    version: 2
+                )
                 #expect(try SchoolWorld.fields(backDated) == ["effectiveOn"], "\(backDated.status) \(backDated.text)")
                 // Even with the school's own scope, the database keeps a roll row's child.
-                let teacher = try await database.pool.query("select id from account where username = 'school1.teacher'").first!.decode("id", as: UUID.self)
+                let teacher = try await database.pool.query("select id from account where username = 'school1.teacher'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
                 let school = world.fixture.school1.path
                 await #expect(throws: DatabaseError.self) {
-                    try await database.appPool.withTransaction(settings: [(name: "liushou.account_id", value: teacher.uuidString.lowercased()),
-                                                                          (name: "liushou.scope_paths", value: "{\(school)}"),
-                                                                          (name: "liushou.scope.school", value: "{\(school)}")]) { transaction in
-                        try await transaction.query("""
+                    try await database.appPool.withTransaction(settings: [
+                        (name: "liushou.account_id", value: teacher.uuidString.lowercased()),
+                        (name: "liushou.scope_paths", value: "{\(school)}"),
+                        (name: "liushou.scope.school", value: "{\(school)}"),
+                    ]) { transaction in
+                        try await transaction.query(
+                            """
                             update school_enrolment set person_id = \(UUID(uuidString: world.other)!) where id = \(UUID(uuidString: row)!)
-                            """)
+                            """
+                        )
                     }
                 }
                 let person = try await database.pool.query("select person_id from school_enrolment where id = \(UUID(uuidString: row)!)").first!

@@ -33,8 +33,19 @@ struct RatesTests {
                 let world = try await SchoolWorld.make(database, client: client)
                 let f = world.fixture
                 func person(_ name: String, _ born: String, _ sequence: Int, _ village: OrgUnit, school: Bool) async throws -> String {
-                    try await SchoolWorld.created(try await client.post("/v1/persons", json: People.child(
-                        name: name, born: born, sequence: sequence, village: village, school: school ? f.school1 : nil), token: world.town))
+                    try await SchoolWorld.created(
+                        try await client.post(
+                            "/v1/persons",
+                            json: People.child(
+                                name: name,
+                                born: born,
+                                sequence: sequence,
+                                village: village,
+                                school: school ? f.school1 : nil
+                            ),
+                            token: world.town
+                        )
+                    )
                 }
                 let a = try await person("甲A", "2015-03-04", 201, f.village1a, school: true)
                 let b = try await person("甲B", "2014-05-05", 203, f.village1a, school: true)
@@ -47,15 +58,38 @@ struct RatesTests {
                 for child in [a, b, c, d] {
                     _ = try await SchoolWorld.enrol(client, person: child, school: f.school1, token: world.teacher)
                 }
-                _ = try await SchoolWorld.enrol(client, person: fChild, school: f.school1, token: world.teacher, stage: "kindergarten", grade: 2,
-                                                enrolledOn: "2025-09-01")
+                _ = try await SchoolWorld.enrol(
+                    client,
+                    person: fChild,
+                    school: f.school1,
+                    token: world.teacher,
+                    stage: "kindergarten",
+                    grade: 2,
+                    enrolledOn: "2025-09-01"
+                )
                 _ = try await SchoolWorld.enrol(client, person: h, school: f.school1, token: world.teacher, enrolledOn: "2025-10-08")
                 let rowB = try await self.row(of: b, database)
                 let rowC = try await self.row(of: c, database)
-                #expect(try await SchoolWorld.changeStatus(client, enrolment: rowB, body: SchoolWorld.change(
-                    to: "transferred_out", on: "2026-01-10", toSchoolId: world.school2.idString), token: world.teacher).status == .created)
-                #expect(try await SchoolWorld.changeStatus(client, enrolment: rowC, body: SchoolWorld.change(to: "dropped_out", on: "2026-03-01"),
-                                                           token: world.teacher).status == .created)
+                #expect(
+                    try await SchoolWorld.changeStatus(
+                        client,
+                        enrolment: rowB,
+                        body: SchoolWorld.change(
+                            to: "transferred_out",
+                            on: "2026-01-10",
+                            toSchoolId: world.school2.idString
+                        ),
+                        token: world.teacher
+                    ).status == .created
+                )
+                #expect(
+                    try await SchoolWorld.changeStatus(
+                        client,
+                        enrolment: rowC,
+                        body: SchoolWorld.change(to: "dropped_out", on: "2026-03-01"),
+                        token: world.teacher
+                    ).status == .created
+                )
 
                 let town = try await self.rates(client, unit: f.town1, token: world.town)
                 let expected: [String: Expected] = [
@@ -84,8 +118,10 @@ struct RatesTests {
                 #expect(school["一乡中心小学"]?.enrolment.numerator == 2)
                 let village = try await self.rates(client, unit: f.village1a, token: world.cadre)
                 #expect(village["甲村"]?.enrolment.denominator == 4)
-                for (token, unit) in [(world.teacher, f.town1), (world.cadre, f.town1), (world.teacher2, f.school1),
-                                      (try await client.login("town2.admin"), f.town1), (world.town, f.town2)] {
+                for (token, unit) in [
+                    (world.teacher, f.town1), (world.cadre, f.town1), (world.teacher2, f.school1),
+                    (try await client.login("town2.admin"), f.town1), (world.town, f.town2),
+                ] {
                     #expect(try await client.send(.get, "/v1/school-rates?unitId=\(unit.idString)&on=2026-06-15", token: token).status == .notFound)
                 }
                 #expect(try await client.send(.get, "/v1/school-rates", token: world.town).status == .badRequest)

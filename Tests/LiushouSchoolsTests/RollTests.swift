@@ -27,24 +27,41 @@ struct RollTests {
                 changed["grade"] = 4
                 #expect(try await client.post("/v1/enrolments", json: changed, token: world.teacher).status == .conflict)
                 // A second row for a child already on a roll: 409, also when two arrive at once.
-                let again = try await client.post("/v1/enrolments", json: SchoolWorld.enrolment(person: world.child, school: world.fixture.school1),
-                                                  token: world.teacher)
+                let again = try await client.post(
+                    "/v1/enrolments",
+                    json: SchoolWorld.enrolment(person: world.child, school: world.fixture.school1),
+                    token: world.teacher
+                )
                 #expect(again.status == .conflict)
                 #expect(try again.json()["code"] as? String == "already_enrolled")
 
-                let bad = try await client.post("/v1/enrolments", json: SchoolWorld.enrolment(
-                    person: world.other, school: world.school2, grade: 7, className: " ", enrolledOn: "2099-01-01"), token: world.teacher)
+                let bad = try await client.post(
+                    "/v1/enrolments",
+                    json: SchoolWorld.enrolment(
+                        person: world.other,
+                        school: world.school2,
+                        grade: 7,
+                        className: " ",
+                        enrolledOn: "2099-01-01"
+                    ),
+                    token: world.teacher
+                )
                 #expect(Set(try SchoolWorld.fields(bad)) == ["grade", "className", "enrolledOn", "schoolId", "personId"])
                 var unknownStage = SchoolWorld.enrolment(person: world.child, school: world.fixture.school1)
                 unknownStage["stage"] = "university"
                 #expect(try await client.post("/v1/enrolments", json: unknownStage, token: world.teacher).status == .badRequest)
                 var teacherElsewhere = SchoolWorld.enrolment(person: world.child, school: world.fixture.school1)
                 teacherElsewhere["classTeacherId"] = UUID().uuidString
-                #expect(try SchoolWorld.fields(try await client.post("/v1/enrolments", json: teacherElsewhere, token: world.teacher))
-                    .contains("classTeacherId"))
+                #expect(
+                    try SchoolWorld.fields(try await client.post("/v1/enrolments", json: teacherElsewhere, token: world.teacher))
+                        .contains("classTeacherId")
+                )
                 // Roles without schools.manage.
-                let cadreTry = try await client.post("/v1/enrolments", json: SchoolWorld.enrolment(person: world.child, school: world.fixture.school1),
-                                                     token: world.cadre)
+                let cadreTry = try await client.post(
+                    "/v1/enrolments",
+                    json: SchoolWorld.enrolment(person: world.child, school: world.fixture.school1),
+                    token: world.cadre
+                )
                 #expect(cadreTry.status == .forbidden)
                 #expect(try await client.post("/v1/enrolments", json: body, token: nil).status == .unauthorized)
                 #expect(try await database.pool.query("select count(*)::int as n from school_enrolment").first!.decode("n", as: Int.self) == 1)
@@ -83,22 +100,30 @@ struct RollTests {
                 let roll = try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.teacher)
                 #expect(roll.status == .ok)
                 #expect(try SchoolWorld.items(roll, as: Answer.Enrolment.self).map { $0.personId.lowercased() } == [world.child])
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.town),
-                                              as: Answer.Enrolment.self).count == 1)
-                for (token, uri) in [(world.teacher2, "/v1/schools/\(world.fixture.school1.idString)/roll"),
-                                     (world.teacher3, "/v1/schools/\(world.fixture.school1.idString)/roll"),
-                                     (world.cadre, "/v1/schools/\(world.fixture.school1.idString)/roll"),
-                                     (world.teacher, "/v1/schools/\(world.school3.idString)/roll"),
-                                     (world.teacher, "/v1/schools/\(UUID().uuidString)/roll"),
-                                     (world.teacher, "/v1/persons/\(world.other)/enrolments"),
-                                     (try await client.login("village2a.cadre"), "/v1/persons/\(world.child)/enrolments")] {
+                #expect(
+                    try SchoolWorld.items(
+                        try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.town),
+                        as: Answer.Enrolment.self
+                    ).count == 1
+                )
+                for (token, uri) in [
+                    (world.teacher2, "/v1/schools/\(world.fixture.school1.idString)/roll"),
+                    (world.teacher3, "/v1/schools/\(world.fixture.school1.idString)/roll"),
+                    (world.cadre, "/v1/schools/\(world.fixture.school1.idString)/roll"),
+                    (world.teacher, "/v1/schools/\(world.school3.idString)/roll"),
+                    (world.teacher, "/v1/schools/\(UUID().uuidString)/roll"),
+                    (world.teacher, "/v1/persons/\(world.other)/enrolments"),
+                    (try await client.login("village2a.cadre"), "/v1/persons/\(world.child)/enrolments"),
+                ] {
                     #expect(try await client.send(.get, uri, token: token).status == .notFound, "\(uri)")
                 }
                 let history = try await client.send(.get, "/v1/persons/\(world.child)/enrolments", token: world.cadre)
                 #expect(history.status == .ok)
                 #expect(try history.decode(Answer.History.self).items.count == 1)
-                #expect(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll?status=gone", token: world.teacher).status
-                    == .badRequest)
+                #expect(
+                    try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll?status=gone", token: world.teacher).status
+                        == .badRequest
+                )
                 let grid = try await client.login("grid1a.worker")
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)/enrolments", token: grid).status == .forbidden)
             }
@@ -115,17 +140,25 @@ struct RollTests {
                 let changeID = UUID()
                 let transfer = SchoolWorld.change(id: changeID, to: "transferred_out", on: "2026-01-10", toSchoolId: world.school2.idString)
                 #expect(try await client.post(uri, json: transfer, token: world.teacher).status == .preconditionRequired)
-                #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.teacher, version: 5).status
-                    == .preconditionFailed)
+                #expect(
+                    try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.teacher, version: 5).status
+                        == .preconditionFailed
+                )
                 let both = SchoolWorld.change(to: "transferred_out", toSchoolId: world.school2.idString, toSchoolName: "宁波市某小学")
-                #expect(Set(try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: both, token: world.teacher)))
-                    == ["toSchoolId"])
+                #expect(
+                    Set(try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: both, token: world.teacher)))
+                        == ["toSchoolId"]
+                )
                 let village = SchoolWorld.change(to: "transferred_out", toSchoolId: world.fixture.village1a.idString)
-                #expect(try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: village, token: world.teacher))
-                    == ["toSchoolId"])
+                #expect(
+                    try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: village, token: world.teacher))
+                        == ["toSchoolId"]
+                )
                 let early = SchoolWorld.change(to: "transferred_out", on: "2020-01-01", toSchoolId: world.school2.idString)
-                #expect(try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: early, token: world.teacher))
-                    == ["effectiveOn"])
+                #expect(
+                    try SchoolWorld.fields(try await SchoolWorld.changeStatus(client, enrolment: row, body: early, token: world.teacher))
+                        == ["effectiveOn"]
+                )
                 #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.teacher2).status == .notFound)
                 #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.cadre).status == .forbidden)
 
@@ -141,17 +174,27 @@ struct RollTests {
                 // The child now belongs to the receiving school: its staff see the file, the sending school no longer does.
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: world.teacher2).status == .ok)
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: world.teacher).status == .notFound)
-                let stored = try await database.pool.query("select school_id, school_stage, file -> 'child' ->> 'schoolId' as file_school from person where id = \(UUID(uuidString: world.child)!)").first!
+                let stored = try await database.pool.query(
+                    "select school_id, school_stage, file -> 'child' ->> 'schoolId' as file_school from person where id = \(UUID(uuidString: world.child)!)"
+                ).first!
                 #expect(try stored.decode("school_id", as: UUID.self) == world.school2.id)
                 #expect(try stored.decode("file_school", as: String.self).lowercased() == world.school2.idString)
                 // Each school keeps its own part of the history; the village sees both.
-                let sending = try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll?status=all", token: world.teacher),
-                                                    as: Answer.Enrolment.self)
+                let sending = try SchoolWorld.items(
+                    try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll?status=all", token: world.teacher),
+                    as: Answer.Enrolment.self
+                )
                 #expect(sending.map(\.status) == ["transferred_out"])
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.teacher),
-                                              as: Answer.Enrolment.self).isEmpty)
-                let receiving = try SchoolWorld.items(try await client.send(.get, "/v1/schools/\(world.school2.idString)/roll", token: world.teacher2),
-                                                      as: Answer.Enrolment.self)
+                #expect(
+                    try SchoolWorld.items(
+                        try await client.send(.get, "/v1/schools/\(world.fixture.school1.idString)/roll", token: world.teacher),
+                        as: Answer.Enrolment.self
+                    ).isEmpty
+                )
+                let receiving = try SchoolWorld.items(
+                    try await client.send(.get, "/v1/schools/\(world.school2.idString)/roll", token: world.teacher2),
+                    as: Answer.Enrolment.self
+                )
                 #expect(receiving.count == 1)
                 #expect(receiving.first?.transferredFrom?.lowercased() == row)
                 #expect(receiving.first?.enrolledOn == "2026-01-10")
@@ -161,19 +204,31 @@ struct RollTests {
                 #expect(history.items.count == 2)
                 #expect(history.changes.first?.toStatus == "transferred_out")
                 // The closed row takes no more changes.
-                let closed = try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(to: "enrolled"), token: world.town, version: 2)
+                let closed = try await SchoolWorld.changeStatus(
+                    client,
+                    enrolment: row,
+                    body: SchoolWorld.change(to: "enrolled"),
+                    token: world.town,
+                    version: 2
+                )
                 #expect(closed.status == .conflict)
                 // Alerts: one follow-up for the village cadre, one for the town's supervisor.
-                let routed = try await database.pool.query("""
+                let routed = try await database.pool.query(
+                    """
                     select routed_role from follow_up where school_status_change_id = \(changeID) and need = 'schooling' order by routed_role
-                    """).map { try $0.decode("routed_role", as: String.self) }
+                    """
+                ).map { try $0.decode("routed_role", as: String.self) }
                 #expect(routed == ["child_welfare_supervisor", "village_cadre"])
                 let cadreList = try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: world.cadre), as: Answer.FollowUp.self)
                 // The cadre's list holds the alert routed to village cadres; the supervisor, an overseer, sees both.
                 #expect(cadreList.filter { $0.need == "schooling" }.map(\.routedRole) == ["village_cadre"])
                 let supervisor = try await client.login("town1.supervisor")
-                #expect(try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: supervisor), as: Answer.FollowUp.self).filter { $0.need == "schooling" }
-                    .count == 2)
+                #expect(
+                    try SchoolWorld.items(try await client.send(.get, "/v1/follow-ups", token: supervisor), as: Answer.FollowUp.self).filter {
+                        $0.need == "schooling"
+                    }
+                    .count == 2
+                )
             }
         }
     }
@@ -244,23 +299,50 @@ struct RollTests {
                 let world = try await SchoolWorld.make(database, client: client)
                 let row = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
                 let changeID = UUID()
-                #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: SchoolWorld.change(
-                    id: changeID, to: "transferred_out", on: "2026-01-10", toSchoolId: world.school2.idString), token: world.teacher).status == .created)
+                #expect(
+                    try await SchoolWorld.changeStatus(
+                        client,
+                        enrolment: row,
+                        body: SchoolWorld.change(
+                            id: changeID,
+                            to: "transferred_out",
+                            on: "2026-01-10",
+                            toSchoolId: world.school2.idString
+                        ),
+                        token: world.teacher
+                    ).status == .created
+                )
                 let uri = "/v1/enrolments/\(changeID.uuidString)"
-                let teacherID = try await database.pool.query("select id from account where username = 'school2.teacher'").first!.decode("id", as: UUID.self)
-                let body: [String: Any] = ["stage": "junior_secondary", "grade": 1, "className": "初一（3）班", "classTeacherId": teacherID.uuidString,
-                                           "boarding": true]
+                let teacherID = try await database.pool.query("select id from account where username = 'school2.teacher'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
+                let body: [String: Any] = [
+                    "stage": "junior_secondary", "grade": 1, "className": "初一（3）班", "classTeacherId": teacherID.uuidString,
+                    "boarding": true,
+                ]
                 #expect(try await client.send(.put, uri, json: body, token: world.teacher2).status == .preconditionRequired)
-                #expect(try await client.send(.put, uri, json: body, token: world.teacher2, headers: [.ifMatch: "\"4\""]).status == .preconditionFailed)
+                #expect(
+                    try await client.send(.put, uri, json: body, token: world.teacher2, headers: [.ifMatch: "\"4\""]).status == .preconditionFailed
+                )
                 var bad = body
                 bad["grade"] = 5
                 bad["classTeacherId"] = UUID().uuidString
-                #expect(Set(try SchoolWorld.fields(try await client.send(.put, uri, json: bad, token: world.teacher2, headers: [.ifMatch: "\"1\""])))
-                    == ["grade", "classTeacherId"])
+                #expect(
+                    Set(try SchoolWorld.fields(try await client.send(.put, uri, json: bad, token: world.teacher2, headers: [.ifMatch: "\"1\""])))
+                        == ["grade", "classTeacherId"]
+                )
                 #expect(try await client.send(.put, uri, json: body, token: world.teacher, headers: [.ifMatch: "\"1\""]).status == .notFound)
                 #expect(try await client.send(.put, uri, json: body, token: world.cadre, headers: [.ifMatch: "\"1\""]).status == .forbidden)
                 let raw = try JSONSerialization.data(withJSONObject: body)
-                async let one = client.send(.put, uri, body: raw, contentType: "application/json", token: world.teacher2, headers: [.ifMatch: "\"1\""])
+                async let one = client.send(
+                    .put,
+                    uri,
+                    body: raw,
+                    contentType: "application/json",
+                    token: world.teacher2,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 async let two = client.send(.put, uri, body: raw, contentType: "application/json", token: world.town, headers: [.ifMatch: "\"1\""])
                 #expect([try await one.status.code, try await two.status.code].sorted() == [200, 412])
                 let placed = try await client.send(.get, "/v1/schools/\(world.school2.idString)/roll", token: world.teacher2)
@@ -268,16 +350,20 @@ struct RollTests {
                 #expect(item?.className == "初一（3）班")
                 #expect(item?.boarding == true)
                 #expect(item?.version == 2)
-                let file = try await database.pool.query("""
+                let file = try await database.pool.query(
+                    """
                     select school_stage, (file -> 'child' ->> 'boarding')::boolean as boarding from person where id = \(UUID(uuidString: world.child)!)
-                    """).first!
+                    """
+                ).first!
                 #expect(try file.decode("school_stage", as: String.self) == "junior_secondary")
                 #expect(try file.decode("boarding", as: Bool.self))
                 // The sending school's closed row takes no placement.
                 var again = body
                 again.removeValue(forKey: "classTeacherId")
-                #expect(try await client.send(.put, "/v1/enrolments/\(row)", json: again, token: world.town, headers: [.ifMatch: "\"2\""]).status
-                    == .conflict)
+                #expect(
+                    try await client.send(.put, "/v1/enrolments/\(row)", json: again, token: world.town, headers: [.ifMatch: "\"2\""]).status
+                        == .conflict
+                )
             }
         }
     }

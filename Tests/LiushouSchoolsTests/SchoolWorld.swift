@@ -37,21 +37,55 @@ struct SchoolWorld {
         try await seeder.user("town2.supervisor", password: password, home: fixture.town2, grants: [(.childWelfareSupervisor, fixture.town2)])
         try await seeder.user("village2a.cadre", password: password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
         let cadre = try await client.login("village1a.cadre")
-        let child = try await Self.created(try await client.post("/v1/persons", json: People.child(
-            name: "甲一", sequence: 101, village: fixture.village1a, grid: fixture.grid1a, school: fixture.school1), token: cadre))
-        let other = try await Self.created(try await client.post("/v1/persons", json: People.child(
-            name: "丙一", sequence: 105, village: fixture.village2a, school: school3), token: try await client.login("village2a.cadre")))
+        let child = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(
+                    name: "甲一",
+                    sequence: 101,
+                    village: fixture.village1a,
+                    grid: fixture.grid1a,
+                    school: fixture.school1
+                ),
+                token: cadre
+            )
+        )
+        let other = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(
+                    name: "丙一",
+                    sequence: 105,
+                    village: fixture.village2a,
+                    school: school3
+                ),
+                token: try await client.login("village2a.cadre")
+            )
+        )
         let counsellor = try await database.pool.query("select id from account where username = 'school1.counsellor'").first
         return SchoolWorld(
-            fixture: fixture, school2: school2, school3: school3, child: child, other: other, teacher: try await client.login("school1.teacher"),
-            teacher2: try await client.login("school2.teacher"), teacher3: try await client.login("school3.teacher"),
-            town: try await client.login("town1.admin"), cadre: cadre, counsellorID: try counsellor?.decode("id", as: UUID.self) ?? UUID()
+            fixture: fixture,
+            school2: school2,
+            school3: school3,
+            child: child,
+            other: other,
+            teacher: try await client.login("school1.teacher"),
+            teacher2: try await client.login("school2.teacher"),
+            teacher3: try await client.login("school3.teacher"),
+            town: try await client.login("town1.admin"),
+            cadre: cadre,
+            counsellorID: try counsellor?.decode("id", as: UUID.self) ?? UUID()
         )
     }
 
     /// A roll row body for `person` at `school`.
     static func enrolment(
-        id: UUID = UUID(), person: String, school: OrgUnit, stage: String = "primary", grade: Int = 3, className: String? = "三（2）班",
+        id: UUID = UUID(),
+        person: String,
+        school: OrgUnit,
+        stage: String = "primary",
+        grade: Int = 3,
+        className: String? = "三（2）班",
         enrolledOn: String = "2024-09-01"
     ) -> [String: Any] {
         var body: [String: Any] = [
@@ -63,8 +97,14 @@ struct SchoolWorld {
     }
 
     /// A status change body.
-    static func change(id: UUID = UUID(), to status: String, on date: String = "2026-03-01", reason: String? = "家长带去务工地",
-                       toSchoolId: String? = nil, toSchoolName: String? = nil) -> [String: Any] {
+    static func change(
+        id: UUID = UUID(),
+        to status: String,
+        on date: String = "2026-03-01",
+        reason: String? = "家长带去务工地",
+        toSchoolId: String? = nil,
+        toSchoolName: String? = nil
+    ) -> [String: Any] {
         var body: [String: Any] = ["id": id.uuidString, "toStatus": status, "effectiveOn": date]
         if let reason { body["reason"] = reason }
         if let toSchoolId { body["toSchoolId"] = toSchoolId }
@@ -73,15 +113,40 @@ struct SchoolWorld {
     }
 
     /// Enrols `person` and returns the row's id (fails the test when the school refuses).
-    static func enrol(_ client: some TestClientProtocol, person: String, school: OrgUnit, token: String, stage: String = "primary", grade: Int = 3,
-                      enrolledOn: String = "2024-09-01") async throws -> String {
-        try await Self.created(try await client.post("/v1/enrolments", json: Self.enrolment(person: person, school: school, stage: stage, grade: grade,
-                                                                                             enrolledOn: enrolledOn), token: token))
+    static func enrol(
+        _ client: some TestClientProtocol,
+        person: String,
+        school: OrgUnit,
+        token: String,
+        stage: String = "primary",
+        grade: Int = 3,
+        enrolledOn: String = "2024-09-01"
+    ) async throws -> String {
+        try await Self.created(
+            try await client.post(
+                "/v1/enrolments",
+                json: Self.enrolment(
+                    person: person,
+                    school: school,
+                    stage: stage,
+                    grade: grade,
+                    enrolledOn: enrolledOn
+                ),
+                token: token
+            )
+        )
     }
 
     /// Records a status change of a roll row at version `version`.
-    static func changeStatus(_ client: some TestClientProtocol, enrolment: String, body: [String: Any], token: String, version: Int = 1) async throws
-        -> TestResponse {
+    static func changeStatus(
+        _ client: some TestClientProtocol,
+        enrolment: String,
+        body: [String: Any],
+        token: String,
+        version: Int = 1
+    ) async throws
+        -> TestResponse
+    {
         try await client.post("/v1/enrolments/\(enrolment)/status-changes", json: body, token: token, headers: [.ifMatch: "\"\(version)\""])
     }
 

@@ -14,7 +14,12 @@ struct TalkTests {
     static let today = ChinaClock.system.today()
     static let month = String(format: "%04d-%02d", today.year, today.month)
 
-    static func talk(id: UUID = UUID(), person: String, on date: String = TalkTests.today.description, topics: [String] = ["study", "family"]) -> [String: Any] {
+    static func talk(
+        id: UUID = UUID(),
+        person: String,
+        on date: String = TalkTests.today.description,
+        topics: [String] = ["study", "family"]
+    ) -> [String: Any] {
         ["id": id.uuidString, "personId": person, "talkedOn": date, "topics": topics, "mood": "low", "concerns": "想念在外打工的妈妈"]
     }
 
@@ -23,8 +28,19 @@ struct TalkTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await SchoolWorld.make(database, client: client)
-                let second = try await SchoolWorld.created(try await client.post("/v1/persons", json: People.child(
-                    name: "甲二", born: "2014-04-04", sequence: 111, village: world.fixture.village1a, school: world.fixture.school1), token: world.cadre))
+                let second = try await SchoolWorld.created(
+                    try await client.post(
+                        "/v1/persons",
+                        json: People.child(
+                            name: "甲二",
+                            born: "2014-04-04",
+                            sequence: 111,
+                            village: world.fixture.village1a,
+                            school: world.fixture.school1
+                        ),
+                        token: world.cadre
+                    )
+                )
                 _ = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
                 _ = try await SchoolWorld.enrol(client, person: second, school: world.fixture.school1, token: world.teacher)
                 let uri = "/v1/schools/\(world.fixture.school1.idString)/talks-due"
@@ -43,17 +59,25 @@ struct TalkTests {
                 #expect(try await client.post("/v1/talks", json: changed, token: world.teacher).status == .conflict)
                 // A talk last month does not count for this one.
                 let lastMonth = LocalDate(daysSince1970: LocalDate(year: Self.today.year, month: Self.today.month, day: 1)!.daysSince1970 - 3)
-                #expect(try await client.post("/v1/talks", json: Self.talk(person: second, on: lastMonth.description), token: world.teacher).status == .created)
+                #expect(
+                    try await client.post("/v1/talks", json: Self.talk(person: second, on: lastMonth.description), token: world.teacher).status
+                        == .created
+                )
                 let after = try SchoolWorld.items(try await client.send(.get, uri, token: world.town), as: Answer.TalkDue.self)
                 #expect(after.map { $0.personId.lowercased() } == [second])
                 #expect(after.first?.lastTalkOn == lastMonth.description)
                 // Last month's list: the second child had a talk, the first did not.
                 let previous = String(format: "%04d-%02d", lastMonth.year, lastMonth.month)
-                let old = try SchoolWorld.items(try await client.send(.get, "\(uri)?month=\(previous)", token: world.teacher), as: Answer.TalkDue.self)
+                let old = try SchoolWorld.items(
+                    try await client.send(.get, "\(uri)?month=\(previous)", token: world.teacher),
+                    as: Answer.TalkDue.self
+                )
                 #expect(old.map { $0.personId.lowercased() } == [world.child])
                 #expect(try await database.pool.query("select count(*)::int as n from school_talk").first!.decode("n", as: Int.self) == 2)
-                #expect(try await database.pool.query("select count(*)::int as n from person_event where kind = 'school.talk'").first!
-                    .decode("n", as: Int.self) == 2)
+                #expect(
+                    try await database.pool.query("select count(*)::int as n from person_event where kind = 'school.talk'").first!
+                        .decode("n", as: Int.self) == 2
+                )
             }
         }
     }
@@ -70,7 +94,8 @@ struct TalkTests {
                 var mood = Self.talk(person: world.child)
                 mood["mood"] = "ecstatic"
                 #expect(try await client.post("/v1/talks", json: mood, token: world.teacher).status == .badRequest)
-                for (token, person) in [(world.teacher2, world.child), (world.teacher, world.other), (world.teacher, UUID().uuidString.lowercased())] {
+                for (token, person) in [(world.teacher2, world.child), (world.teacher, world.other), (world.teacher, UUID().uuidString.lowercased())]
+                {
                     let refused = try await client.post("/v1/talks", json: Self.talk(person: person), token: token)
                     #expect(try SchoolWorld.fields(refused) == ["personId"])
                 }
@@ -79,10 +104,17 @@ struct TalkTests {
                 #expect(try await client.send(.get, uri, token: world.teacher2).status == .notFound)
                 #expect(try await client.send(.get, uri, token: world.cadre).status == .notFound)
                 #expect(try await client.send(.get, uri, token: try await client.login("town2.admin")).status == .notFound)
-                #expect(try await client.send(.get, "/v1/schools/\(world.fixture.village1a.idString)/talks-due", token: world.town).status == .notFound)
+                #expect(
+                    try await client.send(.get, "/v1/schools/\(world.fixture.village1a.idString)/talks-due", token: world.town).status == .notFound
+                )
                 #expect(try await client.send(.get, "\(uri)?month=2026-13", token: world.teacher).status == .badRequest)
                 #expect(try await client.send(.get, uri, token: try await client.login("grid1a.worker")).status == .forbidden)
-                #expect(try SchoolWorld.items(try await client.send(.get, uri, token: try await client.login("town1.supervisor")), as: Answer.TalkDue.self).count == 1)
+                #expect(
+                    try SchoolWorld.items(
+                        try await client.send(.get, uri, token: try await client.login("town1.supervisor")),
+                        as: Answer.TalkDue.self
+                    ).count == 1
+                )
             }
         }
     }

@@ -17,7 +17,8 @@ import Testing
 
 @Suite("Fault tolerance: outages answer 503, nothing hangs, shutdown is polite")
 struct FaultToleranceTests {
-    static func router(pool: PostgresConnectionPool, extraRoutes: (Router<AppRequestContext>) -> Void = { _ in }) throws -> Router<AppRequestContext> {
+    static func router(pool: PostgresConnectionPool, extraRoutes: (Router<AppRequestContext>) -> Void = { _ in }) throws -> Router<AppRequestContext>
+    {
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
         let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared))
         extraRoutes(router)
@@ -40,7 +41,8 @@ struct FaultToleranceTests {
         }
         try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in
             for path in ["/test/read", "/test/disk-full", "/v1/auth/me"] {
-                try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer lss_0123456789abcdef0123456789abcdef"]) { response throws in
+                try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer lss_0123456789abcdef0123456789abcdef"]) {
+                    response throws in
                     #expect(response.status == .serviceUnavailable, "\(path)")
                     #expect(response.headers[.retryAfter] != nil, "\(path)")
                     #expect(response.headers[.contentType] == "application/problem+json")
@@ -59,7 +61,13 @@ struct FaultToleranceTests {
     func readinessIsBounded() async throws {
         try await TestPostgres.withPrivateCluster { cluster, url in
             let pool = PostgresConnectionPool(
-                configuration: .init(conninfo: url, maxConnections: 2, acquireTimeout: .seconds(2), connectTimeout: .seconds(2), statementTimeout: .seconds(1)),
+                configuration: .init(
+                    conninfo: url,
+                    maxConnections: 2,
+                    acquireTimeout: .seconds(2),
+                    connectTimeout: .seconds(2),
+                    statementTimeout: .seconds(1)
+                ),
                 logger: TestPostgres.logger
             )
             try await pool.query("select 1")
@@ -107,16 +115,20 @@ struct FaultToleranceTests {
 
     /// Runs the production HTTP server settings on a free port around `body`, then shuts down gracefully.
     static func withServer(
-        _ configuration: ServerConfiguration, pool: PostgresConnectionPool,
+        _ configuration: ServerConfiguration,
+        pool: PostgresConnectionPool,
         _ body: @Sendable (Int, ServiceGroup) async throws -> Void
     ) async throws {
         var configuration = configuration
         configuration.port = 0
         let port = Mutex<Int?>(nil)
         let app = Application(
-            router: try Self.router(pool: pool), server: HTTPServerSettings.server(configuration),
-            configuration: HTTPServerSettings.application(configuration, logger: TestPostgres.logger), services: [pool],
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: TestPostgres.logger
+            router: try Self.router(pool: pool),
+            server: HTTPServerSettings.server(configuration),
+            configuration: HTTPServerSettings.application(configuration, logger: TestPostgres.logger),
+            services: [pool],
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
+            logger: TestPostgres.logger
         )
         let group = ServiceGroup(configuration: .init(services: [app], logger: TestPostgres.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -1,6 +1,6 @@
 import Hummingbird
-import LiushouHTTP
 import HummingbirdTesting
+import LiushouHTTP
 import LiushouMigrations
 import LiushouServer
 import LiushouTestSupport
@@ -26,13 +26,15 @@ struct OpenAPITests {
         try await TestPostgres.withDatabase { database in
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
             let router = buildRouter(AppDependencies(pool: database.appPool, catalog: catalog, hasher: TestHasher.shared, vault: TestVault.shared))
-            let registered = Set(router.routes.map { route in
-                let path = route.path.components.map { component -> String in
-                    let text = "\(component)"
-                    return text.hasPrefix(":") ? "{\(text.dropFirst())}" : text
-                }.joined(separator: "/")
-                return "\(route.method.rawValue) /\(path)"
-            })
+            let registered = Set(
+                router.routes.map { route in
+                    let path = route.path.components.map { component -> String in
+                        let text = "\(component)"
+                        return text.hasPrefix(":") ? "{\(text.dropFirst())}" : text
+                    }.joined(separator: "/")
+                    return "\(route.method.rawValue) /\(path)"
+                }
+            )
             let documented = try OpenAPIDocument.operations()
             #expect(!registered.isEmpty)
             #expect(registered.subtracting(documented).isEmpty, "undocumented routes: \(registered.subtracting(documented).sorted())")

@@ -1,11 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import LiushouHTTP
 import HummingbirdTesting
+import LiushouHTTP
+import LiushouPostgres
 import LiushouServer
 import LiushouTestSupport
-import LiushouPostgres
 import Logging
 import Testing
 

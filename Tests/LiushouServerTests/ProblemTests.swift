@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import LiushouHTTP
 import HummingbirdTesting
+import LiushouHTTP
 import LiushouPostgres
 import LiushouServer
 import LiushouTestSupport
@@ -108,7 +108,8 @@ struct ProblemTests {
                     let errors = try response.json()["errors"] as? [[String: String]]
                     #expect(errors?.first?["field"] == "address")
                 }
-                try await client.execute(uri: "/test/households", method: .post, body: ByteBuffer(string: #"{"address": "一组", "members": []}"#)) { response throws in
+                try await client.execute(uri: "/test/households", method: .post, body: ByteBuffer(string: #"{"address": "一组", "members": []}"#)) {
+                    response throws in
                     #expect(response.status == .ok)
                     #expect(response.text == "0")
                 }
@@ -214,7 +215,10 @@ struct ProblemTests {
                 let batchLimit = 16 * 1024 * 1024
                 let huge = ByteBuffer(repeating: UInt8(ascii: "a"), count: batchLimit + 1)
                 try await client.execute(
-                    uri: "/v1/checkups/batch", method: .post, headers: [.contentLength: String(batchLimit + 1)], body: huge
+                    uri: "/v1/checkups/batch",
+                    method: .post,
+                    headers: [.contentLength: String(batchLimit + 1)],
+                    body: huge
                 ) { response throws in
                     #expect(response.status == .contentTooLarge)
                     #expect(try (response.json()["detail"] as? String)?.contains("16 MiB") == true)
@@ -226,7 +230,9 @@ struct ProblemTests {
                 let importLimit = 64 * 1024 * 1024
                 for (declared, status) in [(importLimit + 1, HTTPResponse.Status.contentTooLarge), (3 * 1024 * 1024, .unauthorized)] {
                     try await client.execute(
-                        uri: "/v1/imports/persons", method: .post, headers: [.contentLength: String(declared)],
+                        uri: "/v1/imports/persons",
+                        method: .post,
+                        headers: [.contentLength: String(declared)],
                         body: ByteBuffer(repeating: UInt8(ascii: "a"), count: declared)
                     ) { response throws in
                         #expect(response.status == status)

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import LiushouHTTP
 import LiushouMigrations
@@ -12,6 +9,10 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 @Suite("Graceful shutdown")
 struct ShutdownTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import LiushouHTTP
 import HummingbirdTesting
+import LiushouHTTP
 import LiushouMigrations
 import LiushouServer
 import LiushouTestSupport
@@ -24,7 +24,8 @@ enum TestApp {
 /// second apart: with the whole suite running at once a probe may miss its 1 s deadline and
 /// answer 503 "did not answer", which is right of the server but not what the test is about.
 func pollReadiness(
-    _ client: some TestClientProtocol, until done: (HTTPResponse.Status, [String: Any]) -> Bool
+    _ client: some TestClientProtocol,
+    until done: (HTTPResponse.Status, [String: Any]) -> Bool
 ) async throws -> (status: HTTPResponse.Status, body: [String: Any]) {
     var last: (status: HTTPResponse.Status, body: [String: Any]) = (.serviceUnavailable, [:])
     for attempt in 0..<20 {

@@ -64,7 +64,11 @@ struct WebClientTests {
                 #expect(main.status == .ok && main.headers[.contentEncoding] == "gzip")
                 #expect(main.headers[.contentType] == "text/javascript; charset=utf-8")
                 let etag = try #require(main.headers[.eTag])
-                let again = try await client.execute(uri: prefix + "app/main.js", method: .get, headers: [.ifNoneMatch: etag, .acceptEncoding: "gzip"])
+                let again = try await client.execute(
+                    uri: prefix + "app/main.js",
+                    method: .get,
+                    headers: [.ifNoneMatch: etag, .acceptEncoding: "gzip"]
+                )
                 #expect(again.status == .notModified && again.body.readableBytes == 0)
                 #expect(again.headers[.contentLength] == main.headers[.contentLength], "a 304 names the representation's length, not 0")
                 let plain = try await client.execute(uri: prefix + "app/main.js", method: .get)
@@ -76,8 +80,10 @@ struct WebClientTests {
                 #expect(head.status == .ok && head.body.readableBytes == 0 && head.headers[.contentLength] == plain.headers[.contentLength])
                 let old = try await client.execute(uri: "/static/000000000000/app/main.js", method: .get)
                 #expect(old.status == .ok && old.headers[.cacheControl] == "no-cache")
-                for missing in [prefix + "app/nothing.js", prefix + "../Package.swift", prefix + "app/../../openapi.yaml", prefix + "app/index.html",
-                                prefix + "app/sw.js"] {
+                for missing in [
+                    prefix + "app/nothing.js", prefix + "../Package.swift", prefix + "app/../../openapi.yaml", prefix + "app/index.html",
+                    prefix + "app/sw.js",
+                ] {
                     let answer = try await client.execute(uri: missing, method: .get)
                     #expect(answer.status == .notFound, "\(missing)")
                 }

@@ -15,33 +15,69 @@ struct PairingTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await VolunteerWorld.make(database, client: client)
-                let pendingForChild = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(helpers: [world.pending], people: [world.child]),
-                                                            token: world.cadre)
+                let pendingForChild = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(helpers: [world.pending], people: [world.child]),
+                    token: world.cadre
+                )
                 #expect(pendingForChild.status == .unprocessableContent)
                 #expect(try VolunteerWorld.fields(pendingForChild) == ["helpers[0]"])
-                let noConsent = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(helpers: [world.passed], people: [world.child],
-                                                                                                    consent: false), token: world.cadre)
+                let noConsent = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(
+                        helpers: [world.passed],
+                        people: [world.child],
+                        consent: false
+                    ),
+                    token: world.cadre
+                )
                 #expect(try VolunteerWorld.fields(noConsent) == ["people[0].consentBy"])
-                let failedForElder = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(
-                    kind: "elder_companion", helpers: [world.failed], people: [world.elder], consent: false), token: world.cadre)
+                let failedForElder = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(
+                        kind: "elder_companion",
+                        helpers: [world.failed],
+                        people: [world.elder],
+                        consent: false
+                    ),
+                    token: world.cadre
+                )
                 #expect(try VolunteerWorld.fields(failedForElder) == ["helpers[0]"])
                 // An elder needs neither consent nor a finished check (only a failed one bars).
-                let pendingForElder = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(
-                    kind: "elder_companion", helpers: [world.pending], people: [world.elder], consent: false), token: world.cadre)
+                let pendingForElder = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(
+                        kind: "elder_companion",
+                        helpers: [world.pending],
+                        people: [world.elder],
+                        consent: false
+                    ),
+                    token: world.cadre
+                )
                 #expect(pendingForElder.status == .created, "\(pendingForElder.text)")
-                let bad = try await client.post("/v1/pairings", json: [
-                    "id": UUID().uuidString, "kind": "proxy_parent", "helpers": [], "people": [["personId": world.child]], "goals": "",
-                    "startOn": "2026-03-01", "endOn": "2026-02-01",
-                ], token: world.cadre)
+                let bad = try await client.post(
+                    "/v1/pairings",
+                    json: [
+                        "id": UUID().uuidString, "kind": "proxy_parent", "helpers": [], "people": [["personId": world.child]], "goals": "",
+                        "startOn": "2026-03-01", "endOn": "2026-02-01",
+                    ],
+                    token: world.cadre
+                )
                 #expect(Set(try VolunteerWorld.fields(bad)) == ["helpers", "goals", "endOn"])
                 let unknownKind = try await client.post("/v1/pairings", json: ["id": UUID().uuidString, "kind": "best_friend"], token: world.cadre)
                 #expect(unknownKind.status == .badRequest)
                 // Other town's person, or none at all: the same answer.
-                let other = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(helpers: [world.passed], people: [world.other]),
-                                                  token: world.cadre)
+                let other = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(helpers: [world.passed], people: [world.other]),
+                    token: world.cadre
+                )
                 #expect(try VolunteerWorld.fields(other) == ["people[0].personId"])
-                let nobody = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(helpers: [world.passed], people: [UUID().uuidString]),
-                                                   token: world.cadre)
+                let nobody = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(helpers: [world.passed], people: [UUID().uuidString]),
+                    token: world.cadre
+                )
                 #expect(try VolunteerWorld.fields(nobody) == ["people[0].personId"])
                 #expect(try await database.pool.query("select count(*) as n from pairing").first!.decode("n", as: Int.self) == 1)
             }
@@ -73,9 +109,18 @@ struct PairingTests {
                 #expect(try await client.post("/v1/pairings", json: changed, token: world.cadre).status == .conflict)
 
                 let supervisor = try await client.login("town1.supervisor")
-                try await database.pool.query("update volunteer set screening_status = 'passed', screened_on = '2026-02-01' where id = \(UUID(uuidString: world.pending)!)")
-                let manyToOne = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(
-                    kind: "learning_buddy", helpers: [world.passed, world.pending], people: [world.child]), token: supervisor)
+                try await database.pool.query(
+                    "update volunteer set screening_status = 'passed', screened_on = '2026-02-01' where id = \(UUID(uuidString: world.pending)!)"
+                )
+                let manyToOne = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(
+                        kind: "learning_buddy",
+                        helpers: [world.passed, world.pending],
+                        people: [world.child]
+                    ),
+                    token: supervisor
+                )
                 #expect(manyToOne.status == .created, "\(manyToOne.text)")
                 #expect(try manyToOne.decode(PairingBody.self).helpers.count == 2)
                 #expect((try manyToOne.json()["unitId"] as? String)?.lowercased() == world.fixture.grid1a.idString)
@@ -107,14 +152,26 @@ struct PairingTests {
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: volunteer).status == .notFound)
                 // A pairing that starts next week gives nothing yet.
                 let later = PersonDate.offset(days: 7)
-                let future = try await client.post("/v1/pairings", json: VolunteerWorld.pairing(helpers: [world.passed], people: [world.elder],
-                                                                                                 startOn: later), token: world.cadre)
+                let future = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(
+                        helpers: [world.passed],
+                        people: [world.elder],
+                        startOn: later
+                    ),
+                    token: world.cadre
+                )
                 #expect(future.status == .created)
                 #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: volunteer).status == .notFound)
 
                 let id = UUID()
-                #expect(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(id: id, helpers: [world.passed], people: [world.child]),
-                                              token: world.cadre).status == .created)
+                #expect(
+                    try await client.post(
+                        "/v1/pairings",
+                        json: VolunteerWorld.pairing(id: id, helpers: [world.passed], people: [world.child]),
+                        token: world.cadre
+                    ).status == .created
+                )
                 let file = try await client.send(.get, "/v1/persons/\(world.child)", token: volunteer)
                 #expect(file.status == .ok)
                 #expect(!file.text.contains("idNumber\":\"3"), "no ID numbers for volunteers: \(file.text)")
@@ -134,7 +191,14 @@ struct PairingTests {
                 #expect(try await client.post(uri, json: ["reason": "家长返乡"], token: volunteer, headers: [.ifMatch: "\"1\""]).status == .forbidden)
                 let raw = try JSONSerialization.data(withJSONObject: ["reason": "家长返乡"])
                 async let one = client.send(.post, uri, body: raw, contentType: "application/json", token: world.cadre, headers: [.ifMatch: "\"1\""])
-                async let two = client.send(.post, uri, body: raw, contentType: "application/json", token: world.townAdmin, headers: [.ifMatch: "\"1\""])
+                async let two = client.send(
+                    .post,
+                    uri,
+                    body: raw,
+                    contentType: "application/json",
+                    token: world.townAdmin,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect([try await one.status.code, try await two.status.code].sorted() == [200, 412])
                 #expect(try await client.post(uri, json: ["reason": "再次"], token: world.cadre, headers: [.ifMatch: "\"2\""]).status == .conflict)
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: volunteer).status == .notFound)
@@ -166,18 +230,43 @@ struct PairingTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await VolunteerWorld.make(database, client: client)
                 let id = UUID()
-                #expect(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(id: id, kind: "elder_companion", helpers: [world.pending],
-                                                                                          people: [world.elder], consent: false),
-                                              token: world.cadre).status == .created)
+                #expect(
+                    try await client.post(
+                        "/v1/pairings",
+                        json: VolunteerWorld.pairing(
+                            id: id,
+                            kind: "elder_companion",
+                            helpers: [world.pending],
+                            people: [world.elder],
+                            consent: false
+                        ),
+                        token: world.cadre
+                    ).status == .created
+                )
                 let student = try await client.login("town1.student")
                 #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: student).status == .ok)
                 // The register moves the volunteer to another login: the old one loses the elder, the new one gains them.
-                let other = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode("id", as: UUID.self)
-                var change = VolunteerWorld.volunteer(name: "李学生", unit: world.fixture.town1, account: other.uuidString, organisation: "student",
-                                                      screening: "pending", sequence: 302)
+                let other = try await database.pool.query("select id from account where username = 'village1a.volunteer'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
+                var change = VolunteerWorld.volunteer(
+                    name: "李学生",
+                    unit: world.fixture.town1,
+                    account: other.uuidString,
+                    organisation: "student",
+                    screening: "pending",
+                    sequence: 302
+                )
                 change.removeValue(forKey: "id")
                 try await database.pool.query("update volunteer set account_id = null where account_id = \(other)")
-                let moved = try await client.send(.put, "/v1/volunteers/\(world.pending)", json: change, token: world.townAdmin, headers: [.ifMatch: "\"1\""])
+                let moved = try await client.send(
+                    .put,
+                    "/v1/volunteers/\(world.pending)",
+                    json: change,
+                    token: world.townAdmin,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(moved.status == .ok, "\(moved.text)")
                 #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: student).status == .notFound)
                 let volunteer = try await client.login("village1a.volunteer")
@@ -185,19 +274,35 @@ struct PairingTests {
                 // A failed background check ends access at once.
                 change["screening"] = "failed"
                 change["screenedOn"] = "2026-02-01"
-                #expect(try await client.send(.put, "/v1/volunteers/\(world.pending)", json: change, token: world.townAdmin,
-                                              headers: [.ifMatch: "\"2\""]).status == .ok)
+                #expect(
+                    try await client.send(
+                        .put,
+                        "/v1/volunteers/\(world.pending)",
+                        json: change,
+                        token: world.townAdmin,
+                        headers: [.ifMatch: "\"2\""]
+                    ).status == .ok
+                )
                 #expect(try await client.send(.get, "/v1/persons/\(world.elder)", token: volunteer).status == .notFound)
                 // The child of another pairing moves to another village of the town: the pairing still ends.
                 let pairing = UUID()
-                #expect(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(id: pairing, helpers: [world.passed], people: [world.child]),
-                                              token: world.townAdmin).status == .created)
+                #expect(
+                    try await client.post(
+                        "/v1/pairings",
+                        json: VolunteerWorld.pairing(id: pairing, helpers: [world.passed], people: [world.child]),
+                        token: world.townAdmin
+                    ).status == .created
+                )
                 var file = People.child(name: "甲一", sequence: 101, village: world.fixture.village1b, school: world.fixture.school1)
                 file["currentAddress"] = "乙村 1 号"
                 let move = try await client.send(.put, "/v1/persons/\(world.child)", json: file, token: world.townAdmin, headers: [.ifMatch: "\"1\""])
                 #expect(move.status == .ok, "\(move.text)")
-                let ended = try await client.post("/v1/pairings/\(pairing.uuidString)/end", json: ["reason": "搬迁"], token: world.townAdmin,
-                                                  headers: [.ifMatch: "\"1\""])
+                let ended = try await client.post(
+                    "/v1/pairings/\(pairing.uuidString)/end",
+                    json: ["reason": "搬迁"],
+                    token: world.townAdmin,
+                    headers: [.ifMatch: "\"1\""]
+                )
                 #expect(ended.status == .ok, "\(ended.text)")
                 #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: volunteer).status == .notFound)
             }

@@ -12,8 +12,13 @@ import Testing
 struct VisitAndHoursTests {
     /// The world with the screened volunteer paired with the child (returns the pairing id).
     static func paired(_ world: VolunteerWorld, client: some TestClientProtocol) async throws -> String {
-        try await VolunteerWorld.created(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(helpers: [world.passed], people: [world.child]),
-                                                               token: world.cadre))
+        try await VolunteerWorld.created(
+            try await client.post(
+                "/v1/pairings",
+                json: VolunteerWorld.pairing(helpers: [world.passed], people: [world.child]),
+                token: world.cadre
+            )
+        )
     }
 
     @Test("visits: idempotent single and batch uploads, only paired people, daily knock satisfied, needs opening follow-ups")
@@ -24,7 +29,13 @@ struct VisitAndHoursTests {
                 let pairing = try await Self.paired(world, client: client)
                 let volunteer = try await client.login("village1a.volunteer")
                 let id = UUID()
-                let visit = VolunteerWorld.visit(id: id, pairing: pairing, person: world.child, minutes: 90, activities: ["tutoring", "heart_to_heart"])
+                let visit = VolunteerWorld.visit(
+                    id: id,
+                    pairing: pairing,
+                    person: world.child,
+                    minutes: 90,
+                    activities: ["tutoring", "heart_to_heart"]
+                )
                 let created = try await client.post("/v1/volunteer-visits", json: visit, token: volunteer)
                 #expect(created.status == .created, "\(created.text)")
                 #expect(try await client.post("/v1/volunteer-visits", json: visit, token: volunteer).status == .ok)
@@ -43,9 +54,11 @@ struct VisitAndHoursTests {
                     let refused = try await client.post("/v1/volunteer-visits", json: missed, token: volunteer)
                     #expect(refused.status == .unprocessableContent && refused.text.contains("\"outcome\""), "\(refused.text)")
                 }
-                let stored = try await database.pool.query("""
+                let stored = try await database.pool.query(
+                    """
                     select c.kind, c.visitor_role, v.duration_minutes from door_check c join volunteer_visit v on v.check_id = c.id where c.id = \(id)
-                    """).first!
+                    """
+                ).first!
                 #expect(try stored.decode("kind", as: String.self) == "volunteer_visit")
                 #expect(try stored.decode("duration_minutes", as: Int.self) == 90)
                 // The visit satisfied the child's daily knock.
@@ -55,23 +68,49 @@ struct VisitAndHoursTests {
                 // The child had no check before this visit.
                 #expect(knock?.lastCheckAt != nil)
 
-                let bad = try await client.post("/v1/volunteer-visits", json: VolunteerWorld.visit(pairing: pairing, person: world.child, minutes: 0,
-                                                                                                    activities: []), token: volunteer)
+                let bad = try await client.post(
+                    "/v1/volunteer-visits",
+                    json: VolunteerWorld.visit(
+                        pairing: pairing,
+                        person: world.child,
+                        minutes: 0,
+                        activities: []
+                    ),
+                    token: volunteer
+                )
                 #expect(Set(try VolunteerWorld.fields(bad)) == ["activities", "durationMinutes"])
-                let unpaired = try await client.post("/v1/volunteer-visits", json: VolunteerWorld.visit(pairing: pairing, person: world.elder), token: volunteer)
+                let unpaired = try await client.post(
+                    "/v1/volunteer-visits",
+                    json: VolunteerWorld.visit(pairing: pairing, person: world.elder),
+                    token: volunteer
+                )
                 #expect(try VolunteerWorld.fields(unpaired) == ["personId"])
-                let notMine = try await client.post("/v1/volunteer-visits", json: VolunteerWorld.visit(pairing: UUID().uuidString, person: world.child),
-                                                     token: volunteer)
+                let notMine = try await client.post(
+                    "/v1/volunteer-visits",
+                    json: VolunteerWorld.visit(pairing: UUID().uuidString, person: world.child),
+                    token: volunteer
+                )
                 #expect(try VolunteerWorld.fields(notMine) == ["pairingId"])
                 // Only volunteers record visits; a volunteer login outside the register is refused.
                 #expect(try await client.post("/v1/volunteer-visits", json: visit, token: world.cadre).status == .forbidden)
                 let student = try await client.login("town1.student")
-                #expect(try await client.post("/v1/volunteer-visits", json: VolunteerWorld.visit(pairing: pairing, person: world.child),
-                                              token: student).status == .unprocessableContent)
+                #expect(
+                    try await client.post(
+                        "/v1/volunteer-visits",
+                        json: VolunteerWorld.visit(pairing: pairing, person: world.child),
+                        token: student
+                    ).status == .unprocessableContent
+                )
 
                 // A batch retried after a timeout, with good, bad, unreadable and conflicting items.
-                let fresh = VolunteerWorld.visit(pairing: pairing, person: world.child, minutes: 45, activities: ["family_video_call"],
-                                                 outcome: "needs_follow_up", needs: ["study"])
+                let fresh = VolunteerWorld.visit(
+                    pairing: pairing,
+                    person: world.child,
+                    minutes: 45,
+                    activities: ["family_video_call"],
+                    outcome: "needs_follow_up",
+                    needs: ["study"]
+                )
                 let items: [[String: Any]] = [fresh, visit, longer, VolunteerWorld.visit(pairing: pairing, person: world.elder), ["id": "nonsense"]]
                 let batch = try await client.post("/v1/volunteer-visits/batch", json: ["items": items], token: volunteer)
                 #expect(batch.status == .ok)
@@ -89,7 +128,11 @@ struct VisitAndHoursTests {
                     (try $0.decode("need", as: String.self), try $0.decode("routed_role", as: String.self))
                 }
                 #expect(followUps.map(\.0) == ["study"])
-                let tooMany = try await client.post("/v1/volunteer-visits/batch", json: ["items": Array(repeating: fresh, count: 1001)], token: volunteer)
+                let tooMany = try await client.post(
+                    "/v1/volunteer-visits/batch",
+                    json: ["items": Array(repeating: fresh, count: 1001)],
+                    token: volunteer
+                )
                 #expect(try VolunteerWorld.fields(tooMany) == ["items"])
             }
         }
@@ -103,8 +146,13 @@ struct VisitAndHoursTests {
                 let pairing = try await Self.paired(world, client: client)
                 let volunteer = try await client.login("village1a.volunteer")
                 for minutes in [90, 45] {
-                    #expect(try await client.post("/v1/volunteer-visits", json: VolunteerWorld.visit(pairing: pairing, person: world.child, minutes: minutes),
-                                                  token: volunteer).status == .created)
+                    #expect(
+                        try await client.post(
+                            "/v1/volunteer-visits",
+                            json: VolunteerWorld.visit(pairing: pairing, person: world.child, minutes: minutes),
+                            token: volunteer
+                        ).status == .created
+                    )
                 }
                 let month = String(VolunteerWorld.today.prefix(7))
                 let year = String(VolunteerWorld.today.prefix(4))
@@ -128,11 +176,16 @@ struct VisitAndHoursTests {
                 #expect(mine.hours.totalMinutes == 135)
                 #expect(mine.volunteer.name == "张志愿")
                 // Bad input, other towns, missing auth.
-                #expect(try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)&year=20x6", token: world.townAdmin).status == .badRequest)
+                #expect(
+                    try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)&year=20x6", token: world.townAdmin).status
+                        == .badRequest
+                )
                 #expect(try await client.send(.get, "/v1/volunteer-hours", token: world.townAdmin).status == .badRequest)
                 let otherCadre = try await client.login("village2a.cadre")
                 #expect(try await client.send(.get, "/v1/volunteers/\(world.passed)/hours", token: otherCadre).status == .notFound)
-                #expect(try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)", token: otherCadre).status == .notFound)
+                #expect(
+                    try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)", token: otherCadre).status == .notFound
+                )
                 #expect(try await client.send(.get, "/v1/me/volunteer", token: world.cadre).status == .forbidden)
                 #expect(try await client.send(.get, "/v1/me/volunteer", token: nil).status == .unauthorized)
             }
@@ -145,18 +198,52 @@ struct VisitAndHoursTests {
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await VolunteerWorld.make(database, client: client)
                 // A third person in 乙村, and an ended pairing (does not count) for the elder.
-                _ = try await VolunteerWorld.created(try await client.post("/v1/persons", json: People.elder(name: "周爷爷", sequence: 225,
-                                                                                                          village: world.fixture.village1b), token: world.townAdmin))
+                _ = try await VolunteerWorld.created(
+                    try await client.post(
+                        "/v1/persons",
+                        json: People.elder(
+                            name: "周爷爷",
+                            sequence: 225,
+                            village: world.fixture.village1b
+                        ),
+                        token: world.townAdmin
+                    )
+                )
                 _ = try await Self.paired(world, client: client)
-                let ended = try await VolunteerWorld.created(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(
-                    kind: "elder_companion", helpers: [world.passed], people: [world.elder]), token: world.cadre))
-                #expect(try await client.post("/v1/pairings/\(ended)/end", json: ["reason": "老人搬去子女家"], token: world.cadre,
-                                              headers: [.ifMatch: "\"1\""]).status == .ok)
+                let ended = try await VolunteerWorld.created(
+                    try await client.post(
+                        "/v1/pairings",
+                        json: VolunteerWorld.pairing(
+                            kind: "elder_companion",
+                            helpers: [world.passed],
+                            people: [world.elder]
+                        ),
+                        token: world.cadre
+                    )
+                )
+                #expect(
+                    try await client.post(
+                        "/v1/pairings/\(ended)/end",
+                        json: ["reason": "老人搬去子女家"],
+                        token: world.cadre,
+                        headers: [.ifMatch: "\"1\""]
+                    ).status == .ok
+                )
                 // A pairing that starts next week does not count yet either.
                 let elderInB = try await database.pool.query("select id from person where name = '周爷爷'").first!.decode("id", as: UUID.self)
-                #expect(try await client.post("/v1/pairings", json: VolunteerWorld.pairing(
-                    kind: "elder_companion", helpers: [world.passed], people: [elderInB.uuidString], consent: false,
-                    startOn: PersonDate.offset(days: 7)), token: world.townAdmin).status == .created)
+                #expect(
+                    try await client.post(
+                        "/v1/pairings",
+                        json: VolunteerWorld.pairing(
+                            kind: "elder_companion",
+                            helpers: [world.passed],
+                            people: [elderInB.uuidString],
+                            consent: false,
+                            startOn: PersonDate.offset(days: 7)
+                        ),
+                        token: world.townAdmin
+                    ).status == .created
+                )
                 let rate = try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.town1.idString)", token: world.townAdmin)
                 #expect(rate.status == .ok, "\(rate.text)")
                 var rows: [String: (Int, Int, Double?)] = [:]
@@ -174,9 +261,13 @@ struct VisitAndHoursTests {
                 #expect(rows.count == 3)
                 let village = try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: world.cadre)
                 #expect(try village.decode(ItemsBody<RateBody>.self).items.first?.paired == 1)
-                #expect(try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound)
+                #expect(
+                    try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.town1.idString)", token: world.cadre).status == .notFound
+                )
                 let otherCadre = try await client.login("village2a.cadre")
-                #expect(try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status == .notFound)
+                #expect(
+                    try await client.send(.get, "/v1/pairing-rate?unitId=\(world.fixture.village1a.idString)", token: otherCadre).status == .notFound
+                )
                 #expect(try await client.send(.get, "/v1/pairing-rate?unitId=x", token: world.cadre).status == .badRequest)
             }
         }
@@ -189,8 +280,10 @@ struct VisitAndHoursTests {
                 let world = try await VolunteerWorld.make(database, client: client)
                 let pairing = try await Self.paired(world, client: client)
                 let uri = "/v1/pairings/\(pairing)/progress"
-                let check: [String: Any] = ["id": UUID().uuidString, "personId": world.child, "assessedOn": VolunteerWorld.today, "study": "improved",
-                                            "mood": "steady", "living": "improved", "notes": "数学成绩提高"]
+                let check: [String: Any] = [
+                    "id": UUID().uuidString, "personId": world.child, "assessedOn": VolunteerWorld.today, "study": "improved",
+                    "mood": "steady", "living": "improved", "notes": "数学成绩提高",
+                ]
                 let created = try await client.post(uri, json: check, token: world.cadre)
                 #expect(created.status == .created, "\(created.text)")
                 #expect(try await client.post(uri, json: check, token: world.cadre).status == .ok)
@@ -201,11 +294,23 @@ struct VisitAndHoursTests {
                 var byTeacher = check
                 byTeacher["id"] = UUID().uuidString
                 #expect(try await client.post(uri, json: byTeacher, token: teacher).status == .created)
-                let future = try await client.post(uri, json: ["id": UUID().uuidString, "personId": world.child, "assessedOn": "2099-01-01",
-                                                               "mood": "steady", "living": "steady"], token: world.cadre)
+                let future = try await client.post(
+                    uri,
+                    json: [
+                        "id": UUID().uuidString, "personId": world.child, "assessedOn": "2099-01-01",
+                        "mood": "steady", "living": "steady",
+                    ],
+                    token: world.cadre
+                )
                 #expect(try VolunteerWorld.fields(future) == ["assessedOn"])
-                let stranger = try await client.post(uri, json: ["id": UUID().uuidString, "personId": world.elder, "assessedOn": VolunteerWorld.today,
-                                                                 "mood": "steady", "living": "steady"], token: world.cadre)
+                let stranger = try await client.post(
+                    uri,
+                    json: [
+                        "id": UUID().uuidString, "personId": world.elder, "assessedOn": VolunteerWorld.today,
+                        "mood": "steady", "living": "steady",
+                    ],
+                    token: world.cadre
+                )
                 #expect(try VolunteerWorld.fields(stranger) == ["personId"])
                 let worker = try await client.login("grid1a.worker")
                 #expect(try await client.post(uri, json: byTeacher, token: worker).status == .forbidden)

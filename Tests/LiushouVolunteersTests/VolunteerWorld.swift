@@ -28,31 +28,99 @@ struct VolunteerWorld {
     static func make(_ database: TestDatabase, client: some TestClientProtocol) async throws -> VolunteerWorld {
         let fixture = try await PlatformFixture.seed(database)
         let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
-        try await seeder.user("village2a.cadre", password: PlatformFixture.password, home: fixture.village2a, grants: [(.villageCadre, fixture.village2a)])
+        try await seeder.user(
+            "village2a.cadre",
+            password: PlatformFixture.password,
+            home: fixture.village2a,
+            grants: [(.villageCadre, fixture.village2a)]
+        )
         try await seeder.user("town1.student", password: PlatformFixture.password, home: fixture.town1, grants: [(.volunteer, fixture.town1)])
         let cadre = try await client.login("village1a.cadre")
-        let child = try await Self.created(try await client.post("/v1/persons", json: People.child(name: "甲一", sequence: 101, village: fixture.village1a,
-                                                                                                   grid: fixture.grid1a, school: fixture.school1), token: cadre))
+        let child = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(
+                    name: "甲一",
+                    sequence: 101,
+                    village: fixture.village1a,
+                    grid: fixture.grid1a,
+                    school: fixture.school1
+                ),
+                token: cadre
+            )
+        )
         let elder = try await Self.created(try await client.post("/v1/persons", json: People.elder(village: fixture.village1a), token: cadre))
         let otherCadre = try await client.login("village2a.cadre")
-        let other = try await Self.created(try await client.post("/v1/persons", json: People.child(name: "丙一", sequence: 105, village: fixture.village2a),
-                                                                 token: otherCadre))
+        let other = try await Self.created(
+            try await client.post(
+                "/v1/persons",
+                json: People.child(name: "丙一", sequence: 105, village: fixture.village2a),
+                token: otherCadre
+            )
+        )
         let townAdmin = try await client.login("town1.admin")
         let accounts = try await database.pool.query("select id, username from account where username in ('village1a.volunteer', 'town1.student')")
         var ids: [String: String] = [:]
         for row in accounts { ids[try row.decode("username")] = try row.decode("id", as: UUID.self).uuidString.lowercased() }
-        let passed = try await Self.created(try await client.post("/v1/volunteers", json: Self.volunteer(
-            name: "张志愿", unit: fixture.town1, account: ids["village1a.volunteer"], screening: "passed", sequence: 301), token: townAdmin))
-        let pending = try await Self.created(try await client.post("/v1/volunteers", json: Self.volunteer(
-            name: "李学生", unit: fixture.town1, account: ids["town1.student"], organisation: "student", screening: "pending", sequence: 302), token: townAdmin))
-        let failed = try await Self.created(try await client.post("/v1/volunteers", json: Self.volunteer(
-            name: "赵未过", unit: fixture.town1, screening: "failed", sequence: 303), token: townAdmin))
-        return VolunteerWorld(fixture: fixture, child: child, elder: elder, other: other, passed: passed, pending: pending, failed: failed,
-                              townAdmin: townAdmin, cadre: cadre)
+        let passed = try await Self.created(
+            try await client.post(
+                "/v1/volunteers",
+                json: Self.volunteer(
+                    name: "张志愿",
+                    unit: fixture.town1,
+                    account: ids["village1a.volunteer"],
+                    screening: "passed",
+                    sequence: 301
+                ),
+                token: townAdmin
+            )
+        )
+        let pending = try await Self.created(
+            try await client.post(
+                "/v1/volunteers",
+                json: Self.volunteer(
+                    name: "李学生",
+                    unit: fixture.town1,
+                    account: ids["town1.student"],
+                    organisation: "student",
+                    screening: "pending",
+                    sequence: 302
+                ),
+                token: townAdmin
+            )
+        )
+        let failed = try await Self.created(
+            try await client.post(
+                "/v1/volunteers",
+                json: Self.volunteer(
+                    name: "赵未过",
+                    unit: fixture.town1,
+                    screening: "failed",
+                    sequence: 303
+                ),
+                token: townAdmin
+            )
+        )
+        return VolunteerWorld(
+            fixture: fixture,
+            child: child,
+            elder: elder,
+            other: other,
+            passed: passed,
+            pending: pending,
+            failed: failed,
+            townAdmin: townAdmin,
+            cadre: cadre
+        )
     }
 
     static func volunteer(
-        id: UUID = UUID(), name: String, unit: OrgUnit, account: String? = nil, organisation: String = "party_member", screening: String,
+        id: UUID = UUID(),
+        name: String,
+        unit: OrgUnit,
+        account: String? = nil,
+        organisation: String = "party_member",
+        screening: String,
         sequence: Int
     ) -> [String: Any] {
         var body: [String: Any] = [
@@ -67,8 +135,13 @@ struct VolunteerWorld {
 
     /// A pairing body; `people` pairs each person with the guardian's consent when `consent`.
     static func pairing(
-        id: UUID = UUID(), kind: String = "proxy_parent", helpers: [String], people: [String], consent: Bool = true,
-        startOn: String = VolunteerWorld.today, endOn: String? = nil
+        id: UUID = UUID(),
+        kind: String = "proxy_parent",
+        helpers: [String],
+        people: [String],
+        consent: Bool = true,
+        startOn: String = VolunteerWorld.today,
+        endOn: String? = nil
     ) -> [String: Any] {
         var body: [String: Any] = [
             "id": id.uuidString, "kind": kind, "helpers": helpers, "goals": "每周陪伴两次，辅导作业",
@@ -83,8 +156,14 @@ struct VolunteerWorld {
 
     /// A visit body; `occurred` is seconds before now.
     static func visit(
-        id: UUID = UUID(), pairing: String, person: String, minutes: Int = 60, activities: [String] = ["tutoring"], outcome: String = "all_well",
-        needs: [String] = [], occurred: TimeInterval = 60
+        id: UUID = UUID(),
+        pairing: String,
+        person: String,
+        minutes: Int = 60,
+        activities: [String] = ["tutoring"],
+        outcome: String = "all_well",
+        needs: [String] = [],
+        occurred: TimeInterval = 60
     ) -> [String: Any] {
         let formatter = ISO8601DateFormatter()
         return [

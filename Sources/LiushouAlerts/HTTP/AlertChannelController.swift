@@ -57,7 +57,8 @@ struct AlertChannelController: Sendable {
         var body = try await request.decodeJSON(as: Create.self, context: context)
         let id = body.id ?? UUID()
         body.id = id
-        let target: String, hint: String
+        let target: String
+        let hint: String
         do {
             (target, hint) = try Self.validatedTarget(body, hosts: self.webhookHosts)
         } catch let problem as Problem {
@@ -75,32 +76,61 @@ struct AlertChannelController: Sendable {
                 }
                 guard let path = try await self.store.unitPath(body.unitId, in: transaction), caller.holds(.alertsManage, at: path)
                 else { throw Problem.validation([.init(field: "unitId", message: "no such unit in your scope")]).localized(for: request) }
-                let created = try await self.store.createChannel(AlertStore.NewChannel(
-                    id: id, unitID: body.unitId, kind: body.kind, name: body.name.trimmingCharacters(in: .whitespaces),
-                    targetSealed: try self.vault.seal(target), secretSealed: try secret.map { try self.vault.seal($0) }, targetHint: hint,
-                    events: body.events.map { Array(Set($0)).sorted() }, contentHash: hash
-                ), in: transaction)
-                try await AuditEntry(caller: caller, context: context, action: "alerts.channel_add", resource: "alert_channel",
-                                     recordID: id.uuidString.lowercased(), unitID: body.unitId, unitPath: path, detail: ["kind": body.kind.rawValue])
-                    .append(in: transaction)
+                let created = try await self.store.createChannel(
+                    AlertStore.NewChannel(
+                        id: id,
+                        unitID: body.unitId,
+                        kind: body.kind,
+                        name: body.name.trimmingCharacters(in: .whitespaces),
+                        targetSealed: try self.vault.seal(target),
+                        secretSealed: try secret.map { try self.vault.seal($0) },
+                        targetHint: hint,
+                        events: body.events.map { Array(Set($0)).sorted() },
+                        contentHash: hash
+                    ),
+                    in: transaction
+                )
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "alerts.channel_add",
+                    resource: "alert_channel",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: body.unitId,
+                    unitPath: path,
+                    detail: ["kind": body.kind.rawValue]
+                )
+                .append(in: transaction)
                 return (created, true)
             }
         }
-        return try JSONResponse(channel.0, status: channel.1 ? .created : .ok, headers: [
-            .eTag: "\"\(channel.0.version)\"", .location: "/v1/alert-channels/\(id.uuidString.lowercased())",
-        ])
+        return try JSONResponse(
+            channel.0,
+            status: channel.1 ? .created : .ok,
+            headers: [
+                .eTag: "\"\(channel.0.version)\"", .location: "/v1/alert-channels/\(id.uuidString.lowercased())",
+            ]
+        )
     }
 
     @Sendable func remove(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> Response {
         let id = try context.uuidParameter("id")
         let version = try request.ifMatchVersion()
         try await self.database.transaction(for: caller) { transaction in
-            guard let (channel, _) = try await self.store.channel(id, in: transaction), channel.active else { throw Problem.notFound("No such channel.") }
+            guard let (channel, _) = try await self.store.channel(id, in: transaction), channel.active else {
+                throw Problem.notFound("No such channel.")
+            }
             guard try await self.store.deactivateChannel(id, version: version, in: transaction) else {
                 throw Problem.versionMismatch("channel", current: channel.version)
             }
-            try await AuditEntry(caller: caller, context: context, action: "alerts.channel_remove", resource: "alert_channel",
-                                 recordID: id.uuidString.lowercased(), unitID: channel.unitId).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "alerts.channel_remove",
+                resource: "alert_channel",
+                recordID: id.uuidString.lowercased(),
+                unitID: channel.unitId
+            ).append(in: transaction)
         }
         return Response(status: .noContent)
     }
@@ -109,8 +139,13 @@ struct AlertChannelController: Sendable {
         let id = try context.uuidParameter("id")
         let delivery = try await self.database.transaction(for: caller) { transaction in
             guard let delivery = try await self.store.testChannel(id, in: transaction) else { throw Problem.notFound("No such channel.") }
-            try await AuditEntry(caller: caller, context: context, action: "alerts.channel_test", resource: "alert_channel",
-                                 recordID: id.uuidString.lowercased()).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "alerts.channel_test",
+                resource: "alert_channel",
+                recordID: id.uuidString.lowercased()
+            ).append(in: transaction)
             return delivery
         }
         return try JSONResponse(Queued(deliveryId: delivery), status: .accepted).response(from: request, context: context)
@@ -124,14 +159,17 @@ struct AlertChannelController: Sendable {
         if let events = body.events, events.contains(where: { AlertEventKind(rawValue: $0) == nil }) {
             errors.append(.init(field: "events", message: "must be known alert events"))
         }
-        var target = "", hint = ""
+        var target = ""
+        var hint = ""
         switch body.kind {
         case .wecom, .dingtalk:
             if let url = body.url.map({ $0.trimmingCharacters(in: .whitespaces) }), let hinted = WebhookURL.hint(url, kind: body.kind) {
                 if WebhookURL.allowed(url, hosts: hosts) {
                     (target, hint) = (url, hinted)
                 } else {
-                    errors.append(.init(field: "url", message: "must be a webhook host this server may call (\(hosts.sorted().joined(separator: ", ")))"))
+                    errors.append(
+                        .init(field: "url", message: "must be a webhook host this server may call (\(hosts.sorted().joined(separator: ", ")))")
+                    )
                 }
             } else {
                 errors.append(.init(field: "url", message: "must be the robot's webhook address (https, with its key or access_token)"))

@@ -43,10 +43,20 @@ struct AlertDeliveryController: Sendable {
         let delivery = try await self.database.transaction(for: caller) { transaction in
             guard let (delivery, retried) = try await self.store.retry(id, in: transaction) else { throw Problem.notFound("No such delivery.") }
             guard retried else {
-                throw Problem(status: .conflict, code: "not_dead", title: "Only a dead delivery is sent again", detail: "This delivery is \(delivery.status).")
+                throw Problem(
+                    status: .conflict,
+                    code: "not_dead",
+                    title: "Only a dead delivery is sent again",
+                    detail: "This delivery is \(delivery.status)."
+                )
             }
-            try await AuditEntry(caller: caller, context: context, action: "alerts.delivery_retry", resource: "alert_delivery",
-                                 recordID: id.uuidString.lowercased()).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "alerts.delivery_retry",
+                resource: "alert_delivery",
+                recordID: id.uuidString.lowercased()
+            ).append(in: transaction)
             return delivery
         }
         return try JSONResponse(delivery)

@@ -63,8 +63,16 @@ struct AlertRuleController: Sendable {
                 let current = try await self.store.rule(event, county: county, in: transaction)
                 throw Problem.versionMismatch("rule", current: current?.version ?? 0)
             }
-            try await AuditEntry(caller: caller, context: context, action: "alerts.rule", resource: "alert_rule", recordID: event.rawValue,
-                                 unitID: county, unitPath: path, detail: ["enabled": String(input.enabled)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "alerts.rule",
+                resource: "alert_rule",
+                recordID: event.rawValue,
+                unitID: county,
+                unitPath: path,
+                detail: ["enabled": String(input.enabled)]
+            ).append(in: transaction)
             return saved
         }
         return try JSONResponse(rule, headers: [.eTag: "\"\(rule.version)\""])
@@ -79,8 +87,15 @@ struct AlertRuleController: Sendable {
             let current = try await self.store.rule(event, county: county, in: transaction)
             guard current?.version == version else { throw Problem.versionMismatch("rule", current: current?.version ?? 0) }
             guard let rule = try await self.store.revertRule(event, county: county, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(caller: caller, context: context, action: "alerts.rule_default", resource: "alert_rule", recordID: event.rawValue,
-                                 unitID: county, unitPath: path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "alerts.rule_default",
+                resource: "alert_rule",
+                recordID: event.rawValue,
+                unitID: county,
+                unitPath: path
+            ).append(in: transaction)
             return rule
         }
         return try JSONResponse(rule, headers: [.eTag: "\"\(rule.version)\""])
@@ -90,7 +105,10 @@ struct AlertRuleController: Sendable {
         let name = context.parameters.get("event") ?? ""
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 == "_" || ("a"..."z").contains($0) } }) else {
-            throw Problem.badRequest("The event must be named like safeguarding.reported.", errors: [.init(field: "event", message: "is not an event name")])
+            throw Problem.badRequest(
+                "The event must be named like safeguarding.reported.",
+                errors: [.init(field: "event", message: "is not an event name")]
+            )
         }
         guard let event = AlertEventKind(rawValue: name), event != .channelTest else { throw Problem.notFound("No such alert event.") }
         return event
@@ -101,7 +119,12 @@ struct AlertRuleController: Sendable {
         guard let path = try await self.store.countyPath(county, in: transaction) else { throw Problem.notFound("No such county.") }
         guard caller.grants.contains(where: { Caller.path($0.unitPath, isInside: path) }) else { throw Problem.notFound("No such county.") }
         if toChange, !caller.holds(.alertsManage, at: path) {
-            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "Only the county's administrators set its alert rules.")
+            throw Problem(
+                status: .forbidden,
+                code: "forbidden",
+                title: "Not allowed",
+                detail: "Only the county's administrators set its alert rules."
+            )
         }
         return path
     }
@@ -141,8 +164,12 @@ struct AlertRuleController: Sendable {
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
         return AlertStore.RuleInput(
-            enabled: body.enabled, recipientRoles: roles, urgency: body.urgency, channels: channels,
-            title: body.title.trimmingCharacters(in: .whitespacesAndNewlines), body: body.body.trimmingCharacters(in: .whitespacesAndNewlines),
+            enabled: body.enabled,
+            recipientRoles: roles,
+            urgency: body.urgency,
+            channels: channels,
+            title: body.title.trimmingCharacters(in: .whitespacesAndNewlines),
+            body: body.body.trimmingCharacters(in: .whitespacesAndNewlines),
             smsTemplateId: (template?.isEmpty ?? true) ? nil : template,
             ackMinutes: event == .safeguardingUnacknowledged ? (body.ackMinutes ?? 30) : nil
         )

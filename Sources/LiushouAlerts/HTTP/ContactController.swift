@@ -60,16 +60,32 @@ struct ContactController: Sendable {
         }
         let wecom = Self.blankAsNil(body.wecomUserId)
         let dingtalk = Self.blankAsNil(body.dingtalkUserId)
-        if let wecom, !ContactFormats.isUserID(wecom) { errors.append(.init(field: "wecomUserId", message: "must be 1 to 64 letters, digits or _-.@")) }
-        if let dingtalk, !ContactFormats.isUserID(dingtalk) { errors.append(.init(field: "dingtalkUserId", message: "must be 1 to 64 letters, digits or _-.@")) }
+        if let wecom, !ContactFormats.isUserID(wecom) {
+            errors.append(.init(field: "wecomUserId", message: "must be 1 to 64 letters, digits or _-.@"))
+        }
+        if let dingtalk, !ContactFormats.isUserID(dingtalk) {
+            errors.append(.init(field: "dingtalkUserId", message: "must be 1 to 64 letters, digits or _-.@"))
+        }
         guard errors.isEmpty else { throw Problem.validation(errors).localized(for: request) }
         let saved = try await self.database.transaction(for: caller) { transaction in
-            guard let saved = try await self.store.saveContact(version: version, phone: phone, wecomUserId: wecom, dingtalkUserId: dingtalk, in: transaction)
+            guard
+                let saved = try await self.store.saveContact(
+                    version: version,
+                    phone: phone,
+                    wecomUserId: wecom,
+                    dingtalkUserId: dingtalk,
+                    in: transaction
+                )
             else {
                 throw Problem.versionMismatch("contact settings", current: try await self.store.contact(in: transaction).version)
             }
-            try await AuditEntry(caller: caller, context: context, action: "alerts.contact", resource: "account_contact",
-                                 recordID: caller.accountID.uuidString.lowercased()).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "alerts.contact",
+                resource: "account_contact",
+                recordID: caller.accountID.uuidString.lowercased()
+            ).append(in: transaction)
             return saved
         }
         return try JSONResponse(saved, headers: [.eTag: "\"\(saved.version)\""])

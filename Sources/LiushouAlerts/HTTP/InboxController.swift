@@ -36,13 +36,18 @@ struct InboxController: Sendable {
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
         let limit = query.limit ?? 50
-        guard (1...100).contains(limit) else { throw Problem.badRequest("limit must be 1 to 100.", errors: [.init(field: "limit", message: "must be 1 to 100")]) }
+        guard (1...100).contains(limit) else {
+            throw Problem.badRequest("limit must be 1 to 100.", errors: [.init(field: "limit", message: "must be 1 to 100")])
+        }
         var before: Date? = nil
         if let text = query.before {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             guard let parsed = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
-                throw Problem.badRequest("before must be an ISO 8601 instant.", errors: [.init(field: "before", message: "must be an ISO 8601 date-time")])
+                throw Problem.badRequest(
+                    "before must be an ISO 8601 instant.",
+                    errors: [.init(field: "before", message: "must be an ISO 8601 date-time")]
+                )
             }
             before = parsed
         }

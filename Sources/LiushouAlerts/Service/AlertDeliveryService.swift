@@ -1,12 +1,13 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import LiushouPlatform
 import LiushouPostgres
 import Logging
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// How the delivery service works; the defaults suit a county.
 public struct AlertDeliverySettings: Sendable {
@@ -48,8 +49,14 @@ public struct AlertDeliveryService: Service {
     let logger: Logger
 
     /// A service that starts sending once `startGate` opens (by default at once).
-    public init(pool: PostgresConnectionPool, vault: IdentifierVault, transport: any AlertTransport = URLSessionTransport(),
-                settings: AlertDeliverySettings = AlertDeliverySettings(), startGate: StartGate = StartGate(open: true), logger: Logger) {
+    public init(
+        pool: PostgresConnectionPool,
+        vault: IdentifierVault,
+        transport: any AlertTransport = URLSessionTransport(),
+        settings: AlertDeliverySettings = AlertDeliverySettings(),
+        startGate: StartGate = StartGate(open: true),
+        logger: Logger
+    ) {
         self.pool = pool
         self.vault = vault
         self.transport = transport
@@ -133,9 +140,11 @@ public struct AlertDeliveryService: Service {
         do {
             // A lease shorter than a send would let another server send it again while this one waits.
             let lease = "\(max(self.settings.lease, self.settings.sendTimeout + .seconds(5)).components.seconds) seconds"
-            let rows = try await self.pool.query("""
+            let rows = try await self.pool.query(
+                """
                 select * from alert_deliveries_claim(\(limit)::integer, \(lease)::interval, \(self.settings.perTargetPerMinute)::integer)
-                """)
+                """
+            )
             var claimed: [ClaimedDelivery] = []
             for row in rows {
                 do {
@@ -159,17 +168,28 @@ public struct AlertDeliveryService: Service {
         let channel: String = try row.decode("channel")
         guard let kind = AlertChannelKind(rawValue: channel), kind != .inbox else { throw UnreadableDelivery() }
         return ClaimedDelivery(
-            id: try row.decode("id"), channel: kind, attempts: try row.decode("attempts"), event: try row.decode("event"),
-            title: try row.decode("title"), body: try row.decode("body"), link: try row.decode("link"), facts: facts.value,
-            smsTemplateID: try row.decode("sms_template_id"), targetSealed: try row.decode("target_sealed"),
-            secretSealed: try row.decode("secret_sealed"), mentions: try row.decode("mentions"), eventCreatedAt: try row.decode("event_created_at")
+            id: try row.decode("id"),
+            channel: kind,
+            attempts: try row.decode("attempts"),
+            event: try row.decode("event"),
+            title: try row.decode("title"),
+            body: try row.decode("body"),
+            link: try row.decode("link"),
+            facts: facts.value,
+            smsTemplateID: try row.decode("sms_template_id"),
+            targetSealed: try row.decode("target_sealed"),
+            secretSealed: try row.decode("secret_sealed"),
+            mentions: try row.decode("mentions"),
+            eventCreatedAt: try row.decode("event_created_at")
         )
     }
 
     /// One attempt of one delivery, and its record.
     func deliver(_ delivery: ClaimedDelivery) async {
         let outcome = await self.attempt(delivery)
-        var status = "sent", error: String? = nil, retryAt: Date? = nil
+        var status = "sent"
+        var error: String? = nil
+        var retryAt: Date? = nil
         switch outcome {
         case .sent:
             break
@@ -180,7 +200,9 @@ public struct AlertDeliveryService: Service {
         case .retry(let reason):
             (status, error, retryAt) = ("retry", reason, Date().addingTimeInterval(self.backoff(attempt: delivery.attempts)))
         }
-        let metadata: Logger.Metadata = ["delivery": "\(delivery.id.uuidString.lowercased())", "channel": "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempts)"]
+        let metadata: Logger.Metadata = [
+            "delivery": "\(delivery.id.uuidString.lowercased())", "channel": "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempts)",
+        ]
         switch status {
         case "sent": self.logger.debug("alert delivered", metadata: metadata)
         case "dead": self.logger.error("alert delivery dead", metadata: metadata.merging(["reason": "\(error ?? "")"]) { $1 })
@@ -189,7 +211,9 @@ public struct AlertDeliveryService: Service {
         for wait in [0, 1, 2, 4] {
             if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
             do {
-                try await self.pool.query("select alert_delivery_finish(\(delivery.id), \(delivery.attempts)::integer, \(status), \(error), \(retryAt))")
+                try await self.pool.query(
+                    "select alert_delivery_finish(\(delivery.id), \(delivery.attempts)::integer, \(status), \(error), \(retryAt))"
+                )
                 return
             } catch {
                 self.logger.warning("alert delivery outcome not recorded yet", metadata: metadata.merging(["error": "\(error)"]) { $1 })

@@ -29,7 +29,9 @@ public struct AlertKeyRotation: KeyRotationStep {
         var query: SQLQuery = "("
         for (index, column) in self.sealed.columns.enumerated() {
             if index > 0 { query.append(" or ") }
-            query.append("(t.\(identifier: column) is not null and (get_byte(t.\(identifier: column), 0) <> 2 or substring(t.\(identifier: column) from 2 for 4) <> \(self.vault.keyIDBytes)))")
+            query.append(
+                "(t.\(identifier: column) is not null and (get_byte(t.\(identifier: column), 0) <> 2 or substring(t.\(identifier: column) from 2 for 4) <> \(self.vault.keyIDBytes)))"
+            )
         }
         query.append(")")
         return query
@@ -38,10 +40,12 @@ public struct AlertKeyRotation: KeyRotationStep {
     public func rotate(after: UUID?, limit: Int, in transaction: PostgresTransaction) async throws -> KeyRotationBatch {
         let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let key = self.sealed.key
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             select t.\(identifier: key) as key, \(self.selectList) from \(identifier: self.sealed.table) t
             where t.\(identifier: key) > \(start) and \(self.stale) order by t.\(identifier: key) limit \(limit) for update
-            """)
+            """
+        )
         guard let last = rows.last else { return KeyRotationBatch(last: nil, resealed: 0, clashes: []) }
         var resealed = 0
         var unreadable: [UUID] = []
@@ -50,11 +54,20 @@ public struct AlertKeyRotation: KeyRotationStep {
             var values: [Data?] = []
             var readable = true
             for column in self.sealed.columns {
-                guard let value = try row.decode(column, as: Data?.self) else { values.append(nil); continue }
-                guard let plain = try? self.vault.open(value) else { readable = false; break }
+                guard let value = try row.decode(column, as: Data?.self) else {
+                    values.append(nil)
+                    continue
+                }
+                guard let plain = try? self.vault.open(value) else {
+                    readable = false
+                    break
+                }
                 values.append(try self.vault.seal(plain))
             }
-            guard readable else { unreadable.append(id); continue }
+            guard readable else {
+                unreadable.append(id)
+                continue
+            }
             var update: SQLQuery = "update \(identifier: self.sealed.table) set "
             for (index, column) in self.sealed.columns.enumerated() {
                 if index > 0 { update.append(", ") }
@@ -68,9 +81,11 @@ public struct AlertKeyRotation: KeyRotationStep {
     }
 
     public func census(in transaction: PostgresTransaction) async throws -> (sealed: Int, left: Int) {
-        let row = try await transaction.query("""
+        let row = try await transaction.query(
+            """
             select count(*) as sealed, count(*) filter (where \(self.stale)) as left from \(identifier: self.sealed.table) t
-            """).first
+            """
+        ).first
         return (try row?.decode("sealed", as: Int.self) ?? 0, try row?.decode("left", as: Int.self) ?? 0)
     }
 

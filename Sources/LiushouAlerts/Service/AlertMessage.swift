@@ -69,14 +69,22 @@ public enum AlertMessage {
             "msgtype": "text",
             "text": ["content": self.text(delivery, publicURL: publicURL), "mentioned_list": delivery.mentions] as [String: Any],
         ]
-        return OutgoingRequest(url: webhook, body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), headers: self.headers(delivery))
+        return OutgoingRequest(
+            url: webhook,
+            body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]),
+            headers: self.headers(delivery)
+        )
     }
 
     /// DingTalk group robot: `{"msgtype":"text","text":{"content":…},"at":{"atUserIds":[…]}}`, signed
     /// when the robot has a secret (加签): `timestamp` (ms) and `sign` = Base64(HMAC-SHA256(secret,
     /// "timestamp\nsecret")) added to the address.
     public static func dingtalk(
-        _ delivery: ClaimedDelivery, webhook: URL, secret: String?, publicURL: String?, now: Date = Date()
+        _ delivery: ClaimedDelivery,
+        webhook: URL,
+        secret: String?,
+        publicURL: String?,
+        now: Date = Date()
     ) throws -> OutgoingRequest {
         var url = webhook
         if let secret {
@@ -93,7 +101,11 @@ public enum AlertMessage {
             "text": ["content": self.text(delivery, publicURL: publicURL)],
             "at": ["atUserIds": delivery.mentions, "isAtAll": false] as [String: Any],
         ]
-        return OutgoingRequest(url: url, body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), headers: self.headers(delivery))
+        return OutgoingRequest(
+            url: url,
+            body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]),
+            headers: self.headers(delivery)
+        )
     }
 
     /// DingTalk's signature of a timestamp (not yet URL-encoded).

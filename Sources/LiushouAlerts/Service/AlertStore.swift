@@ -12,30 +12,41 @@ public struct AlertStore: Sendable {
 
     public func inbox(unreadOnly: Bool, limit: Int, before: Date?, in transaction: PostgresTransaction) async throws -> InboxPage {
         let unreadFilter: SQLQuery = unreadOnly ? "and a.read_at is null" : ""
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             select a.id, e.event, e.urgency, e.title, e.body, e.link, a.created_at, a.read_at
             from alert a join alert_event e on e.id = a.event_id
             where a.account_id = liushou_account() \(unreadFilter) and a.created_at < \(before ?? Date.distantFuture)
             order by a.created_at desc, a.id limit \(limit)
-            """)
+            """
+        )
         let items = try rows.map { row in
             let event: String = try row.decode("event")
             return InboxAlert(
-                id: try row.decode("id"), event: event, eventName: AlertEventKind(rawValue: event)?.chineseName ?? event,
-                urgency: try row.decode("urgency"), title: try row.decode("title"), body: try row.decode("body"), link: try row.decode("link"),
-                createdAt: try row.decode("created_at"), readAt: try row.decode("read_at")
+                id: try row.decode("id"),
+                event: event,
+                eventName: AlertEventKind(rawValue: event)?.chineseName ?? event,
+                urgency: try row.decode("urgency"),
+                title: try row.decode("title"),
+                body: try row.decode("body"),
+                link: try row.decode("link"),
+                createdAt: try row.decode("created_at"),
+                readAt: try row.decode("read_at")
             )
         }
-        let unread = try await transaction.query("select count(*) as n from alert a where a.account_id = liushou_account() and a.read_at is null")
+        let unread =
+            try await transaction.query("select count(*) as n from alert a where a.account_id = liushou_account() and a.read_at is null")
             .first?.decode("n", as: Int.self) ?? 0
         return InboxPage(items: items, unread: unread)
     }
 
     /// When the alert was read (now, unless it was before); `nil` when it is not the caller's.
     public func markRead(_ id: UUID, in transaction: PostgresTransaction) async throws -> Date? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update alert a set read_at = coalesce(a.read_at, now()) where a.id = \(id) and a.account_id = liushou_account() returning a.read_at
-            """).first?.decode("read_at", as: Date.self)
+            """
+        ).first?.decode("read_at", as: Date.self)
     }
 
     public func markAllRead(in transaction: PostgresTransaction) async throws -> Int {
@@ -52,27 +63,39 @@ public struct AlertStore: Sendable {
     }
 
     public func contact(in transaction: PostgresTransaction) async throws -> ContactSettings {
-        guard let row = try await transaction.query("""
-            select c.phone_hint, c.wecom_user_id, c.dingtalk_user_id, c.version from account_contact c where c.account_id = liushou_account()
-            """).first else { return ContactSettings(phone: nil, wecomUserId: nil, dingtalkUserId: nil, version: 0) }
+        guard
+            let row = try await transaction.query(
+                """
+                select c.phone_hint, c.wecom_user_id, c.dingtalk_user_id, c.version from account_contact c where c.account_id = liushou_account()
+                """
+            ).first
+        else { return ContactSettings(phone: nil, wecomUserId: nil, dingtalkUserId: nil, version: 0) }
         return ContactSettings(
-            phone: try row.decode("phone_hint"), wecomUserId: try row.decode("wecom_user_id"), dingtalkUserId: try row.decode("dingtalk_user_id"),
+            phone: try row.decode("phone_hint"),
+            wecomUserId: try row.decode("wecom_user_id"),
+            dingtalkUserId: try row.decode("dingtalk_user_id"),
             version: try row.decode("version")
         )
     }
 
     /// Saves the settings if they are still at `version` (0: never saved); `nil` when they are not.
     public func saveContact(
-        version: Int, phone: PhoneChange, wecomUserId: String?, dingtalkUserId: String?, in transaction: PostgresTransaction
+        version: Int,
+        phone: PhoneChange,
+        wecomUserId: String?,
+        dingtalkUserId: String?,
+        in transaction: PostgresTransaction
     ) async throws -> ContactSettings? {
         let current = try await self.contact(in: transaction)
         guard current.version == version else { return nil }
-        let (keepPhone, sealed, hint): (Bool, Data?, String?) = switch phone {
-        case .keep: (true, nil, nil)
-        case .clear: (false, nil, nil)
-        case .set(let sealed, let hint): (false, sealed, hint)
-        }
-        try await transaction.query("""
+        let (keepPhone, sealed, hint): (Bool, Data?, String?) =
+            switch phone {
+            case .keep: (true, nil, nil)
+            case .clear: (false, nil, nil)
+            case .set(let sealed, let hint): (false, sealed, hint)
+            }
+        try await transaction.query(
+            """
             insert into account_contact as c (account_id, phone_sealed, phone_hint, wecom_user_id, dingtalk_user_id)
             values (liushou_account(), \(sealed), \(hint), \(wecomUserId), \(dingtalkUserId))
             on conflict (account_id) do update set
@@ -81,7 +104,8 @@ public struct AlertStore: Sendable {
                 wecom_user_id = excluded.wecom_user_id, dingtalk_user_id = excluded.dingtalk_user_id,
                 version = c.version + 1, updated_at = now()
             where c.version = \(version)
-            """)
+            """
+        )
         let saved = try await self.contact(in: transaction)
         // A first save racing another first save: the insert met the other's row at a newer version.
         return saved.version == version + 1 ? saved : nil
@@ -104,11 +128,13 @@ public struct AlertStore: Sendable {
 
     /// The effective rule of every configurable event in a county.
     public func rules(county: UUID, in transaction: PostgresTransaction) async throws -> [AlertRule] {
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             select distinct on (r.event) \(Self.ruleColumns) from alert_rule r
             where (r.county_id = \(county) or r.county_id is null) and r.event <> 'channel.test'
             order by r.event, r.county_id is null
-            """)
+            """
+        )
         let rules = try rows.map(Self.rule)
         let order = AlertEventKind.allCases.map(\.rawValue)
         return rules.sorted { (order.firstIndex(of: $0.event) ?? 99) < (order.firstIndex(of: $1.event) ?? 99) }
@@ -133,24 +159,32 @@ public struct AlertStore: Sendable {
     /// Writes the county's override if the effective rule is still at `version` (a default is 0);
     /// `nil` when it is not.
     public func saveRule(
-        _ event: AlertEventKind, county: UUID, version: Int, input: RuleInput, in transaction: PostgresTransaction
+        _ event: AlertEventKind,
+        county: UUID,
+        version: Int,
+        input: RuleInput,
+        in transaction: PostgresTransaction
     ) async throws -> AlertRule? {
         guard let current = try await self.rule(event, county: county, in: transaction), current.version == version else { return nil }
         if current.source == "default" {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 insert into alert_rule (event, county_id, enabled, recipient_roles, urgency, channels, title_template, body_template,
                     sms_template_id, ack_minutes, updated_by)
                 values (\(event.rawValue), \(county), \(input.enabled), \(input.recipientRoles), \(input.urgency.rawValue), \(input.channels),
                     \(input.title), \(input.body), \(input.smsTemplateId), \(input.ackMinutes), liushou_account())
-                """)
+                """
+            )
         } else {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 update alert_rule set enabled = \(input.enabled), recipient_roles = \(input.recipientRoles), urgency = \(input.urgency.rawValue),
                     channels = \(input.channels), title_template = \(input.title), body_template = \(input.body),
                     sms_template_id = \(input.smsTemplateId), ack_minutes = \(input.ackMinutes), updated_by = liushou_account(),
                     updated_at = now(), version = version + 1
                 where event = \(event.rawValue) and county_id = \(county)
-                """)
+                """
+            )
         }
         return try await self.rule(event, county: county, in: transaction)
     }
@@ -165,10 +199,17 @@ public struct AlertStore: Sendable {
         let event: String = try row.decode("event")
         let county: UUID? = try row.decode("county_id")
         return AlertRule(
-            event: event, eventName: AlertEventKind(rawValue: event)?.chineseName ?? event, source: county == nil ? "default" : "county",
-            enabled: try row.decode("enabled"), recipientRoles: try row.decode("recipient_roles"), urgency: try row.decode("urgency"),
-            channels: try row.decode("channels"), title: try row.decode("title_template"), body: try row.decode("body_template"),
-            smsTemplateId: try row.decode("sms_template_id"), ackMinutes: try row.decode("ack_minutes"),
+            event: event,
+            eventName: AlertEventKind(rawValue: event)?.chineseName ?? event,
+            source: county == nil ? "default" : "county",
+            enabled: try row.decode("enabled"),
+            recipientRoles: try row.decode("recipient_roles"),
+            urgency: try row.decode("urgency"),
+            channels: try row.decode("channels"),
+            title: try row.decode("title_template"),
+            body: try row.decode("body_template"),
+            smsTemplateId: try row.decode("sms_template_id"),
+            ackMinutes: try row.decode("ack_minutes"),
             version: county == nil ? 0 : try row.decode("version")
         )
     }
@@ -182,9 +223,11 @@ public struct AlertStore: Sendable {
 
     public func channels(unit: UUID?, in transaction: PostgresTransaction) async throws -> [AlertChannel] {
         let filter: SQLQuery = unit.map { "and ch.unit_id = \($0)" } ?? ""
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select \(Self.channelColumns) from alert_channel ch where ch.active \(filter) order by ch.unit_id, ch.created_at limit 500
-            """).map { try Self.channel($0).0 }
+            """
+        ).map { try Self.channel($0).0 }
     }
 
     /// The path of the unit a channel is for; `nil` when there is no such unit.
@@ -211,20 +254,24 @@ public struct AlertStore: Sendable {
     }
 
     public func createChannel(_ channel: NewChannel, in transaction: PostgresTransaction) async throws -> AlertChannel {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into alert_channel (id, unit_id, kind, name, target_sealed, secret_sealed, target_hint, events, content_hash, created_by)
             values (\(channel.id), \(channel.unitID), \(channel.kind.rawValue), \(channel.name), \(channel.targetSealed), \(channel.secretSealed),
                 \(channel.targetHint), \(channel.events), \(channel.contentHash), liushou_account())
-            """)
+            """
+        )
         guard let created = try await self.channel(channel.id, in: transaction) else { throw Problem.internalError }
         return created.0
     }
 
     /// Stops a channel at `version`; `false` when it moved on meanwhile.
     public func deactivateChannel(_ id: UUID, version: Int, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update alert_channel set active = false, version = version + 1 where id = \(id) and version = \(version) and active
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Queues a test message to the channel; its delivery id.
@@ -233,12 +280,21 @@ public struct AlertStore: Sendable {
     }
 
     private static func channel(_ row: PostgresRow) throws -> (AlertChannel, Data) {
-        (AlertChannel(
-            id: try row.decode("id"), unitId: try row.decode("unit_id"), unitName: try row.decode("unit_name", as: String?.self) ?? "",
-            kind: try row.decode("kind"), name: try row.decode("name"), target: try row.decode("target_hint"), signed: try row.decode("signed"),
-            events: try row.decode("events"), active: try row.decode("active"), version: try row.decode("version"),
-            createdAt: try row.decode("created_at")
-        ), try row.decode("content_hash"))
+        (
+            AlertChannel(
+                id: try row.decode("id"),
+                unitId: try row.decode("unit_id"),
+                unitName: try row.decode("unit_name", as: String?.self) ?? "",
+                kind: try row.decode("kind"),
+                name: try row.decode("name"),
+                target: try row.decode("target_hint"),
+                signed: try row.decode("signed"),
+                events: try row.decode("events"),
+                active: try row.decode("active"),
+                version: try row.decode("version"),
+                createdAt: try row.decode("created_at")
+            ), try row.decode("content_hash")
+        )
     }
 
     // MARK: Deliveries
@@ -251,32 +307,48 @@ public struct AlertStore: Sendable {
         """
 
     public func deliveries(status: String, limit: Int, in transaction: PostgresTransaction) async throws -> [AlertDeliveryView] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select \(Self.deliveryColumns) from alert_delivery d join alert_event e on e.id = d.event_id
             where d.status = \(status) order by d.created_at desc limit \(limit)
-            """).map(Self.delivery)
+            """
+        ).map(Self.delivery)
     }
 
     /// Sends a dead delivery again from its first try; `nil` when there is no such delivery in scope,
     /// `false` when it is not dead.
     public func retry(_ id: UUID, in transaction: PostgresTransaction) async throws -> (AlertDeliveryView, Bool)? {
-        let updated = try await transaction.query("""
+        let updated = try await transaction.query(
+            """
             update alert_delivery set status = 'pending', attempts = 0, next_attempt_at = now(), leased_until = null
             where id = \(id) and status = 'dead'
-            """).affectedRows
-        guard let row = try await transaction.query("""
-            select \(Self.deliveryColumns) from alert_delivery d join alert_event e on e.id = d.event_id where d.id = \(id)
-            """).first else { return nil }
+            """
+        ).affectedRows
+        guard
+            let row = try await transaction.query(
+                """
+                select \(Self.deliveryColumns) from alert_delivery d join alert_event e on e.id = d.event_id where d.id = \(id)
+                """
+            ).first
+        else { return nil }
         return (try Self.delivery(row), updated == 1)
     }
 
     private static func delivery(_ row: PostgresRow) throws -> AlertDeliveryView {
         let event: String = try row.decode("event")
         return AlertDeliveryView(
-            id: try row.decode("id"), event: event, eventName: AlertEventKind(rawValue: event)?.chineseName ?? event, title: try row.decode("title"),
-            channel: try row.decode("channel"), target: try row.decode("target", as: String?.self) ?? "", status: try row.decode("status"),
-            attempts: try row.decode("attempts"), lastError: try row.decode("last_error"), createdAt: try row.decode("created_at"),
-            nextAttemptAt: try row.decode("next_attempt_at"), sentAt: try row.decode("sent_at")
+            id: try row.decode("id"),
+            event: event,
+            eventName: AlertEventKind(rawValue: event)?.chineseName ?? event,
+            title: try row.decode("title"),
+            channel: try row.decode("channel"),
+            target: try row.decode("target", as: String?.self) ?? "",
+            status: try row.decode("status"),
+            attempts: try row.decode("attempts"),
+            lastError: try row.decode("last_error"),
+            createdAt: try row.decode("created_at"),
+            nextAttemptAt: try row.decode("next_attempt_at"),
+            sentAt: try row.decode("sent_at")
         )
     }
 }

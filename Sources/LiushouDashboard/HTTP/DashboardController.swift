@@ -52,19 +52,24 @@ struct DashboardController: Sendable {
     }
 
     @Sendable func definitions(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
-        try JSONResponse(Definitions(indicators: IndicatorDefinition.all,
-                                     counts: IndicatorDefinition.counts.map { Definitions.Count(metric: $0.metric, name: $0.name) }))
+        try JSONResponse(
+            Definitions(
+                indicators: IndicatorDefinition.all,
+                counts: IndicatorDefinition.counts.map { Definitions.Count(metric: $0.metric, name: $0.name) }
+            )
+        )
     }
 
     @Sendable func trend(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: UnitQuery.self, context: context)
         let unit = try query.unit()
-        let weeks = try query.weeks.map { text -> Int in
-            guard let weeks = Int(text), (1...104).contains(weeks) else {
-                throw Problem.badRequest("weeks is invalid.", errors: [.init(field: "weeks", message: "must be 1 to 104")])
-            }
-            return weeks
-        } ?? 12
+        let weeks =
+            try query.weeks.map { text -> Int in
+                guard let weeks = Int(text), (1...104).contains(weeks) else {
+                    throw Problem.badRequest("weeks is invalid.", errors: [.init(field: "weeks", message: "must be 1 to 104")])
+                }
+                return weeks
+            } ?? 12
         let trend = try await self.database.transaction(for: caller) { transaction in
             try await DashboardBuilder.trend(of: unit, weeks: weeks, caller: caller, in: transaction)
         }
@@ -82,9 +87,11 @@ struct DashboardController: Sendable {
         let names = Dictionary(uniqueKeysWithValues: IndicatorDefinition.all.map { ($0.key, $0.name) })
         for row in dashboard.rows {
             for value in row.indicators {
-                writer.append([row.unitName, names[value.key] ?? value.key, String(value.numerator), String(value.denominator),
-                               value.rate.map { String(format: "%.2f%%", $0 * 100) } ?? "", value.target.map { String(format: "%.0f%%", $0 * 100) } ?? "",
-                               value.status.rawValue])
+                writer.append([
+                    row.unitName, names[value.key] ?? value.key, String(value.numerator), String(value.denominator),
+                    value.rate.map { String(format: "%.2f%%", $0 * 100) } ?? "", value.target.map { String(format: "%.0f%%", $0 * 100) } ?? "",
+                    value.status.rawValue,
+                ])
             }
             for count in IndicatorDefinition.counts {
                 writer.append([row.unitName, count.name, String(row.counts[count.metric] ?? 0), "", "", "", ""])

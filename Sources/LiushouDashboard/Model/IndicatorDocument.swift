@@ -14,7 +14,9 @@ public enum IndicatorDocument {
         ]
         for indicator in IndicatorDefinition.all {
             let target = indicator.target.map { "\(Int(($0 * 100).rounded())) %" } ?? "—"
-            lines.append("| `\(indicator.key)` | \(indicator.name) | `\(indicator.numerator)` | `\(indicator.denominator)` | \(target) | \(indicator.definition) |")
+            lines.append(
+                "| `\(indicator.key)` | \(indicator.name) | `\(indicator.numerator)` | `\(indicator.denominator)` | \(target) | \(indicator.definition) |"
+            )
         }
         lines += ["", "## Counts shown with the rates", "", "| metric | meaning |", "|---|---|"]
         for count in IndicatorDefinition.counts {

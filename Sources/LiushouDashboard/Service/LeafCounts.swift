@@ -18,7 +18,10 @@ struct LeafCounts: Sendable {
     init(rows: PostgresResult) throws {
         var byPath: [String: [String: Int]] = [:]
         for row in rows {
-            byPath[try row.decode("unit_path", as: String.self), default: [:]][try row.decode("metric", as: String.self)] = try row.decode("value", as: Int.self)
+            byPath[try row.decode("unit_path", as: String.self), default: [:]][try row.decode("metric", as: String.self)] = try row.decode(
+                "value",
+                as: Int.self
+            )
         }
         self.leaves = byPath.map { Leaf(path: $0.key, metrics: $0.value) }
     }

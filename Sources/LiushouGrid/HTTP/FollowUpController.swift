@@ -87,8 +87,12 @@ struct FollowUpController: Sendable {
             guard let row = try await self.store.lock(id, in: transaction) else { throw Problem.notFound("No such follow-up.") }
             let current = Self.followUp(row, caller: caller)
             guard current.canResolve else {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                              detail: "This follow-up is routed to \(current.routedRole).")
+                throw Problem(
+                    status: .forbidden,
+                    code: "forbidden",
+                    title: "Not allowed",
+                    detail: "This follow-up is routed to \(current.routedRole)."
+                )
             }
             guard current.version == version else {
                 throw Problem.versionMismatch("follow-up", current: current.version)
@@ -101,8 +105,14 @@ struct FollowUpController: Sendable {
             guard let updated else { throw Problem.internalError }
             if let person = updated.personId {
                 try await PersonTimeline.append(
-                    .init(person: person, module: "grid", kind: "follow_up.resolved", summary: "跟进已办结：" + updated.need, accountName: caller.name,
-                          recordID: id.uuidString.lowercased()),
+                    .init(
+                        person: person,
+                        module: "grid",
+                        kind: "follow_up.resolved",
+                        summary: "跟进已办结：" + updated.need,
+                        accountName: caller.name,
+                        recordID: id.uuidString.lowercased()
+                    ),
                     in: transaction
                 )
             }

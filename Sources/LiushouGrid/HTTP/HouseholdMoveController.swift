@@ -25,7 +25,8 @@ struct HouseholdMoveController: Sendable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             guard container.contains(.gridId) else {
                 throw DecodingError.keyNotFound(
-                    CodingKeys.gridId, .init(codingPath: [], debugDescription: "send a grid's id, or null for the village itself")
+                    CodingKeys.gridId,
+                    .init(codingPath: [], debugDescription: "send a grid's id, or null for the village itself")
                 )
             }
             self.gridId = try container.decodeNil(forKey: .gridId) ? nil : try container.decode(UUID.self, forKey: .gridId)
@@ -78,7 +79,9 @@ struct HouseholdMoveController: Sendable {
             if let gridID {
                 guard let grid = try await self.store.unit(gridID, in: transaction), grid.kind == "grid", grid.active,
                     Caller.path(grid.path, isInside: villagePath)
-                else { throw Problem.validation([.init(field: "gridId", message: "must be an active grid of the household's village in your scope")]) }
+                else {
+                    throw Problem.validation([.init(field: "gridId", message: "must be an active grid of the household's village in your scope")])
+                }
                 newUnit = gridID
                 newPath = grid.path
             }
@@ -92,20 +95,42 @@ struct HouseholdMoveController: Sendable {
             try await self.store.recordMove(id, from: oldUnit, to: newUnit, by: caller, in: transaction)
             let members = try await self.store.moveMembers(of: id, from: oldUnit, grid: gridID, unit: newUnit, in: transaction)
             if !members.isEmpty {
-                try await self.store.recordMemberChanges(members, oldGrid: oldUnit == villageID ? nil : oldUnit, newGrid: gridID, by: caller, in: transaction)
+                try await self.store.recordMemberChanges(
+                    members,
+                    oldGrid: oldUnit == villageID ? nil : oldUnit,
+                    newGrid: gridID,
+                    by: caller,
+                    in: transaction
+                )
                 try await PersonTimeline.append(
                     members.map {
-                        .init(person: $0, module: "grid", kind: "household.moved", summary: "户调整网格", accountName: caller.name,
-                              recordID: id.uuidString.lowercased())
+                        .init(
+                            person: $0,
+                            module: "grid",
+                            kind: "household.moved",
+                            summary: "户调整网格",
+                            accountName: caller.name,
+                            recordID: id.uuidString.lowercased()
+                        )
                     },
                     in: transaction
                 )
             }
-            try await AuditEntry(caller: caller, context: context, action: "household.move", resource: "household", recordID: id.uuidString.lowercased(),
-                                 unitID: newUnit, unitPath: newPath, detail: ["from": oldPath, "to": newPath, "members": String(members.count)])
-                .append(in: transaction)
-            return try JSONResponse(Moved(householdId: id, unitId: newUnit, version: updated, membersMoved: members.count),
-                                    headers: [.eTag: "\"\(updated)\""])
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "household.move",
+                resource: "household",
+                recordID: id.uuidString.lowercased(),
+                unitID: newUnit,
+                unitPath: newPath,
+                detail: ["from": oldPath, "to": newPath, "members": String(members.count)]
+            )
+            .append(in: transaction)
+            return try JSONResponse(
+                Moved(householdId: id, unitId: newUnit, version: updated, membersMoved: members.count),
+                headers: [.eTag: "\"\(updated)\""]
+            )
         }
     }
 }

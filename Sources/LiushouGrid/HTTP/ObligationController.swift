@@ -48,7 +48,14 @@ struct ObligationController: Sendable {
                 path = found
             }
             guard !kinds.isEmpty else { return [] }
-            return try await self.store.tasks(for: caller, kinds: kinds, unitPath: path, dueBefore: dueBefore, limit: query.limit + 1, in: transaction)
+            return try await self.store.tasks(
+                for: caller,
+                kinds: kinds,
+                unitPath: path,
+                dueBefore: dueBefore,
+                limit: query.limit + 1,
+                in: transaction
+            )
         }
         return try JSONResponse(TaskList(items: Array(items.prefix(query.limit)), dueBefore: dueBefore, truncated: items.count > query.limit))
     }
@@ -112,12 +119,16 @@ struct TaskQuery: Decodable {
             if valid.unitId == nil { errors.append(.init(field: "unitId", message: "must be a UUID")) }
         }
         if let text = self.days {
-            if let value = Int(text), (0...7).contains(value) { valid.days = value } else {
+            if let value = Int(text), (0...7).contains(value) {
+                valid.days = value
+            } else {
                 errors.append(.init(field: "days", message: "must be 0 to 7"))
             }
         }
         if let text = self.limit {
-            if let value = Int(text), (1...2000).contains(value) { valid.limit = value } else {
+            if let value = Int(text), (1...2000).contains(value) {
+                valid.limit = value
+            } else {
                 errors.append(.init(field: "limit", message: "must be 1 to 2000"))
             }
         }
@@ -135,12 +146,13 @@ struct OverdueQuery: Decodable {
         guard let text = self.unitId, let unitID = UUID(uuidString: text) else {
             throw Problem.badRequest("unitId is required.", errors: [.init(field: "unitId", message: "must be a UUID")])
         }
-        let limit = try self.limit.map { text -> Int in
-            guard let value = Int(text), (1...1000).contains(value) else {
-                throw Problem.badRequest("limit is invalid.", errors: [.init(field: "limit", message: "must be 1 to 1000")])
-            }
-            return value
-        } ?? 200
+        let limit =
+            try self.limit.map { text -> Int in
+                guard let value = Int(text), (1...1000).contains(value) else {
+                    throw Problem.badRequest("limit is invalid.", errors: [.init(field: "limit", message: "must be 1 to 1000")])
+                }
+                return value
+            } ?? 200
         return (unitID, limit)
     }
 }

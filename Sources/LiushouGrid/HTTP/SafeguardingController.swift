@@ -53,46 +53,75 @@ struct SafeguardingController: Sendable {
         let details = body.details.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors: [Problem.FieldError] = []
         if !(1...4000).contains(details.count) { errors.append(.init(field: "details", message: "describe what happened (1 to 4000 characters)")) }
-        if body.personId == nil, body.unitId == nil { errors.append(.init(field: "personId", message: "name the person, or the unitId where it happened")) }
+        if body.personId == nil, body.unitId == nil {
+            errors.append(.init(field: "personId", message: "name the person, or the unitId where it happened"))
+        }
         guard errors.isEmpty else { throw Problem.validation(errors) }
         let id = body.id ?? UUID()
         // A concurrent create of the same id runs again and answers from the stored report.
         return try await DuplicateRetry.once(primaryKey: "safeguarding_report_pkey") {
-        try await self.database.transaction(for: caller) { transaction in
-            if let existing = try await self.store.find(id, in: transaction) {
-                let report = existing.0
-                guard report.kind == body.kind.rawValue, report.details == details, report.personId == body.personId else {
-                    throw Problem.idConflict("report")
+            try await self.database.transaction(for: caller) { transaction in
+                if let existing = try await self.store.find(id, in: transaction) {
+                    let report = existing.0
+                    guard report.kind == body.kind.rawValue, report.details == details, report.personId == body.personId else {
+                        throw Problem.idConflict("report")
+                    }
+                    return try JSONResponse(report, headers: [.eTag: "\"\(report.version)\""])
                 }
-                return try JSONResponse(report, headers: [.eTag: "\"\(report.version)\""])
-            }
-            let unitID: UUID
-            if let personID = body.personId {
-                guard let unit = try await self.store.unit(ofPerson: personID, in: transaction)
-                else { throw Problem.validation([.init(field: "personId", message: "no such person in your scope")]) }
-                unitID = unit
-            } else if let unit = body.unitId, try await self.store.isInMyCounty(unit, in: transaction) {
-                unitID = unit
-            } else {
-                throw Problem.validation([.init(field: "unitId", message: "no such village or grid in your county")])
-            }
-            guard let inserted = try await self.store.insert(
-                id: id, personId: body.personId, unitId: unitID, kind: body.kind, details: details, by: caller,
-                policeNotifiedAt: body.policeNotifiedAt, policeReference: body.policeReference, in: transaction
-            ) else { throw Problem.internalError }
-            let (report, path) = inserted
-            if let person = body.personId {
-                try await PersonTimeline.append(
-                    .init(person: person, module: "grid", kind: "safeguarding.reported", summary: "已提交一份强制报告（内容仅限乡镇督导员与管理员查看）",
-                          accountName: nil, recordID: id.uuidString.lowercased()),
-                    in: transaction
+                let unitID: UUID
+                if let personID = body.personId {
+                    guard let unit = try await self.store.unit(ofPerson: personID, in: transaction)
+                    else { throw Problem.validation([.init(field: "personId", message: "no such person in your scope")]) }
+                    unitID = unit
+                } else if let unit = body.unitId, try await self.store.isInMyCounty(unit, in: transaction) {
+                    unitID = unit
+                } else {
+                    throw Problem.validation([.init(field: "unitId", message: "no such village or grid in your county")])
+                }
+                guard
+                    let inserted = try await self.store.insert(
+                        id: id,
+                        personId: body.personId,
+                        unitId: unitID,
+                        kind: body.kind,
+                        details: details,
+                        by: caller,
+                        policeNotifiedAt: body.policeNotifiedAt,
+                        policeReference: body.policeReference,
+                        in: transaction
+                    )
+                else { throw Problem.internalError }
+                let (report, path) = inserted
+                if let person = body.personId {
+                    try await PersonTimeline.append(
+                        .init(
+                            person: person,
+                            module: "grid",
+                            kind: "safeguarding.reported",
+                            summary: "已提交一份强制报告（内容仅限乡镇督导员与管理员查看）",
+                            accountName: nil,
+                            recordID: id.uuidString.lowercased()
+                        ),
+                        in: transaction
+                    )
+                }
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "safeguarding.report",
+                    resource: "safeguarding_report",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: unitID,
+                    unitPath: path,
+                    detail: ["kind": body.kind.rawValue]
+                )
+                .append(in: transaction)
+                return try JSONResponse(
+                    report,
+                    status: .created,
+                    headers: [.eTag: "\"1\"", .location: "/v1/safeguarding-reports/\(id.uuidString.lowercased())"]
                 )
             }
-            try await AuditEntry(caller: caller, context: context, action: "safeguarding.report", resource: "safeguarding_report",
-                                 recordID: id.uuidString.lowercased(), unitID: unitID, unitPath: path, detail: ["kind": body.kind.rawValue])
-                .append(in: transaction)
-            return try JSONResponse(report, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/safeguarding-reports/\(id.uuidString.lowercased())"])
-        }
         }
     }
 
@@ -102,8 +131,15 @@ struct SafeguardingController: Sendable {
         let reports = try await self.database.transaction(for: caller) { transaction in
             let reports = try await self.store.list(open: open, in: transaction)
             let home = caller.grants.first
-            try await AuditEntry(caller: caller, context: context, action: "safeguarding.list", resource: "safeguarding_report",
-                                 unitID: home?.unitID, unitPath: home?.unitPath, detail: ["rows": String(reports.count)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "safeguarding.list",
+                resource: "safeguarding_report",
+                unitID: home?.unitID,
+                unitPath: home?.unitPath,
+                detail: ["rows": String(reports.count)]
+            ).append(in: transaction)
             return reports
         }
         return try JSONResponse(Items(items: reports))
@@ -114,8 +150,15 @@ struct SafeguardingController: Sendable {
         let id = try context.uuidParameter("id")
         let report = try await self.database.transaction(for: caller) { transaction in
             let (report, path) = try await self.load(id, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "safeguarding.read", resource: "safeguarding_report",
-                                 recordID: id.uuidString.lowercased(), unitID: report.unitId, unitPath: path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "safeguarding.read",
+                resource: "safeguarding_report",
+                recordID: id.uuidString.lowercased(),
+                unitID: report.unitId,
+                unitPath: path
+            ).append(in: transaction)
             return report
         }
         return try JSONResponse(report, headers: [.eTag: "\"\(report.version)\""])
@@ -151,7 +194,11 @@ struct SafeguardingController: Sendable {
 
     /// Applies a change to a report the caller oversees, at `version`; answers the changed report, audited.
     private func change(
-        _ id: UUID, version: Int, action: String, _ context: AppRequestContext, _ caller: Caller,
+        _ id: UUID,
+        version: Int,
+        action: String,
+        _ context: AppRequestContext,
+        _ caller: Caller,
         _ apply: (PostgresTransaction) async throws -> Void
     ) async throws -> JSONResponse {
         try await self.database.transaction(for: caller) { transaction in
@@ -162,8 +209,15 @@ struct SafeguardingController: Sendable {
             }
             try await apply(transaction)
             let (updated, _) = try await self.load(id, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: action, resource: "safeguarding_report",
-                                 recordID: id.uuidString.lowercased(), unitID: updated.unitId, unitPath: path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: action,
+                resource: "safeguarding_report",
+                recordID: id.uuidString.lowercased(),
+                unitID: updated.unitId,
+                unitPath: path
+            ).append(in: transaction)
             return try JSONResponse(updated, headers: [.eTag: "\"\(updated.version)\""])
         }
     }

@@ -43,8 +43,12 @@ struct VisitRuleController: Sendable {
             let existing = try await self.store.lockOverride(unit: id, key: key, in: transaction)
             if let existing {
                 guard let ifMatch else {
-                    throw Problem(status: .preconditionRequired, code: "if_match_required", title: "If-Match required",
-                                  detail: "This unit already overrides \(key); send If-Match with its ETag.")
+                    throw Problem(
+                        status: .preconditionRequired,
+                        code: "if_match_required",
+                        title: "If-Match required",
+                        detail: "This unit already overrides \(key); send If-Match with its ETag."
+                    )
                 }
                 guard ifMatch == existing.version else {
                     throw Problem.versionMismatch("rule", current: existing.version)
@@ -55,9 +59,16 @@ struct VisitRuleController: Sendable {
             }
             let refreshed = try await self.store.refreshObligations(under: id, in: transaction)
             guard let stored = try await self.store.override(unit: id, key: key, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(caller: caller, context: context, action: "visit_rule.set", resource: "visit_rule",
-                                 recordID: stored.id.uuidString.lowercased(), unitID: id, unitPath: path,
-                                 detail: ["rule": key, "people": String(refreshed)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "visit_rule.set",
+                resource: "visit_rule",
+                recordID: stored.id.uuidString.lowercased(),
+                unitID: id,
+                unitPath: path,
+                detail: ["rule": key, "people": String(refreshed)]
+            ).append(in: transaction)
             return try JSONResponse(stored, status: existing == nil ? .created : .ok, headers: [.eTag: "\"\(stored.version)\""])
         }
     }
@@ -65,7 +76,11 @@ struct VisitRuleController: Sendable {
     /// The unit's path if the caller holds `permission` there (404 otherwise); rules are set only on
     /// a county, town or village (`settable`), read anywhere.
     private func unitPath(
-        _ id: UUID, caller: Caller, permission: Permission, settable: Bool, in transaction: PostgresTransaction
+        _ id: UUID,
+        caller: Caller,
+        permission: Permission,
+        settable: Bool,
+        in transaction: PostgresTransaction
     ) async throws -> String {
         guard let unit = try await self.store.unit(id, in: transaction) else { throw Problem.noSuchUnit }
         guard caller.holds(permission, at: unit.path) else { throw Problem.noSuchUnit }

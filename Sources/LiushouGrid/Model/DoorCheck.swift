@@ -72,8 +72,17 @@ public struct DoorCheckInput: Sendable, Codable, Equatable {
 
     /// A check as a client would send it.
     public init(
-        id: UUID, personId: UUID?, householdId: UUID? = nil, occurredAt: Date, channel: CheckChannel, kind: CheckKind, outcome: CheckOutcome,
-        needs: [Need]? = nil, notes: String? = nil, latitude: Double? = nil, longitude: Double? = nil
+        id: UUID,
+        personId: UUID?,
+        householdId: UUID? = nil,
+        occurredAt: Date,
+        channel: CheckChannel,
+        kind: CheckKind,
+        outcome: CheckOutcome,
+        needs: [Need]? = nil,
+        notes: String? = nil,
+        latitude: Double? = nil,
+        longitude: Double? = nil
     ) {
         self.id = id
         self.personId = personId

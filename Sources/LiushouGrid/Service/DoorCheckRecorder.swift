@@ -39,7 +39,11 @@ public struct DoorCheckRecorder: Sendable {
     /// With `commitsWithWrite`, the writing statement runs together with COMMIT (one round trip
     /// less): the transaction must then do nothing after this call.
     public func record(
-        _ items: [DoorCheckInput], caller: Caller, now: Date = Date(), commitsWithWrite: Bool = false, in transaction: PostgresTransaction
+        _ items: [DoorCheckInput],
+        caller: Caller,
+        now: Date = Date(),
+        commitsWithWrite: Bool = false,
+        in transaction: PostgresTransaction
     ) async throws -> [ItemResult] {
         // Retries first: an upload that committed before its answer was lost is a duplicate even if
         // the person has since moved away or the check has grown old. Stored hashes and the
@@ -56,20 +60,42 @@ public struct DoorCheckRecorder: Sendable {
         for (index, item) in items.enumerated() where results[index] == nil {
             let field = item.personId != nil ? "personId" : "householdId"
             guard let target = targets[item.personId ?? item.householdId ?? UUID()] else {
-                results[index] = ItemResult(id: item.id, status: .rejected, errors: [.init(field: field, message: "no such active person or household in your scope")])
+                results[index] = ItemResult(
+                    id: item.id,
+                    status: .rejected,
+                    errors: [.init(field: field, message: "no such active person or household in your scope")]
+                )
                 continue
             }
             guard let role = Self.role(for: item.kind, caller: caller, at: target) else {
-                results[index] = ItemResult(id: item.id, status: .rejected,
-                                            errors: [.init(field: "kind", message: "your roles do not make \(item.kind.rawValue) checks here")])
+                results[index] = ItemResult(
+                    id: item.id,
+                    status: .rejected,
+                    errors: [.init(field: "kind", message: "your roles do not make \(item.kind.rawValue) checks here")]
+                )
                 continue
             }
-            payload.append(Item(
-                id: item.id, personId: item.personId, householdId: item.householdId, unitId: target.unit, visitorAccountId: caller.accountID,
-                visitorName: caller.name, visitorRole: role.rawValue, occurredAt: Self.timestamp(item.occurredAt), channel: item.channel.rawValue,
-                kind: item.kind.rawValue, outcome: item.outcome.rawValue, needs: (item.needs ?? []).map(\.rawValue), notes: item.notes,
-                latitude: item.latitude, longitude: item.longitude, contentHash: Self.contentHash(item), summary: Self.summary(item)
-            ))
+            payload.append(
+                Item(
+                    id: item.id,
+                    personId: item.personId,
+                    householdId: item.householdId,
+                    unitId: target.unit,
+                    visitorAccountId: caller.accountID,
+                    visitorName: caller.name,
+                    visitorRole: role.rawValue,
+                    occurredAt: Self.timestamp(item.occurredAt),
+                    channel: item.channel.rawValue,
+                    kind: item.kind.rawValue,
+                    outcome: item.outcome.rawValue,
+                    needs: (item.needs ?? []).map(\.rawValue),
+                    notes: item.notes,
+                    latitude: item.latitude,
+                    longitude: item.longitude,
+                    contentHash: Self.contentHash(item),
+                    summary: Self.summary(item)
+                )
+            )
         }
         if !payload.isEmpty {
             // In the client's order: the first item of an id is the one that inserts it, and the
@@ -147,7 +173,9 @@ public struct DoorCheckRecorder: Sendable {
     /// Content hashes of checks already stored under the items' ids (the caller's own), and the
     /// visible, active people and households the items name with their units: one round trip.
     private func storedHashesAndTargets(
-        of items: [DoorCheckInput], caller: Caller, in transaction: PostgresTransaction
+        of items: [DoorCheckInput],
+        caller: Caller,
+        in transaction: PostgresTransaction
     ) async throws -> (hashes: [UUID: String], targets: [UUID: Target]) {
         let people = Array(Set(items.compactMap(\.personId)))
         let households = Array(Set(items.compactMap(\.householdId)))
@@ -171,8 +199,12 @@ public struct DoorCheckRecorder: Sendable {
         }
         var targets: [UUID: Target] = [:]
         for row in results[1] {
-            targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"),
-                                                   assigned: try row.decode("assigned"), schoolPath: try row.decode("school_path"))
+            targets[try row.decode("id")] = Target(
+                unit: try row.decode("unit_id"),
+                path: try row.decode("path"),
+                assigned: try row.decode("assigned"),
+                schoolPath: try row.decode("school_path")
+            )
         }
         for row in results[2] {
             targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"), assigned: false, schoolPath: nil)

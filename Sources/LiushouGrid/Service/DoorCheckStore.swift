@@ -10,15 +10,25 @@ struct DoorCheckStore: Sendable {
         guard try await transaction.query("select 1 from person where id = \(person)").first != nil else {
             throw ServiceError.noSuchPerson
         }
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select id, person_id, household_id, visitor_name, visitor_role, occurred_at, received_at, channel, kind, outcome, needs, notes
             from door_check where person_id = \(person) order by occurred_at desc limit 200
-            """).map { row in
+            """
+        ).map { row in
             DoorCheck(
-                id: try row.decode("id"), personId: try row.decode("person_id"), householdId: try row.decode("household_id"),
-                visitorName: try row.decode("visitor_name"), visitorRole: try row.decode("visitor_role"),
-                occurredAt: try row.decode("occurred_at"), receivedAt: try row.decode("received_at"), channel: try row.decode("channel"),
-                kind: try row.decode("kind"), outcome: try row.decode("outcome"), needs: try row.decode("needs"), notes: try row.decode("notes")
+                id: try row.decode("id"),
+                personId: try row.decode("person_id"),
+                householdId: try row.decode("household_id"),
+                visitorName: try row.decode("visitor_name"),
+                visitorRole: try row.decode("visitor_role"),
+                occurredAt: try row.decode("occurred_at"),
+                receivedAt: try row.decode("received_at"),
+                channel: try row.decode("channel"),
+                kind: try row.decode("kind"),
+                outcome: try row.decode("outcome"),
+                needs: try row.decode("needs"),
+                notes: try row.decode("notes")
             )
         }
     }

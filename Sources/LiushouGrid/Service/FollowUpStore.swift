@@ -31,44 +31,62 @@ struct FollowUpStore: Sendable {
 
     /// Follow-ups of a status, oldest first (at most 2,000, before the caller's filter).
     func list(status: String, in transaction: PostgresTransaction) async throws -> [Row] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select \(Self.columns) from follow_up f left join person p on p.id = f.person_id
             where f.status = \(status) order by f.opened_at limit 2000
-            """).map(Self.row)
+            """
+        ).map(Self.row)
     }
 
     /// A follow-up, locked for a change.
     func lock(_ id: UUID, in transaction: PostgresTransaction) async throws -> Row? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select \(Self.columns) from follow_up f left join person p on p.id = f.person_id where f.id = \(id) for update of f
-            """).first.map(Self.row)
+            """
+        ).first.map(Self.row)
     }
 
     func find(_ id: UUID, in transaction: PostgresTransaction) async throws -> Row? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select \(Self.columns) from follow_up f left join person p on p.id = f.person_id where f.id = \(id)
-            """).first.map(Self.row)
+            """
+        ).first.map(Self.row)
     }
 
     func resolve(_ id: UUID, resolution: String, by caller: Caller, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update follow_up set status = 'resolved', resolved_at = now(), resolved_by = \(caller.accountID), resolution = \(resolution),
                 version = version + 1
             where id = \(id)
-            """)
+            """
+        )
     }
 
     private static func row(_ row: PostgresRow) throws -> Row {
         Row(
             followUp: FollowUp(
-                id: try row.decode("id"), checkId: try row.decode("check_id"), checkupId: try row.decode("checkup_id"),
-                schoolStatusChangeId: try row.decode("school_status_change_id"), personId: try row.decode("person_id"),
-                personName: try row.decode("person_name"), householdId: try row.decode("household_id"), need: try row.decode("need"),
-                routedRole: try row.decode("routed_role"), status: try row.decode("status"), openedAt: try row.decode("opened_at"),
-                resolvedAt: try row.decode("resolved_at"), resolution: try row.decode("resolution"), version: try row.decode("version"),
+                id: try row.decode("id"),
+                checkId: try row.decode("check_id"),
+                checkupId: try row.decode("checkup_id"),
+                schoolStatusChangeId: try row.decode("school_status_change_id"),
+                personId: try row.decode("person_id"),
+                personName: try row.decode("person_name"),
+                householdId: try row.decode("household_id"),
+                need: try row.decode("need"),
+                routedRole: try row.decode("routed_role"),
+                status: try row.decode("status"),
+                openedAt: try row.decode("opened_at"),
+                resolvedAt: try row.decode("resolved_at"),
+                resolution: try row.decode("resolution"),
+                version: try row.decode("version"),
                 canResolve: false
             ),
-            unitPath: try row.decode("unit_path"), schoolPath: try row.decode("school_path"),
+            unitPath: try row.decode("unit_path"),
+            schoolPath: try row.decode("school_path"),
             servedByMyClinic: try row.decode("served_by_my_clinic")
         )
     }

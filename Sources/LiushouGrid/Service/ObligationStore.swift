@@ -57,15 +57,21 @@ struct ObligationStore: Sendable {
         guard try await transaction.query("select 1 from person where id = \(person)").first != nil else {
             throw ServiceError.noSuchPerson
         }
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select o.rule_key, r.description, o.check_kinds, (extract(epoch from o.cadence) / 3600)::int as hours, o.last_check_at,
                 o.next_due_at, o.next_due_at < now() as overdue
             from visit_obligation o join visit_rule r on r.id = o.rule_id
             where o.person_id = \(person) order by o.next_due_at, o.rule_key
-            """).map { row in
+            """
+        ).map { row in
             Obligation(
-                ruleKey: try row.decode("rule_key"), description: try row.decode("description"), checkKinds: try row.decode("check_kinds"),
-                cadenceHours: try row.decode("hours"), lastCheckAt: try row.decode("last_check_at"), nextDueAt: try row.decode("next_due_at"),
+                ruleKey: try row.decode("rule_key"),
+                description: try row.decode("description"),
+                checkKinds: try row.decode("check_kinds"),
+                cadenceHours: try row.decode("hours"),
+                lastCheckAt: try row.decode("last_check_at"),
+                nextDueAt: try row.decode("next_due_at"),
                 overdue: try row.decode("overdue")
             )
         }
@@ -78,9 +84,16 @@ struct ObligationStore: Sendable {
 
     /// Obligations the caller can satisfy that fall due by `dueBefore` (overdue ones included),
     /// nearest first, under row-level security (the caller's own area, or their paired people).
-    func tasks(for caller: Caller, kinds: [String], unitPath: String?, dueBefore: Date, limit: Int,
-               in transaction: PostgresTransaction) async throws -> [Task] {
-        try await transaction.query("""
+    func tasks(
+        for caller: Caller,
+        kinds: [String],
+        unitPath: String?,
+        dueBefore: Date,
+        limit: Int,
+        in transaction: PostgresTransaction
+    ) async throws -> [Task] {
+        try await transaction.query(
+            """
             with due as materialized (
                 select o.person_id, o.rule_id, o.rule_key, o.check_kinds, o.last_check_at, o.next_due_at
                 from visit_obligation o
@@ -97,14 +110,27 @@ struct ObligationStore: Sendable {
                 cross join lateral (select b.name from liushou_unit_brief(p.village_id) b) v
             where p.status = 'active'
             order by d.next_due_at, d.person_id, d.rule_key
-            """).map { row in
+            """
+        ).map { row in
             Task(
-                personId: try row.decode("person_id"), personName: try row.decode("name"), sex: try row.decode("sex"),
-                birthYear: try row.decode("birth_year"), categories: try row.decode("categories"), riskLevel: try row.decode("risk_level"),
-                householdId: try row.decode("household_id"), householdCode: try row.decode("household_code"), address: try row.decode("address"),
-                unitId: try row.decode("unit_id"), unitName: try row.decode("unit_name"), villageName: try row.decode("village_name"),
-                ruleKey: try row.decode("rule_key"), description: try row.decode("description"), checkKinds: try row.decode("check_kinds"),
-                lastCheckAt: try row.decode("last_check_at"), nextDueAt: try row.decode("next_due_at"), overdue: try row.decode("overdue")
+                personId: try row.decode("person_id"),
+                personName: try row.decode("name"),
+                sex: try row.decode("sex"),
+                birthYear: try row.decode("birth_year"),
+                categories: try row.decode("categories"),
+                riskLevel: try row.decode("risk_level"),
+                householdId: try row.decode("household_id"),
+                householdCode: try row.decode("household_code"),
+                address: try row.decode("address"),
+                unitId: try row.decode("unit_id"),
+                unitName: try row.decode("unit_name"),
+                villageName: try row.decode("village_name"),
+                ruleKey: try row.decode("rule_key"),
+                description: try row.decode("description"),
+                checkKinds: try row.decode("check_kinds"),
+                lastCheckAt: try row.decode("last_check_at"),
+                nextDueAt: try row.decode("next_due_at"),
+                overdue: try row.decode("overdue")
             )
         }
     }
@@ -112,7 +138,8 @@ struct ObligationStore: Sendable {
     /// Overdue obligations under a unit, latest first: the ordered index over `next_due_at` is walked
     /// up to the limit first (materialised), and only those rows are joined to people and rules.
     func overdue(under path: String, limit: Int, in transaction: PostgresTransaction) async throws -> [Overdue] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             with due as materialized (
                 select o.person_id, o.unit_id, o.rule_key, o.rule_id, o.next_due_at, o.last_check_at, o.check_kinds
                 from visit_obligation o
@@ -127,11 +154,18 @@ struct ObligationStore: Sendable {
                                           else array['village_cadre'] end)) as responsible
             from due o join person p on p.id = o.person_id join visit_rule r on r.id = o.rule_id
             order by o.next_due_at, o.person_id, o.rule_key
-            """).map { row in
+            """
+        ).map { row in
             Overdue(
-                personId: try row.decode("person_id"), personName: try row.decode("name"), unitId: try row.decode("unit_id"),
-                ruleKey: try row.decode("rule_key"), description: try row.decode("description"), nextDueAt: try row.decode("next_due_at"),
-                lastCheckAt: try row.decode("last_check_at"), hoursLate: try row.decode("hours_late"), responsible: try row.decode("responsible")
+                personId: try row.decode("person_id"),
+                personName: try row.decode("name"),
+                unitId: try row.decode("unit_id"),
+                ruleKey: try row.decode("rule_key"),
+                description: try row.decode("description"),
+                nextDueAt: try row.decode("next_due_at"),
+                lastCheckAt: try row.decode("last_check_at"),
+                hoursLate: try row.decode("hours_late"),
+                responsible: try row.decode("responsible")
             )
         }
     }

@@ -21,10 +21,12 @@ struct SafeguardingStore: Sendable {
     /// first, newest first, without details; at most 500.
     func list(open: Bool, in transaction: PostgresTransaction) async throws -> [SafeguardingReport] {
         let filter: SQLQuery = open ? "r.acknowledged_at is null" : "true"
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select \(Self.columns) from safeguarding_report r where \(filter) and liushou_unit_in_scope(r.unit_id, 'safeguarding')
             order by r.acknowledged_at is not null, r.reported_at desc limit 500
-            """).map { try Self.report($0, details: false).0 }
+            """
+        ).map { try Self.report($0, details: false).0 }
     }
 
     /// The unit of a person the caller sees.
@@ -38,41 +40,63 @@ struct SafeguardingStore: Sendable {
 
     /// Stores a new report by `caller` (who also notified the police, if `policeNotifiedAt` is given); `nil` if row-level security hides it.
     func insert(
-        id: UUID, personId: UUID?, unitId: UUID, kind: SafeguardingKind, details: String, by caller: Caller, policeNotifiedAt: Date?,
-        policeReference: String?, in transaction: PostgresTransaction
+        id: UUID,
+        personId: UUID?,
+        unitId: UUID,
+        kind: SafeguardingKind,
+        details: String,
+        by caller: Caller,
+        policeNotifiedAt: Date?,
+        policeReference: String?,
+        in transaction: PostgresTransaction
     ) async throws -> (SafeguardingReport, String?)? {
-        let inserted = try await transaction.query("""
+        let inserted = try await transaction.query(
+            """
             insert into safeguarding_report as r (id, person_id, unit_id, kind, details, reported_by, reporter_name, police_notified_at,
                 police_notified_by, police_reference)
             values (\(id), \(personId), \(unitId), \(kind.rawValue), \(details), \(caller.accountID), \(caller.name),
                 \(policeNotifiedAt), \(policeNotifiedAt == nil ? nil : caller.accountID), \(policeReference))
             returning \(Self.columns)
-            """)
+            """
+        )
         return try inserted.first.map { try Self.report($0, details: true) }
     }
 
     func recordPolice(_ id: UUID, notifiedAt: Date, reference: String?, by caller: Caller, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update safeguarding_report set police_notified_at = \(notifiedAt), police_notified_by = \(caller.accountID),
                 police_reference = \(reference), version = version + 1
             where id = \(id)
-            """)
+            """
+        )
     }
 
     /// Acknowledges an unacknowledged report; the number of reports changed (0 or 1).
     func acknowledge(_ id: UUID, by caller: Caller, in transaction: PostgresTransaction) async throws -> Int {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update safeguarding_report set acknowledged_at = now(), acknowledged_by = \(caller.accountID), version = version + 1
             where id = \(id) and acknowledged_at is null
-            """).affectedRows
+            """
+        ).affectedRows
     }
 
     private static func report(_ row: PostgresRow, details: Bool) throws -> (SafeguardingReport, String?) {
-        (SafeguardingReport(
-            id: try row.decode("id"), personId: try row.decode("person_id"), unitId: try row.decode("unit_id"), kind: try row.decode("kind"),
-            details: details ? try row.decode("details") : nil, reporterName: try row.decode("reporter_name"),
-            reportedAt: try row.decode("reported_at"), policeNotifiedAt: try row.decode("police_notified_at"),
-            policeReference: try row.decode("police_reference"), acknowledgedAt: try row.decode("acknowledged_at"), version: try row.decode("version")
-        ), try row.decode("unit_path"))
+        (
+            SafeguardingReport(
+                id: try row.decode("id"),
+                personId: try row.decode("person_id"),
+                unitId: try row.decode("unit_id"),
+                kind: try row.decode("kind"),
+                details: details ? try row.decode("details") : nil,
+                reporterName: try row.decode("reporter_name"),
+                reportedAt: try row.decode("reported_at"),
+                policeNotifiedAt: try row.decode("police_notified_at"),
+                policeReference: try row.decode("police_reference"),
+                acknowledgedAt: try row.decode("acknowledged_at"),
+                version: try row.decode("version")
+            ), try row.decode("unit_path")
+        )
     }
 }

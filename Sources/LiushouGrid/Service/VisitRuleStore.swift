@@ -16,12 +16,14 @@ struct VisitRuleStore: Sendable {
 
     /// The rules in force at the unit at `path`: per key, the one set on the nearest unit above it (or the default).
     func rules(at path: String, in transaction: PostgresTransaction) async throws -> [VisitRule] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select distinct on (r.rule_key) \(Self.columns)
             from visit_rule r left join lateral liushou_unit_brief(r.unit_id) u on true
             where r.unit_id is null or u.path::ltree @> \(path)::ltree
             order by r.rule_key, coalesce(nlevel(u.path::ltree), 0) desc
-            """).map(Self.rule)
+            """
+        ).map(Self.rule)
     }
 
     /// The unit's own override of a rule, locked for a change.
@@ -39,21 +41,25 @@ struct VisitRuleStore: Sendable {
     func update(_ id: UUID, to body: VisitRuleInput, in transaction: PostgresTransaction) async throws {
         let cadence = "\(body.cadenceHours) hours"
         let kinds = body.checkKinds.map(\.rawValue)
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update visit_rule set description = \(body.description), categories = \(body.categories), risk_levels = \(body.riskLevels),
                 check_kinds = \(kinds), cadence = \(cadence)::interval, active = \(body.active ?? true), version = version + 1, updated_at = now()
             where id = \(id)
-            """)
+            """
+        )
     }
 
     func insert(unit: UUID, key: String, _ body: VisitRuleInput, in transaction: PostgresTransaction) async throws {
         let cadence = "\(body.cadenceHours) hours"
         let kinds = body.checkKinds.map(\.rawValue)
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into visit_rule (id, unit_id, rule_key, description, categories, risk_levels, check_kinds, cadence, active)
             values (\(UUID()), \(unit), \(key), \(body.description), \(body.categories), \(body.riskLevels), \(kinds),
                 \(cadence)::interval, \(body.active ?? true))
-            """)
+            """
+        )
     }
 
     /// Recomputes the obligations of the people under the unit; the number of people.
@@ -63,9 +69,15 @@ struct VisitRuleStore: Sendable {
 
     private static func rule(_ row: PostgresRow) throws -> VisitRule {
         VisitRule(
-            id: try row.decode("id"), unitId: try row.decode("unit_id"), ruleKey: try row.decode("rule_key"),
-            description: try row.decode("description"), categories: try row.decode("categories"), riskLevels: try row.decode("risk_levels"),
-            checkKinds: try row.decode("check_kinds"), cadenceHours: try row.decode("hours"), active: try row.decode("active"),
+            id: try row.decode("id"),
+            unitId: try row.decode("unit_id"),
+            ruleKey: try row.decode("rule_key"),
+            description: try row.decode("description"),
+            categories: try row.decode("categories"),
+            riskLevels: try row.decode("risk_levels"),
+            checkKinds: try row.decode("check_kinds"),
+            cadenceHours: try row.decode("hours"),
+            active: try row.decode("active"),
             version: try row.decode("version")
         )
     }

@@ -20,7 +20,9 @@ public struct MethodNotAllowedMiddleware: RouterMiddleware {
             let allowed = Self.methods(for: request.uri.path, in: self.catalog.entries)
             guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
             let problem = Problem(
-                status: .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
+                status: .methodNotAllowed,
+                code: "method_not_allowed",
+                title: "Method not allowed",
                 detail: "\(request.method.rawValue) is not supported here; use \(allowed.joined(separator: ", "))."
             )
             var response = problem.response(path: request.uri.path, requestID: context.requestID)

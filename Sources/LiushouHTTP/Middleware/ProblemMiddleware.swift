@@ -42,7 +42,8 @@ public struct ProblemMiddleware: RouterMiddleware {
             // the client's mistake. The offending text is not echoed, only a key sent twice is named.
             if form.code == .duplicateKeys {
                 return .badRequest(
-                    "The query names \(form.value) more than once.", errors: [.init(field: form.value, message: "must be sent once")]
+                    "The query names \(form.value) more than once.",
+                    errors: [.init(field: form.value, message: "must be sent once")]
                 )
             }
             return .badRequest("The query string cannot be read.")

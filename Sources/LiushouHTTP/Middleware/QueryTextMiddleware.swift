@@ -13,7 +13,8 @@ public struct QueryTextMiddleware: RouterMiddleware {
             for (name, value) in request.uri.queryParameters where name.contains("\u{0}") || value.contains("\u{0}") {
                 let field = String(name).replacingOccurrences(of: "\u{0}", with: "\\u0000")
                 throw Problem.badRequest(
-                    "Query parameter \(field) holds the NUL character.", errors: [.init(field: field, message: "must not contain the NUL character")]
+                    "Query parameter \(field) holds the NUL character.",
+                    errors: [.init(field: field, message: "must not contain the NUL character")]
                 )
             }
         }

@@ -32,8 +32,12 @@ struct CheckupController: Sendable {
     @Sendable func record(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: CheckupInput.self, context: context)
         let outcome = try await self.database.transaction(for: caller, maxAttempts: 3) { transaction in
-            try await self.recorder.record([.init(index: 0, input: input, recordId: input.recordId, errors: [])], caller: caller,
-                                           commitsWithWrite: true, in: transaction)
+            try await self.recorder.record(
+                [.init(index: 0, input: input, recordId: input.recordId, errors: [])],
+                caller: caller,
+                commitsWithWrite: true,
+                in: transaction
+            )
         }.first
         switch outcome?.status {
         case "created": return try JSONResponse(outcome, status: .created)
@@ -56,8 +60,12 @@ struct CheckupController: Sendable {
         } else {
             let batch = try await request.decodeJSON(as: Batch.self, context: context)
             rows = batch.items.enumerated().map { index, item in
-                CheckupRecorder.Row(index: index, input: item.input, recordId: item.input?.recordId,
-                                    errors: item.input == nil ? [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")] : [])
+                CheckupRecorder.Row(
+                    index: index,
+                    input: item.input,
+                    recordId: item.input?.recordId,
+                    errors: item.input == nil ? [.init(field: "items[\(index)]", message: item.problem ?? "cannot be read")] : []
+                )
             }
         }
         guard rows.count <= CheckupRecorder.maxBatch else {

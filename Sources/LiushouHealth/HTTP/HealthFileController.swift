@@ -47,11 +47,16 @@ struct HealthFileController: Sendable {
         let view = try await self.database.transaction(for: caller) { transaction in
             guard try await self.store.personExists(id, in: transaction) else { throw Problem.noSuchPerson }
             guard try await self.store.isServedByMyClinic(id, in: transaction) else {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                              detail: "Only staff of a clinic serving the person's village keep the health file.")
+                throw Problem(
+                    status: .forbidden,
+                    code: "forbidden",
+                    title: "Not allowed",
+                    detail: "Only staff of a clinic serving the person's village keep the health file."
+                )
             }
             // The first version: exactly one of two concurrent creators wins.
-            let written = version == 0
+            let written =
+                version == 0
                 ? try await self.store.createFile(of: id, input, by: caller, in: transaction)
                 : try await self.store.updateFile(of: id, at: version, to: input, by: caller, in: transaction)
             if !written {
@@ -67,7 +72,14 @@ struct HealthFileController: Sendable {
     /// An audit entry about a person's health, filed under the person's unit (so auditors of that unit find it).
     private func audit(_ action: String, person: UUID, caller: Caller, context: AppRequestContext, in transaction: PostgresTransaction) async throws {
         let unit = try await self.store.unit(ofPerson: person, in: transaction)
-        try await AuditEntry(caller: caller, context: context, action: action, resource: "person", recordID: person.uuidString.lowercased(),
-                             unitID: unit?.id, unitPath: unit?.path).append(in: transaction)
+        try await AuditEntry(
+            caller: caller,
+            context: context,
+            action: action,
+            resource: "person",
+            recordID: person.uuidString.lowercased(),
+            unitID: unit?.id,
+            unitPath: unit?.path
+        ).append(in: transaction)
     }
 }

@@ -6,7 +6,9 @@ import LiushouRegistry
 /// Reads checkup rows from a clinic system's CSV export: one row per checkup, measurement values in
 /// columns named by measurement (units implied), diagnoses separated by `;` or `；`.
 enum CheckupCSV {
-    static let fixedColumns = ["recordId", "idNumber", "personId", "clinicId", "checkedOn", "kind", "clinician", "followUpNeeded", "diagnoses", "findings"]
+    static let fixedColumns = [
+        "recordId", "idNumber", "personId", "clinicId", "checkedOn", "kind", "clinician", "followUpNeeded", "diagnoses", "findings",
+    ]
 
     /// The rows, or a problem naming the unknown or missing column.
     static func rows(from data: Data) throws -> [CheckupRecorder.Row] {
@@ -43,7 +45,9 @@ enum CheckupCSV {
         switch cells["followUpNeeded"]?.lowercased() {
         case "true", "1", "是", "yes": followUp = true
         case "false", "0", "否", "no": followUp = false
-        default: followUp = nil; field("followUpNeeded", "must be true or false (是/否)")
+        default:
+            followUp = nil
+            field("followUpNeeded", "must be true or false (是/否)")
         }
         let personId = cells["personId"].flatMap(UUID.init(uuidString:))
         if cells["personId"] != nil, personId == nil { field("personId", "must be a UUID") }
@@ -58,13 +62,24 @@ enum CheckupCSV {
             }
             measurements.append(Measurement(name: name, value: value, unit: rule.unit))
         }
-        let diagnoses = cells["diagnoses"].map { $0.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) } }
+        let diagnoses = cells["diagnoses"].map {
+            $0.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
         guard errors.isEmpty, let checkedOn, let kind, let followUp else {
             return CheckupRecorder.Row(index: index, input: nil, recordId: cells["recordId"], errors: errors)
         }
         let input = CheckupInput(
-            recordId: cells["recordId"] ?? "", personId: personId, idNumber: cells["idNumber"], clinicId: clinicId, checkedOn: checkedOn, kind: kind,
-            measurements: measurements, diagnoses: diagnoses, findings: cells["findings"], followUpNeeded: followUp, clinician: cells["clinician"] ?? ""
+            recordId: cells["recordId"] ?? "",
+            personId: personId,
+            idNumber: cells["idNumber"],
+            clinicId: clinicId,
+            checkedOn: checkedOn,
+            kind: kind,
+            measurements: measurements,
+            diagnoses: diagnoses,
+            findings: cells["findings"],
+            followUpNeeded: followUp,
+            clinician: cells["clinician"] ?? ""
         )
         return CheckupRecorder.Row(index: index, input: input, recordId: input.recordId, errors: [])
     }

@@ -53,7 +53,9 @@ struct CheckupRecorder: Sendable {
                     firstRow[key] = row.index
                 }
             } else {
-                errors.append(.init(field: "clinicId", message: input.clinicId == nil ? "name the clinic: you work for several" : "is not your clinic"))
+                errors.append(
+                    .init(field: "clinicId", message: input.clinicId == nil ? "name the clinic: you work for several" : "is not your clinic")
+                )
             }
             if let clinic, errors.isEmpty {
                 candidates.append((row, input, clinic))
@@ -66,33 +68,67 @@ struct CheckupRecorder: Sendable {
         var payloadRows: [String: (index: Int, recordId: String)] = [:]
         for candidate in candidates {
             let input = candidate.input
-            let keys = input.personId.map { ["id:\($0)"] }
+            let keys =
+                input.personId.map { ["id:\($0)"] }
                 ?? input.idNumber.map { self.vault.lookupDigests($0.uppercased()).map { "digest:\($0.base64EncodedString())" } } ?? []
             guard let person = keys.lazy.compactMap({ people.byKey[$0] }).first, person.servedBy.contains(candidate.clinic) else {
-                outcomes[candidate.row.index] = Outcome(index: candidate.row.index, recordId: input.recordId, id: nil, status: "rejected", errors: [
-                    .init(field: input.personId != nil ? "personId" : "idNumber", message: "no such active person in the villages your clinic serves"),
-                ])
+                outcomes[candidate.row.index] = Outcome(
+                    index: candidate.row.index,
+                    recordId: input.recordId,
+                    id: nil,
+                    status: "rejected",
+                    errors: [
+                        .init(
+                            field: input.personId != nil ? "personId" : "idNumber",
+                            message: "no such active person in the villages your clinic serves"
+                        )
+                    ]
+                )
                 continue
             }
             if input.kind == .womenScreening, person.sex != "female" {
-                outcomes[candidate.row.index] = Outcome(index: candidate.row.index, recordId: input.recordId, id: nil, status: "rejected",
-                                                        errors: [.init(field: "kind", message: "women's screening is for women")])
+                outcomes[candidate.row.index] = Outcome(
+                    index: candidate.row.index,
+                    recordId: input.recordId,
+                    id: nil,
+                    status: "rejected",
+                    errors: [.init(field: "kind", message: "women's screening is for women")]
+                )
                 continue
             }
             let content = CheckupRules.Content(
-                personId: person.id, clinicId: candidate.clinic, recordId: input.recordId, checkedOn: input.checkedOn, kind: input.kind,
-                measurements: (input.measurements ?? []).sorted { $0.name < $1.name }, diagnoses: input.diagnoses ?? [],
-                findings: input.findings, followUpNeeded: input.followUpNeeded, clinician: input.clinician.trimmingCharacters(in: .whitespacesAndNewlines)
+                personId: person.id,
+                clinicId: candidate.clinic,
+                recordId: input.recordId,
+                checkedOn: input.checkedOn,
+                kind: input.kind,
+                measurements: (input.measurements ?? []).sorted { $0.name < $1.name },
+                diagnoses: input.diagnoses ?? [],
+                findings: input.findings,
+                followUpNeeded: input.followUpNeeded,
+                clinician: input.clinician.trimmingCharacters(in: .whitespacesAndNewlines)
             )
             var measurements: [String: Payload.Value] = [:]
             for measurement in content.measurements { measurements[measurement.name] = .init(value: measurement.value, unit: measurement.unit) }
             let inputID = UUID()
-            payload.append(Payload(
-                id: inputID, person_id: person.id, clinic_id: candidate.clinic, record_id: input.recordId, checked_on: input.checkedOn.description,
-                kind: input.kind.rawValue, measurements: measurements, diagnoses: content.diagnoses, findings: input.findings,
-                follow_up_needed: input.followUpNeeded, clinician: content.clinician, content_hash: Self.hex(content), account_name: caller.name,
-                summary: "\(input.kind.chineseName)：\(input.checkedOn)，\(input.followUpNeeded ? "需要随访" : "无需随访")"
-            ))
+            payload.append(
+                Payload(
+                    id: inputID,
+                    person_id: person.id,
+                    clinic_id: candidate.clinic,
+                    record_id: input.recordId,
+                    checked_on: input.checkedOn.description,
+                    kind: input.kind.rawValue,
+                    measurements: measurements,
+                    diagnoses: content.diagnoses,
+                    findings: input.findings,
+                    follow_up_needed: input.followUpNeeded,
+                    clinician: content.clinician,
+                    content_hash: Self.hex(content),
+                    account_name: caller.name,
+                    summary: "\(input.kind.chineseName)：\(input.checkedOn)，\(input.followUpNeeded ? "需要随访" : "无需随访")"
+                )
+            )
             payloadRows[inputID.uuidString] = (candidate.row.index, input.recordId)
         }
         if !payload.isEmpty {
@@ -100,8 +136,13 @@ struct CheckupRecorder: Sendable {
             let results = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
             for row in results {
                 guard let sent = payloadRows[try row.decode("input_id", as: UUID.self).uuidString] else { continue }
-                outcomes[sent.index] = Outcome(index: sent.index, recordId: sent.recordId, id: try row.decode("id", as: UUID?.self),
-                                               status: try row.decode("status", as: String.self), errors: nil)
+                outcomes[sent.index] = Outcome(
+                    index: sent.index,
+                    recordId: sent.recordId,
+                    id: try row.decode("id", as: UUID?.self),
+                    status: try row.decode("status", as: String.self),
+                    errors: nil
+                )
             }
         }
         return rows.map { outcomes[$0.index] ?? Outcome(index: $0.index, recordId: $0.recordId, id: nil, status: "conflict", errors: nil) }
@@ -138,7 +179,11 @@ struct CheckupRecorder: Sendable {
 
     /// The people the inputs name, visible to the caller, keyed by `id:<uuid>` and `digest:<base64 of the stored digest>`,
     /// with the caller's clinics that serve each one's village (one round trip).
-    private func people(for inputs: [CheckupInput], clinics: [UUID], in transaction: PostgresTransaction) async throws -> (byKey: [String: Person], count: Int) {
+    private func people(
+        for inputs: [CheckupInput],
+        clinics: [UUID],
+        in transaction: PostgresTransaction
+    ) async throws -> (byKey: [String: Person], count: Int) {
         let ids = Array(Set(inputs.compactMap(\.personId)))
         // Every digest a number may be stored under while the key is being rotated.
         let digests = Array(Set(inputs.flatMap { $0.idNumber.map { self.vault.lookupDigests($0.uppercased()) } ?? [] }))

@@ -9,7 +9,9 @@ enum CheckupRules {
         var errors: [Problem.FieldError] = []
         func add(_ field: String, _ message: String) { errors.append(.init(field: prefix + field, message: message)) }
         let recordId = input.recordId.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...64).contains(recordId.unicodeScalars.count) || recordId != input.recordId { add("recordId", "must be 1 to 64 characters without surrounding spaces") }
+        if !(1...64).contains(recordId.unicodeScalars.count) || recordId != input.recordId {
+            add("recordId", "must be 1 to 64 characters without surrounding spaces")
+        }
         if (input.personId == nil) == (input.idNumber == nil) { add("personId", "name the person by exactly one of personId and idNumber") }
         if let idNumber = input.idNumber {
             do {
@@ -22,7 +24,9 @@ enum CheckupRules {
         }
         if input.checkedOn > today { add("checkedOn", "is in the future") }
         if input.checkedOn.daysSince1970 < today.daysSince1970 - 3653 { add("checkedOn", "is more than 10 years ago") }
-        if !(1...50).contains(input.clinician.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) { add("clinician", "must have 1 to 50 characters") }
+        if !(1...50).contains(input.clinician.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {
+            add("clinician", "must have 1 to 50 characters")
+        }
         if (input.findings?.unicodeScalars.count ?? 0) > 4000 { add("findings", "must have at most 4000 characters") }
         let diagnoses = input.diagnoses ?? []
         if diagnoses.count > 20 || diagnoses.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.unicodeScalars.count > 100 }) {
@@ -44,7 +48,8 @@ enum CheckupRules {
         }
         // In any order (CSV rows list measurements by name).
         if let systolic = seen["systolic"], let diastolic = seen["diastolic"], diastolic >= systolic,
-            let index = (input.measurements ?? []).firstIndex(where: { $0.name == "diastolic" }) {
+            let index = (input.measurements ?? []).firstIndex(where: { $0.name == "diastolic" })
+        {
             add("measurements[\(index)].value", "diastolic pressure must be below the systolic")
         }
         return errors

@@ -38,20 +38,30 @@ struct HealthStore: Sendable {
 
     /// Creates the first version of a person's health file; false if it exists already.
     func createFile(of id: UUID, _ input: HealthFileInput, by caller: Caller, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into health_file (person_id, chronic_conditions, allergies, notes, updated_by)
             values (\(id), \(input.chronicConditions), \(input.allergies), \(input.notes), \(caller.accountID))
             on conflict (person_id) do nothing
-            """).affectedRows != 0
+            """
+        ).affectedRows != 0
     }
 
     /// Changes a person's health file at `version`; false if that is not its version.
-    func updateFile(of id: UUID, at version: Int, to input: HealthFileInput, by caller: Caller, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("""
+    func updateFile(
+        of id: UUID,
+        at version: Int,
+        to input: HealthFileInput,
+        by caller: Caller,
+        in transaction: PostgresTransaction
+    ) async throws -> Bool {
+        try await transaction.query(
+            """
             update health_file set chronic_conditions = \(input.chronicConditions), allergies = \(input.allergies), notes = \(input.notes),
                 updated_by = \(caller.accountID), updated_at = now(), version = version + 1
             where person_id = \(id) and version = \(version)
-            """).affectedRows != 0
+            """
+        ).affectedRows != 0
     }
 
     func fileVersion(of id: UUID, in transaction: PostgresTransaction) async throws -> Int? {
@@ -60,9 +70,13 @@ struct HealthStore: Sendable {
 
     /// The unit a person is filed under.
     func unit(ofPerson person: UUID, in transaction: PostgresTransaction) async throws -> (id: UUID, path: String)? {
-        guard let row = try await transaction.query("""
-            select b.id, b.path from person p cross join lateral liushou_unit_brief(p.unit_id) b where p.id = \(person)
-            """).first else { return nil }
+        guard
+            let row = try await transaction.query(
+                """
+                select b.id, b.path from person p cross join lateral liushou_unit_brief(p.unit_id) b where p.id = \(person)
+                """
+            ).first
+        else { return nil }
         return (try row.decode("id"), try row.decode("path"))
     }
 
@@ -73,12 +87,17 @@ struct HealthStore: Sendable {
 
     /// Checkup coverage of a unit and of each of its child units.
     func coverage(of unit: UUID, in transaction: PostgresTransaction) async throws -> [CoverageLine] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select unit_id, unit_name, elders::int, elders_checked::int, women::int, women_screened::int from health_coverage(\(unit))
-            """).map { row in
-            CoverageLine(unitId: try row.decode("unit_id"), unitName: try row.decode("unit_name"),
-                         eldersChecked: Rate(try row.decode("elders_checked"), try row.decode("elders")),
-                         womenScreened: Rate(try row.decode("women_screened"), try row.decode("women")))
+            """
+        ).map { row in
+            CoverageLine(
+                unitId: try row.decode("unit_id"),
+                unitName: try row.decode("unit_name"),
+                eldersChecked: Rate(try row.decode("elders_checked"), try row.decode("elders")),
+                womenScreened: Rate(try row.decode("women_screened"), try row.decode("women"))
+            )
         }
     }
 
@@ -134,17 +153,28 @@ struct HealthStore: Sendable {
         let file = results[3].first
         let checkups = try results[4].map { row in
             Checkup(
-                id: try row.decode("id"), personId: try row.decode("person_id"), clinicId: try row.decode("clinic_id"), recordId: try row.decode("record_id"),
-                checkedOn: try row.decode("checked_on"), kind: CheckupKind(rawValue: try row.decode("kind")) ?? .followUp,
-                measurements: try Self.measurements(try row.decode("measurements", as: String.self)), diagnoses: try row.decode("diagnoses"),
-                findings: try row.decode("findings"), followUpNeeded: try row.decode("follow_up_needed"), clinician: try row.decode("clinician"),
+                id: try row.decode("id"),
+                personId: try row.decode("person_id"),
+                clinicId: try row.decode("clinic_id"),
+                recordId: try row.decode("record_id"),
+                checkedOn: try row.decode("checked_on"),
+                kind: CheckupKind(rawValue: try row.decode("kind")) ?? .followUp,
+                measurements: try Self.measurements(try row.decode("measurements", as: String.self)),
+                diagnoses: try row.decode("diagnoses"),
+                findings: try row.decode("findings"),
+                followUpNeeded: try row.decode("follow_up_needed"),
+                clinician: try row.decode("clinician"),
                 receivedAt: try row.decode("received_at")
             )
         }
         let details = HealthView.Details(
-            chronicConditions: try file?.decode("chronic_conditions", as: [String].self) ?? [], allergies: try file?.decode("allergies", as: [String].self) ?? [],
-            notes: try file?.decode("notes", as: String?.self), disabilityType: try person.decode("disability_type"),
-            disabilityGrade: try person.decode("disability_grade"), checkups: checkups, version: try file?.decode("version", as: Int.self) ?? 0
+            chronicConditions: try file?.decode("chronic_conditions", as: [String].self) ?? [],
+            allergies: try file?.decode("allergies", as: [String].self) ?? [],
+            notes: try file?.decode("notes", as: String?.self),
+            disabilityType: try person.decode("disability_type"),
+            disabilityGrade: try person.decode("disability_grade"),
+            checkups: checkups,
+            version: try file?.decode("version", as: Int.self) ?? 0
         )
         return HealthView(personId: id, summary: summary, details: details, limited: false)
     }
@@ -152,7 +182,9 @@ struct HealthStore: Sendable {
     static func measurements(_ json: String) throws -> [Measurement] {
         let object = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]]) ?? [:]
         return object.keys.sorted().compactMap { name in
-            guard let entry = object[name], let value = (entry["value"] as? NSNumber)?.doubleValue, let unit = entry["unit"] as? String else { return nil }
+            guard let entry = object[name], let value = (entry["value"] as? NSNumber)?.doubleValue, let unit = entry["unit"] as? String else {
+                return nil
+            }
             return Measurement(name: name, value: value, unit: unit)
         }
     }

@@ -32,15 +32,27 @@ struct LegalCaseController: Sendable {
                 if let stored = try await LegalCaseStore.find(input.id, today: today, in: transaction) {
                     guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("legal-aid case") }
                     // A retry answers the stored details: a read, audited as one.
-                    try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
-                                         recordID: input.id.uuidString.lowercased(), unitID: stored.record.unitId).append(in: transaction)
+                    try await AuditEntry(
+                        caller: caller,
+                        context: context,
+                        action: "legal_case.read",
+                        resource: "legal_case",
+                        recordID: input.id.uuidString.lowercased(),
+                        unitID: stored.record.unitId
+                    ).append(in: transaction)
                     return (stored.record, false)
                 }
                 let checked = try await LegalIntake.check(input, caller: caller, in: transaction)
                 try await LegalIntake.insert(input, checked: checked, caller: caller, in: transaction)
                 guard let saved = try await LegalCaseStore.find(input.id, today: today, in: transaction)?.record else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "legal_case.open", resource: "legal_case",
-                                     recordID: input.id.uuidString.lowercased(), unitID: saved.unitId).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "legal_case.open",
+                    resource: "legal_case",
+                    recordID: input.id.uuidString.lowercased(),
+                    unitID: saved.unitId
+                ).append(in: transaction)
                 return (saved, true)
             }
         }
@@ -52,8 +64,15 @@ struct LegalCaseController: Sendable {
         let query = try request.uri.decodeQuery(as: LegalCaseListQuery.self, context: context)
         let items = try await self.database.transaction(for: caller) { transaction in
             let items = try await LegalCaseStore.list(stage: query.stage, person: query.personId, unit: query.unitId, caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "legal_case.list", resource: "legal_case",
-                                 unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath, detail: ["cases": String(items.count)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "legal_case.list",
+                resource: "legal_case",
+                unitID: caller.grants.first?.unitID,
+                unitPath: caller.grants.first?.unitPath,
+                detail: ["cases": String(items.count)]
+            ).append(in: transaction)
             return items
         }
         return try JSONResponse(Items(items: items))
@@ -66,8 +85,14 @@ struct LegalCaseController: Sendable {
             guard let found = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else {
                 throw Problem.notFound("No such legal-aid case.")
             }
-            try await AuditEntry(caller: caller, context: context, action: "legal_case.read", resource: "legal_case",
-                                 recordID: id.uuidString.lowercased(), unitID: found.unitId).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "legal_case.read",
+                resource: "legal_case",
+                recordID: id.uuidString.lowercased(),
+                unitID: found.unitId
+            ).append(in: transaction)
             return found
         }
         return try JSONResponse(record, headers: [.eTag: "\"\(record.version)\""])

@@ -42,9 +42,11 @@ struct LegalMatterController: Sendable {
             if input.code.range(of: "^[a-z][a-z0-9_]{1,39}$", options: .regularExpression) == nil {
                 errors.append(.init(field: "code", message: "2 to 40 lower-case letters, digits or _ starting with a letter"))
             }
-            if !(1...50).contains(LegalRules.trimmed(input.name).count) { errors.append(.init(field: "name", message: "must have 1 to 50 characters")) }
+            if !(1...50).contains(LegalRules.trimmed(input.name).count) {
+                errors.append(.init(field: "name", message: "must have 1 to 50 characters"))
+            }
             guard let county = try await UnitLookup.brief(input.countyId, in: transaction), county.kind == "county",
-                  caller.holds(.legalAidConfigure, at: county.path)
+                caller.holds(.legalAidConfigure, at: county.path)
             else { throw Problem.validation(errors + [.init(field: "countyId", message: "no such county in your scope")]) }
             if !errors.isEmpty { throw Problem.validation(errors) }
             if let stored = try await LegalCountyStore.matter(code: input.code, county: input.countyId, in: transaction) {
@@ -56,8 +58,14 @@ struct LegalMatterController: Sendable {
             }
             let matter = LegalMatter(code: input.code, name: LegalRules.trimmed(input.name), meansFree: input.meansFree, countyId: input.countyId)
             try await LegalCountyStore.addMatter(matter, county: input.countyId, hash: ContentHash.of(input), caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "legal_matter.add", resource: "legal_matter",
-                                 recordID: input.code, unitID: input.countyId).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "legal_matter.add",
+                resource: "legal_matter",
+                recordID: input.code,
+                unitID: input.countyId
+            ).append(in: transaction)
             return (matter, true)
         }
         return try JSONResponse(matter, status: created ? .created : .ok)

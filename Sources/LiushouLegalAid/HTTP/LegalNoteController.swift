@@ -32,7 +32,7 @@ struct LegalNoteController: Sendable {
         (note, created) = try await DuplicateRetry.once(primaryKey: "legal_case_note_pkey", record: "note") {
             try await self.database.transaction(for: caller) { transaction in
                 guard let brief = try await LegalCaseStore.brief(caseID, in: transaction),
-                      try await LegalCaseStore.hasDetails(caseID, in: transaction)
+                    try await LegalCaseStore.hasDetails(caseID, in: transaction)
                 else { throw Problem.notFound("No such legal-aid case.") }
                 if let stored = try await LegalCaseStore.note(input.id, in: transaction) {
                     guard stored.hash == ContentHash.of(input), stored.caseID == caseID else { throw Problem.idConflict("note") }
@@ -44,11 +44,24 @@ struct LegalNoteController: Sendable {
                 guard ![.closed, .refusalUpheld].contains(brief.stage) else {
                     throw Problem(status: .conflict, code: "case_closed", title: "The case is closed")
                 }
-                try await LegalCaseStore.addNote(input.id, case: caseID, unit: brief.unitId, body: body, hash: ContentHash.of(input),
-                                                 caller: caller, in: transaction)
+                try await LegalCaseStore.addNote(
+                    input.id,
+                    case: caseID,
+                    unit: brief.unitId,
+                    body: body,
+                    hash: ContentHash.of(input),
+                    caller: caller,
+                    in: transaction
+                )
                 guard let saved = try await LegalCaseStore.note(input.id, in: transaction)?.note else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "legal_case.note", resource: "legal_case",
-                                     recordID: caseID.uuidString.lowercased(), unitID: brief.unitId).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "legal_case.note",
+                    resource: "legal_case",
+                    recordID: caseID.uuidString.lowercased(),
+                    unitID: brief.unitId
+                ).append(in: transaction)
                 return (saved, true)
             }
         }

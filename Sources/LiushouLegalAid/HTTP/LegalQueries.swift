@@ -83,8 +83,12 @@ extension KeyedDecodingContainer {
     fileprivate func legalDate(_ key: Key) throws -> LocalDate? {
         let name = key.stringValue
         return try self.parameter(
-            key, LocalDate.init(input:),
-            invalid: Problem.badRequest("\(name) is invalid.", errors: [.init(field: name, message: "must be a date like 2026-01-31, years 1900 to 2100")])
+            key,
+            LocalDate.init(input:),
+            invalid: Problem.badRequest(
+                "\(name) is invalid.",
+                errors: [.init(field: name, message: "must be a date like 2026-01-31, years 1900 to 2100")]
+            )
         )
     }
 }

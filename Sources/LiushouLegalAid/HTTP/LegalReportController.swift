@@ -27,8 +27,15 @@ struct LegalReportController: Sendable {
         let query = try request.uri.decodeQuery(as: LegalOverdueQuery.self, context: context)
         let items = try await self.database.transaction(for: caller) { transaction in
             let items = try await LegalCaseStore.overdue(unit: query.unitId, caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "legal_case.list", resource: "legal_case",
-                                 unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath, detail: ["list": "overdue", "cases": String(items.count)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "legal_case.list",
+                resource: "legal_case",
+                unitID: caller.grants.first?.unitID,
+                unitPath: caller.grants.first?.unitPath,
+                detail: ["list": "overdue", "cases": String(items.count)]
+            ).append(in: transaction)
             return items
         }
         return try JSONResponse(Items(items: items))

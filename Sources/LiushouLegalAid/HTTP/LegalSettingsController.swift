@@ -50,15 +50,32 @@ struct LegalSettingsController: Sendable {
             try await LegalCountyStore.requireCounty(county, caller: caller, permission: .legalAidConfigure, in: transaction)
             let hardship = input.hardshipAssistance.map(\.rawValue)
             let categories = input.meansFreeCategories.map(\.rawValue)
-            guard try await LegalCountyStore.saveSettings(of: county, version: version, hardship: hardship, categories: categories,
-                                                          firstContactDays: input.firstContactDays, caller: caller, in: transaction)
+            guard
+                try await LegalCountyStore.saveSettings(
+                    of: county,
+                    version: version,
+                    hardship: hardship,
+                    categories: categories,
+                    firstContactDays: input.firstContactDays,
+                    caller: caller,
+                    in: transaction
+                )
             else {
-                throw Problem.versionMismatch("county's legal-aid settings", current: try await LegalCountyStore.settings(of: county, in: transaction).version)
+                throw Problem.versionMismatch(
+                    "county's legal-aid settings",
+                    current: try await LegalCountyStore.settings(of: county, in: transaction).version
+                )
             }
-            try await AuditEntry(caller: caller, context: context, action: "legal_aid_settings.change", resource: "legal_aid_setting",
-                                 recordID: county.uuidString.lowercased(), unitID: county,
-                                 detail: ["firstContactDays": String(input.firstContactDays), "meansFreeCategories": categories.joined(separator: ",")])
-                .append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "legal_aid_settings.change",
+                resource: "legal_aid_setting",
+                recordID: county.uuidString.lowercased(),
+                unitID: county,
+                detail: ["firstContactDays": String(input.firstContactDays), "meansFreeCategories": categories.joined(separator: ",")]
+            )
+            .append(in: transaction)
             return try await LegalCountyStore.settings(of: county, in: transaction)
         }
         return try JSONResponse(settings, headers: [.eTag: "\"\(settings.version)\""])

@@ -51,15 +51,23 @@ public struct LegalIndicators: Sendable, Codable, Equatable {
             )
             """
         var counts: [UUID: [Count]] = [:]
-        for row in try await transaction.query("""
+        for row in try await transaction.query(
+            """
             \(scope)
             select u.id, k.matter, k.stage, count(*)::int as cases from units u join cases k on k.path <@ u.path
             group by u.id, k.matter, k.stage order by u.id, k.matter, k.stage
-            """) {
+            """
+        ) {
             counts[try row.decode("id"), default: []].append(
-                Count(matter: try row.decode("matter"), stage: LegalStage(rawValue: try row.decode("stage")) ?? .intake, cases: try row.decode("cases")))
+                Count(
+                    matter: try row.decode("matter"),
+                    stage: LegalStage(rawValue: try row.decode("stage")) ?? .intake,
+                    cases: try row.decode("cases")
+                )
+            )
         }
-        let items = try await transaction.query("""
+        let items = try await transaction.query(
+            """
             \(scope)
             select u.id, u.name, count(k.id)::int as cases,
                 count(k.id) filter (where k.child and k.decision = 'eligible' and (k.outcome is distinct from 'withdrawn' or k.assigned_at is not null))::int as eligible,
@@ -69,15 +77,21 @@ public struct LegalIndicators: Sendable, Codable, Equatable {
             from units u left join cases k on k.path <@ u.path
             group by u.id, u.name, u.path
             order by u.id = \(unit) desc, u.name
-            """).map { row in
+            """
+        ).map { row in
             let id = try row.decode("id", as: UUID.self)
             let eligible = try row.decode("eligible", as: Int.self)
             let aided = try row.decode("aided", as: Int.self)
             return Unit(
-                unitId: id, unitName: try row.decode("name"), cases: try row.decode("cases"), eligibleChildCases: eligible, aidedChildCases: aided,
+                unitId: id,
+                unitName: try row.decode("name"),
+                cases: try row.decode("cases"),
+                eligibleChildCases: eligible,
+                aidedChildCases: aided,
                 aidRate: eligible == 0 ? nil : (Double(aided) / Double(eligible) * 10_000).rounded() / 10_000,
                 medianDaysToAssignment: try row.decode("median_days", as: Double?.self).map { ($0 * 10).rounded() / 10 },
-                byMatterAndStage: counts[id] ?? [])
+                byMatterAndStage: counts[id] ?? []
+            )
         }
         return LegalIndicators(unitId: unit, from: from, to: to, target: 1.0, items: items)
     }

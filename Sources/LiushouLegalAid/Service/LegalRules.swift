@@ -46,30 +46,42 @@ enum LegalRules {
             case true?:
                 if input.basis == nil { errors.append(.init(field: "basis", message: "give the ground of eligibility")) }
             case false?:
-                if !(1...2000).contains(reason?.count ?? 0) { errors.append(.init(field: "reason", message: "a refusal needs a reason (1 to 2000 characters)")) }
+                if !(1...2000).contains(reason?.count ?? 0) {
+                    errors.append(.init(field: "reason", message: "a refusal needs a reason (1 to 2000 characters)"))
+                }
             }
         case .review:
             if input.decision == nil { errors.append(.init(field: "decision", message: "overturn or uphold")) }
             if input.decision == .overturn, input.basis == nil { errors.append(.init(field: "basis", message: "give the ground of eligibility")) }
-            if !(1...2000).contains(reason?.count ?? 0) { errors.append(.init(field: "reason", message: "a review needs a reason (1 to 2000 characters)")) }
+            if !(1...2000).contains(reason?.count ?? 0) {
+                errors.append(.init(field: "reason", message: "a review needs a reason (1 to 2000 characters)"))
+            }
         case .assign:
             if (input.officerAccountId == nil) == (input.lawyer == nil) {
                 errors.append(.init(field: "officerAccountId", message: "assign either an officer or a lawyer"))
             }
             if let lawyer = input.lawyer {
-                if !(1...50).contains(Self.trimmed(lawyer.name).count) { errors.append(.init(field: "lawyer.name", message: "must have 1 to 50 characters")) }
-                if !(1...100).contains(Self.trimmed(lawyer.firm).count) { errors.append(.init(field: "lawyer.firm", message: "must have 1 to 100 characters")) }
+                if !(1...50).contains(Self.trimmed(lawyer.name).count) {
+                    errors.append(.init(field: "lawyer.name", message: "must have 1 to 50 characters"))
+                }
+                if !(1...100).contains(Self.trimmed(lawyer.firm).count) {
+                    errors.append(.init(field: "lawyer.firm", message: "must have 1 to 100 characters"))
+                }
                 if lawyer.licenceNumber.range(of: "^[0-9A-Za-z]{5,30}$", options: .regularExpression) == nil {
                     errors.append(.init(field: "lawyer.licenceNumber", message: "must be 5 to 30 letters or digits"))
                 }
             }
         case .firstContact:
             if input.mode == nil { errors.append(.init(field: "mode", message: "say how the case is handled: mediation, litigation or advice")) }
-            if let at = input.contactedAt, at > now.addingTimeInterval(600) { errors.append(.init(field: "contactedAt", message: "is in the future")) }
+            if let at = input.contactedAt, at > now.addingTimeInterval(600) {
+                errors.append(.init(field: "contactedAt", message: "is in the future"))
+            }
         case .close:
             if input.outcome == nil { errors.append(.init(field: "outcome", message: "give the outcome")) }
             if let closedOn = input.closedOn, closedOn > today { errors.append(.init(field: "closedOn", message: "is in the future")) }
-            if (input.summary.map(Self.trimmed)?.count ?? 0) > 2000 { errors.append(.init(field: "summary", message: "must have at most 2000 characters")) }
+            if (input.summary.map(Self.trimmed)?.count ?? 0) > 2000 {
+                errors.append(.init(field: "summary", message: "must have at most 2000 characters"))
+            }
         }
         return errors
     }

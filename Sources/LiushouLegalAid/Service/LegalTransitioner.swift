@@ -14,7 +14,12 @@ struct LegalTransitioner: Sendable {
 
     /// The stored case after `action` with `input` on case `id` at If-Match `version`.
     func apply(
-        _ action: LegalAction, _ input: LegalTransitionInput, to id: UUID, ifMatch version: Int, caller: Caller, origin: AuditOrigin,
+        _ action: LegalAction,
+        _ input: LegalTransitionInput,
+        to id: UUID,
+        ifMatch version: Int,
+        caller: Caller,
+        origin: AuditOrigin,
         in transaction: PostgresTransaction
     ) async throws -> LegalCase {
         let today = self.clock.today()
@@ -23,9 +28,15 @@ struct LegalTransitioner: Sendable {
         let step = Step(action: action, input: input, caller: caller, today: today, now: self.clock.now())
         let (brief, target) = try await step.apply(to: id, version: version, in: transaction)
         guard let saved = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else { throw Problem.internalError }
-        try await AuditEntry(caller: caller, origin: origin, action: action.auditAction, resource: "legal_case",
-                             recordID: id.uuidString.lowercased(), unitID: brief.unitId,
-                             detail: ["from": brief.stage.rawValue, "to": target.rawValue]).append(in: transaction)
+        try await AuditEntry(
+            caller: caller,
+            origin: origin,
+            action: action.auditAction,
+            resource: "legal_case",
+            recordID: id.uuidString.lowercased(),
+            unitID: brief.unitId,
+            detail: ["from": brief.stage.rawValue, "to": target.rawValue]
+        ).append(in: transaction)
         return saved
     }
 }
@@ -40,11 +51,14 @@ private struct Step {
 
     func apply(to id: UUID, version: Int, in transaction: PostgresTransaction) async throws -> (brief: LegalCaseStore.Brief, target: LegalStage) {
         guard let brief = try await LegalCaseStore.brief(id, in: transaction),
-              let current = try await LegalCaseStore.find(id, today: self.today, in: transaction)?.record
+            let current = try await LegalCaseStore.find(id, today: self.today, in: transaction)?.record
         else { throw ServiceError.notFound("No such legal-aid case.") }
         guard !self.caller.roles(at: brief.unitPath).isDisjoint(with: self.action.roles) else {
-            throw ServiceError.forbidden(code: "forbidden", title: "Not allowed",
-                                         detail: "Only \(self.action.roles.sorted().map(\.rawValue).joined(separator: " or ")) of the case's town may do this.")
+            throw ServiceError.forbidden(
+                code: "forbidden",
+                title: "Not allowed",
+                detail: "Only \(self.action.roles.sorted().map(\.rawValue).joined(separator: " or ")) of the case's town may do this."
+            )
         }
         guard brief.version == version else { throw ServiceError.versionMismatch(record: "legal-aid case", current: brief.version) }
         let choice: LegalWorkflow.Choice
@@ -58,15 +72,20 @@ private struct Step {
             if self.action == .close, LegalWorkflow.sources(of: .close).contains(brief.stage) {
                 throw ServiceError.invalid("outcome", "before the first contact a case closes only as withdrawn")
             }
-            throw ServiceError.conflict(code: "invalid_transition", title: "Not possible at this stage",
-                                        detail: "A case in stage \(brief.stage.rawValue) cannot take \(self.action.path).")
+            throw ServiceError.conflict(
+                code: "invalid_transition",
+                title: "Not possible at this stage",
+                detail: "A case in stage \(brief.stage.rawValue) cannot take \(self.action.path)."
+            )
         }
         let changes = try await self.changes(current, brief: brief, in: transaction)
-        let moved = try await transaction.query("""
+        let moved = try await transaction.query(
+            """
             update legal_case set stage = \(target.rawValue), version = version + 1, updated_at = now()
             where id = \(id) and version = \(version) and stage = \(brief.stage.rawValue)
             returning version
-            """)
+            """
+        )
         guard moved.first != nil else {
             let now = try await LegalCaseStore.brief(id, in: transaction)
             throw ServiceError.versionMismatch(record: "legal-aid case", current: now?.version ?? version + 1)
@@ -85,15 +104,20 @@ private struct Step {
         case .decide:
             if self.input.eligible == true {
                 try self.requireGround(current)
-                return "decision = 'eligible', basis = \(self.input.basis?.rawValue), decided_by = \(self.caller.accountID), decided_by_name = \(self.caller.name), decided_at = now()"
+                return
+                    "decision = 'eligible', basis = \(self.input.basis?.rawValue), decided_by = \(self.caller.accountID), decided_by_name = \(self.caller.name), decided_at = now()"
             }
-            return "decision = 'refused', refusal_reason = \(reason), decided_by = \(self.caller.accountID), decided_by_name = \(self.caller.name), decided_at = now()"
+            return
+                "decision = 'refused', refusal_reason = \(reason), decided_by = \(self.caller.accountID), decided_by_name = \(self.caller.name), decided_at = now()"
         case .review:
             let decidedBy = try await transaction.query("select decided_by from legal_case_detail where case_id = \(current.id)").first?
                 .decode("decided_by", as: UUID?.self)
             guard decidedBy != self.caller.accountID else {
-                throw ServiceError.forbidden(code: "same_officer", title: "Not allowed",
-                                             detail: "A refusal is reviewed by another officer or the town administrator.")
+                throw ServiceError.forbidden(
+                    code: "same_officer",
+                    title: "Not allowed",
+                    detail: "A refusal is reviewed by another officer or the town administrator."
+                )
             }
             let overturned = self.input.decision == .overturn
             if overturned { try self.requireGround(current) }
@@ -103,9 +127,12 @@ private struct Step {
                 reviewed_by_name = \(self.caller.name), reviewed_at = now()
                 """
         case .assign:
-            let days = try await transaction.query("""
-                select coalesce((select s.first_contact_days from legal_aid_setting s where s.county_id = liushou_county_of(\(brief.unitId))), 3) as days
-                """).first?.decode("days", as: Int.self) ?? 3
+            let days =
+                try await transaction.query(
+                    """
+                    select coalesce((select s.first_contact_days from legal_aid_setting s where s.county_id = liushou_county_of(\(brief.unitId))), 3) as days
+                    """
+                ).first?.decode("days", as: Int.self) ?? 3
             let due: SQLQuery = "now() + interval '1 day' * \(Double(days))"
             if let officer = self.input.officerAccountId {
                 let name = try await transaction.query("select liushou_legal_officer_name(\(officer), \(brief.unitId)) as name").first?
@@ -145,9 +172,12 @@ private struct Step {
     private func requireGround(_ current: LegalCase) throws {
         guard let basis = self.input.basis, current.grounds.contains(basis) else {
             let supported = current.grounds.map(\.rawValue).joined(separator: ", ")
-            throw ServiceError.invalid("basis", supported.isEmpty
-                ? "the registry supports no ground of eligibility for this person and matter"
-                : "the registry supports only: \(supported)")
+            throw ServiceError.invalid(
+                "basis",
+                supported.isEmpty
+                    ? "the registry supports no ground of eligibility for this person and matter"
+                    : "the registry supports only: \(supported)"
+            )
         }
     }
 }

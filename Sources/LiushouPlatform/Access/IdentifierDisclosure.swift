@@ -34,16 +34,33 @@ public struct IdentifierDisclosure: Sendable {
     /// Checks the caller may reveal at `unitPath` (403 otherwise) and appends the audit row;
     /// call inside the transaction that reads the record. Returns whether to unmask.
     public func authorize(
-        caller: Caller, unitID: UUID, unitPath: String, resource: String, recordID: String,
-        context: AppRequestContext, transaction: PostgresTransaction
+        caller: Caller,
+        unitID: UUID,
+        unitPath: String,
+        resource: String,
+        recordID: String,
+        context: AppRequestContext,
+        transaction: PostgresTransaction
     ) async throws -> Bool {
         guard self.reveal else { return false }
         guard caller.holds(.identifiersReveal, at: unitPath) else {
-            throw Problem(status: .forbidden, code: "reveal_forbidden", title: "Not allowed to reveal identifiers",
-                          detail: "Your roles show ID and phone numbers masked only.")
+            throw Problem(
+                status: .forbidden,
+                code: "reveal_forbidden",
+                title: "Not allowed to reveal identifiers",
+                detail: "Your roles show ID and phone numbers masked only."
+            )
         }
-        try await AuditEntry(caller: caller, context: context, action: "identifiers.reveal", resource: resource, recordID: recordID,
-                             unitID: unitID, unitPath: unitPath, detail: ["reason": self.reason ?? ""]).append(in: transaction)
+        try await AuditEntry(
+            caller: caller,
+            context: context,
+            action: "identifiers.reveal",
+            resource: resource,
+            recordID: recordID,
+            unitID: unitID,
+            unitPath: unitPath,
+            detail: ["reason": self.reason ?? ""]
+        ).append(in: transaction)
         return true
     }
 

@@ -31,8 +31,10 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
         public init(dataKey: String) {
             self.id = try? IdentifierVault.keyID(of: dataKey)
             let derived = HKDF<SHA256>.deriveKey(
-                inputKeyMaterial: SymmetricKey(data: Data(dataKey.utf8)), salt: Data("liushou audit checkpoint".utf8),
-                info: Data("hmac-sha256 v1".utf8), outputByteCount: 32
+                inputKeyMaterial: SymmetricKey(data: Data(dataKey.utf8)),
+                salt: Data("liushou audit checkpoint".utf8),
+                info: Data("hmac-sha256 v1".utf8),
+                outputByteCount: 32
             )
             self.bytes = derived.withUnsafeBytes { Data($0) }
         }
@@ -44,12 +46,20 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
 
     /// The log's head as the application role may read it (`nil` for an empty log).
     public static func take(pool: PostgresConnectionPool, key: Key, now: Date = Date()) async throws -> AuditCheckpoint? {
-        guard let row = try await pool.query("""
-            select chain_position, hash, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_text from audit_log_head()
-            """).first else { return nil }
+        guard
+            let row = try await pool.query(
+                """
+                select chain_position, hash, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_text from audit_log_head()
+                """
+            ).first
+        else { return nil }
         var checkpoint = AuditCheckpoint(
-            position: try row.decode("chain_position", as: Int.self), hash: try row.decode("hash", as: Data.self).hex,
-            rowAt: try row.decode("at_text", as: String.self), takenAt: now.postgresText, signature: "", key: key.id
+            position: try row.decode("chain_position", as: Int.self),
+            hash: try row.decode("hash", as: Data.self).hex,
+            rowAt: try row.decode("at_text", as: String.self),
+            takenAt: now.postgresText,
+            signature: "",
+            key: key.id
         )
         checkpoint.signature = key.sign(checkpoint.signedText)
         return checkpoint
@@ -95,18 +105,24 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
             let keys = [key] + previous
             guard keys.contains(where: { checkpoint.isSigned(by: $0) }) else {
                 if let id = checkpoint.key, !keys.contains(where: { $0.id == id }) {
-                    return Check(checkpoints: checked, problem: """
-                        line \(index + 1) was signed under data key \(id), which was not given: set LIUSHOU_DATA_KEY_PREVIOUS to it \
-                        (the embedded data directory keeps rotated keys as data-key.retired.<id>)
-                        """)
+                    return Check(
+                        checkpoints: checked,
+                        problem: """
+                            line \(index + 1) was signed under data key \(id), which was not given: set LIUSHOU_DATA_KEY_PREVIOUS to it \
+                            (the embedded data directory keeps rotated keys as data-key.retired.<id>)
+                            """
+                    )
                 }
                 return Check(checkpoints: checked, problem: "line \(index + 1): the signature does not match (edited, or another data key)")
             }
             guard checkpoint.position <= head else {
-                return Check(checkpoints: checked, problem: """
-                    rows \(head + 1)…\(checkpoint.position) are missing: the checkpoint of \(checkpoint.takenAt) saw \(checkpoint.position) rows, \
-                    the log now ends at \(head)
-                    """)
+                return Check(
+                    checkpoints: checked,
+                    problem: """
+                        rows \(head + 1)…\(checkpoint.position) are missing: the checkpoint of \(checkpoint.takenAt) saw \(checkpoint.position) rows, \
+                        the log now ends at \(head)
+                        """
+                )
             }
             let stored = try await owner.query("select hash from audit_log where chain_position = \(checkpoint.position)").first?
                 .decode("hash", as: Data.self)

@@ -76,7 +76,13 @@ struct AuditController: Sendable {
         if !["json", "csv"].contains(format) { problems.append(.init(field: "format", message: "must be json or csv")) }
         guard problems.isEmpty, let limit, let after else { throw Problem.validation(problems) }
         let filter = AuditStore.Filter(
-            scopes: caller.scopes(for: .auditRead), after: after, from: from, to: to, action: query.action, accountID: accountID, limit: limit
+            scopes: caller.scopes(for: .auditRead),
+            after: after,
+            from: from,
+            to: to,
+            action: query.action,
+            accountID: accountID,
+            limit: limit
         )
         let records = try await self.database.transaction(for: caller, kind: .bulk) { try await self.store.records(filter, in: $0) }
         let next = records.count == limit ? records.last.map { String($0.position) } : nil
@@ -99,7 +105,10 @@ struct AuditController: Sendable {
     private static func csv(_ records: [Record], next: String?) -> Response {
         let formatter = ISO8601DateFormatter()
         var csv = CSVWriter()
-        csv.append(["position", "time", "account_id", "account", "role", "unit_id", "action", "resource", "record_id", "result", "client_address", "request_id"])
+        csv.append([
+            "position", "time", "account_id", "account", "role", "unit_id", "action", "resource", "record_id", "result", "client_address",
+            "request_id",
+        ])
         for record in records {
             csv.append([
                 String(record.position), formatter.string(from: record.at), record.accountId?.uuidString.lowercased() ?? "",

@@ -32,17 +32,40 @@ public struct AuditEntry: Sendable {
 
     /// An entry for an action of `caller` in a request.
     public init(
-        caller: Caller?, context: AppRequestContext, action: String, resource: String, recordID: String? = nil,
-        unitID: UUID? = nil, unitPath: String? = nil, outcome: Outcome = .success, detail: [String: String]? = nil
+        caller: Caller?,
+        context: AppRequestContext,
+        action: String,
+        resource: String,
+        recordID: String? = nil,
+        unitID: UUID? = nil,
+        unitPath: String? = nil,
+        outcome: Outcome = .success,
+        detail: [String: String]? = nil
     ) {
-        self.init(caller: caller, origin: AuditOrigin(context), action: action, resource: resource, recordID: recordID,
-                  unitID: unitID, unitPath: unitPath, outcome: outcome, detail: detail)
+        self.init(
+            caller: caller,
+            origin: AuditOrigin(context),
+            action: action,
+            resource: resource,
+            recordID: recordID,
+            unitID: unitID,
+            unitPath: unitPath,
+            outcome: outcome,
+            detail: detail
+        )
     }
 
     /// An entry for an action of `caller` from `origin` (a request, or a command-line run).
     public init(
-        caller: Caller?, origin: AuditOrigin, action: String, resource: String, recordID: String? = nil,
-        unitID: UUID? = nil, unitPath: String? = nil, outcome: Outcome = .success, detail: [String: String]? = nil
+        caller: Caller?,
+        origin: AuditOrigin,
+        action: String,
+        resource: String,
+        recordID: String? = nil,
+        unitID: UUID? = nil,
+        unitPath: String? = nil,
+        outcome: Outcome = .success,
+        detail: [String: String]? = nil
     ) {
         self.accountID = caller?.accountID
         self.accountName = caller?.name
@@ -65,28 +88,41 @@ public struct AuditEntry: Sendable {
     /// entry with a unit but no path is filed under the unit's path, so the unit's auditors find it.
     public func append(in transaction: PostgresTransaction) async throws {
         let detail = self.detail.map(PostgresJSON.init)
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into audit_log (chain_position, at, account_id, account_name, role, unit_id, unit_path, action, resource,
                 record_id, result, client_address, request_id, detail, prev_hash, hash)
             values (0, now(), \(self.accountID), \(self.accountName), \(self.role), \(self.unitID),
                 coalesce(\(self.unitPath)::ltree, (select u.path from org_unit u where u.id = \(self.unitID))),
                 \(self.action), \(self.resource), \(self.recordID), \(self.outcome.rawValue), \(self.clientAddress),
                 \(self.requestID), \(detail), ''::bytea, ''::bytea)
-            """)
+            """
+        )
     }
 
     /// Audits a refused request of an authenticated caller (best effort: a failure to audit is logged).
     public static func recordDenial(caller: Caller, method: String, path: String, context: AppRequestContext, database: TenantDatabase) async {
         // Filed under the caller's own unit, so the auditors above it see the attempt.
         let home = caller.grants.first
-        let entry = AuditEntry(caller: caller, context: context, action: "access.denied", resource: "route", recordID: "\(method) \(path)",
-                               unitID: home?.unitID, unitPath: home?.unitPath, outcome: .denied)
+        let entry = AuditEntry(
+            caller: caller,
+            context: context,
+            action: "access.denied",
+            resource: "route",
+            recordID: "\(method) \(path)",
+            unitID: home?.unitID,
+            unitPath: home?.unitPath,
+            outcome: .denied
+        )
         do {
             try await database.unscoped { transaction in
                 try await entry.append(in: transaction)
             }
         } catch {
-            context.logger.error("could not audit a refused request", metadata: ["error": .string((error as? DatabaseError)?.redactedDescription ?? "\(type(of: error))")])
+            context.logger.error(
+                "could not audit a refused request",
+                metadata: ["error": .string((error as? DatabaseError)?.redactedDescription ?? "\(type(of: error))")]
+            )
         }
     }
 }

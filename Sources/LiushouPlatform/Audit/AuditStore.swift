@@ -15,7 +15,8 @@ struct AuditStore: Sendable {
     }
 
     func records(_ filter: Filter, in transaction: PostgresTransaction) async throws -> [AuditController.Record] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select chain_position, at, account_id, account_name, role, unit_id, action, resource, record_id, result,
                    client_address, request_id
             from audit_log
@@ -27,12 +28,21 @@ struct AuditStore: Sendable {
               and (\(filter.accountID)::uuid is null or account_id = \(filter.accountID))
             order by chain_position
             limit \(filter.limit)
-            """).map { row in
+            """
+        ).map { row in
             AuditController.Record(
-                position: try row.decode("chain_position"), at: try row.decode("at"), accountId: try row.decode("account_id"),
-                accountName: try row.decode("account_name"), role: try row.decode("role"), unitId: try row.decode("unit_id"),
-                action: try row.decode("action"), resource: try row.decode("resource"), recordId: try row.decode("record_id"),
-                result: try row.decode("result"), clientAddress: try row.decode("client_address"), requestId: try row.decode("request_id")
+                position: try row.decode("chain_position"),
+                at: try row.decode("at"),
+                accountId: try row.decode("account_id"),
+                accountName: try row.decode("account_name"),
+                role: try row.decode("role"),
+                unitId: try row.decode("unit_id"),
+                action: try row.decode("action"),
+                resource: try row.decode("resource"),
+                recordId: try row.decode("record_id"),
+                result: try row.decode("result"),
+                clientAddress: try row.decode("client_address"),
+                requestId: try row.decode("request_id")
             )
         }
     }

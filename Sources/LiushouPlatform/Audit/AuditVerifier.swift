@@ -25,12 +25,14 @@ public struct AuditVerifier: Sendable {
         var expectedPosition = 1
         var checked = 0
         while true {
-            let rows = try await self.pool.query("""
+            let rows = try await self.pool.query(
+                """
                 select chain_position, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_text,
                     account_id::text as account_id, account_name, role, unit_id::text as unit_id, unit_path::text as unit_path,
                     action, resource, record_id, result, client_address, request_id, detail::text as detail, prev_hash, hash
                 from audit_log where chain_position >= \(expectedPosition) order by chain_position limit \(pageSize)
-                """)
+                """
+            )
             if rows.isEmpty { return Report(rows: checked, problem: nil) }
             for row in rows {
                 let position = try row.decode("chain_position", as: Int.self)

@@ -21,11 +21,13 @@ public struct PlatformSeeder: Sendable {
     private func audit(_ action: String, resource: String, recordID: UUID, unit: OrgUnit, detail: [String: String]? = nil) async throws {
         guard let actor = self.auditActor else { return }
         let payload = detail.map(PostgresJSON.init)
-        try await self.owner.query("""
+        try await self.owner.query(
+            """
             insert into audit_log (chain_position, at, account_name, unit_id, unit_path, action, resource, record_id, result, detail, prev_hash, hash)
             values (0, now(), \(actor), \(unit.id), \(unit.path)::ltree, \(action), \(resource), \(recordID.uuidString.lowercased()),
                     'success', \(payload), ''::bytea, ''::bytea)
-            """)
+            """
+        )
     }
 
     /// Creates a unit under `parent` (or a county when `parent` is nil) and returns it.
@@ -37,11 +39,13 @@ public struct PlatformSeeder: Sendable {
             throw SeedError.invalid("a \(kind.rawValue) cannot be placed under a \(parent.kind.rawValue)")
         }
         let path = (parent.map { $0.path + "." } ?? "") + OrgUnit.label(for: id)
-        let row = try await self.owner.query("""
+        let row = try await self.owner.query(
+            """
             insert into org_unit (id, kind, name, code, parent_id, path)
             values (\(id), \(kind.rawValue), \(name), \(code), \(parent?.id), \(path)::ltree)
             returning \(OrgUnit.columns)
-            """).first
+            """
+        ).first
         guard let row else { throw SeedError.invalid("unit was not stored") }
         let unit = try OrgUnit(row: row)
         try await self.audit("unit.create", resource: "org_unit", recordID: unit.id, unit: unit)
@@ -51,7 +55,11 @@ public struct PlatformSeeder: Sendable {
     /// Creates a user account with a password (checked against the policy) and grants.
     @discardableResult
     public func user(
-        _ username: String, password: String, displayName: String? = nil, home: OrgUnit, grants: [(Role, OrgUnit)],
+        _ username: String,
+        password: String,
+        displayName: String? = nil,
+        home: OrgUnit,
+        grants: [(Role, OrgUnit)],
         mustChangePassword: Bool = false
     ) async throws -> UUID {
         let problems = PasswordPolicy.problems(with: password)
@@ -59,16 +67,25 @@ public struct PlatformSeeder: Sendable {
         let id = UUID()
         let hash = try await self.hasher.hash(password)
         try await self.owner.withTransaction { transaction in
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 insert into account (id, kind, username, display_name, home_unit_id, password_hash, must_change_password)
                 values (\(id), 'user', \(username.lowercased()), \(displayName ?? username), \(home.id), \(hash), \(mustChangePassword))
-                """)
+                """
+            )
             for (role, unit) in grants {
-                try await transaction.query("insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(id), \(role.rawValue), \(unit.id))")
+                try await transaction.query(
+                    "insert into role_grant (id, account_id, role, unit_id) values (\(UUID()), \(id), \(role.rawValue), \(unit.id))"
+                )
             }
         }
-        try await self.audit("account.create", resource: "account", recordID: id, unit: home,
-                             detail: ["roles": grants.map(\.0.rawValue).sorted().joined(separator: ",")])
+        try await self.audit(
+            "account.create",
+            resource: "account",
+            recordID: id,
+            unit: home,
+            detail: ["roles": grants.map(\.0.rawValue).sorted().joined(separator: ",")]
+        )
         return id
     }
 
@@ -83,18 +100,25 @@ public struct PlatformSeeder: Sendable {
     /// Grants a role on a unit to an existing account, by username.
     public func grant(_ role: Role, on unitID: UUID, to username: String) async throws {
         let unit = try await self.unit(id: unitID)
-        let inserted = try await self.owner.query("""
+        let inserted = try await self.owner.query(
+            """
             insert into role_grant (id, account_id, role, unit_id)
             select \(UUID()), id, \(role.rawValue), \(unit.id) from account where username = \(username.lowercased())
             on conflict do nothing
             returning id
-            """)
+            """
+        )
         guard let account = try await self.owner.query("select id from account where username = \(username.lowercased())").first else {
             throw SeedError.invalid("no account \(username)")
         }
         if !inserted.isEmpty {
-            try await self.audit("grant.add", resource: "account", recordID: try account.decode("id", as: UUID.self), unit: unit,
-                                 detail: ["role": role.rawValue])
+            try await self.audit(
+                "grant.add",
+                resource: "account",
+                recordID: try account.decode("id", as: UUID.self),
+                unit: unit,
+                detail: ["role": role.rawValue]
+            )
         }
     }
 

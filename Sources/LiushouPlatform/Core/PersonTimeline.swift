@@ -19,7 +19,13 @@ public enum PersonTimeline {
         public var at: Date?
 
         public init(
-            person: UUID, module: String, kind: String, summary: String, accountName: String?, recordID: String?, at: Date? = nil,
+            person: UUID,
+            module: String,
+            kind: String,
+            summary: String,
+            accountName: String?,
+            recordID: String?,
+            at: Date? = nil,
             id: UUID = UUID()
         ) {
             self.id = id
@@ -35,32 +41,41 @@ public enum PersonTimeline {
         /// An entry written by `caller` about the record `record`.
         public init(person: UUID, module: String, kind: String, summary: String, caller: Caller, record: UUID, at: Date? = nil) {
             self.init(
-                person: person, module: module, kind: kind, summary: summary, accountName: caller.name,
-                recordID: record.uuidString.lowercased(), at: at
+                person: person,
+                module: module,
+                kind: kind,
+                summary: summary,
+                accountName: caller.name,
+                recordID: record.uuidString.lowercased(),
+                at: at
             )
         }
     }
 
     /// Appends one entry.
     public static func append(_ entry: Entry, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into person_event (id, person_id, at, module, kind, summary, account_name, record_id)
             values (\(entry.id), \(entry.person), coalesce(\(entry.at)::timestamptz, now()), \(entry.module), \(entry.kind), \(entry.summary),
                 \(entry.accountName), \(entry.recordID))
-            """)
+            """
+        )
     }
 
     /// Appends entries with one statement.
     public static func append(_ entries: [Entry], in transaction: PostgresTransaction) async throws {
         guard !entries.isEmpty else { return }
         if entries.count == 1 { return try await self.append(entries[0], in: transaction) }
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into person_event (id, person_id, at, module, kind, summary, account_name, record_id)
             select e.id, e.person_id, coalesce(e.at, now()), e.module, e.kind, e.summary, e.account_name, e.record_id
             from unnest(\(entries.map(\.id))::uuid[], \(entries.map(\.person))::uuid[], \(PostgresNullableArray(entries.map(\.at)))::timestamptz[],
                 \(entries.map(\.module))::text[], \(entries.map(\.kind))::text[], \(entries.map(\.summary))::text[],
                 \(PostgresNullableArray(entries.map(\.accountName)))::text[], \(PostgresNullableArray(entries.map(\.recordID)))::text[])
                 as e (id, person_id, at, module, kind, summary, account_name, record_id)
-            """)
+            """
+        )
     }
 }

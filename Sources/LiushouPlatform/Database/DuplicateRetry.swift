@@ -10,7 +10,10 @@ public enum DuplicateRetry {
     /// of a constraint named in `uniqueProblems` throws that problem. When the id is still taken on the
     /// second run, by a record the caller cannot see, the answer is 409 `id_conflict` naming `record`.
     public static func once<Result>(
-        isolation: isolated (any Actor)? = #isolation, primaryKey: String, record: String = "record", alsoRetrying: Set<String> = [],
+        isolation: isolated (any Actor)? = #isolation,
+        primaryKey: String,
+        record: String = "record",
+        alsoRetrying: Set<String> = [],
         uniqueProblems: [String: Problem] = [:],
         _ body: () async throws -> Result
     ) async throws -> Result {

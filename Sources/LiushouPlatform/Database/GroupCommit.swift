@@ -105,7 +105,10 @@ public actor GroupCommit<Key: Hashable & Sendable, Item: Sendable, Output: Senda
     }
 
     private static func run(
-        _ items: [Item], key: Key, write: Write, retriesAlone: @Sendable (any Error) -> Bool
+        _ items: [Item],
+        key: Key,
+        write: Write,
+        retriesAlone: @Sendable (any Error) -> Bool
     ) async -> [Result<Output, any Error>] {
         do {
             let outputs = try await write(key, items)

@@ -48,17 +48,25 @@ extension Account {
 
     /// Loads an account and its active grants inside the caller's scope.
     static func load(_ id: UUID, in transaction: PostgresTransaction) async throws -> Account? {
-        guard let row = try await transaction.query("""
-            select \(Self.columns) from account a join org_unit u on u.id = a.home_unit_id where a.id = \(id)
-            """).first else { return nil }
+        guard
+            let row = try await transaction.query(
+                """
+                select \(Self.columns) from account a join org_unit u on u.id = a.home_unit_id where a.id = \(id)
+                """
+            ).first
+        else { return nil }
         return try await Self.withGrants([row], in: transaction).first
     }
 
     /// A page of accounts (with their active grants) by username.
     static func list(_ filter: AccountFilter, in transaction: PostgresTransaction) async throws -> [Account] {
-        let pattern = filter.text.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%" }
-        let rows = try await transaction.query("""
+        let pattern = filter.text.map {
+            "%"
+                + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+        }
+        let rows = try await transaction.query(
+            """
             select \(Self.columns) from account a join org_unit u on u.id = a.home_unit_id
             where u.path <@ \(filter.scopes)::ltree[]
               and (\(filter.kind)::text is null or a.kind = \(filter.kind))
@@ -67,7 +75,8 @@ extension Account {
               and (\(filter.after)::text is null or a.username > \(filter.after))
             order by a.username
             limit \(filter.limit)
-            """)
+            """
+        )
         return try await Self.withGrants(Array(rows), in: transaction)
     }
 
@@ -75,23 +84,37 @@ extension Account {
         guard !rows.isEmpty else { return [] }
         let ids = try rows.map { try $0.decode("id", as: UUID.self) }
         var grants: [UUID: [GrantView]] = [:]
-        for row in try await transaction.query("""
+        for row in try await transaction.query(
+            """
             select g.account_id, g.id, g.role, g.unit_id, u.path::text as unit_path, g.granted_at
             from role_grant g join org_unit u on u.id = g.unit_id
             where g.account_id = any(\(ids)::uuid[]) and g.revoked_at is null order by g.granted_at, g.id
-            """) {
+            """
+        ) {
             grants[try row.decode("account_id", as: UUID.self), default: []].append(
-                GrantView(id: try row.decode("id"), role: try row.decode("role"), unitId: try row.decode("unit_id"),
-                          unitPath: try row.decode("unit_path"), grantedAt: try row.decode("granted_at")))
+                GrantView(
+                    id: try row.decode("id"),
+                    role: try row.decode("role"),
+                    unitId: try row.decode("unit_id"),
+                    unitPath: try row.decode("unit_path"),
+                    grantedAt: try row.decode("granted_at")
+                )
+            )
         }
         return try rows.map { row in
             let id = try row.decode("id", as: UUID.self)
             return Account(
-                id: id, kind: try row.decode("kind"), username: try row.decode("username"),
-                displayName: try row.decode("display_name"), homeUnitId: try row.decode("home_unit_id"),
+                id: id,
+                kind: try row.decode("kind"),
+                username: try row.decode("username"),
+                displayName: try row.decode("display_name"),
+                homeUnitId: try row.decode("home_unit_id"),
                 homeUnitPath: try row.decode("home_unit_path"),
-                mustChangePassword: try row.decode("must_change_password"), locked: try row.decode("locked"),
-                disabled: try row.decode("disabled"), version: try row.decode("version", as: Int.self), grants: grants[id] ?? []
+                mustChangePassword: try row.decode("must_change_password"),
+                locked: try row.decode("locked"),
+                disabled: try row.decode("disabled"),
+                version: try row.decode("version", as: Int.self),
+                grants: grants[id] ?? []
             )
         }
     }

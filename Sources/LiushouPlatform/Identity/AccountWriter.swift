@@ -40,39 +40,60 @@ enum AccountWriter {
             let grantable = caller.grants.filter { Caller.path(path, isInside: $0.unitPath) }
                 .reduce(into: Set<Role>()) { $0.formUnion($1.role.grantableRoles) }
             guard grantable.contains(role) else {
-                throw Problem(status: .forbidden, code: "insufficient_authority", title: "Account outside your authority",
-                              detail: "This account holds roles you could not grant; an administrator above you must act on it.")
+                throw Problem(
+                    status: .forbidden,
+                    code: "insufficient_authority",
+                    title: "Account outside your authority",
+                    detail: "This account holds roles you could not grant; an administrator above you must act on it."
+                )
             }
         }
     }
 
     /// Inserts the account and its grants (409 `username_taken` on a duplicate username).
     static func insert(
-        id: UUID, kind: Caller.Kind, username: String, displayName: String, homeUnitID: UUID, passwordHash: String?,
-        grants: [UserController.GrantRequest], grantedBy: UUID, transaction: PostgresTransaction
+        id: UUID,
+        kind: Caller.Kind,
+        username: String,
+        displayName: String,
+        homeUnitID: UUID,
+        passwordHash: String?,
+        grants: [UserController.GrantRequest],
+        grantedBy: UUID,
+        transaction: PostgresTransaction
     ) async throws {
         do {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 insert into account (id, kind, username, display_name, home_unit_id, password_hash, must_change_password)
                 values (\(id), \(kind.rawValue), \(username), \(displayName), \(homeUnitID), \(passwordHash), \(passwordHash != nil))
-                """)
+                """
+            )
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_username_key" {
-            throw Problem(status: .conflict, code: "username_taken", title: "Username in use",
-                          errors: [.init(field: "username", message: "is already used")])
+            throw Problem(
+                status: .conflict,
+                code: "username_taken",
+                title: "Username in use",
+                errors: [.init(field: "username", message: "is already used")]
+            )
         }
         for grant in grants {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 insert into role_grant (id, account_id, role, unit_id, granted_by)
                 values (\(UUID()), \(id), \(grant.role.rawValue), \(grant.unitId), \(grantedBy))
-                """)
+                """
+            )
         }
     }
 
     static func addGrant(_ role: Role, on unitID: UUID, to accountID: UUID, grantedBy: UUID, transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into role_grant (id, account_id, role, unit_id, granted_by)
             values (\(UUID()), \(accountID), \(role.rawValue), \(unitID), \(grantedBy))
-            """)
+            """
+        )
     }
 
     static func revokeGrant(_ grantID: UUID, by revoker: UUID, transaction: PostgresTransaction) async throws {
@@ -81,18 +102,22 @@ enum AccountWriter {
 
     /// Sets a new password the owner must change at the next login, unlocks the account and ends its sessions.
     static func resetPassword(of accountID: UUID, hash: String, transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update account set password_hash = \(hash), must_change_password = true, failed_logins = 0, locked_until = null,
                 version = version + 1, updated_at = now() where id = \(accountID)
-            """)
+            """
+        )
         try await self.endSessions(of: accountID, transaction: transaction)
     }
 
     /// Disables the account (once) and ends its sessions and tokens.
     static func disable(_ accountID: UUID, transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update account set disabled_at = coalesce(disabled_at, now()), version = version + 1, updated_at = now() where id = \(accountID)
-            """)
+            """
+        )
         try await self.endSessions(of: accountID, transaction: transaction)
     }
 
@@ -102,18 +127,22 @@ enum AccountWriter {
 
     /// Stores a service account's API token (hashed).
     static func insertToken(id: UUID, accountID: UUID, hash: Data, label: String?, expiresAt: Date, transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into credential (id, account_id, kind, token_hash, label, expires_at)
             values (\(id), \(accountID), 'api_token', \(hash), \(label), \(expiresAt))
-            """)
+            """
+        )
     }
 
     /// Revokes a service account's API token; false when the account has no such token.
     static func revokeToken(_ tokenID: UUID, of accountID: UUID, transaction: PostgresTransaction) async throws -> Bool {
-        try await !transaction.query("""
+        try await !transaction.query(
+            """
             update credential set revoked_at = coalesce(revoked_at, now())
             where id = \(tokenID) and account_id = \(accountID) and kind = 'api_token' returning id
-            """).isEmpty
+            """
+        ).isEmpty
     }
 
     /// The path of an active unit, nil for one that is missing or closed.

@@ -59,8 +59,12 @@ public struct AuthController: Sendable {
         routes.open(.post, "/v1/auth/login") { request, context in
             let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
             var problems: [Problem.FieldError] = []
-            if body.username.isEmpty || body.username.count > 64 { problems.append(.init(field: "username", message: "must have 1 to 64 characters")) }
-            if body.password.isEmpty || body.password.count > 128 { problems.append(.init(field: "password", message: "must have 1 to 128 characters")) }
+            if body.username.isEmpty || body.username.count > 64 {
+                problems.append(.init(field: "username", message: "must have 1 to 64 characters"))
+            }
+            if body.password.isEmpty || body.password.count > 128 {
+                problems.append(.init(field: "password", message: "must have 1 to 128 characters"))
+            }
             guard problems.isEmpty else { throw Problem.validation(problems) }
             if body.cookie == true {
                 try WebSessionCookie.checkSameOriginLogin(request)
@@ -76,8 +80,11 @@ public struct AuthController: Sendable {
             }
             headers[.cacheControl] = "no-store"
             let view = CookieSession(
-                expiresAt: session.expiresAt, idleTimeoutSeconds: session.idleTimeoutSeconds, mustChangePassword: session.mustChangePassword,
-                secondFactor: session.secondFactor, csrfToken: WebSessionCookie.csrfToken(for: session.token)
+                expiresAt: session.expiresAt,
+                idleTimeoutSeconds: session.idleTimeoutSeconds,
+                mustChangePassword: session.mustChangePassword,
+                secondFactor: session.secondFactor,
+                csrfToken: WebSessionCookie.csrfToken(for: session.token)
             )
             return try JSONResponse(view, status: .ok, headers: headers)
         }
@@ -99,10 +106,13 @@ public struct AuthController: Sendable {
         routes.on(.get, "/v1/auth/me", .session) { _, _, caller in
             let state = caller.kind == .user ? try await self.twoFactor.state(of: caller) : (enrolled: false, required: false)
             return Me(
-                accountId: caller.accountID, username: caller.name, kind: caller.kind.rawValue,
+                accountId: caller.accountID,
+                username: caller.name,
+                kind: caller.kind.rawValue,
                 mustChangePassword: caller.mustChangePassword,
                 secondFactor: caller.secondFactorDue?.rawValue ?? (state.enrolled ? "verified" : "none"),
-                twoFactorEnrolled: state.enrolled, twoFactorRequired: state.required,
+                twoFactorEnrolled: state.enrolled,
+                twoFactorRequired: state.required,
                 grants: caller.grants.map { .init(role: $0.role.rawValue, unitId: $0.unitID, unitPath: $0.unitPath) },
                 permissions: Permission.allCases.filter { caller.holds($0) }.map(\.rawValue)
             )

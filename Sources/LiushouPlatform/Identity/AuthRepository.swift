@@ -63,9 +63,12 @@ public struct PostgresAuthRepository: AuthRepository {
         try await self.database.unscoped { transaction in
             guard let row = try await transaction.query("select * from auth_login_candidate(\(username))").first else { return nil }
             return LoginCandidate(
-                accountID: try row.decode("account_id"), passwordHash: try row.decode("password_hash"),
-                mustChangePassword: try row.decode("must_change_password"), lockedUntil: try row.decode("locked_until"),
-                disabled: try row.decode("disabled"), homeUnitID: try row.decode("home_unit_id"),
+                accountID: try row.decode("account_id"),
+                passwordHash: try row.decode("password_hash"),
+                mustChangePassword: try row.decode("must_change_password"),
+                lockedUntil: try row.decode("locked_until"),
+                disabled: try row.decode("disabled"),
+                homeUnitID: try row.decode("home_unit_id"),
                 homeUnitPath: try row.decode("home_unit_path")
             )
         }
@@ -73,27 +76,38 @@ public struct PostgresAuthRepository: AuthRepository {
 
     public func beginLogin(accountID: UUID, maxFailures: Int, lockFor: Duration) async throws -> Bool {
         try await self.database.unscoped { transaction in
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 select auth_begin_login(\(accountID), \(Int32(maxFailures)), \("\(lockFor.components.seconds) seconds")::interval) as allowed
-                """).first?.decode("allowed", as: Bool.self) ?? false
+                """
+            ).first?.decode("allowed", as: Bool.self) ?? false
         }
     }
 
     public func finishLogin(accountID: UUID, success: Bool, maxFailures: Int, lockFor: Duration) async throws -> Bool {
         try await self.database.unscoped { transaction in
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 select auth_finish_login(\(accountID), \(success), \(Int32(maxFailures)), \("\(lockFor.components.seconds) seconds")::interval) as accepted
-                """).first?.decode("accepted", as: Bool.self) ?? false
+                """
+            ).first?.decode("accepted", as: Bool.self) ?? false
         }
     }
 
     public func openSession(
-        id: UUID, accountID: UUID, tokenHash: Data, expiresAt: Date, clientAddress: String?, secondFactor: SecondFactorDue?
+        id: UUID,
+        accountID: UUID,
+        tokenHash: Data,
+        expiresAt: Date,
+        clientAddress: String?,
+        secondFactor: SecondFactorDue?
     ) async throws {
         try await self.database.unscoped { transaction in
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 select auth_open_session(\(id), \(accountID), \(tokenHash), \(expiresAt), \(clientAddress), \(secondFactor?.rawValue))
-                """)
+                """
+            )
         }
     }
 
@@ -130,7 +144,10 @@ public struct PostgresAuthRepository: AuthRepository {
         }
         let kind = Caller.Kind(rawValue: try first.decode("kind", as: String.self)) ?? .user
         var caller = Caller(
-            accountID: try first.decode("account_id"), name: try first.decode("username"), kind: kind, grants: grants,
+            accountID: try first.decode("account_id"),
+            name: try first.decode("username"),
+            kind: kind,
+            grants: grants,
             credentialID: try first.decode("credential_id")
         )
         caller.secondFactorDue = try first.decode("second_factor", as: String?.self).flatMap(SecondFactorDue.init(rawValue:))

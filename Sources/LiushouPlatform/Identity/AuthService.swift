@@ -35,7 +35,9 @@ public struct AuthService: Sendable {
 
     /// The same answer for unknown users, wrong passwords, locked and disabled accounts.
     static let loginFailed = Problem(
-        status: .unauthorized, code: "login_failed", title: "Login failed",
+        status: .unauthorized,
+        code: "login_failed",
+        title: "Login failed",
         detail: "Wrong username or password, or the account is locked or disabled."
     )
 
@@ -55,21 +57,37 @@ public struct AuthService: Sendable {
         let candidate = try await self.repository.loginCandidate(username: username)
         // Every path makes the same database calls and one bcrypt verification.
         let allowed = try await self.repository.beginLogin(
-            accountID: candidate?.accountID ?? UUID(), maxFailures: settings.maxFailedLogins, lockFor: settings.lockDuration
+            accountID: candidate?.accountID ?? UUID(),
+            maxFailures: settings.maxFailedLogins,
+            lockFor: settings.lockDuration
         )
         guard let candidate, allowed else {
             _ = try await self.hasher.verify(password, against: nil)
-            _ = try await self.repository.finishLogin(accountID: UUID(), success: false, maxFailures: settings.maxFailedLogins, lockFor: settings.lockDuration)
+            _ = try await self.repository.finishLogin(
+                accountID: UUID(),
+                success: false,
+                maxFailures: settings.maxFailedLogins,
+                lockFor: settings.lockDuration
+            )
             let reason = candidate == nil ? "unknown_user" : (candidate?.disabled == true ? "disabled" : "locked")
             try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: reason)
             throw Self.loginFailed
         }
         let matches = try await self.hasher.verify(password, against: candidate.passwordHash)
         let accepted = try await self.repository.finishLogin(
-            accountID: candidate.accountID, success: matches, maxFailures: settings.maxFailedLogins, lockFor: settings.lockDuration
+            accountID: candidate.accountID,
+            success: matches,
+            maxFailures: settings.maxFailedLogins,
+            lockFor: settings.lockDuration
         )
         guard accepted else {
-            try await self.audit(context: context, candidate: candidate, name: username, outcome: .denied, reason: matches ? "locked" : "wrong_password")
+            try await self.audit(
+                context: context,
+                candidate: candidate,
+                name: username,
+                outcome: .denied,
+                reason: matches ? "locked" : "wrong_password"
+            )
             throw Self.loginFailed
         }
         if let stored = candidate.passwordHash, PasswordHasher.cost(of: stored) != self.hasher.cost {
@@ -82,21 +100,32 @@ public struct AuthService: Sendable {
         let credentialID = UUID()
         let expiresAt = Date().addingTimeInterval(TimeInterval(self.settings.sessionLifetime.components.seconds))
         try await self.repository.openSession(
-            id: credentialID, accountID: candidate.accountID, tokenHash: BearerToken.hash(token), expiresAt: expiresAt,
-            clientAddress: context.clientAddress, secondFactor: due
+            id: credentialID,
+            accountID: candidate.accountID,
+            tokenHash: BearerToken.hash(token),
+            expiresAt: expiresAt,
+            clientAddress: context.clientAddress,
+            secondFactor: due
         )
         try await self.audit(context: context, candidate: candidate, name: username, outcome: .success, reason: nil, credentialID: credentialID)
         return Session(
-            token: token, expiresAt: expiresAt, idleTimeoutSeconds: Int(self.settings.sessionIdle.components.seconds),
-            mustChangePassword: candidate.mustChangePassword, secondFactor: due?.rawValue
+            token: token,
+            expiresAt: expiresAt,
+            idleTimeoutSeconds: Int(self.settings.sessionIdle.components.seconds),
+            mustChangePassword: candidate.mustChangePassword,
+            secondFactor: due?.rawValue
         )
     }
 
     /// The caller behind a bearer token, or `nil` when the token is unknown, expired, revoked or its account disabled.
     public func authenticate(token: String) async throws -> Caller? {
-        guard token.count <= 200, let credential = try await self.repository.authenticate(
-            tokenHash: BearerToken.hash(token), sessionIdle: self.settings.sessionIdle, secondFactorRoles: self.settings.secondFactorRoles
-        ) else { return nil }
+        guard token.count <= 200,
+            let credential = try await self.repository.authenticate(
+                tokenHash: BearerToken.hash(token),
+                sessionIdle: self.settings.sessionIdle,
+                secondFactorRoles: self.settings.secondFactorRoles
+            )
+        else { return nil }
         var caller = credential.caller
         caller.mustChangePassword = credential.mustChangePassword
         return caller
@@ -110,16 +139,27 @@ public struct AuthService: Sendable {
             try await self.hasher.verify(current, against: candidate.passwordHash)
         else {
             try await self.database.unscoped { transaction in
-                try await AuditEntry(caller: caller, context: context, action: "password.change", resource: "account",
-                                     recordID: caller.accountID.uuidString.lowercased(), outcome: .denied).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "password.change",
+                    resource: "account",
+                    recordID: caller.accountID.uuidString.lowercased(),
+                    outcome: .denied
+                ).append(in: transaction)
             }
             throw Problem.validation([.init(field: "currentPassword", message: "is not your current password")] + problems)
         }
         guard problems.isEmpty else { throw Problem.validation(problems) }
         try await self.repository.setOwnPassword(accountID: caller.accountID, keeping: caller.credentialID, hash: try await self.hasher.hash(new))
         try await self.database.unscoped { transaction in
-            try await AuditEntry(caller: caller, context: context, action: "password.change", resource: "account",
-                                 recordID: caller.accountID.uuidString.lowercased()).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "password.change",
+                resource: "account",
+                recordID: caller.accountID.uuidString.lowercased()
+            ).append(in: transaction)
         }
     }
 
@@ -127,18 +167,35 @@ public struct AuthService: Sendable {
     public func logout(_ caller: Caller, context: AppRequestContext) async throws {
         try await self.repository.revoke(credentialID: caller.credentialID, accountID: caller.accountID)
         try await self.database.unscoped { transaction in
-            try await AuditEntry(caller: caller, context: context, action: "logout", resource: "credential",
-                                 recordID: caller.credentialID.uuidString.lowercased()).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "logout",
+                resource: "credential",
+                recordID: caller.credentialID.uuidString.lowercased()
+            ).append(in: transaction)
         }
     }
 
     private func audit(
-        context: AppRequestContext, candidate: LoginCandidate?, name: String, outcome: AuditEntry.Outcome, reason: String?,
+        context: AppRequestContext,
+        candidate: LoginCandidate?,
+        name: String,
+        outcome: AuditEntry.Outcome,
+        reason: String?,
         credentialID: UUID? = nil
     ) async throws {
-        var entry = AuditEntry(caller: nil, context: context, action: "login", resource: "credential",
-                               recordID: credentialID?.uuidString.lowercased(), unitID: candidate?.homeUnitID,
-                               unitPath: candidate?.homeUnitPath, outcome: outcome, detail: reason.map { ["reason": $0] })
+        var entry = AuditEntry(
+            caller: nil,
+            context: context,
+            action: "login",
+            resource: "credential",
+            recordID: credentialID?.uuidString.lowercased(),
+            unitID: candidate?.homeUnitID,
+            unitPath: candidate?.homeUnitPath,
+            outcome: outcome,
+            detail: reason.map { ["reason": $0] }
+        )
         entry.accountID = candidate?.accountID
         entry.accountName = String(name.prefix(64))
         try await self.database.unscoped { transaction in

@@ -38,7 +38,10 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     func continueWithCookie(
-        token: String, request: Request, context: Context, next: (Request, Context) async throws -> Response
+        token: String,
+        request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         // Logging in again over a dead cookie must work, and the login route reads no cookie.
         if request.uri.path == "/v1/auth/login" {
@@ -50,7 +53,8 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         if WebSessionCookie.isUnsafe(request.method),
-            request.headers[WebSessionCookie.csrfHeader] != WebSessionCookie.csrfToken(for: token) {
+            request.headers[WebSessionCookie.csrfHeader] != WebSessionCookie.csrfToken(for: token)
+        {
             throw Self.csrfFailed
         }
         var context = context
@@ -60,12 +64,16 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     static let csrfFailed = Problem(
-        status: .forbidden, code: "csrf_failed", title: "Missing or wrong CSRF token",
+        status: .forbidden,
+        code: "csrf_failed",
+        title: "Missing or wrong CSRF token",
         detail: "A request with a session cookie that changes data must send the session's X-CSRF-Token header."
     )
 
     static let invalid = Problem(
-        status: .unauthorized, code: "invalid_token", title: "Invalid or expired token",
+        status: .unauthorized,
+        code: "invalid_token",
+        title: "Invalid or expired token",
         detail: "The bearer token is unknown, expired, revoked, or its account is disabled. Log in again."
     )
 }

@@ -74,8 +74,11 @@ public final class LoginThrottle: Sendable {
         }
         if let waitSeconds {
             throw Problem(
-                status: .tooManyRequests, code: "too_many_attempts", title: "Too many login attempts",
-                detail: "登录尝试过多，请 \(max(1, waitSeconds)) 秒后再试。", retryAfterSeconds: max(1, waitSeconds)
+                status: .tooManyRequests,
+                code: "too_many_attempts",
+                title: "Too many login attempts",
+                detail: "登录尝试过多，请 \(max(1, waitSeconds)) 秒后再试。",
+                retryAfterSeconds: max(1, waitSeconds)
             )
         }
         return ticket

@@ -43,7 +43,12 @@ struct ServiceAccountController: Sendable {
         let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
         var (username, displayName, problems) = AccountWriter.identityProblems(username: body.username, displayName: body.displayName)
         if body.grants.isEmpty { problems.append(.init(field: "grants", message: "must hold at least one role")) }
-        problems += Self.tokenProblems(label: body.tokenLabel, labelField: "tokenLabel", expiresAt: body.tokenExpiresAt, expiryField: "tokenExpiresAt")
+        problems += Self.tokenProblems(
+            label: body.tokenLabel,
+            labelField: "tokenLabel",
+            expiresAt: body.tokenExpiresAt,
+            expiryField: "tokenExpiresAt"
+        )
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let id = body.id ?? UUID()
         return try await self.database.transaction(for: caller) { transaction in
@@ -51,14 +56,25 @@ struct ServiceAccountController: Sendable {
                 guard existing.username == username, existing.kind == "service" else {
                     throw Problem.idConflict("account")
                 }
-                throw Problem(status: .conflict, code: "already_created", title: "Service account exists",
-                              detail: "Its first token was shown when it was created; issue a new one with POST /v1/service-accounts/{id}/tokens.")
+                throw Problem(
+                    status: .conflict,
+                    code: "already_created",
+                    title: "Service account exists",
+                    detail: "Its first token was shown when it was created; issue a new one with POST /v1/service-accounts/{id}/tokens."
+                )
             }
             _ = try await AccountWriter.homePath(body.homeUnitId, .serviceAccountsManage, caller: caller, transaction: transaction)
             try await UserController.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
             try await AccountWriter.insert(
-                id: id, kind: .service, username: username, displayName: displayName, homeUnitID: body.homeUnitId, passwordHash: nil,
-                grants: body.grants, grantedBy: caller.accountID, transaction: transaction
+                id: id,
+                kind: .service,
+                username: username,
+                displayName: displayName,
+                homeUnitID: body.homeUnitId,
+                passwordHash: nil,
+                grants: body.grants,
+                grantedBy: caller.accountID,
+                transaction: transaction
             )
             guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
             let issued = try await Self.issueToken(for: account, label: body.tokenLabel, expiresAt: body.tokenExpiresAt, transaction: transaction)
@@ -85,7 +101,9 @@ struct ServiceAccountController: Sendable {
         let tokenID = try context.uuidParameter("tokenId")
         return try await self.database.transaction(for: caller) { transaction in
             let account = try await self.manageable(id, caller, transaction)
-            guard try await AccountWriter.revokeToken(tokenID, of: account.id, transaction: transaction) else { throw Problem.notFound("No such token.") }
+            guard try await AccountWriter.revokeToken(tokenID, of: account.id, transaction: transaction) else {
+                throw Problem.notFound("No such token.")
+            }
             try await self.audit("service_token.revoke", account, tokenID, caller, context, transaction)
             return Response(status: .noContent)
         }
@@ -109,13 +127,23 @@ struct ServiceAccountController: Sendable {
         return problems
     }
 
-    private static func issueToken(for account: Account, label: String?, expiresAt: Date?, transaction: PostgresTransaction) async throws -> IssuedToken {
+    private static func issueToken(
+        for account: Account,
+        label: String?,
+        expiresAt: Date?,
+        transaction: PostgresTransaction
+    ) async throws -> IssuedToken {
         let token = BearerToken.generate(prefix: "lsk_")
         let tokenID = UUID()
         let expiresAt = expiresAt ?? Date().addingTimeInterval(Self.defaultTokenLifetime)
         let label = label.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         try await AccountWriter.insertToken(
-            id: tokenID, accountID: account.id, hash: BearerToken.hash(token), label: label, expiresAt: expiresAt, transaction: transaction
+            id: tokenID,
+            accountID: account.id,
+            hash: BearerToken.hash(token),
+            label: label,
+            expiresAt: expiresAt,
+            transaction: transaction
         )
         return IssuedToken(account: account, tokenId: tokenID, token: token, expiresAt: expiresAt)
     }
@@ -128,8 +156,23 @@ struct ServiceAccountController: Sendable {
         return account
     }
 
-    private func audit(_ action: String, _ account: Account, _ tokenID: UUID, _ caller: Caller, _ context: AppRequestContext, _ transaction: PostgresTransaction) async throws {
-        try await AuditEntry(caller: caller, context: context, action: action, resource: "account", recordID: account.id.uuidString.lowercased(),
-                             unitID: account.homeUnitId, unitPath: account.homeUnitPath, detail: ["token": tokenID.uuidString.lowercased()]).append(in: transaction)
+    private func audit(
+        _ action: String,
+        _ account: Account,
+        _ tokenID: UUID,
+        _ caller: Caller,
+        _ context: AppRequestContext,
+        _ transaction: PostgresTransaction
+    ) async throws {
+        try await AuditEntry(
+            caller: caller,
+            context: context,
+            action: action,
+            resource: "account",
+            recordID: account.id.uuidString.lowercased(),
+            unitID: account.homeUnitId,
+            unitPath: account.homeUnitPath,
+            detail: ["token": tokenID.uuidString.lowercased()]
+        ).append(in: transaction)
     }
 }

@@ -153,33 +153,62 @@ struct UserController: Sendable {
             let homePath = try await AccountWriter.homePath(body.homeUnitId, .usersManage, caller: caller, transaction: transaction)
             try await Self.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
             try await AccountWriter.insert(
-                id: id, kind: .user, username: username, displayName: displayName, homeUnitID: body.homeUnitId, passwordHash: hash,
-                grants: body.grants, grantedBy: caller.accountID, transaction: transaction
+                id: id,
+                kind: .user,
+                username: username,
+                displayName: displayName,
+                homeUnitID: body.homeUnitId,
+                passwordHash: hash,
+                grants: body.grants,
+                grantedBy: caller.accountID,
+                transaction: transaction
             )
             guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(caller: caller, context: context, action: "account.create", resource: "account",
-                                 recordID: id.uuidString.lowercased(), unitID: body.homeUnitId, unitPath: homePath,
-                                 detail: ["roles": body.grants.map(\.role.rawValue).sorted().joined(separator: ",")]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "account.create",
+                resource: "account",
+                recordID: id.uuidString.lowercased(),
+                unitID: body.homeUnitId,
+                unitPath: homePath,
+                detail: ["roles": body.grants.map(\.role.rawValue).sorted().joined(separator: ",")]
+            ).append(in: transaction)
             return try JSONResponse(account, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/users/\(id.uuidString.lowercased())"])
         }
     }
 
     /// Loads a manageable account, applies a change, audits it, returns the account as it now is.
     private func change(
-        _ id: UUID, action: String, _ context: AppRequestContext, _ caller: Caller,
+        _ id: UUID,
+        action: String,
+        _ context: AppRequestContext,
+        _ caller: Caller,
         _ apply: (Account, PostgresTransaction) async throws -> [String: String]?
     ) async throws -> JSONResponse {
         try await self.database.transaction(for: caller) { transaction in
             let account = try await self.visible(id, .usersManage, caller, transaction)
             guard account.id != caller.accountID else {
-                throw Problem(status: .forbidden, code: "own_account", title: "Not on your own account",
-                              detail: "Another administrator must change your grants, password or status.")
+                throw Problem(
+                    status: .forbidden,
+                    code: "own_account",
+                    title: "Not on your own account",
+                    detail: "Another administrator must change your grants, password or status."
+                )
             }
             try await AccountWriter.requireAuthority(over: account.id, caller: caller, transaction: transaction)
             let detail = try await apply(account, transaction)
             guard let updated = try await Account.load(id, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(caller: caller, context: context, action: action, resource: "account", recordID: id.uuidString.lowercased(),
-                                 unitID: account.homeUnitId, unitPath: account.homeUnitPath, detail: detail).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: action,
+                resource: "account",
+                recordID: id.uuidString.lowercased(),
+                unitID: account.homeUnitId,
+                unitPath: account.homeUnitPath,
+                detail: detail
+            ).append(in: transaction)
             return try JSONResponse(updated, headers: [.eTag: "\"\(updated.version)\""])
         }
     }
@@ -201,7 +230,9 @@ struct UserController: Sendable {
                 problems.append(.init(field: prefix + "unitId", message: "no such active unit in your scope"))
                 continue
             }
-            let grantable = caller.grants.filter { Caller.path(path, isInside: $0.unitPath) }.reduce(into: Set<Role>()) { $0.formUnion($1.role.grantableRoles) }
+            let grantable = caller.grants.filter { Caller.path(path, isInside: $0.unitPath) }.reduce(into: Set<Role>()) {
+                $0.formUnion($1.role.grantableRoles)
+            }
             if !grantable.contains(grant.role) {
                 problems.append(.init(field: prefix + "role", message: "you may not grant \(grant.role.rawValue) on this unit"))
             }

@@ -67,8 +67,12 @@ public enum WebSessionCookie {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased()
         guard type.hasPrefix("application/json"), site == nil || site == "same-origin" || site == "none" else {
-            throw Problem(status: .forbidden, code: "csrf_failed", title: "Cross-site login refused",
-                          detail: "A browser login must be sent as JSON from this server's own pages.")
+            throw Problem(
+                status: .forbidden,
+                code: "csrf_failed",
+                title: "Cross-site login refused",
+                detail: "A browser login must be sent as JSON from this server's own pages."
+            )
         }
     }
 

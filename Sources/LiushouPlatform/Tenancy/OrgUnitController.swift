@@ -66,7 +66,9 @@ struct OrgUnitController: Sendable {
             let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
             let name = try Self.validName(body.name)
             let version = try request.ifMatchVersion()
-            return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) { unit, transaction in
+            return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) {
+                unit,
+                transaction in
                 try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
             }
         }
@@ -112,24 +114,49 @@ struct OrgUnitController: Sendable {
             guard problems.isEmpty else { throw Problem.validation(problems) }
             let now = Date()
             let unit = OrgUnit(
-                id: id, kind: body.kind, name: name, code: body.code, parentId: parent.id,
-                path: parent.path + "." + OrgUnit.label(for: id), active: true, version: 1, createdAt: now, updatedAt: now
+                id: id,
+                kind: body.kind,
+                name: name,
+                code: body.code,
+                parentId: parent.id,
+                path: parent.path + "." + OrgUnit.label(for: id),
+                active: true,
+                version: 1,
+                createdAt: now,
+                updatedAt: now
             )
             do {
                 try await self.repository.insert(unit, in: transaction)
             } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "org_unit_code_unique" {
-                throw Problem(status: .conflict, code: "code_taken", title: "Administrative code in use",
-                              detail: "Another unit already carries this code.", errors: [.init(field: "code", message: "is already used")])
+                throw Problem(
+                    status: .conflict,
+                    code: "code_taken",
+                    title: "Administrative code in use",
+                    detail: "Another unit already carries this code.",
+                    errors: [.init(field: "code", message: "is already used")]
+                )
             }
             guard let stored = try await self.repository.find(id, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(caller: caller, context: context, action: "unit.create", resource: "org_unit",
-                                 recordID: id.uuidString.lowercased(), unitID: id, unitPath: stored.path).append(in: transaction)
-            return try JSONResponse(stored, status: .created, headers: [.eTag: "\"\(stored.version)\"", .location: "/v1/units/\(id.uuidString.lowercased())"])
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "unit.create",
+                resource: "org_unit",
+                recordID: id.uuidString.lowercased(),
+                unitID: id,
+                unitPath: stored.path
+            ).append(in: transaction)
+            return try JSONResponse(
+                stored,
+                status: .created,
+                headers: [.eTag: "\"\(stored.version)\"", .location: "/v1/units/\(id.uuidString.lowercased())"]
+            )
         }
     }
 
     /// Replaces the villages a clinic serves: villages of the clinic's own town, inside the caller's scope.
-    private func replaceServiceArea(_ id: UUID, with villageIDs: [UUID], _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+    private func replaceServiceArea(_ id: UUID, with villageIDs: [UUID], _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse
+    {
         try await self.database.transaction(for: caller) { transaction in
             let clinic = try await self.visible(id, .unitsManage, caller, transaction)
             guard clinic.kind == .clinic, let townID = clinic.parentId else {
@@ -145,9 +172,16 @@ struct OrgUnitController: Sendable {
             guard problems.isEmpty else { throw Problem.validation(problems) }
             try await self.repository.replaceServiceArea(of: clinic.id, with: Set(villageIDs), in: transaction)
             let area = try await self.repository.serviceArea(of: clinic.id, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "unit.service_area", resource: "org_unit",
-                                 recordID: clinic.id.uuidString.lowercased(), unitID: clinic.id, unitPath: clinic.path,
-                                 detail: ["villages": String(area.count)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "unit.service_area",
+                resource: "org_unit",
+                recordID: clinic.id.uuidString.lowercased(),
+                unitID: clinic.id,
+                unitPath: clinic.path,
+                detail: ["villages": String(area.count)]
+            ).append(in: transaction)
             return try JSONResponse(ServiceArea(villageIds: area))
         }
     }
@@ -178,16 +212,27 @@ struct OrgUnitController: Sendable {
                 .map { .init(field: "parentId", message: "the unit's code \($0)") }
             guard problems.isEmpty else { throw Problem.validation(problems) }
             let moved = try await self.repository.move(unit, under: parent, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "unit.move", resource: "org_unit",
-                                 recordID: id.uuidString.lowercased(), unitID: id, unitPath: moved.path,
-                                 detail: ["from": unit.path, "to": moved.path]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "unit.move",
+                resource: "org_unit",
+                recordID: id.uuidString.lowercased(),
+                unitID: id,
+                unitPath: moved.path,
+                detail: ["from": unit.path, "to": moved.path]
+            ).append(in: transaction)
             return try JSONResponse(moved, headers: [.eTag: "\"\(moved.version)\""])
         }
     }
 
     /// Loads a unit for an update, applies it if the version still matches, audits it.
     private func update(
-        _ id: UUID, version: Int, action: String, _ context: AppRequestContext, _ caller: Caller,
+        _ id: UUID,
+        version: Int,
+        action: String,
+        _ context: AppRequestContext,
+        _ caller: Caller,
         _ change: (OrgUnit, PostgresTransaction) async throws -> OrgUnit?
     ) async throws -> JSONResponse {
         try await self.database.transaction(for: caller) { transaction in
@@ -196,18 +241,30 @@ struct OrgUnitController: Sendable {
             guard unit.version == version, let updated = try await change(unit, transaction) else {
                 throw Self.stale(try await self.repository.find(id, in: transaction) ?? unit)
             }
-            try await AuditEntry(caller: caller, context: context, action: action, resource: "org_unit",
-                                 recordID: id.uuidString.lowercased(), unitID: id, unitPath: updated.path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: action,
+                resource: "org_unit",
+                recordID: id.uuidString.lowercased(),
+                unitID: id,
+                unitPath: updated.path
+            ).append(in: transaction)
             return try JSONResponse(updated, headers: [.eTag: "\"\(updated.version)\""])
         }
     }
 
     /// The unit if it exists inside the caller's scope and the caller holds `permission` there; else 404.
     private func visible(
-        _ id: UUID, _ permission: Permission, _ caller: Caller, _ transaction: PostgresTransaction, field: String? = nil,
+        _ id: UUID,
+        _ permission: Permission,
+        _ caller: Caller,
+        _ transaction: PostgresTransaction,
+        field: String? = nil,
         lockForShare: Bool = false
     ) async throws -> OrgUnit {
-        let found = lockForShare
+        let found =
+            lockForShare
             ? try await self.repository.findLockedForShare(id, in: transaction)
             : try await self.repository.find(id, in: transaction)
         guard let unit = found, caller.holds(permission, at: unit.path) else {

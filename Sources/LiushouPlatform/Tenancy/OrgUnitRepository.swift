@@ -42,38 +42,46 @@ public struct PostgresOrgUnitRepository: OrgUnitRepository {
     }
 
     public func insert(_ unit: OrgUnit, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into org_unit (id, kind, name, code, parent_id, path)
             values (\(unit.id), \(unit.kind.rawValue), \(unit.name), \(unit.code), \(unit.parentId), \(unit.path)::ltree)
-            """)
+            """
+        )
     }
 
     public func rename(_ id: UUID, to name: String, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update org_unit set name = \(name), version = version + 1, updated_at = now()
             where id = \(id) and version = \(expectedVersion) returning \(OrgUnit.columns)
-            """).first.map(OrgUnit.init(row:))
+            """
+        ).first.map(OrgUnit.init(row:))
     }
 
     public func move(_ unit: OrgUnit, under parent: OrgUnit, in transaction: PostgresTransaction) async throws -> OrgUnit {
         let newPath = parent.path + "." + OrgUnit.label(for: unit.id)
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update org_unit set updated_at = now(),
                 path = case when id = \(unit.id) then \(newPath)::ltree
                             else \(newPath)::ltree || subpath(path, nlevel(\(unit.path)::ltree)) end,
                 version = version + case when id = \(unit.id) then 1 else 0 end,
                 parent_id = case when id = \(unit.id) then \(parent.id) else parent_id end
             where path <@ \(unit.path)::ltree
-            """)
+            """
+        )
         guard let moved = try await self.find(unit.id, in: transaction) else { throw DatabaseError.serializationFailure }
         return moved
     }
 
     public func deactivate(_ id: UUID, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> OrgUnit? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update org_unit set active = false, version = version + 1, updated_at = now()
             where id = \(id) and version = \(expectedVersion) returning \(OrgUnit.columns)
-            """).first.map(OrgUnit.init(row:))
+            """
+        ).first.map(OrgUnit.init(row:))
     }
 
     public func hasActiveChildren(_ id: UUID, in transaction: PostgresTransaction) async throws -> Bool {

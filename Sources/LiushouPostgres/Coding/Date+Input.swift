@@ -64,7 +64,8 @@ extension Date {
         let text = try container.decode(String.self)
         guard let date = Date(rfc3339: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a time like 2026-06-15T09:30:00+08:00, in range, years 1900 to 2100"
+                in: container,
+                debugDescription: "expected a time like 2026-06-15T09:30:00+08:00, in range, years 1900 to 2100"
             )
         }
         return date

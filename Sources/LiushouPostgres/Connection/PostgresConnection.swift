@@ -38,15 +38,20 @@ public final class PostgresConnection: @unchecked Sendable {
     /// the session's `statement_timeout`, and the connection stops waiting for any answer
     /// `answerGrace` after it (a hung server never cancels anything itself), closing itself then.
     public static func connect(
-        conninfo: String, connectTimeout: Duration = .seconds(10),
-        statementTimeout: Duration? = nil, answerGrace: Duration = .seconds(2)
+        conninfo: String,
+        connectTimeout: Duration = .seconds(10),
+        statementTimeout: Duration? = nil,
+        answerGrace: Duration = .seconds(2)
     ) async throws -> PostgresConnection {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         do {
             return try await threadPool.runIfActive {
                 try Self.connectBlocking(
-                    conninfo: conninfo, threadPool: threadPool, connectTimeout: connectTimeout, statementTimeout: statementTimeout,
+                    conninfo: conninfo,
+                    threadPool: threadPool,
+                    connectTimeout: connectTimeout,
+                    statementTimeout: statementTimeout,
                     answerGrace: answerGrace
                 )
             }
@@ -57,7 +62,11 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private static func connectBlocking(
-        conninfo: String, threadPool: NIOThreadPool, connectTimeout: Duration, statementTimeout: Duration?, answerGrace: Duration
+        conninfo: String,
+        threadPool: NIOThreadPool,
+        connectTimeout: Duration,
+        statementTimeout: Duration?,
+        answerGrace: Duration
     ) throws -> PostgresConnection {
         // Keywords before `dbname` are defaults that the connection string itself overrides.
         let keywords = [
@@ -419,7 +428,10 @@ public final class PostgresConnection: @unchecked Sendable {
         let tag = String(cString: PQcmdStatus(result))
         let affected = Int(String(cString: PQcmdTuples(result))) ?? rowCount
         return PostgresResult(
-            columns: PostgresColumns(names: names, types: types), commandTag: tag, affectedRows: affected, cells: cells
+            columns: PostgresColumns(names: names, types: types),
+            commandTag: tag,
+            affectedRows: affected,
+            cells: cells
         )
     }
 
@@ -436,7 +448,11 @@ public final class PostgresConnection: @unchecked Sendable {
             return .connectionFailure(message: message)
         }
         return DatabaseError.fromServer(
-            sqlState: sqlState, message: message, constraint: field("n"), table: field("t"), column: field("c")
+            sqlState: sqlState,
+            message: message,
+            constraint: field("n"),
+            table: field("t"),
+            column: field("c")
         )
     }
 

@@ -9,7 +9,8 @@ enum PostgresCopyEncoder {
         for (rowIndex, row) in rows.enumerated() {
             guard row.count == columnCount else {
                 throw DatabaseError.invalidParameter(
-                    position: rowIndex + 1, reason: "COPY row has \(row.count) values for \(columnCount) columns"
+                    position: rowIndex + 1,
+                    reason: "COPY row has \(row.count) values for \(columnCount) columns"
                 )
             }
             for (columnIndex, value) in row.enumerated() {

@@ -103,7 +103,9 @@ struct PoolState {
 
     /// Hands a slot back: to the first attached waiter if any, else parks the connection or frees the slot.
     mutating func release(
-        _ connection: PostgresConnection?, now: ContinuousClock.Instant, lastUsed: ContinuousClock.Instant? = nil
+        _ connection: PostgresConnection?,
+        now: ContinuousClock.Instant,
+        lastUsed: ContinuousClock.Instant? = nil
     ) -> ReleaseAction {
         if !self.isClosed {
             for (position, id) in self.waiterOrder.enumerated() {
@@ -144,7 +146,10 @@ struct PoolState {
 
     var statistics: PostgresPoolStatistics {
         PostgresPoolStatistics(
-            open: self.slots + self.idle.count, inUse: self.slots, idle: self.idle.count, waiting: self.waiters.count
+            open: self.slots + self.idle.count,
+            inUse: self.slots,
+            idle: self.idle.count,
+            waiting: self.waiters.count
         )
     }
 }

@@ -108,8 +108,10 @@ public final class PostgresConnectionPool: Service, Sendable {
         }
         do {
             return try await PostgresConnection.connect(
-                conninfo: self.configuration.conninfo, connectTimeout: self.configuration.connectTimeout,
-                statementTimeout: self.configuration.statementTimeout, answerGrace: self.configuration.answerGrace
+                conninfo: self.configuration.conninfo,
+                connectTimeout: self.configuration.connectTimeout,
+                statementTimeout: self.configuration.statementTimeout,
+                answerGrace: self.configuration.answerGrace
             )
         } catch {
             self.handBack(nil)

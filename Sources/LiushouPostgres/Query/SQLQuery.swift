@@ -138,7 +138,8 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
             switch byte {
             case Byte.quote, Byte.doubleQuote:
                 // E'…' (and e'…') strings take backslash escapes; others only double the quote.
-                let escapes = byte == Byte.quote && index > 0 && (text[index - 1] == Byte.upperE || text[index - 1] == Byte.lowerE)
+                let escapes =
+                    byte == Byte.quote && index > 0 && (text[index - 1] == Byte.upperE || text[index - 1] == Byte.lowerE)
                     && (index < 2 || !Self.isIdentifierPart(text[index - 2]))
                 var end = index + 1
                 while end < text.count {

@@ -27,8 +27,13 @@ public struct ContactCard: Sendable {
         }
         for member in file.migrantFamily ?? [] {
             let place = [member.workProvince, member.workCity, member.employer].compactMap { $0 }.joined(separator: " ")
-            lines.append(Line(label: "\(member.relationship.chineseName)（外出）", value: member.name + (place.isEmpty ? "" : " · " + place),
-                              phone: member.phone))
+            lines.append(
+                Line(
+                    label: "\(member.relationship.chineseName)（外出）",
+                    value: member.name + (place.isEmpty ? "" : " · " + place),
+                    phone: member.phone
+                )
+            )
         }
         if let cadre = file.responsibleCadre {
             lines.append(Line(label: "包保责任人", value: cadre.name, phone: cadre.phone))

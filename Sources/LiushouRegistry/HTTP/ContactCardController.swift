@@ -24,8 +24,13 @@ struct ContactCardController: Sendable {
         let card = try await self.database.transaction(for: caller) { transaction in
             let record = try await self.service.visible(id, in: transaction)
             let revealed = try await disclosure.authorize(
-                caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
-                recordID: id.uuidString.lowercased(), context: context, transaction: transaction
+                caller: caller,
+                unitID: record.file.gridId ?? record.file.villageId,
+                unitPath: record.unitPath,
+                resource: "person",
+                recordID: id.uuidString.lowercased(),
+                context: context,
+                transaction: transaction
             )
             let village = try await UnitBrief.load(record.file.villageId, in: transaction)
             let directory = try await self.repository.cardDirectory(of: id, in: transaction)

@@ -51,34 +51,47 @@ struct HouseholdController: Sendable {
         let id = body.id ?? UUID()
         // A concurrent create of the same id runs again and answers from the stored household.
         return try await DuplicateRetry.once(primaryKey: "household_pkey", uniqueProblems: ["household_code": Self.codeTaken]) {
-        try await self.database.transaction(for: caller) { transaction in
-            guard let village = try await UnitBrief.load(body.villageId, in: transaction), village.kind == "village", village.active,
-                body.gridId != nil || caller.holds(.personsWrite, at: village.path)
-            else { throw Problem.validation([.init(field: "villageId", message: "no such active village in your scope")]) }
-            var unit = village
-            if let gridID = body.gridId {
-                guard let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", Caller.path(grid.path, isInside: village.path),
-                    caller.holds(.personsWrite, at: grid.path)
-                else { throw Problem.validation([.init(field: "gridId", message: "must be a grid of the village in your scope")]) }
-                unit = grid
+            try await self.database.transaction(for: caller) { transaction in
+                guard let village = try await UnitBrief.load(body.villageId, in: transaction), village.kind == "village", village.active,
+                    body.gridId != nil || caller.holds(.personsWrite, at: village.path)
+                else { throw Problem.validation([.init(field: "villageId", message: "no such active village in your scope")]) }
+                var unit = village
+                if let gridID = body.gridId {
+                    guard let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid",
+                        Caller.path(grid.path, isInside: village.path),
+                        caller.holds(.personsWrite, at: grid.path)
+                    else { throw Problem.validation([.init(field: "gridId", message: "must be a grid of the village in your scope")]) }
+                    unit = grid
+                }
+                let household = Household(id: id, villageId: village.id, gridId: body.gridId, code: code, address: address, version: 1)
+                if let existing = try await self.store.find(id, in: transaction) {
+                    guard existing == household else { throw Problem.idConflict("household") }
+                    return try JSONResponse(existing, headers: [.eTag: "\"\(existing.version)\""])
+                }
+                try await self.store.insert(household, unit: unit.id, in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "household.create",
+                    resource: "household",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: unit.id,
+                    unitPath: unit.path
+                ).append(in: transaction)
+                return try JSONResponse(
+                    household,
+                    status: .created,
+                    headers: [.eTag: "\"1\"", .location: "/v1/households/\(id.uuidString.lowercased())"]
+                )
             }
-            let household = Household(id: id, villageId: village.id, gridId: body.gridId, code: code, address: address, version: 1)
-            if let existing = try await self.store.find(id, in: transaction) {
-                guard existing == household else { throw Problem.idConflict("household") }
-                return try JSONResponse(existing, headers: [.eTag: "\"\(existing.version)\""])
-            }
-            try await self.store.insert(household, unit: unit.id, in: transaction)
-            try await AuditEntry(
-                caller: caller, context: context, action: "household.create", resource: "household", recordID: id.uuidString.lowercased(),
-                unitID: unit.id, unitPath: unit.path
-            ).append(in: transaction)
-            return try JSONResponse(household, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/households/\(id.uuidString.lowercased())"])
-        }
         }
     }
 
     static let codeTaken = Problem(
-        status: .conflict, code: "code_taken", title: "Household number in use", detail: "Another household of the village has this number.",
+        status: .conflict,
+        code: "code_taken",
+        title: "Household number in use",
+        detail: "Another household of the village has this number.",
         errors: [.init(field: "code", message: "is already used")]
     )
 }

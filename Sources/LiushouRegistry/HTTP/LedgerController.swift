@@ -34,7 +34,11 @@ struct LedgerController: Sendable {
         var report: ImportReport
         do {
             report = try await self.importer.run(
-                Data(body.readableBytesView), dryRun: dryRun, caller: caller, origin: AuditOrigin(context), database: self.database
+                Data(body.readableBytesView),
+                dryRun: dryRun,
+                caller: caller,
+                origin: AuditOrigin(context),
+                database: self.database
             )
         } catch let refusal as any ProblemConvertible {
             throw Self.localized(refusal.problem, request: request)
@@ -63,8 +67,13 @@ struct LedgerController: Sendable {
                 throw Problem.noSuchUnit
             }
             let revealed = try await disclosure.authorize(
-                caller: caller, unitID: unit.id, unitPath: unit.path, resource: "person_export", recordID: unit.id.uuidString.lowercased(),
-                context: context, transaction: transaction
+                caller: caller,
+                unitID: unit.id,
+                unitPath: unit.path,
+                resource: "person_export",
+                recordID: unit.id.uuidString.lowercased(),
+                context: context,
+                transaction: transaction
             )
             var export = LedgerExport(transaction: transaction)
             var count = 0
@@ -78,7 +87,13 @@ struct LedgerController: Sendable {
                 query.after = (last.file.name, last.id)
             }
             try await AuditEntry(
-                caller: caller, context: context, action: "person.export", resource: "person", recordID: nil, unitID: unit.id, unitPath: unit.path,
+                caller: caller,
+                context: context,
+                action: "person.export",
+                resource: "person",
+                recordID: nil,
+                unitID: unit.id,
+                unitPath: unit.path,
                 detail: ["rows": String(count), "unmasked": revealed ? "true" : "false"]
             ).append(in: transaction)
             return export.text

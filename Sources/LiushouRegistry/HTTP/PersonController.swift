@@ -34,7 +34,8 @@ struct PersonController: Sendable {
         let body = try await request.decodeJSON(as: CreatePersonRequest.self, context: context)
         let id = body.id ?? UUID()
         let (record, outcome) = try await DuplicateRetry.once(
-            primaryKey: "person_pkey", alsoRetrying: ["person_active_id_number"],
+            primaryKey: "person_pkey",
+            alsoRetrying: ["person_active_id_number"],
             uniqueProblems: ["person_active_id_number": PersonService.duplicate(nil).problem]
         ) {
             try await self.database.transaction(for: caller) { transaction in
@@ -57,7 +58,12 @@ struct PersonController: Sendable {
                 // Children's personal information is sensitive: who listed whose files is logged.
                 let home = caller.grants.first
                 try await AuditEntry(
-                    caller: caller, context: context, action: "person.list", resource: "person", unitID: home?.unitID, unitPath: home?.unitPath,
+                    caller: caller,
+                    context: context,
+                    action: "person.list",
+                    resource: "person",
+                    unitID: home?.unitID,
+                    unitPath: home?.unitPath,
                     detail: ["rows": String(min(rows.count, limit))]
                 ).append(in: transaction)
             }
@@ -75,8 +81,13 @@ struct PersonController: Sendable {
         let (record, revealed) = try await self.database.transaction(for: caller) { transaction in
             let record = try await self.service.visible(id, in: transaction)
             let revealed = try await disclosure.authorize(
-                caller: caller, unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, resource: "person",
-                recordID: id.uuidString.lowercased(), context: context, transaction: transaction
+                caller: caller,
+                unitID: record.file.gridId ?? record.file.villageId,
+                unitPath: record.unitPath,
+                resource: "person",
+                recordID: id.uuidString.lowercased(),
+                context: context,
+                transaction: transaction
             )
             try await Self.auditRead("person.view", record, caller: caller, context: context, in: transaction)
             return (record, revealed)
@@ -100,7 +111,13 @@ struct PersonController: Sendable {
         let body = try await request.decodeJSON(as: ExitPersonRequest.self, context: context)
         let record = try await self.database.transaction(for: caller) { transaction in
             try await self.service.exit(
-                id: id, reason: body.reason, on: body.exitedOn, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction
+                id: id,
+                reason: body.reason,
+                on: body.exitedOn,
+                expectedVersion: version,
+                caller: caller,
+                origin: AuditOrigin(context),
+                in: transaction
             )
         }
         return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
@@ -132,7 +149,12 @@ struct PersonController: Sendable {
         let changes = try await self.database.transaction(for: caller) { transaction in
             let record = try await self.service.visible(id, in: transaction)
             guard Self.isUnitStaff(caller, of: record) else {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "A file's history is for the staff of the person's unit.")
+                throw Problem(
+                    status: .forbidden,
+                    code: "forbidden",
+                    title: "Not allowed",
+                    detail: "A file's history is for the staff of the person's unit."
+                )
             }
             let changes = try await self.repository.history(of: id, limit: 1000, in: transaction)
             try await Self.auditRead("person.history", record, caller: caller, context: context, in: transaction)
@@ -186,11 +208,22 @@ struct PersonController: Sendable {
 
     /// Logs a read of a child's file (children's personal information is sensitive: PIPL art. 28, 31).
     static func auditRead(
-        _ action: String, _ record: PersonRecord, caller: Caller, context: AppRequestContext, in transaction: PostgresTransaction
+        _ action: String,
+        _ record: PersonRecord,
+        caller: Caller,
+        context: AppRequestContext,
+        in transaction: PostgresTransaction
     ) async throws {
         guard record.file.activeCategories.contains(where: \.isChild) else { return }
-        try await AuditEntry(caller: caller, context: context, action: action, resource: "person", recordID: record.id.uuidString.lowercased(),
-                             unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath).append(in: transaction)
+        try await AuditEntry(
+            caller: caller,
+            context: context,
+            action: action,
+            resource: "person",
+            recordID: record.id.uuidString.lowercased(),
+            unitID: record.file.gridId ?? record.file.villageId,
+            unitPath: record.unitPath
+        ).append(in: transaction)
     }
 
     static func headers(_ record: PersonRecord) -> HTTPFields {

@@ -43,7 +43,10 @@ struct PersonListQuery: Decodable {
         query.riskLevel = value("riskLevel", self.riskLevel, RiskLevel.init(rawValue:), expected: oneOf(RiskLevel.allCases.map(\.rawValue)))
         query.schoolStage = value("schoolStage", self.schoolStage, SchoolStage.init(rawValue:), expected: oneOf(SchoolStage.allCases.map(\.rawValue)))
         query.guardianshipType = value(
-            "guardianshipType", self.guardianshipType, GuardianshipType.init(rawValue:), expected: oneOf(GuardianshipType.allCases.map(\.rawValue))
+            "guardianshipType",
+            self.guardianshipType,
+            GuardianshipType.init(rawValue:),
+            expected: oneOf(GuardianshipType.allCases.map(\.rawValue))
         )
         // Files in the register unless asked otherwise: a cadre's list is the people to look after, not those who left.
         switch self.status ?? "" {
@@ -53,9 +56,15 @@ struct PersonListQuery: Decodable {
             query.status = PersonRecord.Status(rawValue: text)
             if query.status == nil { errors.append(.init(field: "status", message: "must be active, exited or all")) }
         }
-        query.noCapableGuardian = value("noCapableGuardian", self.noCapableGuardian, { ["true": true, "false": false][$0] }, expected: "must be true or false")
+        query.noCapableGuardian = value(
+            "noCapableGuardian",
+            self.noCapableGuardian,
+            { ["true": true, "false": false][$0] },
+            expected: "must be true or false"
+        )
         query.nameContains = value("q", self.q, { (1...50).contains($0.count) ? $0 : nil }, expected: "must have 1 to 50 characters")
-        if let cursor = value("cursor", self.cursor, { Cursor.decode($0, as: PersonCursor.self) }, expected: "must be a cursor from a previous page") {
+        if let cursor = value("cursor", self.cursor, { Cursor.decode($0, as: PersonCursor.self) }, expected: "must be a cursor from a previous page")
+        {
             query.after = (cursor.name, cursor.id)
         }
         query.limit = value("limit", self.limit, { Int($0).flatMap { (1...200).contains($0) ? $0 : nil } }, expected: "must be 1 to 200") ?? 50

@@ -1,6 +1,6 @@
 import Foundation
-import LiushouPostgres
 import LiushouPlatform
+import LiushouPostgres
 
 /// Writes person files as a ledger in the import's columns (so an unmasked export re-imports).
 public struct LedgerExport {
@@ -54,8 +54,10 @@ public struct LedgerExport {
             cells[.guardianAddress] = child.guardian?.address
             cells[.guardianshipConfirmedOn] = child.guardianshipConfirmedOn?.description
         }
-        for (member, columns) in [(father, [LedgerColumn.fatherName, .fatherIDNumber, .fatherPhone, .fatherProvince, .fatherCity, .fatherEmployer]),
-                                  (mother, [.motherName, .motherIDNumber, .motherPhone, .motherProvince, .motherCity, .motherEmployer])] {
+        for (member, columns) in [
+            (father, [LedgerColumn.fatherName, .fatherIDNumber, .fatherPhone, .fatherProvince, .fatherCity, .fatherEmployer]),
+            (mother, [.motherName, .motherIDNumber, .motherPhone, .motherProvince, .motherCity, .motherEmployer]),
+        ] {
             guard let member else { continue }
             for (column, value) in zip(columns, [member.name, member.idNumber, member.phone, member.workProvince, member.workCity, member.employer]) {
                 cells[column] = value

@@ -69,17 +69,21 @@ struct LedgerResolver {
         guard let code = row.householdCode else { return nil }
         let key = row.file.villageId.uuidString + "/" + code
         if let known = self.households[key] { return known }
-        if let existing = try await self.transaction.query("""
+        if let existing = try await self.transaction.query(
+            """
             select id from household where village_id = \(row.file.villageId) and code = \(code)
-            """).first?.decode("id", as: UUID.self) {
+            """
+        ).first?.decode("id", as: UUID.self) {
             self.households[key] = existing
             return existing
         }
         let id = UUID()
-        try await self.transaction.query("""
+        try await self.transaction.query(
+            """
             insert into household (id, village_id, grid_id, unit_id, code, address)
             values (\(id), \(row.file.villageId), \(row.file.gridId), \(unit.id), \(code), \(row.file.currentAddress ?? code))
-            """)
+            """
+        )
         self.households[key] = id
         return id
     }
@@ -88,8 +92,12 @@ struct LedgerResolver {
         let rows = try await self.transaction.query("select * from liushou_unit_by_name(\(kind), \(name), \(path))")
         guard rows.count == 1, let row = rows.first else { return nil }
         return UnitBrief(
-            id: try row.decode("id"), kind: try row.decode("kind"), name: try row.decode("name"), path: try row.decode("path"),
-            parentID: try row.decode("parent_id"), active: try row.decode("active")
+            id: try row.decode("id"),
+            kind: try row.decode("kind"),
+            name: try row.decode("name"),
+            path: try row.decode("path"),
+            parentID: try row.decode("parent_id"),
+            active: try row.decode("active")
         )
     }
 }

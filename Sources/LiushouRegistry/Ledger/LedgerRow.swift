@@ -58,9 +58,18 @@ public struct LedgerRow: Sendable {
             }
         }
         var file = PersonFile(
-            name: name, sex: vocabulary(.sex, Sex.self), ethnicity: text(.ethnicity), birthDate: date(.birthDate), idNumber: text(.idNumber),
-            phone: text(.phone), householdRegistration: text(.householdRegistration), currentAddress: text(.currentAddress),
-            villageId: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), gridId: nil, householdId: nil, categories: categories
+            name: name,
+            sex: vocabulary(.sex, Sex.self),
+            ethnicity: text(.ethnicity),
+            birthDate: date(.birthDate),
+            idNumber: text(.idNumber),
+            phone: text(.phone),
+            householdRegistration: text(.householdRegistration),
+            currentAddress: text(.currentAddress),
+            villageId: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            gridId: nil,
+            householdId: nil,
+            categories: categories
         )
         if let status = vocabulary(.health, HealthStatus.self) {
             let grade = text(.disabilityGrade).map { $0.filter(\.isNumber) }.flatMap { Int($0) }
@@ -79,13 +88,23 @@ public struct LedgerRow: Sendable {
         let boarding = text(.boarding).map { ["是", "yes", "true", "1"].contains($0.lowercased()) }
         var guardian: PersonFile.Guardian? = nil
         if let guardianName = text(.guardianName) {
-            guardian = .init(personId: nil, name: guardianName, phone: text(.guardianPhone), idNumber: text(.guardianIDNumber),
-                             relationship: text(.guardianRelationship) ?? "", address: text(.guardianAddress))
+            guardian = .init(
+                personId: nil,
+                name: guardianName,
+                phone: text(.guardianPhone),
+                idNumber: text(.guardianIDNumber),
+                relationship: text(.guardianRelationship) ?? "",
+                address: text(.guardianAddress)
+            )
         }
         let child = PersonFile.Child(
-            schoolStage: stage, schoolId: nil, boarding: boarding, parentsAway: vocabulary(.parentsAway, ParentsAway.self),
+            schoolStage: stage,
+            schoolId: nil,
+            boarding: boarding,
+            parentsAway: vocabulary(.parentsAway, ParentsAway.self),
             guardianshipType: vocabulary(.guardianshipType, GuardianshipType.self),
-            guardianshipAssessment: vocabulary(.guardianshipAssessment, GuardianshipAssessment.self), guardian: guardian,
+            guardianshipAssessment: vocabulary(.guardianshipAssessment, GuardianshipAssessment.self),
+            guardian: guardian,
             guardianshipConfirmedOn: date(.guardianshipConfirmedOn)
         )
         if child != PersonFile.Child() {
@@ -93,28 +112,58 @@ public struct LedgerRow: Sendable {
         }
         var members: [PersonFile.MigrantMember] = []
         for (relationship, nameColumn, idColumn, phoneColumn, provinceColumn, cityColumn, employerColumn) in [
-            (FamilyRelationship.father, LedgerColumn.fatherName, LedgerColumn.fatherIDNumber, LedgerColumn.fatherPhone,
-             LedgerColumn.fatherProvince, LedgerColumn.fatherCity, LedgerColumn.fatherEmployer),
+            (
+                FamilyRelationship.father, LedgerColumn.fatherName, LedgerColumn.fatherIDNumber, LedgerColumn.fatherPhone,
+                LedgerColumn.fatherProvince, LedgerColumn.fatherCity, LedgerColumn.fatherEmployer
+            ),
             (.mother, .motherName, .motherIDNumber, .motherPhone, .motherProvince, .motherCity, .motherEmployer),
         ] {
             guard let memberName = text(nameColumn) else { continue }
-            members.append(.init(name: memberName, relationship: relationship, idNumber: text(idColumn), workProvince: text(provinceColumn),
-                                 workCity: text(cityColumn), employer: text(employerColumn), phone: text(phoneColumn)))
+            members.append(
+                .init(
+                    name: memberName,
+                    relationship: relationship,
+                    idNumber: text(idColumn),
+                    workProvince: text(provinceColumn),
+                    workCity: text(cityColumn),
+                    employer: text(employerColumn),
+                    phone: text(phoneColumn)
+                )
+            )
         }
         if let relativeName = text(.relativeName) {
-            members.append(.init(name: relativeName, relationship: vocabulary(.relativeRelationship, FamilyRelationship.self) ?? .other,
-                                 idNumber: nil, workProvince: text(.relativeProvince), workCity: text(.relativeCity), employer: nil,
-                                 phone: text(.relativePhone)))
+            members.append(
+                .init(
+                    name: relativeName,
+                    relationship: vocabulary(.relativeRelationship, FamilyRelationship.self) ?? .other,
+                    idNumber: nil,
+                    workProvince: text(.relativeProvince),
+                    workCity: text(.relativeCity),
+                    employer: nil,
+                    phone: text(.relativePhone)
+                )
+            )
         }
         file.migrantFamily = members.isEmpty ? nil : members
-        let elder = PersonFile.Elder(livingArrangement: vocabulary(.livingArrangement, LivingArrangement.self),
-                                     selfCare: vocabulary(.selfCare, SelfCareAbility.self), chronicIllness: text(.chronicIllness))
+        let elder = PersonFile.Elder(
+            livingArrangement: vocabulary(.livingArrangement, LivingArrangement.self),
+            selfCare: vocabulary(.selfCare, SelfCareAbility.self),
+            chronicIllness: text(.chronicIllness)
+        )
         if elder != PersonFile.Elder(livingArrangement: nil, selfCare: nil, chronicIllness: nil) { file.elder = elder }
         let woman = PersonFile.Woman(employment: text(.employment), trainingNeeds: text(.trainingNeeds))
         if woman != PersonFile.Woman(employment: nil, trainingNeeds: nil) { file.woman = woman }
         if let cadre = text(.cadreName) { file.responsibleCadre = .init(name: cadre, phone: text(.cadrePhone)) }
         guard errors.isEmpty else { return .failure(ValidationFailure(errors: errors)) }
-        return .success(LedgerRow(line: line, file: file, villageCode: villageCode, gridName: text(.grid), schoolName: text(.school),
-                                  householdCode: text(.householdCode)))
+        return .success(
+            LedgerRow(
+                line: line,
+                file: file,
+                villageCode: villageCode,
+                gridName: text(.grid),
+                schoolName: text(.school),
+                householdCode: text(.householdCode)
+            )
+        )
     }
 }

@@ -25,7 +25,11 @@ public struct PersonImporter: Sendable {
 
     /// Reads and imports a file; `progress` hears (rows done, rows in file) as rows are written.
     public func run(
-        _ data: Data, dryRun: Bool, caller: Caller, origin: AuditOrigin, database: TenantDatabase,
+        _ data: Data,
+        dryRun: Bool,
+        caller: Caller,
+        origin: AuditOrigin,
+        database: TenantDatabase,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> ImportReport {
         let (text, encoding, unreadable) = TextDecoding.decodeReportingUnreadable(data)
@@ -55,8 +59,17 @@ public struct PersonImporter: Sendable {
             }
             return LedgerRow.parse(line: row.line, values: values, today: validator.today)
         }
-        var report = ImportReport(dryRun: dryRun, encoding: encoding, rows: parsed.count, created: 0, updated: 0, unchanged: 0, failed: 0,
-                                  ignoredColumns: ignored, results: [])
+        var report = ImportReport(
+            dryRun: dryRun,
+            encoding: encoding,
+            rows: parsed.count,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            failed: 0,
+            ignoredColumns: ignored,
+            results: []
+        )
         do {
             return try await database.transaction(for: caller, kind: .bulk) { transaction in
                 var resolver = LedgerResolver(caller: caller, transaction: transaction)
@@ -124,8 +137,15 @@ public struct PersonImporter: Sendable {
                         do {
                             if let existing = numbers.lazy.compactMap({ visible[$0] }).first {
                                 let (record, outcome) = try await self.service.update(
-                                    id: existing, file: ledger, expectedVersion: nil, caller: caller, origin: origin, audit: false,
-                                    checkedUnit: entry.unit, merge: { $0.merging(ledger: ledger) }, in: transaction
+                                    id: existing,
+                                    file: ledger,
+                                    expectedVersion: nil,
+                                    caller: caller,
+                                    origin: origin,
+                                    audit: false,
+                                    checkedUnit: entry.unit,
+                                    merge: { $0.merging(ledger: ledger) },
+                                    in: transaction
                                 )
                                 report.record(outcome, person: record.id, at: entry.index)
                             } else if numbers.contains(where: taken.contains) {
@@ -144,8 +164,11 @@ public struct PersonImporter: Sendable {
                     // Once a row failed nothing will be kept: the other rows are still checked, not written,
                     // and reported with what they would have done.
                     if report.failed == 0 {
-                        let records = try await self.service.createMany(creates.map { (id: $0.id, file: $0.file, unit: $0.unit) }, caller: caller,
-                                                                        in: transaction)
+                        let records = try await self.service.createMany(
+                            creates.map { (id: $0.id, file: $0.file, unit: $0.unit) },
+                            caller: caller,
+                            in: transaction
+                        )
                         for (entry, record) in zip(creates, records) { report.record(.created, person: record.id, at: entry.index) }
                     } else {
                         for entry in creates { report.record(.created, person: entry.id, at: entry.index) }
@@ -155,10 +178,18 @@ public struct PersonImporter: Sendable {
                 if dryRun { throw DryRunFinished(report: report) }
                 // The transaction may hold writes of earlier rows: throwing rolls them back.
                 if report.failed > 0 { throw Self.refusal(report) }
-                try await AuditEntry(caller: caller, origin: origin, action: "person.import", resource: "person",
-                                     unitID: caller.grants.first?.unitID, unitPath: caller.grants.first?.unitPath,
-                                     detail: ["rows": String(report.rows), "created": String(report.created), "updated": String(report.updated),
-                                              "unchanged": String(report.unchanged), "encoding": encoding.rawValue]).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    origin: origin,
+                    action: "person.import",
+                    resource: "person",
+                    unitID: caller.grants.first?.unitID,
+                    unitPath: caller.grants.first?.unitPath,
+                    detail: [
+                        "rows": String(report.rows), "created": String(report.created), "updated": String(report.updated),
+                        "unchanged": String(report.unchanged), "encoding": encoding.rawValue,
+                    ]
+                ).append(in: transaction)
                 return report
             }
         } catch let finished as DryRunFinished {
@@ -171,7 +202,8 @@ public struct PersonImporter: Sendable {
 
     /// A row's errors from a refused write, in the ledger's column names.
     private static func rowErrors(_ problem: Problem) -> [Problem.FieldError] {
-        problem.errors.isEmpty ? [Problem.FieldError(field: LedgerColumn.idNumber.rawValue, message: problem.title)]
+        problem.errors.isEmpty
+            ? [Problem.FieldError(field: LedgerColumn.idNumber.rawValue, message: problem.title)]
             : problem.errors.map { Problem.FieldError(field: LedgerColumn.forField($0.field), message: $0.message) }
     }
 
@@ -181,11 +213,15 @@ public struct PersonImporter: Sendable {
 
     /// 422 listing every failing row's errors as `rows[<line>].<column>`.
     static func refusal(_ report: ImportReport) -> ServiceError {
-        let errors = report.results.flatMap { row in row.errors.map { Problem.FieldError(field: "rows[\(row.line)].\($0.field)", message: $0.message) } }
+        let errors = report.results.flatMap { row in
+            row.errors.map { Problem.FieldError(field: "rows[\(row.line)].\($0.field)", message: $0.message) }
+        }
         let listed = Problem.validation(errors)
         return .unprocessable(
-            code: listed.code, title: listed.title,
-            detail: "\(report.failed) of \(report.rows) rows have errors; nothing was imported. " + (listed.detail ?? ""), errors: errors
+            code: listed.code,
+            title: listed.title,
+            detail: "\(report.failed) of \(report.rows) rows have errors; nothing was imported. " + (listed.detail ?? ""),
+            errors: errors
         )
     }
 }

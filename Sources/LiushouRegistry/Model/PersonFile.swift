@@ -25,7 +25,8 @@ public struct PersonFile: Sendable, Codable, Equatable {
         public var relationship: String
         public var address: String?
 
-        public init(personId: UUID? = nil, name: String, phone: String? = nil, idNumber: String? = nil, relationship: String, address: String? = nil) {
+        public init(personId: UUID? = nil, name: String, phone: String? = nil, idNumber: String? = nil, relationship: String, address: String? = nil)
+        {
             self.personId = personId
             self.name = name
             self.phone = phone
@@ -50,8 +51,13 @@ public struct PersonFile: Sendable, Codable, Equatable {
 
         /// Child details, all empty unless given.
         public init(
-            schoolStage: SchoolStage? = nil, schoolId: UUID? = nil, boarding: Bool? = nil, parentsAway: ParentsAway? = nil,
-            guardianshipType: GuardianshipType? = nil, guardianshipAssessment: GuardianshipAssessment? = nil, guardian: Guardian? = nil,
+            schoolStage: SchoolStage? = nil,
+            schoolId: UUID? = nil,
+            boarding: Bool? = nil,
+            parentsAway: ParentsAway? = nil,
+            guardianshipType: GuardianshipType? = nil,
+            guardianshipAssessment: GuardianshipAssessment? = nil,
+            guardian: Guardian? = nil,
             guardianshipConfirmedOn: LocalDate? = nil
         ) {
             self.schoolStage = schoolStage
@@ -126,8 +132,17 @@ public struct PersonFile: Sendable, Codable, Equatable {
 
     /// A file; everything but the name, village and categories may be filled in later.
     public init(
-        name: String, sex: Sex? = nil, ethnicity: String? = nil, birthDate: LocalDate? = nil, idNumber: String? = nil, phone: String? = nil,
-        householdRegistration: String? = nil, currentAddress: String? = nil, villageId: UUID, gridId: UUID? = nil, householdId: UUID? = nil,
+        name: String,
+        sex: Sex? = nil,
+        ethnicity: String? = nil,
+        birthDate: LocalDate? = nil,
+        idNumber: String? = nil,
+        phone: String? = nil,
+        householdRegistration: String? = nil,
+        currentAddress: String? = nil,
+        villageId: UUID,
+        gridId: UUID? = nil,
+        householdId: UUID? = nil,
         categories: [CategoryPeriod]
     ) {
         self.name = name

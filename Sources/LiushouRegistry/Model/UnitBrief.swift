@@ -14,8 +14,12 @@ public struct UnitBrief: Sendable, Equatable {
     public static func load(_ id: UUID, in transaction: PostgresTransaction) async throws -> UnitBrief? {
         guard let row = try await transaction.query("select * from liushou_unit_brief(\(id))").first else { return nil }
         return UnitBrief(
-            id: try row.decode("id"), kind: try row.decode("kind"), name: try row.decode("name"), path: try row.decode("path"),
-            parentID: try row.decode("parent_id"), active: try row.decode("active")
+            id: try row.decode("id"),
+            kind: try row.decode("kind"),
+            name: try row.decode("name"),
+            path: try row.decode("path"),
+            parentID: try row.decode("parent_id"),
+            active: try row.decode("active")
         )
     }
 }

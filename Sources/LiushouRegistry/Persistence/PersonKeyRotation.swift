@@ -43,13 +43,19 @@ public struct PersonKeyRotation: KeyRotationStep {
 
     public func rotate(after: UUID?, limit: Int, in transaction: PostgresTransaction) async throws -> KeyRotationBatch {
         let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             select p.id, p.status, p.id_number_sealed, p.file from person p
             where p.id > \(start) and \(self.stale) order by p.id limit \(limit) for update
-            """)
+            """
+        )
         guard let lastRow = rows.last else { return KeyRotationBatch(last: nil, resealed: 0, clashes: []) }
-        var sealedIDs: [UUID] = [], sealed: [Data] = [], digests: [Data] = [], activeDigests: [UUID: Data] = [:]
-        var changes: [TextChange] = [], unreadable: [UUID] = []
+        var sealedIDs: [UUID] = []
+        var sealed: [Data] = []
+        var digests: [Data] = []
+        var activeDigests: [UUID: Data] = [:]
+        var changes: [TextChange] = []
+        var unreadable: [UUID] = []
         for row in rows {
             let id: UUID = try row.decode("id")
             do {
@@ -79,11 +85,13 @@ public struct PersonKeyRotation: KeyRotationStep {
             digests = keep.map { digests[$0] }
         }
         if !sealedIDs.isEmpty {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 update person p set id_number_sealed = u.sealed, id_number_digest = u.digest
                 from unnest(\(sealedIDs)::uuid[], \(sealed)::bytea[], \(digests)::bytea[]) as u(id, sealed, digest)
                 where p.id = u.id
-                """)
+                """
+            )
         }
         // Only the sealed values change (jsonb_set at their paths): the rest of each file stays
         // byte for byte as it was. A row takes one change per statement, so rounds follow the row
@@ -97,14 +105,19 @@ public struct PersonKeyRotation: KeyRotationStep {
             rounds[round].append(change)
         }
         for round in rounds {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 update person p set file = jsonb_set(p.file, u.path::text[], to_jsonb(u.value))
                 from unnest(\(round.map(\.id))::uuid[], \(round.map(\.path))::text[], \(round.map(\.value))::text[]) as u(id, path, value)
                 where p.id = u.id
-                """)
+                """
+            )
         }
         return KeyRotationBatch(
-            last: try lastRow.decode("id"), resealed: Set(sealedIDs + changes.map(\.id)).count, clashes: clashes, unreadable: unreadable
+            last: try lastRow.decode("id"),
+            resealed: Set(sealedIDs + changes.map(\.id)).count,
+            clashes: clashes,
+            unreadable: unreadable
         )
     }
 
@@ -131,23 +144,27 @@ public struct PersonKeyRotation: KeyRotationStep {
         for (id, digest) in digests.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             if seen[digest] != nil { clashing.insert(id) } else { seen[digest] = id }
         }
-        let ids = Array(digests.keys), values = ids.map { digests[$0]! }
-        let rows = try await transaction.query("""
+        let ids = Array(digests.keys)
+        let values = ids.map { digests[$0]! }
+        let rows = try await transaction.query(
+            """
             select u.id from unnest(\(ids)::uuid[], \(values)::bytea[]) as u(id, digest)
             where exists (select from person p where p.id_number_digest = u.digest and p.status = 'active' and p.id <> u.id)
-            """)
+            """
+        )
         for row in rows { clashing.insert(try row.decode("id")) }
         return clashing.sorted { $0.uuidString < $1.uuidString }
     }
 
-
     public func census(in transaction: PostgresTransaction) async throws -> (sealed: Int, left: Int) {
-        let row = try await transaction.query("""
+        let row = try await transaction.query(
+            """
             select count(*) filter (where p.id_number_sealed is not null
                                      or exists (select from (\(Self.sealedTexts)) s where s.v like 'v1:%' or s.v like 'v2:%')) as sealed,
                    count(*) filter (where \(self.stale)) as left
             from person p
-            """).first
+            """
+        ).first
         return (try row?.decode("sealed", as: Int.self) ?? 0, try row?.decode("left", as: Int.self) ?? 0)
     }
 }

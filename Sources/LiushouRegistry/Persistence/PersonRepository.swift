@@ -68,11 +68,23 @@ public protocol PersonRepository: Sendable {
     /// A page of files matching the query, ordered by name then id.
     func list(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonSummary]
     /// Appends field changes of one write.
-    func appendChanges(_ changes: [FileDiff.Change], person: UUID, action: String, accountID: UUID?, accountName: String?,
-                       in transaction: PostgresTransaction) async throws
+    func appendChanges(
+        _ changes: [FileDiff.Change],
+        person: UUID,
+        action: String,
+        accountID: UUID?,
+        accountName: String?,
+        in transaction: PostgresTransaction
+    ) async throws
     /// Appends the same change to many people (one statement), e.g. "created" for an import's new files.
-    func appendChange(_ change: FileDiff.Change, people: [UUID], action: String, accountID: UUID?, accountName: String?,
-                      in transaction: PostgresTransaction) async throws
+    func appendChange(
+        _ change: FileDiff.Change,
+        people: [UUID],
+        action: String,
+        accountID: UUID?,
+        accountName: String?,
+        in transaction: PostgresTransaction
+    ) async throws
     /// Appends timeline events of many people (one statement).
     func appendEvents(_ events: [(person: UUID, event: PersonEvent)], in transaction: PostgresTransaction) async throws
     /// Appends a timeline event.

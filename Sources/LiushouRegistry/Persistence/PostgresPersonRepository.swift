@@ -32,13 +32,21 @@ public struct PostgresPersonRepository: PersonRepository {
             file.idNumber = try self.vault.open(sealed)
         }
         return PersonRecord(
-            id: try row.decode("id"), version: try row.decode("version"),
+            id: try row.decode("id"),
+            version: try row.decode("version"),
             status: PersonRecord.Status(rawValue: try row.decode("status")) ?? .active,
             exitReason: try row.decode("exit_reason", as: String?.self).flatMap(ExitReason.init(rawValue:)),
-            exitedOn: try row.decode("exited_on"), file: file, complete: try row.decode("complete"),
-            missingFields: try row.decode("missing_fields"), noCapableGuardian: try row.decode("no_capable_guardian"),
-            unitPath: try row.decode("unit_path"), filledBy: try row.decode("filled_by"), checkedBy: try row.decode("checked_by"),
-            checkedAt: try row.decode("checked_at"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at")
+            exitedOn: try row.decode("exited_on"),
+            file: file,
+            complete: try row.decode("complete"),
+            missingFields: try row.decode("missing_fields"),
+            noCapableGuardian: try row.decode("no_capable_guardian"),
+            unitPath: try row.decode("unit_path"),
+            filledBy: try row.decode("filled_by"),
+            checkedBy: try row.decode("checked_by"),
+            checkedAt: try row.decode("checked_at"),
+            createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at")
         )
     }
 
@@ -53,7 +61,8 @@ public struct PostgresPersonRepository: PersonRepository {
     public func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws {
         let (sealed, digest, file) = try self.sealed(record)
         let content = record.file
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date,
                 id_number_sealed, id_number_digest, categories, status, exit_reason, exited_on, school_stage, school_id,
                 guardianship_type, no_capable_guardian, risk_level, file, complete, missing_fields, filled_by, version, created_at, updated_at)
@@ -63,7 +72,8 @@ public struct PostgresPersonRepository: PersonRepository {
                 \(record.exitReason?.rawValue), \(record.exitedOn), \(content.child?.schoolStage?.rawValue), \(content.child?.schoolId),
                 \(content.child?.guardianshipType?.rawValue), \(record.noCapableGuardian), \((content.riskLevel ?? .normal).rawValue),
                 \(file), \(record.complete), \(record.missingFields), \(filledBy), 1, now(), now())
-            """)
+            """
+        )
     }
 
     /// One row of `insertMany`'s JSON array, in the table's column names.
@@ -98,16 +108,32 @@ public struct PostgresPersonRepository: PersonRepository {
             let (sealed, digest, file) = try self.sealed(record)
             let content = record.file
             return NewRow(
-                id: record.id, village_id: content.villageId, grid_id: content.gridId, unit_id: content.gridId ?? content.villageId,
-                household_id: content.householdId, name: content.name, name_grams: NameGrams.index(content.name),
-                name_normalised: NameGrams.normalise(content.name), sex: content.sex?.rawValue ?? "female", birth_date: content.birthDate,
-                id_number_sealed: sealed?.hex, id_number_digest: digest?.hex, categories: content.activeCategories.map(\.rawValue),
-                status: record.status.rawValue, school_stage: content.child?.schoolStage?.rawValue, school_id: content.child?.schoolId,
-                guardianship_type: content.child?.guardianshipType?.rawValue, no_capable_guardian: record.noCapableGuardian,
-                risk_level: (content.riskLevel ?? .normal).rawValue, file: file.value, complete: record.complete, missing_fields: record.missingFields
+                id: record.id,
+                village_id: content.villageId,
+                grid_id: content.gridId,
+                unit_id: content.gridId ?? content.villageId,
+                household_id: content.householdId,
+                name: content.name,
+                name_grams: NameGrams.index(content.name),
+                name_normalised: NameGrams.normalise(content.name),
+                sex: content.sex?.rawValue ?? "female",
+                birth_date: content.birthDate,
+                id_number_sealed: sealed?.hex,
+                id_number_digest: digest?.hex,
+                categories: content.activeCategories.map(\.rawValue),
+                status: record.status.rawValue,
+                school_stage: content.child?.schoolStage?.rawValue,
+                school_id: content.child?.schoolId,
+                guardianship_type: content.child?.guardianshipType?.rawValue,
+                no_capable_guardian: record.noCapableGuardian,
+                risk_level: (content.riskLevel ?? .normal).rawValue,
+                file: file.value,
+                complete: record.complete,
+                missing_fields: record.missingFields
             )
         }
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date,
                 id_number_sealed, id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian,
                 risk_level, file, complete, missing_fields, filled_by, version, created_at, updated_at)
@@ -118,13 +144,15 @@ public struct PostgresPersonRepository: PersonRepository {
                 name text, name_grams text[], name_normalised text, sex text, birth_date date, id_number_sealed text, id_number_digest text,
                 categories text[], status text, school_stage text, school_id uuid, guardianship_type text, no_capable_guardian boolean,
                 risk_level text, file jsonb, complete boolean, missing_fields text[])
-            """)
+            """
+        )
     }
 
     public func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool {
         let (sealed, digest, file) = try self.sealed(record)
         let content = record.file
-        let result = try await transaction.query("""
+        let result = try await transaction.query(
+            """
             update person set village_id = \(content.villageId), grid_id = \(content.gridId), unit_id = \(content.gridId ?? content.villageId),
                 household_id = \(content.householdId), name = \(content.name), name_grams = \(NameGrams.index(content.name)),
                 name_normalised = \(NameGrams.normalise(content.name)), sex = \(content.sex?.rawValue ?? "female"),
@@ -137,22 +165,27 @@ public struct PostgresPersonRepository: PersonRepository {
                 missing_fields = \(record.missingFields), checked_by = \(record.checkedBy), checked_at = \(record.checkedAt),
                 version = version + 1, updated_at = now()
             where id = \(record.id) and version = \(expectedVersion)
-            """)
+            """
+        )
         return result.affectedRows == 1
     }
 
     public func activeFile(idNumber: String, in transaction: PostgresTransaction) async throws -> UUID? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select id from person where id_number_digest = any(\(self.vault.lookupDigests(idNumber))) and status = 'active'
-            """).first?.decode("id", as: UUID.self)
+            """
+        ).first?.decode("id", as: UUID.self)
     }
 
     public func activeFiles(digests: [Data], in transaction: PostgresTransaction) async throws -> [Data: UUID] {
         guard !digests.isEmpty else { return [:] }
         var files: [Data: UUID] = [:]
-        for row in try await transaction.query("""
+        for row in try await transaction.query(
+            """
             select id, id_number_digest from person where id_number_digest = any(\(digests)) and status = 'active'
-            """) {
+            """
+        ) {
             files[try row.decode("id_number_digest", as: Data.self)] = try row.decode("id", as: UUID.self)
         }
         return files
@@ -160,9 +193,11 @@ public struct PostgresPersonRepository: PersonRepository {
 
     public func takenDigests(_ digests: [Data], in transaction: PostgresTransaction) async throws -> Set<Data> {
         guard !digests.isEmpty else { return [] }
-        return Set(try await transaction.query("select digest from liushou_active_id_numbers_taken(\(digests)) as t (digest)").map {
-            try $0.decode("digest", as: Data.self)
-        })
+        return Set(
+            try await transaction.query("select digest from liushou_active_id_numbers_taken(\(digests)) as t (digest)").map {
+                try $0.decode("digest", as: Data.self)
+            }
+        )
     }
 
     public func activeFileExists(idNumber: String, in transaction: PostgresTransaction) async throws -> Bool {
@@ -171,40 +206,50 @@ public struct PostgresPersonRepository: PersonRepository {
     }
 
     public func list(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonSummary] {
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             select p.id, p.name, p.sex, p.birth_date, p.id_number_sealed, p.categories, p.status, p.risk_level, p.village_id, p.grid_id,
                 p.school_stage, p.guardianship_type, p.no_capable_guardian, p.complete, p.version, u.path::text as area_path
             from person p left join org_unit u on u.id = p.unit_id
             where \(Self.filters(query))
             order by p.name, p.id
             limit \(query.limit)
-            """)
+            """
+        )
         return try rows.map { row in
             // Rows seen only through a school, clinic or pairing show no ID number at all.
             let areaPath = try row.decode("area_path", as: String?.self)
             let covered = areaPath.map { path in query.areaPaths.contains { Caller.path(path, isInside: $0) } } ?? false
             let idNumber = covered ? try row.decode("id_number_sealed", as: Data?.self).map { Masking.idNumber(try self.vault.open($0)) } : nil
             return PersonSummary(
-                id: try row.decode("id"), name: try row.decode("name"), sex: Sex(rawValue: try row.decode("sex")) ?? .female,
-                birthYear: try row.decode("birth_date", as: LocalDate.self).year, idNumber: idNumber,
+                id: try row.decode("id"),
+                name: try row.decode("name"),
+                sex: Sex(rawValue: try row.decode("sex")) ?? .female,
+                birthYear: try row.decode("birth_date", as: LocalDate.self).year,
+                idNumber: idNumber,
                 categories: try row.decode("categories", as: [String].self).compactMap(PersonCategory.init(rawValue:)),
                 status: PersonRecord.Status(rawValue: try row.decode("status")) ?? .active,
                 riskLevel: RiskLevel(rawValue: try row.decode("risk_level")) ?? .normal,
-                villageId: try row.decode("village_id"), gridId: try row.decode("grid_id"),
+                villageId: try row.decode("village_id"),
+                gridId: try row.decode("grid_id"),
                 schoolStage: try row.decode("school_stage", as: String?.self).flatMap(SchoolStage.init(rawValue:)),
                 guardianshipType: try row.decode("guardianship_type", as: String?.self).flatMap(GuardianshipType.init(rawValue:)),
-                noCapableGuardian: try row.decode("no_capable_guardian"), complete: try row.decode("complete"), version: try row.decode("version")
+                noCapableGuardian: try row.decode("no_capable_guardian"),
+                complete: try row.decode("complete"),
+                version: try row.decode("version")
             )
         }
     }
 
     public func records(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonRecord] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select \(Self.columns) from person p left join org_unit u on u.id = p.unit_id
             where \(Self.filters(query))
             order by p.name, p.id
             limit \(query.limit)
-            """).map { try self.record(from: $0) }
+            """
+        ).map { try self.record(from: $0) }
     }
 
     /// The where clause of a list: visibility, then the filters.
@@ -235,39 +280,57 @@ public struct PostgresPersonRepository: PersonRepository {
             clauses.append("p.school_id in (select s.id from org_unit s where s.path <@ \(query.schoolPaths)::ltree[])")
         }
         if !query.clinicPaths.isEmpty {
-            clauses.append("""
+            clauses.append(
+                """
                 p.village_id in (select a.village_id from clinic_service_area a join org_unit c on c.id = a.clinic_id
                     where c.path <@ \(query.clinicPaths)::ltree[])
-                """)
+                """
+            )
         }
         if let account = query.assignedTo {
-            clauses.append("p.id in (select pa.person_id from person_assignment pa where pa.account_id = \(account) and pa.started_at <= now() and (pa.ended_at is null or pa.ended_at > now()))")
+            clauses.append(
+                "p.id in (select pa.person_id from person_assignment pa where pa.account_id = \(account) and pa.started_at <= now() and (pa.ended_at is null or pa.ended_at > now()))"
+            )
         }
         guard !clauses.isEmpty else { return "false" }
         return "(\(SQLQuery.joined(clauses, separator: " or ")))"
     }
 
     public func appendChanges(
-        _ changes: [FileDiff.Change], person: UUID, action: String, accountID: UUID?, accountName: String?, in transaction: PostgresTransaction
+        _ changes: [FileDiff.Change],
+        person: UUID,
+        action: String,
+        accountID: UUID?,
+        accountName: String?,
+        in transaction: PostgresTransaction
     ) async throws {
         guard !changes.isEmpty else { return }
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into person_change (person_id, change_id, account_id, account_name, action, field, old_value, new_value)
             select \(person), \(UUID()), \(accountID), \(accountName), \(action), c.field, c.old_value, c.new_value
             from unnest(\(changes.map(\.field))::text[], \(PostgresNullableArray(changes.map(\.oldValue)))::text[], \(PostgresNullableArray(changes.map(\.newValue)))::text[])
                 as c (field, old_value, new_value)
-            """)
+            """
+        )
     }
 
     public func appendChange(
-        _ change: FileDiff.Change, people: [UUID], action: String, accountID: UUID?, accountName: String?, in transaction: PostgresTransaction
+        _ change: FileDiff.Change,
+        people: [UUID],
+        action: String,
+        accountID: UUID?,
+        accountName: String?,
+        in transaction: PostgresTransaction
     ) async throws {
         guard !people.isEmpty else { return }
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into person_change (person_id, change_id, account_id, account_name, action, field, old_value, new_value)
             select p.id, gen_random_uuid(), \(accountID), \(accountName), \(action), \(change.field), \(change.oldValue), \(change.newValue)
             from unnest(\(people)::uuid[]) as p (id)
-            """)
+            """
+        )
     }
 
     public func appendEvents(_ events: [(person: UUID, event: PersonEvent)], in transaction: PostgresTransaction) async throws {
@@ -280,8 +343,14 @@ public struct PostgresPersonRepository: PersonRepository {
 
     private static func entry(_ event: PersonEvent, person: UUID) -> PersonTimeline.Entry {
         PersonTimeline.Entry(
-            person: person, module: event.module, kind: event.kind, summary: event.summary, accountName: event.accountName,
-            recordID: event.recordId, at: event.at, id: event.id
+            person: person,
+            module: event.module,
+            kind: event.kind,
+            summary: event.summary,
+            accountName: event.accountName,
+            recordID: event.recordId,
+            at: event.at,
+            id: event.id
         )
     }
 
@@ -292,13 +361,19 @@ public struct PostgresPersonRepository: PersonRepository {
     }
 
     public func history(of person: UUID, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonChange] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select change_id, at, account_name, action, field, old_value, new_value from person_change
             where person_id = \(person) order by id desc limit \(limit)
-            """).map { row in
+            """
+        ).map { row in
             PersonChange(
-                changeId: try row.decode("change_id"), at: try row.decode("at"), accountName: try row.decode("account_name"),
-                action: try row.decode("action"), field: try row.decode("field"), oldValue: try row.decode("old_value"),
+                changeId: try row.decode("change_id"),
+                at: try row.decode("at"),
+                accountName: try row.decode("account_name"),
+                action: try row.decode("action"),
+                field: try row.decode("field"),
+                oldValue: try row.decode("old_value"),
                 newValue: try row.decode("new_value")
             )
         }
@@ -306,13 +381,20 @@ public struct PostgresPersonRepository: PersonRepository {
 
     public func timeline(of person: UUID, before: (Date, UUID)?, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonEvent] {
         let page: SQLQuery = before.map { "and (at, id) < (\($0.0), \($0.1))" } ?? ""
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select id, at, module, kind, summary, account_name, record_id from person_event
             where person_id = \(person) \(page) order by at desc, id desc limit \(limit)
-            """).map { row in
+            """
+        ).map { row in
             PersonEvent(
-                id: try row.decode("id"), at: try row.decode("at"), module: try row.decode("module"), kind: try row.decode("kind"),
-                summary: try row.decode("summary"), accountName: try row.decode("account_name"), recordId: try row.decode("record_id")
+                id: try row.decode("id"),
+                at: try row.decode("at"),
+                module: try row.decode("module"),
+                kind: try row.decode("kind"),
+                summary: try row.decode("summary"),
+                accountName: try row.decode("account_name"),
+                recordId: try row.decode("record_id")
             )
         }
     }

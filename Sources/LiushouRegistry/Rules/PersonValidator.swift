@@ -1,6 +1,6 @@
 import Foundation
-import LiushouPlatform
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// Checks a file's content and normalises it (ID numbers upper-case, phones compact, text trimmed,
@@ -28,9 +28,11 @@ public struct PersonValidator: Sendable {
         file.currentAddress = Self.trimmed(input.currentAddress)
         file.incomeSource = Self.trimmed(input.incomeSource)
         file.notes = Self.trimmed(input.notes)
-        for (field, value, limit) in [("ethnicity", file.ethnicity, 20), ("householdRegistration", file.householdRegistration, 200),
-                                      ("currentAddress", file.currentAddress, 200), ("incomeSource", file.incomeSource, 100),
-                                      ("notes", file.notes, 2000)] where (value?.count ?? 0) > limit {
+        for (field, value, limit) in [
+            ("ethnicity", file.ethnicity, 20), ("householdRegistration", file.householdRegistration, 200),
+            ("currentAddress", file.currentAddress, 200), ("incomeSource", file.incomeSource, 100),
+            ("notes", file.notes, 2000),
+        ] where (value?.count ?? 0) > limit {
             fail(field, "must have at most \(limit) characters")
         }
 

@@ -33,7 +33,12 @@ public struct PersonService: Sendable {
     /// Creates a file with a client-chosen id; repeating the same create returns the stored file.
     /// `checkedUnit` is the person's unit when the caller (the ledger import) already checked the references.
     public func create(
-        id: UUID, file input: PersonFile, caller: Caller, origin: AuditOrigin, audit: Bool = true, checkedUnit: UnitBrief? = nil,
+        id: UUID,
+        file input: PersonFile,
+        caller: Caller,
+        origin: AuditOrigin,
+        audit: Bool = true,
+        checkedUnit: UnitBrief? = nil,
         in transaction: PostgresTransaction
     ) async throws -> (PersonRecord, Outcome) {
         let file = try self.validated(input)
@@ -59,15 +64,33 @@ public struct PersonService: Sendable {
         }
         let now = Date()
         let record = PersonRecord(
-            id: id, version: 1, status: .active, exitReason: nil, exitedOn: nil, file: file,
-            complete: false, missingFields: [], noCapableGuardian: false, unitPath: unit.path, filledBy: caller.accountID,
-            checkedBy: nil, checkedAt: nil, createdAt: now, updatedAt: now
+            id: id,
+            version: 1,
+            status: .active,
+            exitReason: nil,
+            exitedOn: nil,
+            file: file,
+            complete: false,
+            missingFields: [],
+            noCapableGuardian: false,
+            unitPath: unit.path,
+            filledBy: caller.accountID,
+            checkedBy: nil,
+            checkedAt: nil,
+            createdAt: now,
+            updatedAt: now
         ).recomputed()
         // A concurrent create of the same id fails here on `person_pkey` or `person_active_id_number`:
         // the caller runs it again (`DuplicateRetry`), and the stored file answers.
         try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
-        try await self.repository.appendChanges([.init(field: "file", oldValue: nil, newValue: "created")], person: id, action: "create",
-                                                accountID: caller.accountID, accountName: caller.name, in: transaction)
+        try await self.repository.appendChanges(
+            [.init(field: "file", oldValue: nil, newValue: "created")],
+            person: id,
+            action: "create",
+            accountID: caller.accountID,
+            accountName: caller.name,
+            in: transaction
+        )
         try await self.repository.appendEvent(Self.createdEvent(file, caller: caller, at: Date()), person: id, in: transaction)
         if audit {
             try await self.audit("person.create", record, caller: caller, origin: origin, in: transaction)
@@ -80,15 +103,29 @@ public struct PersonService: Sendable {
     /// timeline: what `create` does for each, without a round trip per file. A file that became a
     /// duplicate meanwhile (another writer filed the number since the check) fails them all with 409.
     public func createMany(
-        _ files: [(id: UUID, file: PersonFile, unit: UnitBrief)], caller: Caller, in transaction: PostgresTransaction
+        _ files: [(id: UUID, file: PersonFile, unit: UnitBrief)],
+        caller: Caller,
+        in transaction: PostgresTransaction
     ) async throws -> [PersonRecord] {
         guard !files.isEmpty else { return [] }
         let now = Date()
         let records = try files.map { entry in
             PersonRecord(
-                id: entry.id, version: 1, status: .active, exitReason: nil, exitedOn: nil, file: try self.validated(entry.file),
-                complete: false, missingFields: [], noCapableGuardian: false, unitPath: entry.unit.path, filledBy: caller.accountID,
-                checkedBy: nil, checkedAt: nil, createdAt: now, updatedAt: now
+                id: entry.id,
+                version: 1,
+                status: .active,
+                exitReason: nil,
+                exitedOn: nil,
+                file: try self.validated(entry.file),
+                complete: false,
+                missingFields: [],
+                noCapableGuardian: false,
+                unitPath: entry.unit.path,
+                filledBy: caller.accountID,
+                checkedBy: nil,
+                checkedAt: nil,
+                createdAt: now,
+                updatedAt: now
             ).recomputed()
         }
         do {
@@ -98,19 +135,35 @@ public struct PersonService: Sendable {
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_pkey" {
             throw ServiceError.idConflict(record: "file")
         }
-        try await self.repository.appendChange(.init(field: "file", oldValue: nil, newValue: "created"), people: records.map(\.id),
-                                               action: "create", accountID: caller.accountID, accountName: caller.name, in: transaction)
-        try await self.repository.appendEvents(records.map { record in
-            (person: record.id, event: Self.createdEvent(record.file, caller: caller, at: now))
-        }, in: transaction)
+        try await self.repository.appendChange(
+            .init(field: "file", oldValue: nil, newValue: "created"),
+            people: records.map(\.id),
+            action: "create",
+            accountID: caller.accountID,
+            accountName: caller.name,
+            in: transaction
+        )
+        try await self.repository.appendEvents(
+            records.map { record in
+                (person: record.id, event: Self.createdEvent(record.file, caller: caller, at: now))
+            },
+            in: transaction
+        )
         return records
     }
 
     /// Replaces a file's content if it is still at `expectedVersion` (412 otherwise).
     /// `merge` builds the new content from the stored one (the ledger import merges its columns in).
     public func update(
-        id: UUID, file input: PersonFile, expectedVersion: Int?, caller: Caller, origin: AuditOrigin, audit: Bool = true,
-        checkedUnit: UnitBrief? = nil, merge: (@Sendable (PersonFile) -> PersonFile)? = nil, in transaction: PostgresTransaction
+        id: UUID,
+        file input: PersonFile,
+        expectedVersion: Int?,
+        caller: Caller,
+        origin: AuditOrigin,
+        audit: Bool = true,
+        checkedUnit: UnitBrief? = nil,
+        merge: (@Sendable (PersonFile) -> PersonFile)? = nil,
+        in transaction: PostgresTransaction
     ) async throws -> (PersonRecord, Outcome) {
         let current = try await self.writable(id, caller: caller, in: transaction)
         if let expectedVersion, current.version != expectedVersion { throw Self.stale(current) }
@@ -129,8 +182,16 @@ public struct PersonService: Sendable {
             updated.checkedAt = nil
         }
         do {
-            return try await self.store(updated.recomputed(), replacing: current, action: "update", summary: "更新档案", caller: caller,
-                                        origin: origin, audit: audit, in: transaction)
+            return try await self.store(
+                updated.recomputed(),
+                replacing: current,
+                action: "update",
+                summary: "更新档案",
+                caller: caller,
+                origin: origin,
+                audit: audit,
+                in: transaction
+            )
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
             throw Self.duplicate(nil)
         }
@@ -138,7 +199,12 @@ public struct PersonService: Sendable {
 
     /// Closes a file with a reason and date (nothing is deleted).
     public func exit(
-        id: UUID, reason: ExitReason, on date: LocalDate, expectedVersion: Int, caller: Caller, origin: AuditOrigin,
+        id: UUID,
+        reason: ExitReason,
+        on date: LocalDate,
+        expectedVersion: Int,
+        caller: Caller,
+        origin: AuditOrigin,
         in transaction: PostgresTransaction
     ) async throws -> PersonRecord {
         let current = try await self.writable(id, caller: caller, in: transaction)
@@ -151,13 +217,25 @@ public struct PersonService: Sendable {
         updated.status = .exited
         updated.exitReason = reason
         updated.exitedOn = date
-        return try await self.store(updated, replacing: current, action: "exit", summary: "销档：\(reason.chineseName)", caller: caller,
-                                    origin: origin, audit: true, in: transaction).0
+        return try await self.store(
+            updated,
+            replacing: current,
+            action: "exit",
+            summary: "销档：\(reason.chineseName)",
+            caller: caller,
+            origin: origin,
+            audit: true,
+            in: transaction
+        ).0
     }
 
     /// Re-opens a closed file (409 when another active file holds its ID number).
     public func reactivate(
-        id: UUID, expectedVersion: Int, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction
+        id: UUID,
+        expectedVersion: Int,
+        caller: Caller,
+        origin: AuditOrigin,
+        in transaction: PostgresTransaction
     ) async throws -> PersonRecord {
         let current = try await self.writable(id, caller: caller, in: transaction)
         guard current.version == expectedVersion else { throw Self.stale(current) }
@@ -173,8 +251,16 @@ public struct PersonService: Sendable {
         updated.exitReason = nil
         updated.exitedOn = nil
         do {
-            return try await self.store(updated, replacing: current, action: "reactivate", summary: "恢复档案", caller: caller,
-                                        origin: origin, audit: true, in: transaction).0
+            return try await self.store(
+                updated,
+                replacing: current,
+                action: "reactivate",
+                summary: "恢复档案",
+                caller: caller,
+                origin: origin,
+                audit: true,
+                in: transaction
+            ).0
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
             throw Self.duplicate(nil)
         }
@@ -182,7 +268,11 @@ public struct PersonService: Sendable {
 
     /// Signs a file off as checked (审核) by someone other than who filled it.
     public func check(
-        id: UUID, expectedVersion: Int, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction
+        id: UUID,
+        expectedVersion: Int,
+        caller: Caller,
+        origin: AuditOrigin,
+        in transaction: PostgresTransaction
     ) async throws -> PersonRecord {
         let current = try await self.visible(id, in: transaction)
         guard caller.holds(.personsCheck, at: current.unitPath) else {
@@ -195,8 +285,16 @@ public struct PersonService: Sendable {
         var updated = current
         updated.checkedBy = caller.accountID
         updated.checkedAt = Date()
-        return try await self.store(updated, replacing: current, action: "check", summary: "审核档案", caller: caller,
-                                    origin: origin, audit: true, in: transaction).0
+        return try await self.store(
+            updated,
+            replacing: current,
+            action: "check",
+            summary: "审核档案",
+            caller: caller,
+            origin: origin,
+            audit: true,
+            in: transaction
+        ).0
     }
 
     /// The file if the caller can see it; 404 otherwise (whether or not it exists elsewhere).
@@ -216,20 +314,38 @@ public struct PersonService: Sendable {
     }
 
     private func store(
-        _ updated: PersonRecord, replacing current: PersonRecord, action: String, summary: String, caller: Caller, origin: AuditOrigin,
-        audit: Bool, in transaction: PostgresTransaction
+        _ updated: PersonRecord,
+        replacing current: PersonRecord,
+        action: String,
+        summary: String,
+        caller: Caller,
+        origin: AuditOrigin,
+        audit: Bool,
+        in transaction: PostgresTransaction
     ) async throws -> (PersonRecord, Outcome) {
         let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
         guard !changes.isEmpty else { return (current, .unchanged) }
         guard try await self.repository.update(updated, expectedVersion: current.version, in: transaction) else {
             throw Self.stale(current)
         }
-        try await self.repository.appendChanges(changes, person: updated.id, action: action, accountID: caller.accountID,
-                                                accountName: caller.name, in: transaction)
+        try await self.repository.appendChanges(
+            changes,
+            person: updated.id,
+            action: action,
+            accountID: caller.accountID,
+            accountName: caller.name,
+            in: transaction
+        )
         try await self.event(updated.id, kind: "person.\(action)", summary: summary + "（\(changes.count) 项）", caller: caller, in: transaction)
         if audit {
-            try await self.audit("person.\(action)", updated, caller: caller, origin: origin, detail: ["fields": String(changes.count)],
-                                 in: transaction)
+            try await self.audit(
+                "person.\(action)",
+                updated,
+                caller: caller,
+                origin: origin,
+                detail: ["fields": String(changes.count)],
+                in: transaction
+            )
         }
         guard let stored = try await self.repository.find(updated.id, lock: false, in: transaction) else { throw Problem.internalError }
         return (stored, .updated)
@@ -270,7 +386,9 @@ public struct PersonService: Sendable {
         }
         var unit = village
         if let gridID = file.gridId {
-            if let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", grid.active, Caller.path(grid.path, isInside: village.path) {
+            if let grid = try await UnitBrief.load(gridID, in: transaction), grid.kind == "grid", grid.active,
+                Caller.path(grid.path, isInside: village.path)
+            {
                 unit = grid
             } else {
                 problems.append(.init(field: "gridId", message: "must be an active grid (or micro-grid) of the village"))
@@ -304,30 +422,53 @@ public struct PersonService: Sendable {
 
     /// The timeline event of a new file.
     static func createdEvent(_ file: PersonFile, caller: Caller, at: Date) -> PersonEvent {
-        PersonEvent(id: UUID(), at: at, module: "registry", kind: "person.created",
-                    summary: "建档：\(file.activeCategories.map(\.chineseName).joined(separator: "、"))", accountName: caller.name, recordId: nil)
+        PersonEvent(
+            id: UUID(),
+            at: at,
+            module: "registry",
+            kind: "person.created",
+            summary: "建档：\(file.activeCategories.map(\.chineseName).joined(separator: "、"))",
+            accountName: caller.name,
+            recordId: nil
+        )
     }
 
     private func event(_ person: UUID, kind: String, summary: String, caller: Caller, in transaction: PostgresTransaction) async throws {
         try await self.repository.appendEvent(
             PersonEvent(id: UUID(), at: Date(), module: "registry", kind: kind, summary: summary, accountName: caller.name, recordId: nil),
-            person: person, in: transaction
+            person: person,
+            in: transaction
         )
     }
 
     private func audit(
-        _ action: String, _ record: PersonRecord, caller: Caller, origin: AuditOrigin, detail: [String: String]? = nil,
+        _ action: String,
+        _ record: PersonRecord,
+        caller: Caller,
+        origin: AuditOrigin,
+        detail: [String: String]? = nil,
         in transaction: PostgresTransaction
     ) async throws {
-        try await AuditEntry(caller: caller, origin: origin, action: action, resource: "person", recordID: record.id.uuidString.lowercased(),
-                             unitID: record.file.gridId ?? record.file.villageId, unitPath: record.unitPath, detail: detail)
-            .append(in: transaction)
+        try await AuditEntry(
+            caller: caller,
+            origin: origin,
+            action: action,
+            resource: "person",
+            recordID: record.id.uuidString.lowercased(),
+            unitID: record.file.gridId ?? record.file.villageId,
+            unitPath: record.unitPath,
+            detail: detail
+        )
+        .append(in: transaction)
     }
 
     static func duplicate(_ existing: UUID?) -> ServiceError {
-        .conflict(code: "duplicate_id_number", title: "An active file already holds this ID number",
-                detail: existing.map { "Existing file: \($0.uuidString.lowercased())" } ?? "The existing file is outside your scope.",
-                errors: [.init(field: "idNumber", message: existing.map { "is already filed as \($0.uuidString.lowercased())" } ?? "is already filed")])
+        .conflict(
+            code: "duplicate_id_number",
+            title: "An active file already holds this ID number",
+            detail: existing.map { "Existing file: \($0.uuidString.lowercased())" } ?? "The existing file is outside your scope.",
+            errors: [.init(field: "idNumber", message: existing.map { "is already filed as \($0.uuidString.lowercased())" } ?? "is already filed")]
+        )
     }
 
     static func stale(_ current: PersonRecord) -> ServiceError {

@@ -55,8 +55,15 @@ struct ReliefCalendarController: Sendable {
             }
             let days = body.days.sorted { $0.day < $1.day }
             try await self.store.setCalendar(county: body.countyId, days: days, caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "relief.calendar_set", resource: "relief_calendar",
-                                 unitID: body.countyId, unitPath: unit.path, detail: ["days": String(body.days.count)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "relief.calendar_set",
+                resource: "relief_calendar",
+                unitID: body.countyId,
+                unitPath: unit.path,
+                detail: ["days": String(body.days.count)]
+            ).append(in: transaction)
             return days
         }
         return try JSONResponse(Items(items: stored))

@@ -55,8 +55,15 @@ struct ReliefCaseController: Sendable {
             guard let (reliefCase, path) = try await self.store.detail(id, caller: caller, in: transaction) else {
                 throw Problem.notFound("No such relief case.")
             }
-            try await AuditEntry(caller: caller, context: context, action: "relief.read", resource: "relief_case",
-                                 recordID: id.uuidString.lowercased(), unitID: reliefCase.unitId, unitPath: path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "relief.read",
+                resource: "relief_case",
+                recordID: id.uuidString.lowercased(),
+                unitID: reliefCase.unitId,
+                unitPath: path
+            ).append(in: transaction)
             return reliefCase
         }
         return try JSONResponse(reliefCase, headers: [.eTag: "\"\(reliefCase.version)\""])

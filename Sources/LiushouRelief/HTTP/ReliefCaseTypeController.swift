@@ -50,12 +50,26 @@ struct ReliefCaseTypeController: Sendable {
             }
             let id = UUID()
             try await ReliefCaseTypes.add(
-                id: id, county: body.countyId, key: body.key, name: body.name.trimmingCharacters(in: .whitespaces),
-                emergencyHours: body.emergencyHours ?? 24, decisionWorkingDays: body.decisionWorkingDays, maxAmountFen: body.maxAmountFen,
-                caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "relief.type_add", resource: "relief_case_type",
-                                 recordID: id.uuidString.lowercased(), unitID: body.countyId, unitPath: unit.path,
-                                 detail: ["key": body.key]).append(in: transaction)
+                id: id,
+                county: body.countyId,
+                key: body.key,
+                name: body.name.trimmingCharacters(in: .whitespaces),
+                emergencyHours: body.emergencyHours ?? 24,
+                decisionWorkingDays: body.decisionWorkingDays,
+                maxAmountFen: body.maxAmountFen,
+                caller: caller,
+                in: transaction
+            )
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "relief.type_add",
+                resource: "relief_case_type",
+                recordID: id.uuidString.lowercased(),
+                unitID: body.countyId,
+                unitPath: unit.path,
+                detail: ["key": body.key]
+            ).append(in: transaction)
             guard let stored = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction) else {
                 throw Problem.internalError
             }

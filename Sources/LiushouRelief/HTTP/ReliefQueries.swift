@@ -105,9 +105,9 @@ struct ReliefPaymentQuery: Decodable {
         self.unitId = try query.reliefUUID(.unitId)
         let month = try query.decodeIfPresent(String.self, forKey: .month) ?? ""
         guard month.range(of: "^[0-9]{4}-(0[1-9]|1[0-2])$", options: .regularExpression) != nil,
-              let year = Int(month.prefix(4)), let number = Int(month.suffix(2)),
-              let start = LocalDate(year: year, month: number, day: 1),
-              let end = LocalDate(year: number == 12 ? year + 1 : year, month: number == 12 ? 1 : number + 1, day: 1)
+            let year = Int(month.prefix(4)), let number = Int(month.suffix(2)),
+            let start = LocalDate(year: year, month: number, day: 1),
+            let end = LocalDate(year: number == 12 ? year + 1 : year, month: number == 12 ? 1 : number + 1, day: 1)
         else {
             throw Problem.badRequest("month is required.", errors: [.init(field: "month", message: "must be a month YYYY-MM")])
         }

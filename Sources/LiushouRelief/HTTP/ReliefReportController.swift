@@ -49,9 +49,15 @@ struct ReliefReportController: Sendable {
         let text = try await self.database.transaction(for: caller, kind: .bulk) { transaction in
             let unit = try await self.store.unit(query.unitId, caller: caller, permission: .reliefReports, in: transaction)
             let book = try await PaymentBook.load(path: unit.path, from: query.start, until: query.end, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "relief.payments_export", resource: "relief_case",
-                                 unitID: query.unitId, unitPath: unit.path,
-                                 detail: ["month": query.month, "rows": String(book.lines.count)]).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "relief.payments_export",
+                resource: "relief_case",
+                unitID: query.unitId,
+                unitPath: unit.path,
+                detail: ["month": query.month, "rows": String(book.lines.count)]
+            ).append(in: transaction)
             return book.csv
         }
         var headers = HTTPFields()

@@ -26,8 +26,15 @@ struct ReliefTransitionController: Sendable {
         let result: ReliefTransitioner.Result
         do {
             result = try await self.database.transaction(for: caller) { transaction in
-                try await self.transitioner.apply(input, to: id, ifMatch: version, idempotencyKey: key, caller: caller,
-                                                  origin: AuditOrigin(context), in: transaction)
+                try await self.transitioner.apply(
+                    input,
+                    to: id,
+                    ifMatch: version,
+                    idempotencyKey: key,
+                    caller: caller,
+                    origin: AuditOrigin(context),
+                    in: transaction
+                )
             }
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "relief_case_open" {
             throw ReliefCaseFiling.duplicate(nil)

@@ -17,7 +17,9 @@ public enum Money {
         var cents: Int64 = 0
         if parts.count == 2 {
             let fraction = parts[1]
-            guard (1...2).contains(fraction.count), fraction.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(fraction) else { return nil }
+            guard (1...2).contains(fraction.count), fraction.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(fraction) else {
+                return nil
+            }
             cents = fraction.count == 1 ? value * 10 : value
         }
         let (scaled, overflow) = whole.multipliedReportingOverflow(by: 100)

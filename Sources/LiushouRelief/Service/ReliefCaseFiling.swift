@@ -30,34 +30,40 @@ struct ReliefCaseFiling: Sendable {
         }
         let problems = input.problems()
         guard problems.isEmpty else { throw ServiceError.invalid(problems) }
-        let personRow = try await transaction.query("""
+        let personRow = try await transaction.query(
+            """
             select p.id, p.unit_id, p.village_id, p.household_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path
             from person p where p.id = \(input.personId) and p.status = 'active'
-            """).first
+            """
+        ).first
         let personPath = try personRow?.decode("path", as: String.self)
         guard let person = personRow, let path = personPath, caller.holds(.reliefRaise, at: path) else {
             throw ServiceError.invalid("personId", "no such active person in your relief scope")
         }
         let unitID = try person.decode("unit_id", as: UUID.self)
         let villageID = try person.decode("village_id", as: UUID.self)
-        guard let type = try await ReliefCaseTypes.effective(key: input.typeKey, countyPath: ReliefCaseTypes.countyPath(of: path), in: transaction) else {
+        guard let type = try await ReliefCaseTypes.effective(key: input.typeKey, countyPath: ReliefCaseTypes.countyPath(of: path), in: transaction)
+        else {
             throw ServiceError.invalid("typeKey", "no such case type in this county")
         }
         if let ceiling = type.maxAmountFen, input.amountRequestedFen > ceiling {
             throw ServiceError.invalid("amountRequestedFen", "this type grants at most \(ceiling) fen")
         }
         if let followUp = input.followUpId,
-           try await transaction.query("select 1 from follow_up where id = \(followUp) and person_id = \(input.personId)").first == nil {
+            try await transaction.query("select 1 from follow_up where id = \(followUp) and person_id = \(input.personId)").first == nil
+        {
             throw ServiceError.invalid("followUpId", "no such follow-up of this person")
         }
         if let officer = input.officerAccountId,
-           try await transaction.query("select relief_officer_covers(\(officer), \(unitID)) as ok").first?.decode("ok", as: Bool.self) != true {
+            try await transaction.query("select relief_officer_covers(\(officer), \(unitID)) as ok").first?.decode("ok", as: Bool.self) != true
+        {
             throw ServiceError.invalid("officerAccountId", "is not a relief officer or administrator covering this person")
         }
         if let open = try await Self.openCase(person: input.personId, typeKey: type.key, except: nil, in: transaction) {
             throw Self.duplicate(open)
         }
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into relief_case (id, person_id, household_id, unit_id, village_id, type_id, type_key, urgency, need, amount_requested_fen,
                 documents, source, follow_up_id, officer_account_id, raised_by, raised_by_name, state, decision_clock_from, decision_due_at,
                 content_hash)
@@ -67,30 +73,51 @@ struct ReliefCaseFiling: Sendable {
                 \((input.documents ?? []).map { $0.trimmingCharacters(in: .whitespaces) }), \(input.source.rawValue), \(input.followUpId),
                 \(input.officerAccountId), \(caller.accountID), \(caller.name), 'submitted', now(),
                 relief_decision_due(now(), \(input.urgency.rawValue), \(type.id), \(villageID)), decode(\(hash), 'hex'))
-            """)
-        try await PersonTimeline.append(ReliefCaseFiling.timelineEntry(person: input.personId, kind: "relief.submitted", summary: "帮扶救助：提交申请",
-                                                                       caller: caller, case: input.id), in: transaction)
-        try await AuditEntry(caller: caller, origin: origin, action: "relief.raise", resource: "relief_case",
-                             recordID: input.id.uuidString.lowercased(), unitID: unitID, unitPath: path,
-                             detail: ["type": type.key, "urgency": input.urgency.rawValue]).append(in: transaction)
+            """
+        )
+        try await PersonTimeline.append(
+            ReliefCaseFiling.timelineEntry(
+                person: input.personId,
+                kind: "relief.submitted",
+                summary: "帮扶救助：提交申请",
+                caller: caller,
+                case: input.id
+            ),
+            in: transaction
+        )
+        try await AuditEntry(
+            caller: caller,
+            origin: origin,
+            action: "relief.raise",
+            resource: "relief_case",
+            recordID: input.id.uuidString.lowercased(),
+            unitID: unitID,
+            unitPath: path,
+            detail: ["type": type.key, "urgency": input.urgency.rawValue]
+        ).append(in: transaction)
         guard let (created, _) = try await self.store.load(input.id, in: transaction) else { throw Problem.internalError }
         return .created(created)
     }
 
     /// The open case of a type for a person, other than `except`.
     static func openCase(person: UUID, typeKey: String, except: UUID?, in transaction: PostgresTransaction) async throws -> UUID? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select id from relief_case
             where person_id = \(person) and type_key = \(typeKey) and state in ('submitted', 'village_reviewed', 'approved', 'paid')
               and id is distinct from \(except)
-            """).first?.decode("id", as: UUID.self)
+            """
+        ).first?.decode("id", as: UUID.self)
     }
 
     /// 409 pointing at the open case.
     static func duplicate(_ existing: UUID?) -> ServiceError {
-        .conflict(code: "duplicate_open_case", title: "An open case of this type exists",
-                  detail: "This person already has an open case of this type; follow that one.",
-                  extensions: existing.map { ["existingCaseId": $0.uuidString.lowercased()] } ?? [:])
+        .conflict(
+            code: "duplicate_open_case",
+            title: "An open case of this type exists",
+            detail: "This person already has an open case of this type; follow that one.",
+            extensions: existing.map { ["existingCaseId": $0.uuidString.lowercased()] } ?? [:]
+        )
     }
 
     /// A step on the person's timeline. It names the step only: no type, amount or reason, since

@@ -43,10 +43,12 @@ struct ReliefCaseStore: Sendable {
 
     /// The recorded transitions of a case, oldest first.
     func transitions(of id: UUID, in transaction: PostgresTransaction) async throws -> [ReliefTransition] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select id, action, from_state, to_state, actor_name, actor_role, at, comment, amount_fen, paid_on, channel
             from relief_transition where case_id = \(id) order by seq
-            """).map(Self.transition)
+            """
+        ).map(Self.transition)
     }
 
     /// A unit's path and kind when the caller holds `permission` there; 404 otherwise (existence not revealed).
@@ -61,7 +63,10 @@ struct ReliefCaseStore: Sendable {
 
     /// The cases under `unitPath` and/or of `person` (at least one given), newest first, at most 500.
     func list(
-        unitPath: String?, person: UUID?, state: ReliefState?, in transaction: PostgresTransaction
+        unitPath: String?,
+        person: UUID?,
+        state: ReliefState?,
+        in transaction: PostgresTransaction
     ) async throws -> [ReliefCase] {
         var filters: [SQLQuery] = []
         if let unitPath {
@@ -74,27 +79,39 @@ struct ReliefCaseStore: Sendable {
             filters.append("c.person_id = \(person)")
         }
         if let state { filters.append("c.state = \(state.rawValue)") }
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select \(Self.columns) from \(Self.from)
             where \(SQLQuery.joined(filters, separator: " and ")) order by c.submitted_at desc, c.id limit 500
-            """).map(Self.reliefCase)
+            """
+        ).map(Self.reliefCase)
     }
 
     /// Cases under `path` awaiting a decision past their deadline, most overdue first, at most 500.
     func overdue(under path: String, in transaction: PostgresTransaction) async throws -> [ReliefOverdueCase] {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select c.id, c.person_id, p.name as person_name, v.name as village_name, c.type_key, coalesce(t.name, c.type_key) as type_name,
                 c.urgency, c.state, c.submitted_at, c.decision_due_at, (extract(epoch from now() - c.decision_due_at) / 3600)::int as hours_late
             from relief_case c join org_unit u on u.id = c.unit_id left join org_unit v on v.id = c.village_id
                 left join person p on p.id = c.person_id left join relief_case_type t on t.id = c.type_id
             where c.state in ('submitted', 'village_reviewed') and c.decision_due_at < now() and u.path <@ \(path)::ltree
             order by c.decision_due_at, c.id limit 500
-            """).map { row in
+            """
+        ).map { row in
             ReliefOverdueCase(
-                caseId: try row.decode("id"), personId: try row.decode("person_id"), personName: try row.decode("person_name"),
-                villageName: try row.decode("village_name"), typeKey: try row.decode("type_key"), typeName: try row.decode("type_name"),
-                urgency: try row.decode("urgency"), state: try row.decode("state"), submittedAt: try row.decode("submitted_at"),
-                decisionDueAt: try row.decode("decision_due_at"), hoursLate: try row.decode("hours_late"))
+                caseId: try row.decode("id"),
+                personId: try row.decode("person_id"),
+                personName: try row.decode("person_name"),
+                villageName: try row.decode("village_name"),
+                typeKey: try row.decode("type_key"),
+                typeName: try row.decode("type_name"),
+                urgency: try row.decode("urgency"),
+                state: try row.decode("state"),
+                submittedAt: try row.decode("submitted_at"),
+                decisionDueAt: try row.decode("decision_due_at"),
+                hoursLate: try row.decode("hours_late")
+            )
         }
     }
 
@@ -107,27 +124,53 @@ struct ReliefCaseStore: Sendable {
 
     static func reliefCase(_ row: PostgresRow) throws -> ReliefCase {
         ReliefCase(
-            id: try row.decode("id"), personId: try row.decode("person_id"), personName: try row.decode("person_name"),
-            householdId: try row.decode("household_id"), unitId: try row.decode("unit_id"), villageId: try row.decode("village_id"),
-            typeKey: try row.decode("type_key"), typeName: try row.decode("type_name"),
-            urgency: try Self.value(row, "urgency"), need: try row.decode("need"),
-            amountRequestedFen: try row.decode("amount_requested_fen"), amountGrantedFen: try row.decode("amount_granted_fen"),
-            documents: try row.decode("documents"), source: try Self.value(row, "source"), followUpId: try row.decode("follow_up_id"),
-            officerAccountId: try row.decode("officer_account_id"), raisedByName: try row.decode("raised_by_name"),
-            state: try Self.value(row, "state"), appeals: try row.decode("appeals"), submittedAt: try row.decode("submitted_at"),
-            decisionDueAt: try row.decode("decision_due_at"), overdue: try row.decode("overdue"), decidedAt: try row.decode("decided_at"),
-            decisionReason: try row.decode("decision_reason"), paidOn: try row.decode("paid_on"), paidAmountFen: try row.decode("paid_amount_fen"),
+            id: try row.decode("id"),
+            personId: try row.decode("person_id"),
+            personName: try row.decode("person_name"),
+            householdId: try row.decode("household_id"),
+            unitId: try row.decode("unit_id"),
+            villageId: try row.decode("village_id"),
+            typeKey: try row.decode("type_key"),
+            typeName: try row.decode("type_name"),
+            urgency: try Self.value(row, "urgency"),
+            need: try row.decode("need"),
+            amountRequestedFen: try row.decode("amount_requested_fen"),
+            amountGrantedFen: try row.decode("amount_granted_fen"),
+            documents: try row.decode("documents"),
+            source: try Self.value(row, "source"),
+            followUpId: try row.decode("follow_up_id"),
+            officerAccountId: try row.decode("officer_account_id"),
+            raisedByName: try row.decode("raised_by_name"),
+            state: try Self.value(row, "state"),
+            appeals: try row.decode("appeals"),
+            submittedAt: try row.decode("submitted_at"),
+            decisionDueAt: try row.decode("decision_due_at"),
+            overdue: try row.decode("overdue"),
+            decidedAt: try row.decode("decided_at"),
+            decisionReason: try row.decode("decision_reason"),
+            paidOn: try row.decode("paid_on"),
+            paidAmountFen: try row.decode("paid_amount_fen"),
             paymentChannel: try row.decode("payment_channel", as: String?.self).flatMap(ReliefTransitionInput.Channel.init(rawValue:)),
-            closedAt: try row.decode("closed_at"), version: try row.decode("version"), allowedActions: nil, transitions: nil
+            closedAt: try row.decode("closed_at"),
+            version: try row.decode("version"),
+            allowedActions: nil,
+            transitions: nil
         )
     }
 
     static func transition(_ row: PostgresRow) throws -> ReliefTransition {
         ReliefTransition(
-            id: try row.decode("id"), action: try Self.value(row, "action"), fromState: try Self.value(row, "from_state"),
-            toState: try Self.value(row, "to_state"), actorName: try row.decode("actor_name"), actorRole: try row.decode("actor_role"),
-            at: try row.decode("at"), comment: try row.decode("comment"), amountFen: try row.decode("amount_fen"),
-            paidOn: try row.decode("paid_on"), channel: try row.decode("channel")
+            id: try row.decode("id"),
+            action: try Self.value(row, "action"),
+            fromState: try Self.value(row, "from_state"),
+            toState: try Self.value(row, "to_state"),
+            actorName: try row.decode("actor_name"),
+            actorRole: try row.decode("actor_role"),
+            at: try row.decode("at"),
+            comment: try row.decode("comment"),
+            amountFen: try row.decode("amount_fen"),
+            paidOn: try row.decode("paid_on"),
+            channel: try row.decode("channel")
         )
     }
 

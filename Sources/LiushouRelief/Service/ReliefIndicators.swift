@@ -45,16 +45,19 @@ public struct ReliefIndicators: Sendable {
                 from relief_case c join org_unit u on u.id = c.unit_id where u.path <@ \(path)::ltree)
             """
         var open: [String: [OpenCount]] = [:]
-        for row in try await transaction.query("""
+        for row in try await transaction.query(
+            """
             with \(cases)
             select coalesce(group_path, '') as group_path, state, type_key, count(*)::int as n from cases
             where state in ('submitted', 'village_reviewed', 'approved', 'paid')
             group by grouping sets ((group_path, state, type_key), (state, type_key)) order by 1, 2, 3
-            """) {
+            """
+        ) {
             let count = OpenCount(state: try ReliefCaseStore.value(row, "state"), typeKey: try row.decode("type_key"), count: try row.decode("n"))
             open[try row.decode("group_path"), default: []].append(count)
         }
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             with \(cases), b as (select \(day)::date as d, date_trunc('month', \(day)::date)::date as m, date_trunc('year', \(day)::date)::date as y),
             m as (
                 select c.group_path,
@@ -72,7 +75,8 @@ public struct ReliefIndicators: Sendable {
                 group by grouping sets ((c.group_path), ()))
             select m.*, g.id as group_id, g.name as group_name from m left join org_unit g on g.path::text = m.group_path
             order by m.group_path nulls first
-            """)
+            """
+        )
         var total: Figures?
         var units: [Figures] = []
         for row in rows {
@@ -80,19 +84,37 @@ public struct ReliefIndicators: Sendable {
             let decided = try row.decode("decided", as: Int.self)
             let inTime = try row.decode("in_time", as: Int.self)
             let figures = Figures(
-                unitId: group == nil ? unitID : try row.decode("group_id"), unitName: try row.decode("group_name"),
-                open: try row.decode("open"), overdue: try row.decode("overdue"), openByStageAndType: open[group ?? ""] ?? [],
-                decidedThisYear: decided, decidedWithinDeadline: inTime,
+                unitId: group == nil ? unitID : try row.decode("group_id"),
+                unitName: try row.decode("group_name"),
+                open: try row.decode("open"),
+                overdue: try row.decode("overdue"),
+                openByStageAndType: open[group ?? ""] ?? [],
+                decidedThisYear: decided,
+                decidedWithinDeadline: inTime,
                 shareDecidedWithinDeadline: decided == 0 ? nil : (Double(inTime * 1000 / decided) / 1000),
                 medianDaysToDecision: try row.decode("median_days"),
-                grantedThisMonthFen: try row.decode("granted_month"), grantedThisYearFen: try row.decode("granted_year"),
-                paidThisMonthFen: try row.decode("paid_month"), paidThisYearFen: try row.decode("paid_year")
+                grantedThisMonthFen: try row.decode("granted_month"),
+                grantedThisYearFen: try row.decode("granted_year"),
+                paidThisMonthFen: try row.decode("paid_month"),
+                paidThisYearFen: try row.decode("paid_year")
             )
             if group == nil { total = figures } else { units.append(figures) }
         }
-        let empty = Figures(unitId: unitID, unitName: nil, open: 0, overdue: 0, openByStageAndType: [], decidedThisYear: 0, decidedWithinDeadline: 0,
-                            shareDecidedWithinDeadline: nil, medianDaysToDecision: nil, grantedThisMonthFen: 0, grantedThisYearFen: 0,
-                            paidThisMonthFen: 0, paidThisYearFen: 0)
+        let empty = Figures(
+            unitId: unitID,
+            unitName: nil,
+            open: 0,
+            overdue: 0,
+            openByStageAndType: [],
+            decidedThisYear: 0,
+            decidedWithinDeadline: 0,
+            shareDecidedWithinDeadline: nil,
+            medianDaysToDecision: nil,
+            grantedThisMonthFen: 0,
+            grantedThisYearFen: 0,
+            paidThisMonthFen: 0,
+            paidThisYearFen: 0
+        )
         return ReliefIndicators(unitId: unitID, on: day, total: total ?? empty, units: units)
     }
 }

@@ -36,19 +36,36 @@ struct CounsellingController: Sendable {
                     throw Problem.validation(errors)
                 }
                 guard try await SchoolLookup.callerIsCounsellor(at: membership.schoolId, in: transaction) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                                  detail: "Only a counsellor the town designated at the child's school records counselling.")
+                    throw Problem(
+                        status: .forbidden,
+                        code: "forbidden",
+                        title: "Not allowed",
+                        detail: "Only a counsellor the town designated at the child's school records counselling."
+                    )
                 }
                 if !errors.isEmpty { throw Problem.validation(errors) }
                 try await CounsellingStore.insert(input, school: membership.schoolId, caller: caller, in: transaction)
                 // The timeline says only that a session happened.
                 try await PersonTimeline.append(
-                    .init(person: input.personId, module: "schools", kind: "school.counselling", summary: "心理辅导（\(input.heldOn)，内容保密）",
-                          caller: caller, record: input.id),
-                    in: transaction)
-                try await AuditEntry(caller: caller, context: context, action: "counselling.create", resource: "person",
-                                     recordID: input.personId.uuidString.lowercased(), unitID: membership.schoolId,
-                                     unitPath: membership.schoolPath).append(in: transaction)
+                    .init(
+                        person: input.personId,
+                        module: "schools",
+                        kind: "school.counselling",
+                        summary: "心理辅导（\(input.heldOn)，内容保密）",
+                        caller: caller,
+                        record: input.id
+                    ),
+                    in: transaction
+                )
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "counselling.create",
+                    resource: "person",
+                    recordID: input.personId.uuidString.lowercased(),
+                    unitID: membership.schoolId,
+                    unitPath: membership.schoolPath
+                ).append(in: transaction)
                 guard let stored = try await CounsellingStore.find(input.id, in: transaction) else { throw Problem.internalError }
                 return (stored.session, true)
             }
@@ -66,9 +83,15 @@ struct CounsellingController: Sendable {
             guard !details.isEmpty else { return CounsellingView(personId: id, sessions: held, details: nil) }
             // Filed under each school whose sessions were read, so the auditors of that school's town find it.
             for school in Set(details.map(\.schoolId)) {
-                try await AuditEntry(caller: caller, context: context, action: "counselling.read", resource: "person",
-                                     recordID: id.uuidString.lowercased(), unitID: school,
-                                     detail: ["sessions": String(details.filter { $0.schoolId == school }.count)]).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "counselling.read",
+                    resource: "person",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: school,
+                    detail: ["sessions": String(details.filter { $0.schoolId == school }.count)]
+                ).append(in: transaction)
             }
             return CounsellingView(personId: id, sessions: held, details: details)
         }

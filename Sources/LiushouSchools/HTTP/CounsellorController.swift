@@ -33,8 +33,15 @@ struct CounsellorController: Sendable {
                 throw Problem.validation([.init(field: "accountId", message: "is not an active staff account of the school")])
             }
             let newID = try await CounsellingStore.designate(body.accountId, at: id, caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "school.counsellor_designate", resource: "account",
-                                 recordID: body.accountId.uuidString.lowercased(), unitID: id, unitPath: school.path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "school.counsellor_designate",
+                resource: "account",
+                recordID: body.accountId.uuidString.lowercased(),
+                unitID: id,
+                unitPath: school.path
+            ).append(in: transaction)
             guard let counsellor = try await CounsellingStore.counsellor(newID, in: transaction) else { throw Problem.internalError }
             return (counsellor, true)
         }
@@ -49,8 +56,15 @@ struct CounsellorController: Sendable {
             guard let counsellor = try await CounsellingStore.revoke(account, at: id, caller: caller, in: transaction) else {
                 throw Problem.notFound("No such counsellor.")
             }
-            try await AuditEntry(caller: caller, context: context, action: "school.counsellor_revoke", resource: "account",
-                                 recordID: account.uuidString.lowercased(), unitID: id, unitPath: school.path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "school.counsellor_revoke",
+                resource: "account",
+                recordID: account.uuidString.lowercased(),
+                unitID: id,
+                unitPath: school.path
+            ).append(in: transaction)
             return counsellor
         }
         return try JSONResponse(counsellor)
@@ -58,7 +72,8 @@ struct CounsellorController: Sendable {
 
     /// A school whose counsellors the caller designates; else 404.
     private static func managed(_ id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> SchoolLookup {
-        guard let school = try await SchoolLookup.find(id, in: transaction), school.kind == "school", caller.covers(school.path, in: .schoolsManage) else {
+        guard let school = try await SchoolLookup.find(id, in: transaction), school.kind == "school", caller.covers(school.path, in: .schoolsManage)
+        else {
             throw Problem.notFound("No such school.")
         }
         return school

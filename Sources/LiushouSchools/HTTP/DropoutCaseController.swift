@@ -20,10 +20,23 @@ struct DropoutCaseController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let values = try decoder.container(keyedBy: CodingKeys.self)
-            self.status = try values.parameter(.status, { ["open", "closed"].contains($0) ? $0 : nil }, invalid: Problem.badRequest(
-                "status is invalid.", errors: [.init(field: "status", message: "must be open or closed")])) ?? "open"
-            self.unitId = try values.parameter(.unitId, UUID.init(uuidString:), invalid: Problem.badRequest(
-                "unitId is invalid.", errors: [.init(field: "unitId", message: "must be a UUID")]))
+            self.status =
+                try values.parameter(
+                    .status,
+                    { ["open", "closed"].contains($0) ? $0 : nil },
+                    invalid: Problem.badRequest(
+                        "status is invalid.",
+                        errors: [.init(field: "status", message: "must be open or closed")]
+                    )
+                ) ?? "open"
+            self.unitId = try values.parameter(
+                .unitId,
+                UUID.init(uuidString:),
+                invalid: Problem.badRequest(
+                    "unitId is invalid.",
+                    errors: [.init(field: "unitId", message: "must be a UUID")]
+                )
+            )
         }
 
         enum CodingKeys: String, CodingKey {
@@ -73,12 +86,26 @@ struct DropoutCaseController: Sendable {
                 throw Problem(status: .conflict, code: "already_closed", title: "The dropout case is already closed")
             }
             try await PersonTimeline.append(
-                .init(person: found.personId, module: "schools", kind: "school.dropout_closed", summary: "控辍保学个案由乡镇关闭：" + reason,
-                      caller: caller, record: id),
-                in: transaction)
+                .init(
+                    person: found.personId,
+                    module: "schools",
+                    kind: "school.dropout_closed",
+                    summary: "控辍保学个案由乡镇关闭：" + reason,
+                    caller: caller,
+                    record: id
+                ),
+                in: transaction
+            )
             try await RollStore.closeCase(id, on: self.clock.today(), reason: reason, caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "school.dropout_close", resource: "dropout_case",
-                                 recordID: id.uuidString.lowercased(), unitID: found.unitId, unitPath: path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "school.dropout_close",
+                resource: "dropout_case",
+                recordID: id.uuidString.lowercased(),
+                unitID: found.unitId,
+                unitPath: path
+            ).append(in: transaction)
             guard let updated = try await RollStore.dropoutCase(id, in: transaction) else { throw Problem.internalError }
             return updated
         }

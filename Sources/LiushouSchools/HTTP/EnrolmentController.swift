@@ -18,8 +18,15 @@ struct EnrolmentController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let values = try decoder.container(keyedBy: CodingKeys.self)
-            let scope = try values.parameter(.status, { ["open", "all"].contains($0) ? $0 : nil }, invalid: Problem.badRequest(
-                "status is invalid.", errors: [.init(field: "status", message: "must be open or all")])) ?? "open"
+            let scope =
+                try values.parameter(
+                    .status,
+                    { ["open", "all"].contains($0) ? $0 : nil },
+                    invalid: Problem.badRequest(
+                        "status is invalid.",
+                        errors: [.init(field: "status", message: "must be open or all")]
+                    )
+                ) ?? "open"
             self.openOnly = scope == "open"
         }
 
@@ -87,7 +94,13 @@ struct EnrolmentController: Sendable {
     }
 
     /// Checks and inserts a new roll row, with its timeline event and audit entry.
-    private func enrol(_ input: EnrolmentInput, caller: Caller, today: LocalDate, context: AppRequestContext, in transaction: PostgresTransaction) async throws {
+    private func enrol(
+        _ input: EnrolmentInput,
+        caller: Caller,
+        today: LocalDate,
+        context: AppRequestContext,
+        in transaction: PostgresTransaction
+    ) async throws {
         var errors = SchoolRules.problems(input, today: today)
         let school = try await SchoolLookup.find(input.schoolId, in: transaction)
         if school?.writable(by: caller) != true {
@@ -105,10 +118,24 @@ struct EnrolmentController: Sendable {
         guard errors.isEmpty, let school else { throw Problem.validation(errors) }
         try await RollStore.insert(input, caller: caller, in: transaction)
         try await PersonTimeline.append(
-            .init(person: input.personId, module: "schools", kind: "school.enrolled", summary: "入学登记：\(school.name)，\(input.grade) 年级",
-                  caller: caller, record: input.id),
-            in: transaction)
-        try await AuditEntry(caller: caller, context: context, action: "school.enrol", resource: "school_enrolment",
-                             recordID: input.id.uuidString.lowercased(), unitID: school.id, unitPath: school.path).append(in: transaction)
+            .init(
+                person: input.personId,
+                module: "schools",
+                kind: "school.enrolled",
+                summary: "入学登记：\(school.name)，\(input.grade) 年级",
+                caller: caller,
+                record: input.id
+            ),
+            in: transaction
+        )
+        try await AuditEntry(
+            caller: caller,
+            context: context,
+            action: "school.enrol",
+            resource: "school_enrolment",
+            recordID: input.id.uuidString.lowercased(),
+            unitID: school.id,
+            unitPath: school.path
+        ).append(in: transaction)
     }
 }

@@ -43,9 +43,16 @@ struct LearningPlanController: Sendable {
                 guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
                 try await LearningPlanStore.insert(input, membership: membership, pairing: pairing, caller: caller, in: transaction)
                 try await PersonTimeline.append(
-                    .init(person: input.personId, module: "schools", kind: "school.learning_plan", summary: "学习帮扶计划（\(input.startOn) 起）",
-                          caller: caller, record: input.id),
-                    in: transaction)
+                    .init(
+                        person: input.personId,
+                        module: "schools",
+                        kind: "school.learning_plan",
+                        summary: "学习帮扶计划（\(input.startOn) 起）",
+                        caller: caller,
+                        record: input.id
+                    ),
+                    in: transaction
+                )
                 guard let stored = try await LearningPlanStore.plan(input.id, in: transaction) else { throw Problem.internalError }
                 return (stored.plan, true)
             }
@@ -68,7 +75,12 @@ struct LearningPlanController: Sendable {
                     return (stored.check, false)
                 }
                 guard let school = try await SchoolLookup.find(plan.schoolId, in: transaction), caller.covers(school.path, in: .school) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "The plan's school records its progress checks.")
+                    throw Problem(
+                        status: .forbidden,
+                        code: "forbidden",
+                        title: "Not allowed",
+                        detail: "The plan's school records its progress checks."
+                    )
                 }
                 var errors: [Problem.FieldError] = []
                 SchoolRules.date(input.checkedOn, "checkedOn", today: today, into: &errors)
@@ -77,9 +89,16 @@ struct LearningPlanController: Sendable {
                 if !errors.isEmpty { throw Problem.validation(errors) }
                 try await LearningPlanStore.insert(input, plan: plan, caller: caller, in: transaction)
                 try await PersonTimeline.append(
-                    .init(person: plan.personId, module: "schools", kind: "school.learning_check", summary: "学习进步档案（\(input.checkedOn)）",
-                          caller: caller, record: input.id),
-                    in: transaction)
+                    .init(
+                        person: plan.personId,
+                        module: "schools",
+                        kind: "school.learning_check",
+                        summary: "学习进步档案（\(input.checkedOn)）",
+                        caller: caller,
+                        record: input.id
+                    ),
+                    in: transaction
+                )
                 guard let stored = try await LearningPlanStore.check(input.id, in: transaction) else { throw Problem.internalError }
                 return (stored.check, true)
             }

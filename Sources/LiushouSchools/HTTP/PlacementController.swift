@@ -29,7 +29,12 @@ struct PlacementController: Sendable {
             var errors = errors
             guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
             guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "The school or the town managing it places children.")
+                throw Problem(
+                    status: .forbidden,
+                    code: "forbidden",
+                    title: "Not allowed",
+                    detail: "The school or the town managing it places children."
+                )
             }
             if let teacher = input.classTeacherId, try await !SchoolLookup.isStaff(teacher, at: enrolment.schoolId, in: transaction) {
                 errors.append(.init(field: "classTeacherId", message: "is not staff of the school"))
@@ -41,8 +46,15 @@ struct PlacementController: Sendable {
                 throw Problem(status: .conflict, code: "enrolment_closed", title: "The child has left this school's roll")
             }
             try await RollStore.place(id, input, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "school.placement", resource: "school_enrolment",
-                                 recordID: id.uuidString.lowercased(), unitID: school.id, unitPath: school.path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "school.placement",
+                resource: "school_enrolment",
+                recordID: id.uuidString.lowercased(),
+                unitID: school.id,
+                unitPath: school.path
+            ).append(in: transaction)
             guard let updated = try await RollStore.enrolment(id, in: transaction) else { throw Problem.internalError }
             return updated
         }

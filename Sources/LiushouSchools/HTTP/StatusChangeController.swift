@@ -32,28 +32,45 @@ struct StatusChangeController: Sendable {
                 }
                 guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
                 guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed",
-                                  detail: "Status changes are recorded by the school or the town managing it.")
+                    throw Problem(
+                        status: .forbidden,
+                        code: "forbidden",
+                        title: "Not allowed",
+                        detail: "Status changes are recorded by the school or the town managing it."
+                    )
                 }
                 guard let current = try await RollStore.lockedVersion(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
                 guard current == version else { throw Problem.versionMismatch("enrolment", current: current) }
                 guard enrolment.status.isOpen else {
-                    throw Problem(status: .conflict, code: "enrolment_closed", title: "The child has left this school's roll",
-                                  detail: "The row ended as \(enrolment.status.rawValue); the receiving school records further changes.")
+                    throw Problem(
+                        status: .conflict,
+                        code: "enrolment_closed",
+                        title: "The child has left this school's roll",
+                        detail: "The row ended as \(enrolment.status.rawValue); the receiving school records further changes."
+                    )
                 }
                 var errors = SchoolRules.problems(input, enrolment: enrolment, today: today)
                 // Changes follow each other in time: a back-dated one would disagree with the current status.
                 if let latest = try await RollStore.latestChange(of: enrolment.id, in: transaction), input.effectiveOn < latest {
                     errors.append(.init(field: "effectiveOn", message: "is before the last change of this enrolment (\(latest))"))
                 }
-                if let to = input.toSchoolId, to != enrolment.schoolId, try await !SchoolLookup.inSameCounty(to, as: enrolment.schoolId, in: transaction) {
+                if let to = input.toSchoolId, to != enrolment.schoolId,
+                    try await !SchoolLookup.inSameCounty(to, as: enrolment.schoolId, in: transaction)
+                {
                     errors.append(.init(field: "toSchoolId", message: "is not an active school of the county"))
                 }
                 if !errors.isEmpty { throw Problem.validation(errors) }
                 let applied = try await StatusChanger.apply(input, to: enrolment, caller: caller, in: transaction)
-                try await AuditEntry(caller: caller, context: context, action: "school.status_change", resource: "school_enrolment",
-                                     recordID: id.uuidString.lowercased(), unitID: school.id, unitPath: school.path,
-                                     detail: ["toStatus": input.toStatus.rawValue]).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "school.status_change",
+                    resource: "school_enrolment",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: school.id,
+                    unitPath: school.path,
+                    detail: ["toStatus": input.toStatus.rawValue]
+                ).append(in: transaction)
                 guard let stored = try await RollStore.change(input.id, in: transaction) else { throw Problem.internalError }
                 return (try await self.result(stored.change, alerts: applied.alerts, in: transaction), true)
             }

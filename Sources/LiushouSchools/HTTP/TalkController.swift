@@ -39,9 +39,16 @@ struct TalkController: Sendable {
                 guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
                 try await TalkStore.insert(input, membership: membership, caller: caller, in: transaction)
                 try await PersonTimeline.append(
-                    .init(person: input.personId, module: "schools", kind: "school.talk", summary: "班主任谈心（\(input.talkedOn)）",
-                          caller: caller, record: input.id),
-                    in: transaction)
+                    .init(
+                        person: input.personId,
+                        module: "schools",
+                        kind: "school.talk",
+                        summary: "班主任谈心（\(input.talkedOn)）",
+                        caller: caller,
+                        record: input.id
+                    ),
+                    in: transaction
+                )
                 guard let stored = try await TalkStore.find(input.id, in: transaction) else { throw Problem.internalError }
                 return (stored.talk, true)
             }
@@ -51,7 +58,10 @@ struct TalkController: Sendable {
 
     @Sendable func due(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
-        let month = try MonthParameter.parse(try request.uri.decodeQuery(as: MonthParameter.Query.self, context: context).month, today: self.clock.today())
+        let month = try MonthParameter.parse(
+            try request.uri.decodeQuery(as: MonthParameter.Query.self, context: context).month,
+            today: self.clock.today()
+        )
         let items = try await self.database.transaction(for: caller) { transaction in
             _ = try await SchoolLookup.readable(id, by: caller, .schoolsRead, in: transaction)
             return try await TalkStore.due(id, month: month.start, next: month.next, in: transaction)

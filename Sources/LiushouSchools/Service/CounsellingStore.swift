@@ -19,12 +19,14 @@ enum CounsellingStore {
 
     /// Inserts a session with a child on the roll of `school` (the caller checked it).
     static func insert(_ input: CounsellingInput, school: UUID, caller: Caller, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into counselling_session (id, person_id, school_id, held_on, issue, notes, plan, risk_level, counsellor_account_id,
                 counsellor_name, content_hash)
             values (\(input.id), \(input.personId), \(school), \(input.heldOn), \(input.issue.trimmingCharacters(in: .whitespacesAndNewlines)),
                 \(input.notes), \(input.plan), \(input.riskLevel.rawValue), \(caller.accountID), \(caller.name), \(ContentHash.of(input)))
-            """)
+            """
+        )
     }
 
     /// That sessions with the child happened: date and school only.
@@ -38,17 +40,27 @@ enum CounsellingStore {
     /// the town's child-welfare supervisor), newest first.
     static func details(_ person: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> [CounsellingSession] {
         // Row-level security already limits the rows; the same rule is checked here again.
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select \(Self.columns) from counselling_session s where s.person_id = \(person) order by s.held_on desc, s.recorded_at desc
-            """).filter { row in
+            """
+        ).filter { row in
             try row.decode("mine", as: Bool.self) || caller.covers(try row.decode("school_path", as: String.self), in: .counselling)
         }.map(Self.session)
     }
 
     static func session(_ row: PostgresRow) throws -> CounsellingSession {
-        CounsellingSession(id: try row.decode("id"), personId: try row.decode("person_id"), schoolId: try row.decode("school_id"),
-                           heldOn: try row.decode("held_on"), issue: try row.decode("issue"), notes: try row.decode("notes"), plan: try row.decode("plan"),
-                           riskLevel: CounsellingRisk(rawValue: try row.decode("risk_level")) ?? .low, counsellorName: try row.decode("counsellor_name"))
+        CounsellingSession(
+            id: try row.decode("id"),
+            personId: try row.decode("person_id"),
+            schoolId: try row.decode("school_id"),
+            heldOn: try row.decode("held_on"),
+            issue: try row.decode("issue"),
+            notes: try row.decode("notes"),
+            plan: try row.decode("plan"),
+            riskLevel: CounsellingRisk(rawValue: try row.decode("risk_level")) ?? .low,
+            counsellorName: try row.decode("counsellor_name")
+        )
     }
 
     // MARK: Counsellors
@@ -57,17 +69,21 @@ enum CounsellingStore {
 
     /// The account's running designation at the school.
     static func activeCounsellor(_ account: UUID, at school: UUID, in transaction: PostgresTransaction) async throws -> Counsellor? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select \(Self.counsellorColumns) from school_counsellor c where c.school_id = \(school) and c.account_id = \(account) and c.revoked_at is null
-            """).first.map(Self.counsellor)
+            """
+        ).first.map(Self.counsellor)
     }
 
     /// Designates a staff account as a counsellor of the school (the caller checked it); returns the designation's id.
     static func designate(_ account: UUID, at school: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> UUID {
         let newID = UUID()
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into school_counsellor (id, school_id, account_id, designated_by) values (\(newID), \(school), \(account), \(caller.accountID))
-            """)
+            """
+        )
         return newID
     }
 
@@ -78,15 +94,22 @@ enum CounsellingStore {
 
     /// Ends the account's running designation at the school; nil when there is none.
     static func revoke(_ account: UUID, at school: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> Counsellor? {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             update school_counsellor c set revoked_at = now(), revoked_by = \(caller.accountID)
             where c.school_id = \(school) and c.account_id = \(account) and c.revoked_at is null
             returning \(Self.counsellorColumns)
-            """).first.map(Self.counsellor)
+            """
+        ).first.map(Self.counsellor)
     }
 
     static func counsellor(_ row: PostgresRow) throws -> Counsellor {
-        Counsellor(id: try row.decode("id"), schoolId: try row.decode("school_id"), accountId: try row.decode("account_id"),
-                   designatedAt: try row.decode("designated_at"), revokedAt: try row.decode("revoked_at"))
+        Counsellor(
+            id: try row.decode("id"),
+            schoolId: try row.decode("school_id"),
+            accountId: try row.decode("account_id"),
+            designatedAt: try row.decode("designated_at"),
+            revokedAt: try row.decode("revoked_at")
+        )
     }
 }

@@ -15,19 +15,22 @@ enum FamilyContactStore {
 
     /// Inserts a contact of a child on the caller's roll (the caller checked it).
     static func insert(_ input: FamilyContactInput, membership: RollMembership, caller: Caller, in transaction: PostgresTransaction) async throws {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             insert into family_contact (id, person_id, enrolment_id, school_id, occurred_on, kind, with_whom, notes, recorded_by, recorded_by_name,
                 content_hash)
             values (\(input.id), \(input.personId), \(membership.enrolmentId), \(membership.schoolId), \(input.occurredOn), \(input.kind.rawValue),
                 \(input.withWhom.rawValue), \(input.notes), \(caller.accountID), \(caller.name), \(ContentHash.of(input)))
-            """)
+            """
+        )
     }
 
     /// The "五个一" of each child on `school`'s open roll in the month from `start` to `next` (home
     /// visits over the 12 months up to its end).
     static func fiveOnes(_ school: UUID, month start: LocalDate, next: LocalDate, in transaction: PostgresTransaction) async throws -> [FiveOnes] {
         let yearBack = LocalDate(year: next.year - 1, month: next.month, day: 1) ?? start
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select e.person_id, p.name,
                 count(f.id) filter (where f.kind in ('phone', 'video') and f.occurred_on >= \(start))::int as calls,
                 count(distinct least((extract(day from f.occurred_on)::int - 1) / 7, 3))
@@ -42,7 +45,8 @@ enum FamilyContactStore {
             where e.school_id = \(school) and e.ended_on is null and p.status = 'active' and e.enrolled_on < \(next)
             group by e.person_id, p.name
             order by p.name, e.person_id
-            """).map(Self.fiveOnes)
+            """
+        ).map(Self.fiveOnes)
     }
 
     static func fiveOnes(_ row: PostgresRow) throws -> FiveOnes {
@@ -53,18 +57,36 @@ enum FamilyContactStore {
         let visits = try row.decode("home_visits", as: Int.self)
         let feedback = try row.decode("feedback", as: Int.self)
         return FiveOnes(
-            personId: try row.decode("person_id"), personName: try row.decode("name"), calls: try row.decode("calls"), weeksWithCall: weeks,
-            letters: letters, classTeacherContacts: classTeacher, subjectTeacherContacts: subjectTeacher, homeVisitsLast12Months: visits,
+            personId: try row.decode("person_id"),
+            personName: try row.decode("name"),
+            calls: try row.decode("calls"),
+            weeksWithCall: weeks,
+            letters: letters,
+            classTeacherContacts: classTeacher,
+            subjectTeacherContacts: subjectTeacher,
+            homeVisitsLast12Months: visits,
             feedback: feedback,
-            met: .init(weeklyCall: weeks >= 4, monthlyLetter: letters > 0, classTeacher: classTeacher > 0, subjectTeacher: subjectTeacher > 0,
-                       yearlyHomeVisit: visits > 0, monthlyFeedback: feedback > 0)
+            met: .init(
+                weeklyCall: weeks >= 4,
+                monthlyLetter: letters > 0,
+                classTeacher: classTeacher > 0,
+                subjectTeacher: subjectTeacher > 0,
+                yearlyHomeVisit: visits > 0,
+                monthlyFeedback: feedback > 0
+            )
         )
     }
 
     static func contact(_ row: PostgresRow) throws -> FamilyContact {
-        FamilyContact(id: try row.decode("id"), personId: try row.decode("person_id"), schoolId: try row.decode("school_id"),
-                      occurredOn: try row.decode("occurred_on"), kind: FamilyContactKind(rawValue: try row.decode("kind")) ?? .phone,
-                      withWhom: FamilyMember(rawValue: try row.decode("with_whom")) ?? .otherFamily, notes: try row.decode("notes"),
-                      recordedByName: try row.decode("recorded_by_name"))
+        FamilyContact(
+            id: try row.decode("id"),
+            personId: try row.decode("person_id"),
+            schoolId: try row.decode("school_id"),
+            occurredOn: try row.decode("occurred_on"),
+            kind: FamilyContactKind(rawValue: try row.decode("kind")) ?? .phone,
+            withWhom: FamilyMember(rawValue: try row.decode("with_whom")) ?? .otherFamily,
+            notes: try row.decode("notes"),
+            recordedByName: try row.decode("recorded_by_name")
+        )
     }
 }

@@ -37,9 +37,11 @@ struct SchoolLookup {
 
     /// Whether `school` is an active school of the county `other` lies in.
     static func inSameCounty(_ school: UUID, as other: UUID, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select liushou_school_in_same_county(\(school), \(other)) as ok
-            """).first?.decode("ok", as: Bool.self) == true
+            """
+        ).first?.decode("ok", as: Bool.self) == true
     }
 
     /// Whether the caller is a counsellor the town designated at `school`.

@@ -34,7 +34,12 @@ enum SchoolRules {
         Self.text(input.reason, "reason", max: 1000, required: [.droppedOut, .suspended, .longAbsence].contains(input.toStatus), into: &errors)
         if input.toStatus == .transferredOut {
             if (input.toSchoolId == nil) == (input.toSchoolName == nil) {
-                errors.append(.init(field: "toSchoolId", message: "name the receiving school by exactly one of toSchoolId (a school of the county) and toSchoolName"))
+                errors.append(
+                    .init(
+                        field: "toSchoolId",
+                        message: "name the receiving school by exactly one of toSchoolId (a school of the county) and toSchoolName"
+                    )
+                )
             }
             Self.text(input.toSchoolName, "toSchoolName", max: 100, into: &errors)
             if input.toSchoolId == enrolment.schoolId { errors.append(.init(field: "toSchoolId", message: "is the current school")) }

@@ -53,9 +53,12 @@ public struct AuditCheckpointService: Service {
             let file = self.file
             // open, write and fsync block: not on the concurrency pool's few threads.
             try await NIOThreadPool.singleton.runIfActive { try Self.append(line, to: file) }
-            self.logger.info("audit checkpoint", metadata: [
-                "audit.position": "\(checkpoint.position)", "audit.hash": "\(checkpoint.hash)", "audit.signature": "\(checkpoint.signature)",
-            ])
+            self.logger.info(
+                "audit checkpoint",
+                metadata: [
+                    "audit.position": "\(checkpoint.position)", "audit.hash": "\(checkpoint.hash)", "audit.signature": "\(checkpoint.signature)",
+                ]
+            )
             return checkpoint.position
         } catch {
             self.logger.warning("audit checkpoint failed", metadata: ["error": "\(error)"])

@@ -31,7 +31,10 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         ownerURL = configuration.migrationDatabaseURL ?? configured
     } else {
         let cluster = EmbeddedPostgres(
-            configuration: EmbeddedPostgresConfiguration(dataDirectory: configuration.dataDirectory, maxConnections: max(100, configuration.poolSize * 2)),
+            configuration: EmbeddedPostgresConfiguration(
+                dataDirectory: configuration.dataDirectory,
+                maxConnections: max(100, configuration.poolSize * 2)
+            ),
             logger: logger
         )
         ownerURL = try await cluster.start()
@@ -47,27 +50,42 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
     let pool = PostgresConnectionPool(
         configuration: PostgresPoolConfiguration(
-            conninfo: applicationURL, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolWaitTimeout,
-            connectTimeout: configuration.connectTimeout, statementTimeout: configuration.statementTimeout,
+            conninfo: applicationURL,
+            maxConnections: configuration.poolSize,
+            acquireTimeout: configuration.poolWaitTimeout,
+            connectTimeout: configuration.connectTimeout,
+            statementTimeout: configuration.statementTimeout,
             bulkStatementTimeout: configuration.bulkStatementTimeout
         ),
         logger: logger
     )
     services.append(pool)
     services.append(SnapshotService(pool: pool, logger: logger))
-    services.append(AuditCheckpointService(
-        pool: pool, key: AuditCheckpoint.Key(dataKey: dataKey), file: configuration.resolvedAuditCheckpointFile,
-        interval: configuration.auditCheckpointInterval, logger: logger
-    ))
+    services.append(
+        AuditCheckpointService(
+            pool: pool,
+            key: AuditCheckpoint.Key(dataKey: dataKey),
+            file: configuration.resolvedAuditCheckpointFile,
+            interval: configuration.auditCheckpointInterval,
+            logger: logger
+        )
+    )
     let alertsMayStart = StartGate()
     services.append(AlertDeliveryService(pool: pool, vault: vault, settings: configuration.alertDelivery, startGate: alertsMayStart, logger: logger))
     let hasher = try PasswordHasher(cost: configuration.bcryptCost)
     var authSettings = AuthSettings()
     authSettings.secondFactorRoles = configuration.resolvedTwoFactorRoles
-    let router = buildRouter(AppDependencies(
-        pool: pool, catalog: catalog, hasher: hasher, vault: vault, authSettings: authSettings, clusterStatus: clusterStatus,
-        trustedProxies: configuration.trustedProxies
-    ))
+    let router = buildRouter(
+        AppDependencies(
+            pool: pool,
+            catalog: catalog,
+            hasher: hasher,
+            vault: vault,
+            authSettings: authSettings,
+            clusterStatus: clusterStatus,
+            trustedProxies: configuration.trustedProxies
+        )
+    )
     var app = Application(
         router: router,
         server: HTTPServerSettings.server(configuration),
@@ -85,9 +103,12 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         do {
             if migrateOnStart {
                 let report = try await Migrator(catalog: catalog, logger: logger).migrate(pool: owner)
-                logger.info("database schema is current", metadata: [
-                    "applied_now": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied)",
-                ])
+                logger.info(
+                    "database schema is current",
+                    metadata: [
+                        "applied_now": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied)",
+                    ]
+                )
             }
             if let embeddedApplicationPassword {
                 try await DatabaseRoles.enableApplicationLogin(password: embeddedApplicationPassword, owner: owner)

@@ -5,16 +5,16 @@ import LiushouAccess
 import LiushouAlerts
 import LiushouDashboard
 import LiushouGrid
-import LiushouHealth
 import LiushouHTTP
+import LiushouHealth
 import LiushouLegalAid
 import LiushouMigrations
 import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
-import LiushouVolunteers
 import LiushouRelief
 import LiushouSchools
+import LiushouVolunteers
 import LiushouWeb
 
 /// What route handlers need, built once at start-up.
@@ -52,15 +52,23 @@ public struct AppDependencies: Sendable {
     public let webhookHosts: Set<String>
 
     public init(
-        pool: PostgresConnectionPool, catalog: MigrationCatalog, hasher: PasswordHasher, vault: IdentifierVault,
-        authSettings: AuthSettings = AuthSettings(), clusterStatus: (@Sendable () -> ClusterStatus)? = nil, trustedProxies: Set<String> = []
+        pool: PostgresConnectionPool,
+        catalog: MigrationCatalog,
+        hasher: PasswordHasher,
+        vault: IdentifierVault,
+        authSettings: AuthSettings = AuthSettings(),
+        clusterStatus: (@Sendable () -> ClusterStatus)? = nil,
+        trustedProxies: Set<String> = []
     ) {
         self.pool = pool
         self.catalog = catalog
         self.metrics = HTTPMetrics(pool: pool)
         self.database = TenantDatabase(pool: pool)
         self.auth = AuthService(
-            repository: PostgresAuthRepository(database: self.database), hasher: hasher, settings: authSettings, database: self.database
+            repository: PostgresAuthRepository(database: self.database),
+            hasher: hasher,
+            settings: authSettings,
+            database: self.database
         )
         self.authSettings = authSettings
         self.routes = RouteCatalog()
@@ -73,7 +81,8 @@ public struct AppDependencies: Sendable {
         self.web = try! WebBundle(directory: ProcessInfo.processInfo.environment["LIUSHOU_WEB_DIR"].map { URL(fileURLWithPath: $0) })
         self.clusterStatus = clusterStatus
         self.trustedProxies = trustedProxies
-        let extra = ProcessInfo.processInfo.environment["LIUSHOU_ALERT_WEBHOOK_HOSTS"]?.split(separator: ",")
+        let extra =
+            ProcessInfo.processInfo.environment["LIUSHOU_ALERT_WEBHOOK_HOSTS"]?.split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty } ?? []
         self.webhookHosts = WebhookURL.defaultHosts.union(extra)
     }
@@ -95,11 +104,20 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     let routes = SecuredRoutes(router: router, catalog: dependencies.routes) { caller, method, path, context in
         await AuditEntry.recordDenial(caller: caller, method: method, path: path, context: context, database: database)
     }
-    OperationsController(pool: dependencies.pool, catalog: dependencies.catalog, metrics: dependencies.metrics, clusterStatus: dependencies.clusterStatus)
-        .addRoutes(to: routes)
+    OperationsController(
+        pool: dependencies.pool,
+        catalog: dependencies.catalog,
+        metrics: dependencies.metrics,
+        clusterStatus: dependencies.clusterStatus
+    )
+    .addRoutes(to: routes)
     let twoFactor = TwoFactorService(database: dependencies.database, vault: dependencies.vault, settings: dependencies.authSettings)
     PlatformModule.addRoutes(
-        to: routes, database: database, auth: dependencies.auth, twoFactor: twoFactor, hasher: dependencies.hasher
+        to: routes,
+        database: database,
+        auth: dependencies.auth,
+        twoFactor: twoFactor,
+        hasher: dependencies.hasher
     )
     RegistryModule.addRoutes(to: routes, database: database, service: dependencies.personService, repository: dependencies.persons)
     GridModule.addRoutes(to: routes, database: database)

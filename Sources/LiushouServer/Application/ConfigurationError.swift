@@ -6,7 +6,8 @@ public enum ConfigurationError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missingDataKey:
-            return "LIUSHOU_DATA_KEY is required with an external database (at least 32 characters of random text; every server of the deployment needs the same key)"
+            return
+                "LIUSHOU_DATA_KEY is required with an external database (at least 32 characters of random text; every server of the deployment needs the same key)"
         }
     }
 }

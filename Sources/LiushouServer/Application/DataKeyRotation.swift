@@ -40,7 +40,9 @@ public struct DataKeyRotation: Sendable {
     /// Re-seals what is left, table by table, through an owner connection (every tenant), and
     /// audits the run. `progress` hears each table's running count.
     public func run(
-        owner: PostgresConnectionPool, batchSize: Int = 500, progress: @Sendable (String, Int) -> Void = { _, _ in }
+        owner: PostgresConnectionPool,
+        batchSize: Int = 500,
+        progress: @Sendable (String, Int) -> Void = { _, _ in }
     ) async throws -> [TableReport] {
         var reports: [TableReport] = []
         for step in self.steps {
@@ -69,8 +71,13 @@ public struct DataKeyRotation: Sendable {
         for census in left { detail["\(census.table).left"] = String(census.left) }
         try await owner.withTransaction { transaction in
             try await AuditEntry(
-                caller: nil, origin: .command("keys rotate"), action: "data_key.rotate", resource: "data_key", recordID: self.vault.keyID,
-                outcome: left.allSatisfy { $0.left == 0 } ? .success : .failure, detail: detail
+                caller: nil,
+                origin: .command("keys rotate"),
+                action: "data_key.rotate",
+                resource: "data_key",
+                recordID: self.vault.keyID,
+                outcome: left.allSatisfy { $0.left == 0 } ? .success : .failure,
+                detail: detail
             ).append(in: transaction)
         }
         return reports

@@ -17,11 +17,13 @@ public enum DatabaseRoles {
 
     /// Refuses to serve through a role that could read past row-level security.
     public static func ensureUnprivileged(_ pool: PostgresConnectionPool) async throws {
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             select current_user as name, rolsuper or rolbypassrls as privileged,
                    exists (select from pg_tables where tableowner = current_user and schemaname = 'public') as owns_tables
             from pg_roles where rolname = current_user
-            """).first
+            """
+        ).first
         guard let row else { return }
         if try row.decode("privileged", as: Bool.self) || row.decode("owns_tables", as: Bool.self) {
             let name = try row.decode("name", as: String.self)

@@ -11,7 +11,11 @@ import Logging
 public enum DemoLogins {
     /// Seeds unless present, keeps the logins in `file` (0600), prints them; progress goes to standard error.
     public static func seedAndPrint(
-        owner: PostgresConnectionPool, hasher: PasswordHasher, responder: any HTTPResponder<AppRequestContext>, file: URL, logger: Logger
+        owner: PostgresConnectionPool,
+        hasher: PasswordHasher,
+        responder: any HTTPResponder<AppRequestContext>,
+        file: URL,
+        logger: Logger
     ) async throws {
         let password = DemoSeeder.generatePassword()
         let api = DemoAPI(responder: responder, logger: logger)
@@ -21,8 +25,11 @@ public enum DemoLogins {
         let created = try await seeder.seedIfMissing(password: password)
         if !created.isEmpty {
             try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: file.path, contents: Data(DemoSeeder.loginSheet(created, password: password).utf8),
-                                               attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(
+                atPath: file.path,
+                contents: Data(DemoSeeder.loginSheet(created, password: password).utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
         }
         if let text = try? String(contentsOf: file, encoding: .utf8) {
             FileHandle.standardOutput.write(Data(text.utf8))

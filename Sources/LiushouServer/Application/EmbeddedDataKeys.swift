@@ -119,7 +119,10 @@ public struct EmbeddedDataKeys: Sendable {
     }
 
     static func failure(_ file: URL) -> CocoaError {
-        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)])
+        CocoaError(
+            .fileWriteUnknown,
+            userInfo: [NSFilePathErrorKey: file.path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)]
+        )
     }
 }
 

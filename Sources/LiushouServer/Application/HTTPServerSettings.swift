@@ -10,17 +10,21 @@ public enum HTTPServerSettings {
     /// trickles them never completes a request, so the connection counts as idle) and polite shutdown.
     public static func server(_ configuration: ServerConfiguration) -> HTTPServerBuilder {
         let linger = TimeAmount.nanoseconds(Int64(configuration.shutdownLinger.components.seconds) * 1_000_000_000)
-        return .http1(configuration: .init(
-            additionalChannelHandlers: [MalformedRequestHandler(), ShutdownDrainHandler(linger: linger)],
-            idleTimeout: .seconds(configuration.idleTimeout.components.seconds)
-        ))
+        return .http1(
+            configuration: .init(
+                additionalChannelHandlers: [MalformedRequestHandler(), ShutdownDrainHandler(linger: linger)],
+                idleTimeout: .seconds(configuration.idleTimeout.components.seconds)
+            )
+        )
     }
 
     /// The listener: at most `maxClientConnections` open connections (beyond that, clients wait in
     /// the backlog instead of the accept loop failing on `EMFILE`).
     public static func application(_ configuration: ServerConfiguration, logger: Logger) -> ApplicationConfiguration {
         ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "liushou", backlog: 1024,
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "liushou",
+            backlog: 1024,
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxClientConnections, logger: logger)
         )
     }

@@ -37,9 +37,21 @@ public func seedDemo(_ configuration: ServerConfiguration, logger: Logger) async
         if let applicationPassword { try await DatabaseRoles.enableApplicationLogin(password: applicationPassword, owner: owner) }
         try await DatabaseRoles.ensureUnprivileged(pool)
         let hasher = try PasswordHasher(cost: configuration.bcryptCost)
-        let router = buildRouter(AppDependencies(pool: pool, catalog: catalog, hasher: hasher, vault: try IdentifierVault(secret: dataKey, previous: configuration.openingDataKeys(besides: dataKey))))
-        try await DemoLogins.seedAndPrint(owner: owner, hasher: hasher, responder: router.buildResponder(),
-                                          file: configuration.dataDirectory.appendingPathComponent("demo-logins.txt"), logger: logger)
+        let router = buildRouter(
+            AppDependencies(
+                pool: pool,
+                catalog: catalog,
+                hasher: hasher,
+                vault: try IdentifierVault(secret: dataKey, previous: configuration.openingDataKeys(besides: dataKey))
+            )
+        )
+        try await DemoLogins.seedAndPrint(
+            owner: owner,
+            hasher: hasher,
+            responder: router.buildResponder(),
+            file: configuration.dataDirectory.appendingPathComponent("demo-logins.txt"),
+            logger: logger
+        )
         _ = try await owner.query("select dashboard_snapshot_take()")
     } catch {
         await pool.close()

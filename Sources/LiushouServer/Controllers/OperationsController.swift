@@ -22,17 +22,22 @@ public struct OperationsController: Sendable {
 
     /// The controller; `clusterStatus` reports the embedded cluster's supervisor, when there is one.
     public init(
-        pool: PostgresConnectionPool, catalog: MigrationCatalog, metrics: HTTPMetrics, clusterStatus: (@Sendable () -> ClusterStatus)? = nil
+        pool: PostgresConnectionPool,
+        catalog: MigrationCatalog,
+        metrics: HTTPMetrics,
+        clusterStatus: (@Sendable () -> ClusterStatus)? = nil
     ) {
         self.pool = pool
         self.catalog = catalog
         self.metrics = metrics
         self.clusterStatus = clusterStatus
         self.probe = ReadinessProbe {
-            let rows = try await pool.query("""
+            let rows = try await pool.query(
+                """
                 select coalesce(array_agg(version order by version), '{}') as versions
                 from liushou_schema_migrations
-                """)
+                """
+            )
             return try rows.first?.decode("versions", as: [Int].self) ?? []
         }
     }
@@ -42,8 +47,10 @@ public struct OperationsController: Sendable {
         routes.open(.get, "/healthz") { _, _ in Health(status: "ok") }
         routes.open(.get, "/readyz") { _, _ in try await self.readiness() }
         routes.open(.get, "/metrics") { _, _ in
-            Self.text(self.metrics.render() + self.availabilityMetrics() + (await self.outboxMetrics()),
-                      contentType: "text/plain; version=0.0.4; charset=utf-8")
+            Self.text(
+                self.metrics.render() + self.availabilityMetrics() + (await self.outboxMetrics()),
+                contentType: "text/plain; version=0.0.4; charset=utf-8"
+            )
         }
         routes.open(.get, "/openapi.yaml") { _, _ in
             Self.text(try OpenAPIDocument.text(), contentType: "application/yaml; charset=utf-8")
@@ -100,7 +107,10 @@ public struct OperationsController: Sendable {
             throw Self.notReady("Writes are failing (SQLSTATE \(classes) in the last 30 s; disk full or a read-only server?).", extensions)
         }
         return Readiness(
-            status: "ready", database: "reachable", writes: "ok", embeddedDatabase: cluster?.state.rawValue,
+            status: "ready",
+            database: "reachable",
+            writes: "ok",
+            embeddedDatabase: cluster?.state.rawValue,
             migrations: .init(applied: versions.count, known: known.count)
         )
     }

@@ -30,8 +30,10 @@ final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHand
         case .headerOverflow: detail = "The request line or headers exceed 80 KiB (a query this long belongs in a request body)."
         default: detail = "The request line or headers are malformed."
         }
-        let body = ByteBuffer(string: #"{"code":"malformed_request","detail":""# + detail + #"","status":400,"#
-            + #""title":"The request cannot be read","type":"https://liushou.example/problems/malformed-request"}"#)
+        let body = ByteBuffer(
+            string: #"{"code":"malformed_request","detail":""# + detail + #"","status":400,"#
+                + #""title":"The request cannot be read","type":"https://liushou.example/problems/malformed-request"}"#
+        )
         var head = HTTPResponse(status: .badRequest)
         head.headerFields[.contentType] = "application/problem+json"
         head.headerFields[.contentLength] = String(body.readableBytes)

@@ -80,8 +80,10 @@ final class ShutdownDrainHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func refuse(context: ChannelHandlerContext) {
         self.refusing = false
-        let body = ByteBuffer(string: #"{"code":"shutting_down","detail":"The server is restarting. Retry the same request.","status":503,"#
-            + #""title":"Service temporarily unavailable","type":"https://liushou.example/problems/shutting-down"}"#)
+        let body = ByteBuffer(
+            string: #"{"code":"shutting_down","detail":"The server is restarting. Retry the same request.","status":503,"#
+                + #""title":"Service temporarily unavailable","type":"https://liushou.example/problems/shutting-down"}"#
+        )
         var head = HTTPResponse(status: .serviceUnavailable)
         head.headerFields[.contentType] = "application/problem+json"
         head.headerFields[.contentLength] = String(body.readableBytes)

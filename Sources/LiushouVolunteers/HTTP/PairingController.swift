@@ -55,9 +55,15 @@ struct PairingController: Sendable {
                 }
                 if !errors.isEmpty { throw Problem.validation(errors) }
                 guard let saved = try await PairingStore.find(input.id, in: transaction)?.pairing else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "pairing.create", resource: "pairing",
-                                     recordID: input.id.uuidString.lowercased(), unitID: saved.unitId,
-                                     unitPath: try await UnitLookup.brief(saved.unitId, in: transaction)?.path).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "pairing.create",
+                    resource: "pairing",
+                    recordID: input.id.uuidString.lowercased(),
+                    unitID: saved.unitId,
+                    unitPath: try await UnitLookup.brief(saved.unitId, in: transaction)?.path
+                ).append(in: transaction)
                 return (saved, true)
             }
         }
@@ -96,7 +102,9 @@ struct PairingController: Sendable {
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         let today = self.clock.today()
         var errors: [Problem.FieldError] = []
-        if !(1...1000).contains(reason.unicodeScalars.count) { errors.append(.init(field: "reason", message: "say why the pairing ends (1 to 1000 characters)")) }
+        if !(1...1000).contains(reason.unicodeScalars.count) {
+            errors.append(.init(field: "reason", message: "say why the pairing ends (1 to 1000 characters)"))
+        }
         if let endedOn = body.endedOn, endedOn > today { errors.append(.init(field: "endedOn", message: "is in the future")) }
         if !errors.isEmpty { throw Problem.validation(errors) }
         let pairing = try await self.database.transaction(for: caller) { transaction in
@@ -116,8 +124,15 @@ struct PairingController: Sendable {
                 throw Problem.validation([.init(field: "endedOn", message: "is before the pairing started")])
             }
             try await PairingStore.end(stored, on: endedOn, reason: reason, caller: caller, in: transaction)
-            try await AuditEntry(caller: caller, context: context, action: "pairing.end", resource: "pairing",
-                                 recordID: id.uuidString.lowercased(), unitID: stored.unitId, unitPath: unit.path).append(in: transaction)
+            try await AuditEntry(
+                caller: caller,
+                context: context,
+                action: "pairing.end",
+                resource: "pairing",
+                recordID: id.uuidString.lowercased(),
+                unitID: stored.unitId,
+                unitPath: unit.path
+            ).append(in: transaction)
             guard let ended = try await PairingStore.find(id, in: transaction)?.pairing else { throw Problem.internalError }
             return ended
         }

@@ -43,9 +43,15 @@ struct VolunteerController: Sendable {
                 try await self.check(input, caller: caller, in: transaction)
                 try await self.store.save(input, id: id, existing: nil, in: transaction)
                 guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
-                try await AuditEntry(caller: caller, context: context, action: "volunteer.register", resource: "volunteer",
-                                     recordID: id.uuidString.lowercased(), unitID: input.unitId,
-                                     unitPath: try await UnitLookup.brief(input.unitId, in: transaction)?.path).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "volunteer.register",
+                    resource: "volunteer",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: input.unitId,
+                    unitPath: try await UnitLookup.brief(input.unitId, in: transaction)?.path
+                ).append(in: transaction)
                 return (saved, true)
             }
         }
@@ -71,8 +77,9 @@ struct VolunteerController: Sendable {
         let items = try await self.database.transaction(for: caller) { transaction in
             var path: String? = nil
             if let unit {
-                guard let brief = try await UnitLookup.brief(unit, in: transaction), caller.holds(.volunteersRead, at: brief.path)
-                    || caller.scopes(for: .volunteersRead).contains(where: { Caller.path($0, isInside: brief.path) })
+                guard let brief = try await UnitLookup.brief(unit, in: transaction),
+                    caller.holds(.volunteersRead, at: brief.path)
+                        || caller.scopes(for: .volunteersRead).contains(where: { Caller.path($0, isInside: brief.path) })
                 else { throw Problem.noSuchUnit }
                 path = brief.path
             }
@@ -91,8 +98,13 @@ struct VolunteerController: Sendable {
                 return found.volunteer.masked()
             }
             let revealed = try await disclosure.authorize(
-                caller: caller, unitID: unit.id, unitPath: unit.path, resource: "volunteer", recordID: id.uuidString.lowercased(),
-                context: context, transaction: transaction
+                caller: caller,
+                unitID: unit.id,
+                unitPath: unit.path,
+                resource: "volunteer",
+                recordID: id.uuidString.lowercased(),
+                context: context,
+                transaction: transaction
             )
             return found.volunteer.masked(revealing: revealed)
         }
@@ -111,10 +123,18 @@ struct VolunteerController: Sendable {
         let volunteer = try await DuplicateRetry.once(primaryKey: "volunteer_pkey", uniqueProblems: VolunteerStore.uniqueProblems) {
             try await self.database.transaction(for: caller) { transaction in
                 guard let visible = try await self.store.find(id, in: transaction) else { throw Problem.notFound("No such volunteer.") }
-                guard let unit = try await UnitLookup.brief(visible.volunteer.unitId, in: transaction), caller.holds(.volunteersManage, at: unit.path) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This volunteer is registered above your units.")
+                guard let unit = try await UnitLookup.brief(visible.volunteer.unitId, in: transaction), caller.holds(.volunteersManage, at: unit.path)
+                else {
+                    throw Problem(
+                        status: .forbidden,
+                        code: "forbidden",
+                        title: "Not allowed",
+                        detail: "This volunteer is registered above your units."
+                    )
                 }
-                guard let stored = try await self.store.find(id, forUpdate: true, in: transaction) else { throw Problem.notFound("No such volunteer.") }
+                guard let stored = try await self.store.find(id, forUpdate: true, in: transaction) else {
+                    throw Problem.notFound("No such volunteer.")
+                }
                 guard stored.volunteer.version == version else { throw Problem.versionMismatch("volunteer", current: stored.volunteer.version) }
                 // The form shows the phone masked; sending that mask back keeps the stored number.
                 if let phone = stored.volunteer.phone, input.phone == Masking.phone(phone) { input.phone = phone }
@@ -123,10 +143,16 @@ struct VolunteerController: Sendable {
                 guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
                 var detail: [String: String] = [:]
                 if saved.screening != stored.volunteer.screening { detail["screening"] = saved.screening.rawValue }
-                try await AuditEntry(caller: caller, context: context, action: "volunteer.change", resource: "volunteer",
-                                     recordID: id.uuidString.lowercased(), unitID: saved.unitId,
-                                     unitPath: try await UnitLookup.brief(saved.unitId, in: transaction)?.path,
-                                     detail: detail.isEmpty ? nil : detail).append(in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    context: context,
+                    action: "volunteer.change",
+                    resource: "volunteer",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: saved.unitId,
+                    unitPath: try await UnitLookup.brief(saved.unitId, in: transaction)?.path,
+                    detail: detail.isEmpty ? nil : detail
+                ).append(in: transaction)
                 return saved
             }
         }

@@ -1,5 +1,5 @@
-import LiushouAccess
 import Foundation
+import LiushouAccess
 import LiushouPostgres
 
 /// Where a volunteer comes from (党员, 五老, teachers, students, 妇联, companies).

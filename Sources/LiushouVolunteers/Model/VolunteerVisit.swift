@@ -35,7 +35,17 @@ public struct VolunteerVisitInput: Sendable, Codable, Equatable {
 
     /// The door check this visit records.
     var doorCheck: DoorCheckInput {
-        DoorCheckInput(id: self.id, personId: self.personId, occurredAt: self.occurredAt, channel: self.channel, kind: .volunteerVisit,
-                       outcome: self.outcome, needs: self.needs, notes: self.notes, latitude: self.latitude, longitude: self.longitude)
+        DoorCheckInput(
+            id: self.id,
+            personId: self.personId,
+            occurredAt: self.occurredAt,
+            channel: self.channel,
+            kind: .volunteerVisit,
+            outcome: self.outcome,
+            needs: self.needs,
+            notes: self.notes,
+            latitude: self.latitude,
+            longitude: self.longitude
+        )
     }
 }

@@ -23,8 +23,12 @@ enum VolunteerRules {
                 errors.append(.init(field: "idNumber", message: "is not a valid ID number"))
             }
         }
-        if (input.organisationName?.unicodeScalars.count ?? 0) > 100 { errors.append(.init(field: "organisationName", message: "must have at most 100 characters")) }
-        if (input.availability?.unicodeScalars.count ?? 0) > 500 { errors.append(.init(field: "availability", message: "must have at most 500 characters")) }
+        if (input.organisationName?.unicodeScalars.count ?? 0) > 100 {
+            errors.append(.init(field: "organisationName", message: "must have at most 100 characters"))
+        }
+        if (input.availability?.unicodeScalars.count ?? 0) > 500 {
+            errors.append(.init(field: "availability", message: "must have at most 500 characters"))
+        }
         if let skills = input.skills, Set(skills).count != skills.count { errors.append(.init(field: "skills", message: "must not repeat a skill")) }
         if input.screening != .pending, input.screenedOn == nil {
             errors.append(.init(field: "screenedOn", message: "give the date of the background check when it is \(input.screening.rawValue)"))

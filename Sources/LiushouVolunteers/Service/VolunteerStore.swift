@@ -32,18 +32,23 @@ struct VolunteerStore: Sendable {
     }
 
     /// Visible volunteers registered in a unit's subtree or a unit holding it, filtered.
-    func list(unitPath: String?, screening: ScreeningStatus?, skill: VolunteerSkill?, in transaction: PostgresTransaction) async throws -> [Volunteer] {
+    func list(unitPath: String?, screening: ScreeningStatus?, skill: VolunteerSkill?, in transaction: PostgresTransaction) async throws -> [Volunteer]
+    {
         var clauses: [SQLQuery] = ["true"]
         if let unitPath {
-            clauses.append("""
+            clauses.append(
+                """
                 exists (select from liushou_unit_brief(v.unit_id) b where b.path::ltree <@ \(unitPath)::ltree or b.path::ltree @> \(unitPath)::ltree)
-                """)
+                """
+            )
         }
         if let screening { clauses.append("v.screening_status = \(screening.rawValue)") }
         if let skill { clauses.append("\(skill.rawValue) = any(v.skills)") }
-        return try await transaction.query("""
+        return try await transaction.query(
+            """
             select \(Self.columns) from volunteer v where \(SQLQuery.joined(clauses, separator: " and ")) order by v.name, v.id limit 2000
-            """).map(self.volunteer)
+            """
+        ).map(self.volunteer)
     }
 
     /// Inserts or replaces a volunteer (the caller checked scope, content and version).
@@ -53,15 +58,18 @@ struct VolunteerStore: Sendable {
         let hash = self.hash(input)
         let skills = (input.skills ?? []).map(\.rawValue)
         if existing == nil {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 insert into volunteer (id, unit_id, account_id, name, phone, id_number_sealed, id_number_digest, organisation, organisation_name,
                     skills, availability, screening_status, screened_on, content_hash)
                 values (\(id), \(input.unitId), \(input.accountId), \(input.name.trimmingCharacters(in: .whitespacesAndNewlines)), \(input.phone),
                     \(sealed), \(digest), \(input.organisation.rawValue), \(input.organisationName), \(skills), \(input.availability),
                     \(input.screening.rawValue), \(input.screenedOn), \(hash))
-                """)
+                """
+            )
         } else {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 update volunteer set unit_id = \(input.unitId), account_id = \(input.accountId),
                     name = \(input.name.trimmingCharacters(in: .whitespacesAndNewlines)), phone = \(input.phone),
                     id_number_sealed = coalesce(\(sealed), id_number_sealed), id_number_digest = coalesce(\(digest), id_number_digest),
@@ -69,33 +77,40 @@ struct VolunteerStore: Sendable {
                     availability = \(input.availability), screening_status = \(input.screening.rawValue), screened_on = \(input.screenedOn),
                     content_hash = \(hash), version = version + 1, updated_at = now()
                 where id = \(id)
-                """)
+                """
+            )
             try await self.moveAccess(of: id, from: existing?.accountId, to: input.screening == .failed ? nil : input.accountId, in: transaction)
         }
     }
 
     /// Whether an account is an enabled login with the volunteer or school staff role.
     func accountMayHelp(_ account: UUID, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select exists (select from account a join role_grant g on g.account_id = a.id
                            where a.id = \(account) and a.disabled_at is null and g.revoked_at is null
                              and g.role in ('volunteer', 'school_staff')) as ok
-            """).first?.decode("ok", as: Bool.self) ?? false
+            """
+        ).first?.decode("ok", as: Bool.self) ?? false
     }
 
     /// Whether another volunteer than `volunteer` has the login.
     func accountTaken(_ account: UUID, byOtherThan volunteer: UUID?, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select exists (select from volunteer v where v.account_id = \(account) and v.id <> \(volunteer)) as taken
-            """).first?.decode("taken", as: Bool.self) ?? false
+            """
+        ).first?.decode("taken", as: Bool.self) ?? false
     }
 
     /// Whether another volunteer than `volunteer` of the unit's register has the ID number (under any key of the ring).
     func idNumberTaken(_ idNumber: String, unit: UUID, byOtherThan volunteer: UUID?, in transaction: PostgresTransaction) async throws -> Bool {
-        try await transaction.query("""
+        try await transaction.query(
+            """
             select exists (select from volunteer v where v.unit_id = \(unit)
                            and v.id_number_digest = any(\(self.vault.lookupDigests(idNumber.uppercased()))) and v.id <> \(volunteer)) as taken
-            """).first?.decode("taken", as: Bool.self) ?? false
+            """
+        ).first?.decode("taken", as: Bool.self) ?? false
     }
 
     /// A pairing's access follows the volunteer's login: a changed or removed login, or a failed
@@ -104,21 +119,25 @@ struct VolunteerStore: Sendable {
     private func moveAccess(of volunteer: UUID, from old: UUID?, to new: UUID?, in transaction: PostgresTransaction) async throws {
         guard old != new else { return }
         if let old {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 update person_assignment set ended_at = now()
                 where source = 'pairing' and account_id = \(old) and (ended_at is null or ended_at > now())
                   and source_id in (select h.pairing_id from pairing_helper h where h.volunteer_id = \(volunteer))
-                """)
+                """
+            )
         }
         if let new {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 insert into person_assignment (id, person_id, account_id, unit_id, source, source_id, started_at, ended_at)
                 select gen_random_uuid(), pp.person_id, \(new), liushou_person_unit(pp.person_id), 'pairing', g.id,
                     greatest(now(), g.start_on::timestamp at time zone 'Asia/Shanghai'), (g.end_on + 1)::timestamp at time zone 'Asia/Shanghai'
                 from pairing g join pairing_helper h on h.pairing_id = g.id join pairing_person pp on pp.pairing_id = g.id
                 where h.volunteer_id = \(volunteer) and g.status = 'active'
                   and (g.end_on is null or g.end_on >= (now() at time zone 'Asia/Shanghai')::date)
-                """)
+                """
+            )
         }
     }
 
@@ -144,13 +163,19 @@ struct VolunteerStore: Sendable {
     func volunteer(_ row: PostgresRow) throws -> Volunteer {
         let sealed = try row.decode("id_number_sealed", as: Data?.self)
         return Volunteer(
-            id: try row.decode("id"), unitId: try row.decode("unit_id"), accountId: try row.decode("account_id"), name: try row.decode("name"),
-            phone: try row.decode("phone"), idNumber: try sealed.map { Masking.idNumber(try self.vault.open($0)) },
+            id: try row.decode("id"),
+            unitId: try row.decode("unit_id"),
+            accountId: try row.decode("account_id"),
+            name: try row.decode("name"),
+            phone: try row.decode("phone"),
+            idNumber: try sealed.map { Masking.idNumber(try self.vault.open($0)) },
             organisation: VolunteerOrganisation(rawValue: try row.decode("organisation")) ?? .other,
             organisationName: try row.decode("organisation_name"),
             skills: try row.decode("skills", as: [String].self).compactMap(VolunteerSkill.init(rawValue:)),
-            availability: try row.decode("availability"), screening: ScreeningStatus(rawValue: try row.decode("screening_status")) ?? .pending,
-            screenedOn: try row.decode("screened_on"), version: try row.decode("version")
+            availability: try row.decode("availability"),
+            screening: ScreeningStatus(rawValue: try row.decode("screening_status")) ?? .pending,
+            screenedOn: try row.decode("screened_on"),
+            version: try row.decode("version")
         )
     }
 }

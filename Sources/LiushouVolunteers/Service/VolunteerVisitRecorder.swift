@@ -16,11 +16,15 @@ struct VolunteerVisitRecorder: Sendable {
     let checks = DoorCheckRecorder()
 
     func record(_ items: [VolunteerVisitInput], caller: Caller, in transaction: PostgresTransaction) async throws -> [Result] {
-        guard let volunteer = try await transaction.query("select id from volunteer where account_id = \(caller.accountID)").first?
-            .decode("id", as: UUID.self)
+        guard
+            let volunteer = try await transaction.query("select id from volunteer where account_id = \(caller.accountID)").first?
+                .decode("id", as: UUID.self)
         else {
-            throw ServiceError.forbidden(code: "not_a_registered_volunteer", title: "Not in the volunteer register",
-                                         detail: "Your login is not linked to a volunteer of the register.")
+            throw ServiceError.forbidden(
+                code: "not_a_registered_volunteer",
+                title: "Not in the volunteer register",
+                detail: "Your login is not linked to a volunteer of the register."
+            )
         }
         var stored: [UUID: Data] = [:]
         for row in try await transaction.query("select check_id, content_hash from volunteer_visit where check_id = any(\(items.map(\.id)))") {
@@ -55,11 +59,13 @@ struct VolunteerVisitRecorder: Sendable {
         for ((index, item), result) in zip(forward, recorded) {
             var result = result
             if result.status == .created {
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     insert into volunteer_visit (check_id, pairing_id, volunteer_id, person_id, occurred_at, activities, duration_minutes, content_hash)
                     values (\(item.id), \(item.pairingId), \(volunteer), \(item.personId), \(item.occurredAt), \(item.activities.map(\.rawValue)),
                         \(item.durationMinutes), \(ContentHash.of(item)))
-                    """)
+                    """
+                )
             } else if result.status == .duplicate {
                 // Stored meanwhile by a concurrent upload of this visit (a duplicate), or used by a plain door check (a conflict).
                 let hash = try await transaction.query("select content_hash from volunteer_visit where check_id = \(item.id)").first?
@@ -79,14 +85,16 @@ struct VolunteerVisitRecorder: Sendable {
     /// The caller's running pairings among `ids`, with their people.
     private func pairedPeople(_ ids: Set<UUID>, in transaction: PostgresTransaction) async throws -> [UUID: PairingFacts] {
         var facts: [UUID: PairingFacts] = [:]
-        for row in try await transaction.query("""
+        for row in try await transaction.query(
+            """
             select g.id, (g.start_on::timestamp at time zone 'Asia/Shanghai') as starts_at, array_agg(pp.person_id) as people
             from pairing g join pairing_person pp on pp.pairing_id = g.id
             where g.id = any(\(Array(ids))) and liushou_pairing_helped_by_me(g.id) and g.status = 'active'
               and g.start_on <= (now() at time zone 'Asia/Shanghai')::date
               and (g.end_on is null or g.end_on >= (now() at time zone 'Asia/Shanghai')::date)
             group by g.id
-            """) {
+            """
+        ) {
             facts[try row.decode("id")] = PairingFacts(startsAt: try row.decode("starts_at"), people: Set(try row.decode("people", as: [UUID].self)))
         }
         return facts

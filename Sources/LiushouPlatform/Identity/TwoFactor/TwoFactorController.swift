@@ -48,11 +48,16 @@ public struct TwoFactorController: Sendable {
         switch (body.code, body.recoveryCode) {
         case (let code?, nil): try Self.checkCode(code, field: "code")
         case (nil, let recovery?):
-            guard (1...32).contains(recovery.count) else { throw Problem.validation([.init(field: "recoveryCode", message: "must have 1 to 32 characters")]) }
+            guard (1...32).contains(recovery.count) else {
+                throw Problem.validation([.init(field: "recoveryCode", message: "must have 1 to 32 characters")])
+            }
         default:
             throw Problem.validation([.init(field: "code", message: "send either code or recoveryCode")])
         }
-        return try Self.private(try await self.service.verify(caller, code: body.code, recoveryCode: body.recoveryCode, context: context), status: .ok)
+        return try Self.private(
+            try await self.service.verify(caller, code: body.code, recoveryCode: body.recoveryCode, context: context),
+            status: .ok
+        )
     }
 
     static func checkCode(_ code: String, field: String) throws {

@@ -16,12 +16,16 @@ public struct TwoFactorKeyRotation: KeyRotationStep {
 
     public func rotate(after: UUID?, limit: Int, in transaction: PostgresTransaction) async throws -> KeyRotationBatch {
         let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        let rows = try await transaction.query("""
+        let rows = try await transaction.query(
+            """
             select t.account_id, t.secret_sealed from account_totp t
             where t.account_id > \(start) and \(self.stale) order by t.account_id limit \(limit) for update
-            """)
+            """
+        )
         guard let last = rows.last else { return KeyRotationBatch(last: nil, resealed: 0, clashes: []) }
-        var ids: [UUID] = [], sealed: [Data] = [], unreadable: [UUID] = []
+        var ids: [UUID] = []
+        var sealed: [Data] = []
+        var unreadable: [UUID] = []
         for row in rows {
             let id: UUID = try row.decode("account_id")
             guard let secret = try? self.vault.open(try row.decode("secret_sealed", as: Data.self)) else {
@@ -32,10 +36,12 @@ public struct TwoFactorKeyRotation: KeyRotationStep {
             sealed.append(try self.vault.seal(secret))
         }
         if !ids.isEmpty {
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 update account_totp t set secret_sealed = u.sealed from unnest(\(ids)::uuid[], \(sealed)::bytea[]) as u(id, sealed)
                 where t.account_id = u.id
-                """)
+                """
+            )
         }
         return KeyRotationBatch(last: try last.decode("account_id"), resealed: ids.count, clashes: [], unreadable: unreadable)
     }

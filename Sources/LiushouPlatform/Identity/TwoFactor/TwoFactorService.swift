@@ -51,9 +51,11 @@ public struct TwoFactorService: Sendable {
     /// Whether the account has a confirmed authenticator, and whether its roles require one.
     public func state(of caller: Caller) async throws -> (enrolled: Bool, required: Bool) {
         try await self.database.unscoped { transaction in
-            let row = try await transaction.query("""
+            let row = try await transaction.query(
+                """
                 select * from auth_two_factor_state(\(caller.accountID), \(self.settings.secondFactorRoles.map(\.rawValue).sorted()))
-                """).first
+                """
+            ).first
             return (try row?.decode("enrolled", as: Bool.self) ?? false, try row?.decode("required", as: Bool.self) ?? false)
         }
     }
@@ -65,14 +67,20 @@ public struct TwoFactorService: Sendable {
         let totp = TOTP.generate()
         let sealed = try self.vault.seal(totp.secret.base64EncodedString())
         try await self.database.unscoped { transaction in
-            let started = try await transaction.query("select auth_two_factor_begin(\(caller.accountID), \(sealed)) as started").first?
+            let started =
+                try await transaction.query("select auth_two_factor_begin(\(caller.accountID), \(sealed)) as started").first?
                 .decode("started", as: Bool.self) ?? false
             guard started else { throw Self.alreadyEnrolled }
             try await self.entry(caller, context, action: "two_factor.enrol_start").append(in: transaction)
         }
         return Enrolment(
-            enrolment: Self.fingerprint(sealed), secret: totp.base32Secret, uri: totp.uri(issuer: Self.issuer, account: caller.name), issuer: Self.issuer, account: caller.name,
-            digits: TOTP.digits, period: TOTP.period
+            enrolment: Self.fingerprint(sealed),
+            secret: totp.base32Secret,
+            uri: totp.uri(issuer: Self.issuer, account: caller.name),
+            issuer: Self.issuer,
+            account: caller.name,
+            digits: TOTP.digits,
+            period: TOTP.period
         )
     }
 
@@ -81,8 +89,12 @@ public struct TwoFactorService: Sendable {
         try Self.requireUser(caller)
         if caller.secondFactorDue == .code { throw Self.codeDue }
         guard let stored = try await self.secret(of: caller), !stored.confirmed else {
-            throw Problem(status: .conflict, code: "no_enrolment", title: "Nothing to confirm",
-                          detail: "Start an enrolment with POST /v1/auth/two-factor/enrol first.")
+            throw Problem(
+                status: .conflict,
+                code: "no_enrolment",
+                title: "Nothing to confirm",
+                detail: "Start an enrolment with POST /v1/auth/two-factor/enrol first."
+            )
         }
         if let enrolment, enrolment != Self.fingerprint(stored.sealed) { throw Self.enrolmentReplaced }
         if let lockedUntil = stored.lockedUntil { throw Self.locked(until: lockedUntil, now: self.now()) }
@@ -93,10 +105,13 @@ public struct TwoFactorService: Sendable {
         try await self.database.unscoped { transaction in
             // Confirms only the secret the code was checked against (an enrolment restarted in another
             // tab meanwhile has a new one).
-            let confirmed = try await transaction.query("""
-                select auth_two_factor_confirm(\(caller.accountID), \(caller.credentialID), \(stored.sealed), \(step),
-                    \(codes.map(RecoveryCodes.digest))) as confirmed
-                """).first?.decode("confirmed", as: Bool.self) ?? false
+            let confirmed =
+                try await transaction.query(
+                    """
+                    select auth_two_factor_confirm(\(caller.accountID), \(caller.credentialID), \(stored.sealed), \(step),
+                        \(codes.map(RecoveryCodes.digest))) as confirmed
+                    """
+                ).first?.decode("confirmed", as: Bool.self) ?? false
             guard confirmed else { throw Self.enrolmentReplaced }
             try await self.entry(caller, context, action: "two_factor.enrol").append(in: transaction)
         }
@@ -115,9 +130,12 @@ public struct TwoFactorService: Sendable {
         if let code {
             if let step = stored.totp.matchingStep(code, at: self.now()) {
                 let accepted = try await self.database.unscoped { transaction in
-                    let accepted = try await transaction.query("""
-                        select auth_two_factor_use_code(\(caller.accountID), \(caller.credentialID), \(step)) as accepted
-                        """).first?.decode("accepted", as: Bool.self) ?? false
+                    let accepted =
+                        try await transaction.query(
+                            """
+                            select auth_two_factor_use_code(\(caller.accountID), \(caller.credentialID), \(step)) as accepted
+                            """
+                        ).first?.decode("accepted", as: Bool.self) ?? false
                     if accepted { try await self.entry(caller, context, action: "two_factor.verify").append(in: transaction) }
                     return accepted
                 }
@@ -126,9 +144,12 @@ public struct TwoFactorService: Sendable {
             }
         } else if let recoveryCode {
             let left = try await self.database.unscoped { transaction in
-                let left = try await transaction.query("""
-                    select auth_two_factor_use_recovery(\(caller.accountID), \(caller.credentialID), \(RecoveryCodes.digest(recoveryCode))) as left
-                    """).first?.decode("left", as: Int.self) ?? -1
+                let left =
+                    try await transaction.query(
+                        """
+                        select auth_two_factor_use_recovery(\(caller.accountID), \(caller.credentialID), \(RecoveryCodes.digest(recoveryCode))) as left
+                        """
+                    ).first?.decode("left", as: Int.self) ?? -1
                 if left >= 0 {
                     try await self.entry(caller, context, action: "two_factor.recovery_code", detail: ["left": String(left)]).append(in: transaction)
                 }
@@ -148,21 +169,32 @@ public struct TwoFactorService: Sendable {
     private func fail(_ caller: Caller, context: AppRequestContext, field: String, action: String = "two_factor.verify") async throws -> Never {
         let seconds = self.settings.lockDuration.components.seconds
         let (ended, lockedUntil) = try await self.database.unscoped { transaction in
-            let row = try await transaction.query("""
+            let row = try await transaction.query(
+                """
                 select * from auth_two_factor_failed(\(caller.accountID), \(caller.credentialID), \(Int32(self.settings.maxSecondFactorFailures)),
                     \(Int32(self.settings.maxSecondFactorFailures * 2)), \("\(seconds) seconds")::interval)
-                """).first
+                """
+            ).first
             let ended = try row?.decode("session_ended", as: Bool.self) ?? false
             let locked = try row?.decode("locked_until", as: Date?.self)
-            try await self.entry(caller, context, action: action, outcome: .denied,
-                                 detail: ["reason": field == "code" ? "wrong_code" : "wrong_recovery_code", "session_ended": String(ended)])
-                .append(in: transaction)
+            try await self.entry(
+                caller,
+                context,
+                action: action,
+                outcome: .denied,
+                detail: ["reason": field == "code" ? "wrong_code" : "wrong_recovery_code", "session_ended": String(ended)]
+            )
+            .append(in: transaction)
             return (ended, locked)
         }
         if let lockedUntil { throw Self.locked(until: lockedUntil, now: self.now()) }
         if ended {
-            throw Problem(status: .unauthorized, code: "session_ended", title: "Too many wrong codes",
-                          detail: "This session has ended after too many wrong codes. Log in again.")
+            throw Problem(
+                status: .unauthorized,
+                code: "session_ended",
+                title: "Too many wrong codes",
+                detail: "This session has ended after too many wrong codes. Log in again."
+            )
         }
         throw field == "code" ? Self.wrongCode : Problem.validation([.init(field: field, message: "is not a valid recovery code")])
     }
@@ -180,11 +212,24 @@ public struct TwoFactorService: Sendable {
     }
 
     private func entry(
-        _ caller: Caller, _ context: AppRequestContext, action: String, outcome: AuditEntry.Outcome = .success, detail: [String: String]? = nil
+        _ caller: Caller,
+        _ context: AppRequestContext,
+        action: String,
+        outcome: AuditEntry.Outcome = .success,
+        detail: [String: String]? = nil
     ) -> AuditEntry {
         let home = caller.grants.first
-        return AuditEntry(caller: caller, context: context, action: action, resource: "account", recordID: caller.accountID.uuidString.lowercased(),
-                          unitID: home?.unitID, unitPath: home?.unitPath, outcome: outcome, detail: detail)
+        return AuditEntry(
+            caller: caller,
+            context: context,
+            action: action,
+            resource: "account",
+            recordID: caller.accountID.uuidString.lowercased(),
+            unitID: home?.unitID,
+            unitPath: home?.unitPath,
+            outcome: outcome,
+            detail: detail
+        )
     }
 
     private static func requireUser(_ caller: Caller) throws {
@@ -199,18 +244,38 @@ public struct TwoFactorService: Sendable {
     }
 
     static let wrongCode = Problem.validation([.init(field: "code", message: "is not the code your authenticator app shows now")])
-    static let codeDue = Problem(status: .forbidden, code: "second_factor_required", title: "Second factor required",
-                                 detail: "Enter the code of your authenticator app with POST /v1/auth/two-factor/verify first.")
-    static let alreadyEnrolled = Problem(status: .conflict, code: "already_enrolled", title: "Already enrolled",
-                                         detail: "This account has an authenticator. A lost one is reset by an administrator above you.")
-    static let enrolmentReplaced = Problem(status: .conflict, code: "enrolment_replaced", title: "Enrolment restarted",
-                                           detail: "The enrolment was restarted elsewhere: scan the new QR code and enter its code.")
-    static let notEnrolled = Problem(status: .conflict, code: "not_enrolled", title: "No authenticator",
-                                     detail: "This account has no authenticator yet: enrol with POST /v1/auth/two-factor/enrol.")
+    static let codeDue = Problem(
+        status: .forbidden,
+        code: "second_factor_required",
+        title: "Second factor required",
+        detail: "Enter the code of your authenticator app with POST /v1/auth/two-factor/verify first."
+    )
+    static let alreadyEnrolled = Problem(
+        status: .conflict,
+        code: "already_enrolled",
+        title: "Already enrolled",
+        detail: "This account has an authenticator. A lost one is reset by an administrator above you."
+    )
+    static let enrolmentReplaced = Problem(
+        status: .conflict,
+        code: "enrolment_replaced",
+        title: "Enrolment restarted",
+        detail: "The enrolment was restarted elsewhere: scan the new QR code and enter its code."
+    )
+    static let notEnrolled = Problem(
+        status: .conflict,
+        code: "not_enrolled",
+        title: "No authenticator",
+        detail: "This account has no authenticator yet: enrol with POST /v1/auth/two-factor/enrol."
+    )
 
     static func locked(until: Date, now: Date) -> Problem {
-        var problem = Problem(status: .tooManyRequests, code: "second_factor_locked", title: "Too many wrong codes",
-                              detail: "Too many wrong codes for this account. Try again later.")
+        var problem = Problem(
+            status: .tooManyRequests,
+            code: "second_factor_locked",
+            title: "Too many wrong codes",
+            detail: "Too many wrong codes for this account. Try again later."
+        )
         problem.retryAfterSeconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
         return problem
     }
