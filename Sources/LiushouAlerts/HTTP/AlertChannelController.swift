@@ -32,10 +32,6 @@ struct AlertChannelController: Sendable {
         var events: [String]?
     }
 
-    struct Items: Encodable {
-        var items: [AlertChannel]
-    }
-
     struct Queued: Encodable {
         var deliveryId: UUID
     }

@@ -17,10 +17,6 @@ struct AlertDeliveryController: Sendable {
         var limit: Int?
     }
 
-    struct Items: Encodable {
-        var items: [AlertDeliveryView]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/alert-deliveries", .permission(.alertsManage), handler: self.list)
         routes.on(.post, "/v1/alert-deliveries/:id/retry", .permission(.alertsManage), handler: self.retry)

@@ -11,10 +11,6 @@ struct FollowUpController: Sendable {
     let database: TenantDatabase
     let store: FollowUpStore
 
-    struct Items: Encodable {
-        var items: [FollowUp]
-    }
-
     struct Resolve: Decodable {
         var resolution: String
     }

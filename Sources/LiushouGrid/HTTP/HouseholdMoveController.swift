@@ -40,10 +40,6 @@ struct HouseholdMoveController: Sendable {
         var membersMoved: Int
     }
 
-    struct Items: Encodable {
-        var items: [HouseholdMoveStore.MoveRecord]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/households/:id/move", .permission(.personsWrite), handler: self.move)
         routes.on(.get, "/v1/households/:id/moves", .permission(.personsRead), handler: self.moves)

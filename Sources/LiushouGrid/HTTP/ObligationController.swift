@@ -18,10 +18,6 @@ struct ObligationController: Sendable {
         var truncated: Bool
     }
 
-    struct Items<Item: Encodable>: Encodable {
-        var items: [Item]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/persons/:id/obligations", .permission(.personsRead), handler: self.obligations)
         routes.on(.get, "/v1/tasks", .permission(.checksRecord), handler: self.tasks)

@@ -34,10 +34,6 @@ struct SafeguardingController: Sendable {
         var status: String?
     }
 
-    struct Items: Encodable {
-        var items: [SafeguardingReport]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/safeguarding-reports", .permission(.safeguardingReport), handler: self.create)
         routes.on(.get, "/v1/safeguarding-reports", .permission(.safeguardingRead), handler: self.list)

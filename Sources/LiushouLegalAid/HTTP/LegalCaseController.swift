@@ -11,10 +11,6 @@ struct LegalCaseController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    struct Items: Encodable {
-        var items: [LegalCaseRow]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/legal-cases", .permission(.legalAidManage), handler: self.open)
         routes.on(.get, "/v1/legal-cases", .permission(.legalAidRead), handler: self.list)

@@ -10,10 +10,6 @@ import LiushouPostgres
 struct LegalMatterController: Sendable {
     let database: TenantDatabase
 
-    struct Items: Encodable {
-        var items: [LegalMatter]
-    }
-
     struct MatterInput: Codable, Equatable {
         var countyId: UUID
         var code: String

@@ -13,10 +13,6 @@ struct LegalReportController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    struct Items: Encodable {
-        var items: [LegalCaseRow]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/legal-aid/overdue", .permission(.legalAidRead), handler: self.overdue)
         routes.on(.get, "/v1/legal-aid/indicators", .permission(.legalAidRead), handler: self.indicators)

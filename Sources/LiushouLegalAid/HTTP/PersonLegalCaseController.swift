@@ -11,10 +11,6 @@ import LiushouPostgres
 struct PersonLegalCaseController: Sendable {
     let database: TenantDatabase
 
-    struct Items: Encodable {
-        var items: [LegalCaseExistence]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/persons/:id/legal-cases", .permission(.personsRead), handler: self.list)
     }

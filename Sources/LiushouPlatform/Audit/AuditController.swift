@@ -38,11 +38,6 @@ struct AuditController: Sendable {
         var requestId: String?
     }
 
-    struct Page: Encodable {
-        var items: [Record]
-        var nextCursor: String?
-    }
-
     struct Verification: Encodable {
         var intact: Bool
         var rows: Int

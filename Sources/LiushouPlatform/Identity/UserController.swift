@@ -108,11 +108,6 @@ struct UserController: Sendable {
         }
     }
 
-    struct AccountPage: Encodable {
-        var items: [Account]
-        var nextCursor: String?
-    }
-
     /// Accounts whose home unit lies where the caller holds `users.read`, by username, a page at a time.
     @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
@@ -132,7 +127,7 @@ struct UserController: Sendable {
         let accounts = try await self.database.transaction(for: caller) { transaction in
             try await Account.list(filter, in: transaction)
         }
-        return try JSONResponse(AccountPage(items: accounts, nextCursor: accounts.count == limit ? accounts.last?.username : nil))
+        return try JSONResponse(Page(items: accounts, nextCursor: accounts.count == limit ? accounts.last?.username : nil))
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {

@@ -22,12 +22,6 @@ struct ExitPersonRequest: Decodable {
     var exitedOn: LocalDate
 }
 
-/// A page of a list with the cursor of the next page.
-struct Page<Item: Encodable>: Encodable {
-    var items: [Item]
-    var nextCursor: String?
-}
-
 /// Opaque keyset cursors: base64url of a small JSON object.
 enum Cursor {
     static func encode(_ value: some Encodable) -> String {

@@ -18,10 +18,6 @@ struct ReliefCalendarController: Sendable {
         var days: [ReliefCalendarDay]
     }
 
-    struct Items: Encodable {
-        var items: [ReliefCalendarDay]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/relief/calendar", .permission(.reliefRead), handler: self.read)
         routes.on(.put, "/v1/relief/calendar", .permission(.reliefRules), handler: self.set)

@@ -12,10 +12,6 @@ struct ReliefCaseController: Sendable {
     let store: ReliefCaseStore
     let filing: ReliefCaseFiling
 
-    struct Items: Encodable {
-        var items: [ReliefCase]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/relief/cases", .permission(.reliefRaise), handler: self.create)
         routes.on(.get, "/v1/relief/cases/:id", .permission(.reliefRead), handler: self.read)

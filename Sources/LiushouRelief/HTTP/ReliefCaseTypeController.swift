@@ -21,10 +21,6 @@ struct ReliefCaseTypeController: Sendable {
         var maxAmountFen: Int64?
     }
 
-    struct Items: Encodable {
-        var items: [ReliefCaseTypes.CaseType]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/relief/case-types", .permission(.reliefRead), handler: self.list)
         routes.on(.post, "/v1/relief/case-types", .permission(.reliefRules), handler: self.add)

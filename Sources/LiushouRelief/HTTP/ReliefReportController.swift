@@ -13,10 +13,6 @@ struct ReliefReportController: Sendable {
     let store: ReliefCaseStore
     let clock: ChinaClock
 
-    struct Items<Item: Encodable>: Encodable {
-        var items: [Item]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.get, "/v1/relief/overdue", .permission(.reliefReports), handler: self.overdue)
         routes.on(.get, "/v1/relief/indicators", .permission(.reliefReports), handler: self.indicators)

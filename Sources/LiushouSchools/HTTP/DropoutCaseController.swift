@@ -44,10 +44,6 @@ struct DropoutCaseController: Sendable {
         }
     }
 
-    struct Items: Encodable {
-        var items: [DropoutCase]
-    }
-
     struct Close: Decodable {
         var reason: String
     }

@@ -19,10 +19,6 @@ struct PairingController: Sendable {
         var status: String?
     }
 
-    struct Items: Encodable {
-        var items: [Pairing]
-    }
-
     struct End: Decodable {
         var reason: String
         var endedOn: LocalDate?

@@ -12,10 +12,6 @@ struct ProgressController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    struct Items: Encodable {
-        var items: [ProgressCheck]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/pairings/:id/progress", .permission(.pairingsAssess), handler: self.create)
         routes.on(.get, "/v1/pairings/:id/progress", .permission(.pairingsRead), handler: self.list)

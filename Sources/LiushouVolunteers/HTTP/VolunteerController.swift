@@ -19,10 +19,6 @@ struct VolunteerController: Sendable {
         var unitId: String?
     }
 
-    struct Items: Encodable {
-        var items: [Volunteer]
-    }
-
     func addRoutes(to routes: SecuredRoutes) {
         routes.on(.post, "/v1/volunteers", .permission(.volunteersManage), handler: self.register)
         routes.on(.get, "/v1/volunteers", .permission(.volunteersRead), handler: self.list)
