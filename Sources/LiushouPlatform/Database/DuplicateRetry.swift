@@ -1,3 +1,5 @@
+import Foundation
+import LiushouAccess
 import LiushouHTTP
 import LiushouPostgres
 
@@ -31,6 +33,32 @@ public enum DuplicateRetry {
         } catch let error as DatabaseError {
             if case .uniqueViolation(let constraint?, _) = error, let problem = uniqueProblems[constraint] { throw problem }
             throw error
+        }
+    }
+
+    /// Writes a record under a client-chosen id in one of the caller's transactions: when the id is
+    /// stored already, the same content (`stored` gives the record and its content hash, compared with
+    /// `hash`) answers as a retry and other content 409 `id_conflict` naming `record`; else `write`
+    /// stores it and answers it. Two first writes of the id racing run again (`once`).
+    public static func create<Answer>(
+        isolation: isolated (any Actor)? = #isolation,
+        record: String,
+        primaryKey: String,
+        uniqueProblems: [String: Problem] = [:],
+        hash: Data,
+        database: TenantDatabase,
+        caller: Caller,
+        stored: (PostgresTransaction) async throws -> (answer: Answer, hash: Data)?,
+        write: (PostgresTransaction) async throws -> Answer
+    ) async throws -> (answer: Answer, created: Bool) {
+        try await self.once(primaryKey: primaryKey, record: record, uniqueProblems: uniqueProblems) {
+            try await database.transaction(for: caller) { transaction in
+                if let existing = try await stored(transaction) {
+                    guard existing.hash == hash else { throw Problem.idConflict(record) }
+                    return (existing.answer, false)
+                }
+                return (try await write(transaction), true)
+            }
         }
     }
 }

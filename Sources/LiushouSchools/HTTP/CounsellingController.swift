@@ -23,12 +23,15 @@ struct CounsellingController: Sendable {
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: CounsellingInput.self, context: context)
         let today = self.clock.today()
-        let (session, created) = try await DuplicateRetry.once(primaryKey: "counselling_session_pkey", uniqueProblems: SchoolConstraints.problems) {
-            try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await CounsellingStore.find(input.id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("counselling session") }
-                    return (stored.session, false)
-                }
+        let (session, created) = try await DuplicateRetry.create(
+            record: "counselling session",
+            primaryKey: "counselling_session_pkey",
+            uniqueProblems: SchoolConstraints.problems,
+            hash: ContentHash.of(input),
+            database: self.database,
+            caller: caller,
+            stored: { try await CounsellingStore.find(input.id, in: $0).map { ($0.session, $0.hash) } },
+            write: { transaction in
                 var errors = SchoolRules.problems(input, today: today)
                 let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
                 guard let membership else {
@@ -67,9 +70,9 @@ struct CounsellingController: Sendable {
                     unitPath: membership.schoolPath
                 ).append(in: transaction)
                 guard let stored = try await CounsellingStore.find(input.id, in: transaction) else { throw Problem.internalError }
-                return (stored.session, true)
+                return stored.session
             }
-        }
+        )
         return try JSONResponse(session, status: created ? .created : .ok)
     }
 

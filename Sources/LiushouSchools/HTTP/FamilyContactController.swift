@@ -28,12 +28,15 @@ struct FamilyContactController: Sendable {
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: FamilyContactInput.self, context: context)
         let today = self.clock.today()
-        let (contact, created) = try await DuplicateRetry.once(primaryKey: "family_contact_pkey", uniqueProblems: SchoolConstraints.problems) {
-            try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await FamilyContactStore.find(input.id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("family contact") }
-                    return (stored.contact, false)
-                }
+        let (contact, created) = try await DuplicateRetry.create(
+            record: "family contact",
+            primaryKey: "family_contact_pkey",
+            uniqueProblems: SchoolConstraints.problems,
+            hash: ContentHash.of(input),
+            database: self.database,
+            caller: caller,
+            stored: { try await FamilyContactStore.find(input.id, in: $0).map { ($0.contact, $0.hash) } },
+            write: { transaction in
                 var errors: [Problem.FieldError] = []
                 SchoolRules.date(input.occurredOn, "occurredOn", today: today, into: &errors)
                 SchoolRules.text(input.notes, "notes", max: 1000, into: &errors)
@@ -42,9 +45,9 @@ struct FamilyContactController: Sendable {
                 guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
                 try await FamilyContactStore.insert(input, membership: membership, caller: caller, in: transaction)
                 guard let stored = try await FamilyContactStore.find(input.id, in: transaction) else { throw Problem.internalError }
-                return (stored.contact, true)
+                return stored.contact
             }
-        }
+        )
         return try JSONResponse(contact, status: created ? .created : .ok)
     }
 

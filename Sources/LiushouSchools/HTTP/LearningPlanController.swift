@@ -27,12 +27,15 @@ struct LearningPlanController: Sendable {
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: LearningPlanInput.self, context: context)
         let today = self.clock.today()
-        let (plan, created) = try await DuplicateRetry.once(primaryKey: "learning_plan_pkey", uniqueProblems: SchoolConstraints.problems) {
-            try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await LearningPlanStore.plan(input.id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("learning plan") }
-                    return (stored.plan, false)
-                }
+        let (plan, created) = try await DuplicateRetry.create(
+            record: "learning plan",
+            primaryKey: "learning_plan_pkey",
+            uniqueProblems: SchoolConstraints.problems,
+            hash: ContentHash.of(input),
+            database: self.database,
+            caller: caller,
+            stored: { try await LearningPlanStore.plan(input.id, in: $0).map { ($0.plan, $0.hash) } },
+            write: { transaction in
                 let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
                 var errors = SchoolRules.problems(input, today: today)
                 if membership == nil { errors.append(.init(field: "personId", message: "is not on your school's roll")) }
@@ -54,9 +57,9 @@ struct LearningPlanController: Sendable {
                     in: transaction
                 )
                 guard let stored = try await LearningPlanStore.plan(input.id, in: transaction) else { throw Problem.internalError }
-                return (stored.plan, true)
+                return stored.plan
             }
-        }
+        )
         return try JSONResponse(plan, status: created ? .created : .ok)
     }
 

@@ -27,12 +27,15 @@ struct TalkController: Sendable {
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: TalkInput.self, context: context)
         let today = self.clock.today()
-        let (talk, created) = try await DuplicateRetry.once(primaryKey: "school_talk_pkey", uniqueProblems: SchoolConstraints.problems) {
-            try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await TalkStore.find(input.id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("talk") }
-                    return (stored.talk, false)
-                }
+        let (talk, created) = try await DuplicateRetry.create(
+            record: "talk",
+            primaryKey: "school_talk_pkey",
+            uniqueProblems: SchoolConstraints.problems,
+            hash: ContentHash.of(input),
+            database: self.database,
+            caller: caller,
+            stored: { try await TalkStore.find(input.id, in: $0).map { ($0.talk, $0.hash) } },
+            write: { transaction in
                 var errors = SchoolRules.problems(input, today: today)
                 let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
                 if membership == nil { errors.append(.init(field: "personId", message: "is not on your school's roll")) }
@@ -50,9 +53,9 @@ struct TalkController: Sendable {
                     in: transaction
                 )
                 guard let stored = try await TalkStore.find(input.id, in: transaction) else { throw Problem.internalError }
-                return (stored.talk, true)
+                return stored.talk
             }
-        }
+        )
         return try JSONResponse(talk, status: created ? .created : .ok)
     }
 

@@ -35,12 +35,14 @@ struct PairingController: Sendable {
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: PairingInput.self, context: context)
         let today = self.clock.today()
-        let (pairing, created) = try await DuplicateRetry.once(primaryKey: "pairing_pkey") {
-            try await self.database.transaction(for: caller) { transaction in
-                if let stored = try await PairingStore.find(input.id, in: transaction) {
-                    guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("pairing") }
-                    return (stored.pairing, false)
-                }
+        let (pairing, created) = try await DuplicateRetry.create(
+            record: "pairing",
+            primaryKey: "pairing_pkey",
+            hash: ContentHash.of(input),
+            database: self.database,
+            caller: caller,
+            stored: { try await PairingStore.find(input.id, in: $0).map { ($0.pairing, $0.hash) } },
+            write: { transaction in
                 var errors = VolunteerRules.problems(input, today: today)
                 if errors.isEmpty {
                     let checked = try await PairingCreator.problems(input, caller: caller, today: today, in: transaction)
@@ -60,9 +62,9 @@ struct PairingController: Sendable {
                     unitID: saved.unitId,
                     unitPath: try await UnitLookup.brief(saved.unitId, in: transaction)?.path
                 ).append(in: transaction)
-                return (saved, true)
+                return saved
             }
-        }
+        )
         return try JSONResponse(pairing, status: created ? .created : .ok, headers: [.eTag: "\"\(pairing.version)\""])
     }
 
