@@ -63,6 +63,11 @@ struct AuditAPITests {
                 #expect(bad.status == .unprocessableContent)
                 let fields = (try bad.json()["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
                 #expect(Set(fields) == ["limit", "from", "format"])
+                // A time with its offset, as people type it (`+` not percent-encoded) and as a form encodes it.
+                for from in ["2020-01-01T00:00:00+08:00", "2020-01-01T00:00:00%2B08:00"] {
+                    let offset = try await client.send(.get, "/v1/audit?from=\(from)&to=2100-01-01T00:00:00+08:00", token: auditor)
+                    #expect(offset.status == .ok, "\(from): \(offset.text)")
+                }
             }
         }
     }

@@ -50,7 +50,11 @@ struct HouseholdController: Sendable {
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let id = body.id ?? UUID()
         // A concurrent create of the same id runs again and answers from the stored household.
-        return try await DuplicateRetry.once(primaryKey: "household_pkey", uniqueProblems: ["household_code": Self.codeTaken]) {
+        return try await DuplicateRetry.once(
+            primaryKey: "household_pkey",
+            record: "household",
+            uniqueProblems: ["household_code": Self.codeTaken]
+        ) {
             try await self.database.transaction(for: caller) { transaction in
                 guard let village = try await UnitBrief.load(body.villageId, in: transaction), village.kind == "village", village.active,
                     body.gridId != nil || caller.holds(.personsWrite, at: village.path)

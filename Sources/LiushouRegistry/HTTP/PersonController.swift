@@ -35,6 +35,7 @@ struct PersonController: Sendable {
         let id = body.id ?? UUID()
         let (record, outcome) = try await DuplicateRetry.once(
             primaryKey: "person_pkey",
+            record: "file",
             alsoRetrying: ["person_active_id_number"],
             uniqueProblems: ["person_active_id_number": PersonService.duplicate(nil).problem]
         ) {
