@@ -1,56 +1,8 @@
 import Foundation
+import LiushouAPITestSupport
 
-/// Typed views of the answers the grid tests read (`TestResponse.decode`; dates stay the strings the API sends).
-enum Answer {
-    /// A value with the keys its JSON object sent (to tell a left-out key from a null).
-    @dynamicMemberLookup
-    struct Keyed<Value: Decodable>: Decodable {
-        var value: Value
-        var keys: Set<String>
-
-        init(from decoder: any Decoder) throws {
-            self.value = try Value(from: decoder)
-            self.keys = Set(try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue))
-        }
-
-        subscript<Field>(dynamicMember path: KeyPath<Value, Field>) -> Field {
-            self.value[keyPath: path]
-        }
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-
-        init(stringValue: String) {
-            self.stringValue = stringValue
-        }
-
-        init?(intValue: Int) {
-            nil
-        }
-    }
-
-    struct Items<Item: Decodable>: Decodable {
-        var items: [Item]
-    }
-
-    struct FieldError: Decodable, Equatable {
-        var field: String
-        var message: String
-    }
-
-    /// A problem's field errors (none when it names no field).
-    struct Problem: Decodable {
-        var errors: [FieldError]?
-
-        var fields: [String] { (self.errors ?? []).map(\.field) }
-    }
-
-    struct Created: Decodable {
-        var id: String
-    }
-
+/// The answers the grid tests read, beside the shared ones of `Answer`.
+extension Answer {
     struct CheckResult: Decodable {
         var id: String
         var status: String

@@ -35,12 +35,11 @@ struct ReliefCaseListQuery: Decodable {
         let query = try decoder.container(keyedBy: CodingKeys.self)
         self.unitId = query.contains(.unitId) ? try query.reliefUUID(.unitId) : nil
         self.personId = query.contains(.personId) ? try query.reliefUUID(.personId) : nil
-        self.state = try query.decodeIfPresent(String.self, forKey: .state).map { text in
-            guard let state = ReliefState(rawValue: text) else {
-                throw Problem.badRequest("state is invalid.", errors: [.init(field: "state", message: "must be a case state")])
-            }
-            return state
-        }
+        self.state = try query.parameter(
+            .state,
+            ReliefState.init(rawValue:),
+            invalid: Problem.badRequest("state is invalid.", errors: [.init(field: "state", message: "must be a case state")])
+        )
     }
 }
 
@@ -57,12 +56,11 @@ struct ReliefCalendarQuery: Decodable {
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
         self.unitId = try query.reliefUUID(.unitId)
-        self.year = try query.decodeIfPresent(String.self, forKey: .year).map { text in
-            guard let year = Int(text), (2000...2100).contains(year) else {
-                throw Problem.badRequest("year is invalid.", errors: [.init(field: "year", message: "must be 2000 to 2100")])
-            }
-            return year
-        }
+        self.year = try query.parameter(
+            .year,
+            { Int($0).flatMap { (2000...2100).contains($0) ? $0 : nil } },
+            invalid: Problem.badRequest("year is invalid.", errors: [.init(field: "year", message: "must be 2000 to 2100")])
+        )
     }
 }
 
@@ -79,12 +77,11 @@ struct ReliefIndicatorQuery: Decodable {
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
         self.unitId = try query.reliefUUID(.unitId)
-        self.on = try query.decodeIfPresent(String.self, forKey: .on).map { text in
-            guard let day = LocalDate(input: text) else {
-                throw Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date YYYY-MM-DD, years 1900 to 2100")])
-            }
-            return day
-        }
+        self.on = try query.parameter(
+            .on,
+            LocalDate.init(input:),
+            invalid: Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date YYYY-MM-DD, years 1900 to 2100")])
+        )
     }
 }
 

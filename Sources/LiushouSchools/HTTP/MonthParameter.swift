@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import LiushouHTTP
 import LiushouPostgres
 
@@ -12,6 +13,11 @@ struct MonthParameter {
     /// The query of a route that takes only `month`.
     struct Query: Decodable {
         var month: String?
+    }
+
+    /// The month a request's query names (`month`), or the one holding `today`.
+    static func of(_ request: Request, context: AppRequestContext, today: LocalDate) throws -> MonthParameter {
+        try self.parse(try request.uri.decodeQuery(as: Query.self, context: context).month, today: today)
     }
 
     static func parse(_ value: String?, today: LocalDate) throws -> MonthParameter {

@@ -61,10 +61,7 @@ struct TalkController: Sendable {
 
     @Sendable func due(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
-        let month = try MonthParameter.parse(
-            try request.uri.decodeQuery(as: MonthParameter.Query.self, context: context).month,
-            today: self.clock.today()
-        )
+        let month = try MonthParameter.of(request, context: context, today: self.clock.today())
         let items = try await self.database.transaction(for: caller) { transaction in
             _ = try await SchoolLookup.readable(id, by: caller, .schoolsRead, in: transaction)
             return try await TalkStore.due(id, month: month.start, next: month.next, in: transaction)
