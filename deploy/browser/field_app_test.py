@@ -10,6 +10,7 @@ same way. Last, first-load transfer size and time to usable on throttled network
 Usage: deploy/browser/field_app_test.py [path to the liushou binary]"""
 import http.client
 import json
+import re
 import os
 import sys
 import threading
@@ -193,6 +194,9 @@ def grid_worker_flow(server, proxy, password):
         browser.wait_for("document.querySelectorAll('a.record-button').length >= 20", "today's due list")
         browser.wait_for("document.querySelector('main p.muted') && document.querySelector('main p.muted').textContent.includes('更新于')", "the refresh time")
         browser.screenshot("field-today.png")
+        # Each person shows an age (from the birth year: the task list carries no birth date), never a bare "岁".
+        ages = browser.evaluate("[...document.querySelectorAll('div.person .who .muted.small')].map(e => e.textContent)")
+        assert ages and all(re.search(r"\d+岁", text) for text in ages), f"every person on the list has an age: {ages[:3]}"
         # The service worker must control the page before the network goes away.
         browser.wait_for("navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller || (location.reload(), false))",
                          "the service worker to control the page", seconds=60)

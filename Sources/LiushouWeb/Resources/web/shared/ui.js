@@ -87,6 +87,14 @@ export function age(birthDate, now = new Date()) {
   return years;
 }
 
+/**
+ * Age in years from the birth date when the view has it, else from the birth year alone (masked
+ * answers carry only `birthYear`: the full date would give the ID number back); null when neither.
+ */
+export function ageOf(birthDate, birthYear, now = new Date()) {
+  return age(birthDate, now) ?? (birthYear ? now.getFullYear() - birthYear : null);
+}
+
 /** A labelled field: the label wraps nothing, it names the control by id (for screen readers and taps). */
 let fieldCounter = 0;
 export function field(label, control, { hint, error } = {}) {

@@ -1,7 +1,7 @@
 // The person card: what the caller may see (masked identifiers; a reduced file for volunteers and
 // teachers), with tap-to-call numbers. Full phone numbers are fetched only with a stated reason
 // (audited by the server) and are never kept on the device.
-import { h, mount, age, formatDate, toast } from "../../shared/ui.js";
+import { h, mount, ageOf, formatDate, toast } from "../../shared/ui.js";
 import { get, query } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import * as session from "../../shared/session.js";
@@ -60,7 +60,7 @@ export async function personView({ app, id }) {
       }
     } }, "显示完整号码（需说明原因）")
     : null;
-  const years = age(f.birthDate) ?? (record.birthYear ? new Date().getFullYear() - record.birthYear : null);
+  const years = ageOf(f.birthDate, record.birthYear);
   mount(app.view,
     h("h2", f.name),
     fromCache ? h("p.banner.warn", "离线：显示本机保存的档案") : null,

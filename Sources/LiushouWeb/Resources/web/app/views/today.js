@@ -1,6 +1,6 @@
 // 今日任务: the caller's due and overdue visits, grouped by village/grid and household, nearest due
 // first; kept on the device for offline use, with the time it was last refreshed.
-import { h, mount, formatTime, relative, age, toast } from "../../shared/ui.js";
+import { h, mount, formatTime, relative, ageOf, toast } from "../../shared/ui.js";
 import { get, query } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import { cached, keep, outbox } from "../data.js";
@@ -101,13 +101,13 @@ function renderGroups(items, recorded) {
 }
 
 function personRow(task, rules, recorded, now) {
-  const years = age(task.birthDate);
+  const years = ageOf(task.birthDate, task.birthYear);
   const late = rules.some((r) => Date.parse(r.nextDueAt) < now);
   const seen = recorded && !["not_home", "away"].includes(recorded.payload.outcome);
   return h(`div.person${seen ? ".done" : ""}`,
     h("div.who",
       h("a.name", { href: `#/person/${task.personId}` }, task.personName),
-      h("span.muted.small", ` ${vocab.sex[task.sex] || ""} ${years ?? ""}岁 `),
+      h("span.muted.small", ` ${vocab.sex[task.sex] || ""} ${years === null ? "" : `${years}岁`} `),
       task.categories.map((c) => h("span.badge", vocab.categories[c] || c)), " ",
       task.riskLevel === "high" ? h("span.badge.bad", "高风险") : task.riskLevel === "attention" ? h("span.badge.warn", "关注") : null,
       rules.map((r) => {
