@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Does the audit log's single chain lock bind? All on one embedded cluster in one run:
+# Does the audit log's chain lock bind? All on one embedded cluster in one run:
 #   1. baseline: pgbench inserting audit-shaped rows into a plain copy of audit_log (no trigger);
-#   2. pgbench appending through the chain trigger (advisory lock, read of the last row, sha256)
-#      with 1 and 16 clients: if 16 clients append no faster than 1, the lock is the limit;
+#   2. pgbench appending through the chain trigger (advisory lock of the row's chain, read of the
+#      chain's last row, sha256) with 1 and 16 clients over 64 towns, and 16 clients in one town:
+#      if 16 clients append no faster than 1, the lock is the limit;
 #   3. the same 16-client append while wrk posts door checks over HTTP, next to door checks alone,
 #      to see what each costs the other.
 # Prints the figures; asserts nothing. Usage: deploy/bench-audit.sh [seconds, default 15]
@@ -21,10 +22,15 @@ password="$(sed -n 's/.*password for all: \(.*\))/\1/p' "$work/data/demo-logins.
 q() { "$psql_bin" -qAt -c "$1"; }
 echo "== machine: $(nproc) cores; $secs s per run; server: ${LIUSHOU_BENCH_BIN:-.build/release/liushou}; audit rows before: $(q "select count(*) from audit_log")"
 
+# Audited actions spread over 64 towns (a county's or a prefecture's: the chains are striped by
+# town since migration 0029), and the same all in one town (one chain: what every row paid before).
 cat >"$work/append.sql" <<'SQL'
-insert into audit_log (account_name, role, action, resource, record_id, result, client_address, request_id, detail)
-values ('bench', 'village_cadre', 'person.view', 'person', gen_random_uuid()::text, 'success', '127.0.0.1', md5(random()::text), '{"rows": "1"}');
+\set town random(1, 64)
+insert into audit_log (account_name, role, unit_path, action, resource, record_id, result, client_address, request_id, detail)
+values ('bench', 'village_cadre', ('c341122.t' || :town || '.v1')::ltree, 'person.view', 'person', gen_random_uuid()::text, 'success',
+    '127.0.0.1', md5(random()::text), '{"rows": "1"}');
 SQL
+sed 's/random(1, 64)/random(1, 1)/' "$work/append.sql" >"$work/append-one-town.sql"
 q "create table bench_audit (like audit_log including defaults); create sequence bench_seq"
 cat >"$work/plain.sql" <<'SQL'
 insert into bench_audit (chain_position, at, prev_hash, hash, account_name, role, action, resource, record_id, result, client_address,
@@ -35,10 +41,12 @@ SQL
 echo "-- baseline: the same rows into a plain copy of audit_log (no chain trigger), 16 clients"
 "$pgbench_bin" -n -f "$work/plain.sql" -c 16 -j 2 -T "$secs" 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /'
 for clients in 1 16; do
-  echo "-- appends through the chain trigger, $clients client(s)"
+  echo "-- appends through the chain trigger, $clients client(s), 64 towns"
   "$pgbench_bin" -n -f "$work/append.sql" -c "$clients" -j "$(( clients < 2 ? 1 : 2 ))" -T "$secs" 2>&1 \
     | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /'
 done
+echo "-- appends through the chain trigger, 16 clients, all in one town (one chain, as every row was before 0029)"
+"$pgbench_bin" -n -f "$work/append-one-town.sql" -c 16 -j 2 -T "$secs" 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /' 
 
 q "select p.id from person p where p.status = 'active' and p.village_id in (
      select u.id from org_unit u join role_grant g on u.path <@ (select path from org_unit where id = g.unit_id)

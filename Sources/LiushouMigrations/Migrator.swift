@@ -2,7 +2,8 @@ import LiushouPostgres
 import Logging
 
 /// Applies a catalog's migrations in order, each in its own transaction, recording version and
-/// checksum in `liushou_schema_migrations`. Concurrent runs are serialised by an advisory lock.
+/// checksum in `liushou_schema_migrations`. Concurrent runs are serialised by an advisory lock
+/// taken in each migration's transaction.
 public struct Migrator: Sendable {
     /// Advisory lock key shared by every Liushou migrator ("liushou" in ASCII).
     static let lockKey = 0x6C69_7573_686F_75
@@ -25,17 +26,32 @@ public struct Migrator: Sendable {
     }
 
     /// Applies pending migrations; refuses to run when an applied migration changed on disk.
+    ///
+    /// Each migration runs in its own transaction, which first takes a transaction-level advisory
+    /// lock and reads what is applied: a concurrent migrator (another server starting) waits, then
+    /// finds the migration applied and moves on. No lock outlives a transaction, so this also works
+    /// through a transaction-mode pooler such as PgBouncer.
     @discardableResult
     public func migrate(pool: PostgresConnectionPool) async throws -> Report {
         try await pool.withConnection { connection in
-            try await connection.query("select pg_advisory_lock(\(Self.lockKey))")
-            do {
-                let report = try await self.migrateLocked(connection)
-                try await connection.query("select pg_advisory_unlock(\(Self.lockKey))")
-                return report
-            } catch {
-                _ = try? await connection.query("select pg_advisory_unlock(\(Self.lockKey))")
-                throw error
+            var report: Report? = nil
+            while true {
+                try await connection.query("begin")
+                do {
+                    try await connection.query("select pg_advisory_xact_lock(\(Self.lockKey))")
+                    try await self.createLedger(connection)
+                    let applied = try await self.verifiedApplied(connection)
+                    if report == nil { report = Report(applied: [], alreadyApplied: applied.count) }
+                    guard let migration = self.catalog.migrations.first(where: { applied[$0.version] == nil }) else {
+                        try await connection.query("commit")
+                        return report ?? Report(applied: [], alreadyApplied: applied.count)
+                    }
+                    try await self.apply(migration, on: connection)
+                    report?.applied.append(migration)
+                } catch {
+                    _ = try? await connection.query("rollback")
+                    throw error
+                }
             }
         }
     }
@@ -48,7 +64,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    private func migrateLocked(_ connection: PostgresConnection) async throws -> Report {
+    private func createLedger(_ connection: PostgresConnection) async throws {
         try await connection.query(
             """
             create table if not exists liushou_schema_migrations (
@@ -61,30 +77,29 @@ public struct Migrator: Sendable {
             )
             """
         )
-        let applied = try await self.verifiedApplied(connection)
-        var report = Report(applied: [], alreadyApplied: applied.count)
-        for migration in self.catalog.migrations where applied[migration.version] == nil {
-            let started = ContinuousClock.now
-            try await connection.query("begin")
-            do {
-                try await connection.executeScript(unsafeSQL: migration.sql)
-                let elapsed = ContinuousClock.now - started
-                let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-                try await connection.query(
-                    """
-                    insert into liushou_schema_migrations (version, module, name, checksum, duration_ms)
-                    values (\(migration.version), \(migration.module), \(migration.name), \(migration.checksum), \(milliseconds))
-                    """
-                )
-                try await connection.query("commit")
-            } catch {
-                _ = try? await connection.query("rollback")
-                throw MigrationError.failed(label: migration.label, underlying: "\(error)")
+    }
+
+    /// Runs one migration and records it, then commits the transaction the caller opened.
+    private func apply(_ migration: Migration, on connection: PostgresConnection) async throws {
+        let started = ContinuousClock.now
+        do {
+            try await connection.executeScript(unsafeSQL: migration.sql)
+            let elapsed = ContinuousClock.now - started
+            let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            try await connection.query(
+                """
+                insert into liushou_schema_migrations (version, module, name, checksum, duration_ms)
+                values (\(migration.version), \(migration.module), \(migration.name), \(migration.checksum), \(milliseconds))
+                """
+            )
+            let commit = try await connection.query("commit")
+            guard commit.commandTag == "COMMIT" else {
+                throw DatabaseError.server(sqlState: "40000", message: "the migration's transaction was rolled back")
             }
-            self.logger.info("applied migration", metadata: ["migration": "\(migration.label)"])
-            report.applied.append(migration)
+        } catch {
+            throw MigrationError.failed(label: migration.label, underlying: "\(error)")
         }
-        return report
+        self.logger.info("applied migration", metadata: ["migration": "\(migration.label)"])
     }
 
     /// Applied versions and checksums, after checking them against the catalog.

@@ -20,6 +20,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Maximum database connections of this server (env LIUSHOU_POOL_SIZE, default 10).")
     var poolSize: Int?
 
+    @Option(
+        help: """
+            libpq URL of a streaming replica for the dashboard and report figures, e.g. with \
+            target_session_attrs=prefer-standby (env LIUSHOU_READ_DATABASE_URL; default: everything on --database-url).
+            """
+    )
+    var readDatabaseURL: String?
+
     @Flag(help: "Do not apply pending migrations on start.")
     var noMigrate = false
 
@@ -32,6 +40,9 @@ struct Serve: AsyncParsableCommand {
         if let host = CommonOptions.resolve(self.host, "LIUSHOU_HOST") { configuration.host = host }
         if let port = try Self.integer(self.port, "LIUSHOU_PORT") { configuration.port = port }
         if let size = try Self.integer(self.poolSize, "LIUSHOU_POOL_SIZE") { configuration.poolSize = size }
+        configuration.readDatabaseURL = CommonOptions.resolve(self.readDatabaseURL, "LIUSHOU_READ_DATABASE_URL")
+        if let size = try Self.integer(nil, "LIUSHOU_READ_POOL_SIZE") { configuration.readPoolSize = size }
+        if let seconds = try Self.integer(nil, "LIUSHOU_READ_MAX_STALENESS") { configuration.readMaxStaleness = .seconds(seconds) }
         if let seconds = try Self.integer(nil, "LIUSHOU_STATEMENT_TIMEOUT") { configuration.statementTimeout = .seconds(seconds) }
         if let seconds = try Self.integer(nil, "LIUSHOU_BULK_STATEMENT_TIMEOUT") { configuration.bulkStatementTimeout = .seconds(seconds) }
         if let seconds = try Self.integer(nil, "LIUSHOU_POOL_WAIT") { configuration.poolWaitTimeout = .seconds(seconds) }

@@ -10,7 +10,8 @@ import NIOCore
 /// `/v1/dashboard`: the joint meeting's indicators for a unit and its children, their definitions,
 /// weekly trends and a CSV for the minutes (the `/dashboard` page is one of the web clients).
 struct DashboardController: Sendable {
-    let database: TenantDatabase
+    /// Every route only reads: a replica may serve them (`X-Read-Source` says which did).
+    let reads: ReadDatabase
 
     /// The routes' query, as sent: `unitId` (required) and, for the trend, `weeks` (1 to 104, 12 when absent).
     struct UnitQuery: Decodable {
@@ -45,10 +46,10 @@ struct DashboardController: Sendable {
     /// The unit's row and its child units' rows, counted live.
     @Sendable func dashboard(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let unit = try request.uri.decodeQuery(as: UnitQuery.self, context: context).unit()
-        let dashboard = try await self.database.transaction(for: caller) { transaction in
+        let dashboard = try await self.reads.transaction(for: caller) { transaction in
             try await DashboardBuilder.dashboard(of: unit, caller: caller, in: transaction)
         }
-        return try JSONResponse(dashboard)
+        return try JSONResponse(dashboard.value, headers: dashboard.origin.headers)
     }
 
     @Sendable func definitions(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
@@ -70,18 +71,19 @@ struct DashboardController: Sendable {
                 }
                 return weeks
             } ?? 12
-        let trend = try await self.database.transaction(for: caller) { transaction in
+        let trend = try await self.reads.transaction(for: caller) { transaction in
             try await DashboardBuilder.trend(of: unit, weeks: weeks, caller: caller, in: transaction)
         }
-        return try JSONResponse(trend)
+        return try JSONResponse(trend.value, headers: trend.origin.headers)
     }
 
     /// The dashboard as a CSV file for the meeting's minutes: one line per unit and indicator or count.
     @Sendable func csv(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> Response {
         let unit = try request.uri.decodeQuery(as: UnitQuery.self, context: context).unit()
-        let dashboard = try await self.database.transaction(for: caller) { transaction in
+        let read = try await self.reads.transaction(for: caller) { transaction in
             try await DashboardBuilder.dashboard(of: unit, caller: caller, in: transaction)
         }
+        let dashboard = read.value
         var writer = CSVWriter()
         writer.append(["单位", "指标", "分子", "分母", "比率", "目标", "状态"])
         let names = Dictionary(uniqueKeysWithValues: IndicatorDefinition.all.map { ($0.key, $0.name) })
@@ -97,7 +99,7 @@ struct DashboardController: Sendable {
                 writer.append([row.unitName, count.name, String(row.counts[count.metric] ?? 0), "", "", "", ""])
             }
         }
-        var headers = HTTPFields()
+        var headers = read.origin.headers
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"dashboard.csv\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: writer.text)))

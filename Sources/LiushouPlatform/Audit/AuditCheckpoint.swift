@@ -2,14 +2,24 @@ import Crypto
 import Foundation
 import LiushouPostgres
 
-/// A signed statement that the audit log held `position` rows, the last with `hash`, at `takenAt`.
-/// Checkpoints are written outside the database (a file the operator ships elsewhere, and the
+/// A signed statement of the audit log's newest rows at `takenAt`: the newest of the whole log
+/// (`position`, `hash`) and, since the log is kept in 16 chains (migration 0029), the newest row of
+/// every chain (`heads`). Checkpoints are written outside the database (a file the operator ships elsewhere, and the
 /// log); deleting the newest audit rows then shows as a log that no longer reaches a checkpoint.
 /// The signature is an HMAC-SHA256 under a key derived from `LIUSHOU_DATA_KEY`, so a checkpoint
 /// file cannot be edited to match a shortened log without that key. Each checkpoint names the data
 /// key's id (`key`, not signed: a wrong one only makes the check fail), so that after a rotation the
 /// verifier can say which retired key it needs.
 public struct AuditCheckpoint: Sendable, Equatable, Codable {
+    /// The newest row of one chain.
+    public struct Head: Sendable, Equatable, Codable {
+        /// The chain (0–15); `nil` for the single chain of rows written before migration 0029.
+        public var chain: Int?
+        public var position: Int
+        /// The row's hash, hex.
+        public var hash: String
+    }
+
     public var position: Int
     /// The newest row's hash, hex.
     public var hash: String
@@ -21,6 +31,9 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
     public var signature: String
     /// The id of the data key the signing key derives from (absent in checkpoints before key rotation).
     public var key: String?
+    /// The newest row of every chain, by chain (absent in checkpoints before the chains: those name
+    /// only `position`).
+    public var heads: [Head]?
 
     /// The signing key, derived from the data key.
     public struct Key: Sendable {
@@ -44,28 +57,40 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
         }
     }
 
-    /// The log's head as the application role may read it (`nil` for an empty log).
+    /// The log's heads as the application role may read them (`nil` for an empty log).
     public static func take(pool: PostgresConnectionPool, key: Key, now: Date = Date()) async throws -> AuditCheckpoint? {
-        guard
-            let row = try await pool.query(
-                """
-                select chain_position, hash, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_text from audit_log_head()
-                """
-            ).first
-        else { return nil }
+        let rows = try await pool.query(
+            """
+            select chain::int as chain, chain_position, hash, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_text
+            from audit_log_heads() order by chain_position
+            """
+        )
+        guard let newest = rows.last else { return nil }
+        let heads = try rows.map { row in
+            Head(
+                chain: try row.decode("chain", as: Int?.self),
+                position: try row.decode("chain_position", as: Int.self),
+                hash: try row.decode("hash", as: Data.self).hex
+            )
+        }
         var checkpoint = AuditCheckpoint(
-            position: try row.decode("chain_position", as: Int.self),
-            hash: try row.decode("hash", as: Data.self).hex,
-            rowAt: try row.decode("at_text", as: String.self),
+            position: try newest.decode("chain_position", as: Int.self),
+            hash: try newest.decode("hash", as: Data.self).hex,
+            rowAt: try newest.decode("at_text", as: String.self),
             takenAt: now.postgresText,
             signature: "",
-            key: key.id
+            key: key.id,
+            heads: heads.sorted { ($0.chain ?? -1) < ($1.chain ?? -1) }
         )
         checkpoint.signature = key.sign(checkpoint.signedText)
         return checkpoint
     }
 
-    var signedText: String { "v1|\(self.position)|\(self.hash)|\(self.rowAt)|\(self.takenAt)" }
+    var signedText: String {
+        guard let heads = self.heads else { return "v1|\(self.position)|\(self.hash)|\(self.rowAt)|\(self.takenAt)" }
+        let listed = heads.map { "\($0.chain.map(String.init) ?? "-"):\($0.position):\($0.hash)" }.joined(separator: ",")
+        return "v2|\(self.position)|\(self.hash)|\(listed)|\(self.rowAt)|\(self.takenAt)"
+    }
 
     /// Whether the signature is this key's over these fields.
     public func isSigned(by key: Key) -> Bool {
@@ -119,15 +144,29 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
                 return Check(
                     checkpoints: checked,
                     problem: """
-                        rows \(head + 1)…\(checkpoint.position) are missing: the checkpoint of \(checkpoint.takenAt) saw \(checkpoint.position) rows, \
-                        the log now ends at \(head)
+                        rows \(head + 1)…\(checkpoint.position) are missing: the checkpoint of \(checkpoint.takenAt) saw the log up to row \
+                        \(checkpoint.position), the log now ends at row \(head)
                         """
                 )
             }
-            let stored = try await owner.query("select hash from audit_log where chain_position = \(checkpoint.position)").first?
-                .decode("hash", as: Data.self)
-            guard stored?.hex == checkpoint.hash else {
-                return Check(checkpoints: checked, problem: "row \(checkpoint.position) is not the row the checkpoint of \(checkpoint.takenAt) saw")
+            // Every chain must still reach the row the checkpoint saw at its end (before the chains:
+            // the one newest row).
+            let heads = checkpoint.heads ?? [Head(chain: nil, position: checkpoint.position, hash: checkpoint.hash)]
+            for expected in heads {
+                let stored = try await owner.query(
+                    "select hash, chain::int as chain from audit_log where chain_position = \(expected.position)"
+                ).first
+                let chain = try stored?.decode("chain", as: Int?.self)
+                guard try stored?.decode("hash", as: Data.self).hex == expected.hash, checkpoint.heads == nil || chain == expected.chain else {
+                    let which = expected.chain.map { "the newest of chain \($0)" } ?? "the newest"
+                    return Check(
+                        checkpoints: checked,
+                        problem: """
+                            row \(expected.position) is not the row the checkpoint of \(checkpoint.takenAt) saw as \(which): \
+                            rows were deleted from the end of the log or altered
+                            """
+                    )
+                }
             }
             checked += 1
         }

@@ -72,7 +72,10 @@ public final class PostgresConnectionPool: Service, Sendable {
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
         var settings = settings
-        if kind != .standard, let timeout = self.configuration.statementTimeout(for: kind) {
+        // Every transaction carries its own timeout rather than relying on the connection's: behind
+        // a transaction-mode pooler (PgBouncer) the session that ran the connect-time SET is not
+        // necessarily the one this transaction gets.
+        if let timeout = self.configuration.statementTimeout(for: kind) {
             settings.append((name: "statement_timeout", value: String(PostgresConnection.milliseconds(timeout))))
         }
         var attempt = 1

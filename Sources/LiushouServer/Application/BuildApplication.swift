@@ -60,6 +60,24 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         logger: logger
     )
     services.append(pool)
+    var readReplica: ReadReplica? = nil
+    if let readURL = configuration.readDatabaseURL {
+        let readPool = PostgresConnectionPool(
+            configuration: PostgresPoolConfiguration(
+                conninfo: readURL,
+                maxConnections: configuration.readPoolSize ?? configuration.poolSize,
+                acquireTimeout: configuration.poolWaitTimeout,
+                connectTimeout: configuration.connectTimeout,
+                statementTimeout: configuration.statementTimeout,
+                bulkStatementTimeout: configuration.bulkStatementTimeout
+            ),
+            logger: logger
+        )
+        let monitor = ReplicaMonitor(primary: pool, replica: readPool, maxStaleness: configuration.readMaxStaleness, logger: logger)
+        services.append(readPool)
+        services.append(monitor)
+        readReplica = ReadReplica(pool: readPool, monitor: monitor)
+    }
     services.append(SnapshotService(pool: pool, logger: logger))
     services.append(
         AuditCheckpointService(
@@ -83,7 +101,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             vault: vault,
             authSettings: authSettings,
             clusterStatus: clusterStatus,
-            trustedProxies: configuration.trustedProxies
+            trustedProxies: configuration.trustedProxies,
+            readReplica: readReplica
         )
     )
     var app = Application(
@@ -98,6 +117,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
     let demoLoginsFile = configuration.dataDirectory.appendingPathComponent("demo-logins.txt")
     let demoResponder = router.buildResponder()
     let embeddedApplicationPassword = applicationPassword
+    let replica = readReplica
     app.beforeServerStarts {
         let owner = PostgresConnectionPool(configuration: .init(conninfo: ownerURL, maxConnections: 1), logger: logger)
         do {
@@ -124,6 +144,15 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             throw error
         }
         try await DatabaseRoles.ensureUnprivileged(pool)
+        if let replica {
+            do {
+                try await DatabaseRoles.ensureUnprivileged(replica.pool)
+            } catch let error as DatabaseError where error.isUnavailable {
+                // A replica down at start is no reason not to serve: reads use the primary until it answers.
+                logger.warning("read replica not reachable at start; reads go to the primary", metadata: ["error": "\(error)"])
+            }
+            await replica.monitor.sample()
+        }
         alertsMayStart.open()
     }
     return app

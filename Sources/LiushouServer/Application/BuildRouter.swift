@@ -47,6 +47,10 @@ public struct AppDependencies: Sendable {
     public let clusterStatus: (@Sendable () -> ClusterStatus)?
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     public let trustedProxies: Set<String>
+    /// Reads the dashboard and report figures may take from a streaming replica (`--read-database-url`).
+    public let reads: ReadDatabase
+    /// The replica behind `reads`, when one is configured.
+    public let readReplica: ReadReplica?
     /// Hosts alert channels may post to: the robots' and this machine, plus `LIUSHOU_ALERT_WEBHOOK_HOSTS`
     /// (comma-separated, e.g. a 政务 deployment's own robot host or relay).
     public let webhookHosts: Set<String>
@@ -58,12 +62,19 @@ public struct AppDependencies: Sendable {
         vault: IdentifierVault,
         authSettings: AuthSettings = AuthSettings(),
         clusterStatus: (@Sendable () -> ClusterStatus)? = nil,
-        trustedProxies: Set<String> = []
+        trustedProxies: Set<String> = [],
+        readReplica: ReadReplica? = nil
     ) {
         self.pool = pool
         self.catalog = catalog
         self.metrics = HTTPMetrics(pool: pool)
         self.database = TenantDatabase(pool: pool)
+        self.readReplica = readReplica
+        if let readReplica {
+            self.reads = ReadDatabase(primary: self.database, replica: TenantDatabase(pool: readReplica.pool), monitor: readReplica.monitor)
+        } else {
+            self.reads = ReadDatabase(primary: self.database)
+        }
         self.auth = AuthService(
             repository: PostgresAuthRepository(database: self.database),
             hasher: hasher,
@@ -88,6 +99,17 @@ public struct AppDependencies: Sendable {
     }
 }
 
+/// A read-only pool on a streaming replica and the monitor that says how far behind it is.
+public struct ReadReplica: Sendable {
+    public let pool: PostgresConnectionPool
+    public let monitor: ReplicaMonitor
+
+    public init(pool: PostgresConnectionPool, monitor: ReplicaMonitor) {
+        self.pool = pool
+        self.monitor = monitor
+    }
+}
+
 /// Builds the router: middleware (request id → client address → metrics → problem errors → 405 for known paths → web clients' files →
 /// query text → authentication) and every module's routes (which declare their own body limits).
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
@@ -108,7 +130,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         pool: dependencies.pool,
         catalog: dependencies.catalog,
         metrics: dependencies.metrics,
-        clusterStatus: dependencies.clusterStatus
+        clusterStatus: dependencies.clusterStatus,
+        readReplica: dependencies.readReplica
     )
     .addRoutes(to: routes)
     let twoFactor = TwoFactorService(database: dependencies.database, vault: dependencies.vault, settings: dependencies.authSettings)
@@ -123,8 +146,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     GridModule.addRoutes(to: routes, database: database)
     VolunteersModule.addRoutes(to: routes, database: database, vault: dependencies.vault)
     HealthModule.addRoutes(to: routes, database: database, vault: dependencies.vault)
-    DashboardModule.addRoutes(to: routes, database: database)
-    ReliefModule.addRoutes(to: routes, database: database)
+    DashboardModule.addRoutes(to: routes, database: database, reads: dependencies.reads)
+    ReliefModule.addRoutes(to: routes, database: database, reads: dependencies.reads)
     LegalAidModule.addRoutes(to: routes, database: database)
     SchoolsModule.addRoutes(to: routes, database: database)
     AlertsModule.addRoutes(to: routes, database: database, vault: dependencies.vault, webhookHosts: dependencies.webhookHosts)

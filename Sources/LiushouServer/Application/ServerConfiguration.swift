@@ -13,6 +13,13 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String?
     /// libpq URL of the owner role that runs migrations; `nil` uses `databaseURL`.
     public var migrationDatabaseURL: String?
+    /// libpq URL of a read-only pool (a streaming replica, e.g. with `target_session_attrs=prefer-standby`)
+    /// for the dashboard and report figures; `nil` reads everything from `databaseURL`.
+    public var readDatabaseURL: String?
+    /// Upper bound on connections of the read pool; `nil` uses `poolSize`.
+    public var readPoolSize: Int?
+    /// Reads go to the replica only while its data is at most this old (else to the primary).
+    public var readMaxStaleness: Duration = .seconds(30)
     /// Seed a demo county with one user per role and print the logins.
     public var demo: Bool = false
     /// bcrypt cost factor for new password hashes (at least 10).

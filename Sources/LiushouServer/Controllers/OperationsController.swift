@@ -13,6 +13,7 @@ public struct OperationsController: Sendable {
     let catalog: MigrationCatalog
     let metrics: HTTPMetrics
     let clusterStatus: (@Sendable () -> ClusterStatus)?
+    let readReplica: ReadReplica?
     private let probe: ReadinessProbe<[Int]>
 
     /// `/readyz` answers within `readinessDeadline`, whatever the database does.
@@ -25,12 +26,14 @@ public struct OperationsController: Sendable {
         pool: PostgresConnectionPool,
         catalog: MigrationCatalog,
         metrics: HTTPMetrics,
-        clusterStatus: (@Sendable () -> ClusterStatus)? = nil
+        clusterStatus: (@Sendable () -> ClusterStatus)? = nil,
+        readReplica: ReadReplica? = nil
     ) {
         self.pool = pool
         self.catalog = catalog
         self.metrics = metrics
         self.clusterStatus = clusterStatus
+        self.readReplica = readReplica
         self.probe = ReadinessProbe {
             let rows = try await pool.query(
                 """
@@ -72,6 +75,15 @@ public struct OperationsController: Sendable {
         var writes: String
         var embeddedDatabase: String?
         var migrations: Migrations
+        /// The read replica, when one is configured: `in_use` or `bypassed` (too stale or failing;
+        /// reads go to the primary), and how old its data may be now.
+        var readReplica: ReplicaState?
+    }
+
+    struct ReplicaState: Encodable {
+        var state: String
+        var standby: Bool?
+        var stalenessMaxSeconds: Double?
     }
 
     private func readiness() async throws -> Readiness {
@@ -111,7 +123,15 @@ public struct OperationsController: Sendable {
             database: "reachable",
             writes: "ok",
             embeddedDatabase: cluster?.state.rawValue,
-            migrations: .init(applied: versions.count, known: known.count)
+            migrations: .init(applied: versions.count, known: known.count),
+            readReplica: self.readReplica.map { replica in
+                let monitor = replica.monitor
+                return ReplicaState(
+                    state: monitor.usableStaleness() == nil ? "bypassed" : "in_use",
+                    standby: monitor.replicaIsStandby,
+                    stalenessMaxSeconds: monitor.stalenessBound().map(Self.seconds)
+                )
+            }
         )
     }
 
@@ -135,7 +155,23 @@ public struct OperationsController: Sendable {
         for sqlStateClass in ["25", "53", "58"] {
             lines.append("liushou_database_write_failures{sqlstate_class=\"\(sqlStateClass)\",window=\"30s\"} \(failures[sqlStateClass] ?? 0)")
         }
+        if let monitor = self.readReplica?.monitor {
+            lines += [
+                "# HELP liushou_read_replica_in_use Whether reads go to the read replica (1) or to the primary (0).",
+                "# TYPE liushou_read_replica_in_use gauge",
+                "liushou_read_replica_in_use \(monitor.usableStaleness() == nil ? 0 : 1)",
+                "# HELP liushou_read_replica_staleness_seconds How old the replica's data may be (absent: unknown).",
+                "# TYPE liushou_read_replica_staleness_seconds gauge",
+            ]
+            if let bound = monitor.stalenessBound() {
+                lines.append("liushou_read_replica_staleness_seconds \(Self.seconds(bound))")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The alert outbox: deliveries pending and dead, and the wait of the oldest due one (nothing when
