@@ -79,6 +79,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         readReplica = ReadReplica(pool: readPool, monitor: monitor)
     }
     services.append(SnapshotService(pool: pool, logger: logger))
+    services.append(HistoryPartitionService(pool: pool, logger: logger))
     services.append(
         AuditCheckpointService(
             pool: pool,
@@ -138,6 +139,7 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
             }
             // This week's dashboard counts before the first request; the snapshot service keeps them current.
             _ = try? await owner.query("select dashboard_snapshot_take()")
+            await HistoryPartitionService.ensure(pool: owner, logger: logger)
             await owner.close()
         } catch {
             await owner.close()
