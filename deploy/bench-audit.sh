@@ -46,7 +46,7 @@ for clients in 1 16; do
     | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /'
 done
 echo "-- appends through the chain trigger, 16 clients, all in one town (one chain, as every row was before 0029)"
-"$pgbench_bin" -n -f "$work/append-one-town.sql" -c 16 -j 2 -T "$secs" 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /' 
+"$pgbench_bin" -n -f "$work/append-one-town.sql" -c 16 -j 2 -T "$secs" 2>&1 | grep -E "^tps|latency average|ERROR" | head -n 3 | sed 's/^/   /'
 
 q "select p.id from person p where p.status = 'active' and p.village_id in (
      select u.id from org_unit u join role_grant g on u.path <@ (select path from org_unit where id = g.unit_id)

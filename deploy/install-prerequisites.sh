@@ -17,6 +17,14 @@ if [ "${LIUSHOU_NEED_TEST_TOOLS:-0}" = 1 ]; then
   [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 fi
 
+if [ "${LIUSHOU_NEED_HA_TOOLS:-0}" = 1 ]; then
+  # deploy/ha: Patroni with etcd, and PgBouncer (Debian's packages).
+  command -v patroni >/dev/null 2>&1 || missing+=(patroni)
+  command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+  command -v etcdctl >/dev/null 2>&1 || missing+=(etcd-client)
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   sudo_cmd=""

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LIUSHOU_NEED_TEST_TOOLS=1 bash deploy/install-prerequisites.sh
+LIUSHOU_NEED_TEST_TOOLS=1 LIUSHOU_NEED_HA_TOOLS=1 bash deploy/install-prerequisites.sh
 
 # The OpenAPI document must be valid OpenAPI 3.1.
 if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
@@ -40,6 +40,10 @@ if [ $# -eq 0 ]; then
   # Outages under door-check load: PostgreSQL stopped, killed and hung; only 503 with Retry-After,
   # bounded waits, nothing lost or stored twice.
   bash deploy/fault-test.sh .build/debug/liushou
+  # High availability: three Patroni nodes (synchronous standby), PgBouncer, two servers under door-check load;
+  # the standby frozen, the primary's PostgreSQL killed, its Patroni killed, the old primary rejoining: nothing
+  # acknowledged is lost or doubled, only 503 + Retry-After, writes back within 30 s.
+  bash deploy/ha/failover-test.sh .build/debug/liushou
   # Anchored audit: signed checkpoints catch audit rows deleted from the end of the log.
   bash deploy/audit-checkpoint-test.sh .build/debug/liushou
   # Key rotation with the real commands: re-seal under a new key, the old one can go.

@@ -32,9 +32,17 @@ struct AuditCheckpointTests {
                 _ = try await client.login("village1a.cadre")
                 _ = try await client.login("grid1a.worker")
                 let second = try #require(await service.write(after: first))
-                #expect(second > first)
-                let head = try await database.pool.query("select max(chain_position)::int as n from audit_log").first!.decode("n", as: Int.self)
-                #expect(second == head, "the application role's checkpoint names the whole log's head, not its scope's")
+                #expect(second != first)
+                // Every chain's head, as the owner sees them: the application role's checkpoint names the whole log's, not its scope's.
+                let heads = try await database.pool.query(
+                    """
+                    select string_agg(coalesce(h.chain::text, '-') || ':' || h.chain_position || ':' || encode(h.hash, 'hex'), ','
+                        order by h.chain nulls first) as heads
+                    from (select distinct on (a.chain) a.chain, a.chain_position, a.hash from audit_log a
+                          order by a.chain, a.chain_position desc) h
+                    """
+                ).first?.decode("heads", as: String.self)
+                #expect(second == heads)
             }
             let text = try String(contentsOf: file, encoding: .utf8)
             #expect(text.split(separator: "\n").count == 2)
@@ -68,6 +76,45 @@ struct AuditCheckpointTests {
             let cut = try await AuditCheckpoint.check(file: text, key: Self.key, owner: database.pool)
             #expect(cut.checkpoints == 1)
             #expect(cut.problem?.contains("missing") == true, "\(cut)")
+        }
+    }
+
+    @Test("a chain cut short below the newest position, or a checkpoint stripped of its heads, is caught")
+    func chainCutShort() async throws {
+        try await TestPostgres.withDatabase { database in
+            // Rows of three towns: three chains (two towns could share one; pick paths in distinct chains).
+            let paths = try await database.pool.query(
+                """
+                select distinct on (audit_log_stripe(p)) p::text as path
+                from (select ('c.t' || n)::ltree as p from generate_series(1, 40) n) t order by audit_log_stripe(p), p limit 3
+                """
+            ).map { try $0.decode("path", as: String.self) }
+            for round in 0..<2 {
+                for path in paths {
+                    try await database.pool.query(
+                        "insert into audit_log (action, resource, result, unit_path) values ('test', \("r\(round)"), 'success', \(path)::ltree)"
+                    )
+                }
+            }
+            let checkpoint = try #require(try await AuditCheckpoint.take(pool: database.pool, key: Self.key))
+            #expect(checkpoint.heads?.count == 3)
+            #expect(try await AuditCheckpoint.check(file: try checkpoint.line(), key: Self.key, owner: database.pool).problem == nil)
+
+            // Stripping the heads (to pass as a checkpoint of the newest row only) breaks the signature.
+            var stripped = checkpoint
+            stripped.heads = nil
+            let strippedCheck = try await AuditCheckpoint.check(file: try stripped.line(), key: Self.key, owner: database.pool)
+            #expect(strippedCheck.problem?.contains("signature") == true, "\(strippedCheck)")
+
+            // The newest row of the first chain removed: the log's newest position is untouched and
+            // every chain still links, but the checkpoint names the removed row.
+            let victim = try #require(checkpoint.heads?.first)
+            #expect(victim.position < checkpoint.position)
+            try await database.pool.query("alter table audit_log disable trigger audit_log_no_update")
+            try await database.pool.query("delete from audit_log where chain_position = \(victim.position)")
+            #expect(try await AuditVerifier(pool: database.pool).verify().problem == nil)
+            let check = try await AuditCheckpoint.check(file: try checkpoint.line(), key: Self.key, owner: database.pool)
+            #expect(check.problem?.contains("row \(victim.position) is not the row the checkpoint") == true, "\(check)")
         }
     }
 }

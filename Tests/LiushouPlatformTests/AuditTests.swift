@@ -172,6 +172,68 @@ struct AuditTests {
         }
     }
 
+    @Test("a transaction's rows share its first row's chain, so two transactions appending to two towns in opposite order do not deadlock")
+    func oneChainPerTransaction() async throws {
+        try await TestPostgres.withDatabase(maxConnections: 8) { database in
+            let paths = try await database.pool.query(
+                """
+                select distinct on (audit_log_stripe(p)) p::text as path
+                from (select ('c.t' || n)::ltree as p from generate_series(1, 40) n) t order by audit_log_stripe(p), p limit 2
+                """
+            ).map { try $0.decode("path", as: String.self) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    let order = index % 2 == 0 ? paths : paths.reversed()
+                    group.addTask { () async throws -> Void in
+                        try await database.appPool.withTransaction { transaction -> Void in
+                            for path in order {
+                                try await transaction.query(
+                                    """
+                                    insert into audit_log (action, resource, result, request_id, unit_path)
+                                    values ('test', 'probe', 'success', \("r\(index)"), \(path)::ltree)
+                                    """
+                                )
+                                try await transaction.query("select pg_sleep(0.01)")
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let report = try await AuditVerifier(pool: database.pool).verify()
+            #expect(report.rows == 40 && report.problem == nil, "\(report)")
+            let mixed = try await database.pool.query(
+                "select count(*)::int as n from (select request_id from audit_log group by 1 having count(distinct chain) > 1) t"
+            ).first?.decode("n", as: Int.self)
+            #expect(mixed == 0)
+        }
+    }
+
+    @Test("an append that read a stale head (REPEATABLE READ) fails instead of forking its chain; the database's verify agrees")
+    func staleHeadRefused() async throws {
+        try await TestPostgres.withDatabase(maxConnections: 4) { database in
+            try await database.pool.query("insert into audit_log (action, resource, result, unit_path) values ('test', 'a', 'success', 'c.t1')")
+            let error = await #expect(throws: DatabaseError.self) {
+                try await database.pool.withTransaction(level: .repeatableRead) { transaction in
+                    // The snapshot is taken here, before another transaction appends to the same chain.
+                    _ = try await transaction.query("select count(*) from audit_log")
+                    try await database.appPool.withTransaction { other in
+                        try await other.query("insert into audit_log (action, resource, result, unit_path) values ('test', 'b', 'success', 'c.t1')")
+                    }
+                    try await transaction.query("insert into audit_log (action, resource, result, unit_path) values ('test', 'c', 'success', 'c.t1')")
+                }
+            }
+            #expect(error.map { if case .uniqueViolation = $0 { return true } else { return false } } == true, "\(String(describing: error))")
+            #expect(try await AuditVerifier(pool: database.pool).verify().problem == nil)
+            // The database's own verify refuses a log whose chains lost their start.
+            try await database.pool.query("alter table audit_chain_origin disable trigger audit_chain_origin_no_update")
+            try await database.pool.query("delete from audit_chain_origin")
+            let problem = try await database.pool.query("select problem from audit_log_verify()").first?.decode("problem", as: String?.self)
+            #expect(problem == "the start of the audit log's chains is missing")
+            #expect(try await AuditVerifier(pool: database.pool).verify().problem == "the start of the audit log's chains is missing")
+        }
+    }
+
     @Test("concurrent appends never fork the chain")
     func concurrentAppends() async throws {
         try await TestPostgres.withDatabase(maxConnections: 8) { database in

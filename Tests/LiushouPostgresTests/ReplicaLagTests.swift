@@ -28,9 +28,13 @@ struct ReplicaLagTests {
         // Caught up with the newest sample.
         lag.recordReplica(WALPosition(value: 300), standby: true)
         #expect(lag.stalenessBound(now: start + .seconds(3)) == .seconds(1))
-        // A replica reporting an older position (reconnected to a lagging node) never moves the bound back.
+        // A replica reporting an older position (another host of the URL, further behind) gets its own, larger bound.
         lag.recordReplica(WALPosition(value: 150), standby: true)
-        #expect(lag.stalenessBound(now: start + .seconds(3)) == .seconds(1))
+        #expect(lag.stalenessBound(now: start + .seconds(3)) == .seconds(3))
+        lag.recordReplica(WALPosition(value: 50), standby: true)
+        #expect(lag.stalenessBound(now: start + .seconds(3)) == nil, "behind every sample")
+        // Any position is judged alone (a read's own connection).
+        #expect(lag.bound(for: WALPosition(value: 299), now: start + .seconds(3)) == .seconds(2))
     }
 
     @Test("behind every sample kept, failed, or with nothing replayed: no bound, reads go to the primary")

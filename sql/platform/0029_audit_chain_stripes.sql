@@ -6,7 +6,8 @@
 -- audited writes (logins, file edits, ID reveals, refusals) at one commit per replication round
 -- trip. Now each row belongs to one of 16 chains, chosen by the town its unit lies in (county-level
 -- and unit-less rows by the county or by nothing), and only rows of the same chain wait for each
--- other. A town's rows stay in one chain, in order.
+-- other. A town's rows stay in one chain, in order (a transaction appends all its rows to the chain
+-- of its first, so it holds at most one chain's lock and two transactions cannot deadlock).
 --
 -- What stays: each row's hash covers the previous row of its chain and its own fields (now with
 -- its chain number), rows are append-only, positions come from one sequence so they still order
@@ -19,9 +20,13 @@
 
 alter table audit_log
     add column chain smallint;
+-- Not validated: every row there now has no chain (a scan under the table's lock for nothing).
 alter table audit_log
-    add constraint audit_log_chain_stripe check (chain between 0 and 15);
+    add constraint audit_log_chain_stripe check (chain between 0 and 15) not valid;
 create index audit_log_chain_order on audit_log (chain, chain_position) where chain is not null;
+-- Two rows of a chain never follow the same row: a fork (an append that read a stale head, say under
+-- REPEATABLE READ) fails instead of leaving a log that can never verify again.
+create unique index audit_log_chain_link on audit_log (chain, prev_hash) where chain is not null;
 
 -- Where the new chains start: the last row of the single chain (an empty hash when there was none)
 -- and how many rows that chain had.
@@ -31,11 +36,17 @@ create table audit_chain_origin (
     genesis bytea not null,
     constraint audit_chain_origin_one_row check (singleton)
 );
+-- The single chain's positions run 1, 2, … without gaps, so its length is its last position (read
+-- through the primary key, not counted).
 insert into audit_chain_origin (legacy_rows, genesis)
-select count(*), coalesce((select a.hash from audit_log a order by a.chain_position desc limit 1), '\x'::bytea)
-from audit_log;
+select coalesce((select max(a.chain_position) from audit_log a), 0),
+    coalesce((select a.hash from audit_log a order by a.chain_position desc limit 1), '\x'::bytea);
 alter table audit_chain_origin enable row level security;
 revoke all on audit_chain_origin from liushou_app;
+create trigger audit_chain_origin_no_update before update or delete on audit_chain_origin
+    for each row execute function audit_log_refuse_change();
+create trigger audit_chain_origin_no_truncate before truncate on audit_chain_origin
+    for each statement execute function audit_log_refuse_change();
 
 create sequence audit_log_position;
 select setval('audit_log_position', coalesce(max(chain_position), 0) + 1, false) from audit_log;
@@ -66,14 +77,17 @@ create or replace function audit_log_canonical(entry audit_log) returns text
     $$;
 
 -- Assigns chain, position, time and hashes under the chain's lock (held to commit), so no chain
--- forks and a chain's positions rise in the order its rows were linked.
+-- forks and a chain's positions rise in the order its rows were linked. A transaction appends all
+-- its rows to the chain of its first (`liushou.audit_chain`, transaction-local): it holds one chain
+-- lock at most, so two transactions can never wait for each other's chains (a deadlock).
 create or replace function audit_log_chain() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     declare
         previous bytea;
     begin
-        new.chain := audit_log_stripe(new.unit_path);
+        new.chain := coalesce(nullif(current_setting('liushou.audit_chain', true), '')::smallint, audit_log_stripe(new.unit_path));
+        perform set_config('liushou.audit_chain', new.chain::text, true);
         perform pg_advisory_xact_lock(7218001, new.chain);
         select a.hash into previous from audit_log a where a.chain = new.chain order by a.chain_position desc limit 1;
         if previous is null then
@@ -93,7 +107,9 @@ create function audit_log_heads()
     returns table (chain smallint, chain_position bigint, hash bytea, at timestamptz)
     language sql stable security definer set search_path = public, pg_temp
     as $$
-        (select null::smallint, a.chain_position, a.hash, a.at from audit_log a where a.chain is null order by a.chain_position desc limit 1)
+        -- The single chain ended when the stripes began: its head is the origin's.
+        select null::smallint, a.chain_position, a.hash, a.at
+        from audit_chain_origin o join audit_log a on a.chain_position = o.legacy_rows
         union all
         select s.stripe::smallint, h.chain_position, h.hash, h.at
         from generate_series(0, 15) s (stripe)
@@ -137,20 +153,24 @@ create or replace function audit_log_verify()
             checked := checked + 1;
         end loop;
         select * into origin from audit_chain_origin;
-        if origin.legacy_rows <> checked or origin.genesis <> previous then
+        if not found then
+            return query select checked, 'the start of the audit log''s chains is missing'::text;
+            return;
+        end if;
+        if origin.legacy_rows is distinct from checked or origin.genesis is distinct from previous then
             return query select checked, format('rows %s…%s of the log before its chains were striped are missing', checked + 1, origin.legacy_rows);
             return;
         end if;
         for stripe in 0..15 loop
             previous := origin.genesis;
             for entry in select * from audit_log a where a.chain = stripe order by a.chain_position loop
-                if entry.prev_hash <> previous then
+                if entry.prev_hash is distinct from previous then
                     return query select checked, format(
                         'row %s does not follow the row before it in chain %s (a row between them is missing, or the link was altered)',
                         entry.chain_position, stripe);
                     return;
                 end if;
-                if entry.hash <> sha256(entry.prev_hash || convert_to(audit_log_canonical(entry), 'UTF8')) then
+                if entry.hash is distinct from sha256(entry.prev_hash || convert_to(audit_log_canonical(entry), 'UTF8')) then
                     return query select checked, format('row %s was altered (its hash does not match its fields)', entry.chain_position);
                     return;
                 end if;

@@ -86,10 +86,15 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
         return checkpoint
     }
 
+    /// Every chain's head (chain, position, hash): what a checkpoint says beyond its times.
+    public var headsText: String {
+        (self.heads ?? [Head(chain: nil, position: self.position, hash: self.hash)])
+            .map { "\($0.chain.map(String.init) ?? "-"):\($0.position):\($0.hash)" }.joined(separator: ",")
+    }
+
     var signedText: String {
-        guard let heads = self.heads else { return "v1|\(self.position)|\(self.hash)|\(self.rowAt)|\(self.takenAt)" }
-        let listed = heads.map { "\($0.chain.map(String.init) ?? "-"):\($0.position):\($0.hash)" }.joined(separator: ",")
-        return "v2|\(self.position)|\(self.hash)|\(listed)|\(self.rowAt)|\(self.takenAt)"
+        guard self.heads != nil else { return "v1|\(self.position)|\(self.hash)|\(self.rowAt)|\(self.takenAt)" }
+        return "v2|\(self.position)|\(self.hash)|\(self.headsText)|\(self.rowAt)|\(self.takenAt)"
     }
 
     /// Whether the signature is this key's over these fields.

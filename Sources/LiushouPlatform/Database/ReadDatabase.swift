@@ -30,23 +30,49 @@ public struct ReadDatabase: Sendable {
     }
 
     /// Runs a read-only `body` on the replica when it is recent enough, else on the primary, and
-    /// says which served it. `body` may run twice (replica failed, then primary): it must not write.
+    /// says which served it. `body` may run twice (replica refused, then primary): it must not write.
+    ///
+    /// The read's own connection first reports its position (in the same round trip as BEGIN): its
+    /// bound is that position's, whichever host of the pool it reached. A recovery conflict on the
+    /// replica (40001, 40P01) or a full read pool reruns the read on the primary; a lost replica also
+    /// stops reads going there until it answers a check again. A read that timed out is not rerun.
     public func transaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         for caller: Caller,
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Read<Result> {
-        if let replica = self.replica, let monitor = self.monitor, let staleness = monitor.usableStaleness() {
+        if let replica = self.replica, let monitor = self.monitor, monitor.usableStaleness() != nil {
             do {
-                let value = try await replica.transaction(for: caller, body)
-                return Read(value: value, origin: .replica(stalenessBound: staleness))
-            } catch let error as DatabaseError where error.isUnavailable {
-                monitor.replicaFailed()
+                var staleness: Duration? = nil
+                let value = try await replica.transaction(for: caller) { transaction in
+                    let row = try await transaction.query(ReplicaMonitor.positionQuery).first
+                    guard let position = try row?.decode("lsn", as: String?.self).flatMap(WALPosition.init),
+                        let bound = monitor.acceptableStaleness(at: position)
+                    else { throw ReplicaTooStale() }
+                    staleness = bound
+                    return try await body(transaction)
+                }
+                if let staleness { return Read(value: value, origin: .replica(stalenessBound: staleness)) }
+            } catch is ReplicaTooStale {
+                // This connection's host is behind: the primary answers.
+            } catch let error as DatabaseError {
+                switch error {
+                case .serializationFailure, .deadlockDetected, .poolExhausted:
+                    break
+                case .queryCanceled:
+                    throw error
+                default:
+                    guard error.isUnavailable else { throw error }
+                    monitor.replicaFailed()
+                }
             }
         }
         return Read(value: try await self.primary.transaction(for: caller, body), origin: .primary)
     }
 }
+
+/// The replica connection a read reached is further behind than reads may be.
+private struct ReplicaTooStale: Error {}
 
 /// A value read through `ReadDatabase`, and where it came from.
 public struct Read<Value> {

@@ -51,10 +51,17 @@ public final class PostgresConnectionPool: Service, Sendable {
         }
     }
 
-    /// Runs one statement on a pooled connection, outside any explicit transaction.
+    /// Runs one statement on a pooled connection, outside any explicit transaction. With a statement
+    /// timeout configured, the statement carries its own (`set_config(…, true)` in the same implicit
+    /// transaction and round trip): behind a transaction-mode pooler the connect-time setting may
+    /// belong to another server connection.
     @discardableResult
     public func query(_ query: SQLQuery) async throws -> PostgresResult {
-        try await self.withConnection { try await $0.query(query) }
+        try await self.withConnection { connection in
+            guard let timeout = self.configuration.statementTimeout else { return try await connection.query(query) }
+            let milliseconds = String(PostgresConnection.milliseconds(timeout))
+            return try await connection.pipeline(["select set_config('statement_timeout', \(milliseconds), true)", query])[1]
+        }
     }
 
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.

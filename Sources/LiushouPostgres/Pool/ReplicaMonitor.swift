@@ -2,16 +2,16 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Watches how far a read pool's server (a streaming replica) trails the primary, so reads can go
-/// to it only while its data is known to be recent enough.
+/// Watches how far a read pool's server (a streaming replica) trails the primary, so reads go to it
+/// only while its data is known to be recent enough.
 ///
-/// Every `interval` it reads the primary's WAL position (`pg_current_wal_lsn()`) and then the
-/// replica's replayed position (`pg_last_wal_replay_lsn()`). The replica has replayed everything
-/// the primary had written at the newest sample whose position it has reached, so its data is at
-/// most `now − that sample's time` old. The bound holds whatever the cause of lag (receive or
-/// replay, a stopped WAL receiver, an idle primary) and grows by itself while nothing new arrives.
-/// A read server that is not in recovery (`prefer-standby` fell back to a primary) is compared the
-/// same way, by its current WAL position.
+/// Every `interval` it notes the time, then reads the primary's WAL insert position
+/// (`pg_current_wal_insert_lsn()`), then the replica's replayed position and its role's rights.
+/// Each read on the replica checks its own connection's position again (`ReadDatabase`), since the
+/// pool's connections may reach different hosts of a multi-host URL. The bound holds whatever the
+/// cause of lag (receive or replay, a stopped WAL receiver, an idle primary) and grows by itself
+/// while nothing new arrives. A read server that is not in recovery (`prefer-standby` fell back to
+/// a primary) is compared the same way, by its own insert position.
 public final class ReplicaMonitor: Service, Sendable {
     /// The pool writes go to.
     public let primary: PostgresConnectionPool
@@ -23,6 +23,12 @@ public final class ReplicaMonitor: Service, Sendable {
     public let interval: Duration
     private let state: Mutex<ReplicaLag>
     private let logger: Logger
+
+    /// The position of the server a connection is on: replayed for a standby, inserted for a primary.
+    public static let positionQuery: SQLQuery = """
+        select pg_is_in_recovery() as standby,
+            (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_insert_lsn() end)::text as lsn
+        """
 
     public init(
         primary: PostgresConnectionPool,
@@ -41,9 +47,15 @@ public final class ReplicaMonitor: Service, Sendable {
     }
 
     /// How old the replica's data may be now, if it is usable for reads (known, within
-    /// `maxStaleness`, and its last check did not fail); `nil` sends reads to the primary.
+    /// `maxStaleness`, its last check passed); `nil` sends reads to the primary.
     public func usableStaleness(now: ContinuousClock.Instant = .now) -> Duration? {
         guard let bound = self.state.withLock({ $0.stalenessBound(now: now) }), bound <= self.maxStaleness else { return nil }
+        return bound
+    }
+
+    /// The bound for a server at `position` if within `maxStaleness`, else `nil`.
+    public func acceptableStaleness(at position: WALPosition, now: ContinuousClock.Instant = .now) -> Duration? {
+        guard let bound = self.state.withLock({ $0.bound(for: position, now: now) }), bound <= self.maxStaleness else { return nil }
         return bound
     }
 
@@ -57,41 +69,45 @@ public final class ReplicaMonitor: Service, Sendable {
         self.state.withLock { $0.replicaIsStandby }
     }
 
-    /// A read on the replica failed for lack of service: stop sending reads there until the next
-    /// successful check.
+    /// The replica is out of service: stop sending reads there until the next successful check.
     public func replicaFailed() {
         self.state.withLock { $0.replicaFailed() }
     }
 
     /// Takes one sample of each side now.
     public func sample() async {
+        let asked = ContinuousClock.now
         do {
-            let row = try await self.primary.query("select pg_current_wal_lsn()::text as lsn").first
+            let row = try await self.primary.query("select pg_current_wal_insert_lsn()::text as lsn").first
             if let text = try row?.decode("lsn", as: String.self), let lsn = WALPosition(text) {
-                self.state.withLock { $0.recordPrimary(lsn, at: .now) }
+                self.state.withLock { $0.recordPrimary(lsn, at: asked) }
             }
         } catch {
             // The primary is away (a failover?): no new sample, so the bound keeps growing.
             self.logger.debug("primary WAL position not read", metadata: ["error": "\(error)"])
         }
         do {
-            let row = try await self.replica.query(
-                """
-                select pg_is_in_recovery() as standby,
-                    (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end)::text as lsn,
-                    coalesce((select rolsuper or rolbypassrls from pg_roles where rolname = current_user), true) as privileged
-                """
-            ).first
-            guard let row else { return }
-            // Reads rely on row-level security as much as writes do.
-            guard try !row.decode("privileged", as: Bool.self) else {
-                self.logger.error("read replica's role bypasses row-level security; reads go to the primary")
+            let results = try await self.replica.withConnection { connection in
+                try await connection.pipeline([
+                    Self.positionQuery,
+                    """
+                    select coalesce((select rolsuper or rolbypassrls from pg_roles where rolname = current_user), true)
+                        or exists (select from pg_tables where tableowner = current_user and schemaname = 'public') as privileged
+                    """,
+                ])
+            }
+            // Reads rely on row-level security as much as writes do: a role that bypasses it or
+            // owns the tables never serves them.
+            guard let position = results.first?.first, try results.last?.first?.decode("privileged", as: Bool.self) == false else {
+                self.logger.error("the read replica's role bypasses row-level security or owns tables; reads go to the primary")
                 self.state.withLock { $0.replicaFailed() }
                 return
             }
-            let standby = try row.decode("standby", as: Bool.self)
-            let lsn = try row.decode("lsn", as: String?.self).flatMap(WALPosition.init)
+            let standby = try position.decode("standby", as: Bool.self)
+            let lsn = try position.decode("lsn", as: String?.self).flatMap(WALPosition.init)
             self.state.withLock { $0.recordReplica(lsn, standby: standby) }
+        } catch DatabaseError.poolExhausted {
+            // Busy serving reads: not a reason to stop using it.
         } catch {
             self.logger.info("read replica not reachable; reads go to the primary", metadata: ["error": "\(error)"])
             self.state.withLock { $0.replicaFailed() }
@@ -108,69 +124,5 @@ public final class ReplicaMonitor: Service, Sendable {
                 break
             }
         }
-    }
-}
-
-/// A WAL position (`pg_lsn`), e.g. `16/B374D848`.
-public struct WALPosition: Comparable, Sendable {
-    public let value: UInt64
-
-    public init(value: UInt64) {
-        self.value = value
-    }
-
-    /// Parses PostgreSQL's text form, two hexadecimal halves separated by `/`.
-    public init?(_ text: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let high = UInt64(parts[0], radix: 16), let low = UInt64(parts[1], radix: 16),
-            high <= UInt64(UInt32.max), low <= UInt64(UInt32.max)
-        else { return nil }
-        self.value = high << 32 | low
-    }
-
-    public static func < (lhs: WALPosition, rhs: WALPosition) -> Bool { lhs.value < rhs.value }
-}
-
-/// The samples behind `ReplicaMonitor`'s bound (a value type, so the arithmetic is tested alone).
-public struct ReplicaLag: Sendable {
-    private var samples: [(at: ContinuousClock.Instant, position: WALPosition)] = []
-    private let keep: Int
-    /// Time of the newest primary sample the replica had reached when last checked.
-    private var coveredAt: ContinuousClock.Instant?
-    private var failed = true
-    public private(set) var replicaIsStandby: Bool?
-
-    public init(keep: Int) {
-        self.keep = max(2, keep)
-    }
-
-    public mutating func recordPrimary(_ position: WALPosition, at instant: ContinuousClock.Instant) {
-        self.samples.append((at: instant, position: position))
-        if self.samples.count > self.keep { self.samples.removeFirst(self.samples.count - self.keep) }
-    }
-
-    /// The replica's position as just read: the newest primary sample at or below it is covered.
-    public mutating func recordReplica(_ position: WALPosition?, standby: Bool) {
-        self.replicaIsStandby = standby
-        guard let position else {
-            // A standby that has replayed nothing yet.
-            self.failed = true
-            return
-        }
-        self.failed = false
-        if let covered = self.samples.last(where: { $0.position <= position }) {
-            // Never move backwards: a sample that has since dropped out of the window stays covered.
-            if self.coveredAt.map({ covered.at > $0 }) ?? true { self.coveredAt = covered.at }
-        }
-    }
-
-    public mutating func replicaFailed() {
-        self.failed = true
-    }
-
-    /// How old the replica's data may be at `now`; `nil` when unknown or the replica failed.
-    public func stalenessBound(now: ContinuousClock.Instant) -> Duration? {
-        guard !self.failed, let coveredAt = self.coveredAt else { return nil }
-        return max(.zero, now - coveredAt)
     }
 }

@@ -31,7 +31,7 @@ public struct AuditCheckpointService: Service {
 
     public func run() async throws {
         // The first checkpoint after one interval: at start-up the database may still be migrating.
-        var last: Int? = nil
+        var last: String? = nil
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
@@ -43,23 +43,21 @@ public struct AuditCheckpointService: Service {
         }
     }
 
-    /// Writes a checkpoint when the log's head moved past `previous`; answers the head written or seen.
-    public func write(after previous: Int?) async -> Int? {
+    /// Writes a checkpoint when any chain's head moved since `previous` (the heads last written, as
+    /// `AuditCheckpoint.headsText`); answers the heads written or seen. Every chain is compared, not
+    /// just the newest position: a row of one chain may commit after a higher position of another.
+    public func write(after previous: String?) async -> String? {
         do {
-            guard let checkpoint = try await AuditCheckpoint.take(pool: self.pool, key: self.key), checkpoint.position != previous else {
+            guard let checkpoint = try await AuditCheckpoint.take(pool: self.pool, key: self.key), checkpoint.headsText != previous else {
                 return previous
             }
-            let line = try checkpoint.line() + "\n"
+            let line = try checkpoint.line()
             let file = self.file
             // open, write and fsync block: not on the concurrency pool's few threads.
-            try await NIOThreadPool.singleton.runIfActive { try Self.append(line, to: file) }
-            self.logger.info(
-                "audit checkpoint",
-                metadata: [
-                    "audit.position": "\(checkpoint.position)", "audit.hash": "\(checkpoint.hash)", "audit.signature": "\(checkpoint.signature)",
-                ]
-            )
-            return checkpoint.position
+            try await NIOThreadPool.singleton.runIfActive { try Self.append(line + "\n", to: file) }
+            // The whole signed line, so the log alone can anchor every chain.
+            self.logger.info("audit checkpoint", metadata: ["audit.checkpoint": "\(line)"])
+            return checkpoint.headsText
         } catch {
             self.logger.warning("audit checkpoint failed", metadata: ["error": "\(error)"])
             return previous
