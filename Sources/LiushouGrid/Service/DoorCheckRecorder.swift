@@ -179,8 +179,15 @@ public struct DoorCheckRecorder: Sendable {
     ) async throws -> (hashes: [UUID: String], targets: [UUID: Target]) {
         let people = Array(Set(items.compactMap(\.personId)))
         let households = Array(Set(items.compactMap(\.householdId)))
+        // Only the months of the items' times are read (a check with the same content hash has the
+        // same time to the second), not every month's index.
+        let earliest = (items.map(\.occurredAt).min() ?? Date()).addingTimeInterval(-1)
+        let latest = (items.map(\.occurredAt).max() ?? Date()).addingTimeInterval(1)
         let results = try await transaction.pipeline([
-            "select id, encode(content_hash, 'hex') as hash from door_check where id = any(\(items.map(\.id)))",
+            """
+            select id, encode(content_hash, 'hex') as hash from door_check
+            where id = any(\(items.map(\.id))) and occurred_at between \(earliest) and \(latest)
+            """,
             """
             select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
                 (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
