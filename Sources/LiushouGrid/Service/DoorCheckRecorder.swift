@@ -170,8 +170,10 @@ public struct DoorCheckRecorder: Sendable {
         var schoolPath: String?
     }
 
-    /// Content hashes of checks already stored under the items' ids (the caller's own), and the
-    /// visible, active people and households the items name with their units: one round trip.
+    /// Content hashes of checks already stored under the items' ids (the caller's own) within a
+    /// second of the items' times, and the visible, active people and households the items name
+    /// with their units: one round trip. (A stored check of an item's id further away in time has
+    /// other content: `door_checks_record` answers that item conflict.)
     private func storedHashesAndTargets(
         of items: [DoorCheckInput],
         caller: Caller,
