@@ -130,7 +130,9 @@ create function history_partition_create(p_table text, p_month date, p_column te
     $$;
 revoke all on function history_partition_create(text, date, text) from public;
 
--- As in 0030, for every partitioned history table: the timeline and door checks.
+-- As in 0030, for every partitioned history table: the timeline and door checks, and by default
+-- from two months back: a phone offline for weeks uploads checks (accepted up to 60 days old) and
+-- their timeline rows into the months they happened in, not into the default partition.
 create or replace function history_partitions_ensure(p_months_ahead integer default 3, p_from date default null) returns integer
     language plpgsql security definer set search_path = public, pg_temp
     as $$
@@ -144,8 +146,8 @@ create or replace function history_partitions_ensure(p_months_ahead integer defa
         end if;
         perform set_config('lock_timeout', '5s', true);
         for month in
-            select generate_series(coalesce(date_trunc('month', p_from)::date, this_month), this_month + make_interval(months => p_months_ahead),
-                interval '1 month')::date
+            select generate_series(coalesce(date_trunc('month', p_from)::date, this_month - interval '2 months'),
+                this_month + make_interval(months => p_months_ahead), interval '1 month')::date
         loop
             if history_partition_create('person_event', month, 'at') then
                 created := created + 1;
