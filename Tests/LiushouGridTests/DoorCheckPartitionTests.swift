@@ -107,12 +107,59 @@ struct DoorCheckPartitionTests {
                 #expect(try await Self.single(again, token: worker, client: client) == "conflict")
                 #expect(try await Self.count("select count(*)::int as n from door_check", database) == 2)
                 #expect(try await Self.count("select count(*)::int as n from door_check_key", database) == 2)
+                // Whoever inserts, a stored id is not stored again in another month (the key trigger).
+                try await database.pool.query(
+                    """
+                    insert into door_check (id, person_id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at,
+                        channel, kind, outcome, needs, notes, content_hash)
+                    select id, person_id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at + interval '20 days',
+                        channel, kind, outcome, needs, notes, content_hash
+                    from door_check where id = \(old)
+                    """
+                )
+                #expect(try await Self.count("select count(*)::int as n from door_check", database) == 2)
                 #expect(
                     try await Self.count(
                         "select count(*)::int as n from door_check c join door_check_key k on k.id = c.id and k.occurred_at = c.occurred_at",
                         database
                     ) == 2
                 )
+            }
+        }
+    }
+
+    @Test("two phones upload overlapping batches at once: each check stored once, the other upload answered duplicate or conflict")
+    func overlappingBatches() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                let bodies = (0..<30).map { Checks.body(person: world.child, occurred: TimeInterval(100 + $0 * 60)) }
+                // The second phone has other notes for the last ten (the same ids: conflicts).
+                var other = bodies
+                for index in 20..<30 { other[index]["notes"] = "另一部手机" }
+                for _ in 0..<3 {
+                    let ids = bodies.map { _ in UUID() }
+                    var first = bodies
+                    var second = other
+                    for index in ids.indices {
+                        first[index]["id"] = ids[index].uuidString
+                        second[index]["id"] = ids[index].uuidString
+                    }
+                    // Built here and only read by the two uploads.
+                    nonisolated(unsafe) let uploadA = first
+                    nonisolated(unsafe) let uploadB = Array(second.reversed())
+                    async let a = Self.batch(uploadA, token: worker, client: client)
+                    async let b = Self.batch(uploadB, token: worker, client: client)
+                    let (answersA, answersB) = try await (a, Array(b.reversed()))
+                    for index in ids.indices {
+                        let pair = [answersA[index], answersB[index]].sorted()
+                        #expect(pair == (index < 20 ? ["created", "duplicate"] : ["conflict", "created"]), "\(index): \(pair)")
+                    }
+                    let stored = try await Self.count("select count(*)::int as n from door_check where id = any(\(ids))", database)
+                    let keys = try await Self.count("select count(*)::int as n from door_check_key where id = any(\(ids))", database)
+                    #expect(stored == 30 && keys == 30)
+                }
             }
         }
     }
@@ -124,6 +171,7 @@ struct DoorCheckPartitionTests {
                 "select count(*) from door_check_key",
                 "select count(*) from door_check_default",
                 "insert into door_check_key (id, occurred_at) values (gen_random_uuid(), now())",
+                "select door_check_claim_key()",
             ] {
                 await #expect(throws: DatabaseError.self) { try await database.appPool.query(sql) }
             }

@@ -9,10 +9,10 @@
 -- same content answers duplicate, other content conflict. A partitioned table's unique keys must
 -- hold the partition key, so the primary key becomes (id, occurred_at) and cannot keep ids unique
 -- across months. The id's uniqueness moves to a small table, `door_check_key` (id, occurred_at),
--- one row a check: `door_checks_record` claims the ids of its items there first (through
--- `door_check_keys_claim`, in the caller's transaction, so a failed batch rolls its claims back)
--- and inserts only the checks whose ids it claimed. The application role has no other access to
--- it. Follow-ups and volunteer visits now reference `door_check_key (id)`: their links hold while
+-- one row a check, claimed by a BEFORE INSERT trigger on door_check (security definer: the
+-- application role cannot touch the key table otherwise): a row whose id is claimed already, in
+-- any month, is not stored, whoever inserts it. A refused insert rolls its claim back with it.
+-- Follow-ups and volunteer visits now reference `door_check_key (id)`: their links hold while
 -- months are detached.
 --
 -- Lookups by id alone would probe every month's index (60 months: 60 probes); the write path's
@@ -21,8 +21,15 @@
 --   * `door_checks_record` reads the stored check of a repeated id within a second of the item's
 --     time (a content hash holds the time to the second: a duplicate is within a second), as
 --     does the server's lookup of stored retries (within the batch's times).
--- Readers that still look up by id alone, off the write path: the follow-up insert policy (a check
--- with needs), the volunteer visit insert policy and the service-hours list.
+--   * the volunteer visit insert policy and the service-hours list bound the check's time by the
+--     visit's (the same instant).
+-- The follow-up insert policy still looks a check up by id alone (follow-ups carry no time): a
+-- check with needs probes every month's index once per need.
+--
+-- Statements that join door_check on values known only when they run (these lookups) prune at
+-- run time, but PostgreSQL 15 still locks every month's partition and indexes when it starts them:
+-- the cost of a write grows with the months kept attached (measured in bench-grid). Detach and
+-- archive months that are no longer read.
 --
 -- The server creates the months ahead (`history_partitions_ensure()`, which now also makes
 -- door_check's months). A check dated outside every month lands in `door_check_default` and is
@@ -63,10 +70,6 @@ create table door_check (
     -- SHA-256 of the client's content: a retried upload with the same id is a duplicate only if equal.
     content_hash bytea not null,
     constraint door_check_pkey primary key (id, occurred_at),
-    constraint door_check_person_fkey foreign key (person_id) references person (id),
-    constraint door_check_household_fkey foreign key (household_id) references household (id),
-    constraint door_check_unit_fkey foreign key (unit_id) references org_unit (id),
-    constraint door_check_visitor_fkey foreign key (visitor_account_id) references account (id),
     constraint door_check_channel_known check (channel in ('in_person', 'phone', 'video')),
     constraint door_check_kind_known check (kind in ('cadre_visit', 'grid_knock', 'volunteer_visit', 'teacher_home_visit')),
     constraint door_check_outcome_known check (outcome in ('all_well', 'needs_follow_up', 'urgent', 'not_home', 'away')),
@@ -92,20 +95,6 @@ create table door_check_key (
     constraint door_check_key_pkey primary key (id)
 );
 
--- Claims ids for checks about to be inserted (in the caller's transaction); answers the ids
--- claimed, leaving out those already taken. Ids are claimed in id order, so concurrent batches
--- wait for each other instead of deadlocking.
-create function door_check_keys_claim(p_ids uuid[], p_at timestamptz[]) returns setof uuid
-    language sql security definer set search_path = public, pg_temp
-    as $$
-        insert into door_check_key (id, occurred_at)
-        select k.id, k.at from unnest(p_ids, p_at) as k (id, at) order by k.id
-        on conflict (id) do nothing
-        returning id
-    $$;
-revoke all on function door_check_keys_claim(uuid[], timestamptz[]) from public;
-grant execute on function door_check_keys_claim(uuid[], timestamptz[]) to liushou_app;
-
 -- history_partition_create with the partition key's column named (person_event's is `at`,
 -- door_check's `occurred_at`).
 drop function history_partition_create(text, date);
@@ -121,7 +110,9 @@ create function history_partition_create(p_table text, p_month date, p_column te
             return false;
         end if;
         execute format('create table %I (like %I including defaults including constraints)', name, p_table);
-        -- Rows of that month that arrived before it had a partition.
+        -- Rows of that month that arrived before it had a partition. The default partition is locked
+        -- first: a row of that month inserted between the move and the attach would fail the attach.
+        execute format('lock table %I in exclusive mode', p_table || '_default');
         execute format('with moved as (delete from %I where %I >= $1 and %I < $2 returning *) insert into %I select * from moved',
             p_table || '_default', p_column, p_column, name) using low, high;
         execute format('alter table %I attach partition %I for values from (%L) to (%L)', p_table, name, low, high);
@@ -179,6 +170,29 @@ select id, person_id, household_id, unit_id, visitor_account_id, visitor_name, v
     kind, outcome, needs, notes, latitude, longitude, content_hash
 from door_check_unpartitioned;
 
+-- Foreign keys after the copy: each is checked by one query, not per row.
+alter table door_check
+    add constraint door_check_person_fkey foreign key (person_id) references person (id),
+    add constraint door_check_household_fkey foreign key (household_id) references household (id),
+    add constraint door_check_unit_fkey foreign key (unit_id) references org_unit (id),
+    add constraint door_check_visitor_fkey foreign key (visitor_account_id) references account (id);
+
+-- Every new check claims its id first (after the copy, whose ids are claimed above).
+create function door_check_claim_key() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        insert into door_check_key (id, occurred_at) values (new.id, new.occurred_at) on conflict (id) do nothing;
+        if not found then
+            -- Stored before, in this month or another: the row is not stored again.
+            return null;
+        end if;
+        return new;
+    end
+    $$;
+revoke all on function door_check_claim_key() from public;
+create trigger door_check_claim_key before insert on door_check for each row execute function door_check_claim_key();
+
 -- Follow-ups and volunteer visits reference the key.
 alter table follow_up drop constraint follow_up_check_id_fkey;
 alter table follow_up add constraint follow_up_check_id_fkey foreign key (check_id) references door_check_key (id);
@@ -186,7 +200,8 @@ alter table volunteer_visit drop constraint volunteer_visit_check_id_fkey;
 alter table volunteer_visit add constraint volunteer_visit_check_id_fkey foreign key (check_id) references door_check_key (id);
 
 -- Policies naming door_check name the table itself, not its name: the same text again, for the
--- new table (follow_up_insert as 0009 left it, volunteer_visit_insert as 0005 did).
+-- new table (follow_up_insert as 0009 left it, volunteer_visit_insert as 0005 did, its check now
+-- looked up within a second of the visit's time: the visit and its check are the same instant).
 drop policy follow_up_insert on follow_up;
 create policy follow_up_insert on follow_up for insert
     with check (status = 'open' and (
@@ -203,7 +218,8 @@ create policy follow_up_insert on follow_up for insert
 drop policy volunteer_visit_insert on volunteer_visit;
 create policy volunteer_visit_insert on volunteer_visit for insert
     with check (exists (select from volunteer v where v.id = volunteer_id and v.account_id = liushou_account())
-        and exists (select from door_check c where c.id = check_id and c.visitor_account_id = liushou_account() and c.person_id = volunteer_visit.person_id)
+        and exists (select from door_check c where c.id = check_id and c.visitor_account_id = liushou_account() and c.person_id = volunteer_visit.person_id
+            and c.occurred_at between volunteer_visit.occurred_at - interval '1 second' and volunteer_visit.occurred_at + interval '1 second')
         and liushou_pairing_helped_by_me(pairing_id));
 
 -- Nothing else may still reference the old table: dropped without cascade.
@@ -266,9 +282,10 @@ grant execute on function visit_obligations_satisfy_many(uuid[], timestamptz[]) 
 drop function visit_obligations_satisfy_many(uuid[]);
 
 -- Records door checks given as a JSON array (one check or a batch of 1,000), as 0025's did, with
--- the same answers item by item: the first item of each id claims the id; only checks whose ids
--- were claimed are inserted; any other item answers duplicate (the stored check of its id has the
--- same content hash) or conflict.
+-- the same answers item by item: the first item of each id is offered to the insert, in id order
+-- (so concurrent batches claim ids in one order and wait for each other rather than deadlock);
+-- the trigger stores it unless its id is taken; any other item answers duplicate (the stored check
+-- of its id has the same content hash) or conflict.
 create or replace function door_checks_record(p_items jsonb)
     returns table (id uuid, status text)
     language plpgsql
@@ -301,23 +318,20 @@ create or replace function door_checks_record(p_items jsonb)
             return;
         end if;
 
-        -- The first item of each id claims it; an id stored before (in any month) is not claimed again.
-        select coalesce(array_agg(k.id), '{}') into v_created
-        from door_check_keys_claim(
-            array(select i.id from unnest(v_items) i where i.first order by i.ord),
-            array(select i.occurred_at from unnest(v_items) i where i.first order by i.ord)) as k (id);
-
-        if cardinality(v_created) > 0 then
-            -- Under the caller's policies and the table's checks: a refused check fails the batch,
-            -- and its claims with it.
+        -- Under the caller's policies and the table's checks: a refused check fails the batch.
+        with stored as (
             insert into door_check (id, person_id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at,
                 channel, kind, outcome, needs, notes, latitude, longitude, content_hash)
             select i.id, i.person_id, i.household_id, i.unit_id, i.visitor_account_id, i.visitor_name, i.visitor_role, i.occurred_at,
                 i.channel, i.kind, i.outcome, i.needs, i.notes, i.latitude, i.longitude, i.content_hash
             from unnest(v_items) i
-            where i.first and i.id = any (v_created)
-            order by i.ord;
+            where i.first
+            order by i.id
+            returning door_check.id
+        )
+        select coalesce(array_agg(c.id), '{}') into v_created from stored c;
 
+        if cardinality(v_created) > 0 then
             perform visit_obligations_satisfy_many(
                 array(select i.id from unnest(v_items) i where i.first and i.id = any (v_created) order by i.ord),
                 array(select i.occurred_at from unnest(v_items) i where i.first and i.id = any (v_created) order by i.ord));
@@ -339,6 +353,14 @@ create or replace function door_checks_record(p_items jsonb)
                 where i.first and i.id = any (v_created) and i.outcome <> 'all_well'
                 order by i.ord, n.ord;
             end if;
+        end if;
+
+        -- An item that did not insert its id is answered from the stored check, which may be
+        -- committed on the primary and not yet on the synchronous standby: a transactional WAL
+        -- message makes this transaction's COMMIT wait for the standby too
+        -- (PostgresTransaction.commitWaitsForStandby).
+        if exists (select from unnest(v_items) i where not (i.first and i.id = any (v_created))) then
+            perform pg_logical_emit_message(true, 'liushou.vouch', '');
         end if;
 
         -- A stored check is read only for an item that did not insert its id, and only in the

@@ -56,6 +56,9 @@ public struct DoorCheckRecorder: Sendable {
             let errors = Self.problems(item, now: now)
             return errors.isEmpty ? nil : ItemResult(id: item.id, status: .rejected, errors: errors)
         }
+        if results.contains(where: { $0?.status == .duplicate }) {
+            try await transaction.commitWaitsForStandby()
+        }
         var payload: [Item] = []
         for (index, item) in items.enumerated() where results[index] == nil {
             let field = item.personId != nil ? "personId" : "householdId"
