@@ -28,8 +28,10 @@ LIUSHOU_DATABASE_URL="$owner_url" LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")
 
 # A year of daily knocks behind every person (setup, written directly; FK triggers off while seeding).
 grid_worker="$(q "select id from account where username = 'demo.cadre'")"
-# The year's months of door checks made first (as migration 0031 makes those of existing checks).
-q "select history_partitions_ensure(3, (now() - interval '13 months')::date)" >/dev/null
+# The year's months of door checks made first (as migration 0031 makes those of existing checks);
+# LIUSHOU_BENCH_MONTHS more months back are attached empty (a deployment keeping five years: 60).
+months_back="${LIUSHOU_BENCH_MONTHS:-13}"
+q "select history_partitions_ensure(3, (now() - make_interval(months => $months_back))::date)" >/dev/null
 start=$(date +%s)
 q "set session_replication_role = replica;
    insert into door_check (id, person_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at, received_at, channel, kind,
@@ -45,7 +47,8 @@ q "update visit_obligation o set last_check_at = now() - make_interval(hours => 
        next_due_at = now() - make_interval(hours => abs(hashtext(o.person_id::text)) % 20)
        - case when abs(hashtext(o.person_id::text)) % 50 = 0 then interval '3 days' else interval '0' end + o.cadence
    where o.rule_key = 'daily_knock'; analyze;"
-echo "   setup: $(q "select count(*) from door_check") door checks of history in $(( $(date +%s) - start )) s"
+echo "   setup: $(q "select count(*) from door_check") door checks of history in $(( $(date +%s) - start )) s;" \
+  "$(q "select count(*) from pg_inherits where inhparent = 'door_check'::regclass") partitions of door_check attached"
 # A year of history written in one go would have autovacuum and a checkpoint run in the middle of
 # the measurements; a real year accrues (and is vacuumed) day by day.
 q "vacuum analyze door_check"
