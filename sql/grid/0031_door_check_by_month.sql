@@ -254,12 +254,20 @@ create function visit_obligations_satisfy_many(p_checks uuid[], p_at timestamptz
     declare
         v_targets visit_check_target[];
     begin
-        select array_agg(row(c.id, n.ord, coalesce(c.person_id, m.id), c.kind, c.occurred_at)::visit_check_target)
+        -- Planned with the checks' first and last times as constants (EXECUTE plans it with its
+        -- values), so that only their months are opened and locked: a plan that prunes months only
+        -- when it runs still locks every attached month and its indexes as it starts (PostgreSQL
+        -- 15), which with five years attached halved the writes of single checks.
+        execute $read$
+            select array_agg(row(c.id, n.ord, coalesce(c.person_id, m.id), c.kind, c.occurred_at)::visit_check_target)
+            from unnest($1, $2) with ordinality as n (id, at, ord)
+            join door_check c on c.id = n.id and c.occurred_at = n.at
+            left join person m on c.household_id is not null and m.household_id = c.household_id and m.status = 'active'
+            where c.occurred_at between $3 and $4
+              and door_check_outcome_sees_person(c.outcome) and (c.person_id is not null or m.id is not null)
+            $read$
             into v_targets
-        from unnest(p_checks, p_at) with ordinality as n (id, at, ord)
-        join door_check c on c.id = n.id and c.occurred_at = n.at
-        left join person m on c.household_id is not null and m.household_id = c.household_id and m.status = 'active'
-        where door_check_outcome_sees_person(c.outcome) and (c.person_id is not null or m.id is not null);
+            using p_checks, p_at, (select min(a) from unnest(p_at) a), (select max(a) from unnest(p_at) a);
         if v_targets is null then
             return;
         end if;
@@ -355,14 +363,17 @@ create or replace function door_checks_record(p_items jsonb)
             end if;
         end if;
 
+        if cardinality(v_created) = cardinality(v_items) then
+            -- Every item stored: no statement that reads door_check (and locks its months) runs.
+            return query select i.id, 'created'::text from unnest(v_items) i order by i.ord;
+            return;
+        end if;
+
         -- An item that did not insert its id is answered from the stored check, which may be
         -- committed on the primary and not yet on the synchronous standby: a transactional WAL
         -- message makes this transaction's COMMIT wait for the standby too
         -- (PostgresTransaction.commitWaitsForStandby).
-        if exists (select from unnest(v_items) i where not (i.first and i.id = any (v_created))) then
-            perform pg_logical_emit_message(true, 'liushou.vouch', '');
-        end if;
-
+        perform pg_logical_emit_message(true, 'liushou.vouch', '');
         -- A stored check is read only for an item that did not insert its id, and only in the
         -- months within a second of the item's time: the content hash holds the time to the second,
         -- so a stored check of that id further away has other content (conflict).
