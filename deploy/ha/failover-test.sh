@@ -9,9 +9,10 @@
 #      commit once its synchronous standby is promoted), so the standby takes over after the
 #      leader key's TTL;
 #   3. starts that Patroni again and waits for the old primary to rejoin as a standby (pg_rewind).
-# Before those, it freezes the synchronous standby for 8 s (SIGSTOP): no write may be acknowledged
-# while no standby can have it. It reports per fault the answers by status, 503s without Retry-After, other 5xx, the longest
-# request, seconds without an acknowledged write, and at the end acknowledged writes lost and
+# Before those, it freezes the synchronous standby for 8 s (SIGSTOP), cancelling the COMMITs that
+# wait for it half-way (pg_cancel_backend, as a pool's shutdown does): no write may be acknowledged
+# while no standby can have it. It reports per fault the answers by status, 503s without
+# Retry-After, other 5xx, the longest request, seconds without an acknowledged write, and at the end acknowledged writes lost and
 # stored twice, counted on the new primary. It fails on any lost or duplicated write, any 5xx but
 # 503 + Retry-After, a request longer than the servers' limit, 30 s or more without writes, or an
 # old primary that does not rejoin within 120 s. Also checks the dashboard is served by a replica
@@ -113,7 +114,14 @@ frozen="$(head -n 1 "$dir/$standby/postmaster.pid")"
 frozen="$frozen $(pgrep -P "$frozen" | tr '\n' ' ')"
 mark freeze-begin
 kill -STOP $frozen
-sleep 8
+sleep 4
+# What an operator's pg_cancel_backend, or a pool cancelling at shutdown, does to a COMMIT waiting
+# for the standby: the server then answers COMMIT with a warning only. Each must answer 503.
+cancelled="$(q "with waiting as materialized (select pid from pg_stat_activity where wait_event = 'SyncRep')
+                select count(*) from waiting where pg_cancel_backend(pid)")"
+echo "   commits waiting for the standby, cancelled after 4 s: $cancelled (none may be acknowledged)"
+echo "$cancelled" >"$dir/cancelled"
+sleep 4
 mark freeze-end
 kill -CONT $frozen
 frozen=""
@@ -184,6 +192,7 @@ frozen_statuses = collections.Counter(str(a["status"]) for a in answers if begin
 print(f"-- synchronous standby frozen: answers by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(frozen_statuses.items()))
       + f"; acknowledged while no standby could have the write: {len(early)}")
 if early: failures.append(f"{len(early)} writes acknowledged while the synchronous standby was frozen")
+if int(open(f"{work}/cancelled").read().strip() or 0) == 0: failures.append("no COMMIT was waiting for the frozen standby to be cancelled")
 acks = sorted(a["end"] for a in answers if a["status"] in (200, 201))
 phases = [("freeze-begin", "pgkill-begin", "synchronous standby frozen"),
           ("pgkill-begin", "patronikill-begin", "PostgreSQL of the primary killed"),

@@ -56,6 +56,9 @@ public struct DoorCheckRecorder: Sendable {
             let errors = Self.problems(item, now: now)
             return errors.isEmpty ? nil : ItemResult(id: item.id, status: .rejected, errors: errors)
         }
+        if results.contains(where: { $0?.status == .duplicate }) {
+            try await transaction.commitWaitsForStandby()
+        }
         var payload: [Item] = []
         for (index, item) in items.enumerated() where results[index] == nil {
             let field = item.personId != nil ? "personId" : "householdId"
@@ -170,8 +173,10 @@ public struct DoorCheckRecorder: Sendable {
         var schoolPath: String?
     }
 
-    /// Content hashes of checks already stored under the items' ids (the caller's own), and the
-    /// visible, active people and households the items name with their units: one round trip.
+    /// Content hashes of checks already stored under the items' ids (the caller's own) within a
+    /// second of the items' times, and the visible, active people and households the items name
+    /// with their units: one round trip. (A stored check of an item's id further away in time has
+    /// other content: `door_checks_record` answers that item conflict.)
     private func storedHashesAndTargets(
         of items: [DoorCheckInput],
         caller: Caller,
@@ -179,8 +184,15 @@ public struct DoorCheckRecorder: Sendable {
     ) async throws -> (hashes: [UUID: String], targets: [UUID: Target]) {
         let people = Array(Set(items.compactMap(\.personId)))
         let households = Array(Set(items.compactMap(\.householdId)))
+        // Only the months of the items' times are read (a check with the same content hash has the
+        // same time to the second), not every month's index.
+        let earliest = (items.map(\.occurredAt).min() ?? Date()).addingTimeInterval(-1)
+        let latest = (items.map(\.occurredAt).max() ?? Date()).addingTimeInterval(1)
         let results = try await transaction.pipeline([
-            "select id, encode(content_hash, 'hex') as hash from door_check where id = any(\(items.map(\.id)))",
+            """
+            select id, encode(content_hash, 'hex') as hash from door_check
+            where id = any(\(items.map(\.id))) and occurred_at between \(earliest) and \(latest)
+            """,
             """
             select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
                 (select b.path from liushou_unit_brief(p.school_id) b) as school_path,

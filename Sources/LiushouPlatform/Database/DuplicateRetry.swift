@@ -55,6 +55,7 @@ public enum DuplicateRetry {
             try await database.transaction(for: caller) { transaction in
                 if let existing = try await stored(transaction) {
                     guard existing.hash == hash else { throw Problem.idConflict(record) }
+                    try await transaction.commitWaitsForStandby()
                     return (existing.answer, false)
                 }
                 return (try await write(transaction), true)

@@ -16,6 +16,9 @@ public final class PostgresConnection: @unchecked Sendable {
     private let finished = Mutex(false)
     /// How long one call waits for the server's answer; `nil` waits as long as it takes.
     private let answerTimeout = Mutex<Duration?>(nil)
+    /// Whether the server sent the plain WARNING (SQLSTATE 01000) of a cancelled wait for the
+    /// synchronous standby during the current call (set by the notice receiver).
+    private let replicationWaitCancelled = Mutex(false)
     /// The server process id serving this connection.
     public let backendPID: Int32
 
@@ -88,8 +91,9 @@ public final class PostgresConnection: @unchecked Sendable {
             PQfinish(handle)
             throw DatabaseError.connectionFailure(message: message)
         }
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         let connection = PostgresConnection(handle: handle, threadPool: threadPool)
+        // The receiver lives as long as the handle: both end in `finishOnce`, which the connection owns.
+        PQsetNoticeReceiver(handle, Self.receiveNotice, Unmanaged.passUnretained(connection).toOpaque())
         connection.setAnswerTimeout(.seconds(seconds))
         var script = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3"
         if let statementTimeout {
@@ -98,6 +102,37 @@ public final class PostgresConnection: @unchecked Sendable {
         _ = try connection.executeScriptBlocking(script)
         connection.setAnswerTimeout(statementTimeout.map { $0 + answerGrace })
         return connection
+    }
+
+    /// Notices are dropped, except the one that changes a COMMIT's meaning: when its wait for the
+    /// synchronous standby is cancelled (`pg_cancel_backend`, a pool cancelling at shutdown), the
+    /// server answers COMMIT with only a WARNING that the transaction committed locally but might not
+    /// have been replicated. It is noted here and turned into an error when the call ends
+    /// (`throwIfCommitUnconfirmed`).
+    private static let receiveNotice: PQnoticeReceiver = { argument, result in
+        guard let argument, let result,
+            let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))),
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))),
+            String(cString: severity) == "WARNING", String(cString: state) == "01000"
+        else { return }
+        Unmanaged<PostgresConnection>.fromOpaque(argument).takeUnretainedValue().replicationWaitCancelled.withLock { $0 = true }
+    }
+
+    /// After a call: a transaction it ended (the connection is outside any transaction block now)
+    /// whose wait for the synchronous standby was cancelled has an unknown outcome (SQLSTATE 08007):
+    /// committed on the primary, perhaps on no standby, so a failover could still lose it. The caller
+    /// must not report it as stored; a retry with the same client id finds it or writes it again.
+    private func throwIfCommitUnconfirmed() throws {
+        let cancelled = self.replicationWaitCancelled.withLock { cancelled in
+            defer { cancelled = false }
+            return cancelled
+        }
+        if cancelled, PQtransactionStatus(self.handle) == PQTRANS_IDLE {
+            throw DatabaseError.server(
+                sqlState: "08007",
+                message: "the wait of COMMIT for the synchronous standby was cancelled: the transaction's outcome is unknown"
+            )
+        }
     }
 
     /// Sets how long each call waits for the server's answer before closing the connection and
@@ -230,7 +265,9 @@ public final class PostgresConnection: @unchecked Sendable {
             }
         }
         guard sent == 1 else { throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle)) }
-        return try self.consume(self.lastResult(before: deadline))
+        let result = try self.consume(self.lastResult(before: deadline))
+        try self.throwIfCommitUnconfirmed()
+        return result
     }
 
     /// When the answer to a call starting now must have arrived.
@@ -344,7 +381,9 @@ public final class PostgresConnection: @unchecked Sendable {
         }).first {
             throw failure
         }
-        return try outcomes.map { try $0.get() }
+        let results = try outcomes.map { try $0.get() }
+        try self.throwIfCommitUnconfirmed()
+        return results
     }
 
     private static func isSkipped(_ error: any Error) -> Bool {
@@ -456,10 +495,12 @@ public final class PostgresConnection: @unchecked Sendable {
         )
     }
 
+    /// Starts a blocking call: the connection must be open, and no notice of an earlier call counts.
     private func ensureNotFinished() throws {
         if self.finished.withLock({ $0 }) {
             throw DatabaseError.connectionFailure(message: "connection is closed")
         }
+        self.replicationWaitCancelled.withLock { $0 = false }
     }
 
     private static func errorMessage(_ handle: OpaquePointer) -> String {

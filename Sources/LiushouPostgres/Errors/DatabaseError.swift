@@ -46,14 +46,15 @@ public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether the database is out of service rather than the request or the code being wrong: the
     /// connection failed or timed out, the server is shutting down or recovering (57P01–57P03, mapped
     /// to `connectionFailure`), out of connections, memory or disk (class 53), failing its disk (58),
-    /// a read-only standby after a failover (25006), a statement timed out (57014), or no pooled
-    /// connection came free. Clients should retry such a request later.
+    /// a read-only standby after a failover (25006), a statement timed out (57014), a connection
+    /// exception (class 08, such as 08007: a COMMIT whose wait for the synchronous standby was
+    /// cancelled), or no pooled connection came free. Clients should retry such a request later.
     public var isUnavailable: Bool {
         switch self {
         case .connectionFailure, .poolExhausted, .poolClosed, .queryCanceled:
             return true
         case .server(let state, _):
-            return state.hasPrefix("53") || state.hasPrefix("58") || state == "25006"
+            return state.hasPrefix("53") || state.hasPrefix("58") || state.hasPrefix("08") || state == "25006"
         default:
             return false
         }

@@ -50,6 +50,17 @@ public struct PostgresTransaction: Sendable {
         return results[prelude.count]
     }
 
+    /// Makes the transaction's COMMIT wait, as every write's does, for the synchronous standby, by
+    /// writing a transactional WAL message (no table; an id alone writes no WAL and does not wait).
+    /// For an answer that vouches for rows committed earlier (a retry answered "already stored")
+    /// when nothing else in the transaction writes: a row committed on the primary is visible there
+    /// before a standby has it (its writer's COMMIT may still be waiting, or its wait was
+    /// cancelled), and a failover then would lose it. The standby confirms this COMMIT only once it
+    /// holds everything before it.
+    public func commitWaitsForStandby() async throws {
+        try await self.query("select pg_logical_emit_message(true, 'liushou.vouch', '')")
+    }
+
     /// Sets a transaction-local setting (`set_config(name, value, true)`), e.g. a row-level-security scope.
     public func setLocal(_ name: String, to value: String) async throws {
         try await self.query("select set_config(\(name), \(value), true)")

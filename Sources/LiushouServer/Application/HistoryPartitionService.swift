@@ -2,9 +2,10 @@ import LiushouPostgres
 import Logging
 import ServiceLifecycle
 
-/// Keeps the months ahead of partitioned history (`person_event`) created: every `interval` it
-/// calls `history_partitions_ensure()`, which creates any missing month up to three ahead (one
-/// server at a time; the others return at once). The server also calls it at start-up, after
+/// Keeps the months of partitioned history (`person_event`, `door_check`) created: every
+/// `interval` it calls `history_partitions_ensure()`, which creates any missing month from two
+/// back (late uploads of offline phones) to three ahead (one server at a time; the others return
+/// at once). The server also calls it at start-up, after
 /// migrating. A failure (a lock not granted within 5 s, the database away) is logged and tried
 /// again next time: the months are made three ahead, so many tries come before one is needed.
 public struct HistoryPartitionService: Service {

@@ -23,7 +23,10 @@ enum ServiceHoursStore {
             """
             select to_char(vv.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month, v.organisation,
                 count(*)::int as visits, sum(vv.duration_minutes)::int as minutes, count(distinct vv.volunteer_id)::int as volunteers
-            from volunteer_visit vv join volunteer v on v.id = vv.volunteer_id join door_check c on c.id = vv.check_id
+            from volunteer_visit vv join volunteer v on v.id = vv.volunteer_id
+            -- The visit and its check are the same instant: only that month of door_check is read.
+            join door_check c on c.id = vv.check_id
+                and c.occurred_at between vv.occurred_at - interval '1 second' and vv.occurred_at + interval '1 second'
             where extract(year from vv.occurred_at at time zone 'Asia/Shanghai') = \(year)
               and exists (select from liushou_unit_brief(c.unit_id) b where b.path::ltree <@ \(path)::ltree)
             group by 1, 2 order by 1, 2
