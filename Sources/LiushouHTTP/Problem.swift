@@ -68,6 +68,11 @@ public struct Problem: Error, Sendable, Equatable {
         )
     }
 
+    /// 403 for a caller whose roles do not reach this record; `detail` says who may.
+    public static func forbidden(_ detail: String) -> Problem {
+        Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: detail)
+    }
+
     /// 404, also used for records of other tenants so their existence does not leak.
     public static func notFound(_ detail: String = "No such resource.") -> Problem {
         Problem(status: .notFound, code: "not_found", title: "Not found", detail: detail)

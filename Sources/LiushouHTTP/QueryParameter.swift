@@ -7,4 +7,21 @@ extension KeyedDecodingContainer {
         guard let value = parse(text) else { throw invalid() }
         return value
     }
+
+    /// As `parameter(_:_:invalid:)`, refusing with 400 "`key` is invalid." and `message` for the field.
+    public func parameter<Value>(_ key: Key, _ parse: (String) -> Value?, message: String) throws -> Value? {
+        try self.parameter(
+            key,
+            parse,
+            invalid: .badRequest("\(key.stringValue) is invalid.", errors: [.init(field: key.stringValue, message: message)])
+        )
+    }
+
+    /// A parameter the route needs: 400 "`key` is required." and `message` for the field when it is
+    /// missing or `parse` refuses it.
+    public func required<Value>(_ key: Key, _ parse: (String) -> Value?, message: String) throws -> Value {
+        let problem = Problem.badRequest("\(key.stringValue) is required.", errors: [.init(field: key.stringValue, message: message)])
+        guard let value = try self.parameter(key, parse, invalid: problem) else { throw problem }
+        return value
+    }
 }

@@ -167,12 +167,7 @@ public struct SecuredRoutes {
                 )
             }
             if case .permission(let permission) = access, !caller.holds(permission) {
-                throw Problem(
-                    status: .forbidden,
-                    code: "forbidden",
-                    title: "Not allowed",
-                    detail: "Your roles do not allow \(permission.rawValue)."
-                )
+                throw Problem.forbidden("Your roles do not allow \(permission.rawValue).")
             }
             return caller
         }

@@ -119,12 +119,7 @@ struct AlertRuleController: Sendable {
         guard let path = try await self.store.countyPath(county, in: transaction) else { throw Problem.notFound("No such county.") }
         guard caller.grants.contains(where: { Caller.path($0.unitPath, isInside: path) }) else { throw Problem.notFound("No such county.") }
         if toChange, !caller.holds(.alertsManage, at: path) {
-            throw Problem(
-                status: .forbidden,
-                code: "forbidden",
-                title: "Not allowed",
-                detail: "Only the county's administrators set its alert rules."
-            )
+            throw Problem.forbidden("Only the county's administrators set its alert rules.")
         }
         return path
     }

@@ -1,3 +1,4 @@
+import LiushouPlatform
 import LiushouPostgres
 import Logging
 import ServiceLifecycle
@@ -18,14 +19,7 @@ public struct SnapshotService: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            } catch {
-                return
-            }
-            await self.take()
-        }
+        await PeriodicService.run(every: self.interval) { await self.take() }
     }
 
     /// Records this week's counts once.

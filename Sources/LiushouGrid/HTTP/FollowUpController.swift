@@ -83,12 +83,7 @@ struct FollowUpController: Sendable {
             guard let row = try await self.store.lock(id, in: transaction) else { throw Problem.notFound("No such follow-up.") }
             let current = Self.followUp(row, caller: caller)
             guard current.canResolve else {
-                throw Problem(
-                    status: .forbidden,
-                    code: "forbidden",
-                    title: "Not allowed",
-                    detail: "This follow-up is routed to \(current.routedRole)."
-                )
+                throw Problem.forbidden("This follow-up is routed to \(current.routedRole).")
             }
             guard current.version == version else {
                 throw Problem.versionMismatch("follow-up", current: current.version)

@@ -66,7 +66,7 @@ struct HouseholdMoveController: Sendable {
             let oldPath = household.path
             let villagePath = household.villagePath
             guard caller.holds(.personsWrite, at: oldPath) else {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "You may not move households of this unit.")
+                throw Problem.forbidden("You may not move households of this unit.")
             }
             let current = household.version
             guard current == version else { throw Problem.versionMismatch("household", current: current) }

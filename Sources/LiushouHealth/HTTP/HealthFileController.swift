@@ -47,12 +47,7 @@ struct HealthFileController: Sendable {
         let view = try await self.database.transaction(for: caller) { transaction in
             guard try await self.store.personExists(id, in: transaction) else { throw Problem.noSuchPerson }
             guard try await self.store.isServedByMyClinic(id, in: transaction) else {
-                throw Problem(
-                    status: .forbidden,
-                    code: "forbidden",
-                    title: "Not allowed",
-                    detail: "Only staff of a clinic serving the person's village keep the health file."
-                )
+                throw Problem.forbidden("Only staff of a clinic serving the person's village keep the health file.")
             }
             // The first version: exactly one of two concurrent creators wins.
             let written =

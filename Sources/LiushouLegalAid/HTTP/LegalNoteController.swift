@@ -39,7 +39,7 @@ struct LegalNoteController: Sendable {
                     return (stored.note, false)
                 }
                 guard caller.holds(.legalAidManage, at: brief.unitPath) else {
-                    throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This case is handled above your units.")
+                    throw Problem.forbidden("This case is handled above your units.")
                 }
                 guard ![.closed, .refusalUpheld].contains(brief.stage) else {
                     throw Problem(status: .conflict, code: "case_closed", title: "The case is closed")

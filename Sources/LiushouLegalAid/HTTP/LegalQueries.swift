@@ -19,18 +19,8 @@ struct LegalCaseListQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.stage = try query.decodeIfPresent(String.self, forKey: .stage).map { text in
-            guard let stage = LegalStage(rawValue: text) else {
-                throw Problem.badRequest("stage is invalid.", errors: [.init(field: "stage", message: "must be a stage of the workflow")])
-            }
-            return stage
-        }
-        self.personId = try query.decodeIfPresent(String.self, forKey: .personId).map { text in
-            guard let id = UUID(uuidString: text) else {
-                throw Problem.badRequest("personId is invalid.", errors: [.init(field: "personId", message: "must be a UUID")])
-            }
-            return id
-        }
+        self.stage = try query.parameter(.stage, LegalStage.init(rawValue:), message: "must be a stage of the workflow")
+        self.personId = try query.parameter(.personId, UUID.init(uuidString:), message: "must be a UUID")
         self.unitId = try query.legalUnit(.unitId, required: false)
     }
 }
@@ -64,31 +54,18 @@ struct LegalIndicatorQuery: Decodable {
         let query = try decoder.container(keyedBy: CodingKeys.self)
         guard let unit = try query.legalUnit(.unitId, required: true) else { throw Problem.internalError }
         self.unitId = unit
-        self.from = try query.legalDate(.from)
-        self.to = try query.legalDate(.to)
+        self.from = try query.parameter(.from, LocalDate.init(input:), message: "must be a date like 2026-01-31, years 1900 to 2100")
+        self.to = try query.parameter(.to, LocalDate.init(input:), message: "must be a date like 2026-01-31, years 1900 to 2100")
     }
 }
 
 extension KeyedDecodingContainer {
     /// A unit's UUID: 400 "unitId is required." when missing and `required`, "unitId is invalid." when not a UUID.
     fileprivate func legalUnit(_ key: Key, required: Bool) throws -> UUID? {
-        let name = key.stringValue
-        let problem = { (detail: String) in Problem.badRequest(detail, errors: [.init(field: name, message: "must be a unit's UUID")]) }
-        let id = try self.parameter(key, UUID.init(uuidString:), invalid: problem("\(name) is invalid."))
-        if id == nil, required { throw problem("\(name) is required.") }
+        let id = try self.parameter(key, UUID.init(uuidString:), message: "must be a unit's UUID")
+        if id == nil, required {
+            throw Problem.badRequest("\(key.stringValue) is required.", errors: [.init(field: key.stringValue, message: "must be a unit's UUID")])
+        }
         return id
-    }
-
-    /// A date (YYYY-MM-DD).
-    fileprivate func legalDate(_ key: Key) throws -> LocalDate? {
-        let name = key.stringValue
-        return try self.parameter(
-            key,
-            LocalDate.init(input:),
-            invalid: Problem.badRequest(
-                "\(name) is invalid.",
-                errors: [.init(field: name, message: "must be a date like 2026-01-31, years 1900 to 2100")]
-            )
-        )
     }
 }

@@ -138,41 +138,37 @@ public struct AuthService: Sendable {
         guard caller.kind == .user, let candidate = try await self.repository.loginCandidate(username: caller.name),
             try await self.hasher.verify(current, against: candidate.passwordHash)
         else {
-            try await self.database.unscoped { transaction in
-                try await AuditEntry(
-                    caller: caller,
-                    context: context,
-                    action: "password.change",
-                    resource: "account",
-                    recordID: caller.accountID.uuidString.lowercased(),
-                    outcome: .denied
-                ).append(in: transaction)
-            }
+            try await self.audit(caller, context: context, action: "password.change", resource: "account", record: caller.accountID, outcome: .denied)
             throw Problem.validation([.init(field: "currentPassword", message: "is not your current password")] + problems)
         }
         guard problems.isEmpty else { throw Problem.validation(problems) }
         try await self.repository.setOwnPassword(accountID: caller.accountID, keeping: caller.credentialID, hash: try await self.hasher.hash(new))
-        try await self.database.unscoped { transaction in
-            try await AuditEntry(
-                caller: caller,
-                context: context,
-                action: "password.change",
-                resource: "account",
-                recordID: caller.accountID.uuidString.lowercased()
-            ).append(in: transaction)
-        }
+        try await self.audit(caller, context: context, action: "password.change", resource: "account", record: caller.accountID)
     }
 
     /// Revokes the caller's current session or token.
     public func logout(_ caller: Caller, context: AppRequestContext) async throws {
         try await self.repository.revoke(credentialID: caller.credentialID, accountID: caller.accountID)
+        try await self.audit(caller, context: context, action: "logout", resource: "credential", record: caller.credentialID)
+    }
+
+    /// Audits a caller's own step on its account or credential, outside any scoped transaction.
+    private func audit(
+        _ caller: Caller,
+        context: AppRequestContext,
+        action: String,
+        resource: String,
+        record: UUID,
+        outcome: AuditEntry.Outcome = .success
+    ) async throws {
         try await self.database.unscoped { transaction in
             try await AuditEntry(
                 caller: caller,
                 context: context,
-                action: "logout",
-                resource: "credential",
-                recordID: caller.credentialID.uuidString.lowercased()
+                action: action,
+                resource: resource,
+                recordID: record.uuidString.lowercased(),
+                outcome: outcome
             ).append(in: transaction)
         }
     }

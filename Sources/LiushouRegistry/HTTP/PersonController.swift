@@ -150,12 +150,7 @@ struct PersonController: Sendable {
         let changes = try await self.database.transaction(for: caller) { transaction in
             let record = try await self.service.visible(id, in: transaction)
             guard Self.isUnitStaff(caller, of: record) else {
-                throw Problem(
-                    status: .forbidden,
-                    code: "forbidden",
-                    title: "Not allowed",
-                    detail: "A file's history is for the staff of the person's unit."
-                )
+                throw Problem.forbidden("A file's history is for the staff of the person's unit.")
             }
             let changes = try await self.repository.history(of: id, limit: 1000, in: transaction)
             try await Self.auditRead("person.history", record, caller: caller, context: context, in: transaction)

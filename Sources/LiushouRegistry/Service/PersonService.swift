@@ -207,10 +207,8 @@ public struct PersonService: Sendable {
         origin: AuditOrigin,
         in transaction: PostgresTransaction
     ) async throws -> PersonRecord {
-        let current = try await self.writable(id, caller: caller, in: transaction)
-        guard current.version == expectedVersion else { throw Self.stale(current) }
-        guard current.status == .active else {
-            throw ServiceError.conflict(code: "already_exited", title: "The file is already closed")
+        let current = try await self.writable(id, caller: caller, version: expectedVersion, status: .active, in: transaction) {
+            ServiceError.conflict(code: "already_exited", title: "The file is already closed")
         }
         if date > self.validator.today { throw ServiceError.invalid([.init(field: "exitedOn", message: "is in the future")]) }
         var updated = current
@@ -237,10 +235,8 @@ public struct PersonService: Sendable {
         origin: AuditOrigin,
         in transaction: PostgresTransaction
     ) async throws -> PersonRecord {
-        let current = try await self.writable(id, caller: caller, in: transaction)
-        guard current.version == expectedVersion else { throw Self.stale(current) }
-        guard current.status == .exited else {
-            throw ServiceError.conflict(code: "already_active", title: "The file is already active")
+        let current = try await self.writable(id, caller: caller, version: expectedVersion, status: .exited, in: transaction) {
+            ServiceError.conflict(code: "already_active", title: "The file is already active")
         }
         if let idNumber = current.file.idNumber {
             if let other = try await self.repository.activeFile(idNumber: idNumber, in: transaction) { throw Self.duplicate(other) }
@@ -311,6 +307,21 @@ public struct PersonService: Sendable {
             throw ServiceError.forbidden(code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.write here.")
         }
         return record
+    }
+
+    /// The file to change, locked, at `version` and in `status`: 412 at another version, `conflict` in another status.
+    private func writable(
+        _ id: UUID,
+        caller: Caller,
+        version: Int,
+        status: PersonRecord.Status,
+        in transaction: PostgresTransaction,
+        else conflict: () -> ServiceError
+    ) async throws -> PersonRecord {
+        let current = try await self.writable(id, caller: caller, in: transaction)
+        guard current.version == version else { throw Self.stale(current) }
+        guard current.status == status else { throw conflict() }
+        return current
     }
 
     private func store(

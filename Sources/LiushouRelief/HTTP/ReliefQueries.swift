@@ -15,7 +15,7 @@ struct ReliefUnitQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.reliefUUID(.unitId)
+        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
     }
 }
 
@@ -33,13 +33,9 @@ struct ReliefCaseListQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = query.contains(.unitId) ? try query.reliefUUID(.unitId) : nil
-        self.personId = query.contains(.personId) ? try query.reliefUUID(.personId) : nil
-        self.state = try query.parameter(
-            .state,
-            ReliefState.init(rawValue:),
-            invalid: Problem.badRequest("state is invalid.", errors: [.init(field: "state", message: "must be a case state")])
-        )
+        self.unitId = query.contains(.unitId) ? try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID") : nil
+        self.personId = query.contains(.personId) ? try query.required(.personId, UUID.init(uuidString:), message: "must be a UUID") : nil
+        self.state = try query.parameter(.state, ReliefState.init(rawValue:), message: "must be a case state")
     }
 }
 
@@ -55,12 +51,8 @@ struct ReliefCalendarQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.reliefUUID(.unitId)
-        self.year = try query.parameter(
-            .year,
-            { Int($0).flatMap { (2000...2100).contains($0) ? $0 : nil } },
-            invalid: Problem.badRequest("year is invalid.", errors: [.init(field: "year", message: "must be 2000 to 2100")])
-        )
+        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
+        self.year = try query.parameter(.year, { Int($0).flatMap { (2000...2100).contains($0) ? $0 : nil } }, message: "must be 2000 to 2100")
     }
 }
 
@@ -76,12 +68,8 @@ struct ReliefIndicatorQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.reliefUUID(.unitId)
-        self.on = try query.parameter(
-            .on,
-            LocalDate.init(input:),
-            invalid: Problem.badRequest("on is invalid.", errors: [.init(field: "on", message: "must be a date YYYY-MM-DD, years 1900 to 2100")])
-        )
+        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
+        self.on = try query.parameter(.on, LocalDate.init(input:), message: "must be a date YYYY-MM-DD, years 1900 to 2100")
     }
 }
 
@@ -99,7 +87,7 @@ struct ReliefPaymentQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.reliefUUID(.unitId)
+        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
         let month = try query.decodeIfPresent(String.self, forKey: .month) ?? ""
         guard month.range(of: "^[0-9]{4}-(0[1-9]|1[0-2])$", options: .regularExpression) != nil,
             let year = Int(month.prefix(4)), let number = Int(month.suffix(2)),
@@ -111,14 +99,5 @@ struct ReliefPaymentQuery: Decodable {
         self.month = month
         self.start = start
         self.end = end
-    }
-}
-
-extension KeyedDecodingContainer {
-    /// A UUID parameter: 400 "`name` is required." when it is missing or not a UUID.
-    fileprivate func reliefUUID(_ key: Key) throws -> UUID {
-        let problem = Problem.badRequest("\(key.stringValue) is required.", errors: [.init(field: key.stringValue, message: "must be a UUID")])
-        guard let id = try self.parameter(key, UUID.init(uuidString:), invalid: problem) else { throw problem }
-        return id
     }
 }

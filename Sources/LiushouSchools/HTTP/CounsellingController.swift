@@ -19,48 +19,26 @@ struct CounsellingController: Sendable {
     }
 
     /// Records a session with a child on the roll of the counsellor's school; a retry with the same id
-    /// and content answers the stored session.
+    /// and content answers the stored session. The timeline says only that a session happened.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: CounsellingInput.self, context: context)
-        let today = self.clock.today()
-        let (session, created) = try await DuplicateRetry.create(
+        let (session, created) = try await RollRecords.create(
+            input,
             record: "counselling session",
             primaryKey: "counselling_session_pkey",
-            uniqueProblems: SchoolConstraints.problems,
-            hash: ContentHash.of(input),
+            errors: SchoolRules.problems(input, today: self.clock.today()),
+            timeline: ("school.counselling", "心理辅导（\(input.heldOn)，内容保密）"),
             database: self.database,
             caller: caller,
             stored: { try await CounsellingStore.find(input.id, in: $0).map { ($0.session, $0.hash) } },
-            write: { transaction in
-                var errors = SchoolRules.problems(input, today: today)
-                let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
-                guard let membership else {
-                    errors.append(.init(field: "personId", message: "is not on your school's roll"))
-                    throw Problem.validation(errors)
+            check: { membership, _, transaction in
+                if let membership, try await !SchoolLookup.callerIsCounsellor(at: membership.schoolId, in: transaction) {
+                    throw Problem.forbidden("Only a counsellor the town designated at the child's school records counselling.")
                 }
-                guard try await SchoolLookup.callerIsCounsellor(at: membership.schoolId, in: transaction) else {
-                    throw Problem(
-                        status: .forbidden,
-                        code: "forbidden",
-                        title: "Not allowed",
-                        detail: "Only a counsellor the town designated at the child's school records counselling."
-                    )
-                }
-                if !errors.isEmpty { throw Problem.validation(errors) }
-                try await CounsellingStore.insert(input, school: membership.schoolId, caller: caller, in: transaction)
-                // The timeline says only that a session happened.
-                try await PersonTimeline.append(
-                    .init(
-                        person: input.personId,
-                        module: "schools",
-                        kind: "school.counselling",
-                        summary: "心理辅导（\(input.heldOn)，内容保密）",
-                        caller: caller,
-                        record: input.id
-                    ),
-                    in: transaction
-                )
-                try await AuditEntry(
+            },
+            insert: { try await CounsellingStore.insert(input, school: $0.schoolId, caller: caller, in: $1) },
+            audit: { membership in
+                AuditEntry(
                     caller: caller,
                     context: context,
                     action: "counselling.create",
@@ -68,9 +46,7 @@ struct CounsellingController: Sendable {
                     recordID: input.personId.uuidString.lowercased(),
                     unitID: membership.schoolId,
                     unitPath: membership.schoolPath
-                ).append(in: transaction)
-                guard let stored = try await CounsellingStore.find(input.id, in: transaction) else { throw Problem.internalError }
-                return stored.session
+                )
             }
         )
         return try JSONResponse(session, status: created ? .created : .ok)

@@ -20,23 +20,8 @@ struct DropoutCaseController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let values = try decoder.container(keyedBy: CodingKeys.self)
-            self.status =
-                try values.parameter(
-                    .status,
-                    { ["open", "closed"].contains($0) ? $0 : nil },
-                    invalid: Problem.badRequest(
-                        "status is invalid.",
-                        errors: [.init(field: "status", message: "must be open or closed")]
-                    )
-                ) ?? "open"
-            self.unitId = try values.parameter(
-                .unitId,
-                UUID.init(uuidString:),
-                invalid: Problem.badRequest(
-                    "unitId is invalid.",
-                    errors: [.init(field: "unitId", message: "must be a UUID")]
-                )
-            )
+            self.status = try values.parameter(.status, { ["open", "closed"].contains($0) ? $0 : nil }, message: "must be open or closed") ?? "open"
+            self.unitId = try values.parameter(.unitId, UUID.init(uuidString:), message: "must be a UUID")
         }
 
         enum CodingKeys: String, CodingKey {
@@ -74,7 +59,7 @@ struct DropoutCaseController: Sendable {
             guard let stored = try await RollStore.dropoutCaseWithPath(id, in: transaction) else { throw Problem.notFound("No such dropout case.") }
             let (found, path) = (stored.dropoutCase, stored.unitPath)
             guard caller.holds(.schoolsDropoutClose, at: path) else {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "The child's town closes the case.")
+                throw Problem.forbidden("The child's town closes the case.")
             }
             guard let current = try await RollStore.lockedCase(id, in: transaction) else { throw Problem.notFound("No such dropout case.") }
             guard current.version == version else { throw Problem.versionMismatch("dropout case", current: current.version) }

@@ -18,15 +18,7 @@ struct EnrolmentController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let values = try decoder.container(keyedBy: CodingKeys.self)
-            let scope =
-                try values.parameter(
-                    .status,
-                    { ["open", "all"].contains($0) ? $0 : nil },
-                    invalid: Problem.badRequest(
-                        "status is invalid.",
-                        errors: [.init(field: "status", message: "must be open or all")]
-                    )
-                ) ?? "open"
+            let scope = try values.parameter(.status, { ["open", "all"].contains($0) ? $0 : nil }, message: "must be open or all") ?? "open"
             self.openOnly = scope == "open"
         }
 

@@ -26,39 +26,23 @@ struct LearningPlanController: Sendable {
     /// Draws up a plan for a child on the caller's roll; a retry with the same id and content answers the stored plan.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: LearningPlanInput.self, context: context)
-        let today = self.clock.today()
-        let (plan, created) = try await DuplicateRetry.create(
+        var pairing: UUID? = nil
+        let (plan, created) = try await RollRecords.create(
+            input,
             record: "learning plan",
             primaryKey: "learning_plan_pkey",
-            uniqueProblems: SchoolConstraints.problems,
-            hash: ContentHash.of(input),
+            errors: SchoolRules.problems(input, today: self.clock.today()),
+            timeline: ("school.learning_plan", "学习帮扶计划（\(input.startOn) 起）"),
             database: self.database,
             caller: caller,
             stored: { try await LearningPlanStore.plan(input.id, in: $0).map { ($0.plan, $0.hash) } },
-            write: { transaction in
-                let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
-                var errors = SchoolRules.problems(input, today: today)
-                if membership == nil { errors.append(.init(field: "personId", message: "is not on your school's roll")) }
-                let pairing = try await LearningPlanStore.pairing(for: input, in: transaction)
+            check: { _, errors, transaction in
+                pairing = try await LearningPlanStore.pairing(for: input, in: transaction)
                 if input.pairingId != nil, pairing == nil {
                     errors.append(.init(field: "pairingId", message: "is not a learning-buddy pairing of the child"))
                 }
-                guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
-                try await LearningPlanStore.insert(input, membership: membership, pairing: pairing, caller: caller, in: transaction)
-                try await PersonTimeline.append(
-                    .init(
-                        person: input.personId,
-                        module: "schools",
-                        kind: "school.learning_plan",
-                        summary: "学习帮扶计划（\(input.startOn) 起）",
-                        caller: caller,
-                        record: input.id
-                    ),
-                    in: transaction
-                )
-                guard let stored = try await LearningPlanStore.plan(input.id, in: transaction) else { throw Problem.internalError }
-                return stored.plan
-            }
+            },
+            insert: { try await LearningPlanStore.insert(input, membership: $0, pairing: pairing, caller: caller, in: $1) }
         )
         return try JSONResponse(plan, status: created ? .created : .ok)
     }
@@ -78,12 +62,7 @@ struct LearningPlanController: Sendable {
                     return (stored.check, false)
                 }
                 guard let school = try await SchoolLookup.find(plan.schoolId, in: transaction), caller.covers(school.path, in: .school) else {
-                    throw Problem(
-                        status: .forbidden,
-                        code: "forbidden",
-                        title: "Not allowed",
-                        detail: "The plan's school records its progress checks."
-                    )
+                    throw Problem.forbidden("The plan's school records its progress checks.")
                 }
                 var errors: [Problem.FieldError] = []
                 SchoolRules.date(input.checkedOn, "checkedOn", today: today, into: &errors)

@@ -27,15 +27,12 @@ struct PlacementController: Sendable {
         SchoolRules.text(input.className, "className", max: 30, into: &errors)
         let enrolment = try await self.database.transaction(for: caller) { [errors] transaction in
             var errors = errors
-            guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
-            guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
-                throw Problem(
-                    status: .forbidden,
-                    code: "forbidden",
-                    title: "Not allowed",
-                    detail: "The school or the town managing it places children."
-                )
-            }
+            let (enrolment, school) = try await RollRecords.writableEnrolment(
+                id,
+                by: caller,
+                in: transaction,
+                else: "The school or the town managing it places children."
+            )
             if let teacher = input.classTeacherId, try await !SchoolLookup.isStaff(teacher, at: enrolment.schoolId, in: transaction) {
                 errors.append(.init(field: "classTeacherId", message: "is not staff of the school"))
             }

@@ -19,17 +19,8 @@ struct SchoolRatesController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let values = try decoder.container(keyedBy: CodingKeys.self)
-            let missing = Problem.badRequest("unitId is required.", errors: [.init(field: "unitId", message: "must be a unit's UUID")])
-            guard let unit = try values.parameter(.unitId, UUID.init(uuidString:), invalid: missing) else { throw missing }
-            self.unitId = unit
-            self.on = try values.parameter(
-                .on,
-                LocalDate.init(input:),
-                invalid: Problem.badRequest(
-                    "on is invalid.",
-                    errors: [.init(field: "on", message: "must be a date like 2026-06-15, years 1900 to 2100")]
-                )
-            )
+            self.unitId = try values.required(.unitId, UUID.init(uuidString:), message: "must be a unit's UUID")
+            self.on = try values.parameter(.on, LocalDate.init(input:), message: "must be a date like 2026-06-15, years 1900 to 2100")
         }
 
         enum CodingKeys: String, CodingKey {

@@ -30,15 +30,12 @@ struct StatusChangeController: Sendable {
                     }
                     return (try await self.result(stored.change, alerts: nil, in: transaction), false)
                 }
-                guard let enrolment = try await RollStore.enrolment(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
-                guard let school = try await SchoolLookup.find(enrolment.schoolId, in: transaction), school.writable(by: caller) else {
-                    throw Problem(
-                        status: .forbidden,
-                        code: "forbidden",
-                        title: "Not allowed",
-                        detail: "Status changes are recorded by the school or the town managing it."
-                    )
-                }
+                let (enrolment, school) = try await RollRecords.writableEnrolment(
+                    id,
+                    by: caller,
+                    in: transaction,
+                    else: "Status changes are recorded by the school or the town managing it."
+                )
                 guard let current = try await RollStore.lockedVersion(id, in: transaction) else { throw Problem.notFound("No such enrolment.") }
                 guard current == version else { throw Problem.versionMismatch("enrolment", current: current) }
                 guard enrolment.status.isOpen else {

@@ -108,7 +108,7 @@ struct PairingController: Sendable {
         let pairing = try await self.database.transaction(for: caller) { transaction in
             guard let visible = try await PairingStore.find(id, in: transaction)?.pairing else { throw Problem.notFound("No such pairing.") }
             guard let unit = try await UnitLookup.brief(visible.unitId, in: transaction), caller.holds(.pairingsManage, at: unit.path) else {
-                throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "This pairing is managed above your units.")
+                throw Problem.forbidden("This pairing is managed above your units.")
             }
             guard let stored = try await PairingStore.find(id, forUpdate: true, in: transaction)?.pairing else {
                 throw Problem.notFound("No such pairing.")

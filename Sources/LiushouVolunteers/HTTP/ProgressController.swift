@@ -31,12 +31,7 @@ struct ProgressController: Sendable {
                 var errors = VolunteerRules.problems(input, today: self.clock.today())
                 if let person = try await ProgressStore.paths(of: input.personId, inPairing: pairingID, in: transaction) {
                     guard caller.holds(.pairingsAssess, at: person.path) || person.schoolPath.map({ caller.covers($0, in: .school) }) == true else {
-                        throw Problem(
-                            status: .forbidden,
-                            code: "forbidden",
-                            title: "Not allowed",
-                            detail: "Effect checks are made by the person's village cadre, the town or a teacher of the child's school."
-                        )
+                        throw Problem.forbidden("Effect checks are made by the person's village cadre, the town or a teacher of the child's school.")
                     }
                 } else {
                     errors.append(.init(field: "personId", message: "is not a person of this pairing you can see"))

@@ -121,12 +121,7 @@ struct VolunteerController: Sendable {
                 guard let visible = try await self.store.find(id, in: transaction) else { throw Problem.notFound("No such volunteer.") }
                 guard let unit = try await UnitLookup.brief(visible.volunteer.unitId, in: transaction), caller.holds(.volunteersManage, at: unit.path)
                 else {
-                    throw Problem(
-                        status: .forbidden,
-                        code: "forbidden",
-                        title: "Not allowed",
-                        detail: "This volunteer is registered above your units."
-                    )
+                    throw Problem.forbidden("This volunteer is registered above your units.")
                 }
                 guard let stored = try await self.store.find(id, forUpdate: true, in: transaction) else {
                     throw Problem.notFound("No such volunteer.")

@@ -234,7 +234,7 @@ public struct TwoFactorService: Sendable {
 
     private static func requireUser(_ caller: Caller) throws {
         guard caller.kind == .user else {
-            throw Problem(status: .forbidden, code: "forbidden", title: "Not allowed", detail: "Service accounts use tokens, not a second factor.")
+            throw Problem.forbidden("Service accounts use tokens, not a second factor.")
         }
     }
 
