@@ -1,3 +1,4 @@
+import LiushouPlatform
 import LiushouPostgres
 import Logging
 import ServiceLifecycle
@@ -5,8 +6,7 @@ import ServiceLifecycle
 /// Keeps the months of partitioned history (`person_event`, `door_check`) created: every
 /// `interval` it calls `history_partitions_ensure()`, which creates any missing month from two
 /// back (late uploads of offline phones) to three ahead (one server at a time; the others return
-/// at once). The server also calls it at start-up, after
-/// migrating. A failure (a lock not granted within 5 s, the database away) is logged and tried
+/// at once). The server also calls it at start-up, after migrating. A failure (a lock not granted within 5 s, the database away) is logged and tried
 /// again next time: the months are made three ahead, so many tries come before one is needed.
 public struct HistoryPartitionService: Service {
     let pool: PostgresConnectionPool
@@ -20,14 +20,7 @@ public struct HistoryPartitionService: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            } catch {
-                return
-            }
-            await Self.ensure(pool: self.pool, logger: self.logger)
-        }
+        await PeriodicService.run(every: self.interval) { await Self.ensure(pool: self.pool, logger: self.logger) }
     }
 
     /// Creates the missing months once.
