@@ -106,6 +106,10 @@ struct DoorCheckPartitionTests {
                 #expect(try await Self.batch([again, oldBody], token: worker, client: client) == ["conflict", "duplicate"])
                 #expect(try await Self.single(again, token: worker, client: client) == "conflict")
                 #expect(try await Self.count("select count(*)::int as n from door_check", database) == 2)
+                // A check never moves to another month (the key would refuse it there: it would vanish).
+                await #expect(throws: DatabaseError.self) {
+                    try await database.pool.query("update door_check set occurred_at = occurred_at - interval '20 days' where id = \(old)")
+                }
                 #expect(try await Self.count("select count(*)::int as n from door_check_key", database) == 2)
                 // Whoever inserts, a stored id is not stored again in another month (the key trigger).
                 try await database.pool.query(
@@ -182,6 +186,8 @@ struct DoorCheckPartitionTests {
                 .first?.decode("name", as: String.self)
             )
             await #expect(throws: DatabaseError.self) { try await database.appPool.query("select count(*) from \(identifier: month)") }
+            // What a retry's answer runs so that its COMMIT waits for the synchronous standby.
+            try await database.appPool.withTransaction { transaction in try await transaction.commitWaitsForStandby() }
         }
     }
 

@@ -35,14 +35,17 @@
 -- door_check's months). A check dated outside every month lands in `door_check_default` and is
 -- moved into its month when that month is created.
 --
--- Archiving a month: `alter table door_check detach partition door_check_y2025m01 concurrently`,
+-- Archiving a month: `set lock_timeout = '5s'; alter table door_check detach partition
+-- door_check_y2025m01` (not `concurrently`: PostgreSQL refuses it while a default partition exists),
 -- `pg_dump -t door_check_y2025m01`, then drop it. Its rows in `door_check_key` may stay (they
 -- keep its ids from being reused, and keep follow-ups and visit records of that month valid); they
 -- may be deleted once retries of that age are impossible (the server refuses checks older than 60
 -- days) and no follow-up or volunteer visit references them.
 --
 -- This migration copies the existing rows, holding the table exclusively while it does: it runs
--- with the upgrade's stop-the-world.
+-- with the upgrade's stop-the-world. The key is claimed by a trigger, which does not fire under
+-- `session_replication_role = replica`: whatever copies door_check that way (a logical-replication
+-- upgrade, a bulk load) copies door_check_key with it.
 
 alter table door_check rename to door_check_unpartitioned;
 alter index door_check_pkey rename to door_check_unpartitioned_pkey;
@@ -193,6 +196,20 @@ create function door_check_claim_key() returns trigger
 revoke all on function door_check_claim_key() from public;
 create trigger door_check_claim_key before insert on door_check for each row execute function door_check_claim_key();
 
+-- A check's id and time are what its key holds, and moving a check to another month would be a
+-- delete and an insert that the key refuses (the check would vanish): neither changes.
+create function door_check_keep_key() returns trigger
+    language plpgsql
+    as $$
+    begin
+        if new.id is distinct from old.id or new.occurred_at is distinct from old.occurred_at then
+            raise exception 'a door check''s id and time do not change' using errcode = 'check_violation';
+        end if;
+        return new;
+    end
+    $$;
+create trigger door_check_keep_key before update on door_check for each row execute function door_check_keep_key();
+
 -- Follow-ups and volunteer visits reference the key.
 alter table follow_up drop constraint follow_up_check_id_fkey;
 alter table follow_up add constraint follow_up_check_id_fkey foreign key (check_id) references door_check_key (id);
@@ -248,7 +265,8 @@ grant select, insert, update on door_check to liushou_app;
 -- months are read. Acts only on checks that exist, so it cannot be used to fake a visit.
 create function visit_obligations_satisfy_many(p_checks uuid[], p_at timestamptz[]) returns void
     language plpgsql security definer set search_path = public, pg_temp
-    -- Planned once a session: a custom plan for every call costs more than the write of one check.
+    -- Its static statements are planned once a session: a custom plan for every call costs more
+    -- than the write of one check. (The read of door_check below is planned each call, on purpose.)
     set plan_cache_mode = force_generic_plan
     as $$
     declare

@@ -132,7 +132,15 @@ struct CheckupRecorder: Sendable {
             payloadRows[inputID.uuidString] = (candidate.row.index, input.recordId)
         }
         if !payload.isEmpty {
-            let write: SQLQuery = "select input_id, id, status from checkups_record(\(PostgresJSON(payload))::jsonb)"
+            // A row answered duplicate vouches for a checkup stored earlier: one transactional WAL
+            // message then makes this COMMIT wait for the synchronous standby too
+            // (`PostgresTransaction.commitWaitsForStandby`), in the same round trip.
+            let write: SQLQuery = """
+                with answer as materialized (select * from checkups_record(\(PostgresJSON(payload))::jsonb))
+                select a.input_id, a.id, a.status,
+                    (select pg_logical_emit_message(true, 'liushou.vouch', '') from answer d where d.status = 'duplicate' limit 1) as vouched
+                from answer a
+                """
             let results = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
             for row in results {
                 guard let sent = payloadRows[try row.decode("input_id", as: UUID.self).uuidString] else { continue }

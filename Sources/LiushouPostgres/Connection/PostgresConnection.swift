@@ -16,8 +16,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private let finished = Mutex(false)
     /// How long one call waits for the server's answer; `nil` waits as long as it takes.
     private let answerTimeout = Mutex<Duration?>(nil)
-    /// Whether the server sent the plain WARNING (SQLSTATE 01000) of a cancelled wait for the
-    /// synchronous standby during the current call (set by the notice receiver).
+    /// Whether the server sent the WARNING of a cancelled wait for the synchronous standby during
+    /// the current call (set by the notice receiver).
     private let replicationWaitCancelled = Mutex(false)
     /// The server process id serving this connection.
     public let backendPID: Int32
@@ -108,12 +108,14 @@ public final class PostgresConnection: @unchecked Sendable {
     /// synchronous standby is cancelled (`pg_cancel_backend`, a pool cancelling at shutdown), the
     /// server answers COMMIT with only a WARNING that the transaction committed locally but might not
     /// have been replicated. It is noted here and turned into an error when the call ends
-    /// (`throwIfCommitUnconfirmed`).
+    /// (`throwIfCommitUnconfirmed`). It is told from other warnings of the same SQLSTATE (01000,
+    /// any WARNING without a code of its own) by the server function that raised it, a field the
+    /// server never translates.
     private static let receiveNotice: PQnoticeReceiver = { argument, result in
         guard let argument, let result,
             let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))),
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))),
-            String(cString: severity) == "WARNING", String(cString: state) == "01000"
+            let function = PQresultErrorField(result, Int32(UInt8(ascii: "R"))),
+            String(cString: severity) == "WARNING", String(cString: function) == "SyncRepWaitForLSN"
         else { return }
         Unmanaged<PostgresConnection>.fromOpaque(argument).takeUnretainedValue().replicationWaitCancelled.withLock { $0 = true }
     }
@@ -248,6 +250,8 @@ public final class PostgresConnection: @unchecked Sendable {
             return !finished
         }
         if shouldFinish {
+            // PQfinish reads nothing, but the receiver must not outlive the connection it points at.
+            PQsetNoticeReceiver(self.handle, { _, _ in }, nil)
             PQfinish(self.handle)
         }
     }
@@ -397,7 +401,9 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQsendQuery(self.handle, script) == 1 else {
             throw DatabaseError.connectionFailure(message: Self.errorMessage(self.handle))
         }
-        return try self.consume(self.lastResult(before: deadline))
+        let result = try self.consume(self.lastResult(before: deadline))
+        try self.throwIfCommitUnconfirmed()
+        return result
     }
 
     private func copyInBlocking(statement: String, chunks: [[UInt8]]) throws -> Int {
@@ -425,7 +431,9 @@ public final class PostgresConnection: @unchecked Sendable {
         while let result = try self.nextResult(before: self.answerDeadline()) {
             outcome = Result { try self.consume(result) }
         }
-        return try outcome.get().affectedRows
+        let rows = try outcome.get().affectedRows
+        try self.throwIfCommitUnconfirmed()
+        return rows
     }
 
     /// Reads a result into Swift memory and clears it (exactly once, here).

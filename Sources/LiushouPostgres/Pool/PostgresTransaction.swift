@@ -53,10 +53,10 @@ public struct PostgresTransaction: Sendable {
     /// Makes the transaction's COMMIT wait, as every write's does, for the synchronous standby, by
     /// writing a transactional WAL message (no table; an id alone writes no WAL and does not wait).
     /// For an answer that vouches for rows committed earlier (a retry answered "already stored")
-    /// when nothing else in the transaction writes: a row committed on the primary is visible there
-    /// before a standby has it (its writer's COMMIT may still be waiting, or its wait was
-    /// cancelled), and a failover then would lose it. The standby confirms this COMMIT only once it
-    /// holds everything before it.
+    /// when nothing else in the transaction writes: a row can be visible on the primary before a
+    /// standby has it (its writer's wait for the standby was cancelled, or the primary restarted
+    /// and recovered it), and a failover then would lose it. The standby confirms this COMMIT only
+    /// once it holds everything before it.
     public func commitWaitsForStandby() async throws {
         try await self.query("select pg_logical_emit_message(true, 'liushou.vouch', '')")
     }

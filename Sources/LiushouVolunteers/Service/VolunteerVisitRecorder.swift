@@ -55,6 +55,9 @@ struct VolunteerVisitRecorder: Sendable {
                 results.append(Result(id: item.id, status: .rejected, errors: errors))
             }
         }
+        if results.contains(where: { $0?.status == .duplicate }) {
+            try await transaction.commitWaitsForStandby()
+        }
         let recorded = try await self.checks.record(forward.map(\.item.doorCheck), caller: caller, in: transaction)
         for ((index, item), result) in zip(forward, recorded) {
             var result = result
