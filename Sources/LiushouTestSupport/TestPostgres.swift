@@ -111,3 +111,13 @@ public struct TestDatabase: Sendable {
     /// A pool as the application role, as the server connects.
     public let appPool: PostgresConnectionPool
 }
+
+extension TestDatabase {
+    /// Applies the project's migrations older than `version` (an empty database): the schema as a
+    /// deployment had it before that migration, for tests of the migration on a filled table.
+    public func migrate(before version: Int) async throws {
+        let all = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
+        let earlier = try MigrationCatalog(migrations: all.migrations.filter { $0.version < version })
+        try await Migrator(catalog: earlier, logger: TestPostgres.logger).migrate(pool: self.pool)
+    }
+}

@@ -194,20 +194,7 @@ struct DoorCheckPartitionTests {
     @Test("migration 0031 moves filled door checks into their months; lists, overdue lists, follow-ups and retries answer the same")
     func migratesFilledTable() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            let all = try MigrationCatalog.locateDirectory()
-            let before = FileManager.default.temporaryDirectory.appendingPathComponent("liushou-sql-before-0031-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: before) }
-            for module in try FileManager.default.contentsOfDirectory(atPath: all.path) {
-                for file in try FileManager.default.contentsOfDirectory(atPath: all.appendingPathComponent(module).path)
-                where file.hasSuffix(".sql") && Int(file.prefix(4)).map({ $0 < 31 }) == true {
-                    try FileManager.default.createDirectory(at: before.appendingPathComponent(module), withIntermediateDirectories: true)
-                    try FileManager.default.copyItem(
-                        at: all.appendingPathComponent(module).appendingPathComponent(file),
-                        to: before.appendingPathComponent(module).appendingPathComponent(file)
-                    )
-                }
-            }
-            try await Migrator(catalog: try MigrationCatalog.load(from: before), logger: TestPostgres.logger).migrate(pool: database.pool)
+            try await database.migrate(before: 31)
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await GridWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")
@@ -277,7 +264,8 @@ struct DoorCheckPartitionTests {
                 let checks = try await Self.count("select count(*)::int as n from door_check", database)
                 #expect(checks == 8)
 
-                try await Migrator(catalog: try MigrationCatalog.load(from: all), logger: TestPostgres.logger).migrate(pool: database.pool)
+                try await Migrator(catalog: try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory()), logger: TestPostgres.logger)
+                    .migrate(pool: database.pool)
                 #expect(try await Self.count("select count(*)::int as n from door_check", database) == checks)
                 #expect(try await Self.count("select count(*)::int as n from door_check_key", database) == checks)
                 #expect(try await Self.count("select count(*)::int as n from follow_up", database) == followUps)

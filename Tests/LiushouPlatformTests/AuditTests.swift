@@ -124,20 +124,7 @@ struct AuditTests {
     @Test("a log written before the chains were striped verifies with the rows after; cutting its end short is caught")
     func upgradedLog() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            let all = try MigrationCatalog.locateDirectory()
-            let before = FileManager.default.temporaryDirectory.appendingPathComponent("liushou-sql-before-0029-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: before) }
-            for module in try FileManager.default.contentsOfDirectory(atPath: all.path) {
-                let files = try FileManager.default.contentsOfDirectory(atPath: all.appendingPathComponent(module).path)
-                for file in files where file.hasSuffix(".sql") && Int(file.prefix(4)).map({ $0 < 29 }) == true {
-                    try FileManager.default.createDirectory(at: before.appendingPathComponent(module), withIntermediateDirectories: true)
-                    try FileManager.default.copyItem(
-                        at: all.appendingPathComponent(module).appendingPathComponent(file),
-                        to: before.appendingPathComponent(module).appendingPathComponent(file)
-                    )
-                }
-            }
-            try await Migrator(catalog: try MigrationCatalog.load(from: before), logger: TestPostgres.logger).migrate(pool: database.pool)
+            try await database.migrate(before: 29)
             func append(_ count: Int, town: Int) async throws {
                 for index in 0..<count {
                     try await database.pool.query(
@@ -149,7 +136,9 @@ struct AuditTests {
                 }
             }
             try await append(5, town: 1)
-            try await Migrator(catalog: try MigrationCatalog.load(from: all), logger: TestPostgres.logger).migrate(pool: database.pool)
+            try await Migrator(catalog: try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory()), logger: TestPostgres.logger).migrate(
+                pool: database.pool
+            )
             for town in 1...6 { try await append(3, town: town) }
             let intact = try await AuditVerifier(pool: database.pool).verify()
             #expect(intact.rows == 23 && intact.problem == nil, "\(intact)")

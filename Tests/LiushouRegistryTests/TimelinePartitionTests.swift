@@ -72,20 +72,7 @@ struct TimelinePartitionTests {
     @Test("migration 0030 moves a filled timeline into its months; the timeline reads the same")
     func migratesFilledTable() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            let all = try MigrationCatalog.locateDirectory()
-            let before = FileManager.default.temporaryDirectory.appendingPathComponent("liushou-sql-before-0030-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: before) }
-            for module in try FileManager.default.contentsOfDirectory(atPath: all.path) {
-                for file in try FileManager.default.contentsOfDirectory(atPath: all.appendingPathComponent(module).path)
-                where file.hasSuffix(".sql") && Int(file.prefix(4)).map({ $0 < 30 }) == true {
-                    try FileManager.default.createDirectory(at: before.appendingPathComponent(module), withIntermediateDirectories: true)
-                    try FileManager.default.copyItem(
-                        at: all.appendingPathComponent(module).appendingPathComponent(file),
-                        to: before.appendingPathComponent(module).appendingPathComponent(file)
-                    )
-                }
-            }
-            try await Migrator(catalog: try MigrationCatalog.load(from: before), logger: TestPostgres.logger).migrate(pool: database.pool)
+            try await database.migrate(before: 30)
             let fixture = try await PlatformFixture.seed(database)
             try await PlatformApp.make(database).test(.router) { client in
                 let cadre = try await client.login("village1a.cadre")
@@ -111,7 +98,8 @@ struct TimelinePartitionTests {
                 for person in people { timelines[person] = try await Self.timeline(person, token: cadre, client: client) }
                 let count = try await database.pool.query("select count(*)::int as n from person_event").first?.decode("n", as: Int.self)
 
-                try await Migrator(catalog: try MigrationCatalog.load(from: all), logger: TestPostgres.logger).migrate(pool: database.pool)
+                try await Migrator(catalog: try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory()), logger: TestPostgres.logger)
+                    .migrate(pool: database.pool)
                 #expect(try await database.pool.query("select count(*)::int as n from person_event").first?.decode("n", as: Int.self) == count)
                 for person in people {
                     #expect(try await Self.timeline(person, token: cadre, client: client) == timelines[person])
