@@ -251,4 +251,47 @@ struct LedgerTests {
             }
         }
     }
+
+    @Test("a re-import writes only the rows that change: the others keep their version and history and answer unchanged")
+    func reimportWritesOnlyChanges() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var rows = [Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402), Self.child("王小明", sequence: 304)]
+                let first = try await Self.upload(client, Data(Self.csv(rows).utf8), token: cadre)
+                #expect(first.status == .created, "\(first.text)")
+                #expect(try first.json()["created"] as? Int == 3, "\(first.text)")
+
+                rows[1][9] = "甲村 9 号"
+                let again = try await Self.upload(client, Data(Self.csv(rows).utf8), token: cadre)
+                #expect(again.status == .created, "\(again.text)")
+                let answer = try again.json()
+                #expect(answer["created"] as? Int == 0, "\(again.text)")
+                #expect(answer["updated"] as? Int == 1, "\(again.text)")
+                #expect(answer["unchanged"] as? Int == 2, "\(again.text)")
+                let outcomes = ((answer["results"] as? [[String: Any]]) ?? []).map { $0["outcome"] as? String ?? "-" }
+                #expect(outcomes == ["unchanged", "updated", "unchanged"])
+
+                let stored = try await database.pool.query(
+                    """
+                    select p.name, p.version, p.file->>'currentAddress' as address,
+                        (select count(*) from person_change c where c.person_id = p.id) as changes
+                    from person p order by p.name
+                    """
+                )
+                var seen: [String: (version: Int, address: String, changes: Int)] = [:]
+                for row in stored {
+                    seen[try row.decode("name")] = (try row.decode("version"), try row.decode("address"), try row.decode("changes"))
+                }
+                #expect(seen["刘奶奶"]?.version == 2)
+                #expect(seen["刘奶奶"]?.address == "甲村 9 号")
+                #expect((seen["刘奶奶"]?.changes ?? 0) >= 2, "the change is in the file's history")
+                #expect(seen["张小花"]?.version == 1)
+                #expect(seen["张小花"]?.changes == 1, "only the creation is in the history")
+                #expect(seen["王小明"]?.version == 1)
+                #expect(seen["王小明"]?.changes == 1)
+            }
+        }
+    }
 }

@@ -65,10 +65,15 @@ public enum PersonTimeline {
 
     /// Appends entries with one statement.
     public static func append(_ entries: [Entry], in transaction: PostgresTransaction) async throws {
-        guard !entries.isEmpty else { return }
         if entries.count == 1 { return try await self.append(entries[0], in: transaction) }
-        try await transaction.query(
-            """
+        guard let statement = self.statement(entries) else { return }
+        try await transaction.query(statement)
+    }
+
+    /// The statement appending entries (nil for none), built without a connection.
+    public static func statement(_ entries: [Entry]) -> SQLQuery? {
+        guard !entries.isEmpty else { return nil }
+        return """
             insert into person_event (id, person_id, at, module, kind, summary, account_name, record_id)
             select e.id, e.person_id, coalesce(e.at, now()), e.module, e.kind, e.summary, e.account_name, e.record_id
             from unnest(\(entries.map(\.id))::uuid[], \(entries.map(\.person))::uuid[], \(PostgresNullableArray(entries.map(\.at)))::timestamptz[],
@@ -76,6 +81,5 @@ public enum PersonTimeline {
                 \(PostgresNullableArray(entries.map(\.accountName)))::text[], \(PostgresNullableArray(entries.map(\.recordID)))::text[])
                 as e (id, person_id, at, module, kind, summary, account_name, record_id)
             """
-        )
     }
 }

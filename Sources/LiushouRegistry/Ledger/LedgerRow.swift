@@ -1,5 +1,6 @@
 import Foundation
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// One ledger row read into a file, with the units it names still unresolved (codes and names).
@@ -17,7 +18,7 @@ public struct LedgerRow: Sendable {
     public static func parse(line: Int, values: [LedgerColumn: String], today: LocalDate) -> Result<LedgerRow, ValidationFailure> {
         var errors: [Problem.FieldError] = []
         func text(_ column: LedgerColumn) -> String? {
-            guard let value = values[column]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+            guard let value = values[column]?.trimmingWhitespace(), !value.isEmpty else { return nil }
             return value
         }
         func vocabulary<T: ChineseNamed>(_ column: LedgerColumn, _ type: T.Type) -> T? {

@@ -52,7 +52,7 @@ public struct PersonImporter: Sendable {
             throw ServiceError.invalid(missing.map { .init(field: "file", message: "the header has no column \($0.rawValue)") })
         }
         let validator = self.service.validator
-        let parsed = table.rows.map { row -> Result<LedgerRow, ValidationFailure> in
+        let parsed = await table.rows.concurrentMap { [columns] row -> Result<LedgerRow, ValidationFailure> in
             var values: [LedgerColumn: String] = [:]
             for (index, value) in row.fields.enumerated() {
                 if let column = columns[index] { values[column] = value }
@@ -75,6 +75,21 @@ public struct PersonImporter: Sendable {
                 var resolver = LedgerResolver(caller: caller, transaction: transaction)
                 var prepared: [(LedgerRow, UnitBrief)?] = []
                 var seen: [String: Int] = [:]
+                // Units are resolved row by row (once per distinct name, through the cache), then the files are
+                // validated on every core.
+                var resolved: [(row: LedgerRow, unit: UnitBrief?, errors: [Problem.FieldError])?] = []
+                for (index, result) in parsed.enumerated() {
+                    let line = table.rows[index].line
+                    let nextLine = index + 1 < table.rows.count ? table.rows[index + 1].line : Int.max
+                    guard case .success(var row) = result, !unreadable.contains(where: { $0.line >= line && $0.line < nextLine }) else {
+                        resolved.append(nil)
+                        continue
+                    }
+                    var errors: [Problem.FieldError] = []
+                    let unit = try await resolver.resolve(&row, errors: &errors)
+                    resolved.append((row, unit, errors))
+                }
+                let validated = await resolved.concurrentMap { entry in entry.map { validator.validate($0.row.file) } }
                 for (index, result) in parsed.enumerated() {
                     let line = table.rows[index].line
                     let nextLine = index + 1 < table.rows.count ? table.rows[index + 1].line : Int.max
@@ -90,10 +105,13 @@ public struct PersonImporter: Sendable {
                     case .failure(let failure):
                         report.results.append(.init(line: line, outcome: nil, personId: nil, errors: failure.errors))
                         prepared.append(nil)
-                    case .success(var row):
-                        var errors: [Problem.FieldError] = []
-                        let unit = try await resolver.resolve(&row, errors: &errors)
-                        switch validator.validate(row.file) {
+                    case .success:
+                        guard let (resolvedRow, unit, resolveErrors) = resolved[index], let validation = validated[index] else {
+                            preconditionFailure("every readable row was resolved and validated")
+                        }
+                        var row = resolvedRow
+                        var errors = resolveErrors
+                        switch validation {
                         case .success(let normalised):
                             row.file = normalised
                         case .failure(let failure):
@@ -115,10 +133,12 @@ public struct PersonImporter: Sendable {
                     if dryRun { return report }
                     throw Self.refusal(report)
                 }
-                // Written a chunk at a time: the chunk's ID numbers are looked up at once (visible files
-                // and numbers taken outside the caller's scope), rows matching a visible file are merged
-                // into it one by one as before, and the new files are inserted together.
+                // Checked a chunk at a time: the chunk's ID numbers are looked up at once (visible files and
+                // numbers taken outside the caller's scope), and rows matching a visible file are merged into it.
+                // New files are inserted after every row was checked.
                 let writable = prepared.enumerated().compactMap { index, entry in entry.map { (index: index, row: $0.0, unit: $0.1) } }
+                var newFiles: [[(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)]] = []
+                var answered = 0
                 for start in stride(from: 0, to: writable.count, by: Self.chunkSize) {
                     let chunk = writable[start..<min(start + Self.chunkSize, writable.count)]
                     var digests: [Int: [Data]] = [:]
@@ -128,14 +148,32 @@ public struct PersonImporter: Sendable {
                     let lookedUp = Array(Set(digests.values.joined()))
                     let visible = try await self.repository.activeFiles(digests: lookedUp, in: transaction)
                     let taken = try await self.repository.takenDigests(lookedUp, in: transaction)
-                    var creates: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)] = []
+                    var ledgers: [Int: PersonFile] = [:]
+                    var matched: [Int: UUID] = [:]
                     for entry in chunk {
                         var file = entry.row.file
                         file.householdId = try await resolver.household(for: entry.row, unit: entry.unit)
-                        let ledger = file
+                        ledgers[entry.index] = file
+                        matched[entry.index] = (digests[entry.index] ?? []).lazy.compactMap({ visible[$0] }).first
+                    }
+                    // A re-imported ledger mostly changes nothing: those files are read together and answered
+                    // without a lock or a write; the others are merged one by one.
+                    let unchanged = try await self.service.unchangedByMerge(
+                        chunk.compactMap { entry in
+                            guard let id = matched[entry.index], let ledger = ledgers[entry.index] else { return nil }
+                            return (id: id, merge: { $0.merging(ledger: ledger) })
+                        },
+                        caller: caller,
+                        in: transaction
+                    )
+                    var creates: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)] = []
+                    for entry in chunk {
+                        guard let ledger = ledgers[entry.index] else { continue }
                         let numbers = digests[entry.index] ?? []
                         do {
-                            if let existing = numbers.lazy.compactMap({ visible[$0] }).first {
+                            if let existing = matched[entry.index], let record = unchanged[existing] {
+                                report.record(.unchanged, person: record.id, at: entry.index)
+                            } else if let existing = matched[entry.index] {
                                 let (record, outcome) = try await self.service.update(
                                     id: existing,
                                     file: ledger,
@@ -161,19 +199,30 @@ public struct PersonImporter: Sendable {
                             report.failed += 1
                         }
                     }
-                    // Once a row failed nothing will be kept: the other rows are still checked, not written,
-                    // and reported with what they would have done.
-                    if report.failed == 0 {
-                        let records = try await self.service.createMany(
-                            creates.map { (id: $0.id, file: $0.file, unit: $0.unit) },
-                            caller: caller,
-                            in: transaction
-                        )
-                        for (entry, record) in zip(creates, records) { report.record(.created, person: record.id, at: entry.index) }
-                    } else {
-                        for entry in creates { report.record(.created, person: entry.id, at: entry.index) }
+                    answered += chunk.count - creates.count
+                    progress?(answered, writable.count)
+                    if !creates.isEmpty { newFiles.append(creates) }
+                }
+                // Once a row failed nothing will be kept: the other rows were still checked, not written, and are
+                // reported with what they would have done.
+                if report.failed > 0 {
+                    for entry in newFiles.joined() { report.record(.created, person: entry.id, at: entry.index) }
+                } else {
+                    // New files are written a chunk at a time while the next chunk is encoded on another core.
+                    let service = self.service
+                    let prepare = { @Sendable (batch: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)]) in
+                        Task { try service.prepareMany(batch.map { (id: $0.id, file: $0.file, unit: $0.unit) }, caller: caller) }
                     }
-                    progress?(min(start + Self.chunkSize, writable.count), writable.count)
+                    var next = newFiles.first.map(prepare)
+                    for (number, batch) in newFiles.enumerated() {
+                        guard let encoding = next else { break }
+                        let files = try await encoding.value
+                        next = number + 1 < newFiles.count ? prepare(newFiles[number + 1]) : nil
+                        let records = try await self.service.createMany(files, in: transaction)
+                        for (entry, record) in zip(batch, records) { report.record(.created, person: record.id, at: entry.index) }
+                        answered += batch.count
+                        progress?(answered, writable.count)
+                    }
                 }
                 if dryRun { throw DryRunFinished(report: report) }
                 // The transaction may hold writes of earlier rows: throwing rolls them back.

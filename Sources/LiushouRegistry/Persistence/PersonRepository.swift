@@ -48,10 +48,13 @@ public struct PersonChange: Sendable, Codable, Equatable {
 public protocol PersonRepository: Sendable {
     /// The file, identifiers opened; `lock` takes a row lock for an update.
     func find(_ id: UUID, lock: Bool, in transaction: PostgresTransaction) async throws -> PersonRecord?
+    /// The visible files among these ids, not locked, by id (files not visible are absent).
+    func findMany(_ ids: [UUID], in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord]
     /// Stores a new file.
     func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws
-    /// Stores new files with one statement (the ledger import's new rows).
-    func insertMany(_ records: [PersonRecord], filledBy: UUID?, in transaction: PostgresTransaction) async throws
+    /// The statement storing new files (the ledger import's new rows), built without a connection so
+    /// that the next batch can be encoded while one is written.
+    func insertManyStatement(_ records: [PersonRecord], filledBy: UUID?) throws -> SQLQuery
     /// Replaces a file if its version is still `expectedVersion`; returns whether it did.
     func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool
     /// Whole files matching the query (exports), ordered by name then id.
@@ -76,15 +79,16 @@ public protocol PersonRepository: Sendable {
         accountName: String?,
         in transaction: PostgresTransaction
     ) async throws
-    /// Appends the same change to many people (one statement), e.g. "created" for an import's new files.
-    func appendChange(
+    /// The statement appending the same change to many people, e.g. "created" for an import's new files.
+    func appendChangeStatement(
         _ change: FileDiff.Change,
         people: [UUID],
         action: String,
         accountID: UUID?,
-        accountName: String?,
-        in transaction: PostgresTransaction
-    ) async throws
+        accountName: String?
+    ) -> SQLQuery
+    /// The statement appending timeline events of many people (nil for none).
+    func appendEventsStatement(_ events: [(person: UUID, event: PersonEvent)]) -> SQLQuery?
     /// Appends timeline events of many people (one statement).
     func appendEvents(_ events: [(person: UUID, event: PersonEvent)], in transaction: PostgresTransaction) async throws
     /// Appends a timeline event.

@@ -26,6 +26,17 @@ public struct PostgresPersonRepository: PersonRepository {
         return try self.record(from: row)
     }
 
+    public func findMany(_ ids: [UUID], in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await transaction.query("select \(Self.columns) from person p where p.id = any(\(ids))")
+        var records: [UUID: PersonRecord] = [:]
+        for row in rows {
+            let record = try self.record(from: row)
+            records[record.id] = record
+        }
+        return records
+    }
+
     private func record(from row: PostgresRow) throws -> PersonRecord {
         var file = try row.decode("file", as: PostgresJSON<PersonFile>.self).value.mappingIDNumbers { try self.vault.openText($0) }
         if let sealed = try row.decode("id_number_sealed", as: Data?.self) {
@@ -102,8 +113,7 @@ public struct PostgresPersonRepository: PersonRepository {
         var missing_fields: [String]
     }
 
-    public func insertMany(_ records: [PersonRecord], filledBy: UUID?, in transaction: PostgresTransaction) async throws {
-        guard !records.isEmpty else { return }
+    public func insertManyStatement(_ records: [PersonRecord], filledBy: UUID?) throws -> SQLQuery {
         let rows = try records.map { record -> NewRow in
             let (sealed, digest, file) = try self.sealed(record)
             let content = record.file
@@ -132,8 +142,7 @@ public struct PostgresPersonRepository: PersonRepository {
                 missing_fields: record.missingFields
             )
         }
-        try await transaction.query(
-            """
+        return """
             insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date,
                 id_number_sealed, id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian,
                 risk_level, file, complete, missing_fields, filled_by, version, created_at, updated_at)
@@ -145,7 +154,6 @@ public struct PostgresPersonRepository: PersonRepository {
                 categories text[], status text, school_stage text, school_id uuid, guardianship_type text, no_capable_guardian boolean,
                 risk_level text, file jsonb, complete boolean, missing_fields text[])
             """
-        )
     }
 
     public func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool {
@@ -315,22 +323,22 @@ public struct PostgresPersonRepository: PersonRepository {
         )
     }
 
-    public func appendChange(
+    public func appendChangeStatement(
         _ change: FileDiff.Change,
         people: [UUID],
         action: String,
         accountID: UUID?,
-        accountName: String?,
-        in transaction: PostgresTransaction
-    ) async throws {
-        guard !people.isEmpty else { return }
-        try await transaction.query(
-            """
-            insert into person_change (person_id, change_id, account_id, account_name, action, field, old_value, new_value)
-            select p.id, gen_random_uuid(), \(accountID), \(accountName), \(action), \(change.field), \(change.oldValue), \(change.newValue)
-            from unnest(\(people)::uuid[]) as p (id)
-            """
-        )
+        accountName: String?
+    ) -> SQLQuery {
+        """
+        insert into person_change (person_id, change_id, account_id, account_name, action, field, old_value, new_value)
+        select p.id, gen_random_uuid(), \(accountID), \(accountName), \(action), \(change.field), \(change.oldValue), \(change.newValue)
+        from unnest(\(people)::uuid[]) as p (id)
+        """
+    }
+
+    public func appendEventsStatement(_ events: [(person: UUID, event: PersonEvent)]) -> SQLQuery? {
+        PersonTimeline.statement(events.map { Self.entry($0.event, person: $0.person) })
     }
 
     public func appendEvents(_ events: [(person: UUID, event: PersonEvent)], in transaction: PostgresTransaction) async throws {

@@ -21,7 +21,7 @@ public struct PersonValidator: Sendable {
         var errors: [Problem.FieldError] = []
         func fail(_ field: String, _ message: String) { errors.append(.init(field: field, message: message)) }
 
-        file.name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        file.name = input.name.trimmingWhitespace()
         if !(1...50).contains(file.name.count) { fail("name", "must have 1 to 50 characters") }
         file.ethnicity = Self.trimmed(input.ethnicity)
         file.householdRegistration = Self.trimmed(input.householdRegistration)
@@ -157,7 +157,7 @@ public struct PersonValidator: Sendable {
     }
 
     private static func trimmed(_ text: String?) -> String? {
-        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard let text = text?.trimmingWhitespace(), !text.isEmpty else { return nil }
         return text
     }
 

@@ -98,16 +98,18 @@ public struct PersonService: Sendable {
         return (record, .created)
     }
 
-    /// Creates new files whose references, scope and ID numbers the caller (the ledger import)
-    /// already checked, with one statement for the files, one for their history and one for their
-    /// timeline: what `create` does for each, without a round trip per file. A file that became a
-    /// duplicate meanwhile (another writer filed the number since the check) fails them all with 409.
-    public func createMany(
-        _ files: [(id: UUID, file: PersonFile, unit: UnitBrief)],
-        caller: Caller,
-        in transaction: PostgresTransaction
-    ) async throws -> [PersonRecord] {
-        guard !files.isEmpty else { return [] }
+    /// New files checked and encoded for `createMany`, with their history and timeline statements.
+    public struct NewFiles: Sendable {
+        public let records: [PersonRecord]
+        let statements: [SQLQuery]
+    }
+
+    /// Builds new files whose references, scope and ID numbers the caller (the ledger import) already
+    /// checked: what `create` stores for each, as one statement for the files, one for their history
+    /// and one for their timeline. It needs no connection, so the importer encodes the next batch
+    /// while `createMany` writes this one.
+    public func prepareMany(_ files: [(id: UUID, file: PersonFile, unit: UnitBrief)], caller: Caller) throws -> NewFiles {
+        guard !files.isEmpty else { return NewFiles(records: [], statements: []) }
         let now = Date()
         let records = try files.map { entry in
             PersonRecord(
@@ -128,28 +130,39 @@ public struct PersonService: Sendable {
                 updatedAt: now
             ).recomputed()
         }
+        var statements = [
+            try self.repository.insertManyStatement(records, filledBy: caller.accountID),
+            self.repository.appendChangeStatement(
+                .init(field: "file", oldValue: nil, newValue: "created"),
+                people: records.map(\.id),
+                action: "create",
+                accountID: caller.accountID,
+                accountName: caller.name
+            ),
+        ]
+        if let events = self.repository.appendEventsStatement(
+            records.map { record in (person: record.id, event: Self.createdEvent(record.file, caller: caller, at: now)) }
+        ) {
+            statements.append(events)
+        }
+        return NewFiles(records: records, statements: statements)
+    }
+
+    /// Writes files built by `prepareMany`. A file that became a duplicate meanwhile (another writer
+    /// filed the number since the check) fails them all with 409.
+    public func createMany(_ files: NewFiles, in transaction: PostgresTransaction) async throws -> [PersonRecord] {
+        guard let insert = files.statements.first else { return [] }
         do {
-            try await self.repository.insertMany(records, filledBy: caller.accountID, in: transaction)
+            try await transaction.query(insert)
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
             throw Self.duplicate(nil)
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_pkey" {
             throw ServiceError.idConflict(record: "file")
         }
-        try await self.repository.appendChange(
-            .init(field: "file", oldValue: nil, newValue: "created"),
-            people: records.map(\.id),
-            action: "create",
-            accountID: caller.accountID,
-            accountName: caller.name,
-            in: transaction
-        )
-        try await self.repository.appendEvents(
-            records.map { record in
-                (person: record.id, event: Self.createdEvent(record.file, caller: caller, at: now))
-            },
-            in: transaction
-        )
-        return records
+        for statement in files.statements.dropFirst() {
+            try await transaction.query(statement)
+        }
+        return files.records
     }
 
     /// Replaces a file's content if it is still at `expectedVersion` (412 otherwise).
@@ -195,6 +208,27 @@ public struct PersonService: Sendable {
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "person_active_id_number" {
             throw Self.duplicate(nil)
         }
+    }
+
+    /// The files that merging would leave as they are, found with one read for all of them (the ledger
+    /// import's re-import, where most rows change nothing): visible, writable by the caller, and
+    /// merged into a file that validates to the stored one. For these `update` would answer
+    /// `.unchanged` after locking the file; the importer answers so without locking or writing, and
+    /// sends every other row through `update`.
+    public func unchangedByMerge(
+        _ merges: [(id: UUID, merge: @Sendable (PersonFile) -> PersonFile)],
+        caller: Caller,
+        in transaction: PostgresTransaction
+    ) async throws -> [UUID: PersonRecord] {
+        let stored = try await self.repository.findMany(merges.map(\.id), in: transaction)
+        var unchanged: [UUID: PersonRecord] = [:]
+        for (id, merge) in merges {
+            guard let current = stored[id], caller.holds(.personsWrite, at: current.unitPath) else { continue }
+            if case .success(let file) = self.validator.validate(merge(current.file)), file == current.file {
+                unchanged[id] = current
+            }
+        }
+        return unchanged
     }
 
     /// Closes a file with a reason and date (nothing is deleted).
