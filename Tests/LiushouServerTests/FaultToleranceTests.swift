@@ -208,6 +208,31 @@ struct FaultToleranceTests {
         }
     }
 
+    @Test("a request that expects 100-continue hears 100 Continue before it sends its body, then its answer")
+    func expectContinue() async throws {
+        try await TestPostgres.withDatabase { database in
+            let pool = PostgresConnectionPool(configuration: .init(conninfo: database.appURL, maxConnections: 1), logger: TestPostgres.logger)
+            try await Self.withServer(ServerConfiguration(), pool: pool) { port, _ in
+                let body = #"{"username":"nobody","password":"wrong-password"}"#
+                let client = try RawHTTPConnection(port: port)
+                client.send(
+                    "POST /v1/auth/login HTTP/1.1\r\nHost: liushou\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n"
+                )
+                let interim = await client.receive(until: "\r\n\r\n")
+                #expect(interim.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim.text.prefix(200))")
+                #expect(!interim.closed)
+                client.send(body)
+                let answer = await client.receive(until: "}")
+                #expect(answer.text.hasPrefix("HTTP/1.1 401"), "\(answer.text.prefix(300))")
+                // Without the expectation nothing interim is sent.
+                let plain = try RawHTTPConnection(port: port)
+                plain.send("GET /healthz HTTP/1.1\r\nHost: liushou\r\n\r\n")
+                #expect(await plain.receive(until: #"{"status":"ok"}"#).text.hasPrefix("HTTP/1.1 200"))
+            }
+        }
+    }
+
     @Test("start-up raises the soft open-file limit to the hard limit")
     func openFileLimit() {
         let soft = HTTPServerSettings.raiseOpenFileLimit(logger: TestPostgres.logger)

@@ -12,7 +12,7 @@ public enum HTTPServerSettings {
         let linger = TimeAmount.nanoseconds(Int64(configuration.shutdownLinger.components.seconds) * 1_000_000_000)
         return .http1(
             configuration: .init(
-                additionalChannelHandlers: [MalformedRequestHandler(), ShutdownDrainHandler(linger: linger)],
+                additionalChannelHandlers: [MalformedRequestHandler(), ExpectContinueHandler(), ShutdownDrainHandler(linger: linger)],
                 idleTimeout: .seconds(configuration.idleTimeout.components.seconds)
             )
         )
