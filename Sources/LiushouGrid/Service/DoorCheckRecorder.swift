@@ -189,9 +189,18 @@ public struct DoorCheckRecorder: Sendable {
         let earliest = (items.map(\.occurredAt).min() ?? Date()).addingTimeInterval(-1)
         let latest = (items.map(\.occurredAt).max() ?? Date()).addingTimeInterval(1)
         let results = try await transaction.pipeline([
+            // Each id is looked up by its own key (id, time); the bounds prune the months. Without the
+            // limit (an id is stored once) the planner flattens the lookup into a join that reads
+            // every check of the bounds' range.
             """
-            select id, encode(content_hash, 'hex') as hash from door_check
-            where id = any(\(items.map(\.id))) and occurred_at between \(earliest) and \(latest)
+            select c.id, encode(c.content_hash, 'hex') as hash
+            from unnest(\(items.map(\.id))::uuid[], \(items.map(\.occurredAt))::timestamptz[]) as n (id, at)
+            cross join lateral (
+                select c.id, c.content_hash from door_check c
+                where c.id = n.id and c.occurred_at between n.at - interval '1 second' and n.at + interval '1 second'
+                    and c.occurred_at between \(earliest) and \(latest)
+                limit 1
+            ) c
             """,
             """
             select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
