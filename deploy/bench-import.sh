@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: ledger import throughput (rows/s) of `liushou import persons` for generated people,
 # next to a plain COPY of the same CSV rows into the same cluster in the same run. Prints both.
+# The ledger is GBK, as a county's Excel saves a CSV (LIUSHOU_BENCH_ENCODING=UTF-8 for UTF-8).
 # Usage: deploy/bench-import.sh [rows, default 100000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,14 +13,15 @@ swift build -c release --product liushou 2>&1 | tail -n 1
 source deploy/bench-server.sh
 start_bench_server bench-import 18182 --demo
 
-python3 deploy/generate-ledger.py "$rows" 341122100001 >"$work/ledger.csv"
+encoding="${LIUSHOU_BENCH_ENCODING:-GBK}"
+python3 deploy/generate-ledger.py "$rows" 341122100001 | iconv -f UTF-8 -t "$encoding" >"$work/ledger.csv"
 chmod 644 "$work/ledger.csv"
-echo "== machine: $(nproc) cores; $rows generated people ($(du -h "$work/ledger.csv" | cut -f1) CSV)"
+echo "== machine: $(nproc) cores; $rows generated people ($(du -h "$work/ledger.csv" | cut -f1) CSV in $encoding)"
 
 echo "-- baseline: plain COPY of the same CSV into a table of text columns"
-"$psql_bin" -q -c "create table bench_copy ($(head -n 1 "$work/ledger.csv" | tr -d '\r' | sed 's/\([^,]*\)/"\1" text/g'))"
+"$psql_bin" -q -c "create table bench_copy ($(head -n 1 "$work/ledger.csv" | iconv -f "$encoding" -t UTF-8 | tr -d '\r' | sed 's/\([^,]*\)/"\1" text/g'))"
 start=$(date +%s.%N)
-"$psql_bin" -q -c "\\copy bench_copy from '$work/ledger.csv' with (format csv, header)"
+"$psql_bin" -q -c "\\copy bench_copy from '$work/ledger.csv' with (format csv, header, encoding '$encoding')"
 end=$(date +%s.%N)
 copy_rate="$(python3 -c "print($rows / ($end - $start))")"
 python3 -c "s=$end-$start; print(f'   {$rows} rows in {s:.2f} s: {$rows/s:.0f} rows/s')"
