@@ -96,8 +96,11 @@ cat >"$work/check.sql" <<SQL
 \\startpipeline
 BEGIN;
 $scope_sql
-select id, encode(content_hash, 'hex') as hash from door_check where id = any(array[md5(:r::text)::uuid])
-  and occurred_at between to_timestamp(:low::double precision) and to_timestamp(:high::double precision);
+select c.id, encode(c.content_hash, 'hex') as hash
+from unnest(array[md5(:r::text)::uuid], array[now() - interval '1 minute']) as n (id, at)
+cross join lateral (select c.id, c.content_hash from door_check c
+  where c.id = n.id and c.occurred_at between n.at - interval '1 second' and n.at + interval '1 second'
+    and c.occurred_at between to_timestamp(:low::double precision) and to_timestamp(:high::double precision) limit 1) c;
 select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path, (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
   exists (select from person_assignment a where a.person_id = p.id and a.account_id = '$grid_worker' and a.started_at <= now()
           and (a.ended_at is null or a.ended_at > now())) as assigned
