@@ -11,16 +11,18 @@
 -- test run as the caller, and the policies of `org_unit` and `person` can only hide rows from it, never add any.
 -- A unit hidden from the caller (a school of the county outside a village cadre's scope) falls
 -- through to the function, which decides as before. The consistency test is a plain SQL function
--- so that the planner inlines it into the policy.
+-- so that the planner inlines it into the policy; a SET search_path would stop the inlining, so its
+-- table is named with its schema (a caller's temporary table named org_unit cannot stand in for it).
 
 create function liushou_person_units_seen_valid(p_village uuid, p_grid uuid, p_school uuid) returns boolean
     language sql stable
     as $$
-        select exists (select from org_unit v where v.id = p_village and v.kind = 'village')
+        select exists (select from public.org_unit v where v.id = p_village and v.kind = 'village')
             and (p_grid is null or exists (
-                select from org_unit g, org_unit v where g.id = p_grid and g.kind = 'grid' and v.id = p_village and g.path <@ v.path))
+                select from public.org_unit g, public.org_unit v
+                where g.id = p_grid and g.kind = 'grid' and v.id = p_village and g.path <@ v.path))
             and (p_school is null or exists (
-                select from org_unit s, org_unit v
+                select from public.org_unit s, public.org_unit v
                 where s.id = p_school and s.kind = 'school' and v.id = p_village and s.path <@ subpath(v.path, 0, 1)))
     $$;
 revoke all on function liushou_person_units_seen_valid(uuid, uuid, uuid) from public;
