@@ -111,16 +111,18 @@ struct DoorCheckPartitionTests {
                     try await database.pool.query("update door_check set occurred_at = occurred_at - interval '20 days' where id = \(old)")
                 }
                 #expect(try await Self.count("select count(*)::int as n from door_check_key", database) == 2)
-                // Whoever inserts, a stored id is not stored again in another month (the key trigger).
-                try await database.pool.query(
-                    """
-                    insert into door_check (id, person_id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at,
-                        channel, kind, outcome, needs, notes, content_hash)
-                    select id, person_id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at + interval '20 days',
-                        channel, kind, outcome, needs, notes, content_hash
-                    from door_check where id = \(old)
-                    """
-                )
+                // Whoever inserts, a stored id is not stored again in another month (its key holds the other month's time).
+                await #expect(throws: DatabaseError.self) {
+                    try await database.pool.query(
+                        """
+                        insert into door_check (id, person_id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at,
+                            channel, kind, outcome, needs, notes, content_hash)
+                        select id, person_id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at + interval '20 days',
+                            channel, kind, outcome, needs, notes, content_hash
+                        from door_check where id = \(old)
+                        """
+                    )
+                }
                 #expect(try await Self.count("select count(*)::int as n from door_check", database) == 2)
                 #expect(
                     try await Self.count(
@@ -168,14 +170,14 @@ struct DoorCheckPartitionTests {
         }
     }
 
-    @Test("the application role reaches checks only through the parent and its policies, and ids only through door_checks_record")
+    @Test("the application role reaches checks only through the parent and its policies, and claims ids only through door_check_keys_claim")
     func applicationRole() async throws {
         try await TestPostgres.withDatabase { database in
             for sql: SQLQuery in [
                 "select count(*) from door_check_key",
                 "select count(*) from door_check_default",
                 "insert into door_check_key (id, occurred_at) values (gen_random_uuid(), now())",
-                "select door_check_claim_key()",
+                "delete from door_check_key",
             ] {
                 await #expect(throws: DatabaseError.self) { try await database.appPool.query(sql) }
             }
