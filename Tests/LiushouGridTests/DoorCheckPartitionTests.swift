@@ -178,6 +178,8 @@ struct DoorCheckPartitionTests {
                 "select count(*) from door_check_default",
                 "insert into door_check_key (id, occurred_at) values (gen_random_uuid(), now())",
                 "delete from door_check_key",
+                // Claims only for a signed-in account.
+                "select door_check_keys_claim(array[gen_random_uuid()], array[now()])",
             ] {
                 await #expect(throws: DatabaseError.self) { try await database.appPool.query(sql) }
             }

@@ -9,23 +9,41 @@
 --
 -- What the trigger guaranteed whoever inserts, that an id is stored once across months, is now a
 -- foreign key: a check's (id, occurred_at) must be its key's. The key's primary key holds one time
--- per id, so a second row of an id in another month has no key and is refused (the trigger
--- skipped it silently; an error says more), and one in the same month collides with the
--- partition's primary key. The foreign key's check is a C-level index probe per row (about 2 µs).
--- Whatever inserts door checks directly (a bulk load, a test) claims their keys first; under
--- `session_replication_role = replica` neither is checked, as before.
+-- per id, so a second row of an id at any other time (in this month or another) has no key and is
+-- refused (the trigger skipped it silently; an error says more), and one at the same time collides
+-- with the partition's primary key. The foreign key's check is one index lookup per row, which also
+-- takes a FOR KEY SHARE lock on the key (about 4 µs a row). Whatever inserts door checks directly
+-- (a bulk load, a test) claims their keys first; under `session_replication_role = replica`
+-- neither is checked, as before. A check keeps its key for as long as its month is attached: keys
+-- of an archived month can go once the month is detached and dropped (and no follow-up or
+-- volunteer visit references them). Attaching a new month checks the foreign key on it and locks
+-- the key table against claims meanwhile; months are made ahead, empty, so that is a moment.
 --
 -- The claim function is security definer: the application role still cannot read or write the
--- key table. It can claim an id without storing a check, which only the server's own connections
--- could do, and which makes a later check of that id answer conflict, never overwrite one.
+-- key table. It claims only for a signed-in account and only times the insert policy accepts; a
+-- caller with the application role (only the server's own connections) could still claim an id
+-- without storing a check, which makes a later check of that id answer conflict, never overwrite
+-- one.
 --
 -- The insert policy asked for each row whether the caller holds an active grant of the row's
 -- visitor role (an index probe and role_grant's own policy, about 7 µs a row). It now reads the
 -- caller's active roles once a statement (an uncorrelated `in`, which PostgreSQL hashes): the same
 -- rule.
+--
+-- This migration reads every stored check twice (the keys of checks loaded without them, then the
+-- foreign key's validation, which PostgreSQL 15 cannot postpone on a partitioned table): it runs
+-- with the upgrade's stop-the-world. An id stored in two months (possible only through loads
+-- under `replica`) stops it with the foreign key's error; find such ids with
+-- `select id from door_check group by id having count(*) > 1`.
 
 alter table door_check_key
     add constraint door_check_key_id_time_unique unique (id, occurred_at);
+
+-- Checks loaded without their keys (under `session_replication_role = replica`) get them now.
+insert into door_check_key (id, occurred_at)
+select c.id, c.occurred_at from door_check c
+where not exists (select from door_check_key k where k.id = c.id)
+on conflict do nothing;
 
 alter table door_check
     add constraint door_check_key_fkey foreign key (id, occurred_at) references door_check_key (id, occurred_at);
@@ -35,12 +53,23 @@ drop function door_check_claim_key();
 
 -- Claims the ids not yet stored, in id order; returns those it claimed.
 create function door_check_keys_claim(p_ids uuid[], p_at timestamptz[]) returns setof uuid
-    language sql security definer set search_path = public, pg_temp
+    language plpgsql security definer set search_path = public, pg_temp
     as $$
-        insert into door_check_key (id, occurred_at)
-        select k.id, k.at from unnest(p_ids, p_at) as k (id, at) order by k.id
-        on conflict (id) do nothing
-        returning id
+    begin
+        if liushou_account() is null then
+            raise exception 'door check ids are claimed by a signed-in account' using errcode = 'insufficient_privilege';
+        end if;
+        if exists (select from unnest(p_at) a where a is null or a > now() + interval '10 minutes') then
+            raise exception 'a door check''s time is missing or in the future' using errcode = 'check_violation';
+        end if;
+        return query
+            insert into door_check_key (id, occurred_at)
+            select k.id, k.at from unnest(p_ids, p_at) as k (id, at) order by k.id
+            -- Every unique index an arbiter: two uploads of one check at once both wait on the key,
+            -- and the second answers duplicate, whichever index it reaches first.
+            on conflict do nothing
+            returning door_check_key.id;
+    end
     $$;
 revoke all on function door_check_keys_claim(uuid[], timestamptz[]) from public;
 grant execute on function door_check_keys_claim(uuid[], timestamptz[]) to liushou_app;

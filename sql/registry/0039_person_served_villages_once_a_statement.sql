@@ -7,7 +7,7 @@
 -- caller's clinics serve, an uncorrelated `in` that PostgreSQL computes once a statement and hashes
 -- (a clinic serves tens of villages). The same test: a row of clinic_service_area joined to a unit
 -- in the caller's clinic scope, for the person's village; under the same policies of both tables.
--- A clinic batch of 5,000 checkups replayed in psql: about 490 ms before this and 0040, 340 ms after.
+-- A clinic batch of 5,000 checkups replayed in psql: about 490 ms before this and 0040, 350 ms after.
 
 alter policy person_read on person
     using (exists (select from org_unit u where u.id = person.unit_id and u.path <@ (select liushou_scope_for('person_area')))
