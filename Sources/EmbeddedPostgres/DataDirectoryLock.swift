@@ -16,22 +16,34 @@ final class DataDirectoryLock: Sendable {
     }
 
     /// Takes the lock or explains who holds it.
+    ///
+    /// A lock this process gave up a moment ago can still be held for a few milliseconds: a child
+    /// being spawned by another thread shares the descriptor until it executes its program
+    /// (`O_CLOEXEC` closes it only then). A holder with this process's own pid is waited for, up to
+    /// two seconds; any other holder is refused at once.
     static func acquire(in directory: URL) throws -> DataDirectoryLock {
         let path = directory.appendingPathComponent("liushou.lock").path
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw EmbeddedPostgresError.dataDirectory("cannot open \(path): errno \(errno)")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        var attempts = 0
+        while true {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw EmbeddedPostgresError.dataDirectory("cannot open \(path): errno \(errno)")
+            }
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+                let pid = Array("\(getpid())\n".utf8)
+                _ = ftruncate(descriptor, 0)
+                _ = pwrite(descriptor, pid, pid.count, 0)
+                return DataDirectoryLock(descriptor: descriptor)
+            }
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(descriptor, &buffer, buffer.count, 0)
             close(descriptor)
-            let holder = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw EmbeddedPostgresError.dataDirectoryInUse(directory: directory.path, holderPID: Int(holder))
+            let holder = Int(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            attempts += 1
+            guard holder == Int(getpid()), attempts < 40 else {
+                throw EmbeddedPostgresError.dataDirectoryInUse(directory: directory.path, holderPID: holder)
+            }
+            usleep(50_000)
         }
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(descriptor, 0)
-        _ = pwrite(descriptor, pid, pid.count, 0)
-        return DataDirectoryLock(descriptor: descriptor)
     }
 }
