@@ -20,8 +20,8 @@ final class DataDirectoryLock: Sendable {
     /// A lock this process gave up a moment ago can still be held for a few milliseconds: a child
     /// being spawned by another thread shares the descriptor until it executes its program
     /// (`O_CLOEXEC` closes it only then). A holder with this process's own pid is waited for, up to
-    /// two seconds; any other holder is refused at once.
-    static func acquire(in directory: URL) throws -> DataDirectoryLock {
+    /// two seconds (without holding a thread); any other holder is refused at once.
+    static func acquire(in directory: URL) async throws -> DataDirectoryLock {
         let path = directory.appendingPathComponent("liushou.lock").path
         var attempts = 0
         while true {
@@ -43,7 +43,7 @@ final class DataDirectoryLock: Sendable {
             guard holder == Int(getpid()), attempts < 40 else {
                 throw EmbeddedPostgresError.dataDirectoryInUse(directory: directory.path, holderPID: holder)
             }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }

@@ -40,7 +40,7 @@ public final class EmbeddedPostgres: Sendable {
         let runner = CommandRunner(runAsUser: try Self.clusterUser(preferred: self.configuration.systemUser))
         try self.prepareDirectories(runner: runner)
         if self.lock.withLock({ $0 == nil }) {
-            let taken = try DataDirectoryLock.acquire(in: self.configuration.dataDirectory)
+            let taken = try await DataDirectoryLock.acquire(in: self.configuration.dataDirectory)
             self.lock.withLock { $0 = taken }
         }
         let password = try self.secret(named: "postgres-password")
