@@ -5,9 +5,10 @@ import LiushouAPITestSupport
 import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 import LiushouTestSupport
 import Testing
+
+@testable import LiushouRegistry
 
 /// Ledger (台账) import and export over the API.
 @Suite("Ledger import and export")
@@ -293,5 +294,127 @@ struct LedgerTests {
                 #expect(seen["王小明"]?.changes == 1)
             }
         }
+    }
+
+    @Test("a re-import's matched rows merged as a set and one by one agree: outcomes, files, history, timeline and obligations")
+    func setBasedMergesAgree() async throws {
+        let together = try await Self.mergeScenario(rowByRow: false)
+        let oneByOne = try await Self.mergeScenario(rowByRow: true)
+        #expect(together.outcomes == ["updated", "updated", "unchanged", "created"])
+        #expect(together.outcomes == oneByOne.outcomes)
+        #expect(together.files == oneByOne.files)
+        #expect(together.history == oneByOne.history)
+        #expect(together.timeline == oneByOne.timeline)
+        #expect(together.obligations == oneByOne.obligations)
+        #expect(together.obligations.contains { $0.hasPrefix("刘奶奶") }, "the fixture's rules give obligations")
+        #expect(together.history.contains { $0.hasPrefix("刘奶奶 update") }, "the moved elder's change is in the history")
+        for run in [together, oneByOne] {
+            #expect(run.dueBefore["张小花"]?.isEmpty == false, "the child has visits due")
+            #expect(run.dueBefore["张小花"] == run.dueAfter["张小花"], "an edit of the address does not postpone the child's visits")
+            #expect(run.obligationUnits["刘奶奶"] == ["甲村一组"], "the elder's obligations moved with her into the grid")
+        }
+    }
+
+    /// What a re-import leaves, with names in place of ids (the ids differ between runs).
+    struct MergeRun {
+        var outcomes: [String] = []
+        var files: [String] = []
+        var history: [String] = []
+        var timeline: [String] = []
+        var obligations: [String] = []
+        var dueBefore: [String: [Date]] = [:]
+        var dueAfter: [String: [Date]] = [:]
+        var obligationUnits: [String: Set<String>] = [:]
+    }
+
+    /// Files three people, then re-imports them changed (an address; a move into a grid; nothing)
+    /// with one new row, merging matched rows as a set or one by one.
+    static func mergeScenario(rowByRow: Bool) async throws -> MergeRun {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            return try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var rows = [Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402), Self.child("王小明", sequence: 304)]
+                let first = try await Self.upload(client, Data(Self.csv(rows).utf8), token: cadre)
+                #expect(first.status == .created, "\(first.text)")
+                var run = MergeRun()
+                run.dueBefore = try await Self.dueDates(database)
+
+                rows[0][9] = "甲村 3 号"
+                rows[1][6] = "甲村一组"
+                rows.append(Self.child("李小红", sequence: 306))
+                let again = try await PersonImporter.$mergesRowByRow.withValue(rowByRow) {
+                    try await Self.upload(client, Data(Self.csv(rows).utf8), token: cadre)
+                }
+                #expect(again.status == .created, "\(again.text)")
+                run.outcomes = ((try again.json()["results"] as? [[String: Any]]) ?? []).map { $0["outcome"] as? String ?? "-" }
+                run.dueAfter = try await Self.dueDates(database)
+                // The fixture's units have other ids in each run.
+                let uuid = try Regex("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+
+                for row in try await database.pool.query(
+                    """
+                    select p.name, p.version, u.name as unit, p.status, p.categories::text as categories, p.complete, p.checked_by,
+                        p.file - 'categories' as file
+                    from person p join org_unit u on u.id = p.unit_id order by p.name
+                    """
+                ) {
+                    let values: [String] = [
+                        try row.decode("name"), String(try row.decode("version", as: Int.self)), try row.decode("unit"),
+                        try row.decode("status"), try row.decode("categories"), String(try row.decode("complete", as: Bool.self)),
+                        String(describing: try row.decode("checked_by", as: UUID?.self)), try row.decode("file", as: String.self),
+                    ]
+                    run.files.append(values.joined(separator: " ").replacing(uuid, with: "<id>"))
+                }
+                // Identifiers in the history carry a keyed tag, the same in both runs only by chance of the key.
+                let tag = try Regex(" #[0-9A-Za-z_-]+")
+                for row in try await database.pool.query(
+                    """
+                    select p.name, c.action, c.field, coalesce(c.old_value, '-') as old_value, coalesce(c.new_value, '-') as new_value,
+                        count(*) over (partition by c.change_id) as together
+                    from person_change c join person p on p.id = c.person_id order by p.name, c.action, c.field
+                    """
+                ) {
+                    let values: [String] = [
+                        try row.decode("name"), try row.decode("action"), try row.decode("field"), try row.decode("old_value"),
+                        try row.decode("new_value"), String(try row.decode("together", as: Int.self)),
+                    ]
+                    run.history.append(values.joined(separator: " ").replacing(tag, with: " #").replacing(uuid, with: "<id>"))
+                }
+                for row in try await database.pool.query(
+                    "select p.name, e.kind, e.summary from person_event e join person p on p.id = e.person_id order by p.name, e.kind, e.summary"
+                ) {
+                    let values: [String] = [try row.decode("name"), try row.decode("kind"), try row.decode("summary")]
+                    run.timeline.append(values.joined(separator: " "))
+                }
+                for row in try await database.pool.query(
+                    """
+                    select p.name, o.rule_key, u.name as unit, o.cadence::text as cadence, o.last_check_id is null as unchecked
+                    from visit_obligation o join person p on p.id = o.person_id join org_unit u on u.id = o.unit_id
+                    order by p.name, o.rule_key
+                    """
+                ) {
+                    let name: String = try row.decode("name")
+                    let unit: String = try row.decode("unit")
+                    run.obligationUnits[name, default: []].insert(unit)
+                    run.obligations.append(
+                        [name, try row.decode("rule_key"), unit, try row.decode("cadence"), String(try row.decode("unchecked", as: Bool.self))]
+                            .joined(separator: " ")
+                    )
+                }
+                return run
+            }
+        }
+    }
+
+    /// Each person's obligations' due dates, by name.
+    static func dueDates(_ database: TestDatabase) async throws -> [String: [Date]] {
+        var due: [String: [Date]] = [:]
+        for row in try await database.pool.query(
+            "select p.name, o.next_due_at from visit_obligation o join person p on p.id = o.person_id order by p.name, o.rule_key"
+        ) {
+            due[try row.decode("name"), default: []].append(try row.decode("next_due_at"))
+        }
+        return due
     }
 }

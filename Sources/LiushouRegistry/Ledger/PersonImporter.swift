@@ -167,36 +167,34 @@ public struct PersonImporter: Sendable {
                         in: transaction
                     )
                     var creates: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)] = []
+                    var merges: [(index: Int, merge: PersonService.LedgerMerge)] = []
                     for entry in chunk {
                         guard let ledger = ledgers[entry.index] else { continue }
                         let numbers = digests[entry.index] ?? []
-                        do {
-                            if let existing = matched[entry.index], let record = unchanged[existing] {
-                                report.record(.unchanged, person: record.id, at: entry.index)
-                            } else if let existing = matched[entry.index] {
-                                let (record, outcome) = try await self.service.update(
-                                    id: existing,
-                                    file: ledger,
-                                    expectedVersion: nil,
-                                    caller: caller,
-                                    origin: origin,
-                                    audit: false,
-                                    checkedUnit: entry.unit,
-                                    merge: { $0.merging(ledger: ledger) },
-                                    in: transaction
-                                )
-                                report.record(outcome, person: record.id, at: entry.index)
-                            } else if numbers.contains(where: taken.contains) {
-                                throw PersonService.duplicate(nil)
-                            } else {
-                                creates.append((index: entry.index, id: UUID(), file: ledger, unit: entry.unit))
-                            }
-                        } catch let refusal as any ProblemConvertible {
-                            let problem = refusal.problem
-                            // A rule that needs the stored file (a duplicate outside the caller's scope, a merged
-                            // file that no longer validates): the row fails and, at the end, so does the file.
-                            report.results[entry.index].errors = Self.rowErrors(problem)
+                        if let existing = matched[entry.index], let record = unchanged[existing] {
+                            report.record(.unchanged, person: record.id, at: entry.index)
+                        } else if let existing = matched[entry.index] {
+                            merges.append((entry.index, .init(id: existing, ledger: ledger, unit: entry.unit)))
+                        } else if numbers.contains(where: taken.contains) {
+                            // A number filed outside the caller's scope: the other file is not named.
+                            report.results[entry.index].errors = Self.rowErrors(PersonService.duplicate(nil).problem)
                             report.failed += 1
+                        } else {
+                            creates.append((index: entry.index, id: UUID(), file: ledger, unit: entry.unit))
+                        }
+                    }
+                    let outcomes = try await self.merge(merges.map(\.merge), caller: caller, origin: origin, in: transaction)
+                    for ((index, merge), outcome) in zip(merges, outcomes) {
+                        switch outcome {
+                        case .success(let outcome):
+                            report.record(outcome, person: merge.id, at: index)
+                        case .failure(let refusal as any ProblemConvertible):
+                            // A rule that needs the stored file (a merged file that no longer validates, a
+                            // duplicate number): the row fails and, at the end, so does the file.
+                            report.results[index].errors = Self.rowErrors(refusal.problem)
+                            report.failed += 1
+                        case .failure(let error):
+                            throw error
                         }
                     }
                     answered += chunk.count - creates.count
@@ -244,6 +242,42 @@ public struct PersonImporter: Sendable {
         } catch let finished as DryRunFinished {
             return finished.report
         }
+    }
+
+    /// When set, matched rows are merged one at a time through `PersonService.update`, as the import
+    /// did before `updateMany`: the reference its tests compare the set-based path with.
+    @TaskLocal static var mergesRowByRow = false
+
+    /// The ledger's matched rows merged into their files: together, or one by one as the reference.
+    private func merge(
+        _ merges: [PersonService.LedgerMerge],
+        caller: Caller,
+        origin: AuditOrigin,
+        in transaction: PostgresTransaction
+    ) async throws -> [Result<PersonService.Outcome, any Error>] {
+        guard Self.mergesRowByRow else {
+            return try await self.service.updateMany(merges, caller: caller, origin: origin, in: transaction)
+        }
+        var outcomes: [Result<PersonService.Outcome, any Error>] = []
+        for merge in merges {
+            do {
+                let (_, outcome) = try await self.service.update(
+                    id: merge.id,
+                    file: merge.ledger,
+                    expectedVersion: nil,
+                    caller: caller,
+                    origin: origin,
+                    audit: false,
+                    checkedUnit: merge.unit,
+                    merge: { [ledger = merge.ledger] in $0.merging(ledger: ledger) },
+                    in: transaction
+                )
+                outcomes.append(.success(outcome))
+            } catch let refusal as any ProblemConvertible {
+                outcomes.append(.failure(refusal))
+            }
+        }
+        return outcomes
     }
 
     /// Rows written (looked up, inserted) together.

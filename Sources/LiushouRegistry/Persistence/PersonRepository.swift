@@ -48,8 +48,9 @@ public struct PersonChange: Sendable, Codable, Equatable {
 public protocol PersonRepository: Sendable {
     /// The file, identifiers opened; `lock` takes a row lock for an update.
     func find(_ id: UUID, lock: Bool, in transaction: PostgresTransaction) async throws -> PersonRecord?
-    /// The visible files among these ids, not locked, by id (files not visible are absent).
-    func findMany(_ ids: [UUID], in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord]
+    /// The visible files among these ids, by id (files not visible are absent); `lock` takes their row
+    /// locks for an update, in id order.
+    func findMany(_ ids: [UUID], lock: Bool, in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord]
     /// Stores a new file.
     func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws
     /// The statement storing new files (the ledger import's new rows), built without a connection so
@@ -57,6 +58,13 @@ public protocol PersonRepository: Sendable {
     func insertManyStatement(_ records: [PersonRecord], filledBy: UUID?) throws -> SQLQuery
     /// Replaces a file if its version is still `expectedVersion`; returns whether it did.
     func update(_ record: PersonRecord, expectedVersion: Int, in transaction: PostgresTransaction) async throws -> Bool
+    /// Replaces the content of files locked by `findMany(lock:)` in one statement, each if its version is
+    /// still the expected one; status, exit and check stay as stored, but a file whose content changed
+    /// loses its check. Returns how many it replaced.
+    func updateMany(
+        _ files: [(record: PersonRecord, expectedVersion: Int, contentChanged: Bool)],
+        in transaction: PostgresTransaction
+    ) async throws -> Int
     /// Whole files matching the query (exports), ordered by name then id.
     func records(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonRecord]
     /// The visible active file holding this ID number, if any.
@@ -70,10 +78,9 @@ public protocol PersonRepository: Sendable {
     func activeFileExists(idNumber: String, in transaction: PostgresTransaction) async throws -> Bool
     /// A page of files matching the query, ordered by name then id.
     func list(_ query: PersonQuery, in transaction: PostgresTransaction) async throws -> [PersonSummary]
-    /// Appends field changes of one write.
+    /// Appends the field changes of writes to one or many people, each write under its own change id.
     func appendChanges(
-        _ changes: [FileDiff.Change],
-        person: UUID,
+        _ writes: [(person: UUID, changes: [FileDiff.Change])],
         action: String,
         accountID: UUID?,
         accountName: String?,

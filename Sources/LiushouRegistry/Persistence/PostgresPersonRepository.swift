@@ -26,9 +26,11 @@ public struct PostgresPersonRepository: PersonRepository {
         return try self.record(from: row)
     }
 
-    public func findMany(_ ids: [UUID], in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord] {
+    public func findMany(_ ids: [UUID], lock: Bool, in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await transaction.query("select \(Self.columns) from person p where p.id = any(\(ids))")
+        // Locks taken in one order: two imports of overlapping ledgers wait for each other, not deadlock.
+        let suffix: SQLQuery = lock ? "order by p.id for update of p" : ""
+        let rows = try await transaction.query("select \(Self.columns) from person p where p.id = any(\(ids)) \(suffix)")
         var records: [UUID: PersonRecord] = [:]
         for row in rows {
             let record = try self.record(from: row)
@@ -87,8 +89,9 @@ public struct PostgresPersonRepository: PersonRepository {
         )
     }
 
-    /// One row of `insertMany`'s JSON array, in the table's column names.
-    private struct NewRow: Codable, Sendable {
+    /// One row of `insertManyStatement`'s and `updateMany`'s JSON arrays, in the table's column names
+    /// (`expected_version` and `content_changed` for updates only).
+    private struct Row: Codable, Sendable {
         var id: UUID
         var village_id: UUID
         var grid_id: UUID?
@@ -111,37 +114,41 @@ public struct PostgresPersonRepository: PersonRepository {
         var file: PersonFile
         var complete: Bool
         var missing_fields: [String]
+        var expected_version: Int?
+        var content_changed: Bool?
+    }
+
+    private func row(_ record: PersonRecord) throws -> Row {
+        let (sealed, digest, file) = try self.sealed(record)
+        let content = record.file
+        return Row(
+            id: record.id,
+            village_id: content.villageId,
+            grid_id: content.gridId,
+            unit_id: content.gridId ?? content.villageId,
+            household_id: content.householdId,
+            name: content.name,
+            name_grams: NameGrams.index(content.name),
+            name_normalised: NameGrams.normalise(content.name),
+            sex: content.sex?.rawValue ?? "female",
+            birth_date: content.birthDate,
+            id_number_sealed: sealed?.hex,
+            id_number_digest: digest?.hex,
+            categories: content.activeCategories.map(\.rawValue),
+            status: record.status.rawValue,
+            school_stage: content.child?.schoolStage?.rawValue,
+            school_id: content.child?.schoolId,
+            guardianship_type: content.child?.guardianshipType?.rawValue,
+            no_capable_guardian: record.noCapableGuardian,
+            risk_level: (content.riskLevel ?? .normal).rawValue,
+            file: file.value,
+            complete: record.complete,
+            missing_fields: record.missingFields
+        )
     }
 
     public func insertManyStatement(_ records: [PersonRecord], filledBy: UUID?) throws -> SQLQuery {
-        let rows = try records.map { record -> NewRow in
-            let (sealed, digest, file) = try self.sealed(record)
-            let content = record.file
-            return NewRow(
-                id: record.id,
-                village_id: content.villageId,
-                grid_id: content.gridId,
-                unit_id: content.gridId ?? content.villageId,
-                household_id: content.householdId,
-                name: content.name,
-                name_grams: NameGrams.index(content.name),
-                name_normalised: NameGrams.normalise(content.name),
-                sex: content.sex?.rawValue ?? "female",
-                birth_date: content.birthDate,
-                id_number_sealed: sealed?.hex,
-                id_number_digest: digest?.hex,
-                categories: content.activeCategories.map(\.rawValue),
-                status: record.status.rawValue,
-                school_stage: content.child?.schoolStage?.rawValue,
-                school_id: content.child?.schoolId,
-                guardianship_type: content.child?.guardianshipType?.rawValue,
-                no_capable_guardian: record.noCapableGuardian,
-                risk_level: (content.riskLevel ?? .normal).rawValue,
-                file: file.value,
-                complete: record.complete,
-                missing_fields: record.missingFields
-            )
-        }
+        let rows = try records.map(self.row)
         return """
             insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date,
                 id_number_sealed, id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian,
@@ -176,6 +183,38 @@ public struct PostgresPersonRepository: PersonRepository {
             """
         )
         return result.affectedRows == 1
+    }
+
+    public func updateMany(
+        _ files: [(record: PersonRecord, expectedVersion: Int, contentChanged: Bool)],
+        in transaction: PostgresTransaction
+    ) async throws -> Int {
+        guard !files.isEmpty else { return 0 }
+        let rows = try files.map { entry in
+            var row = try self.row(entry.record)
+            row.expected_version = entry.expectedVersion
+            row.content_changed = entry.contentChanged
+            return row
+        }
+        let result = try await transaction.query(
+            """
+            update person p set village_id = x.village_id, grid_id = x.grid_id, unit_id = x.unit_id, household_id = x.household_id,
+                name = x.name, name_grams = x.name_grams, name_normalised = x.name_normalised, sex = x.sex, birth_date = x.birth_date,
+                id_number_sealed = decode(x.id_number_sealed, 'hex'), id_number_digest = decode(x.id_number_digest, 'hex'),
+                categories = x.categories, school_stage = x.school_stage, school_id = x.school_id,
+                guardianship_type = x.guardianship_type, no_capable_guardian = x.no_capable_guardian, risk_level = x.risk_level,
+                file = x.file, complete = x.complete, missing_fields = x.missing_fields,
+                checked_by = case when x.content_changed then null else p.checked_by end,
+                checked_at = case when x.content_changed then null else p.checked_at end,
+                version = p.version + 1, updated_at = now()
+            from jsonb_to_recordset(\(PostgresJSON(rows))) as x (id uuid, village_id uuid, grid_id uuid, unit_id uuid, household_id uuid,
+                name text, name_grams text[], name_normalised text, sex text, birth_date date, id_number_sealed text, id_number_digest text,
+                categories text[], school_stage text, school_id uuid, guardianship_type text, no_capable_guardian boolean,
+                risk_level text, file jsonb, complete boolean, missing_fields text[], expected_version integer, content_changed boolean)
+            where p.id = x.id and p.version = x.expected_version
+            """
+        )
+        return result.affectedRows
     }
 
     public func activeFile(idNumber: String, in transaction: PostgresTransaction) async throws -> UUID? {
@@ -305,20 +344,24 @@ public struct PostgresPersonRepository: PersonRepository {
     }
 
     public func appendChanges(
-        _ changes: [FileDiff.Change],
-        person: UUID,
+        _ writes: [(person: UUID, changes: [FileDiff.Change])],
         action: String,
         accountID: UUID?,
         accountName: String?,
         in transaction: PostgresTransaction
     ) async throws {
-        guard !changes.isEmpty else { return }
+        let rows = writes.flatMap { write in
+            let changeID = UUID()
+            return write.changes.map { (person: write.person, changeID: changeID, change: $0) }
+        }
+        guard !rows.isEmpty else { return }
         try await transaction.query(
             """
             insert into person_change (person_id, change_id, account_id, account_name, action, field, old_value, new_value)
-            select \(person), \(UUID()), \(accountID), \(accountName), \(action), c.field, c.old_value, c.new_value
-            from unnest(\(changes.map(\.field))::text[], \(PostgresNullableArray(changes.map(\.oldValue)))::text[], \(PostgresNullableArray(changes.map(\.newValue)))::text[])
-                as c (field, old_value, new_value)
+            select c.person_id, c.change_id, \(accountID), \(accountName), \(action), c.field, c.old_value, c.new_value
+            from unnest(\(rows.map(\.person))::uuid[], \(rows.map(\.changeID))::uuid[], \(rows.map(\.change.field))::text[],
+                \(PostgresNullableArray(rows.map(\.change.oldValue)))::text[], \(PostgresNullableArray(rows.map(\.change.newValue)))::text[])
+                as c (person_id, change_id, field, old_value, new_value)
             """
         )
     }

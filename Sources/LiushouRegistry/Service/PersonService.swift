@@ -84,8 +84,7 @@ public struct PersonService: Sendable {
         // the caller runs it again (`DuplicateRetry`), and the stored file answers.
         try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
         try await self.repository.appendChanges(
-            [.init(field: "file", oldValue: nil, newValue: "created")],
-            person: id,
+            [(person: id, changes: [.init(field: "file", oldValue: nil, newValue: "created")])],
             action: "create",
             accountID: caller.accountID,
             accountName: caller.name,
@@ -220,7 +219,7 @@ public struct PersonService: Sendable {
         caller: Caller,
         in transaction: PostgresTransaction
     ) async throws -> [UUID: PersonRecord] {
-        let stored = try await self.repository.findMany(merges.map(\.id), in: transaction)
+        let stored = try await self.repository.findMany(merges.map(\.id), lock: false, in: transaction)
         var unchanged: [UUID: PersonRecord] = [:]
         for (id, merge) in merges {
             guard let current = stored[id], caller.holds(.personsWrite, at: current.unitPath) else { continue }
@@ -229,6 +228,108 @@ public struct PersonService: Sendable {
             }
         }
         return unchanged
+    }
+
+    /// One of `updateMany`'s files: the stored file's id, the ledger row merged into it, and the unit
+    /// the importer checked for the row.
+    public struct LedgerMerge: Sendable {
+        public var id: UUID
+        public var ledger: PersonFile
+        public var unit: UnitBrief
+
+        public init(id: UUID, ledger: PersonFile, unit: UnitBrief) {
+            self.id = id
+            self.ledger = ledger
+            self.unit = unit
+        }
+    }
+
+    /// What `update` answers for each merge (without audit, as the ledger import calls it), with the
+    /// reads and writes of all of them in four statements: the files locked in one read, the changed
+    /// ones written in one update, their history and their timeline in one insert each. A row's
+    /// refusal (not writable here, a merged file that no longer validates) is its own answer; a merge
+    /// that changes the ID number goes through `update` on its own (it checks the number's uniqueness).
+    public func updateMany(
+        _ merges: [LedgerMerge],
+        caller: Caller,
+        origin: AuditOrigin,
+        in transaction: PostgresTransaction
+    ) async throws -> [Result<Outcome, any Error>] {
+        let stored = try await self.repository.findMany(merges.map(\.id), lock: true, in: transaction)
+        var answers: [Result<Outcome, any Error>] = Array(repeating: .success(.unchanged), count: merges.count)
+        var writes: [(index: Int, record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])] = []
+        for (index, entry) in merges.enumerated() {
+            do {
+                guard let current = stored[entry.id] else { throw ServiceError.noSuchPerson }
+                guard caller.holds(.personsWrite, at: current.unitPath) else { throw Self.notWritable }
+                let ledger = entry.ledger
+                let file = try self.validated(current.file.merging(ledger: ledger))
+                if let idNumber = file.idNumber, current.status == .active, idNumber != current.file.idNumber {
+                    let (_, outcome) = try await self.update(
+                        id: entry.id,
+                        file: ledger,
+                        expectedVersion: nil,
+                        caller: caller,
+                        origin: origin,
+                        audit: false,
+                        checkedUnit: entry.unit,
+                        merge: { $0.merging(ledger: ledger) },
+                        in: transaction
+                    )
+                    answers[index] = .success(outcome)
+                    continue
+                }
+                var updated = current
+                updated.file = file
+                updated.unitPath = entry.unit.path
+                let contentChanged = updated.file != current.file
+                if contentChanged {
+                    updated.checkedBy = nil
+                    updated.checkedAt = nil
+                }
+                updated = updated.recomputed()
+                let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
+                guard !changes.isEmpty else { continue }
+                writes.append((index, updated, current.version, contentChanged, changes))
+            } catch let refusal as any ProblemConvertible {
+                answers[index] = .failure(refusal)
+            }
+        }
+        guard !writes.isEmpty else { return answers }
+        // The files are locked: each is still at the version just read.
+        let replaced = try await self.repository.updateMany(
+            writes.map { (record: $0.record, expectedVersion: $0.expectedVersion, contentChanged: $0.contentChanged) },
+            in: transaction
+        )
+        guard replaced == writes.count else { throw Problem.internalError }
+        try await self.repository.appendChanges(
+            writes.map { (person: $0.record.id, changes: $0.changes) },
+            action: "update",
+            accountID: caller.accountID,
+            accountName: caller.name,
+            in: transaction
+        )
+        let now = Date()
+        try await self.repository.appendEvents(
+            writes.map { write in
+                let summary = "更新档案（\(write.changes.count) 项）"
+                return (
+                    person: write.record.id,
+                    event: PersonEvent(
+                        id: UUID(),
+                        at: now,
+                        module: "registry",
+                        kind: "person.update",
+                        summary: summary,
+                        accountName: caller.name,
+                        recordId: nil
+                    )
+                )
+            },
+            in: transaction
+        )
+        for write in writes { answers[write.index] = .success(.updated) }
+        return answers
     }
 
     /// Closes a file with a reason and date (nothing is deleted).
@@ -337,9 +438,7 @@ public struct PersonService: Sendable {
 
     private func writable(_ id: UUID, caller: Caller, in transaction: PostgresTransaction) async throws -> PersonRecord {
         let record = try await self.visible(id, lock: true, in: transaction)
-        guard caller.holds(.personsWrite, at: record.unitPath) else {
-            throw ServiceError.forbidden(code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.write here.")
-        }
+        guard caller.holds(.personsWrite, at: record.unitPath) else { throw Self.notWritable }
         return record
     }
 
@@ -374,8 +473,7 @@ public struct PersonService: Sendable {
             throw Self.stale(current)
         }
         try await self.repository.appendChanges(
-            changes,
-            person: updated.id,
+            [(person: updated.id, changes: changes)],
             action: action,
             accountID: caller.accountID,
             accountName: caller.name,
@@ -506,6 +604,8 @@ public struct PersonService: Sendable {
         )
         .append(in: transaction)
     }
+
+    static let notWritable = ServiceError.forbidden(code: "forbidden", title: "Not allowed", detail: "Your roles do not allow persons.write here.")
 
     static func duplicate(_ existing: UUID?) -> ServiceError {
         .conflict(
