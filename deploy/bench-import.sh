@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: ledger import throughput (rows/s) of `liushou import persons` for generated people,
-# next to a plain COPY of the same CSV rows into the same cluster in the same run. Prints both.
+# next to a plain COPY of the same CSV rows into the same cluster in the same run, then a re-import of
+# the same file (nothing changes) and one with every address changed (every file updated). Prints each.
 # The ledger is GBK, as a county's Excel saves a CSV (LIUSHOU_BENCH_ENCODING=UTF-8 for UTF-8).
 # Usage: deploy/bench-import.sh [rows, default 100000]
 set -euo pipefail
@@ -48,3 +49,10 @@ LIUSHOU_DATABASE_URL="$owner_url" \
 LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
   .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | tr '\r' '\n' | grep -v '^\[' | tee "$work/again.out" | sed 's/^/   /'
 ratio "re-import rows/s vs COPY rows/s" "$(rate_of "$work/again.out")" "$copy_rate"
+echo "-- once more with every row's address changed (every file updated: locked, written, history and timeline)"
+python3 deploy/generate-ledger.py "$rows" 341122100001 | sed '2,$ s/\(村 [0-9]* 号\),/\1 之一,/' | iconv -f UTF-8 -t "$encoding" >"$work/changed.csv"
+chmod 644 "$work/changed.csv"
+LIUSHOU_DATABASE_URL="$owner_url" \
+LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
+  .build/release/liushou import persons "$work/changed.csv" --as demo.county --log-level warning 2>/dev/null | tr '\r' '\n' | grep -v '^\[' | tee "$work/changed.out" | sed 's/^/   /'
+ratio "changed re-import rows/s vs COPY rows/s" "$(rate_of "$work/changed.out")" "$copy_rate"
