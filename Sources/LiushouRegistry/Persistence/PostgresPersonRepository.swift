@@ -28,7 +28,8 @@ public struct PostgresPersonRepository: PersonRepository {
 
     public func findMany(_ ids: [UUID], lock: Bool, in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord] {
         guard !ids.isEmpty else { return [:] }
-        // Locks taken in one order: two imports of overlapping ledgers wait for each other, not deadlock.
+        // Within one call the locks are taken in id order (a chunk of an import); calls of one transaction
+        // keep theirs, so two long imports of overlapping ledgers can still deadlock across chunks.
         let suffix: SQLQuery = lock ? "order by p.id for update of p" : ""
         let rows = try await transaction.query("select \(Self.columns) from person p where p.id = any(\(ids)) \(suffix)")
         var records: [UUID: PersonRecord] = [:]
