@@ -95,4 +95,29 @@ enum Checks {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
+
+    /// A grid worker's knock on a household, written as the owner with its key claimed first (as
+    /// door_checks_record does), for tests that set up obligations in SQL.
+    static func knock(
+        household: UUID,
+        hoursAgo hours: Int,
+        outcome: String,
+        unit: UUID,
+        cadre: UUID,
+        _ transaction: PostgresTransaction
+    ) async throws {
+        try await transaction.query(
+            """
+            with key as (
+                insert into door_check_key (id, occurred_at) values (\(UUID()), now() - make_interval(hours => \(hours)::integer))
+                returning id, occurred_at
+            )
+            insert into door_check (id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at, channel, kind,
+                outcome, needs, content_hash)
+            select key.id, \(household), \(unit), \(cadre), 'village1a.cadre', 'village_cadre', key.occurred_at, 'in_person', 'grid_knock',
+                \(outcome), '{}', '\\x00'
+            from key
+            """
+        )
+    }
 }

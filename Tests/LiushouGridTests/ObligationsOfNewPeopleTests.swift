@@ -7,7 +7,7 @@ import LiushouTestSupport
 import Testing
 
 /// New people get their obligations from one set-based statement per inserting statement; building
-/// them one person at a time (`visit_obligations_refresh`, what changes to a person still run) must
+/// them one person at a time (`visit_obligations_refresh`, kept as the one-person reference) must
 /// give the same rows.
 @Suite("Visit obligations of people filed together")
 struct ObligationsOfNewPeopleTests {
@@ -29,20 +29,14 @@ struct ObligationsOfNewPeopleTests {
                         """
                     )
                     // A knock that saw the household's members three days ago, and a nobody-home one since (which does not count).
-                    // Each with its key claimed first, as door_checks_record does.
                     for (hours, outcome) in [(72, "all_well"), (2, "not_home")] {
-                        try await transaction.query(
-                            """
-                            with key as (
-                                insert into door_check_key (id, occurred_at) values (\(UUID()), now() - make_interval(hours => \(hours)::integer))
-                                returning id, occurred_at
-                            )
-                            insert into door_check (id, household_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at, channel, kind,
-                                outcome, needs, content_hash)
-                            select key.id, \(household), \(world.fixture.grid1a.id), \(cadre), 'village1a.cadre', 'village_cadre',
-                                key.occurred_at, 'in_person', 'grid_knock', \(outcome), '{}', '\\x00'
-                            from key
-                            """
+                        try await Checks.knock(
+                            household: household,
+                            hoursAgo: hours,
+                            outcome: outcome,
+                            unit: world.fixture.grid1a.id,
+                            cadre: cadre,
+                            transaction
                         )
                     }
                     // Copies of the filed people in every risk level, half of them members of the household, one exited.

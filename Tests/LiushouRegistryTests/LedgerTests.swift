@@ -315,6 +315,61 @@ struct LedgerTests {
         }
     }
 
+    @Test("a file named twice in one set of merges gets both merges in order, the second on its own once the set is written")
+    func repeatedMergeAppliesInOrder() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let filed = try await Self.upload(client, Data(Self.csv([Self.child("张小花", sequence: 302)]).utf8), token: cadre)
+                #expect(filed.status == .created, "\(filed.text)")
+            }
+            let account = try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode(
+                "id",
+                as: UUID.self
+            )
+            let caller = Caller(
+                accountID: account,
+                name: "village1a.cadre",
+                kind: .user,
+                grants: [Grant(role: .villageCadre, unitID: fixture.village1a.id, unitPath: fixture.village1a.path)],
+                credentialID: UUID()
+            )
+            let repository = PostgresPersonRepository(vault: TestVault.shared)
+            let service = PersonService(repository: repository, vault: TestVault.shared)
+            let id = try await database.pool.query("select id from person where name = '张小花'").first!.decode("id", as: UUID.self)
+            let answers = try await TenantDatabase(pool: database.appPool).transaction(for: caller) { transaction in
+                let stored = try await repository.find(id, lock: false, in: transaction)!
+                let unit = try await UnitBrief.load(fixture.village1a.id, in: transaction)!
+                var first = stored.file
+                first.currentAddress = "甲村 3 号"
+                // The second row leaves the address empty (kept) and fills a phone number.
+                var second = stored.file
+                second.currentAddress = nil
+                second.phone = "13900000001"
+                let merges = [first, second, second].map { PersonService.LedgerMerge(id: id, ledger: $0, unit: unit) }
+                return try await service.updateMany(merges, caller: caller, origin: AuditOrigin(requestID: nil, clientAddress: nil), in: transaction)
+                    .map { answer -> String in
+                        switch answer {
+                        case .success(let outcome): "\(outcome)"
+                        case .failure(let error): "\(error)"
+                        }
+                    }
+            }
+            #expect(answers == ["updated", "updated", "unchanged"])
+            let row = try await database.pool.query(
+                "select version, file ->> 'currentAddress' as address, file ->> 'phone' as phone from person where id = \(id)"
+            ).first!
+            #expect(try row.decode("address", as: String?.self) == "甲村 3 号", "the second merge keeps what the first wrote")
+            #expect(try row.decode("phone", as: String?.self) == "13900000001")
+            #expect(try row.decode("version", as: Int.self) == 3)
+            let history = try await database.pool.query(
+                "select count(distinct change_id)::int as n from person_change where person_id = \(id) and action = 'update'"
+            ).first!.decode("n", as: Int.self)
+            #expect(history == 2)
+        }
+    }
+
     /// What a re-import leaves, with names in place of ids (the ids differ between runs).
     struct MergeRun {
         var outcomes: [String] = []

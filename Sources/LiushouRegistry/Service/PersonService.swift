@@ -248,7 +248,8 @@ public struct PersonService: Sendable {
     /// reads and writes of all of them in four statements: the files locked in one read, the changed
     /// ones written in one update, their history and their timeline in one insert each. A row's
     /// refusal (not writable here, a merged file that no longer validates) is its own answer; a merge
-    /// that changes the ID number goes through `update` on its own (it checks the number's uniqueness).
+    /// that changes the ID number goes through `update` on its own (it checks the number's uniqueness),
+    /// and so does a file named again after its first merge, once the set is written (in the order given).
     public func updateMany(
         _ merges: [LedgerMerge],
         caller: Caller,
@@ -258,7 +259,13 @@ public struct PersonService: Sendable {
         let stored = try await self.repository.findMany(merges.map(\.id), lock: true, in: transaction)
         var answers: [Result<Outcome, any Error>] = Array(repeating: .success(.unchanged), count: merges.count)
         var writes: [(index: Int, record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])] = []
+        var named = Set<UUID>()
+        var again: [Int] = []
         for (index, entry) in merges.enumerated() {
+            guard named.insert(entry.id).inserted else {
+                again.append(index)
+                continue
+            }
             do {
                 guard let current = stored[entry.id] else { throw ServiceError.noSuchPerson }
                 guard caller.holds(.personsWrite, at: current.unitPath) else { throw Self.notWritable }
@@ -295,8 +302,39 @@ public struct PersonService: Sendable {
                 answers[index] = .failure(refusal)
             }
         }
-        guard !writes.isEmpty else { return answers }
-        // The files are locked: each is still at the version just read.
+        if !writes.isEmpty {
+            try await self.write(writes, caller: caller, in: transaction)
+            for write in writes { answers[write.index] = .success(.updated) }
+        }
+        for index in again {
+            let ledger = merges[index].ledger
+            do {
+                let (_, outcome) = try await self.update(
+                    id: merges[index].id,
+                    file: ledger,
+                    expectedVersion: nil,
+                    caller: caller,
+                    origin: origin,
+                    audit: false,
+                    checkedUnit: merges[index].unit,
+                    merge: { $0.merging(ledger: ledger) },
+                    in: transaction
+                )
+                answers[index] = .success(outcome)
+            } catch let refusal as any ProblemConvertible {
+                answers[index] = .failure(refusal)
+            }
+        }
+        return answers
+    }
+
+    /// `updateMany`'s writes: the changed files in one update (each still at the version read under
+    /// its lock), their history and their timeline in one insert each.
+    private func write(
+        _ writes: [(index: Int, record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])],
+        caller: Caller,
+        in transaction: PostgresTransaction
+    ) async throws {
         let replaced = try await self.repository.updateMany(
             writes.map { (record: $0.record, expectedVersion: $0.expectedVersion, contentChanged: $0.contentChanged) },
             in: transaction
@@ -328,8 +366,6 @@ public struct PersonService: Sendable {
             },
             in: transaction
         )
-        for write in writes { answers[write.index] = .success(.updated) }
-        return answers
     }
 
     /// Closes a file with a reason and date (nothing is deleted).
