@@ -88,7 +88,7 @@ struct AlertChannelController: Sendable {
                 )
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "alerts.channel_add",
                     resource: "alert_channel",
                     recordID: id.uuidString.lowercased(),
@@ -121,7 +121,7 @@ struct AlertChannelController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "alerts.channel_remove",
                 resource: "alert_channel",
                 recordID: id.uuidString.lowercased(),
@@ -137,7 +137,7 @@ struct AlertChannelController: Sendable {
             guard let delivery = try await self.store.testChannel(id, in: transaction) else { throw Problem.notFound("No such channel.") }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "alerts.channel_test",
                 resource: "alert_channel",
                 recordID: id.uuidString.lowercased()

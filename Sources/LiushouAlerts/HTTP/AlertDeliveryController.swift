@@ -48,7 +48,7 @@ struct AlertDeliveryController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "alerts.delivery_retry",
                 resource: "alert_delivery",
                 recordID: id.uuidString.lowercased()

@@ -65,7 +65,7 @@ struct AlertRuleController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "alerts.rule",
                 resource: "alert_rule",
                 recordID: event.rawValue,
@@ -89,7 +89,7 @@ struct AlertRuleController: Sendable {
             guard let rule = try await self.store.revertRule(event, county: county, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "alerts.rule_default",
                 resource: "alert_rule",
                 recordID: event.rawValue,

@@ -81,7 +81,7 @@ struct ContactController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "alerts.contact",
                 resource: "account_contact",
                 recordID: caller.accountID.uuidString.lowercased()

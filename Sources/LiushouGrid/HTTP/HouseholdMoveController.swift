@@ -114,7 +114,7 @@ struct HouseholdMoveController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "household.move",
                 resource: "household",
                 recordID: id.uuidString.lowercased(),

@@ -103,7 +103,7 @@ struct SafeguardingController: Sendable {
                 }
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "safeguarding.report",
                     resource: "safeguarding_report",
                     recordID: id.uuidString.lowercased(),
@@ -129,7 +129,7 @@ struct SafeguardingController: Sendable {
             let home = caller.grants.first
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "safeguarding.list",
                 resource: "safeguarding_report",
                 unitID: home?.unitID,
@@ -148,7 +148,7 @@ struct SafeguardingController: Sendable {
             let (report, path) = try await self.load(id, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "safeguarding.read",
                 resource: "safeguarding_report",
                 recordID: id.uuidString.lowercased(),
@@ -207,7 +207,7 @@ struct SafeguardingController: Sendable {
             let (updated, _) = try await self.load(id, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: action,
                 resource: "safeguarding_report",
                 recordID: id.uuidString.lowercased(),

@@ -61,7 +61,7 @@ struct VisitRuleController: Sendable {
             guard let stored = try await self.store.override(unit: id, key: key, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "visit_rule.set",
                 resource: "visit_rule",
                 recordID: stored.id.uuidString.lowercased(),

@@ -69,7 +69,7 @@ struct HealthFileController: Sendable {
         let unit = try await self.store.unit(ofPerson: person, in: transaction)
         try await AuditEntry(
             caller: caller,
-            context: context,
+            origin: AuditOrigin(context),
             action: action,
             resource: "person",
             recordID: person.uuidString.lowercased(),

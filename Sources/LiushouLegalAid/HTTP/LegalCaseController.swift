@@ -30,7 +30,7 @@ struct LegalCaseController: Sendable {
                     // A retry answers the stored details: a read, audited as one.
                     try await AuditEntry(
                         caller: caller,
-                        context: context,
+                        origin: AuditOrigin(context),
                         action: "legal_case.read",
                         resource: "legal_case",
                         recordID: input.id.uuidString.lowercased(),
@@ -43,7 +43,7 @@ struct LegalCaseController: Sendable {
                 guard let saved = try await LegalCaseStore.find(input.id, today: today, in: transaction)?.record else { throw Problem.internalError }
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "legal_case.open",
                     resource: "legal_case",
                     recordID: input.id.uuidString.lowercased(),
@@ -62,7 +62,7 @@ struct LegalCaseController: Sendable {
             let items = try await LegalCaseStore.list(stage: query.stage, person: query.personId, unit: query.unitId, caller: caller, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "legal_case.list",
                 resource: "legal_case",
                 unitID: caller.grants.first?.unitID,
@@ -83,7 +83,7 @@ struct LegalCaseController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "legal_case.read",
                 resource: "legal_case",
                 recordID: id.uuidString.lowercased(),

@@ -56,7 +56,7 @@ struct LegalMatterController: Sendable {
             try await LegalCountyStore.addMatter(matter, county: input.countyId, hash: ContentHash.of(input), caller: caller, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "legal_matter.add",
                 resource: "legal_matter",
                 recordID: input.code,

@@ -56,7 +56,7 @@ struct LegalNoteController: Sendable {
                 guard let saved = try await LegalCaseStore.note(input.id, in: transaction)?.note else { throw Problem.internalError }
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "legal_case.note",
                     resource: "legal_case",
                     recordID: caseID.uuidString.lowercased(),

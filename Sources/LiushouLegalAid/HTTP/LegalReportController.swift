@@ -25,7 +25,7 @@ struct LegalReportController: Sendable {
             let items = try await LegalCaseStore.overdue(unit: query.unitId, caller: caller, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "legal_case.list",
                 resource: "legal_case",
                 unitID: caller.grants.first?.unitID,

@@ -68,7 +68,7 @@ struct LegalSettingsController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "legal_aid_settings.change",
                 resource: "legal_aid_setting",
                 recordID: county.uuidString.lowercased(),

@@ -53,7 +53,7 @@ public struct IdentifierDisclosure: Sendable {
         }
         try await AuditEntry(
             caller: caller,
-            context: context,
+            origin: AuditOrigin(context),
             action: "identifiers.reveal",
             resource: resource,
             recordID: recordID,

@@ -30,31 +30,6 @@ public struct AuditEntry: Sendable {
     /// Extra facts (never secrets or unmasked identifiers).
     public var detail: [String: String]?
 
-    /// An entry for an action of `caller` in a request.
-    public init(
-        caller: Caller?,
-        context: AppRequestContext,
-        action: String,
-        resource: String,
-        recordID: String? = nil,
-        unitID: UUID? = nil,
-        unitPath: String? = nil,
-        outcome: Outcome = .success,
-        detail: [String: String]? = nil
-    ) {
-        self.init(
-            caller: caller,
-            origin: AuditOrigin(context),
-            action: action,
-            resource: resource,
-            recordID: recordID,
-            unitID: unitID,
-            unitPath: unitPath,
-            outcome: outcome,
-            detail: detail
-        )
-    }
-
     /// An entry for an action of `caller` from `origin` (a request, or a command-line run).
     public init(
         caller: Caller?,
@@ -106,7 +81,7 @@ public struct AuditEntry: Sendable {
         let home = caller.grants.first
         let entry = AuditEntry(
             caller: caller,
-            context: context,
+            origin: AuditOrigin(context),
             action: "access.denied",
             resource: "route",
             recordID: "\(method) \(path)",

@@ -164,7 +164,7 @@ public struct AuthService: Sendable {
         try await self.database.unscoped { transaction in
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: action,
                 resource: resource,
                 recordID: record.uuidString.lowercased(),
@@ -183,7 +183,7 @@ public struct AuthService: Sendable {
     ) async throws {
         var entry = AuditEntry(
             caller: nil,
-            context: context,
+            origin: AuditOrigin(context),
             action: "login",
             resource: "credential",
             recordID: credentialID?.uuidString.lowercased(),

@@ -166,7 +166,7 @@ struct ServiceAccountController: Sendable {
     ) async throws {
         try await AuditEntry(
             caller: caller,
-            context: context,
+            origin: AuditOrigin(context),
             action: action,
             resource: "account",
             recordID: account.id.uuidString.lowercased(),

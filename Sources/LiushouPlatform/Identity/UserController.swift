@@ -161,7 +161,7 @@ struct UserController: Sendable {
             guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "account.create",
                 resource: "account",
                 recordID: id.uuidString.lowercased(),
@@ -196,7 +196,7 @@ struct UserController: Sendable {
             guard let updated = try await Account.load(id, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: action,
                 resource: "account",
                 recordID: id.uuidString.lowercased(),

@@ -139,7 +139,7 @@ struct OrgUnitController: Sendable {
             guard let stored = try await self.repository.find(id, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "unit.create",
                 resource: "org_unit",
                 recordID: id.uuidString.lowercased(),
@@ -174,7 +174,7 @@ struct OrgUnitController: Sendable {
             let area = try await self.repository.serviceArea(of: clinic.id, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "unit.service_area",
                 resource: "org_unit",
                 recordID: clinic.id.uuidString.lowercased(),
@@ -214,7 +214,7 @@ struct OrgUnitController: Sendable {
             let moved = try await self.repository.move(unit, under: parent, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "unit.move",
                 resource: "org_unit",
                 recordID: id.uuidString.lowercased(),
@@ -243,7 +243,7 @@ struct OrgUnitController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: action,
                 resource: "org_unit",
                 recordID: id.uuidString.lowercased(),

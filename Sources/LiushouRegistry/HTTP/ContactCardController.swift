@@ -22,19 +22,17 @@ struct ContactCardController: Sendable {
         let id = try context.uuidParameter("id")
         let disclosure = try IdentifierDisclosure(request: request)
         let card = try await self.database.transaction(for: caller) { transaction in
-            let record = try await self.service.visible(id, in: transaction)
-            let revealed = try await disclosure.authorize(
+            let (record, revealed) = try await PersonController.disclosed(
+                id,
+                disclosure,
+                action: "person.contact_card",
+                service: self.service,
                 caller: caller,
-                unitID: record.file.gridId ?? record.file.villageId,
-                unitPath: record.unitPath,
-                resource: "person",
-                recordID: id.uuidString.lowercased(),
                 context: context,
-                transaction: transaction
+                in: transaction
             )
             let village = try await UnitBrief.load(record.file.villageId, in: transaction)
             let directory = try await self.repository.cardDirectory(of: id, in: transaction)
-            try await PersonController.auditRead("person.contact_card", record, caller: caller, context: context, in: transaction)
             let file = PersonController.view(record, caller: caller, revealed: revealed).file
             return ContactCard(file: file, villageName: village?.name ?? "", directory: directory)
         }

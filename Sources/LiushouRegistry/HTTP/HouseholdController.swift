@@ -75,7 +75,7 @@ struct HouseholdController: Sendable {
                 try await self.store.insert(household, unit: unit.id, in: transaction)
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "household.create",
                     resource: "household",
                     recordID: id.uuidString.lowercased(),

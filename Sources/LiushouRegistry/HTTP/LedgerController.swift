@@ -88,7 +88,7 @@ struct LedgerController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "person.export",
                 resource: "person",
                 recordID: nil,

@@ -60,7 +60,7 @@ struct PersonController: Sendable {
                 let home = caller.grants.first
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "person.list",
                     resource: "person",
                     unitID: home?.unitID,
@@ -80,18 +80,7 @@ struct PersonController: Sendable {
         let id = try context.uuidParameter("id")
         let disclosure = try IdentifierDisclosure(request: request)
         let (record, revealed) = try await self.database.transaction(for: caller) { transaction in
-            let record = try await self.service.visible(id, in: transaction)
-            let revealed = try await disclosure.authorize(
-                caller: caller,
-                unitID: record.file.gridId ?? record.file.villageId,
-                unitPath: record.unitPath,
-                resource: "person",
-                recordID: id.uuidString.lowercased(),
-                context: context,
-                transaction: transaction
-            )
-            try await Self.auditRead("person.view", record, caller: caller, context: context, in: transaction)
-            return (record, revealed)
+            try await Self.disclosed(id, disclosure, action: "person.view", service: self.service, caller: caller, context: context, in: transaction)
         }
         return try JSONResponse(Self.view(record, caller: caller, revealed: revealed), headers: Self.headers(record))
     }
@@ -203,6 +192,31 @@ struct PersonController: Sendable {
     }
 
     /// Logs a read of a child's file (children's personal information is sensitive: PIPL art. 28, 31).
+    /// A file the caller can see and whether its identifiers are revealed to them (a reveal asked
+    /// for and allowed, and audited), with the read of a child's file audited as `action`.
+    static func disclosed(
+        _ id: UUID,
+        _ disclosure: IdentifierDisclosure,
+        action: String,
+        service: PersonService,
+        caller: Caller,
+        context: AppRequestContext,
+        in transaction: PostgresTransaction
+    ) async throws -> (PersonRecord, Bool) {
+        let record = try await service.visible(id, in: transaction)
+        let revealed = try await disclosure.authorize(
+            caller: caller,
+            unitID: record.file.gridId ?? record.file.villageId,
+            unitPath: record.unitPath,
+            resource: "person",
+            recordID: id.uuidString.lowercased(),
+            context: context,
+            transaction: transaction
+        )
+        try await Self.auditRead(action, record, caller: caller, context: context, in: transaction)
+        return (record, revealed)
+    }
+
     static func auditRead(
         _ action: String,
         _ record: PersonRecord,
@@ -213,7 +227,7 @@ struct PersonController: Sendable {
         guard record.file.activeCategories.contains(where: \.isChild) else { return }
         try await AuditEntry(
             caller: caller,
-            context: context,
+            origin: AuditOrigin(context),
             action: action,
             resource: "person",
             recordID: record.id.uuidString.lowercased(),

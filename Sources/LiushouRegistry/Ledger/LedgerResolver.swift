@@ -91,14 +91,7 @@ struct LedgerResolver {
     private func byName(_ kind: String, _ name: String, within path: String) async throws -> UnitBrief? {
         let rows = try await self.transaction.query("select * from liushou_unit_by_name(\(kind), \(name), \(path))")
         guard rows.count == 1, let row = rows.first else { return nil }
-        return UnitBrief(
-            id: try row.decode("id"),
-            kind: try row.decode("kind"),
-            name: try row.decode("name"),
-            path: try row.decode("path"),
-            parentID: try row.decode("parent_id"),
-            active: try row.decode("active")
-        )
+        return try UnitBrief(row: row)
     }
 }
 

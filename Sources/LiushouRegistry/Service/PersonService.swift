@@ -62,24 +62,7 @@ public struct PersonService: Sendable {
                 throw Self.duplicate(holder)
             }
         }
-        let now = Date()
-        let record = PersonRecord(
-            id: id,
-            version: 1,
-            status: .active,
-            exitReason: nil,
-            exitedOn: nil,
-            file: file,
-            complete: false,
-            missingFields: [],
-            noCapableGuardian: false,
-            unitPath: unit.path,
-            filledBy: caller.accountID,
-            checkedBy: nil,
-            checkedAt: nil,
-            createdAt: now,
-            updatedAt: now
-        ).recomputed()
+        let record = Self.newRecord(id, file, unitPath: unit.path, caller: caller, at: Date())
         // A concurrent create of the same id fails here on `person_pkey` or `person_active_id_number`:
         // the caller runs it again (`DuplicateRetry`), and the stored file answers.
         try await self.repository.insert(record, filledBy: caller.accountID, in: transaction)
@@ -97,6 +80,27 @@ public struct PersonService: Sendable {
         return (record, .created)
     }
 
+    /// A file as it is first stored: active, version 1, filled by the caller and not yet checked.
+    static func newRecord(_ id: UUID, _ file: PersonFile, unitPath: String, caller: Caller, at now: Date) -> PersonRecord {
+        PersonRecord(
+            id: id,
+            version: 1,
+            status: .active,
+            exitReason: nil,
+            exitedOn: nil,
+            file: file,
+            complete: false,
+            missingFields: [],
+            noCapableGuardian: false,
+            unitPath: unitPath,
+            filledBy: caller.accountID,
+            checkedBy: nil,
+            checkedAt: nil,
+            createdAt: now,
+            updatedAt: now
+        ).recomputed()
+    }
+
     /// New files checked and encoded for `createMany`, with their history and timeline statements.
     public struct NewFiles: Sendable {
         public let records: [PersonRecord]
@@ -111,23 +115,7 @@ public struct PersonService: Sendable {
         guard !files.isEmpty else { return NewFiles(records: [], statements: []) }
         let now = Date()
         let records = try files.map { entry in
-            PersonRecord(
-                id: entry.id,
-                version: 1,
-                status: .active,
-                exitReason: nil,
-                exitedOn: nil,
-                file: try self.validated(entry.file),
-                complete: false,
-                missingFields: [],
-                noCapableGuardian: false,
-                unitPath: entry.unit.path,
-                filledBy: caller.accountID,
-                checkedBy: nil,
-                checkedAt: nil,
-                createdAt: now,
-                updatedAt: now
-            ).recomputed()
+            Self.newRecord(entry.id, try self.validated(entry.file), unitPath: entry.unit.path, caller: caller, at: now)
         }
         var statements = [
             try self.repository.insertManyStatement(records, filledBy: caller.accountID),

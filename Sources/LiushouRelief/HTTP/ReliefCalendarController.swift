@@ -53,7 +53,7 @@ struct ReliefCalendarController: Sendable {
             try await self.store.setCalendar(county: body.countyId, days: days, caller: caller, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "relief.calendar_set",
                 resource: "relief_calendar",
                 unitID: body.countyId,

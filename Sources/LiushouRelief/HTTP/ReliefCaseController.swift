@@ -53,7 +53,7 @@ struct ReliefCaseController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "relief.read",
                 resource: "relief_case",
                 recordID: id.uuidString.lowercased(),

@@ -58,7 +58,7 @@ struct ReliefCaseTypeController: Sendable {
             )
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "relief.type_add",
                 resource: "relief_case_type",
                 recordID: id.uuidString.lowercased(),

@@ -50,7 +50,7 @@ struct ReliefReportController: Sendable {
             let book = try await PaymentBook.load(path: unit.path, from: query.start, until: query.end, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "relief.payments_export",
                 resource: "relief_case",
                 unitID: query.unitId,

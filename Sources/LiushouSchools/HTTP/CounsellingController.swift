@@ -40,7 +40,7 @@ struct CounsellingController: Sendable {
             audit: { membership in
                 AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "counselling.create",
                     resource: "person",
                     recordID: input.personId.uuidString.lowercased(),
@@ -64,7 +64,7 @@ struct CounsellingController: Sendable {
             for school in Set(details.map(\.schoolId)) {
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "counselling.read",
                     resource: "person",
                     recordID: id.uuidString.lowercased(),

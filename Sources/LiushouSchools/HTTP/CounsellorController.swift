@@ -35,7 +35,7 @@ struct CounsellorController: Sendable {
             let newID = try await CounsellingStore.designate(body.accountId, at: id, caller: caller, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "school.counsellor_designate",
                 resource: "account",
                 recordID: body.accountId.uuidString.lowercased(),
@@ -58,7 +58,7 @@ struct CounsellorController: Sendable {
             }
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "school.counsellor_revoke",
                 resource: "account",
                 recordID: account.uuidString.lowercased(),

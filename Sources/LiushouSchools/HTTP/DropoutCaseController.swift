@@ -80,7 +80,7 @@ struct DropoutCaseController: Sendable {
             try await RollStore.closeCase(id, on: self.clock.today(), reason: reason, caller: caller, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "school.dropout_close",
                 resource: "dropout_case",
                 recordID: id.uuidString.lowercased(),

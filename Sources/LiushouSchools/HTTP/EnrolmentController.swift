@@ -122,7 +122,7 @@ struct EnrolmentController: Sendable {
         )
         try await AuditEntry(
             caller: caller,
-            context: context,
+            origin: AuditOrigin(context),
             action: "school.enrol",
             resource: "school_enrolment",
             recordID: input.id.uuidString.lowercased(),

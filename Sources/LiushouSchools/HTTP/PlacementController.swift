@@ -45,7 +45,7 @@ struct PlacementController: Sendable {
             try await RollStore.place(id, input, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "school.placement",
                 resource: "school_enrolment",
                 recordID: id.uuidString.lowercased(),

@@ -60,7 +60,7 @@ struct StatusChangeController: Sendable {
                 let applied = try await StatusChanger.apply(input, to: enrolment, caller: caller, in: transaction)
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "school.status_change",
                     resource: "school_enrolment",
                     recordID: id.uuidString.lowercased(),

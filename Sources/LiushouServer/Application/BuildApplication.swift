@@ -78,8 +78,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
         services.append(monitor)
         readReplica = ReadReplica(pool: readPool, monitor: monitor)
     }
-    services.append(SnapshotService(pool: pool, logger: logger))
-    services.append(HistoryPartitionService(pool: pool, logger: logger))
+    services.append(DashboardSnapshots.service(pool: pool, logger: logger))
+    services.append(HistoryPartitions.service(pool: pool, logger: logger))
     services.append(
         AuditCheckpointService(
             pool: pool,
@@ -138,8 +138,8 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
                 try await DemoLogins.seedAndPrint(owner: owner, hasher: hasher, responder: demoResponder, file: demoLoginsFile, logger: logger)
             }
             // This week's dashboard counts before the first request; the snapshot service keeps them current.
-            _ = try? await owner.query("select dashboard_snapshot_take()")
-            await HistoryPartitionService.ensure(pool: owner, logger: logger)
+            await DashboardSnapshots.take(pool: owner, logger: logger)
+            await HistoryPartitions.ensure(pool: owner, logger: logger)
             await owner.close()
         } catch {
             await owner.close()

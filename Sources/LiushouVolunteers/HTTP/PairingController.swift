@@ -55,7 +55,7 @@ struct PairingController: Sendable {
                 guard let saved = try await PairingStore.find(input.id, in: transaction)?.pairing else { throw Problem.internalError }
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "pairing.create",
                     resource: "pairing",
                     recordID: input.id.uuidString.lowercased(),
@@ -124,7 +124,7 @@ struct PairingController: Sendable {
             try await PairingStore.end(stored, on: endedOn, reason: reason, caller: caller, in: transaction)
             try await AuditEntry(
                 caller: caller,
-                context: context,
+                origin: AuditOrigin(context),
                 action: "pairing.end",
                 resource: "pairing",
                 recordID: id.uuidString.lowercased(),

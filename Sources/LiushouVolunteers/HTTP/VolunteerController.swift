@@ -41,7 +41,7 @@ struct VolunteerController: Sendable {
                 guard let saved = try await self.store.find(id, in: transaction)?.volunteer else { throw Problem.internalError }
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "volunteer.register",
                     resource: "volunteer",
                     recordID: id.uuidString.lowercased(),
@@ -136,7 +136,7 @@ struct VolunteerController: Sendable {
                 if saved.screening != stored.volunteer.screening { detail["screening"] = saved.screening.rawValue }
                 try await AuditEntry(
                     caller: caller,
-                    context: context,
+                    origin: AuditOrigin(context),
                     action: "volunteer.change",
                     resource: "volunteer",
                     recordID: id.uuidString.lowercased(),

@@ -221,7 +221,7 @@ public struct TwoFactorService: Sendable {
         let home = caller.grants.first
         return AuditEntry(
             caller: caller,
-            context: context,
+            origin: AuditOrigin(context),
             action: action,
             resource: "account",
             recordID: caller.accountID.uuidString.lowercased(),

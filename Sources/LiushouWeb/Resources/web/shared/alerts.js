@@ -105,6 +105,24 @@ export async function markAllRead() {
   return answer;
 }
 
+/**
+ * Makes `button` (全部标为已读) mark every alert read, say how many, then call `done` (the view draws
+ * again); a failure says why and leaves the button to press again.
+ */
+export function onReadAll(button, done) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const { marked } = await markAllRead();
+      toast(`已将 ${marked} 条标为已读`);
+      done();
+    } catch (error) {
+      button.disabled = false;
+      toast(error.offline ? "网络不可用，联网后再试" : `失败：${error.message}`, "bad");
+    }
+  });
+}
+
 /** A path of the console or the field app on this server (never another site or a script URL). */
 function safeLink(link) {
   return typeof link === "string" && /^\/(console|app)\/[\x21-\x7e]*$/.test(link) ? link : null;

@@ -1,8 +1,8 @@
 // 消息: the caller's alerts, newest first, marked read one by one or all at once. The device keeps
 // the last list fetched (title, body and times only: alerts carry no names or numbers) and shows it
 // read-only when offline.
-import { h, mount, toast, formatTime } from "../../shared/ui.js";
-import { alertItem, listAlerts, markAllRead, setUnread } from "../../shared/alerts.js";
+import { h, mount, formatTime } from "../../shared/ui.js";
+import { alertItem, listAlerts, onReadAll, setUnread } from "../../shared/alerts.js";
 import { cached, keep } from "../data.js";
 
 const KEY = "alerts";
@@ -49,17 +49,7 @@ function drawLive(app, profile, data, status, list, readAll) {
     keep(KEY, { items: data.items.map(kept) }, profile.accountId).catch(() => {});
   };
   mount(list, data.items.length ? data.items.map((a) => alertItem(a, { onRead, heading: "h3", mapLink: inAppLink })) : h("li.card", "还没有消息。"));
-  readAll.addEventListener("click", async () => {
-    readAll.disabled = true;
-    try {
-      const { marked } = await markAllRead();
-      toast(`已将 ${marked} 条标为已读`);
-      app.render();
-    } catch (error) {
-      readAll.disabled = false;
-      toast(error.offline ? "网络不可用，联网后再试" : `失败：${error.message}`, "bad");
-    }
-  });
+  onReadAll(readAll, () => app.render());
   show();
 }
 

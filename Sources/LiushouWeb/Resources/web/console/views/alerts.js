@@ -1,7 +1,7 @@
 // 收件箱 (every signed-in user's alerts, newest first) and 我的接收方式 (the caller's phone, WeCom and
 // DingTalk accounts for alerts sent outside the console).
 import { h, mount, toast } from "../../shared/ui.js";
-import { alertItem, listAlerts, markAllRead, contactForm, loadContact, setUnread } from "../../shared/alerts.js";
+import { alertItem, listAlerts, onReadAll, contactForm, loadContact, setUnread } from "../../shared/alerts.js";
 
 const PAGE = 50;
 
@@ -21,17 +21,7 @@ export async function alertsView({ app, params }) {
   };
   const list = h("ul.queue.alerts", data.items.map((a) => alertItem(a, { onRead })));
   const readAll = h("button", { type: "button", id: "read-all" }, "全部标为已读");
-  readAll.addEventListener("click", async () => {
-    readAll.disabled = true;
-    try {
-      const { marked } = await markAllRead();
-      toast(`已将 ${marked} 条标为已读`);
-      app.render();
-    } catch (error) {
-      readAll.disabled = false;
-      toast(`失败：${error.message}`, "bad");
-    }
-  });
+  onReadAll(readAll, () => app.render());
   const more = moreButton(data, list, unreadOnly, onRead);
   mount(app.view, h("h1", "收件箱"),
     h("div.row.no-print",
