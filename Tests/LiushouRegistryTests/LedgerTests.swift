@@ -308,6 +308,8 @@ struct LedgerTests {
         #expect(together.obligations == oneByOne.obligations)
         #expect(together.obligations.contains { $0.hasPrefix("刘奶奶") }, "the fixture's rules give obligations")
         #expect(together.history.contains { $0.hasPrefix("刘奶奶 update") }, "the moved elder's change is in the history")
+        #expect(together.files.contains { $0.hasPrefix("王小明 ") && $0.contains(" Optional(<id>) true ") }, "the unchanged file keeps its check")
+        #expect(together.files.contains { $0.hasPrefix("张小花 ") && $0.contains(" nil false ") }, "the edited file loses its check")
         for run in [together, oneByOne] {
             #expect(run.dueBefore["张小花"]?.isEmpty == false, "the child has visits due")
             #expect(run.dueBefore["张小花"] == run.dueAfter["张小花"], "an edit of the address does not postpone the child's visits")
@@ -392,6 +394,14 @@ struct LedgerTests {
                 var rows = [Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402), Self.child("王小明", sequence: 304)]
                 let first = try await Self.upload(client, Data(Self.csv(rows).utf8), token: cadre)
                 #expect(first.status == .created, "\(first.text)")
+                // Two files checked by the town: the address edit below clears one check, the unchanged row keeps the other.
+                let supervisor = try await client.login("town1.supervisor")
+                for row in try await database.pool.query("select id, version from person where name in ('张小花', '王小明')") {
+                    let id = try row.decode("id", as: UUID.self)
+                    let version = try row.decode("version", as: Int.self)
+                    let check = try await client.send(.post, "/v1/persons/\(id)/check", token: supervisor, headers: [.ifMatch: "\"\(version)\""])
+                    #expect(check.status == .ok, "\(check.text)")
+                }
                 var run = MergeRun()
                 run.dueBefore = try await Self.dueDates(database)
 
@@ -410,14 +420,17 @@ struct LedgerTests {
                 for row in try await database.pool.query(
                     """
                     select p.name, p.version, u.name as unit, p.status, p.categories::text as categories, p.complete, p.checked_by,
-                        p.file - 'categories' as file
+                        p.checked_at is not null as checked, p.file - 'categories' as file,
+                        (to_jsonb(p) - 'file' - 'created_at' - 'updated_at' - 'checked_at' - 'id_number_sealed')::text as columns
                     from person p join org_unit u on u.id = p.unit_id order by p.name
                     """
                 ) {
+                    // Every column but the times and the sealed ID number (sealed with a random nonce each time).
                     let values: [String] = [
                         try row.decode("name"), String(try row.decode("version", as: Int.self)), try row.decode("unit"),
                         try row.decode("status"), try row.decode("categories"), String(try row.decode("complete", as: Bool.self)),
-                        String(describing: try row.decode("checked_by", as: UUID?.self)), try row.decode("file", as: String.self),
+                        String(describing: try row.decode("checked_by", as: UUID?.self)), String(try row.decode("checked", as: Bool.self)),
+                        try row.decode("file", as: String.self), try row.decode("columns", as: String.self),
                     ]
                     run.files.append(values.joined(separator: " ").replacing(uuid, with: "<id>"))
                 }
