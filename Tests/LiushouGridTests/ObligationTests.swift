@@ -217,4 +217,38 @@ struct ObligationTests {
             }
         }
     }
+
+    @Test("a grid moved to a village of another town takes its people's due visits along: the new town lists them, the old one no longer does")
+    func overdueFollowsAMovedUnit() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                #expect(
+                    try await client.post("/v1/door-checks", json: Checks.body(person: world.child, occurred: 10 * 86_400), token: worker).status
+                        == .created
+                )
+                let county = try await client.login("county.admin")
+                func overdue(_ unit: OrgUnit) async throws -> [String] {
+                    let response = try await client.send(.get, "/v1/overdue?unitId=\(unit.idString)", token: county)
+                    #expect(response.status == .ok, "\(response.text)")
+                    return try response.decode(Answer.Items<Answer.Overdue>.self).items.map { "\($0.personName)/\($0.ruleKey)" }
+                }
+                #expect(try await overdue(world.fixture.town1).contains("甲一/daily_knock"))
+                #expect(try await overdue(world.fixture.village2a).contains("甲一/daily_knock") == false)
+                let move = try await client.post(
+                    "/v1/units/\(world.fixture.grid1a.idString)/move",
+                    json: ["parentId": world.fixture.village2a.idString],
+                    token: county,
+                    headers: [.ifMatch: "\"1\""]
+                )
+                #expect(move.status == .ok, "\(move.text)")
+                #expect(try await overdue(world.fixture.town1).contains("甲一/daily_knock") == false)
+                #expect(try await overdue(world.fixture.village2a).contains("甲一/daily_knock"))
+                let town = try await client.login("town1.admin")
+                let child = try await client.send(.get, "/v1/persons/\(world.child)/obligations", token: town)
+                #expect(child.status == .notFound, "the old town no longer sees the child's obligations: \(child.text)")
+            }
+        }
+    }
 }

@@ -143,11 +143,33 @@ struct ObligationsOfChangedPeopleTests {
                             || coalesce(o.last_check_at::text, '-') || '/' || o.next_due_at::text as line
                         from visit_obligation o order by 1
                         """
+                    // Ten days pass for the people who will move, unvisited: their visits fall overdue (a move must not postpone them).
+                    try await transaction.query(
+                        """
+                        update visit_obligation set next_due_at = next_due_at - interval '10 days'
+                        where last_check_id is null and person_id in (select id from people where n % 4 = 2)
+                        """
+                    )
+                    try await transaction.query(
+                        """
+                        create temporary table due_before on commit drop as
+                        select person_id, rule_key, cadence, next_due_at from visit_obligation
+                        where last_check_id is null and person_id in (select id from people where n % 4 = 2)
+                        """
+                    )
                     let before = try await transaction.query(snapshot).map { try $0.decode("line", as: String.self) }
 
                     try await transaction.query("savepoint triggers")
                     for change in changes { try await transaction.query(change) }
                     let triggered = try await transaction.query(snapshot).map { try $0.decode("line", as: String.self) }
+                    let stillOverdue = try await transaction.query(
+                        """
+                        select count(*)::int as rows, count(*) filter (where o.next_due_at = b.next_due_at)::int as kept,
+                            count(*) filter (where o.next_due_at < now())::int as overdue
+                        from visit_obligation o join due_before b using (person_id, rule_key, cadence)
+                        where o.last_check_id is null
+                        """
+                    ).first!
                     try await transaction.query("rollback to savepoint triggers")
 
                     try await transaction.query("alter table person disable trigger person_visit_obligations_update")
@@ -179,6 +201,10 @@ struct ObligationsOfChangedPeopleTests {
                     #expect(triggered.difference(from: rebuilt).isEmpty, "\(Self.lines(triggered.difference(from: rebuilt)))")
                     #expect(underCounty.difference(from: rebuiltAll).isEmpty, "\(Self.lines(underCounty.difference(from: rebuiltAll)))")
                     #expect(triggered != before, "the changes changed obligations")
+                    let unvisited = try stillOverdue.decode("rows", as: Int.self)
+                    #expect(unvisited > 0)
+                    #expect(try stillOverdue.decode("kept", as: Int.self) == unvisited, "a move keeps the due dates of unmet visits")
+                    #expect(try stillOverdue.decode("overdue", as: Int.self) > 0, "and overdue ones stay overdue")
                     let active = try await transaction.query("select count(*)::int as n from person where status = 'active'").first!.decode(
                         "n",
                         as: Int.self

@@ -345,9 +345,9 @@ struct LedgerTests {
                 let unit = try await UnitBrief.load(fixture.village1a.id, in: transaction)!
                 var first = stored.file
                 first.currentAddress = "甲村 3 号"
-                // The second row leaves the address empty (kept) and fills a phone number.
+                // The second row moves the child on to another address and fills a phone number.
                 var second = stored.file
-                second.currentAddress = nil
+                second.currentAddress = "甲村 5 号"
                 second.phone = "13900000001"
                 let merges = [first, second, second].map { PersonService.LedgerMerge(id: id, ledger: $0, unit: unit) }
                 return try await service.updateMany(merges, caller: caller, origin: AuditOrigin(requestID: nil, clientAddress: nil), in: transaction)
@@ -362,13 +362,20 @@ struct LedgerTests {
             let row = try await database.pool.query(
                 "select version, file ->> 'currentAddress' as address, file ->> 'phone' as phone from person where id = \(id)"
             ).first!
-            #expect(try row.decode("address", as: String?.self) == "甲村 3 号", "the second merge keeps what the first wrote")
+            #expect(try row.decode("address", as: String?.self) == "甲村 5 号", "the second merge is applied after the first")
             #expect(try row.decode("phone", as: String?.self) == "13900000001")
             #expect(try row.decode("version", as: Int.self) == 3)
             let history = try await database.pool.query(
                 "select count(distinct change_id)::int as n from person_change where person_id = \(id) and action = 'update'"
             ).first!.decode("n", as: Int.self)
             #expect(history == 2)
+            let moves = try await database.pool.query(
+                """
+                select string_agg(coalesce(old_value, '-') || '→' || new_value, ' ' order by id) as moves
+                from person_change where person_id = \(id) and field = 'currentAddress'
+                """
+            ).first!.decode("moves", as: String.self)
+            #expect(moves.hasSuffix("→甲村 3 号 甲村 3 号→甲村 5 号"), "\(moves)")
         }
     }
 

@@ -38,7 +38,9 @@ struct VisitRuleController: Sendable {
         let body = try await request.decodeJSON(as: VisitRuleInput.self, context: context)
         try Self.validate(key: key, body)
         let ifMatch = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
-        return try await self.database.transaction(for: caller) { transaction in
+        // Bulk: the change rebuilds the visit obligations of everyone under the unit (a county's
+        // hundreds of thousands of people).
+        return try await self.database.transaction(for: caller, kind: .bulk) { transaction in
             let path = try await self.unitPath(id, caller: caller, permission: .visitRulesManage, settable: true, in: transaction)
             let existing = try await self.store.lockOverride(unit: id, key: key, in: transaction)
             if let existing {
