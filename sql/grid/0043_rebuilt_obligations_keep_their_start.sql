@@ -10,9 +10,11 @@
 -- obligation still starts at the latest check that saw the person, else now.
 --
 -- The rebuild also
--- * locks the people it rebuilds (`for share`): a unit's move or a rule refresh that reads a
---   person while another transaction moves that person waits for it and rebuilds from the
---   person's newest row, instead of writing the old unit's obligations over the new ones;
+-- * locks the people it rebuilds (`for share`, in id order), then their obligations (in the order
+--   door-check batches lock them, person and rule key): a unit's move or a rule refresh that reads
+--   a person while another transaction moves that person waits for it and rebuilds from the
+--   person's newest row, instead of writing the old unit's obligations over the new ones, and a
+--   county's refresh running while grid workers upload checks does not deadlock with them;
 -- * leaves an obligation whose rule, unit, path, kinds, cadence, last check and due date would not
 --   change unwritten (a rule refresh of a county rewrote every row, with its GiST entry).
 --
@@ -22,11 +24,14 @@
 create or replace function visit_obligations_rebuild(p_people uuid[]) returns void
     language sql security definer set search_path = public, pg_temp
     as $$
+        -- Each statement of this (volatile) function reads what committed before it began: the rows
+        -- locked here are read again, newest, below.
+        select from person p where p.id = any (p_people) order by p.id for share;
+        select from visit_obligation o where o.person_id = any (p_people) order by o.person_id, o.rule_key for update;
         with people as materialized (
             select p.id, p.unit_id, p.household_id, p.status, p.categories, p.risk_level, p.created_at
             from (select distinct x.id from unnest(p_people) as x (id)) x
             join person p on p.id = x.id
-            for share of p
         ), wanted as materialized (
             select p.id as person_id, p.unit_id, p.household_id, p.created_at, r.unit_path, r.rule_id, r.rule_key, r.check_kinds, r.cadence
             from people p
