@@ -10,11 +10,13 @@
 -- obligation still starts at the latest check that saw the person, else now.
 --
 -- The rebuild also
--- * locks the people it rebuilds (`for share`, in id order), then their obligations (in the order
---   door-check batches lock them, person and rule key): a unit's move or a rule refresh that reads
---   a person while another transaction moves that person waits for it and rebuilds from the
---   person's newest row, instead of writing the old unit's obligations over the new ones, and a
---   county's refresh running while grid workers upload checks does not deadlock with them;
+-- * first locks the obligations of its people, in the order door-check batches lock them (person
+--   and rule key), with a statement of its own: a county's refresh running while grid workers
+--   upload checks does not deadlock with them, and when another transaction changing one of the
+--   people holds their obligations, the rebuild waits for it and then reads the person's newest
+--   row (each statement of the function takes a new snapshot), instead of writing the old unit's
+--   obligations over the new ones. People are not locked: edits of files that change none of
+--   what obligations depend on never wait for a move or a rule refresh;
 -- * leaves an obligation whose rule, unit, path, kinds, cadence, last check and due date would not
 --   change unwritten (a rule refresh of a county rewrote every row, with its GiST entry).
 --
@@ -24,9 +26,8 @@
 create or replace function visit_obligations_rebuild(p_people uuid[]) returns void
     language sql security definer set search_path = public, pg_temp
     as $$
-        -- Each statement of this (volatile) function reads what committed before it began: the rows
-        -- locked here are read again, newest, below.
-        select from person p where p.id = any (p_people) order by p.id for share;
+        -- Each statement of this (volatile) function reads what committed before it began: people
+        -- changed by a transaction this lock waited for are read newest below.
         select from visit_obligation o where o.person_id = any (p_people) order by o.person_id, o.rule_key for update;
         with people as materialized (
             select p.id, p.unit_id, p.household_id, p.status, p.categories, p.risk_level, p.created_at

@@ -39,8 +39,8 @@ struct VisitRuleController: Sendable {
         try Self.validate(key: key, body)
         let ifMatch = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
         // Bulk: the change rebuilds the visit obligations of everyone under the unit (a county's
-        // hundreds of thousands of people).
-        return try await self.database.transaction(for: caller, kind: .bulk) { transaction in
+        // hundreds of thousands of people). Run again after a deadlock: every step reads afresh.
+        return try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
             let path = try await self.unitPath(id, caller: caller, permission: .visitRulesManage, settable: true, in: transaction)
             let existing = try await self.store.lockOverride(unit: id, key: key, in: transaction)
             if let existing {
