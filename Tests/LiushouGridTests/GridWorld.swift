@@ -96,6 +96,18 @@ enum Checks {
         return formatter.string(from: date)
     }
 
+    /// A household of grid 1a filed as the owner, for tests that set up obligations in SQL.
+    static func household(code: String, address: String, in fixture: PlatformFixture, _ transaction: PostgresTransaction) async throws -> UUID {
+        let id = UUID()
+        try await transaction.query(
+            """
+            insert into household (id, village_id, grid_id, unit_id, code, address)
+            values (\(id), \(fixture.village1a.id), \(fixture.grid1a.id), \(fixture.grid1a.id), \(code), \(address))
+            """
+        )
+        return id
+    }
+
     /// A grid worker's knock on a household, written as the owner with its key claimed first (as
     /// door_checks_record does), for tests that set up obligations in SQL.
     static func knock(

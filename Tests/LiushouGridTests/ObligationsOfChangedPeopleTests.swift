@@ -26,13 +26,7 @@ struct ObligationsOfChangedPeopleTests {
                     as: UUID.self
                 )
                 try await database.pool.withTransaction { transaction in
-                    let household = UUID()
-                    try await transaction.query(
-                        """
-                        insert into household (id, village_id, grid_id, unit_id, code, address)
-                        values (\(household), \(fixture.village1a.id), \(fixture.grid1a.id), \(fixture.grid1a.id), 'H-8', '甲村 8 号')
-                        """
-                    )
+                    let household = try await Checks.household(code: "H-8", address: "甲村 8 号", in: fixture, transaction)
                     // The town the village moves under switches daily knocks off and visits its high-risk elders every three days.
                     try await transaction.query(
                         """

@@ -21,13 +21,7 @@ struct ObligationsOfNewPeopleTests {
                     as: UUID.self
                 )
                 try await database.pool.withTransaction { transaction in
-                    let household = UUID()
-                    try await transaction.query(
-                        """
-                        insert into household (id, village_id, grid_id, unit_id, code, address)
-                        values (\(household), \(world.fixture.village1a.id), \(world.fixture.grid1a.id), \(world.fixture.grid1a.id), 'H-7', '甲村 7 号')
-                        """
-                    )
+                    let household = try await Checks.household(code: "H-7", address: "甲村 7 号", in: world.fixture, transaction)
                     // A knock that saw the household's members three days ago, and a nobody-home one since (which does not count).
                     for (hours, outcome) in [(72, "all_well"), (2, "not_home")] {
                         try await Checks.knock(

@@ -188,8 +188,8 @@ struct OrgUnitController: Sendable {
 
     private func move(_ id: UUID, to parentID: UUID, version: Int, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         // Bulk: the move rebuilds the visit obligations of everyone in the subtree (a town's tens of
-        // thousands of people) in its update. Run again after a deadlock (a person moved between two
-        // units of the subtree meanwhile): every step reads afresh.
+        // thousands of people) in its update. Run again after a deadlock with another writer of
+        // those obligations: every step reads afresh.
         try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
             let seen = try await self.visible(id, .unitsManage, caller, transaction)
             // Lock the subtree and the new parent, then decide on fresh rows: concurrent moves,

@@ -191,7 +191,6 @@ struct PersonController: Sendable {
         caller.covers(record.unitPath, in: .personArea)
     }
 
-    /// Logs a read of a child's file (children's personal information is sensitive: PIPL art. 28, 31).
     /// A file the caller can see and whether its identifiers are revealed to them (a reveal asked
     /// for and allowed, and audited), with the read of a child's file audited as `action`.
     static func disclosed(
@@ -217,6 +216,7 @@ struct PersonController: Sendable {
         return (record, revealed)
     }
 
+    /// Logs a read of a child's file (children's personal information is sensitive: PIPL art. 28, 31).
     static func auditRead(
         _ action: String,
         _ record: PersonRecord,

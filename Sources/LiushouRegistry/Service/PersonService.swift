@@ -246,7 +246,7 @@ public struct PersonService: Sendable {
     ) async throws -> [Result<Outcome, any Error>] {
         let stored = try await self.repository.findMany(merges.map(\.id), lock: true, in: transaction)
         var answers: [Result<Outcome, any Error>] = Array(repeating: .success(.unchanged), count: merges.count)
-        var writes: [(index: Int, record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])] = []
+        var writes: [MergeWrite] = []
         var named = Set<UUID>()
         var again: [Int] = []
         for (index, entry) in merges.enumerated() {
@@ -260,18 +260,7 @@ public struct PersonService: Sendable {
                 let ledger = entry.ledger
                 let file = try self.validated(current.file.merging(ledger: ledger))
                 if let idNumber = file.idNumber, current.status == .active, idNumber != current.file.idNumber {
-                    let (_, outcome) = try await self.update(
-                        id: entry.id,
-                        file: ledger,
-                        expectedVersion: nil,
-                        caller: caller,
-                        origin: origin,
-                        audit: false,
-                        checkedUnit: entry.unit,
-                        merge: { $0.merging(ledger: ledger) },
-                        in: transaction
-                    )
-                    answers[index] = .success(outcome)
+                    answers[index] = .success(try await self.mergeAlone(entry, caller: caller, origin: origin, in: transaction))
                     continue
                 }
                 var updated = current
@@ -295,20 +284,8 @@ public struct PersonService: Sendable {
             for write in writes { answers[write.index] = .success(.updated) }
         }
         for index in again {
-            let ledger = merges[index].ledger
             do {
-                let (_, outcome) = try await self.update(
-                    id: merges[index].id,
-                    file: ledger,
-                    expectedVersion: nil,
-                    caller: caller,
-                    origin: origin,
-                    audit: false,
-                    checkedUnit: merges[index].unit,
-                    merge: { $0.merging(ledger: ledger) },
-                    in: transaction
-                )
-                answers[index] = .success(outcome)
+                answers[index] = .success(try await self.mergeAlone(merges[index], caller: caller, origin: origin, in: transaction))
             } catch let refusal as any ProblemConvertible {
                 answers[index] = .failure(refusal)
             }
@@ -316,10 +293,31 @@ public struct PersonService: Sendable {
         return answers
     }
 
+    /// One of `updateMany`'s merges through `update`, as the import called it before merges were sets.
+    private func mergeAlone(_ entry: LedgerMerge, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction) async throws -> Outcome {
+        let ledger = entry.ledger
+        let (_, outcome) = try await self.update(
+            id: entry.id,
+            file: ledger,
+            expectedVersion: nil,
+            caller: caller,
+            origin: origin,
+            audit: false,
+            checkedUnit: entry.unit,
+            merge: { $0.merging(ledger: ledger) },
+            in: transaction
+        )
+        return outcome
+    }
+
+    /// A file `updateMany` changes: its row in the merges, the merged file, the version read under its
+    /// lock, whether its content changed (its check is then cleared) and its history.
+    private typealias MergeWrite = (index: Int, record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])
+
     /// `updateMany`'s writes: the changed files in one update (each still at the version read under
     /// its lock), their history and their timeline in one insert each.
     private func write(
-        _ writes: [(index: Int, record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])],
+        _ writes: [MergeWrite],
         caller: Caller,
         in transaction: PostgresTransaction
     ) async throws {
