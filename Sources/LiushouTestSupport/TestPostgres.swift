@@ -114,10 +114,12 @@ public struct TestDatabase: Sendable {
 
 extension TestDatabase {
     /// Applies the project's migrations older than `version` (an empty database): the schema as a
-    /// deployment had it before that migration, for tests of the migration on a filled table.
-    public func migrate(before version: Int) async throws {
+    /// deployment had it before that migration, for tests of the migration on a filled table. The
+    /// later migrations in `later` are applied too (after the older ones): functions today's server
+    /// calls to fill that table through the API, which the full migration then does not apply again.
+    public func migrate(before version: Int, with later: Set<Int> = []) async throws {
         let all = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory())
-        let earlier = try MigrationCatalog(migrations: all.migrations.filter { $0.version < version })
+        let earlier = try MigrationCatalog(migrations: all.migrations.filter { $0.version < version || later.contains($0.version) })
         try await Migrator(catalog: earlier, logger: TestPostgres.logger).migrate(pool: self.pool)
     }
 }

@@ -175,8 +175,10 @@ public struct DoorCheckRecorder: Sendable {
 
     /// Content hashes of checks already stored under the items' ids (the caller's own) within a
     /// second of the items' times, and the visible, active people and households the items name
-    /// with their units: one round trip. (A stored check of an item's id further away in time has
-    /// other content: `door_checks_record` answers that item conflict.)
+    /// with their units: one statement, `door_checks_lookup`, whose queries PL/pgSQL plans once a
+    /// session (as unnamed statements they were planned at every call, which cost more than running
+    /// them). A stored check of an item's id further away in time has other content:
+    /// `door_checks_record` answers that item conflict.
     private func storedHashesAndTargets(
         of items: [DoorCheckInput],
         caller: Caller,
@@ -184,51 +186,26 @@ public struct DoorCheckRecorder: Sendable {
     ) async throws -> (hashes: [UUID: String], targets: [UUID: Target]) {
         let people = Array(Set(items.compactMap(\.personId)))
         let households = Array(Set(items.compactMap(\.householdId)))
-        // Only the months of the items' times are read (a check with the same content hash has the
-        // same time to the second), not every month's index.
-        let earliest = (items.map(\.occurredAt).min() ?? Date()).addingTimeInterval(-1)
-        let latest = (items.map(\.occurredAt).max() ?? Date()).addingTimeInterval(1)
-        let results = try await transaction.pipeline([
-            // Each id is looked up by its own key (id, time); the bounds prune the months. Without the
-            // limit (an id is stored once) the planner flattens the lookup into a join that reads
-            // every check of the bounds' range.
+        let rows = try await transaction.query(
             """
-            select c.id, encode(c.content_hash, 'hex') as hash
-            from unnest(\(items.map(\.id))::uuid[], \(items.map(\.occurredAt))::timestamptz[]) as n (id, at)
-            cross join lateral (
-                select c.id, c.content_hash from door_check c
-                where c.id = n.id and c.occurred_at between n.at - interval '1 second' and n.at + interval '1 second'
-                    and c.occurred_at between \(earliest) and \(latest)
-                limit 1
-            ) c
-            """,
+            select target, id, hash, unit_id, path, school_path, assigned
+            from door_checks_lookup(\(items.map(\.id)), \(items.map(\.occurredAt)), \(people), \(households), \(caller.accountID))
             """
-            select p.id, p.unit_id, (select b.path from liushou_unit_brief(p.unit_id) b) as path,
-                (select b.path from liushou_unit_brief(p.school_id) b) as school_path,
-                exists (select from person_assignment a where a.person_id = p.id and a.account_id = \(caller.accountID)
-                           and a.started_at <= now() and (a.ended_at is null or a.ended_at > now()))
-                    as assigned
-            from person p where p.id = any(\(people)) and p.status = 'active'
-            """,
-            """
-            select h.id, h.unit_id, (select b.path from liushou_unit_brief(h.unit_id) b) as path from household h where h.id = any(\(households))
-            """,
-        ])
+        )
         var hashes: [UUID: String] = [:]
-        for row in results[0] {
-            hashes[try row.decode("id")] = try row.decode("hash")
-        }
         var targets: [UUID: Target] = [:]
-        for row in results[1] {
-            targets[try row.decode("id")] = Target(
-                unit: try row.decode("unit_id"),
-                path: try row.decode("path"),
-                assigned: try row.decode("assigned"),
-                schoolPath: try row.decode("school_path")
-            )
-        }
-        for row in results[2] {
-            targets[try row.decode("id")] = Target(unit: try row.decode("unit_id"), path: try row.decode("path"), assigned: false, schoolPath: nil)
+        for row in rows {
+            let id: UUID = try row.decode("id")
+            if try row.decode("target", as: String.self) == "check" {
+                hashes[id] = try row.decode("hash")
+            } else {
+                targets[id] = Target(
+                    unit: try row.decode("unit_id"),
+                    path: try row.decode("path"),
+                    assigned: try row.decode("assigned"),
+                    schoolPath: try row.decode("school_path")
+                )
+            }
         }
         return (hashes, targets)
     }
