@@ -79,7 +79,7 @@ except ValueError:
 tps_of() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -n 1; }
 
 echo "-- baseline: pgbench running the statements the server sends for one check, in its two round trips (as the application role"
-echo "   with demo.cadre's scopes: BEGIN with the scope and door_checks_lookup; door_checks_record with its policies,"
+echo "   with demo.cadre's scopes: BEGIN with the scope and door_check_targets; door_checks_record with its policies,"
 echo "   obligations, timeline, and COMMIT), 64 clients"
 q "select p.id from person p join org_unit u on u.id = p.unit_id where u.code = '341122100001' and p.status = 'active' order by random() limit 5000" >"$work/people.txt"
 q "create table bench_people (n serial primary key, id uuid not null, unit_id uuid)"
@@ -94,8 +94,7 @@ cat >"$work/check.sql" <<SQL
 \\startpipeline
 BEGIN;
 $scope_sql
-select * from door_checks_lookup(array[md5(:r::text)::uuid], array[now() - interval '1 minute'],
-  array(select id from bench_people where n = :n), '{}'::uuid[], '$grid_worker');
+select * from door_check_targets(array(select id from bench_people where n = :n), '{}'::uuid[], '$grid_worker');
 \\endpipeline
 \\startpipeline
 select id, status from door_checks_record((select jsonb_build_array(jsonb_build_object('id', md5(:r::text)::uuid, 'personId', b.id, 'unitId', b.unit_id,

@@ -74,6 +74,9 @@ struct DoorCheckTests {
                 #expect(exited.status == .ok, "\(exited.text)")
                 let lateRetry = try await client.post("/v1/door-checks", json: body, token: worker)
                 #expect(lateRetry.status == .ok, "a retry after the person left is still the same record: \(lateRetry.text)")
+                let lateChanged = try await client.post("/v1/door-checks", json: changed, token: worker)
+                #expect(lateChanged.status == .conflict, "the same id with other content is a conflict, not a refusal: \(lateChanged.text)")
+                #expect(try await database.pool.query("select count(*) as n from door_check").first!.decode("n", as: Int.self) == 1)
             }
         }
     }

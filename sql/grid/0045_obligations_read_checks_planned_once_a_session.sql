@@ -7,7 +7,10 @@
 -- the server's one-check transaction, one client, demo county: 1.3 ms before, 0.95 ms after).
 -- The read is now a static statement: the months are pruned when the cached plan starts, and the
 -- checks and a household's members are read by index probes (lateral subqueries), so the plan
--- cannot turn into a scan of either table whatever the statistics.
+-- cannot turn into a scan of either table whatever the statistics. A cached plan locks every month
+-- of `door_check` (PostgreSQL 15) but opens the indexes of the pruned ones only: with 68 months
+-- attached, the one-check transaction at 64 clients ran as fast as with EXECUTE (747-804 against
+-- 787-800 a second), one client 17 % faster.
 
 create or replace function visit_obligations_satisfy_many(p_checks uuid[], p_at timestamptz[]) returns void
     language plpgsql security definer set search_path = public, pg_temp

@@ -45,19 +45,10 @@ public struct DoorCheckRecorder: Sendable {
         commitsWithWrite: Bool = false,
         in transaction: PostgresTransaction
     ) async throws -> [ItemResult] {
-        // Retries first: an upload that committed before its answer was lost is a duplicate even if
-        // the person has since moved away or the check has grown old. Stored hashes and the
-        // targets are read in one round trip.
-        let (stored, targets) = try await self.storedHashesAndTargets(of: items, caller: caller, in: transaction)
+        let targets = try await self.targets(of: items, caller: caller, in: transaction)
         var results: [ItemResult?] = items.map { item in
-            if let hash = stored[item.id] {
-                return ItemResult(id: item.id, status: hash == Self.contentHash(item) ? .duplicate : .conflict, errors: nil)
-            }
             let errors = Self.problems(item, now: now)
             return errors.isEmpty ? nil : ItemResult(id: item.id, status: .rejected, errors: errors)
-        }
-        if results.contains(where: { $0?.status == .duplicate }) {
-            try await transaction.commitWaitsForStandby()
         }
         var payload: [Item] = []
         for (index, item) in items.enumerated() where results[index] == nil {
@@ -99,6 +90,23 @@ public struct DoorCheckRecorder: Sendable {
                     summary: Self.summary(item)
                 )
             )
+        }
+        // A refused item may be the retry of an upload that committed before its answer was lost,
+        // whose check has since grown old or whose person has moved away: a stored check answers it
+        // (duplicate or conflict), not the refusal. Items going on are answered so by
+        // `door_checks_record` itself, so the door_check months are read only on this rare path.
+        let refused = items.indices.filter { results[$0] != nil }
+        if !refused.isEmpty {
+            let stored = try await self.storedHashes(of: refused.map { items[$0] }, in: transaction)
+            for index in refused {
+                let item = items[index]
+                if let hash = stored[item.id] {
+                    results[index] = ItemResult(id: item.id, status: hash == Self.contentHash(item) ? .duplicate : .conflict, errors: nil)
+                }
+            }
+            if refused.contains(where: { results[$0]?.status == .duplicate }) {
+                try await transaction.commitWaitsForStandby()
+            }
         }
         if !payload.isEmpty {
             // In the client's order: the first item of an id is the one that inserts it, and the
@@ -173,41 +181,53 @@ public struct DoorCheckRecorder: Sendable {
         var schoolPath: String?
     }
 
-    /// Content hashes of checks already stored under the items' ids (the caller's own) within a
-    /// second of the items' times, and the visible, active people and households the items name
-    /// with their units: one statement, `door_checks_lookup`, whose queries PL/pgSQL plans once a
-    /// session (as unnamed statements they were planned at every call, which cost more than running
-    /// them). A stored check of an item's id further away in time has other content:
-    /// `door_checks_record` answers that item conflict.
-    private func storedHashesAndTargets(
-        of items: [DoorCheckInput],
-        caller: Caller,
-        in transaction: PostgresTransaction
-    ) async throws -> (hashes: [UUID: String], targets: [UUID: Target]) {
+    /// The visible, active people and households the items name, with their units:
+    /// `door_check_targets`, whose queries PL/pgSQL plans once a session (as unnamed statements they
+    /// were planned at every call, which cost more than running them).
+    private func targets(of items: [DoorCheckInput], caller: Caller, in transaction: PostgresTransaction) async throws -> [UUID: Target] {
         let people = Array(Set(items.compactMap(\.personId)))
         let households = Array(Set(items.compactMap(\.householdId)))
         let rows = try await transaction.query(
+            "select id, unit_id, path, school_path, assigned from door_check_targets(\(people), \(households), \(caller.accountID))"
+        )
+        var targets: [UUID: Target] = [:]
+        for row in rows {
+            targets[try row.decode("id")] = Target(
+                unit: try row.decode("unit_id"),
+                path: try row.decode("path"),
+                assigned: try row.decode("assigned"),
+                schoolPath: try row.decode("school_path")
+            )
+        }
+        return targets
+    }
+
+    /// Content hashes of checks already stored under the items' ids (the caller's own) within a
+    /// second of the items' times. (A stored check of an item's id further away in time has other
+    /// content: `door_checks_record` answers that item conflict.)
+    private func storedHashes(of items: [DoorCheckInput], in transaction: PostgresTransaction) async throws -> [UUID: String] {
+        // Each id is looked up by its own key (id, time); the bounds, constants when the statement is
+        // planned, open and lock only the items' months. Without the limit (an id is stored once) the
+        // planner flattens the lookup into a join that reads every check of the bounds' range.
+        let earliest = (items.map(\.occurredAt).min() ?? Date()).addingTimeInterval(-1)
+        let latest = (items.map(\.occurredAt).max() ?? Date()).addingTimeInterval(1)
+        let rows = try await transaction.query(
             """
-            select target, id, hash, unit_id, path, school_path, assigned
-            from door_checks_lookup(\(items.map(\.id)), \(items.map(\.occurredAt)), \(people), \(households), \(caller.accountID))
+            select c.id, encode(c.content_hash, 'hex') as hash
+            from unnest(\(items.map(\.id))::uuid[], \(items.map(\.occurredAt))::timestamptz[]) as n (id, at)
+            cross join lateral (
+                select c.id, c.content_hash from door_check c
+                where c.id = n.id and c.occurred_at between n.at - interval '1 second' and n.at + interval '1 second'
+                    and c.occurred_at between \(earliest) and \(latest)
+                limit 1
+            ) c
             """
         )
         var hashes: [UUID: String] = [:]
-        var targets: [UUID: Target] = [:]
         for row in rows {
-            let id: UUID = try row.decode("id")
-            if try row.decode("target", as: String.self) == "check" {
-                hashes[id] = try row.decode("hash")
-            } else {
-                targets[id] = Target(
-                    unit: try row.decode("unit_id"),
-                    path: try row.decode("path"),
-                    assigned: try row.decode("assigned"),
-                    schoolPath: try row.decode("school_path")
-                )
-            }
+            hashes[try row.decode("id")] = try row.decode("hash")
         }
-        return (hashes, targets)
+        return hashes
     }
 
     static func contentHash(_ item: DoorCheckInput) -> String {
