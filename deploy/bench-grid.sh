@@ -115,7 +115,7 @@ token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: appl
 TOKEN="$token" PEOPLE="$work/people.txt" wrk -t2 -c64 -d"${secs}s" --latency -s deploy/door-check.lua "http://127.0.0.1:$port" \
   | grep -E "Requests/sec|99%|error answers" | tee "$work/post.out" | sed 's/^ */   /'
 
-echo "-- HTTP floor on this machine, same wrk settings: GET /healthz (no database) and GET /v1/auth/me (the token check alone)"
+echo "-- HTTP floor on this machine, same wrk settings: GET /healthz (no database) and GET /v1/auth/me (the token check, then one read of the account's second factor)"
 wrk -t2 -c64 -d"${secs}s" "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec" | sed 's/^ */   healthz: /'
 wrk -t2 -c64 -d"${secs}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/auth/me" | grep -E "Requests/sec" | tee "$work/me.out" | sed 's/^ */   auth\/me: /'
 rps_of() { sed -n 's/.*Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | head -n 1; }

@@ -9,7 +9,7 @@ public struct AuthController: Sendable {
     let auth: AuthService
     let twoFactor: TwoFactorService
 
-    /// A controller over `auth`.
+    /// Sign-in and sign-out through `auth`; `me` also reports the second-factor state `twoFactor` keeps.
     public init(auth: AuthService, twoFactor: TwoFactorService) {
         self.auth = auth
         self.twoFactor = twoFactor
