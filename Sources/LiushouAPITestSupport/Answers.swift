@@ -1,4 +1,5 @@
 import Foundation
+import LiushouHTTP
 
 /// Typed views of API answers for tests (`TestResponse.decode`; dates stay the strings the API sends).
 /// Test targets add their own answer types in extensions.
@@ -11,24 +12,11 @@ public enum Answer {
 
         public init(from decoder: any Decoder) throws {
             self.value = try Value(from: decoder)
-            self.keys = Set(try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue))
+            self.keys = Set(try decoder.container(keyedBy: NamedKey.self).allKeys.map(\.stringValue))
         }
 
         public subscript<Field>(dynamicMember path: KeyPath<Value, Field>) -> Field {
             self.value[keyPath: path]
-        }
-    }
-
-    public struct AnyKey: CodingKey {
-        public var stringValue: String
-        public var intValue: Int? { nil }
-
-        public init(stringValue: String) {
-            self.stringValue = stringValue
-        }
-
-        public init?(intValue: Int) {
-            nil
         }
     }
 

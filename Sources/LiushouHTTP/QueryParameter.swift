@@ -17,6 +17,12 @@ extension KeyedDecodingContainer {
         )
     }
 
+    /// A whole number in `range`, `absent` when the parameter is not sent; 400 naming it otherwise.
+    public func integer(_ key: Key, in range: ClosedRange<Int>, default absent: Int) throws -> Int {
+        let message = "must be \(range.lowerBound) to \(range.upperBound)"
+        return try self.parameter(key, { Int($0).flatMap { range.contains($0) ? $0 : nil } }, message: message) ?? absent
+    }
+
     /// A parameter the route needs: 400 "`key` is required." and `message` for the field when it is
     /// missing or `parse` refuses it.
     public func required<Value>(_ key: Key, _ parse: (String) -> Value?, message: String) throws -> Value {

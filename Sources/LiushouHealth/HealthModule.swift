@@ -1,3 +1,5 @@
+import HTTPTypes
+import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 
@@ -7,8 +9,16 @@ import LiushouPlatform
 public enum HealthModule {
     public static func addRoutes(to routes: SecuredRoutes, database: TenantDatabase, vault: IdentifierVault, clock: ChinaClock = .system) {
         let store = HealthStore()
-        CheckupController(database: database, recorder: CheckupRecorder(vault: vault, clock: clock)).addRoutes(to: routes)
-        HealthFileController(database: database, store: store, clock: clock).addRoutes(to: routes)
-        HealthCoverageController(database: database, store: store).addRoutes(to: routes)
+        let checkup = CheckupController(database: database, recorder: CheckupRecorder(vault: vault, clock: clock))
+        let healthFile = HealthFileController(database: database, store: store, clock: clock)
+        let healthCoverage = HealthCoverageController(database: database, store: store)
+
+        routes.on(.post, "/v1/checkups", .permission(.healthRecord), handler: checkup.record)
+        routes.on(.post, "/v1/checkups/batch", .permission(.healthRecord), bodyLimit: 16 * 1024 * 1024, handler: checkup.recordBatch)
+
+        routes.on(.get, "/v1/persons/:id/health", .permission(.personsRead), handler: healthFile.read)
+        routes.on(.put, "/v1/persons/:id/health-file", .permission(.healthRecord), handler: healthFile.change)
+
+        routes.on(.get, "/v1/health-coverage", .permission(.indicatorsRead), handler: healthCoverage.coverage)
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// The web clients' files (field app, console, dashboard and their shared code), read once at
 /// start-up from the module's resources. Files are served under `/static/<version>/…`, where the
 /// version is a digest of every file: a new build gets new URLs, so browsers may cache them for a
-/// year. Pages and the service worker are templates whose `{{static}}` becomes that prefix.
+/// year. Pages and the service worker are templates whose `{{static}}` becomes that prefix; a page's
+/// `{{head}}` becomes `shared/head.html`, the start of every page's head.
 public struct WebBundle: Sendable {
     /// One file, ready to send.
     struct Asset: Sendable {
@@ -51,9 +52,11 @@ public struct WebBundle: Sendable {
         let prefix = "/static/\(version)"
         let precache =
             (["/app/", "/app/manifest.webmanifest"]
-                + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !Self.templates.contains($0) }
+                + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !Self.templates.contains($0) && !$0.hasSuffix(".html") }
                 .sorted().map { "\(prefix)/\($0)" })
         let precacheJSON = "[" + precache.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        // What every page's head starts with: character set, colour schemes, icon, base styles, preloads.
+        let head = String(decoding: raw["shared/head.html"] ?? [], as: UTF8.self).trimmingCharacters(in: .newlines)
         var rendered: [String: Asset] = [:]
         for (path, bytes) in raw where Self.templates.contains(path) {
             // Every module the page may import, fetched at once rather than one import level at a time.
@@ -61,6 +64,7 @@ public struct WebBundle: Sendable {
             let preload = raw.keys.filter { ($0.hasPrefix(app + "/") || $0.hasPrefix("shared/")) && $0.hasSuffix(".js") && $0 != "app/sw.js" }
                 .sorted().map { "<link rel=\"modulepreload\" href=\"\(prefix)/\($0)\">" }.joined(separator: "\n")
             let text = String(decoding: bytes, as: UTF8.self)
+                .replacingOccurrences(of: "{{head}}", with: head)
                 .replacingOccurrences(of: "{{modulepreload}}", with: preload)
                 .replacingOccurrences(of: "{{static}}", with: prefix)
                 .replacingOccurrences(of: "{{version}}", with: version)

@@ -92,9 +92,7 @@ struct Admin: AsyncParsableCommand {
 /// An owner connection and a seeder for one admin command.
 enum AdminSession {
     static func run(_ common: CommonOptions, _ body: (PlatformSeeder) async throws -> Void) async throws {
-        var configuration = ServerConfiguration()
-        try common.apply(to: &configuration)
-        let logger = CommonOptions.bootstrapLogging(configuration)
+        let (configuration, logger) = try common.configured()
         let hasher = try PasswordHasher(cost: configuration.bcryptCost)
         try await OwnerConnection.with(configuration, logger: logger) { owner in
             try await body(

@@ -24,9 +24,7 @@ struct Audit: AsyncParsableCommand {
         var checkpoint: String?
 
         func run() async throws {
-            var configuration = ServerConfiguration()
-            try self.common.apply(to: &configuration)
-            let logger = CommonOptions.bootstrapLogging(configuration)
+            let (configuration, logger) = try self.common.configured()
             let checkpoints = try self.checkpoint.map { try String(contentsOfFile: $0, encoding: .utf8) }
             var dataKey = configuration.dataKey
             var previous = configuration.previousDataKeys

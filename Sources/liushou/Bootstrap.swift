@@ -29,9 +29,7 @@ struct Bootstrap: AsyncParsableCommand {
         guard let password = ProcessInfo.processInfo.environment["LIUSHOU_ADMIN_PASSWORD"], !password.isEmpty else {
             throw ValidationError("set LIUSHOU_ADMIN_PASSWORD to the administrator's initial password")
         }
-        var configuration = ServerConfiguration()
-        try self.common.apply(to: &configuration)
-        let logger = CommonOptions.bootstrapLogging(configuration)
+        let (configuration, logger) = try self.common.configured()
         try await OwnerConnection.with(configuration, logger: logger) { owner in
             let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
             try await Migrator(catalog: catalog, logger: logger).migrate(pool: owner)

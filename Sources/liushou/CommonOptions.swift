@@ -30,6 +30,13 @@ struct CommonOptions: ParsableArguments {
         return nil
     }
 
+    /// The configuration these options and the environment give, and a logger set up by it.
+    func configured() throws -> (ServerConfiguration, Logger) {
+        var configuration = ServerConfiguration()
+        try self.apply(to: &configuration)
+        return (configuration, Self.bootstrapLogging(configuration))
+    }
+
     /// Applies these options to a configuration.
     func apply(to configuration: inout ServerConfiguration) throws {
         configuration.databaseURL = Self.resolve(self.databaseURL, "LIUSHOU_DATABASE_URL")

@@ -14,9 +14,7 @@ struct Demo: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            var configuration = ServerConfiguration()
-            try self.common.apply(to: &configuration)
-            let logger = CommonOptions.bootstrapLogging(configuration)
+            let (configuration, logger) = try self.common.configured()
             try await seedDemo(configuration, logger: logger)
         }
     }

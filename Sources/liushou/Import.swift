@@ -34,9 +34,7 @@ struct Import: AsyncParsableCommand {
         var dryRun = false
 
         func run() async throws {
-            var configuration = ServerConfiguration()
-            try self.common.apply(to: &configuration)
-            let logger = CommonOptions.bootstrapLogging(configuration)
+            let (configuration, logger) = try self.common.configured()
             let data = try Data(contentsOf: URL(fileURLWithPath: self.file))
             let key = try configuration.dataKey ?? Self.embeddedKey(configuration)
             let vault = try IdentifierVault(secret: key, previous: configuration.openingDataKeys(besides: key))

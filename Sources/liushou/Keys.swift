@@ -118,9 +118,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            var configuration = ServerConfiguration()
-            try self.common.apply(to: &configuration)
-            let logger = CommonOptions.bootstrapLogging(configuration)
+            let (configuration, logger) = try self.common.configured()
             let (vault, _) = try Keys.vault(configuration, requireNew: false)
             var left = 0
             try await OwnerConnection.with(configuration, logger: logger) { owner in

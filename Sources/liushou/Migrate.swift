@@ -16,9 +16,7 @@ struct Migrate: AsyncParsableCommand {
     var status = false
 
     func run() async throws {
-        var configuration = ServerConfiguration()
-        try self.common.apply(to: &configuration)
-        let logger = CommonOptions.bootstrapLogging(configuration)
+        let (configuration, logger) = try self.common.configured()
         let catalog = try MigrationCatalog.load(from: try MigrationCatalog.locateDirectory(explicit: configuration.sqlDirectory))
         try await OwnerConnection.with(configuration, logger: logger) { pool in
             let migrator = Migrator(catalog: catalog, logger: logger)

@@ -16,9 +16,7 @@ struct ScopeSQL: AsyncParsableCommand {
     @Argument(help: "The account.") var username: String
 
     func run() async throws {
-        var configuration = ServerConfiguration()
-        try self.common.apply(to: &configuration)
-        let logger = CommonOptions.bootstrapLogging(configuration)
+        let (configuration, logger) = try self.common.configured()
         try await OwnerConnection.with(configuration, logger: logger) { owner in
             let caller = try await Import.Persons.caller(self.username, owner: owner)
             print("-- inside BEGIN … COMMIT only: outside a transaction these do nothing and the owner sees every row")

@@ -36,13 +36,6 @@ struct AlertChannelController: Sendable {
         var deliveryId: UUID
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/alert-channels", .permission(.alertsManage), handler: self.list)
-        routes.on(.post, "/v1/alert-channels", .permission(.alertsManage), handler: self.create)
-        routes.on(.delete, "/v1/alert-channels/:id", .permission(.alertsManage), handler: self.remove)
-        routes.on(.post, "/v1/alert-channels/:id/test", .permission(.alertsManage), handler: self.test)
-    }
-
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let unit = try request.uri.decodeQuery(as: ListQuery.self, context: context).unitId
         let channels = try await self.database.transaction(for: caller) { try await self.store.channels(unit: unit, in: $0) }

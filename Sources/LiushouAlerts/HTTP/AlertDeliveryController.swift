@@ -17,11 +17,6 @@ struct AlertDeliveryController: Sendable {
         var limit: Int?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/alert-deliveries", .permission(.alertsManage), handler: self.list)
-        routes.on(.post, "/v1/alert-deliveries/:id/retry", .permission(.alertsManage), handler: self.retry)
-    }
-
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
         let status = query.status ?? "dead"

@@ -32,12 +32,6 @@ struct AlertRuleController: Sendable {
         var ackMinutes: Int?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/alert-rules", .permission(.alertsManage), handler: self.list)
-        routes.on(.put, "/v1/alert-rules/:event", .permission(.alertsManage), handler: self.change)
-        routes.on(.delete, "/v1/alert-rules/:event", .permission(.alertsManage), handler: self.revert)
-    }
-
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let county = try request.uri.decodeQuery(as: CountyQuery.self, context: context).countyId
         let rules = try await self.database.transaction(for: caller) { transaction in

@@ -33,11 +33,6 @@ struct ContactController: Sendable {
         }
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/me/contact", .authenticated, handler: self.show)
-        routes.on(.put, "/v1/me/contact", .authenticated, handler: self.change)
-    }
-
     @Sendable func show(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let settings = try await self.database.transaction(for: caller) { try await self.store.contact(in: $0) }
         return try JSONResponse(settings, headers: [.eTag: "\"\(settings.version)\""])

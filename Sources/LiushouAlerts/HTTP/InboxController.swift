@@ -27,12 +27,6 @@ struct InboxController: Sendable {
         var marked: Int
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/me/alerts", .authenticated, handler: self.list)
-        routes.on(.post, "/v1/me/alerts/read-all", .authenticated, handler: self.readAll)
-        routes.on(.post, "/v1/me/alerts/:id/read", .authenticated, handler: self.read)
-    }
-
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
         let limit = query.limit ?? 50

@@ -14,15 +14,15 @@ struct DashboardController: Sendable {
     let reads: ReadDatabase
 
     /// The routes' query, as sent: `unitId` (required) and, for the trend, `weeks` (1 to 104, 12 when absent).
+    /// `unitId` (required) and, for the trend, `weeks` (1 to 104, default 12).
     struct UnitQuery: Decodable {
-        var unitId: String?
-        var weeks: String?
+        var unitId: UUID
+        var weeks: Int
 
-        func unit() throws -> UUID {
-            guard let unit = self.unitId.flatMap(UUID.init(uuidString:)) else {
-                throw Problem.badRequest("unitId is required.", errors: [.init(field: "unitId", message: "must be a unit's UUID")])
-            }
-            return unit
+        init(from decoder: any Decoder) throws {
+            let query = try decoder.container(keyedBy: NamedKey.self)
+            self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+            self.weeks = try query.integer("weeks", in: 1...104, default: 12)
         }
     }
 
@@ -36,16 +36,9 @@ struct DashboardController: Sendable {
         var counts: [Count]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/dashboard", .permission(.indicatorsRead), handler: self.dashboard)
-        routes.on(.get, "/v1/dashboard/definitions", .permission(.indicatorsRead), handler: self.definitions)
-        routes.on(.get, "/v1/dashboard/trend", .permission(.indicatorsRead), handler: self.trend)
-        routes.on(.get, "/v1/dashboard.csv", .permission(.indicatorsRead), handler: self.csv)
-    }
-
     /// The unit's row and its child units' rows, counted live.
     @Sendable func dashboard(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
-        let unit = try request.uri.decodeQuery(as: UnitQuery.self, context: context).unit()
+        let unit = try request.uri.decodeQuery(as: UnitQuery.self, context: context).unitId
         let dashboard = try await self.reads.transaction(for: caller) { transaction in
             try await DashboardBuilder.dashboard(of: unit, caller: caller, in: transaction)
         }
@@ -63,23 +56,15 @@ struct DashboardController: Sendable {
 
     @Sendable func trend(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: UnitQuery.self, context: context)
-        let unit = try query.unit()
-        let weeks =
-            try query.weeks.map { text -> Int in
-                guard let weeks = Int(text), (1...104).contains(weeks) else {
-                    throw Problem.badRequest("weeks is invalid.", errors: [.init(field: "weeks", message: "must be 1 to 104")])
-                }
-                return weeks
-            } ?? 12
         let trend = try await self.reads.transaction(for: caller) { transaction in
-            try await DashboardBuilder.trend(of: unit, weeks: weeks, caller: caller, in: transaction)
+            try await DashboardBuilder.trend(of: query.unitId, weeks: query.weeks, caller: caller, in: transaction)
         }
         return try JSONResponse(trend.value, headers: trend.origin.headers)
     }
 
     /// The dashboard as a CSV file for the meeting's minutes: one line per unit and indicator or count.
-    @Sendable func csv(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> Response {
-        let unit = try request.uri.decodeQuery(as: UnitQuery.self, context: context).unit()
+    @Sendable func csv(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> CSVAttachment {
+        let unit = try request.uri.decodeQuery(as: UnitQuery.self, context: context).unitId
         let read = try await self.reads.transaction(for: caller) { transaction in
             try await DashboardBuilder.dashboard(of: unit, caller: caller, in: transaction)
         }
@@ -99,9 +84,6 @@ struct DashboardController: Sendable {
                 writer.append([row.unitName, count.name, String(row.counts[count.metric] ?? 0), "", "", "", ""])
             }
         }
-        var headers = read.origin.headers
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"dashboard.csv\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: writer.text)))
+        return CSVAttachment(writer.text, filename: "dashboard.csv", headers: read.origin.headers)
     }
 }

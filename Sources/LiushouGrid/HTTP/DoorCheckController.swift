@@ -26,12 +26,6 @@ struct DoorCheckController: Sendable {
         var items: [DoorCheck]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/door-checks", .permission(.checksRecord), handler: self.record)
-        routes.on(.post, "/v1/door-checks/batch", .permission(.checksRecord), bodyLimit: 16 * 1024 * 1024, handler: self.recordBatch)
-        routes.on(.get, "/v1/persons/:id/door-checks", .permission(.personsRead), handler: self.list)
-    }
-
     /// Records one check. Checks the same caller posts at the same moment share a transaction (each
     /// still gets its own answer; a failing batch is retried item by item).
     @Sendable func record(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {

@@ -23,11 +23,6 @@ struct FollowUpController: Sendable {
     /// Roles that see and resolve every follow-up in their scope, whatever it is routed to.
     static let overseers: Set<Role> = [.countyAdmin, .townAdmin, .childWelfareSupervisor]
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/follow-ups", .permission(.followUpsHandle), handler: self.list)
-        routes.on(.post, "/v1/follow-ups/:id/resolve", .permission(.followUpsHandle), handler: self.resolve)
-    }
-
     /// Whether the caller handles a follow-up: an overseer of its unit, the routed role held on a unit
     /// covering it, the school staff of the child's school, or the staff of a clinic serving its village.
     static func handles(_ caller: Caller, _ row: FollowUpStore.Row) -> Bool {

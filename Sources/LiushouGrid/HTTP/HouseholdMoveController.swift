@@ -40,11 +40,6 @@ struct HouseholdMoveController: Sendable {
         var membersMoved: Int
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/households/:id/move", .permission(.personsWrite), handler: self.move)
-        routes.on(.get, "/v1/households/:id/moves", .permission(.personsRead), handler: self.moves)
-    }
-
     /// The household's moves, latest first.
     @Sendable func moves(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")

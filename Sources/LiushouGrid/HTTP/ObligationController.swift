@@ -18,12 +18,6 @@ struct ObligationController: Sendable {
         var truncated: Bool
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/persons/:id/obligations", .permission(.personsRead), handler: self.obligations)
-        routes.on(.get, "/v1/tasks", .permission(.checksRecord), handler: self.tasks)
-        routes.on(.get, "/v1/overdue", .permission(.visitsRead), handler: self.overdue)
-    }
-
     @Sendable func obligations(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let items = try await self.database.transaction(for: caller) { transaction in
@@ -58,12 +52,12 @@ struct ObligationController: Sendable {
 
     /// Overdue obligations under a unit the caller reads visits of.
     @Sendable func overdue(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let (unitID, limit) = try request.uri.decodeQuery(as: OverdueQuery.self, context: context).validated()
+        let query = try request.uri.decodeQuery(as: OverdueQuery.self, context: context)
         let items = try await self.database.transaction(for: caller) { transaction in
-            guard let path = try await self.store.unitPath(unitID, in: transaction), caller.holds(.visitsRead, at: path) else {
+            guard let path = try await self.store.unitPath(query.unitId, in: transaction), caller.holds(.visitsRead, at: path) else {
                 throw Problem.noSuchUnit
             }
-            return try await self.store.overdue(under: path, limit: limit, in: transaction)
+            return try await self.store.overdue(under: path, limit: query.limit, in: transaction)
         }
         return try JSONResponse(Items(items: items))
     }
@@ -135,20 +129,12 @@ struct TaskQuery: Decodable {
 
 /// `GET /v1/overdue` parameters as sent: `unitId` (required), `limit` (1–1000, default 200).
 struct OverdueQuery: Decodable {
-    var unitId: String?
-    var limit: String?
+    var unitId: UUID
+    var limit: Int
 
-    func validated() throws -> (unitId: UUID, limit: Int) {
-        guard let text = self.unitId, let unitID = UUID(uuidString: text) else {
-            throw Problem.badRequest("unitId is required.", errors: [.init(field: "unitId", message: "must be a UUID")])
-        }
-        let limit =
-            try self.limit.map { text -> Int in
-                guard let value = Int(text), (1...1000).contains(value) else {
-                    throw Problem.badRequest("limit is invalid.", errors: [.init(field: "limit", message: "must be 1 to 1000")])
-                }
-                return value
-            } ?? 200
-        return (unitID, limit)
+    init(from decoder: any Decoder) throws {
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.limit = try query.integer("limit", in: 1...1000, default: 200)
     }
 }

@@ -34,14 +34,6 @@ struct SafeguardingController: Sendable {
         var status: String?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/safeguarding-reports", .permission(.safeguardingReport), handler: self.create)
-        routes.on(.get, "/v1/safeguarding-reports", .permission(.safeguardingRead), handler: self.list)
-        routes.on(.get, "/v1/safeguarding-reports/:id", .permission(.safeguardingReport), handler: self.read)
-        routes.on(.post, "/v1/safeguarding-reports/:id/police", .permission(.safeguardingRead), handler: self.recordPolice)
-        routes.on(.post, "/v1/safeguarding-reports/:id/acknowledge", .permission(.safeguardingRead), handler: self.acknowledge)
-    }
-
     /// Files a report about a person (under the person's unit) or about a unit of the caller's county;
     /// repeating the same report with its id answers the stored one.
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {

@@ -15,11 +15,6 @@ struct VisitRuleController: Sendable {
         var items: [VisitRule]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/units/:id/visit-rules", .permission(.visitsRead), handler: self.list)
-        routes.on(.put, "/v1/units/:id/visit-rules/:key", .permission(.visitRulesManage), handler: self.set)
-    }
-
     /// The rules in force at a unit: for each key, the one set nearest to it.
     @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")

@@ -23,11 +23,6 @@ struct CheckupController: Sendable {
         var results: [CheckupRecorder.Outcome] = []
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/checkups", .permission(.healthRecord), handler: self.record)
-        routes.on(.post, "/v1/checkups/batch", .permission(.healthRecord), bodyLimit: 16 * 1024 * 1024, handler: self.recordBatch)
-    }
-
     /// Records one checkup: 201 created, 200 a re-upload, 409 the record id holds other content, 422 rejected.
     @Sendable func record(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: CheckupInput.self, context: context)

@@ -22,10 +22,6 @@ struct HealthCoverageController: Sendable {
         var items: [HealthStore.CoverageLine]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/health-coverage", .permission(.indicatorsRead), handler: self.coverage)
-    }
-
     /// The coverage of a unit the caller reads indicators of.
     @Sendable func coverage(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         guard let unit = try request.uri.decodeQuery(as: Query.self, context: context).unitId.flatMap({ UUID(uuidString: $0) }) else {

@@ -14,11 +14,6 @@ struct HealthFileController: Sendable {
     let store: HealthStore
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/persons/:id/health", .permission(.personsRead), handler: self.read)
-        routes.on(.put, "/v1/persons/:id/health-file", .permission(.healthRecord), handler: self.change)
-    }
-
     /// The person's health view; reading the clinical details is audited.
     @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")

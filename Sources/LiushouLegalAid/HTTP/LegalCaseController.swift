@@ -11,12 +11,6 @@ struct LegalCaseController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/legal-cases", .permission(.legalAidManage), handler: self.open)
-        routes.on(.get, "/v1/legal-cases", .permission(.legalAidRead), handler: self.list)
-        routes.on(.get, "/v1/legal-cases/:id", .permission(.legalAidRead), handler: self.read)
-    }
-
     /// 201 with a new case, 200 with the stored one for a retry (same id, same content; audited as a read).
     @Sendable func open(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: LegalCaseInput.self, context: context)
@@ -60,15 +54,8 @@ struct LegalCaseController: Sendable {
         let query = try request.uri.decodeQuery(as: LegalCaseListQuery.self, context: context)
         let items = try await self.database.transaction(for: caller) { transaction in
             let items = try await LegalCaseStore.list(stage: query.stage, person: query.personId, unit: query.unitId, caller: caller, in: transaction)
-            try await AuditEntry(
-                caller: caller,
-                origin: AuditOrigin(context),
-                action: "legal_case.list",
-                resource: "legal_case",
-                unitID: caller.grants.first?.unitID,
-                unitPath: caller.grants.first?.unitPath,
-                detail: ["cases": String(items.count)]
-            ).append(in: transaction)
+            try await AuditEntry.legalCaseListing(caller: caller, context: context, detail: ["cases": String(items.count)])
+                .append(in: transaction)
             return items
         }
         return try JSONResponse(Items(items: items))
@@ -92,5 +79,21 @@ struct LegalCaseController: Sendable {
             return found
         }
         return try JSONResponse(record, headers: [.eTag: "\"\(record.version)\""])
+    }
+}
+
+extension AuditEntry {
+    /// A list of legal-aid cases was read: minors' cases, so every listing is in the log, filed under
+    /// the caller's first grant.
+    static func legalCaseListing(caller: Caller, context: AppRequestContext, detail: [String: String]) -> AuditEntry {
+        AuditEntry(
+            caller: caller,
+            origin: AuditOrigin(context),
+            action: "legal_case.list",
+            resource: "legal_case",
+            unitID: caller.grants.first?.unitID,
+            unitPath: caller.grants.first?.unitPath,
+            detail: detail
+        )
     }
 }

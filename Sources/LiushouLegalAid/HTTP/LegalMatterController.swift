@@ -17,11 +17,6 @@ struct LegalMatterController: Sendable {
         var meansFree: Bool
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/legal-aid/matters", .permission(.legalAidRead), handler: self.list)
-        routes.on(.post, "/v1/legal-aid/matters", .permission(.legalAidConfigure), handler: self.add)
-    }
-
     @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let items = try await self.database.transaction(for: caller) { transaction in
             try await LegalCountyStore.matters(in: transaction)

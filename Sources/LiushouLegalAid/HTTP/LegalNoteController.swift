@@ -15,10 +15,6 @@ struct LegalNoteController: Sendable {
         var body: String
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/legal-cases/:id/notes", .permission(.legalAidManage), handler: self.add)
-    }
-
     /// 201 with a new note, 200 with the stored one for a retry (same id, same content, same case).
     @Sendable func add(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let caseID = try context.uuidParameter("id")

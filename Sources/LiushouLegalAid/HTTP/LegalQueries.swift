@@ -11,17 +11,11 @@ struct LegalCaseListQuery: Decodable {
     var personId: UUID?
     var unitId: UUID?
 
-    enum CodingKeys: String, CodingKey {
-        case stage
-        case personId
-        case unitId
-    }
-
     init(from decoder: any Decoder) throws {
-        let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.stage = try query.parameter(.stage, LegalStage.init(rawValue:), message: "must be a stage of the workflow")
-        self.personId = try query.parameter(.personId, UUID.init(uuidString:), message: "must be a UUID")
-        self.unitId = try query.legalUnit(.unitId, required: false)
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        self.stage = try query.parameter("stage", LegalStage.init(rawValue:), message: "must be a stage of the workflow")
+        self.personId = try query.parameter("personId", UUID.init(uuidString:), message: "must be a UUID")
+        self.unitId = try query.legalUnit("unitId", required: false)
     }
 }
 
@@ -29,12 +23,8 @@ struct LegalCaseListQuery: Decodable {
 struct LegalOverdueQuery: Decodable {
     var unitId: UUID?
 
-    enum CodingKeys: String, CodingKey {
-        case unitId
-    }
-
     init(from decoder: any Decoder) throws {
-        self.unitId = try decoder.container(keyedBy: CodingKeys.self).legalUnit(.unitId, required: false)
+        self.unitId = try decoder.container(keyedBy: NamedKey.self).legalUnit("unitId", required: false)
     }
 }
 
@@ -44,18 +34,12 @@ struct LegalIndicatorQuery: Decodable {
     var from: LocalDate?
     var to: LocalDate?
 
-    enum CodingKeys: String, CodingKey {
-        case unitId
-        case from
-        case to
-    }
-
     init(from decoder: any Decoder) throws {
-        let query = try decoder.container(keyedBy: CodingKeys.self)
-        guard let unit = try query.legalUnit(.unitId, required: true) else { throw Problem.internalError }
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        guard let unit = try query.legalUnit("unitId", required: true) else { throw Problem.internalError }
         self.unitId = unit
-        self.from = try query.parameter(.from, LocalDate.init(input:), message: "must be a date like 2026-01-31, years 1900 to 2100")
-        self.to = try query.parameter(.to, LocalDate.init(input:), message: "must be a date like 2026-01-31, years 1900 to 2100")
+        self.from = try query.parameter("from", LocalDate.init(input:), message: "must be a date like 2026-01-31, years 1900 to 2100")
+        self.to = try query.parameter("to", LocalDate.init(input:), message: "must be a date like 2026-01-31, years 1900 to 2100")
     }
 }
 

@@ -13,25 +13,13 @@ struct LegalReportController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/legal-aid/overdue", .permission(.legalAidRead), handler: self.overdue)
-        routes.on(.get, "/v1/legal-aid/indicators", .permission(.legalAidRead), handler: self.indicators)
-    }
-
     /// The listing is audited like the office's case list.
     @Sendable func overdue(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: LegalOverdueQuery.self, context: context)
         let items = try await self.database.transaction(for: caller) { transaction in
             let items = try await LegalCaseStore.overdue(unit: query.unitId, caller: caller, in: transaction)
-            try await AuditEntry(
-                caller: caller,
-                origin: AuditOrigin(context),
-                action: "legal_case.list",
-                resource: "legal_case",
-                unitID: caller.grants.first?.unitID,
-                unitPath: caller.grants.first?.unitPath,
-                detail: ["list": "overdue", "cases": String(items.count)]
-            ).append(in: transaction)
+            try await AuditEntry.legalCaseListing(caller: caller, context: context, detail: ["list": "overdue", "cases": String(items.count)])
+                .append(in: transaction)
             return items
         }
         return try JSONResponse(Items(items: items))

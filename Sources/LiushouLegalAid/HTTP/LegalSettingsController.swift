@@ -17,11 +17,6 @@ struct LegalSettingsController: Sendable {
         var firstContactDays: Int
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/legal-aid/settings/:countyId", .permission(.legalAidRead), handler: self.read)
-        routes.on(.put, "/v1/legal-aid/settings/:countyId", .permission(.legalAidConfigure), handler: self.change)
-    }
-
     /// The county's settings with their ETag (version 0: the defaults).
     @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let county = try context.uuidParameter("countyId")

@@ -13,14 +13,6 @@ struct LegalTransitionController: Sendable {
     let database: TenantDatabase
     let transitioner: LegalTransitioner
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.decide.path)", .permission(.legalAidManage), handler: self.decide)
-        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.review.path)", .permission(.legalAidManage), handler: self.review)
-        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.assign.path)", .permission(.legalAidManage), handler: self.assign)
-        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.firstContact.path)", .permission(.legalAidManage), handler: self.firstContact)
-        routes.on(.post, "/v1/legal-cases/:id/\(LegalAction.close.path)", .permission(.legalAidManage), handler: self.close)
-    }
-
     @Sendable func decide(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         try await self.transition(.decide, request, context: context, caller: caller)
     }

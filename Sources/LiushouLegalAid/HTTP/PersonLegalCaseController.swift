@@ -11,10 +11,6 @@ import LiushouPostgres
 struct PersonLegalCaseController: Sendable {
     let database: TenantDatabase
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/persons/:id/legal-cases", .permission(.personsRead), handler: self.list)
-    }
-
     @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let person = try context.uuidParameter("id")
         let items = try await self.database.transaction(for: caller) { transaction in

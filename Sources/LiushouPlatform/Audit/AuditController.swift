@@ -45,11 +45,6 @@ struct AuditController: Sendable {
         var checkedAt: Date
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/audit/verify", .permission(.auditRead), handler: self.verify)
-        routes.on(.get, "/v1/audit", .permission(.auditRead), handler: self.list)
-    }
-
     @Sendable func verify(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let (rows, problem) = try await self.database.transaction(for: caller, kind: .bulk) { try await self.store.verify(in: $0) }
         return try JSONResponse(Verification(intact: problem == nil, rows: rows, problem: problem, checkedAt: Date()))
@@ -82,7 +77,7 @@ struct AuditController: Sendable {
         let records = try await self.database.transaction(for: caller, kind: .bulk) { try await self.store.records(filter, in: $0) }
         let next = records.count == limit ? records.last.map { String($0.position) } : nil
         if format == "csv" {
-            return Self.csv(records, next: next)
+            return try Self.csv(records, next: next).response(from: request, context: context)
         }
         return try JSONResponse(Page(items: records, nextCursor: next)).response(from: request, context: context)
     }
@@ -99,7 +94,7 @@ struct AuditController: Sendable {
     }
 
     /// CSV with a UTF-8 BOM so Excel shows Chinese correctly; the next page's cursor is in `Link`.
-    private static func csv(_ records: [Record], next: String?) -> Response {
+    private static func csv(_ records: [Record], next: String?) -> CSVAttachment {
         let formatter = ISO8601DateFormatter()
         var csv = CSVWriter()
         csv.append([
@@ -114,9 +109,7 @@ struct AuditController: Sendable {
             ])
         }
         var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"audit.csv\""
         if let next, let link = HTTPField.Name("Link") { headers[link] = "</v1/audit?format=csv&after=\(next)>; rel=\"next\"" }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: csv.text)))
+        return CSVAttachment(csv.text, filename: "audit.csv", headers: headers)
     }
 }

@@ -32,12 +32,6 @@ struct ServiceAccountController: Sendable {
         var expiresAt: Date?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/service-accounts", .permission(.serviceAccountsManage), handler: self.create)
-        routes.on(.post, "/v1/service-accounts/:id/tokens", .permission(.serviceAccountsManage), handler: self.issue)
-        routes.on(.post, "/v1/service-accounts/:id/tokens/:tokenId/revoke", .permission(.serviceAccountsManage), handler: self.revoke)
-    }
-
     /// Creates the account with its grants and first token (shown once); a repeat answers 409 `already_created`.
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: CreateRequest.self, context: context)

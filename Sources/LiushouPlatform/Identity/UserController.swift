@@ -38,17 +38,6 @@ struct UserController: Sendable {
         var password: String
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/users", .permission(.usersManage), handler: self.create)
-        routes.on(.get, "/v1/users", .permission(.usersRead), handler: self.list)
-        routes.on(.get, "/v1/users/:id", .permission(.usersRead), handler: self.read)
-        routes.on(.post, "/v1/users/:id/grants", .permission(.usersManage), handler: self.grant)
-        routes.on(.post, "/v1/users/:id/grants/:grantId/revoke", .permission(.usersManage), handler: self.revoke)
-        routes.on(.post, "/v1/users/:id/reset-password", .permission(.usersManage), handler: self.resetPassword)
-        routes.on(.post, "/v1/users/:id/reset-two-factor", .permission(.usersManage), handler: self.resetTwoFactor)
-        routes.on(.post, "/v1/users/:id/disable", .permission(.usersManage), handler: self.disable)
-    }
-
     @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let account = try await self.database.transaction(for: caller) { transaction in

@@ -34,63 +34,69 @@ struct OrgUnitController: Sendable {
         var villageIds: [UUID]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/units", .permission(.unitsManage)) { request, context, caller in
-            try await self.create(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
+    @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.createUnit(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
+    }
+
+    @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let unit = try await self.database.transaction(for: caller) { transaction in
+            try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
         }
-        routes.on(.get, "/v1/units/:id", .permission(.unitsRead)) { _, context, caller in
-            let unit = try await self.database.transaction(for: caller) { transaction in
-                try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-            }
-            return try JSONResponse(unit, headers: [.eTag: "\"\(unit.version)\""])
+        return try JSONResponse(unit, headers: [.eTag: "\"\(unit.version)\""])
+    }
+
+    @Sendable func children(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let children = try await self.database.transaction(for: caller) { transaction in
+            let parent = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
+            return try await self.repository.children(of: parent.id, in: transaction)
         }
-        routes.on(.get, "/v1/units/:id/children", .permission(.unitsRead)) { _, context, caller in
-            let children = try await self.database.transaction(for: caller) { transaction in
-                let parent = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-                return try await self.repository.children(of: parent.id, in: transaction)
-            }
-            return try JSONResponse(UnitList(items: children))
+        return try JSONResponse(UnitList(items: children))
+    }
+
+    @Sendable func serviceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let area = try await self.database.transaction(for: caller) { transaction in
+            let unit = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
+            return try await self.repository.serviceArea(of: unit.id, in: transaction)
         }
-        routes.on(.get, "/v1/units/:id/service-area", .permission(.unitsRead)) { _, context, caller in
-            let area = try await self.database.transaction(for: caller) { transaction in
-                let unit = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-                return try await self.repository.serviceArea(of: unit.id, in: transaction)
-            }
-            return try JSONResponse(ServiceArea(villageIds: area))
-        }
-        routes.on(.put, "/v1/units/:id/service-area", .permission(.unitsManage)) { request, context, caller in
-            let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
-            return try await self.replaceServiceArea(try context.uuidParameter("id"), with: body.villageIds, context, caller)
-        }
-        routes.on(.patch, "/v1/units/:id", .permission(.unitsManage)) { request, context, caller in
-            let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
-            let name = try Self.validName(body.name)
-            let version = try request.ifMatchVersion()
-            return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) {
-                unit,
-                transaction in
-                try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
-            }
-        }
-        routes.on(.post, "/v1/units/:id/move", .permission(.unitsManage)) { request, context, caller in
-            let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
-            let version = try request.ifMatchVersion()
-            return try await self.move(try context.uuidParameter("id"), to: body.parentId, version: version, context, caller)
-        }
-        routes.on(.post, "/v1/units/:id/deactivate", .permission(.unitsManage)) { request, context, caller in
-            let id = try context.uuidParameter("id")
-            let version = try request.ifMatchVersion()
-            return try await self.update(id, version: version, action: "unit.deactivate", context, caller) { unit, transaction in
-                try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
-                if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
-                    throw Problem.validation([.init(field: "id", message: "has active child units; deactivate or move them first")])
-                }
-                return try await self.repository.deactivate(unit.id, expectedVersion: version, in: transaction)
-            }
+        return try JSONResponse(ServiceArea(villageIds: area))
+    }
+
+    @Sendable func replaceServiceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
+        return try await self.replaceArea(try context.uuidParameter("id"), with: body.villageIds, context, caller)
+    }
+
+    @Sendable func rename(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
+        let name = try Self.validName(body.name)
+        let version = try request.ifMatchVersion()
+        return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) {
+            unit,
+            transaction in
+            try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
         }
     }
 
-    private func create(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+    @Sendable func move(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
+        let version = try request.ifMatchVersion()
+        return try await self.moveUnit(try context.uuidParameter("id"), to: body.parentId, version: version, context, caller)
+    }
+
+    /// Refused while the unit has active children: they are moved or deactivated first.
+    @Sendable func deactivate(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        return try await self.update(id, version: version, action: "unit.deactivate", context, caller) { unit, transaction in
+            try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
+            if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
+                throw Problem.validation([.init(field: "id", message: "has active child units; deactivate or move them first")])
+            }
+            return try await self.repository.deactivate(unit.id, expectedVersion: version, in: transaction)
+        }
+    }
+
+    private func createUnit(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let name = try Self.validName(body.name)
         let id = body.id ?? UUID()
         return try await self.database.transaction(for: caller) { transaction in
@@ -155,8 +161,7 @@ struct OrgUnitController: Sendable {
     }
 
     /// Replaces the villages a clinic serves: villages of the clinic's own town, inside the caller's scope.
-    private func replaceServiceArea(_ id: UUID, with villageIDs: [UUID], _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse
-    {
+    private func replaceArea(_ id: UUID, with villageIDs: [UUID], _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         try await self.database.transaction(for: caller) { transaction in
             let clinic = try await self.visible(id, .unitsManage, caller, transaction)
             guard clinic.kind == .clinic, let townID = clinic.parentId else {
@@ -186,7 +191,7 @@ struct OrgUnitController: Sendable {
         }
     }
 
-    private func move(_ id: UUID, to parentID: UUID, version: Int, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+    private func moveUnit(_ id: UUID, to parentID: UUID, version: Int, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         // Bulk: the move rebuilds the visit obligations of everyone in the subtree (a town's tens of
         // thousands of people) in its update. Run again after a deadlock with another writer of
         // those obligations: every step reads afresh.

@@ -14,10 +14,6 @@ struct ContactCardController: Sendable {
     let service: PersonService
     let repository: any PersonRepository
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/persons/:id/contact-card", .permission(.personsRead), handler: self.card)
-    }
-
     @Sendable func card(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> Response {
         let id = try context.uuidParameter("id")
         let disclosure = try IdentifierDisclosure(request: request)

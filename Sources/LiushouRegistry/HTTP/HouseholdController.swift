@@ -24,11 +24,6 @@ struct HouseholdController: Sendable {
         var members: [HouseholdStore.Member]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/households", .permission(.personsWrite), handler: self.create)
-        routes.on(.get, "/v1/households/:id", .permission(.personsRead), handler: self.read)
-    }
-
     @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let result = try await self.database.transaction(for: caller) { transaction in

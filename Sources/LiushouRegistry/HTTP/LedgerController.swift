@@ -17,11 +17,6 @@ struct LedgerController: Sendable {
         var dryRun: String?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/imports/persons", .permission(.personsImport), bodyLimit: 64 * 1024 * 1024, handler: self.importLedger)
-        routes.on(.get, "/v1/exports/persons", .permission(.personsExport), handler: self.exportLedger)
-    }
-
     /// Imports a 台账 CSV (UTF-8 or GBK) all or nothing; `?dryRun=true` checks it without keeping anything.
     @Sendable func importLedger(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let dryRun: Bool
@@ -51,7 +46,7 @@ struct LedgerController: Sendable {
     }
 
     /// A unit's files as a 台账 CSV, masked unless a reveal is asked for and allowed; audited.
-    @Sendable func exportLedger(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> Response {
+    @Sendable func exportLedger(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> CSVAttachment {
         var query = try request.uri.decodeQuery(as: PersonListQuery.self, context: context).scoped(to: caller)
         let disclosure = try IdentifierDisclosure(request: request)
         guard let unitID = query.unitID else {
@@ -98,10 +93,7 @@ struct LedgerController: Sendable {
             ).append(in: transaction)
             return export.text
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"persons.csv\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return CSVAttachment(text, filename: "persons.csv")
     }
 
     /// The importer's refusal in the reader's language, keeping how many rows failed.

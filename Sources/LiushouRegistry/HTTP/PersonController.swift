@@ -17,18 +17,6 @@ struct PersonController: Sendable {
         var cursor: String?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/persons", .permission(.personsWrite), handler: self.create)
-        routes.on(.get, "/v1/persons", .permission(.personsRead), handler: self.list)
-        routes.on(.get, "/v1/persons/:id", .permission(.personsRead), handler: self.read)
-        routes.on(.put, "/v1/persons/:id", .permission(.personsWrite), handler: self.update)
-        routes.on(.post, "/v1/persons/:id/exit", .permission(.personsWrite), handler: self.exit)
-        routes.on(.post, "/v1/persons/:id/reactivate", .permission(.personsWrite), handler: self.reactivate)
-        routes.on(.post, "/v1/persons/:id/check", .permission(.personsCheck), handler: self.check)
-        routes.on(.get, "/v1/persons/:id/history", .permission(.personsRead), handler: self.history)
-        routes.on(.get, "/v1/persons/:id/timeline", .permission(.personsRead), handler: self.timeline)
-    }
-
     /// Files a person under a client-chosen id (201), or answers the stored file for a repeat (200).
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: CreatePersonRequest.self, context: context)
@@ -96,38 +84,45 @@ struct PersonController: Sendable {
     }
 
     @Sendable func exit(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let id = try context.uuidParameter("id")
-        let version = try request.ifMatchVersion()
         let body = try await request.decodeJSON(as: ExitPersonRequest.self, context: context)
-        let record = try await self.database.transaction(for: caller) { transaction in
+        return try await self.changeStatus(request, context, caller) { id, version, origin, transaction in
             try await self.service.exit(
                 id: id,
                 reason: body.reason,
                 on: body.exitedOn,
                 expectedVersion: version,
                 caller: caller,
-                origin: AuditOrigin(context),
+                origin: origin,
                 in: transaction
             )
         }
-        return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
     }
 
     @Sendable func reactivate(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let id = try context.uuidParameter("id")
-        let version = try request.ifMatchVersion()
-        let record = try await self.database.transaction(for: caller) { transaction in
-            try await self.service.reactivate(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
+        try await self.changeStatus(request, context, caller) { id, version, origin, transaction in
+            try await self.service.reactivate(id: id, expectedVersion: version, caller: caller, origin: origin, in: transaction)
         }
-        return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
     }
 
     /// Marks the file checked (核查) by someone other than who filled it.
     @Sendable func check(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        try await self.changeStatus(request, context, caller) { id, version, origin, transaction in
+            try await self.service.check(id: id, expectedVersion: version, caller: caller, origin: origin, in: transaction)
+        }
+    }
+
+    /// A change of the file named by the path's `id` at the `If-Match` version; answers the reduced view.
+    private func changeStatus(
+        _ request: Request,
+        _ context: AppRequestContext,
+        _ caller: Caller,
+        _ change: @escaping @Sendable (UUID, Int, AuditOrigin, PostgresTransaction) async throws -> PersonRecord
+    ) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let version = try request.ifMatchVersion()
+        let origin = AuditOrigin(context)
         let record = try await self.database.transaction(for: caller) { transaction in
-            try await self.service.check(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
+            try await change(id, version, origin, transaction)
         }
         return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
     }

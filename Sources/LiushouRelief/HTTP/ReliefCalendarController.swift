@@ -18,11 +18,6 @@ struct ReliefCalendarController: Sendable {
         var days: [ReliefCalendarDay]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/relief/calendar", .permission(.reliefRead), handler: self.read)
-        routes.on(.put, "/v1/relief/calendar", .permission(.reliefRules), handler: self.set)
-    }
-
     /// The exception days of a year (this year by default) in the county of `unitId`.
     @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ReliefCalendarQuery.self, context: context)

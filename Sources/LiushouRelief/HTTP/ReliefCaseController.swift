@@ -12,12 +12,6 @@ struct ReliefCaseController: Sendable {
     let store: ReliefCaseStore
     let filing: ReliefCaseFiling
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/relief/cases", .permission(.reliefRaise), handler: self.create)
-        routes.on(.get, "/v1/relief/cases/:id", .permission(.reliefRead), handler: self.read)
-        routes.on(.get, "/v1/relief/cases", .permission(.reliefRead), handler: self.list)
-    }
-
     /// 201 with a new case, 200 with the stored one for a retry (same id, same content).
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: ReliefCaseInput.self, context: context)

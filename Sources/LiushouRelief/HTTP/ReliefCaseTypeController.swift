@@ -21,11 +21,6 @@ struct ReliefCaseTypeController: Sendable {
         var maxAmountFen: Int64?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/relief/case-types", .permission(.reliefRead), handler: self.list)
-        routes.on(.post, "/v1/relief/case-types", .permission(.reliefRules), handler: self.add)
-    }
-
     @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ReliefUnitQuery.self, context: context)
         let items = try await self.database.transaction(for: caller) { transaction in

@@ -9,13 +9,9 @@ import LiushouPostgres
 struct ReliefUnitQuery: Decodable {
     var unitId: UUID
 
-    enum CodingKeys: String, CodingKey {
-        case unitId
-    }
-
     init(from decoder: any Decoder) throws {
-        let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
     }
 }
 
@@ -25,17 +21,11 @@ struct ReliefCaseListQuery: Decodable {
     var personId: UUID?
     var state: ReliefState?
 
-    enum CodingKeys: String, CodingKey {
-        case unitId
-        case personId
-        case state
-    }
-
     init(from decoder: any Decoder) throws {
-        let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = query.contains(.unitId) ? try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID") : nil
-        self.personId = query.contains(.personId) ? try query.required(.personId, UUID.init(uuidString:), message: "must be a UUID") : nil
-        self.state = try query.parameter(.state, ReliefState.init(rawValue:), message: "must be a case state")
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        self.unitId = query.contains("unitId") ? try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID") : nil
+        self.personId = query.contains("personId") ? try query.required("personId", UUID.init(uuidString:), message: "must be a UUID") : nil
+        self.state = try query.parameter("state", ReliefState.init(rawValue:), message: "must be a case state")
     }
 }
 
@@ -44,15 +34,10 @@ struct ReliefCalendarQuery: Decodable {
     var unitId: UUID
     var year: Int?
 
-    enum CodingKeys: String, CodingKey {
-        case unitId
-        case year
-    }
-
     init(from decoder: any Decoder) throws {
-        let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
-        self.year = try query.parameter(.year, { Int($0).flatMap { (2000...2100).contains($0) ? $0 : nil } }, message: "must be 2000 to 2100")
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.year = try query.parameter("year", { Int($0).flatMap { (2000...2100).contains($0) ? $0 : nil } }, message: "must be 2000 to 2100")
     }
 }
 
@@ -61,15 +46,10 @@ struct ReliefIndicatorQuery: Decodable {
     var unitId: UUID
     var on: LocalDate?
 
-    enum CodingKeys: String, CodingKey {
-        case unitId
-        case on
-    }
-
     init(from decoder: any Decoder) throws {
-        let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
-        self.on = try query.parameter(.on, LocalDate.init(input:), message: "must be a date YYYY-MM-DD, years 1900 to 2100")
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.on = try query.parameter("on", LocalDate.init(input:), message: "must be a date YYYY-MM-DD, years 1900 to 2100")
     }
 }
 
@@ -80,15 +60,10 @@ struct ReliefPaymentQuery: Decodable {
     var start: LocalDate
     var end: LocalDate
 
-    enum CodingKeys: String, CodingKey {
-        case unitId
-        case month
-    }
-
     init(from decoder: any Decoder) throws {
-        let query = try decoder.container(keyedBy: CodingKeys.self)
-        self.unitId = try query.required(.unitId, UUID.init(uuidString:), message: "must be a UUID")
-        let month = try query.decodeIfPresent(String.self, forKey: .month) ?? ""
+        let query = try decoder.container(keyedBy: NamedKey.self)
+        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        let month = try query.decodeIfPresent(String.self, forKey: "month") ?? ""
         guard month.range(of: "^[0-9]{4}-(0[1-9]|1[0-2])$", options: .regularExpression) != nil,
             let year = Int(month.prefix(4)), let number = Int(month.suffix(2)),
             let start = LocalDate(year: year, month: number, day: 1),

@@ -16,12 +16,6 @@ struct ReliefReportController: Sendable {
     let store: ReliefCaseStore
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/relief/overdue", .permission(.reliefReports), handler: self.overdue)
-        routes.on(.get, "/v1/relief/indicators", .permission(.reliefReports), handler: self.indicators)
-        routes.on(.get, "/v1/relief/payments.csv", .permission(.reliefReports), handler: self.payments)
-    }
-
     @Sendable func overdue(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ReliefUnitQuery.self, context: context)
         let items = try await self.reads.transaction(for: caller) { transaction in
@@ -43,7 +37,7 @@ struct ReliefReportController: Sendable {
     }
 
     /// The month's payment book as a CSV download (its export is audited).
-    @Sendable func payments(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> Response {
+    @Sendable func payments(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> CSVAttachment {
         let query = try request.uri.decodeQuery(as: ReliefPaymentQuery.self, context: context)
         let text = try await self.database.transaction(for: caller, kind: .bulk) { transaction in
             let unit = try await self.store.unit(query.unitId, caller: caller, permission: .reliefReports, in: transaction)
@@ -59,9 +53,6 @@ struct ReliefReportController: Sendable {
             ).append(in: transaction)
             return book.csv
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"relief-payments-\(query.month).csv\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return CSVAttachment(text, filename: "relief-payments-\(query.month).csv")
     }
 }

@@ -12,10 +12,6 @@ struct ReliefTransitionController: Sendable {
     let database: TenantDatabase
     let transitioner: ReliefTransitioner
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/relief/cases/:id/transitions", .permission(.reliefRead), handler: self.transition)
-    }
-
     /// The case after the step, with its ETag; a retry under the same key answers the first result
     /// with `Idempotent-Replayed: true`.
     @Sendable func transition(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {

@@ -13,11 +13,6 @@ struct CounsellingController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/counselling-sessions", .permission(.schoolsCounsel), handler: self.create)
-        routes.on(.get, "/v1/persons/:id/counselling", .permission(.personsRead), handler: self.view)
-    }
-
     /// Records a session with a child on the roll of the counsellor's school; a retry with the same id
     /// and content answers the stored session. The timeline says only that a session happened.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {

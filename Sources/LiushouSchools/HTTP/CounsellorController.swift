@@ -15,11 +15,6 @@ struct CounsellorController: Sendable {
         var accountId: UUID
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/schools/:id/counsellors", .permission(.schoolsCounsellors), handler: self.designate)
-        routes.on(.post, "/v1/schools/:id/counsellors/:accountId/revoke", .permission(.schoolsCounsellors), handler: self.revoke)
-    }
-
     /// Designates a staff account; an account already designated answers its running designation.
     @Sendable func designate(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")

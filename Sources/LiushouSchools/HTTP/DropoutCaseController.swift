@@ -19,23 +19,14 @@ struct DropoutCaseController: Sendable {
         var unitId: UUID?
 
         init(from decoder: any Decoder) throws {
-            let values = try decoder.container(keyedBy: CodingKeys.self)
-            self.status = try values.parameter(.status, { ["open", "closed"].contains($0) ? $0 : nil }, message: "must be open or closed") ?? "open"
-            self.unitId = try values.parameter(.unitId, UUID.init(uuidString:), message: "must be a UUID")
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case status, unitId
+            let values = try decoder.container(keyedBy: NamedKey.self)
+            self.status = try values.parameter("status", { ["open", "closed"].contains($0) ? $0 : nil }, message: "must be open or closed") ?? "open"
+            self.unitId = try values.parameter("unitId", UUID.init(uuidString:), message: "must be a UUID")
         }
     }
 
     struct Close: Decodable {
         var reason: String
-    }
-
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/dropout-cases", .permission(.schoolsRead), handler: self.list)
-        routes.on(.post, "/v1/dropout-cases/:id/close", .permission(.schoolsDropoutClose), handler: self.close)
     }
 
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {

@@ -17,13 +17,9 @@ struct EnrolmentController: Sendable {
         var openOnly: Bool
 
         init(from decoder: any Decoder) throws {
-            let values = try decoder.container(keyedBy: CodingKeys.self)
-            let scope = try values.parameter(.status, { ["open", "all"].contains($0) ? $0 : nil }, message: "must be open or all") ?? "open"
+            let values = try decoder.container(keyedBy: NamedKey.self)
+            let scope = try values.parameter("status", { ["open", "all"].contains($0) ? $0 : nil }, message: "must be open or all") ?? "open"
             self.openOnly = scope == "open"
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case status
         }
     }
 
@@ -36,12 +32,6 @@ struct EnrolmentController: Sendable {
         var personId: UUID
         var items: [Enrolment]
         var changes: [StatusChange]
-    }
-
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/enrolments", .permission(.schoolsManage), handler: self.create)
-        routes.on(.get, "/v1/schools/:id/roll", .permission(.schoolsRead), handler: self.roll)
-        routes.on(.get, "/v1/persons/:id/enrolments", .permission(.schoolsRead), handler: self.history)
     }
 
     /// Puts a child on a school's roll; a retry with the same id and content answers the stored row.

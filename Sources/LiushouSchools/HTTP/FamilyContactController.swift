@@ -13,11 +13,6 @@ struct FamilyContactController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/family-contacts", .permission(.schoolsCare), handler: self.create)
-        routes.on(.get, "/v1/schools/:id/five-ones", .permission(.schoolsRead), handler: self.fiveOnes)
-    }
-
     /// Logs a contact of a child on the caller's roll; a retry with the same id and content answers the stored contact.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: FamilyContactInput.self, context: context)

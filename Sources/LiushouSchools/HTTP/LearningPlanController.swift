@@ -17,12 +17,6 @@ struct LearningPlanController: Sendable {
         var items: [LearningPlan]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/learning-plans", .permission(.schoolsCare), handler: self.create)
-        routes.on(.post, "/v1/learning-plans/:id/checks", .permission(.schoolsCare), handler: self.addCheck)
-        routes.on(.get, "/v1/persons/:id/learning-plans", .permission(.schoolsRead), handler: self.list)
-    }
-
     /// Draws up a plan for a child on the caller's roll; a retry with the same id and content answers the stored plan.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: LearningPlanInput.self, context: context)

@@ -11,10 +11,6 @@ import LiushouPostgres
 struct PlacementController: Sendable {
     let database: TenantDatabase
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.put, "/v1/enrolments/:id", .permission(.schoolsManage), handler: self.place)
-    }
-
     /// Replaces the placement (`If-Match` the row's version).
     @Sendable func place(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")

@@ -18,18 +18,10 @@ struct SchoolRatesController: Sendable {
         var on: LocalDate?
 
         init(from decoder: any Decoder) throws {
-            let values = try decoder.container(keyedBy: CodingKeys.self)
-            self.unitId = try values.required(.unitId, UUID.init(uuidString:), message: "must be a unit's UUID")
-            self.on = try values.parameter(.on, LocalDate.init(input:), message: "must be a date like 2026-06-15, years 1900 to 2100")
+            let values = try decoder.container(keyedBy: NamedKey.self)
+            self.unitId = try values.required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+            self.on = try values.parameter("on", LocalDate.init(input:), message: "must be a date like 2026-06-15, years 1900 to 2100")
         }
-
-        enum CodingKeys: String, CodingKey {
-            case unitId, on
-        }
-    }
-
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/school-rates", .permission(.schoolsRead), handler: self.rates)
     }
 
     @Sendable func rates(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {

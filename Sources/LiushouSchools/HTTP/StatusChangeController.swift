@@ -11,10 +11,6 @@ struct StatusChangeController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/enrolments/:id/status-changes", .permission(.schoolsManage), handler: self.create)
-    }
-
     /// Records a change of the row (`If-Match` its version); a retry with the same id and content
     /// answers the stored change.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {

@@ -12,11 +12,6 @@ struct TalkController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/talks", .permission(.schoolsCare), handler: self.create)
-        routes.on(.get, "/v1/schools/:id/talks-due", .permission(.schoolsRead), handler: self.due)
-    }
-
     /// Records a talk with a child on the caller's roll; a retry with the same id and content answers the stored talk.
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: TalkInput.self, context: context)

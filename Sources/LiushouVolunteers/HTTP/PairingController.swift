@@ -24,13 +24,6 @@ struct PairingController: Sendable {
         var endedOn: LocalDate?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/pairings", .permission(.pairingsManage), handler: self.create)
-        routes.on(.get, "/v1/pairings", .permission(.pairingsRead), handler: self.list)
-        routes.on(.get, "/v1/pairings/:id", .permission(.pairingsRead), handler: self.show)
-        routes.on(.post, "/v1/pairings/:id/end", .permission(.pairingsManage), handler: self.end)
-    }
-
     /// Creates a pairing after `PairingCreator`'s gates (201), or answers a retry from the stored one (200).
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: PairingInput.self, context: context)

@@ -12,11 +12,6 @@ struct ProgressController: Sendable {
     let database: TenantDatabase
     let clock: ChinaClock
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/pairings/:id/progress", .permission(.pairingsAssess), handler: self.create)
-        routes.on(.get, "/v1/pairings/:id/progress", .permission(.pairingsRead), handler: self.list)
-    }
-
     /// Records a check (201), or answers a retry of one from the stored check (200).
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let pairingID = try context.uuidParameter("id")

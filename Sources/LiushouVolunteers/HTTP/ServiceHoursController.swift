@@ -37,13 +37,6 @@ struct ServiceHoursController: Sendable {
         var items: [PairingRate]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.get, "/v1/volunteers/:id/hours", .permission(.volunteersRead), handler: self.volunteerHours)
-        routes.on(.get, "/v1/volunteer-hours", .permission(.volunteersRead), handler: self.unitHours)
-        routes.on(.get, "/v1/me/volunteer", .permission(.volunteerVisitsRecord), handler: self.ownRecord)
-        routes.on(.get, "/v1/pairing-rate", .permission(.volunteersRead), handler: self.pairingRate)
-    }
-
     @Sendable func volunteerHours(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let year = try self.year(try request.uri.decodeQuery(as: ReportQuery.self, context: context))

@@ -19,13 +19,6 @@ struct VolunteerController: Sendable {
         var unitId: String?
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/volunteers", .permission(.volunteersManage), handler: self.register)
-        routes.on(.get, "/v1/volunteers", .permission(.volunteersRead), handler: self.list)
-        routes.on(.get, "/v1/volunteers/:id", .permission(.volunteersRead), handler: self.show)
-        routes.on(.put, "/v1/volunteers/:id", .permission(.volunteersManage), handler: self.change)
-    }
-
     /// Registers a volunteer under the client's id (201), or answers a retry from the stored one (200).
     @Sendable func register(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: VolunteerInput.self, context: context)

@@ -16,11 +16,6 @@ struct VolunteerVisitController: Sendable {
         var items: [LenientItem<VolunteerVisitInput>]
     }
 
-    func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/volunteer-visits", .permission(.volunteerVisitsRecord), handler: self.record)
-        routes.on(.post, "/v1/volunteer-visits/batch", .permission(.volunteerVisitsRecord), bodyLimit: 16 * 1024 * 1024, handler: self.recordBatch)
-    }
-
     /// One visit, answered like a single door check (201 created, 200 a retry, 409 or 422).
     @Sendable func record(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: VolunteerVisitInput.self, context: context)

@@ -24,12 +24,6 @@ public struct TwoFactorController: Sendable {
         var recoveryCode: String?
     }
 
-    public func addRoutes(to routes: SecuredRoutes) {
-        routes.on(.post, "/v1/auth/two-factor/enrol", .session, handler: self.enrol)
-        routes.on(.post, "/v1/auth/two-factor/confirm", .session, handler: self.confirm)
-        routes.on(.post, "/v1/auth/two-factor/verify", .session, handler: self.verify)
-    }
-
     @Sendable func enrol(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         try Self.private(try await self.service.enrol(caller, context: context), status: .created)
     }

@@ -1,52 +1,32 @@
+import { loginForm } from "../../shared/login-form.js";
 import { passwordForm } from "../../shared/password-form.js";
 import { codeForm } from "../../shared/two-factor.js";
-import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
+import { h, mount, field, toast } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
-import { message } from "../../shared/vocab.js";
 import { clearDevice } from "../data.js";
 import { isLocked, unlock, rememberVerifier, verifyOffline, canVerifyOffline } from "../lock.js";
 
 export async function loginView({ app }) {
-  const notice = localStorage.getItem("liushou.notice");
-  localStorage.removeItem("liushou.notice");
-  const username = h("input", { name: "username", autocomplete: "username", required: true, autocapitalize: "off", spellcheck: "false" });
-  const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
-  const error = h("p.field-error", { role: "alert", id: "login-error" });
-  const submit = h("button.primary.big", { type: "submit" }, "登录");
-  const form = h("form.card.login", { novalidate: true },
-    h("h2", "登录"),
-    notice ? h("p.banner.warn", notice) : null,
-    navigator.onLine ? null : h("p.banner.warn", "现在没有网络：登录需要联网。已记录的走访保存在本机，联网后登录即可上传。"),
-    field("用户名", username), field("密码", password), error, submit);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.textContent = "";
-    if (!username.value.trim() || !password.value) {
-      error.textContent = "请输入用户名和密码";
-      return;
-    }
-    submit.disabled = true;
-    try {
+  const { form, focus } = loginForm({
+    className: "form.card.login",
+    heading: "登录",
+    buttonClass: "button.primary.big",
+    banners: [navigator.onLine ? null : h("p.banner.warn", "现在没有网络：登录需要联网。已记录的走访保存在本机，联网后登录即可上传。")],
+    offlineText: "无法连接服务器，请联网后再登录",
+    onDone: async (profile, password) => {
+      // Another account's records and cached files leave the phone before this one's arrive.
       const previous = localStorage.getItem("liushou.lastAccount");
-      const profile = await session.login(username.value.trim(), password.value);
       if (previous && previous !== profile.accountId) await clearDevice();
       localStorage.setItem("liushou.lastAccount", profile.accountId);
       unlock();
-      await rememberVerifier(profile.accountId, profile.username, password.value).catch(() => {});
+      await rememberVerifier(profile.accountId, profile.username, password).catch(() => {});
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
       app.go(session.owesSecondFactor(profile) ? "#/second-factor" : profile.mustChangePassword ? "#/password" : "#/today");
       app.sync();
-    } catch (e) {
-      if (e.offline) error.textContent = "无法连接服务器，请联网后再登录";
-      else if (e.status === 401) error.textContent = "用户名或密码错误，或账号已被锁定（连续 5 次错误锁定 15 分钟）";
-      else if (e.status === 422 || e.status === 400) showFieldErrors(form, e.fields, message);
-      else error.textContent = `登录失败：${e.message}`;
-    } finally {
-      submit.disabled = false;
-    }
+    },
   });
   mount(app.view, form);
-  username.focus();
+  focus();
 }
 
 /** The idle lock: the same user unlocks with the password (offline against the kept verifier). */

@@ -4,8 +4,7 @@ import { h, mount, field, showFieldErrors, toast, formatTime } from "../../share
 import { api, get, post, query } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import * as units from "../units.js";
-import { alertMessage } from "../../shared/alerts.js";
-import { chips, chosen, failure } from "./alerts-common.js";
+import { chips, chosen, failure, showRefusal } from "./alerts-common.js";
 
 const KINDS = { wecom: "企业微信群机器人", dingtalk: "钉钉群机器人", sms: "短信号码" };
 
@@ -119,10 +118,7 @@ function addForm(app, scope, unitId) {
         // shows it; what is typed now goes under a new id.
         id = crypto.randomUUID();
         notice.replaceChildren(h("p.banner.warn", { role: "alert" }, "此前一次提交已登记了一个渠道（见上方列表）。如仍需登记当前内容，请再点“登记”。"));
-      } else if (error.status === 422 || error.status === 400) {
-        const rest = showFieldErrors(form, error.fields, alertMessage);
-        if (rest.length) notice.replaceChildren(h("p.banner.bad", { role: "alert" }, rest.join("；")));
-      } else notice.replaceChildren(h("p.banner.bad", { role: "alert" }, failure(error)));
+      } else showRefusal(form, notice, error);
     } finally {
       button.disabled = false;
     }

@@ -1,5 +1,6 @@
 // Pieces shared by the alert administration pages (rules, channels, deliveries).
-import { h } from "../../shared/ui.js";
+import { h, showFieldErrors } from "../../shared/ui.js";
+import { alertMessage } from "../../shared/alerts.js";
 
 /**
  * Checkboxes as chips under one legend; the first box carries the id the server's field error for
@@ -24,4 +25,15 @@ export function failure(error) {
   if (error.status === 403) return "你没有权限执行此操作";
   if (error.status === 404) return "记录不存在，或不在你的管理范围内";
   return `操作失败：${error.message}`;
+}
+
+/**
+ * A refused save of a form: a 422 or 400 at its fields (what has no field goes into `notice`),
+ * anything else in `notice`. What the user typed stays in the form.
+ */
+export function showRefusal(form, notice, error) {
+  if (error.status === 422 || error.status === 400) {
+    const rest = showFieldErrors(form, error.fields, alertMessage);
+    if (rest.length) notice.replaceChildren(h("p.banner.bad", { role: "alert" }, rest.join("；")));
+  } else notice.replaceChildren(h("p.banner.bad", { role: "alert" }, failure(error)));
 }

@@ -6,8 +6,7 @@ import { api, get, query } from "../../shared/api.js";
 import { profile } from "../../shared/session.js";
 import * as vocab from "../../shared/vocab.js";
 import * as units from "../units.js";
-import { alertMessage } from "../../shared/alerts.js";
-import { chips, chosen, failure } from "./alerts-common.js";
+import { chips, chosen, failure, showRefusal } from "./alerts-common.js";
 
 const MANAGERS = ["county_admin", "town_admin"];
 
@@ -102,10 +101,7 @@ function ruleView({ app }, county, data, event) {
         notice.replaceChildren(h("div.banner.warn", { role: "alert" },
           h("p", "这条规则刚被他人修改过。你填写的内容仍在下方；最新保存的内容如下，核对后再次保存即可覆盖。"),
           fresh ? ruleSummary(fresh) : null));
-      } else if (error.status === 422 || error.status === 400) {
-        const rest = showFieldErrors(form, error.fields, alertMessage);
-        if (rest.length) notice.replaceChildren(h("p.banner.bad", { role: "alert" }, rest.join("；")));
-      } else notice.replaceChildren(h("p.banner.bad", { role: "alert" }, failure(error)));
+      } else showRefusal(form, notice, error);
     } finally {
       button.disabled = false;
     }

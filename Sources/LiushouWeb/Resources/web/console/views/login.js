@@ -1,39 +1,21 @@
+import { loginForm } from "../../shared/login-form.js";
 import { passwordForm } from "../../shared/password-form.js";
 import { codeForm, enrolment } from "../../shared/two-factor.js";
-import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
+import { h, mount, toast } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
-import { message, roles as roleNames } from "../../shared/vocab.js";
+import { roles as roleNames } from "../../shared/vocab.js";
 import { menuFor } from "../menu.js";
 import { name as unitName } from "../units.js";
 
 export async function loginView({ app }) {
-  const notice = localStorage.getItem("liushou.notice");
-  localStorage.removeItem("liushou.notice");
   document.getElementById("toast")?.classList.remove("show");
-  const username = h("input", { name: "username", autocomplete: "username", required: true, autocapitalize: "off", spellcheck: "false" });
-  const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
-  const error = h("p.field-error", { role: "alert", id: "login-error" });
-  const form = h("form.card.narrow", { novalidate: true },
-    notice ? h("p.banner.warn", notice) : null,
-    field("用户名", username), field("密码", password), error, h("button.primary", { type: "submit" }, "登录"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.textContent = "";
-    if (!username.value.trim() || !password.value) {
-      error.textContent = "请输入用户名和密码";
-      return;
-    }
-    try {
-      const profile = await session.login(username.value.trim(), password.value);
-      app.go(nextStep(profile));
-    } catch (e) {
-      if (e.status === 401) error.textContent = "用户名或密码错误，或账号已被锁定（连续 5 次错误锁定 15 分钟）";
-      else if (e.status === 422 || e.status === 400) showFieldErrors(form, e.fields, message);
-      else error.textContent = e.offline ? "无法连接服务器" : `登录失败：${e.message}`;
-    }
+  const { form, focus } = loginForm({
+    className: "form.card.narrow",
+    offlineText: "无法连接服务器",
+    onDone: (profile) => app.go(nextStep(profile)),
   });
   mount(app.view, h("h1", "登录工作台"), form);
-  username.focus();
+  focus();
 }
 
 /** Where a session goes next: its second factor first, then a pending password change, then home. */
