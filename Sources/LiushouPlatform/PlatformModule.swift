@@ -8,25 +8,25 @@ public enum PlatformModule {
     public static func addRoutes(
         to routes: SecuredRoutes,
         database: TenantDatabase,
-        auth: AuthService,
-        twoFactor: TwoFactorService,
+        auth authService: AuthService,
+        twoFactor twoFactorService: TwoFactorService,
         hasher: PasswordHasher
     ) {
-        let sessions = AuthController(auth: auth, twoFactor: twoFactor)
-        let secondFactor = TwoFactorController(service: twoFactor)
+        let auth = AuthController(auth: authService, twoFactor: twoFactorService)
+        let twoFactor = TwoFactorController(service: twoFactorService)
         let orgUnit = OrgUnitController(database: database, repository: PostgresOrgUnitRepository())
         let user = UserController(database: database, hasher: hasher)
         let serviceAccount = ServiceAccountController(database: database)
         let audit = AuditController(database: database, store: AuditStore())
 
-        routes.open(.post, "/v1/auth/login", handler: sessions.login)
-        routes.on(.post, "/v1/auth/logout", .session, handler: sessions.logout)
-        routes.on(.post, "/v1/auth/password", .passwordChange, handler: sessions.changePassword)
-        routes.on(.get, "/v1/auth/me", .session, handler: sessions.me)
+        routes.open(.post, "/v1/auth/login", handler: auth.login)
+        routes.on(.post, "/v1/auth/logout", .session, handler: auth.logout)
+        routes.on(.post, "/v1/auth/password", .passwordChange, handler: auth.changePassword)
+        routes.on(.get, "/v1/auth/me", .session, handler: auth.me)
 
-        routes.on(.post, "/v1/auth/two-factor/enrol", .session, handler: secondFactor.enrol)
-        routes.on(.post, "/v1/auth/two-factor/confirm", .session, handler: secondFactor.confirm)
-        routes.on(.post, "/v1/auth/two-factor/verify", .session, handler: secondFactor.verify)
+        routes.on(.post, "/v1/auth/two-factor/enrol", .session, handler: twoFactor.enrol)
+        routes.on(.post, "/v1/auth/two-factor/confirm", .session, handler: twoFactor.confirm)
+        routes.on(.post, "/v1/auth/two-factor/verify", .session, handler: twoFactor.verify)
 
         routes.on(.post, "/v1/units", .permission(.unitsManage), handler: orgUnit.create)
         routes.on(.get, "/v1/units/:id", .permission(.unitsRead), handler: orgUnit.read)

@@ -52,11 +52,12 @@ public struct WebBundle: Sendable {
         let prefix = "/static/\(version)"
         let precache =
             (["/app/", "/app/manifest.webmanifest"]
-                + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !Self.templates.contains($0) && !$0.hasSuffix(".html") }
+                + raw.keys.filter { ($0.hasPrefix("app/") || $0.hasPrefix("shared/")) && !Self.templates.contains($0) && !Self.partials.contains($0) }
                 .sorted().map { "\(prefix)/\($0)" })
         let precacheJSON = "[" + precache.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         // What every page's head starts with: character set, colour schemes, icon, base styles, preloads.
-        let head = String(decoding: raw["shared/head.html"] ?? [], as: UTF8.self).trimmingCharacters(in: .newlines)
+        guard let headPartial = raw["shared/head.html"] else { throw WebBundleError.missing }
+        let head = String(decoding: headPartial, as: UTF8.self).trimmingCharacters(in: .newlines)
         var rendered: [String: Asset] = [:]
         for (path, bytes) in raw where Self.templates.contains(path) {
             // Every module the page may import, fetched at once rather than one import level at a time.
@@ -73,6 +74,9 @@ public struct WebBundle: Sendable {
         }
         self.rendered = rendered
     }
+
+    /// Pieces of pages, put into templates and never served themselves.
+    static let partials: Set<String> = ["shared/head.html"]
 
     /// Files rendered per version rather than served as they are.
     static let templates: Set<String> = ["app/index.html", "app/sw.js", "app/manifest.webmanifest", "console/index.html", "dashboard/index.html"]

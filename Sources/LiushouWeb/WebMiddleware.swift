@@ -51,7 +51,7 @@ public struct WebMiddleware: RouterMiddleware {
             let version = rest[..<slash]
             let file = String(rest[rest.index(after: slash)...])
             guard !file.contains(".."), !file.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
-                !WebBundle.templates.contains(file), let asset = self.bundle.files[file]
+                !WebBundle.templates.contains(file), !WebBundle.partials.contains(file), let asset = self.bundle.files[file]
             else {
                 throw Problem.notFound("No such file.")
             }

@@ -30,7 +30,8 @@ struct CommonOptions: ParsableArguments {
         return nil
     }
 
-    /// The configuration these options and the environment give, and a logger set up by it.
+    /// The configuration these options and the environment give, and a logger: this sets up the
+    /// process's logging (`bootstrapLogging`), which a command does once, at its start.
     func configured() throws -> (ServerConfiguration, Logger) {
         var configuration = ServerConfiguration()
         try self.apply(to: &configuration)

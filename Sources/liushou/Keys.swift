@@ -55,10 +55,8 @@ struct Keys: AsyncParsableCommand {
         var batchSize = 500
 
         func run() async throws {
-            var configuration = ServerConfiguration()
-            try self.common.apply(to: &configuration)
             guard (1...10_000).contains(self.batchSize) else { throw ValidationError("--batch-size must be between 1 and 10000") }
-            let logger = CommonOptions.bootstrapLogging(configuration)
+            let (configuration, logger) = try self.common.configured()
             let (vault, embedded) = try Keys.vault(configuration, requireNew: true)
             if embedded != nil, let newKey = configuration.dataKey, newKey != newKey.trimmingCharacters(in: .whitespacesAndNewlines) {
                 // The data directory keeps keys as trimmed text: a key with a line ending would be lost.

@@ -5,7 +5,6 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import NIOCore
 
 /// `/v1/dashboard`: the joint meeting's indicators for a unit and its children, their definitions,
 /// weekly trends and a CSV for the minutes (the `/dashboard` page is one of the web clients).
@@ -13,9 +12,17 @@ struct DashboardController: Sendable {
     /// Every route only reads: a replica may serve them (`X-Read-Source` says which did).
     let reads: ReadDatabase
 
-    /// The routes' query, as sent: `unitId` (required) and, for the trend, `weeks` (1 to 104, 12 when absent).
-    /// `unitId` (required) and, for the trend, `weeks` (1 to 104, default 12).
+    /// `unitId`, which every route needs.
     struct UnitQuery: Decodable {
+        var unitId: UUID
+
+        init(from decoder: any Decoder) throws {
+            self.unitId = try decoder.container(keyedBy: NamedKey.self).required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+        }
+    }
+
+    /// The trend's query: `unitId` and `weeks` (1 to 104, default 12).
+    struct TrendQuery: Decodable {
         var unitId: UUID
         var weeks: Int
 
@@ -55,7 +62,7 @@ struct DashboardController: Sendable {
     }
 
     @Sendable func trend(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
-        let query = try request.uri.decodeQuery(as: UnitQuery.self, context: context)
+        let query = try request.uri.decodeQuery(as: TrendQuery.self, context: context)
         let trend = try await self.reads.transaction(for: caller) { transaction in
             try await DashboardBuilder.trend(of: query.unitId, weeks: query.weeks, caller: caller, in: transaction)
         }

@@ -127,7 +127,7 @@ struct TaskQuery: Decodable {
     }
 }
 
-/// `GET /v1/overdue` parameters as sent: `unitId` (required), `limit` (1–1000, default 200).
+/// `GET /v1/overdue`'s query: `unitId` (required), `limit` (1–1000, default 200).
 struct OverdueQuery: Decodable {
     var unitId: UUID
     var limit: Int

@@ -4,7 +4,6 @@ import Hummingbird
 import LiushouAccess
 import LiushouHTTP
 import LiushouPostgres
-import NIOCore
 
 /// `GET /v1/audit`: the audit log inside the caller's scope, filtered, in keyset pages, as JSON or CSV;
 /// `GET /v1/audit/verify`: whether the whole log's hash chain is intact (counts and the first break only).

@@ -5,12 +5,12 @@ import LiushouAccess
 import LiushouHTTP
 
 /// `/v1/auth/login`, `/v1/auth/logout`, `/v1/auth/me`.
-public struct AuthController: Sendable {
+struct AuthController: Sendable {
     let auth: AuthService
     let twoFactor: TwoFactorService
 
     /// Sign-in and sign-out through `auth`; `me` also reports the second-factor state `twoFactor` keeps.
-    public init(auth: AuthService, twoFactor: TwoFactorService) {
+    init(auth: AuthService, twoFactor: TwoFactorService) {
         self.auth = auth
         self.twoFactor = twoFactor
     }

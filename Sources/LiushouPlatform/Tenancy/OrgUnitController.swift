@@ -34,69 +34,9 @@ struct OrgUnitController: Sendable {
         var villageIds: [UUID]
     }
 
+    /// Creates a unit under a client-chosen id (201); a retry with the same content answers the stored unit (200).
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        try await self.createUnit(try await request.decodeJSON(as: CreateRequest.self, context: context), context, caller)
-    }
-
-    @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let unit = try await self.database.transaction(for: caller) { transaction in
-            try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-        }
-        return try JSONResponse(unit, headers: [.eTag: "\"\(unit.version)\""])
-    }
-
-    @Sendable func children(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let children = try await self.database.transaction(for: caller) { transaction in
-            let parent = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-            return try await self.repository.children(of: parent.id, in: transaction)
-        }
-        return try JSONResponse(UnitList(items: children))
-    }
-
-    @Sendable func serviceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let area = try await self.database.transaction(for: caller) { transaction in
-            let unit = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-            return try await self.repository.serviceArea(of: unit.id, in: transaction)
-        }
-        return try JSONResponse(ServiceArea(villageIds: area))
-    }
-
-    @Sendable func replaceServiceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
-        return try await self.replaceArea(try context.uuidParameter("id"), with: body.villageIds, context, caller)
-    }
-
-    @Sendable func rename(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
-        let name = try Self.validName(body.name)
-        let version = try request.ifMatchVersion()
-        return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) {
-            unit,
-            transaction in
-            try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
-        }
-    }
-
-    @Sendable func move(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
-        let version = try request.ifMatchVersion()
-        return try await self.moveUnit(try context.uuidParameter("id"), to: body.parentId, version: version, context, caller)
-    }
-
-    /// Refused while the unit has active children: they are moved or deactivated first.
-    @Sendable func deactivate(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let id = try context.uuidParameter("id")
-        let version = try request.ifMatchVersion()
-        return try await self.update(id, version: version, action: "unit.deactivate", context, caller) { unit, transaction in
-            try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
-            if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
-                throw Problem.validation([.init(field: "id", message: "has active child units; deactivate or move them first")])
-            }
-            return try await self.repository.deactivate(unit.id, expectedVersion: version, in: transaction)
-        }
-    }
-
-    private func createUnit(_ body: CreateRequest, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
         let name = try Self.validName(body.name)
         let id = body.id ?? UUID()
         return try await self.database.transaction(for: caller) { transaction in
@@ -160,9 +100,35 @@ struct OrgUnitController: Sendable {
         }
     }
 
+    @Sendable func read(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let unit = try await self.database.transaction(for: caller) { transaction in
+            try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
+        }
+        return try JSONResponse(unit, headers: [.eTag: "\"\(unit.version)\""])
+    }
+
+    @Sendable func children(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let children = try await self.database.transaction(for: caller) { transaction in
+            let parent = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
+            return try await self.repository.children(of: parent.id, in: transaction)
+        }
+        return try JSONResponse(UnitList(items: children))
+    }
+
+    @Sendable func serviceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let area = try await self.database.transaction(for: caller) { transaction in
+            let unit = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
+            return try await self.repository.serviceArea(of: unit.id, in: transaction)
+        }
+        return try JSONResponse(ServiceArea(villageIds: area))
+    }
+
     /// Replaces the villages a clinic serves: villages of the clinic's own town, inside the caller's scope.
-    private func replaceArea(_ id: UUID, with villageIDs: [UUID], _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
-        try await self.database.transaction(for: caller) { transaction in
+    @Sendable func replaceServiceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
+        let id = try context.uuidParameter("id")
+        let villageIDs = body.villageIds
+        return try await self.database.transaction(for: caller) { transaction in
             let clinic = try await self.visible(id, .unitsManage, caller, transaction)
             guard clinic.kind == .clinic, let townID = clinic.parentId else {
                 throw Problem.validation([.init(field: "id", message: "only a clinic has a service area")])
@@ -191,11 +157,27 @@ struct OrgUnitController: Sendable {
         }
     }
 
-    private func moveUnit(_ id: UUID, to parentID: UUID, version: Int, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
+    @Sendable func rename(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: RenameRequest.self, context: context)
+        let name = try Self.validName(body.name)
+        let version = try request.ifMatchVersion()
+        return try await self.update(try context.uuidParameter("id"), version: version, action: "unit.rename", context, caller) {
+            unit,
+            transaction in
+            try await self.repository.rename(unit.id, to: name, expectedVersion: version, in: transaction)
+        }
+    }
+
+    /// Moves a unit (`If-Match` its version) under another parent of the right kind, with its subtree.
+    @Sendable func move(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: MoveRequest.self, context: context)
+        let version = try request.ifMatchVersion()
+        let id = try context.uuidParameter("id")
+        let parentID = body.parentId
         // Bulk: the move rebuilds the visit obligations of everyone in the subtree (a town's tens of
         // thousands of people) in its update. Run again after a deadlock with another writer of
         // those obligations: every step reads afresh.
-        try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
+        return try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
             let seen = try await self.visible(id, .unitsManage, caller, transaction)
             // Lock the subtree and the new parent, then decide on fresh rows: concurrent moves,
             // creates and deactivations under them wait, so paths and parents stay consistent.
@@ -231,6 +213,19 @@ struct OrgUnitController: Sendable {
                 detail: ["from": unit.path, "to": moved.path]
             ).append(in: transaction)
             return try JSONResponse(moved, headers: [.eTag: "\"\(moved.version)\""])
+        }
+    }
+
+    /// Refused while the unit has active children: they are moved or deactivated first.
+    @Sendable func deactivate(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let id = try context.uuidParameter("id")
+        let version = try request.ifMatchVersion()
+        return try await self.update(id, version: version, action: "unit.deactivate", context, caller) { unit, transaction in
+            try await self.repository.lockSubtree(of: unit.path, and: nil, in: transaction)
+            if try await self.repository.hasActiveChildren(unit.id, in: transaction) {
+                throw Problem.validation([.init(field: "id", message: "has active child units; deactivate or move them first")])
+            }
+            return try await self.repository.deactivate(unit.id, expectedVersion: version, in: transaction)
         }
     }
 

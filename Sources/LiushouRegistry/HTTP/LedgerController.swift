@@ -5,7 +5,6 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import NIOCore
 
 /// `/v1/imports/persons` and `/v1/exports/persons`: the 台账 as CSV.
 struct LedgerController: Sendable {

@@ -74,55 +74,58 @@ struct PersonController: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let id = try context.uuidParameter("id")
-        let version = try request.ifMatchVersion()
+        let (id, version) = try Self.target(request, context)
         let file = try await request.decodeJSON(as: PersonFile.self, context: context)
-        let (record, _) = try await self.database.transaction(for: caller) { transaction in
+        return try await self.changed(caller) { transaction in
             try await self.service.update(id: id, file: file, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
+                .0
         }
-        return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
     }
 
     @Sendable func exit(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
+        let (id, version) = try Self.target(request, context)
         let body = try await request.decodeJSON(as: ExitPersonRequest.self, context: context)
-        return try await self.changeStatus(request, context, caller) { id, version, origin, transaction in
+        return try await self.changed(caller) { transaction in
             try await self.service.exit(
                 id: id,
                 reason: body.reason,
                 on: body.exitedOn,
                 expectedVersion: version,
                 caller: caller,
-                origin: origin,
+                origin: AuditOrigin(context),
                 in: transaction
             )
         }
     }
 
     @Sendable func reactivate(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        try await self.changeStatus(request, context, caller) { id, version, origin, transaction in
-            try await self.service.reactivate(id: id, expectedVersion: version, caller: caller, origin: origin, in: transaction)
+        let (id, version) = try Self.target(request, context)
+        return try await self.changed(caller) { transaction in
+            try await self.service.reactivate(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
         }
     }
 
     /// Marks the file checked (核查) by someone other than who filled it.
     @Sendable func check(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        try await self.changeStatus(request, context, caller) { id, version, origin, transaction in
-            try await self.service.check(id: id, expectedVersion: version, caller: caller, origin: origin, in: transaction)
+        let (id, version) = try Self.target(request, context)
+        return try await self.changed(caller) { transaction in
+            try await self.service.check(id: id, expectedVersion: version, caller: caller, origin: AuditOrigin(context), in: transaction)
         }
     }
 
-    /// A change of the file named by the path's `id` at the `If-Match` version; answers the reduced view.
-    private func changeStatus(
-        _ request: Request,
-        _ context: AppRequestContext,
+    /// The file a change names (the path's `id`) and the version it was made on (`If-Match`), read
+    /// before the body as every change of a file reads them.
+    private static func target(_ request: Request, _ context: AppRequestContext) throws -> (id: UUID, version: Int) {
+        (try context.uuidParameter("id"), try request.ifMatchVersion())
+    }
+
+    /// Runs `change` in the caller's transaction and answers the changed file's reduced view.
+    private func changed(
         _ caller: Caller,
-        _ change: @escaping @Sendable (UUID, Int, AuditOrigin, PostgresTransaction) async throws -> PersonRecord
+        _ change: @escaping @Sendable (PostgresTransaction) async throws -> PersonRecord
     ) async throws -> JSONResponse {
-        let id = try context.uuidParameter("id")
-        let version = try request.ifMatchVersion()
-        let origin = AuditOrigin(context)
         let record = try await self.database.transaction(for: caller) { transaction in
-            try await change(id, version, origin, transaction)
+            try await change(transaction)
         }
         return try JSONResponse(Self.view(record, caller: caller, revealed: false), headers: Self.headers(record))
     }

@@ -5,7 +5,6 @@ import LiushouAccess
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import NIOCore
 
 /// `/v1/relief/overdue`, `/v1/relief/indicators`, `/v1/relief/payments.csv`: the town's lists and books.
 struct ReliefReportController: Sendable {

@@ -6,10 +6,10 @@ import LiushouHTTP
 
 /// `/v1/auth/two-factor/*`: a user enrols an authenticator app and gives its codes. Reachable by a
 /// session that still owes its second factor; answers are never cached.
-public struct TwoFactorController: Sendable {
+struct TwoFactorController: Sendable {
     let service: TwoFactorService
 
-    public init(service: TwoFactorService) {
+    init(service: TwoFactorService) {
         self.service = service
     }
 

@@ -1,4 +1,5 @@
-// The sign-in form of every web client: the notice a previous session left, both fields required,
+// The sign-in form of the field app and the console (the dashboard page keeps its own, in its HTML):
+// the notice a previous session left, both fields required,
 // the submit button held while the request runs, the server's answers in Chinese.
 import { h, field, showFieldErrors } from "./ui.js";
 import * as session from "./session.js";
