@@ -101,4 +101,37 @@ struct BindingTests {
             #expect(try row.decode((Int, String, Int).self) == (30, "x", 7))
         }
     }
+
+    struct JSONItem: Codable, Equatable {
+        var id: UUID
+        var name: String?
+        var tags: [String]
+        var latitude: Double?
+    }
+
+    @Test("JSONText is the jsonb JSONEncoder's text is: escapes, control characters, Chinese, emoji, numbers, left-out nils")
+    func jsonTextMatchesEncoder() async throws {
+        var names: [String?] = Self.awkwardStrings.map { $0 } + [nil, "\u{1}\u{8}\u{c}\u{1f}\u{7f}", "a/b", "quote \" inside", "\\u0041"]
+        names += (0..<200).map { _ in String((0..<12).map { _ in Character(Unicode.Scalar(UInt32.random(in: 1...0x2FF)) ?? "x") }) }
+        let items = names.map { name in
+            JSONItem(id: UUID(), name: name, tags: name.map { [$0, "健康"] } ?? [], latitude: Bool.random() ? Double.random(in: -90...90) : nil)
+        }
+        var json = JSONText()
+        json.array(of: items) { json, item in
+            json.field("id", item.id)
+            json.field("name", item.name)
+            json.field("tags", item.tags)
+            json.field("latitude", item.latitude)
+        }
+        #expect(try JSONDecoder().decode([JSONItem].self, from: Data(json.utf8)) == items)
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let row = try #require(
+                try await database.pool.query(
+                    "select \(json)::jsonb = \(PostgresJSON(items))::jsonb as same, jsonb_array_length(\(json)::jsonb) as n"
+                ).first
+            )
+            #expect(try row.decode("same", as: Bool.self))
+            #expect(try row.decode("n", as: Int.self) == items.count)
+        }
+    }
 }

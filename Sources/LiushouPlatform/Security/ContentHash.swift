@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LiushouPostgres
 
 /// The SHA-256 of a value's canonical JSON: what makes a retried upload recognisable.
 public enum ContentHash {
@@ -15,5 +16,11 @@ public enum ContentHash {
     /// The digest as lower-case hex, as content hashes are sent to SQL (`decode(…, 'hex')`).
     public static func hex(of value: some Encodable) -> String {
         Self.of(value).hex
+    }
+
+    /// The digest of canonical text written by hand (`JSONText` with `escapingSlashes`, fields in
+    /// sorted order): the same as `hex(of:)` of the value, for types hashed in bulk.
+    public static func hex(of text: JSONText) -> String {
+        Data(SHA256.hash(data: text.utf8)).hex
     }
 }
