@@ -107,23 +107,32 @@ struct BindingTests {
         var name: String?
         var tags: [String]
         var latitude: Double?
+        var at: Date?
     }
 
-    @Test("JSONText is the jsonb JSONEncoder's text is: escapes, control characters, Chinese, emoji, numbers, left-out nils")
-    func jsonTextMatchesEncoder() async throws {
+    @Test("JSONText reads back as the items and as the same jsonb as JSONEncoder's text: escapes, Chinese, emoji, numbers, left-out nils")
+    func jsonTextReadsBack() async throws {
         var names: [String?] = Self.awkwardStrings.map { $0 } + [nil, "\u{1}\u{8}\u{c}\u{1f}\u{7f}", "a/b", "quote \" inside", "\\u0041"]
         names += (0..<200).map { _ in String((0..<12).map { _ in Character(Unicode.Scalar(UInt32.random(in: 1...0x2FF)) ?? "x") }) }
         let items = names.map { name in
-            JSONItem(id: UUID(), name: name, tags: name.map { [$0, "健康"] } ?? [], latitude: Bool.random() ? Double.random(in: -90...90) : nil)
+            JSONItem(
+                id: UUID(),
+                name: name,
+                tags: name.map { [$0, "健康"] } ?? [],
+                latitude: Bool.random() ? Double.random(in: -90...90) : nil,
+                at: name == nil ? nil : Date(timeIntervalSince1970: Double(Int.random(in: -2_000_000_000...4_000_000_000)))
+            )
         }
-        var json = JSONText()
-        json.array(of: items) { json, item in
+        let json = JSONText.array(of: items) { json, item in
             json.field("id", item.id)
             json.field("name", item.name)
             json.field("tags", item.tags)
             json.field("latitude", item.latitude)
+            json.field("at", item.at)
         }
-        #expect(try JSONDecoder().decode([JSONItem].self, from: Data(json.utf8)) == items)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        #expect(try decoder.decode([JSONItem].self, from: Data(json.utf8)) == items)
         try await TestPostgres.withDatabase(migrated: false) { database in
             let row = try #require(
                 try await database.pool.query(
@@ -132,6 +141,27 @@ struct BindingTests {
             )
             #expect(try row.decode("same", as: Bool.self))
             #expect(try row.decode("n", as: Int.self) == items.count)
+            // A number JSON cannot hold fails the binding before anything is sent.
+            let infinite = JSONText.object { $0.field("latitude", Double.infinity) }
+            await #expect(throws: DatabaseError.self) { try await database.pool.query("select \(infinite)::jsonb") }
+        }
+    }
+
+    @Test("a canonical JSONText object is JSONEncoder's sorted-keys text, byte for byte")
+    func canonicalObjectIsEncoderText() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        for name in Self.awkwardStrings + ["a/b", "\u{1}\u{7f}\u{2028}", "🙂"] {
+            let item = JSONItem(id: UUID(), name: name, tags: [name, "x/y"], latitude: -0.0, at: Date(timeIntervalSince1970: -1.5))
+            let json = JSONText.object(canonical: true) { json in
+                json.field("at", item.at)
+                json.field("id", item.id)
+                json.field("latitude", item.latitude)
+                json.field("name", item.name)
+                json.field("tags", item.tags)
+            }
+            #expect(json.utf8 == Array(try encoder.encode(item)), "\(name)")
         }
     }
 }

@@ -230,10 +230,10 @@ public struct DoorCheckRecorder: Sendable {
     }
 
     /// `ContentHash.hex(of: item)`, written by hand (a batch hashes 1,000 items: `JSONEncoder` took
-    /// 6 ms of them): the fields in sorted order, as `JSONEncoder` writes them with sorted keys.
+    /// 6 ms of them): the fields in byte order of their keys, as `JSONEncoder` writes them with sorted
+    /// keys. A field added to `DoorCheckInput` is added here, in its place.
     static func contentHash(_ item: DoorCheckInput) -> String {
-        var json = JSONText(capacity: 320, escapingSlashes: true)
-        json.object { json in
+        let json = JSONText.object(canonical: true) { json in
             json.field("channel", item.channel.rawValue)
             json.field("householdId", item.householdId)
             json.field("id", item.id)
@@ -246,7 +246,7 @@ public struct DoorCheckRecorder: Sendable {
             json.field("outcome", item.outcome.rawValue)
             json.field("personId", item.personId)
         }
-        return ContentHash.hex(of: json)
+        return ContentHash.hex(ofCanonical: json)
     }
 
     static func summary(_ item: DoorCheckInput) -> String {
@@ -267,10 +267,9 @@ public struct DoorCheckRecorder: Sendable {
     }
 
     /// The SQL function's JSON array, written field by field (`JSONEncoder` took 9 ms of a batch of
-    /// 1,000).
+    /// 1,000). A field added to `Item` is added here.
     static func json(_ items: [Item]) -> JSONText {
-        var json = JSONText(capacity: items.count * 480)
-        json.array(of: items) { json, item in
+        JSONText.array(of: items, capacity: items.count * 480) { json, item in
             json.field("id", item.id)
             json.field("personId", item.personId)
             json.field("householdId", item.householdId)
@@ -289,7 +288,6 @@ public struct DoorCheckRecorder: Sendable {
             json.field("contentHash", item.contentHash)
             json.field("summary", item.summary)
         }
-        return json
     }
 
     /// One item of the SQL function's JSON array (`nil` fields are left out).

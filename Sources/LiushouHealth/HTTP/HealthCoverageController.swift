@@ -12,9 +12,13 @@ struct HealthCoverageController: Sendable {
     let database: TenantDatabase
     let store: HealthStore
 
-    /// The parameters as sent: `unitId` (required).
+    /// `unitId` (required).
     struct Query: Decodable {
-        var unitId: String?
+        var unitId: UUID
+
+        init(from decoder: any Decoder) throws {
+            self.unitId = try decoder.container(keyedBy: NamedKey.self).required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+        }
     }
 
     struct Coverage: Encodable {
@@ -24,9 +28,7 @@ struct HealthCoverageController: Sendable {
 
     /// The coverage of a unit the caller reads indicators of.
     @Sendable func coverage(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        guard let unit = try request.uri.decodeQuery(as: Query.self, context: context).unitId.flatMap({ UUID(uuidString: $0) }) else {
-            throw Problem.badRequest("unitId is required.", errors: [.init(field: "unitId", message: "must be a unit's UUID")])
-        }
+        let unit = try request.uri.decodeQuery(as: Query.self, context: context).unitId
         let items = try await self.database.transaction(for: caller) { transaction in
             let path = try await self.store.unitPath(unit, in: transaction)
             guard let path, caller.holds(.indicatorsRead, at: path) else { throw Problem.noSuchUnit }

@@ -18,9 +18,10 @@ public enum ContentHash {
         Self.of(value).hex
     }
 
-    /// The digest of canonical text written by hand (`JSONText` with `escapingSlashes`, fields in
-    /// sorted order): the same as `hex(of:)` of the value, for types hashed in bulk.
-    public static func hex(of text: JSONText) -> String {
-        Data(SHA256.hash(data: text.utf8)).hex
+    /// The digest of canonical text written by hand (`JSONText.object(canonical: true)`, fields in
+    /// byte order of their keys): the same as `hex(of:)` of the value, for types hashed in bulk.
+    public static func hex(ofCanonical text: JSONText) -> String {
+        precondition(text.canonical, "a content hash is taken of canonical text (JSONText.object(canonical: true))")
+        return Data(SHA256.hash(data: text.utf8)).hex
     }
 }
