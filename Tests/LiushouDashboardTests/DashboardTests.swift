@@ -171,6 +171,11 @@ struct DashboardTests {
                 #expect(
                     try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.town1.idString)&weeks=0", token: world.town).status == .badRequest
                 )
+                let badWeeks = try await client.send(.get, "/v1/dashboard/trend?unitId=\(f.town1.idString)&weeks=x", token: world.town)
+                #expect(badWeeks.status == .badRequest)
+                #expect(try badWeeks.decode(Answer.Problem.self).fields == ["weeks"])
+                // Only the trend reads weeks: the table ignores it.
+                #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)&weeks=x", token: world.town).status == .ok)
                 let teacher = try await client.login("school1.teacher")
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: teacher).status == .forbidden)
                 #expect(try await client.send(.get, "/v1/dashboard?unitId=\(f.town1.idString)", token: nil).status == .unauthorized)

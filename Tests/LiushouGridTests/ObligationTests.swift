@@ -212,6 +212,11 @@ struct ObligationTests {
                 let other = try await client.send(.get, "/v1/overdue?unitId=\(world.fixture.village2a.idString)", token: town)
                 #expect(other.status == .notFound)
                 #expect(try await client.send(.get, "/v1/overdue", token: town).status == .badRequest)
+                for limit in ["0", "1001", "x"] {
+                    let bad = try await client.send(.get, "/v1/overdue?unitId=\(world.fixture.town1.idString)&limit=\(limit)", token: town)
+                    #expect(bad.status == .badRequest)
+                    #expect(try bad.decode(Answer.Problem.self).fields == ["limit"])
+                }
                 let volunteer = try await client.login("village1a.volunteer")
                 #expect(try await client.send(.get, "/v1/overdue?unitId=\(world.fixture.village1a.idString)", token: volunteer).status == .forbidden)
             }

@@ -291,7 +291,7 @@ public struct DoorCheckRecorder: Sendable {
     }
 
     /// One item of the SQL function's JSON array (`nil` fields are left out).
-    struct Item: Codable, Sendable {
+    struct Item: Sendable {
         var id: UUID
         var personId: UUID?
         var householdId: UUID?
