@@ -1,5 +1,6 @@
 import Foundation
 import LiushouPlatform
+import LiushouTestSupport
 import Testing
 
 @testable import LiushouGrid
@@ -9,19 +10,6 @@ import Testing
 /// would be answered conflict.
 @Suite("Door checks: the content hash written by hand")
 struct DoorCheckContentHashTests {
-    /// A generator with a seed, so that a failure can be run again as it was.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Digests of checks stored before the hash was written by hand (computed with `JSONEncoder` on
     /// 2026-12-05): what a retry of those checks must still hash to.
     @Test("checks as stored before keep their digests: slash, control characters, emoji, -0, a subnormal, fractional seconds")
@@ -127,7 +115,7 @@ struct DoorCheckContentHashTests {
                 )
             )
         }
-        var random = Seeded(state: 20_261_205)
+        var random = SeededGenerator(seed: 20_261_205)
         for _ in 0..<2_000 {
             inputs.append(
                 DoorCheckInput(

@@ -164,4 +164,49 @@ struct BindingTests {
             #expect(json.utf8 == Array(try encoder.encode(item)), "\(name)")
         }
     }
+
+    struct NestedItem: Codable, Equatable {
+        struct Part: Codable, Equatable {
+            var name: String
+            var value: Double
+        }
+
+        var flag: Bool?
+        var parts: [Part]
+        var byName: [String: Part]
+    }
+
+    @Test("JSONText nests objects, arrays of objects and objects under keys that are data, as JSONEncoder writes them")
+    func nestedObjects() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for (index, name) in (Self.awkwardStrings + ["a/b", "\u{1}\u{7f}", "🙂", ""]).enumerated() {
+            let parts = [NestedItem.Part(name: name, value: Double(index) / 3), NestedItem.Part(name: "收缩压", value: -0.0)]
+            let item = NestedItem(
+                flag: [true, false, nil][index % 3],
+                parts: parts,
+                byName: Dictionary(parts.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+            )
+            let write = { (json: inout JSONText.Fields) in
+                json.object("byName") { json in
+                    // Sorted keys are in byte order, as `JSONEncoder`'s `.sortedKeys` orders them.
+                    for (key, part) in item.byName.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                        json.object(key: key) { json in
+                            json.field("name", part.name)
+                            json.field("value", part.value)
+                        }
+                    }
+                }
+                json.field("flag", item.flag)
+                json.objects("parts", of: item.parts) { json, part in
+                    json.field("name", part.name)
+                    json.field("value", part.value)
+                }
+            }
+            let canonical = JSONText.object(canonical: true, write)
+            #expect(canonical.utf8 == Array(try encoder.encode(item)), "\(name)")
+            let plain = JSONText.object(write)
+            #expect(try JSONDecoder().decode(NestedItem.self, from: Data(plain.utf8)) == item, "\(name)")
+        }
+    }
 }

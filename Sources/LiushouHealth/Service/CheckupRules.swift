@@ -1,5 +1,6 @@
 import Foundation
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
 
@@ -8,7 +9,7 @@ enum CheckupRules {
     static func problems(_ input: CheckupInput, today: LocalDate, prefix: String = "") -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
         func add(_ field: String, _ message: String) { errors.append(.init(field: prefix + field, message: message)) }
-        let recordId = input.recordId.trimmingCharacters(in: .whitespacesAndNewlines)
+        let recordId = input.recordId.trimmingWhitespace()
         if !(1...64).contains(recordId.unicodeScalars.count) || recordId != input.recordId {
             add("recordId", "must be 1 to 64 characters without surrounding spaces")
         }
@@ -24,7 +25,7 @@ enum CheckupRules {
         }
         if input.checkedOn > today { add("checkedOn", "is in the future") }
         if input.checkedOn.daysSince1970 < today.daysSince1970 - 3653 { add("checkedOn", "is more than 10 years ago") }
-        if !(1...50).contains(input.clinician.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {
+        if !(1...50).contains(input.clinician.trimmingWhitespace().unicodeScalars.count) {
             add("clinician", "must have 1 to 50 characters")
         }
         if (input.findings?.unicodeScalars.count ?? 0) > 4000 { add("findings", "must have at most 4000 characters") }

@@ -4,12 +4,13 @@ import Foundation
 /// work around it: the array an offline batch hands to its SQL function (bound as `jsonb`), and the
 /// canonical text of each item whose digest recognises a retry (`ContentHash.hex(ofCanonical:)`).
 ///
-/// Only the two shapes those paths need can be written: one object, or an array of objects, each of
-/// flat fields. Fields come out in the order written and `nil` values are left out, as `JSONEncoder`
-/// leaves them; strings, numbers, UUIDs and dates are written as `JSONEncoder` writes them. Pass
+/// What can be written: one object, or an array of objects, whose fields are strings, numbers,
+/// booleans, UUIDs, dates, arrays of strings, objects and arrays of objects. Fields come out in the
+/// order written and `nil` values are left out, as `JSONEncoder` leaves them; strings, numbers, UUIDs
+/// and dates are written as `JSONEncoder` writes them. Pass
 /// `canonical: true` to escape `/` as `JSONEncoder` does by default: the text of an object whose
-/// fields are written in byte order of their keys is then `JSONEncoder`'s `.sortedKeys` text, byte
-/// for byte (tests hold the two together, and to digests written down).
+/// fields are written in byte order of their keys (at every level) is then `JSONEncoder`'s
+/// `.sortedKeys` text, byte for byte (tests hold the two together, and to digests written down).
 ///
 /// ```swift
 /// let json = JSONText.array(of: items) { fields, item in
@@ -126,6 +127,53 @@ public struct JSONText: Sendable, PostgresEncodable {
             }
             let text = value.description
             self.bytes.append(contentsOf: text.hasSuffix(".0") ? text.dropLast(2).utf8 : text[...].utf8)
+        }
+
+        public mutating func field(_ name: StaticString, _ value: Bool?) {
+            guard let value else { return }
+            self.key(name)
+            self.bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        }
+
+        /// An object whose fields `fields` writes.
+        public mutating func object(_ name: StaticString, _ fields: (inout Fields) -> Void) {
+            self.key(name)
+            self.nested(fields)
+        }
+
+        /// An object under a key that is data (a measurement's name): the key is escaped as a
+        /// string value is.
+        public mutating func object(key: String, _ fields: (inout Fields) -> Void) {
+            if self.hasField { self.bytes.append(UInt8(ascii: ",")) }
+            self.hasField = true
+            self.string(key)
+            self.bytes.append(UInt8(ascii: ":"))
+            self.nested(fields)
+        }
+
+        /// An array of one object per element, whose fields `fields` writes.
+        public mutating func objects<Element>(
+            _ name: StaticString,
+            of elements: some Sequence<Element>,
+            _ fields: (inout Fields, Element) -> Void
+        ) {
+            self.key(name)
+            self.bytes.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { self.bytes.append(UInt8(ascii: ",")) }
+                first = false
+                self.nested { fields(&$0, element) }
+            }
+            self.bytes.append(UInt8(ascii: "]"))
+        }
+
+        /// An object written in place of a value: the enclosing object has a field once it is done.
+        private mutating func nested(_ fields: (inout Fields) -> Void) {
+            self.open()
+            fields(&self)
+            self.close()
+            self.hasField = true
         }
 
         public mutating func field(_ name: StaticString, _ values: [String]?) {
