@@ -381,6 +381,22 @@ struct AlertEventTests {
     }
 }
 
+@Suite("Alerts: templates")
+struct AlertTemplateTests {
+    @Test("a template may not hold an ID or phone number, however its digits are written; counts and dates pass")
+    func identifiersRefused() {
+        for text in [
+            "电话 13800138000", "身份证 34112220150304101X", "１３８００１３８０００", "1\u{301}3\u{301}8\u{301}0\u{301}0\u{301}1\u{301}3\u{301}8",
+            "138\u{200B}0013\u{200B}8000", "١٣٨٠٠١٣٨٠٠٠",
+        ] {
+            #expect(AlertTemplate.problem(in: "{unit} \(text)", maxLength: 60) == "must not contain an ID or phone number", "\(text)")
+        }
+        for text in ["{unit}：{count} 人逾期", "12月3日 14:05 前", "2026-12-06", "共 123456 人", "第 1 2 3 4 5 6 7 项"] {
+            #expect(AlertTemplate.problem(in: text, maxLength: 60) == nil, "\(text)")
+        }
+    }
+}
+
 @Suite("Alerts: delivery (outbox service)")
 struct AlertDeliveryTests {
     @Test("a failing receiver is retried with back-off and gets the message once it recovers; WeCom's JSON with mentions")

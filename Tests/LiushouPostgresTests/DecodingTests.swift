@@ -72,16 +72,19 @@ struct DecodingTests {
     @Test("arrays round-trip through bound parameters, including quotes, commas and NULL")
     func arrayParameters() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            let texts = ["a", "b \"quoted\"", "c,d", "{braces}", "back\\slash", "NULL", ""]
+            // A quote or backslash followed by a combining mark is one Character, escaped all the same.
+            let texts = ["a", "b \"quoted\"", "c,d", "{braces}", "back\\slash", "NULL", "", "\"\u{301}", "\\\u{301}\"", "留守🙂\""]
+            let digests = [Data([0x00, 0x5c, 0x22, 0xff]), Data()]
             let ids = [UUID(), UUID()]
             let row = try #require(
                 try await database.pool.query(
                     """
-                    select \(texts) as texts, \(ids) as ids, \([1, 2, 3]) as numbers, cardinality(\(texts)) as n
+                    select \(texts) as texts, \(digests) as digests, \(ids) as ids, \([1, 2, 3]) as numbers, cardinality(\(texts)) as n
                     """
                 ).first
             )
             #expect(try row.decode("texts", as: [String].self) == texts)
+            #expect(try row.decode("digests", as: [Data].self) == digests)
             #expect(try row.decode("ids", as: [UUID].self) == ids)
             #expect(try row.decode("numbers", as: [Int].self) == [1, 2, 3])
             #expect(try row.decode("n", as: Int.self) == texts.count)

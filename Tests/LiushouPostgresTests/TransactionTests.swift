@@ -155,6 +155,12 @@ struct ErrorDescriptionTests {
             #expect(error?.description.contains("11010519491231002X") == true)
             #expect(error?.redactedDescription.contains("11010519491231002X") == false)
             #expect(error?.sqlState == "22P02", "\(error?.redactedDescription ?? "")")
+            // A value starting with a combining mark joins PostgreSQL's opening quote into one Character.
+            let marked = await #expect(throws: DatabaseError.self) {
+                try await database.pool.query("select \("\u{301}11010519491231002X")::uuid")
+            }
+            #expect(marked?.description.contains("11010519491231002X") == true)
+            #expect(marked?.redactedDescription.contains("11010519491231002X") == false, "\(marked?.redactedDescription ?? "")")
         }
     }
 }

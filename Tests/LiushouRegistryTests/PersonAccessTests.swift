@@ -231,6 +231,32 @@ struct PersonAccessTests {
         }
     }
 
+    @Test("a name holding a quote or a backslash with a combining mark is filed and found by its characters")
+    func namesWithMarkedQuotes() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                // Each is one Character but two scalars: the name's grams are bound as a text array.
+                let names = ["\"\u{301}王", "李\\\u{301}明"]
+                for (index, name) in names.enumerated() {
+                    let created = try await client.post(
+                        "/v1/persons",
+                        json: People.child(name: name, sequence: 231 + 2 * index, village: fixture.village1a),
+                        token: cadre
+                    )
+                    #expect(created.status == .created, "\(created.text)")
+                }
+                for (query, name) in [("王", names[0]), ("李\\\u{301}", names[1])] {
+                    let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                    let response = try await client.send(.get, "/v1/persons?q=\(q)", token: cadre)
+                    #expect(response.status == .ok, "\(response.text)")
+                    #expect(((try response.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String } == [name])
+                }
+            }
+        }
+    }
+
     @Test("the same create sent twice at once (a phone's retry): one file, one 201, the other answers it; never 409 or 500")
     func concurrentSameCreate() async throws {
         try await TestPostgres.withDatabase { database in

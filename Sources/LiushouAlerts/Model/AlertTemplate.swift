@@ -24,14 +24,19 @@ public enum AlertTemplate {
         return nil
     }
 
-    /// A run of 7 or more digits (an ID number, a phone, a bank account) in any width of digit.
+    /// A run of 7 or more digits (an ID number, a phone, a bank account) in any width of digit. Marks
+    /// and invisible format characters (a combining accent, a zero-width space) between the digits
+    /// do not break the run.
     public static func looksLikeIdentifier(_ text: String) -> Bool {
         var run = 0
-        for character in text {
-            if character.isNumber, character.unicodeScalars.count == 1, character.unicodeScalars.first!.properties.numericType == .decimal {
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .decimalNumber:
                 run += 1
                 if run >= 7 { return true }
-            } else {
+            case .nonspacingMark, .spacingMark, .enclosingMark, .format:
+                continue
+            default:
                 run = 0
             }
         }

@@ -32,13 +32,22 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
 
 /// Text-format array literals.
 enum PostgresArrayLiteral {
+    /// The element in quotes, its quotes and backslashes escaped. Byte by byte: both are ASCII, so no
+    /// other character's UTF-8 holds their bytes, and a quote followed by a combining mark (one
+    /// `Character`) is escaped too.
     static func quote(_ element: String) -> String {
-        var quoted = "\""
-        for character in element {
-            if character == "\"" || character == "\\" { quoted.append("\\") }
-            quoted.append(character)
+        var element = element
+        return element.withUTF8 { utf8 in
+            var quoted: [UInt8] = []
+            quoted.reserveCapacity(utf8.count + 8)
+            quoted.append(UInt8(ascii: "\""))
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { quoted.append(UInt8(ascii: "\\")) }
+                quoted.append(byte)
+            }
+            quoted.append(UInt8(ascii: "\""))
+            return String(decoding: quoted, as: UTF8.self)
         }
-        return quoted + "\""
     }
 
     /// Parses a one-dimensional literal; `nil` on malformed or multi-dimensional input.

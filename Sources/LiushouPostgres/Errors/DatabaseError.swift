@@ -119,12 +119,14 @@ public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var redactedDescription: String {
         var text = ""
         var insideQuotes = false
-        for character in self.description {
-            if character == "\"" {
+        // Scalar by scalar: a quoted value that starts with a combining mark makes one Character of it
+        // and the opening quote.
+        for scalar in self.description.unicodeScalars {
+            if scalar == "\"" {
                 insideQuotes.toggle()
-                text.append(insideQuotes ? "\"…" : "\"")
+                text += insideQuotes ? "\"…" : "\""
             } else if !insideQuotes {
-                text.append(character)
+                text.unicodeScalars.append(scalar)
             }
         }
         return text

@@ -42,16 +42,17 @@ public enum ContactCardPage {
     }
 
     /// Escapes text for HTML content and attributes.
+    /// Scalar by scalar: `<` or `"` followed by a combining mark is one Character, escaped all the same.
     static func escape(_ text: String) -> String {
         var escaped = ""
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": escaped += "&amp;"
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
             case "\"": escaped += "&quot;"
             case "'": escaped += "&#39;"
-            default: escaped.append(character)
+            default: escaped.unicodeScalars.append(scalar)
             }
         }
         return escaped
