@@ -27,6 +27,13 @@ struct RegistryRulesTests {
         #expect(CSVWriter.cell("a,b") == "\"a,b\"")
         #expect(CSVWriter.cell("0564-4552466") == "0564-4552466")
         #expect(CSVWriter.cell("王小明") == "王小明")
+        #expect(CSVWriter.cell("说\"好\"") == "\"说\"\"好\"\"\"")
+        // CRLF is one Character, as are a comma or a quote followed by a combining mark: quoted all the same.
+        #expect(CSVWriter.cell("一行\r\n二行") == "\"一行\r\n二行\"")
+        #expect(CSVWriter.cell("a,\u{301}b") == "\"a,\u{301}b\"")
+        #expect(CSVWriter.cell("\"\u{301}x") == "\"\"\"\u{301}x\"")
+        let table = try? CSVTable(parsing: ["a,\u{301}b", "一行\r\n二行", "\"\u{301}x"].map(CSVWriter.cell).joined(separator: ",") + "\r\n")
+        #expect(table?.header == ["a,\u{301}b", "一行\r\n二行", "\"\u{301}x"])
     }
 
     @Test("GBK bytes and UTF-8 with or without BOM decode to the same text")
