@@ -13,7 +13,10 @@ public enum Masking {
         if characters.count == 11, characters.allSatisfy({ $0.isASCII && $0.isNumber }) {
             return String(characters.prefix(3)) + "****" + String(characters.suffix(4))
         }
-        if let dash = characters.firstIndex(of: "-") {
+        // A landline's area code (0 and 2 or 3 digits) stays; anything else before a dash is masked.
+        if let dash = characters.firstIndex(of: "-"), (3...4).contains(dash), characters[0] == "0",
+            characters[..<dash].allSatisfy({ $0.isASCII && $0.isNumber })
+        {
             let local = characters[(dash + 1)...]
             guard local.count > 2 else { return String(characters[...dash]) + String(repeating: "*", count: local.count) }
             return String(characters[...dash]) + String(repeating: "*", count: local.count - 2) + String(local.suffix(2))

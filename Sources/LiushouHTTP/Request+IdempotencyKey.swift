@@ -13,7 +13,7 @@ extension Request {
     /// The `Idempotency-Key` of a step, trimmed (400 without one of 1 to 200 characters), read
     /// beside `ifMatchVersion()`.
     public func idempotencyKey() throws -> String {
-        guard let key = self.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces), (1...200).contains(key.count) else {
+        guard let key = self.headers[.idempotencyKey]?.trimmingCharacters(in: .whitespaces), (1...200).contains(key.unicodeScalars.count) else {
             throw Problem.badRequest(
                 "Send an Idempotency-Key header (1 to 200 characters) so a retried step is never applied twice.",
                 errors: [.init(field: "Idempotency-Key", message: "is required")]

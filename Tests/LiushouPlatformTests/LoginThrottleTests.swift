@@ -145,5 +145,9 @@ struct LoginThrottleTests {
         #expect(ClientAddressMiddleware.client(forwardedFor: ["<script>"], trusted: trusted) == nil)
         #expect(ClientAddressMiddleware.client(forwardedFor: ["10.0.0.2"], trusted: trusted) == nil)
         #expect(ClientAddressMiddleware.client(forwardedFor: [], trusted: trusted) == nil)
+        // A sender's hop ending in a prepended mark (U+0600) joins the proxy's comma into one Character:
+        // the hops are still split, and the address the proxy appended is the client's.
+        #expect(ClientAddressMiddleware.client(forwardedFor: ["1\u{600}, 198.51.100.9"], trusted: trusted) == "198.51.100.9")
+        #expect(ClientAddressMiddleware.client(forwardedFor: ["１.１.１.１"], trusted: trusted) == nil, "full-width digits")
     }
 }

@@ -53,6 +53,10 @@ struct PermissionMatrixTests {
         #expect(Masking.idNumber("11010519491231002X") == "110105********002X")
         #expect(Masking.phone("13812345678") == "138****5678")
         #expect(Masking.phone("0564-4552466") == "0564-*****66")
+        #expect(Masking.phone("010-12345678") == "010-******78")
+        // Only an area code stays before a dash: a mobile with an extension is masked as a whole.
+        #expect(Masking.phone("13812345678-1") == "*********78-1")
+        #expect(Masking.phone("+86 138-12345678") == "************5678")
         #expect(Masking.idNumber("123") == "***")
     }
 }

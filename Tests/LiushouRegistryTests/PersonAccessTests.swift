@@ -257,6 +257,24 @@ struct PersonAccessTests {
         }
     }
 
+    @Test("lengths are counted as the database counts them: a name of 26 characters with combining marks is 52 and refused")
+    func lengthsInCodePoints() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let marked = String(repeating: "王\u{301}", count: 26)
+                var body = People.child(name: marked, sequence: 241, village: fixture.village1a)
+                let refused = try await client.post("/v1/persons", json: body, token: cadre)
+                #expect(refused.status == .unprocessableContent, "\(refused.text)")
+                #expect(((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String } == ["name"])
+                body = People.child(name: String(repeating: "王\u{301}", count: 25), sequence: 241, village: fixture.village1a)
+                let filed = try await client.post("/v1/persons", json: body, token: cadre)
+                #expect(filed.status == .created, "\(filed.text)")
+            }
+        }
+    }
+
     @Test("the same create sent twice at once (a phone's retry): one file, one 201, the other answers it; never 409 or 500")
     func concurrentSameCreate() async throws {
         try await TestPostgres.withDatabase { database in

@@ -144,7 +144,7 @@ struct AlertChannelController: Sendable {
     private static func validatedTarget(_ body: Create, hosts: Set<String>) throws -> (String, String) {
         var errors: [Problem.FieldError] = []
         let name = body.name.trimmingCharacters(in: .whitespaces)
-        if !(1...50).contains(name.count) { errors.append(.init(field: "name", message: "must be 1 to 50 characters")) }
+        if !(1...50).contains(name.unicodeScalars.count) { errors.append(.init(field: "name", message: "must be 1 to 50 characters")) }
         if let events = body.events, events.contains(where: { AlertEventKind(rawValue: $0) == nil }) {
             errors.append(.init(field: "events", message: "must be known alert events"))
         }

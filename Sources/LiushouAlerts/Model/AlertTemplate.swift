@@ -12,11 +12,13 @@ public enum AlertTemplate {
     /// Why the template cannot be used, or `nil`.
     public static func problem(in template: String, maxLength: Int) -> String? {
         let text = template.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty || text.count > maxLength { return "must be 1 to \(maxLength) characters" }
-        var rest = Substring(text)
+        if text.isEmpty || text.unicodeScalars.count > maxLength { return "must be 1 to \(maxLength) characters" }
+        // Scalar by scalar: a brace after a prepended mark is one Character with it.
+        var rest = Substring(text).unicodeScalars
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else { return "has a { without }" }
-            let name = String(rest[rest.index(after: open)..<close])
+            var name = ""
+            name.unicodeScalars.append(contentsOf: rest[rest.index(after: open)..<close])
             if self.placeholders[name] == nil { return "has an unknown placeholder {\(name)}" }
             rest = rest[rest.index(after: close)...]
         }

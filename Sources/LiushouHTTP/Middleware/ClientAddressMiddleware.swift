@@ -23,12 +23,17 @@ public struct ClientAddressMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// ASCII hex digits, `.` and `:`: what an IPv4 or IPv6 address is written with.
+    private static let addressBytes = Set("0123456789abcdefABCDEF.:".utf8)
+
     /// The rightmost address of the `X-Forwarded-For` values that is not a trusted proxy.
     public static func client(forwardedFor values: [String], trusted: Set<String>) -> String? {
-        let hops = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // Split and checked byte by byte: a comma after a prepended mark is one Character with it.
+        let hops = values.flatMap { $0.utf8.split(separator: UInt8(ascii: ",")) }
+            .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for hop in hops.reversed() where !trusted.contains(hop) {
             // Only something that looks like an address: the header is written by whoever sent it.
-            guard hop.count <= 45, hop.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else { return nil }
+            guard hop.utf8.count <= 45, hop.utf8.allSatisfy({ Self.addressBytes.contains($0) }) else { return nil }
             return hop
         }
         return nil

@@ -10,8 +10,9 @@ public struct QueryTextMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.query?.contains("%00") == true {
-            for (name, value) in request.uri.queryParameters where name.contains("\u{0}") || value.contains("\u{0}") {
-                let field = String(name).replacingOccurrences(of: "\u{0}", with: "\\u0000")
+            // Byte by byte: NUL followed by a combining mark is one Character, which `contains` misses.
+            for (name, value) in request.uri.queryParameters where name.utf8.contains(0) || value.utf8.contains(0) {
+                let field = name.unicodeScalars.map { $0 == "\u{0}" ? "\\u0000" : String($0) }.joined()
                 throw Problem.badRequest(
                     "Query parameter \(field) holds the NUL character.",
                     errors: [.init(field: field, message: "must not contain the NUL character")]

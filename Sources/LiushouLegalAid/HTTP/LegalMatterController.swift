@@ -33,7 +33,7 @@ struct LegalMatterController: Sendable {
             if input.code.range(of: "^[a-z][a-z0-9_]{1,39}$", options: .regularExpression) == nil {
                 errors.append(.init(field: "code", message: "2 to 40 lower-case letters, digits or _ starting with a letter"))
             }
-            if !(1...50).contains(LegalRules.trimmed(input.name).count) {
+            if !(1...50).contains(LegalRules.trimmed(input.name).unicodeScalars.count) {
                 errors.append(.init(field: "name", message: "must have 1 to 50 characters"))
             }
             guard let county = try await UnitLookup.brief(input.countyId, in: transaction), county.kind == "county",

@@ -20,7 +20,7 @@ struct LegalNoteController: Sendable {
         let caseID = try context.uuidParameter("id")
         let input = try await request.decodeJSON(as: NoteInput.self, context: context)
         let body = LegalRules.trimmed(input.body)
-        guard (1...4000).contains(body.count) else {
+        guard (1...4000).contains(body.unicodeScalars.count) else {
             throw Problem.validation([.init(field: "body", message: "write the note (1 to 4000 characters)")])
         }
         let (note, created): (LegalCase.Note, Bool)

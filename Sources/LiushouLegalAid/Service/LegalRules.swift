@@ -14,17 +14,17 @@ enum LegalRules {
             errors.append(.init(field: "matter", message: "must be a matter's code"))
         }
         if input.parties.count > 20 { errors.append(.init(field: "parties", message: "name at most 20 other parties")) }
-        for (index, party) in input.parties.enumerated() where !(1...50).contains(Self.trimmed(party).count) {
+        for (index, party) in input.parties.enumerated() where !(1...50).contains(Self.trimmed(party).unicodeScalars.count) {
             errors.append(.init(field: "parties[\(index)]", message: "a name of 1 to 50 characters"))
         }
-        if !(1...8000).contains(Self.trimmed(input.facts).count) {
+        if !(1...8000).contains(Self.trimmed(input.facts).unicodeScalars.count) {
             errors.append(.init(field: "facts", message: "describe the facts (1 to 8000 characters)"))
         }
         if let guardian = input.guardian {
-            if !(1...50).contains(Self.trimmed(guardian.name).count) {
+            if !(1...50).contains(Self.trimmed(guardian.name).unicodeScalars.count) {
                 errors.append(.init(field: "guardian.name", message: "must have 1 to 50 characters"))
             }
-            if !(1...20).contains(Self.trimmed(guardian.relationship).count) {
+            if !(1...20).contains(Self.trimmed(guardian.relationship).unicodeScalars.count) {
                 errors.append(.init(field: "guardian.relationship", message: "must have 1 to 20 characters"))
             }
         }
@@ -61,10 +61,10 @@ enum LegalRules {
                 errors.append(.init(field: "officerAccountId", message: "assign either an officer or a lawyer"))
             }
             if let lawyer = input.lawyer {
-                if !(1...50).contains(Self.trimmed(lawyer.name).count) {
+                if !(1...50).contains(Self.trimmed(lawyer.name).unicodeScalars.count) {
                     errors.append(.init(field: "lawyer.name", message: "must have 1 to 50 characters"))
                 }
-                if !(1...100).contains(Self.trimmed(lawyer.firm).count) {
+                if !(1...100).contains(Self.trimmed(lawyer.firm).unicodeScalars.count) {
                     errors.append(.init(field: "lawyer.firm", message: "must have 1 to 100 characters"))
                 }
                 if lawyer.licenceNumber.range(of: "^[0-9A-Za-z]{5,30}$", options: .regularExpression) == nil {

@@ -124,7 +124,8 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
     /// owner connection) still holds the row it names with the same hash. Checkpoints signed before
     /// a key rotation verify under the `previous` keys.
     public static func check(file text: String, key: Key, previous: [Key] = [], owner: PostgresConnectionPool) async throws -> Check {
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // CRLF is one Character: split on line breaks of either kind.
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return Check(checkpoints: 0, problem: "the checkpoint file holds no checkpoint") }
         let head = try await owner.query("select coalesce(max(chain_position), 0) as n from audit_log").first?.decode("n", as: Int.self) ?? 0
         var checked = 0

@@ -60,10 +60,14 @@ extension Account {
 
     /// A page of accounts (with their active grants) by username.
     static func list(_ filter: AccountFilter, in transaction: PostgresTransaction) async throws -> [Account] {
-        let pattern = filter.text.map {
-            "%"
-                + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
+        // The wildcards escaped scalar by scalar: `%` followed by a combining mark is one Character.
+        let pattern = filter.text.map { text in
+            var escaped = "%"
+            for scalar in text.unicodeScalars {
+                if scalar == "\\" || scalar == "%" || scalar == "_" { escaped += "\\" }
+                escaped.unicodeScalars.append(scalar)
+            }
+            return escaped + "%"
         }
         let rows = try await transaction.query(
             """

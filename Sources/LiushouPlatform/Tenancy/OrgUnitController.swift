@@ -281,7 +281,7 @@ struct OrgUnitController: Sendable {
 
     private static func validName(_ name: String) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100).contains(trimmed.count) else {
+        guard (1...100).contains(trimmed.unicodeScalars.count) else {
             throw Problem.validation([.init(field: "name", message: "must have 1 to 100 characters")])
         }
         return trimmed

@@ -40,8 +40,8 @@ struct HouseholdController: Sendable {
         let address = body.address.trimmingCharacters(in: .whitespacesAndNewlines)
         let code = body.code?.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [Problem.FieldError] = []
-        if !(1...200).contains(address.count) { problems.append(.init(field: "address", message: "must have 1 to 200 characters")) }
-        if let code, !(1...40).contains(code.count) { problems.append(.init(field: "code", message: "must have 1 to 40 characters")) }
+        if !(1...200).contains(address.unicodeScalars.count) { problems.append(.init(field: "address", message: "must have 1 to 200 characters")) }
+        if let code, !(1...40).contains(code.unicodeScalars.count) { problems.append(.init(field: "code", message: "must have 1 to 40 characters")) }
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let id = body.id ?? UUID()
         // A concurrent create of the same id runs again and answers from the stored household.

@@ -62,7 +62,7 @@ struct PersonListQuery: Decodable {
             { ["true": true, "false": false][$0] },
             expected: "must be true or false"
         )
-        query.nameContains = value("q", self.q, { (1...50).contains($0.count) ? $0 : nil }, expected: "must have 1 to 50 characters")
+        query.nameContains = value("q", self.q, { (1...50).contains($0.unicodeScalars.count) ? $0 : nil }, expected: "must have 1 to 50 characters")
         if let cursor = value("cursor", self.cursor, { Cursor.decode($0, as: PersonCursor.self) }, expected: "must be a cursor from a previous page")
         {
             query.after = (cursor.name, cursor.id)

@@ -43,7 +43,7 @@ struct DropoutCaseController: Sendable {
         let version = try request.ifMatchVersion()
         let body = try await request.decodeJSON(as: Close.self, context: context)
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...1000).contains(reason.count) else {
+        guard (1...1000).contains(reason.unicodeScalars.count) else {
             throw Problem.validation([.init(field: "reason", message: "say why the town closes the case (1 to 1000 characters)")])
         }
         let closed = try await self.database.transaction(for: caller) { transaction in
