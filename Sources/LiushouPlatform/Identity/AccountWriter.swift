@@ -15,7 +15,9 @@ enum AccountWriter {
             problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
         }
         let displayName = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...100).contains(displayName.unicodeScalars.count) { problems.append(.init(field: "displayName", message: "must have 1 to 100 characters")) }
+        if !(1...100).contains(displayName.unicodeScalars.count) {
+            problems.append(.init(field: "displayName", message: "must have 1 to 100 characters"))
+        }
         return (username, displayName, problems)
     }
 
