@@ -105,7 +105,10 @@ public final class EmbeddedPostgres: Sendable {
         let binaries = try PostgresBinaries.locate()
         let user = try Self.clusterUser(preferred: self.configuration.systemUser, createIfMissing: false)
         let asUser = user.map { "\(CommandRunner.runuserPath) -u \($0) -- " } ?? ""
-        let quote: (String) -> String = { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        // Scalar by scalar: a quote followed by a combining mark is one Character, which a search for `'` passes over.
+        let quote: (String) -> String = { text in
+            "'" + text.unicodeScalars.map { $0 == "'" ? "'\\''" : String($0) }.joined() + "'"
+        }
         var script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 0.5; done; "
         script += "\(asUser)\(quote(binaries.pgCtl.path)) stop -D \(quote(self.clusterDirectory.path)) -m immediate -w -t 30"
         if removingDataDirectory {

@@ -169,6 +169,25 @@ struct CheckupUploadTests {
                 )
                 #expect(unknown.status == .badRequest)
                 #expect(try HealthWorld.fields(unknown) == ["bloodType"])
+                // A NUL in a cell refuses its row; the others are stored.
+                let nul = try await client.send(
+                    .post,
+                    "/v1/checkups/batch",
+                    body: Data(
+                        """
+                        recordId,idNumber,checkedOn,kind,clinician,followUpNeeded,findings
+                        N1,\(HealthWorld.elderID),\(day),elder_annual,王医生,否,正常\u{0}
+                        N2,\(HealthWorld.elderID),\(day),elder_annual,王医生,否,正常
+
+                        """.utf8
+                    ),
+                    contentType: "text/csv",
+                    token: world.clinic
+                )
+                #expect(nul.status == .ok, "\(nul.text)")
+                let answers = try nul.decode(Answer.Batch.self).results
+                #expect(answers.map(\.status) == ["rejected", "created"])
+                #expect(answers.first?.fields == ["line 2: findings"])
             }
         }
     }

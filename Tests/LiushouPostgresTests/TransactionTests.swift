@@ -161,6 +161,14 @@ struct ErrorDescriptionTests {
             }
             #expect(marked?.description.contains("11010519491231002X") == true)
             #expect(marked?.redactedDescription.contains("11010519491231002X") == false, "\(marked?.redactedDescription ?? "")")
+            // PostgreSQL does not escape a quote inside the value it quotes.
+            let quoted = await #expect(throws: DatabaseError.self) {
+                try await database.pool.query("select \("1101\"05194912\"31002X")::uuid")
+            }
+            #expect(quoted?.description.contains("31002X") == true)
+            let redacted = quoted?.redactedDescription ?? ""
+            #expect(!redacted.contains("1101") && !redacted.contains("05194912") && !redacted.contains("31002X"), "\(redacted)")
+            #expect(redacted.contains("invalid input syntax for type uuid"), "\(redacted)")
         }
     }
 }

@@ -87,6 +87,14 @@ struct ContactCardAndHouseholdTests {
                 let blank = try await client.post("/v1/households", json: ["villageId": fixture.village1a.idString, "address": " "], token: cadre)
                 #expect(blank.status == .unprocessableContent)
                 #expect(try blank.json()["errors"].map { "\($0)" }?.contains("address") == true)
+                // 101 characters with combining marks are 202 code points, which the table's check counts.
+                let long = try await client.post(
+                    "/v1/households",
+                    json: ["villageId": fixture.village1a.idString, "address": String(repeating: "村\u{301}", count: 101)],
+                    token: cadre
+                )
+                #expect(long.status == .unprocessableContent, "\(long.text)")
+                #expect(try long.json()["errors"].map { "\($0)" }?.contains("address") == true)
                 let foreign = try await client.post("/v1/households", json: ["villageId": fixture.village2a.idString, "address": "丙村"], token: cadre)
                 #expect(foreign.status == .unprocessableContent)
                 var person = People.child(village: fixture.village1a)

@@ -92,7 +92,7 @@ struct VisitRuleController: Sendable {
         if key.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
             errors.append(.init(field: "key", message: "must be 2 to 40 lower-case letters, digits or _"))
         }
-        if !(1...200).contains(body.description.trimmingCharacters(in: .whitespaces).count) {
+        if !(1...200).contains(body.description.trimmingCharacters(in: .whitespaces).unicodeScalars.count) {
             errors.append(.init(field: "description", message: "must have 1 to 200 characters"))
         }
         let categories: Set = ["left_behind_child", "child_in_difficulty", "left_behind_woman", "left_behind_elder"]

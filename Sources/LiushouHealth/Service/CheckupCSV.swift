@@ -37,6 +37,10 @@ enum CheckupCSV {
     private static func row(index: Int, line: Int, cells: [String: String]) -> CheckupRecorder.Row {
         var errors: [Problem.FieldError] = []
         func field(_ name: String, _ message: String) { errors.append(.init(field: "line \(line): \(name)", message: message)) }
+        // PostgreSQL cannot store NUL in text: the row is refused, not the batch.
+        for (column, value) in cells.sorted(by: { $0.key < $1.key }) where value.utf8.contains(0) {
+            field(column, "must not contain the NUL character")
+        }
         let checkedOn = cells["checkedOn"].flatMap { LocalDate(input: $0) }
         if checkedOn == nil { field("checkedOn", "must be a date like 2026-03-01, years 1900 to 2100") }
         let kind = cells["kind"].flatMap(CheckupKind.init(rawValue:))

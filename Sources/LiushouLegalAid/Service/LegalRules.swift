@@ -14,7 +14,7 @@ enum LegalRules {
             errors.append(.init(field: "matter", message: "must be a matter's code"))
         }
         if input.parties.count > 20 { errors.append(.init(field: "parties", message: "name at most 20 other parties")) }
-        for (index, party) in input.parties.enumerated() where !(1...50).contains(Self.trimmed(party).unicodeScalars.count) {
+        for (index, party) in input.parties.enumerated() where !(1...50).contains(Self.trimmed(party).count) {
             errors.append(.init(field: "parties[\(index)]", message: "a name of 1 to 50 characters"))
         }
         if !(1...8000).contains(Self.trimmed(input.facts).unicodeScalars.count) {
@@ -46,14 +46,14 @@ enum LegalRules {
             case true?:
                 if input.basis == nil { errors.append(.init(field: "basis", message: "give the ground of eligibility")) }
             case false?:
-                if !(1...2000).contains(reason?.count ?? 0) {
+                if !(1...2000).contains(reason?.unicodeScalars.count ?? 0) {
                     errors.append(.init(field: "reason", message: "a refusal needs a reason (1 to 2000 characters)"))
                 }
             }
         case .review:
             if input.decision == nil { errors.append(.init(field: "decision", message: "overturn or uphold")) }
             if input.decision == .overturn, input.basis == nil { errors.append(.init(field: "basis", message: "give the ground of eligibility")) }
-            if !(1...2000).contains(reason?.count ?? 0) {
+            if !(1...2000).contains(reason?.unicodeScalars.count ?? 0) {
                 errors.append(.init(field: "reason", message: "a review needs a reason (1 to 2000 characters)"))
             }
         case .assign:
@@ -79,7 +79,7 @@ enum LegalRules {
         case .close:
             if input.outcome == nil { errors.append(.init(field: "outcome", message: "give the outcome")) }
             if let closedOn = input.closedOn, closedOn > today { errors.append(.init(field: "closedOn", message: "is in the future")) }
-            if (input.summary.map(Self.trimmed)?.count ?? 0) > 2000 {
+            if (input.summary.map(Self.trimmed)?.unicodeScalars.count ?? 0) > 2000 {
                 errors.append(.init(field: "summary", message: "must have at most 2000 characters"))
             }
         }

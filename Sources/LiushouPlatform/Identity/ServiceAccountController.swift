@@ -111,7 +111,7 @@ struct ServiceAccountController: Sendable {
     /// A label of at most 100 characters; an expiry in the future and within the maximum lifetime.
     static func tokenProblems(label: String?, labelField: String, expiresAt: Date?, expiryField: String) -> [Problem.FieldError] {
         var problems: [Problem.FieldError] = []
-        if let label, label.trimmingCharacters(in: .whitespacesAndNewlines).count > 100 {
+        if let label, label.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count > 100 {
             problems.append(.init(field: labelField, message: "must have at most 100 characters"))
         }
         if let expiresAt, expiresAt <= Date() { problems.append(.init(field: expiryField, message: "must be in the future")) }

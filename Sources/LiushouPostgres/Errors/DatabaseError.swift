@@ -114,21 +114,18 @@ public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The description with every quoted value removed from server messages (PostgreSQL quotes the
-    /// offending input, e.g. `invalid input syntax for type uuid: "…"`), so it is safe to log.
+    /// The description with everything from its first quote to its last removed (PostgreSQL quotes
+    /// the offending input, e.g. `invalid input syntax for type uuid: "…"`, without escaping a quote
+    /// inside it), so it is safe to log.
     public var redactedDescription: String {
-        var text = ""
-        var insideQuotes = false
         // Scalar by scalar: a quoted value that starts with a combining mark makes one Character of it
         // and the opening quote.
-        for scalar in self.description.unicodeScalars {
-            if scalar == "\"" {
-                insideQuotes.toggle()
-                text += insideQuotes ? "\"…" : "\""
-            } else if !insideQuotes {
-                text.unicodeScalars.append(scalar)
-            }
-        }
+        let scalars = Array(self.description.unicodeScalars)
+        guard let first = scalars.firstIndex(of: "\""), let last = scalars.lastIndex(of: "\"") else { return self.description }
+        var text = ""
+        text.unicodeScalars.append(contentsOf: scalars[...first])
+        text += "…\""
+        if last > first { text.unicodeScalars.append(contentsOf: scalars[(last + 1)...]) }
         return text
     }
 

@@ -110,8 +110,14 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
     }
 
     /// Quotes an identifier the way PostgreSQL's `quote_ident` does.
+    /// Quotes are doubled scalar by scalar: a quote followed by a combining mark is one `Character`,
+    /// which Foundation's search for `"` passes over.
     public static func quoteIdentifier(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted = "\""
+        for scalar in identifier.unicodeScalars {
+            if scalar == "\"" { quoted += "\"\"" } else { quoted.unicodeScalars.append(scalar) }
+        }
+        return quoted + "\""
     }
 
     /// `fragment` with its placeholders moved up by `offset` (what embedding it after `offset` bindings does).

@@ -81,7 +81,7 @@ public struct PersonValidator: Sendable {
         }
         if let flags = file.riskFlags {
             file.riskFlags = Array(Set(flags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
-            if flags.contains(where: { $0.unicodeScalars.count > 40 }) { fail("riskFlags", "each flag must have at most 40 characters") }
+            if flags.contains(where: { $0.count > 40 }) { fail("riskFlags", "each flag must have at most 40 characters") }
         }
         if let assistance = file.assistance {
             file.assistance = Array(Set(assistance)).sorted { $0.rawValue < $1.rawValue }
@@ -121,8 +121,8 @@ public struct PersonValidator: Sendable {
         if var guardian = child.guardian {
             guardian.name = guardian.name.trimmingCharacters(in: .whitespaces)
             guardian.relationship = guardian.relationship.trimmingCharacters(in: .whitespaces)
-            if !(1...50).contains(guardian.name.unicodeScalars.count) { fail("child.guardian.name", "must have 1 to 50 characters") }
-            if !(1...20).contains(guardian.relationship.unicodeScalars.count) { fail("child.guardian.relationship", "must have 1 to 20 characters") }
+            if !(1...50).contains(guardian.name.count) { fail("child.guardian.name", "must have 1 to 50 characters") }
+            if !(1...20).contains(guardian.relationship.count) { fail("child.guardian.relationship", "must have 1 to 20 characters") }
             guardian.phone = Self.phone(guardian.phone, "child.guardian.phone", fail)
             guardian.idNumber = self.idNumber(guardian.idNumber, "child.guardian.idNumber", fail)
             guardian.address = Self.trimmed(guardian.address)
@@ -136,7 +136,7 @@ public struct PersonValidator: Sendable {
         file.migrantFamily = members.enumerated().map { index, input in
             var member = input
             member.name = input.name.trimmingCharacters(in: .whitespaces)
-            if !(1...50).contains(member.name.unicodeScalars.count) { fail("migrantFamily[\(index)].name", "must have 1 to 50 characters") }
+            if !(1...50).contains(member.name.count) { fail("migrantFamily[\(index)].name", "must have 1 to 50 characters") }
             member.idNumber = self.idNumber(input.idNumber, "migrantFamily[\(index)].idNumber", fail)
             member.phone = Self.phone(input.phone, "migrantFamily[\(index)].phone", fail)
             member.workProvince = Self.trimmed(input.workProvince)

@@ -35,7 +35,7 @@ struct ReliefCalendarController: Sendable {
         var errors: [Problem.FieldError] = []
         if !(1...400).contains(body.days.count) { errors.append(.init(field: "days", message: "name 1 to 400 days")) }
         if Set(body.days.map(\.day)).count != body.days.count { errors.append(.init(field: "days", message: "name each day once")) }
-        for (index, day) in body.days.enumerated() where (day.note?.count ?? 0) > 100 {
+        for (index, day) in body.days.enumerated() where (day.note?.unicodeScalars.count ?? 0) > 100 {
             errors.append(.init(field: "days[\(index)].note", message: "must have at most 100 characters"))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }

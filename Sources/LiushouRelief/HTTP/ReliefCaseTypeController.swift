@@ -74,7 +74,7 @@ struct ReliefCaseTypeController: Sendable {
         if body.key.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
             errors.append(.init(field: "key", message: "must be 2 to 40 lower-case letters, digits or _"))
         }
-        if !(1...100).contains(body.name.trimmingCharacters(in: .whitespaces).count) {
+        if !(1...100).contains(body.name.trimmingCharacters(in: .whitespaces).unicodeScalars.count) {
             errors.append(.init(field: "name", message: "must have 1 to 100 characters"))
         }
         if let hours = body.emergencyHours, !(1...168).contains(hours) {

@@ -38,7 +38,7 @@ public struct ReliefCaseInput: Sendable, Codable, Equatable {
         if self.typeKey.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
             errors.append(.init(field: "typeKey", message: "must name a case type (2 to 40 lower-case letters, digits or _)"))
         }
-        if !(1...2000).contains(self.need.trimmingCharacters(in: .whitespacesAndNewlines).count) {
+        if !(1...2000).contains(self.need.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {
             errors.append(.init(field: "need", message: "describe the need (1 to 2000 characters)"))
         }
         if !(0...Self.maxAmountFen).contains(self.amountRequestedFen) {

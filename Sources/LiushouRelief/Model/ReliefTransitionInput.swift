@@ -29,7 +29,7 @@ public struct ReliefTransitionInput: Sendable, Codable, Equatable {
     /// Problems of the request for a case; `today` and `decidedOn` are China Standard Time dates.
     public func problems(granted: Int64?, maxAmount: Int64?, today: LocalDate, decidedOn: LocalDate?) -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
-        if (self.comment?.count ?? 0) > 2000 { errors.append(.init(field: "comment", message: "must have at most 2000 characters")) }
+        if (self.comment?.unicodeScalars.count ?? 0) > 2000 { errors.append(.init(field: "comment", message: "must have at most 2000 characters")) }
         if [.reject, .withdraw, .appeal].contains(self.action), self.trimmedComment == nil {
             errors.append(.init(field: "comment", message: "give the reason for \(self.action.rawValue)"))
         }

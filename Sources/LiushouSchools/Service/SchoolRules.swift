@@ -13,7 +13,7 @@ enum SchoolRules {
     static func text(_ value: String?, _ field: String, max: Int, required: Bool = false, into errors: inout [Problem.FieldError]) {
         let count = value?.trimmingCharacters(in: .whitespacesAndNewlines).count ?? 0
         if required, count == 0 { errors.append(.init(field: field, message: "must not be empty (at most \(max) characters)")) }
-        if (value?.count ?? 0) > max { errors.append(.init(field: field, message: "must have at most \(max) characters")) }
+        if (value?.unicodeScalars.count ?? 0) > max { errors.append(.init(field: field, message: "must have at most \(max) characters")) }
         if !required, value != nil, count == 0 { errors.append(.init(field: field, message: "must not be blank; leave it out instead")) }
     }
 
