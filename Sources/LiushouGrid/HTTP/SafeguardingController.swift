@@ -40,7 +40,9 @@ struct SafeguardingController: Sendable {
         let body = try await request.decodeJSON(as: Create.self, context: context)
         let details = body.details.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors: [Problem.FieldError] = []
-        if !(1...4000).contains(details.unicodeScalars.count) { errors.append(.init(field: "details", message: "describe what happened (1 to 4000 characters)")) }
+        if !(1...4000).contains(details.unicodeScalars.count) {
+            errors.append(.init(field: "details", message: "describe what happened (1 to 4000 characters)"))
+        }
         if body.personId == nil, body.unitId == nil {
             errors.append(.init(field: "personId", message: "name the person, or the unitId where it happened"))
         }
