@@ -59,6 +59,14 @@ struct LedgerTests {
                 #expect(refused.status == .unprocessableContent, "\(refused.text)")
                 let fields = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
                 #expect(fields == ["rows[4].公民身份号码", "rows[5].村代码", "rows[6].性别"])
+                // A NUL in a cell (PostgreSQL cannot store it) fails its row, naming the column, not the import.
+                var withNUL = rows
+                withNUL[1][0] += "\u{0}"
+                let nul = try await Self.upload(client, Data(Self.csv(withNUL).utf8), token: cadre)
+                #expect(nul.status == .unprocessableContent, "\(nul.text)")
+                let nulErrors = (try nul.json()["errors"] as? [[String: Any]]) ?? []
+                #expect(nulErrors.compactMap { $0["field"] as? String } == ["rows[3].姓名"] + fields)
+                #expect(nulErrors.first?["message"] as? String == "含有空字符（NUL），请删去后重试")
                 // People read these: Chinese by default, with the rows counted; English when the request asks for it.
                 let messages = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
                 #expect(messages.first == "校验位不正确，号码可能输错了", "\(messages)")
