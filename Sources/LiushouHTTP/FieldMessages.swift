@@ -52,7 +52,7 @@ public enum FieldMessages {
         (#"^the header has no column (.+)$"#, "表头缺少“$1”列"),
         (#"^a quoted field starting on line (\d+) is never closed$"#, "第 $1 行开始的引号字段没有结束"),
         (#"^is in the future$"#, "不能晚于今天"),
-        (#"^must not contain the NUL character"#, "含有空字符（NUL），请删去后重试"),
+        (#"^must not contain the NUL character$"#, "含有空字符（NUL），请删去后重试"),
         (#"^is before startedOn$"#, "不能早于开始日期"),
         (#"^holds a birth date in the future$"#, "号码中的出生日期晚于今天"),
         (#"^is not a valid ID number$"#, "不是有效的公民身份号码"),

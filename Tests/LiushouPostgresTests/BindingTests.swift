@@ -48,6 +48,8 @@ struct BindingTests {
         let query: SQLQuery =
             "select \(identifier: "we\"ird") from t where id = \(UUID(uuidString: "00000000-0000-0000-0000-000000000001")!) and \(filter)"
         #expect(query.sql == "select \"we\"\"ird\" from t where id = $1 and name = $2 and age > $3")
+        // A quote followed by a combining mark is one Character: doubled all the same.
+        #expect(SQLQuery.quoteIdentifier("a\"\u{301}b") == "\"a\"\"\u{301}b\"")
         #expect(query.bindings.count == 3)
         #expect(query.bindings[0].type == .uuid)
         #expect(!query.description.contains("00000000"))

@@ -169,6 +169,9 @@ struct ErrorDescriptionTests {
             let redacted = quoted?.redactedDescription ?? ""
             #expect(!redacted.contains("1101") && !redacted.contains("05194912") && !redacted.contains("31002X"), "\(redacted)")
             #expect(redacted.contains("invalid input syntax for type uuid"), "\(redacted)")
+            // A description that quotes no input (a column name) is kept whole.
+            let column = DatabaseError.columnNotFound("birth_date")
+            #expect(column.redactedDescription == column.description)
         }
     }
 }

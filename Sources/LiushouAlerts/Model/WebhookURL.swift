@@ -21,7 +21,10 @@ public enum WebhookURL {
         let local = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
         guard scheme == "https" || (scheme == "http" && local) else { return nil }
         let keyName = kind == .dingtalk ? "access_token" : "key"
-        guard let key = components.queryItems?.first(where: { $0.name == keyName })?.value, key.count >= 4 else { return nil }
-        return "\(host)（…\(key.suffix(4))）"
+        // The key's last four code points: the hint is stored under a `char_length` check.
+        guard let key = components.queryItems?.first(where: { $0.name == keyName })?.value, key.unicodeScalars.count >= 4 else { return nil }
+        var tail = ""
+        tail.unicodeScalars.append(contentsOf: key.unicodeScalars.suffix(4))
+        return "\(host)（…\(tail)）"
     }
 }

@@ -114,10 +114,15 @@ public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The description with everything from its first quote to its last removed (PostgreSQL quotes
-    /// the offending input, e.g. `invalid input syntax for type uuid: "…"`, without escaping a quote
-    /// inside it), so it is safe to log.
+    /// The description, safe to log: from a server's message or a JSON decoding failure, which may
+    /// quote the offending input (`invalid input syntax for type uuid: "…"`, a quote inside it not
+    /// escaped), everything from the first quote to the last is removed. Other descriptions (a
+    /// connection failure naming its host, a column name) hold no input and are kept whole.
     public var redactedDescription: String {
+        switch self {
+        case .server, .jsonDecoding: break
+        default: return self.description
+        }
         // Scalar by scalar: a quoted value that starts with a combining mark makes one Character of it
         // and the opening quote.
         let scalars = Array(self.description.unicodeScalars)
