@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
 

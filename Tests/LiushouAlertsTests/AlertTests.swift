@@ -624,9 +624,11 @@ struct AlertTickTests {
                 let world = try await AlertWorld.make(database, client: client)
                 let elder = try await client.post("/v1/persons", json: People.elder(village: world.fixture.village1a), token: world.cadre)
                 #expect(elder.status == .created)
-                try await database.pool.query("update visit_obligation set next_due_at = now() - interval '2 days'")
                 let night = "2026-12-03T15:00:00Z"  // 23:00 in China
                 let noon = "2026-12-04T04:00:00Z"
+                // Due two days before the ticks below, whenever the test runs (relative to now() it
+                // stopped being overdue at those fixed times from 2026-12-06 04:00 UTC on).
+                try await database.pool.query("update visit_obligation set next_due_at = \(noon)::timestamptz - interval '2 days'")
                 #expect(try await Alerts.count(database, "select alerts_tick(\(night)::timestamptz) as n") == 0)
                 #expect(try await Alerts.count(database, "select alerts_tick(\(noon)::timestamptz) as n") == 2)
                 #expect(try await Alerts.count(database, "select alerts_tick(\(noon)::timestamptz) as n") == 0)

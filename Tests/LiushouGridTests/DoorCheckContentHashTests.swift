@@ -1,6 +1,5 @@
 import Foundation
 import LiushouPlatform
-import LiushouTestSupport
 import Testing
 
 @testable import LiushouGrid
@@ -115,7 +114,7 @@ struct DoorCheckContentHashTests {
                 )
             )
         }
-        var random = SeededGenerator(seed: 20_261_205)
+        var random = SplitMix64(seed: 20_261_205)
         for _ in 0..<2_000 {
             inputs.append(
                 DoorCheckInput(

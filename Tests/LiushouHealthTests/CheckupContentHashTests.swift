@@ -1,7 +1,6 @@
 import Foundation
 import LiushouPlatform
 import LiushouPostgres
-import LiushouTestSupport
 import Testing
 
 @testable import LiushouHealth
@@ -104,7 +103,7 @@ struct CheckupContentHashTests {
                 )
             )
         }
-        var random = SeededGenerator(seed: 20_261_206)
+        var random = SplitMix64(seed: 20_261_206)
         for _ in 0..<2_000 {
             let text = String((0..<6).map { _ in Character(Unicode.Scalar(UInt32.random(in: 0x20...0x1FFFF, using: &random)) ?? "?") })
             contents.append(

@@ -9,8 +9,8 @@ public struct QueryTextMiddleware: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // Byte by byte: Foundation's substring search takes `%00` or a NUL followed by a combining mark
-        // for part of one composed sequence and passes over it.
+        // Byte by byte: Foundation's substring search compares composed sequences and passes over
+        // `%00` followed by a combining mark.
         if let query = request.uri.query, query.utf8.firstRange(of: "%00".utf8) != nil {
             for (name, value) in request.uri.queryParameters where name.utf8.contains(0) || value.utf8.contains(0) {
                 let field = name.unicodeScalars.map { $0 == "\u{0}" ? "\\u0000" : String($0) }.joined()

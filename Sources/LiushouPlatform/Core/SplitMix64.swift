@@ -1,6 +1,7 @@
-/// A random number generator with a seed (SplitMix64), so that a test drawing random inputs can be
-/// run again as it failed.
-public struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64 (Steele, Lea, Flood 2014): a small, fast generator whose whole output follows from
+/// the seed, so the demo county comes out the same on every machine and every run, and a test that
+/// draws random inputs can be run again as it failed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) {
