@@ -98,7 +98,7 @@ struct ObligationStore: Sendable {
                 select o.person_id, o.rule_id, o.rule_key, o.check_kinds, o.last_check_at, o.next_due_at
                 from visit_obligation o
                 where o.next_due_at < \(dueBefore) and o.check_kinds && \(kinds)
-                  and (\(unitPath)::ltree is null or o.unit_path <@ \(unitPath)::ltree)
+                  and (\(unitPath)::ltree is null or o.unit_id in (select u.id from org_unit u where u.path <@ \(unitPath)::ltree))
                 order by o.next_due_at, o.person_id, o.rule_key
                 limit \(limit))
             select d.person_id, p.name, p.sex, extract(year from p.birth_date)::int as birth_year, p.categories, p.risk_level, p.household_id,
@@ -136,14 +136,16 @@ struct ObligationStore: Sendable {
     }
 
     /// Overdue obligations under a unit, latest first: the ordered index over `next_due_at` is walked
-    /// up to the limit first (materialised), and only those rows are joined to people and rules.
+    /// up to the limit first (materialised), and only those rows are joined to people and rules. The
+    /// units under the unit are named by id: a village's few units are read through
+    /// `visit_obligation_unit_due`, with no index on the path (0047).
     func overdue(under path: String, limit: Int, in transaction: PostgresTransaction) async throws -> [Overdue] {
         try await transaction.query(
             """
             with due as materialized (
                 select o.person_id, o.unit_id, o.rule_key, o.rule_id, o.next_due_at, o.last_check_at, o.check_kinds
                 from visit_obligation o
-                where o.next_due_at < now() and o.unit_path <@ \(path)::ltree
+                where o.next_due_at < now() and o.unit_id in (select u.id from org_unit u where u.path <@ \(path)::ltree)
                 order by o.next_due_at, o.person_id, o.rule_key
                 limit \(limit))
             select o.person_id, p.name, o.unit_id, o.rule_key, r.description, o.next_due_at, o.last_check_at,

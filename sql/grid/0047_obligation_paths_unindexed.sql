@@ -1,0 +1,23 @@
+-- Obligations are listed under a unit by the ids of its units; their path is no longer indexed (issue 23).
+--
+-- `visit_obligation_unit`, a GiST index over each obligation's unit path, served one kind of query:
+-- the lists of tasks and overdue visits under a village or a grid (`unit_path <@ path`). Every
+-- other reader goes by person, by unit id or by due time. Yet every write of an obligation pays
+-- for it, and obligations are written all the time: each door check moves the obligations it
+-- meets (`next_due_at` is indexed, so no update is HOT and every index takes a new entry), and
+-- each filed person adds two or three.
+-- * Updating 7,502 obligations (a bench county, a year of checks behind it, in psql): 173-184 ms
+--   with the index, 94-109 ms without it, about 10 µs a row. A ledger import writes 2.5
+--   obligations a person (about 25 µs of the 230 µs the database spends on a new person).
+-- * The index had grown to 49 MB for 115,000 obligations (the other three: 2 to 17 MB).
+--
+-- The two lists now name the units under the unit asked for (`unit_id in (select id from org_unit
+-- where path <@ …)`), which `visit_obligation_unit_due (unit_id, rule_key, next_due_at)` answers
+-- for a village's few units; for a town or a county PostgreSQL walks `visit_obligation_due` in due
+-- order, as it did before. Measured on the same data (EXPLAIN ANALYZE, 200 rows asked): a
+-- village of 250 people 2.6 ms with the path index and 1.6 ms by unit ids; a village of 4,245
+-- 12.3 and 7.8 ms; its overdue list 3.4 and 0.8 ms; a town and the county 2.4 to 3.1 ms either way.
+--
+-- An obligation's unit path stays: the read policy and the dashboard's counts filter by it.
+
+drop index visit_obligation_unit;
