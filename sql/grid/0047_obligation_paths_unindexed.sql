@@ -1,23 +1,28 @@
 -- Obligations are listed under a unit by the ids of its units; their path is no longer indexed (issue 23).
 --
--- `visit_obligation_unit`, a GiST index over each obligation's unit path, served one kind of query:
--- the lists of tasks and overdue visits under a village or a grid (`unit_path <@ path`). Every
--- other reader goes by person, by unit id or by due time. Yet every write of an obligation pays
--- for it, and obligations are written all the time: each door check moves the obligations it
--- meets (`next_due_at` is indexed, so no update is HOT and every index takes a new entry), and
--- each filed person adds two or three.
--- * Updating 7,502 obligations (a bench county, a year of checks behind it, in psql): 173-184 ms
+-- `visit_obligation_unit`, a GiST index over each obligation's unit path, served the lists of tasks
+-- and overdue visits under a unit (`unit_path <@ path`). No other reader could use it: the read
+-- policy's `unit_path <@ <scope array>` sits in an OR with a subquery, and the daily digest's
+-- `exists (… unit_path <@ path)` is a semi-join on the operator; the dashboard's counts go by unit
+-- id (0011). Yet every write of an obligation pays for it, and obligations are written all the
+-- time: each door check moves the obligations it meets (`next_due_at` is indexed, so no update is
+-- HOT and every index takes a new entry), and each filed person adds two or three.
+-- * Updating 7,502 obligations (a bench county with a year of checks behind it, in psql): 173-184 ms
 --   with the index, 94-109 ms without it, about 10 µs a row. A ledger import writes 2.5
---   obligations a person (about 25 µs of the 230 µs the database spends on a new person).
+--   obligations a person.
 -- * The index had grown to 49 MB for 115,000 obligations (the other three: 2 to 17 MB).
 --
--- The two lists now name the units under the unit asked for (`unit_id in (select id from org_unit
--- where path <@ …)`), which `visit_obligation_unit_due (unit_id, rule_key, next_due_at)` answers
--- for a village's few units; for a town or a county PostgreSQL walks `visit_obligation_due` in due
--- order, as it did before. Measured on the same data (EXPLAIN ANALYZE, 200 rows asked): a
--- village of 250 people 2.6 ms with the path index and 1.6 ms by unit ids; a village of 4,245
--- 12.3 and 7.8 ms; its overdue list 3.4 and 0.8 ms; a town and the county 2.4 to 3.1 ms either way.
+-- The two lists now read the ids of the units under the unit asked for in the statement that
+-- finds the unit, and filter obligations by those ids as constants (`unit_id = any ($ids)`).
+-- (A subquery on `org_unit` instead is estimated under its policy at one unit, and sent a
+-- county's list through every unit: 54 ms where the due index takes under 1 ms.) For a village's
+-- few units PostgreSQL reads `visit_obligation_unit_due (unit_id, rule_key, next_due_at)`; for a
+-- town or a county it walks `visit_obligation_due` in due order, as before. EXPLAIN ANALYZE as the
+-- application role with a county administrator's scope, 315,000 obligations, 200 rows asked
+-- (tasks due by tomorrow / overdue), with the index and the path filter, then by unit ids:
+-- a village of 250 people 19.7 / 1.3 ms, then 2.4 / 0.7 ms; a village of 4,245 19.3 / 1.3 ms, then
+-- 8.8 / 2.3 ms; a town 1.2 / 1.6 ms, then 2.9 / 2.0 ms; the county 1.5 / 1.0 ms, then 2.9 / 1.8 ms.
 --
--- An obligation's unit path stays: the read policy and the dashboard's counts filter by it.
+-- An obligation's unit path stays: the read policy and the daily digest filter by it.
 
 drop index visit_obligation_unit;

@@ -32,16 +32,16 @@ struct ObligationController: Sendable {
         let kinds = Self.kinds(of: caller).filter { query.kind == nil || $0 == query.kind }
         let dueBefore = Self.endOfChinaDay(after: query.days)
         let items = try await self.database.transaction(for: caller) { transaction -> [ObligationStore.Task] in
-            var path: String? = nil
+            var units: [UUID]? = nil
             if let unitID = query.unitId {
-                guard let found = try await self.store.unitPath(unitID, in: transaction) else { throw Problem.noSuchUnit }
-                path = found
+                guard let found = try await self.store.unitScope(unitID, in: transaction) else { throw Problem.noSuchUnit }
+                units = found.units
             }
             guard !kinds.isEmpty else { return [] }
             return try await self.store.tasks(
                 for: caller,
                 kinds: kinds,
-                unitPath: path,
+                units: units,
                 dueBefore: dueBefore,
                 limit: query.limit + 1,
                 in: transaction
@@ -54,10 +54,10 @@ struct ObligationController: Sendable {
     @Sendable func overdue(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: OverdueQuery.self, context: context)
         let items = try await self.database.transaction(for: caller) { transaction in
-            guard let path = try await self.store.unitPath(query.unitId, in: transaction), caller.holds(.visitsRead, at: path) else {
+            guard let scope = try await self.store.unitScope(query.unitId, in: transaction), caller.holds(.visitsRead, at: scope.path) else {
                 throw Problem.noSuchUnit
             }
-            return try await self.store.overdue(under: path, limit: query.limit, in: transaction)
+            return try await self.store.overdue(under: scope.units, limit: query.limit, in: transaction)
         }
         return try JSONResponse(Items(items: items))
     }

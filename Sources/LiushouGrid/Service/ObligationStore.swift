@@ -77,9 +77,26 @@ struct ObligationStore: Sendable {
         }
     }
 
-    /// A unit's path, `nil` when there is no such unit.
-    func unitPath(_ unit: UUID, in transaction: PostgresTransaction) async throws -> String? {
-        try await transaction.query("select path::text as path from org_unit where id = \(unit)").first?.decode("path", as: String.self)
+    /// A unit the caller sees and the units under it.
+    struct UnitScope {
+        var path: String
+        /// The unit's id and those of every unit under it.
+        var units: [UUID]
+    }
+
+    /// A unit's path and the ids of the units under it, `nil` when there is no such unit. The lists
+    /// filter obligations by these ids as constants: a subquery on `org_unit` under its policy is
+    /// estimated at one unit, which sent a county's list through every unit instead of the due index.
+    func unitScope(_ unit: UUID, in transaction: PostgresTransaction) async throws -> UnitScope? {
+        guard
+            let row = try await transaction.query(
+                """
+                select u.path::text as path, array(select d.id from org_unit d where d.path <@ u.path) as units
+                from org_unit u where u.id = \(unit)
+                """
+            ).first
+        else { return nil }
+        return UnitScope(path: try row.decode("path"), units: try row.decode("units", as: [UUID].self))
     }
 
     /// Obligations the caller can satisfy that fall due by `dueBefore` (overdue ones included),
@@ -87,7 +104,7 @@ struct ObligationStore: Sendable {
     func tasks(
         for caller: Caller,
         kinds: [String],
-        unitPath: String?,
+        units: [UUID]?,
         dueBefore: Date,
         limit: Int,
         in transaction: PostgresTransaction
@@ -98,7 +115,7 @@ struct ObligationStore: Sendable {
                 select o.person_id, o.rule_id, o.rule_key, o.check_kinds, o.last_check_at, o.next_due_at
                 from visit_obligation o
                 where o.next_due_at < \(dueBefore) and o.check_kinds && \(kinds)
-                  and (\(unitPath)::ltree is null or o.unit_id in (select u.id from org_unit u where u.path <@ \(unitPath)::ltree))
+                  and (\(units)::uuid[] is null or o.unit_id = any (\(units)::uuid[]))
                 order by o.next_due_at, o.person_id, o.rule_key
                 limit \(limit))
             select d.person_id, p.name, p.sex, extract(year from p.birth_date)::int as birth_year, p.categories, p.risk_level, p.household_id,
@@ -137,15 +154,15 @@ struct ObligationStore: Sendable {
 
     /// Overdue obligations under a unit, latest first: the ordered index over `next_due_at` is walked
     /// up to the limit first (materialised), and only those rows are joined to people and rules. The
-    /// units under the unit are named by id: a village's few units are read through
-    /// `visit_obligation_unit_due`, with no index on the path (0047).
-    func overdue(under path: String, limit: Int, in transaction: PostgresTransaction) async throws -> [Overdue] {
+    /// units are named by id (`unitScope`): a village's few are read through
+    /// `visit_obligation_unit_due`; there is no index on the path (0047).
+    func overdue(under units: [UUID], limit: Int, in transaction: PostgresTransaction) async throws -> [Overdue] {
         try await transaction.query(
             """
             with due as materialized (
                 select o.person_id, o.unit_id, o.rule_key, o.rule_id, o.next_due_at, o.last_check_at, o.check_kinds
                 from visit_obligation o
-                where o.next_due_at < now() and o.unit_id in (select u.id from org_unit u where u.path <@ \(path)::ltree)
+                where o.next_due_at < now() and o.unit_id = any (\(units)::uuid[])
                 order by o.next_due_at, o.person_id, o.rule_key
                 limit \(limit))
             select o.person_id, p.name, o.unit_id, o.rule_key, r.description, o.next_due_at, o.last_check_at,
