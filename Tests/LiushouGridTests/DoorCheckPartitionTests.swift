@@ -198,8 +198,8 @@ struct DoorCheckPartitionTests {
     @Test("migration 0031 moves filled door checks into their months; lists, overdue lists, follow-ups and retries answer the same")
     func migratesFilledTable() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            // 0044's door_check_targets is what today's server calls for a check.
-            try await database.migrate(before: 31, with: [44])
+            // door_check_targets (0044, as 0048 rewrote it) is what today's server calls for a check.
+            try await database.migrate(before: 31, with: [44, 48])
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await GridWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")
