@@ -3,7 +3,7 @@
 #   1. door checks posted one per request over HTTP (wrk, 64 connections) next to pgbench inserting
 #      the same rows into a plain copy of the table, and pgbench running the server's own one-check
 #      transaction (64 clients each): requests/s, p99; and the HTTP floor (/healthz, /v1/auth/me);
-#   2. offline batches of 1,000 checks: checks/s;
+#   2. offline batches of 1,000 checks, with time-ordered (v7) ids and with random (v4) ones: checks/s;
 #   3. the town overdue query with 50,000 people and a year of daily knocks behind them.
 # Prints the figures; asserts nothing. Usage: deploy/bench-grid.sh [people, default 50000] [seconds, default 20]
 set -euo pipefail
@@ -90,14 +90,13 @@ scope_sql="select $(LIUSHOU_DATABASE_URL="$owner_url" .build/release/liushou adm
   | sed -n 's/^select \(set_config(.*)\);$/\1/p' | paste -sd, -), set_config('role', 'liushou_app', true);"
 cat >"$work/check.sql" <<SQL
 \\set n random(1, 5000)
-\\set r random(1, 2000000000)
 \\startpipeline
 BEGIN;
 $scope_sql
 select * from door_check_targets(array(select id from bench_people where n = :n), '{}'::uuid[], '$grid_worker');
 \\endpipeline
 \\startpipeline
-select id, status from door_checks_record((select jsonb_build_array(jsonb_build_object('id', md5(:r::text)::uuid, 'personId', b.id, 'unitId', b.unit_id,
+select id, status from door_checks_record((select jsonb_build_array(jsonb_build_object('id', liushou_uuid7(), 'personId', b.id, 'unitId', b.unit_id,
   'visitorAccountId', '$grid_worker', 'visitorName', 'demo.cadre', 'visitorRole', 'village_cadre', 'occurredAt', now() - interval '1 minute',
   'channel', 'in_person', 'kind', 'cadre_visit', 'outcome', 'all_well', 'contentHash', md5(random()::text), 'summary', '村干部登门：一切正常',
   'needs', '[]'::jsonb)) from bench_people b where b.n = :n));
@@ -121,25 +120,38 @@ wrk -t2 -c64 -d"${secs}s" -H "Authorization: Bearer $token" "http://127.0.0.1:$p
 rps_of() { sed -n 's/.*Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | head -n 1; }
 ratio "POST /v1/door-checks requests/s vs GET /v1/auth/me" "$(rps_of "$work/post.out")" "$(rps_of "$work/me.out")"
 
-echo "-- HTTP: offline batches of 1,000 checks (POST /v1/door-checks/batch, one client)"
+echo "-- HTTP: offline batches of 1,000 checks (POST /v1/door-checks/batch, one client): with time-ordered ids (UUID v7), as the"
+echo "   field app makes them; then as many with random ids (v4), as older clients and other systems may send"
 python3 - "$work" <<'PY'
-import datetime, json, random, sys, uuid
+import datetime, json, os, random, sys, time, uuid
 work = sys.argv[1]
 people = open(f"{work}/people.txt").read().split()
 at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-for n in range(10):
-    items = [{"id": str(uuid.uuid4()), "personId": random.choice(people), "occurredAt": at, "channel": "in_person", "kind": "cadre_visit",
-              "outcome": "all_well", "needs": []} for _ in range(1000)]
-    open(f"{work}/batch{n}.json", "w").write(json.dumps({"items": items}))
+def v7():
+    b = bytearray(int(time.time() * 1000).to_bytes(6, "big") + os.urandom(10))
+    b[6] = (b[6] & 0x0F) | 0x70
+    b[8] = (b[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(b)))
+for name, make in (("v7", v7), ("v4", lambda: str(uuid.uuid4()))):
+    for n in range(20):
+        items = [{"id": make(), "personId": random.choice(people), "occurredAt": at, "channel": "in_person", "kind": "cadre_visit",
+                  "outcome": "all_well", "needs": []} for _ in range(1000)]
+        open(f"{work}/batch-{name}-{n}.json", "w").write(json.dumps({"items": items}))
 PY
-start=$(date +%s.%N)
-for n in $(seq 0 9); do
-  curl -fsS "http://127.0.0.1:$port/v1/door-checks/batch" -H "authorization: Bearer $token" -H 'content-type: application/json' \
-    --data-binary "@$work/batch$n.json" | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a["created"] == 1000, a' 
-done
-end=$(date +%s.%N)
-batch_rate="$(python3 -c "print(10000 / ($end - $start))")"
-python3 -c "s=$end-$start; print(f'   10,000 checks in {s:.2f} s: {10000/s:.0f} checks/s')"
+# Posts the twenty batches of one kind of id; prints the line, keeps checks/s in $work/rate-KIND.
+post_batches() {
+  local start end
+  start=$(date +%s.%N)
+  for n in $(seq 0 19); do
+    curl -fsS "http://127.0.0.1:$port/v1/door-checks/batch" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+      --data-binary "@$work/batch-$1-$n.json" | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a["created"] == 1000, a'
+  done
+  end=$(date +%s.%N)
+  python3 -c "s=$end-$start; print(20000 / s, end='', file=open('$work/rate-$1', 'w')); print(f'   $1 ids: 20,000 checks in {s:.2f} s: {20000/s:.0f} checks/s')"
+}
+post_batches v7
+post_batches v4
+batch_rate="$(cat "$work/rate-v7")"
 echo "-- baseline: a plain insert of the same 10,000 rows, 1,000 a statement, into a plain copy of door_check (no RLS, no triggers)"
 q "create table bench_batch (like door_check including defaults); create table bench_rows as select * from door_check order by received_at desc limit 10000"
 start=$(date +%s.%N)
@@ -147,7 +159,7 @@ for n in $(seq 0 9); do q "insert into bench_batch select * from bench_rows orde
 end=$(date +%s.%N)
 plain_rate="$(python3 -c "print(10000 / ($end - $start))")"
 python3 -c "s=$end-$start; print(f'   10,000 rows in {s:.2f} s: {10000/s:.0f} rows/s')"
-ratio "batch checks/s vs plain inserts/s" "$batch_rate" "$plain_rate"
+ratio "batch checks/s (v7 ids) vs plain inserts/s" "$batch_rate" "$plain_rate"
 q "drop table bench_batch; drop table bench_rows"
 
 echo "-- the town overdue list (GET /v1/overdue?unitId=<town>, limit 200) with $people people and a year of knocks"

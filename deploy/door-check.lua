@@ -4,12 +4,17 @@ local people = {}
 local token = os.getenv("TOKEN")
 for line in io.lines(os.getenv("PEOPLE")) do people[#people + 1] = line end
 
+-- A time-ordered id (UUID v7), as the field app makes them. wrk's Lua has no millisecond clock: the
+-- seconds come from os.time and the milliseconds from a counter, so the ids still rise with time.
+local counter = 0
 local function uuid()
-  local template = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
-  return (string.gsub(template, "[xy]", function(c)
+  counter = counter + 1
+  local ms = os.time() * 1000 + counter % 1000
+  local random = string.gsub("xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
     local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
     return string.format("%x", v)
-  end))
+  end)
+  return string.format("%08x-%04x-7%s", math.floor(ms / 65536), ms % 65536, random)
 end
 
 function setup(thread)

@@ -157,4 +157,41 @@ struct DoorCheckTests {
             }
         }
     }
+
+    @Test("a check's timeline events and follow-ups get time-ordered ids (migration 0050)")
+    func timeOrderedIds() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                let before = Int64(Date().timeIntervalSince1970 * 1000) - 1000
+                let check = UUID()
+                let response = try await client.post(
+                    "/v1/door-checks/batch",
+                    json: ["items": [Checks.body(id: check, person: world.child, outcome: "needs_follow_up", needs: ["safety", "health"])]],
+                    token: worker
+                )
+                #expect(try response.decode(Answer.Batch.self).created == 1, "\(response.text)")
+                let after = Int64(Date().timeIntervalSince1970 * 1000) + 1000
+                let rows = try await database.pool.query(
+                    """
+                    select 'event' as what, id::text as id from person_event where record_id = \(check.uuidString.lowercased())
+                    union all
+                    select 'follow-up', id::text from follow_up where check_id = \(check)
+                    order by 1
+                    """
+                )
+                var made: [String] = []
+                for row in rows {
+                    let id = try row.decode("id", as: String.self)
+                    let hex = id.replacingOccurrences(of: "-", with: "")
+                    let ms = try #require(Int64(hex.prefix(12), radix: 16))
+                    #expect(Array(id)[14] == "7", "version 7: \(id)")
+                    #expect((before...after).contains(ms), "made during the call: \(id)")
+                    made.append(try row.decode("what", as: String.self))
+                }
+                #expect(made == ["event", "follow-up", "follow-up"])
+            }
+        }
+    }
 }

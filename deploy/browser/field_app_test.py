@@ -226,6 +226,11 @@ def grid_worker_flow(server, proxy, password):
                                 screenshot="field-form.png" if i == 0 else None)
         records = outbox(browser)
         assert len(records) == 20 and all(r["state"] == "pending" for r in records), f"20 pending records: {records}"
+        # Time-ordered ids (UUID v7), made on this machine's clock while the checks were recorded.
+        made = [int(r["id"].replace("-", "")[:12], 16) / 1000 for r in records]
+        assert all(uuid.UUID(r["id"]).version == 7 and uuid.UUID(r["id"]).variant == uuid.RFC_4122 for r in records), \
+            f"v7 ids: {[r['id'] for r in records]}"
+        assert all(abs(t - time.time()) < 600 for t in made), f"ids made in the last minutes: {made}"
         browser.evaluate("location.hash = '#/outbox', true")
         browser.wait_for("document.querySelectorAll('li[data-state=pending]').length === 20", "the outbox listing 20 pending records")
         browser.screenshot("field-outbox-offline.png")
