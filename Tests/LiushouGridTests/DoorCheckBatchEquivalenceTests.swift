@@ -3,10 +3,13 @@ import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
 import LiushouAccess
+import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
 import LiushouTestSupport
 import Testing
+
+@testable import LiushouGrid
 
 /// The batch path writes each kind of row with one statement for the whole batch; posting the same
 /// checks one at a time must leave exactly the same records.
@@ -28,6 +31,8 @@ struct DoorCheckBatchEquivalenceTests {
     enum Path {
         case batch
         case singles
+        /// The batch written as this many transactions at once (`DoorCheckRecorder.record(_:caller:in:parts:)`).
+        case parts(Int)
     }
 
     @Test("a mixed batch (new, repeated, conflicting, refused, household, ties, older checks) and the same checks posted one by one agree row by row")
@@ -35,6 +40,7 @@ struct DoorCheckBatchEquivalenceTests {
         let now = Date()
         let batch = try await Self.run(.batch, now: now)
         let singles = try await Self.run(.singles, now: now)
+        let parts = try await Self.run(.parts(3), now: now)
         #expect(
             batch.statuses == [
                 "created", "created", "created", "duplicate", "conflict", "created", "rejected", "rejected", "created",
@@ -43,6 +49,7 @@ struct DoorCheckBatchEquivalenceTests {
             "\(batch)"
         )
         #expect(batch == singles, "batch:\n\(batch)\n\nsingles:\n\(singles)")
+        #expect(parts == batch, "three parts:\n\(parts)\n\nbatch:\n\(batch)")
         // The tie (two checks of the child at the same minute) goes to the earlier item, as it did item by item.
         #expect(batch.obligations.contains { $0.hasPrefix("child/cadre_weekly/") && $0.contains(Self.checkID(0).uuidString) })
         #expect(batch.followUps.count == 3, "health, study, safety")
@@ -123,6 +130,22 @@ struct DoorCheckBatchEquivalenceTests {
                         default: statuses.append("HTTP \(response.status.code)")
                         }
                     }
+                case .parts(let count):
+                    let decoder = JSONDecoder()
+                    decoder.dateDecodingStrategy = Date.requestDecodingStrategy
+                    let inputs = try items.map { try decoder.decode(DoorCheckInput.self, from: JSONSerialization.data(withJSONObject: $0)) }
+                    let grant = Grant(role: .villageCadre, unitID: world.fixture.village1a.id, unitPath: world.fixture.village1a.path)
+                    let caller = Caller(
+                        accountID: try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode("id"),
+                        name: "village1a.cadre",
+                        kind: .user,
+                        grants: [grant],
+                        credentialID: UUID()
+                    )
+                    // How the items fall into parts depends on the people's random ids; `split()` below holds the rules.
+                    let tenant = TenantDatabase(pool: database.appPool)
+                    let results = try await DoorCheckRecorder().record(inputs, caller: caller, in: tenant, parts: count)
+                    statuses = results.map(\.status.rawValue)
                 }
 
                 let names = [world.child: "child", world.elder: "elder", world.other: "other", memberID: "member"]
@@ -160,5 +183,49 @@ struct DoorCheckBatchEquivalenceTests {
                 return Outcome(statuses: statuses, checks: checks, obligations: obligations, events: events, followUps: followUps)
             }
         }
+    }
+
+    @Test("a batch split into parts: every item once, in order within its part; every item of an id in the part of its first")
+    func split() {
+        var generator = SplitMix64(seed: 45)
+        let people = (0..<80).map { _ in UUID.timeOrdered() }
+        var items: [DoorCheckInput] = []
+        for index in 0..<600 {
+            // Every fifth item repeats an earlier item (a retry); every sixtieth takes an earlier item's id for another person (a conflict).
+            let repeated = index % 5 == 4 || index % 60 == 59 ? items[Int(generator.next() % UInt64(items.count))] : nil
+            let person = people[Int(generator.next() % UInt64(people.count))]
+            items.append(
+                DoorCheckInput(
+                    id: repeated?.id ?? UUID(),
+                    personId: index % 60 == 59 ? person : repeated?.personId ?? person,
+                    occurredAt: Date(),
+                    channel: .inPerson,
+                    kind: .gridKnock,
+                    outcome: .allWell
+                )
+            )
+        }
+        let firstOf = items.indices.map { index in items.firstIndex { $0.id == items[index].id }! }
+        for count in 1...4 {
+            let parts = DoorCheckRecorder.split(items, into: count)
+            #expect(parts.count == count)
+            #expect(parts.flatMap { $0 }.sorted() == Array(items.indices), "every item once")
+            #expect(parts.allSatisfy { $0 == $0.sorted() }, "the batch's order within each part")
+            let partOf = Dictionary(uniqueKeysWithValues: parts.enumerated().flatMap { part, indices in indices.map { ($0, part) } })
+            for index in items.indices {
+                #expect(partOf[index] == partOf[firstOf[index]], "item \(index) goes with item \(firstOf[index]), the first of its id")
+            }
+            // A person whose items neither repeat another person's id nor have theirs repeated is written by one part.
+            let crossing = Set(
+                items.indices.filter { items[$0].personId != items[firstOf[$0]].personId }
+                    .flatMap { [items[$0].personId, items[firstOf[$0]].personId] }
+            )
+            #expect(crossing.count < people.count / 2)
+            for person in people where !crossing.contains(person) {
+                #expect(Set(items.indices.filter { items[$0].personId == person }.map { partOf[$0] }).count == 1)
+            }
+        }
+        #expect(DoorCheckRecorder.parts(for: 499) == 1)
+        #expect(DoorCheckRecorder.parts(for: 1000) == min(2, ProcessInfo.processInfo.activeProcessorCount))
     }
 }

@@ -45,9 +45,7 @@ struct DoorCheckController: Sendable {
             throw Problem.validation([.init(field: "items", message: "send at most \(DoorCheckRecorder.maxBatch) checks per batch")])
         }
         let readable = batch.items.compactMap(\.input)
-        let recorded = try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
-            try await self.recorder.record(readable, caller: caller, commitsWithWrite: true, in: transaction)
-        }
+        let recorded = try await self.recorder.record(readable, caller: caller, in: self.database)
         let answer = BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) })
         return try JSONResponse(answer)
     }
