@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPlatform
 import LiushouPostgres
 import LiushouTestSupport
 import Testing
@@ -48,5 +49,20 @@ struct TimeOrderedIdTests {
             #expect(ids == ids.sorted(), "\(ids)")
             #expect(Set(ids.map { $0.prefix(13) }).count == 5, "five different milliseconds: \(ids)")
         }
+    }
+
+    @Test("UUID.timeOrdered(): version 7, the RFC 9562 variant, the time's milliseconds first; later ids sort later")
+    func swiftIDs() {
+        let at = Date(timeIntervalSince1970: 1_796_540_000.1234)
+        let ids = (0..<1000).map { _ in UUID.timeOrdered(at: at) }
+        #expect(Set(ids).count == 1000)
+        for id in ids {
+            let text = id.uuidString.lowercased()
+            #expect(text.hasPrefix("01a24a20-e77b-7"), "\(text)")  // 1,796,540,000,123 ms
+            #expect(Array(text)[14] == "7")
+            #expect(["8", "9", "a", "b"].contains(Array(text)[19]))
+        }
+        let later = UUID.timeOrdered(at: at.addingTimeInterval(0.002)).uuidString.lowercased()
+        #expect(ids.allSatisfy { $0.uuidString.lowercased() < later })
     }
 }

@@ -26,7 +26,7 @@ public enum PersonTimeline {
             accountName: String?,
             recordID: String?,
             at: Date? = nil,
-            id: UUID = UUID()
+            id: UUID = UUID.timeOrdered()
         ) {
             self.id = id
             self.person = person

@@ -180,7 +180,7 @@ public struct PersonImporter: Sendable {
                             report.results[entry.index].errors = Self.rowErrors(PersonService.duplicate(nil).problem)
                             report.failed += 1
                         } else {
-                            creates.append((index: entry.index, id: UUID(), file: ledger, unit: entry.unit))
+                            creates.append((index: entry.index, id: UUID.timeOrdered(), file: ledger, unit: entry.unit))
                         }
                     }
                     let outcomes = try await self.merge(merges.map(\.merge), caller: caller, origin: origin, in: transaction)

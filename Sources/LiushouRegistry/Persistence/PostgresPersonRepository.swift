@@ -352,7 +352,7 @@ public struct PostgresPersonRepository: PersonRepository {
         in transaction: PostgresTransaction
     ) async throws {
         let rows = writes.flatMap { write in
-            let changeID = UUID()
+            let changeID = UUID.timeOrdered()
             return write.changes.map { (person: write.person, changeID: changeID, change: $0) }
         }
         guard !rows.isEmpty else { return }

@@ -340,7 +340,7 @@ public struct PersonService: Sendable {
                 return (
                     person: write.record.id,
                     event: PersonEvent(
-                        id: UUID(),
+                        id: UUID.timeOrdered(),
                         at: now,
                         module: "registry",
                         kind: "person.update",
@@ -588,7 +588,7 @@ public struct PersonService: Sendable {
     /// The timeline event of a new file.
     static func createdEvent(_ file: PersonFile, caller: Caller, at: Date) -> PersonEvent {
         PersonEvent(
-            id: UUID(),
+            id: UUID.timeOrdered(),
             at: at,
             module: "registry",
             kind: "person.created",
@@ -600,7 +600,15 @@ public struct PersonService: Sendable {
 
     private func event(_ person: UUID, kind: String, summary: String, caller: Caller, in transaction: PostgresTransaction) async throws {
         try await self.repository.appendEvent(
-            PersonEvent(id: UUID(), at: Date(), module: "registry", kind: kind, summary: summary, accountName: caller.name, recordId: nil),
+            PersonEvent(
+                id: UUID.timeOrdered(),
+                at: Date(),
+                module: "registry",
+                kind: kind,
+                summary: summary,
+                accountName: caller.name,
+                recordId: nil
+            ),
             person: person,
             in: transaction
         )
