@@ -225,7 +225,7 @@ struct DoorCheckBatchEquivalenceTests {
                 #expect(Set(items.indices.filter { items[$0].personId == person }.map { partOf[$0] }).count == 1)
             }
         }
-        #expect(DoorCheckRecorder.parts(for: 499) == 1)
-        #expect(DoorCheckRecorder.parts(for: 1000) == min(2, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(TenantDatabase.parts(for: 499, rowsPerPart: 500) == 1)
+        #expect(TenantDatabase.parts(for: 1000, rowsPerPart: 500) == min(2, ProcessInfo.processInfo.activeProcessorCount))
     }
 }

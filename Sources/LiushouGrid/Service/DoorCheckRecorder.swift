@@ -128,43 +128,24 @@ public struct DoorCheckRecorder: Sendable {
         return results.map { $0! }
     }
 
-    /// Records a large batch as `caller` in several transactions at once, one a part (`split`), so
-    /// that one upload uses more than one core of the database; every item gets a result, in order.
-    /// Each item's answer is the one a single transaction gives: a part holds every item of its ids,
-    /// and concurrent parts wait for each other on shared rows as concurrent uploads do (keys and
-    /// obligations are locked in one order), never deadlock. A part that fails fails the request
-    /// after the others may have committed: the client's retry of the batch finds their checks
-    /// stored and answers them duplicate, as after a lost answer.
-    /// `parts` overrides how many (`parts(for:)` by default).
+    /// Records a batch as `caller`, a large one in several transactions at once, one a part
+    /// (`split`), so that one upload uses more than one core of the database; every item gets a
+    /// result, in order. Each item's answer is the one a single transaction gives: a part holds every
+    /// item of its ids, and concurrent parts wait for each other on shared rows as concurrent uploads
+    /// do (keys and obligations are locked in one order), never deadlock. A part that fails fails
+    /// the request after the others may have committed: the client's retry of the batch finds their
+    /// checks stored and answers them duplicate, as after a lost answer. `parts` overrides how many
+    /// (one a 500 items by default: two for a full batch, at most one a core).
     public func record(_ items: [DoorCheckInput], caller: Caller, in database: TenantDatabase, parts: Int? = nil) async throws -> [ItemResult] {
-        let parts = Self.split(items, into: parts ?? Self.parts(for: items.count))
-        if parts.count == 1 {
-            return try await database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
-                try await self.record(items, caller: caller, commitsWithWrite: true, in: transaction)
-            }
+        let parts = Self.split(items, into: parts ?? TenantDatabase.parts(for: items.count, rowsPerPart: 500))
+        let answers = try await database.transactions(for: caller, kind: .bulk, maxAttempts: 3, parts: parts) { indices, transaction in
+            try await self.record(indices.map { items[$0] }, caller: caller, commitsWithWrite: true, in: transaction)
         }
-        return try await withThrowingTaskGroup(of: (part: Int, results: [ItemResult]).self) { group in
-            for (number, indices) in parts.enumerated() {
-                let part = indices.map { items[$0] }
-                group.addTask {
-                    let results = try await database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
-                        try await self.record(part, caller: caller, commitsWithWrite: true, in: transaction)
-                    }
-                    return (number, results)
-                }
-            }
-            var results = [ItemResult?](repeating: nil, count: items.count)
-            for try await (number, answers) in group {
-                for (index, answer) in zip(parts[number], answers) { results[index] = answer }
-            }
-            return results.map { $0! }
+        var results = [ItemResult?](repeating: nil, count: items.count)
+        for (indices, part) in zip(parts, answers) {
+            for (index, answer) in zip(indices, part) { results[index] = answer }
         }
-    }
-
-    /// How many transactions a batch of `count` items is written in: one a 500 items (so two for a
-    /// full batch, taking two of the pool's connections), at most one a core of this machine.
-    static func parts(for count: Int) -> Int {
-        max(1, min(count / 500, ProcessInfo.processInfo.activeProcessorCount))
+        return results.map { $0! }
     }
 
     /// The items' indices in `parts` groups, each in the batch's order. Every item of an id goes with

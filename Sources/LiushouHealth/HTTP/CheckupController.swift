@@ -67,9 +67,7 @@ struct CheckupController: Sendable {
             throw Problem.validation([.init(field: "items", message: "send at most \(CheckupRecorder.maxBatch) checkups per request")])
                 .localized(for: request)
         }
-        let outcomes = try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
-            try await self.recorder.record(rows, caller: caller, commitsWithWrite: true, in: transaction)
-        }
+        let outcomes = try await self.recorder.record(rows, caller: caller, in: self.database)
         var report = Report()
         for outcome in outcomes {
             switch outcome.status {

@@ -32,6 +32,31 @@ struct CheckupRecorder: Sendable {
     /// Today, for checkups dated in the future or too long ago.
     let clock: ChinaClock
 
+    /// Records a batch as `caller`, a large one in several transactions at once (one a 1,000 rows,
+    /// at most one a core), so that one upload uses more than one core; the outcomes in the rows'
+    /// order. Rows of one record id go to one part, so a repeated record is still answered as the
+    /// repeat of its first row. Parts share no record and lock nothing the others take (a person's
+    /// row only for key share); a part that fails fails the request after the others may have
+    /// committed, and the clinic's retry answers their rows duplicate.
+    func record(_ rows: [Row], caller: Caller, in database: TenantDatabase, parts: Int? = nil) async throws -> [Outcome] {
+        let parts = Self.split(rows, into: parts ?? TenantDatabase.parts(for: rows.count, rowsPerPart: 1000))
+        let answers = try await database.transactions(for: caller, kind: .bulk, maxAttempts: 3, parts: parts) { part, transaction in
+            try await self.record(part, caller: caller, commitsWithWrite: true, in: transaction)
+        }
+        return answers.joined().sorted { $0.index < $1.index }
+    }
+
+    /// The rows in `parts` groups, each in the batch's order, the rows of one record id together.
+    static func split(_ rows: [Row], into parts: Int) -> [[Row]] {
+        guard parts > 1 else { return [rows] }
+        var groups = [[Row]](repeating: [], count: parts)
+        for row in rows {
+            let hash = row.recordId.map { $0.hashValue } ?? row.index
+            groups[Int(UInt(bitPattern: hash) % UInt(parts))].append(row)
+        }
+        return groups.filter { !$0.isEmpty }
+    }
+
     func record(_ rows: [Row], caller: Caller, commitsWithWrite: Bool, in transaction: PostgresTransaction) async throws -> [Outcome] {
         let today = self.clock.today()
         let clinics = Set(caller.grants.filter { $0.role == .clinicStaff }.map(\.unitID))
@@ -101,7 +126,7 @@ struct CheckupRecorder: Sendable {
                 )
                 continue
             }
-            let inputID = UUID()
+            let inputID = UUID.timeOrdered()
             let item = Item(
                 id: inputID,
                 content: CheckupRules.Content(
