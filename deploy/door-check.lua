@@ -5,7 +5,8 @@ local token = os.getenv("TOKEN")
 for line in io.lines(os.getenv("PEOPLE")) do people[#people + 1] = line end
 
 -- A time-ordered id (UUID v7), as the field app makes them. wrk's Lua has no millisecond clock: the
--- seconds come from os.time and the milliseconds from a counter, so the ids still rise with time.
+-- seconds come from os.time and the milliseconds from a wrapping counter, so the ids rise from one
+-- second to the next and fall in one second's narrow range of the index meanwhile.
 local counter = 0
 local function uuid()
   counter = counter + 1

@@ -142,47 +142,53 @@ struct DoorCheckBatchEquivalenceTests {
                         grants: [grant],
                         credentialID: UUID()
                     )
-                    // How the items fall into parts depends on the people's random ids; `split()` below holds the rules.
+                    // This batch names a household, so it is written whole; `partsStoreWhatOneTransactionStores` splits one.
+                    #expect(DoorCheckRecorder.split(inputs, into: count).count == 1)
                     let tenant = TenantDatabase(pool: database.appPool)
                     let results = try await DoorCheckRecorder().record(inputs, caller: caller, in: tenant, parts: count)
                     statuses = results.map(\.status.rawValue)
                 }
 
                 let names = [world.child: "child", world.elder: "elder", world.other: "other", memberID: "member"]
-                func name(_ id: UUID?) -> String { id.map { names[$0.uuidString.lowercased()] ?? "?" } ?? "-" }
-                let pool = database.pool
-                let checks = try await pool.query(
-                    "select id, person_id, household_id is not null as household, kind, outcome from door_check order by id"
-                )
-                .map { row in
-                    "\(try row.decode("id", as: UUID.self))/\(name(try row.decode("person_id", as: UUID?.self)))/\(try row.decode("household", as: Bool.self))/"
-                        + "\(try row.decode("kind", as: String.self))/\(try row.decode("outcome", as: String.self))"
-                }
-                let obligations = try await pool.query(
-                    """
-                    select person_id, rule_key, last_check_id, extract(epoch from last_check_at)::bigint as last_at,
-                        extract(epoch from next_due_at - coalesce(last_check_at, next_due_at))::bigint as cadence
-                    from visit_obligation where last_check_id is not null
-                    """
-                ).map { row in
-                    "\(name(try row.decode("person_id", as: UUID.self)))/\(try row.decode("rule_key", as: String.self))/"
-                        + "\(try row.decode("last_check_id", as: UUID.self))/\(try row.decode("last_at", as: Int.self))/\(try row.decode("cadence", as: Int.self))"
-                }.sorted()
-                let events = try await pool.query(
-                    "select person_id, kind, summary, record_id, account_name, extract(epoch from at)::bigint as at from person_event where module = 'grid'"
-                )
-                .map { row in
-                    "\(name(try row.decode("person_id", as: UUID.self)))/\(try row.decode("kind", as: String.self))/\(try row.decode("summary", as: String.self))/"
-                        + "\(try row.decode("record_id", as: String.self))/\(try row.decode("account_name", as: String.self))/\(try row.decode("at", as: Int.self))"
-                }.sorted()
-                let followUps = try await pool.query("select check_id, person_id, need, routed_role, status from follow_up")
-                    .map { row in
-                        "\(try row.decode("check_id", as: UUID.self))/\(name(try row.decode("person_id", as: UUID?.self)))/\(try row.decode("need", as: String.self))/"
-                            + "\(try row.decode("routed_role", as: String.self))/\(try row.decode("status", as: String.self))"
-                    }.sorted()
-                return Outcome(statuses: statuses, checks: checks, obligations: obligations, events: events, followUps: followUps)
+                return try await Self.outcome(of: database, statuses: statuses, names: names)
             }
         }
+    }
+
+    /// What a run left in `database`, people named by `names` (lower-case id to name).
+    static func outcome(of database: TestDatabase, statuses: [String], names: [String: String]) async throws -> Outcome {
+        func name(_ id: UUID?) -> String { id.map { names[$0.uuidString.lowercased()] ?? "?" } ?? "-" }
+        let pool = database.pool
+        let checks = try await pool.query(
+            "select id, person_id, household_id is not null as household, kind, outcome from door_check order by id"
+        )
+        .map { row in
+            "\(try row.decode("id", as: UUID.self))/\(name(try row.decode("person_id", as: UUID?.self)))/\(try row.decode("household", as: Bool.self))/"
+                + "\(try row.decode("kind", as: String.self))/\(try row.decode("outcome", as: String.self))"
+        }
+        let obligations = try await pool.query(
+            """
+            select person_id, rule_key, last_check_id, extract(epoch from last_check_at)::bigint as last_at,
+                extract(epoch from next_due_at - coalesce(last_check_at, next_due_at))::bigint as cadence
+            from visit_obligation where last_check_id is not null
+            """
+        ).map { row in
+            "\(name(try row.decode("person_id", as: UUID.self)))/\(try row.decode("rule_key", as: String.self))/"
+                + "\(try row.decode("last_check_id", as: UUID.self))/\(try row.decode("last_at", as: Int.self))/\(try row.decode("cadence", as: Int.self))"
+        }.sorted()
+        let events = try await pool.query(
+            "select person_id, kind, summary, record_id, account_name, extract(epoch from at)::bigint as at from person_event where module = 'grid'"
+        )
+        .map { row in
+            "\(name(try row.decode("person_id", as: UUID.self)))/\(try row.decode("kind", as: String.self))/\(try row.decode("summary", as: String.self))/"
+                + "\(try row.decode("record_id", as: String.self))/\(try row.decode("account_name", as: String.self))/\(try row.decode("at", as: Int.self))"
+        }.sorted()
+        let followUps = try await pool.query("select check_id, person_id, need, routed_role, status from follow_up")
+            .map { row in
+                "\(try row.decode("check_id", as: UUID.self))/\(name(try row.decode("person_id", as: UUID?.self)))/\(try row.decode("need", as: String.self))/"
+                    + "\(try row.decode("routed_role", as: String.self))/\(try row.decode("status", as: String.self))"
+            }.sorted()
+        return Outcome(statuses: statuses, checks: checks, obligations: obligations, events: events, followUps: followUps)
     }
 
     @Test("a batch split into parts: every item once, in order within its part; every item of an id in the part of its first")
@@ -227,5 +233,83 @@ struct DoorCheckBatchEquivalenceTests {
         }
         #expect(TenantDatabase.parts(for: 499, rowsPerPart: 500) == 1)
         #expect(TenantDatabase.parts(for: 1000, rowsPerPart: 500) == min(2, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    @Test("a batch of person checks written in two parts stores, answers and alerts what one transaction does")
+    func partsStoreWhatOneTransactionStores() async throws {
+        let now = Date()
+        let whole = try await Self.runInParts(1, now: now)
+        let parts = try await Self.runInParts(2, now: now)
+        #expect(whole.outcome.statuses.filter { $0 == "created" }.count == 18, "\(whole.outcome)")
+        #expect(whole.outcome.statuses.contains("duplicate") && whole.outcome.statuses.contains("conflict"))
+        #expect(!whole.outcome.followUps.isEmpty)
+        #expect(parts.outcome == whole.outcome, "two parts:\n\(parts.outcome)\n\none transaction:\n\(whole.outcome)")
+        #expect(parts.alerts == whole.alerts, "alerts: \(parts.alerts) against \(whole.alerts)")
+        #expect(whole.alerts.contains { $0.hasPrefix("follow_up.opened") }, "\(whole.alerts)")
+    }
+
+    /// Six people with fixed ids whose last byte places them (`split` reads the low bytes): odd in
+    /// the second part, even in the first, except the third, whose follow-up sends them all to the
+    /// first, where the fourth's follow-up is too (one alert for the unit and role). Each has three
+    /// checks; the second two at the same time (a tie), the fourth a retried item (duplicate) and
+    /// the sixth an item under the fifth's id (conflict).
+    static func runInParts(_ count: Int, now: Date) async throws -> (outcome: Outcome, alerts: [String]) {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let cadre = try await client.login("village1a.cadre")
+                let people = (1...6).map { UUID(uuidString: String(format: "00000000-0000-7000-8000-0000000000%02x", $0))! }
+                for (number, id) in people.enumerated() {
+                    var child = People.child(name: "乙\(number)", sequence: 210 + number, village: world.fixture.village1a, grid: world.fixture.grid1a)
+                    child["id"] = id.uuidString.lowercased()
+                    _ = try await GridWorld.created(try await client.post("/v1/persons", json: child, token: cadre))
+                }
+                func item(_ number: Int, _ person: Int, hoursAgo: Double, outcome: CheckOutcome = .allWell, needs: [Need]? = nil) -> DoorCheckInput {
+                    DoorCheckInput(
+                        id: UUID(uuidString: String(format: "d%07d-0000-7000-8000-000000000000", number))!,
+                        personId: people[person - 1],
+                        occurredAt: Date(timeIntervalSince1970: (now.timeIntervalSince1970 - hoursAgo * 3600).rounded()),
+                        channel: .inPerson,
+                        kind: .cadreVisit,
+                        outcome: outcome,
+                        needs: needs
+                    )
+                }
+                var items: [DoorCheckInput] = []
+                for person in 1...6 {
+                    items.append(item(person * 10, person, hoursAgo: 5))
+                    items.append(item(person * 10 + 1, person, hoursAgo: person == 2 ? 3 : 2))
+                    items.append(
+                        person == 3 || person == 4
+                            ? item(person * 10 + 2, person, hoursAgo: 3, outcome: .needsFollowUp, needs: [.health])
+                            : item(person * 10 + 2, person, hoursAgo: 3)
+                    )
+                }
+                items.append(item(40, 4, hoursAgo: 5))
+                items.append(item(50, 6, hoursAgo: 1))
+                let split = DoorCheckRecorder.split(items, into: count)
+                if count == 2 {
+                    #expect(split.count == 2)
+                    // Odd people in the second part, with the item under the fifth's id; the third (a follow-up) in the first.
+                    #expect(Set(split[1].compactMap { items[$0].personId }) == [people[0], people[4], people[5]])
+                    #expect(split[1].filter { items[$0].personId == people[5] }.map { items[$0].id } == [items[19].id])
+                }
+                let grant = Grant(role: .villageCadre, unitID: world.fixture.village1a.id, unitPath: world.fixture.village1a.path)
+                let caller = Caller(
+                    accountID: try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode("id"),
+                    name: "village1a.cadre",
+                    kind: .user,
+                    grants: [grant],
+                    credentialID: UUID()
+                )
+                let results = try await DoorCheckRecorder().record(items, caller: caller, in: TenantDatabase(pool: database.appPool), parts: count)
+                let names = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.uuidString.lowercased(), "p\($0 + 1)") })
+                let outcome = try await Self.outcome(of: database, statuses: results.map(\.status.rawValue), names: names)
+                let alerts = try await database.pool.query(
+                    "select e.event || '/' || e.facts::text || '/' || (select count(*) from alert a where a.event_id = e.id) as alert from alert_event e"
+                ).map { try $0.decode("alert", as: String.self) }.sorted()
+                return (outcome, alerts)
+            }
+        }
     }
 }

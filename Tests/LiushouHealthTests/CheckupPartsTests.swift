@@ -31,12 +31,16 @@ struct CheckupPartsTests {
                     """
                     select (select count(*) from checkup) as checkups,
                         (select count(*) from follow_up where checkup_id is not null) as follow_ups,
-                        (select count(*) from person_event where module = 'health') as events
+                        (select count(*) from person_event where module = 'health') as events,
+                        (select count(*) from alert_event where event = 'checkup.follow_up') as checkup_alerts
                     """
                 ).first!
                 #expect(try stored.decode("checkups", as: Int.self) == 1999)
                 #expect(try stored.decode("follow_ups", as: Int.self) == 8, "four rows need follow-up, two roles each")
                 #expect(try stored.decode("events", as: Int.self) == 1999)
+                // The four rows that need follow-up went to one part: one alert for the village and clinic, as
+                // from one statement.
+                #expect(try stored.decode("checkup_alerts", as: Int.self) == 1)
 
                 let again = try await client.post("/v1/checkups/batch", json: ["items": items], token: world.clinic)
                 let retried = try again.decode(Answer.Batch.self)

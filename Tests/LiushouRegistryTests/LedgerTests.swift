@@ -130,17 +130,19 @@ struct LedgerTests {
                 #expect(report["created"] as? Int == 2)
                 let names = try await database.pool.query("select name from person order by name").map { try $0.decode("name", as: String.self) }
                 #expect(names == ["刘奶奶", "张小花"])
-                // New files and their timeline events get time-ordered ids (UUID v7).
+                // New files, their households and timeline events get time-ordered ids (UUID v7).
                 let versions7 = try await database.pool.query(
                     """
                     select count(*) filter (where substr(p.id::text, 15, 1) = '7') as people,
                         (select count(*) filter (where substr(e.id::text, 15, 1) = '7') from person_event e) as events,
-                        (select count(*) from person_event) as all_events
+                        (select count(*) from person_event) as all_events,
+                        (select count(*) filter (where substr(h.id::text, 15, 1) = '7') from household h) as households
                     from person p
                     """
                 ).first!
                 #expect(try versions7.decode("people", as: Int.self) == 2)
                 #expect(try versions7.decode("events", as: Int.self) == versions7.decode("all_events", as: Int.self))
+                #expect(try versions7.decode("households", as: Int.self) == 2)
                 let households = try await database.pool.query("select count(*) as n from household").first!.decode("n", as: Int.self)
                 #expect(households == 2)
                 let versions = try await database.pool.query("select sum(version) as v from person").first!.decode("v", as: Int.self)

@@ -9,8 +9,8 @@
 -- 6.6-7.2 ms with time-ordered ones (`pg_stat_statements`, the same database, alternating).
 --
 -- Otherwise the function is 0036's, statement for statement: the same answers, locks and order.
--- Nothing reads an id's order; an id made by an older client (or another system) is random and
--- is taken as before.
+-- No answer depends on how ids sort (the timeline breaks ties of time by id, as it did with random
+-- ids); an id made by an older client (or another system) is random and is taken as before.
 
 create or replace function door_checks_record(p_items jsonb)
     returns table (id uuid, status text)

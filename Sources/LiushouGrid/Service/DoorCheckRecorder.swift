@@ -128,14 +128,11 @@ public struct DoorCheckRecorder: Sendable {
         return results.map { $0! }
     }
 
-    /// Records a batch as `caller`, a large one in several transactions at once, one a part
-    /// (`split`), so that one upload uses more than one core of the database; every item gets a
-    /// result, in order. Each item's answer is the one a single transaction gives: a part holds every
-    /// item of its ids, and concurrent parts wait for each other on shared rows as concurrent uploads
-    /// do (keys and obligations are locked in one order), never deadlock. A part that fails fails
-    /// the request after the others may have committed: the client's retry of the batch finds their
-    /// checks stored and answers them duplicate, as after a lost answer. `parts` overrides how many
-    /// (one a 500 items by default: two for a full batch, at most one a core).
+    /// Records a batch as `caller`, a large one in two transactions at once (`split`), so that one
+    /// upload uses more than one core of the database; every item gets a result, in order, and the
+    /// rows stored are those one transaction stores. A part that fails fails the request after the
+    /// other may have committed: the client's retry of the batch finds its checks stored and answers
+    /// them duplicate, as after a lost answer. `parts` overrides how many (one a 500 items).
     public func record(_ items: [DoorCheckInput], caller: Caller, in database: TenantDatabase, parts: Int? = nil) async throws -> [ItemResult] {
         let parts = Self.split(items, into: parts ?? TenantDatabase.parts(for: items.count, rowsPerPart: 500))
         let answers = try await database.transactions(for: caller, kind: .bulk, maxAttempts: 3, parts: parts) { indices, transaction in
@@ -148,21 +145,28 @@ public struct DoorCheckRecorder: Sendable {
         return results.map { $0! }
     }
 
-    /// The items' indices in `parts` groups, each in the batch's order. Every item of an id goes with
-    /// the first of that id (which inserts it; the others answer duplicate or conflict), and items of
-    /// one person or household go together when their ids allow, so that parts seldom wait on each
-    /// other's obligation rows.
+    /// The items' indices in `parts` groups, each in the batch's order, such that the parts write
+    /// what one transaction writes:
+    /// - every item of an id goes with the first of that id (which inserts it; the others answer
+    ///   duplicate or conflict and write nothing), and every first item of an id with the person's
+    ///   other first items, so a person's obligations are moved by one part (a tie goes to the
+    ///   earlier item, as in one transaction), and the parts' locks never cross;
+    /// - a batch with a household check is not split (it moves its members' obligations, which are
+    ///   not known here);
+    /// - the items of every person with a check that opens follow-ups go to the first part, so the
+    ///   follow-ups' alerts, raised once a transaction for each unit and role, are raised once.
     static func split(_ items: [DoorCheckInput], into parts: Int) -> [[Int]] {
-        guard parts > 1 else { return [Array(items.indices)] }
+        guard parts > 1, !items.contains(where: { $0.householdId != nil }) else { return [Array(items.indices)] }
+        let alerting = Set(items.filter { $0.outcome != .allWell && !($0.needs ?? []).isEmpty }.compactMap(\.personId))
         var groups = [[Int]](repeating: [], count: parts)
         var groupOfID: [UUID: Int] = [:]
         for (index, item) in items.enumerated() {
             let group =
                 groupOfID[item.id]
                 ?? {
+                    guard let person = item.personId, !alerting.contains(person) else { return 0 }
                     // The low bytes of the ids this platform and its clients make (v4, v7) are random.
-                    let key = (item.personId ?? item.householdId ?? item.id).uuid
-                    return Int(UInt16(key.14) << 8 | UInt16(key.15)) % parts
+                    return Int(UInt16(person.uuid.14) << 8 | UInt16(person.uuid.15)) % parts
                 }()
             groupOfID[item.id] = group
             groups[group].append(index)

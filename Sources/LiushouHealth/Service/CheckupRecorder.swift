@@ -32,12 +32,10 @@ struct CheckupRecorder: Sendable {
     /// Today, for checkups dated in the future or too long ago.
     let clock: ChinaClock
 
-    /// Records a batch as `caller`, a large one in several transactions at once (one a 1,000 rows,
-    /// at most one a core), so that one upload uses more than one core; the outcomes in the rows'
-    /// order. Rows of one record id go to one part, so a repeated record is still answered as the
-    /// repeat of its first row. Parts share no record and lock nothing the others take (a person's
-    /// row only for key share); a part that fails fails the request after the others may have
-    /// committed, and the clinic's retry answers their rows duplicate.
+    /// Records a batch as `caller`, a large one in two transactions at once (one a 1,000 rows, see
+    /// `split`), so that one upload uses more than one core; the outcomes in the rows' order. A
+    /// part that fails fails the request after the other may have committed, and the clinic's retry
+    /// answers its rows duplicate.
     func record(_ rows: [Row], caller: Caller, in database: TenantDatabase, parts: Int? = nil) async throws -> [Outcome] {
         let parts = Self.split(rows, into: parts ?? TenantDatabase.parts(for: rows.count, rowsPerPart: 1000))
         let answers = try await database.transactions(for: caller, kind: .bulk, maxAttempts: 3, parts: parts) { part, transaction in
@@ -46,13 +44,23 @@ struct CheckupRecorder: Sendable {
         return answers.joined().sorted { $0.index < $1.index }
     }
 
-    /// The rows in `parts` groups, each in the batch's order, the rows of one record id together.
+    /// The rows in `parts` groups, each in the batch's order, such that the parts answer and write
+    /// what one transaction does: the rows of one record id go together (a repeat is answered as
+    /// the repeat of its first row; no two parts insert one record), and every row of a record
+    /// that needs follow-up goes to the first part, so the follow-up alerts, raised once a statement
+    /// for each village and clinic and once a transaction for each unit and role, are raised once.
     static func split(_ rows: [Row], into parts: Int) -> [[Row]] {
         guard parts > 1 else { return [rows] }
+        let following = Set(rows.filter { $0.input?.followUpNeeded == true }.compactMap(\.recordId))
         var groups = [[Row]](repeating: [], count: parts)
         for row in rows {
-            let hash = row.recordId.map { $0.hashValue } ?? row.index
-            groups[Int(UInt(bitPattern: hash) % UInt(parts))].append(row)
+            let part: Int
+            if let record = row.recordId {
+                part = following.contains(record) ? 0 : Int(UInt(bitPattern: record.hashValue) % UInt(parts))
+            } else {
+                part = row.index % parts
+            }
+            groups[part].append(row)
         }
         return groups.filter { !$0.isEmpty }
     }

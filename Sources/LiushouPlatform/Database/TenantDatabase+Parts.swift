@@ -1,13 +1,17 @@
 import Foundation
 import LiushouAccess
 import LiushouPostgres
+import Synchronization
 
 extension TenantDatabase {
     /// Runs `body` once a part, each part in its own transaction scoped to `caller`, all at once, so
     /// that one large batch uses more than one core of the database; the results in the parts' order.
     /// A part that fails fails the call after the others may have committed: only for batches whose
-    /// retry answers what was stored before (client ids, duplicates), and whose parts never wait for
-    /// each other in opposite orders.
+    /// retry answers what was stored before (client ids, duplicates), whose parts never wait for
+    /// each other in opposite orders, and whose statement- or transaction-level effects (alerts
+    /// raised once a transaction) all fall in one part. While `maxSplitBatches` batches are already
+    /// split (each holding more than one of the pool's connections), the parts run one after
+    /// another in one transaction each.
     public func transactions<Part: Sendable, Result: Sendable>(
         for caller: Caller,
         kind: TransactionKind = .standard,
@@ -15,9 +19,14 @@ extension TenantDatabase {
         parts: [Part],
         _ body: @escaping @Sendable (Part, PostgresTransaction) async throws -> Result
     ) async throws -> [Result] {
-        if parts.count == 1 {
-            return [try await self.transaction(for: caller, kind: kind, maxAttempts: maxAttempts) { try await body(parts[0], $0) }]
+        guard parts.count > 1, Self.splitBatches.enter() else {
+            var results: [Result] = []
+            for part in parts {
+                results.append(try await self.transaction(for: caller, kind: kind, maxAttempts: maxAttempts) { try await body(part, $0) })
+            }
+            return results
         }
+        defer { Self.splitBatches.leave() }
         return try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             for (number, part) in parts.enumerated() {
                 group.addTask {
@@ -30,9 +39,36 @@ extension TenantDatabase {
         }
     }
 
-    /// How many parts a batch of `count` rows is written in: one a `rowsPerPart` rows, at most one a
-    /// core of this machine.
+    /// How many parts a batch of `count` rows is written in: one a `rowsPerPart` rows, two at most
+    /// (the database's cores are shared with every other request).
     public static func parts(for count: Int, rowsPerPart: Int) -> Int {
-        max(1, min(count / rowsPerPart, ProcessInfo.processInfo.activeProcessorCount))
+        max(1, min(count / rowsPerPart, 2))
+    }
+
+    /// How many batches of this process may be written in parts at the same time.
+    public static let maxSplitBatches = 2
+
+    private static let splitBatches = Gate(limit: Self.maxSplitBatches)
+
+    /// A count of holders, refused beyond its limit.
+    private final class Gate: Sendable {
+        private let holders = Mutex(0)
+        private let limit: Int
+
+        init(limit: Int) {
+            self.limit = limit
+        }
+
+        func enter() -> Bool {
+            self.holders.withLock { holders in
+                guard holders < self.limit else { return false }
+                holders += 1
+                return true
+            }
+        }
+
+        func leave() {
+            self.holders.withLock { $0 -= 1 }
+        }
     }
 }

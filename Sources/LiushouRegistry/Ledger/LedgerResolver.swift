@@ -1,6 +1,7 @@
 import Foundation
 import LiushouAccess
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 
 /// Resolves the units and households a ledger names (village codes, grid and school names,
@@ -77,7 +78,7 @@ struct LedgerResolver {
             self.households[key] = existing
             return existing
         }
-        let id = UUID()
+        let id = UUID.timeOrdered()
         try await self.transaction.query(
             """
             insert into household (id, village_id, grid_id, unit_id, code, address)
