@@ -51,11 +51,25 @@ struct CheckupPartsTests {
         }
     }
 
-    @Test("the split: every row once, in order within its part, the rows of one record id together")
+    @Test("the split: every row once, in order within its part, a record's rows together, records needing follow-up in the first part")
     func split() {
         let rows = (0..<3000).map { index in
-            CheckupRecorder.Row(index: index, input: nil, recordId: index % 7 == 0 ? "R\(index % 50)" : "R\(index)", errors: [])
+            let record = index % 7 == 0 ? "R\(index % 50)" : "R\(index)"
+            return CheckupRecorder.Row(
+                index: index,
+                input: CheckupInput(
+                    recordId: record,
+                    checkedOn: LocalDate(daysSince1970: 20_000),
+                    kind: .freeClinic,
+                    followUpNeeded: index % 97 == 0,
+                    clinician: "王医生"
+                ),
+                recordId: record,
+                errors: []
+            )
         }
+        let following = Set(rows.filter { $0.input!.followUpNeeded }.map { $0.recordId! })
+        #expect(following.count > 10)
         for count in 1...4 {
             let parts = CheckupRecorder.split(rows, into: count)
             #expect(parts.count == count)
@@ -68,7 +82,10 @@ struct CheckupPartsTests {
                     partOf[row.recordId!] = number
                 }
             }
+            #expect(following.allSatisfy { partOf[$0] == 0 }, "every record needing follow-up in the first part")
+            #expect(CheckupRecorder.split(rows, into: count).map { $0.map(\.index) } == parts.map { $0.map(\.index) }, "the same split again")
         }
         #expect(TenantDatabase.parts(for: 1999, rowsPerPart: 1000) == 1)
+        #expect(TenantDatabase.parts(for: 5000, rowsPerPart: 1000) == 2)
     }
 }

@@ -130,16 +130,23 @@ public struct DoorCheckRecorder: Sendable {
 
     /// Records a batch as `caller`, a large one in two transactions at once (`split`), so that one
     /// upload uses more than one core of the database; every item gets a result, in order, and the
-    /// rows stored are those one transaction stores. A part that fails fails the request after the
-    /// other may have committed: the client's retry of the batch finds its checks stored and answers
-    /// them duplicate, as after a lost answer. `parts` overrides how many (one a 500 items).
+    /// rows stored are those one transaction stores. Between the parts' commits other readers see
+    /// part of the batch, and a part that fails fails the request after the other may have
+    /// committed: the client's retry finds those checks stored and answers them duplicate, as after
+    /// a lost answer. `parts` overrides how many (one a 500 items).
     public func record(_ items: [DoorCheckInput], caller: Caller, in database: TenantDatabase, parts: Int? = nil) async throws -> [ItemResult] {
-        let parts = Self.split(items, into: parts ?? TenantDatabase.parts(for: items.count, rowsPerPart: 500))
-        let answers = try await database.transactions(for: caller, kind: .bulk, maxAttempts: 3, parts: parts) { indices, transaction in
+        let split = Self.split(items, into: parts ?? TenantDatabase.parts(for: items.count, rowsPerPart: 500))
+        let answers = try await database.transactions(
+            for: caller,
+            kind: .bulk,
+            maxAttempts: 3,
+            parts: split,
+            whole: Array(items.indices)
+        ) { indices, transaction in
             try await self.record(indices.map { items[$0] }, caller: caller, commitsWithWrite: true, in: transaction)
         }
         var results = [ItemResult?](repeating: nil, count: items.count)
-        for (indices, part) in zip(parts, answers) {
+        for (indices, part) in answers {
             for (index, answer) in zip(indices, part) { results[index] = answer }
         }
         return results.map { $0! }
@@ -147,29 +154,43 @@ public struct DoorCheckRecorder: Sendable {
 
     /// The items' indices in `parts` groups, each in the batch's order, such that the parts write
     /// what one transaction writes:
-    /// - every item of an id goes with the first of that id (which inserts it; the others answer
-    ///   duplicate or conflict and write nothing), and every first item of an id with the person's
-    ///   other first items, so a person's obligations are moved by one part (a tie goes to the
-    ///   earlier item, as in one transaction), and the parts' locks never cross;
+    /// - people who share an id (a retry, a conflict, an item refused before another of its id is
+    ///   accepted) are one group, and a group's items go to one part: which item of an id writes,
+    ///   and in what order a person's checks move their obligations (a tie goes to the earlier
+    ///   item), is decided as in one transaction;
+    /// - a group with a check that opens follow-ups goes to the first part, so the follow-ups'
+    ///   alerts, raised once a transaction for each unit and role, are raised once;
     /// - a batch with a household check is not split (it moves its members' obligations, which are
-    ///   not known here);
-    /// - the items of every person with a check that opens follow-ups go to the first part, so the
-    ///   follow-ups' alerts, raised once a transaction for each unit and role, are raised once.
+    ///   not known here).
     static func split(_ items: [DoorCheckInput], into parts: Int) -> [[Int]] {
         guard parts > 1, !items.contains(where: { $0.householdId != nil }) else { return [Array(items.indices)] }
-        let alerting = Set(items.filter { $0.outcome != .allWell && !($0.needs ?? []).isEmpty }.compactMap(\.personId))
+        // Union-find over people, the smallest id of a group its root (the same groups and roots in any order).
+        var up: [UUID: UUID] = [:]
+        func root(_ person: UUID) -> UUID {
+            var current = person
+            while let next = up[current], next != current { current = next }
+            return current
+        }
+        var personOfID: [UUID: UUID] = [:]
+        for item in items {
+            guard let person = item.personId else { continue }
+            if up[person] == nil { up[person] = person }
+            guard let other = personOfID[item.id] else {
+                personOfID[item.id] = person
+                continue
+            }
+            let (a, b) = (root(other), root(person))
+            if a != b { up[max(a, b)] = min(a, b) }
+        }
+        let alerting = Set(items.filter { $0.outcome != .allWell && !($0.needs ?? []).isEmpty }.compactMap { $0.personId.map(root) })
         var groups = [[Int]](repeating: [], count: parts)
-        var groupOfID: [UUID: Int] = [:]
         for (index, item) in items.enumerated() {
-            let group =
-                groupOfID[item.id]
-                ?? {
-                    guard let person = item.personId, !alerting.contains(person) else { return 0 }
-                    // The low bytes of the ids this platform and its clients make (v4, v7) are random.
-                    return Int(UInt16(person.uuid.14) << 8 | UInt16(person.uuid.15)) % parts
-                }()
-            groupOfID[item.id] = group
-            groups[group].append(index)
+            var part = 0
+            if let group = (item.personId ?? personOfID[item.id]).map(root), !alerting.contains(group) {
+                // The low bytes of the ids this platform and its clients make (v4, v7) are random.
+                part = Int(UInt16(group.uuid.14) << 8 | UInt16(group.uuid.15)) % parts
+            }
+            groups[part].append(index)
         }
         return groups.filter { !$0.isEmpty }
     }

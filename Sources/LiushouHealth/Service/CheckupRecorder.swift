@@ -33,32 +33,33 @@ struct CheckupRecorder: Sendable {
     let clock: ChinaClock
 
     /// Records a batch as `caller`, a large one in two transactions at once (one a 1,000 rows, see
-    /// `split`), so that one upload uses more than one core; the outcomes in the rows' order. A
-    /// part that fails fails the request after the other may have committed, and the clinic's retry
-    /// answers its rows duplicate.
+    /// `split`), so that one upload uses more than one core; the outcomes in the rows' order.
+    /// Between the parts' commits other readers see part of the batch, and a part that fails fails
+    /// the request after the other may have committed: the clinic's retry answers its rows
+    /// duplicate.
     func record(_ rows: [Row], caller: Caller, in database: TenantDatabase, parts: Int? = nil) async throws -> [Outcome] {
-        let parts = Self.split(rows, into: parts ?? TenantDatabase.parts(for: rows.count, rowsPerPart: 1000))
-        let answers = try await database.transactions(for: caller, kind: .bulk, maxAttempts: 3, parts: parts) { part, transaction in
+        let split = Self.split(rows, into: parts ?? TenantDatabase.parts(for: rows.count, rowsPerPart: 1000))
+        let answers = try await database.transactions(for: caller, kind: .bulk, maxAttempts: 3, parts: split, whole: rows) { part, transaction in
             try await self.record(part, caller: caller, commitsWithWrite: true, in: transaction)
         }
-        return answers.joined().sorted { $0.index < $1.index }
+        return answers.flatMap(\.result).sorted { $0.index < $1.index }
     }
 
     /// The rows in `parts` groups, each in the batch's order, such that the parts answer and write
     /// what one transaction does: the rows of one record id go together (a repeat is answered as
     /// the repeat of its first row; no two parts insert one record), and every row of a record
-    /// that needs follow-up goes to the first part, so the follow-up alerts, raised once a statement
-    /// for each village and clinic and once a transaction for each unit and role, are raised once.
+    /// that needs follow-up goes to the first part, so the follow-up alert, raised once a statement
+    /// for each village and clinic, is raised once. A record's part comes from its id's bytes
+    /// (FNV-1a), the same in every process.
     static func split(_ rows: [Row], into parts: Int) -> [[Row]] {
         guard parts > 1 else { return [rows] }
         let following = Set(rows.filter { $0.input?.followUpNeeded == true }.compactMap(\.recordId))
         var groups = [[Row]](repeating: [], count: parts)
         for row in rows {
-            let part: Int
+            var part = row.index % parts
             if let record = row.recordId {
-                part = following.contains(record) ? 0 : Int(UInt(bitPattern: record.hashValue) % UInt(parts))
-            } else {
-                part = row.index % parts
+                let hash = record.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+                part = following.contains(record) ? 0 : Int(hash % UInt64(parts))
             }
             groups[part].append(row)
         }

@@ -5,26 +5,27 @@ import Synchronization
 
 extension TenantDatabase {
     /// Runs `body` once a part, each part in its own transaction scoped to `caller`, all at once, so
-    /// that one large batch uses more than one core of the database; the results in the parts' order.
-    /// A part that fails fails the call after the others may have committed: only for batches whose
-    /// retry answers what was stored before (client ids, duplicates), whose parts never wait for
-    /// each other in opposite orders, and whose statement- or transaction-level effects (alerts
-    /// raised once a transaction) all fall in one part. While `maxSplitBatches` batches are already
-    /// split (each holding more than one of the pool's connections), the parts run one after
-    /// another in one transaction each.
+    /// that one large batch uses more than one core of the database; each part with its result. A
+    /// batch of one part, or any batch while `maxSplitBatches` split batches are running (each holds
+    /// more than one of the pool's connections), runs `whole` in one transaction instead.
+    ///
+    /// Only the final state of split parts is that of one transaction: between their commits other
+    /// readers see part of the batch, and a part that fails fails the call after the others may have
+    /// committed. So only for batches whose retry answers what was stored before (client ids,
+    /// duplicates), whose parts never wait for each other in opposite orders, and whose parts'
+    /// transaction- and statement-level effects that people see (alerts raised once a transaction or
+    /// a statement) are the whole's. (A unit's dashboard mark moves once a part: it only says "read
+    /// again".)
     public func transactions<Part: Sendable, Result: Sendable>(
         for caller: Caller,
         kind: TransactionKind = .standard,
         maxAttempts: Int = 1,
         parts: [Part],
+        whole: Part,
         _ body: @escaping @Sendable (Part, PostgresTransaction) async throws -> Result
-    ) async throws -> [Result] {
+    ) async throws -> [(part: Part, result: Result)] {
         guard parts.count > 1, Self.splitBatches.enter() else {
-            var results: [Result] = []
-            for part in parts {
-                results.append(try await self.transaction(for: caller, kind: kind, maxAttempts: maxAttempts) { try await body(part, $0) })
-            }
-            return results
+            return [(whole, try await self.transaction(for: caller, kind: kind, maxAttempts: maxAttempts) { try await body(whole, $0) })]
         }
         defer { Self.splitBatches.leave() }
         return try await withThrowingTaskGroup(of: (Int, Result).self) { group in
@@ -35,7 +36,7 @@ extension TenantDatabase {
             }
             var results = [Result?](repeating: nil, count: parts.count)
             for try await (number, result) in group { results[number] = result }
-            return results.map { $0! }
+            return zip(parts, results).map { ($0, $1!) }
         }
     }
 
