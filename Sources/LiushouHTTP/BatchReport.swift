@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPostgres
 
 /// The answer to a batch upload: one result per item, in order, and the counts per status.
 public struct BatchReport: Encodable, Sendable {
@@ -8,6 +9,20 @@ public struct BatchReport: Encodable, Sendable {
         public var id: UUID?
         public var status: String
         public var errors: [Problem.FieldError]?
+
+        private enum CodingKeys: String, CodingKey {
+            case index, id, status, errors
+        }
+
+        /// As synthesized, but the id written without `uuidString`'s `snprintf` (an answer has
+        /// thousands): the same upper-case text.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.index, forKey: .index)
+            try container.encodeIfPresent(self.id?.uppercasedText, forKey: .id)
+            try container.encode(self.status, forKey: .status)
+            try container.encodeIfPresent(self.errors, forKey: .errors)
+        }
     }
 
     /// What the recorder answered for one readable item.

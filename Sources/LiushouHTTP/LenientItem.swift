@@ -1,10 +1,12 @@
 import Foundation
+import LiushouPostgres
 
 /// A batch item that still answers when it cannot be decoded: by its `id` when it has a readable one.
 public struct LenientItem<Input: Decodable & Sendable>: Decodable, Sendable {
     /// The decoded item, if it could be read.
     public var input: Input?
-    /// The item's `id`, if readable.
+    /// The `id` of an item that could not be read, if that much is readable (an item that was read
+    /// answers with the id its recorder gives).
     public var id: UUID?
     /// Why it could not be read.
     public var problem: String?
@@ -15,11 +17,9 @@ public struct LenientItem<Input: Decodable & Sendable>: Decodable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         do {
-            let input = try Input(from: decoder)
-            self.input = input
-            self.id = try? decoder.container(keyedBy: Keys.self).decodeIfPresent(UUID.self, forKey: .id)
+            self.input = try Input(from: decoder)
         } catch {
-            self.id = try? decoder.container(keyedBy: Keys.self).decodeIfPresent(UUID.self, forKey: .id)
+            self.id = try? decoder.container(keyedBy: Keys.self).decodeUUIDIfPresent(forKey: .id)
             self.problem = RequestDecodingFailure.describe(error)
         }
     }

@@ -13,15 +13,20 @@ public struct CheckedJSONRequestDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let limit = (context as? AppRequestContext)?.maxUploadSize ?? AppRequestContext.defaultMaxBodyBytes
         let buffer = try await request.body.collect(upTo: limit)
-        // A large body (an offline batch) is checked on a thread of the pool, not on the few threads of the concurrency pool.
-        let problem =
-            buffer.readableBytes > 64 * 1024
-            ? try await NIOThreadPool.singleton.runIfActive { JSONBodyCheck.problem(in: buffer) }
-            : JSONBodyCheck.problem(in: buffer)
-        if let problem { throw problem }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = Date.requestDecodingStrategy
-        return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        guard buffer.readableBytes > 64 * 1024 else {
+            if let problem = JSONBodyCheck.problem(in: buffer) { throw problem }
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        }
+        // A large body (an offline batch) is checked on a thread of the pool, not on the few threads
+        // of the concurrency pool, while it is decoded here: a batch's upload waits for the longer of
+        // the two, not for both. The check's refusal still comes first; the value decoded from a
+        // refused body is dropped.
+        async let problem = NIOThreadPool.singleton.runIfActive { JSONBodyCheck.problem(in: buffer) }
+        let decoded = Result { try decoder.decode(T.self, from: Data(buffer.readableBytesView)) }
+        if let problem = try await problem { throw problem }
+        return try decoded.get()
     }
 }
 

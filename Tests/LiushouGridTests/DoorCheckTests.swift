@@ -158,6 +158,37 @@ struct DoorCheckTests {
         }
     }
 
+    @Test("a batch reads ids in their canonical form only: a space or a sign inside a group is refused, not read as another id")
+    func batchIdsCanonical() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                let upper = UUID()
+                let lower = UUID()
+                var spaced = Checks.body(person: world.child, occurred: 120)
+                spaced["id"] = " " + UUID().uuidString.lowercased().dropFirst()
+                var signed = Checks.body(person: world.child, occurred: 180)
+                signed["id"] = "+" + UUID().uuidString.dropFirst()
+                var prefixed = Checks.body(person: world.child, occurred: 240)
+                prefixed["personId"] = "0x" + world.child.dropFirst(2)
+                var lowerItem = Checks.body(id: lower, person: world.child, occurred: 300)
+                lowerItem["id"] = lower.uuidString.lowercased()
+                let items = [Checks.body(id: upper, person: world.child, occurred: 60), spaced, signed, prefixed, lowerItem]
+                let response = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
+                let answer = try response.decode(Answer.Batch.self)
+                #expect(answer.results.map(\.status) == ["created", "rejected", "rejected", "rejected", "created"], "\(response.text)")
+                let messages = answer.results.compactMap { $0.errors?.first?.message }
+                #expect(messages.count == 3)
+                #expect(messages[0].hasPrefix("items[1].id "), "\(messages)")
+                #expect(messages[1].hasPrefix("items[2].id "), "\(messages)")
+                #expect(messages[2].hasPrefix("items[3].personId "), "\(messages)")
+                let stored = try await database.pool.query("select id from door_check order by occurred_at desc")
+                #expect(try stored.map { try $0.decode("id", as: UUID.self) } == [upper, lower])
+            }
+        }
+    }
+
     @Test("a check's timeline events and follow-ups get time-ordered ids (migration 0050)")
     func timeOrderedIds() async throws {
         try await TestPostgres.withDatabase { database in

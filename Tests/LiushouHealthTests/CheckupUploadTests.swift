@@ -238,7 +238,22 @@ struct CheckupUploadTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await HealthWorld.make(database, client: client)
+                let before = Int64(Date().timeIntervalSince1970 * 1000) - 1000
                 #expect(try await client.post("/v1/checkups", json: HealthWorld.checkup(followUp: true), token: world.clinic).status == .created)
+                // Its follow-ups and timeline event get time-ordered ids (migration 0053), made during the call.
+                let after = Int64(Date().timeIntervalSince1970 * 1000) + 1000
+                let made = try await database.pool.query(
+                    """
+                    select id::text as id from follow_up where checkup_id is not null
+                    union all
+                    select e.id::text from person_event e join checkup c on e.record_id = c.id::text
+                    """
+                ).map { try $0.decode("id", as: String.self) }
+                #expect(made.count == 3)
+                for id in made {
+                    let ms = try #require(Int64(id.replacingOccurrences(of: "-", with: "").prefix(12), radix: 16))
+                    #expect(Array(id)[14] == "7" && (before...after).contains(ms), "version 7, made during the call: \(id)")
+                }
                 #expect(
                     try await client.post("/v1/checkups", json: HealthWorld.checkup(record: "N1", followUp: false), token: world.clinic).status
                         == .created

@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPostgres
 
 /// How a check was made.
 public enum CheckChannel: String, Sendable, Codable, CaseIterable {
@@ -95,6 +96,28 @@ public struct DoorCheckInput: Sendable, Codable, Equatable {
         self.notes = notes
         self.latitude = latitude
         self.longitude = longitude
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, personId, householdId, occurredAt, channel, kind, outcome, needs, notes, latitude, longitude
+    }
+
+    /// The synthesized decoding, field by field in the same order, except that ids are read with
+    /// `UUID(canonical:)`: an offline batch reads thousands, and Foundation's reader takes a space or a
+    /// sign inside a group for a digit.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.id = try container.decodeUUID(forKey: .id)
+        self.personId = try container.decodeUUIDIfPresent(forKey: .personId)
+        self.householdId = try container.decodeUUIDIfPresent(forKey: .householdId)
+        self.occurredAt = try container.decode(Date.self, forKey: .occurredAt)
+        self.channel = try container.decode(CheckChannel.self, forKey: .channel)
+        self.kind = try container.decode(CheckKind.self, forKey: .kind)
+        self.outcome = try container.decode(CheckOutcome.self, forKey: .outcome)
+        self.needs = try container.decodeIfPresent([Need].self, forKey: .needs)
+        self.notes = try container.decodeIfPresent(String.self, forKey: .notes)
+        self.latitude = try container.decodeIfPresent(Double.self, forKey: .latitude)
+        self.longitude = try container.decodeIfPresent(Double.self, forKey: .longitude)
     }
 }
 

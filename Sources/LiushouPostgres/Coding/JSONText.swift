@@ -104,7 +104,7 @@ public struct JSONText: Sendable, PostgresEncodable {
             guard let value else { return }
             self.key(name)
             self.bytes.append(UInt8(ascii: "\""))
-            self.bytes.append(contentsOf: value.uuidString.utf8)
+            value.appendUppercased(to: &self.bytes)
             self.bytes.append(UInt8(ascii: "\""))
         }
 

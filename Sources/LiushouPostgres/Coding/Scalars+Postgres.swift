@@ -121,11 +121,11 @@ extension Decimal: PostgresCodable {
 extension UUID: PostgresCodable {
     public static var postgresType: PostgresType { .uuid }
     public static var postgresArrayType: PostgresType? { .uuidArray }
-    public var postgresText: String { self.uuidString.lowercased() }
+    public var postgresText: String { self.lowercasedText }
 
     public static func decode(from cell: PostgresCell) throws -> UUID {
         let text = try cell.text(decodingAs: UUID.self, accepting: [.uuid])
-        guard let value = UUID(uuidString: text) else { throw cell.invalidText(for: UUID.self) }
+        guard let value = UUID(canonical: text) else { throw cell.invalidText(for: UUID.self) }
         return value
     }
 }
