@@ -3,7 +3,8 @@ import NIOCore
 /// What a request body must not hold even when it is well-formed JSON: a key twice in one object (a
 /// proxy and the server could act on different values) and characters PostgreSQL cannot store in
 /// text (`\u0000`, and escaped surrogates that pair with nothing). One pass over the bytes, before
-/// the decoder; syntax errors are left to the decoder, which names them.
+/// the decoder or, for a large body, beside it (its refusal answers first); syntax errors are left to
+/// the decoder, which names them.
 enum JSONBodyCheck {
     /// The first offence, as a 400 naming the field's path, or `nil`.
     static func problem(in buffer: ByteBuffer) -> Problem? {

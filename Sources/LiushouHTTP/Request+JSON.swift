@@ -3,8 +3,9 @@ import Hummingbird
 import LiushouPostgres
 import NIOPosix
 
-/// The request decoder of `AppRequestContext`: a JSON body within the route's limit, checked before
-/// decoding. A decoding failure becomes a 400 problem that names the field's path (`members[1].age`)
+/// The request decoder of `AppRequestContext`: a JSON body within the route's limit, checked by
+/// `JSONBodyCheck` (before decoding, or while a large body is decoded; the check's refusal answers
+/// either way and nothing decoded from a refused body is used). A decoding failure becomes a 400 problem that names the field's path (`members[1].age`)
 /// without echoing the value, an oversized body a 413; a key sent twice in one object, a NUL character
 /// or an unpaired surrogate is refused with a 400 naming the field.
 public struct CheckedJSONRequestDecoder: RequestDecoder {

@@ -50,7 +50,10 @@ struct UUIDTextTests {
             " 621e1f8-c36c-495a-93fc-0c247a3e6e5f", "+621e1f8-c36c-495a-93fc-0c247a3e6e5f", "0x21e1f8-c36c-495a-93fc-0c247a3e6e5f",
             "e621e1f8-c36c-495a-93fc- c247a3e6e5f",
         ] {
-            #expect(UUID(uuidString: text) != nil, "Foundation reads \(text.debugDescription) as some id")
+            #if os(Linux)
+                // glibc's sscanf, under Foundation's reader here: why the server reads ids itself.
+                #expect(UUID(uuidString: text) != nil, "Foundation reads \(text.debugDescription) as some id")
+            #endif
             #expect(UUID(canonical: text) == nil, "refused: \(text.debugDescription)")
         }
         for text in [

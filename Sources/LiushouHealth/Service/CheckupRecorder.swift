@@ -106,7 +106,7 @@ struct CheckupRecorder: Sendable {
             in: transaction
         )
         var payload: [Item] = []
-        var payloadRows: [String: (index: Int, recordId: String)] = [:]
+        var payloadRows: [UUID: (index: Int, recordId: String)] = [:]
         for (candidate, digests) in zip(candidates, digests) {
             let input = candidate.input
             let keys = input.personId.map { ["id:\($0)"] } ?? digests.map { "digest:\($0.base64EncodedString())" }
@@ -154,7 +154,7 @@ struct CheckupRecorder: Sendable {
                 summary: "\(input.kind.chineseName)：\(input.checkedOn)，\(input.followUpNeeded ? "需要随访" : "无需随访")"
             )
             payload.append(item)
-            payloadRows[inputID.uuidString] = (candidate.row.index, input.recordId)
+            payloadRows[inputID] = (candidate.row.index, input.recordId)
         }
         if !payload.isEmpty {
             // A row answered duplicate vouches for a checkup stored earlier: one transactional WAL
@@ -168,7 +168,7 @@ struct CheckupRecorder: Sendable {
                 """
             let results = commitsWithWrite ? try await transaction.queryAndCommit(write) : try await transaction.query(write)
             for row in results {
-                guard let sent = payloadRows[try row.decode("input_id", as: UUID.self).uuidString] else { continue }
+                guard let sent = payloadRows[try row.decode("input_id", as: UUID.self)] else { continue }
                 outcomes[sent.index] = Outcome(
                     index: sent.index,
                     recordId: sent.recordId,

@@ -220,10 +220,9 @@ public struct JSONText: Sendable, PostgresEncodable {
                     case UInt8(ascii: "\r"): self.bytes.append(contentsOf: "\\r".utf8)
                     case UInt8(ascii: "\t"): self.bytes.append(contentsOf: "\\t".utf8)
                     case 0..<0x20:
-                        let hex = Array("0123456789abcdef".utf8)
                         self.bytes.append(contentsOf: "\\u00".utf8)
-                        self.bytes.append(hex[Int(byte >> 4)])
-                        self.bytes.append(hex[Int(byte & 0x0f)])
+                        self.bytes.append(Hex.lowerDigits[Int(byte >> 4)])
+                        self.bytes.append(Hex.lowerDigits[Int(byte & 0x0f)])
                     default: self.bytes.append(byte)
                     }
                 }

@@ -136,7 +136,7 @@ extension Data: PostgresCodable {
 
     /// Hex format (`\x0a1b…`).
     public var postgresText: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        let digits = Hex.lowerDigits
         var bytes: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
         bytes.reserveCapacity(2 + self.count * 2)
         for byte in self {
@@ -155,21 +155,12 @@ extension Data: PostgresCodable {
         var data = Data(capacity: (utf8.count - 2) / 2)
         var index = 2
         while index < utf8.count {
-            guard let high = hexValue(utf8[index]), let low = hexValue(utf8[index + 1]) else {
+            guard let high = Hex.value(utf8[index]), let low = Hex.value(utf8[index + 1]) else {
                 throw cell.invalidText(for: Data.self)
             }
             data.append(high << 4 | low)
             index += 2
         }
         return data
-    }
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-    default: return nil
     }
 }

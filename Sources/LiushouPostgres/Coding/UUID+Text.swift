@@ -3,7 +3,7 @@ import Foundation
 extension UUID {
     /// Reads the 36-character form, `8-4-4-4-12` hex digits in either case, and nothing else.
     ///
-    /// Foundation's `init(uuidString:)` reads each group with `sscanf` on Linux: over a microsecond an
+    /// Foundation's `init(uuidString:)` reads each group with `sscanf`: over a microsecond an
     /// id (a batch reads thousands), and it takes a sign, a space or `0x` inside a group, so that
     /// `" 621e1f8-…"` reads as another id. PostgreSQL and every client write the canonical form.
     public init?(canonical text: String) {
@@ -13,24 +13,21 @@ extension UUID {
     }
 
     /// The 36-character form in lower case, as PostgreSQL writes it.
-    public var lowercasedText: String { self.text(digits: Self.lowerDigits) }
+    public var lowercasedText: String { self.text(digits: Hex.lowerDigits) }
 
     /// The 36-character form in upper case: `uuidString` without its `snprintf`.
-    public var uppercasedText: String { self.text(digits: Self.upperDigits) }
+    public var uppercasedText: String { self.text(digits: Hex.upperDigits) }
 
     /// Appends the upper-case form's UTF-8 to `bytes` (for JSON written byte by byte).
     public func appendUppercased(to bytes: inout [UInt8]) {
         withUnsafeBytes(of: self.uuid) { raw in
             for (index, byte) in raw.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
-                bytes.append(Self.upperDigits[Int(byte >> 4)])
-                bytes.append(Self.upperDigits[Int(byte & 0x0F)])
+                bytes.append(Hex.upperDigits[Int(byte >> 4)])
+                bytes.append(Hex.upperDigits[Int(byte & 0x0F)])
             }
         }
     }
-
-    private static let lowerDigits = Array("0123456789abcdef".utf8)
-    private static let upperDigits = Array("0123456789ABCDEF".utf8)
 
     private func text(digits: [UInt8]) -> String {
         String(unsafeUninitializedCapacity: 36) { buffer in
@@ -60,22 +57,13 @@ extension UUID {
                     guard text[index] == UInt8(ascii: "-") else { return false }
                     index += 1
                 }
-                guard let high = Self.nibble(text[index]), let low = Self.nibble(text[index + 1]) else { return false }
+                guard let high = Hex.value(text[index]), let low = Hex.value(text[index + 1]) else { return false }
                 raw[out] = high << 4 | low
                 index += 2
             }
             return true
         }
         return read ? UUID(uuid: uuid) : nil
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte &- UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte &- UInt8(ascii: "a") &+ 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte &- UInt8(ascii: "A") &+ 10
-        default: return nil
-        }
     }
 }
 
