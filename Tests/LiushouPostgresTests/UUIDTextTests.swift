@@ -51,8 +51,8 @@ struct UUIDTextTests {
             "e621e1f8-c36c-495a-93fc- c247a3e6e5f",
         ] {
             #if os(Linux)
-                // glibc's sscanf, under Foundation's reader here: why the server reads ids itself.
-                #expect(UUID(uuidString: text) != nil, "Foundation reads \(text.debugDescription) as some id")
+            // glibc's sscanf, under Foundation's reader here: why the server reads ids itself.
+            #expect(UUID(uuidString: text) != nil, "Foundation reads \(text.debugDescription) as some id")
             #endif
             #expect(UUID(canonical: text) == nil, "refused: \(text.debugDescription)")
         }
