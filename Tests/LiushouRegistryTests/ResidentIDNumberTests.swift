@@ -1,3 +1,4 @@
+import Foundation
 import LiushouPostgres
 import LiushouRegistry
 import Testing
@@ -52,5 +53,65 @@ struct ResidentIDNumberTests {
         #expect(PhoneNumber("12812345678") == nil)
         #expect(PhoneNumber("1381234567") == nil)
         #expect(PhoneNumber("564-4552466") == nil)
+    }
+}
+
+@Suite("Resident ID numbers: the byte-wise reader")
+struct ResidentIDNumberFastPathTests {
+    /// The character-wise reader that every number went through before the byte-wise one: the reference.
+    static func reference(_ text: String) -> Result<[String], ResidentIDNumber.Problem> {
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+        let normalised = text.uppercased()
+        let characters = Array(normalised)
+        guard characters.count == 18 else { return .failure(.length) }
+        let body = characters.prefix(17)
+        guard body.allSatisfy({ $0.isASCII && $0.isNumber }), let last = characters.last, (last.isASCII && last.isNumber) || last == "X" else {
+            return .failure(.characters)
+        }
+        let digits = body.map { Int(String($0))! }
+        guard let year = Int(String(characters[6..<10])), let month = Int(String(characters[10..<12])),
+            let day = Int(String(characters[12..<14])), year >= 1900, let birth = LocalDate(year: year, month: month, day: day)
+        else { return .failure(.birthDate) }
+        let expected = checkCharacters[zip(digits, weights).reduce(0) { $0 + $1.0 * $1.1 } % 11]
+        guard last == expected else { return .failure(.checkCharacter(expected: expected)) }
+        return .success([normalised, String(characters[0..<6]), "\(birth)", digits[16] % 2 == 1 ? "male" : "female"])
+    }
+
+    @Test("answers what the character-wise reader answered: valid numbers, every refusal, odd characters")
+    func agreesWithReference() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789xX a٣１\r\n")
+        var valid = 0
+        for round in 0..<30_000 {
+            let birth = LocalDate(year: Int.random(in: 1890...2030, using: &generator), month: Int.random(in: 1...12), day: Int.random(in: 1...28))!
+            let body =
+                String(format: "%06d", Int.random(in: 110_000...659_999, using: &generator))
+                + String(format: "%04d%02d%02d", birth.year, round % 50 == 0 ? 13 : birth.month, round % 70 == 0 ? 31 : birth.day)
+                + String(format: "%03d", Int.random(in: 0...999, using: &generator))
+            var characters = Array(body + String(ResidentIDNumber.checkCharacter(for: body) ?? "0"))
+            switch round % 5 {
+            case 0: characters[Int.random(in: 0..<18, using: &generator)] = alphabet.randomElement(using: &generator)!
+            case 1: characters[17] = alphabet.randomElement(using: &generator)!
+            case 2 where Bool.random(using: &generator): characters.removeLast()
+            case 2: characters.append(alphabet.randomElement(using: &generator)!)
+            case 3: characters = characters.map { $0 == "X" ? "x" : $0 }
+            default: break
+            }
+            let text = String(characters)
+            let answer: Result<[String], ResidentIDNumber.Problem>
+            do {
+                let number = try ResidentIDNumber(text)
+                answer = .success([number.value, number.areaCode, "\(number.birthDate)", number.sex.rawValue])
+                valid += 1
+            } catch let problem as ResidentIDNumber.Problem {
+                answer = .failure(problem)
+            } catch {
+                answer = .failure(.length)
+                Issue.record("unexpected error \(error)")
+            }
+            #expect(answer == Self.reference(text), "\(text.debugDescription)")
+        }
+        #expect(valid > 5_000)
     }
 }

@@ -41,6 +41,10 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
 
     /// Validates and parses a number; lower-case `x` is accepted and normalised.
     public init(_ text: String) throws {
+        if let parsed = try Self.parseDigits(text) {
+            self = parsed
+            return
+        }
         let normalised = text.uppercased()
         let characters = Array(normalised)
         guard characters.count == 18 else { throw Problem.length }
@@ -59,6 +63,39 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
         self.areaCode = String(characters[0..<6])
         self.birthDate = birth
         self.sex = digits[16] % 2 == 1 ? .male : .female
+    }
+
+    private init(value: String, areaCode: String, birthDate: LocalDate, sex: Sex) {
+        self.value = value
+        self.areaCode = areaCode
+        self.birthDate = birthDate
+        self.sex = sex
+    }
+
+    /// The number read byte by byte when it is 18 ASCII digits or `x`s, as ledgers and clinic
+    /// systems send it (a batch reads thousands; the general path below reads characters); `nil`
+    /// for anything else, which the general path answers. The same checks, in the same order.
+    private static func parseDigits(_ text: String) throws -> ResidentIDNumber? {
+        var bytes = [UInt8](text.utf8)
+        guard bytes.count == 18,
+            bytes.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: "x") })
+        else { return nil }
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "x") { bytes[index] = UInt8(ascii: "X") }
+        guard bytes[..<17].allSatisfy({ $0 != UInt8(ascii: "X") }) else { throw Problem.characters }
+        func number(_ range: Range<Int>) -> Int { bytes[range].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } }
+        let year = number(6..<10)
+        guard year >= 1900, let birth = LocalDate(year: year, month: number(10..<12), day: number(12..<14)) else {
+            throw Problem.birthDate
+        }
+        let sum = zip(bytes[..<17], Self.weights).reduce(0) { $0 + Int($1.0 - UInt8(ascii: "0")) * $1.1 }
+        let expected = Self.checkCharacters[sum % 11]
+        guard Character(Unicode.Scalar(bytes[17])) == expected else { throw Problem.checkCharacter(expected: expected) }
+        return ResidentIDNumber(
+            value: String(decoding: bytes, as: UTF8.self),
+            areaCode: String(decoding: bytes[..<6], as: UTF8.self),
+            birthDate: birth,
+            sex: (bytes[16] - UInt8(ascii: "0")) % 2 == 1 ? .male : .female
+        )
     }
 
     /// The check character for the first 17 digits (`nil` unless they are 17 ASCII digits).
