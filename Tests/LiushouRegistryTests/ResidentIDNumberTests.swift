@@ -1,7 +1,8 @@
 import Foundation
 import LiushouPostgres
-import LiushouRegistry
 import Testing
+
+@testable import LiushouRegistry
 
 @Suite("Resident ID numbers (GB 11643) and phone numbers")
 struct ResidentIDNumberTests {
@@ -79,10 +80,11 @@ struct ResidentIDNumberFastPathTests {
     }
 
     @Test("answers what the character-wise reader answered: valid numbers, every refusal, odd characters")
-    func agreesWithReference() {
+    func agreesWithReference() throws {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("0123456789xX a٣１\r\n")
         var valid = 0
+        var byteWise = 0
         for round in 0..<30_000 {
             let birth = LocalDate(year: Int.random(in: 1890...2030, using: &generator), month: Int.random(in: 1...12), day: Int.random(in: 1...28))!
             let body =
@@ -111,7 +113,49 @@ struct ResidentIDNumberFastPathTests {
                 Issue.record("unexpected error \(error)")
             }
             #expect(answer == Self.reference(text), "\(text.debugDescription)")
+            // Numbers of 18 ASCII digits, x and X are read byte by byte (never handed to the general path).
+            if text.utf8.count == 18, text.utf8.allSatisfy({ Array("0123456789xX".utf8).contains($0) }) {
+                byteWise += 1
+                if case .success(nil) = Result(catching: { try ResidentIDNumber.parseDigits(text) }) {
+                    Issue.record("handed to the general path: \(text)")
+                }
+            } else {
+                #expect(try ResidentIDNumber.parseDigits(text) == nil, "left to the general path: \(text.debugDescription)")
+            }
         }
         #expect(valid > 5_000)
+        #expect(byteWise > 10_000)
+    }
+
+    @Test("the cases at the edges: leap days, zero months and days, 1899, X in the body, a lone newline, neighbours of the digits")
+    func edges() {
+        let bodies = [
+            "11010520000229001", "11010519000229001", "11010519990229001", "11010519490031001", "11010519490100001",
+            "11010518991231001", "11010519491231001",
+        ]
+        var texts = bodies.flatMap { body in [body + String(ResidentIDNumber.checkCharacter(for: body)!), body + "0", body + "x"] }
+        let valid = "11010519491231002X"
+        for index in 0..<17 { texts.append(String(valid.prefix(index)) + "X" + String(valid.dropFirst(index + 1))) }
+        for odd in ["/", ":", "W", "Y", "w", "y", "\u{0}", "\n", "\r", "ｘ", "１", "٣"] {
+            texts.append(String(valid.prefix(5)) + odd + String(valid.dropFirst(6)))
+            texts.append(String(valid.dropLast()) + odd)
+            texts.append(valid + odd)
+        }
+        texts += [valid.lowercased(), "", "11010519491231002", "\n" + valid]
+        for text in texts {
+            let answer: Result<[String], ResidentIDNumber.Problem>
+            do {
+                let number = try ResidentIDNumber(text)
+                answer = .success([number.value, number.areaCode, "\(number.birthDate)", number.sex.rawValue])
+            } catch {
+                answer = .failure(error as? ResidentIDNumber.Problem ?? .length)
+            }
+            #expect(answer == Self.reference(text), "\(text.debugDescription)")
+        }
+        let leap = "11010520000229001"
+        #expect(
+            (try? ResidentIDNumber(leap + String(ResidentIDNumber.checkCharacter(for: leap)!)))?.birthDate == LocalDate(year: 2000, month: 2, day: 29)
+        )
+        #expect(throws: ResidentIDNumber.Problem.birthDate) { try ResidentIDNumber("110105190002290011") }
     }
 }

@@ -72,10 +72,10 @@ public struct ResidentIDNumber: Hashable, Sendable, CustomStringConvertible {
         self.sex = sex
     }
 
-    /// The number read byte by byte when it is 18 ASCII digits or `x`s, as ledgers and clinic
+    /// The number read byte by byte when it is 18 ASCII digits, `x`s or `X`s, as ledgers and clinic
     /// systems send it (a batch reads thousands; the general path below reads characters); `nil`
     /// for anything else, which the general path answers. The same checks, in the same order.
-    private static func parseDigits(_ text: String) throws -> ResidentIDNumber? {
+    static func parseDigits(_ text: String) throws -> ResidentIDNumber? {
         var bytes = [UInt8](text.utf8)
         guard bytes.count == 18,
             bytes.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: "x") })
