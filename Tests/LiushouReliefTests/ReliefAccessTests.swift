@@ -240,6 +240,12 @@ struct ReliefAccessTests {
                 #expect(try await client.post("/v1/relief/cases", json: officer, token: cadre).status == .created, "the town's officer")
 
                 try check(try await client.send(.get, "/v1/relief/cases/not-a-uuid", token: cadre), 400, field: "id", "case id")
+                // Ids in the path and the query are read in their canonical form only: a sign or 0x inside a group is
+                // refused, not read as another id.
+                let signed = "+" + UUID().uuidString.dropFirst()
+                try check(try await client.send(.get, "/v1/relief/cases/\(signed)", token: cadre), 400, field: "id", "signed case id")
+                let prefixed = "0x" + world.fixture.village1a.idString.dropFirst(2)
+                try check(try await client.send(.get, "/v1/relief/cases?unitId=\(prefixed)", token: cadre), 400, field: "unitId", "0x unit")
                 #expect(try await client.send(.get, "/v1/relief/cases/\(UUID().uuidString)", token: cadre).status == .notFound)
                 try check(try await client.send(.get, "/v1/relief/cases", token: cadre), 400, field: "unitId", "list without unit")
                 try check(

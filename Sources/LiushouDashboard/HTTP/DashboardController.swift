@@ -17,7 +17,7 @@ struct DashboardController: Sendable {
         var unitId: UUID
 
         init(from decoder: any Decoder) throws {
-            self.unitId = try decoder.container(keyedBy: NamedKey.self).required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+            self.unitId = try decoder.container(keyedBy: NamedKey.self).required("unitId", UUID.init(canonical:), message: "must be a unit's UUID")
         }
     }
 
@@ -28,7 +28,7 @@ struct DashboardController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let query = try decoder.container(keyedBy: NamedKey.self)
-            self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+            self.unitId = try query.required("unitId", UUID.init(canonical:), message: "must be a unit's UUID")
             self.weeks = try query.integer("weeks", in: 1...104, default: 12)
         }
     }

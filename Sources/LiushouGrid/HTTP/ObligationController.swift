@@ -105,7 +105,7 @@ struct TaskQuery: Decodable {
             errors.append(.init(field: "kind", message: "must be one of " + CheckKind.allCases.map(\.rawValue).joined(separator: ", ")))
         }
         if let text = self.unitId {
-            valid.unitId = UUID(uuidString: text)
+            valid.unitId = UUID(canonical: text)
             if valid.unitId == nil { errors.append(.init(field: "unitId", message: "must be a UUID")) }
         }
         if let text = self.days {
@@ -134,7 +134,7 @@ struct OverdueQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: NamedKey.self)
-        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.unitId = try query.required("unitId", UUID.init(canonical:), message: "must be a UUID")
         self.limit = try query.integer("limit", in: 1...1000, default: 200)
     }
 }

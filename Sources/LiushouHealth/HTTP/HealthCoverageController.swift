@@ -17,7 +17,7 @@ struct HealthCoverageController: Sendable {
         var unitId: UUID
 
         init(from decoder: any Decoder) throws {
-            self.unitId = try decoder.container(keyedBy: NamedKey.self).required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+            self.unitId = try decoder.container(keyedBy: NamedKey.self).required("unitId", UUID.init(canonical:), message: "must be a unit's UUID")
         }
     }
 

@@ -53,9 +53,9 @@ enum CheckupCSV {
             followUp = nil
             field("followUpNeeded", "must be true or false (是/否)")
         }
-        let personId = cells["personId"].flatMap(UUID.init(uuidString:))
+        let personId = cells["personId"].flatMap(UUID.init(canonical:))
         if cells["personId"] != nil, personId == nil { field("personId", "must be a UUID") }
-        let clinicId = cells["clinicId"].flatMap(UUID.init(uuidString:))
+        let clinicId = cells["clinicId"].flatMap(UUID.init(canonical:))
         if cells["clinicId"] != nil, clinicId == nil { field("clinicId", "must be a UUID") }
         var measurements: [Measurement] = []
         for (name, rule) in MeasurementRule.all.sorted(by: { $0.key < $1.key }) {

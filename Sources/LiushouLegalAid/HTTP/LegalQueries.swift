@@ -14,7 +14,7 @@ struct LegalCaseListQuery: Decodable {
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: NamedKey.self)
         self.stage = try query.parameter("stage", LegalStage.init(rawValue:), message: "must be a stage of the workflow")
-        self.personId = try query.parameter("personId", UUID.init(uuidString:), message: "must be a UUID")
+        self.personId = try query.parameter("personId", UUID.init(canonical:), message: "must be a UUID")
         self.unitId = try query.legalUnit("unitId", required: false)
     }
 }
@@ -46,7 +46,7 @@ struct LegalIndicatorQuery: Decodable {
 extension KeyedDecodingContainer {
     /// A unit's UUID: 400 "unitId is required." when missing and `required`, "unitId is invalid." when not a UUID.
     fileprivate func legalUnit(_ key: Key, required: Bool) throws -> UUID? {
-        let id = try self.parameter(key, UUID.init(uuidString:), message: "must be a unit's UUID")
+        let id = try self.parameter(key, UUID.init(canonical:), message: "must be a unit's UUID")
         if id == nil, required {
             throw Problem.badRequest("\(key.stringValue) is required.", errors: [.init(field: key.stringValue, message: "must be a unit's UUID")])
         }

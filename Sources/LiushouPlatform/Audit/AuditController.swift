@@ -59,7 +59,7 @@ struct AuditController: Sendable {
         if after == nil || (after ?? 0) < 0 { problems.append(.init(field: "after", message: "must be a cursor from nextCursor")) }
         let from = Self.date(query.from, field: "from", problems: &problems)
         let to = Self.date(query.to, field: "to", problems: &problems)
-        let accountID = query.accountId.flatMap { UUID(uuidString: $0) }
+        let accountID = query.accountId.flatMap { UUID(canonical: $0) }
         if query.accountId != nil, accountID == nil { problems.append(.init(field: "accountId", message: "must be a UUID")) }
         let format = query.format ?? "json"
         if !["json", "csv"].contains(format) { problems.append(.init(field: "format", message: "must be json or csv")) }

@@ -103,7 +103,7 @@ struct UserController: Sendable {
         var problems: [Problem.FieldError] = []
         let kind = query.kind
         if let kind, !["user", "service"].contains(kind) { problems.append(.init(field: "kind", message: "must be user or service")) }
-        let unitID = query.unitId.flatMap { UUID(uuidString: $0) }
+        let unitID = query.unitId.flatMap { UUID(canonical: $0) }
         if query.unitId != nil, unitID == nil { problems.append(.init(field: "unitId", message: "must be a UUID")) }
         let text = query.q.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         if let text, text.count > 64 { problems.append(.init(field: "q", message: "must be at most 64 characters")) }

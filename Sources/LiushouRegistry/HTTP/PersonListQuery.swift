@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LiushouAccess
 import LiushouHTTP
+import LiushouPostgres
 
 /// The query of `GET /v1/persons` and of the ledger export, as sent. `scoped(to:)` checks every
 /// parameter (a bad one answers 400 naming it; all of them at once) and limits the query to what the
@@ -37,9 +38,9 @@ struct PersonListQuery: Decodable {
         }
         func oneOf(_ names: [String]) -> String { "must be one of " + names.joined(separator: ", ") }
         query.category = value("category", self.category, PersonCategory.init(rawValue:), expected: oneOf(PersonCategory.allCases.map(\.rawValue)))
-        query.unitID = value("unitId", self.unitId, UUID.init(uuidString:), expected: "must be a UUID")
-        query.gridID = value("gridId", self.gridId, UUID.init(uuidString:), expected: "must be a UUID")
-        query.schoolID = value("schoolId", self.schoolId, UUID.init(uuidString:), expected: "must be a UUID")
+        query.unitID = value("unitId", self.unitId, UUID.init(canonical:), expected: "must be a UUID")
+        query.gridID = value("gridId", self.gridId, UUID.init(canonical:), expected: "must be a UUID")
+        query.schoolID = value("schoolId", self.schoolId, UUID.init(canonical:), expected: "must be a UUID")
         query.riskLevel = value("riskLevel", self.riskLevel, RiskLevel.init(rawValue:), expected: oneOf(RiskLevel.allCases.map(\.rawValue)))
         query.schoolStage = value("schoolStage", self.schoolStage, SchoolStage.init(rawValue:), expected: oneOf(SchoolStage.allCases.map(\.rawValue)))
         query.guardianshipType = value(

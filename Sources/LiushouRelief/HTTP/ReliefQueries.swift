@@ -11,7 +11,7 @@ struct ReliefUnitQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: NamedKey.self)
-        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.unitId = try query.required("unitId", UUID.init(canonical:), message: "must be a UUID")
     }
 }
 
@@ -23,8 +23,8 @@ struct ReliefCaseListQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: NamedKey.self)
-        self.unitId = query.contains("unitId") ? try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID") : nil
-        self.personId = query.contains("personId") ? try query.required("personId", UUID.init(uuidString:), message: "must be a UUID") : nil
+        self.unitId = query.contains("unitId") ? try query.required("unitId", UUID.init(canonical:), message: "must be a UUID") : nil
+        self.personId = query.contains("personId") ? try query.required("personId", UUID.init(canonical:), message: "must be a UUID") : nil
         self.state = try query.parameter("state", ReliefState.init(rawValue:), message: "must be a case state")
     }
 }
@@ -36,7 +36,7 @@ struct ReliefCalendarQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: NamedKey.self)
-        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.unitId = try query.required("unitId", UUID.init(canonical:), message: "must be a UUID")
         self.year = try query.parameter("year", { Int($0).flatMap { (2000...2100).contains($0) ? $0 : nil } }, message: "must be 2000 to 2100")
     }
 }
@@ -48,7 +48,7 @@ struct ReliefIndicatorQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: NamedKey.self)
-        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.unitId = try query.required("unitId", UUID.init(canonical:), message: "must be a UUID")
         self.on = try query.parameter("on", LocalDate.init(input:), message: "must be a date YYYY-MM-DD, years 1900 to 2100")
     }
 }
@@ -62,7 +62,7 @@ struct ReliefPaymentQuery: Decodable {
 
     init(from decoder: any Decoder) throws {
         let query = try decoder.container(keyedBy: NamedKey.self)
-        self.unitId = try query.required("unitId", UUID.init(uuidString:), message: "must be a UUID")
+        self.unitId = try query.required("unitId", UUID.init(canonical:), message: "must be a UUID")
         let month = try query.decodeIfPresent(String.self, forKey: "month") ?? ""
         guard month.range(of: "^[0-9]{4}-(0[1-9]|1[0-2])$", options: .regularExpression) != nil,
             let year = Int(month.prefix(4)), let number = Int(month.suffix(2)),

@@ -21,7 +21,7 @@ struct DropoutCaseController: Sendable {
         init(from decoder: any Decoder) throws {
             let values = try decoder.container(keyedBy: NamedKey.self)
             self.status = try values.parameter("status", { ["open", "closed"].contains($0) ? $0 : nil }, message: "must be open or closed") ?? "open"
-            self.unitId = try values.parameter("unitId", UUID.init(uuidString:), message: "must be a UUID")
+            self.unitId = try values.parameter("unitId", UUID.init(canonical:), message: "must be a UUID")
         }
     }
 

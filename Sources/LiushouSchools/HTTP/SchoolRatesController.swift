@@ -19,7 +19,7 @@ struct SchoolRatesController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let values = try decoder.container(keyedBy: NamedKey.self)
-            self.unitId = try values.required("unitId", UUID.init(uuidString:), message: "must be a unit's UUID")
+            self.unitId = try values.required("unitId", UUID.init(canonical:), message: "must be a unit's UUID")
             self.on = try values.parameter("on", LocalDate.init(input:), message: "must be a date like 2026-06-15, years 1900 to 2100")
         }
     }
