@@ -79,4 +79,50 @@ struct DemoCountyTests {
         #expect((first["person"] ?? 0) > 300, "\(first)")
         #expect(first == second)
     }
+
+    /// Every demo account (every role, volunteers with their pairings): the people its transactions
+    /// see are those `liushou_person_visible` admits under the same settings, read as the owner.
+    @Test("each demo account sees exactly the people liushou_person_visible admits, assignees included")
+    func personPolicyMatchesItsFunction() async throws {
+        try await TestPostgres.withDatabase { database in
+            let (logins, _) = try await Self.seed(database, householdsPerVillage: 25)
+            var throughAssignments = 0
+            for login in logins {
+                let grants = try await database.pool.query(
+                    """
+                    select a.id, g.role, g.unit_id, u.path::text as path
+                    from account a join role_grant g on g.account_id = a.id and g.revoked_at is null
+                    join org_unit u on u.id = g.unit_id and u.active
+                    where a.username = \(login.username)
+                    """
+                )
+                let account = try #require(try grants.first?.decode("id", as: UUID.self), "\(login.username)")
+                let caller = Caller(
+                    accountID: account,
+                    name: login.username,
+                    kind: .user,
+                    grants: try grants.compactMap { row in
+                        try Role(rawValue: row.decode("role")).map { Grant(role: $0, unitID: try row.decode("unit_id"), unitPath: try row.decode("path")) }
+                    },
+                    credentialID: UUID()
+                )
+                let settings = TenantDatabase.scopeSettings(for: caller)
+                let seen = try await database.appPool.withTransaction(settings: settings) { transaction in
+                    try await transaction.query("select id from person order by id").map { try $0.decode("id", as: UUID.self) }
+                }
+                let admitted = try await database.pool.withTransaction(settings: settings) { transaction in
+                    try await transaction.query(
+                        "select id from person p where liushou_person_visible(p.id, p.unit_id, p.village_id, p.school_id) order by id"
+                    ).map { try $0.decode("id", as: UUID.self) }
+                }
+                #expect(seen == admitted, "\(login.username): \(seen.count) seen, \(admitted.count) admitted")
+                if login.role == .volunteer { throughAssignments += seen.count }
+            }
+            let assignments = try await database.pool.query(
+                "select count(*)::int as n from person_assignment where ended_at is null and started_at <= now()"
+            ).first?.decode("n", as: Int.self)
+            #expect((assignments ?? 0) > 0, "the demo pairs volunteers with people")
+            #expect(throughAssignments > 0, "a volunteer sees the people paired with them")
+        }
+    }
 }
