@@ -290,6 +290,15 @@ struct AlertEventTests {
                 #expect(page.status == .ok)
                 #expect(try page.decode(ItemsBody<InboxItem>.self).items.isEmpty)
                 #expect(try await client.send(.get, "/v1/me/alerts?before=yesterday", token: world.cadre).status == .badRequest)
+                // Times far outside the service's years (once a 500 from PostgreSQL), a flag that is not one: 400 naming the parameter.
+                for query in ["before=0001-01-01T00:04:00Z", "before=0000-01-01T00:00:00Z", "before=9999-12-31T00:00:00Z", "unread=maybe"] {
+                    let refused = try await client.send(.get, "/v1/me/alerts?\(query)", token: world.cadre)
+                    #expect(refused.status == .badRequest, "\(query): \(refused.text)")
+                    #expect(refused.text.contains(String(query.prefix { $0 != "=" })), "\(query): \(refused.text)")
+                }
+                // An offset's `+` left unencoded arrives as a space: still that time.
+                let offset = try await client.send(.get, "/v1/me/alerts?before=2020-01-01T08:00:00+08:00", token: world.cadre)
+                #expect(offset.status == .ok, "\(offset.text)")
             }
         }
     }

@@ -12,10 +12,21 @@ struct InboxController: Sendable {
     let store: AlertStore
 
     struct ListQuery: Decodable {
-        var unread: Bool?
-        var limit: Int?
-        /// An ISO 8601 instant: the next page starts below it.
-        var before: String?
+        var unread: Bool
+        var limit: Int
+        /// The next page starts below this time.
+        var before: Date?
+
+        init(from decoder: any Decoder) throws {
+            let values = try decoder.container(keyedBy: NamedKey.self)
+            self.unread = try values.parameter("unread", Bool.init, message: "must be true or false") ?? false
+            self.limit = try values.integer("limit", in: 1...100, default: 50)
+            self.before = try values.parameter(
+                "before",
+                Date.init(queryTime:),
+                message: "must be an ISO 8601 time such as 2026-11-01T00:00:00+08:00, years 1900 to 2100"
+            )
+        }
     }
 
     struct Read: Encodable {
@@ -29,24 +40,8 @@ struct InboxController: Sendable {
 
     @Sendable func list(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let query = try request.uri.decodeQuery(as: ListQuery.self, context: context)
-        let limit = query.limit ?? 50
-        guard (1...100).contains(limit) else {
-            throw Problem.badRequest("limit must be 1 to 100.", errors: [.init(field: "limit", message: "must be 1 to 100")])
-        }
-        var before: Date? = nil
-        if let text = query.before {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            guard let parsed = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
-                throw Problem.badRequest(
-                    "before must be an ISO 8601 instant.",
-                    errors: [.init(field: "before", message: "must be an ISO 8601 date-time")]
-                )
-            }
-            before = parsed
-        }
         let page = try await self.database.transaction(for: caller) { transaction in
-            try await self.store.inbox(unreadOnly: query.unread ?? false, limit: limit, before: before, in: transaction)
+            try await self.store.inbox(unreadOnly: query.unread, limit: query.limit, before: query.before, in: transaction)
         }
         return try JSONResponse(page)
     }

@@ -83,9 +83,7 @@ struct AuditController: Sendable {
 
     private static func date(_ text: String?, field: String, problems: inout [Problem.FieldError]) -> Date? {
         guard let text else { return nil }
-        // Query values are form-decoded: a `+` the client did not percent-encode arrives as a space,
-        // and in a time it can only be the offset's sign.
-        guard let date = Date(rfc3339: text) ?? Date(rfc3339: text.replacingOccurrences(of: " ", with: "+")) else {
+        guard let date = Date(queryTime: text) else {
             problems.append(.init(field: field, message: "must be an ISO 8601 time such as 2026-11-01T00:00:00+08:00, years 1900 to 2100"))
             return nil
         }

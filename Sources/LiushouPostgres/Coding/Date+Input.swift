@@ -58,6 +58,14 @@ extension Date {
         self.init(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
     }
 
+    /// A time sent in a query string: `init(rfc3339:)`, with a space read as the offset's `+` (form
+    /// decoding turns a `+` the client did not percent-encode into a space, and in a time it can
+    /// only be the offset's sign).
+    public init?(queryTime text: String) {
+        guard let date = Date(rfc3339: text) ?? Date(rfc3339: text.replacingOccurrences(of: " ", with: "+")) else { return nil }
+        self = date
+    }
+
     /// The JSON decoding strategy for request bodies: `init(rfc3339:)`, failing with the field's path.
     public static let requestDecodingStrategy = JSONDecoder.DateDecodingStrategy.custom { decoder in
         let container = try decoder.singleValueContainer()
