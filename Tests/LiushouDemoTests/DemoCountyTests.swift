@@ -102,7 +102,8 @@ struct DemoCountyTests {
                     name: login.username,
                     kind: .user,
                     grants: try grants.compactMap { row in
-                        try Role(rawValue: row.decode("role")).map { Grant(role: $0, unitID: try row.decode("unit_id"), unitPath: try row.decode("path")) }
+                        guard let role = Role(rawValue: try row.decode("role")) else { return nil }
+                        return Grant(role: role, unitID: try row.decode("unit_id"), unitPath: try row.decode("path"))
                     },
                     credentialID: UUID()
                 )
