@@ -4,7 +4,10 @@
 #      the same rows into a plain copy of the table, and pgbench running the server's own one-check
 #      transaction (64 clients each): requests/s, p99; and the HTTP floor (/healthz, /v1/auth/me);
 #   2. offline batches of 1,000 checks, with time-ordered (v7) ids and with random (v4) ones: checks/s;
-#   3. the town overdue query with 50,000 people and a year of daily knocks behind them.
+#   3. the town overdue query with 50,000 people and a year of daily knocks behind them;
+#   4. a village cadre's first page of people once twice as many are filed in another village
+#      (every file the cadre may not read passes the person policy's tests), next to the county
+#      officer's same page (who may read every file).
 # Prints the figures; asserts nothing. Usage: deploy/bench-grid.sh [people, default 50000] [seconds, default 20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -169,3 +172,28 @@ for _ in $(seq 1 20); do
 done | sort -n | python3 -c 'import sys; t=[float(x) for x in sys.stdin]; print(f"   over HTTP: median {t[len(t)//2]*1000:.1f} ms, max {t[-1]*1000:.1f} ms (20 runs)")'
 curl -fsS "http://127.0.0.1:$port/v1/overdue?unitId=$town&limit=1000" -H "authorization: Bearer $town_token" \
   | python3 -c 'import json,sys; n=len(json.load(sys.stdin)["items"]); print(f"   {n} overdue obligations returned (limit 1000)")'
+
+echo "-- a village cadre's first page of left-behind children (GET /v1/persons?category=left_behind_child) once $((people * 2))"
+echo "   more people are filed in another village of the county, next to the county officer's same page (10 runs each)"
+python3 deploy/generate-ledger.py $((people * 3)) 341122100002 | { read -r header; echo "$header"; tail -n +$((people + 1)); } >"$work/elsewhere.csv"
+chmod 644 "$work/elsewhere.csv"
+LIUSHOU_DATABASE_URL="$owner_url" LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
+  .build/release/liushou import persons "$work/elsewhere.csv" --as demo.county --log-level warning 2>/dev/null | tail -n 1 | sed 's/^/   setup: import /'
+county_token="$(curl -fsS "http://127.0.0.1:$port/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"username\":\"demo.county\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+# page(label, token): the median time of the first page over HTTP, kept in $work/page-LABEL (ms),
+# with any answer other than 200 counted (a statement cut off by the timeout answers 503).
+page() {
+  local url="http://127.0.0.1:$port/v1/persons?category=left_behind_child"
+  for _ in 1 2; do curl -sS -o /dev/null "$url" -H "authorization: Bearer $2"; done
+  for _ in $(seq 1 10); do curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' "$url" -H "authorization: Bearer $2"; done \
+    | python3 -c "import sys
+runs = [line.split() for line in sys.stdin]
+t = sorted(float(s) * 1000 for _, s in runs)
+failed = sum(code != '200' for code, _ in runs)
+print(t[len(t)//2], end='', file=open('$work/page-$1', 'w'))
+print(f'   $1: median {t[len(t)//2]:.0f} ms, max {t[-1]:.0f} ms' + (f', {failed} of 10 not answered 200' if failed else ''))"
+}
+page cadre "$token"
+page county "$county_token"
+ratio "the cadre's page vs the county officer's (median ms)" "$(cat "$work/page-cadre")" "$(cat "$work/page-county")"
