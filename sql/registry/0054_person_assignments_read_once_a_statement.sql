@@ -16,7 +16,15 @@
 -- the path of one of the caller's grants, and `liushou.scope_paths` covers every grant
 -- (`TenantDatabase.scopeSettings`), so no unit those tests need is hidden. The assignment subquery
 -- reads `person_assignment` as the caller too, whose policy shows the caller's own assignments.
--- `liushou_person_visible` stays for the functions that decide about one person.
+-- `liushou_person_visible` stays for the functions that decide about one person. Whoever sets
+-- these settings by hand (psql, tests) must keep every `liushou.scope.<name>` path inside
+-- `liushou.scope_paths`, as the server does: no fallback runs as the owner any more.
+--
+-- The subquery reads the caller's assignments by account: the partial index of 0003 holds only
+-- assignments without an end, and an assignment ended in the future still counts, so an index
+-- of all assignments by account serves it.
+
+create index person_assignment_by_account on person_assignment (account_id, person_id);
 
 alter policy person_read on person
     using (exists (select from org_unit u where u.id = person.unit_id and u.path <@ (select liushou_scope_for('person_area')))
