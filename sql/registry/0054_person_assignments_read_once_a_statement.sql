@@ -22,9 +22,11 @@
 --
 -- The subquery reads the caller's assignments by account: the partial index of 0003 holds only
 -- assignments without an end, and an assignment ended in the future still counts, so an index
--- of all assignments by account serves it.
+-- of all assignments by account serves it, and replaces the partial one (same columns: every
+-- read it served this one serves, and an assignment's write updates one index, not two).
 
 create index person_assignment_by_account on person_assignment (account_id, person_id);
+drop index person_assignment_account;
 
 alter policy person_read on person
     using (exists (select from org_unit u where u.id = person.unit_id and u.path <@ (select liushou_scope_for('person_area')))
