@@ -1,0 +1,109 @@
+import Foundation
+import LiushouAPITestSupport
+import LiushouAccess
+import LiushouPlatform
+import LiushouPostgres
+import LiushouTestSupport
+import Testing
+
+/// The insert and update policies of `person` test a file's village, grid and school inline (0055).
+/// For writers of different reach, every combination of fitting and unfitting units is written as
+/// the application role, and what the policies let through is compared with what
+/// `liushou_person_units_valid` and the writer's scope admit, read as the owner.
+@Suite("Person policies test a file's units as liushou_person_units_valid does")
+struct PersonUnitsPolicyTests {
+    private struct Written: Error {
+        var rows: Int
+    }
+
+    @Test("every village × grid × school combination, inserted and updated, by a county, a village and a grid writer")
+    func unitsTestedInline() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+            let county2 = try await seeder.unit(.county, name: "邻县", code: "341123000000")
+            let town3 = try await seeder.unit(.town, name: "邻乡", code: "341123100000", parent: county2)
+            let school2 = try await seeder.unit(.school, name: "邻乡中心小学", parent: town3)
+            let grid1b = try await seeder.unit(.grid, name: "乙村一组", parent: fixture.village1b)
+            let villages = [fixture.village1a, fixture.village1b, fixture.village2a, fixture.grid1a]
+            let grids: [OrgUnit?] = [nil, fixture.grid1a, grid1b, fixture.village1b]
+            let schools: [OrgUnit?] = [nil, fixture.school1, school2, fixture.clinic1]
+            // In the grid, so that every writer may change it.
+            let stored = UUID()
+            try await database.pool.query(Self.insert(id: stored, village: fixture.village1a, grid: fixture.grid1a, school: nil))
+
+            let writers: [(role: Role, unit: OrgUnit)] = [
+                (.countyAdmin, fixture.county), (.villageCadre, fixture.village1a), (.gridWorker, fixture.grid1a),
+            ]
+            var admitted = 0
+            var refused = 0
+            for writer in writers {
+                let caller = Caller(
+                    accountID: UUID(),
+                    name: "writer",
+                    kind: .user,
+                    grants: [Grant(role: writer.role, unitID: writer.unit.id, unitPath: writer.unit.path)],
+                    credentialID: UUID()
+                )
+                let settings = TenantDatabase.scopeSettings(for: caller)
+                for village in villages {
+                    for grid in grids {
+                        for school in schools {
+                            let unit = grid ?? village
+                            let expected = try await database.pool.query(
+                                """
+                                select (select path from org_unit where id = \(unit.id)) <@ \(writer.unit.path)::ltree
+                                    and liushou_person_units_valid(\(village.id), \(grid?.id), \(school?.id)) as ok
+                                """
+                            ).first!.decode("ok", as: Bool.self)
+                            let place = "\(writer.role) writing \(village.name) / \(grid?.name ?? "-") / \(school?.name ?? "-")"
+                            let inserted = try await Self.admits(database, settings: settings) {
+                                Self.insert(id: UUID(), village: village, grid: grid, school: school)
+                            }
+                            #expect(inserted == expected, "insert: \(place)")
+                            let updated = try await Self.admits(database, settings: settings) {
+                                """
+                                update person set village_id = \(village.id), grid_id = \(grid?.id), unit_id = \(unit.id),
+                                    school_id = \(school?.id)
+                                where id = \(stored)
+                                """
+                            }
+                            #expect(updated == expected, "update: \(place)")
+                            if expected { admitted += 1 } else { refused += 1 }
+                        }
+                    }
+                }
+            }
+            // Ten combinations fit (four in 甲村, four in 乙村, two in 丙村); the county writer may file all ten, the
+            // village cadre the four in 甲村, the grid worker the two in its grid.
+            #expect(admitted == 16 && refused == 3 * 64 - 16, "\(admitted) admitted, \(refused) refused")
+        }
+    }
+
+    /// Whether the application role may run `statement` under `settings`: rolled back either way.
+    private static func admits(
+        _ database: TestDatabase,
+        settings: [(name: String, value: String)],
+        _ statement: () -> SQLQuery
+    ) async throws -> Bool {
+        do {
+            try await database.appPool.withTransaction(settings: settings) { transaction in
+                throw Written(rows: try await transaction.query(statement()).affectedRows)
+            }
+            preconditionFailure("the transaction always throws")
+        } catch let written as Written {
+            return written.rows == 1
+        } catch DatabaseError.server(let state, _) where state == "42501" {
+            return false
+        }
+    }
+
+    private static func insert(id: UUID, village: OrgUnit, grid: OrgUnit?, school: OrgUnit?) -> SQLQuery {
+        """
+        insert into person (id, village_id, grid_id, unit_id, name, name_grams, name_normalised, sex, birth_date, categories, status,
+            school_id, risk_level, file, complete, missing_fields)
+        values (\(id), \(village.id), \(grid?.id), \((grid ?? village).id), '试名', '{试,名,试名}', '试名', 'female', '2015-03-01',
+            '{left_behind_child}', 'active', \(school?.id), 'normal', '{}', false, '{}')
+        """
+    }
+}
