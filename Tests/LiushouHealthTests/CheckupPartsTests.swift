@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
+import LiushouAccess
 import LiushouPlatform
 import LiushouPostgres
 import LiushouTestSupport
@@ -87,5 +88,101 @@ struct CheckupPartsTests {
         }
         #expect(TenantDatabase.parts(for: 1999, rowsPerPart: 1000) == 1)
         #expect(TenantDatabase.parts(for: 5000, rowsPerPart: 1000) == 2)
+    }
+
+    @Test("a record another transaction stores meanwhile: the waiting part answers duplicate or conflict and stores nothing twice")
+    func recordStoredMeanwhile() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                let account = try await database.pool.query("select id from account where username = 'clinic1.doctor'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
+                let caller = Caller(
+                    accountID: account,
+                    name: "clinic1.doctor",
+                    kind: .user,
+                    grants: [Grant(role: .clinicStaff, unitID: world.fixture.clinic1.id, unitPath: world.fixture.clinic1.path)],
+                    credentialID: UUID()
+                )
+                let settings = TenantDatabase.scopeSettings(for: caller)
+                func item(_ record: String, findings: String?) -> CheckupRecorder.Item {
+                    CheckupRecorder.Item(
+                        id: UUID.timeOrdered(),
+                        content: CheckupRules.Content(
+                            personId: UUID(uuidString: world.child)!,
+                            clinicId: world.fixture.clinic1.id,
+                            recordId: record,
+                            checkedOn: LocalDate(daysSince1970: HealthWorld.today.daysSince1970 - 3),
+                            kind: .freeClinic,
+                            measurements: [],
+                            diagnoses: [],
+                            findings: findings,
+                            followUpNeeded: false,
+                            clinician: "王医生"
+                        ),
+                        accountName: "clinic1.doctor",
+                        summary: "义诊"
+                    )
+                }
+                func record(_ items: [CheckupRecorder.Item], in transaction: PostgresTransaction) async throws -> [UUID: (UUID?, String)] {
+                    var answers: [UUID: (UUID?, String)] = [:]
+                    for row in try await transaction.query("select * from checkups_record(\(CheckupRecorder.json(items))::jsonb)") {
+                        answers[try row.decode("input_id")] = (try row.decode("id", as: UUID?.self), try row.decode("status"))
+                    }
+                    return answers
+                }
+                for (number, changed) in [false, true].enumerated() {
+                    let first = item("MEANWHILE-\(number)", findings: nil)
+                    let second = item("MEANWHILE-\(number)", findings: changed ? "复诊时补记" : nil)
+                    let fresh = item("FRESH-\(number)", findings: nil)
+                    let (release, releaser) = AsyncStream<Void>.makeStream()
+                    let (stored, storedSignal) = AsyncStream<Void>.makeStream()
+                    // The first transaction stores the record and holds its commit until the second waits on it.
+                    let holder = Task {
+                        try await database.appPool.withTransaction(settings: settings) { transaction in
+                            let answers = try await record([first], in: transaction)
+                            storedSignal.yield()
+                            for await _ in release { break }
+                            return answers
+                        }
+                    }
+                    for await _ in stored { break }
+                    let waiter = Task {
+                        try await database.appPool.withTransaction(settings: settings) { transaction in
+                            try await record([fresh, second], in: transaction)
+                        }
+                    }
+                    var waiting = false
+                    for _ in 0..<200 where !waiting {
+                        try await Task.sleep(for: .milliseconds(20))
+                        waiting = try await database.pool.query(
+                            """
+                            select exists (select from pg_stat_activity
+                                where wait_event_type = 'Lock' and query like '%checkups_record%') as waiting
+                            """
+                        ).first!.decode("waiting", as: Bool.self)
+                    }
+                    #expect(waiting, "the second transaction waits on the first one's record")
+                    releaser.yield()
+                    let held = try await holder.value
+                    let answers = try await waiter.value
+                    #expect(held[first.id]?.1 == "created")
+                    #expect(answers[fresh.id]?.0 == fresh.id && answers[fresh.id]?.1 == "created")
+                    // A conflict names the stored checkup too, as a duplicate does.
+                    #expect(answers[second.id]?.0 == first.id)
+                    #expect(answers[second.id]?.1 == (changed ? "conflict" : "duplicate"))
+                }
+                let stored = try await database.pool.query(
+                    """
+                    select (select count(*) from checkup) as checkups,
+                        (select count(*) from person_event where module = 'health') as events
+                    """
+                ).first!
+                #expect(try stored.decode("checkups", as: Int.self) == 4, "each record once, and each fresh row")
+                #expect(try stored.decode("events", as: Int.self) == 4)
+            }
+        }
     }
 }
