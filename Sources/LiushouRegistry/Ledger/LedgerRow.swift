@@ -18,8 +18,10 @@ public struct LedgerRow: Sendable {
     public static func parse(line: Int, values: [LedgerColumn: String], today: LocalDate) -> Result<LedgerRow, ValidationFailure> {
         var errors: [Problem.FieldError] = []
         // PostgreSQL cannot store NUL in text: the row fails naming its column, not the import.
-        for (column, value) in values.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where value.utf8.contains(0) {
-            errors.append(.init(field: column.rawValue, message: "must not contain the NUL character"))
+        if values.values.contains(where: { $0.utf8.contains(0) }) {
+            for (column, value) in values.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where value.utf8.contains(0) {
+                errors.append(.init(field: column.rawValue, message: "must not contain the NUL character"))
+            }
         }
         func text(_ column: LedgerColumn) -> String? {
             guard let value = values[column]?.trimmingWhitespace(), !value.isEmpty else { return nil }

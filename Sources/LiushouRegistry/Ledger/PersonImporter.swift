@@ -146,8 +146,10 @@ public struct PersonImporter: Sendable {
                         if let number = entry.row.file.idNumber { digests[entry.index] = self.service.vault.lookupDigests(number.uppercased()) }
                     }
                     let lookedUp = Array(Set(digests.values.joined()))
-                    let visible = try await self.repository.activeFiles(digests: lookedUp, in: transaction)
                     let taken = try await self.repository.takenDigests(lookedUp, in: transaction)
+                    // A visible file's number is taken: the caller's files are read only for the numbers taken (none for
+                    // a ledger of new people).
+                    let visible = try await self.repository.activeFiles(digests: lookedUp.filter(taken.contains), in: transaction)
                     var ledgers: [Int: PersonFile] = [:]
                     var matched: [Int: UUID] = [:]
                     for entry in chunk {
