@@ -1,9 +1,11 @@
 import Foundation
+import LiushouAPITestSupport
 import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
-import LiushouRegistry
 import Testing
+
+@testable import LiushouRegistry
 
 @Suite("Registry rules: CSV, encodings, sealing, diffs, validation")
 struct RegistryRulesTests {
@@ -81,6 +83,51 @@ struct RegistryRulesTests {
                 .init(field: "name", oldValue: "甲", newValue: "乙"),
             ]
         )
+    }
+
+    @Test("flattening reads the same leaves as writing the JSON and parsing it back: files, numbers, dates, data, nesting")
+    func flattenAsJSON() throws {
+        struct Odd: Encodable {
+            var double = 37.0
+            var fraction = 36.6
+            var tiny = 1e-7
+            var float: Float = 0.1
+            var small: Int8 = -3
+            var huge = UInt64.max
+            var decimal = Decimal(string: "12.50")!
+            var date = Date(timeIntervalSinceReferenceDate: 12.5)
+            var data = Data([0, 1, 254])
+            var url = URL(string: "https://example.cn/a?b=1")!
+            var nothing: String? = nil
+            var empty: [String] = []
+            var emptyObject: [String: Int] = [:]
+            var nested: [[String: [Int?]]] = [["a.b": [1, nil, 3]], [:]]
+            var byNumber: [Int: String] = [2: "二", 10: "十"]
+            var text = "引号\"、反斜杠\\、换行\n、表情😀"
+            var flag = false
+            var flags = [true, false]
+            var on: Bool? = true
+        }
+        let unit = try JSONDecoder().decode(
+            OrgUnit.self,
+            from: Data(
+                #"{"id":"6F1C2B1E-0D8C-4A59-9C55-1F0E4D7B2A10","kind":"village","name":"甲村","path":"u1","active":true,"version":1,"createdAt":0,"updatedAt":0}"#
+                    .utf8
+            )
+        )
+        var files = try [
+            People.child(village: unit, school: unit), People.elder(village: unit),
+        ].map { try JSONDecoder().decode(PersonFile.self, from: JSONSerialization.data(withJSONObject: $0)) }
+        files[1].riskLevel = .high
+        files[1].phone = "13900000001"
+        for file in files {
+            #expect(!FileDiff.flatten(file).isEmpty)
+            #expect(FileDiff.flatten(file) == FileDiff.flattenThroughJSON(file))
+        }
+        let odd = FileDiff.flatten(Odd())
+        #expect(odd == FileDiff.flattenThroughJSON(Odd()))
+        #expect(odd["nested[0].a.b[2]"] == "3" && odd["nested[0].a.b[1]"] == nil && odd["byNumber.10"] == "十")
+        #expect(odd["empty"] == nil && odd["nothing"] == nil && odd["flag"] == "false" && odd["on"] == "true" && odd["flags[0]"] == "true")
     }
 
     @Test("name grams find any substring of a Chinese name")

@@ -16,8 +16,16 @@ public enum FileDiff {
         }
     }
 
-    /// The leaves of a value's JSON form.
+    /// The leaves of a value's JSON form, read from the value as it encodes itself (`LeafEncoder`):
+    /// writing the JSON and parsing it back took most of a changed ledger's import.
     public static func flatten(_ value: some Encodable) -> [String: String] {
+        let leaves = LeafEncoder.Leaves()
+        guard (try? value.encode(to: LeafEncoder(leaves: leaves, path: ""))) != nil else { return [:] }
+        return leaves.values
+    }
+
+    /// The leaves of a value's JSON form, by writing it and parsing it back: what `flatten` answers.
+    static func flattenThroughJSON(_ value: some Encodable) -> [String: String] {
         guard let data = try? JSONEncoder().encode(value), let tree = try? JSONDecoder().decode(Node.self, from: data) else { return [:] }
         var leaves: [String: String] = [:]
         tree.walk(path: "", into: &leaves)

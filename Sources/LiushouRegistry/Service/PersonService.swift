@@ -247,36 +247,32 @@ public struct PersonService: Sendable {
         let stored = try await self.repository.findMany(merges.map(\.id), lock: true, in: transaction)
         var answers: [Result<Outcome, any Error>] = Array(repeating: .success(.unchanged), count: merges.count)
         var writes: [MergeWrite] = []
-        var named = Set<UUID>()
         var again: [Int] = []
-        for (index, entry) in merges.enumerated() {
-            guard named.insert(entry.id).inserted else {
+        // Each file's merge, validation and history are worked out on every core (the history's
+        // field-by-field view was most of a changed ledger's time); what needs the database follows in order.
+        var named = Set<UUID>()
+        let entries = merges.map { (merge: $0, first: named.insert($0.id).inserted) }
+        let plans = await entries.concurrentMap { [self, caller] entry in
+            entry.first ? self.plan(entry.merge, current: stored[entry.merge.id], caller: caller) : .again
+        }
+        for (index, plan) in plans.enumerated() {
+            switch plan {
+            case .again:
                 again.append(index)
-                continue
-            }
-            do {
-                guard let current = stored[entry.id] else { throw ServiceError.noSuchPerson }
-                guard caller.holds(.personsWrite, at: current.unitPath) else { throw Self.notWritable }
-                let ledger = entry.ledger
-                let file = try self.validated(current.file.merging(ledger: ledger))
-                if let idNumber = file.idNumber, current.status == .active, idNumber != current.file.idNumber {
-                    answers[index] = .success(try await self.mergeAlone(entry, caller: caller, origin: origin, in: transaction))
-                    continue
+            case .alone:
+                do {
+                    answers[index] = .success(try await self.mergeAlone(merges[index], caller: caller, origin: origin, in: transaction))
+                } catch let refusal as any ProblemConvertible {
+                    answers[index] = .failure(refusal)
                 }
-                var updated = current
-                updated.file = file
-                updated.unitPath = entry.unit.path
-                let contentChanged = updated.file != current.file
-                if contentChanged {
-                    updated.checkedBy = nil
-                    updated.checkedAt = nil
-                }
-                updated = updated.recomputed()
-                let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
-                guard !changes.isEmpty else { continue }
-                writes.append((index, updated, current.version, contentChanged, changes))
-            } catch let refusal as any ProblemConvertible {
+            case .refused(let refusal):
                 answers[index] = .failure(refusal)
+            case .failed(let error):
+                throw error
+            case .unchanged:
+                break
+            case .write(let record, let expectedVersion, let contentChanged, let changes):
+                writes.append((index, record, expectedVersion, contentChanged, changes))
             }
         }
         if !writes.isEmpty {
@@ -291,6 +287,46 @@ public struct PersonService: Sendable {
             }
         }
         return answers
+    }
+
+    /// What `updateMany` does with one merge, decided without the database.
+    private enum MergePlan: Sendable {
+        /// The file was named earlier in the set: merged on its own once the set is written.
+        case again
+        /// The merge changes the ID number: through `update`, which checks the number.
+        case alone
+        /// The row's own refusal (not writable here, a merged file that does not validate).
+        case refused(any Error)
+        /// Any other error: it ends the import.
+        case failed(any Error)
+        case unchanged
+        case write(record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])
+    }
+
+    /// `updateMany`'s work for one merge into the file `current` read under its lock.
+    private func plan(_ entry: LedgerMerge, current: PersonRecord?, caller: Caller) -> MergePlan {
+        do {
+            guard let current else { throw ServiceError.noSuchPerson }
+            guard caller.holds(.personsWrite, at: current.unitPath) else { throw Self.notWritable }
+            let file = try self.validated(current.file.merging(ledger: entry.ledger))
+            if let idNumber = file.idNumber, current.status == .active, idNumber != current.file.idNumber { return .alone }
+            var updated = current
+            updated.file = file
+            updated.unitPath = entry.unit.path
+            let contentChanged = updated.file != current.file
+            if contentChanged {
+                updated.checkedBy = nil
+                updated.checkedAt = nil
+            }
+            updated = updated.recomputed()
+            let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
+            guard !changes.isEmpty else { return .unchanged }
+            return .write(record: updated, expectedVersion: current.version, contentChanged: contentChanged, changes: changes)
+        } catch let refusal as any ProblemConvertible {
+            return .refused(refusal)
+        } catch {
+            return .failed(error)
+        }
     }
 
     /// One of `updateMany`'s merges through `update`, as the import called it before merges were sets.
