@@ -127,6 +127,9 @@ struct RegistryRulesTests {
         let odd = FileDiff.flatten(Odd())
         #expect(odd == FileDiff.flattenThroughJSON(Odd()))
         #expect(odd["nested[0].a.b[2]"] == "3" && odd["nested[0].a.b[1]"] == nil && odd["byNumber.10"] == "十")
+        // A value JSON cannot hold fails the whole value, as it fails JSON; a top-level date is a number.
+        #expect(FileDiff.flatten([Double.nan]).isEmpty && FileDiff.flattenThroughJSON([Double.nan]).isEmpty)
+        #expect(FileDiff.flatten(Date(timeIntervalSinceReferenceDate: 3)) == FileDiff.flattenThroughJSON(Date(timeIntervalSinceReferenceDate: 3)))
         #expect(odd["empty"] == nil && odd["nothing"] == nil && odd["flag"] == "false" && odd["on"] == "true" && odd["flags[0]"] == "true")
     }
 

@@ -147,8 +147,8 @@ public struct PersonImporter: Sendable {
                     }
                     let lookedUp = Array(Set(digests.values.joined()))
                     let taken = try await self.repository.takenDigests(lookedUp, in: transaction)
-                    // A visible file's number is taken: the caller's files are read only for the numbers taken (none for
-                    // a ledger of new people).
+                    // The caller's files are read only for the numbers taken (none for a ledger of new people). A file
+                    // committed by someone else between the two reads is met by the insert's unique index (409).
                     let visible = try await self.repository.activeFiles(digests: lookedUp.filter(taken.contains), in: transaction)
                     var ledgers: [Int: PersonFile] = [:]
                     var matched: [Int: UUID] = [:]

@@ -159,7 +159,7 @@ public struct PostgresPersonRepository: PersonRepository {
         let files = try rows.map { row in
             let text = PostgresJSON(row.file).postgresText
             guard !text.isEmpty else {
-                throw DatabaseError.invalidParameter(position: 0, reason: "file \(row.id) could not be encoded as JSON")
+                throw EncodingError.invalidValue(row.file, .init(codingPath: [], debugDescription: "file \(row.id) has no JSON form"))
             }
             return text
         }

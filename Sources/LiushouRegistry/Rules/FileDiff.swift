@@ -20,13 +20,18 @@ public enum FileDiff {
     /// writing the JSON and parsing it back took most of a changed ledger's import.
     public static func flatten(_ value: some Encodable) -> [String: String] {
         let leaves = LeafEncoder.Leaves()
-        guard (try? value.encode(to: LeafEncoder(leaves: leaves, path: ""))) != nil else { return [:] }
+        guard (try? LeafEncoder.write(value, at: "", into: leaves)) != nil else { return [:] }
         return leaves.values
     }
 
     /// The leaves of a value's JSON form, by writing it and parsing it back: what `flatten` answers.
     static func flattenThroughJSON(_ value: some Encodable) -> [String: String] {
-        guard let data = try? JSONEncoder().encode(value), let tree = try? JSONDecoder().decode(Node.self, from: data) else { return [:] }
+        (try? self.leavesThroughJSON(value)) ?? [:]
+    }
+
+    /// `flattenThroughJSON`, throwing when the value has no JSON form (a NaN).
+    static func leavesThroughJSON(_ value: some Encodable) throws -> [String: String] {
+        let tree = try JSONDecoder().decode(Node.self, from: try JSONEncoder().encode(value))
         var leaves: [String: String] = [:]
         tree.walk(path: "", into: &leaves)
         return leaves

@@ -2,8 +2,9 @@ import Foundation
 
 /// An `Encoder` that keeps the leaves a value's JSON form would have, as `path → text`
 /// (`child.guardian.name`, `migrantFamily[0].phone`), without writing JSON. Strings, booleans and
-/// integers are the leaves' own text; any other number goes through JSON alone, so its text is the
-/// one `FileDiff.flattenThroughJSON` gives. Nil and empty containers leave nothing.
+/// `Int`s are the leaves' own text; other numbers, dates, data and URLs go through JSON alone, so
+/// their text is the one `FileDiff.flattenThroughJSON` gives (a value JSON cannot hold, such as NaN,
+/// fails the whole value, as it fails JSON). Nil and empty containers leave nothing.
 struct LeafEncoder: Encoder {
     /// The leaves written so far, shared by the encoder's containers.
     final class Leaves {
@@ -37,7 +38,7 @@ struct LeafEncoder: Encoder {
         case is Double, is Float, is any FixedWidthInteger, is Decimal, is Data, is URL, is Date:
             // Its text as JSON would give it back (`37.0` may come back as `37`; JSON writes data as
             // base64 and a URL as its text, not as they encode themselves).
-            if let text = FileDiff.flattenThroughJSON([value])["[0]"] { leaves.values[path] = text }
+            leaves.values[path] = try FileDiff.leavesThroughJSON([value])["[0]"]
         default: try value.encode(to: LeafEncoder(leaves: leaves, path: path))
         }
     }
