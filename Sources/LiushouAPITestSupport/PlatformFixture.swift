@@ -142,6 +142,24 @@ extension TestClientProtocol {
 /// Why a fixture step failed.
 public enum FixtureError: Error {
     case loginFailed(String, Int)
+    case noSuchAccount(String)
+}
+
+extension PlatformFixture {
+    /// `username` as the server sees them after sign-in, holding `role` at `unit`: for calling a
+    /// service or the database as that user without going through HTTP.
+    public static func caller(_ username: String, _ role: Role, at unit: OrgUnit, in database: TestDatabase) async throws -> Caller {
+        guard let account = try await database.pool.query("select id from account where username = \(username)").first else {
+            throw FixtureError.noSuchAccount(username)
+        }
+        return Caller(
+            accountID: try account.decode("id", as: UUID.self),
+            name: username,
+            kind: .user,
+            grants: [Grant(role: role, unitID: unit.id, unitPath: unit.path)],
+            credentialID: UUID()
+        )
+    }
 }
 
 extension TestResponse {

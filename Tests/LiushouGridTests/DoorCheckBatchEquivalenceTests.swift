@@ -134,7 +134,7 @@ struct DoorCheckBatchEquivalenceTests {
                     let decoder = JSONDecoder()
                     decoder.dateDecodingStrategy = Date.requestDecodingStrategy
                     let inputs = try items.map { try decoder.decode(DoorCheckInput.self, from: JSONSerialization.data(withJSONObject: $0)) }
-                    let caller = try await Self.cadre(of: world, in: database)
+                    let caller = try await PlatformFixture.caller("village1a.cadre", .villageCadre, at: world.fixture.village1a, in: database)
                     // This batch names a household, so it is written whole; `partsStoreWhatOneTransactionStores` splits one.
                     #expect(DoorCheckRecorder.split(inputs, into: count).count == 1)
                     let tenant = TenantDatabase(pool: database.appPool)
@@ -146,18 +146,6 @@ struct DoorCheckBatchEquivalenceTests {
                 return try await Self.outcome(of: database, statuses: statuses, names: names)
             }
         }
-    }
-
-    /// Village 1a's cadre as the server sees them after sign-in, for calling the recorder directly.
-    static func cadre(of world: GridWorld, in database: TestDatabase) async throws -> Caller {
-        let grant = Grant(role: .villageCadre, unitID: world.fixture.village1a.id, unitPath: world.fixture.village1a.path)
-        return Caller(
-            accountID: try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode("id"),
-            name: "village1a.cadre",
-            kind: .user,
-            grants: [grant],
-            credentialID: UUID()
-        )
     }
 
     /// What a run left in `database`, people named by `names` (lower-case id to name).
@@ -314,7 +302,7 @@ struct DoorCheckBatchEquivalenceTests {
                     #expect(Set(split[1].compactMap { items[$0].personId }) == [people[0], people[1], people[4], people[5]])
                     #expect(Set(split[0].compactMap { items[$0].personId }) == [people[2], people[3]])
                 }
-                let caller = try await Self.cadre(of: world, in: database)
+                let caller = try await PlatformFixture.caller("village1a.cadre", .villageCadre, at: world.fixture.village1a, in: database)
                 let results = try await DoorCheckRecorder().record(items, caller: caller, in: TenantDatabase(pool: database.appPool), parts: count)
                 let names = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.uuidString.lowercased(), "p\($0 + 1)") })
                 let outcome = try await Self.outcome(of: database, statuses: results.map(\.status.rawValue), names: names)

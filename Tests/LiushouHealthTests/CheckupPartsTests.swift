@@ -95,17 +95,7 @@ struct CheckupPartsTests {
         try await TestPostgres.withDatabase { database in
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await HealthWorld.make(database, client: client)
-                let account = try await database.pool.query("select id from account where username = 'clinic1.doctor'").first!.decode(
-                    "id",
-                    as: UUID.self
-                )
-                let caller = Caller(
-                    accountID: account,
-                    name: "clinic1.doctor",
-                    kind: .user,
-                    grants: [Grant(role: .clinicStaff, unitID: world.fixture.clinic1.id, unitPath: world.fixture.clinic1.path)],
-                    credentialID: UUID()
-                )
+                let caller = try await PlatformFixture.caller("clinic1.doctor", .clinicStaff, at: world.fixture.clinic1, in: database)
                 let settings = TenantDatabase.scopeSettings(for: caller)
                 func item(_ record: String, findings: String?) -> CheckupRecorder.Item {
                     CheckupRecorder.Item(

@@ -347,17 +347,7 @@ struct LedgerTests {
                 let filed = try await Self.upload(client, Data(Self.csv([Self.child("张小花", sequence: 302)]).utf8), token: cadre)
                 #expect(filed.status == .created, "\(filed.text)")
             }
-            let account = try await database.pool.query("select id from account where username = 'village1a.cadre'").first!.decode(
-                "id",
-                as: UUID.self
-            )
-            let caller = Caller(
-                accountID: account,
-                name: "village1a.cadre",
-                kind: .user,
-                grants: [Grant(role: .villageCadre, unitID: fixture.village1a.id, unitPath: fixture.village1a.path)],
-                credentialID: UUID()
-            )
+            let caller = try await PlatformFixture.caller("village1a.cadre", .villageCadre, at: fixture.village1a, in: database)
             let repository = PostgresPersonRepository(vault: TestVault.shared)
             let service = PersonService(repository: repository, vault: TestVault.shared)
             let id = try await database.pool.query("select id from person where name = '张小花'").first!.decode("id", as: UUID.self)

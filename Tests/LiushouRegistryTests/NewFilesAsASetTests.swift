@@ -25,17 +25,7 @@ struct NewFilesAsASetTests {
     func setAndOneByOneAgree() async throws {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
-            let account = try await database.pool.query("select id from account where username = 'county.admin'").first!.decode(
-                "id",
-                as: UUID.self
-            )
-            let caller = Caller(
-                accountID: account,
-                name: "county.admin",
-                kind: .user,
-                grants: [Grant(role: .countyAdmin, unitID: fixture.county.id, unitPath: fixture.county.path)],
-                credentialID: UUID()
-            )
+            let caller = try await PlatformFixture.caller("county.admin", .countyAdmin, at: fixture.county, in: database)
             var bodies = [
                 People.child(village: fixture.village1a, grid: fixture.grid1a, school: fixture.school1),
                 // Quotes, braces, commas and a backslash: the characters array literals escape.

@@ -142,17 +142,7 @@ struct CounsellingTests {
                         try await transaction.query("select count(*)::int as n from counselling_session").first?.decode("n", as: Int.self) ?? -1
                     }
                 }
-                let teacherID = try await database.pool.query("select id from account where username = 'school1.teacher'").first!.decode(
-                    "id",
-                    as: UUID.self
-                )
-                let teacher = Caller(
-                    accountID: teacherID,
-                    name: "school1.teacher",
-                    kind: .user,
-                    grants: [Grant(role: .schoolStaff, unitID: school.id, unitPath: school.path)],
-                    credentialID: UUID()
-                )
+                let teacher = try await PlatformFixture.caller("school1.teacher", .schoolStaff, at: school, in: database)
                 let counsellor = Caller(
                     accountID: world.counsellorID,
                     name: "school1.counsellor",
@@ -187,7 +177,7 @@ struct CounsellingTests {
                             """
                             insert into counselling_session (id, person_id, school_id, held_on, issue, risk_level, counsellor_account_id, counsellor_name,
                                 content_hash)
-                            values (\(UUID()), \(UUID(uuidString: world.child)!), \(school.id), current_date, '试', 'low', \(teacherID), 't', '\\x00')
+                            values (\(UUID()), \(UUID(uuidString: world.child)!), \(school.id), current_date, '试', 'low', \(teacher.accountID), 't', '\\x00')
                             """
                         )
                     }

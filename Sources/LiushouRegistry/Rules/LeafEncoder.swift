@@ -29,7 +29,8 @@ struct LeafEncoder: Encoder {
         Single(leaves: self.leaves, path: self.path)
     }
 
-    /// Writes `value` at `path`: a leaf for a string, boolean or integer, its own encoding otherwise.
+    /// Writes `value` at `path`: a leaf for a string, boolean or `Int` (through JSON for other numbers,
+    /// dates, data and URLs), its own encoding otherwise.
     static func write(_ value: some Encodable, at path: String, into leaves: Leaves) throws {
         switch value {
         case let text as String: leaves.values[path] = text
