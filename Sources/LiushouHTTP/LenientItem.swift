@@ -11,6 +11,11 @@ public struct LenientItem<Input: Decodable & Sendable>: Decodable, Sendable {
     /// Why it could not be read.
     public var problem: String?
 
+    /// An item that was read.
+    public init(input: Input) {
+        self.input = input
+    }
+
     private enum Keys: String, CodingKey {
         case id
     }

@@ -14,6 +14,12 @@ public struct CheckedJSONRequestDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let limit = (context as? AppRequestContext)?.maxUploadSize ?? AppRequestContext.defaultMaxBodyBytes
         let buffer = try await request.body.collect(upTo: limit)
+        // A plain batch (or check) is read by hand; anything else is checked and decoded as below.
+        if let readable = T.self as? any JSONByteReadable.Type,
+            let value = buffer.withUnsafeReadableBytes({ readable.read(body: $0) }) as? T
+        {
+            return value
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = Date.requestDecodingStrategy
         guard buffer.readableBytes > 64 * 1024 else {

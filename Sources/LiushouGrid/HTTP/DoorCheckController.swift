@@ -18,9 +18,7 @@ struct DoorCheckController: Sendable {
         return state.hasPrefix("22") || state.hasPrefix("23") || state == "42501" || state == "P0001"
     }
 
-    struct Batch: Decodable {
-        var items: [LenientItem<DoorCheckInput>]
-    }
+    typealias Batch = BatchBody<DoorCheckInput>
 
     struct CheckList: Encodable {
         var items: [DoorCheck]

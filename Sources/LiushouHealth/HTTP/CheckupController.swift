@@ -11,9 +11,7 @@ struct CheckupController: Sendable {
     let database: TenantDatabase
     let recorder: CheckupRecorder
 
-    struct Batch: Decodable {
-        var items: [LenientItem<CheckupInput>]
-    }
+    typealias Batch = BatchBody<CheckupInput>
 
     struct Report: Encodable {
         var created = 0

@@ -12,9 +12,7 @@ struct VolunteerVisitController: Sendable {
     let database: TenantDatabase
     let recorder = VolunteerVisitRecorder()
 
-    struct Batch: Decodable {
-        var items: [LenientItem<VolunteerVisitInput>]
-    }
+    typealias Batch = BatchBody<VolunteerVisitInput>
 
     /// One visit, answered like a single door check (201 created, 200 a retry, 409 or 422).
     @Sendable func record(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
