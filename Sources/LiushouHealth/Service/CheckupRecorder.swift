@@ -109,8 +109,8 @@ struct CheckupRecorder: Sendable {
         var payloadRows: [UUID: (index: Int, recordId: String)] = [:]
         for (candidate, digests) in zip(candidates, digests) {
             let input = candidate.input
-            let keys = input.personId.map { ["id:\($0)"] } ?? digests.map { "digest:\($0.base64EncodedString())" }
-            guard let person = keys.lazy.compactMap({ people.byKey[$0] }).first, person.servedBy.contains(candidate.clinic) else {
+            let found = input.personId.map { people.byID[$0] } ?? digests.lazy.compactMap({ people.byDigest[$0] }).first
+            guard let person = found, person.servedBy.contains(candidate.clinic) else {
                 outcomes[candidate.row.index] = Outcome(
                     index: candidate.row.index,
                     recordId: input.recordId,
@@ -247,15 +247,15 @@ struct CheckupRecorder: Sendable {
         var servedBy: Set<UUID>
     }
 
-    /// The active people with these ids or ID-number digests, visible to the caller, keyed by `id:<uuid>` and
-    /// `digest:<base64 of the stored digest>`, with the caller's clinics that serve each one's village (one round trip).
+    /// The active people with these ids or ID-number digests, visible to the caller, by id and by
+    /// stored digest, with the caller's clinics that serve each one's village (one round trip).
     private func people(
         ids: Set<UUID>,
         digests: Set<Data>,
         clinics: [UUID],
         in transaction: PostgresTransaction
-    ) async throws -> (byKey: [String: Person], count: Int) {
-        guard !ids.isEmpty || !digests.isEmpty else { return ([:], 0) }
+    ) async throws -> (byID: [UUID: Person], byDigest: [Data: Person]) {
+        guard !ids.isEmpty || !digests.isEmpty else { return ([:], [:]) }
         let ids = Array(ids)
         let digests = Array(digests)
         let results = try await transaction.pipeline([
@@ -267,12 +267,15 @@ struct CheckupRecorder: Sendable {
         ])
         var served: [UUID: Set<UUID>] = [:]
         for row in results[1] { served[try row.decode("village_id"), default: []].insert(try row.decode("clinic_id")) }
-        var byKey: [String: Person] = [:]
+        var byID: [UUID: Person] = [:]
+        var byDigest: [Data: Person] = [:]
+        byID.reserveCapacity(results[0].count)
+        byDigest.reserveCapacity(results[0].count)
         for row in results[0] {
             let person = Person(id: try row.decode("id"), sex: try row.decode("sex"), servedBy: served[try row.decode("village_id")] ?? [])
-            byKey["id:\(person.id)"] = person
-            if let digest = try row.decode("id_number_digest", as: Data?.self) { byKey["digest:\(digest.base64EncodedString())"] = person }
+            byID[person.id] = person
+            if let digest = try row.decode("id_number_digest", as: Data?.self) { byDigest[digest] = person }
         }
-        return (byKey, results[0].count)
+        return (byID, byDigest)
     }
 }

@@ -152,15 +152,17 @@ extension Data: PostgresCodable {
         guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
             throw cell.invalidText(for: Data.self)
         }
-        var data = Data(capacity: (utf8.count - 2) / 2)
+        // Into an array first: `Data.append` of one byte costs a call through its representation.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((utf8.count - 2) / 2)
         var index = 2
         while index < utf8.count {
             guard let high = Hex.value(utf8[index]), let low = Hex.value(utf8[index + 1]) else {
                 throw cell.invalidText(for: Data.self)
             }
-            data.append(high << 4 | low)
+            bytes.append(high << 4 | low)
             index += 2
         }
-        return data
+        return Data(bytes)
     }
 }
