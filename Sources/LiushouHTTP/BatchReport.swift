@@ -68,4 +68,47 @@ public struct BatchReport: Encodable, Sendable {
             self.results.append(entry)
         }
     }
+
+    /// The answer as `JSONResponse(self)` writes it (keys sorted, `/` unescaped), written by hand:
+    /// `JSONEncoder` took a twentieth of an offline batch of 1,000 and more of a clinic's 5,000.
+    public var json: JSONText {
+        JSONText.object { json in
+            json.counts(self)
+            json.objects("results", of: self.results) { json, entry in
+                json.field("errors", entry.errors)
+                json.field("id", entry.id)
+                json.field("index", entry.index)
+                json.field("status", entry.status)
+            }
+        }
+    }
+}
+
+/// The counts of a batch's answer, in `JSONEncoder`'s sorted order.
+public protocol BatchCounts {
+    var created: Int { get }
+    var duplicate: Int { get }
+    var conflict: Int { get }
+    var rejected: Int { get }
+}
+
+extension BatchReport: BatchCounts {}
+
+extension JSONText.Fields {
+    /// `conflict`, `created`, `duplicate` and `rejected`, the first keys of a sorted batch answer.
+    public mutating func counts(_ counts: some BatchCounts) {
+        self.field("conflict", counts.conflict)
+        self.field("created", counts.created)
+        self.field("duplicate", counts.duplicate)
+        self.field("rejected", counts.rejected)
+    }
+
+    /// Field errors as `JSONEncoder` writes them (`field`, then `message`); nothing when `nil`.
+    public mutating func field(_ name: StaticString, _ errors: [Problem.FieldError]?) {
+        guard let errors else { return }
+        self.objects(name, of: errors) { json, error in
+            json.field("field", error.field)
+            json.field("message", error.message)
+        }
+    }
 }

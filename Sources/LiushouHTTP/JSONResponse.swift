@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LiushouPostgres
 import NIOCore
 
 /// A JSON response with an explicit status (dates as ISO 8601).
@@ -15,6 +16,13 @@ public struct JSONResponse: ResponseGenerator {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.data = try encoder.encode(value)
+        self.status = status
+        self.headers = headers
+    }
+
+    /// JSON written by hand (`JSONText`), as `JSONEncoder` above would write the value it stands for.
+    public init(_ json: JSONText, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) {
+        self.data = Data(json.utf8)
         self.status = status
         self.headers = headers
     }

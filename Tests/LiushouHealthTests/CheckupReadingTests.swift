@@ -164,6 +164,19 @@ struct CheckupReadingTests {
         #expect(readAfterChange > 300)
     }
 
+    @Test("the batch's answer written by hand is what JSONEncoder writes for JSONResponse")
+    func answerByHand() throws {
+        var report = CheckupController.Report(created: 1, duplicate: 2, conflict: 3, rejected: 4)
+        report.results = [
+            .init(index: 0, recordId: "HIS/1 \"引号\"", id: UUID(), status: "created", errors: nil),
+            .init(index: 1, recordId: nil, id: nil, status: "rejected", errors: [.init(field: "items[1]", message: "无法读取\n\u{1}/")]),
+            .init(index: 2, recordId: "R-2", id: nil, status: "rejected", errors: []),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: report.json.utf8, as: UTF8.self) == String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+
     static func randomItem(using random: inout Agreement.Seeded) -> String {
         func space() -> String { ["", " ", "\n  ", "\t"].randomElement(using: &random)! }
         func text() -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import LiushouHTTP
+import LiushouPostgres
 import Testing
 
 @Suite("Batch answers")
@@ -45,5 +46,25 @@ struct BatchReportTests {
         #expect(String(decoding: written, as: UTF8.self).contains(ids[0].uuidString))
         #expect(report.results.map(\.status) == ["created", "rejected", "duplicate", "rejected", "rejected", "conflict"])
         #expect(report.created == 1 && report.duplicate == 1 && report.conflict == 1 && report.rejected == 3)
+    }
+
+    @Test("an answer written by hand is what JSONEncoder writes for JSONResponse: sorted keys, slashes unescaped, every escape")
+    func writtenByHand() throws {
+        let ids = (0..<4).map { _ in UUID() }
+        let body = #"{"items":[{"id":"\#(ids[0])","n":1},{"id":"\#(ids[1])"},{"n":2},{"id":"\#(ids[3])","n":3}]}"#
+        let items = try JSONDecoder().decode(BatchBody<Input>.self, from: Data(body.utf8)).items
+        let messages = ["a/b \"c\" \\ d", "控制\u{1}\u{8}\u{c}\n\r\t\u{1f}", "🙂 \u{2028} \u{7f} é", ""]
+        let report = BatchReport(
+            items: items,
+            recorded: [
+                .init(id: ids[0], status: "rejected", errors: messages.map { .init(field: "items[0].notes/\($0)", message: $0) }),
+                .init(id: ids[3], status: "created", errors: nil),
+            ]
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: report.json.utf8, as: UTF8.self) == String(decoding: try encoder.encode(report), as: UTF8.self))
+        let empty = BatchReport(items: [LenientItem<Input>](), recorded: [])
+        #expect(String(decoding: empty.json.utf8, as: UTF8.self) == String(decoding: try encoder.encode(empty), as: UTF8.self))
     }
 }

@@ -45,7 +45,7 @@ struct DoorCheckController: Sendable {
         let readable = batch.items.compactMap(\.input)
         let recorded = try await self.recorder.record(readable, caller: caller, in: self.database)
         let answer = BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) })
-        return try JSONResponse(answer)
+        return JSONResponse(answer.json)
     }
 
     /// A person's latest checks.

@@ -129,6 +129,12 @@ public struct JSONText: Sendable, PostgresEncodable {
             self.bytes.append(contentsOf: text.hasSuffix(".0") ? text.dropLast(2).utf8 : text[...].utf8)
         }
 
+        public mutating func field(_ name: StaticString, _ value: Int?) {
+            guard let value else { return }
+            self.key(name)
+            self.bytes.append(contentsOf: String(value).utf8)
+        }
+
         public mutating func field(_ name: StaticString, _ value: Bool?) {
             guard let value else { return }
             self.key(name)

@@ -32,8 +32,8 @@ struct VolunteerVisitController: Sendable {
         let recorded = try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
             try await self.recorder.record(batch.items.compactMap(\.input), caller: caller, in: transaction)
         }
-        return try JSONResponse(
-            BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) })
+        return JSONResponse(
+            BatchReport(items: batch.items, recorded: recorded.map { .init(id: $0.id, status: $0.status.rawValue, errors: $0.errors) }).json
         )
     }
 }
