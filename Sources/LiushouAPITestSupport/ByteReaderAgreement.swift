@@ -24,8 +24,8 @@ public enum ByteReaderAgreement {
         JSONBodyCheck.problem(in: ByteBuffer(bytes: body)) != nil
     }
 
-    /// Where the reader answers, what it disagrees with (empty when it agrees or gives up):
-    /// `same` compares two values exactly (numbers by their bits).
+    /// Where the reader answers, what it disagrees with (`nil` when it agrees or gives up): `same`
+    /// compares two values exactly (numbers by their bits, strings by their bytes).
     public static func disagreement<Input: Decodable & Sendable & JSONByteReadable>(
         _ body: [UInt8],
         as type: Input.Type,
@@ -65,6 +65,7 @@ public enum ByteReaderAgreement {
 
     /// `body` with one byte removed, doubled or replaced, or one inserted.
     public static func mutated(_ body: [UInt8], using random: inout Seeded) -> [UInt8] {
+        guard !body.isEmpty else { return [Self.mutationBytes.randomElement(using: &random)!] }
         var body = body
         let index = Int.random(in: 0..<body.count, using: &random)
         switch Int.random(in: 0..<4, using: &random) {

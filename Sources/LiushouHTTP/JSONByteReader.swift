@@ -16,7 +16,7 @@ public struct JSONByteReader {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
 
-    public init(bytes: UnsafeRawBufferPointer) {
+    init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
@@ -133,13 +133,19 @@ public struct JSONByteReader {
             }
         }
         var plainInteger = digits <= 15
+        // A number that reads as zero is taken only as `0`, `-0`, `0.00`…: one with a digit other
+        // than 0 underflowed, which `JSONDecoder` refuses (`Double` rounds it to zero), and one with
+        // an exponent `JSONDecoder` takes or refuses by rules of its own (`-0e5` but not `0e5`).
+        var nonZero = first != 0
         if self.peekIs(UInt8(ascii: ".")) {
             self.position += 1
-            guard self.digit() != nil else { return nil }
-            while self.digit() != nil {}
+            guard let digit = self.digit() else { return nil }
+            nonZero = nonZero || digit != 0
+            while let next = self.digit() { nonZero = nonZero || next != 0 }
             plainInteger = false
         }
         if self.peekIs(UInt8(ascii: "e")) || self.peekIs(UInt8(ascii: "E")) {
+            nonZero = true
             self.position += 1
             if self.peekIs(UInt8(ascii: "+")) || self.peekIs(UInt8(ascii: "-")) { self.position += 1 }
             guard self.digit() != nil else { return nil }
@@ -151,7 +157,7 @@ public struct JSONByteReader {
             return negative ? -Double(integer) : Double(integer)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else { return nil }
+        guard let value = Double(text), value.isFinite, value != 0 || !nonZero else { return nil }
         return value
     }
 

@@ -22,6 +22,7 @@ public struct JSONResponse: ResponseGenerator {
 
     /// JSON written by hand (`JSONText`), as `JSONEncoder` above would write the value it stands for.
     public init(_ json: JSONText, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) {
+        precondition(!json.canonical, "an answer leaves `/` unescaped, as JSONResponse's encoder does")
         self.data = Data(json.utf8)
         self.status = status
         self.headers = headers

@@ -14,7 +14,8 @@ public struct CheckedJSONRequestDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let limit = (context as? AppRequestContext)?.maxUploadSize ?? AppRequestContext.defaultMaxBodyBytes
         let buffer = try await request.body.collect(upTo: limit)
-        // A plain batch (or check) is read by hand; anything else is checked and decoded as below.
+        // A plain batch (or check) is read by hand, unchecked: what the reader accepts holds nothing
+        // the body check refuses (`JSONByteReader`). Anything else is checked and decoded as below.
         if let readable = T.self as? any JSONByteReadable.Type,
             let value = buffer.withUnsafeReadableBytes({ readable.read(body: $0) }) as? T
         {

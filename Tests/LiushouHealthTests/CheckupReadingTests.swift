@@ -13,7 +13,11 @@ struct CheckupReadingTests {
     typealias Agreement = ByteReaderAgreement
 
     static func same(_ mine: CheckupInput, _ theirs: CheckupInput) -> Bool {
+        // `==` on strings ignores how a character is composed; the reader must keep the very bytes.
         mine == theirs && (mine.measurements ?? []).map(\.value.bitPattern) == (theirs.measurements ?? []).map(\.value.bitPattern)
+            && [mine.recordId, mine.clinician, mine.findings ?? "", mine.idNumber ?? ""].joined(separator: "\u{0}").utf8
+                .elementsEqual([theirs.recordId, theirs.clinician, theirs.findings ?? "", theirs.idNumber ?? ""].joined(separator: "\u{0}").utf8)
+            && (mine.diagnoses ?? []).joined(separator: "\u{0}").utf8.elementsEqual((theirs.diagnoses ?? []).joined(separator: "\u{0}").utf8)
     }
 
     static func body(_ items: [String]) -> [UInt8] {
@@ -76,7 +80,10 @@ struct CheckupReadingTests {
                 Self.with("clinicId", #""0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9""#),
             ]),
             Self.body(
-                ["-0", "0", "1e2", "1E-2", "-3.25e+1", "12345678901234567890", "0.1", "4.50", "-999999999999999", "1000000000000000"].map {
+                [
+                    "-0", "0", "1e2", "1E-2", "-3.25e+1", "12345678901234567890", "0.1", "4.50", "-999999999999999", "1000000000000000",
+                    "5e-324", "0.000", "-0.000", "0.0",
+                ].map {
                     Self.with("measurements", #"[{"name": "n", "value": \#($0), "unit": "u"}]"#)
                 }
             ),
@@ -95,7 +102,7 @@ struct CheckupReadingTests {
         #expect(zero.items.first?.input?.measurements?.first?.value.sign == .minus)
     }
 
-    @Test("anything else is left to JSONDecoder and the body check, which answer it as before")
+    @Test("anything else is given up on, for JSONDecoder and the body check to answer")
     func leftToDecoder() {
         let items: [String] = [
             Self.with("extra", "1"),
@@ -117,6 +124,13 @@ struct CheckupReadingTests {
             Self.with("measurements", #"[{"name": "n", "value": +1, "unit": "u"}]"#),
             Self.with("measurements", #"[{"name": "n", "value": 1e400, "unit": "u"}]"#),
             Self.with("measurements", #"[{"name": "n", "value": NaN, "unit": "u"}]"#),
+            Self.with("measurements", #"[{"name": "n", "value": 1e-400, "unit": "u"}]"#),
+            // Zero with an exponent: JSONDecoder takes `-0e5` and refuses `0e5` and `-0.0e5`.
+            Self.with("measurements", #"[{"name": "n", "value": 0e5, "unit": "u"}]"#),
+            Self.with("measurements", #"[{"name": "n", "value": -0e5, "unit": "u"}]"#),
+            Self.with("measurements", #"[{"name": "n", "value": -0.0e5, "unit": "u"}]"#),
+            Self.with("measurements", #"[{"name": "n", "value": -2.4703282292062327e-324, "unit": "u"}]"#),
+            Self.with("measurements", "[{\"name\": \"n\", \"value\": 0.\(String(repeating: "0", count: 400))1, \"unit\": \"u\"}]"),
             Self.with("measurements", #"[{"name": "n", "value": 1, "unit": "u", "name": "m"}]"#),
             Self.with("checkedOn", #""2026-13-01""#),
             Self.with("checkedOn", #""1800-01-01""#),
@@ -136,8 +150,19 @@ struct CheckupReadingTests {
             Array(#"{"items": [], "more": 1}"#.utf8),
             Array(#"{"items": [], "items": []}"#.utf8),
             Array(Self.body([Self.plain]).dropLast()),
-            Self.body([Self.with("findings", "\"a") + "\u{80}\"}"]),
         ]
+        // Invalid UTF-8 in a string: a lone continuation byte, a cut-off sequence, an encoded surrogate.
+        for broken: [UInt8] in [[0x80], [0xC3], [0xED, 0xA0, 0x80]] {
+            let findings = Array(Self.with("findings", #""a#REST""#).utf8)
+            let marker = Array("#REST".utf8)
+            let at = findings.indices.first { findings[$0...].starts(with: marker) }!
+            var body: [UInt8] = Array(Self.body([]).dropLast(2))
+            body += findings[..<at]
+            body += broken
+            body += findings[(at + marker.count)...]
+            body += Array("]}".utf8)
+            bodies.append(body)
+        }
         for body in bodies {
             #expect(Agreement.read(BatchBody<CheckupInput>.self, body) == nil, "read by hand: \(String(decoding: body, as: UTF8.self))")
         }

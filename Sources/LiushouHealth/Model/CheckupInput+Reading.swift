@@ -79,19 +79,26 @@ extension CheckupInput: JSONByteReadable {
 }
 
 extension Measurement {
+    private static let keys: [StaticString] = ["name", "value", "unit"]
+
     fileprivate static func readList(from reader: inout JSONByteReader) -> [Measurement]? {
         var list: [Measurement] = []
         let read = reader.array { reader in
             var name: String?
             var value: Double?
             var unit: String?
-            let read = reader.object(keys: ["name", "value", "unit"]) { reader, key in
+            let read = reader.object(keys: Self.keys) { reader, key in
                 switch key {
-                case 0: name = reader.string()
-                case 1: value = reader.number()
-                default: unit = reader.string()
+                case 0:
+                    name = reader.string()
+                    return name != nil
+                case 1:
+                    value = reader.number()
+                    return value != nil
+                default:
+                    unit = reader.string()
+                    return unit != nil
                 }
-                return key == 0 ? name != nil : key == 1 ? value != nil : unit != nil
             }
             guard read, let name, let value, let unit else { return false }
             list.append(Measurement(name: name, value: value, unit: unit))

@@ -109,7 +109,9 @@ struct CheckupRecorder: Sendable {
         var payloadRows: [UUID: (index: Int, recordId: String)] = [:]
         for (candidate, digests) in zip(candidates, digests) {
             let input = candidate.input
-            let found = input.personId.map { people.byID[$0] } ?? digests.lazy.compactMap({ people.byDigest[$0] }).first
+            // By id when one is given (and then by id only), else by any digest the number may be stored under.
+            let found: Person? =
+                if let personId = input.personId { people.byID[personId] } else { digests.lazy.compactMap({ people.byDigest[$0] }).first }
             guard let person = found, person.servedBy.contains(candidate.clinic) else {
                 outcomes[candidate.row.index] = Outcome(
                     index: candidate.row.index,
