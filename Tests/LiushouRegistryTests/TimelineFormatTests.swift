@@ -14,7 +14,8 @@ struct TimelineFormatTests {
         "grid1", "grid ", " grid", "grid\n", "grid\nx", "grid\t", "grid-x", "grid/x", "gríd", "网格员", "grid.", ".grid",
         String(repeating: "a", count: 29), String(repeating: "a", count: 30), String(repeating: "a", count: 31),
         String(repeating: "b", count: 59), String(repeating: "b", count: 60), String(repeating: "b", count: 61),
-        String(repeating: "é", count: 3), "abc\u{301}", "ａｂｃ", "abc😀",
+        String(repeating: "é", count: 3), "abc\u{301}", "ａｂｃ", "abc😀", "abcdefghijklmnopqrstuvwxyz", "klmnopqrstuvwxyz_.",
+        "ab`", "ab{", "ab^", "ab|", "ab~", "ab,", "ab@", "ab[", "ab\r", "\ngrid", "a\u{0}b".replacingOccurrences(of: "\u{0}", with: ""),
     ]
 
     @Test("every candidate module and kind is admitted exactly when the old expression matched it")
@@ -54,15 +55,30 @@ struct TimelineFormatTests {
                 }
             }
             #expect(admitted > 10 && admitted < Self.candidates.count * 2)
-            // A month made after the migration carries the same checks.
-            let later = try await database.pool.query(
+            // A month made after the migration carries the same checks, as every month does.
+            _ = try await database.pool.query("select history_partition_create('person_event', '2099-01-01', 'at')")
+            do {
+                try await database.pool.query(
+                    "insert into person_event (id, person_id, at, module, kind, summary) values (\(UUID()), \(person), '2099-01-05', 'grid', 'Bad', '试')"
+                )
+                Issue.record("a month made after the migration admitted the kind Bad")
+            } catch let error as DatabaseError {
+                #expect(error.sqlState == "23514" && "\(error)".contains("person_event_kind_format"), "\(error)")
+            }
+            let months = try await database.pool.query(
                 """
-                select count(*) as n from pg_constraint
-                where conrelid = 'person_event_default'::regclass
-                    and pg_get_constraintdef(oid) like '%ltrim%' and conname like 'person_event_%_format'
+                select i.inhrelid::regclass::text as month,
+                    count(c.oid) filter (where pg_get_constraintdef(c.oid) like '%ltrim%' and not c.conislocal) as checks
+                from pg_inherits i left join pg_constraint c on c.conrelid = i.inhrelid and c.conname like 'person_event_%_format'
+                where i.inhparent = 'person_event'::regclass
+                group by 1
                 """
-            ).first!.decode("n", as: Int.self)
-            #expect(later == 2)
+            )
+            #expect(months.count > 2)
+            for month in months {
+                let name = try month.decode("month", as: String.self)
+                #expect(try month.decode("checks", as: Int.self) == 2, "\(name)")
+            }
         }
     }
 }
