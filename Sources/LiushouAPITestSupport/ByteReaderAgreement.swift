@@ -1,5 +1,6 @@
 import Foundation
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 import NIOCore
 
@@ -42,29 +43,12 @@ public enum ByteReaderAgreement {
         return nil
     }
 
-    /// A deterministic source of choices (SplitMix64), so a failing case can be run again.
-    public struct Seeded: RandomNumberGenerator {
-        private var state: UInt64
-
-        public init(seed: UInt64) {
-            self.state = seed
-        }
-
-        public mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var value = self.state
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            return value ^ (value >> 31)
-        }
-    }
-
     /// Bytes a mutation puts in: JSON's punctuation, escapes' letters, digits, signs, spaces,
     /// a control character, NUL and bytes of broken UTF-8.
     static let mutationBytes: [UInt8] = Array("{}[]:,\"\\ \t\n0123456789.eE+-ntfurlsaxbd/".utf8) + [0, 1, 0x7F, 0x80, 0xC3, 0xE4, 0xFF]
 
     /// `body` with one byte removed, doubled or replaced, or one inserted.
-    public static func mutated(_ body: [UInt8], using random: inout Seeded) -> [UInt8] {
+    public static func mutated(_ body: [UInt8], using random: inout SplitMix64) -> [UInt8] {
         guard !body.isEmpty else { return [Self.mutationBytes.randomElement(using: &random)!] }
         var body = body
         let index = Int.random(in: 0..<body.count, using: &random)

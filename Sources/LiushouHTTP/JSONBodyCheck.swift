@@ -1,3 +1,4 @@
+import LiushouPostgres
 import NIOCore
 
 /// What a request body must not hold even when it is well-formed JSON: a key twice in one object (a
@@ -186,14 +187,7 @@ public enum JSONBodyCheck {
         private func hex4(at index: Int) -> UInt32? {
             var value: UInt32 = 0
             for offset in 0..<4 {
-                let byte = self.bytes[index + offset]
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-                default: return nil
-                }
+                guard let digit = Hex.value(self.bytes[index + offset]) else { return nil }
                 value = value << 4 | UInt32(digit)
             }
             return value

@@ -1,6 +1,7 @@
 import Foundation
 import LiushouAPITestSupport
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 import Testing
 
@@ -78,7 +79,7 @@ struct DoorCheckReadingTests {
 
     @Test("a batch changed by one byte, many ways: the reader answers only where JSONDecoder agrees")
     func changedBodies() {
-        var random = Agreement.Seeded(seed: 61_206)
+        var random = SplitMix64(seed: 61_206)
         let body = Self.body([Self.item(#""latitude":31.2304,"longitude":121.4737,"#), Self.item(#""householdId":null,"#)])
         var readAfterChange = 0
         for _ in 0..<3000 {

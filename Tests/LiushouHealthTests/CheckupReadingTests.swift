@@ -1,6 +1,7 @@
 import Foundation
 import LiushouAPITestSupport
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 import Testing
 
@@ -170,7 +171,7 @@ struct CheckupReadingTests {
 
     @Test("random bodies, and each changed by one byte: the reader answers only where JSONDecoder agrees")
     func randomBodies() {
-        var random = Agreement.Seeded(seed: 20_261_206)
+        var random = SplitMix64(seed: 20_261_206)
         var readAfterChange = 0
         for _ in 0..<300 {
             let body = Self.body((0..<Int.random(in: 1...3, using: &random)).map { _ in Self.randomItem(using: &random) })
@@ -202,7 +203,7 @@ struct CheckupReadingTests {
         #expect(String(decoding: report.json.utf8, as: UTF8.self) == String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 
-    static func randomItem(using random: inout Agreement.Seeded) -> String {
+    static func randomItem(using random: inout SplitMix64) -> String {
         func space() -> String { ["", " ", "\n  ", "\t"].randomElement(using: &random)! }
         func text() -> String {
             let pieces = ["王", "医生", "高血压", "a", "Z", "9", " ", "/", #"\""#, #"\\"#, #"\n"#, #"\u4e2d"#, #"\ud83d\ude42"#, "🙂", "-", "。"]
