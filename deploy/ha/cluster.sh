@@ -87,7 +87,9 @@ up() {
   wait_for 20 etcd curl -fsS "http://127.0.0.1:$etcd_port/health"
   # The first node bootstraps alone; the others clone it (pg_basebackup) once it leads.
   start_node 0
-  wait_for 60 "a leader" has_leader
+  # initdb and Patroni's bootstrap of the first node: well under a minute alone, but CI once saw it
+  # pass 60 s on 2 busy cores. What the node wrote is shown if it never leads.
+  wait_for 150 "a leader" has_leader || { tail -n 40 "$dir/${nodes[0]}.log" "$dir/etcd.log" >&2; return 1; }
   start_node 1; start_node 2
   as_postgres setsid pgbouncer "$dir/pgbouncer.ini" >>"$dir/pgbouncer.out" 2>&1 &
   wait_for 10 PgBouncer bash -c "echo >/dev/tcp/127.0.0.1/$bouncer_port"
