@@ -6,9 +6,9 @@ import NIOCore
 /// text (`\u0000`, and escaped surrogates that pair with nothing). One pass over the bytes, before
 /// the decoder or, for a large body, beside it (its refusal answers first); syntax errors are left to
 /// the decoder, which names them.
-public enum JSONBodyCheck {
+package enum JSONBodyCheck {
     /// The first offence, as a 400 naming the field's path, or `nil`.
-    public static func problem(in buffer: ByteBuffer) -> Problem? {
+    package static func problem(in buffer: ByteBuffer) -> Problem? {
         let offence = buffer.withUnsafeReadableBytes { bytes in
             var scanner = Scanner(bytes: bytes)
             return scanner.run()

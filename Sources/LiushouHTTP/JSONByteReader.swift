@@ -113,33 +113,31 @@ public struct JSONByteReader {
     public mutating func number() -> Double? {
         self.skipWhitespace()
         let start = self.position
-        var integer = 0
-        var digits = 0
         let negative = self.peekIs(UInt8(ascii: "-"))
         if negative { self.position += 1 }
         guard let first = self.digit() else { return nil }
-        integer = first
-        digits = 1
+        var integer = first
+        var digits = 1
         if first != 0 {
             while let next = self.digit() {
                 digits += 1
-                if digits <= 18 { integer = integer * 10 + next }
+                if digits <= 15 { integer = integer * 10 + next }
             }
         }
         var plainInteger = digits <= 15
         // A number that reads as zero is taken only as `0`, `-0`, `0.00`…: one with a digit other
         // than 0 underflowed, which `JSONDecoder` refuses (`Double` rounds it to zero), and one with
         // an exponent `JSONDecoder` takes or refuses by rules of its own (`-0e5` but not `0e5`).
-        var nonZero = first != 0
+        var zeroRefused = first != 0
         if self.peekIs(UInt8(ascii: ".")) {
             self.position += 1
             guard let digit = self.digit() else { return nil }
-            nonZero = nonZero || digit != 0
-            while let next = self.digit() { nonZero = nonZero || next != 0 }
+            zeroRefused = zeroRefused || digit != 0
+            while let next = self.digit() { zeroRefused = zeroRefused || next != 0 }
             plainInteger = false
         }
         if self.peekIs(UInt8(ascii: "e")) || self.peekIs(UInt8(ascii: "E")) {
-            nonZero = true
+            zeroRefused = true
             self.position += 1
             if self.peekIs(UInt8(ascii: "+")) || self.peekIs(UInt8(ascii: "-")) { self.position += 1 }
             guard self.digit() != nil else { return nil }
@@ -151,7 +149,7 @@ public struct JSONByteReader {
             return negative ? -Double(integer) : Double(integer)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite, value != 0 || !nonZero else { return nil }
+        guard let value = Double(text), value.isFinite, value != 0 || !zeroRefused else { return nil }
         return value
     }
 

@@ -1,10 +1,10 @@
 /// Hex digits for the text forms written and read byte by byte: `bytea`, UUIDs, JSON escapes.
-public enum Hex {
+package enum Hex {
     static let lowerDigits = Array("0123456789abcdef".utf8)
     static let upperDigits = Array("0123456789ABCDEF".utf8)
 
     /// The value of one hex digit, in either case.
-    public static func value(_ byte: UInt8) -> UInt8? {
+    package static func value(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte &- UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte &- UInt8(ascii: "a") &+ 10
