@@ -274,6 +274,58 @@ struct LedgerTests {
         }
     }
 
+    @Test(
+        "a number filed elsewhere in a later chunk refuses the file after earlier chunks were written: none stays; a dry run reports the rest created"
+    )
+    func clashInLaterChunk() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let filed = try await Self.upload(client, Data(Self.csv([Self.child("张小花", sequence: 302)]).utf8), token: cadre)
+                #expect(filed.status == .created, "\(filed.text)")
+                try await PlatformSeeder(owner: database.pool, hasher: TestHasher.shared).user(
+                    "village2a.cadre",
+                    password: PlatformFixture.password,
+                    home: fixture.village2a,
+                    grants: [(.villageCadre, fixture.village2a)]
+                )
+                let stranger = try await client.login("village2a.cadre")
+                // More rows than a chunk (PersonImporter.chunkSize), so the first chunk's files are written before the second is checked.
+                let rows = (0..<(PersonImporter.chunkSize + 1)).map { index in
+                    var elder = Self.elder("刘奶奶", sequence: index % 500)
+                    elder[2] = People.idNumber(born: "1950-01-0\(1 + index / 500)", sequence: index % 500)
+                    elder[1] = ""
+                    elder[5] = "341122101001"
+                    return elder
+                }
+                var clash = Self.child("张小花", sequence: 302, village: "341122101001")
+                clash[6] = ""
+                clash[12] = ""
+                let count = { try await database.pool.query("select count(*) as n from person").first!.decode("n", as: Int.self) }
+
+                let refused = try await Self.upload(client, Data(Self.csv(rows + [clash]).utf8), token: stranger)
+                #expect(refused.status == .unprocessableContent, "\(refused.text.prefix(300))")
+                let fields = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(fields == ["rows[\(rows.count + 2)].公民身份号码"])
+                #expect(try await count() == 1, "the first chunk's files were rolled back")
+
+                let dry = try await Self.upload(client, Data(Self.csv(rows + [clash]).utf8), token: stranger, dryRun: true)
+                #expect(dry.status == .ok)
+                #expect(try dry.json()["created"] as? Int == rows.count)
+                #expect(try dry.json()["failed"] as? Int == 1)
+                #expect(try await count() == 1, "a dry run writes nothing")
+
+                let imported = try await Self.upload(client, Data(Self.csv(rows).utf8), token: stranger)
+                #expect(imported.status == .created, "\(imported.text.prefix(300))")
+                #expect(try imported.json()["created"] as? Int == rows.count)
+                #expect(try await count() == rows.count + 1)
+                let again = try await Self.upload(client, Data(Self.csv(rows).utf8), token: stranger)
+                #expect(try again.json()["unchanged"] as? Int == rows.count, "\(again.text.prefix(300))")
+            }
+        }
+    }
+
     @Test("a re-import writes only the rows that change: the others keep their version and history and answer unchanged")
     func reimportWritesOnlyChanges() async throws {
         try await TestPostgres.withDatabase { database in

@@ -34,7 +34,7 @@ struct HealthFileController: Sendable {
         let input = try await request.decodeJSON(as: HealthFileInput.self, context: context)
         var errors: [Problem.FieldError] = []
         for (field, items) in [("chronicConditions", input.chronicConditions), ("allergies", input.allergies)]
-        where items.count > 30 || items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.unicodeScalars.count > 100 }) {
+        where items.count > 30 || items.contains(where: { $0.trimmingSpaces().isEmpty || $0.unicodeScalars.count > 100 }) {
             errors.append(.init(field: field, message: "at most 30 entries of 1 to 100 characters each"))
         }
         if (input.notes?.unicodeScalars.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }

@@ -1,5 +1,6 @@
 import Foundation
 import LiushouHTTP
+import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
 
@@ -27,8 +28,8 @@ enum CheckupCSV {
         }
         return table.rows.enumerated().map { index, row in
             var cells: [String: String] = [:]
-            for (column, value) in zip(table.header, row.fields) where !value.trimmingCharacters(in: .whitespaces).isEmpty {
-                cells[column] = value.trimmingCharacters(in: .whitespaces)
+            for (column, value) in zip(table.header, row.fields) where !value.trimmingSpaces().isEmpty {
+                cells[column] = value.trimmingSpaces()
             }
             return Self.row(index: index, line: row.line, cells: cells)
         }
@@ -67,7 +68,7 @@ enum CheckupCSV {
             measurements.append(Measurement(name: name, value: value, unit: rule.unit))
         }
         let diagnoses = cells["diagnoses"].map {
-            $0.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) }
+            $0.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingSpaces() }
         }
         guard errors.isEmpty, let checkedOn, let kind, let followUp else {
             return CheckupRecorder.Row(index: index, input: nil, recordId: cells["recordId"], errors: errors)

@@ -30,7 +30,7 @@ enum CheckupRules {
         }
         if (input.findings?.unicodeScalars.count ?? 0) > 4000 { add("findings", "must have at most 4000 characters") }
         let diagnoses = input.diagnoses ?? []
-        if diagnoses.count > 20 || diagnoses.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.unicodeScalars.count > 100 }) {
+        if diagnoses.count > 20 || diagnoses.contains(where: { $0.trimmingSpaces().isEmpty || $0.unicodeScalars.count > 100 }) {
             add("diagnoses", "at most 20 diagnoses of 1 to 100 characters each")
         }
         var seen: [String: Double] = [:]

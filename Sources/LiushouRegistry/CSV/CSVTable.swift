@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPlatform
 
 /// A parsed CSV file: a header row and data rows (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
 public struct CSVTable: Sendable, Equatable {
@@ -89,7 +90,7 @@ public struct CSVTable: Sendable, Equatable {
         if inQuotes { throw ParseError.unterminatedQuote(line: quoteLine) }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         guard let first = records.first else { throw ParseError.empty }
-        self.header = first.1.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.header = first.1.map { $0.trimmingSpaces() }
         self.rows = records.dropFirst().map { (line: $0.0, fields: $0.1) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPlatform
 
 /// Closed vocabularies of the person file (national register form, 2016 and successors).
 public enum Sex: String, Sendable, Codable, CaseIterable {
@@ -228,7 +229,7 @@ protocol ChineseNamed: RawRepresentable<String>, CaseIterable {
 extension ChineseNamed {
     /// The value whose code or Chinese name is `text`.
     static func parse(_ text: String) -> Self? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         return Self(rawValue: trimmed) ?? Self.allCases.first { $0.chineseName == trimmed }
     }
 }

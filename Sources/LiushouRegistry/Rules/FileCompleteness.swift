@@ -1,4 +1,5 @@
 import Foundation
+import LiushouPlatform
 
 /// The fields a file must hold, by category (建档率 counts files that hold them all).
 public enum FileCompleteness {
@@ -9,7 +10,7 @@ public enum FileCompleteness {
             if !present { missing.append(field) }
         }
         func filled(_ text: String?) -> Bool {
-            !(text ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+            !(text ?? "").trimmingSpaces().isEmpty
         }
         require(filled(file.idNumber), "idNumber")
         require(filled(file.ethnicity), "ethnicity")

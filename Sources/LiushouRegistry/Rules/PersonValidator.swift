@@ -63,7 +63,7 @@ public struct PersonValidator: Sendable {
 
         file.phone = Self.phone(input.phone, "phone", fail)
         if let cadre = input.responsibleCadre {
-            file.responsibleCadre?.name = cadre.name.trimmingCharacters(in: .whitespaces)
+            file.responsibleCadre?.name = cadre.name.trimmingSpaces()
             if file.responsibleCadre?.name.isEmpty == true { fail("responsibleCadre.name", "is required") }
             file.responsibleCadre?.phone = Self.phone(cadre.phone, "responsibleCadre.phone", fail)
         }
@@ -80,7 +80,7 @@ public struct PersonValidator: Sendable {
             }
         }
         if let flags = file.riskFlags {
-            file.riskFlags = Array(Set(flags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+            file.riskFlags = Array(Set(flags.map { $0.trimmingSpaces() }.filter { !$0.isEmpty })).sorted()
             if flags.contains(where: { $0.count > 40 }) { fail("riskFlags", "each flag must have at most 40 characters") }
         }
         if let assistance = file.assistance {
@@ -119,8 +119,8 @@ public struct PersonValidator: Sendable {
             fail("child.guardianshipConfirmedOn", "is in the future")
         }
         if var guardian = child.guardian {
-            guardian.name = guardian.name.trimmingCharacters(in: .whitespaces)
-            guardian.relationship = guardian.relationship.trimmingCharacters(in: .whitespaces)
+            guardian.name = guardian.name.trimmingSpaces()
+            guardian.relationship = guardian.relationship.trimmingSpaces()
             if !(1...50).contains(guardian.name.count) { fail("child.guardian.name", "must have 1 to 50 characters") }
             if !(1...20).contains(guardian.relationship.count) { fail("child.guardian.relationship", "must have 1 to 20 characters") }
             guardian.phone = Self.phone(guardian.phone, "child.guardian.phone", fail)
@@ -135,7 +135,7 @@ public struct PersonValidator: Sendable {
         guard let members = file.migrantFamily else { return }
         file.migrantFamily = members.enumerated().map { index, input in
             var member = input
-            member.name = input.name.trimmingCharacters(in: .whitespaces)
+            member.name = input.name.trimmingSpaces()
             if !(1...50).contains(member.name.count) { fail("migrantFamily[\(index)].name", "must have 1 to 50 characters") }
             member.idNumber = self.idNumber(input.idNumber, "migrantFamily[\(index)].idNumber", fail)
             member.phone = Self.phone(input.phone, "migrantFamily[\(index)].phone", fail)
