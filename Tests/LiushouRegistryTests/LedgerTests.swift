@@ -275,7 +275,7 @@ struct LedgerTests {
     }
 
     @Test(
-        "a number filed elsewhere in a later chunk refuses the file after earlier chunks were written: none stays; a dry run reports the rest created"
+        "a ledger of more rows than a chunk: a number filed elsewhere in the last chunk refuses it all; a dry run reports the rest created"
     )
     func clashInLaterChunk() async throws {
         try await TestPostgres.withDatabase { database in
@@ -291,7 +291,7 @@ struct LedgerTests {
                     grants: [(.villageCadre, fixture.village2a)]
                 )
                 let stranger = try await client.login("village2a.cadre")
-                // More rows than a chunk (PersonImporter.chunkSize), so the first chunk's files are written before the second is checked.
+                // More rows than a chunk (PersonImporter.chunkSize): the rows are looked up, and the new files written, a chunk at a time.
                 let rows = (0..<(PersonImporter.chunkSize + 1)).map { index in
                     var elder = Self.elder("刘奶奶", sequence: index % 500)
                     elder[2] = People.idNumber(born: "1950-01-0\(1 + index / 500)", sequence: index % 500)
@@ -308,7 +308,7 @@ struct LedgerTests {
                 #expect(refused.status == .unprocessableContent, "\(refused.text.prefix(300))")
                 let fields = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
                 #expect(fields == ["rows[\(rows.count + 2)].公民身份号码"])
-                #expect(try await count() == 1, "the first chunk's files were rolled back")
+                #expect(try await count() == 1, "nothing of the refused ledger stays")
 
                 let dry = try await Self.upload(client, Data(Self.csv(rows + [clash]).utf8), token: stranger, dryRun: true)
                 #expect(dry.status == .ok)

@@ -135,24 +135,15 @@ public struct PersonImporter: Sendable {
                 }
                 // Checked a chunk at a time: the chunk's ID numbers are looked up at once (visible files and
                 // numbers taken outside the caller's scope), and rows matching a visible file are merged into it.
-                // A chunk's new files are encoded on another core while the chunk before is written, and written
-                // after the next chunk was checked. Once a row failed nothing more is written (the transaction
-                // is rolled back): later rows are still checked and reported with what they would have done.
+                // New files are inserted after every row was checked.
                 let writable = prepared.enumerated().compactMap { index, entry in entry.map { (index: index, row: $0.0, unit: $0.1) } }
+                // The numbers' lookup digests (a keyed hash per data key) are worked out on every core first.
                 let vault = self.service.vault
                 let numberDigests = await writable.concurrentMap { entry in
                     entry.row.file.idNumber.map { vault.lookupDigests($0.uppercased()) }
                 }
-                let service = self.service
-                var pendingWrite: (batch: [NewFile], files: Task<PersonService.NewFiles, any Error>)?
+                var newFiles: [[(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)]] = []
                 var answered = 0
-                func flush() async throws {
-                    guard let (batch, files) = pendingWrite else { return }
-                    pendingWrite = nil
-                    try await self.write(batch, files, report: &report, in: transaction)
-                    answered += batch.count
-                    progress?(answered, writable.count)
-                }
                 for start in stride(from: 0, to: writable.count, by: Self.chunkSize) {
                     let range = start..<min(start + Self.chunkSize, writable.count)
                     let chunk = writable[range]
@@ -183,7 +174,7 @@ public struct PersonImporter: Sendable {
                         caller: caller,
                         in: transaction
                     )
-                    var creates: [NewFile] = []
+                    var creates: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)] = []
                     var merges: [(index: Int, merge: PersonService.LedgerMerge)] = []
                     for entry in chunk {
                         guard let ledger = ledgers[entry.index] else { continue }
@@ -216,17 +207,29 @@ public struct PersonImporter: Sendable {
                     }
                     answered += chunk.count - creates.count
                     progress?(answered, writable.count)
-                    guard !creates.isEmpty else { continue }
-                    guard report.failed == 0 else {
-                        // Nothing more is written: these files are reported with what they would have done.
-                        for entry in creates { report.record(.created, person: entry.id, at: entry.index) }
-                        continue
-                    }
-                    let encoding = Task { [creates] in try service.prepareMany(creates.map { ($0.id, $0.file, $0.unit) }, caller: caller) }
-                    try await flush()
-                    pendingWrite = (creates, encoding)
+                    if !creates.isEmpty { newFiles.append(creates) }
                 }
-                try await flush()
+                // Once a row failed nothing will be kept: the other rows were still checked, not written, and are
+                // reported with what they would have done.
+                if report.failed > 0 {
+                    for entry in newFiles.joined() { report.record(.created, person: entry.id, at: entry.index) }
+                } else {
+                    // New files are written a chunk at a time while the next chunk is encoded on another core.
+                    let service = self.service
+                    let prepare = { @Sendable (batch: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)]) in
+                        Task { try service.prepareMany(batch.map { (id: $0.id, file: $0.file, unit: $0.unit) }, caller: caller) }
+                    }
+                    var next = newFiles.first.map(prepare)
+                    for (number, batch) in newFiles.enumerated() {
+                        guard let encoding = next else { break }
+                        let files = try await encoding.value
+                        next = number + 1 < newFiles.count ? prepare(newFiles[number + 1]) : nil
+                        let records = try await self.service.createMany(files, in: transaction)
+                        for (entry, record) in zip(batch, records) { report.record(.created, person: record.id, at: entry.index) }
+                        answered += batch.count
+                        progress?(answered, writable.count)
+                    }
+                }
                 if dryRun { throw DryRunFinished(report: report) }
                 // The transaction may hold writes of earlier rows: throwing rolls them back.
                 if report.failed > 0 { throw Self.refusal(report) }
@@ -247,24 +250,6 @@ public struct PersonImporter: Sendable {
         } catch let finished as DryRunFinished {
             return finished.report
         }
-    }
-
-    /// A new file of the ledger: its row's index, the id it is given, its content and its checked unit.
-    private typealias NewFile = (index: Int, id: UUID, file: PersonFile, unit: UnitBrief)
-
-    /// Writes a chunk's new files once they are encoded — unless a row has failed meanwhile, when nothing
-    /// more is written and the files are reported with what they would have done.
-    private func write(
-        _ batch: [NewFile],
-        _ encoding: Task<PersonService.NewFiles, any Error>,
-        report: inout ImportReport,
-        in transaction: PostgresTransaction
-    ) async throws {
-        let files = try await encoding.value
-        if report.failed == 0 {
-            _ = try await self.service.createMany(files, in: transaction)
-        }
-        for (entry, record) in zip(batch, files.records) { report.record(.created, person: record.id, at: entry.index) }
     }
 
     /// When set, matched rows are merged one at a time through `PersonService.update`, as the import
