@@ -28,8 +28,9 @@ enum CheckupCSV {
         }
         return table.rows.enumerated().map { index, row in
             var cells: [String: String] = [:]
-            for (column, value) in zip(table.header, row.fields) where !value.trimmingSpaces().isEmpty {
-                cells[column] = value.trimmingSpaces()
+            for (column, value) in zip(table.header, row.fields) {
+                let trimmed = value.trimmingSpaces()
+                if !trimmed.isEmpty { cells[column] = trimmed }
             }
             return Self.row(index: index, line: row.line, cells: cells)
         }
