@@ -182,7 +182,37 @@ def main():
         village_table = browser.evaluate("document.getElementById('indicators').innerText")
         assert "东村一组" in village_table, f"grid row: {village_table[:300]}"
         village_shot = browser.screenshot("dashboard-village.png")
-        print(f"browser test passed: town and village pages rendered; screenshots {town_shot}, {village_shot}")
+
+        # Logging out leaves the form empty for the next person at the desk.
+        browser.evaluate("document.getElementById('logout').click()")
+        browser.wait_for("!document.getElementById('login').hidden", "the login form after logout")
+        fields = browser.evaluate("[document.getElementById('username').value, document.getElementById('password').value]")
+        assert fields == ["", ""], f"the login form keeps the last user's login after logout: {fields}"
+
+        # A village cadre, with the town (outside the cadre's scope) left in the address by the town's
+        # visit: the cadre's own village is shown, every figure under its own heading, and no legal-aid
+        # column (a cadre may not read legal aid).
+        browser.evaluate(f"history.replaceState(null, '', '#unitId={town_id}')")
+        browser.evaluate(f"""(() => {{
+            document.getElementById('username').value = 'demo.cadre';
+            document.getElementById('password').value = {json.dumps(password)};
+            document.getElementById('login').requestSubmit();
+            return true; }})()""")
+        browser.wait_for("!document.getElementById('board').hidden && document.getElementById('title').innerText.includes('东村')",
+                         "the cadre's village instead of the town in the address")
+        columns = browser.evaluate("[...document.querySelectorAll('#indicators thead th')].slice(1).map(th => th.dataset.key || th.innerText)")
+        api_row = call(base, "GET", f"/v1/dashboard?unitId={village}", token=cadre)["rows"][0]
+        api_keys = [i["key"] for i in api_row["indicators"]]
+        assert "legal_aid" not in api_keys, f"a cadre's dashboard carries legal aid: {api_keys}"
+        assert columns[:len(api_keys)] == api_keys, f"the cadre's headings {columns} are not the row's indicators {api_keys}"
+        cells = browser.evaluate("[...document.querySelectorAll('#indicators tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.dataset.key || td.innerText))")
+        for cells_of_row in cells:
+            assert cells_of_row[:len(api_keys)] == api_keys, f"a row's cells {cells_of_row} do not sit under {api_keys}"
+            assert cells_of_row[len(api_keys)] == str(api_row["counts"]["persons"]) or cells_of_row is not cells[0], \
+                f"在管人员 of the village: {cells_of_row} against {api_row['counts']['persons']}"
+        cadre_shot = browser.screenshot("dashboard-cadre.png")
+        print(f"browser test passed: town and village pages rendered, logout empties the form, a cadre's columns line up; "
+              f"screenshots {town_shot}, {village_shot}, {cadre_shot}")
     finally:
         if browser:
             browser.close()

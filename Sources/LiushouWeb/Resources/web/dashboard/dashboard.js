@@ -9,6 +9,9 @@ const $ = (id) => document.getElementById(id);
 const READERS = ["county_admin", "town_admin", "child_welfare_supervisor", "village_cadre"];
 let definitions = null;
 let trail = [];
+// The indicators of the unit on screen, in the order the server sent them (a caller without legal
+// aid reading gets no legal-aid column).
+let shown = [];
 
 const percent = (rate) => (rate == null ? "—" : `${(Math.round(rate * 1000) / 10).toFixed(1)}%`);
 
@@ -25,6 +28,9 @@ function consoleLink(unitId, key) {
 
 function signedOut(message = "") {
   $("board").hidden = true;
+  // The next person at a shared desk finds the form empty, not filled with the last user's login.
+  $("username").value = "";
+  $("password").value = "";
   $("login").hidden = false;
   for (const id of ["csv", "print", "logout", "console-link"]) $(id).hidden = true;
   $("login-error").textContent = message;
@@ -35,6 +41,7 @@ $("login").addEventListener("submit", async (event) => {
   $("login-error").textContent = "";
   try {
     await session.login($("username").value.trim(), $("password").value);
+    $("password").value = "";
     await start();
   } catch (error) {
     $("login-error").textContent = error.status === 401 ? "登录失败：用户名或密码错误，或账号已被锁定" : `登录失败：${error.message}`;
@@ -73,20 +80,28 @@ async function start() {
     }
     for (const id of ["csv", "print", "logout", "console-link"]) $(id).hidden = false;
     trail = [];
+    // A unit in the address (a drill-down of an earlier visit, maybe of another user) is shown when
+    // this user may read it; otherwise the user's own unit is.
     const wanted = new URLSearchParams(location.hash.slice(1)).get("unitId");
-    await show(wanted || grant.unitId);
+    if (!(wanted && wanted !== grant.unitId && (await show(wanted, { quiet: true })))) await show(grant.unitId);
   } catch (error) {
     if (error.status !== 401) signedOut(error.message);
   }
 }
 
-async function show(unitId) {
+/** Shows a unit's table, trend and lists; answers whether it could. */
+async function show(unitId, { quiet = false } = {}) {
   let dashboard;
+  $("board-error").textContent = "";
   try {
     dashboard = await get(`/v1/dashboard${query({ unitId })}`);
   } catch (error) {
-    $("login-error").textContent = error.message;
-    return;
+    if (error.status === 401) return false;
+    if (!quiet) {
+      $("board").hidden = false;
+      $("board-error").textContent = `无法显示该单位的指标：${error.message}`;
+    }
+    return false;
   }
   const self = dashboard.rows[0];
   const index = trail.findIndex((u) => u.id === self.unitId);
@@ -100,6 +115,7 @@ async function show(unitId) {
   $("board").hidden = false;
   loadTrend(self.unitId);
   loadLists(self.unitId);
+  return true;
 }
 
 $("crumbs").addEventListener("click", (event) => {
@@ -111,8 +127,12 @@ $("crumbs").addEventListener("click", (event) => {
 });
 
 function renderTable(dashboard) {
+  // Columns follow the indicators the rows carry, each cell found by its key, so that a column the
+  // caller may not see shifts no figure under another's heading.
+  const byKey = new Map(definitions.indicators.map((d) => [d.key, d]));
+  shown = dashboard.rows[0].indicators.map((v) => byKey.get(v.key) || { key: v.key, name: v.key, target: null, definition: "" });
   const head = h("thead", h("tr", h("th", { scope: "col" }, "单位"),
-    definitions.indicators.map((d) => h("th", { scope: "col", title: d.definition }, d.name,
+    shown.map((d) => h("th", { scope: "col", title: d.definition, dataset: { key: d.key } }, d.name,
       d.target == null ? null : [h("br"), h("span.muted", `目标 ${percent(d.target)}`)])),
     h("th", { scope: "col" }, "在管人员"), h("th", { scope: "col" }, "待办跟进"), h("th", { scope: "col" }, "未确认强制报告")));
   const body = h("tbody", dashboard.rows.map((row, i) => {
@@ -121,8 +141,12 @@ function renderTable(dashboard) {
     const reports = c.safeguarding_unacknowledged_under_1_day + c.safeguarding_unacknowledged_1_to_7_days + c.safeguarding_unacknowledged_over_7_days;
     return h(`tr.${i === 0 ? "self" : "child"}`,
       h("th", { scope: "row" }, i === 0 ? row.unitName : h("a.drill", { href: "#", dataset: { unit: row.unitId } }, row.unitName)),
-      row.indicators.map((v) => h(`td.${v.status}`, { dataset: { key: v.key } },
-        h("a", { href: consoleLink(row.unitId, v.key), title: "在工作台中打开名单" }, percent(v.rate), h("span.frac", `${v.numerator} / ${v.denominator}`)))),
+      shown.map((d) => {
+        const v = row.indicators.find((x) => x.key === d.key);
+        return v ? h(`td.${v.status}`, { dataset: { key: v.key } },
+          h("a", { href: consoleLink(row.unitId, v.key), title: "在工作台中打开名单" }, percent(v.rate), h("span.frac", `${v.numerator} / ${v.denominator}`)))
+          : h("td", { dataset: { key: d.key } }, "—");
+      }),
       h("td", h("a", { href: consoleLink(row.unitId, "persons") }, String(c.persons))),
       h("td", h("a", { href: "/console/#/followups" }, String(followUps)),
         c.follow_ups_open_over_30_days ? h("span.frac", `超 30 天 ${c.follow_ups_open_over_30_days}`) : null),
@@ -142,7 +166,7 @@ $("indicators").addEventListener("click", (event) => {
 async function loadTrend(unitId) {
   try {
     const trend = await get(`/v1/dashboard/trend${query({ unitId, weeks: 12 })}`);
-    mount($("charts"), definitions.indicators.map((d) => {
+    mount($("charts"), shown.map((d) => {
       const points = trend.weeks.map((w) => {
         const v = w.indicators.find((x) => x.key === d.key);
         return { week: w.weekStart, rate: v ? v.rate : null };
