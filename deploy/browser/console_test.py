@@ -339,13 +339,30 @@ def cadre_flow(console, server, password, token):
 
     # A follow-up for this child (from a cadre visit with needs), resolved in the console.
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    call(base, "POST", "/v1/door-checks", {"id": str(uuid.uuid4()), "personId": person_id, "occurredAt": now, "channel": "in_person",
-                                           "kind": "cadre_visit", "outcome": "needs_follow_up", "needs": ["safety", "daily_life", "study"]}, token=token)
-    mine = [f for f in call(base, "GET", "/v1/follow-ups?status=open", token=token)["items"] if (f.get("personId") or "").lower() == person_id]
-    assert mine, "a follow-up routed to the cadre"
-    target = mine[0]["id"]
+    for _ in range(2):
+        call(base, "POST", "/v1/door-checks", {"id": str(uuid.uuid4()), "personId": person_id, "occurredAt": now, "channel": "in_person",
+                                               "kind": "cadre_visit", "outcome": "needs_follow_up", "needs": ["safety", "daily_life", "study"]}, token=token)
+    mine = [f for f in call(base, "GET", "/v1/follow-ups?status=open", token=token)["items"]
+            if (f.get("personId") or "").lower() == person_id and f.get("canResolve", True)]
+    assert len(mine) >= 2, f"follow-ups routed to the cadre: {mine}"
+    target, other = mine[0]["id"], mine[1]
     console.go("#/followups", f"!!document.querySelector('li[data-id=\"{target}\"]')", "the follow-up list")
     console.shot("followups", "follow-ups")
+
+    # Resolved by someone else while the page shows it: the note typed here stays, the form says why.
+    other_form = f"li[data-id=\"{other['id']}\"] form"
+    console.fill({"resolution": "已上门核实，孩子由外婆接送"}, other_form)
+    call(base, "POST", f"/v1/follow-ups/{other['id']}/resolve", {"resolution": "他人已办结"}, token=token,
+         headers={"if-match": f'"{other["version"]}"'})
+    console.submit(other_form)
+    console.b.wait_for(f"(document.querySelector('{other_form} .field-error') || {{}}).textContent.includes('已被他人办结')",
+                       "the resolved-elsewhere notice")
+    kept = console.b.evaluate(f"document.querySelector('{other_form} textarea').value")
+    assert kept == "已上门核实，孩子由外婆接送", f"the typed note after the conflict: {kept!r}"
+    assert console.b.evaluate(f"document.querySelector('{other_form} button[type=submit]').disabled"), "the form no longer submits"
+    console.b.evaluate(f"document.querySelector('{other_form}').scrollIntoView(), true")
+    console.b.screenshot(f"console-{console.label}-followup-resolved-elsewhere.png")
+    print("a follow-up resolved elsewhere keeps the typed note and says so")
     form = f"li[data-id=\"{target}\"] form"
     console.submit(form)
     console.b.wait_for(f"document.querySelector('{form} [aria-invalid=true]') !== null", "the empty-note error")

@@ -370,6 +370,17 @@ def cadre_flow(server, password):
         browser.reload()
         browser.evaluate(f"location.hash = '#/report?person={person}', true")
         browser.wait_for("(document.querySelector('main textarea[name=details]') || {}).value === '孩子连续两天独自在家，监护人外出未归'", "the draft kept offline")
+        # The form for another person starts empty (one child's account never moves to another) and
+        # names the draft still waiting; that draft opens from there as it was left.
+        other = next(p["id"].lower() for p in call(base, "GET", "/v1/persons?limit=5", token=cadre_token)["items"] if p["id"].lower() != person)
+        browser.evaluate(f"location.hash = '#/report?person={other}', true")
+        browser.wait_for(f"!!document.querySelector('main .banner.warn a[href=\"#/report?person={person}\"]')", "the other draft named")
+        assert browser.evaluate("document.querySelector('main textarea[name=details]').value") == "", "another person's form starts empty"
+        assert browser.evaluate("!document.querySelector('main input[name=kind]:checked')"), "another person's form has no kind chosen"
+        browser.screenshot("field-report-other-person.png")
+        browser.evaluate(f"document.querySelector('main .banner.warn a[href=\"#/report?person={person}\"]').click(), true")
+        browser.wait_for("(document.querySelector('main textarea[name=details]') || {}).value === '孩子连续两天独自在家，监护人外出未归'", "the first draft again")
+        assert browser.evaluate("document.querySelector('main input[name=kind]:checked').value") == "living_alone", "the first draft's kind"
         browser.network(ONLINE)
         browser.evaluate("document.querySelector('main form').requestSubmit(), true")
         browser.wait_for("!!document.querySelector('main .banner.ok')", "the report filed")

@@ -33,6 +33,8 @@ export function message(text) {
     [/must be empty when the outcome/i, "无人在家或外出时不能登记需求"], [/must have at most (\d+) characters/i, "最多 $1 个字"],
     [/must have (\d+) to (\d+) characters/i, "需 $1 至 $2 个字"], [/check character/i, "校验位不正确"],
     [/not your current password/i, "当前密码不正确"], [/at least (\d+) characters/i, "至少 $1 个字符"],
+    [/^describe what happened \((\d+) to (\d+) characters\)/i, "请写明具体情况（$1 至 $2 个字）"],
+    [/^no such person in your scope/i, "没有找到此人，或此人不在您负责的范围内"],
   ];
   for (const [pattern, replacement] of rules) {
     const match = text.match(pattern);

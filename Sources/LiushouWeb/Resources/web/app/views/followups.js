@@ -45,8 +45,20 @@ export async function followUpsView({ app, profile }) {
         app.render();
       } catch (e) {
         if (e.offline) toast("需要联网才能办结；内容仍在输入框中", "bad");
-        else if (e.status === 412) showFieldErrors(form, { resolution: "这条跟进刚被其他人修改过，请刷新后再办理（您填写的内容仍在此处）" });
-        else if (e.status === 409) { toast("这条跟进已被他人办结"); app.render(); }
+        else if (e.status === 412 || e.status === 409) {
+          // Changed or resolved by someone else meanwhile: what was typed stays in its box, and a
+          // follow-up still open is answered at its latest version when sent again.
+          const latest = await get("/v1/follow-ups?status=open").then((d) => d.items.find((x) => x.id === item.id), () => undefined);
+          if (latest && latest.canResolve !== false) {
+            item.version = latest.version;
+            showFieldErrors(form, { resolution: "这条跟进刚被其他人修改过，已取得最新版本；您填写的内容仍在此处，核对后可再次办结" });
+          } else if (latest === undefined) {
+            showFieldErrors(form, { resolution: "这条跟进刚被其他人修改过；暂时无法取得最新情况，您填写的内容仍在此处，请稍后再试" });
+          } else {
+            showFieldErrors(form, { resolution: "这条跟进已被他人办结或改派，无需再办理；您填写的内容仍在此处" });
+            form.querySelector("button[type=submit]").disabled = true;
+          }
+        }
         else showFieldErrors(form, e.fields.resolution ? e.fields : { resolution: e.message });
       }
     });

@@ -1,9 +1,34 @@
 // 强制报告: a mandatory report goes to the town's supervisor at once. It must be sent online; offline,
 // the draft is kept on this device and the reporter is told to call 110 if a child is in danger.
 import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
-import { post, get } from "../../shared/api.js";
+import { post } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import { db, newId, cached } from "../data.js";
+
+// A draft per reported person ("report:<person id>"), so that opening the form for another child
+// never carries one child's account over to the other; "report" is a draft not yet pointed at anyone
+// (and the single draft kept before drafts were per person).
+const draftKey = (personId) => (personId ? `report:${personId}` : "report");
+
+/** The draft for `personId` (a new one if none is kept), adopting a single draft kept for that person. */
+async function draftFor(personId) {
+  const own = await db.get("drafts", draftKey(personId));
+  if (own) return own;
+  const single = await db.get("drafts", "report");
+  if (single && (!personId || !single.personId || single.personId === personId)) {
+    await db.delete("drafts", "report");
+    return { ...single, key: draftKey(personId || single.personId), personId: personId || single.personId };
+  }
+  return { key: draftKey(personId), id: newId(), personId, kind: "", details: "" };
+}
+
+/** The name of a person the device knows (a viewed file or today's tasks), or "". */
+async function nameOf(personId) {
+  const entry = await cached(`person:${personId}`);
+  if (entry) return entry.value.file.name;
+  const tasks = await cached("tasks");
+  return (tasks && (tasks.value.items.find((t) => t.personId === personId) || {}).personName) || "";
+}
 
 let onNetwork = () => {};
 addEventListener("online", () => onNetwork(true));
@@ -11,14 +36,14 @@ addEventListener("offline", () => onNetwork(false));
 
 export async function reportView({ app, params }) {
   const personId = params.get("person");
-  const draft = (await db.get("drafts", "report")) || { key: "report", id: newId(), personId, kind: "", details: "" };
-  if (personId && draft.personId !== personId) Object.assign(draft, { personId, id: newId() });
-  let personName = "";
-  if (draft.personId) {
-    const entry = await cached(`person:${draft.personId}`);
-    const tasks = await cached("tasks");
-    personName = entry ? entry.value.file.name : (tasks && (tasks.value.items.find((t) => t.personId === draft.personId) || {}).personName) || "";
-  }
+  const draft = await draftFor(personId);
+  const personName = draft.personId ? await nameOf(draft.personId) : "";
+  // Reports drafted for other people and not yet sent are listed, so none is forgotten.
+  const others = (await db.all("drafts"))
+    .filter((d) => (d.key === "report" || d.key.startsWith("report:")) && d.key !== draft.key && d.id !== draft.id && (d.kind || d.details));
+  const waiting = others.length ? h("div.banner.warn", { role: "status" }, "还有未提交的强制报告草稿：",
+    await Promise.all(others.map(async (d) => [
+      h("a", { href: d.personId ? `#/report?person=${d.personId}` : "#/report" }, d.personId ? (await nameOf(d.personId)) || "（已选人员）" : "（未选定人员）"), " "]))) : null;
   const details = h("textarea", { name: "details", rows: 5, maxlength: 4000, required: true }, draft.details);
   const police = h("input", { type: "checkbox", name: "police" });
   const offline = h("p.banner.bad", { role: "alert" },
@@ -31,6 +56,7 @@ export async function reportView({ app, params }) {
     h("h2", "强制报告"),
     h("p.small", "发现儿童独居、失踪，监护人丧失能力或不履行职责，疑似遭受家庭暴力或不法侵害时，立即报告。报告直达乡镇儿童督导员。"),
     offline,
+    waiting,
     draft.personId ? h("p", "被报告人：", h("strong", personName || "（已选人员）")) : h("p.banner.warn", "请从人员档案页点“强制报告”，以便报告指向具体的人。"),
     h("fieldset.chips", h("legend", "情形"), Object.entries(vocab.safeguardingKinds).map(([value, label]) =>
       h("label.chip", h("input", { type: "radio", name: "kind", value, checked: draft.kind === value }), h("span", label)))),
@@ -67,12 +93,15 @@ export async function reportView({ app, params }) {
       const body = { id: draft.id, personId: draft.personId, kind: draft.kind, details: details.value.trim() };
       if (police.checked) body.policeNotifiedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
       await post("/v1/safeguarding-reports", body);
-      await db.delete("drafts", "report");
+      await db.delete("drafts", draft.key);
       mount(app.view, h("div.banner.ok", { role: "status" }, "强制报告已提交，乡镇儿童督导员和管理员已收到。"), h("a.button", { href: "#/today" }, "返回今日任务"));
     } catch (e) {
       if (e.offline || e.transient) error.textContent = "提交失败（网络或服务器暂不可用），草稿已保存，请稍后再试；紧急时请拨打 110。";
-      else if (e.status === 422 || e.status === 400) showFieldErrors(form, e.fields);
-      else error.textContent = e.message;
+      else if (e.status === 422 || e.status === 400) {
+        // Fields without a control of their own (the reported person) are named below the form.
+        const rest = showFieldErrors(form, e.fields, vocab.message);
+        error.textContent = rest.length ? rest.map((line) => line.replace(/^personId: /, "被报告人：")).join("；") : "";
+      } else error.textContent = e.message;
     } finally {
       submit.disabled = false;
     }

@@ -5,6 +5,15 @@ import { get, post, query } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import * as units from "../units.js";
 
+/** The open follow-up `id` as the server has it now: null when it is no longer open, undefined when unknown. */
+async function openFollowUp(id) {
+  try {
+    return (await get(`/v1/follow-ups${query({ status: "open" })}`)).items.find((x) => x.id === id) || null;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function followUpsView({ app, params }) {
   const status = params.get("status") === "resolved" ? "resolved" : "open";
   const data = await get(`/v1/follow-ups${query({ status })}`);
@@ -26,8 +35,17 @@ export async function followUpsView({ app, params }) {
       } catch (error) {
         if (error.status === 422) showFieldErrors(form, error.fields, vocab.message);
         else if (error.status === 412 || error.status === 409) {
-          toast("此跟进已被他人处理或修改，列表已刷新", "bad");
-          app.render();
+          // Someone else changed or resolved it meanwhile: the note typed here stays in its box.
+          const latest = await openFollowUp(f.id);
+          if (latest && latest.canResolve !== false) {
+            f.version = latest.version;
+            showFieldErrors(form, { resolution: "此跟进刚被他人修改过，已取得最新版本；您填写的内容仍在此处，核对后可再次提交" });
+          } else if (latest === undefined) {
+            showFieldErrors(form, { resolution: "此跟进刚被他人修改过；暂时无法取得最新情况，您填写的内容仍在此处，请稍后再试" });
+          } else {
+            showFieldErrors(form, { resolution: "此跟进已被他人办结或改派，无需再处理；您填写的内容仍在此处" });
+            form.querySelector("button[type=submit]").disabled = true;
+          }
         } else toast(`失败：${error.message}`, "bad");
       }
     });
@@ -64,8 +82,17 @@ export async function safeguardingView({ app, params }) {
         toast("已登记报警");
         app.render();
       } catch (error) {
+        // The time and receipt number typed here stay in the form whatever the answer.
         if (error.status === 422) showFieldErrors(police, error.fields, vocab.message);
-        else toast(error.status === 412 ? "报告已被他人处理，已刷新" : `失败：${error.message}`, "bad"), app.render();
+        else if (error.status === 412) {
+          const latest = (await get(`/v1/safeguarding-reports${query({ status: "all" })}`).catch(() => ({ items: [] }))).items.find((x) => x.id === r.id);
+          if (latest) r.version = latest.version;
+          showFieldErrors(police, {
+            reference: latest && latest.policeNotifiedAt
+              ? `他人已于 ${formatTime(latest.policeNotifiedAt)} 登记报警${latest.policeReference ? `（回执号 ${latest.policeReference}）` : ""}；您填写的内容仍在此处`
+              : "报告刚被他人更新（如已确认收到），已取得最新版本；您填写的内容仍在此处，核对后可再次保存",
+          });
+        } else toast(error.offline ? "网络不通，未保存；您填写的内容仍在此处" : `失败：${error.message}`, "bad");
       }
     });
     const acknowledge = async () => {
