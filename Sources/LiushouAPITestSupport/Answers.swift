@@ -24,6 +24,13 @@ public enum Answer {
         public var items: [Item]
     }
 
+    /// An entry of `GET /v1/persons/{id}/timeline`.
+    public struct TimelineEntry: Decodable {
+        public var module: String
+        public var kind: String
+        public var summary: String
+    }
+
     public struct FieldError: Decodable, Equatable {
         public var field: String
         public var message: String

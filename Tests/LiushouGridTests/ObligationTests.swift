@@ -101,6 +101,30 @@ struct ObligationTests {
         }
     }
 
+    @Test("a rule's description is stored without the white space at its ends, and counted as stored")
+    func ruleDescriptionTrimmed() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let town = try await client.login("town1.admin")
+                let uri = "/v1/units/\(world.fixture.town1.idString)/visit-rules/weekly_call"
+                var rule: [String: Any] = [
+                    "description": String(repeating: "周", count: 201), "categories": ["left_behind_elder"],
+                    "checkKinds": ["cadre_visit"], "cadenceHours": 168,
+                ]
+                let long = try await client.send(.put, uri, json: rule, token: town)
+                #expect(long.status == .unprocessableContent, "\(long.text)")
+                #expect(try long.decode(Answer.Problem.self).fields == ["description"])
+                // 200 characters with a tab and an ideographic space after them (pasted from a document).
+                rule["description"] = " " + String(repeating: "周", count: 200) + "\t\u{3000}"
+                let set = try await client.send(.put, uri, json: rule, token: town)
+                #expect(set.status == .created, "\(set.text)")
+                let stored = try await database.pool.query("select description from visit_rule where rule_key = 'weekly_call'").first!
+                #expect(try stored.decode("description", as: String.self) == String(repeating: "周", count: 200))
+            }
+        }
+    }
+
     @Test("a town overrides a default for its villages; a village switches a rule off; others keep the default")
     func overrides() async throws {
         try await TestPostgres.withDatabase { database in

@@ -70,6 +70,18 @@ struct HealthAccessTests {
                 #expect(try womanForHelper.decode(Answer.HealthView.self).limited == true)
                 let cadreView = try await client.send(.get, uri, token: world.cadre).decode(Answer.HealthView.self)
                 #expect(cadreView.limited == false)
+                // The timeline keeps the same secret: the helper reads the elder's other entries but not the
+                // checkup's (its kind, date and follow-up flag); the village's cadre and the clinic read it.
+                let helperTimeline = try await client.send(.get, "/v1/persons/\(world.elder)/timeline", token: helper)
+                #expect(helperTimeline.status == .ok, "\(helperTimeline.text)")
+                let helperModules = Set(try helperTimeline.decode(Answer.Items<Answer.TimelineEntry>.self).items.map(\.module))
+                #expect(helperModules.contains("registry") && !helperModules.contains("health"), "\(helperModules)")
+                #expect(!helperTimeline.text.contains("需要随访") && !helperTimeline.text.contains("体检"))
+                for token in [world.cadre, world.clinic] {
+                    let timeline = try await client.send(.get, "/v1/persons/\(world.elder)/timeline", token: token)
+                    let modules = try timeline.decode(Answer.Items<Answer.TimelineEntry>.self).items.map(\.module)
+                    #expect(modules.contains("health"), "\(timeline.text)")
+                }
                 // The auditor finds the read, filed under the person's unit.
                 let reviewer = try await client.login("county.auditor")
                 let audit = try await client.send(.get, "/v1/audit?action=health.read", token: reviewer)

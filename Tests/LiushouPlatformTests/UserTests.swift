@@ -77,6 +77,30 @@ struct UserTests {
                 #expect(try await client.post("/v1/users", json: Self.newUser(fixture)).status == .unauthorized)
                 let duplicate = Self.newUser(fixture, username: "grid1a.worker")
                 #expect(try await client.post("/v1/users", json: duplicate, token: admin).status == .conflict)
+                // The same role on the same unit twice names the repeat (the database holds one such grant).
+                var twice = Self.newUser(fixture, username: "twice.granted")
+                twice["grants"] = [
+                    ["role": "grid_worker", "unitId": fixture.grid1a.idString], ["role": "grid_worker", "unitId": fixture.grid1a.idString],
+                ]
+                let repeated = try await client.post("/v1/users", json: twice, token: admin)
+                #expect(repeated.status == .unprocessableContent, "\(repeated.text)")
+                #expect(try repeated.decode(Answer.Problem.self).fields == ["grants[1].role"])
+                // An id already naming an account or a unit the admin cannot see answers 409, as any taken id.
+                let countyAdmin = try await database.pool.query("select id from account where username = 'county.admin'").first!
+                    .decode("id", as: UUID.self)
+                var taken = Self.newUser(fixture, username: "taken.id")
+                taken["id"] = countyAdmin.uuidString
+                let takenAnswer = try await client.post("/v1/users", json: taken, token: admin)
+                #expect(takenAnswer.status == .conflict, "\(takenAnswer.text)")
+                #expect(!takenAnswer.text.contains("county.admin"))
+                let unit = try await client.post(
+                    "/v1/units",
+                    json: ["id": fixture.town2.idString, "kind": "grid", "name": "三组", "parentId": fixture.village1a.idString],
+                    token: admin
+                )
+                #expect(unit.status == .conflict, "\(unit.text)")
+                let stored = try await database.pool.query("select count(*) as n from account where username in ('twice.granted', 'taken.id')")
+                #expect(try stored.first?.decode("n", as: Int.self) == 0)
             }
         }
     }

@@ -114,6 +114,34 @@ struct LedgerTests {
         }
     }
 
+    @Test("a household number longer than the household table holds fails its row, naming the column, in a dry run too")
+    func longHouseholdCode() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var long = Self.child("户号长", sequence: 311)
+                long[7] = String(repeating: "户", count: 41)
+                var longest = Self.child("户号满", sequence: 313)
+                longest[7] = String(repeating: "号", count: 40)
+                let data = Data(Self.csv([longest, long]).utf8)
+                let refused = try await Self.upload(client, data, token: cadre)
+                #expect(refused.status == .unprocessableContent, "\(refused.text)")
+                let errors = (try refused.json()["errors"] as? [[String: Any]]) ?? []
+                #expect(errors.compactMap { $0["field"] as? String } == ["rows[3].户编号"])
+                #expect(errors.first?["message"] as? String == "最多 40 个字", "\(errors)")
+                let dry = try await Self.upload(client, data, token: cadre, dryRun: true)
+                #expect(dry.status == .ok, "\(dry.text)")
+                #expect(try dry.json()["failed"] as? Int == 1)
+                // The 40-character number alone imports, with its household.
+                let imported = try await Self.upload(client, Data(Self.csv([longest]).utf8), token: cadre)
+                #expect(imported.status == .created, "\(imported.text)")
+                let households = try await database.pool.query("select code from household").map { try $0.decode("code", as: String.self) }
+                #expect(households == [String(repeating: "号", count: 40)])
+            }
+        }
+    }
+
     @Test("GBK and UTF-8 with BOM import alike; importing the same file again changes nothing")
     func encodingsAndIdempotence() async throws {
         try await TestPostgres.withDatabase { database in

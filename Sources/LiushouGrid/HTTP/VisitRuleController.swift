@@ -30,7 +30,9 @@ struct VisitRuleController: Sendable {
     @Sendable func set(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let key = context.parameters.get("key") ?? ""
-        let body = try await request.decodeJSON(as: VisitRuleInput.self, context: context)
+        var body = try await request.decodeJSON(as: VisitRuleInput.self, context: context)
+        // Stored as counted: the table's check counts the text without its ends.
+        body.description = body.description.trimmingWhitespace()
         try Self.validate(key: key, body)
         let ifMatch = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
         // Bulk: the change rebuilds the visit obligations of everyone under the unit (a county's
@@ -92,7 +94,7 @@ struct VisitRuleController: Sendable {
         if key.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
             errors.append(.init(field: "key", message: "must be 2 to 40 lower-case letters, digits or _"))
         }
-        if !(1...200).contains(body.description.trimmingCharacters(in: .whitespaces).unicodeScalars.count) {
+        if !(1...200).contains(body.description.unicodeScalars.count) {
             errors.append(.init(field: "description", message: "must have 1 to 200 characters"))
         }
         let categories: Set = ["left_behind_child", "child_in_difficulty", "left_behind_woman", "left_behind_elder"]

@@ -208,8 +208,16 @@ struct UserController: Sendable {
     /// Each grant must be on a unit in the caller's subtree, with a role the caller may grant there.
     static func checkGrantable(_ grants: [GrantRequest], caller: Caller, transaction: PostgresTransaction, field: String) async throws {
         var problems: [Problem.FieldError] = []
+        var seen: [String: Int] = [:]
         for (index, grant) in grants.enumerated() {
             let prefix = field.isEmpty ? "" : "\(field)[\(index)]."
+            // The same role on the same unit twice would be one grant (the database holds one).
+            let key = "\(grant.role.rawValue)/\(grant.unitId)"
+            if let first = seen[key] {
+                problems.append(.init(field: prefix + "role", message: "repeats \(field)[\(first)]"))
+                continue
+            }
+            seen[key] = index
             guard let path = try await AccountWriter.activeUnitPath(grant.unitId, transaction: transaction) else {
                 problems.append(.init(field: prefix + "unitId", message: "no such active unit in your scope"))
                 continue

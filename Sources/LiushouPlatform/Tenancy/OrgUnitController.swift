@@ -73,6 +73,9 @@ struct OrgUnitController: Sendable {
             )
             do {
                 try await self.repository.insert(unit, in: transaction)
+            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "org_unit_pkey" {
+                // The id names a unit the caller cannot see: answered as any other taken id.
+                throw Problem.idConflict("unit")
             } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "org_unit_code_unique" {
                 throw Problem(
                     status: .conflict,

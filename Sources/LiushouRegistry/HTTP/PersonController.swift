@@ -158,12 +158,27 @@ struct PersonController: Sendable {
         }
         let limit = 50
         let events = try await self.database.transaction(for: caller) { transaction in
-            _ = try await self.service.visible(id, in: transaction)
-            return try await self.repository.timeline(of: id, before: before, limit: limit + 1, in: transaction)
+            let record = try await self.service.visible(id, in: transaction)
+            return try await self.repository.timeline(
+                of: id,
+                before: before,
+                limit: limit + 1,
+                hiding: Self.modulesHidden(from: caller, unitPath: record.unitPath),
+                in: transaction
+            )
         }
         let items = Array(events.prefix(limit))
         let next = events.count > limit ? items.last.map { Cursor.encode(TimelineCursor(at: $0.at, id: $0.id)) } : nil
         return try JSONResponse(Page(items: items, nextCursor: next))
+    }
+
+    /// The timeline's modules hidden from a caller who sees the person only through a pairing or a
+    /// school: checkups, whose kinds, dates and follow-up flags are what the health view leaves out
+    /// of such a helper's summary (a serving clinic's staff, who read health details, see them).
+    /// Staff of the person's own units read every entry; legal aid and relief entries name only the
+    /// stage, which every viewer of the person may see.
+    static func modulesHidden(from caller: Caller, unitPath: String) -> [String] {
+        caller.covers(unitPath, in: .personArea) || caller.holds(.healthDetails) ? [] : ["health"]
     }
 
     /// The file as this caller may see it: identifiers masked unless revealed, and the reduced file

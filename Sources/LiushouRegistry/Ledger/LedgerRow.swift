@@ -161,6 +161,10 @@ public struct LedgerRow: Sendable {
         let woman = PersonFile.Woman(employment: text(.employment), trainingNeeds: text(.trainingNeeds))
         if woman != PersonFile.Woman(employment: nil, trainingNeeds: nil) { file.woman = woman }
         if let cadre = text(.cadreName) { file.responsibleCadre = .init(name: cadre, phone: text(.cadrePhone)) }
+        // The household table holds numbers of 1 to 40 characters (counted as the database counts them).
+        if let code = text(.householdCode), code.unicodeScalars.count > 40 {
+            errors.append(.init(field: LedgerColumn.householdCode.rawValue, message: "must have at most 40 characters"))
+        }
         guard errors.isEmpty else { return .failure(ValidationFailure(errors: errors)) }
         return .success(
             LedgerRow(

@@ -103,7 +103,13 @@ public protocol PersonRepository: Sendable {
     /// The field history, newest first.
     func history(of person: UUID, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonChange]
     /// Timeline events before a point (keyset), newest first.
-    func timeline(of person: UUID, before: (Date, UUID)?, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonEvent]
+    func timeline(
+        of person: UUID,
+        before: (Date, UUID)?,
+        limit: Int,
+        hiding modules: [String],
+        in transaction: PostgresTransaction
+    ) async throws -> [PersonEvent]
     /// Who to call about the person, as the contact card prints them (kind, name).
     func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [(kind: String, name: String)]
 }

@@ -457,12 +457,19 @@ public struct PostgresPersonRepository: PersonRepository {
         }
     }
 
-    public func timeline(of person: UUID, before: (Date, UUID)?, limit: Int, in transaction: PostgresTransaction) async throws -> [PersonEvent] {
+    public func timeline(
+        of person: UUID,
+        before: (Date, UUID)?,
+        limit: Int,
+        hiding modules: [String],
+        in transaction: PostgresTransaction
+    ) async throws -> [PersonEvent] {
         let page: SQLQuery = before.map { "and (at, id) < (\($0.0), \($0.1))" } ?? ""
+        let shown: SQLQuery = modules.isEmpty ? "" : "and module <> all(\(modules))"
         return try await transaction.query(
             """
             select id, at, module, kind, summary, account_name, record_id from person_event
-            where person_id = \(person) \(page) order by at desc, id desc limit \(limit)
+            where person_id = \(person) \(page) \(shown) order by at desc, id desc limit \(limit)
             """
         ).map { row in
             PersonEvent(

@@ -32,7 +32,7 @@ public struct PersonValidator: Sendable {
             ("ethnicity", file.ethnicity, 20), ("householdRegistration", file.householdRegistration, 200),
             ("currentAddress", file.currentAddress, 200), ("incomeSource", file.incomeSource, 100),
             ("notes", file.notes, 2000),
-        ] where (value?.count ?? 0) > limit {
+        ] where (value?.unicodeScalars.count ?? 0) > limit {
             fail(field, "must have at most \(limit) characters")
         }
 
