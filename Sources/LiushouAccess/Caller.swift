@@ -76,6 +76,13 @@ public struct Caller: Sendable, Hashable {
         self.scopes(for: permission).contains { Self.path(path, isInside: $0) }
     }
 
+    /// Whether a grant lies on the unit at `path`, above it or below it. A unit off every such line
+    /// belongs to another town or county, and an answer about it must read as for a unit that does
+    /// not exist.
+    public func reaches(_ path: String) -> Bool {
+        self.grants.contains { Self.path(path, isInside: $0.unitPath) || Self.path($0.unitPath, isInside: path) }
+    }
+
     /// Roles held on units whose subtree contains `path`.
     public func roles(at path: String) -> Set<Role> {
         Set(self.grants.filter { Self.path(path, isInside: $0.unitPath) }.map(\.role))

@@ -97,6 +97,21 @@ struct ContactCardAndHouseholdTests {
                 #expect(try long.json()["errors"].map { "\($0)" }?.contains("address") == true)
                 let foreign = try await client.post("/v1/households", json: ["villageId": fixture.village2a.idString, "address": "丙村"], token: cadre)
                 #expect(foreign.status == .unprocessableContent)
+                // With a grid named, another town's village still reads as one that does not exist.
+                let grid = fixture.grid1a.idString
+                let foreignWithGrid = try await client.post(
+                    "/v1/households",
+                    json: ["villageId": fixture.village2a.idString, "gridId": grid, "address": "丙村"],
+                    token: cadre
+                )
+                let missingWithGrid = try await client.post(
+                    "/v1/households",
+                    json: ["villageId": UUID().uuidString, "gridId": grid, "address": "丙村"],
+                    token: cadre
+                )
+                #expect(foreignWithGrid.status == .unprocessableContent)
+                let foreignErrors = try foreignWithGrid.decode(Answer.Problem.self).errors
+                #expect(foreignErrors == (try missingWithGrid.decode(Answer.Problem.self).errors), "\(foreignWithGrid.text)")
                 var person = People.child(village: fixture.village1a)
                 person["householdId"] = id
                 #expect(try await client.post("/v1/persons", json: person, token: cadre).status == .created)

@@ -92,6 +92,20 @@ struct PersonAPITests {
                 #expect(try await refused { $0["birthDate"] = "2015-03-05" } == ["birthDate"])
                 #expect(try await refused { $0["phone"] = "12345" } == ["phone"])
                 #expect(try await refused { $0["villageId"] = fixture.village2a.idString } == ["villageId"])
+                // Another town's village, with or without a grid named, reads as a village that does not exist.
+                func refusal(_ change: (inout [String: Any]) -> Void) async throws -> [Answer.FieldError]? {
+                    var body = People.child(village: fixture.village1a)
+                    change(&body)
+                    return try await client.post("/v1/persons", json: body, token: cadre).decode(Answer.Problem.self).errors
+                }
+                let missing = try await refusal { $0["villageId"] = UUID().uuidString }
+                #expect(try await refusal { $0["villageId"] = fixture.village2a.idString } == missing)
+                #expect(
+                    try await refusal {
+                        $0["villageId"] = fixture.village2a.idString
+                        $0["gridId"] = fixture.grid1a.idString
+                    } == missing
+                )
                 #expect(try await refused { $0["categories"] = [] as [Any] } == ["categories"])
                 // A relative's ID number must hold a birth date that has happened; dates outside 1900–2100 cannot be read.
                 #expect(

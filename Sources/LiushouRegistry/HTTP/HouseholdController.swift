@@ -52,7 +52,7 @@ struct HouseholdController: Sendable {
         ) {
             try await self.database.transaction(for: caller) { transaction in
                 guard let village = try await UnitBrief.load(body.villageId, in: transaction), village.kind == "village", village.active,
-                    body.gridId != nil || caller.holds(.personsWrite, at: village.path)
+                    caller.reaches(village.path), body.gridId != nil || caller.holds(.personsWrite, at: village.path)
                 else { throw Problem.validation([.init(field: "villageId", message: "no such active village in your scope")]) }
                 var unit = village
                 if let gridID = body.gridId {

@@ -582,7 +582,7 @@ public struct PersonService: Sendable {
     func checkReferences(_ file: PersonFile, caller: Caller, in transaction: PostgresTransaction) async throws -> UnitBrief {
         var problems: [Problem.FieldError] = []
         let village = try await UnitBrief.load(file.villageId, in: transaction)
-        guard let village, village.kind == "village", village.active else {
+        guard let village, village.kind == "village", village.active, caller.reaches(village.path) else {
             throw ServiceError.invalid([.init(field: "villageId", message: "no such active village in your scope")])
         }
         var unit = village
