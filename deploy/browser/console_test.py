@@ -268,12 +268,15 @@ def cadre_flow(console, server, password, token):
     diff = console.b.evaluate("document.getElementById('conflict').textContent")
     assert "民族" in diff and "回族" in diff and "现住址" in diff, f"the 412 screen shows both sides: {diff}"
     console.shot("edit-412", "412 screen")
+    # A correction made while reading the comparison is saved too.
+    console.fill({"householdRegistration": "安徽省示范县城关镇"}, "form.person-form")
     console.b.click("#conflict-keep-mine")
     console.b.wait_for(f"location.hash === '#/persons/{person_id}' && !!document.querySelector('.file-section')", "the file after resolving the 412")
     final = call(base, "GET", f"/v1/persons/{person_id}?reveal=identifiers&reason=" + urllib.request.quote("测试核对结果"), token=token)["file"]
     assert final["currentAddress"] == "测试组 9 号（新址）" and final["ethnicity"] == "回族" and final["notes"] == "网格员电话核实过", final
     assert final["child"]["guardian"]["phone"] == "13700137000", final["child"]["guardian"]
-    print("412 resolved: my address and guardian phone saved on top of the parallel write's ethnicity and notes")
+    assert final["householdRegistration"] == "安徽省示范县城关镇", final.get("householdRegistration")
+    print("412 resolved: my address, guardian phone and a later correction saved on top of the parallel write's ethnicity and notes")
 
     # Exit and re-activate.
     console.b.evaluate("[...document.querySelectorAll('main button')].find(b => b.textContent === '销档').click(), true")

@@ -388,6 +388,38 @@ def cadre_flow(server, password):
         reports = call(base, "GET", "/v1/safeguarding-reports", token=supervisor)["items"]
         assert any((r.get("personId") or "").lower() == person and r["kind"] == "living_alone" for r in reports), "the supervisor sees the report"
         browser.screenshot("field-report-filed.png")
+
+        # A record the server refuses (it waited offline past the 60 days a check may be late): 重新填写
+        # opens the form with what was typed and why it was refused, and saving replaces it.
+        browser.network(OFFLINE)
+        browser.evaluate(f"location.hash = '#/record/{person}', true")
+        record_through_form(browser, "needs_follow_up", needs=["study"], notes="孩子作业没人辅导，需找志愿者")
+        late = (datetime.now(timezone.utc) - timedelta(days=70)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        browser.evaluate(f"""new Promise((resolve) => {{ const q = indexedDB.open('liushou-field'); q.onsuccess = () => {{
+            const tx = q.result.transaction('outbox', 'readwrite'); const store = tx.objectStore('outbox'); const all = store.getAll();
+            all.onsuccess = () => {{ for (const r of all.result) if (r.state === 'pending' && String(r.payload.personId).toLowerCase() === {json.dumps(person)}) {{
+              r.payload.occurredAt = {json.dumps(late)}; store.put(r); }} }};
+            tx.oncomplete = () => {{ q.result.close(); resolve(true); }}; }}; }})""")
+        browser.network(ONLINE)
+        browser.evaluate("location.hash = '#/outbox', true")
+        browser.wait_for("!!document.querySelector('li[data-state=rejected] a.button')", "the refused record", seconds=60)
+        refused_id = browser.evaluate("document.querySelector('li[data-state=rejected]').dataset.id")
+        assert "孩子作业没人辅导" in browser.evaluate("document.querySelector('li[data-state=rejected]').innerText"), "the refused record's notes stay readable"
+        browser.screenshot("field-outbox-refused.png")
+        browser.evaluate("document.querySelector('li[data-state=rejected] a.button').click(), true")
+        browser.wait_for("!!document.querySelector('main form .banner.warn')", "the form filled from the refused record")
+        filled = browser.evaluate("""(() => { const f = document.querySelector('main form'); return {
+            notes: f.querySelector('textarea[name=notes]').value, outcome: (f.querySelector('input[name=outcome]:checked') || {}).value,
+            needs: [...f.querySelectorAll('input[name=needs]:checked')].map(b => b.value), banner: f.querySelector('.banner.warn').innerText }; })()""")
+        assert filled["notes"] == "孩子作业没人辅导，需找志愿者" and filled["outcome"] == "needs_follow_up" and filled["needs"] == ["study"], filled
+        assert "发生时间" in filled["banner"] and "60" in filled["banner"], f"the refusal is named: {filled['banner']}"
+        browser.screenshot("field-record-refilled.png")
+        browser.evaluate("""(() => { const f = document.querySelector('main form'); const when = f.querySelector('input[name=occurredAt]');
+            const d = new Date(Date.now() - 60000); const p = (n) => String(n).padStart(2, '0');
+            when.value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+            f.requestSubmit(); return true; })()""")
+        browser.wait_for(f"({OUTBOX}).then(rs => !rs.some(r => r.id === {json.dumps(refused_id)}) && rs.some(r => r.state === 'sent' && r.needs.includes('study')))",
+                         "the refilled record sent in place of the refused one", seconds=60)
         errors = browser.console_errors()
         assert not errors, f"no script errors: {errors}"
         print("cadre: person card masked with hotlines; follow-up resolved; safeguarding draft kept offline and filed online")

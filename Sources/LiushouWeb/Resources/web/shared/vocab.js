@@ -24,6 +24,12 @@ export const roles = {
 };
 export const followUpRoles = roles;
 
+/** The labels of a door check's or visit's fields, for the server's refusals of a record. */
+export const recordFields = {
+  occurredAt: "发生时间", outcome: "情况", needs: "需求", notes: "备注", channel: "方式", kind: "走访类型", personId: "人员",
+  householdId: "户", pairingId: "结对", activities: "做了什么", durationMinutes: "时长", latitude: "位置", longitude: "位置", id: "编号",
+};
+
 /** The server's English field messages in Chinese, where they follow a known pattern. */
 export function message(text) {
   if (!text) return "";

@@ -9,7 +9,13 @@ export async function meView({ app, profile }) {
   const logout = h("button.big", { type: "button" }, "退出登录");
   logout.addEventListener("click", async () => {
     const mine = await outbox.pendingCount(profile.accountId);
-    if (mine && !confirm(`还有 ${mine} 条记录未上传。退出后它们仍保存在本机，您下次登录后会自动上传。确定退出？`)) return;
+    // Refused records go with the logout (they hold notes about people): the user is told first.
+    const refused = (await outbox.list(profile.accountId)).filter((r) => ["rejected", "conflict"].includes(r.state)).length;
+    const lines = [
+      mine ? `还有 ${mine} 条记录未上传。退出后它们仍保存在本机，您下次登录后会自动上传。` : "",
+      refused ? `另有 ${refused} 条被服务器退回的记录，退出后将从本机删除；需要的话请先在“待上传”中重新填写。` : "",
+    ].filter(Boolean);
+    if (lines.length && !confirm(`${lines.join("\n")}\n确定退出？`)) return;
     await session.logout();
     app.go("#/login");
   });

@@ -1,7 +1,7 @@
 // 待上传: every record made on this device and where it stands.
 import { h, mount, formatTime, toast } from "../../shared/ui.js";
 import { STATES } from "../../shared/outbox.js";
-import { message } from "../../shared/vocab.js";
+import { message, recordFields } from "../../shared/vocab.js";
 import { outbox, db } from "../data.js";
 
 let subscribed = false;
@@ -23,10 +23,12 @@ export async function outboxView({ app, profile }) {
       h("div.row", h("span.grow", r.summary), h(`span.badge.${BADGE[r.state] || ""}`, STATES[r.state] || r.state)),
       h("p.muted.small", `${formatTime(r.payload.occurredAt)} 记录${r.sentAt ? ` · ${formatTime(r.sentAt)} 上传` : ""}`),
       r.lastError && r.state === "pending" ? h("p.small", `上次尝试：${r.lastError}`) : null,
-      r.errors ? h("ul.small", r.errors.map((e) => h("li", `${e.field ? `${e.field}：` : ""}${message(e.message)}`))) : null,
+      r.errors ? h("ul.small", r.errors.map((e) => h("li", `${e.field ? `${recordFields[e.field] || e.field}：` : ""}${message(e.message)}`))) : null,
       r.state === "conflict" ? h("p.small", "服务器上已有同一编号但内容不同的记录；此条未保存。") : null,
+      // What was typed stays readable until the record is filled in again or deleted.
+      ["rejected", "conflict"].includes(r.state) && r.payload.notes ? h("p.small", `备注：${r.payload.notes}`) : null,
       ["rejected", "conflict"].includes(r.state) ? h("div.actions",
-        h("a.button", { href: `#/record/${r.payload.personId}` }, "重新填写"),
+        h("a.button", { href: `#/record/${r.payload.personId}?from=${r.id}` }, "重新填写"),
         h("button", { type: "button", onclick: async () => { await db.delete("outbox", r.id); draw(); } }, "删除此条")) : null))
       : h("p.card", "本机没有记录。"));
   };

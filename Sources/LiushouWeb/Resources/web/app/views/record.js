@@ -4,7 +4,7 @@ import { h, mount, field, showFieldErrors, toast, localInputValue } from "../../
 import { get } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import * as session from "../../shared/session.js";
-import { cached, keep, outbox, newId } from "../data.js";
+import { cached, keep, outbox, newId, db } from "../data.js";
 
 /** The check kinds the caller's roles make (as the server decides). */
 export function myKinds() {
@@ -61,10 +61,17 @@ export async function recordView({ app, id, params, profile }) {
     mount(app.view, h("p.banner.bad", "本机没有这个人的资料，请联网后从今日任务进入。"), h("a.button", { href: "#/today" }, "返回今日任务"));
     return;
   }
+  // 重新填写 of a record the server refused: its content fills the form, its refusal is shown, and
+  // saving replaces it (the refused record stays in 待上传 until then).
+  const from = params.get("from");
+  const earlier = from ? await db.get("outbox", from) : null;
+  const redo = earlier && earlier.accountId === profile.accountId && ["rejected", "conflict"].includes(earlier.state)
+    && String(earlier.payload.personId).toLowerCase() === String(id).toLowerCase() ? earlier : null;
+  const before = redo ? redo.payload : {};
   const kinds = myKinds();
-  let kind = params.get("kind");
+  let kind = params.get("kind") || (redo && (redo.kind === "volunteer-visit" ? "volunteer_visit" : before.kind));
   if (!kinds.includes(kind)) kind = kinds.find((k) => (person.kinds || []).includes(k)) || kinds[0];
-  const pairingId = params.get("pairing") || person.pairingId || null;
+  const pairingId = params.get("pairing") || before.pairingId || person.pairingId || null;
   if (!kind) {
     mount(app.view, h("p.banner.bad", "您的角色不能记录走访。"));
     return;
@@ -74,26 +81,35 @@ export async function recordView({ app, id, params, profile }) {
     mount(app.view, h("p.banner.warn", "志愿者走访请从“我的结对”进入，以便记到对应的结对。"), h("a.button", { href: "#/pairings" }, "我的结对"));
     return;
   }
-  const when = h("input", { type: "datetime-local", name: "occurredAt", value: localInputValue(), max: localInputValue(new Date(Date.now() + 600000)) });
-  const notes = h("textarea", { name: "notes", maxlength: 2000, rows: 3, placeholder: "可用输入法的语音输入" });
+  const earlierTime = before.occurredAt ? new Date(before.occurredAt) : null;
+  const when = h("input", { type: "datetime-local", name: "occurredAt", value: localInputValue(earlierTime || undefined),
+    max: localInputValue(new Date(Date.now() + 600000)) });
+  const notes = h("textarea", { name: "notes", maxlength: 2000, rows: 3, placeholder: "可用输入法的语音输入" }, before.notes || "");
   const located = h("input", { type: "checkbox", name: "withLocation" });
-  const needsBox = chips("needs", vocab.needs, { type: "checkbox", legend: "需求（可多选）" });
-  needsBox.hidden = true;
-  const activitiesBox = isVolunteerVisit ? chips("activities", vocab.activities, { type: "checkbox", legend: "做了什么（可多选）" }) : null;
-  const duration = isVolunteerVisit ? h("input", { type: "number", name: "durationMinutes", min: 1, max: 720, value: 60, inputmode: "numeric" }) : null;
+  const needsBox = chips("needs", vocab.needs, { type: "checkbox", legend: "需求（可多选）", selected: before.needs || [] });
+  needsBox.hidden = !["needs_follow_up", "urgent"].includes(before.outcome);
+  const activitiesBox = isVolunteerVisit
+    ? chips("activities", vocab.activities, { type: "checkbox", legend: "做了什么（可多选）", selected: before.activities || [] }) : null;
+  const duration = isVolunteerVisit
+    ? h("input", { type: "number", name: "durationMinutes", min: 1, max: 720, value: before.durationMinutes || 60, inputmode: "numeric" }) : null;
+  const refusal = redo ? h("div.banner.warn", { role: "status" }, "重新填写未能上传的记录：",
+    redo.state === "conflict" ? "服务器上已有同一编号但内容不同的记录。" : "",
+    (redo.errors || []).map((e) => h("div", `${e.field ? `${vocab.recordFields[e.field] || e.field}：` : ""}${vocab.message(e.message)}`)),
+    "保存后，这条新记录会替换原记录。") : null;
   const error = h("p.field-error", { role: "alert" });
   const save = h("button.primary.big", { type: "submit" }, "保存");
   const form = h("form", { novalidate: true },
     h("h2", `记录：${person.name}`),
     h("p.muted.small", [person.unit, person.address].filter(Boolean).join(" · ")),
+    refusal,
     kinds.length > 1 ? chips("kind", Object.fromEntries(kinds.map((k) => [k, vocab.checkKinds[k]])), { selected: [kind], legend: "走访类型" }) : h("p", h("span.badge", vocab.checkKinds[kind])),
     h("fieldset.chips.outcomes", h("legend", "情况"),
       // A volunteer's visit is time spent with the person: nobody home is not one.
-      Object.entries(vocab.outcomes).filter(([value]) => !isVolunteerVisit || !["not_home", "away"].includes(value)).map(([value, label]) => h("label.chip", h("input", { type: "radio", name: "outcome", value, required: true }), h("span", label)))),
+      Object.entries(vocab.outcomes).filter(([value]) => !isVolunteerVisit || !["not_home", "away"].includes(value)).map(([value, label]) => h("label.chip", h("input", { type: "radio", name: "outcome", value, required: true, checked: before.outcome === value }), h("span", label)))),
     h("p.field-error", { id: "outcome-error", role: "alert" }),
     needsBox,
     h("p.field-error", { id: "needs-error", role: "alert" }),
-    chips("channel", vocab.channels, { selected: ["in_person"], legend: "方式" }),
+    chips("channel", vocab.channels, { selected: [before.channel || "in_person"], legend: "方式" }),
     activitiesBox, activitiesBox ? h("p.field-error", { id: "activities-error", role: "alert" }) : null,
     duration ? field("时长（分钟）", duration) : null,
     field("备注（简短）", notes),
@@ -106,7 +122,7 @@ export async function recordView({ app, id, params, profile }) {
       needsBox.hidden = !["needs_follow_up", "urgent"].includes(event.target.value);
       if (needsBox.hidden) for (const box of needsBox.querySelectorAll("input")) box.checked = false;
     }
-    if (event.target.name === "kind") app.go(`#/record/${id}?kind=${event.target.value}${pairingId ? `&pairing=${pairingId}` : ""}`);
+    if (event.target.name === "kind") app.go(`#/record/${id}?kind=${event.target.value}${pairingId ? `&pairing=${pairingId}` : ""}${redo ? `&from=${redo.id}` : ""}`);
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -141,6 +157,7 @@ export async function recordView({ app, id, params, profile }) {
     else payload.kind = kind;
     const summary = `${person.name} · ${vocab.checkKinds[kind]} · ${vocab.outcomes[outcome]}${needs.length ? `（${needs.map((n) => vocab.needs[n]).join("、")}）` : ""}`;
     await outbox.add(isVolunteerVisit ? "volunteer-visit" : "door-check", payload, profile.accountId, summary);
+    if (redo) await db.delete("outbox", redo.id);
     toast(navigator.onLine ? "已保存，正在上传" : "已保存在本机，联网后自动上传");
     app.go(isVolunteerVisit ? "#/pairings" : "#/today");
     app.sync({ quiet: false });

@@ -253,10 +253,12 @@ export async function personFormView({ app, id, params }) {
       h("p.small.muted", "标红的行双方都改了且不同。"),
       h("div.row",
         h("button.primary", { type: "button", id: "conflict-keep-mine", onclick: () => {
-          // Their version, with the fields I changed set to my values.
+          // Their version, with the fields I changed set to my values: what the form holds now,
+          // corrections made while reading the comparison included.
           const merged = clone(latest);
           const mineFile = fromForm(form, base);
-          for (const k of myChanges) {
+          const mineNow = flatten(mineFile);
+          for (const k of Object.keys(mineNow).filter((key) => mineNow[key] !== was[key])) {
             if (k === "categories") merged.categories = mineFile.categories;
             else if (k === "assistance") merged.assistance = mineFile.assistance;
             else setPath(merged, k, getPath(mineFile, k) ?? null);
