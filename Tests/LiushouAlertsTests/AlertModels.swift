@@ -19,6 +19,7 @@ struct InboxItem: Decodable {
 
 struct RuleItem: Decodable {
     var event: String
+    var version: Int
 }
 
 struct DeliveryItem: Decodable {

@@ -349,6 +349,62 @@ struct AlertEventTests {
         }
     }
 
+    @Test("two saves of a rule or of contact settings at one version: one is kept, the other answers 412")
+    func concurrentSaves() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await AlertWorld.make(database, client: client)
+                let county = try await client.login("county.admin")
+                let path = "/v1/alert-rules/safeguarding.reported?countyId=\(world.fixture.county.idString)"
+                func rule(_ role: String) throws -> Data {
+                    try JSONSerialization.data(withJSONObject: [
+                        "enabled": true, "recipientRoles": [role], "urgency": "immediate", "channels": ["inbox"],
+                        "title": "强制报告：{kind}", "body": "{unit} 有一份强制报告，请尽快确认。",
+                    ])
+                }
+                let (town, supervisor) = (try rule("town_admin"), try rule("child_welfare_supervisor"))
+                // Rounds from the default (two first overrides) and then from the county's override (two updates).
+                var version = 0
+                for round in 0..<4 {
+                    let match: HTTPFields = [.ifMatch: "\"\(version)\""]
+                    async let one = client.send(.put, path, body: town, contentType: "application/json", token: county, headers: match)
+                    async let two = client.send(.put, path, body: supervisor, contentType: "application/json", token: county, headers: match)
+                    let statuses = [try await one.status.code, try await two.status.code].sorted()
+                    #expect(statuses == [200, 412], "round \(round)")
+                    let stored = try await client.send(.get, "/v1/alert-rules?countyId=\(world.fixture.county.idString)", token: county)
+                    version = try #require(try stored.decode(ItemsBody<RuleItem>.self).items.first { $0.event == "safeguarding.reported" }).version
+                    #expect(version == round + 1)
+                }
+                // The user's own contact settings, saved from two devices at once.
+                let (desk, phone) = (Data(#"{"wecomUserId":"wang.desk"}"#.utf8), Data(#"{"wecomUserId":"wang.phone"}"#.utf8))
+                var contact = 0
+                for round in 0..<4 {
+                    let match: HTTPFields = [.ifMatch: "\"\(contact)\""]
+                    async let one = client.send(
+                        .put,
+                        "/v1/me/contact",
+                        body: desk,
+                        contentType: "application/json",
+                        token: world.cadre,
+                        headers: match
+                    )
+                    async let two = client.send(
+                        .put,
+                        "/v1/me/contact",
+                        body: phone,
+                        contentType: "application/json",
+                        token: world.cadre,
+                        headers: match
+                    )
+                    let statuses = [try await one.status.code, try await two.status.code].sorted()
+                    #expect(statuses == [200, 412], "contact round \(round)")
+                    contact = try #require(try await client.send(.get, "/v1/me/contact", token: world.cadre).json()["version"] as? Int)
+                    #expect(contact == round + 1)
+                }
+            }
+        }
+    }
+
     @Test("a county overrides a rule (If-Match, 412 when stale) and reverts it; a town admin reads but cannot change; others 403")
     func rules() async throws {
         try await TestPostgres.withDatabase { database in

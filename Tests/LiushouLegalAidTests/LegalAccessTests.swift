@@ -13,6 +13,27 @@ import Testing
 /// other town (and another county).
 @Suite("Legal-aid access by role and tenant")
 struct LegalAccessTests {
+    @Test("an officer whose display name is longer than 50 characters is assigned, and the case keeps the whole name")
+    func longOfficerName() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await LegalWorld.make(database, client: client)
+                let officer = try await LegalWorld.account("town1.legal2", database)
+                let name = String(repeating: "律", count: 60)
+                try await database.pool.query("update account set display_name = \(name) where id = \(UUID(uuidString: officer)!)")
+                let id = try await LegalWorld.open(client, person: world.child, token: world.legal)
+                let decided = try await LegalWorld.step(client, id, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.legal)
+                #expect(decided.status == .ok, "\(decided.text)")
+                let assigned = try await LegalWorld.step(client, id, "assignment", ["officerAccountId": officer], version: 2, token: world.legal)
+                #expect(assigned.status == .ok, "\(assigned.text)")
+                let stored = try await database.pool.query(
+                    "select assignee_name from legal_case_detail where case_id = \(UUID(uuidString: id)!)"
+                ).first
+                #expect(try stored?.decode("assignee_name", as: String.self) == name)
+            }
+        }
+    }
+
     @Test("each role × own and other-tenant records × every legal-aid route", arguments: Role.allCases)
     func matrix(_ role: Role) async throws {
         try await TestPostgres.withDatabase { database in
@@ -177,6 +198,10 @@ struct LegalAccessTests {
                 #expect(
                     Set(try LegalWorld.fields(try await client.post("/v1/legal-aid/matters", json: bad, token: world.county))) == ["code", "name"]
                 )
+                // A line break after a valid code is not a valid code (the database's pattern refuses it too).
+                var trailing = body
+                trailing["code"] = "land_lease2\n"
+                #expect(try LegalWorld.fields(try await client.post("/v1/legal-aid/matters", json: trailing, token: world.county)) == ["code"])
                 var town = body
                 town["countyId"] = world.fixture.town1.idString
                 #expect(try LegalWorld.fields(try await client.post("/v1/legal-aid/matters", json: town, token: world.county)) == ["countyId"])

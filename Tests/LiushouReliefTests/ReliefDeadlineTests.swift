@@ -61,6 +61,13 @@ struct ReliefDeadlineTests {
                 )
                 #expect(set.status == .created, "\(set.text)")
                 #expect(try set.json()["decisionWorkingDays"] as? Int == 3)
+                // A line break after a key is not part of a key (the table's pattern refuses it too).
+                let trailing = try await client.post(
+                    "/v1/relief/case-types",
+                    json: ["countyId": world.fixture.county.idString, "key": "winter_fuel\n", "name": "冬季取暖", "decisionWorkingDays": 3],
+                    token: county
+                )
+                #expect(trailing.status == .unprocessableContent, "\(trailing.text)")
                 let types = try await client.send(.get, "/v1/relief/case-types?unitId=\(world.fixture.village1a.idString)", token: cadre)
                 let medical = try types.decode(Read.Items<Read.CaseType>.self).items.first { $0.key == "medical" }
                 #expect(medical?.decisionWorkingDays == 3)

@@ -161,6 +161,15 @@ struct RollTests {
                 )
                 #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.teacher2).status == .notFound)
                 #expect(try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.cadre).status == .forbidden)
+                // A change id already naming an enrolment (the one the receiving school's row would take) is taken.
+                let reused = SchoolWorld.change(
+                    id: UUID(uuidString: row)!,
+                    to: "transferred_out",
+                    on: "2026-01-10",
+                    toSchoolId: world.school2.idString
+                )
+                let clash = try await SchoolWorld.changeStatus(client, enrolment: row, body: reused, token: world.teacher)
+                #expect(clash.status == .conflict, "\(clash.text)")
 
                 let done = try await SchoolWorld.changeStatus(client, enrolment: row, body: transfer, token: world.teacher)
                 #expect(done.status == .created, "\(done.text)")

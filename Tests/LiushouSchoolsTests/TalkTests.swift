@@ -47,6 +47,10 @@ struct TalkTests {
                 let before = try await client.send(.get, uri, token: world.teacher)
                 #expect(before.status == .ok)
                 #expect(try before.json()["month"] as? String == Self.month)
+                // The last month there is has no month after it: a month out of range, not a failure.
+                let last = try await client.send(.get, uri + "?month=9999-12", token: world.teacher)
+                #expect(last.status == .badRequest, "\(last.text)")
+                #expect(try SchoolWorld.fields(last) == ["month"])
                 #expect(Set(try SchoolWorld.items(before, as: Answer.TalkDue.self).map { $0.personId.lowercased() }) == [world.child, second])
 
                 let id = UUID()

@@ -24,6 +24,12 @@ struct VolunteerRegisterTests {
                     screening: "passed",
                     sequence: 311
                 )
+                // A line break after the phone is not part of a phone (the table's pattern refuses it too).
+                var trailing = body
+                trailing["phone"] = "13600136000\n"
+                let refused = try await client.post("/v1/volunteers", json: trailing, token: world.cadre)
+                #expect(refused.status == .unprocessableContent, "\(refused.text)")
+                #expect(try refused.decode(Answer.Problem.self).fields == ["phone"])
                 let created = try await client.post("/v1/volunteers", json: body, token: world.cadre)
                 #expect(created.status == .created, "\(created.text)")
                 let json = try created.json()

@@ -80,7 +80,10 @@ struct AlertRuleController: Sendable {
             let path = try await self.countyPath(county, caller: caller, toChange: true, in: transaction)
             let current = try await self.store.rule(event, county: county, in: transaction)
             guard current?.version == version else { throw Problem.versionMismatch("rule", current: current?.version ?? 0) }
-            guard let rule = try await self.store.revertRule(event, county: county, in: transaction) else { throw Problem.internalError }
+            guard let rule = try await self.store.revertRule(event, county: county, version: version, in: transaction) else {
+                let now = try await self.store.rule(event, county: county, in: transaction)
+                throw Problem.versionMismatch("rule", current: now?.version ?? 0)
+            }
             try await AuditEntry(
                 caller: caller,
                 origin: AuditOrigin(context),

@@ -94,7 +94,7 @@ public struct AlertStore: Sendable {
             case .clear: (false, nil, nil)
             case .set(let sealed, let hint): (false, sealed, hint)
             }
-        try await transaction.query(
+        let written = try await transaction.query(
             """
             insert into account_contact as c (account_id, phone_sealed, phone_hint, wecom_user_id, dingtalk_user_id)
             values (liushou_account(), \(sealed), \(hint), \(wecomUserId), \(dingtalkUserId))
@@ -105,10 +105,11 @@ public struct AlertStore: Sendable {
                 version = c.version + 1, updated_at = now()
             where c.version = \(version)
             """
-        )
-        let saved = try await self.contact(in: transaction)
-        // A first save racing another first save: the insert met the other's row at a newer version.
-        return saved.version == version + 1 ? saved : nil
+        ).affectedRows
+        // Nothing written: another save moved the settings on since they were read (a first save
+        // racing another meets the other's row), and this one is answered 412.
+        guard written == 1 else { return nil }
+        return try await self.contact(in: transaction)
     }
 
     // MARK: Rules
@@ -166,33 +167,44 @@ public struct AlertStore: Sendable {
         in transaction: PostgresTransaction
     ) async throws -> AlertRule? {
         guard let current = try await self.rule(event, county: county, in: transaction), current.version == version else { return nil }
+        // The write itself holds the version it was read at: of two concurrent saves at one version,
+        // the second changes nothing (its first override meets the other's row; its update finds
+        // the version moved on) and is answered 412.
+        let written: Int
         if current.source == "default" {
-            try await transaction.query(
+            written = try await transaction.query(
                 """
                 insert into alert_rule (event, county_id, enabled, recipient_roles, urgency, channels, title_template, body_template,
                     sms_template_id, ack_minutes, updated_by)
                 values (\(event.rawValue), \(county), \(input.enabled), \(input.recipientRoles), \(input.urgency.rawValue), \(input.channels),
                     \(input.title), \(input.body), \(input.smsTemplateId), \(input.ackMinutes), liushou_account())
+                on conflict do nothing
                 """
-            )
+            ).affectedRows
         } else {
-            try await transaction.query(
+            written = try await transaction.query(
                 """
                 update alert_rule set enabled = \(input.enabled), recipient_roles = \(input.recipientRoles), urgency = \(input.urgency.rawValue),
                     channels = \(input.channels), title_template = \(input.title), body_template = \(input.body),
                     sms_template_id = \(input.smsTemplateId), ack_minutes = \(input.ackMinutes), updated_by = liushou_account(),
                     updated_at = now(), version = version + 1
-                where event = \(event.rawValue) and county_id = \(county)
+                where event = \(event.rawValue) and county_id = \(county) and version = \(version)
                 """
-            )
+            ).affectedRows
         }
+        guard written == 1 else { return nil }
         return try await self.rule(event, county: county, in: transaction)
     }
 
-    /// Drops the county's override; the default applies again.
-    public func revertRule(_ event: AlertEventKind, county: UUID, in transaction: PostgresTransaction) async throws -> AlertRule? {
-        try await transaction.query("delete from alert_rule where event = \(event.rawValue) and county_id = \(county)")
-        return try await self.rule(event, county: county, in: transaction)
+    /// Drops the county's override if it is still at `version`; the default applies again. `nil`
+    /// when the override changed meanwhile.
+    public func revertRule(_ event: AlertEventKind, county: UUID, version: Int, in transaction: PostgresTransaction) async throws -> AlertRule? {
+        let dropped = try await transaction.query(
+            "delete from alert_rule where event = \(event.rawValue) and county_id = \(county) and version = \(version)"
+        ).affectedRows
+        let rule = try await self.rule(event, county: county, in: transaction)
+        // Nothing dropped is a change only when an override is still there.
+        return dropped == 0 && rule?.source == "county" ? nil : rule
     }
 
     private static func rule(_ row: PostgresRow) throws -> AlertRule {

@@ -91,7 +91,7 @@ struct VisitRuleController: Sendable {
 
     private static func validate(key: String, _ body: VisitRuleInput) throws {
         var errors: [Problem.FieldError] = []
-        if key.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
+        if key.range(of: #"\A[a-z0-9_]{2,40}\z"#, options: .regularExpression) == nil {
             errors.append(.init(field: "key", message: "must be 2 to 40 lower-case letters, digits or _"))
         }
         if !(1...200).contains(body.description.unicodeScalars.count) {

@@ -30,7 +30,7 @@ struct LegalMatterController: Sendable {
         let input = try await request.decodeJSON(as: MatterInput.self, context: context)
         let (matter, created) = try await self.database.transaction(for: caller) { transaction in
             var errors: [Problem.FieldError] = []
-            if input.code.range(of: "^[a-z][a-z0-9_]{1,39}$", options: .regularExpression) == nil {
+            if input.code.range(of: #"\A[a-z][a-z0-9_]{1,39}\z"#, options: .regularExpression) == nil {
                 errors.append(.init(field: "code", message: "2 to 40 lower-case letters, digits or _ starting with a letter"))
             }
             if !(1...50).contains(LegalRules.trimmed(input.name).unicodeScalars.count) {

@@ -10,7 +10,7 @@ enum LegalRules {
 
     static func problems(_ input: LegalCaseInput) -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
-        if input.matter.range(of: "^[a-z][a-z0-9_]{1,39}$", options: .regularExpression) == nil {
+        if input.matter.range(of: #"\A[a-z][a-z0-9_]{1,39}\z"#, options: .regularExpression) == nil {
             errors.append(.init(field: "matter", message: "must be a matter's code"))
         }
         if input.parties.count > 20 { errors.append(.init(field: "parties", message: "name at most 20 other parties")) }
@@ -67,7 +67,7 @@ enum LegalRules {
                 if !(1...100).contains(Self.trimmed(lawyer.firm).unicodeScalars.count) {
                     errors.append(.init(field: "lawyer.firm", message: "must have 1 to 100 characters"))
                 }
-                if lawyer.licenceNumber.range(of: "^[0-9A-Za-z]{5,30}$", options: .regularExpression) == nil {
+                if lawyer.licenceNumber.range(of: #"\A[0-9A-Za-z]{5,30}\z"#, options: .regularExpression) == nil {
                     errors.append(.init(field: "lawyer.licenceNumber", message: "must be 5 to 30 letters or digits"))
                 }
             }

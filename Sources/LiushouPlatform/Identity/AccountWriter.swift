@@ -11,7 +11,7 @@ enum AccountWriter {
     static func identityProblems(username: String, displayName: String) -> (username: String, displayName: String, problems: [Problem.FieldError]) {
         var problems: [Problem.FieldError] = []
         let username = username.lowercased()
-        if username.range(of: "^[a-z0-9][a-z0-9._-]{2,63}$", options: .regularExpression) == nil {
+        if username.range(of: #"\A[a-z0-9][a-z0-9._-]{2,63}\z"#, options: .regularExpression) == nil {
             problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
         }
         let displayName = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -93,10 +93,12 @@ enum AccountWriter {
     }
 
     static func addGrant(_ role: Role, on unitID: UUID, to accountID: UUID, grantedBy: UUID, transaction: PostgresTransaction) async throws {
+        // The same grant added twice at once (a double click) is one grant: the second finds the first.
         try await transaction.query(
             """
             insert into role_grant (id, account_id, role, unit_id, granted_by)
             values (\(UUID()), \(accountID), \(role.rawValue), \(unitID), \(grantedBy))
+            on conflict do nothing
             """
         )
     }

@@ -71,7 +71,7 @@ struct ReliefCaseTypeController: Sendable {
 
     private static func validate(_ body: TypeBody) throws {
         var errors: [Problem.FieldError] = []
-        if body.key.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
+        if body.key.range(of: #"\A[a-z0-9_]{2,40}\z"#, options: .regularExpression) == nil {
             errors.append(.init(field: "key", message: "must be 2 to 40 lower-case letters, digits or _"))
         }
         if !(1...100).contains(body.name.trimmingCharacters(in: .whitespaces).unicodeScalars.count) {

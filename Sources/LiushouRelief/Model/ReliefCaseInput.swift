@@ -35,7 +35,7 @@ public struct ReliefCaseInput: Sendable, Codable, Equatable {
     /// Content problems (field paths as in the JSON).
     public func problems() -> [Problem.FieldError] {
         var errors: [Problem.FieldError] = []
-        if self.typeKey.range(of: "^[a-z0-9_]{2,40}$", options: .regularExpression) == nil {
+        if self.typeKey.range(of: #"\A[a-z0-9_]{2,40}\z"#, options: .regularExpression) == nil {
             errors.append(.init(field: "typeKey", message: "must name a case type (2 to 40 lower-case letters, digits or _)"))
         }
         if !(1...2000).contains(self.need.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {

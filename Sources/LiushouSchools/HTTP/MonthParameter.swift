@@ -25,8 +25,9 @@ struct MonthParameter {
         var month = today.month
         if let value {
             let parts = value.split(separator: "-")
+            // The month after it must exist too (9999-12 has none).
             guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
-                LocalDate(year: y, month: m, day: 1) != nil
+                LocalDate(year: y, month: m, day: 1) != nil, LocalDate(year: m == 12 ? y + 1 : y, month: m == 12 ? 1 : m + 1, day: 1) != nil
             else { throw Problem.badRequest("month is invalid.", errors: [.init(field: "month", message: "must be a month like 2026-03")]) }
             year = y
             month = m

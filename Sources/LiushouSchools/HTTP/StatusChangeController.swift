@@ -18,7 +18,10 @@ struct StatusChangeController: Sendable {
         let version = try request.ifMatchVersion()
         let input = try await request.decodeJSON(as: StatusChangeInput.self, context: context)
         let today = self.clock.today()
-        let (result, created) = try await DuplicateRetry.once(primaryKey: "school_status_change_pkey", uniqueProblems: SchoolConstraints.problems) {
+        // A transfer opens the receiving school's row under the change's id: an id already naming an
+        // enrolment (visible or not) is taken like any other.
+        let problems = SchoolConstraints.problems.merging(["school_enrolment_pkey": Problem.idConflict("status change")]) { $1 }
+        let (result, created) = try await DuplicateRetry.once(primaryKey: "school_status_change_pkey", uniqueProblems: problems) {
             try await self.database.transaction(for: caller) { transaction in
                 if let stored = try await RollStore.change(input.id, in: transaction) {
                     guard stored.hash == ContentHash.of(StatusChanger.Content(enrolmentId: id, input: input)) else {

@@ -11,7 +11,7 @@ enum VolunteerRules {
         if !(1...50).contains(input.name.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count) {
             errors.append(.init(field: "name", message: "must have 1 to 50 characters"))
         }
-        if let phone = input.phone, phone.range(of: "^[0-9+ -]{5,20}$", options: .regularExpression) == nil {
+        if let phone = input.phone, phone.range(of: #"\A[0-9+ -]{5,20}\z"#, options: .regularExpression) == nil {
             errors.append(.init(field: "phone", message: "must be 5 to 20 digits (with + - or spaces)"))
         }
         if let idNumber = input.idNumber {
