@@ -10,6 +10,7 @@ from computed styles); the file and the contact card print (print media, PDF).
 Usage: deploy/browser/console_test.py [path to the liushou binary]"""
 import base64
 import json
+import re
 import os
 import sys
 import tempfile
@@ -447,6 +448,32 @@ def county_flow(console, password, token):
     console.b.evaluate("document.querySelector('.tree a').click(), true")
     console.b.wait_for("!!document.getElementById('unit-create')", "the unit detail")
     console.shot("units", "units")
+    # A code the server refuses is explained in Chinese under its field.
+    console.fill({"name": "测试乡", "code": "12"}, "#unit-create")
+    console.submit("#unit-create")
+    console.b.wait_for("(document.querySelector('#unit-create [name=code]').getAttribute('aria-describedby') || '') !== ''"
+                       " && document.getElementById(document.querySelector('#unit-create [name=code]').getAttribute('aria-describedby')).textContent !== ''",
+                       "the code's refusal")
+    refusal = console.b.evaluate("document.getElementById(document.querySelector('#unit-create [name=code]').getAttribute('aria-describedby')).textContent")
+    assert "12 位" in refusal and not re.search("[a-z]{4}", refusal), f"the code's refusal in Chinese: {refusal}"
+    # Renamed by someone else while the page is open: the typed name stays, the form says so, and
+    # saving again applies to the latest version.
+    unit_id = console.b.evaluate("new URLSearchParams(location.hash.split('?')[1]).get('id')")
+    county_token = login(base, "demo.county", password)
+    unit, headers = request(base, "GET", f"/v1/units/{unit_id}", county_token)
+    original = unit["name"]
+    request(base, "PATCH", f"/v1/units/{unit_id}", county_token, {"name": original + "（他人改）"}, {"if-match": headers["ETag"]})
+    rename = "form[aria-label=改名]"
+    console.fill({"name": original + "（本人改）"}, rename)
+    console.submit(rename)
+    console.b.wait_for(f"document.querySelector('{rename} .field-error').textContent.includes('已取得最新版本')", "the rename's 412")
+    assert console.b.evaluate(f"document.querySelector('{rename} [name=name]').value") == original + "（本人改）", "the typed name stays"
+    console.shot("units-rename-412")
+    console.submit(rename)
+    console.b.wait_for(f"document.querySelector('main h2').textContent === {json.dumps(original + '（本人改）')}", "the rename saved on the latest version")
+    unit, headers = request(base, "GET", f"/v1/units/{unit_id}", county_token)
+    request(base, "PATCH", f"/v1/units/{unit_id}", county_token, {"name": original}, {"if-match": headers["ETag"]})
+    print("units: a refused code explained in Chinese; a rename after someone else's keeps the typing and saves on the latest version")
     console.logout()
 
 

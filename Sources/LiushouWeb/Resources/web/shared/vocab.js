@@ -41,6 +41,28 @@ export function message(text) {
     [/not your current password/i, "当前密码不正确"], [/at least (\d+) characters/i, "至少 $1 个字符"],
     [/^describe what happened \((\d+) to (\d+) characters\)/i, "请写明具体情况（$1 至 $2 个字）"],
     [/^no such person in your scope/i, "没有找到此人，或此人不在您负责的范围内"],
+    // Units and accounts.
+    [/^must be exactly 12 digits$/i, "应为 12 位数字"], [/^is required for a \w+$/i, "必填"],
+    [/^must start with the town's (\d+)/i, "应以所属乡镇的代码 $1 开头"], [/^must start with the county's (\d+)/i, "应以所属县的代码 $1 开头"],
+    [/^the town segment .*cannot be 000$/i, "第 7–9 位（乡镇段）不能为 000"], [/^the village segment .*cannot be 000$/i, "第 10–12 位（村段）不能为 000"],
+    [/^is already used$/i, "已被使用"], [/^has active child units/i, "还有在用的下级单位，请先停用或移走它们"],
+    [/cannot be placed under a /i, "不能放在这一类上级之下"], [/^cannot be the unit itself or one of its descendants$/i, "不能是本单位或它的下级"],
+    [/^a county cannot be moved$/i, "县不能移动"], [/^is deactivated$/i, "已停用"],
+    [/^must be 3 to 64 of a-z 0-9/i, "应为 3 至 64 位小写字母、数字或 . _ -，以字母或数字开头"],
+    [/^must mix at least 3 of/i, "须包含小写字母、大写字母、数字、符号中的至少三类"], [/^must differ from the current password$/i, "不能与当前密码相同"],
+    [/^must be at most 72 bytes/i, "太长（最多 72 字节，约 24 个汉字）"], [/^must not contain control characters$/i, "不能含有控制字符"],
+    [/^must hold at least one role$/i, "至少授予一个角色"], [/^repeats grants\[\d+\]$/i, "与前面的一项授权重复"],
+    [/^you may not grant/i, "您不能在此单位授予这一角色"], [/^no such active unit in your scope$/i, "您的范围内没有此单位（或已停用）"],
+    // Schools, relief and other modules' forms.
+    [/^name one or more different topics$/i, "请选择至少一项"], [/^must not be empty \(at most (\d+) characters\)$/i, "不能为空（最多 $1 个字）"],
+    [/^name the receiving school by exactly one of/i, "请选择转入学校，或填写县外学校名称（二选一）"],
+    [/^must be 1 to (\d+) for stage/i, "该学段的年级应为 1 至 $1"], [/^is before startOn$/i, "不能早于开始日期"],
+    [/^is before the child was enrolled here$/i, "不能早于在本校入学的日期"], [/^is before the last change of this enrolment/i, "不能早于本学籍的上一次变动"],
+    [/^is before the plan started$/i, "不能早于计划开始日期"], [/^is before the decision$/i, "不能早于决定日期"],
+    [/^is the current school$/i, "已是当前学校"], [/^is the current status$/i, "已是当前状态"],
+    [/^must be 2 to 40 lower-case letters, digits or _$/i, "应为 2 至 40 位小写字母、数字或 _"], [/^must be (\d+) to (\d+)$/i, "应为 $1 至 $2"],
+    [/^must be (\d+) to (\d+) fen$/i, "应为 $1 至 $2 分"], [/^give the reason/i, "请填写理由"], [/^describe the need/i, "请描述需求（1 至 2000 个字）"],
+    [/^name 1 to (\d+) days$/i, "应为 1 至 $1 天"], [/^name each day once$/i, "每一天只能出现一次"], [/^name at most (\d+) documents$/i, "最多 $1 份材料"],
   ];
   for (const [pattern, replacement] of rules) {
     const match = text.match(pattern);

@@ -77,7 +77,7 @@ function fileForm(personId, details, version, onSaved) {
       onSaved();
     } catch (error) {
       if (error.status === 422) showFieldErrors(form, error.fields, fileMessage);
-      else if (error.status === 412) await showConflict(error);
+      else if (error.status === 412) await showConflict(error).catch(() => toast("他人刚修改了此健康档案；暂时无法取得最新版本，你填写的内容仍在，请稍后再试", "bad"));
       else toast(error.status === 403 ? "只有服务此人所在村的医疗机构人员能修改健康档案。" : `保存失败：${error.message}`, "bad");
     } finally {
       save.disabled = false;

@@ -119,7 +119,9 @@ async function fileCase(app, form, caseId, followUpId) {
       form.querySelector("#personId-error").replaceChildren(h("a", { href: `#/relief/${error.problem.existingCaseId}` }, "查看在办案件"));
     } else if (error.status === 422 || error.status === 400) {
       const rest = showFieldErrors(form, error.fields, R.message);
-      if (rest.length) toast(`请修改：${rest.join("；")}`, "bad");
+      // A line of the documents box is named by its number, as the user sees it.
+      const named = rest.map((line) => line.replace(/^documents\[(\d+)\]: /, (_, i) => `证明材料第 ${Number(i) + 1} 行：`).replace(/^[a-zA-Z.[\]0-9]+: /, ""));
+      if (named.length) toast(`请修改：${named.join("；")}`, "bad");
     } else {
       toast(R.failure(error), "bad");
     }

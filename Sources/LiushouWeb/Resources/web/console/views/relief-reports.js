@@ -14,7 +14,7 @@ export async function indicatorsTab({ app, params, unitId, unitPicker: picker })
   const share = (f) => (f.shareDecidedWithinDeadline === null || f.shareDecidedWithinDeadline === undefined ? "—" : `${(f.shareDecidedWithinDeadline * 100).toFixed(1)}%`);
   const cards = [
     ["在办案件", t.open], ["超过审批时限", t.overdue], ["本年已决定", t.decidedThisYear], ["按时决定率", share(t)],
-    ["决定用时中位数", t.medianDaysToDecision === null ? "—" : `${t.medianDaysToDecision} 天`],
+    ["决定用时中位数", t.medianDaysToDecision == null ? "—" : `${t.medianDaysToDecision} 天`],
     ["本月批准金额", R.yuan(t.grantedThisMonthFen)], ["本月发放金额", R.yuan(t.paidThisMonthFen)], ["本年发放金额", R.yuan(t.paidThisYearFen)],
   ];
   const rows = [...data.units, { ...t, unitName: "合计", total: true }];
@@ -27,7 +27,7 @@ export async function indicatorsTab({ app, params, unitId, unitPicker: picker })
       h("thead", h("tr", ["单位", "在办", "超期", "本年决定", "按时决定率", "用时中位数", "本月批准", "本年批准", "本月发放", "本年发放"].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", rows.map((f) => h(f.total ? "tr.total" : "tr",
         h(f.total ? "th" : "td", f.total ? { scope: "row" } : {}, f.unitName || "（本级）"), h("td", f.open), h("td", f.overdue ? h("span.badge.bad", f.overdue) : "0"),
-        h("td", f.decidedThisYear), h("td", share(f)), h("td", f.medianDaysToDecision === null ? "—" : `${f.medianDaysToDecision} 天`),
+        h("td", f.decidedThisYear), h("td", share(f)), h("td", f.medianDaysToDecision == null ? "—" : `${f.medianDaysToDecision} 天`),
         h("td", R.yuan(f.grantedThisMonthFen)), h("td", R.yuan(f.grantedThisYearFen)), h("td", R.yuan(f.paidThisMonthFen)), h("td", R.yuan(f.paidThisYearFen))))))),
     openByStage(t, types));
 }

@@ -107,7 +107,7 @@ export function onSubmit(form, send, { what = "保存", done, conflict, forbidde
         }
         status.textContent = rest.length ? rest.join("；") : "请修改标出的内容";
       } else if (error.status === 412 && conflict) {
-        status.textContent = await conflict(error);
+        status.textContent = await conflict(error).catch(() => "记录刚被他人修改；暂时无法取得最新情况，你填写的内容仍在，请稍后再试。");
       } else {
         status.textContent = error.status === 409 && error.problem.code === "id_conflict"
           ? "这条记录上次已保存（可能在网络中断前），内容与本次不同：请刷新页面核对，不要重复录入。"

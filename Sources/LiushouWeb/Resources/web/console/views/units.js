@@ -38,7 +38,20 @@ export async function unitsView({ app, params }) {
   for (const root of await units.roots()) tree.append(node(root, 1));
 
   if (selectedId) {
-    const { unit: u, etag } = await units.unitForChange(selectedId);
+    const { unit: u, etag: openedAt } = await units.unitForChange(selectedId);
+    // The version every change below is sent at; a 412 takes the unit's latest version (the form keeps
+    // what was typed) so that sending again applies to it.
+    let etag = openedAt;
+    const refresh = async () => {
+      const latest = await units.unitForChange(u.id).catch(() => null);
+      if (latest) etag = latest.etag;
+      return latest && latest.unit;
+    };
+    // The server's reasons, in Chinese, for a refusal that names no field of the form.
+    const reasons = (error) => {
+      const fields = Object.values(error.fields || {}).map(message);
+      return fields.length ? fields.join("；") : error.message;
+    };
     const parts = [h("h2", { id: "unit-detail-h" }, u.name), h("p.muted", `${units.kindNames[u.kind]}${u.code ? ` · 区划代码 ${u.code}` : ""} · ${u.active ? "在用" : "已停用"}`)];
     if (manage && u.active) {
       const kinds = CHILD_KINDS[u.kind] || [];
@@ -49,16 +62,24 @@ export async function unitsView({ app, params }) {
         const create = h("form", { novalidate: true, id: "unit-create", "aria-label": "新建下级单位" }, h("h3", "新建下级单位"),
           h("div.grid", field("类型", kind), field("名称", name), field("区划代码", code, { hint: "乡镇和村必填，12 位，与上级一致" })),
           h("button.primary", { type: "submit" }, "新建"));
+        // One id for what this form creates: a second click, or a retry after a lost answer, names the same unit.
+        const createId = crypto.randomUUID();
         create.addEventListener("submit", async (event) => {
           event.preventDefault();
+          const button = create.querySelector("button[type=submit]");
+          button.disabled = true;
           try {
-            await post("/v1/units", { id: crypto.randomUUID(), kind: kind.value, name: name.value.trim(), parentId: u.id, ...(code.value.trim() ? { code: code.value.trim() } : {}) });
+            await post("/v1/units", { id: createId, kind: kind.value, name: name.value.trim(), parentId: u.id, ...(code.value.trim() ? { code: code.value.trim() } : {}) });
             units.forget(u.id);
             toast("已新建");
             app.render();
           } catch (error) {
-            if (error.status === 422 || error.status === 409) showFieldErrors(create, error.fields, message).length || toast(error.message, "bad");
-            else toast(`失败：${error.message}`, "bad");
+            if (error.status === 422 || error.status === 409) {
+              const rest = showFieldErrors(create, error.fields, message);
+              if (rest.length || !Object.keys(error.fields || {}).length) toast(rest.length ? rest.map((r) => r.replace(/^[^:]*: /, "")).join("；") : error.message, "bad");
+            } else toast(`失败：${error.message}；您填写的内容仍在此处`, "bad");
+          } finally {
+            button.disabled = false;
           }
         });
         parts.push(create);
@@ -74,7 +95,11 @@ export async function unitsView({ app, params }) {
           app.render();
         } catch (error) {
           if (error.status === 422) showFieldErrors(renameForm, error.fields, message);
-          else toast(error.status === 412 ? "单位已被他人修改，已刷新" : `失败：${error.message}`, "bad"), app.render();
+          else if (error.status === 412) {
+            const latest = await refresh();
+            showFieldErrors(renameForm, { name: latest ? `单位刚被他人修改（现名：${latest.name}），已取得最新版本；您填写的名称仍在此处，可再次保存`
+              : "单位刚被他人修改；暂时无法取得最新情况，您填写的名称仍在此处，请稍后再试" });
+          } else toast(`失败：${error.message}；您填写的名称仍在此处`, "bad");
         }
       });
       parts.push(renameForm);
@@ -94,7 +119,8 @@ export async function unitsView({ app, params }) {
               toast("已移动");
               app.render();
             } catch (error) {
-              toast(error.status === 412 ? "单位已被他人修改，已刷新" : `无法移动：${error.message}`, "bad");
+              if (error.status === 412) toast((await refresh()) ? "单位刚被他人修改，已取得最新版本；请核对后再次移动" : "单位刚被他人修改；请稍后再试", "bad");
+              else toast(`无法移动：${error.status === 422 ? reasons(error) : error.message}`, "bad");
             }
           });
           parts.push(moveForm);
@@ -109,7 +135,8 @@ export async function unitsView({ app, params }) {
             toast("已停用");
             app.render();
           } catch (error) {
-            toast(error.status === 412 ? "单位已被他人修改，已刷新" : `无法停用：${error.message}`, "bad");
+            if (error.status === 412) toast((await refresh()) ? "单位刚被他人修改，已取得最新版本；请核对后再次停用" : "单位刚被他人修改；请稍后再试", "bad");
+            else toast(`无法停用：${error.status === 422 ? reasons(error) : error.message}`, "bad");
           }
         } }, "停用此单位"));
     }

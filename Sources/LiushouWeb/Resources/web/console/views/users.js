@@ -64,13 +64,19 @@ async function accountCard(app, account, scope) {
       h("div.grid", field("角色", role), field("单位", unit)), h("button.primary", { type: "submit" }, "授予"));
     grantForm.addEventListener("submit", async (event) => {
       event.preventDefault();
+      const button = grantForm.querySelector("button[type=submit]");
+      button.disabled = true;
       try {
         await post(`/v1/users/${account.id}/grants`, { role: role.value, unitId: unit.value });
         toast("已授予");
         app.render();
       } catch (error) {
-        if (error.status === 422) showFieldErrors(grantForm, error.fields, vocab.message).length && toast(error.message, "bad");
-        else toast(error.status === 403 ? "你不能在此单位授予此角色" : `失败：${error.message}`, "bad");
+        if (error.status === 422) {
+          const rest = showFieldErrors(grantForm, error.fields, vocab.message);
+          if (rest.length) toast(rest.map((r) => r.replace(/^[^:]*: /, "")).join("；"), "bad");
+        } else toast(error.status === 403 ? "你不能在此单位授予此角色" : `失败：${error.message}`, "bad");
+      } finally {
+        button.disabled = false;
       }
     });
     parts.push(grantForm);

@@ -91,7 +91,7 @@ export async function volunteerForm(app, existing) {
       app.go(`#/volunteers/v/${response.data.id}`);
     } catch (error) {
       if (error.status === 422) showFieldErrors(form, error.fields, message);
-      else if (error.status === 412) await showConflict();
+      else if (error.status === 412) await showConflict().catch(() => toast("他人刚修改了此志愿者；暂时无法取得最新版本，已填写的内容仍在，请稍后再试", "bad"));
       else if (error.status === 409) toast("此编号已登记了内容不同的志愿者：请刷新页面后重新登记。", "bad");
       else toast(error.status === 403 ? "此志愿者登记在你管理的单位之上，不能修改。" : `保存失败：${error.message}（已填写的内容仍在）`, "bad");
     } finally {

@@ -169,9 +169,11 @@ function endForm(app, pairing, version) {
     } catch (error) {
       if (error.status === 422) showFieldErrors(form, error.fields, message);
       else if (error.status === 412) {
-        const fresh = await api("GET", `/v1/pairings/${pairing.id}`);
-        current = fresh.data.version;
-        note.replaceChildren(h("p.banner.warn", { role: "alert" }, `此结对刚被他人修改（现为${fresh.data.status === "ended" ? "已结束" : "进行中"}）。你写的原因仍在，确认后可再次提交。`));
+        const fresh = await api("GET", `/v1/pairings/${pairing.id}`).catch(() => null);
+        if (fresh) current = fresh.data.version;
+        note.replaceChildren(h("p.banner.warn", { role: "alert" }, fresh
+          ? `此结对刚被他人修改（现为${fresh.data.status === "ended" ? "已结束" : "进行中"}）。你写的原因仍在，确认后可再次提交。`
+          : "此结对刚被他人修改；暂时无法取得最新情况，你写的原因仍在，请稍后再试。"));
       } else if (error.status === 409) {
         toast("此结对已经结束", "bad");
         app.render();
