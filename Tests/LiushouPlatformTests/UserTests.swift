@@ -99,6 +99,13 @@ struct UserTests {
                     token: admin
                 )
                 #expect(unit.status == .conflict, "\(unit.text)")
+                // The same create sent twice at once (a retry while the first is on its way): one account, both answered.
+                var racing = Self.newUser(fixture, username: "racing.one")
+                racing["id"] = UUID().uuidString
+                let racingBody = try JSONSerialization.data(withJSONObject: racing)
+                async let first = client.send(.post, "/v1/users", body: racingBody, contentType: "application/json", token: admin)
+                async let second = client.send(.post, "/v1/users", body: racingBody, contentType: "application/json", token: admin)
+                #expect([try await first.status.code, try await second.status.code].sorted() == [200, 201])
                 let stored = try await database.pool.query("select count(*) as n from account where username in ('twice.granted', 'taken.id')")
                 #expect(try stored.first?.decode("n", as: Int.self) == 0)
             }

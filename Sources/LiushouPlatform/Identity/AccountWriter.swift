@@ -71,9 +71,6 @@ enum AccountWriter {
                 values (\(id), \(kind.rawValue), \(username), \(displayName), \(homeUnitID), \(passwordHash), \(passwordHash != nil))
                 """
             )
-        } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_pkey" {
-            // The id names an account the caller cannot see: answered as any other taken id.
-            throw Problem.idConflict("account")
         } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "account_username_key" {
             throw Problem(
                 status: .conflict,

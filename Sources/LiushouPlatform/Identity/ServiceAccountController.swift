@@ -45,35 +45,38 @@ struct ServiceAccountController: Sendable {
         )
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let id = body.id ?? UUID()
-        return try await self.database.transaction(for: caller) { transaction in
-            if let existing = try await Account.load(id, in: transaction) {
-                guard existing.username == username, existing.kind == "service" else {
-                    throw Problem.idConflict("account")
+        // A concurrent create of the same id runs again and answers the stored account; an id naming an account the caller cannot see answers 409.
+        return try await DuplicateRetry.once(primaryKey: "account_pkey", record: "account") {
+            try await self.database.transaction(for: caller) { transaction in
+                if let existing = try await Account.load(id, in: transaction) {
+                    guard existing.username == username, existing.kind == "service" else {
+                        throw Problem.idConflict("account")
+                    }
+                    throw Problem(
+                        status: .conflict,
+                        code: "already_created",
+                        title: "Service account exists",
+                        detail: "Its first token was shown when it was created; issue a new one with POST /v1/service-accounts/{id}/tokens."
+                    )
                 }
-                throw Problem(
-                    status: .conflict,
-                    code: "already_created",
-                    title: "Service account exists",
-                    detail: "Its first token was shown when it was created; issue a new one with POST /v1/service-accounts/{id}/tokens."
+                _ = try await AccountWriter.homePath(body.homeUnitId, .serviceAccountsManage, caller: caller, transaction: transaction)
+                try await UserController.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
+                try await AccountWriter.insert(
+                    id: id,
+                    kind: .service,
+                    username: username,
+                    displayName: displayName,
+                    homeUnitID: body.homeUnitId,
+                    passwordHash: nil,
+                    grants: body.grants,
+                    grantedBy: caller.accountID,
+                    transaction: transaction
                 )
+                guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
+                let issued = try await Self.issueToken(for: account, label: body.tokenLabel, expiresAt: body.tokenExpiresAt, transaction: transaction)
+                try await self.audit("service_account.create", account, issued.tokenId, caller, context, transaction)
+                return try JSONResponse(issued, status: .created, headers: [.location: "/v1/users/\(id.uuidString.lowercased())"])
             }
-            _ = try await AccountWriter.homePath(body.homeUnitId, .serviceAccountsManage, caller: caller, transaction: transaction)
-            try await UserController.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
-            try await AccountWriter.insert(
-                id: id,
-                kind: .service,
-                username: username,
-                displayName: displayName,
-                homeUnitID: body.homeUnitId,
-                passwordHash: nil,
-                grants: body.grants,
-                grantedBy: caller.accountID,
-                transaction: transaction
-            )
-            guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
-            let issued = try await Self.issueToken(for: account, label: body.tokenLabel, expiresAt: body.tokenExpiresAt, transaction: transaction)
-            try await self.audit("service_account.create", account, issued.tokenId, caller, context, transaction)
-            return try JSONResponse(issued, status: .created, headers: [.location: "/v1/users/\(id.uuidString.lowercased())"])
         }
     }
 

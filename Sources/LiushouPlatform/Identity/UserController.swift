@@ -127,38 +127,41 @@ struct UserController: Sendable {
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let hash = try await self.hasher.hash(body.password)
         let id = body.id ?? UUID()
-        return try await self.database.transaction(for: caller) { transaction in
-            if let existing = try await Account.load(id, in: transaction) {
-                guard existing.username == username, existing.homeUnitId == body.homeUnitId else {
-                    throw Problem.idConflict("account")
+        // A concurrent create of the same id runs again and answers the stored account; an id naming an account the caller cannot see answers 409.
+        return try await DuplicateRetry.once(primaryKey: "account_pkey", record: "account") {
+            try await self.database.transaction(for: caller) { transaction in
+                if let existing = try await Account.load(id, in: transaction) {
+                    guard existing.username == username, existing.homeUnitId == body.homeUnitId else {
+                        throw Problem.idConflict("account")
+                    }
+                    return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
                 }
-                return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
+                let homePath = try await AccountWriter.homePath(body.homeUnitId, .usersManage, caller: caller, transaction: transaction)
+                try await Self.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
+                try await AccountWriter.insert(
+                    id: id,
+                    kind: .user,
+                    username: username,
+                    displayName: displayName,
+                    homeUnitID: body.homeUnitId,
+                    passwordHash: hash,
+                    grants: body.grants,
+                    grantedBy: caller.accountID,
+                    transaction: transaction
+                )
+                guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
+                try await AuditEntry(
+                    caller: caller,
+                    origin: AuditOrigin(context),
+                    action: "account.create",
+                    resource: "account",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: body.homeUnitId,
+                    unitPath: homePath,
+                    detail: ["roles": body.grants.map(\.role.rawValue).sorted().joined(separator: ",")]
+                ).append(in: transaction)
+                return try JSONResponse(account, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/users/\(id.uuidString.lowercased())"])
             }
-            let homePath = try await AccountWriter.homePath(body.homeUnitId, .usersManage, caller: caller, transaction: transaction)
-            try await Self.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
-            try await AccountWriter.insert(
-                id: id,
-                kind: .user,
-                username: username,
-                displayName: displayName,
-                homeUnitID: body.homeUnitId,
-                passwordHash: hash,
-                grants: body.grants,
-                grantedBy: caller.accountID,
-                transaction: transaction
-            )
-            guard let account = try await Account.load(id, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(
-                caller: caller,
-                origin: AuditOrigin(context),
-                action: "account.create",
-                resource: "account",
-                recordID: id.uuidString.lowercased(),
-                unitID: body.homeUnitId,
-                unitPath: homePath,
-                detail: ["roles": body.grants.map(\.role.rawValue).sorted().joined(separator: ",")]
-            ).append(in: transaction)
-            return try JSONResponse(account, status: .created, headers: [.eTag: "\"1\"", .location: "/v1/users/\(id.uuidString.lowercased())"])
         }
     }
 

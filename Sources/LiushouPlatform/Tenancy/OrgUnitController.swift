@@ -39,67 +39,67 @@ struct OrgUnitController: Sendable {
         let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
         let name = try Self.validName(body.name)
         let id = body.id ?? UUID()
-        return try await self.database.transaction(for: caller) { transaction in
-            // The share lock keeps the parent from moving or being deactivated until this unit is in.
-            let parent = try await self.visible(body.parentId, .unitsManage, caller, transaction, field: "parentId", lockForShare: true)
-            if let existing = try await self.repository.find(id, in: transaction) {
-                guard existing.kind == body.kind, existing.name == name, existing.code == body.code, existing.parentId == body.parentId else {
-                    throw Problem.idConflict("unit")
+        // A concurrent create of the same id runs again and answers the stored unit; an id naming a unit the caller cannot see answers 409.
+        return try await DuplicateRetry.once(primaryKey: "org_unit_pkey", record: "unit") {
+            try await self.database.transaction(for: caller) { transaction in
+                // The share lock keeps the parent from moving or being deactivated until this unit is in.
+                let parent = try await self.visible(body.parentId, .unitsManage, caller, transaction, field: "parentId", lockForShare: true)
+                if let existing = try await self.repository.find(id, in: transaction) {
+                    guard existing.kind == body.kind, existing.name == name, existing.code == body.code, existing.parentId == body.parentId else {
+                        throw Problem.idConflict("unit")
+                    }
+                    return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
                 }
-                return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
-            }
-            var problems: [Problem.FieldError] = []
-            if !body.kind.allowedParents.contains(parent.kind) {
-                problems.append(.init(field: "parentId", message: "a \(body.kind.rawValue) cannot be placed under a \(parent.kind.rawValue)"))
-            }
-            if !parent.active {
-                problems.append(.init(field: "parentId", message: "is deactivated"))
-            }
-            problems += AdministrativeCode.problems(code: body.code, kind: body.kind, parentCode: parent.code)
-                .map { .init(field: "code", message: $0) }
-            guard problems.isEmpty else { throw Problem.validation(problems) }
-            let now = Date()
-            let unit = OrgUnit(
-                id: id,
-                kind: body.kind,
-                name: name,
-                code: body.code,
-                parentId: parent.id,
-                path: parent.path + "." + OrgUnit.label(for: id),
-                active: true,
-                version: 1,
-                createdAt: now,
-                updatedAt: now
-            )
-            do {
-                try await self.repository.insert(unit, in: transaction)
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "org_unit_pkey" {
-                // The id names a unit the caller cannot see: answered as any other taken id.
-                throw Problem.idConflict("unit")
-            } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "org_unit_code_unique" {
-                throw Problem(
-                    status: .conflict,
-                    code: "code_taken",
-                    title: "Administrative code in use",
-                    detail: "Another unit already carries this code.",
-                    errors: [.init(field: "code", message: "is already used")]
+                var problems: [Problem.FieldError] = []
+                if !body.kind.allowedParents.contains(parent.kind) {
+                    problems.append(.init(field: "parentId", message: "a \(body.kind.rawValue) cannot be placed under a \(parent.kind.rawValue)"))
+                }
+                if !parent.active {
+                    problems.append(.init(field: "parentId", message: "is deactivated"))
+                }
+                problems += AdministrativeCode.problems(code: body.code, kind: body.kind, parentCode: parent.code)
+                    .map { .init(field: "code", message: $0) }
+                guard problems.isEmpty else { throw Problem.validation(problems) }
+                let now = Date()
+                let unit = OrgUnit(
+                    id: id,
+                    kind: body.kind,
+                    name: name,
+                    code: body.code,
+                    parentId: parent.id,
+                    path: parent.path + "." + OrgUnit.label(for: id),
+                    active: true,
+                    version: 1,
+                    createdAt: now,
+                    updatedAt: now
+                )
+                do {
+                    try await self.repository.insert(unit, in: transaction)
+                } catch DatabaseError.uniqueViolation(let constraint, _) where constraint == "org_unit_code_unique" {
+                    throw Problem(
+                        status: .conflict,
+                        code: "code_taken",
+                        title: "Administrative code in use",
+                        detail: "Another unit already carries this code.",
+                        errors: [.init(field: "code", message: "is already used")]
+                    )
+                }
+                guard let stored = try await self.repository.find(id, in: transaction) else { throw Problem.internalError }
+                try await AuditEntry(
+                    caller: caller,
+                    origin: AuditOrigin(context),
+                    action: "unit.create",
+                    resource: "org_unit",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: id,
+                    unitPath: stored.path
+                ).append(in: transaction)
+                return try JSONResponse(
+                    stored,
+                    status: .created,
+                    headers: [.eTag: "\"\(stored.version)\"", .location: "/v1/units/\(id.uuidString.lowercased())"]
                 )
             }
-            guard let stored = try await self.repository.find(id, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(
-                caller: caller,
-                origin: AuditOrigin(context),
-                action: "unit.create",
-                resource: "org_unit",
-                recordID: id.uuidString.lowercased(),
-                unitID: id,
-                unitPath: stored.path
-            ).append(in: transaction)
-            return try JSONResponse(
-                stored,
-                status: .created,
-                headers: [.eTag: "\"\(stored.version)\"", .location: "/v1/units/\(id.uuidString.lowercased())"]
-            )
         }
     }
 

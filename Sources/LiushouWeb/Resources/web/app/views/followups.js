@@ -48,7 +48,8 @@ export async function followUpsView({ app, profile }) {
         else if (e.status === 412 || e.status === 409) {
           // Changed or resolved by someone else meanwhile: what was typed stays in its box, and a
           // follow-up still open is answered at its latest version when sent again.
-          const latest = await get("/v1/follow-ups?status=open").then((d) => d.items.find((x) => x.id === item.id), () => undefined);
+          // null: no longer open; undefined: the list could not be read.
+          const latest = await get("/v1/follow-ups?status=open").then((d) => d.items.find((x) => x.id === item.id) || null, () => undefined);
           if (latest && latest.canResolve !== false) {
             item.version = latest.version;
             showFieldErrors(form, { resolution: "这条跟进刚被其他人修改过，已取得最新版本；您填写的内容仍在此处，核对后可再次办结" });

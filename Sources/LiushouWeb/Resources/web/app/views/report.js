@@ -14,10 +14,13 @@ const draftKey = (personId) => (personId ? `report:${personId}` : "report");
 async function draftFor(personId) {
   const own = await db.get("drafts", draftKey(personId));
   if (own) return own;
-  const single = await db.get("drafts", "report");
-  if (single && (!personId || !single.personId || single.personId === personId)) {
+  const single = personId ? await db.get("drafts", "report") : null;
+  if (single && (!single.personId || single.personId === personId)) {
+    // Kept under its new key before the old one goes, so that leaving the form loses nothing.
+    const adopted = { ...single, key: draftKey(personId), personId };
+    await db.put("drafts", adopted);
     await db.delete("drafts", "report");
-    return { ...single, key: draftKey(personId || single.personId), personId: personId || single.personId };
+    return adopted;
   }
   return { key: draftKey(personId), id: newId(), personId, kind: "", details: "" };
 }

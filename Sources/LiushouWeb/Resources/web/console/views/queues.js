@@ -85,12 +85,14 @@ export async function safeguardingView({ app, params }) {
         // The time and receipt number typed here stay in the form whatever the answer.
         if (error.status === 422) showFieldErrors(police, error.fields, vocab.message);
         else if (error.status === 412) {
-          const latest = (await get(`/v1/safeguarding-reports${query({ status: "all" })}`).catch(() => ({ items: [] }))).items.find((x) => x.id === r.id);
+          const list = await get(`/v1/safeguarding-reports${query({ status: "all" })}`).catch(() => null);
+          const latest = list && list.items.find((x) => x.id === r.id);
           if (latest) r.version = latest.version;
           showFieldErrors(police, {
-            reference: latest && latest.policeNotifiedAt
-              ? `他人已于 ${formatTime(latest.policeNotifiedAt)} 登记报警${latest.policeReference ? `（回执号 ${latest.policeReference}）` : ""}；您填写的内容仍在此处`
-              : "报告刚被他人更新（如已确认收到），已取得最新版本；您填写的内容仍在此处，核对后可再次保存",
+            reference: !latest ? "报告刚被他人更新；暂时无法取得最新情况，您填写的内容仍在此处，请稍后再试"
+              : latest.policeNotifiedAt
+                ? `他人已于 ${formatTime(latest.policeNotifiedAt)} 登记报警${latest.policeReference ? `（回执号 ${latest.policeReference}）` : ""}；您填写的内容仍在此处`
+                : "报告刚被他人更新（如已确认收到），已取得最新版本；您填写的内容仍在此处，核对后可再次保存",
           });
         } else toast(error.offline ? "网络不通，未保存；您填写的内容仍在此处" : `失败：${error.message}`, "bad");
       }

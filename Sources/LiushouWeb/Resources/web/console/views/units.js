@@ -119,7 +119,8 @@ export async function unitsView({ app, params }) {
               toast("已移动");
               app.render();
             } catch (error) {
-              if (error.status === 412) toast((await refresh()) ? "单位刚被他人修改，已取得最新版本；请核对后再次移动" : "单位刚被他人修改；请稍后再试", "bad");
+              // The page is drawn again with the unit as it is now (its parent may have changed): nothing typed is lost.
+              if (error.status === 412) toast("单位刚被他人修改，已显示最新情况；请核对后再移动", "bad"), app.render();
               else toast(`无法移动：${error.status === 422 ? reasons(error) : error.message}`, "bad");
             }
           });
@@ -135,7 +136,7 @@ export async function unitsView({ app, params }) {
             toast("已停用");
             app.render();
           } catch (error) {
-            if (error.status === 412) toast((await refresh()) ? "单位刚被他人修改，已取得最新版本；请核对后再次停用" : "单位刚被他人修改；请稍后再试", "bad");
+            if (error.status === 412) toast("单位刚被他人修改，已显示最新情况；请核对后再停用", "bad"), app.render();
             else toast(`无法停用：${error.status === 422 ? reasons(error) : error.message}`, "bad");
           }
         } }, "停用此单位"));
