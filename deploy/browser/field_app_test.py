@@ -420,6 +420,18 @@ def cadre_flow(server, password):
             f.requestSubmit(); return true; })()""")
         browser.wait_for(f"({OUTBOX}).then(rs => !rs.some(r => r.id === {json.dumps(refused_id)}) && rs.some(r => r.state === 'sent' && r.needs.includes('study')))",
                          "the refilled record sent in place of the refused one", seconds=60)
+
+        # An unsent report draft is named before logging out (logout removes it from the device).
+        browser.evaluate(f"location.hash = '#/report?person={person}', true")
+        browser.wait_for("!!document.querySelector('main textarea[name=details]')", "the report form again")
+        browser.evaluate("""(() => { const details = document.querySelector('main textarea[name=details]'); details.value = '尚未写完的报告';
+            details.dispatchEvent(new Event('input', { bubbles: true })); return true; })()""")
+        browser.evaluate("window.lastConfirm = null; window.confirm = (text) => { window.lastConfirm = text; return false; }; location.hash = '#/me', true")
+        browser.wait_for("[...document.querySelectorAll('main button')].some(b => b.textContent === '退出登录')", "the logout button")
+        browser.evaluate("[...document.querySelectorAll('main button')].find(b => b.textContent === '退出登录').click(), true")
+        browser.wait_for("window.lastConfirm !== null", "the logout question")
+        question = browser.evaluate("window.lastConfirm")
+        assert "强制报告草稿" in question, f"the logout question names the unsent draft: {question}"
         errors = browser.console_errors()
         assert not errors, f"no script errors: {errors}"
         print("cadre: person card masked with hotlines; follow-up resolved; safeguarding draft kept offline and filed online")

@@ -2,7 +2,7 @@
 import { h, mount, formatTime } from "../../shared/ui.js";
 import * as session from "../../shared/session.js";
 import * as vocab from "../../shared/vocab.js";
-import { outbox } from "../data.js";
+import { outbox, db } from "../data.js";
 
 export async function meView({ app, profile }) {
   const pending = await outbox.pendingCount(profile.accountId);
@@ -11,9 +11,12 @@ export async function meView({ app, profile }) {
     const mine = await outbox.pendingCount(profile.accountId);
     // Refused records go with the logout (they hold notes about people): the user is told first.
     const refused = (await outbox.list(profile.accountId)).filter((r) => ["rejected", "conflict"].includes(r.state)).length;
+    // Unsent safeguarding drafts go with the logout too (they are kept on this device only).
+    const drafts = (await db.all("drafts")).filter((d) => d.key.startsWith("report") && (d.kind || d.details)).length;
     const lines = [
       mine ? `还有 ${mine} 条记录未上传。退出后它们仍保存在本机，您下次登录后会自动上传。` : "",
       refused ? `另有 ${refused} 条被服务器退回的记录，退出后将从本机删除；需要的话请先在“待上传”中重新填写。` : "",
+      drafts ? `还有 ${drafts} 份未提交的强制报告草稿，退出后将从本机删除；儿童有危险时请先提交或拨打 110。` : "",
     ].filter(Boolean);
     if (lines.length && !confirm(`${lines.join("\n")}\n确定退出？`)) return;
     await session.logout();
