@@ -147,7 +147,7 @@ struct ReliefReportTests {
                 #expect(total.open == 4)
                 #expect(total.decidedThisYear == 3)
                 #expect(total.decidedWithinDeadline == 2)
-                #expect(total.shareDecidedWithinDeadline == 0.666)
+                #expect(total.shareDecidedWithinDeadline == 0.6667)
                 #expect(total.medianDaysToDecision == 0.0)
                 #expect(total.grantedThisMonthFen == 42_345)
                 #expect(total.grantedThisYearFen == 42_345)

@@ -30,7 +30,7 @@ public struct IndicatorDefinition: Sendable, Codable, Equatable {
             numerator: "children_guarded",
             denominator: "children",
             target: 1.0,
-            definition: "在管留守儿童和困境儿童中，未被标记为“无有效监护”的人数 ÷ 在管儿童数。"
+            definition: "在管留守儿童（未满 16 周岁）和困境儿童（未满 18 周岁）中，未被标记为“无有效监护”的人数 ÷ 在管儿童数。"
         ),
         IndicatorDefinition(
             key: "guardian_confirmed",
@@ -38,7 +38,7 @@ public struct IndicatorDefinition: Sendable, Codable, Equatable {
             numerator: "children_confirmed",
             denominator: "children",
             target: 1.0,
-            definition: "在管儿童中，档案记有委托监护确认书签订日期的人数 ÷ 在管儿童数。"
+            definition: "在管儿童（留守儿童未满 16 周岁、困境儿童未满 18 周岁）中，档案记有委托监护确认书签订日期的人数 ÷ 在管儿童数。"
         ),
         IndicatorDefinition(
             key: "pairing",

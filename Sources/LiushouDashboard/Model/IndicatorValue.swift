@@ -23,11 +23,16 @@ public struct IndicatorValue: Sendable, Codable, Equatable {
         self.denominator = counts[definition.denominator] ?? 0
         self.rate = self.denominator == 0 ? nil : (Double(self.numerator) / Double(self.denominator) * 10_000).rounded() / 10_000
         self.target = definition.target
-        guard let rate = self.rate, let target = definition.target else {
+        guard self.denominator > 0, let target = definition.target else {
             self.status = .none
             return
         }
-        // Green at the target, amber within 10 points below it, red further off.
-        self.status = rate >= target ? .green : rate >= target - 0.1 ? .amber : .red
+        // Green at the target, amber within 10 points below it, red further off; judged on the
+        // exact fraction in whole numbers (39,999 of 40,000 rounds to 1 but has not met 100 %).
+        let scaled = self.numerator * 10_000
+        let targetPoints = Int((target * 10_000).rounded())
+        self.status =
+            scaled >= targetPoints * self.denominator
+            ? .green : scaled >= (targetPoints - 1_000) * self.denominator ? .amber : .red
     }
 }

@@ -91,7 +91,7 @@ public struct ReliefIndicators: Sendable {
                 openByStageAndType: open[group ?? ""] ?? [],
                 decidedThisYear: decided,
                 decidedWithinDeadline: inTime,
-                shareDecidedWithinDeadline: decided == 0 ? nil : (Double(inTime * 1000 / decided) / 1000),
+                shareDecidedWithinDeadline: decided == 0 ? nil : (Double(inTime) / Double(decided) * 10_000).rounded() / 10_000,
                 medianDaysToDecision: try row.decode("median_days"),
                 grantedThisMonthFen: try row.decode("granted_month"),
                 grantedThisYearFen: try row.decode("granted_year"),
