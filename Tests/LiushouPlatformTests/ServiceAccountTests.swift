@@ -95,6 +95,31 @@ struct ServiceAccountTests {
                 #expect(try await client.post("/v1/service-accounts", json: Self.body(fixture)).status == .unauthorized)
                 let unknown = UUID().uuidString
                 #expect(try await client.post("/v1/service-accounts/\(unknown)/tokens", json: [:], token: admin).status == .notFound)
+
+                // Administration and the audit log need a person: not even the county admin may give
+                // them to a service account, at creation or later.
+                let county = try await client.login("county.admin")
+                for role in ["county_admin", "town_admin", "auditor"] {
+                    let refused = try await client.post(
+                        "/v1/service-accounts",
+                        json: Self.body(fixture, unit: fixture.county, role: role),
+                        token: county
+                    )
+                    #expect(refused.status == .unprocessableContent, "\(role): \(refused.text)")
+                    #expect(((try refused.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "grants[0].role")
+                    let granted = try await client.post(
+                        "/v1/users/\(accountID)/grants",
+                        json: ["role": role, "unitId": fixture.town1.idString],
+                        token: county
+                    )
+                    #expect(granted.status == .unprocessableContent, "\(role): \(granted.text)")
+                }
+                let reliefGrant = try await client.post(
+                    "/v1/users/\(accountID)/grants",
+                    json: ["role": "relief_officer", "unitId": fixture.town1.idString],
+                    token: county
+                )
+                #expect(reliefGrant.status == .ok, "\(reliefGrant.text)")
             }
         }
     }

@@ -60,7 +60,7 @@ struct ServiceAccountController: Sendable {
                     )
                 }
                 _ = try await AccountWriter.homePath(body.homeUnitId, .serviceAccountsManage, caller: caller, transaction: transaction)
-                try await UserController.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants")
+                try await UserController.checkGrantable(body.grants, caller: caller, transaction: transaction, field: "grants", service: true)
                 try await AccountWriter.insert(
                     id: id,
                     kind: .service,

@@ -49,7 +49,7 @@ struct UserController: Sendable {
     @Sendable func grant(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: GrantRequest.self, context: context)
         return try await self.change(try context.uuidParameter("id"), action: "grant.add", context, caller) { account, transaction in
-            try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "")
+            try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "", service: account.kind == "service")
             if account.grants.contains(where: { $0.role == body.role.rawValue && $0.unitId == body.unitId }) { return ["role": body.role.rawValue] }
             try await AccountWriter.addGrant(body.role, on: body.unitId, to: account.id, grantedBy: caller.accountID, transaction: transaction)
             return ["role": body.role.rawValue, "unit": body.unitId.uuidString.lowercased()]
@@ -209,11 +209,25 @@ struct UserController: Sendable {
     }
 
     /// Each grant must be on a unit in the caller's subtree, with a role the caller may grant there.
-    static func checkGrantable(_ grants: [GrantRequest], caller: Caller, transaction: PostgresTransaction, field: String) async throws {
+    /// Roles a service account may not hold: administration and the audit log need a person, who
+    /// logs in with a second factor and is logged out when idle (an API token has neither).
+    static let personOnlyRoles: Set<Role> = [.countyAdmin, .townAdmin, .auditor]
+
+    static func checkGrantable(
+        _ grants: [GrantRequest],
+        caller: Caller,
+        transaction: PostgresTransaction,
+        field: String,
+        service: Bool = false
+    ) async throws {
         var problems: [Problem.FieldError] = []
         var seen: [String: Int] = [:]
         for (index, grant) in grants.enumerated() {
             let prefix = field.isEmpty ? "" : "\(field)[\(index)]."
+            if service, Self.personOnlyRoles.contains(grant.role) {
+                problems.append(.init(field: prefix + "role", message: "a service account may not hold \(grant.role.rawValue)"))
+                continue
+            }
             // The same role on the same unit twice would be one grant (the database holds one).
             let key = "\(grant.role.rawValue)/\(grant.unitId)"
             if let first = seen[key] {

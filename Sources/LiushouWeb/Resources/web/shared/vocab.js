@@ -52,7 +52,7 @@ export function message(text) {
     [/^must mix at least 3 of/i, "须包含小写字母、大写字母、数字、符号中的至少三类"], [/^must differ from the current password$/i, "不能与当前密码相同"],
     [/^must be at most 72 bytes/i, "太长（最多 72 字节，约 24 个汉字）"], [/^must not contain control characters$/i, "不能含有控制字符"],
     [/^must hold at least one role$/i, "至少授予一个角色"], [/^repeats grants\[\d+\]$/i, "与前面的一项授权重复"],
-    [/^you may not grant/i, "您不能在此单位授予这一角色"], [/^no such active unit in your scope$/i, "您的范围内没有此单位（或已停用）"],
+    [/^you may not grant/i, "您不能在此单位授予这一角色"], [/^a service account may not hold/i, "服务账号不能担任管理员或审计员（须由本人登录并验证第二因素）"], [/^no such active unit in your scope$/i, "您的范围内没有此单位（或已停用）"],
     // Schools, relief and other modules' forms.
     [/^name one or more different topics$/i, "请选择至少一项"], [/^must not be empty \(at most (\d+) characters\)$/i, "不能为空（最多 $1 个字）"],
     [/^name the receiving school by exactly one of/i, "请选择转入学校，或填写县外学校名称（二选一）"],

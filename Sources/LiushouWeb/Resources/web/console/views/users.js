@@ -13,9 +13,13 @@ const GRANTABLE = {
 };
 const RECENT = "liushou.console.accounts";
 
-function grantableRoles() {
+// Administration and the audit log need a person (second factor, idle logout): the server refuses
+// these roles to service accounts.
+const PERSON_ONLY = ["county_admin", "town_admin", "auditor"];
+
+function grantableRoles(service = false) {
   const mine = (profile()?.grants || []).map((g) => g.role);
-  return [...new Set(mine.flatMap((r) => GRANTABLE[r] || []))];
+  return [...new Set(mine.flatMap((r) => GRANTABLE[r] || []))].filter((r) => !service || !PERSON_ONLY.includes(r));
 }
 
 function remember(account) {
@@ -24,8 +28,8 @@ function remember(account) {
   sessionStorage.setItem(RECENT, JSON.stringify(list.slice(0, 30)));
 }
 
-function roleSelect(name = "role") {
-  return h("select", { name }, grantableRoles().map((r) => h("option", { value: r }, vocab.roles[r] || r)));
+function roleSelect(name = "role", service = false) {
+  return h("select", { name }, grantableRoles(service).map((r) => h("option", { value: r }, vocab.roles[r] || r)));
 }
 
 async function scopeUnits() {
@@ -58,7 +62,7 @@ async function accountCard(app, account, scope) {
       h("span.muted", ` 所属单位 ${homeName}`)),
     h("h3", "授权"), account.grants.length ? grants : h("p.muted", "无授权")];
   if (manage && !account.disabled) {
-    const role = roleSelect();
+    const role = roleSelect("role", account.kind === "service");
     const unit = units.unitSelect(scope, { name: "unitId" });
     const grantForm = h("form", { novalidate: true, id: "grant-form", "aria-label": "授予角色" }, h("h3", "授予角色"),
       h("div.grid", field("角色", role), field("单位", unit)), h("button.primary", { type: "submit" }, "授予"));
@@ -155,7 +159,7 @@ function createForm(app, scope, kind) {
   const username = h("input", { name: "username", autocomplete: "off", autocapitalize: "off", spellcheck: "false" });
   const displayName = h("input", { name: "displayName", maxlength: 100 });
   const home = units.unitSelect(scope, { name: "homeUnitId" });
-  const role = roleSelect("grants[0].role");
+  const role = roleSelect("grants[0].role", kind === "service");
   const unit = units.unitSelect(scope, { name: "grants[0].unitId" });
   const password = h("input", { name: "password", type: "password", autocomplete: "new-password" });
   const label = h("input", { name: "tokenLabel", maxlength: 100 });
