@@ -102,6 +102,47 @@ struct AuthTests {
         }
     }
 
+    @Test("wrong current passwords on the password change count as failed logins: five lock the account")
+    func passwordChangeGuesses() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.lockDuration = .seconds(2)
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let token = try await client.login("grid1a.worker")
+                for _ in 0..<5 {
+                    let guess = try await client.post(
+                        "/v1/auth/password",
+                        json: ["currentPassword": "Wrong#pass1", "newPassword": "Taken#over2026"],
+                        token: token
+                    )
+                    #expect(guess.status == .unprocessableContent, "\(guess.text)")
+                }
+                // The right password is refused too while the lock holds, here and at login.
+                let sixth = try await client.post(
+                    "/v1/auth/password",
+                    json: ["currentPassword": PlatformFixture.password, "newPassword": "Taken#over2026"],
+                    token: token
+                )
+                #expect(sixth.status == .tooManyRequests, "\(sixth.text)")
+                #expect(try sixth.json()["code"] as? String == "account_locked")
+                let login = try await client.post("/v1/auth/login", json: ["username": "grid1a.worker", "password": PlatformFixture.password])
+                #expect(login.status == .unauthorized)
+                try await Task.sleep(for: .milliseconds(2200))
+                let changed = try await client.post(
+                    "/v1/auth/password",
+                    json: ["currentPassword": PlatformFixture.password, "newPassword": "Chosen#pass2026"],
+                    token: token
+                )
+                #expect(changed.status == .noContent, "\(changed.text)")
+                let denied = try await database.pool.query(
+                    "select count(*)::int as n from audit_log where action = 'password.change' and result = 'denied'"
+                ).first?.decode("n", as: Int.self)
+                #expect(denied == 6)
+            }
+        }
+    }
+
     @Test("a burst of parallel guesses gets no more than five password checks")
     func parallelGuesses() async throws {
         try await TestPostgres.withDatabase { database in

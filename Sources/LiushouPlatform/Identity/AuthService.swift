@@ -131,14 +131,46 @@ public struct AuthService: Sendable {
         return caller
     }
 
-    /// Changes the caller's own password after checking the current one and the policy.
+    /// Changes the caller's own password after checking the current one and the policy. A wrong
+    /// current password counts as a failed login (throttle and lockout alike): a session left open
+    /// on a shared desk must not become an unlimited password guesser.
     public func changePassword(_ caller: Caller, current: String, new: String, context: AppRequestContext) async throws {
         var problems = PasswordPolicy.problems(with: new, field: "newPassword")
         if new == current { problems.append(.init(field: "newPassword", message: "must differ from the current password")) }
-        guard caller.kind == .user, let candidate = try await self.repository.loginCandidate(username: caller.name),
-            try await self.hasher.verify(current, against: candidate.passwordHash)
-        else {
+        guard caller.kind == .user else {
             try await self.audit(caller, context: context, action: "password.change", resource: "account", record: caller.accountID, outcome: .denied)
+            throw Problem.validation([.init(field: "currentPassword", message: "is not your current password")] + problems)
+        }
+        let ticket = try self.throttle.admit(address: context.clientAddress, username: caller.name)
+        var matched = false
+        defer { self.throttle.finish(ticket, success: matched) }
+        let settings = self.settings
+        let allowed = try await self.repository.beginLogin(
+            accountID: caller.accountID,
+            maxFailures: settings.maxFailedLogins,
+            lockFor: settings.lockDuration
+        )
+        let candidate = try await self.repository.loginCandidate(username: caller.name)
+        // One bcrypt whether or not the account is locked now.
+        let verified = try await self.hasher.verify(current, against: candidate?.passwordHash)
+        matched = allowed && verified
+        let accepted = try await self.repository.finishLogin(
+            accountID: caller.accountID,
+            success: matched,
+            maxFailures: settings.maxFailedLogins,
+            lockFor: settings.lockDuration
+        )
+        guard accepted, candidate != nil else {
+            try await self.audit(caller, context: context, action: "password.change", resource: "account", record: caller.accountID, outcome: .denied)
+            if !allowed || matched {
+                // Locked by earlier wrong passwords (here or at login).
+                throw Problem(
+                    status: .tooManyRequests,
+                    code: "account_locked",
+                    title: "Account locked",
+                    detail: "Too many wrong passwords: the account is locked for a while. Try again later."
+                )
+            }
             throw Problem.validation([.init(field: "currentPassword", message: "is not your current password")] + problems)
         }
         guard problems.isEmpty else { throw Problem.validation(problems) }
