@@ -24,6 +24,23 @@ struct OperationsTests {
         }
     }
 
+    @Test("API answers, problems and CSV downloads included, are never stored nor sniffed; the web shell keeps its caching")
+    func apiAnswersNotStored() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await TestApp.make(database).test(.router) { client in
+                for path in ["/v1/auth/me", "/v1/persons/not-a-uuid", "/v1/dashboard/definitions"] {
+                    try await client.execute(uri: path, method: .get) { response throws in
+                        #expect(response.headers[.cacheControl] == "no-store", "\(path)")
+                        #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(path)")
+                    }
+                }
+                try await client.execute(uri: "/healthz", method: .get) { response throws in
+                    #expect(response.headers[.cacheControl] == nil)
+                }
+            }
+        }
+    }
+
     @Test("a well-formed client request id is echoed; a malformed one is replaced")
     func requestIDs() async throws {
         try await TestPostgres.withDatabase { database in

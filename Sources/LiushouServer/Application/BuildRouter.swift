@@ -115,6 +115,7 @@ public struct ReadReplica: Sendable {
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestIDMiddleware())
+    router.middlewares.add(APIHeadersMiddleware())
     router.middlewares.add(ClientAddressMiddleware(trustedProxies: dependencies.trustedProxies))
     router.middlewares.add(RequestMetricsMiddleware(metrics: dependencies.metrics))
     router.middlewares.add(ProblemMiddleware())
