@@ -224,6 +224,63 @@ struct PairingTests {
         }
     }
 
+    @Test("a failed background check ends access to people outside the register keeper's area too")
+    func failedCheckEndsAccessEverywhere() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await VolunteerWorld.make(database, client: client)
+                let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+                try await seeder.user(
+                    "village1b.cadre",
+                    password: PlatformFixture.password,
+                    home: world.fixture.village1b,
+                    grants: [(.villageCadre, world.fixture.village1b)]
+                )
+                try await seeder.user(
+                    "village1b.helper",
+                    password: PlatformFixture.password,
+                    home: world.fixture.village1b,
+                    grants: [(.volunteer, world.fixture.village1b)]
+                )
+                let helperAccount = try await database.pool.query("select id from account where username = 'village1b.helper'").first!.decode(
+                    "id",
+                    as: UUID.self
+                )
+                // 乙村 keeps the register; the town pairs its volunteer with a child of 甲村.
+                let keeper = try await client.login("village1b.cadre")
+                var body = VolunteerWorld.volunteer(
+                    name: "钱乙村",
+                    unit: world.fixture.village1b,
+                    account: helperAccount.uuidString,
+                    screening: "passed",
+                    sequence: 305
+                )
+                let volunteer = try await VolunteerWorld.created(try await client.post("/v1/volunteers", json: body, token: keeper))
+                let pairing = try await client.post(
+                    "/v1/pairings",
+                    json: VolunteerWorld.pairing(helpers: [volunteer], people: [world.child]),
+                    token: world.townAdmin
+                )
+                #expect(pairing.status == .created, "\(pairing.text)")
+                let helper = try await client.login("village1b.helper")
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: helper).status == .ok)
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: keeper).status == .notFound)
+
+                body.removeValue(forKey: "id")
+                body["screening"] = "failed"
+                body["screenedOn"] = VolunteerWorld.today
+                let failed = try await client.send(.put, "/v1/volunteers/\(volunteer)", json: body, token: keeper, headers: [.ifMatch: "\"1\""])
+                #expect(failed.status == .ok, "\(failed.text)")
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: helper).status == .notFound)
+                // Passed again: the login reads the child again.
+                body["screening"] = "passed"
+                let passed = try await client.send(.put, "/v1/volunteers/\(volunteer)", json: body, token: keeper, headers: [.ifMatch: "\"2\""])
+                #expect(passed.status == .ok, "\(passed.text)")
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: helper).status == .ok)
+            }
+        }
+    }
+
     @Test("access follows the volunteer's login and background check; a pairing ends after its person moved")
     func accessFollowsTheRegister() async throws {
         try await TestPostgres.withDatabase { database in

@@ -79,7 +79,13 @@ struct VolunteerStore: Sendable {
                 where id = \(id)
                 """
             )
-            try await self.moveAccess(of: id, from: existing?.accountId, to: input.screening == .failed ? nil : input.accountId, in: transaction)
+            // The login that reads the pairings' people: none while the background check is failed.
+            try await self.moveAccess(
+                of: id,
+                from: existing?.screening == .failed ? nil : existing?.accountId,
+                to: input.screening == .failed ? nil : input.accountId,
+                in: transaction
+            )
         }
     }
 
@@ -115,30 +121,11 @@ struct VolunteerStore: Sendable {
 
     /// A pairing's access follows the volunteer's login: a changed or removed login, or a failed
     /// background check, ends the old login's assignments; a new login gets those of the pairings
-    /// still running or to come.
+    /// still running or to come. Every pairing of the helper, including those with people outside
+    /// the caller's area (`volunteer_access_move`).
     private func moveAccess(of volunteer: UUID, from old: UUID?, to new: UUID?, in transaction: PostgresTransaction) async throws {
         guard old != new else { return }
-        if let old {
-            try await transaction.query(
-                """
-                update person_assignment set ended_at = now()
-                where source = 'pairing' and account_id = \(old) and (ended_at is null or ended_at > now())
-                  and source_id in (select h.pairing_id from pairing_helper h where h.volunteer_id = \(volunteer))
-                """
-            )
-        }
-        if let new {
-            try await transaction.query(
-                """
-                insert into person_assignment (id, person_id, account_id, unit_id, source, source_id, started_at, ended_at)
-                select gen_random_uuid(), pp.person_id, \(new), liushou_person_unit(pp.person_id), 'pairing', g.id,
-                    greatest(now(), g.start_on::timestamp at time zone 'Asia/Shanghai'), (g.end_on + 1)::timestamp at time zone 'Asia/Shanghai'
-                from pairing g join pairing_helper h on h.pairing_id = g.id join pairing_person pp on pp.pairing_id = g.id
-                where h.volunteer_id = \(volunteer) and g.status = 'active'
-                  and (g.end_on is null or g.end_on >= (now() at time zone 'Asia/Shanghai')::date)
-                """
-            )
-        }
+        try await transaction.query("select volunteer_access_move(\(volunteer), \(old), \(new))")
     }
 
     /// The content hash that recognises a retried registration: over the input with the ID number
