@@ -95,3 +95,36 @@ struct ReliefWorkflowTests {
         }
     }
 }
+
+@Suite("Relief steps after a move")
+struct ReliefAfterMoveTests {
+    @Test("a grid worker withdraws a case after the person's file moved out of the grid: the step lands on the timeline")
+    func withdrawAfterMove() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await ReliefWorld.make(database, client: client)
+                let worker = try await client.login("grid1a.worker")
+                let filed = try await client.post(
+                    "/v1/relief/cases",
+                    json: Relief.caseBody(person: world.child, type: "emergency_help", urgency: "emergency", amount: 50_000),
+                    token: worker
+                )
+                #expect(filed.status == .created, "\(filed.text)")
+                let id = try #require(try filed.json()["id"] as? String).lowercased()
+                // The file moves to 乙村: the grid worker no longer sees the child, the case is still theirs.
+                var file = People.child(name: "甲一", sequence: 101, village: world.fixture.village1b)
+                file["currentAddress"] = "乙村 3 号"
+                let town = try await client.login("town1.admin")
+                let moved = try await client.send(.put, "/v1/persons/\(world.child)", json: file, token: town, headers: [.ifMatch: "\"1\""])
+                #expect(moved.status == .ok, "\(moved.text)")
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: worker).status == .notFound)
+                let withdrawn = try await Relief.step(client, id, "withdraw", token: worker, version: 1, extra: ["comment": "家属已自行解决"])
+                #expect(withdrawn.status == .ok, "\(withdrawn.text)")
+                let entries = try await database.pool.query(
+                    "select count(*)::int as n from person_event where record_id = \(id) and kind = 'relief.withdraw'"
+                ).first?.decode("n", as: Int.self)
+                #expect(entries == 1)
+            }
+        }
+    }
+}

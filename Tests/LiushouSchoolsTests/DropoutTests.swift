@@ -103,6 +103,49 @@ struct DropoutTests {
         }
     }
 
+    @Test("the town where the child dropped out closes the case after the file moved to another town; the closing reaches the timeline")
+    func townClosesAfterMove() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await SchoolWorld.make(database, client: client)
+                let row = try await SchoolWorld.enrol(client, person: world.child, school: world.fixture.school1, token: world.teacher)
+                let caseID = UUID()
+                let dropped = try await SchoolWorld.changeStatus(
+                    client,
+                    enrolment: row,
+                    body: SchoolWorld.change(id: caseID, to: "dropped_out"),
+                    token: world.teacher
+                )
+                #expect(dropped.status == .created, "\(dropped.text)")
+                let county = try await client.login("county.admin")
+                let current = try await client.send(.get, "/v1/persons/\(world.child)", token: county)
+                var file = People.child(name: "甲一", sequence: 101, village: world.fixture.village2a)
+                file["currentAddress"] = "丙村 8 号"
+                let moved = try await client.send(
+                    .put,
+                    "/v1/persons/\(world.child)",
+                    json: file,
+                    token: county,
+                    headers: [.ifMatch: current.etag ?? "\"1\""]
+                )
+                #expect(moved.status == .ok, "\(moved.text)")
+                let supervisor = try await client.login("town1.supervisor")
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: supervisor).status == .notFound)
+                let closed = try await client.post(
+                    "/v1/dropout-cases/\(caseID.uuidString)/close",
+                    json: ["reason": "已随家人迁往二乡"],
+                    token: supervisor,
+                    headers: [.ifMatch: "\"1\""]
+                )
+                #expect(closed.status == .ok, "\(closed.text)")
+                let entries = try await database.pool.query(
+                    "select count(*)::int as n from person_event where record_id = \(caseID.uuidString.lowercased()) and kind = 'school.dropout_closed'"
+                ).first?.decode("n", as: Int.self)
+                #expect(entries == 1)
+            }
+        }
+    }
+
     @Test("the town closes a case with a reason, once, with If-Match; schools and villages cannot; other towns see no case")
     func townCloses() async throws {
         try await TestPostgres.withDatabase { database in

@@ -102,15 +102,16 @@ struct ReliefTransitioner: Sendable {
                 decode(\(hash), 'hex'))
             """
         )
-        try await PersonTimeline.append(
-            ReliefCaseFiling.timelineEntry(
-                person: current.personId,
-                kind: "relief.\(input.action.rawValue)",
-                summary: "帮扶救助：" + input.action.chineseName,
-                caller: caller,
-                case: id
-            ),
-            in: transaction
+        // Through the case, not the person: the file may have moved out of the caller's sight.
+        let entry = ReliefCaseFiling.timelineEntry(
+            person: current.personId,
+            kind: "relief.\(input.action.rawValue)",
+            summary: "帮扶救助：" + input.action.chineseName,
+            caller: caller,
+            case: id
+        )
+        try await transaction.query(
+            "select relief_case_timeline(\(id), \(entry.id), \(entry.kind), \(entry.summary), \(entry.accountName))"
         )
         var detail = ["from": current.state.rawValue, "to": target.rawValue]
         if let amount = input.amountFen { detail["amountFen"] = String(amount) }

@@ -57,16 +57,9 @@ struct DropoutCaseController: Sendable {
             guard current.status == "open" else {
                 throw Problem(status: .conflict, code: "already_closed", title: "The dropout case is already closed")
             }
-            try await PersonTimeline.append(
-                .init(
-                    person: found.personId,
-                    module: "schools",
-                    kind: "school.dropout_closed",
-                    summary: "控辍保学个案由乡镇关闭：" + reason,
-                    caller: caller,
-                    record: id
-                ),
-                in: transaction
+            // Through the case, not the child: the file may have moved to another town since.
+            try await transaction.query(
+                "select dropout_case_timeline(\(id), \(UUID.timeOrdered()), \("控辍保学个案由乡镇关闭：" + reason), \(caller.name))"
             )
             try await RollStore.closeCase(id, on: self.clock.today(), reason: reason, caller: caller, in: transaction)
             try await AuditEntry(
