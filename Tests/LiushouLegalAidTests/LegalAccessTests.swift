@@ -186,6 +186,13 @@ struct LegalAccessTests {
                 let body: [String: Any] = ["countyId": world.fixture.county.idString, "code": "land_lease", "name": "土地承包经营", "meansFree": true]
                 #expect(try await client.post("/v1/legal-aid/matters", json: body, token: world.county).status == .created)
                 #expect(try await client.post("/v1/legal-aid/matters", json: body, token: world.county).status == .ok)
+                // The same new matter twice at once: one created, the other answers it.
+                let raced = try JSONSerialization.data(withJSONObject: [
+                    "countyId": world.fixture.county.idString, "code": "house_site", "name": "宅基地纠纷", "meansFree": false,
+                ])
+                async let first = client.send(.post, "/v1/legal-aid/matters", body: raced, contentType: "application/json", token: world.county)
+                async let second = client.send(.post, "/v1/legal-aid/matters", body: raced, contentType: "application/json", token: world.county)
+                #expect([try await first.status.code, try await second.status.code].sorted() == [200, 201])
                 var changed = body
                 changed["name"] = "土地"
                 #expect(try await client.post("/v1/legal-aid/matters", json: changed, token: world.county).status == .conflict)

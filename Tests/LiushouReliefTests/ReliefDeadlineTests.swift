@@ -68,10 +68,17 @@ struct ReliefDeadlineTests {
                     token: county
                 )
                 #expect(trailing.status == .unprocessableContent, "\(trailing.text)")
+                // The same new type sent twice at once (a double click): one is created, the other told it exists.
+                let fuel = try JSONSerialization.data(withJSONObject: [
+                    "countyId": world.fixture.county.idString, "key": "winter_fuel", "name": "冬季取暖", "decisionWorkingDays": 3,
+                ])
+                async let first = client.send(.post, "/v1/relief/case-types", body: fuel, contentType: "application/json", token: county)
+                async let second = client.send(.post, "/v1/relief/case-types", body: fuel, contentType: "application/json", token: county)
+                #expect([try await first.status.code, try await second.status.code].sorted() == [201, 409])
                 let types = try await client.send(.get, "/v1/relief/case-types?unitId=\(world.fixture.village1a.idString)", token: cadre)
                 let medical = try types.decode(Read.Items<Read.CaseType>.self).items.first { $0.key == "medical" }
                 #expect(medical?.decisionWorkingDays == 3)
-                #expect(try types.decode(Read.Items<Read.CaseType>.self).items.count == 7)
+                #expect(try types.decode(Read.Items<Read.CaseType>.self).items.count == 8, "the defaults and the county's winter_fuel")
                 let child = try await Relief.file(client, token: cadre, Relief.caseBody(person: world.child, type: "medical", amount: 400_000))
                 let childDue = try await database.pool.query(
                     """

@@ -34,37 +34,40 @@ struct ReliefCaseTypeController: Sendable {
     @Sendable func add(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: TypeBody.self, context: context)
         try Self.validate(body)
-        let created = try await self.database.transaction(for: caller) { transaction in
-            let unit = try await self.store.unit(body.countyId, caller: caller, permission: .reliefRules, in: transaction)
-            guard unit.kind == "county" else {
-                throw Problem.validation([.init(field: "countyId", message: "case types are set by a county")])
+        // Two identical requests at once: the second meets the first's row and answers as a retry would.
+        let created = try await DuplicateRetry.once(primaryKey: "relief_case_type_pkey", record: "case type", alsoRetrying: ["relief_case_type_key"]) {
+            try await self.database.transaction(for: caller) { transaction in
+                let unit = try await self.store.unit(body.countyId, caller: caller, permission: .reliefRules, in: transaction)
+                guard unit.kind == "county" else {
+                    throw Problem.validation([.init(field: "countyId", message: "case types are set by a county")])
+                }
+                let id = UUID()
+                try await ReliefCaseTypes.add(
+                    id: id,
+                    county: body.countyId,
+                    key: body.key,
+                    name: body.name.trimmingCharacters(in: .whitespaces),
+                    emergencyHours: body.emergencyHours ?? 24,
+                    decisionWorkingDays: body.decisionWorkingDays,
+                    maxAmountFen: body.maxAmountFen,
+                    caller: caller,
+                    in: transaction
+                )
+                try await AuditEntry(
+                    caller: caller,
+                    origin: AuditOrigin(context),
+                    action: "relief.type_add",
+                    resource: "relief_case_type",
+                    recordID: id.uuidString.lowercased(),
+                    unitID: body.countyId,
+                    unitPath: unit.path,
+                    detail: ["key": body.key]
+                ).append(in: transaction)
+                guard let stored = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction) else {
+                    throw Problem.internalError
+                }
+                return stored
             }
-            let id = UUID()
-            try await ReliefCaseTypes.add(
-                id: id,
-                county: body.countyId,
-                key: body.key,
-                name: body.name.trimmingCharacters(in: .whitespaces),
-                emergencyHours: body.emergencyHours ?? 24,
-                decisionWorkingDays: body.decisionWorkingDays,
-                maxAmountFen: body.maxAmountFen,
-                caller: caller,
-                in: transaction
-            )
-            try await AuditEntry(
-                caller: caller,
-                origin: AuditOrigin(context),
-                action: "relief.type_add",
-                resource: "relief_case_type",
-                recordID: id.uuidString.lowercased(),
-                unitID: body.countyId,
-                unitPath: unit.path,
-                detail: ["key": body.key]
-            ).append(in: transaction)
-            guard let stored = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction) else {
-                throw Problem.internalError
-            }
-            return stored
         }
         return try JSONResponse(created, status: .created)
     }

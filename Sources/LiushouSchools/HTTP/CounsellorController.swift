@@ -19,26 +19,29 @@ struct CounsellorController: Sendable {
     @Sendable func designate(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let body = try await request.decodeJSON(as: Designate.self, context: context)
-        let (counsellor, created) = try await self.database.transaction(for: caller) { transaction in
-            let school = try await Self.managed(id, caller: caller, in: transaction)
-            if let running = try await CounsellingStore.activeCounsellor(body.accountId, at: id, in: transaction) {
-                return (running, false)
+        // Two identical requests at once: the second meets the first's row and answers as a retry would.
+        let (counsellor, created) = try await DuplicateRetry.once(primaryKey: "school_counsellor_pkey", record: "counsellor", alsoRetrying: ["school_counsellor_active"]) {
+            try await self.database.transaction(for: caller) { transaction in
+                let school = try await Self.managed(id, caller: caller, in: transaction)
+                if let running = try await CounsellingStore.activeCounsellor(body.accountId, at: id, in: transaction) {
+                    return (running, false)
+                }
+                guard try await SchoolLookup.isStaff(body.accountId, at: id, in: transaction) else {
+                    throw Problem.validation([.init(field: "accountId", message: "is not an active staff account of the school")])
+                }
+                let newID = try await CounsellingStore.designate(body.accountId, at: id, caller: caller, in: transaction)
+                try await AuditEntry(
+                    caller: caller,
+                    origin: AuditOrigin(context),
+                    action: "school.counsellor_designate",
+                    resource: "account",
+                    recordID: body.accountId.uuidString.lowercased(),
+                    unitID: id,
+                    unitPath: school.path
+                ).append(in: transaction)
+                guard let counsellor = try await CounsellingStore.counsellor(newID, in: transaction) else { throw Problem.internalError }
+                return (counsellor, true)
             }
-            guard try await SchoolLookup.isStaff(body.accountId, at: id, in: transaction) else {
-                throw Problem.validation([.init(field: "accountId", message: "is not an active staff account of the school")])
-            }
-            let newID = try await CounsellingStore.designate(body.accountId, at: id, caller: caller, in: transaction)
-            try await AuditEntry(
-                caller: caller,
-                origin: AuditOrigin(context),
-                action: "school.counsellor_designate",
-                resource: "account",
-                recordID: body.accountId.uuidString.lowercased(),
-                unitID: id,
-                unitPath: school.path
-            ).append(in: transaction)
-            guard let counsellor = try await CounsellingStore.counsellor(newID, in: transaction) else { throw Problem.internalError }
-            return (counsellor, true)
         }
         return try JSONResponse(counsellor, status: created ? .created : .ok)
     }
