@@ -29,7 +29,11 @@ struct LegalMatterController: Sendable {
     @Sendable func add(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let input = try await request.decodeJSON(as: MatterInput.self, context: context)
         // Two identical requests at once: the second meets the first's row and answers as a retry would.
-        let (matter, created) = try await DuplicateRetry.once(primaryKey: "legal_matter_pkey", record: "matter", alsoRetrying: ["legal_matter_county"]) {
+        let (matter, created) = try await DuplicateRetry.once(
+            primaryKey: "legal_matter_pkey",
+            record: "matter",
+            alsoRetrying: ["legal_matter_county"]
+        ) {
             try await self.database.transaction(for: caller) { transaction in
                 var errors: [Problem.FieldError] = []
                 if input.code.range(of: #"\A[a-z][a-z0-9_]{1,39}\z"#, options: .regularExpression) == nil {

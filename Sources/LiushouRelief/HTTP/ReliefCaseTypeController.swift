@@ -35,7 +35,8 @@ struct ReliefCaseTypeController: Sendable {
         let body = try await request.decodeJSON(as: TypeBody.self, context: context)
         try Self.validate(body)
         // Two identical requests at once: the second meets the first's row and answers as a retry would.
-        let created = try await DuplicateRetry.once(primaryKey: "relief_case_type_pkey", record: "case type", alsoRetrying: ["relief_case_type_key"]) {
+        let created = try await DuplicateRetry.once(primaryKey: "relief_case_type_pkey", record: "case type", alsoRetrying: ["relief_case_type_key"])
+        {
             try await self.database.transaction(for: caller) { transaction in
                 let unit = try await self.store.unit(body.countyId, caller: caller, permission: .reliefRules, in: transaction)
                 guard unit.kind == "county" else {

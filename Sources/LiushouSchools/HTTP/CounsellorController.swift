@@ -20,7 +20,11 @@ struct CounsellorController: Sendable {
         let id = try context.uuidParameter("id")
         let body = try await request.decodeJSON(as: Designate.self, context: context)
         // Two identical requests at once: the second meets the first's row and answers as a retry would.
-        let (counsellor, created) = try await DuplicateRetry.once(primaryKey: "school_counsellor_pkey", record: "counsellor", alsoRetrying: ["school_counsellor_active"]) {
+        let (counsellor, created) = try await DuplicateRetry.once(
+            primaryKey: "school_counsellor_pkey",
+            record: "counsellor",
+            alsoRetrying: ["school_counsellor_active"]
+        ) {
             try await self.database.transaction(for: caller) { transaction in
                 let school = try await Self.managed(id, caller: caller, in: transaction)
                 if let running = try await CounsellingStore.activeCounsellor(body.accountId, at: id, in: transaction) {
