@@ -169,6 +169,16 @@ struct CheckupUploadTests {
                 )
                 #expect(unknown.status == .badRequest)
                 #expect(try HealthWorld.fields(unknown) == ["bloodType"])
+                // A header ending in a comma and rows of empty cells, as Excel saves them: the empty column and rows are ignored.
+                let excel = try await client.send(
+                    .post,
+                    "/v1/checkups/batch",
+                    body: Data("recordId,idNumber,checkedOn,kind,clinician,followUpNeeded,\nE1,\(HealthWorld.elderID),\(day),elder_annual,王医生,否,\n,,,,,,\n".utf8),
+                    contentType: "text/csv",
+                    token: world.clinic
+                )
+                #expect(excel.status == .ok, "\(excel.text)")
+                #expect(try excel.decode(Answer.Batch.self).results.map(\.status) == ["created"])
                 // A NUL in a cell refuses its row; the others are stored.
                 let nul = try await client.send(
                     .post,

@@ -142,6 +142,52 @@ struct LedgerTests {
         }
     }
 
+    @Test("rows as Excel writes them: cleared rows of commas skipped, rows numbered as the sheet numbers them, unreadable cells named")
+    func rowsAsExcelWritesThem() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let cleared = String(repeating: ",", count: Self.header.count - 1)
+                var multiline = Self.child("两行址", sequence: 321)
+                multiline[9] = "甲村 5 号\n东头第二家"
+                var shortYear = Self.child("短年份", sequence: 323)
+                shortYear[19] = "24/9/1"
+                var phoneOnly = Self.child("只有电话", sequence: 325)
+                phoneOnly[16] = ""
+                let text = Self.csv([multiline, shortYear, phoneOnly]) + cleared + "\r\n" + cleared + "\r\n"
+                let refused = try await Self.upload(client, Data(text.utf8), token: cadre)
+                #expect(refused.status == .unprocessableContent, "\(refused.text)")
+                let errors = (try refused.json()["errors"] as? [[String: Any]]) ?? []
+                // Row 2 holds a line break in its address; the sheet's rows 3 and 4 are the bad ones.
+                #expect(errors.compactMap { $0["field"] as? String } == ["rows[3].委托监护确认书签订日期", "rows[4].委托监护人姓名"], "\(errors)")
+                #expect(errors.last?["message"] as? String == "填写了委托监护人电话、与儿童关系，须同时填写此栏", "\(errors)")
+                // The good row alone, with the cleared rows after it, imports; nothing of the stored file is lost.
+                let imported = try await Self.upload(client, Data((Self.csv([multiline]) + cleared + "\r\n").utf8), token: cadre)
+                #expect(imported.status == .created, "\(imported.text)")
+                #expect(try imported.json()["created"] as? Int == 1)
+                let stored = try await database.pool.query("select count(*)::int as n from person").first?.decode("n", as: Int.self)
+                #expect(stored == 1)
+            }
+        }
+    }
+
+    @Test("ledger words for yes and no, and disability grades as ledgers write them")
+    func ledgerWords() {
+        #expect(LedgerRow.yesOrNo("住校") == true)
+        #expect(LedgerRow.yesOrNo("√") == true)
+        #expect(LedgerRow.yesOrNo("Y") == true)
+        #expect(LedgerRow.yesOrNo("走读") == false)
+        #expect(LedgerRow.yesOrNo("否") == false)
+        #expect(LedgerRow.yesOrNo("有时") == nil)
+        #expect(LedgerRow.disabilityGrade("二级") == 2)
+        #expect(LedgerRow.disabilityGrade("Ⅲ级") == 3)
+        #expect(LedgerRow.disabilityGrade("4") == 4)
+        #expect(LedgerRow.disabilityGrade("第一级") == 1)
+        #expect(LedgerRow.disabilityGrade("五级") == nil)
+        #expect(LedgerRow.disabilityGrade("重度") == nil)
+    }
+
     @Test("GBK and UTF-8 with BOM import alike; importing the same file again changes nothing")
     func encodingsAndIdempotence() async throws {
         try await TestPostgres.withDatabase { database in

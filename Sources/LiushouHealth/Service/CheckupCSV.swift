@@ -20,7 +20,8 @@ enum CheckupCSV {
             throw Problem.badRequest("The body is not readable CSV: \(error).")
         }
         let known = Set(Self.fixedColumns).union(MeasurementRule.all.keys)
-        if let unknown = table.header.first(where: { !known.contains($0) }) {
+        // A header cell left empty (Excel's trailing comma) names no column: ignored, as the ledger does.
+        if let unknown = table.header.first(where: { !$0.isEmpty && !known.contains($0) }) {
             throw Problem.badRequest("Unknown column \(unknown).", errors: [.init(field: unknown, message: "is not a checkup column")])
         }
         for required in ["recordId", "checkedOn", "kind", "clinician", "followUpNeeded"] where !table.header.contains(required) {
@@ -28,7 +29,7 @@ enum CheckupCSV {
         }
         return table.rows.enumerated().map { index, row in
             var cells: [String: String] = [:]
-            for (column, value) in zip(table.header, row.fields) {
+            for (column, value) in zip(table.header, row.fields) where !column.isEmpty {
                 let trimmed = value.trimmingSpaces()
                 if !trimmed.isEmpty { cells[column] = trimmed }
             }

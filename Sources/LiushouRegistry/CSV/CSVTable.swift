@@ -10,14 +10,16 @@ public struct CSVTable: Sendable, Equatable {
 
         public var description: String {
             switch self {
-            case .unterminatedQuote(let line): return "a quoted field starting on line \(line) is never closed"
+            case .unterminatedQuote(let line): return "a quoted field starting on row \(line) is never closed"
             case .empty: return "the file has no header row"
             }
         }
     }
 
     public var header: [String]
-    /// Data rows with the file line each starts on (blank lines skipped).
+    /// Data rows with the row number each has in a spreadsheet (`line`): a line break inside a
+    /// quoted field (Alt+Enter in Excel) stays in its row. Blank rows, and rows of empty cells that
+    /// Excel writes for cleared rows (`,,,,`), are skipped.
     public var rows: [(line: Int, fields: [String])]
 
     public static func == (lhs: CSVTable, rhs: CSVTable) -> Bool {
@@ -29,6 +31,7 @@ public struct CSVTable: Sendable, Equatable {
         var records: [(Int, [String])] = []
         var field = ""
         var fields: [String] = []
+        // The spreadsheet row being read: one a record, wherever its fields hold line breaks.
         var line = 1
         var recordLine = 1
         var inQuotes = false
@@ -45,7 +48,7 @@ public struct CSVTable: Sendable, Equatable {
         func endRecord() {
             fields.append(field)
             field = ""
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+            if !fields.allSatisfy({ $0.trimmingSpaces().isEmpty }) { records.append((recordLine, fields)) }
             fields = []
         }
         while let scalar = next() {
@@ -62,7 +65,6 @@ public struct CSVTable: Sendable, Equatable {
                         inQuotes = false
                     }
                 } else {
-                    if scalar == "\n" { line += 1 }
                     field.unicodeScalars.append(scalar)
                 }
                 continue

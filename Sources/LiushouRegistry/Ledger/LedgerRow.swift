@@ -39,8 +39,13 @@ public struct LedgerRow: Sendable {
             guard let value = text(column) else { return nil }
             let normalised = value.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
             let parts = normalised.split(separator: "-").compactMap { Int($0) }
-            if parts.count == 3, let parsed = LocalDate(year: parts[0], month: parts[1], day: parts[2]) { return parsed }
-            if value.count == 8, let number = Int(value), let parsed = LocalDate(year: number / 10000, month: number / 100 % 100, day: number % 100) {
+            // Years 1900 to 2100, as stored files are read back (a year such as 24 for 2024 is refused).
+            if parts.count == 3, (1900...2100).contains(parts[0]), let parsed = LocalDate(year: parts[0], month: parts[1], day: parts[2]) {
+                return parsed
+            }
+            if value.count == 8, let number = Int(value), (1900...2100).contains(number / 10000),
+                let parsed = LocalDate(year: number / 10000, month: number / 100 % 100, day: number % 100)
+            {
                 return parsed
             }
             errors.append(.init(field: column.rawValue, message: "must be a date such as 2024-09-01"))
@@ -79,7 +84,13 @@ public struct LedgerRow: Sendable {
             categories: categories
         )
         if let status = vocabulary(.health, HealthStatus.self) {
-            let grade = text(.disabilityGrade).map { $0.filter(\.isNumber) }.flatMap { Int($0) }
+            let grade = text(.disabilityGrade).flatMap { value -> Int? in
+                guard let grade = Self.disabilityGrade(value) else {
+                    errors.append(.init(field: LedgerColumn.disabilityGrade.rawValue, message: "must be a grade from 1 to 4, such as 二级"))
+                    return nil
+                }
+                return grade
+            }
             file.health = .init(status: status, disabilityType: text(.disabilityType), disabilityGrade: grade, illness: text(.illness))
         }
         if let assistance = text(.assistance) {
@@ -92,7 +103,25 @@ public struct LedgerRow: Sendable {
         file.incomeSource = text(.incomeSource)
         file.riskLevel = vocabulary(.riskLevel, RiskLevel.self)
         let stage = vocabulary(.schoolStage, SchoolStage.self)
-        let boarding = text(.boarding).map { ["是", "yes", "true", "1"].contains($0.lowercased()) }
+        let boarding = text(.boarding).flatMap { value -> Bool? in
+            guard let answer = Self.yesOrNo(value) else {
+                errors.append(.init(field: LedgerColumn.boarding.rawValue, message: "must be 是 or 否"))
+                return nil
+            }
+            return answer
+        }
+        // A person's details without their name would be dropped without a word: the row fails instead.
+        for (nameColumn, detailColumns) in Self.namedGroups {
+            let filled = detailColumns.filter { text($0) != nil }
+            if text(nameColumn) == nil, !filled.isEmpty {
+                errors.append(
+                    .init(
+                        field: nameColumn.rawValue,
+                        message: "is required when the row fills " + filled.map(\.rawValue).joined(separator: "、")
+                    )
+                )
+            }
+        }
         var guardian: PersonFile.Guardian? = nil
         if let guardianName = text(.guardianName) {
             guardian = .init(
@@ -176,5 +205,39 @@ public struct LedgerRow: Sendable {
                 householdCode: text(.householdCode)
             )
         )
+    }
+}
+
+extension LedgerRow {
+    /// Each person a row may name, and the columns that only mean something with that name.
+    static let namedGroups: [(LedgerColumn, [LedgerColumn])] = [
+        (.guardianName, [.guardianPhone, .guardianIDNumber, .guardianRelationship, .guardianAddress]),
+        (.fatherName, [.fatherIDNumber, .fatherPhone, .fatherProvince, .fatherCity, .fatherEmployer]),
+        (.motherName, [.motherIDNumber, .motherPhone, .motherProvince, .motherCity, .motherEmployer]),
+        (.relativeName, [.relativeRelationship, .relativePhone, .relativeProvince, .relativeCity]),
+        (.cadreName, [.cadrePhone]),
+    ]
+
+    /// 是/否 as ledgers write it (寄宿, 住校, √, Y; 走读, ×, N), or nil when it says neither.
+    static func yesOrNo(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "是", "yes", "y", "true", "1", "寄宿", "住校", "√", "✓", "有": return true
+        case "否", "no", "n", "false", "0", "走读", "不寄宿", "×", "✗", "x", "无": return false
+        default: return nil
+        }
+    }
+
+    /// A disability grade of 1 to 4 as written: 2, 2级, 二级, 贰级, Ⅱ级.
+    static func disabilityGrade(_ value: String) -> Int? {
+        var text = value.replacingOccurrences(of: " ", with: "")
+        if text.hasSuffix("级") { text.removeLast() }
+        if text.hasPrefix("第") { text.removeFirst() }
+        switch text.uppercased() {
+        case "1", "一", "壹", "Ⅰ", "I": return 1
+        case "2", "二", "贰", "Ⅱ", "II": return 2
+        case "3", "三", "叁", "Ⅲ", "III": return 3
+        case "4", "四", "肆", "Ⅳ", "IV": return 4
+        default: return nil
+        }
     }
 }
