@@ -173,7 +173,10 @@ struct CheckupUploadTests {
                 let excel = try await client.send(
                     .post,
                     "/v1/checkups/batch",
-                    body: Data("recordId,idNumber,checkedOn,kind,clinician,followUpNeeded,\nE1,\(HealthWorld.elderID),\(day),elder_annual,王医生,否,\n,,,,,,\n".utf8),
+                    body: Data(
+                        "recordId,idNumber,checkedOn,kind,clinician,followUpNeeded,\nE1,\(HealthWorld.elderID),\(day),elder_annual,王医生,否,\n,,,,,,\n"
+                            .utf8
+                    ),
                     contentType: "text/csv",
                     token: world.clinic
                 )
