@@ -56,7 +56,7 @@ struct LedgerController: Sendable {
         query.clinicPaths = []
         query.assignedTo = nil
         query.limit = 2000
-        let text = try await self.database.transaction(for: caller, kind: .bulk) { transaction in
+        let (text, unitName) = try await self.database.transaction(for: caller, kind: .bulk) { transaction in
             guard let unit = try await UnitBrief.load(unitID, in: transaction), caller.holds(.personsExport, at: unit.path) else {
                 throw Problem.noSuchUnit
             }
@@ -90,9 +90,9 @@ struct LedgerController: Sendable {
                 unitPath: unit.path,
                 detail: ["rows": String(count), "unmasked": revealed ? "true" : "false"]
             ).append(in: transaction)
-            return export.text
+            return (export.text, unit.name)
         }
-        return CSVAttachment(text, filename: "persons.csv")
+        return CSVAttachment(text, filename: "persons.csv", displayName: "\(unitName)台账.csv")
     }
 
     /// The importer's refusal in the reader's language, keeping how many rows failed.

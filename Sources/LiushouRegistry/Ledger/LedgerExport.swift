@@ -16,6 +16,14 @@ public struct LedgerExport {
         self.writer.append(LedgerColumn.allCases.map(\.rawValue))
     }
 
+    /// The columns of numbers Excel must keep as written, for the file to re-import.
+    static let numberColumns: Set<Int> = Set(
+        [
+            LedgerColumn.idNumber, .phone, .villageCode, .householdCode, .guardianPhone, .guardianIDNumber, .fatherIDNumber, .fatherPhone,
+            .motherIDNumber, .motherPhone, .relativePhone, .cadrePhone,
+        ].compactMap { LedgerColumn.allCases.firstIndex(of: $0) }
+    )
+
     /// The CSV text so far.
     public var text: String { self.writer.text }
 
@@ -77,7 +85,7 @@ public struct LedgerExport {
         cells[.trainingNeeds] = file.woman?.trainingNeeds
         cells[.cadreName] = file.responsibleCadre?.name
         cells[.cadrePhone] = file.responsibleCadre?.phone
-        self.writer.append(LedgerColumn.allCases.map { (cells[$0] ?? nil) ?? "" })
+        self.writer.append(LedgerColumn.allCases.map { (cells[$0] ?? nil) ?? "" }, keepingDigits: Self.numberColumns)
     }
 
     private mutating func unit(_ id: UUID) async throws -> UnitBrief? {

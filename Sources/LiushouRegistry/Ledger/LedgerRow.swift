@@ -24,7 +24,10 @@ public struct LedgerRow: Sendable {
             }
         }
         func text(_ column: LedgerColumn) -> String? {
-            guard let value = values[column]?.trimmingWhitespace(), !value.isEmpty else { return nil }
+            guard var value = values[column]?.trimmingWhitespace(), !value.isEmpty else { return nil }
+            // The apostrophe an export put before a formula-like cell (CSVWriter.cell) goes again.
+            let scalars = Array(value.unicodeScalars.prefix(2))
+            if scalars.count == 2, scalars[0] == "'", ["=", "+", "-", "@"].contains(scalars[1]) { value.removeFirst() }
             return value
         }
         func vocabulary<T: ChineseNamed>(_ column: LedgerColumn, _ type: T.Type) -> T? {

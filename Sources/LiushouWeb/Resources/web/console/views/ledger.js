@@ -110,15 +110,36 @@ export async function ledgerView({ app }) {
     const picker = units.unitSelect(scope, { name: "unitId" });
     picker.id = "export-unit";
     const link = h("a.button.primary", { id: "export-link", download: "" }, "下载 CSV");
+    // A masked file is for reading and printing; one to edit in Excel and import again needs the
+    // full numbers, which only those who may reveal them get, with a reason (audited).
+    const full = can("identifiers.reveal") ? h("input", { type: "checkbox", name: "reveal", id: "export-reveal" }) : null;
+    const reason = h("input", { name: "reason", id: "export-reason", minlength: 4, maxlength: 200 });
+    const reasonField = field("导出完整号码的原因", reason, { hint: "至少 4 个字，如“核对后重新导入”，记入审计日志" });
+    reasonField.hidden = true;
     const update = () => {
       const name = scope.find((u) => u.id === picker.value)?.name || "台账";
-      link.href = `/v1/exports/persons${query({ unitId: picker.value })}`;
+      const revealing = Boolean(full?.checked);
+      reasonField.hidden = !revealing;
+      const why = reason.value.trim();
+      if (revealing && why.length < 4) {
+        link.removeAttribute("href");
+        link.setAttribute("aria-disabled", "true");
+      } else {
+        link.href = `/v1/exports/persons${query({ unitId: picker.value, ...(revealing ? { reveal: "identifiers", reason: why } : {}) })}`;
+        link.removeAttribute("aria-disabled");
+      }
       link.setAttribute("download", `${name}台账.csv`);
     };
     picker.addEventListener("change", update);
+    full?.addEventListener("change", update);
+    reason.addEventListener("input", update);
     update();
+    const hint = full
+      ? "导出该单位及下级的全部档案，列与导入相同。默认号码掩码，供查看和打印；要在 Excel 中修改后再导入，请勾选“导出完整号码”并写明原因。导出会记入审计日志。"
+      : "导出该单位及下级的全部档案，列与导入相同，号码按你的权限掩码，供查看和打印（掩码的号码不能再导入）。导出会记入审计日志。";
     sections.push(h("section", { "aria-labelledby": "export-h" }, h("h2", { id: "export-h" }, "导出台账"),
-      h("div.card", field("单位", picker, { hint: "导出该单位及下级的全部档案（号码按你的权限掩码），列与导入相同，可修改后再导入。导出会记入审计日志。" }), link)));
+      h("div.card", field("单位", picker, { hint }),
+        full ? field("导出完整号码（用于修改后再导入）", full) : null, reasonField, link)));
   }
   mount(app.view, h("h1", "台账导入导出"), sections);
 }
