@@ -61,6 +61,39 @@ struct ContactCardAndHouseholdTests {
                 let masked = try await client.send(.get, "/v1/persons/\(id)/contact-card", token: cadre)
                 #expect(masked.text.contains("138****8000"))
                 #expect(!masked.text.contains("13800138000"))
+                // The volunteer's phone from the register, masked as the file's phones are; none is printed
+                // masked without the card saying so.
+                let town = try await client.login("town1.admin")
+                let registered = try await client.post(
+                    "/v1/volunteers",
+                    json: [
+                        "id": UUID().uuidString, "unitId": fixture.town1.idString, "name": "张志愿", "phone": "13600136001",
+                        "organisation": "party_member", "screening": "passed", "screenedOn": "2026-01-10", "accountId": volunteer.uuidString,
+                    ],
+                    token: town
+                )
+                #expect(registered.status == .created, "\(registered.text)")
+                let withPhone = try await client.send(
+                    .get,
+                    "/v1/persons/\(id)/contact-card?reveal=identifiers&reason=%E6%89%93%E5%8D%B0%E8%81%94%E7%B3%BB%E5%8D%A1",
+                    token: cadre
+                )
+                #expect(withPhone.text.contains("13600136001"))
+                #expect(!withPhone.text.contains("已掩码"))
+                let maskedPhone = try await client.send(.get, "/v1/persons/\(id)/contact-card", token: cadre).text
+                #expect(maskedPhone.contains("136****6001"))
+                #expect(!maskedPhone.contains("13600136001"))
+                #expect(maskedPhone.contains("本卡号码已掩码"))
+                // A person in a micro-grid under 甲村一组 gets the worker who holds 甲村一组.
+                let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+                let micro = try await seeder.unit(.grid, name: "甲村一组东片", parent: fixture.grid1a)
+                var microBody = People.child(name: "李小红", sequence: 125, village: fixture.village1a)
+                microBody["gridId"] = micro.idString
+                let inMicro = try await client.post("/v1/persons", json: microBody, token: cadre)
+                #expect(inMicro.status == .created, "\(inMicro.text)")
+                let microID = try #require(try inMicro.json()["id"] as? String)
+                let microCard = try await client.send(.get, "/v1/persons/\(microID)/contact-card", token: cadre).text
+                #expect(microCard.contains("grid1a.worker"), "\(microCard)")
                 let other = try await client.login("town1.admin")
                 #expect(try await client.send(.get, "/v1/persons/\(UUID().uuidString)/contact-card", token: other).status == .notFound)
             }

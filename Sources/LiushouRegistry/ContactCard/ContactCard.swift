@@ -1,4 +1,5 @@
 import Foundation
+import LiushouAccess
 
 /// What a contact card (联系卡) prints for one person.
 public struct ContactCard: Sendable {
@@ -15,9 +16,26 @@ public struct ContactCard: Sendable {
     public var lines: [Line]
     /// Emergency and hotline numbers for the person's groups.
     public var hotlines: [(label: String, number: String)]
+    /// Whether the phones print masked (no reveal was asked for).
+    public var masked: Bool
 
-    /// The card of `file` with the village's directory (cadres, grid workers, clinics, assignees).
-    public init(file: PersonFile, villageName: String, directory: [(kind: String, name: String)]) {
+    /// Someone of the village's directory: a cadre, grid worker, clinic or assignee (`assignee:<source>`).
+    public struct Contact: Sendable, Equatable {
+        public var kind: String
+        public var name: String
+        public var phone: String?
+
+        public init(kind: String, name: String, phone: String?) {
+            self.kind = kind
+            self.name = name
+            self.phone = phone
+        }
+    }
+
+    /// The card of `file` (masked as the caller sees it) with the village's directory, whose phones
+    /// are masked here unless `masked` is false.
+    public init(file: PersonFile, villageName: String, directory: [Contact], masked: Bool) {
+        self.masked = masked
         self.personName = file.name
         self.villageName = villageName
         self.categories = file.activeCategories.map(\.chineseName)
@@ -43,8 +61,9 @@ public struct ContactCard: Sendable {
             lines.append(Line(label: "村干部", value: names("village_cadre").joined(separator: "、"), phone: nil))
         }
         if !names("grid_worker").isEmpty { lines.append(Line(label: "网格员", value: names("grid_worker").joined(separator: "、"), phone: nil)) }
-        let volunteers = directory.filter { $0.kind.hasPrefix("assignee:") }.map(\.name)
-        if !volunteers.isEmpty { lines.append(Line(label: "结对志愿者", value: volunteers.joined(separator: "、"), phone: nil)) }
+        for helper in directory where helper.kind.hasPrefix("assignee:") {
+            lines.append(Line(label: "结对志愿者", value: helper.name, phone: helper.phone.map { masked ? Masking.phone($0) : $0 }))
+        }
         if !names("clinic").isEmpty { lines.append(Line(label: "卫生院 / 卫生室", value: names("clinic").joined(separator: "、"), phone: nil)) }
         self.lines = lines
         var hotlines: [(label: String, number: String)] = [("报警", "110"), ("急救", "120"), ("火警", "119")]

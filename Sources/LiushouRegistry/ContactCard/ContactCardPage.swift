@@ -34,7 +34,7 @@ public enum ContactCardPage {
             \(rows)
             </table>
             <ul class="hotlines">\(hotlines)</ul>
-            <p class="note">遇到困难请及时联系以上人员；紧急情况请直接拨打 110 或 120。</p>
+            <p class="note">遇到困难请及时联系以上人员；紧急情况请直接拨打 110 或 120。</p>\(card.masked ? "\n<p class=\"note masked\">本卡号码已掩码。发给家庭的联系卡须印完整号码：请由有权查看完整号码的人员在档案中“查看完整号码”后再打开本卡打印。</p>" : "")
             </div>
             </body>
             </html>

@@ -30,7 +30,7 @@ struct ContactCardController: Sendable {
             let village = try await UnitBrief.load(record.file.villageId, in: transaction)
             let directory = try await self.repository.cardDirectory(of: id, in: transaction)
             let file = PersonController.view(record, caller: caller, revealed: revealed).file
-            return ContactCard(file: file, villageName: village?.name ?? "", directory: directory)
+            return ContactCard(file: file, villageName: village?.name ?? "", directory: directory, masked: !revealed)
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"

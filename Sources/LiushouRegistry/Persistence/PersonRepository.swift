@@ -111,5 +111,5 @@ public protocol PersonRepository: Sendable {
         in transaction: PostgresTransaction
     ) async throws -> [PersonEvent]
     /// Who to call about the person, as the contact card prints them (kind, name).
-    func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [(kind: String, name: String)]
+    func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [ContactCard.Contact]
 }

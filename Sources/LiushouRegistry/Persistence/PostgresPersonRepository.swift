@@ -432,9 +432,13 @@ public struct PostgresPersonRepository: PersonRepository {
         )
     }
 
-    public func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [(kind: String, name: String)] {
-        try await transaction.query("select kind, name from person_card_directory(\(person))").map { row in
-            (kind: try row.decode("kind", as: String.self), name: try row.decode("name", as: String.self))
+    public func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [ContactCard.Contact] {
+        try await transaction.query("select kind, name, phone from person_card_contacts(\(person))").map { row in
+            ContactCard.Contact(
+                kind: try row.decode("kind", as: String.self),
+                name: try row.decode("name", as: String.self),
+                phone: try row.decode("phone", as: String?.self)
+            )
         }
     }
 

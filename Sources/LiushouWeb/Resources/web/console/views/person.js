@@ -78,7 +78,9 @@ export async function personView({ app, id, params }) {
 
   const actions = h("div.row.no-print.actions",
     can("persons.write") && p.status === "active" ? h("a.button.primary", { href: `#/persons/${id}/edit` }, "编辑") : null,
-    h("a.button", { href: `/v1/persons/${id}/contact-card`, target: "_blank", rel: "noopener" }, "联系卡（打印）"),
+    // With the full numbers once they are revealed here (the card's reveal is audited with the same reason).
+    h("a.button", { href: `/v1/persons/${id}/contact-card${reveal ? query({ reveal: "identifiers", reason: reveal }) : ""}`, target: "_blank", rel: "noopener" },
+      reveal ? "联系卡（打印，完整号码）" : "联系卡（打印）"),
     h("button", { type: "button", onclick: () => print() }, "打印档案"),
     can("identifiers.reveal") && !reveal ? h("button", { type: "button", id: "reveal-open", onclick: () => { revealBox.hidden = false; revealReason.focus(); } }, "查看完整号码") : null,
     reveal ? h("a.button", { href: `#/persons/${id}?tab=${tab}` }, "重新掩码") : null,
