@@ -288,6 +288,17 @@ def grid_worker_flow(server, proxy, password):
         assert stored == len(records), f"exactly the records, no duplicate under a new id: {stored} checks for {len(records)} records"
         browser.screenshot("field-outbox-after-restart.png")
 
+        # Idle for over 30 minutes, online: the lock ends the session on the server too (no other page of
+        # this browser may use it), and unlocking logs in again.
+        browser.evaluate("localStorage.setItem('liushou.lastActivity', String(Date.now() - 31 * 60 * 1000)); location.hash = '#/today'; true")
+        browser.reload()
+        browser.wait_for("document.querySelector('main h2') && document.querySelector('main h2').textContent === '已锁定'", "the idle lock (online)")
+        browser.wait_for("fetch('/v1/auth/me', {cache: 'no-store'}).then(r => r.status === 401)", "the server session ended by the lock")
+        browser.evaluate(f"""(() => {{ const f = document.querySelector('main form'); f.querySelector('input[name=password]').value = {json.dumps(password)};
+            f.requestSubmit(); return true; }})()""")
+        browser.wait_for("document.querySelectorAll('a.record-button').length > 0", "today's list again after unlocking online")
+        browser.wait_for("fetch('/v1/auth/me', {cache: 'no-store'}).then(r => r.status === 200)", "a new server session after unlocking")
+
         # Idle for over 30 minutes, offline: the app locks, keeps its data, and unlocks with the password.
         browser.network(OFFLINE)
         browser.evaluate("localStorage.setItem('liushou.lastActivity', String(Date.now() - 31 * 60 * 1000)); location.hash = '#/today'; true")

@@ -48,7 +48,7 @@ async function render() {
   const { name, id, params } = route();
   const profile = session.profile();
   let target = views[name] ? name : "today";
-  if (profile && session.idleFor() > idleLimit(profile)) lock();
+  if (profile && session.idleFor() > idleLimit(profile)) lockNow();
   if (!profile) target = "login";
   else if (isLocked()) target = "lock";
   else if (session.owesSecondFactor(profile)) target = "second-factor";
@@ -133,9 +133,16 @@ session.onLogout(async (reason) => {
   if (reason) localStorage.setItem("liushou.notice", reason);
 });
 const idleLimit = (profile) => (profile.idleTimeoutSeconds || 1800) * 1000;
-session.watchIdle(() => {
+/** Locks the app and ends the server session behind it: a lock that left the session alive would
+ *  leave it open to any page of the same browser (the console, a pasted API address). */
+function lockNow() {
   if (isLocked()) return;
   lock();
+  session.endServerSession();
+}
+session.watchIdle(() => {
+  if (isLocked()) return;
+  lockNow();
   render();
 });
 outbox.onChange(updateCounts);

@@ -84,7 +84,8 @@ export function isSecondFactorDue(error) {
 
 /**
  * Calls the API. Options: body (JSON), text (raw body with contentType), headers, ifMatch,
- * idempotencyKey, timeout (ms, default 20 s), raw (return the Response).
+ * idempotencyKey, timeout (ms, default 20 s), raw (return the Response), quiet (a 401 is not
+ * announced to the onUnauthorized listeners).
  * Resolves { status, data, headers }; rejects with ApiError.
  */
 export async function api(method, path, options = {}) {
@@ -118,7 +119,7 @@ export async function api(method, path, options = {}) {
     data = type.includes("json") ? await response.json().catch(() => null) : await response.text();
   }
   if (!response.ok) {
-    if (response.status === 401 && !path.startsWith("/v1/auth/login")) listeners.forEach((l) => l());
+    if (response.status === 401 && !options.quiet && !path.startsWith("/v1/auth/login")) listeners.forEach((l) => l());
     if (response.status === 403 && data && SECOND_FACTOR_DUE.includes(data.code)) dueListeners.forEach((l) => l());
     const retryAfter = Number(response.headers.get("retry-after")) || null;
     throw new ApiError(response.status, typeof data === "object" ? data : null, { retryAfter });

@@ -62,6 +62,19 @@ export async function logout(reason = "") {
   await forget(reason);
 }
 
+/**
+ * Ends this session on the server and keeps everything on the device: the field app's idle lock,
+ * which unlocks by logging in again (or offline against the verifier, until the next upload asks
+ * for a login). Offline, the server's own idle clock ends the session: nothing is sent while locked.
+ */
+export async function endServerSession() {
+  try {
+    await api("POST", "/v1/auth/logout", { timeout: 5000, quiet: true });
+  } catch {
+    // Offline or already ended.
+  }
+}
+
 /** Forgets the session locally (the server already ended it). */
 export async function forget(reason = "") {
   localStorage.removeItem(PROFILE);
