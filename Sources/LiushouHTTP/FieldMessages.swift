@@ -57,6 +57,7 @@ public enum FieldMessages {
         (#"^is in the future$"#, "不能晚于今天"),
         (#"^must not contain the NUL character$"#, "含有空字符（NUL），请删去后重试"),
         (#"^is before startedOn$"#, "不能早于开始日期"),
+        (#"^is before the person's birth$"#, "不能早于出生日期"),
         (#"^holds a birth date in the future$"#, "号码中的出生日期晚于今天"),
         (#"^is not a valid ID number$"#, "不是有效的公民身份号码"),
         (#"^must have 18 characters$"#, "应为 18 位"),

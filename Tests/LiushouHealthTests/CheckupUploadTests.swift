@@ -76,6 +76,30 @@ struct CheckupUploadTests {
         }
     }
 
+    @Test("a checkup dated before the person's birth is refused naming checkedOn")
+    func beforeBirth() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await HealthWorld.make(database, client: client)
+                let born = LocalDate(daysSince1970: HealthWorld.today.daysSince1970 - 400).description
+                let baby = try await client.post(
+                    "/v1/persons",
+                    json: People.child(name: "小宝", born: born, sequence: 131, village: world.fixture.village1a),
+                    token: world.cadre
+                )
+                #expect(baby.status == .created, "\(baby.text)")
+                let id = try #require(try baby.json()["id"] as? String)
+                let items = [
+                    HealthWorld.checkup(record: "B1", person: id, kind: "child_health", daysAgo: 500, measurements: []),
+                    HealthWorld.checkup(record: "B2", person: id, kind: "child_health", daysAgo: 300, measurements: []),
+                ]
+                let answer = try await client.post("/v1/checkups/batch", json: ["items": items], token: world.clinic).decode(Answer.Batch.self)
+                #expect(answer.results.map(\.status) == ["rejected", "created"])
+                #expect(answer.results.first?.fields == ["checkedOn"])
+            }
+        }
+    }
+
     @Test("a JSON batch with mixed rows answers each; re-upload is idempotent; changed content conflicts")
     func mixedBatch() async throws {
         try await TestPostgres.withDatabase { database in

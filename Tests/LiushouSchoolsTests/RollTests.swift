@@ -47,6 +47,18 @@ struct RollTests {
                     token: world.teacher
                 )
                 #expect(Set(try SchoolWorld.fields(bad)) == ["grade", "className", "enrolledOn", "schoolId", "personId"])
+                // Enrolled before the child was born (2015-03-04): refused naming the date.
+                let unborn = try await client.post(
+                    "/v1/enrolments",
+                    json: SchoolWorld.enrolment(person: world.child, school: world.fixture.school1, enrolledOn: "2014-09-01"),
+                    token: world.teacher
+                )
+                #expect(try SchoolWorld.fields(unborn).contains("enrolledOn"), "\(unborn.text)")
+                // A class teacher is not looked up at a school the caller may not write to (it would tell who works there).
+                var foreignTeacher = SchoolWorld.enrolment(person: world.child, school: world.school2)
+                foreignTeacher["classTeacherId"] = UUID().uuidString
+                let foreign = try await client.post("/v1/enrolments", json: foreignTeacher, token: world.teacher)
+                #expect(!(try SchoolWorld.fields(foreign)).contains("classTeacherId"), "\(foreign.text)")
                 var unknownStage = SchoolWorld.enrolment(person: world.child, school: world.fixture.school1)
                 unknownStage["stage"] = "university"
                 #expect(try await client.post("/v1/enrolments", json: unknownStage, token: world.teacher).status == .badRequest)

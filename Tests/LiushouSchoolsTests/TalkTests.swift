@@ -95,6 +95,9 @@ struct TalkTests {
                 _ = try await SchoolWorld.enrol(client, person: world.other, school: world.school3, token: world.teacher3)
                 let bad = try await client.post("/v1/talks", json: Self.talk(person: world.child, on: "2099-01-01", topics: []), token: world.teacher)
                 #expect(Set(try SchoolWorld.fields(bad)) == ["talkedOn", "topics"])
+                // The roll row starts 2024-09-01: a talk of the summer before is not this school's.
+                let before = try await client.post("/v1/talks", json: Self.talk(person: world.child, on: "2024-08-15"), token: world.teacher)
+                #expect(try SchoolWorld.fields(before) == ["talkedOn"], "\(before.text)")
                 var mood = Self.talk(person: world.child)
                 mood["mood"] = "ecstatic"
                 #expect(try await client.post("/v1/talks", json: mood, token: world.teacher).status == .badRequest)

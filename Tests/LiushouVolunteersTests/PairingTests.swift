@@ -32,6 +32,12 @@ struct PairingTests {
                     token: world.cadre
                 )
                 #expect(try VolunteerWorld.fields(noConsent) == ["people[0].consentBy"])
+                // Consent given before the child was born (2015-03-04), a start before it: refused naming both.
+                var unborn = VolunteerWorld.pairing(helpers: [world.passed], people: [world.child])
+                unborn["startOn"] = "2014-01-01"
+                unborn["people"] = [["personId": world.child, "consentBy": "王大爷", "consentOn": "2014-01-01"]]
+                let beforeBirth = try await client.post("/v1/pairings", json: unborn, token: world.cadre)
+                #expect(Set(try VolunteerWorld.fields(beforeBirth)) == ["people[0].consentOn", "startOn"], "\(beforeBirth.text)")
                 let failedForElder = try await client.post(
                     "/v1/pairings",
                     json: VolunteerWorld.pairing(

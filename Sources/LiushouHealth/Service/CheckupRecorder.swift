@@ -137,6 +137,16 @@ struct CheckupRecorder: Sendable {
                 )
                 continue
             }
+            if let born = person.birthDate, input.checkedOn < born {
+                outcomes[candidate.row.index] = Outcome(
+                    index: candidate.row.index,
+                    recordId: input.recordId,
+                    id: nil,
+                    status: "rejected",
+                    errors: [.init(field: "checkedOn", message: "is before the person's birth")]
+                )
+                continue
+            }
             let inputID = UUID.timeOrdered()
             let item = Item(
                 id: inputID,
@@ -246,6 +256,7 @@ struct CheckupRecorder: Sendable {
     struct Person {
         var id: UUID
         var sex: String
+        var birthDate: LocalDate?
         var servedBy: Set<UUID>
     }
 
@@ -262,7 +273,7 @@ struct CheckupRecorder: Sendable {
         let digests = Array(digests)
         let results = try await transaction.pipeline([
             """
-            select p.id, p.sex, p.village_id, p.id_number_digest from person p
+            select p.id, p.sex, p.birth_date, p.village_id, p.id_number_digest from person p
             where (p.id = any(\(ids)) or p.id_number_digest = any(\(digests))) and p.status = 'active'
             """,
             "select clinic_id, village_id from clinic_service_area where clinic_id = any(\(clinics))",
@@ -274,7 +285,12 @@ struct CheckupRecorder: Sendable {
         byID.reserveCapacity(results[0].count)
         byDigest.reserveCapacity(results[0].count)
         for row in results[0] {
-            let person = Person(id: try row.decode("id"), sex: try row.decode("sex"), servedBy: served[try row.decode("village_id")] ?? [])
+            let person = Person(
+                id: try row.decode("id"),
+                sex: try row.decode("sex"),
+                birthDate: try row.decode("birth_date", as: LocalDate?.self),
+                servedBy: served[try row.decode("village_id")] ?? []
+            )
             byID[person.id] = person
             if let digest = try row.decode("id_number_digest", as: Data?.self) { byDigest[digest] = person }
         }

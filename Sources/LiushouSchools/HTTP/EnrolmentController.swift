@@ -93,8 +93,13 @@ struct EnrolmentController: Sendable {
             errors.append(.init(field: "personId", message: "no such active child you can see"))
         } else if let categories = person?.categories, !categories.contains("left_behind_child"), !categories.contains("child_in_difficulty") {
             errors.append(.init(field: "personId", message: "is not filed as a left-behind child or a child in difficulty"))
+        } else if let born = person?.birthDate, input.enrolledOn < born {
+            errors.append(.init(field: "enrolledOn", message: "is before the person's birth"))
         }
-        if let teacher = input.classTeacherId, try await !SchoolLookup.isStaff(teacher, at: input.schoolId, in: transaction) {
+        // Staff are looked up only at a school the caller may write to (elsewhere it would tell who works there).
+        if let teacher = input.classTeacherId, school?.writable(by: caller) == true,
+            try await !SchoolLookup.isStaff(teacher, at: input.schoolId, in: transaction)
+        {
             errors.append(.init(field: "classTeacherId", message: "is not staff of the school"))
         }
         guard errors.isEmpty, let school else { throw Problem.validation(errors) }

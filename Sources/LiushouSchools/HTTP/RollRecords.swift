@@ -9,12 +9,22 @@ import LiushouPostgres
 protocol RollRecordInput: Encodable {
     var id: UUID { get }
     var personId: UUID { get }
+    /// The day the record is of, with its field: not before the child joined this school's roll.
+    var dated: (field: String, on: LocalDate)? { get }
 }
 
-extension FamilyContactInput: RollRecordInput {}
-extension TalkInput: RollRecordInput {}
-extension LearningPlanInput: RollRecordInput {}
-extension CounsellingInput: RollRecordInput {}
+extension FamilyContactInput: RollRecordInput {
+    var dated: (field: String, on: LocalDate)? { ("occurredOn", self.occurredOn) }
+}
+extension TalkInput: RollRecordInput {
+    var dated: (field: String, on: LocalDate)? { ("talkedOn", self.talkedOn) }
+}
+extension LearningPlanInput: RollRecordInput {
+    var dated: (field: String, on: LocalDate)? { nil }
+}
+extension CounsellingInput: RollRecordInput {
+    var dated: (field: String, on: LocalDate)? { ("heldOn", self.heldOn) }
+}
 
 /// What the schools' routes share: records about a child on the caller's roll, a school's list of a
 /// month and a child's list.
@@ -49,6 +59,9 @@ enum RollRecords {
                 var errors = errors
                 let membership = try await RollMembership.find(input.personId, caller: caller, in: transaction)
                 if membership == nil { errors.append(.init(field: "personId", message: "is not on your school's roll")) }
+                if let membership, let dated = input.dated, dated.on < membership.enrolledOn {
+                    errors.append(.init(field: dated.field, message: "is before the child was enrolled here"))
+                }
                 try await check(membership, &errors, transaction)
                 guard errors.isEmpty, let membership else { throw Problem.validation(errors) }
                 try await insert(membership, transaction)

@@ -54,6 +54,7 @@ enum RollStore {
         /// The child's file names the school, or the caller's area holds the child.
         var enrollable: Bool?
         var categories: [String]
+        var birthDate: LocalDate?
     }
 
     /// The child as a candidate for `school`'s roll; nil when the caller does not see the child.
@@ -61,11 +62,16 @@ enum RollStore {
         // A school enrols a child its file names at the school; the town or county any child of theirs (as the insert policy says).
         try await transaction.query(
             """
-            select name, status, categories, school_id = \(school) or liushou_unit_in_scope(unit_id, 'person_area') as enrollable
+            select name, status, categories, birth_date, school_id = \(school) or liushou_unit_in_scope(unit_id, 'person_area') as enrollable
             from person where id = \(person)
             """
         ).first.map { row in
-            Candidate(status: try row.decode("status"), enrollable: try row.decode("enrollable"), categories: try row.decode("categories"))
+            Candidate(
+                status: try row.decode("status"),
+                enrollable: try row.decode("enrollable"),
+                categories: try row.decode("categories"),
+                birthDate: try row.decode("birth_date", as: LocalDate?.self)
+            )
         }
     }
 

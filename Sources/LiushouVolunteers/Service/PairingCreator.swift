@@ -13,6 +13,7 @@ struct PairingCreator {
         var name: String
         var path: String
         var child: Bool
+        var born: LocalDate
     }
 
     /// Field problems of the pairing against the stored people and volunteers.
@@ -37,7 +38,7 @@ struct PairingCreator {
             let child =
                 categories.contains("left_behind_child") || categories.contains("child_in_difficulty")
                 || PersonValidator.age(born: born, on: today) < 18
-            people[try row.decode("id")] = PersonFacts(name: try row.decode("name"), path: try row.decode("path"), child: child)
+            people[try row.decode("id")] = PersonFacts(name: try row.decode("name"), path: try row.decode("path"), child: child, born: born)
         }
         for (index, person) in input.people.enumerated() {
             guard let facts = people[person.personId], caller.holds(.pairingsManage, at: facts.path) else {
@@ -46,6 +47,12 @@ struct PairingCreator {
             }
             if facts.child, person.consentBy == nil {
                 errors.append(.init(field: "people[\(index)].consentBy", message: "a child is paired only with the guardian's recorded consent"))
+            }
+            if let on = person.consentOn, on < facts.born {
+                errors.append(.init(field: "people[\(index)].consentOn", message: "is before the person's birth"))
+            }
+            if input.startOn < facts.born {
+                errors.append(.init(field: "startOn", message: "is before the person's birth"))
             }
         }
         // All the people must lie in one unit the caller manages (the pairing is filed there).
