@@ -3,12 +3,13 @@ import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
 import LiushouAccess
-import LiushouAlerts
 import LiushouPlatform
 import LiushouPostgres
 import LiushouTestSupport
 import Logging
 import Testing
+
+@testable import LiushouAlerts
 
 /// The fixture's people and a WeCom robot of town 1 pointing at a local receiver.
 struct AlertWorld {
@@ -516,7 +517,7 @@ struct AlertDeliveryTests {
                 let world = try await AlertWorld.make(database, client: client)
                 await receiver.state.sign("signed", secret: "SECabc123")
                 await receiver.state.sign("wrong", secret: "SECother")
-                _ = try await world.channel(client, kind: "dingtalk", key: "signed", port: receiver.port, secret: "SECabc123")
+                _ = try await world.channel(client, kind: "dingtalk", key: "signed", port: receiver.port, secret: "SECabc123\n")
                 _ = try await world.channel(client, kind: "dingtalk", key: "wrong", port: receiver.port, secret: "SECabc123")
                 let list = try await client.send(.get, "/v1/alert-channels", token: world.townAdmin)
                 #expect(!list.text.contains("SECabc123") && !list.text.contains("access_token"))
@@ -963,5 +964,36 @@ struct AlertSettingsTests {
                 )
             }
         }
+    }
+}
+
+@Suite("DingTalk signed addresses")
+struct DingTalkAddressTests {
+    @Test("the address's own query is kept as written and the signature added in ASCII (a Chinese remark once stopped the process)")
+    func signedAddressKeepsItsQuery() throws {
+        let delivery = ClaimedDelivery(
+            id: UUID(),
+            channel: .dingtalk,
+            attempts: 0,
+            event: "safeguarding.reported",
+            title: "强制报告",
+            body: "城关镇 东村",
+            link: nil,
+            facts: [:],
+            smsTemplateID: nil,
+            targetSealed: nil,
+            secretSealed: nil,
+            mentions: [],
+            eventCreatedAt: Date()
+        )
+        let webhook = try #require(URL(string: "https://oapi.dingtalk.com/robot/send?access_token=abcd1234&remark=%E6%9D%91&x%20y=1"))
+        let now = Date(timeIntervalSince1970: 1_780_000_000)
+        let request = try AlertMessage.dingtalk(delivery, webhook: webhook, secret: "SECtest+/=", publicURL: nil, now: now)
+        let query = try #require(request.url.query(percentEncoded: true))
+        #expect(query.hasPrefix("access_token=abcd1234&remark=%E6%9D%91&x%20y=1&timestamp=1780000000000&sign="), "\(query)")
+        let components = try #require(URLComponents(url: request.url, resolvingAgainstBaseURL: false))
+        let sign = components.queryItems?.first { $0.name == "sign" }?.value
+        #expect(sign == AlertMessage.dingtalkSign(timestamp: "1780000000000", secret: "SECtest+/="))
+        #expect(query.unicodeScalars.allSatisfy { $0.isASCII })
     }
 }

@@ -53,7 +53,10 @@ struct AlertChannelController: Sendable {
         } catch let problem as Problem {
             throw problem.localized(for: request)
         }
-        let secret = body.kind == .dingtalk ? body.secret.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } : nil
+        // Trimmed as the address is: a pasted "SEC…" with a line break after it signs nothing right.
+        let secret =
+            body.kind == .dingtalk
+            ? body.secret.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 } : nil
         // Keyed: the body holds the webhook key or phone, which a plain hash would let anyone test guesses against.
         let hash = self.vault.digest(ContentHash.of(body).base64EncodedString())
         // Two first saves of one id at once: the loser runs again and answers from the winner's channel.

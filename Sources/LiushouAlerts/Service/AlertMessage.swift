@@ -90,11 +90,12 @@ public enum AlertMessage {
         if let secret {
             let timestamp = String(Int64(now.timeIntervalSince1970 * 1000))
             var components = URLComponents(url: webhook, resolvingAgainstBaseURL: false)!
-            var items = components.queryItems ?? []
-            items.append(URLQueryItem(name: "timestamp", value: timestamp))
-            items.append(URLQueryItem(name: "sign", value: self.dingtalkSign(timestamp: timestamp, secret: secret)))
-            components.percentEncodedQuery = items.map { "\($0.name)=\(Self.formEncoded($0.value ?? ""))" }.joined(separator: "&")
-            url = components.url!
+            // The address's own query is kept as it was written (re-encoding its decoded names and
+            // values could put characters Foundation refuses into the query: a fatal error).
+            let signed = "timestamp=\(timestamp)&sign=\(Self.formEncoded(self.dingtalkSign(timestamp: timestamp, secret: secret)))"
+            let existing = components.percentEncodedQuery ?? ""
+            components.percentEncodedQuery = existing.isEmpty ? signed : existing + "&" + signed
+            url = components.url ?? webhook
         }
         let body: [String: Any] = [
             "msgtype": "text",
@@ -158,9 +159,11 @@ public enum AlertMessage {
         ["Content-Type": "application/json; charset=utf-8", "X-Liushou-Delivery": delivery.id.uuidString.lowercased()]
     }
 
-    private static func formEncoded(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    /// Percent-encodes all but RFC 3986's unreserved ASCII (`CharacterSet.alphanumerics` would
+    /// let Chinese letters through, which a URL's query may not hold).
+    static func formEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? value
     }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }
