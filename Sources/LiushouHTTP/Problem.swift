@@ -138,6 +138,18 @@ public struct Problem: Error, Sendable, Equatable {
         )
     }
 
+    /// 503 for a transaction the database chose as a deadlock victim or could not serialize: nothing
+    /// of it was written, and the same request sent again succeeds once the other one is done.
+    public static func concurrentWrite(retryAfterSeconds: Int = 1) -> Problem {
+        Problem(
+            status: .serviceUnavailable,
+            code: "concurrent_write",
+            title: "Met a concurrent change",
+            detail: "Another change to the same records ran at the same moment; nothing was written. Retry the same request.",
+            retryAfterSeconds: retryAfterSeconds
+        )
+    }
+
     struct Document: Encodable {
         var type: String
         var title: String

@@ -273,6 +273,23 @@ struct ProblemTests {
         }
     }
 
+    @Test("a deadlock victim or a serialization failure answers 503 concurrent_write with Retry-After, not 500")
+    func concurrentWritesAreRetried() async throws {
+        let router = Router(context: AppRequestContext.self)
+        router.middlewares.add(ProblemMiddleware())
+        router.get("deadlock") { _, _ -> String in throw DatabaseError.deadlockDetected }
+        router.get("serialization") { _, _ -> String in throw DatabaseError.serializationFailure }
+        try await Application(router: router, logger: TestPostgres.logger).test(.router) { client in
+            for uri in ["/deadlock", "/serialization"] {
+                try await client.execute(uri: uri, method: .get) { response throws in
+                    #expect(response.status == .serviceUnavailable, "\(uri)")
+                    #expect(response.headers[.retryAfter] == "1", "\(uri)")
+                    #expect(try response.json()["code"] as? String == "concurrent_write", "\(uri)")
+                }
+            }
+        }
+    }
+
     @Test("a 500 never leaks SQL, stack traces or internal messages")
     func internalErrorsAreOpaque() async throws {
         try await TestPostgres.withDatabase { database in

@@ -35,6 +35,8 @@ public struct ProblemMiddleware: RouterMiddleware {
             return convertible.problem
         case let database as DatabaseError where database.isUnavailable:
             return .serviceUnavailable()
+        case let database as DatabaseError where database.isRetryable:
+            return .concurrentWrite()
         case let decoding as DecodingError:
             return RequestDecodingFailure.problem(for: decoding)
         case let form as URLEncodedFormError:
