@@ -64,6 +64,8 @@ struct AlertChannelController: Sendable {
             try await self.database.transaction(for: caller) { transaction in
                 if let (existing, existingHash) = try await self.store.channel(id, in: transaction) {
                     guard existingHash == hash else { throw Problem.idConflict("channel") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (existing, false)
                 }
                 guard let path = try await self.store.unitPath(body.unitId, in: transaction), caller.holds(.alertsManage, at: path)

@@ -56,6 +56,8 @@ struct SafeguardingController: Sendable {
                     guard report.kind == body.kind.rawValue, report.details == details, report.personId == body.personId else {
                         throw Problem.idConflict("report")
                     }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return try JSONResponse(report, headers: [.eTag: "\"\(report.version)\""])
                 }
                 let unitID: UUID

@@ -51,6 +51,8 @@ struct LegalMatterController: Sendable {
                         throw Problem.validation([.init(field: "code", message: "is a matter of the national list")])
                     }
                     guard stored.hash == ContentHash.of(input) else { throw Problem.idConflict("matter") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (stored.matter, false)
                 }
                 let matter = LegalMatter(code: input.code, name: LegalRules.trimmed(input.name), meansFree: input.meansFree, countyId: input.countyId)

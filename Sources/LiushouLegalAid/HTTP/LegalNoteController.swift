@@ -32,6 +32,8 @@ struct LegalNoteController: Sendable {
                 else { throw Problem.notFound("No such legal-aid case.") }
                 if let stored = try await LegalCaseStore.note(input.id, in: transaction) {
                     guard stored.hash == ContentHash.of(input), stored.caseID == caseID else { throw Problem.idConflict("note") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (stored.note, false)
                 }
                 guard caller.holds(.legalAidManage, at: brief.unitPath) else {

@@ -134,6 +134,8 @@ struct UserController: Sendable {
                     guard existing.username == username, existing.homeUnitId == body.homeUnitId else {
                         throw Problem.idConflict("account")
                     }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
                 }
                 let homePath = try await AccountWriter.homePath(body.homeUnitId, .usersManage, caller: caller, transaction: transaction)

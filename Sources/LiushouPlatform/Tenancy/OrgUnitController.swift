@@ -48,6 +48,8 @@ struct OrgUnitController: Sendable {
                     guard existing.kind == body.kind, existing.name == name, existing.code == body.code, existing.parentId == body.parentId else {
                         throw Problem.idConflict("unit")
                     }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
                 }
                 var problems: [Problem.FieldError] = []

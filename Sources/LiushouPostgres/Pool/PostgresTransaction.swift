@@ -57,8 +57,19 @@ public struct PostgresTransaction: Sendable {
     /// standby has it (its writer's wait for the standby was cancelled, or the primary restarted
     /// and recovered it), and a failover then would lose it. The standby confirms this COMMIT only
     /// once it holds everything before it.
+    /// On a server in recovery (a standby, or a crashed primary restarted read-only before its
+    /// promotion) the message cannot be written: that answers 25006, as any write there does (a 503),
+    /// where PostgreSQL's own error would be an internal one (XX000).
     public func commitWaitsForStandby() async throws {
-        try await self.query("select pg_logical_emit_message(true, 'liushou.vouch', '')")
+        let recovering = try await self.query(
+            """
+            select pg_is_in_recovery() as recovering,
+                case when pg_is_in_recovery() then null else pg_logical_emit_message(true, 'liushou.vouch', '') end as vouched
+            """
+        ).first?.decode("recovering", as: Bool.self)
+        if recovering == true {
+            throw DatabaseError.server(sqlState: "25006", message: "cannot vouch for stored rows on a server in recovery")
+        }
     }
 
     /// Sets a transaction-local setting (`set_config(name, value, true)`), e.g. a row-level-security scope.

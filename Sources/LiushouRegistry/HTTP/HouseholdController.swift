@@ -65,6 +65,8 @@ struct HouseholdController: Sendable {
                 let household = Household(id: id, villageId: village.id, gridId: body.gridId, code: code, address: address, version: 1)
                 if let existing = try await self.store.find(id, in: transaction) {
                     guard existing == household else { throw Problem.idConflict("household") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return try JSONResponse(existing, headers: [.eTag: "\"\(existing.version)\""])
                 }
                 try await self.store.insert(household, unit: unit.id, in: transaction)

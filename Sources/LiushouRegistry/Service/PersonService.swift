@@ -47,6 +47,8 @@ public struct PersonService: Sendable {
             guard existing.file == file else {
                 throw ServiceError.idConflict(record: "file")
             }
+            // A retry answered from the stored row: its COMMIT waits for the standby too.
+            try await transaction.commitWaitsForStandby()
             return (existing, .unchanged)
         }
         if let idNumber = file.idNumber {
@@ -57,6 +59,8 @@ public struct PersonService: Sendable {
                 // The number may be this very create's, committed by a concurrent request since the look-up above.
                 if checkedUnit == nil, holder == nil || holder == id, let stored = try await self.repository.find(id, lock: false, in: transaction) {
                     guard stored.file == file else { throw ServiceError.idConflict(record: "file") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (stored, .unchanged)
                 }
                 throw Self.duplicate(holder)

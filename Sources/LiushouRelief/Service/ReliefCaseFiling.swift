@@ -26,6 +26,8 @@ struct ReliefCaseFiling: Sendable {
             guard try row.decode("hash", as: String.self) == hash, let (existing, _) = try await self.store.load(input.id, in: transaction) else {
                 throw ServiceError.idConflict(record: "relief case")
             }
+            // A retry answered from the stored row: its COMMIT waits for the standby too.
+            try await transaction.commitWaitsForStandby()
             return .existing(existing)
         }
         let problems = input.problems()

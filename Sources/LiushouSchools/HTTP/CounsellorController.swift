@@ -28,6 +28,8 @@ struct CounsellorController: Sendable {
             try await self.database.transaction(for: caller) { transaction in
                 let school = try await Self.managed(id, caller: caller, in: transaction)
                 if let running = try await CounsellingStore.activeCounsellor(body.accountId, at: id, in: transaction) {
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (running, false)
                 }
                 guard try await SchoolLookup.isStaff(body.accountId, at: id, in: transaction) else {

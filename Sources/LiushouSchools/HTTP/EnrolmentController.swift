@@ -44,6 +44,8 @@ struct EnrolmentController: Sendable {
                     guard hash == ContentHash.of(input), let stored = try await RollStore.enrolment(input.id, in: transaction) else {
                         throw Problem.idConflict("enrolment")
                     }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (stored, false)
                 }
                 try await self.enrol(input, caller: caller, today: today, context: context, in: transaction)

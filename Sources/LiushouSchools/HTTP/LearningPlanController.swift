@@ -53,6 +53,8 @@ struct LearningPlanController: Sendable {
                 }
                 if let stored = try await LearningPlanStore.check(input.id, in: transaction) {
                     guard stored.hash == ContentHash.of(input), stored.check.planId == planID else { throw Problem.idConflict("progress check") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (stored.check, false)
                 }
                 guard let school = try await SchoolLookup.find(plan.schoolId, in: transaction), caller.covers(school.path, in: .school) else {

@@ -27,6 +27,8 @@ struct StatusChangeController: Sendable {
                     guard stored.hash == ContentHash.of(StatusChanger.Content(enrolmentId: id, input: input)) else {
                         throw Problem.idConflict("status change")
                     }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (try await self.result(stored.change, alerts: nil, in: transaction), false)
                 }
                 let (enrolment, school) = try await RollRecords.writableEnrolment(

@@ -21,6 +21,8 @@ struct ProgressController: Sendable {
                 guard try await ProgressStore.pairingExists(pairingID, in: transaction) else { throw Problem.notFound("No such pairing.") }
                 if let stored = try await ProgressStore.find(input.id, in: transaction) {
                     guard stored.hash == ContentHash.of(input), stored.pairing == pairingID else { throw Problem.idConflict("effect check") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (stored.check, false)
                 }
                 var errors = VolunteerRules.problems(input, today: self.clock.today())

@@ -27,6 +27,8 @@ struct VolunteerController: Sendable {
             try await self.database.transaction(for: caller) { transaction in
                 if let stored = try await self.store.find(id, in: transaction) {
                     guard self.store.isHash(stored.hash, of: input) else { throw Problem.idConflict("volunteer") }
+                    // A retry answered from the stored row: its COMMIT waits for the standby too.
+                    try await transaction.commitWaitsForStandby()
                     return (stored.volunteer, false)
                 }
                 try await self.check(input, caller: caller, in: transaction)

@@ -15,6 +15,7 @@ function chineseMessage(status, problem, offline) {
     idempotency_key_reused: "这次操作已提交过，内容不同：请刷新后核对",
     session_ended: "会话已结束，请重新登录",
     account_locked: "当前密码错误次数过多，账号已暂时锁定，请稍后再试",
+    concurrent_write: "有人同时在修改同一记录，这次没有保存，请稍后重试",
   };
   if (problem && byCode[problem.code]) return byCode[problem.code];
   if (status === 400) return "请求无法识别，请检查填写的内容";
