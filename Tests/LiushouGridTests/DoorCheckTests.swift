@@ -44,6 +44,18 @@ struct DoorCheckTests {
                 let needless = try await client.post("/v1/door-checks", json: Checks.body(person: world.child, outcome: "urgent"), token: worker)
                 #expect(needless.status == .unprocessableContent)
                 #expect(needless.text.contains("needs"))
+                // The same need twice would open two identical follow-ups.
+                let twice = try await client.post(
+                    "/v1/door-checks",
+                    json: Checks.body(person: world.child, outcome: "needs_follow_up", needs: ["health", "health"]),
+                    token: worker
+                )
+                #expect(twice.status == .unprocessableContent)
+                #expect(((try twice.json()["errors"] as? [[String: Any]])?.first?["field"] as? String) == "needs", "\(twice.text)")
+                // Nine and a half minutes ahead: refused by this server, whose clock may run behind the database's.
+                var ahead = Checks.body(person: world.child)
+                ahead["occurredAt"] = Checks.timestamp(Date().addingTimeInterval(570))
+                #expect(try await client.post("/v1/door-checks", json: ahead, token: worker).status == .unprocessableContent)
                 let outside = try await client.post("/v1/door-checks", json: Checks.body(person: world.other), token: worker)
                 #expect(outside.status == .unprocessableContent)
                 #expect(try await client.post("/v1/door-checks", json: Checks.body(person: world.child)).status == .unauthorized)

@@ -10,6 +10,54 @@ import Testing
 
 @Suite("Follow-ups")
 struct FollowUpTests {
+    @Test("a routed role finds its follow-up behind thousands of older ones routed elsewhere; resolved ones come newest first")
+    func listReadsPastOthersFollowUps() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                // 2,100 older open follow-ups of the village, routed to its cadre.
+                try await database.pool.query(
+                    """
+                    with k as (
+                        insert into door_check_key (id, occurred_at)
+                        select gen_random_uuid(), now() - interval '3 days' from generate_series(1, 2100) returning id
+                    )
+                    insert into follow_up (id, check_id, person_id, unit_id, need, routed_role, status, opened_at)
+                    select gen_random_uuid(), k.id, \(UUID(uuidString: world.child)!), \(world.fixture.village1a.id), 'safety', 'village_cadre', 'open',
+                        now() - interval '2 days'
+                    from k
+                    """
+                )
+                let worker = try await client.login("grid1a.worker")
+                let check = Checks.body(person: world.child, outcome: "needs_follow_up", needs: ["daily_life"])
+                #expect(try await client.post("/v1/door-checks", json: check, token: worker).status == .created)
+                let relief = try await client.login("town1.relief")
+                let open = try await client.send(.get, "/v1/follow-ups", token: relief).decode(Answer.Items<Answer.FollowUp>.self).items
+                #expect(open.map(\.need) == ["daily_life"])
+                let cadre = try await client.login("village1a.cadre")
+                let cadres = try await client.send(.get, "/v1/follow-ups", token: cadre).decode(Answer.Items<Answer.FollowUp>.self).items
+                #expect(cadres.count == 500)
+                // The follow-up just resolved is first among the resolved, not behind the oldest.
+                try await database.pool.query(
+                    "update follow_up set status = 'resolved', resolved_at = now() - interval '1 day', resolution = '旧' where routed_role = 'village_cadre'"
+                )
+                let id = try #require(open.first?.id)
+                let resolved = try await client.send(
+                    .post,
+                    "/v1/follow-ups/\(id)/resolve",
+                    json: ["resolution": "已申请临时救助"],
+                    token: relief,
+                    headers: [.ifMatch: "\"1\""]
+                )
+                #expect(resolved.status == .ok, "\(resolved.text)")
+                let town = try await client.login("town1.admin")
+                let newest = try await client.send(.get, "/v1/follow-ups?status=resolved", token: town).decode(Answer.Items<Answer.FollowUp>.self)
+                #expect(newest.items.first?.id == id)
+                #expect(newest.items.count == 500)
+            }
+        }
+    }
+
     @Test("needs found at a visit open follow-ups routed by need; only the routed role (or an overseer) resolves them, once")
     func routing() async throws {
         try await TestPostgres.withDatabase { database in
@@ -87,6 +135,14 @@ struct SafeguardingTests {
                 let world = try await GridWorld.make(database, client: client)
                 let teacher = try await client.login("school1.teacher")
                 let body: [String: Any] = ["personId": world.child, "kind": "living_alone", "details": "孩子连续三天独自在家，父母联系不上"]
+                // A police notice in the future or a receipt number of a page is refused at filing, as later.
+                var early = body
+                early["policeNotifiedAt"] = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+                early["policeReference"] = String(repeating: "号", count: 101)
+                let refused = try await client.post("/v1/safeguarding-reports", json: early, token: teacher)
+                #expect(refused.status == .unprocessableContent)
+                let fields = ((try refused.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(Set(fields) == ["policeNotifiedAt", "policeReference"], "\(refused.text)")
                 let filed = try await client.post("/v1/safeguarding-reports", json: body, token: teacher)
                 #expect(filed.status == .created, "\(filed.text)")
                 let id = try #require(try filed.json()["id"] as? String).lowercased()

@@ -52,15 +52,24 @@ struct FollowUpController: Sendable {
         return !caller.roles(at: row.unitPath).isDisjoint(with: Self.overseers)
     }
 
-    /// The caller's follow-ups of a status, oldest first (at most 500).
+    /// The caller's follow-ups of a status (at most 500): open ones oldest first, resolved ones most
+    /// recently resolved first. Pages are read until 500 are kept: a relief officer's few among a
+    /// town's thousands routed to cadres and clinics are found wherever they sort.
     @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let status = try request.uri.decodeQuery(as: ListQuery.self, context: context).status ?? "open"
         guard ["open", "resolved"].contains(status) else {
             throw Problem.badRequest("status is invalid.", errors: [.init(field: "status", message: "must be open or resolved")])
         }
         let items = try await self.database.transaction(for: caller) { transaction in
-            try await self.store.list(status: status, in: transaction)
-                .filter { Self.sees(caller, $0) }.prefix(500).map { Self.followUp($0, caller: caller) }
+            var kept: [FollowUp] = []
+            var after: FollowUpStore.Row?
+            while kept.count < 500 {
+                let page = try await self.store.list(status: status, after: after, limit: 2000, in: transaction)
+                kept += page.filter { Self.sees(caller, $0) }.map { Self.followUp($0, caller: caller) }
+                guard page.count == 2000 else { break }
+                after = page.last
+            }
+            return Array(kept.prefix(500))
         }
         return try JSONResponse(Items(items: items))
     }

@@ -46,6 +46,12 @@ struct SafeguardingController: Sendable {
         if body.personId == nil, body.unitId == nil {
             errors.append(.init(field: "personId", message: "name the person, or the unitId where it happened"))
         }
+        if let notified = body.policeNotifiedAt, notified > Date().addingTimeInterval(600) {
+            errors.append(.init(field: "policeNotifiedAt", message: "is in the future"))
+        }
+        if let reference = body.policeReference, reference.unicodeScalars.count > 100 {
+            errors.append(.init(field: "policeReference", message: "must have at most 100 characters"))
+        }
         guard errors.isEmpty else { throw Problem.validation(errors) }
         let id = body.id ?? UUID()
         // A concurrent create of the same id runs again and answers from the stored report.
@@ -163,6 +169,9 @@ struct SafeguardingController: Sendable {
         let body = try await request.decodeJSON(as: Police.self, context: context)
         if body.notifiedAt > Date().addingTimeInterval(600) {
             throw Problem.validation([.init(field: "notifiedAt", message: "is in the future")])
+        }
+        if let reference = body.reference, reference.unicodeScalars.count > 100 {
+            throw Problem.validation([.init(field: "reference", message: "must have at most 100 characters")])
         }
         return try await self.change(id, version: version, action: "safeguarding.police", context, caller) { transaction in
             try await self.store.recordPolice(id, notifiedAt: body.notifiedAt, reference: body.reference, by: caller, in: transaction)

@@ -37,38 +37,41 @@ struct VisitRuleController: Sendable {
         let ifMatch = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
         // Bulk: the change rebuilds the visit obligations of everyone under the unit (a county's
         // hundreds of thousands of people). Run again after a deadlock: every step reads afresh.
-        return try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
-            let path = try await self.unitPath(id, caller: caller, permission: .visitRulesManage, settable: true, in: transaction)
-            let existing = try await self.store.lockOverride(unit: id, key: key, in: transaction)
-            if let existing {
-                guard let ifMatch else {
-                    throw Problem(
-                        status: .preconditionRequired,
-                        code: "if_match_required",
-                        title: "If-Match required",
-                        detail: "This unit already overrides \(key); send If-Match with its ETag."
-                    )
+        // Two first overrides at once: the second runs again and meets the first's (428 or 412).
+        return try await DuplicateRetry.once(primaryKey: "visit_rule_pkey", record: "rule", alsoRetrying: ["visit_rule_key"]) {
+            try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
+                let path = try await self.unitPath(id, caller: caller, permission: .visitRulesManage, settable: true, in: transaction)
+                let existing = try await self.store.lockOverride(unit: id, key: key, in: transaction)
+                if let existing {
+                    guard let ifMatch else {
+                        throw Problem(
+                            status: .preconditionRequired,
+                            code: "if_match_required",
+                            title: "If-Match required",
+                            detail: "This unit already overrides \(key); send If-Match with its ETag."
+                        )
+                    }
+                    guard ifMatch == existing.version else {
+                        throw Problem.versionMismatch("rule", current: existing.version)
+                    }
+                    try await self.store.update(existing.id, to: body, in: transaction)
+                } else {
+                    try await self.store.insert(unit: id, key: key, body, in: transaction)
                 }
-                guard ifMatch == existing.version else {
-                    throw Problem.versionMismatch("rule", current: existing.version)
-                }
-                try await self.store.update(existing.id, to: body, in: transaction)
-            } else {
-                try await self.store.insert(unit: id, key: key, body, in: transaction)
+                let refreshed = try await self.store.refreshObligations(under: id, in: transaction)
+                guard let stored = try await self.store.override(unit: id, key: key, in: transaction) else { throw Problem.internalError }
+                try await AuditEntry(
+                    caller: caller,
+                    origin: AuditOrigin(context),
+                    action: "visit_rule.set",
+                    resource: "visit_rule",
+                    recordID: stored.id.uuidString.lowercased(),
+                    unitID: id,
+                    unitPath: path,
+                    detail: ["rule": key, "people": String(refreshed)]
+                ).append(in: transaction)
+                return try JSONResponse(stored, status: existing == nil ? .created : .ok, headers: [.eTag: "\"\(stored.version)\""])
             }
-            let refreshed = try await self.store.refreshObligations(under: id, in: transaction)
-            guard let stored = try await self.store.override(unit: id, key: key, in: transaction) else { throw Problem.internalError }
-            try await AuditEntry(
-                caller: caller,
-                origin: AuditOrigin(context),
-                action: "visit_rule.set",
-                resource: "visit_rule",
-                recordID: stored.id.uuidString.lowercased(),
-                unitID: id,
-                unitPath: path,
-                detail: ["rule": key, "people": String(refreshed)]
-            ).append(in: transaction)
-            return try JSONResponse(stored, status: existing == nil ? .created : .ok, headers: [.eTag: "\"\(stored.version)\""])
         }
     }
 

@@ -201,7 +201,9 @@ public struct DoorCheckRecorder: Sendable {
         if (item.personId == nil) == (item.householdId == nil) {
             errors.append(.init(field: "personId", message: "name exactly one of personId and householdId"))
         }
-        if item.occurredAt > now.addingTimeInterval(600) { errors.append(.init(field: "occurredAt", message: "is in the future")) }
+        // Ten minutes ahead are allowed for phones' clocks; the table's check allows as much by the
+        // database's clock, so this server refuses from nine (its own clock may run behind the database's).
+        if item.occurredAt > now.addingTimeInterval(540) { errors.append(.init(field: "occurredAt", message: "is in the future")) }
         if item.occurredAt < now.addingTimeInterval(-Self.maxAge) { errors.append(.init(field: "occurredAt", message: "is more than 60 days ago")) }
         if item.outcome != .allWell, item.outcome.seesPerson, (item.needs ?? []).isEmpty {
             errors.append(.init(field: "needs", message: "name what is needed when the outcome is \(item.outcome.rawValue)"))
@@ -209,6 +211,7 @@ public struct DoorCheckRecorder: Sendable {
         if !item.outcome.seesPerson, !(item.needs ?? []).isEmpty {
             errors.append(.init(field: "needs", message: "must be empty when the outcome is \(item.outcome.rawValue): nobody was seen"))
         }
+        if let needs = item.needs, Set(needs).count != needs.count { errors.append(.init(field: "needs", message: "name each need once")) }
         if (item.notes?.unicodeScalars.count ?? 0) > 2000 { errors.append(.init(field: "notes", message: "must have at most 2000 characters")) }
         if (item.latitude == nil) != (item.longitude == nil) {
             errors.append(.init(field: "latitude", message: "give latitude and longitude together"))

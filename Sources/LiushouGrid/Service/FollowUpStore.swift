@@ -29,12 +29,24 @@ struct FollowUpStore: Sendable {
                 where a.village_id = p.village_id and c.path <@ liushou_scope_for('clinic')) as served_by_my_clinic
         """
 
-    /// Follow-ups of a status, oldest first (at most 2,000, before the caller's filter).
-    func list(status: String, in transaction: PostgresTransaction) async throws -> [Row] {
-        try await transaction.query(
+    /// A page of follow-ups of a status, before the caller's filter: open ones oldest first, resolved
+    /// ones most recently resolved first, after the row `after` of the previous page.
+    func list(status: String, after: Row?, limit: Int, in transaction: PostgresTransaction) async throws -> [Row] {
+        if status == "resolved" {
+            let cursor: SQLQuery =
+                if let after, let at = after.followUp.resolvedAt { "and (f.resolved_at, f.id) < (\(at), \(after.followUp.id))" } else { "" }
+            return try await transaction.query(
+                """
+                select \(Self.columns) from follow_up f left join person p on p.id = f.person_id
+                where f.status = 'resolved' \(cursor) order by f.resolved_at desc, f.id desc limit \(limit)
+                """
+            ).map(Self.row)
+        }
+        let cursor: SQLQuery = if let after { "and (f.opened_at, f.id) > (\(after.followUp.openedAt), \(after.followUp.id))" } else { "" }
+        return try await transaction.query(
             """
             select \(Self.columns) from follow_up f left join person p on p.id = f.person_id
-            where f.status = \(status) order by f.opened_at limit 2000
+            where f.status = \(status) \(cursor) order by f.opened_at, f.id limit \(limit)
             """
         ).map(Self.row)
     }

@@ -36,7 +36,7 @@ export function message(text) {
   const rules = [
     [/^is required$/i, "必填"], [/^must be a UUID/i, "格式不正确"], [/is in the future/i, "不能晚于现在"],
     [/more than 60 days ago/i, "不能早于 60 天前"], [/^name what is needed/i, "请选择至少一项需求"],
-    [/must be empty when the outcome/i, "无人在家或外出时不能登记需求"], [/must have at most (\d+) characters/i, "最多 $1 个字"],
+    [/must be empty when the outcome/i, "无人在家或外出时不能登记需求"], [/^name each need once$/i, "每项需求只选一次"], [/must have at most (\d+) characters/i, "最多 $1 个字"],
     [/must have (\d+) to (\d+) characters/i, "需 $1 至 $2 个字"], [/check character/i, "校验位不正确"],
     [/not your current password/i, "当前密码不正确"], [/at least (\d+) characters/i, "至少 $1 个字符"],
     [/^describe what happened \((\d+) to (\d+) characters\)/i, "请写明具体情况（$1 至 $2 个字）"],

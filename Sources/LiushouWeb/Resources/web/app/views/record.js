@@ -83,7 +83,7 @@ export async function recordView({ app, id, params, profile }) {
   }
   const earlierTime = before.occurredAt ? new Date(before.occurredAt) : null;
   const when = h("input", { type: "datetime-local", name: "occurredAt", value: localInputValue(earlierTime || undefined),
-    max: localInputValue(new Date(Date.now() + 600000)) });
+    max: localInputValue(new Date(Date.now() + 540000)) });
   const notes = h("textarea", { name: "notes", maxlength: 2000, rows: 3, placeholder: "可用输入法的语音输入" }, before.notes || "");
   const located = h("input", { type: "checkbox", name: "withLocation" });
   const needsBox = chips("needs", vocab.needs, { type: "checkbox", legend: "需求（可多选）", selected: before.needs || [] });
@@ -135,7 +135,7 @@ export async function recordView({ app, id, params, profile }) {
     if (["needs_follow_up", "urgent"].includes(outcome) && !needs.length) document.getElementById("needs-error").textContent = "请选择至少一项需求";
     const occurred = new Date(when.value);
     if (!when.value || Number.isNaN(occurred.getTime())) errors.occurredAt = "请填写时间";
-    else if (occurred.getTime() > Date.now() + 600000) errors.occurredAt = "不能晚于现在";
+    else if (occurred.getTime() > Date.now() + 540000) errors.occurredAt = "不能晚于现在";
     else if (occurred.getTime() < Date.now() - 59 * 86400000) errors.occurredAt = "不能早于 60 天前";
     const activities = data.getAll("activities");
     if (isVolunteerVisit && !activities.length) document.getElementById("activities-error").textContent = "请选择至少一项";
