@@ -133,6 +133,11 @@ struct LedgerTests {
                 let dry = try await Self.upload(client, data, token: cadre, dryRun: true)
                 #expect(dry.status == .ok, "\(dry.text)")
                 #expect(try dry.json()["failed"] as? Int == 1)
+                // A dry run keeps nothing but its audit record (it tells which ID numbers are filed).
+                let checks = try await database.pool.query(
+                    "select count(*)::int as n from audit_log where action = 'person.import_check' and detail->>'rows' = '2'"
+                ).first?.decode("n", as: Int.self)
+                #expect(checks == 1)
                 // The 40-character number alone imports, with its household.
                 let imported = try await Self.upload(client, Data(Self.csv([longest]).utf8), token: cadre)
                 #expect(imported.status == .created, "\(imported.text)")
@@ -162,6 +167,13 @@ struct LedgerTests {
                 // Row 2 holds a line break in its address; the sheet's rows 3 and 4 are the bad ones.
                 #expect(errors.compactMap { $0["field"] as? String } == ["rows[3].委托监护确认书签订日期", "rows[4].委托监护人姓名"], "\(errors)")
                 #expect(errors.last?["message"] as? String == "填写了委托监护人电话、与儿童关系，须同时填写此栏", "\(errors)")
+                // A byte that is not GBK in the row after the two-line address fails that row (sheet row 3), no other.
+                var damaged = try TextDecoding.encodeGB18030(Self.csv([multiline, Self.child("坏字节", sequence: 327)]))
+                let name = try TextDecoding.encodeGB18030("坏字节")
+                damaged.insert(0xFF, at: try #require(damaged.firstRange(of: name)).lowerBound + 2)
+                let unreadable = try await Self.upload(client, damaged, token: cadre)
+                let unreadableFields = ((try unreadable.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(unreadableFields == ["rows[3].text"], "\(unreadable.text)")
                 // The good row alone, with the cleared rows after it, imports; nothing of the stored file is lost.
                 let imported = try await Self.upload(client, Data((Self.csv([multiline]) + cleared + "\r\n").utf8), token: cadre)
                 #expect(imported.status == .created, "\(imported.text)")

@@ -21,6 +21,8 @@ public struct CSVTable: Sendable, Equatable {
     /// quoted field (Alt+Enter in Excel) stays in its row. Blank rows, and rows of empty cells that
     /// Excel writes for cleared rows (`,,,,`), are skipped.
     public var rows: [(line: Int, fields: [String])]
+    /// The file line (counted in line feeds, as `TextDecoding` reports unreadable bytes) each row starts on.
+    public var fileLines: [Int]
 
     public static func == (lhs: CSVTable, rhs: CSVTable) -> Bool {
         lhs.header == rhs.header && lhs.rows.map(\.line) == rhs.rows.map(\.line) && lhs.rows.map(\.fields) == rhs.rows.map(\.fields)
@@ -28,12 +30,15 @@ public struct CSVTable: Sendable, Equatable {
 
     /// Parses text (already decoded to a String).
     public init(parsing text: String) throws {
-        var records: [(Int, [String])] = []
+        var records: [(Int, [String], Int)] = []
         var field = ""
         var fields: [String] = []
         // The spreadsheet row being read: one a record, wherever its fields hold line breaks.
         var line = 1
         var recordLine = 1
+        // The file line being read, and the one the record started on.
+        var fileLine = 1
+        var recordFileLine = 1
         var inQuotes = false
         var quoteLine = 1
         var iterator = text.unicodeScalars.makeIterator()
@@ -48,7 +53,7 @@ public struct CSVTable: Sendable, Equatable {
         func endRecord() {
             fields.append(field)
             field = ""
-            if !fields.allSatisfy({ $0.trimmingSpaces().isEmpty }) { records.append((recordLine, fields)) }
+            if !fields.allSatisfy({ $0.trimmingSpaces().isEmpty }) { records.append((recordLine, fields, recordFileLine)) }
             fields = []
         }
         while let scalar = next() {
@@ -65,6 +70,7 @@ public struct CSVTable: Sendable, Equatable {
                         inQuotes = false
                     }
                 } else {
+                    if scalar == "\n" { fileLine += 1 }
                     field.unicodeScalars.append(scalar)
                 }
                 continue
@@ -77,14 +83,19 @@ public struct CSVTable: Sendable, Equatable {
                 fields.append(field)
                 field = ""
             case "\r":
-                if let following = next(), following != "\n" { pending = following }
+                let following = next()
+                if let following, following != "\n" { pending = following }
                 endRecord()
                 line += 1
                 recordLine = line
+                if following == "\n" { fileLine += 1 }
+                recordFileLine = fileLine
             case "\n":
                 endRecord()
                 line += 1
                 recordLine = line
+                fileLine += 1
+                recordFileLine = fileLine
             default:
                 field.unicodeScalars.append(scalar)
             }
@@ -94,5 +105,6 @@ public struct CSVTable: Sendable, Equatable {
         guard let first = records.first else { throw ParseError.empty }
         self.header = first.1.map { $0.trimmingSpaces() }
         self.rows = records.dropFirst().map { (line: $0.0, fields: $0.1) }
+        self.fileLines = records.dropFirst().map(\.2)
     }
 }

@@ -70,8 +70,9 @@ public struct PersonImporter: Sendable {
             ignoredColumns: ignored,
             results: []
         )
+        let finished: ImportReport
         do {
-            return try await database.transaction(for: caller, kind: .bulk) { transaction in
+            finished = try await database.transaction(for: caller, kind: .bulk) { transaction in
                 var resolver = LedgerResolver(caller: caller, transaction: transaction)
                 var prepared: [(LedgerRow, UnitBrief)?] = []
                 var seen: [String: Int] = [:]
@@ -79,9 +80,9 @@ public struct PersonImporter: Sendable {
                 // validated on every core.
                 var resolved: [(row: LedgerRow, unit: UnitBrief?, errors: [Problem.FieldError])?] = []
                 for (index, result) in parsed.enumerated() {
-                    let line = table.rows[index].line
-                    let nextLine = index + 1 < table.rows.count ? table.rows[index + 1].line : Int.max
-                    guard case .success(var row) = result, !unreadable.contains(where: { $0.line >= line && $0.line < nextLine }) else {
+                    let fileLine = table.fileLines[index]
+                    let nextFileLine = index + 1 < table.rows.count ? table.fileLines[index + 1] : Int.max
+                    guard case .success(var row) = result, !unreadable.contains(where: { $0.line >= fileLine && $0.line < nextFileLine }) else {
                         resolved.append(nil)
                         continue
                     }
@@ -92,9 +93,10 @@ public struct PersonImporter: Sendable {
                 let validated = await resolved.concurrentMap { entry in entry.map { validator.validate($0.row.file) } }
                 for (index, result) in parsed.enumerated() {
                     let line = table.rows[index].line
-                    let nextLine = index + 1 < table.rows.count ? table.rows[index + 1].line : Int.max
+                    let fileLine = table.fileLines[index]
+                    let nextFileLine = index + 1 < table.rows.count ? table.fileLines[index + 1] : Int.max
                     // Bytes that could not be read fail the row they fall in, with where they are; other rows are still checked.
-                    let unreadableHere = unreadable.filter { $0.line >= line && $0.line < nextLine }
+                    let unreadableHere = unreadable.filter { $0.line >= fileLine && $0.line < nextFileLine }
                     if !unreadableHere.isEmpty {
                         let errors = unreadableHere.map { Problem.FieldError(field: "text", message: Self.unreadableMessage($0)) }
                         report.results.append(.init(line: line, outcome: nil, personId: nil, errors: errors))
@@ -247,9 +249,25 @@ public struct PersonImporter: Sendable {
                 ).append(in: transaction)
                 return report
             }
-        } catch let finished as DryRunFinished {
-            return finished.report
+        } catch let dry as DryRunFinished {
+            finished = dry.report
         }
+        if dryRun {
+            // Audited as imports are, in a transaction of its own (the checked one was rolled back): a dry
+            // run tells whether ID numbers are filed anywhere in the deployment.
+            try await database.transaction(for: caller) { transaction in
+                try await AuditEntry(
+                    caller: caller,
+                    origin: origin,
+                    action: "person.import_check",
+                    resource: "person",
+                    unitID: caller.grants.first?.unitID,
+                    unitPath: caller.grants.first?.unitPath,
+                    detail: ["rows": String(finished.rows), "failed": String(finished.failed), "encoding": encoding.rawValue]
+                ).append(in: transaction)
+            }
+        }
+        return finished
     }
 
     /// When set, matched rows are merged one at a time through `PersonService.update`, as the import
