@@ -26,6 +26,7 @@ extension Answer {
 
     struct Obligation: Decodable {
         var ruleKey: String
+        var description: String
         var cadenceHours: Int
         var lastCheckAt: String?
         var nextDueAt: String

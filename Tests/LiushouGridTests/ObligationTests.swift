@@ -133,6 +133,27 @@ struct ObligationTests {
         }
     }
 
+    @Test("a village's own rule shows on the child's obligations for the school that sees the child, not only for the village")
+    func villageRuleSeenByTheSchool() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let cadre = try await client.login("village1a.cadre")
+                let rule: [String: Any] = [
+                    "description": "本村网格员两天一敲门", "categories": ["left_behind_child", "left_behind_elder"],
+                    "checkKinds": ["grid_knock", "volunteer_visit"], "cadenceHours": 48,
+                ]
+                let set = try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/daily_knock", json: rule, token: cadre)
+                #expect(set.status == .created, "\(set.text)")
+                let teacher = try await client.login("school1.teacher")
+                let seen = try await Self.obligations(client, world.child, token: teacher)
+                #expect(seen["daily_knock"]?.cadenceHours == 48, "\(seen.keys.sorted())")
+                #expect(seen["daily_knock"]?.description == "本村网格员两天一敲门")
+                #expect(Set(seen.keys) == Set(try await Self.obligations(client, world.child, token: cadre).keys))
+            }
+        }
+    }
+
     @Test("a town overrides a default for its villages; a village switches a rule off; others keep the default")
     func overrides() async throws {
         try await TestPostgres.withDatabase { database in

@@ -59,9 +59,9 @@ struct ObligationStore: Sendable {
         }
         return try await transaction.query(
             """
-            select o.rule_key, r.description, o.check_kinds, (extract(epoch from o.cadence) / 3600)::int as hours, o.last_check_at,
-                o.next_due_at, o.next_due_at < now() as overdue
-            from visit_obligation o join visit_rule r on r.id = o.rule_id
+            select o.rule_key, visit_rule_description(o.rule_id) as description, o.check_kinds,
+                (extract(epoch from o.cadence) / 3600)::int as hours, o.last_check_at, o.next_due_at, o.next_due_at < now() as overdue
+            from visit_obligation o
             where o.person_id = \(person) order by o.next_due_at, o.rule_key
             """
         ).map { row in
@@ -119,9 +119,9 @@ struct ObligationStore: Sendable {
                 order by o.next_due_at, o.person_id, o.rule_key
                 limit \(limit))
             select d.person_id, p.name, p.sex, extract(year from p.birth_date)::int as birth_year, p.categories, p.risk_level, p.household_id,
-                h.code as household_code, h.address, p.unit_id, u.name as unit_name, v.name as village_name, d.rule_key, r.description,
-                d.check_kinds, d.last_check_at, d.next_due_at, d.next_due_at < now() as overdue
-            from due d join person p on p.id = d.person_id join visit_rule r on r.id = d.rule_id
+                h.code as household_code, h.address, p.unit_id, u.name as unit_name, v.name as village_name, d.rule_key,
+                visit_rule_description(d.rule_id) as description, d.check_kinds, d.last_check_at, d.next_due_at, d.next_due_at < now() as overdue
+            from due d join person p on p.id = d.person_id
                 left join household h on h.id = p.household_id
                 cross join lateral (select b.name from liushou_unit_brief(p.unit_id) b) u
                 cross join lateral (select b.name from liushou_unit_brief(p.village_id) b) v
@@ -165,13 +165,13 @@ struct ObligationStore: Sendable {
                 where o.next_due_at < now() and o.unit_id = any (\(units)::uuid[])
                 order by o.next_due_at, o.person_id, o.rule_key
                 limit \(limit))
-            select o.person_id, p.name, o.unit_id, o.rule_key, r.description, o.next_due_at, o.last_check_at,
+            select o.person_id, p.name, o.unit_id, o.rule_key, visit_rule_description(o.rule_id) as description, o.next_due_at, o.last_check_at,
                 (extract(epoch from now() - o.next_due_at) / 3600)::int as hours_late,
                 (select string_agg(a.display_name, '、' order by a.display_name) from role_grant g join account a on a.id = g.account_id
-                 where g.revoked_at is null and g.unit_id in (p.unit_id, p.village_id)
+                 where g.revoked_at is null and a.disabled_at is null and a.kind = 'user' and g.unit_id in (p.unit_id, p.village_id)
                    and g.role = any (case when 'grid_knock' = any (o.check_kinds) then array['grid_worker', 'village_cadre']
                                           else array['village_cadre'] end)) as responsible
-            from due o join person p on p.id = o.person_id join visit_rule r on r.id = o.rule_id
+            from due o join person p on p.id = o.person_id
             order by o.next_due_at, o.person_id, o.rule_key
             """
         ).map { row in
