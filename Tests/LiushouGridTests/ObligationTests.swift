@@ -143,7 +143,12 @@ struct ObligationTests {
                     "description": "本村网格员两天一敲门", "categories": ["left_behind_child", "left_behind_elder"],
                     "checkKinds": ["grid_knock", "volunteer_visit"], "cadenceHours": 48,
                 ]
-                let set = try await client.send(.put, "/v1/units/\(world.fixture.village1a.idString)/visit-rules/daily_knock", json: rule, token: cadre)
+                let set = try await client.send(
+                    .put,
+                    "/v1/units/\(world.fixture.village1a.idString)/visit-rules/daily_knock",
+                    json: rule,
+                    token: cadre
+                )
                 #expect(set.status == .created, "\(set.text)")
                 let teacher = try await client.login("school1.teacher")
                 let seen = try await Self.obligations(client, world.child, token: teacher)
