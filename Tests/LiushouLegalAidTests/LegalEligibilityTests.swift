@@ -125,6 +125,33 @@ struct LegalEligibilityTests {
         }
     }
 
+    @Test("a child's case keeps its grounds after the child's file moved to another town; the office decides it")
+    func groundsAfterMove() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await LegalWorld.make(database, client: client)
+                let id = try await LegalWorld.open(client, person: world.child, token: world.legal)
+                let county = try await client.login("county.admin")
+                let current = try await client.send(.get, "/v1/persons/\(world.child)", token: county)
+                var file = People.child(name: "甲一", sequence: 101, village: world.fixture.village2a)
+                file["currentAddress"] = "丙村 9 号"
+                let moved = try await client.send(
+                    .put,
+                    "/v1/persons/\(world.child)",
+                    json: file,
+                    token: county,
+                    headers: [.ifMatch: current.etag ?? "\"1\""]
+                )
+                #expect(moved.status == .ok, "\(moved.text)")
+                #expect(try await client.send(.get, "/v1/persons/\(world.child)", token: world.legal).status == .notFound)
+                let read = try await client.send(.get, "/v1/legal-cases/\(id)", token: world.legal)
+                #expect(try read.json()["grounds"] as? [String] == ["minor"], "\(read.text)")
+                let decided = try await LegalWorld.step(client, id, "decision", ["eligible": true, "basis": "minor"], version: 1, token: world.legal)
+                #expect(decided.status == .ok, "\(decided.text)")
+            }
+        }
+    }
+
     @Test("county settings: only the county admin changes them, with If-Match; bad values name the field")
     func settings() async throws {
         try await TestPostgres.withDatabase { database in

@@ -152,7 +152,7 @@ enum LegalCaseStore {
         let stage = LegalStage(rawValue: try row.decode("stage")) ?? .intake
         // Grounds as of the application (a minor who turns 18 while the case waits keeps the ground).
         let grounds = try await LegalEligibility.grounds(
-            person: try row.decode("person_id"),
+            case: id,
             matterMeansFree: try row.decode("means_free"),
             today: ChinaClock.today(at: try row.decode("opened_at", as: Date.self)),
             in: transaction

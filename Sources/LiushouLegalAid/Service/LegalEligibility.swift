@@ -6,18 +6,17 @@ import LiushouRegistry
 /// registry's assistance (as the county counts it), minors, the county's means-free categories, and
 /// means-free matters.
 enum LegalEligibility {
-    static func grounds(person: UUID, matterMeansFree: Bool, today: LocalDate, in transaction: PostgresTransaction) async throws -> [EligibilityBasis]
-    {
+    /// The grounds of the case's person, read through the case (the office keeps a case after the
+    /// person's file moved out of its sight) with the settings of the county it was opened in.
+    static func grounds(
+        case id: UUID,
+        matterMeansFree: Bool,
+        today: LocalDate,
+        in transaction: PostgresTransaction
+    ) async throws -> [EligibilityBasis] {
         guard
             let row = try await transaction.query(
-                """
-                select p.birth_date, p.categories,
-                    array(select jsonb_array_elements_text(coalesce(p.file -> 'assistance', '[]'::jsonb))) as assistance,
-                    coalesce(s.hardship_assistance, '{minimum_living,extreme_poverty}') as hardship,
-                    coalesce(s.means_free_categories, '{}') as means_free
-                from person p left join legal_aid_setting s on s.county_id = liushou_county_of(p.unit_id)
-                where p.id = \(person)
-                """
+                "select birth_date, categories, assistance, hardship, means_free from legal_case_person_facts(\(id))"
             ).first
         else { return [] }
         var grounds: [EligibilityBasis] = []
