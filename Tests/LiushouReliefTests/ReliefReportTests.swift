@@ -96,6 +96,12 @@ struct ReliefReportTests {
                     token: relief
                 )
                 #expect(village.text.contains("1234567.89") && !village.text.contains("1000.01"))
+                let ancient = try await client.send(
+                    .get,
+                    "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=0001-01",
+                    token: relief
+                )
+                #expect(ancient.status == .badRequest, "\(ancient.text)")
                 let empty = try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=2001-01", token: relief)
                 #expect(empty.text.hasSuffix("合计,,,,,,,0.00\r\n"))
                 let bad = try await client.send(.get, "/v1/relief/payments.csv?unitId=\(world.fixture.town1.idString)&month=2026-13", token: relief)

@@ -51,6 +51,14 @@ struct TalkTests {
                 let last = try await client.send(.get, uri + "?month=9999-12", token: world.teacher)
                 #expect(last.status == .badRequest, "\(last.text)")
                 #expect(try SchoolWorld.fields(last) == ["month"])
+                for month in ["+202-03", "0001-01", "2101-01"] {
+                    let odd = try await client.send(
+                        .get,
+                        uri + "?month=\(month.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? month)",
+                        token: world.teacher
+                    )
+                    #expect(odd.status == .badRequest, "\(month): \(odd.text)")
+                }
                 #expect(Set(try SchoolWorld.items(before, as: Answer.TalkDue.self).map { $0.personId.lowercased() }) == [world.child, second])
 
                 let id = UUID()

@@ -65,7 +65,7 @@ struct ReliefPaymentQuery: Decodable {
         self.unitId = try query.required("unitId", UUID.init(canonical:), message: "must be a UUID")
         let month = try query.decodeIfPresent(String.self, forKey: "month") ?? ""
         guard month.range(of: #"\A[0-9]{4}-(0[1-9]|1[0-2])\z"#, options: .regularExpression) != nil,
-            let year = Int(month.prefix(4)), let number = Int(month.suffix(2)),
+            let year = Int(month.prefix(4)), let number = Int(month.suffix(2)), (1900...2100).contains(year),
             let start = LocalDate(year: year, month: number, day: 1),
             let end = LocalDate(year: number == 12 ? year + 1 : year, month: number == 12 ? 1 : number + 1, day: 1)
         else {

@@ -26,7 +26,10 @@ struct MonthParameter {
         if let value {
             let parts = value.split(separator: "-")
             // The month after it must exist too (9999-12 has none).
-            guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
+            // Digits only (Int reads "+202"), years 1900 to 2100 as every date here.
+            guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+                parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+                let y = Int(parts[0]), let m = Int(parts[1]), (1900...2100).contains(y),
                 LocalDate(year: y, month: m, day: 1) != nil, LocalDate(year: m == 12 ? y + 1 : y, month: m == 12 ? 1 : m + 1, day: 1) != nil
             else { throw Problem.badRequest("month is invalid.", errors: [.init(field: "month", message: "must be a month like 2026-03")]) }
             year = y
