@@ -10,6 +10,47 @@ import Testing
 
 @Suite("Follow-ups")
 struct FollowUpTests {
+    @Test("a household's health or study need goes to the village cadre, who sees the household; the clinic is not told of one it cannot see")
+    func householdNeedsGoToTheVillage() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let cadre = try await client.login("village1a.cadre")
+                let household = UUID().uuidString.lowercased()
+                let created = try await client.post(
+                    "/v1/households",
+                    json: ["id": household, "villageId": world.fixture.village1a.idString, "address": "甲村 8 号"],
+                    token: cadre
+                )
+                #expect(created.status == .created, "\(created.text)")
+                var check = Checks.body(
+                    person: world.child,
+                    kind: "cadre_visit",
+                    outcome: "needs_follow_up",
+                    needs: ["health", "study", "daily_life"]
+                )
+                check.removeValue(forKey: "personId")
+                check["householdId"] = household
+                let stored = try await client.post("/v1/door-checks", json: check, token: cadre)
+                #expect(stored.status == .created, "\(stored.text)")
+                let routed = try await database.pool.query("select need, routed_role from follow_up order by need").map {
+                    "\(try $0.decode("need", as: String.self))→\(try $0.decode("routed_role", as: String.self))"
+                }
+                #expect(routed == ["daily_life→relief_officer", "health→village_cadre", "study→village_cadre"])
+                let mine = try await client.send(.get, "/v1/follow-ups", token: cadre).decode(Answer.Items<Answer.FollowUp>.self).items
+                #expect(Set(mine.filter(\.canResolve).map(\.need)) == ["health", "study"])
+                let doctor = try await client.login("clinic1.doctor")
+                #expect(try await client.send(.get, "/v1/follow-ups", token: doctor).decode(Answer.Items<Answer.FollowUp>.self).items.isEmpty)
+                let clinicAlerts = try await database.pool.query(
+                    """
+                    select count(*)::int as n from alert i join account a on a.id = i.account_id where a.username = 'clinic1.doctor'
+                    """
+                ).first?.decode("n", as: Int.self)
+                #expect(clinicAlerts == 0)
+            }
+        }
+    }
+
     @Test("a routed role finds its follow-up behind thousands of older ones routed elsewhere; resolved ones come newest first")
     func listReadsPastOthersFollowUps() async throws {
         try await TestPostgres.withDatabase { database in
