@@ -198,8 +198,9 @@ struct DoorCheckPartitionTests {
     @Test("migration 0031 moves filled door checks into their months; lists, overdue lists, follow-ups and retries answer the same")
     func migratesFilledTable() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in
-            // door_check_targets (0044, as 0048 rewrote it) is what today's server calls for a check.
-            try await database.migrate(before: 31, with: [44, 48])
+            // door_check_targets (0044, as 0048 rewrote it) is what today's server calls for a check, and
+            // visit_rule_description (0065) what it reads the overdue list with.
+            try await database.migrate(before: 31, with: [44, 48, 65])
             try await PlatformApp.make(database).test(.router) { client in
                 let world = try await GridWorld.make(database, client: client)
                 let worker = try await client.login("grid1a.worker")

@@ -21,6 +21,12 @@ create function volunteer_access_move(p_volunteer uuid, p_old uuid, p_new uuid) 
               and source_id in (select h.pairing_id from pairing_helper h where h.volunteer_id = p_volunteer);
         end if;
         if p_new is not null and p_old is distinct from p_new then
+            -- A login that may help: enabled, with the volunteer or school staff role (as the server checks).
+            if not exists (select from account a join role_grant g on g.account_id = a.id
+                           where a.id = p_new and a.disabled_at is null and g.revoked_at is null
+                             and g.role in ('volunteer', 'school_staff')) then
+                raise exception 'account % may not help', p_new using errcode = '42501';
+            end if;
             insert into person_assignment (id, person_id, account_id, unit_id, source, source_id, started_at, ended_at)
             select gen_random_uuid(), pp.person_id, p_new, liushou_person_unit(pp.person_id), 'pairing', g.id,
                 greatest(now(), g.start_on::timestamp at time zone 'Asia/Shanghai'), (g.end_on + 1)::timestamp at time zone 'Asia/Shanghai'

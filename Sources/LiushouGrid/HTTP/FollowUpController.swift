@@ -20,6 +20,9 @@ struct FollowUpController: Sendable {
         var status: String?
     }
 
+    /// Pages of 2,000 read at most for one list.
+    static let maxPages = 5
+
     /// Roles that see and resolve every follow-up in their scope, whatever it is routed to.
     static let overseers: Set<Role> = [.countyAdmin, .townAdmin, .childWelfareSupervisor]
 
@@ -60,13 +63,17 @@ struct FollowUpController: Sendable {
         guard ["open", "resolved"].contains(status) else {
             throw Problem.badRequest("status is invalid.", errors: [.init(field: "status", message: "must be open or resolved")])
         }
+        // Only an overseer sees follow-ups routed to any role; everyone else reads those routed to the
+        // roles they hold, and a few pages at most.
+        let roles: [String]? =
+            caller.grants.contains { Self.overseers.contains($0.role) } ? nil : Array(Set(caller.grants.map(\.role.rawValue))).sorted()
         let items = try await self.database.transaction(for: caller) { transaction in
             var kept: [FollowUp] = []
             var after: FollowUpStore.Row?
-            while kept.count < 500 {
-                let page = try await self.store.list(status: status, after: after, limit: 2000, in: transaction)
+            for _ in 0..<Self.maxPages {
+                let page = try await self.store.list(status: status, roles: roles, after: after, limit: 2000, in: transaction)
                 kept += page.filter { Self.sees(caller, $0) }.map { Self.followUp($0, caller: caller) }
-                guard page.count == 2000 else { break }
+                guard page.count == 2000, kept.count < 500 else { break }
                 after = page.last
             }
             return Array(kept.prefix(500))

@@ -31,14 +31,16 @@ struct FollowUpStore: Sendable {
 
     /// A page of follow-ups of a status, before the caller's filter: open ones oldest first, resolved
     /// ones most recently resolved first, after the row `after` of the previous page.
-    func list(status: String, after: Row?, limit: Int, in transaction: PostgresTransaction) async throws -> [Row] {
+    /// `roles`, when given, keeps those routed to one of them.
+    func list(status: String, roles: [String]?, after: Row?, limit: Int, in transaction: PostgresTransaction) async throws -> [Row] {
+        let routed: SQLQuery = if let roles { "and f.routed_role = any(\(roles))" } else { "" }
         if status == "resolved" {
             let cursor: SQLQuery =
                 if let after, let at = after.followUp.resolvedAt { "and (f.resolved_at, f.id) < (\(at), \(after.followUp.id))" } else { "" }
             return try await transaction.query(
                 """
                 select \(Self.columns) from follow_up f left join person p on p.id = f.person_id
-                where f.status = 'resolved' \(cursor) order by f.resolved_at desc, f.id desc limit \(limit)
+                where f.status = 'resolved' \(routed) \(cursor) order by f.resolved_at desc, f.id desc limit \(limit)
                 """
             ).map(Self.row)
         }
@@ -46,7 +48,7 @@ struct FollowUpStore: Sendable {
         return try await transaction.query(
             """
             select \(Self.columns) from follow_up f left join person p on p.id = f.person_id
-            where f.status = \(status) \(cursor) order by f.opened_at, f.id limit \(limit)
+            where f.status = \(status) \(routed) \(cursor) order by f.opened_at, f.id limit \(limit)
             """
         ).map(Self.row)
     }

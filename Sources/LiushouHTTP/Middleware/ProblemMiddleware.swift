@@ -18,6 +18,8 @@ public struct ProblemMiddleware: RouterMiddleware {
             let problem = Self.problem(for: error)
             if let database = error as? DatabaseError, database.isUnavailable {
                 context.logger.warning("database unavailable", metadata: ["error": .string(database.redactedDescription)])
+            } else if let database = error as? DatabaseError, database.isRetryable {
+                context.logger.warning("concurrent write refused", metadata: ["error": .string(database.redactedDescription)])
             } else if problem.status == .internalServerError {
                 let described = (error as? DatabaseError)?.redactedDescription ?? "\(error)"
                 context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": .string(described)])

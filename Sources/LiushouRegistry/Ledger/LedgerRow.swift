@@ -5,7 +5,7 @@ import LiushouPostgres
 
 /// One ledger row read into a file, with the units it names still unresolved (codes and names).
 public struct LedgerRow: Sendable {
-    /// The file line the row starts on.
+    /// The row as a spreadsheet numbers it (the header is row 1).
     public var line: Int
     /// The file content (`villageId` is a placeholder until resolved).
     public var file: PersonFile
@@ -113,9 +113,10 @@ public struct LedgerRow: Sendable {
             }
             return answer
         }
-        // A person's details without their name would be dropped without a word: the row fails instead.
+        // A person's details without their name would be dropped without a word: the row fails instead
+        // (a placeholder such as 无 or / is no detail).
         for (nameColumn, detailColumns) in Self.namedGroups {
-            let filled = detailColumns.filter { text($0) != nil }
+            let filled = detailColumns.filter { text($0).map { !Self.placeholders.contains($0) } ?? false }
             if text(nameColumn) == nil, !filled.isEmpty {
                 errors.append(
                     .init(
@@ -221,11 +222,14 @@ extension LedgerRow {
         (.cadreName, [.cadrePhone]),
     ]
 
+    /// What ledgers write in a cell that holds nothing.
+    static let placeholders: Set<String> = ["无", "/", "／", "-", "－", "—", "\\", "空"]
+
     /// 是/否 as ledgers write it (寄宿, 住校, √, Y; 走读, ×, N), or nil when it says neither.
     static func yesOrNo(_ value: String) -> Bool? {
         switch value.lowercased() {
-        case "是", "yes", "y", "true", "1", "寄宿", "住校", "√", "✓", "有": return true
-        case "否", "no", "n", "false", "0", "走读", "不寄宿", "×", "✗", "x", "无": return false
+        case "是", "yes", "y", "true", "1", "寄宿", "寄宿生", "住校", "住校生", "√", "✓", "有": return true
+        case "否", "no", "n", "false", "0", "走读", "走读生", "不寄宿", "非寄宿", "×", "✗", "x", "无": return false
         default: return nil
         }
     }
@@ -233,6 +237,7 @@ extension LedgerRow {
     /// A disability grade of 1 to 4 as written: 2, 2级, 二级, 贰级, Ⅱ级.
     static func disabilityGrade(_ value: String) -> Int? {
         var text = value.replacingOccurrences(of: " ", with: "")
+        if text.hasSuffix("残疾") { text.removeLast(2) }
         if text.hasSuffix("级") { text.removeLast() }
         if text.hasPrefix("第") { text.removeFirst() }
         switch text.uppercased() {

@@ -98,7 +98,7 @@ public struct PersonImporter: Sendable {
                     // Bytes that could not be read fail the row they fall in, with where they are; other rows are still checked.
                     let unreadableHere = unreadable.filter { $0.line >= fileLine && $0.line < nextFileLine }
                     if !unreadableHere.isEmpty {
-                        let errors = unreadableHere.map { Problem.FieldError(field: "text", message: Self.unreadableMessage($0)) }
+                        let errors = unreadableHere.map { Problem.FieldError(field: "text", message: Self.unreadableMessage($0, row: line)) }
                         report.results.append(.init(line: line, outcome: nil, personId: nil, errors: errors))
                         prepared.append(nil)
                         continue
@@ -316,8 +316,13 @@ public struct PersonImporter: Sendable {
             : problem.errors.map { Problem.FieldError(field: LedgerColumn.forField($0.field), message: $0.message) }
     }
 
-    private static func unreadableMessage(_ place: TextDecoding.UnreadableBytes) -> String {
-        "第 \(place.line) 行第 \(place.column) 个字符处有无法识别的字节（文件既不是 UTF-8 也不是 GBK 编码）：请在 Excel 中另存为“CSV UTF-8”后重新导入"
+    /// Where the bytes are: the file's line and character, and the sheet's row when it differs (a cell
+    /// with line breaks before it).
+    private static func unreadableMessage(_ place: TextDecoding.UnreadableBytes, row: Int? = nil) -> String {
+        let whereText =
+            row.map { $0 == place.line ? "第 \($0) 行第 \(place.column) 个字符" : "第 \($0) 行（文件第 \(place.line) 行第 \(place.column) 个字符）" }
+            ?? "第 \(place.line) 行第 \(place.column) 个字符"
+        return "\(whereText)处有无法识别的字节（文件既不是 UTF-8 也不是 GBK 编码）：请在 Excel 中另存为“CSV UTF-8”后重新导入"
     }
 
     /// 422 listing every failing row's errors as `rows[<line>].<column>`.

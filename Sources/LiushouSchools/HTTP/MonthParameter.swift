@@ -24,7 +24,7 @@ struct MonthParameter {
         var year = today.year
         var month = today.month
         if let value {
-            let parts = value.split(separator: "-")
+            let parts = value.split(separator: "-", omittingEmptySubsequences: false)
             // The month after it must exist too (9999-12 has none).
             // Digits only (Int reads "+202"), years 1900 to 2100 as every date here.
             guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,

@@ -30,6 +30,8 @@ export function roles() {
 }
 
 export async function login(username, password) {
+  // A lock's logout still under way would clear the cookie this login sets.
+  if (ending) await ending;
   const session = (await api("POST", "/v1/auth/login", { body: { username, password, cookie: true } })).data;
   const me = await get("/v1/auth/me");
   const stored = { ...me, idleTimeoutSeconds: session.idleTimeoutSeconds, expiresAt: session.expiresAt };
@@ -67,12 +69,16 @@ export async function logout(reason = "") {
  * which unlocks by logging in again (or offline against the verifier, until the next upload asks
  * for a login). Offline, the server's own idle clock ends the session: nothing is sent while locked.
  */
+let ending = null;
 export async function endServerSession() {
-  try {
-    await api("POST", "/v1/auth/logout", { timeout: 5000, quiet: true });
-  } catch {
-    // Offline or already ended.
-  }
+  ending = api("POST", "/v1/auth/logout", { timeout: 5000, quiet: true })
+    .catch(() => {
+      // Offline or already ended.
+    })
+    .finally(() => {
+      ending = null;
+    });
+  await ending;
 }
 
 /** Forgets the session locally (the server already ended it). */

@@ -35,6 +35,7 @@ export function message(text) {
   if (!text) return "";
   const rules = [
     [/^is required$/i, "必填"], [/^must be a UUID/i, "格式不正确"], [/is in the future/i, "不能晚于现在"],
+    [/^is before the person's birth$/i, "不能早于出生日期"], [/^is before the child was enrolled here$/i, "不能早于在本校入学的日期"],
     [/more than 60 days ago/i, "不能早于 60 天前"], [/^name what is needed/i, "请选择至少一项需求"],
     [/must be empty when the outcome/i, "无人在家或外出时不能登记需求"], [/^name each need once$/i, "每项需求只选一次"], [/must have at most (\d+) characters/i, "最多 $1 个字"],
     [/must have (\d+) to (\d+) characters/i, "需 $1 至 $2 个字"], [/check character/i, "校验位不正确"],
