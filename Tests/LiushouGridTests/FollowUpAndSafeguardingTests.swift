@@ -51,6 +51,40 @@ struct FollowUpTests {
         }
     }
 
+    @Test("study needs of two children of one school, uploaded in one batch, reach the school's teacher for each child")
+    func studyNeedsReachTheSchool() async throws {
+        try await TestPostgres.withDatabase { database in
+            try await PlatformApp.make(database).test(.router) { client in
+                let world = try await GridWorld.make(database, client: client)
+                let cadre = try await client.login("village1a.cadre")
+                let second = try await GridWorld.created(
+                    try await client.post(
+                        "/v1/persons",
+                        json: People.child(
+                            name: "甲三",
+                            sequence: 133,
+                            village: world.fixture.village1a,
+                            grid: world.fixture.grid1a,
+                            school: world.fixture.school1
+                        ),
+                        token: cadre
+                    )
+                )
+                let worker = try await client.login("grid1a.worker")
+                let items = [world.child, second].map { Checks.body(person: $0, outcome: "needs_follow_up", needs: ["study"]) }
+                let batch = try await client.post("/v1/door-checks/batch", json: ["items": items], token: worker)
+                #expect(batch.status == .ok, "\(batch.text)")
+                let heard = try await database.pool.query(
+                    """
+                    select count(*)::int as n from alert i join alert_event e on e.id = i.event_id join account a on a.id = i.account_id
+                    where a.username = 'school1.teacher' and e.event = 'follow_up.opened'
+                    """
+                ).first?.decode("n", as: Int.self)
+                #expect(heard == 2)
+            }
+        }
+    }
+
     @Test("a routed role finds its follow-up behind thousands of older ones routed elsewhere; resolved ones come newest first")
     func listReadsPastOthersFollowUps() async throws {
         try await TestPostgres.withDatabase { database in

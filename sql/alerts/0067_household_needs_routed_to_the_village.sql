@@ -4,8 +4,10 @@
 -- the school's, who see follow-ups only through a person (a clinic through the villages it serves,
 -- a school through its roll): the clinic was told to handle a follow-up it could not find, and the
 -- school was never told. Such a need now goes to the village cadre, who sees the household and can
--- pass it on. And the alert of follow-ups opened only at households' doors read "（0人）": it says
--- how many households now.
+-- pass it on. The alert of follow-ups opened only at households' doors read "（0人）": it says how
+-- many households now. And a batch's study needs of several children raised one alert, whose
+-- recipients were found through no child's school (the group named no single person): no teacher
+-- heard of any. Study needs are raised a child at a time, so each child's school hears.
 
 -- The role a door check's need is routed to: as `follow_up_role` says, but a household's health or
 -- study need goes to the village cadre.
@@ -52,6 +54,8 @@ create or replace function alert_flush_staged() returns trigger
         with rows as (
             delete from alert_staged s
             where s.txid = new.txid and s.event = new.event and s.unit_id = new.unit_id and s.routed_role is not distinct from new.routed_role
+              -- School staff are found through one child's school: their follow-ups are raised a child at a time.
+              and (new.routed_role is distinct from 'school_staff' or s.person_id is not distinct from new.person_id)
             returning s.*
         )
         select count(*) as n, count(distinct r.person_id) as people, min(r.id) as first_id,
