@@ -45,6 +45,8 @@ public enum FieldMessages {
 
     private static let rules: [(NSRegularExpression, String)] = [
         (#"^is required$"#, "必填"),
+        (#"^must be 3 to 64 of a-z 0-9"#, "应为 3 至 64 位小写字母、数字或 . _ -，以字母或数字开头"),
+        (#"^must not hold a phone or ID number"#, "不能含有手机号或身份证号（连续 7 位以上数字）"),
         (#"^is required when there is no ID number$"#, "没有公民身份号码时必填"),
         (#"^is required to import \(re-imports match on it\)$"#, "导入时必填（再次导入按此匹配）"),
         (#"^is required when the row fills (.+)$"#, "填写了$1，须同时填写此栏"),

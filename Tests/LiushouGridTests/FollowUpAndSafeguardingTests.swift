@@ -243,21 +243,47 @@ struct SafeguardingTests {
                     headers: [.ifMatch: "\"1\""]
                 )
                 #expect(police.status == .ok, "\(police.text)")
+                // Two corrections of the notice at one version: one is kept, the other answers 412 (both were
+                // answered 200 and the first was lost).
+                let corrections = try ["110 接警 甲", "110 接警 乙"].map {
+                    try JSONSerialization.data(withJSONObject: ["notifiedAt": Checks.timestamp(Date().addingTimeInterval(-300)), "reference": $0])
+                }
+                let policeURI = "/v1/safeguarding-reports/\(id)/police"
+                async let first = client.send(
+                    .post,
+                    policeURI,
+                    body: corrections[0],
+                    contentType: "application/json",
+                    token: supervisor,
+                    headers: [.ifMatch: "\"2\""]
+                )
+                async let second = client.send(
+                    .post,
+                    policeURI,
+                    body: corrections[1],
+                    contentType: "application/json",
+                    token: supervisor,
+                    headers: [.ifMatch: "\"2\""]
+                )
+                let (one, two) = (try await first, try await second)
+                #expect([one.status.code, two.status.code].sorted() == [200, 412])
+                let kept = one.status == .ok ? "甲" : "乙"
+                #expect(try await client.send(.get, "/v1/safeguarding-reports/\(id)", token: supervisor).text.contains("110 接警 \(kept)"))
                 let stale = try await client.send(
                     .post,
                     "/v1/safeguarding-reports/\(id)/acknowledge",
                     token: supervisor,
-                    headers: [.ifMatch: "\"1\""]
+                    headers: [.ifMatch: "\"2\""]
                 )
                 #expect(stale.status == .preconditionFailed)
-                let ack = try await client.send(.post, "/v1/safeguarding-reports/\(id)/acknowledge", token: supervisor, headers: [.ifMatch: "\"2\""])
+                let ack = try await client.send(.post, "/v1/safeguarding-reports/\(id)/acknowledge", token: supervisor, headers: [.ifMatch: "\"3\""])
                 #expect(ack.status == .ok)
                 #expect(
                     try await client.send(
                         .post,
                         "/v1/safeguarding-reports/\(id)/acknowledge",
                         token: supervisor,
-                        headers: [.ifMatch: "\"3\""]
+                        headers: [.ifMatch: "\"4\""]
                     ).status == .conflict
                 )
                 #expect(
@@ -296,7 +322,7 @@ struct SafeguardingTests {
                     "select action from audit_log where resource = 'safeguarding_report' order by chain_position"
                 )
                 .map { try $0.decode("action", as: String.self) }
-                #expect(audits.filter { $0 == "safeguarding.read" }.count == 2)
+                #expect(audits.filter { $0 == "safeguarding.read" }.count == 3, "two reads above and the one after the corrections")
                 #expect(audits.contains("safeguarding.police") && audits.contains("safeguarding.acknowledge"))
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: supervisor)
                 #expect(timeline.text.contains("safeguarding.reported"))

@@ -71,6 +71,11 @@ struct AuthTests {
                     "select detail->>'reason' as reason from audit_log where action = 'login' order by chain_position"
                 )
                 #expect(try audited.map { try $0.decode("reason", as: String?.self) } == ["unknown_user", "wrong_password"])
+                // What was typed as an unknown name (often a password in the wrong field) is kept only as a tag.
+                let names = try await database.pool.query("select account_name from audit_log where action = 'login' order by chain_position")
+                    .map { try $0.decode("account_name", as: String?.self) ?? "" }
+                #expect(names.count == 2 && !names[0].contains("nobody") && names[0].hasPrefix("未知用户名 ") && names[0].count == 12)
+                #expect(names.last == "town1.admin")
             }
             await hasher.shutdown()
         }

@@ -75,6 +75,12 @@ struct UserTests {
                 let cadre = try await client.login("village1a.cadre")
                 #expect(try await client.post("/v1/users", json: Self.newUser(fixture), token: cadre).status == .forbidden)
                 #expect(try await client.post("/v1/users", json: Self.newUser(fixture)).status == .unauthorized)
+                // A phone or ID number as a username would be logged and audited unmasked.
+                for username in ["13812345678", "zhang.13812345678", "34112219900307123x"] {
+                    let phone = try await client.post("/v1/users", json: Self.newUser(fixture, username: username), token: admin)
+                    #expect(phone.status == .unprocessableContent, "\(username)")
+                    #expect(phone.text.contains("\"username\"") && phone.text.contains("phone or ID number"), "\(phone.text)")
+                }
                 let duplicate = Self.newUser(fixture, username: "grid1a.worker")
                 #expect(try await client.post("/v1/users", json: duplicate, token: admin).status == .conflict)
                 // The same role on the same unit twice names the repeat (the database holds one such grant).

@@ -90,6 +90,20 @@ struct PoolTests {
         }
     }
 
+    @Test("a connection string libpq cannot parse fails without its password in the message")
+    func unparsableURLHidesItsPassword() async throws {
+        for conninfo in ["postgresql://liushou:s3cr3t-pw@[::1/liushou", "host=127.0.0.1 password=s3cr3t-pw port=notaport junk"] {
+            let pool = PostgresConnectionPool(configuration: .init(conninfo: conninfo, maxConnections: 1), logger: TestPostgres.logger)
+            let error = await #expect(throws: DatabaseError.self) { try await pool.query("select 1") }
+            guard case .connectionFailure(let message) = error else {
+                Issue.record("expected connectionFailure, got \(String(describing: error))")
+                continue
+            }
+            #expect(!message.isEmpty && !message.contains("s3cr3t"), "\(message)")
+            await pool.close()
+        }
+    }
+
     @Test("idle health checks replace connections the server dropped")
     func idleHealthCheck() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in

@@ -183,6 +183,10 @@ struct VisitAndHoursTests {
                 let mine = try await client.send(.get, "/v1/me/volunteer", token: volunteer).decode(OwnRecordBody.self)
                 #expect(mine.hours.totalMinutes == 135)
                 #expect(mine.volunteer.name == "张志愿")
+                // The field app keeps this answer on the phone: the number is masked as everywhere else.
+                let raw = try await client.send(.get, "/v1/me/volunteer", token: volunteer).text
+                #expect(!raw.contains("13600136000"))
+                #expect(raw.contains("136****6000"))
                 // Bad input, other towns, missing auth.
                 #expect(
                     try await client.send(.get, "/v1/volunteer-hours?unitId=\(world.fixture.town1.idString)&year=20x6", token: world.townAdmin).status

@@ -131,7 +131,7 @@ public struct AlertDeliveryService: Service {
             }
             if raised > 0 { self.logger.info("alerts raised by time", metadata: ["events": "\(raised)"]) }
         } catch {
-            self.logger.warning("alerts tick failed", metadata: ["error": "\(error)"])
+            self.logger.warning("alerts tick failed", metadata: ["error": .string(DatabaseError.loggable(error))])
         }
     }
 
@@ -158,7 +158,7 @@ public struct AlertDeliveryService: Service {
             }
             return claimed
         } catch {
-            self.logger.warning("alert deliveries could not be claimed", metadata: ["error": "\(error)"])
+            self.logger.warning("alert deliveries could not be claimed", metadata: ["error": .string(DatabaseError.loggable(error))])
             return nil
         }
     }
@@ -216,7 +216,10 @@ public struct AlertDeliveryService: Service {
                 )
                 return
             } catch {
-                self.logger.warning("alert delivery outcome not recorded yet", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                self.logger.warning(
+                    "alert delivery outcome not recorded yet",
+                    metadata: metadata.merging(["error": .string(DatabaseError.loggable(error))]) { $1 }
+                )
             }
         }
         // Unrecorded: the lease runs out and the delivery is sent again (at least once).

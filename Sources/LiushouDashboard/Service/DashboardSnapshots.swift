@@ -11,7 +11,7 @@ public enum DashboardSnapshots {
             let written = try await pool.query("select dashboard_snapshot_take() as written").first?.decode("written", as: Int.self) ?? 0
             logger.debug("dashboard snapshot taken", metadata: ["rows": "\(written)"])
         } catch {
-            logger.warning("dashboard snapshot failed", metadata: ["error": "\(error)"])
+            logger.warning("dashboard snapshot failed", metadata: ["error": .string(DatabaseError.loggable(error))])
         }
     }
 

@@ -174,7 +174,17 @@ struct SafeguardingController: Sendable {
             throw Problem.validation([.init(field: "reference", message: "must have at most 100 characters")])
         }
         return try await self.change(id, version: version, action: "safeguarding.police", context, caller) { transaction in
-            try await self.store.recordPolice(id, notifiedAt: body.notifiedAt, reference: body.reference, by: caller, in: transaction)
+            let changed = try await self.store.recordPolice(
+                id,
+                version: version,
+                notifiedAt: body.notifiedAt,
+                reference: body.reference,
+                by: caller,
+                in: transaction
+            )
+            if changed == 0 {
+                throw Problem.versionMismatch("report", current: try await self.load(id, in: transaction).0.version)
+            }
         }
     }
 
@@ -182,7 +192,9 @@ struct SafeguardingController: Sendable {
         let id = try context.uuidParameter("id")
         let version = try request.ifMatchVersion()
         return try await self.change(id, version: version, action: "safeguarding.acknowledge", context, caller) { transaction in
-            if try await self.store.acknowledge(id, by: caller, in: transaction) == 0 {
+            if try await self.store.acknowledge(id, version: version, by: caller, in: transaction) == 0 {
+                let (current, _) = try await self.load(id, in: transaction)
+                guard current.acknowledgedAt != nil else { throw Problem.versionMismatch("report", current: current.version) }
                 throw Problem(status: .conflict, code: "already_acknowledged", title: "The report is already acknowledged")
             }
         }

@@ -62,22 +62,32 @@ struct SafeguardingStore: Sendable {
         return try inserted.first.map { try Self.report($0, details: true) }
     }
 
-    func recordPolice(_ id: UUID, notifiedAt: Date, reference: String?, by caller: Caller, in transaction: PostgresTransaction) async throws {
+    /// Records the police notice on the report at `version`; the number of reports changed (0 or 1). The
+    /// version is checked by the update itself: two supervisors sending one version at once both pass a
+    /// read, and the second would overwrite the first's time and reference.
+    func recordPolice(
+        _ id: UUID,
+        version: Int,
+        notifiedAt: Date,
+        reference: String?,
+        by caller: Caller,
+        in transaction: PostgresTransaction
+    ) async throws -> Int {
         try await transaction.query(
             """
             update safeguarding_report set police_notified_at = \(notifiedAt), police_notified_by = \(caller.accountID),
                 police_reference = \(reference), version = version + 1
-            where id = \(id)
+            where id = \(id) and version = \(version)
             """
-        )
+        ).affectedRows
     }
 
-    /// Acknowledges an unacknowledged report; the number of reports changed (0 or 1).
-    func acknowledge(_ id: UUID, by caller: Caller, in transaction: PostgresTransaction) async throws -> Int {
+    /// Acknowledges the report if it is unacknowledged and at `version`; the number of reports changed (0 or 1).
+    func acknowledge(_ id: UUID, version: Int, by caller: Caller, in transaction: PostgresTransaction) async throws -> Int {
         try await transaction.query(
             """
             update safeguarding_report set acknowledged_at = now(), acknowledged_by = \(caller.accountID), version = version + 1
-            where id = \(id) and acknowledged_at is null
+            where id = \(id) and acknowledged_at is null and version = \(version)
             """
         ).affectedRows
     }

@@ -21,7 +21,7 @@ public struct ProblemMiddleware: RouterMiddleware {
             } else if let database = error as? DatabaseError, database.isRetryable {
                 context.logger.warning("concurrent write refused", metadata: ["error": .string(database.redactedDescription)])
             } else if problem.status == .internalServerError {
-                let described = (error as? DatabaseError)?.redactedDescription ?? "\(error)"
+                let described = DatabaseError.loggable(error)
                 context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": .string(described)])
             }
             return problem.response(path: request.uri.path, requestID: context.requestID)

@@ -13,6 +13,10 @@ enum AccountWriter {
         let username = username.lowercased()
         if username.range(of: #"\A[a-z0-9][a-z0-9._-]{2,63}\z"#, options: .regularExpression) == nil {
             problems.append(.init(field: "username", message: "must be 3 to 64 of a-z 0-9 . _ -, starting with a letter or digit"))
+        } else if username.range(of: #"[0-9]{7}"#, options: .regularExpression) != nil {
+            // A username is logged with every request and kept in the audit log and on phones: a phone
+            // or ID number there would be one no masking covers.
+            problems.append(.init(field: "username", message: "must not hold a phone or ID number (7 or more digits in a row)"))
         }
         let displayName = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
         if !(1...100).contains(displayName.unicodeScalars.count) {

@@ -24,12 +24,22 @@ public struct AuthService: Sendable {
     /// Waits imposed on addresses and usernames that keep failing, checked before any bcrypt.
     public let throttle: LoginThrottle
 
+    /// Tags what was typed as a username when no account has it (see `audit`).
+    let vault: IdentifierVault?
+
     /// A service over `repository`.
-    public init(repository: any AuthRepository, hasher: PasswordHasher, settings: AuthSettings, database: TenantDatabase) {
+    public init(
+        repository: any AuthRepository,
+        hasher: PasswordHasher,
+        settings: AuthSettings,
+        database: TenantDatabase,
+        vault: IdentifierVault? = nil
+    ) {
         self.repository = repository
         self.hasher = hasher
         self.settings = settings
         self.database = database
+        self.vault = vault
         self.throttle = LoginThrottle(settings: settings.throttle)
     }
 
@@ -225,7 +235,11 @@ public struct AuthService: Sendable {
             detail: reason.map { ["reason": $0] }
         )
         entry.accountID = candidate?.accountID
-        entry.accountName = String(name.prefix(64))
+        // A name no account has is kept as a keyed tag only: it is often a password typed into the
+        // wrong field, or a phone number, and the audit log can never be redacted. The tag still
+        // shows an auditor that one name was tried again and again.
+        entry.accountName = candidate != nil ? String(name.prefix(64)) : "未知用户名 \(self.vault?.tag(name.lowercased()) ?? "")"
+
         try await self.database.unscoped { transaction in
             try await entry.append(in: transaction)
         }

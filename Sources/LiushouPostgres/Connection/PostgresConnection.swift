@@ -512,7 +512,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private static func errorMessage(_ handle: OpaquePointer) -> String {
-        String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace()
+        DatabaseError.withoutPasswords(String(cString: PQerrorMessage(handle)).trimmingTrailingWhitespace())
     }
 
     private static func quoteQualified(_ name: String) -> String {

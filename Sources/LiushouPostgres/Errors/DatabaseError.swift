@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors of the data layer, with PostgreSQL's SQLSTATE classes mapped to cases callers act on.
 public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 23505: a unique constraint refused the row.
@@ -132,6 +134,32 @@ public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
         text += "…\""
         if last > first { text.unicodeScalars.append(contentsOf: scalars[(last + 1)...]) }
         return text
+    }
+
+    /// libpq quotes a connection string it cannot parse whole, password included; the message is logged
+    /// and may be printed, so passwords (`user:secret@`, `password=secret`) become `***`.
+    static func withoutPasswords(_ message: String) -> String {
+        message
+            .replacingOccurrences(of: #"(://[^:/@\s"]*:)[^@\s"]*@"#, with: "$1***@", options: .regularExpression)
+            .replacingOccurrences(of: #"(password\s*=\s*)('[^']*'|[^\s"]+)"#, with: "$1***", options: [.regularExpression, .caseInsensitive])
+    }
+
+    /// What a log may hold of any error: a database error redacted (`redactedDescription`), a coding
+    /// error's type and path (its description quotes the value), a URL error's code (its description
+    /// holds the address, and a webhook's address holds its key); others as they describe themselves.
+    public static func loggable(_ error: any Error) -> String {
+        switch error {
+        case let database as DatabaseError: return database.redactedDescription
+        case let url as URLError: return "URLError \(url.code.rawValue)"
+        case let decoding as DecodingError:
+            switch decoding {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+                return "DecodingError at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+            @unknown default: return "DecodingError"
+            }
+        case is EncodingError: return "EncodingError"
+        default: return String(describing: error)
+        }
     }
 
     /// Maps a server error's diagnostic fields to a case.

@@ -93,7 +93,7 @@ public final class PostgresConnectionPool: Service, Sendable {
                 }
             } catch let error as DatabaseError where error.isRetryable && attempt < maxAttempts {
                 attempt += 1
-                self.logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "reason": "\(error)"])
+                self.logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "reason": .string(DatabaseError.loggable(error))])
             }
         }
     }
@@ -206,7 +206,10 @@ public final class PostgresConnectionPool: Service, Sendable {
                 try await entry.connection.query("select 1")
                 await self.giveBack(entry.connection, lastUsed: entry.lastUsed)
             } catch {
-                self.logger.info("closing an idle connection that failed its health check", metadata: ["error": "\(error)"])
+                self.logger.info(
+                    "closing an idle connection that failed its health check",
+                    metadata: ["error": .string(DatabaseError.loggable(error))]
+                )
                 await entry.connection.close()
                 self.handBack(nil)
             }

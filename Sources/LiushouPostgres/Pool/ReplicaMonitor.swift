@@ -84,7 +84,7 @@ public final class ReplicaMonitor: Service, Sendable {
             }
         } catch {
             // The primary is away (a failover?): no new sample, so the bound keeps growing.
-            self.logger.debug("primary WAL position not read", metadata: ["error": "\(error)"])
+            self.logger.debug("primary WAL position not read", metadata: ["error": .string(DatabaseError.loggable(error))])
         }
         do {
             let results = try await self.replica.withConnection { connection in
@@ -109,7 +109,7 @@ public final class ReplicaMonitor: Service, Sendable {
         } catch DatabaseError.poolExhausted {
             // Busy serving reads: not a reason to stop using it.
         } catch {
-            self.logger.info("read replica not reachable; reads go to the primary", metadata: ["error": "\(error)"])
+            self.logger.info("read replica not reachable; reads go to the primary", metadata: ["error": .string(DatabaseError.loggable(error))])
             self.state.withLock { $0.replicaFailed() }
         }
     }

@@ -59,7 +59,7 @@ public struct AuditCheckpointService: Service {
             self.logger.info("audit checkpoint", metadata: ["audit.checkpoint": "\(line)"])
             return checkpoint.headsText
         } catch {
-            self.logger.warning("audit checkpoint failed", metadata: ["error": "\(error)"])
+            self.logger.warning("audit checkpoint failed", metadata: ["error": .string(DatabaseError.loggable(error))])
             return previous
         }
     }

@@ -151,7 +151,10 @@ public func buildApplication(_ configuration: ServerConfiguration, logger: Logge
                 try await DatabaseRoles.ensureUnprivileged(replica.pool)
             } catch let error as DatabaseError where error.isUnavailable {
                 // A replica down at start is no reason not to serve: reads use the primary until it answers.
-                logger.warning("read replica not reachable at start; reads go to the primary", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "read replica not reachable at start; reads go to the primary",
+                    metadata: ["error": .string(DatabaseError.loggable(error))]
+                )
             }
             await replica.monitor.sample()
         }

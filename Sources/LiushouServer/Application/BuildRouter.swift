@@ -79,7 +79,8 @@ public struct AppDependencies: Sendable {
             repository: PostgresAuthRepository(database: self.database),
             hasher: hasher,
             settings: authSettings,
-            database: self.database
+            database: self.database,
+            vault: vault
         )
         self.authSettings = authSettings
         self.routes = RouteCatalog()

@@ -15,7 +15,7 @@ public enum HistoryPartitions {
             let created = try await pool.query("select history_partitions_ensure() as created").first?.decode("created", as: Int.self) ?? 0
             if created > 0 { logger.info("history partitions created", metadata: ["partitions": "\(created)"]) }
         } catch {
-            logger.warning("history partitions not checked", metadata: ["error": "\(error)"])
+            logger.warning("history partitions not checked", metadata: ["error": .string(DatabaseError.loggable(error))])
         }
     }
 

@@ -70,7 +70,8 @@ struct ServiceHoursController: Sendable {
             }
             let hours = try await ServiceHoursStore.hours(of: volunteer.id, year: year, in: transaction)
             let pairings = try await PairingStore.list(helpedBy: volunteer.id, in: transaction)
-            return OwnRecord(volunteer: volunteer, hours: hours, pairings: pairings)
+            // Masked as every other answer naming a volunteer: the field app keeps this one on the phone.
+            return OwnRecord(volunteer: volunteer.masked(), hours: hours, pairings: pairings)
         }
         return try JSONResponse(record)
     }
