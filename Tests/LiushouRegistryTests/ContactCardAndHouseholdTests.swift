@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
 import LiushouAccess
+import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
 import LiushouRegistry
@@ -117,6 +118,27 @@ struct ContactCardAndHouseholdTests {
                     token: cadre
                 )
                 #expect(clash.status == .conflict)
+                // Without an id, an Idempotency-Key makes the retry safe: the same household, answered 200;
+                // the same key with another address is 409; another user's same key is their own household.
+                let keyed: [String: Any] = ["villageId": fixture.village1a.idString, "address": "甲村 10 号"]
+                let first = try await client.post("/v1/households", json: keyed, token: cadre, headers: [.idempotencyKey: "add-h10"])
+                #expect(first.status == .created, "\(first.text)")
+                let retry = try await client.post("/v1/households", json: keyed, token: cadre, headers: [.idempotencyKey: "add-h10"])
+                #expect(retry.status == .ok, "\(retry.text)")
+                #expect(try retry.json()["id"] as? String == (try first.json()["id"] as? String))
+                var changed = keyed
+                changed["address"] = "甲村 11 号"
+                #expect(
+                    try await client.post("/v1/households", json: changed, token: cadre, headers: [.idempotencyKey: "add-h10"]).status == .conflict
+                )
+                let other = try await client.post(
+                    "/v1/households",
+                    json: keyed,
+                    token: client.login("town1.admin"),
+                    headers: [.idempotencyKey: "add-h10"]
+                )
+                #expect(other.status == .created, "\(other.text)")
+                #expect(try await client.post("/v1/households", json: keyed, token: cadre, headers: [.idempotencyKey: ""]).status == .badRequest)
                 let blank = try await client.post("/v1/households", json: ["villageId": fixture.village1a.idString, "address": " "], token: cadre)
                 #expect(blank.status == .unprocessableContent)
                 #expect(try blank.json()["errors"].map { "\($0)" }?.contains("address") == true)

@@ -44,7 +44,7 @@ struct AlertChannelController: Sendable {
 
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ caller: Caller) async throws -> JSONResponse {
         var body = try await request.decodeJSON(as: Create.self, context: context)
-        let id = body.id ?? UUID()
+        let id = try request.createdID(body.id, by: caller)
         body.id = id
         let target: String
         let hint: String

@@ -53,7 +53,7 @@ struct SafeguardingController: Sendable {
             errors.append(.init(field: "policeReference", message: "must have at most 100 characters"))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        let id = body.id ?? UUID()
+        let id = try request.createdID(body.id, by: caller)
         // A concurrent create of the same id runs again and answers from the stored report.
         return try await DuplicateRetry.once(primaryKey: "safeguarding_report_pkey") {
             try await self.database.transaction(for: caller) { transaction in

@@ -38,7 +38,7 @@ struct OrgUnitController: Sendable {
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: CreateRequest.self, context: context)
         let name = try Self.validName(body.name)
-        let id = body.id ?? UUID()
+        let id = try request.createdID(body.id, by: caller)
         // A concurrent create of the same id runs again and answers the stored unit; an id naming a unit the caller cannot see answers 409.
         return try await DuplicateRetry.once(primaryKey: "org_unit_pkey", record: "unit") {
             try await self.database.transaction(for: caller) { transaction in

@@ -43,7 +43,7 @@ struct HouseholdController: Sendable {
         if !(1...200).contains(address.unicodeScalars.count) { problems.append(.init(field: "address", message: "must have 1 to 200 characters")) }
         if let code, !(1...40).contains(code.unicodeScalars.count) { problems.append(.init(field: "code", message: "must have 1 to 40 characters")) }
         guard problems.isEmpty else { throw Problem.validation(problems) }
-        let id = body.id ?? UUID.timeOrdered()
+        let id = try request.createdID(body.id, by: caller)
         // A concurrent create of the same id runs again and answers from the stored household.
         return try await DuplicateRetry.once(
             primaryKey: "household_pkey",

@@ -20,7 +20,7 @@ struct PersonController: Sendable {
     /// Files a person under a client-chosen id (201), or answers the stored file for a repeat (200).
     @Sendable func create(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: CreatePersonRequest.self, context: context)
-        let id = body.id ?? UUID.timeOrdered()
+        let id = try request.createdID(body.id, by: caller)
         let (record, outcome) = try await DuplicateRetry.once(
             primaryKey: "person_pkey",
             record: "file",

@@ -42,12 +42,21 @@ struct ReliefCaseTypeController: Sendable {
                 guard unit.kind == "county" else {
                     throw Problem.validation([.init(field: "countyId", message: "case types are set by a county")])
                 }
+                // A retry of an add that committed meets the county's own type with the same content and is
+                // answered 200 with it; other content under the key is refused by `add` (409 `type_exists`).
+                let name = body.name.trimmingCharacters(in: .whitespaces)
+                if let existing = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction),
+                    existing.countyId == body.countyId, existing.name == name, existing.emergencyHours == body.emergencyHours ?? 24,
+                    existing.decisionWorkingDays == body.decisionWorkingDays, existing.maxAmountFen == body.maxAmountFen
+                {
+                    return (existing, HTTPResponse.Status.ok)
+                }
                 let id = UUID()
                 try await ReliefCaseTypes.add(
                     id: id,
                     county: body.countyId,
                     key: body.key,
-                    name: body.name.trimmingCharacters(in: .whitespaces),
+                    name: name,
                     emergencyHours: body.emergencyHours ?? 24,
                     decisionWorkingDays: body.decisionWorkingDays,
                     maxAmountFen: body.maxAmountFen,
@@ -67,10 +76,10 @@ struct ReliefCaseTypeController: Sendable {
                 guard let stored = try await ReliefCaseTypes.effective(key: body.key, countyPath: unit.path, in: transaction) else {
                     throw Problem.internalError
                 }
-                return stored
+                return (stored, HTTPResponse.Status.created)
             }
         }
-        return try JSONResponse(created, status: .created)
+        return try JSONResponse(created.0, status: created.1)
     }
 
     private static func validate(_ body: TypeBody) throws {
