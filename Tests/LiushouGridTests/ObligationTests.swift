@@ -175,7 +175,17 @@ struct ObligationTests {
                 let county = try await client.login("county.admin")
                 #expect(try await Self.obligations(client, world.other, token: county)["daily_knock"]?.cadenceHours == 24)
 
-                let again = try await client.send(.put, "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock", json: rule, token: town)
+                // A retry of the first override (same content, no If-Match) is answered with it; a change needs If-Match.
+                let retry = try await client.send(.put, "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock", json: rule, token: town)
+                #expect(retry.status == .ok && retry.etag == set.etag, "\(retry.text)")
+                var changed = rule
+                changed["cadenceHours"] = 72
+                let again = try await client.send(
+                    .put,
+                    "/v1/units/\(world.fixture.town1.idString)/visit-rules/daily_knock",
+                    json: changed,
+                    token: town
+                )
                 #expect(again.status == .preconditionRequired)
                 let stale = try await client.send(
                     .put,

@@ -42,6 +42,10 @@ struct VisitRuleController: Sendable {
             try await self.database.transaction(for: caller, kind: .bulk, maxAttempts: 3) { transaction in
                 let path = try await self.unitPath(id, caller: caller, permission: .visitRulesManage, settable: true, in: transaction)
                 let existing = try await self.store.lockOverride(unit: id, key: key, in: transaction)
+                if let existing, ifMatch == nil, existing.matches(body) {
+                    // A retry of a first override that was stored: answered with it, nothing recomputed.
+                    return try JSONResponse(existing, status: .ok, headers: [.eTag: "\"\(existing.version)\""])
+                }
                 if let existing {
                     guard let ifMatch else {
                         throw Problem(

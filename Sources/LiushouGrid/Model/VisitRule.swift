@@ -16,6 +16,15 @@ public struct VisitRule: Sendable, Codable, Equatable {
     public var version: Int
 }
 
+extension VisitRule {
+    /// Whether the rule says what `input` says (as stored: description trimmed, `active` true by default).
+    func matches(_ input: VisitRuleInput) -> Bool {
+        self.description == input.description && self.categories.sorted() == input.categories.sorted()
+            && self.riskLevels?.sorted() == input.riskLevels?.sorted() && self.checkKinds.sorted() == input.checkKinds.map(\.rawValue).sorted()
+            && self.cadenceHours == input.cadenceHours && self.active == (input.active ?? true)
+    }
+}
+
 /// A rule as a county, town or village sets it (`PUT /v1/units/{id}/visit-rules/{key}`).
 struct VisitRuleInput: Decodable {
     var description: String

@@ -104,8 +104,11 @@ enum AccountWriter {
         )
     }
 
-    static func revokeGrant(_ grantID: UUID, by revoker: UUID, transaction: PostgresTransaction) async throws {
-        try await transaction.query("update role_grant set revoked_at = now(), revoked_by = \(revoker) where id = \(grantID)")
+    /// Revokes a grant still in force; the number of grants revoked (0 when another revoke came first).
+    static func revokeGrant(_ grantID: UUID, by revoker: UUID, transaction: PostgresTransaction) async throws -> Int {
+        try await transaction.query(
+            "update role_grant set revoked_at = now(), revoked_by = \(revoker) where id = \(grantID) and revoked_at is null"
+        ).affectedRows
     }
 
     /// Sets a new password the owner must change at the next login, unlocks the account and ends its sessions.

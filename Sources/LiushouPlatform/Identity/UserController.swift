@@ -63,7 +63,10 @@ struct UserController: Sendable {
                 throw Problem.notFound("No such grant.")
             }
             try await Self.checkGrantable([GrantRequest(role: role, unitId: grant.unitId)], caller: caller, transaction: transaction, field: "")
-            try await AccountWriter.revokeGrant(grantID, by: caller.accountID, transaction: transaction)
+            // Two revokes at once: the second finds the grant gone, as it would after the first.
+            guard try await AccountWriter.revokeGrant(grantID, by: caller.accountID, transaction: transaction) == 1 else {
+                throw Problem.notFound("No such grant.")
+            }
             return ["role": grant.role, "unit": grant.unitId.uuidString.lowercased()]
         }
     }
