@@ -13,6 +13,14 @@ public enum FieldMessages {
         return first == "en" || first.hasPrefix("en-")
     }
 
+    /// Whether the request names Chinese first (`Accept-Language: zh-CN`, as the web clients send): its
+    /// field messages are then answered in Chinese on every route, not only where a person always reads them.
+    public static func asksForChinese(_ request: Request) -> Bool {
+        guard let header = request.headers[.acceptLanguage] else { return false }
+        let first = header.split(separator: ",").first.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return first == "zh" || first.hasPrefix("zh-")
+    }
+
     /// The errors as the request's reader should see them.
     public static func localized(_ errors: [Problem.FieldError], for request: Request) -> [Problem.FieldError] {
         guard !self.prefersEnglish(request) else { return errors }

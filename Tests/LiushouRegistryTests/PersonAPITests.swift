@@ -71,6 +71,30 @@ struct PersonAPITests {
         }
     }
 
+    @Test("the web clients ask for Chinese (Accept-Language: zh-CN): refusals name the same fields, in Chinese; API clients keep English")
+    func refusalsInChinese() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                var wrongCheck = People.idNumber(born: "2015-03-04", sequence: 123)
+                wrongCheck = String(wrongCheck.dropLast()) + (wrongCheck.last == "1" ? "2" : "1")
+                var body = People.child(village: fixture.village1a)
+                body["phone"] = "12345"
+                body["idNumber"] = wrongCheck
+                let chinese = try await client.post("/v1/persons", json: body, token: cadre, headers: [.acceptLanguage: "zh-CN,zh;q=0.9"])
+                #expect(chinese.status == .unprocessableContent)
+                let errors = try chinese.decode(Answer.Problem.self).errors ?? []
+                #expect(Set(errors.map(\.field)) == ["phone", "idNumber"])
+                #expect(errors.map(\.message).contains("应为手机号（11 位，1 开头）或带区号的固定电话（如 0564-4552466）"), "\(errors)")
+                #expect(errors.map(\.message).contains("校验位不正确，号码可能输错了"), "\(errors)")
+                #expect(chinese.text.contains("部分内容有误"))
+                let english = try await client.post("/v1/persons", json: body, token: cadre)
+                #expect(english.text.contains("has a wrong check character"), "\(english.text)")
+            }
+        }
+    }
+
     @Test("bad input names the field: check character, impossible date, sex and birth-date mismatch, phone, unit")
     func badInput() async throws {
         try await TestPostgres.withDatabase { database in

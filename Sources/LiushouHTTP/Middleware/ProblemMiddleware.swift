@@ -15,7 +15,9 @@ public struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = Self.problem(for: error)
+            var problem = Self.problem(for: error)
+            // The web clients ask for Chinese; API clients that name no language keep the rules' English.
+            if FieldMessages.asksForChinese(request) { problem = problem.localized(for: request) }
             if let database = error as? DatabaseError, database.isUnavailable {
                 context.logger.warning("database unavailable", metadata: ["error": .string(database.redactedDescription)])
             } else if let database = error as? DatabaseError, database.isRetryable {
