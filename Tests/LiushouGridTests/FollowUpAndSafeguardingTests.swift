@@ -192,6 +192,7 @@ struct FollowUpTests {
                 #expect(try await open("town1.legal").isEmpty)
                 let timeline = try await client.send(.get, "/v1/persons/\(world.child)/timeline", token: officer)
                 #expect(timeline.text.contains("follow_up.resolved"))
+                #expect(timeline.text.contains("跟进已办结：法律"), "the need in Chinese, not its code")
                 let auditor = try await client.login("county.auditor")
                 #expect(try await client.send(.get, "/v1/follow-ups", token: auditor).status == .forbidden)
             }

@@ -54,6 +54,18 @@ public enum Need: String, Sendable, Codable, CaseIterable {
     case legal
     case psychological
     case safety
+
+    /// As alerts and the timeline name it.
+    public var chineseName: String {
+        switch self {
+        case .dailyLife: "生活困难"
+        case .health: "健康"
+        case .study: "学业"
+        case .legal: "法律"
+        case .psychological: "心理"
+        case .safety: "安全"
+        }
+    }
 }
 
 /// A door check as a client sends it (with its own id, so retries never duplicate).
