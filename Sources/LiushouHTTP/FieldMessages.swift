@@ -96,6 +96,8 @@ public enum FieldMessages {
         (#"^no school of this name in the county$"#, "本县没有此名称的学校"),
         (#"^no such active village in your scope$"#, "你的范围内没有此村（或已停用）"),
         (#"^repeats line (\d+)$"#, "与第 $1 行重复"),
+        (#"^the file changed after this ledger was exported \(now version (\d+)\)"#, "导出后此档案已被修改（现为第 $1 版），请重新导出后再改此行"),
+        (#"^must be the file's version from an export"#, "应为导出时的档案版本（1、2、…）"),
         (#"^repeats the record of row (\d+)$"#, "与第 $1 条记录重复"),
         (#"^you may not file persons here$"#, "你不能在此单位建档"),
         (#"^is not your clinic$"#, "不是你所在的医疗机构"),

@@ -309,6 +309,18 @@ struct LedgerTests {
                 let again = try await Self.upload(client, Data(revealed.text.utf8), token: cadre)
                 #expect(again.status == .created, "\(again.text)")
                 #expect(try again.json()["unchanged"] as? Int == 1, "\(again.text.prefix(1500))")
+                // The export carries each file's version (档案版本). A file changed after the export (here by another
+                // ledger) is not silently changed back by the old one: its row is refused, naming the column.
+                let edited = revealed.text.replacingOccurrences(of: "'@SUM(1+1)", with: "安徽省示范县")
+                let newer = try await Self.upload(client, Data(edited.utf8), token: cadre)
+                #expect(try newer.status == .created && (newer.json()["updated"] as? Int) == 1, "\(newer.text.prefix(1500))")
+                let stale = try await Self.upload(client, Data(revealed.text.utf8), token: cadre)
+                #expect(stale.status == .unprocessableContent, "\(stale.text.prefix(1500))")
+                #expect(stale.text.contains("档案版本") && stale.text.contains("导出后此档案已被修改（现为第 2 版）"), "\(stale.text.prefix(1500))")
+                // The same ledger changing nothing of the newer file is answered unchanged; a broken version fails its row.
+                #expect(try await Self.upload(client, Data(edited.utf8), token: cadre).json()["unchanged"] as? Int == 1)
+                let broken = edited.replacingOccurrences(of: ",1\r\n", with: ",v1\r\n").replacingOccurrences(of: ",1\n", with: ",v1\n")
+                #expect(try await Self.upload(client, Data(broken.utf8), token: cadre).text.contains("应为导出时的档案版本"))
 
                 let outside = try await client.send(.get, "/v1/exports/persons?unitId=\(fixture.village2a.idString)", token: cadre)
                 #expect(outside.status == .notFound)

@@ -56,6 +56,9 @@ public enum LedgerColumn: String, CaseIterable, Sendable {
     case trainingNeeds = "培训需求"
     case cadreName = "包保责任人"
     case cadrePhone = "包保责任人电话"
+    /// The file's version when it was exported: a re-import refuses a row whose file changed since, so
+    /// an edit made in the console between export and import is never silently undone.
+    case fileVersion = "档案版本"
 
     /// The column a file field's validation error belongs to.
     static func forField(_ path: String) -> String {

@@ -85,6 +85,7 @@ public struct LedgerExport {
         cells[.trainingNeeds] = file.woman?.trainingNeeds
         cells[.cadreName] = file.responsibleCadre?.name
         cells[.cadrePhone] = file.responsibleCadre?.phone
+        cells[.fileVersion] = String(record.version)
         self.writer.append(LedgerColumn.allCases.map { (cells[$0] ?? nil) ?? "" }, keepingDigits: Self.numberColumns)
     }
 

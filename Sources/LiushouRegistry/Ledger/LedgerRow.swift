@@ -13,6 +13,8 @@ public struct LedgerRow: Sendable {
     public var gridName: String?
     public var schoolName: String?
     public var householdCode: String?
+    /// The file's version the row was exported at (`档案版本`), if the ledger has the column.
+    public var fileVersion: Int?
 
     /// Reads a row; problems name the column.
     public static func parse(line: Int, values: [LedgerColumn: String], today: LocalDate) -> Result<LedgerRow, ValidationFailure> {
@@ -198,6 +200,13 @@ public struct LedgerRow: Sendable {
         if let code = text(.householdCode), code.unicodeScalars.count > 40 {
             errors.append(.init(field: LedgerColumn.householdCode.rawValue, message: "must have at most 40 characters"))
         }
+        let fileVersion = text(.fileVersion).flatMap { value -> Int? in
+            guard let version = Int(value), version >= 1 else {
+                errors.append(.init(field: LedgerColumn.fileVersion.rawValue, message: "must be the file's version from an export (1, 2, …)"))
+                return nil
+            }
+            return version
+        }
         guard errors.isEmpty else { return .failure(ValidationFailure(errors: errors)) }
         return .success(
             LedgerRow(
@@ -206,7 +215,8 @@ public struct LedgerRow: Sendable {
                 villageCode: villageCode,
                 gridName: text(.grid),
                 schoolName: text(.school),
-                householdCode: text(.householdCode)
+                householdCode: text(.householdCode),
+                fileVersion: fileVersion
             )
         )
     }

@@ -184,7 +184,9 @@ public struct PersonImporter: Sendable {
                         if let existing = matched[entry.index], let record = unchanged[existing] {
                             report.record(.unchanged, person: record.id, at: entry.index)
                         } else if let existing = matched[entry.index] {
-                            merges.append((entry.index, .init(id: existing, ledger: ledger, unit: entry.unit)))
+                            merges.append(
+                                (entry.index, .init(id: existing, ledger: ledger, unit: entry.unit, exportedVersion: entry.row.fileVersion))
+                            )
                         } else if numbers.contains(where: taken.contains) {
                             // A number filed outside the caller's scope: the other file is not named.
                             report.results[entry.index].errors = Self.rowErrors(PersonService.duplicate(nil).problem)

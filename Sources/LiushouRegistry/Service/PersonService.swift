@@ -228,11 +228,14 @@ public struct PersonService: Sendable {
         public var id: UUID
         public var ledger: PersonFile
         public var unit: UnitBrief
+        /// The version the row's file had when the ledger was exported: a file changed since is refused.
+        public var exportedVersion: Int?
 
-        public init(id: UUID, ledger: PersonFile, unit: UnitBrief) {
+        public init(id: UUID, ledger: PersonFile, unit: UnitBrief, exportedVersion: Int? = nil) {
             self.id = id
             self.ledger = ledger
             self.unit = unit
+            self.exportedVersion = exportedVersion
         }
     }
 
@@ -307,6 +310,16 @@ public struct PersonService: Sendable {
         case write(record: PersonRecord, expectedVersion: Int, contentChanged: Bool, changes: [FileDiff.Change])
     }
 
+    /// A ledger row whose file changed after the ledger was exported: the row would undo that change.
+    static func changedSinceExport(_ version: Int) -> ServiceError {
+        .invalid([
+            .init(
+                field: LedgerColumn.fileVersion.rawValue,
+                message: "the file changed after this ledger was exported (now version \(version)); export again and redo this row's changes"
+            )
+        ])
+    }
+
     /// `updateMany`'s work for one merge into the file `current` read under its lock.
     private func plan(_ entry: LedgerMerge, current: PersonRecord?, caller: Caller) -> MergePlan {
         do {
@@ -325,6 +338,7 @@ public struct PersonService: Sendable {
             updated = updated.recomputed()
             let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
             guard !changes.isEmpty else { return .unchanged }
+            if let exported = entry.exportedVersion, exported != current.version { throw Self.changedSinceExport(current.version) }
             return .write(record: updated, expectedVersion: current.version, contentChanged: contentChanged, changes: changes)
         } catch let refusal as any ProblemConvertible {
             return .refused(refusal)
@@ -336,6 +350,11 @@ public struct PersonService: Sendable {
     /// One of `updateMany`'s merges through `update`, as the import called it before merges were sets.
     private func mergeAlone(_ entry: LedgerMerge, caller: Caller, origin: AuditOrigin, in transaction: PostgresTransaction) async throws -> Outcome {
         let ledger = entry.ledger
+        if let exported = entry.exportedVersion, let current = try await self.repository.find(entry.id, lock: true, in: transaction),
+            exported != current.version
+        {
+            throw Self.changedSinceExport(current.version)
+        }
         let (_, outcome) = try await self.update(
             id: entry.id,
             file: ledger,
