@@ -292,6 +292,7 @@ struct SafeguardingTests {
                         .items.isEmpty
                 )
                 let county = try await client.login("county.admin")
+                #expect(try await client.send(.get, "/v1/safeguarding-reports?status=closed", token: county).status == .badRequest)
                 #expect(
                     try await client.send(.get, "/v1/safeguarding-reports?status=all", token: county).decode(
                         Answer.Items<Answer.SafeguardingReport>.self

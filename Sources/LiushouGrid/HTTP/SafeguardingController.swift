@@ -125,7 +125,11 @@ struct SafeguardingController: Sendable {
 
     /// Reports in the caller's safeguarding scope, open ones first, without details; the read is audited.
     @Sendable func list(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let open = try request.uri.decodeQuery(as: ListQuery.self, context: context).status != "all"
+        let status = try request.uri.decodeQuery(as: ListQuery.self, context: context).status ?? "open"
+        guard ["open", "all"].contains(status) else {
+            throw Problem.badRequest("status is open or all.", errors: [.init(field: "status", message: "must be open or all")])
+        }
+        let open = status == "open"
         let reports = try await self.database.transaction(for: caller) { transaction in
             let reports = try await self.store.list(open: open, in: transaction)
             let home = caller.grants.first
