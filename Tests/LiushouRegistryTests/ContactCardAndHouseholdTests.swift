@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -61,6 +62,11 @@ struct ContactCardAndHouseholdTests {
                 #expect(html.components(separatedBy: "<tr>").count == html.components(separatedBy: "</tr>").count)
                 let masked = try await client.send(.get, "/v1/persons/\(id)/contact-card", token: cadre)
                 #expect(masked.text.contains("138****8000"))
+                // A page of personal data runs no script and cannot be framed; its one style sheet is allowed by digest.
+                let policy = try #require(masked.headers[HTTPField.Name("Content-Security-Policy")!])
+                let styleText = try #require(masked.text.components(separatedBy: "<style>").last?.components(separatedBy: "</style>").first)
+                #expect(policy.contains("'sha256-\(Data(SHA256.hash(data: Data(styleText.utf8))).base64EncodedString())'"), "\(policy)")
+                #expect(policy.hasPrefix("default-src 'none'") && policy.contains("frame-ancestors 'none'"))
                 #expect(!masked.text.contains("13800138000"))
                 // The volunteer's phone from the register, masked as the file's phones are; none is printed
                 // masked without the card saying so.
