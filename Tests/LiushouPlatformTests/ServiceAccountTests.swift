@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LiushouAPITestSupport
 import LiushouAccess
+import LiushouHTTP
 import LiushouPlatform
 import LiushouPostgres
 import LiushouTestSupport
@@ -43,6 +44,25 @@ struct ServiceAccountTests {
                 let rotated = try await client.post("/v1/service-accounts/\(accountID)/tokens", json: ["label": "rotation"], token: admin)
                 #expect(rotated.status == .created)
                 let second = try #require(try rotated.json()["token"] as? String)
+                // Under an Idempotency-Key a retry after a lost answer mints no second credential: it is told the
+                // token exists, by id, to revoke it and issue a new one.
+                let keyed = try await client.post(
+                    "/v1/service-accounts/\(accountID)/tokens",
+                    json: ["label": "keyed"],
+                    token: admin,
+                    headers: [.idempotencyKey: "rotate-2026-12"]
+                )
+                #expect(keyed.status == .created, "\(keyed.text)")
+                let keyedID = try #require(try keyed.json()["tokenId"] as? String).lowercased()
+                let retried = try await client.post(
+                    "/v1/service-accounts/\(accountID)/tokens",
+                    json: ["label": "keyed"],
+                    token: admin,
+                    headers: [.idempotencyKey: "rotate-2026-12"]
+                )
+                #expect(retried.status == .conflict && retried.text.contains("token_already_issued") && retried.text.contains(keyedID))
+                let live = try await database.pool.query("select count(*) as n from credential where kind = 'api_token' and label = 'keyed'")
+                #expect(try live.first?.decode("n", as: Int.self) == 1)
                 let revoke = try await client.post("/v1/service-accounts/\(accountID)/tokens/\(tokenID)/revoke", json: [:], token: admin)
                 #expect(revoke.status == .noContent)
                 #expect(try await client.send(.get, "/v1/auth/me", token: token).status == .unauthorized)

@@ -85,9 +85,26 @@ struct ServiceAccountController: Sendable {
         let id = try context.uuidParameter("id")
         let problems = Self.tokenProblems(label: body.label, labelField: "label", expiresAt: body.expiresAt, expiryField: "expiresAt")
         guard problems.isEmpty else { throw Problem.validation(problems) }
+        // With an Idempotency-Key the token's id comes from the key: a retry after a lost answer finds the
+        // token issued and says so, rather than minting a second live credential whose secret nobody saw.
+        let tokenID = try request.createdID(nil, by: caller)
         return try await self.database.transaction(for: caller) { transaction in
             let account = try await self.manageable(id, caller, transaction)
-            let issued = try await Self.issueToken(for: account, label: body.label, expiresAt: body.expiresAt, transaction: transaction)
+            if try await transaction.query("select 1 from credential where id = \(tokenID) and account_id = \(account.id)").first != nil {
+                throw Problem(
+                    status: .conflict,
+                    code: "token_already_issued",
+                    title: "This request's token was issued",
+                    detail: "Its secret is shown only once. Revoke token \(tokenID.uuidString.lowercased()) and issue a new one."
+                )
+            }
+            let issued = try await Self.issueToken(
+                id: tokenID,
+                for: account,
+                label: body.label,
+                expiresAt: body.expiresAt,
+                transaction: transaction
+            )
             try await self.audit("service_token.issue", account, issued.tokenId, caller, context, transaction)
             return try JSONResponse(issued, status: .created)
         }
@@ -125,13 +142,13 @@ struct ServiceAccountController: Sendable {
     }
 
     private static func issueToken(
+        id tokenID: UUID = UUID(),
         for account: Account,
         label: String?,
         expiresAt: Date?,
         transaction: PostgresTransaction
     ) async throws -> IssuedToken {
         let token = BearerToken.generate(prefix: "lsk_")
-        let tokenID = UUID()
         let expiresAt = expiresAt ?? Date().addingTimeInterval(Self.defaultTokenLifetime)
         let label = label.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         try await AccountWriter.insertToken(
