@@ -240,11 +240,34 @@ struct ServiceAreaTests {
                 let doctor = try await client.login("clinic1.doctor")
                 let read = try await client.send(.get, uri, token: doctor)
                 #expect((try read.json()["villageIds"] as? [String])?.count == 2)
+                // Two admins replacing the area from one read: with If-Match, the second is told (412), not silently
+                // overwriting who may read health details.
+                let etag = try #require(read.etag)
+                #expect(set.etag == etag)
+                let first = try await client.send(
+                    .put,
+                    uri,
+                    json: ["villageIds": [fixture.village1a.idString]],
+                    token: admin,
+                    headers: [.ifMatch: etag]
+                )
+                #expect(first.status == .ok && first.etag != etag, "\(first.text)")
+                let second = try await client.send(
+                    .put,
+                    uri,
+                    json: ["villageIds": [fixture.village1b.idString]],
+                    token: admin,
+                    headers: [.ifMatch: etag]
+                )
+                #expect(second.status == .preconditionFailed, "\(second.text)")
+                #expect(
+                    (try await client.send(.get, uri, token: doctor).json()["villageIds"] as? [String]) == [fixture.village1a.idString.uppercased()]
+                )
                 #expect(try await client.send(.put, uri, json: ["villageIds": []], token: doctor).status == .forbidden)
                 let cleared = try await client.send(.put, uri, json: ["villageIds": []], token: admin)
                 #expect((try cleared.json()["villageIds"] as? [String]) == [])
                 let audit = try await database.pool.query("select count(*) as n from audit_log where action = 'unit.service_area'")
-                #expect(try audit.first?.decode("n", as: Int.self) == 2)
+                #expect(try audit.first?.decode("n", as: Int.self) == 3, "set, the If-Match replacement, cleared (the stale one wrote nothing)")
             }
         }
     }

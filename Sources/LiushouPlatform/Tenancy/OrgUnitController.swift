@@ -121,17 +121,19 @@ struct OrgUnitController: Sendable {
     }
 
     @Sendable func serviceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        let area = try await self.database.transaction(for: caller) { transaction in
+        let (area, version) = try await self.database.transaction(for: caller) { transaction in
             let unit = try await self.visible(try context.uuidParameter("id"), .unitsRead, caller, transaction)
-            return try await self.repository.serviceArea(of: unit.id, in: transaction)
+            return (try await self.repository.serviceArea(of: unit.id, in: transaction), unit.version)
         }
-        return try JSONResponse(ServiceArea(villageIds: area))
+        return try JSONResponse(ServiceArea(villageIds: area), headers: [.eTag: "\"\(version)\""])
     }
 
     /// Replaces the villages a clinic serves: villages of the clinic's own town, inside the caller's scope.
+    /// With If-Match (the clinic's version, the area's ETag), a replacement made meanwhile answers 412.
     @Sendable func replaceServiceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
         let id = try context.uuidParameter("id")
+        let expected = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
         let villageIDs = body.villageIds
         return try await self.database.transaction(for: caller) { transaction in
             let clinic = try await self.visible(id, .unitsManage, caller, transaction)
@@ -146,7 +148,14 @@ struct OrgUnitController: Sendable {
                 }
             }
             guard problems.isEmpty else { throw Problem.validation(problems) }
-            try await self.repository.replaceServiceArea(of: clinic.id, with: Set(villageIDs), in: transaction)
+            guard
+                let version = try await self.repository.replaceServiceArea(
+                    of: clinic.id,
+                    with: Set(villageIDs),
+                    expectedVersion: expected,
+                    in: transaction
+                )
+            else { throw Self.stale(try await self.repository.find(id, in: transaction) ?? clinic) }
             let area = try await self.repository.serviceArea(of: clinic.id, in: transaction)
             try await AuditEntry(
                 caller: caller,
@@ -158,7 +167,7 @@ struct OrgUnitController: Sendable {
                 unitPath: clinic.path,
                 detail: ["villages": String(area.count)]
             ).append(in: transaction)
-            return try JSONResponse(ServiceArea(villageIds: area))
+            return try JSONResponse(ServiceArea(villageIds: area), headers: [.eTag: "\"\(version)\""])
         }
     }
 

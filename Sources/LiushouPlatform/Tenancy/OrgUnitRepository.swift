@@ -17,7 +17,12 @@ public protocol OrgUnitRepository: Sendable {
     func hasActiveChildren(_ id: UUID, in transaction: PostgresTransaction) async throws -> Bool
     /// The villages a clinic serves.
     func serviceArea(of clinicID: UUID, in transaction: PostgresTransaction) async throws -> [UUID]
-    func replaceServiceArea(of clinicID: UUID, with villageIDs: Set<UUID>, in transaction: PostgresTransaction) async throws
+    func replaceServiceArea(
+        of clinicID: UUID,
+        with villageIDs: Set<UUID>,
+        expectedVersion: Int?,
+        in transaction: PostgresTransaction
+    ) async throws -> Int?
 }
 
 /// `OrgUnitRepository` on PostgreSQL.
@@ -94,10 +99,27 @@ public struct PostgresOrgUnitRepository: OrgUnitRepository {
             .map { try $0.decode("village_id", as: UUID.self) }
     }
 
-    public func replaceServiceArea(of clinicID: UUID, with villageIDs: Set<UUID>, in transaction: PostgresTransaction) async throws {
+    /// Replaces a clinic's villages, as a change of the clinic: its version goes up, and the update's row
+    /// lock makes a concurrent replacement wait for this one. `nil` when the clinic is no longer at
+    /// `expectedVersion` (nothing changed).
+    public func replaceServiceArea(
+        of clinicID: UUID,
+        with villageIDs: Set<UUID>,
+        expectedVersion: Int?,
+        in transaction: PostgresTransaction
+    ) async throws -> Int? {
+        guard
+            let version = try await transaction.query(
+                """
+                update org_unit set version = version + 1, updated_at = now()
+                where id = \(clinicID) and (\(expectedVersion)::integer is null or version = \(expectedVersion)::integer) returning version
+                """
+            ).first?.decode("version", as: Int.self)
+        else { return nil }
         try await transaction.query("delete from clinic_service_area where clinic_id = \(clinicID)")
         for villageID in villageIDs {
             try await transaction.query("insert into clinic_service_area (clinic_id, village_id) values (\(clinicID), \(villageID))")
         }
+        return version
     }
 }
