@@ -64,7 +64,7 @@ public enum FieldMessages {
         (#"^is not a checkup column$"#, "不是体检记录的列"),
         (#"^the header has no column (.+)$"#, "表头缺少“$1”列"),
         (#"^a quoted field starting on line (\d+) is never closed$"#, "第 $1 行开始的引号字段没有结束"),
-        (#"^is in the future$"#, "不能晚于今天"),
+        (#"^is in the future$"#, "不能是将来的日期或时间"),
         (#"^must not contain the NUL character$"#, "含有空字符（NUL），请删去后重试"),
         (#"^is before startedOn$"#, "不能早于开始日期"),
         (#"^is before the person's birth$"#, "不能早于出生日期"),
@@ -150,9 +150,12 @@ extension Problem {
         guard !FieldMessages.prefersEnglish(request), !self.errors.isEmpty else { return self }
         var copy = self
         copy.errors = FieldMessages.localized(self.errors, for: request)
-        if self.code == "validation_failed" {
+        // A detail already written in Chinese (the ledger's row count) stays: localising twice changes nothing.
+        if self.code == "validation_failed", !((self.detail ?? "").unicodeScalars.first.map { (0x4E00...0x9FFF).contains($0.value) } ?? false) {
             copy.title = "部分内容有误"
-            copy.detail = copy.errors.map { "\($0.field)：\($0.message)" }.joined(separator: "；")
+            // Field paths are the API's names, not a reader's: the fields are marked by `errors`.
+            var seen = Set<String>()
+            copy.detail = "有内容需要改正：" + copy.errors.map(\.message).filter { seen.insert($0).inserted }.joined(separator: "；")
         }
         return copy
     }

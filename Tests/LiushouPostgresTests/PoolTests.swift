@@ -92,7 +92,11 @@ struct PoolTests {
 
     @Test("a connection string libpq cannot parse fails without its password in the message")
     func unparsableURLHidesItsPassword() async throws {
-        for conninfo in ["postgresql://liushou:s3cr3t-pw@[::1/liushou", "host=127.0.0.1 password=s3cr3t-pw port=notaport junk"] {
+        for conninfo in [
+            "postgresql://liushou:s3cr3t-pw@[::1/liushou", "postgresql://liushou:s3cr3t%zz@127.0.0.1/liushou",
+            "postgresql://liushou:s3cr3t%00pw@127.0.0.1/liushou", "host=127.0.0.1 password=s3cr3t pw port=5432",
+            "host=127.0.0.1 password='s3cr3t pw port=5432",
+        ] {
             let pool = PostgresConnectionPool(configuration: .init(conninfo: conninfo, maxConnections: 1), logger: TestPostgres.logger)
             let error = await #expect(throws: DatabaseError.self) { try await pool.query("select 1") }
             guard case .connectionFailure(let message) = error else {

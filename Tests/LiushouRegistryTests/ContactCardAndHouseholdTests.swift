@@ -145,6 +145,11 @@ struct ContactCardAndHouseholdTests {
                 )
                 #expect(other.status == .created, "\(other.text)")
                 #expect(try await client.post("/v1/households", json: keyed, token: cadre, headers: [.idempotencyKey: ""]).status == .badRequest)
+                // A derived id cannot be taken by sending it as one's own: that would block the keyed create for good.
+                var squatting = keyed
+                squatting["id"] = try #require(try first.json()["id"] as? String)
+                let squatted = try await client.post("/v1/households", json: squatting, token: client.login("town1.admin"))
+                #expect(squatted.status == .unprocessableContent && squatted.text.contains("\"id\""), "\(squatted.text)")
                 let blank = try await client.post("/v1/households", json: ["villageId": fixture.village1a.idString, "address": " "], token: cadre)
                 #expect(blank.status == .unprocessableContent)
                 #expect(try blank.json()["errors"].map { "\($0)" }?.contains("address") == true)

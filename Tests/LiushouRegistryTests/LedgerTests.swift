@@ -72,6 +72,17 @@ struct LedgerTests {
                 #expect(messages.first == "校验位不正确，号码可能输错了", "\(messages)")
                 #expect(messages.allSatisfy { $0.unicodeScalars.contains { $0.value >= 0x4E00 } }, "\(messages)")
                 #expect((try refused.json()["detail"] as? String)?.hasPrefix("共 5 行，其中 3 行有误，未导入任何内容。") == true)
+                // As the console asks (Accept-Language: zh-CN): the count stays, and no field path is in the sentence.
+                let console = try await client.send(
+                    .post,
+                    "/v1/imports/persons",
+                    body: data,
+                    contentType: "text/csv",
+                    token: cadre,
+                    headers: [.acceptLanguage: "zh-CN"]
+                )
+                let consoleDetail = try console.json()["detail"] as? String ?? ""
+                #expect(consoleDetail.hasPrefix("共 5 行，其中 3 行有误，未导入任何内容。") && !consoleDetail.contains("rows["), "\(consoleDetail)")
                 let english = try await client.send(
                     .post,
                     "/v1/imports/persons",

@@ -89,6 +89,8 @@ struct PersonAPITests {
                 #expect(errors.map(\.message).contains("应为手机号（11 位，1 开头）或带区号的固定电话（如 0564-4552466）"), "\(errors)")
                 #expect(errors.map(\.message).contains("校验位不正确，号码可能输错了"), "\(errors)")
                 #expect(chinese.text.contains("部分内容有误"))
+                let detail = try chinese.json()["detail"] as? String ?? ""
+                #expect(detail.hasPrefix("有内容需要改正：") && !detail.contains("idNumber"), "\(detail)")
                 let english = try await client.post("/v1/persons", json: body, token: cadre)
                 #expect(english.text.contains("has a wrong check character"), "\(english.text)")
             }

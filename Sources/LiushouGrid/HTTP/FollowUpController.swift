@@ -111,7 +111,7 @@ struct FollowUpController: Sendable {
                         person: person,
                         module: "grid",
                         kind: "follow_up.resolved",
-                        summary: "跟进已办结：" + (Need(rawValue: updated.need)?.chineseName ?? updated.need),
+                        summary: "跟进已办结：" + (Need(rawValue: updated.need)?.chineseName ?? (updated.need == "schooling" ? "就学" : "其他")),
                         accountName: caller.name,
                         recordID: id.uuidString.lowercased()
                     ),

@@ -9,8 +9,17 @@ extension Request {
     /// request's `Idempotency-Key`, its path and the caller, so a retry under the same key meets the
     /// record its first attempt stored and is answered as a repeat (or 409 if the body changed);
     /// without either, a new time-ordered id, and a retry creates a second record.
+    ///
+    /// Derived ids are UUID version 8, and a client's own id of that version is refused (422 on `id`):
+    /// the derivation is public, so a client could otherwise take the id another caller's keyed create
+    /// will use, and that caller would meet 409 on every attempt.
     public func createdID(_ given: UUID?, by caller: Caller) throws -> UUID {
-        if let given { return given }
+        if let given {
+            guard given.uuid.6 >> 4 != 8 else {
+                throw Problem.validation([.init(field: "id", message: "must not be a version-8 UUID (those are derived from Idempotency-Key)")])
+            }
+            return given
+        }
         guard self.headers[.idempotencyKey] != nil else { return UUID.timeOrdered() }
         let key = try self.idempotencyKey()
         let digest = SHA256.hash(data: Data("liushou.create\u{0}\(caller.accountID)\u{0}\(self.uri.path)\u{0}\(key)".utf8))

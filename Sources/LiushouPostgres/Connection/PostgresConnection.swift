@@ -76,6 +76,16 @@ public final class PostgresConnection: @unchecked Sendable {
             "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
             "fallback_application_name", "client_encoding", "dbname",
         ]
+        // libpq quotes what it cannot parse of a connection string (a percent-encoded password, a part
+        // after a space), and the message is logged: the text of an unparsable string is never shown.
+        var parseError: UnsafeMutablePointer<CChar>? = nil
+        guard let parsed = PQconninfoParse(conninfo, &parseError) else {
+            if let parseError { PQfreemem(parseError) }
+            throw DatabaseError.connectionFailure(
+                message: "the database connection string cannot be parsed (its text is not shown: it may hold a password)"
+            )
+        }
+        PQconninfoFree(parsed)
         let seconds = max(2, Int(connectTimeout.components.seconds))
         let values = [String(seconds), "1", "10", "5", "3", "30000", "liushou", "UTF8", conninfo]
         let handle: OpaquePointer? = withCStringArray(keywords) { keywordPointers in

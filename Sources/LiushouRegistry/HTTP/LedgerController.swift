@@ -101,7 +101,8 @@ struct LedgerController: Sendable {
         if localized != problem, let detail = problem.detail,
             let match = detail.firstMatch(of: /^(\d+) of (\d+) rows have errors; nothing was imported\./)
         {
-            localized.detail = "共 \(match.2) 行，其中 \(match.1) 行有误，未导入任何内容。" + (localized.detail ?? "")
+            // The rows' errors are listed in `errors`, each under its row and column.
+            localized.detail = "共 \(match.2) 行，其中 \(match.1) 行有误，未导入任何内容。请按标出的行和栏目改正后重新导入。"
         }
         return localized
     }
