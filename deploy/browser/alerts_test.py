@@ -194,11 +194,22 @@ def county_rules(console, base, password):
     shot(console, "rule-422", "alert rule with 422")
     print(f"422 for an unknown placeholder shown at 标题: {error}")
 
+    # Changed by someone else while the page shows it: 恢复平台默认 says so, takes the latest version,
+    # and a second click restores the default.
+    current = rule(base, token, county)
+    changed = {key: current.get(key) for key in ["enabled", "urgency", "channels", "recipientRoles", "body", "smsTemplateId"]}
+    changed["title"] = "强制报告（他人修改）：{unit} {kind}"
+    call(base, "PUT", f"/v1/alert-rules/{RULE}?countyId={county}", changed, token=token, headers={"if-match": f'"{current["version"]}"'})
     b.evaluate("window.confirm = () => true; document.getElementById('revert-rule').click(), true")
+    b.wait_for("(document.querySelector('[role=status] .banner.warn') || {}).textContent?.includes('刚被他人修改过') && !document.getElementById('revert-rule').disabled",
+               "the 412 notice of the revert")
+    assert "他人修改" in b.evaluate("document.querySelector('[role=status] .banner.warn').textContent"), "the latest rule is shown"
+    shot(console, "rule-revert-412", "alert rule revert after a parallel change")
+    b.evaluate("document.getElementById('revert-rule').click(), true")
     b.wait_for("location.hash.startsWith('#/alert-rules') && !!document.querySelector('table.alert-rules')", "the rules list after reverting")
     reverted = rule(base, token, county)
     assert reverted["source"] == "default" and reverted["title"] != title, reverted
-    print("恢复平台默认: the API answers the default rule again")
+    print("恢复平台默认: a parallel change is shown and its version taken; the second click restores the default, as the API answers")
     return token
 
 

@@ -246,6 +246,31 @@ class Browser:
         self.screenshot("timeout-" + "".join(c if c.isalnum() else "-" for c in what)[:60] + ".png")
         raise AssertionError(f"timed out waiting for {what}" + (f" (last error: {last_error})" if last_error else ""))
 
+    def lose_next_answer(self, url_part, trigger, seconds=30):
+        """Lets the next request to a URL containing `url_part` reach the server and be handled there,
+        then cuts its answer off (a connection lost while the answer was on its way back): the page
+        sees a network failure for a request the server did carry out. `trigger()` sends it."""
+        start = len(self.events)
+        self.send("Fetch.enable", session=self.page, patterns=[{"urlPattern": f"*{url_part}*", "requestStage": "Response"}])
+        try:
+            trigger()
+            deadline = time.time() + seconds
+            while time.time() < deadline:
+                paused = next((e for e in self.events[start:] if e.get("method") == "Fetch.requestPaused" and e.get("sessionId") == self.page), None)
+                if paused:
+                    status = paused["params"].get("responseStatusCode")
+                    self.send("Fetch.failRequest", session=self.page, requestId=paused["params"]["requestId"], errorReason="ConnectionReset")
+                    return status
+                self.pump(0.2)
+            raise AssertionError(f"no request to {url_part} within {seconds} s")
+        finally:
+            self.send("Fetch.disable", session=self.page)
+
+    def allow_downloads(self, directory):
+        """Saves the page's downloads (links with `download`, blobs) into `directory`."""
+        os.makedirs(directory, exist_ok=True)
+        self.send("Browser.setDownloadBehavior", behavior="allow", downloadPath=directory, eventsEnabled=True)
+
     def click(self, selector):
         self.evaluate(f"document.querySelector({json.dumps(selector)}).click(), true")
 

@@ -134,6 +134,24 @@ def workflow(console, base, token, case_id):
     console.b.wait_for("document.querySelectorAll('.legal-notes li').length === 1", "the note in the case")
     wait_idle(console, "the note form")
 
+    # A note whose answer is lost on the way back (the server saved it), edited and sent again: the
+    # form says the first was saved and shows it; what was added is saved as a note of its own.
+    console.fill({"body": "已与叔叔电话沟通。"}, "#legal-note")
+    status = console.b.lose_next_answer("/notes", lambda: console.submit("#legal-note"))
+    assert status in (200, 201), f"the server saved the note whose answer was lost: {status}"
+    console.b.wait_for("document.querySelector('#legal-note [role=alert]').textContent.includes('暂时不可用')", "the lost answer told")
+    wait_idle(console, "the note form after the lost answer")
+    console.fill({"body": "已与叔叔电话沟通，叔叔同意参加调解。"}, "#legal-note")
+    console.submit("#legal-note")
+    console.b.wait_for("!!document.getElementById('legal-note-earlier') && document.querySelectorAll('.legal-notes li').length === 2", "the earlier note named as saved")
+    wait_idle(console, "the note form after the conflict")
+    assert console.b.evaluate("document.querySelector('#legal-note [name=body]').value") == "已与叔叔电话沟通，叔叔同意参加调解。", "the edited text stays"
+    console.b.evaluate("document.getElementById('legal-note').scrollIntoView(), true")
+    console.b.screenshot(f"console-{console.label}-case-note-earlier-saved.png")
+    console.submit("#legal-note")
+    console.b.wait_for("document.querySelectorAll('.legal-notes li').length === 3", "the edited note saved as a note of its own")
+    wait_idle(console, "the note form")
+
     # Closing.
     console.fill({"outcome": "mediated", "summary": "调解成功，抚养权维持现状，叔叔按月支付生活费。"}, "#legal-close")
     console.submit("#legal-close")
@@ -147,9 +165,9 @@ def workflow(console, base, token, case_id):
     assert final["assignee"]["name"] == "周律师" and final["assignee"]["firstContactAt"], final["assignee"]
     assert final["mode"] == "mediation" and final["involvesLeftBehindChild"], final
     assert final["guardian"]["name"] == "测试祖父" and final["parties"] == ["张某", "李某"], final
-    assert [n["body"] for n in final["notes"]] == ["已电话联系祖父，约定下周在村委会调解。"], final["notes"]
+    assert [n["body"] for n in final["notes"]] == ["已电话联系祖父，约定下周在村委会调解。", "已与叔叔电话沟通。", "已与叔叔电话沟通，叔叔同意参加调解。"], final["notes"]
     assert final["closingSummary"].startswith("调解成功"), final
-    print(f"workflow through the UI: decision (minor) → assignment → 412 on first contact, resubmitted → note → closed; the API shows version {final['version']}, stage closed")
+    print(f"workflow through the UI: decision (minor) → assignment → 412 on first contact, resubmitted → notes (one after a lost answer and an edit) → closed; the API shows version {final['version']}, stage closed")
 
 
 def refusal_and_review(console, base, password, child):

@@ -14,6 +14,7 @@ import re
 import os
 import sys
 import tempfile
+import time
 import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -165,6 +166,17 @@ class Console:
         with open(path, "wb") as f:
             f.write(base64.b64decode(data))
         return os.path.getsize(path)
+
+
+def wait_for_download(directory, seconds=30):
+    """The name of the one file the browser finished saving into `directory`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        done = [n for n in os.listdir(directory) if not n.endswith(".crdownload")]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no download in {directory} within {seconds} s: {os.listdir(directory)}")
 
 
 def request(base, method, path, token, body=None, headers=None):
@@ -353,6 +365,24 @@ def cadre_flow(console, server, password, token):
     assert "reveal" not in state[0] and state[1] is False and "reveal=identifiers" in state[2] and "reason=" in state[2], state
     console.shot("ledger-export-full", "ledger export with full numbers")
     print("ledger export: masked by default; full numbers only with a reason")
+    # The file comes through the API client and is saved under the server's name; a refusal is said
+    # in Chinese under the link, and nothing is saved (not the server's JSON as 台账.csv).
+    downloads = tempfile.mkdtemp(prefix="liushou-downloads-")
+    console.b.allow_downloads(downloads)
+    console.b.evaluate("document.getElementById('export-reveal').click(), true")
+    console.b.click("#export-link")
+    saved = wait_for_download(downloads)
+    text = open(os.path.join(downloads, saved), encoding="utf-8-sig").read()
+    assert saved.endswith("台账.csv") and "公民身份号码" in text.splitlines()[0], (saved, text[:200])
+    console.b.evaluate("document.getElementById('export-link').setAttribute('href', '/v1/exports/persons?unitId=00000000-0000-4000-8000-000000000000'), true")
+    console.b.click("#export-link")
+    console.b.wait_for("document.getElementById('export-error').textContent.startsWith('导出失败')", "the refused export said")
+    refusal = console.b.evaluate("document.getElementById('export-error').textContent")
+    assert re.search(r"[\u4e00-\u9fff]{4}", refusal.replace("导出失败", "")) and not re.search(r"[A-Za-z]{4}", refusal), refusal
+    console.b.pump(1)
+    assert os.listdir(downloads) == [saved], f"nothing saved for the refusal: {os.listdir(downloads)}"
+    console.b.screenshot(f"console-{console.label}-ledger-export-refused.png")
+    print(f"ledger export through the API client: saved as {saved}; an out-of-scope unit refused in Chinese ({refusal}), nothing saved")
 
     # A follow-up for this child (from a cadre visit with needs), resolved in the console.
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -413,12 +443,24 @@ def supervisor_flow(console, password, report_id, token):
     assert report.get("acknowledgedAt"), report
     console.go("#/safeguarding?status=all", f"!!document.querySelector('li[data-id=\"{report_id}\"]')", "all reports")
     console.b.evaluate(f"[...document.querySelectorAll('li[data-id=\"{report_id}\"] button')].find(b => b.textContent === '登记报警').click(), true")
-    console.fill({"reference": "JJ20250001"}, f"li[data-id=\"{report_id}\"] form")
-    console.submit(f"li[data-id=\"{report_id}\"] form")
+    # A cleared time is said in Chinese at its field; the receipt number typed stays.
+    form = f"li[data-id=\"{report_id}\"] form"
+    console.fill({"notifiedAt": "", "reference": "JJ20250001"}, form)
+    console.submit(form)
+    console.b.wait_for(f"document.querySelector('{form} [name=notifiedAt]').getAttribute('aria-invalid') === 'true'", "the empty time refused")
+    said = console.b.evaluate(f"document.getElementById(document.querySelector('{form} [name=notifiedAt]').id + '-error').textContent")
+    assert "报警时间" in said and "Invalid" not in said, said
+    assert console.b.evaluate(f"document.querySelector('{form} [name=reference]').value") == "JJ20250001", "the receipt number stays"
+    console.b.evaluate(f"""(() => {{ const at = document.querySelector('{form} [name=notifiedAt]'); const d = new Date(Date.now() - 600000);
+        const p = (n) => String(n).padStart(2, '0'); at.value = `${{d.getFullYear()}}-${{p(d.getMonth() + 1)}}-${{p(d.getDate())}}T${{p(d.getHours())}}:${{p(d.getMinutes())}}`; return true; }})()""")
+    console.submit(form)
     console.b.wait_for(f"document.querySelector('li[data-id=\"{report_id}\"]').textContent.includes('JJ20250001')", "the police notice")
     console.shot("safeguarding-all", "safeguarding all")
-    print("supervisor acknowledged the report and recorded the police notice")
+    print("supervisor acknowledged the report and recorded the police notice (an empty time refused first, the receipt number kept)")
+    # What a page kept in the tab's session store (a revealed number, accounts opened) goes with the logout.
+    console.b.evaluate("sessionStorage.setItem('reveal:00000000-0000-4000-8000-000000000000', '1'), true")
     console.logout()
+    assert console.b.evaluate("sessionStorage.length") == 0, "the session store is cleared at logout"
 
 
 def county_flow(console, password, token):
@@ -454,9 +496,41 @@ def county_flow(console, password, token):
     print(f"account list: {len(listed)} users shown as the API lists them; the search finds the new one")
     console.go("#/service-accounts", "!!document.getElementById('service-create')", "service accounts")
     console.shot("service-accounts", "service accounts")
+    # A service account created while the answer (with its first token) is lost: sent again, the form
+    # says the account exists and leads to it, where a new token is issued.
+    service = "sync.bot" + uuid.uuid4().hex[:6]
+    console.fill({"username": service, "displayName": "村务同步", "homeUnitId": village_id, "grants[0].role": "village_cadre",
+                  "grants[0].unitId": village_id, "tokenLabel": "首个令牌"}, "#service-create")
+    status = console.b.lose_next_answer("/v1/service-accounts", lambda: console.submit("#service-create"))
+    assert status == 201, f"the server created the service account whose answer was lost: {status}"
+    console.b.wait_for("!document.querySelector('#service-create button[type=submit]').disabled", "the form after the lost answer")
+    console.submit("#service-create")
+    console.b.wait_for("!!document.querySelector('#service-create a.button.primary[href^=\"#/service-accounts?id=\"]')", "the existing account named")
+    said = console.b.evaluate("document.querySelector('#service-create [role=alert] .banner').innerText")
+    assert "已在之前的一次提交中新建" in said and "用户名已被使用" not in said, said
+    console.shot("service-already-created", "service account already created")
+    console.b.evaluate("document.querySelector('#service-create a.button.primary').click(), true")
+    console.b.wait_for("!!document.getElementById('issue-token')", "the service account's page")
+    console.b.click("#issue-token")
+    console.b.wait_for("!!document.getElementById('issued-token')", "a new token")
+    assert service in console.b.evaluate("document.getElementById('account-h').textContent"), "the account opened is the one created"
+    print(f"service account {service}: a lost answer, then 已新建 with a link; a new token issued on its page")
     console.go("#/audit", "document.getElementById('verify').textContent.includes('哈希链完整')", "the audit log with its verification")
     console.b.wait_for("document.querySelectorAll('table.list tbody tr').length > 0", "audit rows")
     console.shot("audit", "audit log")
+    # Actions and records in Chinese, the code kept as the tooltip; the filter offers the actions by name.
+    cells_of = "JSON.stringify([...document.querySelectorAll('table.list tbody tr')].map(tr => [tr.cells[4], tr.cells[5]].map(td => [td.firstElementChild ? td.firstElementChild.textContent : td.textContent, td.firstElementChild ? td.firstElementChild.title : ''])))"
+    cells = json.loads(console.b.evaluate(cells_of))
+    raw = sorted({a[0] for a, _ in cells if re.fullmatch(r"[a-z_.]+", a[0])})
+    assert not raw, f"actions shown as codes: {raw}"
+    console.fill({"action": "service_token.issue"}, "form.filters")
+    console.submit("form.filters")
+    console.b.wait_for("location.hash.includes('action=service_token.issue') && document.querySelectorAll('table.list tbody tr').length > 0"
+                       " && [...document.querySelectorAll('table.list tbody tr')].every(tr => tr.cells[4].textContent === '签发令牌')", "the audit log filtered by an action")
+    cells = json.loads(console.b.evaluate(cells_of))
+    assert all(a == ["签发令牌", "service_token.issue"] and r == ["账号", "account"] for a, r in cells), cells[:5]
+    console.shot("audit-filtered", "audit log filtered")
+    print("audit log: actions and records in Chinese (codes as tooltips); filtered by 签发令牌")
     console.go("#/units", "!!document.querySelector('.tree li')", "units")
     console.b.evaluate("document.querySelector('.tree a').click(), true")
     console.b.wait_for("!!document.getElementById('unit-create')", "the unit detail")

@@ -361,6 +361,8 @@ def cadre_flow(server, password):
         browser.evaluate("location.hash = '#/followups', true")
         browser.wait_for("document.querySelectorAll('main .card button').length > 0", "my follow-ups")
         browser.screenshot("field-followups.png")
+        small = browser.evaluate("[...document.querySelectorAll('main a.tap')].map(a => a.getBoundingClientRect().height).filter(h => h < 44)")
+        assert browser.evaluate("document.querySelectorAll('main a.tap').length") > 0 and not small, f"查看档案 links at least 44 px high: {small}"
         count = browser.evaluate("document.querySelectorAll('main .card form').length")
         browser.evaluate("""(() => { const card = document.querySelector('main .card'); card.querySelector('button').click();
             const form = card.querySelector('form'); form.querySelector('textarea').value = '已电话联系监护人，情况已了解';
@@ -378,6 +380,8 @@ def cadre_flow(server, password):
             details.dispatchEvent(new Event('input', { bubbles: true })); form.requestSubmit(); return true; })()""")
         browser.wait_for("!document.querySelector('main p.banner.bad').hidden", "the offline warning")
         browser.screenshot("field-report-offline.png")
+        height = browser.evaluate("document.querySelector('main label.row.check').getBoundingClientRect().height")
+        assert height >= 44, f"the 已报警 checkbox's line is a 44 px target: {height}"
         browser.reload()
         browser.evaluate(f"location.hash = '#/report?person={person}', true")
         browser.wait_for("(document.querySelector('main textarea[name=details]') || {}).value === '孩子连续两天独自在家，监护人外出未归'", "the draft kept offline")
@@ -399,6 +403,39 @@ def cadre_flow(server, password):
         reports = call(base, "GET", "/v1/safeguarding-reports", token=supervisor)["items"]
         assert any((r.get("personId") or "").lower() == person and r["kind"] == "living_alone" for r in reports), "the supervisor sees the report"
         browser.screenshot("field-report-filed.png")
+
+        # A report whose answer is lost on the way back (the server has it), then edited and sent again:
+        # the reporter is told the first one arrived; what was added stays and goes as a report of its own.
+        draft_id = f"""new Promise((resolve) => {{ const q = indexedDB.open('liushou-field'); q.onsuccess = () => {{
+            const get = q.result.transaction('drafts').objectStore('drafts').get('report:{other}');
+            get.onsuccess = () => {{ q.result.close(); resolve(get.result ? get.result.id : null); }}; }}; }})"""
+        browser.evaluate(f"location.hash = '#/report?person={other}', true")
+        browser.wait_for("!!document.querySelector('main textarea[name=details]') && !document.querySelector('main .banner.ok')", "the report form for another child")
+        browser.evaluate("""(() => { const form = document.querySelector('main form');
+            form.querySelector('input[name=kind][value=neglect]').click();
+            const details = form.querySelector('textarea[name=details]'); details.value = '孩子连续三天没有吃午饭，祖母卧病在床';
+            details.dispatchEvent(new Event('input', { bubbles: true })); return true; })()""")
+        browser.wait_for(f"{draft_id}.then((id) => !!id)", "the draft kept with its id")
+        first_id = browser.evaluate(draft_id)
+        status = browser.lose_next_answer("/v1/safeguarding-reports", lambda: browser.evaluate("document.querySelector('main form').requestSubmit(), true"))
+        assert status == 201, f"the server filed the report whose answer was lost: {status}"
+        browser.wait_for("[...document.querySelectorAll('main form p.field-error')].some((p) => p.textContent.includes('提交失败'))", "the lost answer told as a failure")
+        browser.evaluate("""(() => { const details = document.querySelector('main textarea[name=details]');
+            details.value += '。补充：今天也没有上学';
+            details.dispatchEvent(new Event('input', { bubbles: true })); document.querySelector('main form').requestSubmit(); return true; })()""")
+        browser.wait_for("!document.getElementById('report-earlier').hidden", "the earlier report named as arrived")
+        notice = browser.evaluate("document.getElementById('report-earlier').innerText")
+        assert "已经送达" in notice and "新的报告" in notice, notice
+        assert browser.evaluate("document.querySelector('main textarea[name=details]').value").endswith("补充：今天也没有上学"), "the added text stays"
+        second_id = browser.evaluate(draft_id)
+        assert second_id and second_id != first_id, f"the draft takes a new id after the conflict: {first_id} → {second_id}"
+        browser.evaluate("document.getElementById('report-earlier').scrollIntoView(), true")
+        browser.screenshot("field-report-earlier-arrived.png")
+        browser.evaluate("document.querySelector('main form').requestSubmit(), true")
+        browser.wait_for("!!document.querySelector('main .banner.ok')", "the added text filed as a report of its own")
+        filed = [r for r in call(base, "GET", "/v1/safeguarding-reports", token=supervisor)["items"] if (r.get("personId") or "").lower() == other]
+        assert {r["id"].lower() for r in filed} >= {first_id.lower(), second_id.lower()}, f"both reports reached the supervisor: {filed}"
+        print("safeguarding report: a lost answer then an edited resubmit says the first arrived; the addition filed under a new id")
 
         # A record the server refuses (it waited offline past the 60 days a check may be late): 重新填写
         # opens the form with what was typed and why it was refused, and saving replaces it.
@@ -446,6 +483,25 @@ def cadre_flow(server, password):
         errors = browser.console_errors()
         assert not errors, f"no script errors: {errors}"
         print("cadre: person card masked with hotlines; follow-up resolved; safeguarding draft kept offline and filed online")
+    finally:
+        browser.close()
+
+
+def start_page_flow(server, password):
+    """A role that makes no door checks (clinic staff) starts on a page of its own, not a refused task list."""
+    browser = Browser(360, 640, mobile=True, scale=2)
+    try:
+        browser.navigate(server.base + "/app/")
+        fill_login(browser, "demo.clinic", password)
+        browser.wait_for("document.querySelector('main').innerText.includes('不做入户走访')", "the clinic's start page")
+        text = browser.evaluate("document.querySelector('main').innerText")
+        assert "刷新失败" not in text and "权限" not in text, f"no refusal on the start page: {text[:300]}"
+        assert browser.evaluate("document.querySelector('#tabs a[data-tab=today]').textContent") == "首页", "the first tab is 首页"
+        assert browser.evaluate("!!document.querySelector('main a[href=\"#/followups\"]')"), "the start page leads to 我的跟进"
+        browser.screenshot("field-start-clinic.png")
+        errors = browser.console_errors()
+        assert not errors, f"no script errors: {errors}"
+        print("clinic staff: a start page of its own (no task list refused with 403)")
     finally:
         browser.close()
 
@@ -540,6 +596,7 @@ def main():
         password = server.password()
         grid_worker_flow(server, proxy, password)
         cadre_flow(server, password)
+        start_page_flow(server, password)
         volunteer_flow(server, password)
         first_load(server)
         print("field app browser test passed; screenshots in .build/test-output/field-*.png")

@@ -5,9 +5,12 @@ Chromium. The town administrator enrols an authenticator: the QR code on the pag
 the one printed beside it. The code computed from it (RFC 6238, here in Python) confirms the
 enrolment; ten recovery codes are shown. A new login asks for a code: a wrong one is refused at the
 field, the right one opens the console. A recovery code works once. The field app asks for the code
-too. An administrator above resets the authenticator and the next login goes straight in (the demo's
-policy asks nobody); an authenticator enrolled then in another session makes this open session ask
-for a code at its next page.
+too, and so does the joint meeting's page (/dashboard): its code step, an enrolment the policy
+requires (the server runs with LIUSHOU_TWO_FACTOR_ROLES=county_admin, as production asks of county
+administrators), a password change after a reset, and a login without indicator rights, whose server
+session ends with the refusal. An administrator above resets the authenticator and the next login goes
+straight in (the policy does not name town administrators); an authenticator enrolled then in another
+session makes this open session ask for a code at its next page.
 Usage: deploy/browser/two_factor_test.py [path to the liushou binary]"""
 import base64
 import hashlib
@@ -90,8 +93,114 @@ class Console:
         self.b.wait_for("!!document.querySelector('input[name=username]')", "the login form after logout")
 
 
+def next_step(after):
+    """A TOTP step after `after` (each step's code is taken once) that the server accepts now."""
+    while now_step() + 1 <= after:
+        time.sleep(1)
+    return max(after + 1, now_step())
+
+
+class Dashboard:
+    """The joint meeting's page (/dashboard): its own login form, then the steps a session owes."""
+
+    def __init__(self, server, browser):
+        self.server, self.b = server, browser
+
+    def login(self, username, password):
+        # The page left behind is marked, so that the form filled below is the new page's.
+        self.b.evaluate("(() => { try { localStorage.removeItem('liushou.profile'); } catch (e) {} window.leaving = true; return true; })()")
+        self.b.navigate(self.server.base + "/dashboard")
+        self.b.wait_for("!window.leaving && document.readyState === 'complete' && !!document.getElementById('login') && !document.getElementById('login').hidden",
+                        "the dashboard's login form")
+        self.b.evaluate(f"""(() => {{ document.getElementById('username').value = {json.dumps(username)};
+            document.getElementById('password').value = {json.dumps(password)};
+            document.getElementById('login').requestSubmit(); return true; }})()""")
+
+    def enter(self, name, value):
+        self.b.evaluate(f"""(() => {{ const el = document.querySelector('#step form [name={name}]');
+            el.value = {json.dumps(value)}; el.closest('form').requestSubmit(); return true; }})()""")
+
+    def board(self, what):
+        self.b.wait_for("!document.getElementById('board').hidden && document.querySelectorAll('#indicators tbody tr').length > 0"
+                        " && document.getElementById('step').hidden && document.getElementById('login').hidden", what)
+
+    def logout(self):
+        self.b.evaluate("document.getElementById('logout').click(), true")
+        self.b.wait_for("!document.getElementById('login').hidden", "the dashboard's login form after logout")
+
+    def session_alive(self):
+        return self.b.evaluate("fetch('/v1/auth/me', { credentials: 'same-origin' }).then(r => r.status === 200)")
+
+
+def dashboard_flow(server, browser, password, town_secret, town_step):
+    """The joint meeting's page asks for what the console asks for. Answers the last TOTP steps used
+    (the town's, the county's) and the county's secret."""
+    dashboard = Dashboard(server, browser)
+    browser.navigate(server.base + "/dashboard")
+    browser.wait_for("document.readyState === 'complete' && !!document.getElementById('login')", "the dashboard page")
+    assert browser.evaluate("document.getElementById('login').getAttribute('method')") == "post", "the login form posts (never a GET with the password)"
+
+    # A town administrator with an authenticator: the code after the password, then the indicators.
+    dashboard.login("demo.town", password)
+    browser.wait_for("!document.getElementById('step').hidden && !!document.querySelector('#step input[name=code]')", "the dashboard's code step")
+    assert browser.evaluate("document.getElementById('login').hidden && document.getElementById('board').hidden"), "only the code step shows"
+    assert "权限" not in browser.evaluate("document.getElementById('login-error').textContent"), "no refusal on the login form"
+    browser.screenshot("two-factor-dashboard-code.png")
+    dashboard.enter("code", "000000" if totp(town_secret, now_step()) != "000000" else "000001")
+    browser.wait_for("[...document.querySelectorAll('#step p.field-error')].some((p) => p.textContent.includes('验证码不正确'))", "a wrong code refused on the dashboard")
+    town_step = next_step(town_step)
+    dashboard.enter("code", totp(town_secret, town_step))
+    dashboard.board("the town's indicators after the code")
+    browser.screenshot("two-factor-dashboard-board.png")
+    dashboard.logout()
+    print("dashboard: the town administrator gave the code after the password and saw the indicators")
+
+    # A county administrator, whose role the policy names: the enrolment on the dashboard itself.
+    dashboard.login("demo.county", password)
+    browser.wait_for("!!document.querySelector('#step figure.qr svg path') && !!document.querySelector('#step code.secret')", "the dashboard's enrolment")
+    browser.screenshot("two-factor-dashboard-enrol.png")
+    county_secret = browser.evaluate("document.querySelector('#step code.secret').textContent").replace(" ", "")
+    county_step = now_step()
+    dashboard.enter("code", totp(county_secret, county_step))
+    browser.wait_for("document.querySelectorAll('#step ol.recovery-codes li').length === 10", "the county's recovery codes")
+    browser.evaluate("[...document.querySelectorAll('#step button')].find(b => b.textContent.includes('我已妥善保存')).click(), true")
+    dashboard.board("the county's indicators after the enrolment")
+    assert "城关镇" in browser.evaluate("document.getElementById('indicators').innerText"), "the county's table lists its towns"
+    dashboard.logout()
+    print("dashboard: the county administrator enrolled an authenticator there (the policy asks it) and saw the indicators")
+
+    # A password reset by an administrator: the new password is chosen on the dashboard.
+    county = login(server.base, "demo.county", password)
+    county_step = next_step(county_step)
+    call(server.base, "POST", "/v1/auth/two-factor/verify", {"code": totp(county_secret, county_step)}, token=county)
+    cadre = next(u for u in call(server.base, "GET", "/v1/users?q=demo.cadre", token=county)["items"] if u["username"] == "demo.cadre")
+    temporary, fresh = "Temp-pass-2024", "Village-desk-77"
+    call(server.base, "POST", f"/v1/users/{cadre['id']}/reset-password", {"password": temporary}, token=county)
+    dashboard.login("demo.cadre", temporary)
+    browser.wait_for("!document.getElementById('step').hidden && !!document.querySelector('#step input[name=newPassword]')", "the dashboard's password step")
+    browser.screenshot("two-factor-dashboard-password.png")
+    browser.evaluate(f"""(() => {{ const form = document.querySelector('#step form');
+        form.querySelector('[name=currentPassword]').value = {json.dumps(temporary)};
+        form.querySelector('[name=newPassword]').value = {json.dumps(fresh)};
+        form.querySelector('[name=again]').value = {json.dumps(fresh)};
+        form.requestSubmit(); return true; }})()""")
+    dashboard.board("the cadre's indicators after the new password")
+    dashboard.logout()
+    login(server.base, "demo.cadre", fresh)
+    print("dashboard: after an administrator's reset the cadre chose a new password there and saw the indicators")
+
+    # No indicator rights: refused on the login form, and the server session behind it ended.
+    dashboard.login("demo.grid", password)
+    browser.wait_for("document.getElementById('login-error').textContent.includes('没有查看指标的权限')", "the refusal of a grid worker")
+    assert not dashboard.session_alive(), "the refused login's session ended on the server"
+    print("dashboard: a grid worker was refused on the login form and the session behind it ended")
+    return town_step, county, county_step
+
+
 def main():
     os.makedirs(OUTPUT, exist_ok=True)
+    # As production asks of county administrators (the demo asks nobody otherwise).
+    os.environ["LIUSHOU_TWO_FACTOR_ROLES"] = "county_admin"
     server = Server(BINARY).start()
     password = server.password()
     browser = Browser(1366, 900)
@@ -153,12 +262,15 @@ def main():
         # Each step's code works once and step + 1 is spent: wait (at most 30 s) until a later one is in the window.
         while now_step() < step + 1:
             time.sleep(1)
-        console.enter("code", totp(secret, now_step() + 1))
+        last_town = now_step() + 1
+        console.enter("code", totp(secret, last_town))
         browser.wait_for("location.hash === '#/today'", "the field app's today page after the code")
         print("the field app asked for the code and opened after it")
 
-        # A lost phone: the county administrator resets it; the demo asks nobody, so the next login goes in.
-        county = login(server.base, "demo.county", password)
+        last_town, county, _ = dashboard_flow(server, browser, password, secret, last_town)
+
+        # A lost phone: the county administrator resets it; the policy does not name town
+        # administrators, so the next login goes in.
         users = call(server.base, "GET", "/v1/users?q=demo.town", token=county)["items"]
         town_id = next(u["id"] for u in users if u["username"] == "demo.town")
         call(server.base, "POST", f"/v1/users/{town_id}/reset-two-factor", {}, token=county)

@@ -71,6 +71,9 @@ function updateChrome(profile, current) {
   tabs.hidden = !profile || profile.mustChangePassword || ["lock", "second-factor"].includes(current);
   document.getElementById("report-link").hidden = !profile || !session.can("safeguarding.report") || ["report", "lock", "second-factor"].includes(current);
   const show = { pairings: session.can("volunteer_visits.record"), followups: session.can("followups.handle"), today: true, outbox: true, inbox: true, me: true };
+  // Roles that make no door checks start on a page of their own, not a task list.
+  const home = tabs.querySelector("a[data-tab=today]");
+  if (home) home.textContent = !profile || session.can("checks.record") ? "今日任务" : "首页";
   for (const link of tabs.querySelectorAll("a")) {
     link.hidden = !show[link.dataset.tab];
     if (link.dataset.tab === current) link.setAttribute("aria-current", "page");
@@ -102,7 +105,7 @@ async function syncNow({ quiet = false } = {}) {
       await expired();
     } else if (summary.sent || summary.duplicate) {
       if (!quiet) toast(`已上传 ${summary.sent + summary.duplicate} 条记录`);
-      refreshTasks(profile).catch(() => {});
+      if (session.can("checks.record")) refreshTasks(profile).catch(() => {});
     }
     if (summary.rejected || summary.conflict) toast(`${summary.rejected + summary.conflict} 条记录未被接受，请在“待上传”中查看原因`, "bad");
     return summary;

@@ -1,51 +1,89 @@
-// Renders API answers whose shape a screen does not spell out: a list of records as a table of
-// their plain fields (dates in China time, codes in Chinese where known), an object as a list.
-import { h, formatTime, formatDate } from "../shared/ui.js";
-import * as vocab from "../shared/vocab.js";
+// Small building blocks for screens that list API records: a table whose columns the screen names
+// (a Chinese header and how to show each row's value), a list of label–value pairs, and the date,
+// time and code helpers they use. Nothing here shows a field it was not asked for: a screen names
+// every column, so a field the API adds later never appears under its raw name.
+import { h } from "../shared/ui.js";
 
-const HEADERS = {
-  at: "时间", occurredAt: "发生时间", recordedAt: "记录时间", kind: "类型", outcome: "结果", channel: "方式", needs: "需求", notes: "备注",
-  status: "状态", state: "阶段", stage: "阶段", summary: "摘要", module: "模块", accountName: "操作人", recorderName: "记录人",
-  description: "说明", nextDueAt: "下次应访", lastCheckAt: "上次走访", overdue: "是否逾期", cadenceHours: "周期（小时）", checkKinds: "走访方式",
-  startedOn: "开始", endedOn: "结束", type: "类型", volunteerName: "志愿者", caseType: "类别", amountFen: "金额（分）", openedAt: "立案时间",
-  matter: "事项", eligible: "符合条件", schoolName: "学校", grade: "年级", className: "班级", enrolledOn: "入学日期", counsellorName: "心理老师",
-  sessions: "次数", lastSessionOn: "最近一次", checkedOn: "检查日期", bloodPressure: "血压", conditions: "慢性病", allergies: "过敏",
-  name: "姓名", relationship: "关系", phone: "电话", workProvince: "务工省份", workCity: "务工城市", employer: "工作单位",
-  ruleKey: "规则", reason: "原因", createdAt: "创建时间", updatedAt: "更新时间", role: "角色", count: "数量",
-};
-const CODES = { ...vocab.outcomes, ...vocab.checkKinds, ...vocab.channels, ...vocab.needs, ...vocab.schoolStages, ...vocab.personStatuses, ...vocab.roles };
+const CHINA = "Asia/Shanghai";
+const stamp = new Intl.DateTimeFormat("en-CA", {
+  timeZone: CHINA, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+const dateOnly = new Intl.DateTimeFormat("en-CA", { timeZone: CHINA, year: "numeric", month: "2-digit", day: "2-digit" });
 
-export function cell(key, value) {
-  if (value === null || value === undefined || value === "") return "—";
-  if (typeof value === "boolean") return value ? "是" : "否";
-  if (Array.isArray(value)) return value.map((v) => (typeof v === "object" ? JSON.stringify(v) : CODES[v] || v)).join("、");
-  if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${HEADERS[k] || k}: ${cell(k, v)}`).join("；");
-  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatTime(value);
-  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return formatDate(value + "T12:00:00+08:00");
-  return CODES[value] || String(value);
+/** True for a value that shows nothing (absent, null or blank). */
+export function blank(value) {
+  return value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length);
 }
 
-const hidden = (key) => key === "id" || key === "version" || key.endsWith("Id") || key === "etag";
-
-export function recordsTable(items, caption, columns = null) {
-  if (!items || !items.length) return h("p.muted", "暂无记录");
-  const keys = columns || [...new Set(items.flatMap((i) => Object.keys(i)))].filter((k) => !hidden(k)).slice(0, 9);
-  return h("div.table-wrap", h("table", h("caption.sr-only", caption),
-    h("thead", h("tr", keys.map((k) => h("th", { scope: "col" }, HEADERS[k] || k)))),
-    h("tbody", items.map((i) => h("tr", keys.map((k) => h("td", cell(k, i[k]))))))));
+/** The value, or "—" when it is blank. */
+export function dash(value) {
+  return blank(value) ? "—" : value;
 }
 
-export function objectList(object) {
-  const entries = Object.entries(object || {}).filter(([k, v]) => !hidden(k) && !(Array.isArray(v) && v.length && typeof v[0] === "object"));
-  if (!entries.length) return h("p.muted", "暂无记录");
-  return h("dl.pairs", entries.map(([k, v]) => [h("dt", HEADERS[k] || k), h("dd", cell(k, v))]));
+/** "2026-03-01" from a calendar date ("2026-03-01") or an instant (its date in China time); "—" when absent. */
+export function day(value) {
+  if (blank(value)) return "—";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : dateOnly.format(date);
 }
 
-/** Renders whatever came back: {items:[…]} as a table, an object as pairs plus its lists as tables. */
-export function anything(data, caption) {
-  if (!data) return h("p.muted", "暂无记录");
-  if (Array.isArray(data)) return recordsTable(data, caption);
-  if (Array.isArray(data.items)) return recordsTable(data.items, caption);
-  const lists = Object.entries(data).filter(([, v]) => Array.isArray(v) && v.length && typeof v[0] === "object");
-  return h("div", objectList(data), lists.map(([k, v]) => h("section", h("h3", HEADERS[k] || k), recordsTable(v, `${caption}：${HEADERS[k] || k}`))));
+/** "2026-03-01 08:05" in China time from an instant (a no-break space keeps it on one line); "—" when absent. */
+export function when(iso) {
+  if (blank(iso)) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const part = Object.fromEntries(stamp.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day}\u00a0${part.hour}:${part.minute}`;
+}
+
+/** 是 / 否 / — for a yes-or-no value. */
+export function yesNo(value) {
+  return value === true ? "是" : value === false ? "否" : "—";
+}
+
+/**
+ * The Chinese label of a code. A code the map does not know (one the server added after this
+ * screen) shows as it is: better than hiding that something is there.
+ */
+export function label(map, code) {
+  if (blank(code)) return "—";
+  return (map && Object.prototype.hasOwnProperty.call(map, code) ? map[code] : null) || String(code);
+}
+
+/** Labels of a list of codes, joined with 、. */
+export function labels(map, codes) {
+  return blank(codes) ? "—" : codes.map((c) => label(map, c)).join("、");
+}
+
+/**
+ * A table of records with the columns the screen names: `columns` is a list of [header, (record)
+ * => content]; content may be text or nodes, blank content shows "—". `empty` is shown instead
+ * when there are no records.
+ */
+export function table(items, caption, columns, { empty = "暂无记录", className = "", captionVisible = false } = {}) {
+  if (!items || !items.length) return h("p.muted", empty);
+  const body = h("tbody");
+  appendRows(body, items, columns);
+  return h("div.table-wrap", h(`table${className ? "." + className : ""}`,
+    h(captionVisible ? "caption" : "caption.sr-only", caption),
+    h("thead", h("tr", columns.map(([header]) => h("th", { scope: "col" }, header)))),
+    body));
+}
+
+/** Adds rows to a table made by `table` (a later page of the same list). */
+export function appendRows(tbody, items, columns) {
+  for (const item of items) {
+    tbody.append(h("tr", columns.map(([, value]) => {
+      const content = value(item);
+      return h("td", blank(content) ? "—" : content);
+    })));
+  }
+}
+
+/** Label–value pairs (`rows` as [label, value]); pairs with a blank value are left out. */
+export function pairs(rows) {
+  const shown = rows.filter((row) => row && !blank(row[1]));
+  if (!shown.length) return null;
+  return h("dl.pairs", shown.map(([k, v]) => [h("dt", k), h("dd", v)]));
 }

@@ -11,6 +11,13 @@ import { forgetMatters } from "./views/legal-common.js";
 function forgetCaches() {
   forgetUnits();
   forgetMatters();
+  // The tab's own store: full numbers a person's page was showing (reveal:<person id>), the accounts
+  // opened lately. None of it outlives the session it was made in.
+  try {
+    sessionStorage.clear();
+  } catch {
+    // Storage blocked: nothing was kept there either.
+  }
 }
 import { loginView, passwordView, homeView, secondFactorView, twoFactorView } from "./views/login.js";
 import { personsView } from "./views/persons.js";

@@ -1,9 +1,12 @@
 // The joint meeting's indicators per unit and child unit, with drill-down, weekly trends, the
 // overdue and safeguarding lists, CSV and print; numbers open the matching list in the console.
-import { api, get, query } from "../shared/api.js";
+import { get, query, isSecondFactorDue } from "../shared/api.js";
 import * as session from "../shared/session.js";
 import { h, mount, formatTime } from "../shared/ui.js";
 import { safeguardingKinds } from "../shared/vocab.js";
+import { codeForm, enrolment } from "../shared/two-factor.js";
+import { passwordForm } from "../shared/password-form.js";
+import { download, failureText } from "../shared/download.js";
 
 const $ = (id) => document.getElementById(id);
 const READERS = ["county_admin", "town_admin", "child_welfare_supervisor", "village_cadre"];
@@ -28,6 +31,8 @@ function consoleLink(unitId, key) {
 
 function signedOut(message = "") {
   $("board").hidden = true;
+  $("step").hidden = true;
+  $("step").replaceChildren();
   // The next person at a shared desk finds the form empty, not filled with the last user's login.
   $("username").value = "";
   $("password").value = "";
@@ -36,27 +41,91 @@ function signedOut(message = "") {
   $("login-error").textContent = message;
 }
 
+/** Ends the session on the server as well (a page that shows the login form holds no live session). */
+async function endSession(message = "") {
+  await session.logout();
+  signedOut(message);
+}
+
+/** A step between the password and the indicators: the code, the authenticator's enrolment, a new password. */
+function showStep(title, ...content) {
+  $("login").hidden = true;
+  $("board").hidden = true;
+  for (const id of ["csv", "print", "console-link"]) $(id).hidden = true;
+  $("logout").hidden = false;
+  mount($("step"), h("h2", { id: "step-title" }, title), content);
+  $("step").hidden = false;
+}
+
+const sessionEnded = () => session.forget().then(() => signedOut("登录已结束（验证码错误次数过多或已过期），请重新登录。"));
+const cancelButton = () => h("button", { type: "button", onclick: () => endSession() }, "退出");
+
+/** Where a signed-in session goes next: its second factor, then a pending password change, then the indicators. */
+async function proceed(profile) {
+  if (profile.secondFactor === "pending") {
+    showStep("双因素认证", codeForm({
+      className: "form",
+      onDone: async (fresh, left) => {
+        await proceed(fresh);
+        if (left !== undefined && left !== null) $("board-error").textContent = `已使用恢复码，还剩 ${left} 个；用完前请联系上级管理员重置身份验证器。`;
+      },
+      onSessionEnded: sessionEnded,
+      actions: [cancelButton()],
+    }));
+  } else if (profile.secondFactor === "enrol") {
+    showStep("绑定身份验证器", h("p.banner.warn", "你的角色要求使用双因素认证：绑定身份验证器后才能查看指标。"), h("p.muted", "正在准备…"));
+    try {
+      const card = await enrolment({ className: "div.enrol", onDone: (fresh) => proceed(fresh), onSessionEnded: sessionEnded });
+      showStep("绑定身份验证器", h("p.banner.warn", "你的角色要求使用双因素认证：绑定身份验证器后才能查看指标。"), card,
+        h("div.actions", cancelButton()));
+    } catch (error) {
+      if (error.status === 401) return signedOut("登录已过期，请重新登录");
+      showStep("绑定身份验证器", h("p.field-error", { role: "alert" }, `无法开始绑定：${error.offline ? "网络不可用" : error.message}`),
+        h("div.actions", h("button.primary", { type: "button", onclick: () => proceed(profile) }, "重试"), cancelButton()));
+    }
+  } else if (profile.mustChangePassword) {
+    showStep("修改密码", passwordForm({ profile, className: "form", onDone: () => start(), actions: [cancelButton()] }));
+  } else {
+    await start();
+  }
+}
+
 $("login").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("login-error").textContent = "";
+  if (!$("username").value.trim() || !$("password").value) {
+    $("login-error").textContent = "请输入用户名和密码";
+    return;
+  }
+  $("submit").disabled = true;
   try {
-    await session.login($("username").value.trim(), $("password").value);
+    const profile = await session.login($("username").value.trim(), $("password").value);
     $("password").value = "";
-    await start();
+    await proceed(profile);
   } catch (error) {
+    // A session the password opened before a later step failed (reading the profile) ends too.
+    if (error.status !== 401 && !error.offline) await session.endServerSession();
     $("login-error").textContent = error.status === 401 ? "登录失败：用户名或密码错误，或账号已被锁定" : `登录失败：${error.message}`;
+  } finally {
+    $("submit").disabled = false;
   }
 });
-$("logout").addEventListener("click", async () => {
-  await session.logout();
-  signedOut();
-});
+$("logout").addEventListener("click", () => endSession());
 $("print").addEventListener("click", () => window.print());
 $("csv").addEventListener("click", async () => {
   const unit = trail[trail.length - 1];
-  const response = await api("GET", `/v1/dashboard.csv${query({ unitId: unit.id })}`, { raw: true });
-  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `联席会议指标-${unit.name}.csv` });
-  link.click();
+  if (!unit) return;
+  const button = $("csv");
+  button.disabled = true;
+  $("board-error").textContent = "";
+  try {
+    await download(`/v1/dashboard.csv${query({ unitId: unit.id })}`, `联席会议指标-${unit.name}.csv`);
+  } catch (error) {
+    // A session ended or a code owed: the listeners above take over.
+    if (error.status !== 401 && !isSecondFactorDue(error)) $("board-error").textContent = `导出失败：${failureText(error)}`;
+  } finally {
+    button.disabled = false;
+  }
 });
 $("show-definitions").addEventListener("click", (event) => {
   event.preventDefault();
@@ -66,18 +135,28 @@ $("show-definitions").addEventListener("click", (event) => {
     h("dt", h("b", d.name), `（目标 ${d.target == null ? "未设定" : percent(d.target)}）`), h("dd", d.definition)])));
 });
 session.onUnauthorized(() => signedOut("登录已过期，请重新登录"));
+// A code owed in the middle of a visit (an authenticator enrolled in another session): asked for here.
+session.onSecondFactor((profile) => {
+  if (session.owesSecondFactor(profile)) proceed(profile);
+});
 session.watchIdle(() => session.logout().then(() => signedOut("30 分钟未操作，已自动退出")));
 
 async function start() {
   $("login").hidden = true;
   try {
     const profile = await session.refresh();
-    definitions = await get("/v1/dashboard/definitions");
-    const grant = profile.grants.filter((g) => READERS.includes(g.role)).sort((a, b) => a.unitPath.length - b.unitPath.length)[0];
-    if (!grant) {
-      signedOut("您的账号没有查看指标的权限。");
+    if (session.owesSecondFactor(profile) || profile.mustChangePassword) {
+      await proceed(profile);
       return;
     }
+    const grant = profile.grants.filter((g) => READERS.includes(g.role)).sort((a, b) => a.unitPath.length - b.unitPath.length)[0];
+    if (!grant) {
+      await endSession("您的账号没有查看指标的权限。");
+      return;
+    }
+    definitions = await get("/v1/dashboard/definitions");
+    $("step").hidden = true;
+    $("step").replaceChildren();
     for (const id of ["csv", "print", "logout", "console-link"]) $(id).hidden = false;
     trail = [];
     // A unit in the address (a drill-down of an earlier visit, maybe of another user) is shown when
@@ -85,10 +164,17 @@ async function start() {
     const wanted = new URLSearchParams(location.hash.slice(1)).get("unitId");
     if (!(wanted && wanted !== grant.unitId && (await show(wanted, { quiet: true })))) await show(grant.unitId);
   } catch (error) {
-    if (error.status !== 401) signedOut(error.message);
+    if (error.status === 401) return;
+    // The second factor's listener above asks for it.
+    if (isSecondFactorDue(error)) return;
+    if (error.status === 403 && error.problem.code === "password_change_required") {
+      const profile = await session.refresh().catch(() => null);
+      if (profile) return proceed({ ...profile, mustChangePassword: true });
+    }
+    // The login form is shown again: the session behind it ends too.
+    await endSession(error.message);
   }
 }
-
 /** Shows a unit's table, trend and lists; answers whether it could. */
 async function show(unitId, { quiet = false } = {}) {
   let dashboard;
@@ -218,3 +304,4 @@ async function loadLists(unitId) {
 }
 
 if (session.profile()) start();
+else signedOut();

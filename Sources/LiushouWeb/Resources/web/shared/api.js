@@ -16,6 +16,32 @@ function chineseMessage(status, problem, offline) {
     session_ended: "会话已结束，请重新登录",
     account_locked: "当前密码错误次数过多，账号已暂时锁定，请稍后再试",
     concurrent_write: "有人同时在修改同一记录，这次没有保存，请稍后重试",
+    second_factor_required: "需要输入身份验证器上的验证码后才能继续",
+    second_factor_enrolment_required: "你的角色要求使用双因素认证：请先绑定身份验证器",
+    password_change_required: "请先修改密码后再继续",
+    already_created: "此账号已在之前的一次提交中创建",
+    username_taken: "用户名已被使用",
+    already_enrolled: "此账号已绑定身份验证器",
+    csrf_failed: "页面已过期，请刷新页面后重试",
+    second_factor_locked: "验证码错误次数过多，请稍后再试",
+    reveal_forbidden: "你的角色只能查看掩码后的号码",
+    own_account: "不能修改自己的账号：请由其他管理员操作",
+    insufficient_authority: "此账号担任你无权授予的角色，须由上级管理员操作",
+    invalid_transition: "案件当前所处阶段不能执行此操作，请刷新后核对",
+    illegal_transition: "案件当前状态不能执行此操作，请刷新后核对",
+    duplicate_id_number: "已有在档人员使用此公民身份号码",
+    duplicate_open_case: "此人已有同类未结案件，请继续办理原案件",
+    code_taken: "本村已有户使用此户号",
+    type_exists: "本县已有此救助类型，请换一个代码",
+    case_closed: "此案件已结案",
+    appeal_used: "此案件已申诉过一次，不能再次申诉",
+    already_acknowledged: "此报告已被他人确认收到",
+    already_resolved: "此事项已被他人办结",
+    already_exited: "此人已销档",
+    already_active: "此档案已在档",
+    already_ended: "此结对已结束",
+    enrolment_closed: "此学生已不在本校学籍中",
+    not_a_registered_volunteer: "你的账号未登记为志愿者，请联系村干部登记",
   };
   if (problem && byCode[problem.code]) return byCode[problem.code];
   if (status === 400) return "请求无法识别，请检查填写的内容";
@@ -91,7 +117,9 @@ export function isSecondFactorDue(error) {
  */
 export async function api(method, path, options = {}) {
   const headers = new Headers(options.headers || {});
-  headers.set("accept", "application/json, application/problem+json");
+  if (!headers.has("accept")) headers.set("accept", "application/json, application/problem+json");
+  // The server words its field messages in Chinese for readers who ask (API clients keep English).
+  headers.set("accept-language", "zh-CN");
   let body;
   if (options.body !== undefined) {
     headers.set("content-type", "application/json");

@@ -13,6 +13,24 @@ export const STATES = {
   rejected: "被拒",
 };
 
+/**
+ * Why a refused batch is refused, for its record at `index`: the server's field errors of that item
+ * (items[3].occurredAt) and of the whole batch, else a sentence of what happened (no field is marked
+ * on a record's card, so none is pointed to).
+ */
+function batchErrors(error, index) {
+  const own = `items[${index}].`;
+  const listed = [];
+  for (const e of (error.problem && error.problem.errors) || []) {
+    const field = String(e.field || "");
+    if (field.startsWith(own)) listed.push({ field: field.slice(own.length), message: e.message });
+    else if (!/^items\[\d+\]/.test(field)) listed.push({ field: field === "items" ? "" : field, message: e.message });
+  }
+  if (listed.length) return listed;
+  const why = error.status === 413 ? "记录太大，服务器无法接收" : error.status === 400 ? "服务器无法识别这批记录" : "服务器拒收了这批记录";
+  return [{ field: "", message: `${why}。请删除此条后重新记录，或联系管理员。` }];
+}
+
 export class Outbox {
   /**
    * `endpoints`: record kind → batch URL; `currentAccount()`: the account whose session the browser
@@ -111,16 +129,17 @@ export class Outbox {
           }
           summary.error = error;
           const now = new Date().toISOString();
-          for (const record of chunk) {
+          chunk.forEach((record, index) => {
             record.attempts += 1;
             record.lastAttemptAt = now;
-            record.lastError = error.offline ? "网络不可用" : `${error.status} ${error.message}`;
+            // What the person reads: the Chinese sentence, not the HTTP status.
+            record.lastError = error.offline ? "网络不可用" : error.message;
             if ([400, 422].includes(error.status) || (error.status === 413 && chunk.length === 1)) {
               // The whole batch was refused as unreadable: each record says why and waits no more.
               record.state = "rejected";
-              record.errors = [{ field: "", message: error.message }];
+              record.errors = batchErrors(error, index);
             }
-          }
+          });
           await this.db.putAll(this.store, chunk);
           this.changed();
           return summary;

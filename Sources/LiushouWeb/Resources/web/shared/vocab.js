@@ -36,7 +36,7 @@ export function message(text) {
   const rules = [
     [/^is required$/i, "必填"], [/^must be a UUID/i, "格式不正确"], [/is in the future/i, "不能晚于现在"],
     [/^is before the person's birth$/i, "不能早于出生日期"], [/^is before the child was enrolled here$/i, "不能早于在本校入学的日期"],
-    [/more than 60 days ago/i, "不能早于 60 天前"], [/^name what is needed/i, "请选择至少一项需求"],
+    [/more than (\d+) days ago/i, "不能早于 $1 天前"], [/^name what is needed/i, "请选择至少一项需求"],
     [/must be empty when the outcome/i, "无人在家或外出时不能登记需求"], [/^name each need once$/i, "每项需求只选一次"], [/must have at most (\d+) characters/i, "最多 $1 个字"],
     [/must have (\d+) to (\d+) characters/i, "需 $1 至 $2 个字"], [/check character/i, "校验位不正确"],
     [/not your current password/i, "当前密码不正确"], [/at least (\d+) characters/i, "至少 $1 个字符"],
@@ -61,13 +61,67 @@ export function message(text) {
     [/^is before the child was enrolled here$/i, "不能早于在本校入学的日期"], [/^is before the last change of this enrolment/i, "不能早于本学籍的上一次变动"],
     [/^is before the plan started$/i, "不能早于计划开始日期"], [/^is before the decision$/i, "不能早于决定日期"],
     [/^is the current school$/i, "已是当前学校"], [/^is the current status$/i, "已是当前状态"],
-    [/^must be 2 to 40 lower-case letters, digits or _$/i, "应为 2 至 40 位小写字母、数字或 _"], [/^must be (\d+) to (\d+)$/i, "应为 $1 至 $2"],
+    [/^must be 2 to 40 lower-case letters, digits or _$/i, "应为 2 至 40 位小写字母、数字或 _"], [/^must be (-?\d+) to (-?\d+)$/i, "应为 $1 至 $2"],
     [/^must be (\d+) to (\d+) fen$/i, "应为 $1 至 $2 分"], [/^give the reason/i, "请填写理由"], [/^describe the need/i, "请描述需求（1 至 2000 个字）"],
     [/^name 1 to (\d+) days$/i, "应为 1 至 $1 天"], [/^name each day once$/i, "每一天只能出现一次"], [/^name at most (\d+) documents$/i, "最多 $1 份材料"],
+    // Door checks, volunteer visits and mandatory reports (a record the server refused, item by item).
+    [/^no such active person or household in your scope$/i, "没有找到此人或此户（可能已销档），或不在您负责的范围内"],
+    [/^your roles do not make (\w+) checks here$/i, (m) => `您的角色不能在此记录“${checkKinds[m[1]] || m[1]}”`],
+    [/^no running pairing of yours$/i, "没有您正在进行的这项结对（可能已结束）"], [/^is not paired with you in this pairing$/i, "此人不在您的这项结对中"],
+    [/^is before the pairing started$/i, "不能早于结对开始的日期"], [/^name exactly one of personId and householdId$/i, "请选定一个人或一户"],
+    [/^give latitude and longitude together$/i, "位置的经度和纬度须同时提供"], [/^must be (-?\d+) to (-?\d+) minutes$/i, "应为 $1 至 $2 分钟"],
+    [/^name what was done, each activity once$/i, "请选择做了什么（每项只选一次）"],
+    [/^a volunteer visit is recorded when the person was seen/i, "志愿者走访须见到本人：无人在家或外出不记为走访"],
+    [/^send at most (\d+) \w+ per (batch|request)$/i, "每次最多上传 $1 条"],
+    [/^name the person, or the unitId where it happened$/i, "请选定被报告人，或发生地所在的村或网格"], [/^no such village or grid in your county$/i, "本县没有此村或网格"],
+    [/^say how it was resolved/i, "请写明如何办理（1 至 2000 个字）"],
+    [/^is more than (\d+) years ago$/i, "不能早于 $1 年前"], [/^is more than a year ahead$/i, "不能晚于一年以后"], [/^must be in the future$/i, "应晚于现在"],
+    // Sign-in.
+    [/^is not the code your authenticator app shows now$/i, "验证码不正确（请确认手机时间准确）"], [/^is not a valid recovery code$/i, "恢复码不正确或已用过"],
+    [/^must be the (\d+) digits your authenticator app shows$/i, "应为身份验证器显示的 $1 位数字"], [/^send either code or recoveryCode$/i, "请输入验证码或恢复码"],
+    // Person files, households and grids.
+    [/^you may not file persons here$/i, "您不能在此单位建档"], [/^you may not file households there$/i, "您不能在此处建户"],
+    [/^must be an active grid of the household's village in your scope$/i, "应为本户所在村的在用网格（在您的范围内）"],
+    [/^must be an active grid \(or micro-grid\) of the village$/i, "应为该村的在用网格（或微网格）"], [/^must be a grid of the village in your scope$/i, "应为该村的网格（在您的范围内）"],
+    [/^the household is already there$/i, "此户已在该网格"], [/^must be a household of the same village$/i, "应为同一村的户"],
+    [/^must not hold a phone or ID number/i, "不能含有手机号或身份证号（连续 7 位以上数字）"], [/^is not a valid ID number$/i, "不是有效的公民身份号码"],
+    [/^must be a mobile number/i, "应为 11 位手机号码，或带区号的固定电话"], [/^must not repeat an? \w+$/i, "不能重复"],
+    [/^must be a date (?:such as|like) ([0-9-]+)/i, "应为日期，如 $1"], [/^must be a date YYYY-MM-DD/i, "应为日期，如 2026-03-01"],
+    [/^must be a month/i, "应为月份，如 2026-03"], [/^must be a year like/i, "应为年份，如 2026"], [/^must be an ISO 8601 time/i, "时间格式不正确"],
+    [/^must be a unit's UUID$/i, "请选择单位"], [/^must not be blank; leave it out instead$/i, "不能只填空格"], [/^must not be after to$/i, "开始时间不能晚于结束时间"],
+    [/^must be at most (\d+) characters$/i, "最多 $1 个字"], [/^must be 1 to (\d+) characters/i, "应为 1 至 $1 个字"], [/^a name of 1 to (\d+) characters$/i, "姓名应为 1 至 $1 个字"],
+    [/^say why the numbers are needed/i, "请说明查看完整号码的原因（4 至 200 个字）"], [/^name the unit to export$/i, "请选择要导出的单位"],
+    [/^no such active person in your scope$/i, "您的范围内没有此在档人员"], [/^no such active child you can see$/i, "没有您可查看的此在档儿童"],
+    [/^is not filed as a left-behind child or a child in difficulty$/i, "此人未登记为留守儿童或困境儿童"],
+    [/^visit rules are set on a county, town or village$/i, "走访规则只能设在县、乡镇或村"], [/^name at least one kind of check$/i, "至少选择一种走访类型"],
+    [/^must be some of normal, attention, high/i, "应为一般、关注、高风险中的若干项"],
+    [/^must be a town or a village$/i, "应为乡镇或村"], [/^must be a county, town, village, grid or school$/i, "应为县、乡镇、村、网格或学校"],
+    [/^only a clinic has a service area$/i, "只有卫生院（室）有服务范围"], [/^must be an active village of the clinic's town$/i, "应为本卫生院所在乡镇的在用村"],
+    // Volunteers and pairings.
+    [/^is a service account$/i, "这是服务账号"], [/^no such login with the volunteer or school staff role in your scope$/i, "您的范围内没有担任志愿者或学校教职工的此登录账号"],
+    [/^this login already belongs to another volunteer$/i, "此登录账号已属于另一名志愿者"], [/^a volunteer with this ID number is already registered here$/i, "此身份证号的志愿者已在此登记"],
+    [/^is not a known skill$/i, "不是已知的特长"], [/^only volunteers who passed the background check are paired with children$/i, "只有通过背景审查的志愿者才能与儿童结对"],
+    [/^failed the background check/i, "未通过背景审查，不能结对"], [/^a child is paired only with the guardian's recorded consent$/i, "与儿童结对须记录监护人的同意"],
+    [/^give who consented and when together$/i, "同意人和同意日期须同时填写"], [/^describe the pairing's goals/i, "请填写结对目标（1 至 2000 个字）"],
+    [/^say why the pairing ends/i, "请填写结束结对的原因（1 至 1000 个字）"], [/^name 1 to (\d+) different people$/i, "请选择 1 至 $1 个不同的人"],
+    [/^name 1 to (\d+) different volunteers$/i, "请选择 1 至 $1 名不同的志愿者"], [/^pair people of one unit you manage/i, "结对的人员须属于您管理的同一个村、乡镇或县"],
+    [/^give the date of the background check/i, "请填写背景审查的日期"], [/^no such volunteer in your register$/i, "您的名册中没有此志愿者"],
+    [/^is not a person of this pairing you can see$/i, "不是此结对中您可查看的人员"],
+    // Service accounts and other requests.
+    [/^must be within (\d+) days: tokens are rotated/i, "应在 $1 天以内（令牌至少每两年轮换一次）"], [/^was used for another request$/i, "已用于另一次提交"],
+    [/^no such follow-up of this person$/i, "此人没有这条跟进事项"],
+    [/^no such unit in your scope$/i, "不是您管辖范围内的单位"], [/^no such active village in your scope$/i, "您的范围内没有此村（或已停用）"],
+    [/^no such person$/i, "没有此人"], [/^name at least one role$/i, "至少选择一个角色"], [/^must be one of (.+)$/i, "应为以下之一：$1"],
+    [/^a (refusal|review) needs a reason/i, "请填写理由（1 至 2000 个字）"], [/^a file is checked by someone other than who filled it$/i, "档案须由填写人以外的人审核"],
+    // Schools and clinics.
+    [/^is not staff of the school$/i, "不是该校教职工"], [/^is not an active staff account of the school$/i, "不是该校在用的教职工账号"],
+    [/^is not a school you work at or manage$/i, "不是您任职或管理的学校"], [/^is not an active school of the county$/i, "不是本县在用的学校"],
+    [/^must be an active school of the county$/i, "应为本县在用的学校"], [/^is not a learning-buddy pairing of the child$/i, "不是该儿童的学习伙伴结对"],
+    [/^only a transfer names a receiving school$/i, "只有转学才填写转入学校"], [/^women's screening is for women$/i, "“两癌”筛查只适用于女性"],
   ];
   for (const [pattern, replacement] of rules) {
     const match = text.match(pattern);
-    if (match) return replacement.replace(/\$(\d)/g, (_, i) => match[Number(i)]);
+    if (match) return typeof replacement === "function" ? replacement(match) : replacement.replace(/\$(\d)/g, (_, i) => match[Number(i)]);
   }
   return text;
 }
@@ -107,3 +161,15 @@ export const alertDeliveryStatuses = { dead: "发送失败", pending: "待发送
  * auditors), and the role a follow-up's need is routed to. */
 export const alertRecipients = Object.fromEntries(
   [...Object.entries(roles).filter(([role]) => role !== "volunteer" && role !== "auditor"), ["routed", "跟进事项的承办角色"]]);
+
+// The person file's timeline (时间线) and field history (修改记录).
+/** The module that wrote a timeline entry (named as the console's menu names it). */
+export const timelineModules = {
+  registry: "人员档案", grid: "走访与跟进", schools: "学校关爱", relief: "帮扶救助", volunteers: "志愿结对", health: "健康体检", legal_aid: "法律援助",
+};
+/** What wrote a change of a file's field history. */
+export const fileChangeActions = {
+  create: "建档", update: "修改", exit: "销档", reactivate: "恢复在档", check: "审核", "school.roll": "学籍变动", "household.move": "户调整网格",
+};
+/** A pairing (结对帮扶): active until ended. */
+export const pairingStatuses = { active: "进行中", ended: "已结束" };

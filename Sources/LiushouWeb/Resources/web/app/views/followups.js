@@ -66,7 +66,7 @@ export async function followUpsView({ app, profile }) {
     list.append(h("div.card",
       h("div.row", h("strong.grow", item.personName || "（户）"), h("span.badge.warn", NEEDS[item.need] || item.need)),
       h("p.muted.small", `${formatTime(item.openedAt)} 提出 · 交由${vocab.roles[item.routedRole] || item.routedRole}`),
-      item.personId ? h("a", { href: `#/person/${item.personId}` }, "查看档案") : null, " ",
+      item.personId ? h("a.tap", { href: `#/person/${item.personId}` }, "查看档案") : null, " ",
       item.canResolve === false ? h("p.muted.small", "由卫生院等承办单位办理，此处仅供查看")
         : h("button", { type: "button", onclick: () => { form.hidden = !form.hidden; if (!form.hidden) resolution.focus(); } }, "办理"),
       item.canResolve === false ? null : form));

@@ -2,18 +2,19 @@
 // teachers), with tap-to-call numbers. Full phone numbers are fetched only with a stated reason
 // (audited by the server) and are never kept on the device.
 import { h, mount, ageOf, formatDate, toast } from "../../shared/ui.js";
-import { get, query } from "../../shared/api.js";
+import { get, query, isSecondFactorDue } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import * as session from "../../shared/session.js";
 import { cached, keep } from "../data.js";
 import { myKinds } from "./record.js";
 
 const HOTLINES = [["110", "报警"], ["120", "急救"], ["12345", "政务服务热线"], ["12338", "妇女维权"], ["12355", "青少年服务"], ["12348", "法律援助"]];
-const RELATION = { father: "父亲", mother: "母亲", spouse: "配偶", son: "儿子", daughter: "女儿", other: "其他" };
 
 export async function personView({ app, id }) {
   let record = null;
   let fromCache = false;
+  // Why the server's file is not shown when it is not (null: offline, or shown).
+  let failure = null;
   if (navigator.onLine) {
     try {
       record = await get(`/v1/persons/${id}`);
@@ -23,6 +24,14 @@ export async function personView({ app, id }) {
         mount(app.view, h("p.banner.bad", "没有这个人，或您无权查看。"), h("a.button", { href: "#/today" }, "返回"));
         return;
       }
+      // A code owed or a session ended: the app's own handlers take over.
+      if (isSecondFactorDue(e) || e.status === 401) return;
+      if (e.status === 403) {
+        // Not the caller's to read (any more): a copy kept earlier is not shown either.
+        mount(app.view, h("p.banner.bad", { role: "alert" }, "您无权查看此人的档案。"), h("a.button", { href: "#/today" }, "返回"));
+        return;
+      }
+      if (!e.offline) failure = e;
     }
   }
   if (!record) {
@@ -31,7 +40,10 @@ export async function personView({ app, id }) {
     fromCache = true;
   }
   if (!record) {
-    mount(app.view, h("p.banner.warn", "离线，本机没有这个人的档案。仍可以记录走访。"), h("a.button.primary", { href: `#/record/${id}` }, "记录走访"));
+    const records = myKinds().length > 0;
+    mount(app.view,
+      h("p.banner.warn", `${failure ? `暂时无法读取档案（${failure.message}），本机也没有保存这个人的档案。` : "离线，本机没有这个人的档案。"}${records ? "仍可以记录走访。" : ""}`),
+      records ? h("a.button.primary", { href: `#/record/${id}` }, "记录走访") : h("a.button", { href: "#/today" }, "返回"));
     return;
   }
   const f = record.file;
@@ -41,7 +53,7 @@ export async function personView({ app, id }) {
     if (file.phone) numbers.push(["本人", file.phone]);
     const guardian = file.child && file.child.guardian;
     if (guardian && guardian.phone) numbers.push([`监护人 ${guardian.name}（${guardian.relationship}）`, guardian.phone]);
-    for (const m of file.migrantFamily || []) if (m.phone) numbers.push([`${RELATION[m.relationship] || m.relationship} ${m.name}`, m.phone]);
+    for (const m of file.migrantFamily || []) if (m.phone) numbers.push([`${vocab.relationships[m.relationship] || m.relationship} ${m.name}`, m.phone]);
     if (file.responsibleCadre && file.responsibleCadre.phone) numbers.push([`包保干部 ${file.responsibleCadre.name}`, file.responsibleCadre.phone]);
     mount(phones, numbers.length ? numbers.map(([label, phone]) => phone.includes("*")
       ? h("p", `${label}：${phone}`)
@@ -63,7 +75,7 @@ export async function personView({ app, id }) {
   const years = ageOf(f.birthDate, record.birthYear);
   mount(app.view,
     h("h2", f.name),
-    fromCache ? h("p.banner.warn", "离线：显示本机保存的档案") : null,
+    fromCache ? h("p.banner.warn", failure ? `暂时无法读取最新档案（${failure.message}）：显示本机保存的档案` : "离线：显示本机保存的档案") : null,
     h("div.card", h("dl.kv",
       h("dt", "性别 / 年龄"), h("dd", `${vocab.sex[f.sex] || "—"} / ${years ?? "—"} 岁`),
       h("dt", "类别"), h("dd", (f.categories || []).filter((c) => !c.endedOn).map((c) => vocab.categories[c.category] || c.category).join("、") || "—"),

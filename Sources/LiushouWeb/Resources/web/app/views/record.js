@@ -1,7 +1,7 @@
 // 记录走访: a check or visit in a few taps. The record gets its client id here, once, and waits in
 // the outbox; the same screen works online and offline.
 import { h, mount, field, showFieldErrors, toast, localInputValue } from "../../shared/ui.js";
-import { get } from "../../shared/api.js";
+import { get, isSecondFactorDue } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
 import * as session from "../../shared/session.js";
 import { cached, keep, outbox, newId, db } from "../data.js";
@@ -42,8 +42,10 @@ export async function personBrief(id) {
       const record = await get(`/v1/persons/${id}`);
       await keep(`person:${id}`, record, session.profile().accountId);
       return { name: record.file.name, address: record.file.currentAddress, unit: "", kinds: [] };
-    } catch {
-      return null;
+    } catch (e) {
+      // Not there (or not the caller's), or the network went: nothing known. Any other refusal is the caller's to read.
+      if (e.status === 404 || e.offline) return null;
+      throw e;
     }
   }
   return null;
@@ -56,9 +58,20 @@ function chips(name, options, { type = "radio", selected = [], legend }) {
 }
 
 export async function recordView({ app, id, params, profile }) {
-  const person = await personBrief(id);
+  let person = null;
+  let failure = null;
+  try {
+    person = await personBrief(id);
+  } catch (e) {
+    // A code owed or a session ended: the app's own handlers take over.
+    if (isSecondFactorDue(e) || e.status === 401) return;
+    failure = e;
+  }
   if (!person) {
-    mount(app.view, h("p.banner.bad", "本机没有这个人的资料，请联网后从今日任务进入。"), h("a.button", { href: "#/today" }, "返回今日任务"));
+    const why = failure
+      ? failure.status === 403 ? "您无权查看或记录此人。" : `暂时无法读取此人的资料：${failure.message}。请稍后再试。`
+      : navigator.onLine ? "没有找到此人（可能已销档），或此人不在您负责的范围内。" : "本机没有这个人的资料，请联网后从今日任务进入。";
+    mount(app.view, h("p.banner.bad", { role: "alert" }, why), h("a.button", { href: "#/today" }, "返回今日任务"));
     return;
   }
   // 重新填写 of a record the server refused: its content fills the form, its refusal is shown, and
@@ -114,7 +127,7 @@ export async function recordView({ app, id, params, profile }) {
     duration ? field("时长（分钟）", duration) : null,
     field("备注（简短）", notes),
     field("发生时间", when, { hint: "默认是现在；补记时请改成实际时间" }),
-    h("div.field", h("label.row", located, "附上当前位置（需要您同意浏览器获取位置）")),
+    h("div.field", h("label.row.check", located, "附上当前位置（需要您同意浏览器获取位置）")),
     error,
     h("div.actions", save, h("a.button", { href: "#/today" }, "取消")));
   form.addEventListener("change", (event) => {

@@ -46,7 +46,7 @@ export async function reportView({ app, params }) {
     .filter((d) => (d.key === "report" || d.key.startsWith("report:")) && d.key !== draft.key && d.id !== draft.id && (d.kind || d.details));
   const waiting = others.length ? h("div.banner.warn", { role: "status" }, "还有未提交的强制报告草稿：",
     await Promise.all(others.map(async (d) => [
-      h("a", { href: d.personId ? `#/report?person=${d.personId}` : "#/report" }, d.personId ? (await nameOf(d.personId)) || "（已选人员）" : "（未选定人员）"), " "]))) : null;
+      h("a.tap", { href: d.personId ? `#/report?person=${d.personId}` : "#/report" }, d.personId ? (await nameOf(d.personId)) || "（已选人员）" : "（未选定人员）"), " "]))) : null;
   const details = h("textarea", { name: "details", rows: 5, maxlength: 4000, required: true }, draft.details);
   const police = h("input", { type: "checkbox", name: "police" });
   const offline = h("p.banner.bad", { role: "alert" },
@@ -55,6 +55,9 @@ export async function reportView({ app, params }) {
   offline.hidden = navigator.onLine;
   const submit = h("button.danger.big", { type: "submit" }, "提交强制报告");
   const error = h("p.field-error", { role: "alert" });
+  const earlier = h("div.banner.warn", { role: "alert", id: "report-earlier", hidden: true },
+    h("p", "这份报告之前的一次提交已经送达，乡镇儿童督导员已收到，无需重复报告。"),
+    h("p", "之后修改的内容没有随那次提交保存，仍在下方。如需补充，请核对后再点“提交强制报告”，将作为一份新的报告提交。"));
   const form = h("form", { novalidate: true },
     h("h2", "强制报告"),
     h("p.small", "发现儿童独居、失踪，监护人丧失能力或不履行职责，疑似遭受家庭暴力或不法侵害时，立即报告。报告直达乡镇儿童督导员。"),
@@ -65,7 +68,8 @@ export async function reportView({ app, params }) {
       h("label.chip", h("input", { type: "radio", name: "kind", value, checked: draft.kind === value }), h("span", label)))),
     h("p.field-error", { id: "kind-error", role: "alert" }),
     field("具体情况", details, { hint: "时间、地点、看到或听到的情况" }),
-    h("div.field", h("label.row", police, "已报警（公安已知悉）")),
+    h("div.field", h("label.row.check", police, "已报警（公安已知悉）")),
+    earlier,
     error,
     h("div.actions", submit, h("a.button", { href: "tel:110" }, "拨打 110")));
   const saveDraft = async () => {
@@ -99,7 +103,15 @@ export async function reportView({ app, params }) {
       await db.delete("drafts", draft.key);
       mount(app.view, h("div.banner.ok", { role: "status" }, "强制报告已提交，乡镇儿童督导员和管理员已收到。"), h("a.button", { href: "#/today" }, "返回今日任务"));
     } catch (e) {
-      if (e.offline || e.transient) error.textContent = "提交失败（网络或服务器暂不可用），草稿已保存，请稍后再试；紧急时请拨打 110。";
+      if (e.status === 409 && e.problem.code === "id_conflict") {
+        // An earlier submit of this draft reached the server (its answer was lost) and the text was
+        // changed since: that report stands. What is typed now is kept, under a new id, to be filed
+        // as a report of its own if the reporter still wants to.
+        draft.id = newId();
+        await db.put("drafts", draft);
+        error.textContent = "";
+        earlier.hidden = false;
+      } else if (e.offline || e.transient) error.textContent = "提交失败（网络或服务器暂不可用），草稿已保存，请稍后再试；紧急时请拨打 110。";
       else if (e.status === 422 || e.status === 400) {
         // Fields without a control of their own (the reported person) are named below the form.
         const rest = showFieldErrors(form, e.fields, vocab.message);

@@ -3,6 +3,7 @@
 import { h, mount, formatTime, relative, ageOf, toast } from "../../shared/ui.js";
 import { get, query } from "../../shared/api.js";
 import * as vocab from "../../shared/vocab.js";
+import * as session from "../../shared/session.js";
 import { cached, keep, outbox } from "../data.js";
 import { myKinds } from "./record.js";
 
@@ -23,7 +24,39 @@ async function recordedHere(since, accountId) {
   return seen;
 }
 
+/**
+ * The start page of a role that makes no door checks (clinic staff, relief and legal-aid officers,
+ * auditors): no task list (the server keeps it for those who visit), but what such a user does here.
+ */
+function startView({ app, params }) {
+  const roles = session.roles().map((r) => vocab.roles[r] || r).join("、") || "—";
+  const search = h("input", { type: "search", name: "q", id: "start-search", placeholder: "输入姓名查找", autocomplete: "off", value: params.get("q") || "" });
+  const found = h("div");
+  let timer = null;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const text = search.value.trim();
+      if (!text) return found.replaceChildren();
+      if (!navigator.onLine) return mount(found, h("p.muted", "离线：需要联网才能查找人员。"));
+      mount(found, await others(text, new Set(), { record: false }));
+    }, 300);
+  });
+  mount(app.view,
+    h("h2", "首页"),
+    h("p.card", `您的角色（${roles}）不做入户走访，这里没有走访任务。`),
+    h("div.actions",
+      session.can("followups.handle") ? h("a.button.primary.big", { href: "#/followups" }, "我的跟进") : null,
+      h("a.button", { href: "#/inbox" }, "消息"),
+      h("a.button", { href: "/console/" }, "打开工作台（电脑上办理）")),
+    session.can("persons.read")
+      ? h("section.card", h("h3", "查找人员"), h("div.search", h("label.sr-only", { for: search.id }, "按姓名查找"), search), found)
+      : null);
+}
+
 export async function todayView({ app, profile, params }) {
+  // Only roles that record checks have a task list: the others would only be refused it.
+  if (!session.can("checks.record")) return startView({ app, params });
   const status = h("p.muted.small", { role: "status" });
   const list = h("div");
   const search = h("input", { type: "search", name: "q", placeholder: "输入姓名查找", autocomplete: "off", value: params.get("q") || "" });
@@ -125,16 +158,16 @@ function pickKind(task) {
   return task.checkKinds[0];
 }
 
-async function others(text, shown) {
+async function others(text, shown, { record = true } = {}) {
   try {
     const found = await get(`/v1/persons${query({ q: text, status: "active", limit: 20 })}`);
     const rest = (found.items || []).filter((p) => !shown.has(p.id));
-    if (!rest.length) return h("p.muted", "没有找到其他人员。");
-    return h("section.group", h("h3", "其他人员（不在今日任务中）"),
-      h("div.card", rest.map((p) => h("div.person",
-        h("div.who", h("a.name", { href: `#/person/${p.id}` }, p.file ? p.file.name : p.name)),
-        h("a.button", { href: `#/record/${p.id}` }, "记录")))));
-  } catch {
-    return h("p.muted", "");
+    if (!rest.length) return h("p.muted", record ? "没有找到其他人员。" : "没有找到。");
+    const rows = rest.map((p) => h("div.person",
+      h("div.who", h("a.name", { href: `#/person/${p.id}` }, p.file ? p.file.name : p.name)),
+      record ? h("a.button", { href: `#/record/${p.id}` }, "记录") : null));
+    return record ? h("section.group", h("h3", "其他人员（不在今日任务中）"), h("div.card", rows)) : h("div", rows);
+  } catch (e) {
+    return h("p.muted", e.offline ? "离线：需要联网才能查找人员。" : `查找失败：${e.message}`);
   }
 }

@@ -84,6 +84,12 @@ function ruleView({ app }, county, data, event) {
   const form = ruleForm(rule, data.placeholders, county.editable);
   const notice = h("div", { role: "status" });
   const back = `#/alert-rules${query({ countyId: county.id })}`;
+  /** The rule as saved now (its version taken for the next change), or null when it cannot be read. */
+  const latest = async () => {
+    const fresh = (await get(`/v1/alert-rules${query({ countyId: county.id })}`).catch(() => ({ items: [] }))).items.find((r) => r.event === rule.event);
+    if (fresh) version = fresh.version;
+    return fresh || null;
+  };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
@@ -96,8 +102,7 @@ function ruleView({ app }, county, data, event) {
       app.go(back);
     } catch (error) {
       if (error.status === 412) {
-        const fresh = (await get(`/v1/alert-rules${query({ countyId: county.id })}`).catch(() => ({ items: [] }))).items.find((r) => r.event === rule.event);
-        if (fresh) version = fresh.version;
+        const fresh = await latest();
         notice.replaceChildren(h("div.banner.warn", { role: "alert" },
           h("p", "这条规则刚被他人修改过。你填写的内容仍在下方；最新保存的内容如下，核对后再次保存即可覆盖。"),
           fresh ? ruleSummary(fresh) : null));
@@ -116,7 +121,15 @@ function ruleView({ app }, county, data, event) {
       app.go(back);
     } catch (error) {
       revert.disabled = false;
-      notice.replaceChildren(h("p.banner.bad", { role: "alert" }, failure(error)));
+      if (error.status === 412) {
+        // Changed by someone else meanwhile: its latest version is taken, so restoring again applies to it.
+        const fresh = await latest();
+        notice.replaceChildren(h("div.banner.warn", { role: "alert" },
+          h("p", fresh && fresh.source !== "county" ? "这条规则刚被他人恢复为平台默认，无需再恢复。"
+            : "这条规则刚被他人修改过，最新保存的内容如下；如仍要恢复平台默认，请再点“恢复平台默认”。"),
+          fresh ? ruleSummary(fresh) : null));
+        if (fresh && fresh.source !== "county") revert.disabled = true;
+      } else notice.replaceChildren(h("p.banner.bad", { role: "alert" }, failure(error)));
     }
   });
   mount(app.view,

@@ -5,6 +5,7 @@ import { api, query } from "../../shared/api.js";
 import { can } from "../../shared/session.js";
 import * as vocab from "../../shared/vocab.js";
 import * as units from "../units.js";
+import { downloadLink, failureText } from "../../shared/download.js";
 
 const OUTCOMES = { created: "新建", updated: "更新", unchanged: "无变化" };
 const ENCODINGS = { "utf-8": "UTF-8", gbk: "GBK" };
@@ -47,6 +48,11 @@ export async function ledgerView({ app }) {
     });
     function report(r, error, title) {
       const rows = badRows(r, error);
+      // A refusal naming no row (offline, no permission, the server down): the status line says why.
+      if (!r && !rows.length) {
+        result.replaceChildren();
+        return 0;
+      }
       const summary = r ? h("p", `${ENCODINGS[r.encoding] || r.encoding} 编码，共 ${r.rows} 行：新建 ${r.created}，更新 ${r.updated}，无变化 ${r.unchanged}，有错误 ${r.failed}。`) : null;
       mount(result, h("h2", title), summary,
         r && r.ignoredColumns.length ? h("p.banner.warn", `以下列不是台账列，已忽略：${r.ignoredColumns.join("、")}`) : null,
@@ -72,8 +78,11 @@ export async function ledgerView({ app }) {
         run.disabled = !!bad;
         progressText.textContent = bad ? "检查发现错误，未写入任何数据。" : `检查通过，可以正式导入 ${r.rows} 行。`;
       } catch (error) {
-        report(null, error, "检查结果");
-        progressText.textContent = error.status === 413 ? "文件太大（上限 64 MB）" : "检查发现错误，未写入任何数据。";
+        const bad = report(null, error, "检查结果");
+        checked = null;
+        run.disabled = true;
+        progressText.textContent = error.status === 413 ? "文件太大（上限 64 MB）"
+          : bad ? "检查发现错误，未写入任何数据。" : `未能检查，未写入任何数据：${error.message}`;
       } finally {
         dry.disabled = false;
       }
@@ -96,8 +105,11 @@ export async function ledgerView({ app }) {
         checked = null;
       } catch (error) {
         progress.hidden = true;
-        report(null, error, "导入失败");
-        progressText.textContent = error.status === 422 ? "有错误，未写入任何数据。" : `导入失败：${error.message}`;
+        const bad = report(null, error, "导入失败");
+        // A file with bad rows is corrected and checked again; one refused for another reason may be sent again.
+        if (bad) checked = null;
+        run.disabled = !checked;
+        progressText.textContent = bad ? "有错误，未写入任何数据。" : `导入失败，未写入任何数据：${error.message}`;
       } finally {
         clearInterval(tick);
         dry.disabled = false;
@@ -109,7 +121,12 @@ export async function ledgerView({ app }) {
     const scope = await units.inScope(["county", "town", "village"]);
     const picker = units.unitSelect(scope, { name: "unitId" });
     picker.id = "export-unit";
-    const link = h("a.button.primary", { id: "export-link", download: "" }, "下载 CSV");
+    // Fetched through the API client: a refusal is said here in Chinese, never saved as the CSV.
+    const exportStatus = h("p.field-error", { role: "alert", id: "export-error" });
+    const link = downloadLink(h("a.button.primary", { id: "export-link", download: "" }, "下载 CSV"), {
+      onError: (error) => { exportStatus.textContent = `导出失败：${failureText(error)}`; },
+      onDone: () => { exportStatus.textContent = ""; toast("已下载（导出已记入审计日志）"); },
+    });
     // A masked file is for reading and printing; one to edit in Excel and import again needs the
     // full numbers, which only those who may reveal them get, with a reason (audited).
     const full = can("identifiers.reveal") ? h("input", { type: "checkbox", name: "reveal", id: "export-reveal" }) : null;
@@ -139,7 +156,7 @@ export async function ledgerView({ app }) {
       : "导出该单位及下级的全部档案，列与导入相同，号码按你的权限掩码，供查看和打印（掩码的号码不能再导入）。导出会记入审计日志。";
     sections.push(h("section", { "aria-labelledby": "export-h" }, h("h2", { id: "export-h" }, "导出台账"),
       h("div.card", field("单位", picker, { hint }),
-        full ? field("导出完整号码（用于修改后再导入）", full) : null, reasonField, link)));
+        full ? field("导出完整号码（用于修改后再导入）", full) : null, reasonField, link, exportStatus)));
   }
   mount(app.view, h("h1", "台账导入导出"), sections);
 }

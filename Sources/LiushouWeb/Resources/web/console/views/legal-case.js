@@ -311,7 +311,7 @@ function closeForm(page) {
   });
 }
 
-/** A progress note: the note's id is made once per distinct text, so a retry never adds it twice. */
+/** A progress note: the note's id is made once per note, so a retry never adds it twice. */
 function noteForm(page) {
   const body = h("textarea", { name: "body", rows: 3, maxlength: 4000 });
   const problems = h("div", { role: "alert" });
@@ -338,7 +338,20 @@ function noteForm(page) {
       attempt = { id: null };
       toast("已添加办理记录");
     } catch (error) {
-      await showStepProblem(page, form, problems, error);
+      if (error.status === 409 && error.problem.code === "id_conflict") {
+        // An earlier submit of this note was saved (its answer was lost) and the text was changed
+        // since: that note stands. What is typed now stays, under a new id, to be added as a note of its own.
+        attempt = { id: null };
+        try {
+          page.record = (await api("GET", `/v1/legal-cases/${page.record.id}`)).data;
+          await renderDetails(page);
+        } catch {
+          // The list of notes shows the earlier one at the next visit.
+        }
+        mount(problems, h("div.banner.warn", { id: "legal-note-earlier" },
+          h("p", "这条办理记录之前的一次提交已经保存（当时的回答没有送达），见上方“办理记录”。"),
+          h("p", "之后修改的内容没有随那次保存，仍在下方；如需补充，请核对后再点“添加记录”，将作为一条新记录保存。")));
+      } else await showStepProblem(page, form, problems, error);
     } finally {
       submit.disabled = false;
     }

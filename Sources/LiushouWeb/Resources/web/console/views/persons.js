@@ -1,7 +1,8 @@
 // 人员档案: the list with the registry's filters, name search and keyset paging. The filters live in
 // the URL (#/persons?unitId=…&noCapableGuardian=true), so the dashboard can link to a list.
-import { h, mount } from "../../shared/ui.js";
+import { h, mount, toast } from "../../shared/ui.js";
 import { get, query } from "../../shared/api.js";
+import { downloadLink, failureText } from "../../shared/download.js";
 import { can } from "../../shared/session.js";
 import * as vocab from "../../shared/vocab.js";
 import * as units from "../units.js";
@@ -46,7 +47,8 @@ export async function personsView({ app, params }) {
     h("thead", h("tr", ["姓名", "性别", "出生年", "类别", "村", "风险", "监护", "就学", "完整", "状态"].map((t) => h("th", { scope: "col" }, t)))), body);
   const actions = h("div.row.no-print",
     can("persons.write") ? h("a.button.primary", { href: "#/new" }, "新建档案") : null,
-    can("persons.export") ? h("a.button", { href: `/v1/exports/persons${query({ ...current, q: current.q, unitId: current.unitId || (scope[0] || {}).id })}`, download: "台账.csv" }, "导出当前筛选（CSV）") : null);
+    can("persons.export") ? downloadLink(h("a.button", { id: "persons-export", href: `/v1/exports/persons${query({ ...current, q: current.q, unitId: current.unitId || (scope[0] || {}).id })}`, download: "台账.csv" }, "导出当前筛选（CSV）"),
+      { onError: (error) => toast(`导出失败：${failureText(error)}`, "bad") }) : null);
   mount(app.view, h("h1", "人员档案"), form, actions, h("div.table-wrap", table), status, more);
 
   let cursor = null;

@@ -77,8 +77,19 @@ export async function safeguardingView({ app, params }) {
       h("button.primary", { type: "submit" }, "保存报警记录"));
     police.addEventListener("submit", async (event) => {
       event.preventDefault();
+      // Checked here: the receipt number typed stays in its box either way.
+      const notifiedAt = at.value ? new Date(at.value) : null;
+      if (!notifiedAt || Number.isNaN(notifiedAt.getTime())) {
+        showFieldErrors(police, { notifiedAt: "请填写报警时间（年、月、日、时、分）" });
+        return;
+      }
+      if (notifiedAt.getTime() > Date.now() + 600000) {
+        showFieldErrors(police, { notifiedAt: "报警时间不能晚于现在" });
+        return;
+      }
+      showFieldErrors(police, {});
       try {
-        await post(`/v1/safeguarding-reports/${r.id}/police`, { notifiedAt: new Date(at.value).toISOString(), reference: reference.value.trim() || null }, { ifMatch: r.version });
+        await post(`/v1/safeguarding-reports/${r.id}/police`, { notifiedAt: notifiedAt.toISOString(), reference: reference.value.trim() || null }, { ifMatch: r.version });
         toast("已登记报警");
         app.render();
       } catch (error) {
@@ -103,7 +114,8 @@ export async function safeguardingView({ app, params }) {
         toast("已确认收到");
         app.render();
       } catch (error) {
-        toast(error.status === 412 || error.status === 409 ? "报告已被他人确认，已刷新" : `失败：${error.message}`, "bad");
+        toast(error.status === 409 ? "报告已被他人确认，已刷新"
+          : error.status === 412 ? "报告刚被他人更新（如补记了报警情况），已刷新，请再确认" : `失败：${error.message}`, "bad");
         app.render();
       }
     };
@@ -124,7 +136,7 @@ export async function safeguardingView({ app, params }) {
       h("a.button", { href: "#/safeguarding", "aria-current": status === "open" ? "page" : null }, "未确认"),
       h("a.button", { href: "#/safeguarding?status=all", "aria-current": status === "all" ? "page" : null }, "全部")),
     h("p.muted", { role: "status" }, `${data.items.length} 份报告`),
-    rows.length ? h("ul.queue", rows) : h("p", "没有未确认的报告。"));
+    rows.length ? h("ul.queue", rows) : h("p", status === "all" ? "没有强制报告。" : "没有未确认的报告。"));
 }
 
 export async function overdueView({ app, params }) {

@@ -75,8 +75,15 @@ export function message(text) {
   const rules = [
     [/^must be (\d+) to (\d+) fen$/, (m) => `金额须在 ${yuan(Number(m[1]))} 至 ${yuan(Number(m[2]))} 之间`],
     [/^give the reason/, () => "请填写理由"], [/is required to (approve|pay)/, () => "必填"],
-    [/^is before the decision/, () => "不能早于审批日期"], [/outside your relief scope|not in your scope/i, () => "此人不在你的救助工作范围内"],
-    [/^must be a type in force|^is not a case type/i, () => "请选择有效的救助类型"],
+    [/^is before the decision/, () => "不能早于审批日期"],
+    [/outside your relief scope|not in your scope|^no such active person in your relief scope/i, () => "此人不在你的救助工作范围内（或已销档）"],
+    [/^must be a type in force|^is not a case type|^no such case type in this county/i, () => "请选择本县有效的救助类型"],
+    [/^this type grants at most (\d+) fen$/, (m) => `此类救助最多 ${yuan(Number(m[1]))}`],
+    [/^no such follow-up of this person$/, () => "此人没有这条跟进事项"],
+    [/^is not a relief officer or administrator covering this person$/, () => "不是负责此人的民政助理或管理员"],
+    [/^describe the need/, () => "请描述需求（1 至 2000 个字）"], [/^name the follow-up exactly when source is follow_up$/, () => "来源为跟进事项时须选定跟进事项"],
+    [/^only approve and pay carry an amount$/, () => "只有批准和发放时填写金额"], [/^only pay carries a (date|channel)$/, () => "只有发放时填写此项"],
+    [/^case types are set by a county$/, () => "救助类型由县设定"], [/^the calendar is set by a county$/, () => "工作日历由县设定"],
   ];
   for (const [pattern, make] of rules) {
     const match = text.match(pattern);

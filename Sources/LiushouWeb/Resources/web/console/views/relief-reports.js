@@ -2,6 +2,7 @@
 // (the server's CSV shown as a printable table, with the CSV itself to download).
 import { h, mount, field, toast } from "../../shared/ui.js";
 import { api, get, query } from "../../shared/api.js";
+import { downloadLink } from "../../shared/download.js";
 import * as R from "./relief-common.js";
 
 export async function indicatorsTab({ app, params, unitId, unitPicker: picker }) {
@@ -78,8 +79,9 @@ export async function paymentsTab({ app, params, unitId, scope, unitPicker: pick
   const payments = rows.filter((r) => r[2]);
   const print = h("button.primary", { type: "button", id: "print-book" }, "打印台账");
   print.addEventListener("click", () => window.print());
-  const download = h("a.button", { href: path, download: `${unitName}救助发放台账-${month}.csv`, id: "download-book" }, "下载 CSV");
-  download.addEventListener("click", () => toast("正在下载（下载会记入审计日志）"));
+  // Fetched through the API client: a refusal is said in Chinese, never saved as the CSV.
+  const download = downloadLink(h("a.button", { href: path, download: `${unitName}救助发放台账-${month}.csv`, id: "download-book" }, "下载 CSV"),
+    { onDone: () => toast("已下载（下载已记入审计日志）") });
   mount(app.view, h("h1", "帮扶救助"), R.tabs("payments"),
     h("form.filters.card.no-print", { role: "search", "aria-label": "选择单位和月份" }, picker(), field("月份", monthControl),
       h("div.field.buttons", print, download)),

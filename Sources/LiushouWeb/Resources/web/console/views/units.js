@@ -119,16 +119,30 @@ export async function unitsView({ app, params }) {
               toast("已移动");
               app.render();
             } catch (error) {
-              // The page is drawn again with the unit as it is now (its parent may have changed): nothing typed is lost.
-              if (error.status === 412) toast("单位刚被他人修改，已显示最新情况；请核对后再移动", "bad"), app.render();
-              else toast(`无法移动：${error.status === 422 ? reasons(error) : error.message}`, "bad");
+              // Changed by someone else meanwhile: the chosen parent stays chosen, the unit's latest
+              // version is taken (moving again applies to it) and what changed is said.
+              if (error.status === 412) {
+                const latest = await refresh();
+                if (latest && !latest.active) {
+                  toast("此单位刚被他人停用", "bad");
+                  app.render();
+                  return;
+                }
+                showFieldErrors(moveForm, { parentId: !latest ? "单位刚被他人修改；暂时无法取得最新情况，您选择的新上级仍在此处，请稍后再试"
+                  : latest.parentId !== u.parentId ? `单位刚被他人移动过（现上级：${await units.name(latest.parentId)}），已取得最新版本；您选择的新上级仍在此处，核对后可再次移动`
+                    : `单位刚被他人修改（现名：${latest.name}），已取得最新版本；您选择的新上级仍在此处，可再次移动` });
+              } else toast(`无法移动：${error.status === 422 ? reasons(error) : error.message}`, "bad");
             }
           });
           parts.push(moveForm);
         }
       }
+      const deactivateNote = h("p.field-error", { role: "alert", id: "unit-deactivate-error" });
       parts.push(h("h3", "停用"), h("p.small.muted", "有在用下级的单位不能停用；单位不会被删除。"),
-        h("button.danger", { type: "button", onclick: async () => {
+        h("button.danger", { type: "button", id: "unit-deactivate", onclick: async (event) => {
+          const button = event.currentTarget;
+          deactivateNote.textContent = "";
+          button.disabled = true;
           try {
             await post(`/v1/units/${u.id}/deactivate`, undefined, { ifMatch: etag });
             units.forget(u.id);
@@ -136,10 +150,22 @@ export async function unitsView({ app, params }) {
             toast("已停用");
             app.render();
           } catch (error) {
-            if (error.status === 412) toast("单位刚被他人修改，已显示最新情况；请核对后再停用", "bad"), app.render();
-            else toast(`无法停用：${error.status === 422 ? reasons(error) : error.message}`, "bad");
+            if (error.status === 412) {
+              // Changed by someone else meanwhile: its latest version is taken, so a second click applies to it.
+              const latest = await refresh();
+              if (latest && !latest.active) {
+                toast("此单位已被他人停用");
+                units.forget(u.id);
+                app.render();
+                return;
+              }
+              deactivateNote.textContent = latest ? `单位刚被他人修改（现名：${latest.name}），已取得最新版本；核对后可再次点“停用此单位”`
+                : "单位刚被他人修改；暂时无法取得最新情况，请稍后再试";
+            } else deactivateNote.textContent = `无法停用：${error.status === 422 ? reasons(error) : error.message}`;
+          } finally {
+            button.disabled = false;
           }
-        } }, "停用此单位"));
+        } }, "停用此单位"), deactivateNote);
     }
     parts.push(h("p", h("a", { href: `#/persons?unitId=${u.id}` }, "查看此单位的人员档案"), " · ", can("visits.read") ? h("a", { href: `#/overdue?unitId=${u.id}` }, "逾期走访") : null));
     mount(detail, parts);

@@ -113,15 +113,24 @@ async function accountCard(app, account, scope) {
         h("p.hint", "用户手机丢失或更换时使用：删除其身份验证器和恢复码，下次登录重新绑定。"), resetTwoFactor);
     } else {
       const label = h("input", { name: "label", maxlength: 100 });
-      const issue = h("form", { novalidate: true, "aria-label": "签发令牌" }, h("h3", "签发新令牌（轮换）"), field("令牌说明", label), h("button", { type: "submit" }, "签发"));
+      const issue = h("form", { novalidate: true, "aria-label": "签发令牌" }, h("h3", "签发新令牌（轮换）"), field("令牌说明", label), h("button", { type: "submit", id: "issue-token" }, "签发"));
       const shown = h("div");
+      const issueButton = issue.querySelector("button[type=submit]");
       issue.addEventListener("submit", async (event) => {
         event.preventDefault();
+        // Held while the request runs: a second click would issue a second token.
+        if (issueButton.disabled) return;
+        issueButton.disabled = true;
         try {
           const issued = await post(`/v1/service-accounts/${account.id}/tokens`, label.value.trim() ? { label: label.value.trim() } : {});
           mount(shown, tokenBox(issued));
         } catch (error) {
-          toast(`失败：${error.message}`, "bad");
+          if (error.status === 422) {
+            const rest = showFieldErrors(issue, error.fields, vocab.message);
+            if (rest.length) toast(rest.map((r) => r.replace(/^[^:]*: /, "")).join("；"), "bad");
+          } else toast(`失败：${error.message}`, "bad");
+        } finally {
+          issueButton.disabled = false;
         }
       });
       const tokenId = h("input", { name: "tokenId", autocomplete: "off" });
@@ -170,11 +179,15 @@ function createForm(app, scope, kind) {
       field("角色", role), field("授权单位", unit),
       kind === "user" ? field("初始密码", password, { hint: "至少 8 位，3 类字符；首次登录须修改" }) : field("令牌说明", label)),
     h("button.primary", { type: "submit" }, "新建"));
-  const id = crypto.randomUUID();
+  // One id per account this form creates: a retry after a lost answer names the same account.
+  let id = crypto.randomUUID();
+  const route = kind === "user" ? "users" : "service-accounts";
+  const submit = form.querySelector("button[type=submit]");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     problems.replaceChildren();
     const body = { id, username: username.value.trim(), displayName: displayName.value.trim(), homeUnitId: home.value, grants: [{ role: role.value, unitId: unit.value }] };
+    submit.disabled = true;
     try {
       if (kind === "user") {
         const account = await post("/v1/users", { ...body, password: password.value });
@@ -187,10 +200,32 @@ function createForm(app, scope, kind) {
         mount(form, h("h2", { id: `${kind}-create-h` }, "服务账号已新建"), tokenBox(issued), h("a.button", { href: `#/service-accounts?id=${issued.account.id}` }, "打开此账号"));
       }
     } catch (error) {
-      if (error.status === 422 || error.status === 409) {
+      const code = error.problem && error.problem.code;
+      if (error.status === 409 && code === "already_created") {
+        // An earlier submit created this service account (its answer, with the first token, was lost):
+        // the token is not shown again; a new one is issued on the account's card.
+        showFieldErrors(form, {});
+        mount(problems, h("div.banner.warn", { role: "alert" },
+          h("p", "此服务账号已在之前的一次提交中新建，但当时的回答没有送达：它的第一个令牌只显示一次，已无法再查看。"),
+          h("p", "请打开此账号，签发一个新令牌（旧令牌请在确认未被使用后吊销）。"),
+          h("a.button.primary", { href: `#/${route}?id=${id}` }, "打开此账号并签发新令牌")));
+      } else if (error.status === 409 && code === "id_conflict") {
+        // An earlier submit created an account under this id with other details (its answer was
+        // lost, then the form was changed): that account stands; what is typed now goes under a new id.
+        const earlier = id;
+        id = crypto.randomUUID();
+        showFieldErrors(form, {});
+        mount(problems, h("div.banner.warn", { role: "alert" },
+          h("p", "之前的一次提交已经新建了一个账号（当时的回答没有送达），它的用户名或所属单位与现在填写的不同。"),
+          h("p", "请先核对那个账号；如仍需新建现在填写的账号，请再点“新建”。"),
+          h("a.button", { href: `#/${route}?id=${earlier}` }, "查看之前新建的账号")));
+      } else if (error.status === 422 || error.status === 409) {
         const rest = showFieldErrors(form, error.fields, vocab.message);
-        mount(problems, h("p.banner.bad", error.status === 409 ? "用户名已被使用" : `请改正标出的内容${rest.length ? "：" + rest.join("；") : ""}`));
+        mount(problems, h("p.banner.bad", code === "username_taken" ? "用户名已被使用，请换一个" : error.status === 409 ? error.message
+          : `请改正标出的内容${rest.length ? "：" + rest.join("；") : ""}`));
       } else mount(problems, h("p.banner.bad", error.status === 403 ? "你不能在此单位授予此角色" : `失败：${error.message}`));
+    } finally {
+      submit.disabled = false;
     }
   });
   return form;
