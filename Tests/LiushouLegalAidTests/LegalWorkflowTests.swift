@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import LiushouAPITestSupport
 import LiushouAccess
+import LiushouHTTP
 import LiushouLegalAid
 import LiushouPlatform
 import LiushouPostgres
@@ -328,6 +329,30 @@ struct LegalWorkflowTests {
                 #expect([try await first.status.code, try await second.status.code].sorted() == [200, 412])
                 let audits = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.assign'").first
                 #expect(try audits?.decode("n", as: Int.self) == 1)
+                // A step whose answer was lost, sent again under its Idempotency-Key at the version read before: answered
+                // with the case as it stands (not 412 "not saved"), and not applied twice.
+                let reassign = try JSONSerialization.data(withJSONObject: ["officerAccountId": try await LegalWorld.account("town1.legal", database)])
+                func keyed(_ key: String, _ body: Data, token: String) async throws -> TestResponse {
+                    try await client.send(
+                        .post,
+                        assign,
+                        body: body,
+                        contentType: "application/json",
+                        token: token,
+                        headers: [.ifMatch: "\"3\"", .idempotencyKey: key]
+                    )
+                }
+                let once = try await keyed("reassign-1", reassign, token: world.legal)
+                #expect(once.status == .ok && once.etag == "\"4\"", "\(once.text)")
+                let retried = try await keyed("reassign-1", reassign, token: world.legal)
+                #expect(retried.status == .ok && retried.etag == "\"4\"", "\(retried.text)")
+                #expect(retried.headers[.idempotentReplayed] == "true")
+                let reassigned = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.assign'").first
+                #expect(try reassigned?.decode("n", as: Int.self) == 2, "the retry is not audited as a second assignment")
+                // The same key with another body, or from someone else, is refused; a new key at the old version is 412.
+                #expect(try await keyed("reassign-1", body, token: world.legal).status == .unprocessableContent)
+                #expect(try await keyed("reassign-1", reassign, token: world.townAdmin).status == .unprocessableContent)
+                #expect(try await keyed("reassign-2", reassign, token: world.legal).status == .preconditionFailed)
             }
         }
     }

@@ -339,7 +339,11 @@ struct ReliefAccessTests {
                 try check(try await client.post("/v1/relief/case-types", json: town, token: county), 422, field: "countyId", "type on a town")
                 let good: [String: Any] = ["countyId": world.fixture.county.idString, "key": "flood", "name": "洪灾", "decisionWorkingDays": 5]
                 #expect(try await client.post("/v1/relief/case-types", json: good, token: county).status == .created)
-                let again = try await client.post("/v1/relief/case-types", json: good, token: county)
+                // The same type again is a retry (200 with it); other content under the key is refused.
+                #expect(try await client.post("/v1/relief/case-types", json: good, token: county).status == .ok)
+                var renamed = good
+                renamed["name"] = "洪涝灾害"
+                let again = try await client.post("/v1/relief/case-types", json: renamed, token: county)
                 #expect(again.status == .conflict)
                 #expect(try again.json()["code"] as? String == "type_exists")
                 try check(

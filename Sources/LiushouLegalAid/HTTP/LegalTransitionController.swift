@@ -7,8 +7,8 @@ import LiushouPlatform
 import LiushouPostgres
 
 /// `/v1/legal-cases/:id/{decision,review,assignment,first-contact,close}`: the workflow's
-/// transitions, each with If-Match (`LegalWorkflow` says which stage each leads to). The same
-/// handler shape as `ReliefTransitionController`, one route per action and no Idempotency-Key.
+/// transitions, each with If-Match (`LegalWorkflow` says which stage each leads to) and an optional
+/// Idempotency-Key: a retry under the key is answered with the case, `Idempotent-Replayed: true`.
 struct LegalTransitionController: Sendable {
     let database: TenantDatabase
     let transitioner: LegalTransitioner
@@ -37,10 +37,22 @@ struct LegalTransitionController: Sendable {
     private func transition(_ action: LegalAction, _ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let id = try context.uuidParameter("id")
         let version = try request.ifMatchVersion()
+        let key = request.headers[.idempotencyKey] == nil ? nil : try request.idempotencyKey()
         let input = try await request.decodeJSON(as: LegalTransitionInput.self, context: context)
-        let record = try await self.database.transaction(for: caller) { transaction in
-            try await self.transitioner.apply(action, input, to: id, ifMatch: version, caller: caller, origin: AuditOrigin(context), in: transaction)
+        let (record, replayed) = try await self.database.transaction(for: caller) { transaction in
+            try await self.transitioner.apply(
+                action,
+                input,
+                to: id,
+                ifMatch: version,
+                idempotencyKey: key,
+                caller: caller,
+                origin: AuditOrigin(context),
+                in: transaction
+            )
         }
-        return try JSONResponse(record, headers: [.eTag: "\"\(record.version)\""])
+        var headers: HTTPFields = [.eTag: "\"\(record.version)\""]
+        if replayed { headers[.idempotentReplayed] = "true" }
+        return try JSONResponse(record, headers: headers)
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import LiushouAccess
@@ -13,20 +14,49 @@ struct LegalTransitioner: Sendable {
     let clock: ChinaClock
 
     /// The stored case after `action` with `input` on case `id` at If-Match `version`.
+    /// Applies `action` to case `id` as `caller`; with an `idempotencyKey`, a step already taken under the key
+    /// (same sender and body) is answered with the case as it stands, `replayed`, and nothing is applied again.
     func apply(
         _ action: LegalAction,
         _ input: LegalTransitionInput,
         to id: UUID,
         ifMatch version: Int,
+        idempotencyKey key: String? = nil,
         caller: Caller,
         origin: AuditOrigin,
         in transaction: PostgresTransaction
-    ) async throws -> LegalCase {
+    ) async throws -> (record: LegalCase, replayed: Bool) {
         let today = self.clock.today()
         let errors = LegalRules.problems(input, for: action, today: today, now: self.clock.now())
         if !errors.isEmpty { throw ServiceError.invalid(errors) }
+        let digest = Self.digest(action, input)
+        if let key,
+            let prior = try await transaction.query(
+                "select actor_id, request_hash from legal_case_step where case_id = \(id) and idempotency_key = \(key)"
+            ).first
+        {
+            guard try prior.decode("actor_id", as: UUID.self) == caller.accountID, try prior.decode("request_hash", as: Data.self) == digest
+            else {
+                throw ServiceError.unprocessable(
+                    code: "idempotency_key_reused",
+                    title: "The Idempotency-Key was used for another request",
+                    detail: "Use a new key for a new step.",
+                    errors: [.init(field: "Idempotency-Key", message: "was used for another request")]
+                )
+            }
+            guard let current = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else { throw Problem.internalError }
+            return (current, true)
+        }
         let step = Step(action: action, input: input, caller: caller, today: today, now: self.clock.now())
         let (brief, target) = try await step.apply(to: id, version: version, in: transaction)
+        if let key {
+            try await transaction.query(
+                """
+                insert into legal_case_step (case_id, idempotency_key, action, unit_id, actor_id, request_hash)
+                values (\(id), \(key), \(action.rawValue), \(brief.unitId), \(caller.accountID), \(digest))
+                """
+            )
+        }
         guard let saved = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else { throw Problem.internalError }
         try await AuditEntry(
             caller: caller,
@@ -37,7 +67,17 @@ struct LegalTransitioner: Sendable {
             unitID: brief.unitId,
             detail: ["from": brief.stage.rawValue, "to": target.rawValue]
         ).append(in: transaction)
-        return saved
+        return (saved, false)
+    }
+
+    /// SHA-256 of the step and its body (keys sorted), to tell a retry from another step under the same key.
+    static func digest(_ action: LegalAction, _ input: LegalTransitionInput) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash = SHA256()
+        hash.update(data: Data(action.rawValue.utf8))
+        hash.update(data: (try? encoder.encode(input)) ?? Data())
+        return Data(hash.finalize())
     }
 }
 
