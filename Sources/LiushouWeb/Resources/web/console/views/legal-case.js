@@ -124,6 +124,9 @@ function stepForm(page, { id, title, action, label, controls, build, danger = fa
   const submit = h("button", { type: "submit", className: danger ? "danger" : "primary" }, label);
   const form = h("form.card.legal-step", { novalidate: true, id, "aria-labelledby": `${id}-h` },
     h("h3", { id: `${id}-h` }, title), problems, controls, h("div.actions", submit));
+  // One key per step; sent again unchanged (after a network failure) it is the same key, so a step that
+  // reached the server is answered as done instead of "changed by someone else".
+  let pending = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     problems.replaceChildren();
@@ -132,14 +135,22 @@ function stepForm(page, { id, title, action, label, controls, build, danger = fa
       showFieldErrors(form, body.errors);
       return;
     }
+    const text = JSON.stringify(body);
+    if (!pending || pending.text !== text || pending.version !== page.record.version) {
+      pending = { key: crypto.randomUUID(), text, version: page.record.version };
+    }
     submit.disabled = true;
     try {
-      const saved = await post(`/v1/legal-cases/${page.record.id}/${action}`, body, { ifMatch: page.record.version });
-      toast(`${title}：已保存`);
+      const answer = await api("POST", `/v1/legal-cases/${page.record.id}/${action}`,
+        { body, ifMatch: page.record.version, idempotencyKey: pending.key });
+      pending = null;
+      const saved = answer.data;
+      toast(answer.headers.get("idempotent-replayed") === "true" ? `${title}：此前已保存，未重复办理` : `${title}：已保存`);
       page.record = saved;
       await render(page);
       document.querySelector("main h1")?.scrollIntoView();
     } catch (error) {
+      if (!error.transient) pending = null;
       await showStepProblem(page, form, problems, error);
     } finally {
       submit.disabled = false;

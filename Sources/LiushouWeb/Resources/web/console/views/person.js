@@ -392,7 +392,13 @@ export async function personView({ app, id, params }) {
   const record = response.data;
   const p = { ...record.file, birthYear: record.birthYear, id: record.id, version: record.version, status: record.status, createdAt: record.createdAt, updatedAt: record.updatedAt,
     exit: record.exitReason ? { reason: record.exitReason, exitedOn: record.exitedOn } : null };
-  const etag = (response.headers.get("etag") || String(p.version)).replaceAll('"', "");
+  let etag = (response.headers.get("etag") || String(p.version)).replaceAll('"', "");
+  /** After a 412: the file as it is now; its version is taken so the user's choice can be confirmed again. */
+  async function refreshed() {
+    const fresh = await api("GET", `/v1/persons/${id}`);
+    etag = (fresh.headers.get("etag") || String(fresh.data.version)).replaceAll('"', "");
+    return fresh.data;
+  }
   const [villageName, gridName] = await Promise.all([units.name(p.villageId), p.gridId ? units.name(p.gridId) : ""]);
   const visible = TABS.filter((t) => !t.any || t.any.some(can));
   const panel = h("div.tab-panel", { role: "tabpanel", id: "tab-panel", "aria-labelledby": `tab-${tab}`, tabindex: "0" });
@@ -438,8 +444,17 @@ export async function personView({ app, id, params }) {
       app.render();
     } catch (error) {
       if (error.status === 422) showFieldErrors(exitBox, error.fields, vocab.message);
-      else if (error.status === 412) toast("档案已被他人修改，已重新载入", "bad"), app.render();
-      else toast(`销档失败：${error.message}`, "bad");
+      else if (error.status === 412) {
+        // The chosen reason and date stay: the file changed meanwhile, so the user confirms again (or sees it closed).
+        try {
+          const now = await refreshed();
+          if (now.status !== "active") { toast("此档案已被他人销档", "bad"); app.render(); return; }
+          showFieldErrors(exitBox, {}, vocab.message);
+          toast("档案刚被他人修改，已取最新版本；销档原因和日期已保留，请核对后再次确认", "bad");
+        } catch (reload) {
+          toast(reload.offline ? "网络不通，未销档；您的选择仍在此处" : `销档失败：${reload.message}`, "bad");
+        }
+      } else toast(error.offline ? "网络不通，未销档；您的选择仍在此处" : `销档失败：${error.message}`, "bad");
     }
   });
   async function reactivate() {
@@ -448,8 +463,14 @@ export async function personView({ app, id, params }) {
       toast("已恢复在档");
       app.render();
     } catch (error) {
-      toast(error.status === 412 ? "档案已被他人修改，请重试" : `恢复失败：${error.message}`, "bad");
-      app.render();
+      if (error.status !== 412) { toast(error.offline ? "网络不通，未恢复" : `恢复失败：${error.message}`, "bad"); return; }
+      try {
+        const now = await refreshed();
+        if (now.status === "active") { toast("此档案已被他人恢复在档", "bad"); app.render(); return; }
+        toast("档案刚被他人修改，已取最新版本；请再点一次“恢复在档”", "bad");
+      } catch (reload) {
+        toast(reload.offline ? "网络不通，未恢复" : `恢复失败：${reload.message}`, "bad");
+      }
     }
   }
 
