@@ -5,7 +5,7 @@
 // shown until a tab names it.
 import { h, mount, field, showFieldErrors, toast } from "../../shared/ui.js";
 import { api, get, post, query } from "../../shared/api.js";
-import { can } from "../../shared/session.js";
+import { can, roles } from "../../shared/session.js";
 import * as vocab from "../../shared/vocab.js";
 import * as units from "../units.js";
 import { table, appendRows, day, when, yesNo, label, labels, blank } from "../generic.js";
@@ -26,7 +26,8 @@ const TABS = [
   { key: "legal", label: "法律援助" },
   { key: "school", label: "学籍", any: ["schools.read"] },
   { key: "counselling", label: "心理关爱" },
-  { key: "history", label: "修改记录" },
+  // The server shows a file's history to the staff of its area only (not schools, clinics, volunteers).
+  { key: "history", label: "修改记录", roles: ["county_admin", "town_admin", "child_welfare_supervisor", "village_cadre", "grid_worker", "relief_officer", "legal_aid_officer"] },
 ];
 
 function section(title, rows) {
@@ -400,7 +401,8 @@ export async function personView({ app, id, params }) {
     return fresh.data;
   }
   const [villageName, gridName] = await Promise.all([units.name(p.villageId), p.gridId ? units.name(p.gridId) : ""]);
-  const visible = TABS.filter((t) => !t.any || t.any.some(can));
+  const held = new Set(roles());
+  const visible = TABS.filter((t) => (!t.any || t.any.some(can)) && (!t.roles || t.roles.some((r) => held.has(r))));
   const panel = h("div.tab-panel", { role: "tabpanel", id: "tab-panel", "aria-labelledby": `tab-${tab}`, tabindex: "0" });
   const tabs = h("div.tabs.no-print", { role: "tablist", "aria-label": "档案分页" }, visible.map((t) => h("a", {
     role: "tab", id: `tab-${t.key}`, href: `#/persons/${id}?tab=${t.key}${reveal ? "&reveal=1" : ""}`, "aria-selected": String(t.key === tab), "aria-controls": "tab-panel",
