@@ -349,10 +349,37 @@ struct LegalWorkflowTests {
                 #expect(retried.headers[.idempotentReplayed] == "true")
                 let reassigned = try await database.pool.query("select count(*) as n from audit_log where action = 'legal_case.assign'").first
                 #expect(try reassigned?.decode("n", as: Int.self) == 2, "the retry is not audited as a second assignment")
+                let replayReads = try await database.pool.query(
+                    "select count(*) as n from audit_log where action = 'legal_case.read' and record_id = \(other.lowercased())"
+                ).first
+                #expect(try replayReads?.decode("n", as: Int.self) == 1, "the replay hands back the case's details: audited as a read")
                 // The same key with another body, or from someone else, is refused; a new key at the old version is 412.
-                #expect(try await keyed("reassign-1", body, token: world.legal).status == .unprocessableContent)
+                let reused = try await keyed("reassign-1", body, token: world.legal)
+                #expect(reused.status == .unprocessableContent && reused.text.contains("idempotency_key_reused"))
                 #expect(try await keyed("reassign-1", reassign, token: world.townAdmin).status == .unprocessableContent)
                 #expect(try await keyed("reassign-2", reassign, token: world.legal).status == .preconditionFailed)
+                // The first attempt and its retry at once (the retry sent while the first still commits): the retry
+                // waits for the case's row and is answered as a replay, not 412. The town admin's key is kept too.
+                async let racing = client.send(
+                    .post,
+                    assign,
+                    body: body,
+                    contentType: "application/json",
+                    token: world.townAdmin,
+                    headers: [.ifMatch: "\"4\"", .idempotencyKey: "admin-reassign"]
+                )
+                async let racingRetry = client.send(
+                    .post,
+                    assign,
+                    body: body,
+                    contentType: "application/json",
+                    token: world.townAdmin,
+                    headers: [.ifMatch: "\"4\"", .idempotencyKey: "admin-reassign"]
+                )
+                let pair = [try await racing, try await racingRetry]
+                #expect(pair.map(\.status) == [.ok, .ok], "\(pair.map(\.text))")
+                #expect(pair.filter { $0.headers[.idempotentReplayed] == "true" }.count == 1)
+                #expect(Set(pair.map(\.etag)) == ["\"5\""])
             }
         }
     }

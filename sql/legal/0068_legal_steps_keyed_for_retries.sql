@@ -13,9 +13,11 @@ create table legal_case_step (
         constraint legal_case_step_case references legal_case (id),
     idempotency_key text not null
         constraint legal_case_step_key_length check (length(idempotency_key) between 1 and 200),
-    action text not null,
+    action text not null
+        constraint legal_case_step_action check (action in ('decision', 'review', 'assignment', 'first-contact', 'close')),
     -- The case's unit, as on its notes: row-level security reads it without a join.
-    unit_id uuid not null,
+    unit_id uuid not null
+        constraint legal_case_step_unit references org_unit (id),
     actor_id uuid not null
         constraint legal_case_step_actor references account (id),
     -- SHA-256 of the step's body (keys sorted).

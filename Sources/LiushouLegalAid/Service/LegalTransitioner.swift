@@ -30,6 +30,9 @@ struct LegalTransitioner: Sendable {
         let errors = LegalRules.problems(input, for: action, today: today, now: self.clock.now())
         if !errors.isEmpty { throw ServiceError.invalid(errors) }
         let digest = Self.digest(action, input)
+        // The case's row first: a retry arriving while its first attempt commits waits here, then meets
+        // the first attempt's step (not its new version, which would answer 412 "not saved").
+        if key != nil { try await transaction.query("select 1 from legal_case where id = \(id) for update") }
         if let key,
             let prior = try await transaction.query(
                 "select actor_id, request_hash from legal_case_step where case_id = \(id) and idempotency_key = \(key)"
@@ -45,6 +48,16 @@ struct LegalTransitioner: Sendable {
                 )
             }
             guard let current = try await LegalCaseStore.find(id, today: today, in: transaction)?.record else { throw Problem.internalError }
+            // The answer holds the case's details: read as any read of them is, audited. The write also makes
+            // the COMMIT wait for the standby, so the replay vouches only for a step a failover keeps.
+            try await AuditEntry(
+                caller: caller,
+                origin: origin,
+                action: "legal_case.read",
+                resource: "legal_case",
+                recordID: id.uuidString.lowercased(),
+                unitID: current.unitId
+            ).append(in: transaction)
             return (current, true)
         }
         let step = Step(action: action, input: input, caller: caller, today: today, now: self.clock.now())

@@ -137,7 +137,9 @@ function stepForm(page, { id, title, action, label, controls, build, danger = fa
     }
     const text = JSON.stringify(body);
     if (!pending || pending.text !== text || pending.version !== page.record.version) {
-      pending = { key: crypto.randomUUID(), text, version: page.record.version };
+      // An edited resubmit after a lost answer gets a new key; it remembers the earlier one may have been saved.
+      const uncertain = Boolean(pending && pending.uncertain && pending.version === page.record.version);
+      pending = { key: crypto.randomUUID(), text, version: page.record.version, uncertain };
     }
     submit.disabled = true;
     try {
@@ -150,8 +152,10 @@ function stepForm(page, { id, title, action, label, controls, build, danger = fa
       await render(page);
       document.querySelector("main h1")?.scrollIntoView();
     } catch (error) {
+      if (error.transient && pending) pending.uncertain = true;
+      const uncertain = Boolean(pending && pending.uncertain);
       if (!error.transient) pending = null;
-      await showStepProblem(page, form, problems, error);
+      await showStepProblem(page, form, problems, error, uncertain);
     } finally {
       submit.disabled = false;
     }
@@ -159,7 +163,7 @@ function stepForm(page, { id, title, action, label, controls, build, danger = fa
   return form;
 }
 
-async function showStepProblem(page, form, problems, error) {
+async function showStepProblem(page, form, problems, error, uncertain = false) {
   if (error.status === 422) {
     const rest = showFieldErrors(form, error.fields, caseMessage);
     mount(problems, h("p.banner.bad", `请改正标出的内容${rest.length ? "：" + rest.join("；") : ""}`));
@@ -176,7 +180,8 @@ async function showStepProblem(page, form, problems, error) {
       page.record = fresh;
       await renderDetails(page);
       mount(problems, h("div.banner.warn.legal-conflict",
-        h("p", error.problem.code === "case_closed" ? "此案件已结案，不能再添加记录。" : "此案件刚被他人更新，你的操作没有保存。"),
+        h("p", error.problem.code === "case_closed" ? "此案件已结案，不能再添加记录。"
+          : uncertain ? "你之前的一次提交（当时网络中断）可能已经保存，这次没有再保存；请看上方最新情况。" : "此案件刚被他人更新，你的操作没有保存。"),
         h("p", moved ? `案件现处于“${stages[fresh.stage] || fresh.stage}”阶段，此操作可能已不适用；上方已显示最新情况。` : "上方已显示最新情况；你填写的内容仍在，核对后可再次提交。")));
     } else {
       mount(problems, h("p.banner.bad", "此案件已被他人更新，且暂时无法读取最新情况，请稍后刷新页面。"));

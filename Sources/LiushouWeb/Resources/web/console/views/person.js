@@ -378,7 +378,10 @@ async function historyTab(id) {
 }
 
 export async function personView({ app, id, params }) {
-  const tab = TABS.some((t) => t.key === params.get("tab")) ? params.get("tab") : "file";
+  const held = new Set(roles());
+  const visible = TABS.filter((t) => (!t.any || t.any.some(can)) && (!t.roles || t.roles.some((r) => held.has(r))));
+  // A tab this user is not shown (an old link) opens the file.
+  const tab = visible.some((t) => t.key === params.get("tab")) ? params.get("tab") : "file";
   const reveal = params.get("reveal") === "1" ? sessionStorage.getItem(`reveal:${id}`) : null;
   let response;
   try {
@@ -401,8 +404,6 @@ export async function personView({ app, id, params }) {
     return fresh.data;
   }
   const [villageName, gridName] = await Promise.all([units.name(p.villageId), p.gridId ? units.name(p.gridId) : ""]);
-  const held = new Set(roles());
-  const visible = TABS.filter((t) => (!t.any || t.any.some(can)) && (!t.roles || t.roles.some((r) => held.has(r))));
   const panel = h("div.tab-panel", { role: "tabpanel", id: "tab-panel", "aria-labelledby": `tab-${tab}`, tabindex: "0" });
   const tabs = h("div.tabs.no-print", { role: "tablist", "aria-label": "档案分页" }, visible.map((t) => h("a", {
     role: "tab", id: `tab-${t.key}`, href: `#/persons/${id}?tab=${t.key}${reveal ? "&reveal=1" : ""}`, "aria-selected": String(t.key === tab), "aria-controls": "tab-panel",
@@ -450,13 +451,13 @@ export async function personView({ app, id, params }) {
         // The chosen reason and date stay: the file changed meanwhile, so the user confirms again (or sees it closed).
         try {
           const now = await refreshed();
-          if (now.status !== "active") { toast("此档案已被他人销档", "bad"); app.render(); return; }
+          if (now.status !== "active") { toast("此档案已销档（可能是你刚才的提交已生效）", "bad"); app.render(); return; }
           showFieldErrors(exitBox, {}, vocab.message);
           toast("档案刚被他人修改，已取最新版本；销档原因和日期已保留，请核对后再次确认", "bad");
         } catch (reload) {
-          toast(reload.offline ? "网络不通，未销档；您的选择仍在此处" : `销档失败：${reload.message}`, "bad");
+          toast(reload.offline ? "网络不通，不能确定是否已销档，请稍后刷新核对；您的选择仍在此处" : `销档失败：${reload.message}`, "bad");
         }
-      } else toast(error.offline ? "网络不通，未销档；您的选择仍在此处" : `销档失败：${error.message}`, "bad");
+      } else toast(error.offline ? "网络不通，不能确定是否已销档，请稍后刷新核对；您的选择仍在此处" : `销档失败：${error.message}`, "bad");
     }
   });
   async function reactivate() {
@@ -465,13 +466,13 @@ export async function personView({ app, id, params }) {
       toast("已恢复在档");
       app.render();
     } catch (error) {
-      if (error.status !== 412) { toast(error.offline ? "网络不通，未恢复" : `恢复失败：${error.message}`, "bad"); return; }
+      if (error.status !== 412) { toast(error.offline ? "网络不通，不能确定是否已恢复，请稍后刷新核对" : `恢复失败：${error.message}`, "bad"); return; }
       try {
         const now = await refreshed();
-        if (now.status === "active") { toast("此档案已被他人恢复在档", "bad"); app.render(); return; }
+        if (now.status === "active") { toast("此档案已恢复在档（可能是你刚才的提交已生效）", "bad"); app.render(); return; }
         toast("档案刚被他人修改，已取最新版本；请再点一次“恢复在档”", "bad");
       } catch (reload) {
-        toast(reload.offline ? "网络不通，未恢复" : `恢复失败：${reload.message}`, "bad");
+        toast(reload.offline ? "网络不通，不能确定是否已恢复，请稍后刷新核对" : `恢复失败：${reload.message}`, "bad");
       }
     }
   }
