@@ -22,7 +22,8 @@ start_bench_server() {
   trap stop_bench_server EXIT
   "${LIUSHOU_BENCH_BIN:-.build/release/liushou}" serve --data-dir "$work/data" --port "$port" --log-level warning "$@" >"$work/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 120); do
+  # The demo seed alone takes about a minute on this machine.
+  for _ in $(seq 1 480); do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
     sleep 0.5
   done

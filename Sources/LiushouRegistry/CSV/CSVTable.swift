@@ -28,10 +28,21 @@ public struct CSVTable: Sendable, Equatable {
         lhs.header == rhs.header && lhs.rows.map(\.line) == rhs.rows.map(\.line) && lhs.rows.map(\.fields) == rhs.rows.map(\.fields)
     }
 
-    /// Parses text (already decoded to a String).
+    /// Parses text (already decoded to a String). Read as UTF-8 bytes: the characters that delimit
+    /// (quote, comma, CR, LF) are ASCII, and no byte of a multi-byte character is, so each field's
+    /// bytes are whole characters.
     public init(parsing text: String) throws {
+        var text = text
+        self = try text.withUTF8 { try Self(parsing: $0) }
+    }
+
+    private init(parsing bytes: UnsafeBufferPointer<UInt8>) throws {
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
         var records: [(Int, [String], Int)] = []
-        var field = ""
+        var field: [UInt8] = []
         var fields: [String] = []
         // The spreadsheet row being read: one a record, wherever its fields hold line breaks.
         var line = 1
@@ -41,63 +52,55 @@ public struct CSVTable: Sendable, Equatable {
         var recordFileLine = 1
         var inQuotes = false
         var quoteLine = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let scalar = pending {
-                pending = nil
-                return scalar
-            }
-            return iterator.next()
+        var index = 0
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
         }
         func endRecord() {
-            fields.append(field)
-            field = ""
+            endField()
             if !fields.allSatisfy({ $0.trimmingSpaces().isEmpty }) { records.append((recordLine, fields, recordFileLine)) }
             fields = []
         }
-        while let scalar = next() {
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             if inQuotes {
-                if scalar == "\"" {
-                    if let following = next() {
-                        if following == "\"" {
-                            field.unicodeScalars.append("\"")
-                        } else {
-                            inQuotes = false
-                            pending = following
-                        }
+                if byte == quote {
+                    if index < bytes.count, bytes[index] == quote {
+                        field.append(quote)
+                        index += 1
                     } else {
                         inQuotes = false
                     }
                 } else {
-                    if scalar == "\n" { fileLine += 1 }
-                    field.unicodeScalars.append(scalar)
+                    if byte == lf { fileLine += 1 }
+                    field.append(byte)
                 }
                 continue
             }
-            switch scalar {
-            case "\"" where field.isEmpty:
+            switch byte {
+            case quote where field.isEmpty:
                 inQuotes = true
                 quoteLine = line
-            case ",":
-                fields.append(field)
-                field = ""
-            case "\r":
-                let following = next()
-                if let following, following != "\n" { pending = following }
+            case comma:
+                endField()
+            case cr:
+                let followedByLF = index < bytes.count && bytes[index] == lf
+                if followedByLF { index += 1 }
                 endRecord()
                 line += 1
                 recordLine = line
-                if following == "\n" { fileLine += 1 }
+                if followedByLF { fileLine += 1 }
                 recordFileLine = fileLine
-            case "\n":
+            case lf:
                 endRecord()
                 line += 1
                 recordLine = line
                 fileLine += 1
                 recordFileLine = fileLine
             default:
-                field.unicodeScalars.append(scalar)
+                field.append(byte)
             }
         }
         if inQuotes { throw ParseError.unterminatedQuote(line: quoteLine) }

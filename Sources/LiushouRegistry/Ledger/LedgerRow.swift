@@ -28,8 +28,8 @@ public struct LedgerRow: Sendable {
         func text(_ column: LedgerColumn) -> String? {
             guard var value = values[column]?.trimmingWhitespace(), !value.isEmpty else { return nil }
             // The apostrophe an export put before a formula-like cell (CSVWriter.cell) goes again.
-            let scalars = Array(value.unicodeScalars.prefix(2))
-            if scalars.count == 2, scalars[0] == "'", ["=", "+", "-", "@"].contains(scalars[1]) { value.removeFirst() }
+            let scalars = value.unicodeScalars
+            if scalars.first == "'", let second = scalars.dropFirst().first, ["=", "+", "-", "@"].contains(second) { value.removeFirst() }
             return value
         }
         func vocabulary<T: ChineseNamed>(_ column: LedgerColumn, _ type: T.Type) -> T? {

@@ -230,7 +230,11 @@ extension ChineseNamed {
     /// The value whose code or Chinese name is `text`.
     static func parse(_ text: String) -> Self? {
         let trimmed = text.trimmingSpaces()
-        return Self(rawValue: trimmed) ?? Self.allCases.first { $0.chineseName == trimmed }
+        // Codes and names as they are spelt first, byte for byte (a ledger reads one a cell, and
+        // comparing Chinese text as Unicode costs more); then as Unicode compares text.
+        let bytes = trimmed.utf8
+        return Self.allCases.first { $0.rawValue.utf8.elementsEqual(bytes) } ?? Self.allCases.first { $0.chineseName.utf8.elementsEqual(bytes) }
+            ?? Self(rawValue: trimmed) ?? Self.allCases.first { $0.chineseName == trimmed }
     }
 }
 
