@@ -1,0 +1,149 @@
+-- An obligation's references are checked a statement at a time, not a row at a time (issue 23).
+--
+-- `visit_obligation` referenced its person, its rule and its unit through three foreign keys. A key
+-- checks every new row on its own: one lookup (a query of its own, with a row lock) per row and
+-- key. A new person has two or three obligations, so a ledger chunk of 1,000 new people made about
+-- 7,500 of them. On a kept demo county (`pg_stat_statements`, 100 chunks of 1,000 new people), the
+-- chunk's insert into `person`, whose trigger writes the obligations, took 131 ms with the keys and
+-- 93 ms without them, and the whole import of 100,000 people 26.7 s against 20.1 s.
+--
+-- The obligations are derived rows: only this module's security-definer functions write them, from
+-- `person`, `visit_rule` and `org_unit`, a set at a time. The keys are replaced by triggers that keep
+-- what the keys kept:
+-- - an insert locks the people, rules and units its rows name, as a key's check does (`for key
+--   share`, so none of them can be deleted or change its id until the transaction ends), in one
+--   query a table, and fails with foreign_key_violation (23503), naming the old constraint and the
+--   missing row, when one is not there;
+-- - an update that changes a row's person, rule or unit (a rebuild after a rule or unit changes)
+--   checks that row the same way;
+-- - deleting a person, a rule or a unit that an obligation still names, or changing its id, fails
+--   the same way. No function deletes them (people exit, rules and units are deactivated); the keys
+--   refused it too.
+-- Each check reads the other table as a key's check does, past row-level security (the functions
+-- run as the tables' owner).
+
+-- Locks the people, rules and units named (each array distinct, without nulls) as a foreign key's
+-- check does, and fails naming the first one missing.
+create function visit_obligation_references_check(p_people uuid[], p_rules uuid[], p_units uuid[]) returns void
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    declare
+        v_found integer;
+        v_missing uuid;
+    begin
+        select count(*) into v_found from (select p.id from person p where p.id = any (p_people) for key share of p) l;
+        if v_found < cardinality(p_people) then
+            select w.id into v_missing from unnest(p_people) w (id) where not exists (select from person p where p.id = w.id) limit 1;
+            raise exception 'an obligation names person %, who does not exist', v_missing
+                using errcode = 'foreign_key_violation', constraint = 'visit_obligation_person_id_fkey', table = 'visit_obligation';
+        end if;
+        select count(*) into v_found from (select r.id from visit_rule r where r.id = any (p_rules) for key share of r) l;
+        if v_found < cardinality(p_rules) then
+            select w.id into v_missing from unnest(p_rules) w (id) where not exists (select from visit_rule r where r.id = w.id) limit 1;
+            raise exception 'an obligation names visit rule %, which does not exist', v_missing
+                using errcode = 'foreign_key_violation', constraint = 'visit_obligation_rule_id_fkey', table = 'visit_obligation';
+        end if;
+        select count(*) into v_found from (select u.id from org_unit u where u.id = any (p_units) for key share of u) l;
+        if v_found < cardinality(p_units) then
+            select w.id into v_missing from unnest(p_units) w (id) where not exists (select from org_unit u where u.id = w.id) limit 1;
+            raise exception 'an obligation names unit %, which does not exist', v_missing
+                using errcode = 'foreign_key_violation', constraint = 'visit_obligation_unit_id_fkey', table = 'visit_obligation';
+        end if;
+    end
+    $$;
+revoke all on function visit_obligation_references_check(uuid[], uuid[], uuid[]) from public;
+
+-- After each inserting statement: every row's references at once.
+create function visit_obligation_references_inserted() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        perform visit_obligation_references_check(
+            array(select distinct n.person_id from new_rows n),
+            array(select distinct n.rule_id from new_rows n),
+            array(select distinct n.unit_id from new_rows n));
+        return null;
+    end
+    $$;
+revoke all on function visit_obligation_references_inserted() from public;
+
+-- After a row's person, rule or unit changed: that row's (the door checks' updates change none).
+create function visit_obligation_references_changed() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    begin
+        perform visit_obligation_references_check(array[new.person_id], array[new.rule_id], array[new.unit_id]);
+        return null;
+    end
+    $$;
+revoke all on function visit_obligation_references_changed() from public;
+
+create trigger visit_obligation_references_inserted after insert on visit_obligation
+    referencing new table as new_rows
+    for each statement execute function visit_obligation_references_inserted();
+create trigger visit_obligation_references_changed after update on visit_obligation
+    for each row when (old.person_id is distinct from new.person_id or old.rule_id is distinct from new.rule_id
+        or old.unit_id is distinct from new.unit_id)
+    execute function visit_obligation_references_changed();
+
+-- A person, rule or unit still named by an obligation is neither deleted nor given another id.
+-- TG_ARGV[0] names the obligation's column, TG_ARGV[1] the constraint the error names.
+create function visit_obligation_referenced_rows_deleted() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    declare
+        v_named uuid;
+    begin
+        execute format('select o.id from old_rows o where exists (select from visit_obligation v where v.%I = o.id) limit 1', TG_ARGV[0])
+            into v_named;
+        if v_named is not null then
+            raise exception '% % is still named by a visit obligation', TG_TABLE_NAME, v_named
+                using errcode = 'foreign_key_violation', constraint = TG_ARGV[1], table = 'visit_obligation';
+        end if;
+        return null;
+    end
+    $$;
+revoke all on function visit_obligation_referenced_rows_deleted() from public;
+
+create function visit_obligation_referenced_id_changed() returns trigger
+    language plpgsql security definer set search_path = public, pg_temp
+    as $$
+    declare
+        v_named boolean;
+    begin
+        execute format('select exists (select from visit_obligation v where v.%I = $1)', TG_ARGV[0]) into v_named using old.id;
+        if v_named then
+            raise exception '% % is still named by a visit obligation', TG_TABLE_NAME, old.id
+                using errcode = 'foreign_key_violation', constraint = TG_ARGV[1], table = 'visit_obligation';
+        end if;
+        return null;
+    end
+    $$;
+revoke all on function visit_obligation_referenced_id_changed() from public;
+
+create trigger person_obligations_kept after delete on person
+    referencing old table as old_rows
+    for each statement execute function visit_obligation_referenced_rows_deleted('person_id', 'visit_obligation_person_id_fkey');
+create trigger person_obligations_keep_id after update of id on person
+    for each row when (old.id is distinct from new.id)
+    execute function visit_obligation_referenced_id_changed('person_id', 'visit_obligation_person_id_fkey');
+create trigger visit_rule_obligations_kept after delete on visit_rule
+    referencing old table as old_rows
+    for each statement execute function visit_obligation_referenced_rows_deleted('rule_id', 'visit_obligation_rule_id_fkey');
+create trigger visit_rule_obligations_keep_id after update of id on visit_rule
+    for each row when (old.id is distinct from new.id)
+    execute function visit_obligation_referenced_id_changed('rule_id', 'visit_obligation_rule_id_fkey');
+create trigger org_unit_obligations_kept after delete on org_unit
+    referencing old table as old_rows
+    for each statement execute function visit_obligation_referenced_rows_deleted('unit_id', 'visit_obligation_unit_id_fkey');
+create trigger org_unit_obligations_keep_id after update of id on org_unit
+    for each row when (old.id is distinct from new.id)
+    execute function visit_obligation_referenced_id_changed('unit_id', 'visit_obligation_unit_id_fkey');
+
+-- The person's and the unit's checks above find obligations by index (the primary key, and
+-- visit_obligation_unit_due); a rule's reads the table, as its key's check did: rules are never
+-- deleted, and an index would cost every new obligation a write.
+
+alter table visit_obligation drop constraint visit_obligation_person_id_fkey;
+alter table visit_obligation drop constraint visit_obligation_rule_id_fkey;
+alter table visit_obligation drop constraint visit_obligation_unit_id_fkey;
