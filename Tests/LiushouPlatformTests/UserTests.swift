@@ -180,6 +180,101 @@ struct UserTests {
             }
         }
     }
+
+    @Test("account changes sent with If-Match apply to the version read: two resets at once, one 412; every change raises the version")
+    func changesAtTheVersionRead() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let workerID = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                let path = "/v1/users/\(workerID.uuidString)"
+                func version() async throws -> String {
+                    try #require(try await client.send(.get, path, token: admin).headers[.eTag])
+                }
+                let read = try await version()
+                // Two administrators reset the password having read the same version: one is refused. A third
+                // transaction holds the account's row meanwhile, so both requests have read the account before
+                // either may write it.
+                let locked = AsyncStream<Void>.makeStream()
+                let holder = Task {
+                    try await database.pool.withTransaction { transaction in
+                        try await transaction.query("select id from account where id = \(workerID) for update")
+                        locked.continuation.yield()
+                        try await Task.sleep(for: .milliseconds(1500))
+                    }
+                }
+                for await _ in locked.stream { break }
+                let body = try JSONSerialization.data(withJSONObject: ["password": "Reset#pass2026"])
+                async let first = client.send(
+                    .post,
+                    path + "/reset-password",
+                    body: body,
+                    contentType: "application/json",
+                    token: admin,
+                    headers: [.ifMatch: read]
+                )
+                async let second = client.send(
+                    .post,
+                    path + "/reset-password",
+                    body: body,
+                    contentType: "application/json",
+                    token: admin,
+                    headers: [.ifMatch: read]
+                )
+                let statuses = [try await first.status, try await second.status].map(\.code).sorted()
+                try await holder.value
+                #expect(statuses == [200, 412])
+                let audited = try await database.pool.query("select count(*)::int as n from audit_log where action = 'password.reset'").first!
+                    .decode("n", as: Int.self)
+                #expect(audited == 1)
+                // A grant, its revocation and a second-factor reset each make a new version; a stale one changes nothing.
+                let afterReset = try await version()
+                #expect(afterReset != read)
+                let stale = try await client.send(
+                    .post,
+                    path + "/grants",
+                    json: ["role": "volunteer", "unitId": fixture.village1b.idString],
+                    token: admin,
+                    headers: [.ifMatch: read]
+                )
+                #expect(stale.status == .preconditionFailed)
+                #expect(try stale.json()["code"] as? String == "version_mismatch")
+                let grants = try await database.pool.query("select count(*)::int as n from role_grant where account_id = \(workerID)").first!.decode(
+                    "n",
+                    as: Int.self
+                )
+                #expect(grants == 1)
+                let added = try await client.send(
+                    .post,
+                    path + "/grants",
+                    json: ["role": "volunteer", "unitId": fixture.village1b.idString],
+                    token: admin,
+                    headers: [.ifMatch: afterReset]
+                )
+                #expect(added.status == .ok)
+                let afterGrant = try #require(added.headers[.eTag])
+                #expect(afterGrant != afterReset)
+                let grantID = try #require(
+                    (try added.json()["grants"] as? [[String: Any]])?.first { $0["role"] as? String == "volunteer" }?["id"] as? String
+                )
+                let revoked = try await client.send(.post, path + "/grants/\(grantID)/revoke", token: admin, headers: [.ifMatch: afterGrant])
+                #expect(revoked.status == .ok)
+                let afterRevoke = try #require(revoked.headers[.eTag])
+                #expect(afterRevoke != afterGrant)
+                let twoFactor = try await client.send(.post, path + "/reset-two-factor", token: admin, headers: [.ifMatch: afterRevoke])
+                #expect(twoFactor.status == .ok)
+                #expect(try #require(twoFactor.headers[.eTag]) != afterRevoke)
+                let staleDisable = try await client.send(.post, path + "/disable", token: admin, headers: [.ifMatch: afterRevoke])
+                #expect(staleDisable.status == .preconditionFailed)
+                #expect(try await client.send(.get, path, token: admin).json()["disabled"] as? Bool == false)
+                // Without If-Match a change applies to the account as it is.
+                #expect(try await client.post(path + "/disable", json: [:], token: admin).status == .ok)
+                let malformed = try await client.send(.post, path + "/reset-two-factor", token: admin, headers: [.ifMatch: "soon"])
+                #expect(malformed.status == .badRequest)
+            }
+        }
+    }
 }
 
 @Suite("Account administration limits")

@@ -483,6 +483,21 @@ def county_flow(console, password, token):
     assert sorted(g["role"] for g in account["grants"]) == ["grid_worker", "village_cadre"], account
     console.shot("user", "user page")
     print(f"county admin created {username} with a grant, then granted grid_worker")
+    # Another administrator resets the password while the card is open: the card's next change names the
+    # version it shows, is refused (412), and the card is drawn again as the account now is.
+    call(base, "POST", f"/v1/users/{account_id}/reset-password", {"password": "Other#2025pass"}, token=token)
+    console.fill({"role": "volunteer", "unitId": village_id}, "#grant-form")
+    console.submit("#grant-form")
+    console.b.wait_for("document.body.innerText.includes('此账号刚被其他管理员修改')", "the message that another administrator changed the account")
+    console.b.wait_for("document.getElementById('account').innerText.includes('须修改密码')", "the card drawn again with the reset")
+    account = call(base, "GET", f"/v1/users/{account_id}", token=token)
+    assert len(account["grants"]) == 2, "the refused grant was not made"
+    kept = console.b.evaluate("document.querySelector('#grant-form [name=role]').value + ' ' + document.querySelector('#grant-form [name=unitId]').value")
+    assert kept == f"volunteer {village_id}", f"the redrawn card keeps the role and unit chosen: {kept}"
+    console.shot("user-changed-meanwhile", "account changed by another administrator")
+    console.submit("#grant-form")
+    console.b.wait_for("document.querySelectorAll('.grants li').length === 3", "the grant made on the account as it now is")
+    print("a change to an account another administrator changed meanwhile: 412, the card redrawn, then made")
     # The account list finds the new user by a part of its name; the whole list matches the API's first page.
     console.go(f"#/users?q={username[-6:]}", "document.querySelectorAll('#users-list-h ~ .table-wrap tbody tr').length === 1", "the account list filtered")
     row = console.b.evaluate("document.querySelector('#users-list-h ~ .table-wrap tbody tr').textContent")

@@ -95,20 +95,29 @@ enum AccountWriter {
 
     static func addGrant(_ role: Role, on unitID: UUID, to accountID: UUID, grantedBy: UUID, transaction: PostgresTransaction) async throws {
         // The same grant added twice at once (a double click) is one grant: the second finds the first.
-        try await transaction.query(
+        let added = try await transaction.query(
             """
             insert into role_grant (id, account_id, role, unit_id, granted_by)
             values (\(UUID()), \(accountID), \(role.rawValue), \(unitID), \(grantedBy))
             on conflict do nothing
             """
-        )
+        ).affectedRows
+        if added > 0 { try await self.changed(accountID, transaction: transaction) }
     }
 
     /// Revokes a grant still in force; the number of grants revoked (0 when another revoke came first).
-    static func revokeGrant(_ grantID: UUID, by revoker: UUID, transaction: PostgresTransaction) async throws -> Int {
-        try await transaction.query(
+    static func revokeGrant(_ grantID: UUID, of accountID: UUID, by revoker: UUID, transaction: PostgresTransaction) async throws -> Int {
+        let revoked = try await transaction.query(
             "update role_grant set revoked_at = now(), revoked_by = \(revoker) where id = \(grantID) and revoked_at is null"
         ).affectedRows
+        if revoked > 0 { try await self.changed(accountID, transaction: transaction) }
+        return revoked
+    }
+
+    /// A new version of the account (its grants or its second factor changed): the ETag an
+    /// administrator read no longer matches.
+    static func changed(_ accountID: UUID, transaction: PostgresTransaction) async throws {
+        try await transaction.query("update account set version = version + 1, updated_at = now() where id = \(accountID)")
     }
 
     /// Sets a new password the owner must change at the next login, unlocks the account and ends its sessions.

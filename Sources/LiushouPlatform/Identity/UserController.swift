@@ -48,7 +48,7 @@ struct UserController: Sendable {
 
     @Sendable func grant(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: GrantRequest.self, context: context)
-        return try await self.change(try context.uuidParameter("id"), action: "grant.add", context, caller) { account, transaction in
+        return try await self.change(try context.uuidParameter("id"), action: "grant.add", request, context, caller) { account, transaction in
             try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "", service: account.kind == "service")
             if account.grants.contains(where: { $0.role == body.role.rawValue && $0.unitId == body.unitId }) { return ["role": body.role.rawValue] }
             try await AccountWriter.addGrant(body.role, on: body.unitId, to: account.id, grantedBy: caller.accountID, transaction: transaction)
@@ -58,13 +58,13 @@ struct UserController: Sendable {
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let grantID = try context.uuidParameter("grantId")
-        return try await self.change(try context.uuidParameter("id"), action: "grant.revoke", context, caller) { account, transaction in
+        return try await self.change(try context.uuidParameter("id"), action: "grant.revoke", request, context, caller) { account, transaction in
             guard let grant = account.grants.first(where: { $0.id == grantID }), let role = Role(rawValue: grant.role) else {
                 throw Problem.notFound("No such grant.")
             }
             try await Self.checkGrantable([GrantRequest(role: role, unitId: grant.unitId)], caller: caller, transaction: transaction, field: "")
             // Two revokes at once: the second finds the grant gone, as it would after the first.
-            guard try await AccountWriter.revokeGrant(grantID, by: caller.accountID, transaction: transaction) == 1 else {
+            guard try await AccountWriter.revokeGrant(grantID, of: account.id, by: caller.accountID, transaction: transaction) == 1 else {
                 throw Problem.notFound("No such grant.")
             }
             return ["role": grant.role, "unit": grant.unitId.uuidString.lowercased()]
@@ -76,7 +76,7 @@ struct UserController: Sendable {
         let problems = PasswordPolicy.problems(with: body.password)
         guard problems.isEmpty else { throw Problem.validation(problems) }
         let hash = try await self.hasher.hash(body.password)
-        return try await self.change(try context.uuidParameter("id"), action: "password.reset", context, caller) { account, transaction in
+        return try await self.change(try context.uuidParameter("id"), action: "password.reset", request, context, caller) { account, transaction in
             guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
             try await AccountWriter.resetPassword(of: account.id, hash: hash, transaction: transaction)
             return nil
@@ -86,15 +86,16 @@ struct UserController: Sendable {
     /// A lost phone: an administrator above the account removes its authenticator and ends its sessions;
     /// the next login enrols again where the policy asks for it.
     @Sendable func resetTwoFactor(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        try await self.change(try context.uuidParameter("id"), action: "two_factor.reset", context, caller) { account, transaction in
+        try await self.change(try context.uuidParameter("id"), action: "two_factor.reset", request, context, caller) { account, transaction in
             guard account.kind == "user" else { throw Problem.validation([.init(field: "id", message: "is a service account")]) }
             let existed = try await TwoFactorService.reset(account: account.id, in: transaction)
+            try await AccountWriter.changed(account.id, transaction: transaction)
             return ["had_authenticator": String(existed)]
         }
     }
 
     @Sendable func disable(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
-        try await self.change(try context.uuidParameter("id"), action: "account.disable", context, caller) { account, transaction in
+        try await self.change(try context.uuidParameter("id"), action: "account.disable", request, context, caller) { account, transaction in
             try await AccountWriter.disable(account.id, transaction: transaction)
             return nil
         }
@@ -171,15 +172,24 @@ struct UserController: Sendable {
     }
 
     /// Loads a manageable account, applies a change, audits it, returns the account as it now is.
+    /// With `If-Match`, the change is made only to the version the administrator read (412
+    /// otherwise): two administrators resetting one password no longer both succeed unseen.
     private func change(
         _ id: UUID,
         action: String,
+        _ request: Request,
         _ context: AppRequestContext,
         _ caller: Caller,
         _ apply: (Account, PostgresTransaction) async throws -> [String: String]?
     ) async throws -> JSONResponse {
-        try await self.database.transaction(for: caller) { transaction in
+        let expected = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
+        return try await self.database.transaction(for: caller) { transaction in
+            if expected != nil {
+                // Held to the end: a concurrent change of this account waits, then meets the new version.
+                try await transaction.query("select id from account where id = \(id) for update")
+            }
             let account = try await self.visible(id, .usersManage, caller, transaction)
+            if let expected, account.version != expected { throw Problem.versionMismatch("account", current: account.version) }
             guard account.id != caller.accountID else {
                 throw Problem(
                     status: .forbidden,

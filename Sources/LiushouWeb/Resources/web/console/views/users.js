@@ -41,19 +41,30 @@ async function scopeUnits() {
   });
 }
 
+// Another administrator changed the account after this card was drawn (412): the card is drawn
+// again as the account now is, so the change is not made to an account nobody has looked at.
+const STALE = "此账号刚被其他管理员修改（授权、密码或状态），已显示最新情况，请核对后重试";
+// The role and unit chosen in a grant refused that way, chosen again on the redrawn card.
+let refusedGrant = null;
+
 async function accountCard(app, account, scope) {
   const manage = can("users.manage");
+  // Every change names the version this card shows.
+  const change = (path, body) => post(path, body, { ifMatch: account.version });
   const unitNames = await Promise.all(account.grants.map((g) => units.name(g.unitId)));
   const homeName = await units.name(account.homeUnitId);
   const grants = h("ul.grants", account.grants.map((g, i) => h("li", `${vocab.roles[g.role] || g.role} · ${unitNames[i]}（${formatTime(g.grantedAt)} 授予）`,
     manage ? h("button", { type: "button", className: "small", onclick: async () => {
       try {
-        await post(`/v1/users/${account.id}/grants/${g.id}/revoke`);
+        await change(`/v1/users/${account.id}/grants/${g.id}/revoke`);
         toast("已撤销");
         app.go(`#/users?id=${account.id}`);
         app.render();
       } catch (error) {
-        toast(`失败：${error.message}`, "bad");
+        if (error.status === 412) {
+          toast(STALE, "bad");
+          app.render();
+        } else toast(`失败：${error.message}`, "bad");
       }
     } }, "撤销") : null)));
   const parts = [h("h2", { id: "account-h" }, `${account.displayName}（${account.username}）`),
@@ -64,6 +75,11 @@ async function accountCard(app, account, scope) {
   if (manage && !account.disabled) {
     const role = roleSelect("role", account.kind === "service");
     const unit = units.unitSelect(scope, { name: "unitId" });
+    if (refusedGrant?.account === account.id) {
+      role.value = refusedGrant.role;
+      unit.value = refusedGrant.unitId;
+    }
+    refusedGrant = null;
     const grantForm = h("form", { novalidate: true, id: "grant-form", "aria-label": "授予角色" }, h("h3", "授予角色"),
       h("div.grid", field("角色", role), field("单位", unit)), h("button.primary", { type: "submit" }, "授予"));
     grantForm.addEventListener("submit", async (event) => {
@@ -71,11 +87,15 @@ async function accountCard(app, account, scope) {
       const button = grantForm.querySelector("button[type=submit]");
       button.disabled = true;
       try {
-        await post(`/v1/users/${account.id}/grants`, { role: role.value, unitId: unit.value });
+        await change(`/v1/users/${account.id}/grants`, { role: role.value, unitId: unit.value });
         toast("已授予");
         app.render();
       } catch (error) {
-        if (error.status === 422) {
+        if (error.status === 412) {
+          refusedGrant = { account: account.id, role: role.value, unitId: unit.value };
+          toast(STALE, "bad");
+          app.render();
+        } else if (error.status === 422) {
           const rest = showFieldErrors(grantForm, error.fields, vocab.message);
           if (rest.length) toast(rest.map((r) => r.replace(/^[^:]*: /, "")).join("；"), "bad");
         } else toast(error.status === 403 ? "你不能在此单位授予此角色" : `失败：${error.message}`, "bad");
@@ -91,11 +111,21 @@ async function accountCard(app, account, scope) {
       reset.addEventListener("submit", async (event) => {
         event.preventDefault();
         try {
-          await post(`/v1/users/${account.id}/reset-password`, { password: password.value });
+          const updated = await change(`/v1/users/${account.id}/reset-password`, { password: password.value });
+          account.version = updated.version;
           toast("已重置密码");
           password.value = "";
         } catch (error) {
-          if (error.status === 422) showFieldErrors(reset, error.fields, vocab.message);
+          if (error.status === 412) {
+            // The typed password stays: the card's version is brought up to date, and the next click resets
+            // the account as it now is.
+            try {
+              account.version = (await get(`/v1/users/${account.id}`)).version;
+            } catch {
+              // Left as it was: the next click meets 412 again.
+            }
+            toast("此账号刚被其他管理员修改，请核对后再次点击“重置”（输入的临时密码已保留）", "bad");
+          } else if (error.status === 422) showFieldErrors(reset, error.fields, vocab.message);
           else toast(`失败：${error.message}`, "bad");
         }
       });
@@ -103,10 +133,14 @@ async function accountCard(app, account, scope) {
       resetTwoFactor.addEventListener("click", async () => {
         if (!confirm(`确定重置 ${account.username} 的身份验证器？其所有会话立即失效，下次登录须重新绑定。`)) return;
         try {
-          await post(`/v1/users/${account.id}/reset-two-factor`);
+          const updated = await change(`/v1/users/${account.id}/reset-two-factor`);
+          account.version = updated.version;
           toast("已重置双因素认证");
         } catch (error) {
-          toast(error.status === 403 ? "只有该账号的上级管理员可以重置" : `失败：${error.message}`, "bad");
+          if (error.status === 412) {
+            toast(STALE, "bad");
+            app.render();
+          } else toast(error.status === 403 ? "只有该账号的上级管理员可以重置" : `失败：${error.message}`, "bad");
         }
       });
       parts.push(reset, h("h3", "双因素认证"),
@@ -148,11 +182,14 @@ async function accountCard(app, account, scope) {
     }
     parts.push(h("h3", "停用账号"), h("button.danger", { type: "button", onclick: async () => {
       try {
-        await post(`/v1/users/${account.id}/disable`);
+        await change(`/v1/users/${account.id}/disable`);
         toast("已停用");
         app.render();
       } catch (error) {
-        toast(`失败：${error.message}`, "bad");
+        if (error.status === 412) {
+          toast(STALE, "bad");
+          app.render();
+        } else toast(`失败：${error.message}`, "bad");
       }
     } }, "停用（会话和令牌立即失效）"));
   }
