@@ -22,4 +22,10 @@ extension Request {
         }
         return version
     }
+
+    /// The version from `If-Match` when the request sends one (a change that may also be made without
+    /// it, to the record as it is); a malformed one is refused as by `ifMatchVersion()`.
+    public func ifMatchVersionIfSent() throws -> Int? {
+        self.headers[.ifMatch] == nil ? nil : try self.ifMatchVersion()
+    }
 }

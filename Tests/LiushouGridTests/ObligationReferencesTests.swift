@@ -103,7 +103,7 @@ struct ObligationReferencesTests {
                         select min(rule_key) from visit_obligation where person_id = \(copy))
                     """
                 )
-                // The dashboard's cache line the move made for the grid names it too; it goes, to leave the obligation alone.
+                // The dashboard's cache line for the new grid names it too; it goes, to leave the obligation alone.
                 try await database.pool.query("delete from dashboard_leaf_cache where unit_id = \(grid)")
                 await #expect(throws: DatabaseError.foreignKeyViolation(constraint: "visit_obligation_unit_id_fkey", table: "visit_obligation")) {
                     try await database.pool.query("update org_unit set id = \(UUID()) where id = \(grid)")
@@ -121,6 +121,21 @@ struct ObligationReferencesTests {
                     }
                     #expect(locked?.sqlState == "55P03", "lock_not_available")
                     try await transaction.query("select 1")
+                }
+                // A delete that could not see an obligation committed meanwhile (REPEATABLE READ) is refused, and
+                // so is emptying a table an obligation names.
+                let repeatable = await #expect(throws: DatabaseError.self) {
+                    try await database.pool.withTransaction { transaction in
+                        try await transaction.query("set transaction isolation level repeatable read")
+                        try await transaction.query("delete from visit_rule where id = \(rule)")
+                    }
+                }
+                #expect(repeatable?.sqlState == "55000", "object_not_in_prerequisite_state")
+                for table in ["visit_rule", "org_unit", "person"] {
+                    let truncated = await #expect(throws: DatabaseError.self) {
+                        try await database.pool.query(SQLQuery(unsafeSQL: "truncate \(table) cascade"))
+                    }
+                    #expect(truncated?.sqlState == "23503", "\(table)")
                 }
                 // Once nothing names it, the copy may go (the keys allowed that too).
                 try await database.pool.query("delete from visit_obligation where person_id = \(copy)")

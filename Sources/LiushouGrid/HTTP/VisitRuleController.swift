@@ -34,7 +34,7 @@ struct VisitRuleController: Sendable {
         // Stored as counted: the table's check counts the text without its ends.
         body.description = body.description.trimmingWhitespace()
         try Self.validate(key: key, body)
-        let ifMatch = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
+        let ifMatch = try request.ifMatchVersionIfSent()
         // Bulk: the change rebuilds the visit obligations of everyone under the unit (a county's
         // hundreds of thousands of people). Run again after a deadlock: every step reads afresh.
         // Two first overrides at once: the second runs again and meets the first's (428 or 412).

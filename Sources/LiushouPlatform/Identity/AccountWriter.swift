@@ -114,6 +114,14 @@ enum AccountWriter {
         return revoked
     }
 
+    /// Locks an account for a change until the transaction ends, first of everything the change
+    /// locks (grants come after). `for no key update`, as the change's own update of the account
+    /// takes: it lets other transactions' foreign-key checks on the account (a grant it makes for
+    /// another account, a new session) go on. An account the caller may not read is not locked.
+    static func lock(_ accountID: UUID, transaction: PostgresTransaction) async throws {
+        try await transaction.query("select id from account where id = \(accountID) for no key update")
+    }
+
     /// A new version of the account (its grants or its second factor changed): the ETag an
     /// administrator read no longer matches.
     static func changed(_ accountID: UUID, transaction: PostgresTransaction) async throws {

@@ -182,14 +182,11 @@ struct UserController: Sendable {
         _ caller: Caller,
         _ apply: (Account, PostgresTransaction) async throws -> [String: String]?
     ) async throws -> JSONResponse {
-        let expected = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
+        let expected = try request.ifMatchVersionIfSent()
         return try await self.database.transaction(for: caller) { transaction in
-            if expected != nil {
-                // Held to the end: a concurrent change of this account waits, then meets the new version.
-                try await transaction.query("select id from account where id = \(id) for update")
-            }
+            // Every change of the account waits here for the one before it, and then reads its version.
+            try await AccountWriter.lock(id, transaction: transaction)
             let account = try await self.visible(id, .usersManage, caller, transaction)
-            if let expected, account.version != expected { throw Problem.versionMismatch("account", current: account.version) }
             guard account.id != caller.accountID else {
                 throw Problem(
                     status: .forbidden,
@@ -199,6 +196,7 @@ struct UserController: Sendable {
                 )
             }
             try await AccountWriter.requireAuthority(over: account.id, caller: caller, transaction: transaction)
+            if let expected, account.version != expected { throw Problem.versionMismatch("account", current: account.version) }
             let detail = try await apply(account, transaction)
             guard let updated = try await Account.load(id, in: transaction) else { throw Problem.internalError }
             try await AuditEntry(

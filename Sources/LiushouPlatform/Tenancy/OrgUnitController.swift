@@ -133,7 +133,7 @@ struct OrgUnitController: Sendable {
     @Sendable func replaceServiceArea(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: ServiceArea.self, context: context)
         let id = try context.uuidParameter("id")
-        let expected = request.headers[.ifMatch] == nil ? nil : try request.ifMatchVersion()
+        let expected = try request.ifMatchVersionIfSent()
         let villageIDs = body.villageIds
         return try await self.database.transaction(for: caller) { transaction in
             let clinic = try await self.visible(id, .unitsManage, caller, transaction)

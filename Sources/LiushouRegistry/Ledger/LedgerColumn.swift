@@ -90,7 +90,7 @@ extension LedgerColumn {
     }
 
     /// The case's place in `allCases`: an enum without payloads is stored as that number, in one
-    /// byte for up to 256 cases (`LedgerTests.columnPositions` holds this to `allCases`).
+    /// byte for up to 256 cases (`LedgerReadingTests.columnIdentity` holds this to `allCases`).
     var position: UInt8 {
         unsafeBitCast(self, to: UInt8.self)
     }

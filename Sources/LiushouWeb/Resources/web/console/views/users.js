@@ -41,11 +41,13 @@ async function scopeUnits() {
   });
 }
 
-// Another administrator changed the account after this card was drawn (412): the card is drawn
-// again as the account now is, so the change is not made to an account nobody has looked at.
-const STALE = "此账号刚被其他管理员修改（授权、密码或状态），已显示最新情况，请核对后重试";
-// The role and unit chosen in a grant refused that way, chosen again on the redrawn card.
-let refusedGrant = null;
+// The account changed after this card was drawn (412: another administrator, or its owner changing
+// the password): the card is drawn again as the account now is, so the change is not made to an
+// account nobody has looked at.
+const STALE = "此账号刚被修改（授权、密码或状态），已显示最新情况，请核对后重试";
+// What was chosen or typed in a change refused that way, put back on the redrawn card (held in
+// memory only, never stored).
+let refused = null;
 
 async function accountCard(app, account, scope) {
   const manage = can("users.manage");
@@ -75,11 +77,12 @@ async function accountCard(app, account, scope) {
   if (manage && !account.disabled) {
     const role = roleSelect("role", account.kind === "service");
     const unit = units.unitSelect(scope, { name: "unitId" });
-    if (refusedGrant?.account === account.id) {
-      role.value = refusedGrant.role;
-      unit.value = refusedGrant.unitId;
+    const kept = refused?.account === account.id ? refused : {};
+    refused = null;
+    if (kept.role) {
+      role.value = kept.role;
+      unit.value = kept.unitId;
     }
-    refusedGrant = null;
     const grantForm = h("form", { novalidate: true, id: "grant-form", "aria-label": "授予角色" }, h("h3", "授予角色"),
       h("div.grid", field("角色", role), field("单位", unit)), h("button.primary", { type: "submit" }, "授予"));
     grantForm.addEventListener("submit", async (event) => {
@@ -92,7 +95,7 @@ async function accountCard(app, account, scope) {
         app.render();
       } catch (error) {
         if (error.status === 412) {
-          refusedGrant = { account: account.id, role: role.value, unitId: unit.value };
+          refused = { account: account.id, role: role.value, unitId: unit.value };
           toast(STALE, "bad");
           app.render();
         } else if (error.status === 422) {
@@ -106,6 +109,8 @@ async function accountCard(app, account, scope) {
     parts.push(grantForm);
     if (account.kind === "user") {
       const password = h("input", { name: "password", type: "password", autocomplete: "new-password" });
+      // As a property, not an attribute: the typed password stays out of the page's markup.
+      if (kept.password) password.value = kept.password;
       const reset = h("form", { novalidate: true, "aria-label": "重置密码" }, h("h3", "重置密码"),
         field("临时密码", password, { hint: "至少 8 位，3 类字符；用户下次登录须修改，其所有会话立即失效" }), h("button", { type: "submit" }, "重置"));
       reset.addEventListener("submit", async (event) => {
@@ -117,14 +122,9 @@ async function accountCard(app, account, scope) {
           password.value = "";
         } catch (error) {
           if (error.status === 412) {
-            // The typed password stays: the card's version is brought up to date, and the next click resets
-            // the account as it now is.
-            try {
-              account.version = (await get(`/v1/users/${account.id}`)).version;
-            } catch {
-              // Left as it was: the next click meets 412 again.
-            }
-            toast("此账号刚被其他管理员修改，请核对后再次点击“重置”（输入的临时密码已保留）", "bad");
+            refused = { account: account.id, password: password.value };
+            toast(`${STALE}（输入的临时密码已保留）`, "bad");
+            app.render();
           } else if (error.status === 422) showFieldErrors(reset, error.fields, vocab.message);
           else toast(`失败：${error.message}`, "bad");
         }
