@@ -38,9 +38,16 @@ struct ObligationReferencesTests {
                         try await database.pool.query(query)
                     }
                 }
-                // Changing a stored row's rule to a missing one is refused as well.
-                await #expect(throws: DatabaseError.foreignKeyViolation(constraint: "visit_obligation_rule_id_fkey", table: "visit_obligation")) {
-                    try await database.pool.query("update visit_obligation set rule_id = \(UUID()) where person_id = \(person)")
+                // Changing a stored row's rule, unit or person to a missing one is refused as well.
+                let changes: [(SQLQuery, String)] = [
+                    ("update visit_obligation set rule_id = \(UUID()) where person_id = \(person)", "visit_obligation_rule_id_fkey"),
+                    ("update visit_obligation set unit_id = \(UUID()) where person_id = \(person)", "visit_obligation_unit_id_fkey"),
+                    ("update visit_obligation set person_id = \(UUID()) where person_id = \(person)", "visit_obligation_person_id_fkey"),
+                ]
+                for (change, constraint) in changes {
+                    await #expect(throws: DatabaseError.foreignKeyViolation(constraint: constraint, table: "visit_obligation")) {
+                        try await database.pool.query(change)
+                    }
                 }
                 try await database.pool.query(insert(person: person, rule: rule, unit: unit, key: "test_d"))
                 let count = try await database.pool.query(
