@@ -275,6 +275,51 @@ struct UserTests {
             }
         }
     }
+
+    @Test("a grant waiting for its unit (a move in progress) does not hold the account: its owner still logs in")
+    func grantWaitsWithoutHoldingTheAccount() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let workerID = try await database.pool.query("select id from account where username = 'grid1a.worker'").first!.decode("id", as: UUID.self)
+            try await PlatformApp.make(database).test(.router) { client in
+                let admin = try await client.login("town1.admin")
+                let locked = AsyncStream<Void>.makeStream()
+                let release = AsyncStream<Void>.makeStream()
+                // A unit move holds the village's row until it commits.
+                let mover = Task {
+                    try await database.pool.withTransaction { transaction in
+                        try await transaction.query("select id from org_unit where id = \(fixture.village1b.id) for update")
+                        locked.continuation.yield()
+                        for await _ in release.stream { break }
+                    }
+                }
+                for await _ in locked.stream { break }
+                let body = try JSONSerialization.data(withJSONObject: ["role": "volunteer", "unitId": fixture.village1b.idString])
+                async let granted = client.send(
+                    .post,
+                    "/v1/users/\(workerID.uuidString)/grants",
+                    body: body,
+                    contentType: "application/json",
+                    token: admin
+                )
+                try await Task.sleep(for: .milliseconds(300))
+                // The grant waits for the unit; the account is not held meanwhile. (Were it held, the login would
+                // wait for the move: it is let go after 3 s so that the test fails instead of hanging.)
+                let fallback = Task {
+                    try await Task.sleep(for: .seconds(3))
+                    release.continuation.yield()
+                }
+                let started = ContinuousClock.now
+                let login = try await client.post("/v1/auth/login", json: ["username": "grid1a.worker", "password": PlatformFixture.password])
+                #expect(login.status == .ok)
+                #expect(ContinuousClock.now - started < .seconds(2), "the login did not wait for the grant")
+                fallback.cancel()
+                release.continuation.yield()
+                try await mover.value
+                #expect(try await granted.status == .ok)
+            }
+        }
+    }
 }
 
 @Suite("Account administration limits")

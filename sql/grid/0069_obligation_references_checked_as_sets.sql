@@ -21,8 +21,9 @@
 --   the same way. No function deletes them (people exit, rules and units are deactivated), and
 --   the application's role may not delete or truncate these tables at all. A key checks a delete
 --   against a fresh snapshot; a trigger sees its transaction's snapshot, which under REPEATABLE
---   READ could miss an obligation committed meanwhile: these deletes are refused outside READ
---   COMMITTED. TRUNCATE fires no delete trigger: it is refused while obligations exist.
+--   READ could miss an obligation committed meanwhile: these deletes, id changes and truncates are
+--   refused outside READ COMMITTED. TRUNCATE fires no delete trigger: it is refused while
+--   obligations exist.
 -- Each check reads the other table as a key's check does, past row-level security (the functions
 -- run as the tables' owner).
 
@@ -153,6 +154,10 @@ create function visit_obligation_referenced_id_changed() returns trigger
     declare
         v_named boolean;
     begin
+        if current_setting('transaction_isolation') <> 'read committed' then
+            raise exception 'change ids in % in a READ COMMITTED transaction: only there are the visit obligations naming its rows checked as they are now', TG_TABLE_NAME
+                using errcode = 'object_not_in_prerequisite_state';
+        end if;
         execute format('select exists (select from visit_obligation v where v.%I = $1)', TG_ARGV[0]) into v_named using old.id;
         if v_named then
             raise exception '% % is still named by a visit obligation', TG_TABLE_NAME, old.id
@@ -187,6 +192,10 @@ create function visit_obligation_referenced_rows_truncated() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     begin
+        if current_setting('transaction_isolation') <> 'read committed' then
+            raise exception 'truncate % in a READ COMMITTED transaction: only there are the visit obligations naming its rows checked as they are now', TG_TABLE_NAME
+                using errcode = 'object_not_in_prerequisite_state';
+        end if;
         if exists (select from visit_obligation) then
             raise exception 'truncate % while visit obligations exist: they name its rows', TG_TABLE_NAME
                 using errcode = 'foreign_key_violation', table = 'visit_obligation';

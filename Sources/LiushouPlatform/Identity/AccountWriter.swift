@@ -118,7 +118,12 @@ enum AccountWriter {
     /// locks (grants come after). `for no key update`, as the change's own update of the account
     /// takes: it lets other transactions' foreign-key checks on the account (a grant it makes for
     /// another account, a new session) go on. An account the caller may not read is not locked.
-    static func lock(_ accountID: UUID, transaction: PostgresTransaction) async throws {
+    /// `units` are locked before it, `for key share` as a new grant's foreign key takes them: a grant
+    /// waiting for a unit move to finish then does not hold the account (its owner's login) meanwhile.
+    static func lock(_ accountID: UUID, after units: [UUID] = [], transaction: PostgresTransaction) async throws {
+        if !units.isEmpty {
+            try await transaction.query("select id from org_unit where id = any (\(units)) order by id for key share")
+        }
         try await transaction.query("select id from account where id = \(accountID) for no key update")
     }
 

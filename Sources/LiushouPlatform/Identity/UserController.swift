@@ -48,7 +48,8 @@ struct UserController: Sendable {
 
     @Sendable func grant(_ request: Request, context: AppRequestContext, caller: Caller) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: GrantRequest.self, context: context)
-        return try await self.change(try context.uuidParameter("id"), action: "grant.add", request, context, caller) { account, transaction in
+        let id = try context.uuidParameter("id")
+        return try await self.change(id, action: "grant.add", request, context, caller, lockingUnits: [body.unitId]) { account, transaction in
             try await Self.checkGrantable([body], caller: caller, transaction: transaction, field: "", service: account.kind == "service")
             if account.grants.contains(where: { $0.role == body.role.rawValue && $0.unitId == body.unitId }) { return ["role": body.role.rawValue] }
             try await AccountWriter.addGrant(body.role, on: body.unitId, to: account.id, grantedBy: caller.accountID, transaction: transaction)
@@ -180,12 +181,13 @@ struct UserController: Sendable {
         _ request: Request,
         _ context: AppRequestContext,
         _ caller: Caller,
+        lockingUnits units: [UUID] = [],
         _ apply: (Account, PostgresTransaction) async throws -> [String: String]?
     ) async throws -> JSONResponse {
         let expected = try request.ifMatchVersionIfSent()
         return try await self.database.transaction(for: caller) { transaction in
             // Every change of the account waits here for the one before it, and then reads its version.
-            try await AccountWriter.lock(id, transaction: transaction)
+            try await AccountWriter.lock(id, after: units, transaction: transaction)
             let account = try await self.visible(id, .usersManage, caller, transaction)
             guard account.id != caller.accountID else {
                 throw Problem(

@@ -48,8 +48,14 @@ const STALE = "此账号刚被修改（授权、密码或状态），已显示�
 // What was chosen or typed in a change refused that way, put back on the redrawn card (held in
 // memory only, never stored).
 let refused = null;
+// Leaving the account (another page, logout) drops it; a redraw of the same page keeps it.
+window.addEventListener("hashchange", () => {
+  refused = null;
+});
 
 async function accountCard(app, account, scope) {
+  const kept = refused?.account === account.id ? refused : {};
+  refused = null;
   const manage = can("users.manage");
   // Every change names the version this card shows.
   const change = (path, body) => post(path, body, { ifMatch: account.version });
@@ -77,8 +83,6 @@ async function accountCard(app, account, scope) {
   if (manage && !account.disabled) {
     const role = roleSelect("role", account.kind === "service");
     const unit = units.unitSelect(scope, { name: "unitId" });
-    const kept = refused?.account === account.id ? refused : {};
-    refused = null;
     if (kept.role) {
       role.value = kept.role;
       unit.value = kept.unitId;
@@ -123,7 +127,7 @@ async function accountCard(app, account, scope) {
         } catch (error) {
           if (error.status === 412) {
             refused = { account: account.id, password: password.value };
-            toast(`${STALE}（输入的临时密码已保留）`, "bad");
+            toast(STALE, "bad");
             app.render();
           } else if (error.status === 422) showFieldErrors(reset, error.fields, vocab.message);
           else toast(`失败：${error.message}`, "bad");
