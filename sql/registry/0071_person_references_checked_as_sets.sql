@@ -15,11 +15,13 @@
 --   a key's check does, so none of them can be deleted or change its id until the transaction
 --   ends), one query per column, and fails with foreign_key_violation (23503), naming the old
 --   constraint and the missing row, when one is not there. Its trigger's name sorts before the
---   other statement triggers on `person`, which then see only people whose references hold;
+--   other statement triggers on `person` (the keys' checks, row triggers, ran before every other
+--   trigger; row triggers such as the guardianless alert's staging now run before it, and a refused
+--   statement takes what they wrote with it);
 -- - an update that changes one of these columns checks the new value with one lookup, as the key
 --   did (a row trigger with a WHEN, so an update that changes none of them runs nothing);
 -- - deleting a unit, household or account that a person names, or changing its id, fails the same
---   way. Nothing deletes them (units and accounts are deactivated, households kept), and the
+--   way (`referenced_rows_deleted` and `referenced_id_changed`, for any table named without a key). Nothing deletes them (units and accounts are deactivated, households kept), and the
 --   application's role may not delete them. A key checks a delete against a fresh snapshot; a
 --   trigger sees its transaction's snapshot, which under REPEATABLE READ could miss a person
 --   committed meanwhile: these deletes, id changes and truncates are refused outside READ
@@ -40,7 +42,7 @@ create function reference_rows_lock(p_table regclass, p_ids uuid[], p_constraint
         if cardinality(p_ids) = 0 then
             return;
         end if;
-        execute format('select count(*) from (select t.id from %s t where t.id = any ($1) for key share of t) l', p_table)
+        execute format('select count(*) from (select t.id from %s t where t.id = any ($1) order by t.id for key share of t) l', p_table)
             into v_found using p_ids;
         if v_found < cardinality(p_ids) then
             execute format('select w.id from unnest($1) w (id) where not exists (select from %s t where t.id = w.id) limit 1', p_table)
@@ -57,6 +59,12 @@ create function person_references_inserted() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     begin
+        -- Every unit named, locked in one pass in id order (as a unit move locks its subtree), before each
+        -- column's check names the key of a missing one.
+        perform from org_unit u
+        where u.id in (select x.id from new_rows n cross join lateral (values (n.village_id), (n.grid_id), (n.school_id)) x (id))
+        order by u.id
+        for key share of u;
         perform reference_rows_lock('org_unit', array(select n.village_id from new_rows n), 'person_village_id_fkey', 'person');
         perform reference_rows_lock('org_unit', array(select n.grid_id from new_rows n), 'person_grid_id_fkey', 'person');
         perform reference_rows_lock('org_unit', array(select n.school_id from new_rows n), 'person_school_id_fkey', 'person');
@@ -134,98 +142,106 @@ create trigger person_check_references_changed after update of village_id, grid_
         or old.checked_by is distinct from new.checked_by)
     execute function person_references_changed();
 
--- A unit, household or account a person still names is neither deleted nor given another id.
--- TG_ARGV holds pairs: a column of `person` naming the table's rows, and the constraint the error names.
-create function person_referenced_rows_deleted() returns trigger
+-- A row that rows of other tables name without a foreign key is neither deleted nor given another id,
+-- nor its table truncated, while they name it. For any table so named: TG_ARGV holds triples, a
+-- naming table, its column, and the constraint an error names (for truncation, the naming tables).
+create function referenced_rows_deleted() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     declare
         v_named uuid;
     begin
         if current_setting('transaction_isolation') <> 'read committed' and exists (select from old_rows) then
-            raise exception 'delete from % in a READ COMMITTED transaction: only there are the people naming its rows checked as they are now', TG_TABLE_NAME
+            raise exception 'delete from % in a READ COMMITTED transaction: only there are the rows naming its rows checked as they are now', TG_TABLE_NAME
                 using errcode = 'object_not_in_prerequisite_state';
         end if;
-        for i in 0 .. TG_NARGS - 1 by 2 loop
-            execute format('select o.id from old_rows o where exists (select from person p where p.%I = o.id) limit 1', TG_ARGV[i])
+        for i in 0 .. TG_NARGS - 1 by 3 loop
+            execute format('select o.id from old_rows o where exists (select from %I c where c.%I = o.id) limit 1', TG_ARGV[i], TG_ARGV[i + 1])
                 into v_named;
             if v_named is not null then
-                raise exception '% % is still named by a person', TG_TABLE_NAME, v_named
-                    using errcode = 'foreign_key_violation', constraint = TG_ARGV[i + 1], table = 'person';
+                raise exception '% % is still named by %', TG_TABLE_NAME, v_named, TG_ARGV[i]
+                    using errcode = 'foreign_key_violation', constraint = TG_ARGV[i + 2], table = TG_ARGV[i];
             end if;
         end loop;
         return null;
     end
     $$;
-revoke all on function person_referenced_rows_deleted() from public;
+revoke all on function referenced_rows_deleted() from public;
 
-create function person_referenced_id_changed() returns trigger
+create function referenced_id_changed() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
     declare
         v_named boolean;
     begin
         if current_setting('transaction_isolation') <> 'read committed' then
-            raise exception 'change ids in % in a READ COMMITTED transaction: only there are the people naming its rows checked as they are now', TG_TABLE_NAME
+            raise exception 'change ids in % in a READ COMMITTED transaction: only there are the rows naming its rows checked as they are now', TG_TABLE_NAME
                 using errcode = 'object_not_in_prerequisite_state';
         end if;
-        for i in 0 .. TG_NARGS - 1 by 2 loop
-            execute format('select exists (select from person p where p.%I = $1)', TG_ARGV[i]) into v_named using old.id;
+        for i in 0 .. TG_NARGS - 1 by 3 loop
+            execute format('select exists (select from %I c where c.%I = $1)', TG_ARGV[i], TG_ARGV[i + 1]) into v_named using old.id;
             if v_named then
-                raise exception '% % is still named by a person', TG_TABLE_NAME, old.id
-                    using errcode = 'foreign_key_violation', constraint = TG_ARGV[i + 1], table = 'person';
+                raise exception '% % is still named by %', TG_TABLE_NAME, old.id, TG_ARGV[i]
+                    using errcode = 'foreign_key_violation', constraint = TG_ARGV[i + 2], table = TG_ARGV[i];
             end if;
         end loop;
         return null;
     end
     $$;
-revoke all on function person_referenced_id_changed() from public;
+revoke all on function referenced_id_changed() from public;
 
--- TRUNCATE removes rows without a delete trigger: refused while anyone is filed.
-create function person_referenced_rows_truncated() returns trigger
+create function referenced_rows_truncated() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
+    declare
+        v_table text;
+        v_named boolean;
     begin
         if current_setting('transaction_isolation') <> 'read committed' then
-            raise exception 'truncate % in a READ COMMITTED transaction: only there are the people naming its rows checked as they are now', TG_TABLE_NAME
+            raise exception 'truncate % in a READ COMMITTED transaction: only there are the rows naming its rows checked as they are now', TG_TABLE_NAME
                 using errcode = 'object_not_in_prerequisite_state';
         end if;
-        if exists (select from person) then
-            raise exception 'truncate % while people are filed: they name its rows', TG_TABLE_NAME
-                using errcode = 'foreign_key_violation', table = 'person';
-        end if;
+        foreach v_table in array TG_ARGV loop
+            execute format('select exists (select from %I)', v_table) into v_named;
+            if v_named then
+                raise exception 'truncate % while % has rows: they name its rows', TG_TABLE_NAME, v_table
+                    using errcode = 'foreign_key_violation', table = v_table;
+            end if;
+        end loop;
         return null;
     end
     $$;
-revoke all on function person_referenced_rows_truncated() from public;
+revoke all on function referenced_rows_truncated() from public;
 
 create trigger org_unit_people_kept after delete on org_unit
     referencing old table as old_rows
-    for each statement execute function person_referenced_rows_deleted(
-        'village_id', 'person_village_id_fkey', 'grid_id', 'person_grid_id_fkey', 'school_id', 'person_school_id_fkey');
+    for each statement execute function referenced_rows_deleted(
+        'person', 'village_id', 'person_village_id_fkey', 'person', 'grid_id', 'person_grid_id_fkey',
+        'person', 'school_id', 'person_school_id_fkey');
 create trigger org_unit_people_keep_id after update of id on org_unit
     for each row when (old.id is distinct from new.id)
-    execute function person_referenced_id_changed(
-        'village_id', 'person_village_id_fkey', 'grid_id', 'person_grid_id_fkey', 'school_id', 'person_school_id_fkey');
+    execute function referenced_id_changed(
+        'person', 'village_id', 'person_village_id_fkey', 'person', 'grid_id', 'person_grid_id_fkey',
+        'person', 'school_id', 'person_school_id_fkey');
 create trigger org_unit_people_not_truncated before truncate on org_unit
-    for each statement execute function person_referenced_rows_truncated();
+    for each statement execute function referenced_rows_truncated('person');
 create trigger household_people_kept after delete on household
     referencing old table as old_rows
-    for each statement execute function person_referenced_rows_deleted('household_id', 'person_household_id_fkey');
+    for each statement execute function referenced_rows_deleted('person', 'household_id', 'person_household_id_fkey');
 create trigger household_people_keep_id after update of id on household
     for each row when (old.id is distinct from new.id)
-    execute function person_referenced_id_changed('household_id', 'person_household_id_fkey');
+    execute function referenced_id_changed('person', 'household_id', 'person_household_id_fkey');
 create trigger household_people_not_truncated before truncate on household
-    for each statement execute function person_referenced_rows_truncated();
+    for each statement execute function referenced_rows_truncated('person');
 create trigger account_people_kept after delete on account
     referencing old table as old_rows
-    for each statement execute function person_referenced_rows_deleted(
-        'filled_by', 'person_filled_by_fkey', 'checked_by', 'person_checked_by_fkey');
+    for each statement execute function referenced_rows_deleted(
+        'person', 'filled_by', 'person_filled_by_fkey', 'person', 'checked_by', 'person_checked_by_fkey');
 create trigger account_people_keep_id after update of id on account
     for each row when (old.id is distinct from new.id)
-    execute function person_referenced_id_changed('filled_by', 'person_filled_by_fkey', 'checked_by', 'person_checked_by_fkey');
+    execute function referenced_id_changed('person', 'filled_by', 'person_filled_by_fkey', 'person', 'checked_by', 'person_checked_by_fkey');
 create trigger account_people_not_truncated before truncate on account
-    for each statement execute function person_referenced_rows_truncated();
+    for each statement execute function referenced_rows_truncated('person');
 
 -- The checks above find people by index for a village, school or household (person_village,
 -- person_school, person_household); a grid's and an account's read the table, as their keys' checks

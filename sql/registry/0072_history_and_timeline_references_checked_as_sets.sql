@@ -12,7 +12,11 @@
 --   person; `person_event` is partitioned by month and the trigger is on the partitioned table, so it
 --   sees the rows of every month the statement wrote;
 -- - an update that changes a row's person (only the owner may update these tables) checks the new
---   one with one lookup;
+--   one with one lookup, before the row is written: an update that also moves a timeline row to
+--   another month is a delete and an insert, which fire no AFTER UPDATE trigger;
+-- - a row written straight into one month's table (not through `person_event`) is not checked, nor is
+--   a month attached again after an archive: the README's re-attach steps look for rows naming no
+--   one first;
 -- - deleting a person a history or timeline row names, or changing its id, fails the same way, and
 --   only in READ COMMITTED (0069's reasons); TRUNCATE of `person` is refused while either table has
 --   rows. The application's role may not delete people at all.
@@ -39,6 +43,7 @@ create function person_named_rows_inserted() returns trigger
     $$;
 revoke all on function person_named_rows_inserted() from public;
 
+-- Before a row's person changes (returns the row).
 create function person_named_row_changed() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
@@ -48,7 +53,7 @@ create function person_named_row_changed() returns trigger
             raise exception '% names person %, who does not exist', TG_TABLE_NAME, new.person_id
                 using errcode = 'foreign_key_violation', constraint = TG_ARGV[0], table = TG_TABLE_NAME;
         end if;
-        return null;
+        return new;
     end
     $$;
 revoke all on function person_named_row_changed() from public;
@@ -56,90 +61,27 @@ revoke all on function person_named_row_changed() from public;
 create trigger person_change_check_person_inserted after insert on person_change
     referencing new table as new_rows
     for each statement execute function person_named_rows_inserted('person_change_person_id_fkey');
-create trigger person_change_check_person_changed after update of person_id on person_change
+create trigger person_change_check_person_changed before update of person_id on person_change
     for each row when (old.person_id is distinct from new.person_id)
     execute function person_named_row_changed('person_change_person_id_fkey');
 create trigger person_event_check_person_inserted after insert on person_event
     referencing new table as new_rows
     for each statement execute function person_named_rows_inserted('person_event_person_fkey');
-create trigger person_event_check_person_changed after update of person_id on person_event
+create trigger person_event_check_person_changed before update of person_id on person_event
     for each row when (old.person_id is distinct from new.person_id)
     execute function person_named_row_changed('person_event_person_fkey');
 
--- A person still named by a history or timeline row is neither deleted nor given another id.
--- TG_ARGV holds pairs: a table naming people by `person_id`, and the constraint the error names.
-create function person_history_rows_deleted() returns trigger
-    language plpgsql security definer set search_path = public, pg_temp
-    as $$
-    declare
-        v_named uuid;
-    begin
-        if current_setting('transaction_isolation') <> 'read committed' and exists (select from old_rows) then
-            raise exception 'delete from person in a READ COMMITTED transaction: only there are the history and timeline rows naming people checked as they are now'
-                using errcode = 'object_not_in_prerequisite_state';
-        end if;
-        for i in 0 .. TG_NARGS - 1 by 2 loop
-            execute format('select o.id from old_rows o where exists (select from %I c where c.person_id = o.id) limit 1', TG_ARGV[i])
-                into v_named;
-            if v_named is not null then
-                raise exception 'person % is still named by %', v_named, TG_ARGV[i]
-                    using errcode = 'foreign_key_violation', constraint = TG_ARGV[i + 1], table = TG_ARGV[i];
-            end if;
-        end loop;
-        return null;
-    end
-    $$;
-revoke all on function person_history_rows_deleted() from public;
-
-create function person_history_id_changed() returns trigger
-    language plpgsql security definer set search_path = public, pg_temp
-    as $$
-    declare
-        v_named boolean;
-    begin
-        if current_setting('transaction_isolation') <> 'read committed' then
-            raise exception 'change ids in person in a READ COMMITTED transaction: only there are the history and timeline rows naming people checked as they are now'
-                using errcode = 'object_not_in_prerequisite_state';
-        end if;
-        for i in 0 .. TG_NARGS - 1 by 2 loop
-            execute format('select exists (select from %I c where c.person_id = $1)', TG_ARGV[i]) into v_named using old.id;
-            if v_named then
-                raise exception 'person % is still named by %', old.id, TG_ARGV[i]
-                    using errcode = 'foreign_key_violation', constraint = TG_ARGV[i + 1], table = TG_ARGV[i];
-            end if;
-        end loop;
-        return null;
-    end
-    $$;
-revoke all on function person_history_id_changed() from public;
-
-create function person_history_truncated() returns trigger
-    language plpgsql security definer set search_path = public, pg_temp
-    as $$
-    begin
-        if current_setting('transaction_isolation') <> 'read committed' then
-            raise exception 'truncate person in a READ COMMITTED transaction: only there are the history and timeline rows naming people checked as they are now'
-                using errcode = 'object_not_in_prerequisite_state';
-        end if;
-        if exists (select from person_change) or exists (select from person_event) then
-            raise exception 'truncate person while history or timeline rows exist: they name its rows'
-                using errcode = 'foreign_key_violation', table = 'person';
-        end if;
-        return null;
-    end
-    $$;
-revoke all on function person_history_truncated() from public;
-
+-- A person still named by a history or timeline row is neither deleted nor given another id (0071's guards).
 create trigger person_history_kept after delete on person
     referencing old table as old_rows
-    for each statement execute function person_history_rows_deleted(
-        'person_change', 'person_change_person_id_fkey', 'person_event', 'person_event_person_fkey');
+    for each statement execute function referenced_rows_deleted(
+        'person_change', 'person_id', 'person_change_person_id_fkey', 'person_event', 'person_id', 'person_event_person_fkey');
 create trigger person_history_keep_id after update of id on person
     for each row when (old.id is distinct from new.id)
-    execute function person_history_id_changed(
-        'person_change', 'person_change_person_id_fkey', 'person_event', 'person_event_person_fkey');
+    execute function referenced_id_changed(
+        'person_change', 'person_id', 'person_change_person_id_fkey', 'person_event', 'person_id', 'person_event_person_fkey');
 create trigger person_history_not_truncated before truncate on person
-    for each statement execute function person_history_truncated();
+    for each statement execute function referenced_rows_truncated('person_change', 'person_event');
 
 -- Both checks find a person's rows by index (person_change_person; person_event_person in every month).
 
