@@ -66,7 +66,8 @@ struct DoorCheckReferencesTests {
             // While a transaction's new check names them, another transaction cannot take the lock a delete needs.
             try await database.pool.withTransaction { transaction in
                 try await transaction.query(Self.check(person: nil, household: household, unit: village, visitor: visitor))
-                for (table, id) in [("household", household), ("account", visitor)] {
+                try await transaction.query(Self.check(person: person, unit: village, visitor: cadre))
+                for (table, id) in [("household", household), ("account", visitor), ("person", person), ("org_unit", village)] {
                     let locked = await #expect(throws: DatabaseError.self) {
                         try await database.pool.query(SQLQuery(unsafeSQL: "select 1 from \(table) where id = '\(id)' for update nowait"))
                     }
@@ -74,10 +75,30 @@ struct DoorCheckReferencesTests {
                 }
             }
             try await database.pool.query(Self.check(person: person, unit: village, visitor: visitor))
+            // A statement of checks in two months naming the same person twice is written; one naming a missing
+            // person among them refuses the statement.
+            func twoMonths(_ first: UUID, _ second: UUID) -> SQLQuery {
+                let (a, b) = (UUID(), UUID())
+                return """
+                    with key as (
+                        insert into door_check_key (id, occurred_at)
+                        values (\(a), date_trunc('second', now())), (\(b), date_trunc('month', now()) - interval '1 day')
+                        returning id, occurred_at)
+                    insert into door_check (id, person_id, unit_id, visitor_account_id, visitor_name, visitor_role, occurred_at, channel,
+                        kind, outcome, needs, content_hash)
+                    select key.id, case when key.id = \(a) then \(first) else \(second) end, \(village), \(visitor), '测试', 'village_cadre',
+                        key.occurred_at, 'in_person', 'cadre_visit', 'all_well', '{}', '\\x00'
+                    from key
+                    """
+            }
+            await #expect(throws: DatabaseError.foreignKeyViolation(constraint: "door_check_person_fkey", table: "door_check")) {
+                try await database.pool.query(twoMonths(person, UUID()))
+            }
+            try await database.pool.query(twoMonths(person, person))
             let stored = try await database.pool.query(
                 "select count(*)::int as n from door_check where visitor_account_id = \(visitor)"
             ).first!.decode("n", as: Int.self)
-            #expect(stored == 2)
+            #expect(stored == 4)
             // Changing a stored check's reference to a missing one is refused too (in its month's table, which the error names).
             let changes: [(SQLQuery, String)] = [
                 ("update door_check set unit_id = \(UUID()) where visitor_account_id = \(visitor)", "door_check_unit_fkey"),

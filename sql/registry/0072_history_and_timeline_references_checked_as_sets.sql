@@ -32,7 +32,7 @@ create function person_named_rows_inserted() returns trigger
         v_missing uuid;
     begin
         v_people := array(select distinct n.person_id from new_rows n where n.person_id is not null);
-        select count(*) into v_found from (select p.id from person p where p.id = any (v_people) for key share of p) l;
+        select count(*) into v_found from (select p.id from person p where p.id = any (v_people) order by p.id for key share of p) l;
         if v_found < cardinality(v_people) then
             select w.id into v_missing from unnest(v_people) w (id) where not exists (select from person p where p.id = w.id) limit 1;
             raise exception '% names person %, who does not exist', TG_TABLE_NAME, v_missing
