@@ -13,15 +13,17 @@
 -- visit obligations:
 -- - an insert locks the distinct units, households and accounts its rows name (`for key share`, as
 --   a key's check does, so none of them can be deleted or change its id until the transaction
---   ends), one query per column, and fails with foreign_key_violation (23503), naming the old
---   constraint and the missing row, when one is not there. Its trigger's name sorts before the
+--   ends): every unit first, in one pass in id order, then one query per column, which fails with
+--   foreign_key_violation (23503), naming the old constraint and the missing row, when one is not
+--   there. Its trigger's name sorts before the
 --   other statement triggers on `person` (the keys' checks, row triggers, ran before every other
 --   trigger; row triggers such as the guardianless alert's staging now run before it, and a refused
 --   statement takes what they wrote with it);
 -- - an update that changes one of these columns checks the new value with one lookup, as the key
 --   did (a row trigger with a WHEN, so an update that changes none of them runs nothing);
 -- - deleting a unit, household or account that a person names, or changing its id, fails the same
---   way (`referenced_rows_deleted` and `referenced_id_changed`, for any table named without a key). Nothing deletes them (units and accounts are deactivated, households kept), and the
+--   way (`referenced_rows_deleted` and `referenced_id_changed`, for any table named without a key).
+--   Nothing deletes them (units and accounts are deactivated, households kept), and the
 --   application's role may not delete them. A key checks a delete against a fresh snapshot; a
 --   trigger sees its transaction's snapshot, which under REPEATABLE READ could miss a person
 --   committed meanwhile: these deletes, id changes and truncates are refused outside READ
