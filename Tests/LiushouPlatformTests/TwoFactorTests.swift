@@ -305,6 +305,88 @@ struct TwoFactorTests {
         }
     }
 
+    @Test("a wrong code waits for the authenticator before it counts against the session: a right code or a reset at that moment never deadlocks")
+    func wrongCodeLocksTheAuthenticatorFirst() async throws {
+        try await TestPostgres.withDatabase { database in
+            _ = try await PlatformFixture.seed(database)
+            var settings = AuthSettings()
+            settings.secondFactorRoles = [.auditor]
+            try await PlatformApp.make(database, settings: settings).test(.router) { client in
+                let first = try await client.login("county.auditor")
+                let secret = try #require(try await client.post("/v1/auth/two-factor/enrol", json: [:], token: first).json()["secret"] as? String)
+                #expect(try await client.post("/v1/auth/two-factor/confirm", json: ["code": try Self.code(secret)], token: first).status == .ok)
+                _ = try await client.login("county.auditor")
+            }
+            let session = try await database.pool.query(
+                """
+                select c.id, c.account_id from credential c join account a on a.id = c.account_id
+                where a.username = 'county.auditor' and c.revoked_at is null order by c.created_at desc limit 1
+                """
+            ).first!
+            let credential = try session.decode("id", as: UUID.self)
+            let account = try session.decode("account_id", as: UUID.self)
+            let state = {
+                let row = try await database.pool.query(
+                    """
+                    select c.second_factor_failures, c.second_factor, c.revoked_at is not null as revoked,
+                           (select t.failures from account_totp t where t.account_id = c.account_id) as totp_failures
+                    from credential c where c.id = \(credential)
+                    """
+                ).first!
+                return (
+                    try row.decode("second_factor_failures", as: Int.self), try row.decode("second_factor", as: String?.self),
+                    try row.decode("revoked", as: Bool.self), try row.decode("totp_failures", as: Int?.self)
+                )
+            }
+            // Each race: what the other function does first (it holds the authenticator), the wrong code
+            // sent meanwhile, then what the other function does second (the session's credential).
+            // Taking the credential before the authenticator, the two waited for each other and
+            // PostgreSQL failed one of them after deadlock_timeout.
+            let races: [(first: String, second: String)] = [
+                // auth_two_factor_use_code: a right code in another request of the same session.
+                (
+                    "update account_totp set last_used_step = last_used_step + 1, failures = 0 where account_id = '\(account)'",
+                    "update credential set second_factor = 'verified', second_factor_failures = 0 where id = '\(credential)'"
+                ),
+                // auth_two_factor_reset: an administrator resets the lost phone.
+                (
+                    "delete from account_totp where account_id = '\(account)'",
+                    "update credential set revoked_at = now() where account_id = '\(account)' and kind = 'session' and revoked_at is null"
+                ),
+            ]
+            for race in races {
+                let wrong = try await database.pool.withTransaction { transaction in
+                    try await transaction.query(SQLQuery(unsafeSQL: race.first))
+                    let wrong = Task {
+                        try await database.pool.query(
+                            "select * from auth_two_factor_failed(\(account), \(credential), 5, 10, '900 seconds'::interval)"
+                        ).first
+                    }
+                    var waiting = 0
+                    for _ in 0..<200 where waiting < 1 {
+                        try await Task.sleep(for: .milliseconds(25))
+                        waiting =
+                            try await database.pool.query(
+                                """
+                                select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+                                """
+                            ).first?.decode("n", as: Int.self) ?? 0
+                    }
+                    #expect(waiting == 1, "the wrong code waits for the authenticator")
+                    try await transaction.query(SQLQuery(unsafeSQL: race.second))
+                    return wrong
+                }
+                let answer = try await wrong.value
+                #expect(try answer?.decode("session_ended", as: Bool.self) == false)
+                #expect(try answer?.decode("locked_until", as: Date?.self) == nil)
+            }
+            // The right code's work stands and the wrong code counted after it, once; after the
+            // reset there was nothing left to count.
+            let (failures, factor, revoked, totpFailures) = try await state()
+            #expect(failures == 1 && factor == "verified" && revoked && totpFailures == nil, "\(failures) \(String(describing: factor)) \(revoked)")
+        }
+    }
+
     @Test("a higher administrator resets a lost authenticator (sessions end, enrolment starts over); nobody else can")
     func resetByHigherAdministrator() async throws {
         try await TestPostgres.withDatabase { database in
