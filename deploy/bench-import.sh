@@ -15,7 +15,7 @@ source deploy/bench-server.sh
 start_bench_server bench-import 18182 --demo
 
 encoding="${LIUSHOU_BENCH_ENCODING:-GBK}"
-python3 deploy/generate-ledger.py "$rows" 341122100001 | iconv -f UTF-8 -t "$encoding" >"$work/ledger.csv"
+python3 deploy/generate-ledger.py "$rows" 341122100001 households | iconv -f UTF-8 -t "$encoding" >"$work/ledger.csv"
 chmod 644 "$work/ledger.csv"
 echo "== machine: $(nproc) cores; $rows generated people ($(du -h "$work/ledger.csv" | cut -f1) CSV in $encoding)"
 
@@ -50,7 +50,7 @@ LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \
   .build/release/liushou import persons "$work/ledger.csv" --as demo.county --log-level warning 2>/dev/null | tr '\r' '\n' | grep -v '^\[' | tee "$work/again.out" | sed 's/^/   /'
 ratio "re-import rows/s vs COPY rows/s" "$(rate_of "$work/again.out")" "$copy_rate"
 echo "-- once more with every row's address changed (every file updated: locked, written, history and timeline)"
-python3 deploy/generate-ledger.py "$rows" 341122100001 | sed '2,$ s/\(村 [0-9]* 号\),/\1 之一,/' | iconv -f UTF-8 -t "$encoding" >"$work/changed.csv"
+python3 deploy/generate-ledger.py "$rows" 341122100001 households | sed '2,$ s/\(村 [0-9]* 号\),/\1 之一,/' | iconv -f UTF-8 -t "$encoding" >"$work/changed.csv"
 chmod 644 "$work/changed.csv"
 LIUSHOU_DATABASE_URL="$owner_url" \
 LIUSHOU_DATA_KEY="$(cat "$work/data/data-key")" \

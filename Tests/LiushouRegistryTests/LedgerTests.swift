@@ -200,6 +200,63 @@ struct LedgerTests {
         }
     }
 
+    @Test(
+        "rows naming one household number share one household of their village, created once as the first row describes it or found when filed before"
+    )
+    func householdsByNumber() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            try await PlatformApp.make(database).test(.router) { client in
+                let town = try await client.login("town1.admin")
+                func row(_ base: [String], village: String = "341122100001", grid: String = "", household: String) -> [String] {
+                    var row = base
+                    row[5] = village
+                    row[6] = grid
+                    row[7] = household
+                    return row
+                }
+                let first = [
+                    row(Self.child("户甲", sequence: 321), grid: "甲村一组", household: "H100"),
+                    row(Self.elder("户乙", sequence: 422), household: "H100"),
+                    row(Self.child("户丙", sequence: 323), village: "341122100002", household: "H100"),
+                    row(Self.elder("户丁", sequence: 424), household: ""),
+                ]
+                let created = try await Self.upload(client, Data(Self.csv(first).utf8), token: town)
+                #expect(created.status == .created, "\(created.text)")
+                let second = [row(Self.child("户戊", sequence: 325), household: "H100"), row(Self.elder("户己", sequence: 426), household: "H101")]
+                let again = try await Self.upload(client, Data(Self.csv(second).utf8), token: town)
+                #expect(again.status == .created, "\(again.text)")
+
+                let people = try await database.pool.query(
+                    """
+                    select p.name, h.id, h.code, h.village_id, h.grid_id, h.unit_id, h.address
+                    from person p left join household h on h.id = p.household_id order by p.name
+                    """
+                ).map { row in
+                    (
+                        name: try row.decode("name", as: String.self), id: try row.decode("id", as: UUID?.self),
+                        code: try row.decode("code", as: String?.self), village: try row.decode("village_id", as: UUID?.self),
+                        grid: try row.decode("grid_id", as: UUID?.self), unit: try row.decode("unit_id", as: UUID?.self),
+                        address: try row.decode("address", as: String?.self)
+                    )
+                }
+                let byName = Dictionary(uniqueKeysWithValues: people.map { ($0.name, $0) })
+                let shared = try #require(byName["户甲"])
+                #expect(shared.code == "H100" && shared.village == fixture.village1a.id)
+                #expect(shared.grid == fixture.grid1a.id && shared.unit == fixture.grid1a.id, "the first row's grid")
+                #expect(shared.address == "甲村 1 号, 东头", "the first row's address")
+                #expect(byName["户乙"]?.id == shared.id && byName["户戊"]?.id == shared.id, "one household, in this file and the next")
+                let otherVillage = try #require(byName["户丙"])
+                #expect(otherVillage.id != shared.id && otherVillage.code == "H100" && otherVillage.village == fixture.village1b.id)
+                #expect(byName["户丁"]?.id == nil)
+                let new = try #require(byName["户己"])
+                #expect(new.code == "H101" && new.grid == nil && new.unit == fixture.village1a.id && new.address == "甲村 2 号")
+                let count = try await database.pool.query("select count(*) as n from household").first!.decode("n", as: Int.self)
+                #expect(count == 3)
+            }
+        }
+    }
+
     @Test("ledger words for yes and no, and disability grades as ledgers write them")
     func ledgerWords() {
         #expect(LedgerRow.yesOrNo("住校") == true)

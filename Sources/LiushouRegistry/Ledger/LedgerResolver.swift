@@ -13,6 +13,7 @@ struct LedgerResolver {
     private var grids: [String: UnitBrief?] = [:]
     private var schools: [String: UnitBrief?] = [:]
     private var households: [String: UUID] = [:]
+    private let householdStore = HouseholdStore()
 
     init(caller: Caller, transaction: PostgresTransaction) {
         self.caller = caller
@@ -65,28 +66,42 @@ struct LedgerResolver {
         return unit
     }
 
-    /// The household a row names (created when the ledger names a new one).
-    mutating func household(for row: LedgerRow, unit: UnitBrief) async throws -> UUID? {
-        guard let code = row.householdCode else { return nil }
-        let key = row.file.villageId.uuidString + "/" + code
-        if let known = self.households[key] { return known }
-        if let existing = try await self.transaction.query(
-            """
-            select id from household where village_id = \(row.file.villageId) and code = \(code)
-            """
-        ).first?.decode("id", as: UUID.self) {
-            self.households[key] = existing
-            return existing
+    /// The household each row names (`nil` for none), in the rows' order. Those not met before are
+    /// looked up together; those the village does not have yet are created together, each as the
+    /// first row naming it describes it (its grid, and its address or else its number).
+    mutating func households(for rows: [(row: LedgerRow, unit: UnitBrief)]) async throws -> [UUID?] {
+        let keys = rows.map { entry in entry.row.householdCode.map { Self.householdKey(village: entry.row.file.villageId, code: $0) } }
+        var unknown: [(village: UUID, code: String)] = []
+        var asked: Set<String> = []
+        for (entry, key) in zip(rows, keys) {
+            guard let key, let code = entry.row.householdCode, self.households[key] == nil, asked.insert(key).inserted else { continue }
+            unknown.append((entry.row.file.villageId, code))
         }
-        let id = UUID.timeOrdered()
-        try await self.transaction.query(
-            """
-            insert into household (id, village_id, grid_id, unit_id, code, address)
-            values (\(id), \(row.file.villageId), \(row.file.gridId), \(unit.id), \(code), \(row.file.currentAddress ?? code))
-            """
-        )
-        self.households[key] = id
-        return id
+        if !unknown.isEmpty {
+            for found in try await self.householdStore.ids(numbered: unknown, in: self.transaction) {
+                self.households[Self.householdKey(village: found.village, code: found.code)] = found.id
+            }
+            var new: [(household: Household, unit: UUID)] = []
+            for (entry, key) in zip(rows, keys) {
+                guard let key, let code = entry.row.householdCode, self.households[key] == nil else { continue }
+                let household = Household(
+                    id: UUID.timeOrdered(),
+                    villageId: entry.row.file.villageId,
+                    gridId: entry.row.file.gridId,
+                    code: code,
+                    address: entry.row.file.currentAddress ?? code,
+                    version: 1
+                )
+                self.households[key] = household.id
+                new.append((household, entry.unit.id))
+            }
+            try await self.householdStore.insertMany(new, in: self.transaction)
+        }
+        return keys.map { key in key.flatMap { self.households[$0] } }
+    }
+
+    private static func householdKey(village: UUID, code: String) -> String {
+        village.uuidString + "/" + code
     }
 
     private func byName(_ kind: String, _ name: String, within path: String) async throws -> UnitBrief? {

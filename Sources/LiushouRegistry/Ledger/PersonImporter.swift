@@ -160,9 +160,10 @@ public struct PersonImporter: Sendable {
                     let visible = try await self.repository.activeFiles(digests: lookedUp.filter(taken.contains), in: transaction)
                     var ledgers: [Int: PersonFile] = [:]
                     var matched: [Int: UUID] = [:]
-                    for entry in chunk {
+                    let households = try await resolver.households(for: chunk.map { (row: $0.row, unit: $0.unit) })
+                    for (entry, household) in zip(chunk, households) {
                         var file = entry.row.file
-                        file.householdId = try await resolver.household(for: entry.row, unit: entry.unit)
+                        file.householdId = household
                         ledgers[entry.index] = file
                         matched[entry.index] = (digests[entry.index] ?? []).lazy.compactMap({ visible[$0] }).first
                     }

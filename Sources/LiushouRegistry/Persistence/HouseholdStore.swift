@@ -35,6 +35,33 @@ struct HouseholdStore: Sendable {
         }
     }
 
+    typealias NumberedHousehold = (village: UUID, code: String, id: UUID)
+
+    /// The households of these villages with these numbers (户编号), as (village, code, id): one
+    /// statement for a ledger's chunk, whatever it names.
+    func ids(numbered codes: [(village: UUID, code: String)], in transaction: PostgresTransaction) async throws -> [NumberedHousehold] {
+        try await transaction.query(
+            """
+            select h.village_id, h.code, h.id
+            from unnest(\(codes.map(\.village))::uuid[], \(codes.map(\.code))::text[]) as u (village_id, code)
+            join household h on h.village_id = u.village_id and h.code = u.code and h.code is not null
+            """
+        ).map { row in (try row.decode("village_id"), try row.decode("code"), try row.decode("id")) }
+    }
+
+    /// Stores new households, each filed under its unit (its grid, else its village), in one statement.
+    func insertMany(_ households: [(household: Household, unit: UUID)], in transaction: PostgresTransaction) async throws {
+        guard !households.isEmpty else { return }
+        let rows = households.map(\.household)
+        try await transaction.query(
+            """
+            insert into household (id, village_id, grid_id, unit_id, code, address)
+            select * from unnest(\(rows.map(\.id))::uuid[], \(rows.map(\.villageId))::uuid[], \(PostgresNullableArray(rows.map(\.gridId)))::uuid[],
+                \(households.map(\.unit))::uuid[], \(PostgresNullableArray(rows.map(\.code)))::text[], \(rows.map(\.address))::text[])
+            """
+        )
+    }
+
     /// Stores a new household filed under `unit` (its grid, else its village).
     func insert(_ household: Household, unit: UUID, in transaction: PostgresTransaction) async throws {
         try await transaction.query(
