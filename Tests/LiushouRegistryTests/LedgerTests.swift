@@ -626,6 +626,63 @@ struct LedgerTests {
         }
     }
 
+    @Test("a file read before its merge and edited since is merged into what is stored under the lock, not into the earlier read")
+    func mergeReadsAgainWhatChanged() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let caller = try await PlatformFixture.caller("village1a.cadre", .villageCadre, at: fixture.village1a, in: database)
+            let repository = PostgresPersonRepository(vault: TestVault.shared)
+            let service = PersonService(repository: repository, vault: TestVault.shared)
+            let tenant = TenantDatabase(pool: database.appPool)
+            try await PlatformApp.make(database).test(.router) { client in
+                let cadre = try await client.login("village1a.cadre")
+                let rows = [Self.child("张小花", sequence: 302), Self.elder("刘奶奶", sequence: 402)]
+                #expect(try await Self.upload(client, Data(Self.csv(rows).utf8), token: cadre).status == .created)
+                let ids = try await database.pool.query("select id from person order by name").map { try $0.decode("id", as: UUID.self) }
+                // Both files read as the import's unlocked read does; then one of them is edited.
+                let before = try await tenant.transaction(for: caller) { transaction in
+                    try await service.unchangedByMerge(ids.map { (id: $0, merge: { $0 }) }, caller: caller, in: transaction).files
+                }
+                #expect(before.count == 2)
+                let shown = try await client.send(.get, "/v1/persons/\(ids[0])", token: cadre)
+                var file = try #require(try shown.json()["file"] as? [String: Any])
+                file["phone"] = "13900000009"
+                let edited = try await client.send(
+                    .put,
+                    "/v1/persons/\(ids[0])",
+                    body: try JSONSerialization.data(withJSONObject: file),
+                    contentType: "application/json",
+                    token: cadre,
+                    headers: [.ifMatch: "\"1\""]
+                )
+                #expect(edited.status == .ok, "\(edited.text)")
+                let answers = try await tenant.transaction(for: caller) { transaction in
+                    let unit = try await UnitBrief.load(fixture.village1a.id, in: transaction)!
+                    let merges = ids.map { id in
+                        var ledger = before[id]!.file
+                        ledger.currentAddress = "甲村 9 号"
+                        return PersonService.LedgerMerge(id: id, ledger: ledger, unit: unit)
+                    }
+                    return try await service.updateMany(
+                        merges,
+                        readBefore: before,
+                        caller: caller,
+                        origin: AuditOrigin(requestID: nil, clientAddress: nil),
+                        in: transaction
+                    ).map { answer in (try? answer.get()).map { "\($0)" } ?? "refused" }
+                }
+                #expect(answers == ["updated", "updated"])
+                let stored = try await database.pool.query(
+                    "select version, file ->> 'currentAddress' as address, file ->> 'phone' as phone from person order by name"
+                ).map { row in
+                    (try row.decode("version", as: Int.self), try row.decode("address", as: String?.self), try row.decode("phone", as: String?.self))
+                }
+                #expect(stored[0].0 == 3 && stored[0].1 == "甲村 9 号" && stored[0].2 == "13900000009", "the edit is kept: \(stored[0])")
+                #expect(stored[1].0 == 2 && stored[1].1 == "甲村 9 号", "the file read before and unchanged since: \(stored[1])")
+            }
+        }
+    }
+
     /// What a re-import leaves, with names in place of ids (the ids differ between runs).
     struct MergeRun {
         var outcomes: [String] = []

@@ -169,7 +169,7 @@ public struct PersonImporter: Sendable {
                     }
                     // A re-imported ledger mostly changes nothing: those files are read together and answered
                     // without a lock or a write; the others are merged one by one.
-                    let unchanged = try await self.service.unchangedByMerge(
+                    let read = try await self.service.unchangedByMerge(
                         chunk.compactMap { entry in
                             guard let id = matched[entry.index], let ledger = ledgers[entry.index] else { return nil }
                             return (id: id, merge: { $0.merging(ledger: ledger) })
@@ -182,7 +182,7 @@ public struct PersonImporter: Sendable {
                     for entry in chunk {
                         guard let ledger = ledgers[entry.index] else { continue }
                         let numbers = digests[entry.index] ?? []
-                        if let existing = matched[entry.index], let record = unchanged[existing] {
+                        if let existing = matched[entry.index], let record = read.unchanged[existing] {
                             report.record(.unchanged, person: record.id, at: entry.index)
                         } else if let existing = matched[entry.index] {
                             merges.append(
@@ -196,7 +196,7 @@ public struct PersonImporter: Sendable {
                             creates.append((index: entry.index, id: UUID.timeOrdered(), file: ledger, unit: entry.unit))
                         }
                     }
-                    let outcomes = try await self.merge(merges.map(\.merge), caller: caller, origin: origin, in: transaction)
+                    let outcomes = try await self.merge(merges.map(\.merge), readBefore: read.files, caller: caller, origin: origin, in: transaction)
                     for ((index, merge), outcome) in zip(merges, outcomes) {
                         switch outcome {
                         case .success(let outcome):
@@ -280,12 +280,13 @@ public struct PersonImporter: Sendable {
     /// The ledger's matched rows merged into their files: together, or one by one as the reference.
     private func merge(
         _ merges: [PersonService.LedgerMerge],
+        readBefore: [UUID: PersonRecord],
         caller: Caller,
         origin: AuditOrigin,
         in transaction: PostgresTransaction
     ) async throws -> [Result<PersonService.Outcome, any Error>] {
         guard Self.mergesRowByRow else {
-            return try await self.service.updateMany(merges, caller: caller, origin: origin, in: transaction)
+            return try await self.service.updateMany(merges, readBefore: readBefore, caller: caller, origin: origin, in: transaction)
         }
         var outcomes: [Result<PersonService.Outcome, any Error>] = []
         for merge in merges {

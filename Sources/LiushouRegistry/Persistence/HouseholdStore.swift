@@ -38,13 +38,18 @@ struct HouseholdStore: Sendable {
     typealias NumberedHousehold = (village: UUID, code: String, id: UUID)
 
     /// The households of these villages with these numbers (户编号), as (village, code, id): one
-    /// statement for a ledger's chunk, whatever it names.
+    /// statement for a ledger's chunk, whatever it names. Each number is looked up on its own
+    /// (`lateral … limit 1`, one probe of `household_code`): as a join, statistics that had not yet
+    /// seen a large import's households made PostgreSQL hash the whole table instead, testing the
+    /// read policy on every row (635 ms a chunk of 500 numbers against 100,000 households; 6 ms so).
     func ids(numbered codes: [(village: UUID, code: String)], in transaction: PostgresTransaction) async throws -> [NumberedHousehold] {
         try await transaction.query(
             """
-            select h.village_id, h.code, h.id
+            select u.village_id, u.code, h.id
             from unnest(\(codes.map(\.village))::uuid[], \(codes.map(\.code))::text[]) as u (village_id, code)
-            join household h on h.village_id = u.village_id and h.code = u.code and h.code is not null
+            cross join lateral (
+                select h.id from household h where h.village_id = u.village_id and h.code = u.code and h.code is not null limit 1
+            ) h
             """
         ).map { row in (try row.decode("village_id"), try row.decode("code"), try row.decode("id")) }
     }

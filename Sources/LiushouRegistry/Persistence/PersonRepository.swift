@@ -49,8 +49,15 @@ public protocol PersonRepository: Sendable {
     /// The file, identifiers opened; `lock` takes a row lock for an update.
     func find(_ id: UUID, lock: Bool, in transaction: PostgresTransaction) async throws -> PersonRecord?
     /// The visible files among these ids, by id (files not visible are absent); `lock` takes their row
-    /// locks for an update, in id order.
-    func findMany(_ ids: [UUID], lock: Bool, in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord]
+    /// locks for an update, in id order. A file in `known` whose row still has that version, status,
+    /// unit and update time is answered from `known` without decoding its row again.
+    func findMany(
+        _ ids: [UUID],
+        lock: Bool,
+        reusing known: [UUID: PersonRecord],
+        in transaction: PostgresTransaction
+    ) async throws -> [UUID:
+        PersonRecord]
     /// Stores a new file.
     func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws
     /// The statement storing new files (the ledger import's new rows), built without a connection so
@@ -112,4 +119,11 @@ public protocol PersonRepository: Sendable {
     ) async throws -> [PersonEvent]
     /// Who to call about the person, as the contact card prints them (kind, name).
     func cardDirectory(of person: UUID, in transaction: PostgresTransaction) async throws -> [ContactCard.Contact]
+}
+
+extension PersonRepository {
+    /// The visible files among these ids, each decoded from its row.
+    public func findMany(_ ids: [UUID], lock: Bool, in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord] {
+        try await self.findMany(ids, lock: lock, reusing: [:], in: transaction)
+    }
 }

@@ -26,20 +26,38 @@ public struct PostgresPersonRepository: PersonRepository {
         return try self.record(from: row)
     }
 
-    public func findMany(_ ids: [UUID], lock: Bool, in transaction: PostgresTransaction) async throws -> [UUID: PersonRecord] {
+    public func findMany(
+        _ ids: [UUID],
+        lock: Bool,
+        reusing known: [UUID: PersonRecord],
+        in transaction: PostgresTransaction
+    ) async throws -> [UUID: PersonRecord] {
         guard !ids.isEmpty else { return [:] }
         // Within one call the locks are taken in id order (a chunk of an import); calls of one transaction
         // keep theirs, so two long imports of overlapping ledgers can still deadlock across chunks.
         let suffix: SQLQuery = lock ? "order by p.id for update of p" : ""
         let rows = try await transaction.query("select \(Self.columns) from person p where p.id = any(\(ids)) \(suffix)")
         // Decoded on every core: a chunk of a ledger import reads 1,000 files (JSON and sealed numbers).
-        let decoded = await Array(rows).concurrentMap { [self] row in Result { try self.record(from: row) } }
+        let decoded = await Array(rows).concurrentMap { [self] row in
+            Result { try Self.unchanged(row, known) ?? self.record(from: row) }
+        }
         var records: [UUID: PersonRecord] = [:]
         for result in decoded {
             let record = try result.get()
             records[record.id] = record
         }
         return records
+    }
+
+    /// The known record of this row when the row has not changed since it was read: every write of a
+    /// file raises its version (a key rotation re-seals identifiers without one, and opens to the same
+    /// file); its unit's path and status are compared too, as what decides who may change it.
+    private static func unchanged(_ row: PostgresRow, _ known: [UUID: PersonRecord]) throws -> PersonRecord? {
+        guard !known.isEmpty, let record = known[try row.decode("id", as: UUID.self)] else { return nil }
+        guard try row.decode("version", as: Int.self) == record.version, try row.decode("status", as: String.self) == record.status.rawValue,
+            try row.decode("unit_path", as: String.self) == record.unitPath, try row.decode("updated_at", as: Date.self) == record.updatedAt
+        else { return nil }
+        return record
     }
 
     private func record(from row: PostgresRow) throws -> PersonRecord {

@@ -210,16 +210,24 @@ public struct PersonService: Sendable {
         _ merges: [(id: UUID, merge: @Sendable (PersonFile) -> PersonFile)],
         caller: Caller,
         in transaction: PostgresTransaction
-    ) async throws -> [UUID: PersonRecord] {
+    ) async throws -> LedgerRead {
         let stored = try await self.repository.findMany(merges.map(\.id), lock: false, in: transaction)
-        var unchanged: [UUID: PersonRecord] = [:]
-        for (id, merge) in merges {
-            guard let current = stored[id], caller.holds(.personsWrite, at: current.unitPath) else { continue }
-            if case .success(let file) = self.validator.validate(merge(current.file)), file == current.file {
-                unchanged[id] = current
-            }
+        let validator = self.validator
+        let kept = await merges.concurrentMap { [caller] entry -> PersonRecord? in
+            guard let current = stored[entry.id], caller.holds(.personsWrite, at: current.unitPath) else { return nil }
+            guard case .success(let file) = validator.validate(entry.merge(current.file)), file == current.file else { return nil }
+            return current
         }
-        return unchanged
+        var unchanged: [UUID: PersonRecord] = [:]
+        for record in kept { if let record { unchanged[record.id] = record } }
+        return LedgerRead(unchanged: unchanged, files: stored)
+    }
+
+    /// What `unchangedByMerge` read: the files their merges leave as they are, and every file it read
+    /// (for `updateMany`, which decodes again only the files changed since).
+    public struct LedgerRead: Sendable {
+        public var unchanged: [UUID: PersonRecord]
+        public var files: [UUID: PersonRecord]
     }
 
     /// One of `updateMany`'s files: the stored file's id, the ledger row merged into it, and the unit
@@ -247,11 +255,12 @@ public struct PersonService: Sendable {
     /// and so does a file named again after its first merge, once the set is written (in the order given).
     public func updateMany(
         _ merges: [LedgerMerge],
+        readBefore: [UUID: PersonRecord] = [:],
         caller: Caller,
         origin: AuditOrigin,
         in transaction: PostgresTransaction
     ) async throws -> [Result<Outcome, any Error>] {
-        let stored = try await self.repository.findMany(merges.map(\.id), lock: true, in: transaction)
+        let stored = try await self.repository.findMany(merges.map(\.id), lock: true, reusing: readBefore, in: transaction)
         var answers: [Result<Outcome, any Error>] = Array(repeating: .success(.unchanged), count: merges.count)
         var writes: [MergeWrite] = []
         var again: [Int] = []
