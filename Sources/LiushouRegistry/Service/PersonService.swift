@@ -345,7 +345,7 @@ public struct PersonService: Sendable {
                 updated.checkedAt = nil
             }
             updated = updated.recomputed()
-            let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
+            let changes = self.changes(from: current, to: updated)
             guard !changes.isEmpty else { return .unchanged }
             if let exported = entry.exportedVersion, exported != current.version { throw Self.changedSinceExport(current.version) }
             return .write(record: updated, expectedVersion: current.version, contentChanged: contentChanged, changes: changes)
@@ -557,7 +557,7 @@ public struct PersonService: Sendable {
         audit: Bool,
         in transaction: PostgresTransaction
     ) async throws -> (PersonRecord, Outcome) {
-        let changes = FileDiff.changes(from: self.historyView(current), to: self.historyView(updated))
+        let changes = self.changes(from: current, to: updated)
         guard !changes.isEmpty else { return (current, .unchanged) }
         guard try await self.repository.update(updated, expectedVersion: current.version, in: transaction) else {
             throw Self.stale(current)
@@ -584,14 +584,26 @@ public struct PersonService: Sendable {
         return (stored, .updated)
     }
 
-    /// The flat form history compares: identifiers masked, with a keyed tag so a change stays visible.
-    func historyView(_ record: PersonRecord) -> [String: String] {
+    /// The history's changes from one record to another: their flat forms compared, identifiers
+    /// masked with a keyed tag so that a change stays visible, each value tagged once (most are in both).
+    func changes(from current: PersonRecord, to updated: PersonRecord) -> [FileDiff.Change] {
+        var tags: [String: String] = [:]
+        func tag(_ value: String) -> String {
+            if let known = tags[value] { return known }
+            let tagged = self.tag(value)
+            tags[value] = tagged
+            return tagged
+        }
+        return FileDiff.changes(from: self.historyView(current, tag: tag), to: self.historyView(updated, tag: tag))
+    }
+
+    private func historyView(_ record: PersonRecord, tag: (String) -> String) -> [String: String] {
         let tagged = record.file
-            .mappingIDNumbers { Masking.idNumber($0) + " #" + self.tag($0) }
-            .mappingPhones { Masking.phone($0) + " #" + self.tag($0) }
+            .mappingIDNumbers { Masking.idNumber($0) + " #" + tag($0) }
+            .mappingPhones { Masking.phone($0) + " #" + tag($0) }
         var view = FileDiff.flatten(tagged)
         // With the masked ID number a full birth date would give the number back.
-        view["birthDate"] = record.file.birthDate.map { "\($0.year) #" + self.tag($0.description) }
+        view["birthDate"] = record.file.birthDate.map { "\($0.year) #" + tag($0.description) }
         view["status"] = record.status.rawValue
         view["exitReason"] = record.exitReason?.rawValue
         view["exitedOn"] = record.exitedOn?.description
