@@ -504,6 +504,14 @@ struct LedgerTests {
                 #expect(imported.status == .created, "\(imported.text.prefix(300))")
                 #expect(try imported.json()["created"] as? Int == rows.count)
                 #expect(try await count() == rows.count + 1)
+                // Every row names household H002 of 丙村: one household, made by the first chunk, named by the second too.
+                let households = try await database.pool.query(
+                    """
+                    select count(distinct p.household_id) as households, count(*) filter (where p.household_id is null) as without
+                    from person p where p.village_id = \(fixture.village2a.id)
+                    """
+                ).first!
+                #expect(try households.decode("households", as: Int.self) == 1 && households.decode("without", as: Int.self) == 0)
                 let again = try await Self.upload(client, Data(Self.csv(rows).utf8), token: stranger)
                 #expect(try again.json()["unchanged"] as? Int == rows.count, "\(again.text.prefix(300))")
             }

@@ -80,6 +80,81 @@ struct PersonUnitsPolicyTests {
         }
     }
 
+    @Test("households: every village × grid combination, inserted, updated and read, by a county, a village and a grid writer")
+    func householdUnitsTestedInline() async throws {
+        try await TestPostgres.withDatabase { database in
+            let fixture = try await PlatformFixture.seed(database)
+            let seeder = PlatformSeeder(owner: database.pool, hasher: TestHasher.shared)
+            let grid1b = try await seeder.unit(.grid, name: "乙村一组", parent: fixture.village1b)
+            let villages = [fixture.village1a, fixture.village1b, fixture.village2a, fixture.grid1a]
+            let grids: [OrgUnit?] = [nil, fixture.grid1a, grid1b, fixture.village1b]
+            // In the grid, so that every writer may change it; and one in each unit, for the reads.
+            let stored = UUID()
+            try await database.pool.query(Self.insertHousehold(id: stored, village: fixture.village1a, grid: fixture.grid1a, code: "H-stored"))
+            for (index, place) in [
+                (fixture.village1a, nil), (fixture.village1a, fixture.grid1a), (fixture.village1b, grid1b), (fixture.village2a, nil),
+            ]
+            .enumerated() {
+                try await database.pool.query(Self.insertHousehold(id: UUID(), village: place.0, grid: place.1, code: "H-read-\(index)"))
+            }
+            let writers: [(role: Role, unit: OrgUnit)] = [
+                (.countyAdmin, fixture.county), (.villageCadre, fixture.village1a), (.gridWorker, fixture.grid1a),
+            ]
+            var admitted = 0
+            for writer in writers {
+                let caller = Caller(
+                    accountID: UUID(),
+                    name: "writer",
+                    kind: .user,
+                    grants: [Grant(role: writer.role, unitID: writer.unit.id, unitPath: writer.unit.path)],
+                    credentialID: UUID()
+                )
+                let settings = TenantDatabase.scopeSettings(for: caller)
+                for village in villages {
+                    for grid in grids {
+                        let unit = grid ?? village
+                        let expected = try await database.pool.query(
+                            """
+                            select (select path from org_unit where id = \(unit.id)) <@ \(writer.unit.path)::ltree
+                                and liushou_person_units_valid(\(village.id), \(grid?.id), null) as ok
+                            """
+                        ).first!.decode("ok", as: Bool.self)
+                        let place = "\(writer.role) writing \(village.name) / \(grid?.name ?? "-")"
+                        let inserted = try await Self.admits(database, settings: settings) {
+                            Self.insertHousehold(id: UUID(), village: village, grid: grid, code: "H-new")
+                        }
+                        #expect(inserted == expected, "insert: \(place)")
+                        let updated = try await Self.admits(database, settings: settings) {
+                            "update household set village_id = \(village.id), grid_id = \(grid?.id), unit_id = \(unit.id) where id = \(stored)"
+                        }
+                        #expect(updated == expected, "update: \(place)")
+                        if expected { admitted += 1 }
+                    }
+                }
+                // Reads: what the application role sees is what liushou_unit_in_scope (0003's read policy) admits,
+                // asked as the owner (no row-level security) under the same settings.
+                let visible = try await database.appPool.withTransaction(settings: settings) { transaction in
+                    try await transaction.query("select code from household order by code").map { try $0.decode("code", as: String.self) }
+                }
+                let expected = try await database.pool.withTransaction(settings: settings) { transaction in
+                    try await transaction.query("select code from household where liushou_unit_in_scope(unit_id, 'person_area') order by code")
+                        .map { try $0.decode("code", as: String.self) }
+                }
+                #expect(visible == expected && !visible.isEmpty, "read: \(writer.role) \(visible)")
+            }
+            // Five combinations fit (two in 甲村: no grid or its grid; two in 乙村; one in 丙村): the county writer
+            // may file all five, the village cadre the two in 甲村, the grid worker the one in its grid.
+            #expect(admitted == 8, "\(admitted) admitted")
+        }
+    }
+
+    private static func insertHousehold(id: UUID, village: OrgUnit, grid: OrgUnit?, code: String) -> SQLQuery {
+        """
+        insert into household (id, village_id, grid_id, unit_id, code, address)
+        values (\(id), \(village.id), \(grid?.id), \((grid ?? village).id), \(code), '试村 1 号')
+        """
+    }
+
     /// Whether the application role may run `statement` under `settings`: rolled back either way.
     private static func admits(
         _ database: TestDatabase,

@@ -168,7 +168,7 @@ public struct PersonImporter: Sendable {
                         matched[entry.index] = (digests[entry.index] ?? []).lazy.compactMap({ visible[$0] }).first
                     }
                     // A re-imported ledger mostly changes nothing: those files are read together and answered
-                    // without a lock or a write; the others are merged one by one.
+                    // without a lock or a write; the others are merged together (`updateMany`), each file decoded once.
                     let read = try await self.service.unchangedByMerge(
                         chunk.compactMap { entry in
                             guard let id = matched[entry.index], let ledger = ledgers[entry.index] else { return nil }
