@@ -80,7 +80,7 @@ struct PersonUnitsPolicyTests {
         }
     }
 
-    @Test("households: every village × grid combination, inserted, updated and read, by a county, a village and a grid writer")
+    @Test("households: every village × grid combination, inserted, updated and read, by writers of three reaches, a relief officer and an auditor")
     func householdUnitsTestedInline() async throws {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
@@ -97,8 +97,11 @@ struct PersonUnitsPolicyTests {
             .enumerated() {
                 try await database.pool.query(Self.insertHousehold(id: UUID(), village: place.0, grid: place.1, code: "H-read-\(index)"))
             }
+            // Besides three writers of different reach: a relief officer (reads files, writes none) and an
+            // auditor (neither), so that a policy testing the wrong scope shows.
             let writers: [(role: Role, unit: OrgUnit)] = [
                 (.countyAdmin, fixture.county), (.villageCadre, fixture.village1a), (.gridWorker, fixture.grid1a),
+                (.reliefOfficer, fixture.county), (.auditor, fixture.county),
             ]
             var admitted = 0
             for writer in writers {
@@ -113,22 +116,29 @@ struct PersonUnitsPolicyTests {
                 for village in villages {
                     for grid in grids {
                         let unit = grid ?? village
-                        let expected = try await database.pool.query(
-                            """
-                            select (select path from org_unit where id = \(unit.id)) <@ \(writer.unit.path)::ltree
-                                and liushou_person_units_valid(\(village.id), \(grid?.id), null) as ok
-                            """
-                        ).first!.decode("ok", as: Bool.self)
+                        // What 0003's functions admit, asked as the owner under the writer's settings: the new unit
+                        // writable and the units fitting; for an update, the stored household's unit writable too.
+                        let (insertable, storedWritable) = try await database.pool.withTransaction(settings: settings) { transaction in
+                            let row = try await transaction.query(
+                                """
+                                select liushou_unit_in_scope(\(unit.id), 'person_write')
+                                    and liushou_person_units_valid(\(village.id), \(grid?.id), null) as insert,
+                                    liushou_unit_in_scope(\(fixture.grid1a.id), 'person_write') as stored
+                                """
+                            ).first!
+                            return (try row.decode("insert", as: Bool.self), try row.decode("stored", as: Bool.self))
+                        }
+                        let updatable = insertable && storedWritable
                         let place = "\(writer.role) writing \(village.name) / \(grid?.name ?? "-")"
                         let inserted = try await Self.admits(database, settings: settings) {
                             Self.insertHousehold(id: UUID(), village: village, grid: grid, code: "H-new")
                         }
-                        #expect(inserted == expected, "insert: \(place)")
+                        #expect(inserted == insertable, "insert: \(place)")
                         let updated = try await Self.admits(database, settings: settings) {
                             "update household set village_id = \(village.id), grid_id = \(grid?.id), unit_id = \(unit.id) where id = \(stored)"
                         }
-                        #expect(updated == expected, "update: \(place)")
-                        if expected { admitted += 1 }
+                        #expect(updated == updatable, "update: \(place)")
+                        if insertable { admitted += 1 }
                     }
                 }
                 // Reads: what the application role sees is what liushou_unit_in_scope (0003's read policy) admits,
@@ -140,10 +150,15 @@ struct PersonUnitsPolicyTests {
                     try await transaction.query("select code from household where liushou_unit_in_scope(unit_id, 'person_area') order by code")
                         .map { try $0.decode("code", as: String.self) }
                 }
-                #expect(visible == expected && !visible.isEmpty, "read: \(writer.role) \(visible)")
+                #expect(visible == expected, "read: \(writer.role) \(visible)")
+                if writer.role == .countyAdmin || writer.role == .reliefOfficer {
+                    #expect(visible.count == 5, "the county's five households: \(visible)")
+                }
+                if writer.role == .auditor { #expect(visible.isEmpty, "an auditor reads no household: \(visible)") }
             }
             // Five combinations fit (two in 甲村: no grid or its grid; two in 乙村; one in 丙村): the county writer
-            // may file all five, the village cadre the two in 甲村, the grid worker the one in its grid.
+            // may file all five, the village cadre the two in 甲村, the grid worker the one in its grid, the
+            // relief officer and the auditor none.
             #expect(admitted == 8, "\(admitted) admitted")
         }
     }
