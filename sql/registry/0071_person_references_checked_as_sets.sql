@@ -13,17 +13,15 @@
 -- visit obligations:
 -- - an insert locks the distinct units, households and accounts its rows name (`for key share`, as
 --   a key's check does, so none of them can be deleted or change its id until the transaction
---   ends): every unit first, in one pass in id order, then one query per column, which fails with
---   foreign_key_violation (23503), naming the old constraint and the missing row, when one is not
---   there. Its trigger's name sorts before the
+--   ends), one query per column, and fails with foreign_key_violation (23503), naming the old
+--   constraint and the missing row, when one is not there. Its trigger's name sorts before the
 --   other statement triggers on `person` (the keys' checks, row triggers, ran before every other
 --   trigger; row triggers such as the guardianless alert's staging now run before it, and a refused
 --   statement takes what they wrote with it);
 -- - an update that changes one of these columns checks the new value with one lookup, as the key
 --   did (a row trigger with a WHEN, so an update that changes none of them runs nothing);
 -- - deleting a unit, household or account that a person names, or changing its id, fails the same
---   way (`referenced_rows_deleted` and `referenced_id_changed`, for any table named without a key).
---   Nothing deletes them (units and accounts are deactivated, households kept), and the
+--   way (`referenced_rows_deleted` and `referenced_id_changed`, for any table named without a key). Nothing deletes them (units and accounts are deactivated, households kept), and the
 --   application's role may not delete them. A key checks a delete against a fresh snapshot; a
 --   trigger sees its transaction's snapshot, which under REPEATABLE READ could miss a person
 --   committed meanwhile: these deletes, id changes and truncates are refused outside READ
@@ -255,41 +253,3 @@ alter table person drop constraint person_school_id_fkey;
 alter table person drop constraint person_household_id_fkey;
 alter table person drop constraint person_filled_by_fkey;
 alter table person drop constraint person_checked_by_fkey;
-
--- 0069's guards for the visit obligations are these shared ones too (same names, same checks).
-drop trigger person_obligations_kept on person;
-drop trigger person_obligations_keep_id on person;
-drop trigger person_obligations_not_truncated on person;
-drop trigger visit_rule_obligations_kept on visit_rule;
-drop trigger visit_rule_obligations_keep_id on visit_rule;
-drop trigger visit_rule_obligations_not_truncated on visit_rule;
-drop trigger org_unit_obligations_kept on org_unit;
-drop trigger org_unit_obligations_keep_id on org_unit;
-drop trigger org_unit_obligations_not_truncated on org_unit;
-drop function visit_obligation_referenced_rows_deleted();
-drop function visit_obligation_referenced_id_changed();
-drop function visit_obligation_referenced_rows_truncated();
-create trigger person_obligations_kept after delete on person
-    referencing old table as old_rows
-    for each statement execute function referenced_rows_deleted('visit_obligation', 'person_id', 'visit_obligation_person_id_fkey');
-create trigger person_obligations_keep_id after update of id on person
-    for each row when (old.id is distinct from new.id)
-    execute function referenced_id_changed('visit_obligation', 'person_id', 'visit_obligation_person_id_fkey');
-create trigger person_obligations_not_truncated before truncate on person
-    for each statement execute function referenced_rows_truncated('visit_obligation');
-create trigger visit_rule_obligations_kept after delete on visit_rule
-    referencing old table as old_rows
-    for each statement execute function referenced_rows_deleted('visit_obligation', 'rule_id', 'visit_obligation_rule_id_fkey');
-create trigger visit_rule_obligations_keep_id after update of id on visit_rule
-    for each row when (old.id is distinct from new.id)
-    execute function referenced_id_changed('visit_obligation', 'rule_id', 'visit_obligation_rule_id_fkey');
-create trigger visit_rule_obligations_not_truncated before truncate on visit_rule
-    for each statement execute function referenced_rows_truncated('visit_obligation');
-create trigger org_unit_obligations_kept after delete on org_unit
-    referencing old table as old_rows
-    for each statement execute function referenced_rows_deleted('visit_obligation', 'unit_id', 'visit_obligation_unit_id_fkey');
-create trigger org_unit_obligations_keep_id after update of id on org_unit
-    for each row when (old.id is distinct from new.id)
-    execute function referenced_id_changed('visit_obligation', 'unit_id', 'visit_obligation_unit_id_fkey');
-create trigger org_unit_obligations_not_truncated before truncate on org_unit
-    for each statement execute function referenced_rows_truncated('visit_obligation');

@@ -69,11 +69,6 @@ struct HouseholdStore: Sendable {
 
     /// Stores a new household filed under `unit` (its grid, else its village).
     func insert(_ household: Household, unit: UUID, in transaction: PostgresTransaction) async throws {
-        try await transaction.query(
-            """
-            insert into household (id, village_id, grid_id, unit_id, code, address)
-            values (\(household.id), \(household.villageId), \(household.gridId), \(unit), \(household.code), \(household.address))
-            """
-        )
+        try await self.insertMany([(household, unit)], in: transaction)
     }
 }

@@ -56,8 +56,7 @@ public protocol PersonRepository: Sendable {
         lock: Bool,
         reusing known: [UUID: PersonRecord],
         in transaction: PostgresTransaction
-    ) async throws -> [UUID:
-        PersonRecord]
+    ) async throws -> [UUID: PersonRecord]
     /// Stores a new file.
     func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws
     /// The statement storing new files (the ledger import's new rows), built without a connection so
