@@ -137,91 +137,37 @@ public struct PersonImporter: Sendable {
                 }
                 // Checked a chunk at a time: the chunk's ID numbers are looked up at once (visible files and
                 // numbers taken outside the caller's scope), and rows matching a visible file are merged into it.
-                // New files are inserted after every row was checked.
                 let writable = prepared.enumerated().compactMap { index, entry in entry.map { (index: index, row: $0.0, unit: $0.1) } }
                 // The numbers' lookup digests (a keyed hash per data key) are worked out on every core first.
                 let vault = self.service.vault
                 let numberDigests = await writable.concurrentMap { entry in
                     entry.row.file.idNumber.map { vault.lookupDigests($0.uppercased()) }
                 }
-                var newFiles: [[(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)]] = []
+                // Every chunk is checked before any new file is written: once a row failed nothing will be kept,
+                // and the other rows are still checked, not written, and reported with what they would have done.
+                var newFiles: [[NewFile]] = []
                 var answered = 0
                 for start in stride(from: 0, to: writable.count, by: Self.chunkSize) {
                     let range = start..<min(start + Self.chunkSize, writable.count)
-                    let chunk = writable[range]
-                    var digests: [Int: [Data]] = [:]
-                    for (entry, numbers) in zip(chunk, numberDigests[range]) {
-                        if let numbers { digests[entry.index] = numbers }
-                    }
-                    let lookedUp = Array(Set(digests.values.joined()))
-                    let taken = try await self.repository.takenDigests(lookedUp, in: transaction)
-                    // The caller's files are read only for the numbers taken (none for a ledger of new people). A file
-                    // committed by someone else between the two reads is met by the insert's unique index (409).
-                    let visible = try await self.repository.activeFiles(digests: lookedUp.filter(taken.contains), in: transaction)
-                    var ledgers: [Int: PersonFile] = [:]
-                    var matched: [Int: UUID] = [:]
-                    let households = try await resolver.households(for: chunk.map { (row: $0.row, unit: $0.unit) })
-                    for (entry, household) in zip(chunk, households) {
-                        var file = entry.row.file
-                        file.householdId = household
-                        ledgers[entry.index] = file
-                        matched[entry.index] = (digests[entry.index] ?? []).lazy.compactMap({ visible[$0] }).first
-                    }
-                    // A re-imported ledger mostly changes nothing: those files are read together and answered
-                    // without a lock or a write; the others are merged together (`updateMany`), each file decoded once.
-                    let read = try await self.service.unchangedByMerge(
-                        chunk.compactMap { entry in
-                            guard let id = matched[entry.index], let ledger = ledgers[entry.index] else { return nil }
-                            return (id: id, merge: { $0.merging(ledger: ledger) })
-                        },
+                    let creates = try await self.check(
+                        writable[range],
+                        numberDigests: numberDigests[range],
+                        resolver: &resolver,
+                        report: &report,
                         caller: caller,
+                        origin: origin,
                         in: transaction
                     )
-                    var creates: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)] = []
-                    var merges: [(index: Int, merge: PersonService.LedgerMerge)] = []
-                    for entry in chunk {
-                        guard let ledger = ledgers[entry.index] else { continue }
-                        let numbers = digests[entry.index] ?? []
-                        if let existing = matched[entry.index], let record = read.unchanged[existing] {
-                            report.record(.unchanged, person: record.id, at: entry.index)
-                        } else if let existing = matched[entry.index] {
-                            merges.append(
-                                (entry.index, .init(id: existing, ledger: ledger, unit: entry.unit, exportedVersion: entry.row.fileVersion))
-                            )
-                        } else if numbers.contains(where: taken.contains) {
-                            // A number filed outside the caller's scope: the other file is not named.
-                            report.results[entry.index].errors = Self.rowErrors(PersonService.duplicate(nil).problem)
-                            report.failed += 1
-                        } else {
-                            creates.append((index: entry.index, id: UUID.timeOrdered(), file: ledger, unit: entry.unit))
-                        }
-                    }
-                    let outcomes = try await self.merge(merges.map(\.merge), readBefore: read.files, caller: caller, origin: origin, in: transaction)
-                    for ((index, merge), outcome) in zip(merges, outcomes) {
-                        switch outcome {
-                        case .success(let outcome):
-                            report.record(outcome, person: merge.id, at: index)
-                        case .failure(let refusal as any ProblemConvertible):
-                            // A rule that needs the stored file (a merged file that no longer validates, a
-                            // duplicate number): the row fails and, at the end, so does the file.
-                            report.results[index].errors = Self.rowErrors(refusal.problem)
-                            report.failed += 1
-                        case .failure(let error):
-                            throw error
-                        }
-                    }
-                    answered += chunk.count - creates.count
+                    answered += range.count - creates.count
                     progress?(answered, writable.count)
                     if !creates.isEmpty { newFiles.append(creates) }
                 }
-                // Once a row failed nothing will be kept: the other rows were still checked, not written, and are
-                // reported with what they would have done.
                 if report.failed > 0 {
                     for entry in newFiles.joined() { report.record(.created, person: entry.id, at: entry.index) }
                 } else {
                     // New files are written a chunk at a time while the next chunk is encoded on another core.
                     let service = self.service
-                    let prepare = { @Sendable (batch: [(index: Int, id: UUID, file: PersonFile, unit: UnitBrief)]) in
+                    let prepare = { @Sendable (batch: [NewFile]) in
                         Task { try service.prepareMany(batch.map { (id: $0.id, file: $0.file, unit: $0.unit) }, caller: caller) }
                     }
                     var next = newFiles.first.map(prepare)
@@ -271,6 +217,84 @@ public struct PersonImporter: Sendable {
             }
         }
         return finished
+    }
+
+    typealias Writable = (index: Int, row: LedgerRow, unit: UnitBrief)
+    typealias NewFile = (index: Int, id: UUID, file: PersonFile, unit: UnitBrief)
+
+    /// Checks one chunk of rows that passed on their own: looks up their ID numbers (visible files and
+    /// numbers taken outside the caller's scope) and households at once, answers the rows whose files
+    /// the ledger leaves as they are, merges those that change a visible file, fails those whose number
+    /// is filed where the caller cannot see, and returns the new files for the caller to write.
+    private func check(
+        _ chunk: ArraySlice<Writable>,
+        numberDigests: ArraySlice<[Data]?>,
+        resolver: inout LedgerResolver,
+        report: inout ImportReport,
+        caller: Caller,
+        origin: AuditOrigin,
+        in transaction: PostgresTransaction
+    ) async throws -> [NewFile] {
+        var digests: [Int: [Data]] = [:]
+        for (entry, numbers) in zip(chunk, numberDigests) {
+            if let numbers { digests[entry.index] = numbers }
+        }
+        let lookedUp = Array(Set(digests.values.joined()))
+        let taken = try await self.repository.takenDigests(lookedUp, in: transaction)
+        // The caller's files are read only for the numbers taken (none for a ledger of new people). A file
+        // committed by someone else between the two reads is met by the insert's unique index (409).
+        let visible = try await self.repository.activeFiles(digests: lookedUp.filter(taken.contains), in: transaction)
+        var ledgers: [Int: PersonFile] = [:]
+        var matched: [Int: UUID] = [:]
+        let households = try await resolver.households(for: chunk.map { (row: $0.row, unit: $0.unit) })
+        for (entry, household) in zip(chunk, households) {
+            var file = entry.row.file
+            file.householdId = household
+            ledgers[entry.index] = file
+            matched[entry.index] = (digests[entry.index] ?? []).lazy.compactMap({ visible[$0] }).first
+        }
+        // A re-imported ledger mostly changes nothing: those files are read together and answered
+        // without a lock or a write; the others are merged together (`updateMany`), each file decoded once.
+        let read = try await self.service.unchangedByMerge(
+            chunk.compactMap { entry in
+                guard let id = matched[entry.index], let ledger = ledgers[entry.index] else { return nil }
+                return (id: id, merge: { $0.merging(ledger: ledger) })
+            },
+            caller: caller,
+            in: transaction
+        )
+        var creates: [NewFile] = []
+        var merges: [(index: Int, merge: PersonService.LedgerMerge)] = []
+        for entry in chunk {
+            guard let ledger = ledgers[entry.index] else { continue }
+            let numbers = digests[entry.index] ?? []
+            if let existing = matched[entry.index], let record = read.unchanged[existing] {
+                report.record(.unchanged, person: record.id, at: entry.index)
+            } else if let existing = matched[entry.index] {
+                merges.append((entry.index, .init(id: existing, ledger: ledger, unit: entry.unit, exportedVersion: entry.row.fileVersion)))
+            } else if numbers.contains(where: taken.contains) {
+                // A number filed outside the caller's scope: the other file is not named.
+                report.results[entry.index].errors = Self.rowErrors(PersonService.duplicate(nil).problem)
+                report.failed += 1
+            } else {
+                creates.append((index: entry.index, id: UUID.timeOrdered(), file: ledger, unit: entry.unit))
+            }
+        }
+        let outcomes = try await self.merge(merges.map(\.merge), readBefore: read.files, caller: caller, origin: origin, in: transaction)
+        for ((index, merge), outcome) in zip(merges, outcomes) {
+            switch outcome {
+            case .success(let outcome):
+                report.record(outcome, person: merge.id, at: index)
+            case .failure(let refusal as any ProblemConvertible):
+                // A rule that needs the stored file (a merged file that no longer validates, a
+                // duplicate number): the row fails and, at the end, so does the file.
+                report.results[index].errors = Self.rowErrors(refusal.problem)
+                report.failed += 1
+            case .failure(let error):
+                throw error
+            }
+        }
+        return creates
     }
 
     /// When set, matched rows are merged one at a time through `PersonService.update`, as the import
