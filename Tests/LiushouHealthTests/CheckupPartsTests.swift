@@ -144,17 +144,8 @@ struct CheckupPartsTests {
                             try await record([fresh, second], in: transaction)
                         }
                     }
-                    var waiting = false
-                    for _ in 0..<200 where !waiting {
-                        try await Task.sleep(for: .milliseconds(20))
-                        waiting = try await database.pool.query(
-                            """
-                            select exists (select from pg_stat_activity
-                                where wait_event_type = 'Lock' and query like '%checkups_record%') as waiting
-                            """
-                        ).first!.decode("waiting", as: Bool.self)
-                    }
-                    #expect(waiting, "the second transaction waits on the first one's record")
+                    let waiting = try await database.lockWaits(atLeast: 1, inStatementsContaining: "checkups_record", interval: .milliseconds(20))
+                    #expect(waiting == 1, "the second transaction waits on the first one's record")
                     releaser.yield()
                     let held = try await holder.value
                     let answers = try await waiter.value

@@ -154,16 +154,7 @@ struct KeyRotationTests {
                         )
                     }
                     let run = Task { try await rotation.run(owner: database.pool, batchSize: 2) }
-                    var waiting = 0
-                    for _ in 0..<200 where waiting < 2 {
-                        try await Task.sleep(for: .milliseconds(50))
-                        waiting =
-                            try await database.pool.query(
-                                """
-                                select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
-                                """
-                            ).first?.decode("n", as: Int.self) ?? 0
-                    }
+                    let waiting = try await database.lockWaits(atLeast: 2, interval: .milliseconds(50))
                     #expect(waiting == 2, "the edit and the rotation both wait for the row")
                     return (edit, run)
                 }

@@ -362,16 +362,7 @@ struct TwoFactorTests {
                             "select * from auth_two_factor_failed(\(account), \(credential), 5, 10, '900 seconds'::interval)"
                         ).first
                     }
-                    var waiting = 0
-                    for _ in 0..<200 where waiting < 1 {
-                        try await Task.sleep(for: .milliseconds(25))
-                        waiting =
-                            try await database.pool.query(
-                                """
-                                select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
-                                """
-                            ).first?.decode("n", as: Int.self) ?? 0
-                    }
+                    let waiting = try await database.lockWaits(atLeast: 1)
                     #expect(waiting == 1, "the wrong code waits for the authenticator")
                     try await transaction.query(SQLQuery(unsafeSQL: race.second))
                     return wrong
