@@ -16,7 +16,7 @@ struct PersonUnitsPolicyTests {
         var rows: Int
     }
 
-    @Test("every village × grid × school combination, inserted and updated, by a county, a village and a grid writer")
+    @Test("every village × grid × school combination, inserted and updated, by writers of three reaches, a relief officer and an auditor")
     func unitsTestedInline() async throws {
         try await TestPostgres.withDatabase { database in
             let fixture = try await PlatformFixture.seed(database)
@@ -32,35 +32,37 @@ struct PersonUnitsPolicyTests {
             let stored = UUID()
             try await database.pool.query(Self.insert(id: stored, village: fixture.village1a, grid: fixture.grid1a, school: nil))
 
+            // Besides three writers of different reach: a relief officer (reads files, writes none) and an
+            // auditor (neither), so that a policy testing the wrong scope shows.
             let writers: [(role: Role, unit: OrgUnit)] = [
                 (.countyAdmin, fixture.county), (.villageCadre, fixture.village1a), (.gridWorker, fixture.grid1a),
+                (.reliefOfficer, fixture.county), (.auditor, fixture.county),
             ]
             var admitted = 0
             var refused = 0
             for writer in writers {
-                let caller = Caller(
-                    accountID: UUID(),
-                    name: "writer",
-                    kind: .user,
-                    grants: [Grant(role: writer.role, unitID: writer.unit.id, unitPath: writer.unit.path)],
-                    credentialID: UUID()
-                )
-                let settings = TenantDatabase.scopeSettings(for: caller)
+                let settings = Self.settings(writer.role, at: writer.unit)
                 for village in villages {
                     for grid in grids {
                         for school in schools {
                             let unit = grid ?? village
-                            let expected = try await database.pool.query(
-                                """
-                                select (select path from org_unit where id = \(unit.id)) <@ \(writer.unit.path)::ltree
-                                    and liushou_person_units_valid(\(village.id), \(grid?.id), \(school?.id)) as ok
-                                """
-                            ).first!.decode("ok", as: Bool.self)
+                            // What the functions admit, asked as the owner under the writer's settings: the new unit
+                            // writable and the units fitting; for an update, the stored file's unit writable too.
+                            let (insertable, storedWritable) = try await database.pool.withTransaction(settings: settings) { transaction in
+                                let row = try await transaction.query(
+                                    """
+                                    select liushou_unit_in_scope(\(unit.id), 'person_write')
+                                        and liushou_person_units_valid(\(village.id), \(grid?.id), \(school?.id)) as insert,
+                                        liushou_unit_in_scope(\(fixture.grid1a.id), 'person_write') as stored
+                                    """
+                                ).first!
+                                return (try row.decode("insert", as: Bool.self), try row.decode("stored", as: Bool.self))
+                            }
                             let place = "\(writer.role) writing \(village.name) / \(grid?.name ?? "-") / \(school?.name ?? "-")"
                             let inserted = try await Self.admits(database, settings: settings) {
                                 Self.insert(id: UUID(), village: village, grid: grid, school: school)
                             }
-                            #expect(inserted == expected, "insert: \(place)")
+                            #expect(inserted == insertable, "insert: \(place)")
                             let updated = try await Self.admits(database, settings: settings) {
                                 """
                                 update person set village_id = \(village.id), grid_id = \(grid?.id), unit_id = \(unit.id),
@@ -68,15 +70,15 @@ struct PersonUnitsPolicyTests {
                                 where id = \(stored)
                                 """
                             }
-                            #expect(updated == expected, "update: \(place)")
-                            if expected { admitted += 1 } else { refused += 1 }
+                            #expect(updated == (insertable && storedWritable), "update: \(place)")
+                            if insertable { admitted += 1 } else { refused += 1 }
                         }
                     }
                 }
             }
             // Ten combinations fit (four in 甲村, four in 乙村, two in 丙村); the county writer may file all ten, the
-            // village cadre the four in 甲村, the grid worker the two in its grid.
-            #expect(admitted == 16 && refused == 3 * 64 - 16, "\(admitted) admitted, \(refused) refused")
+            // village cadre the four in 甲村, the grid worker the two in its grid, the relief officer and the auditor none.
+            #expect(admitted == 16 && refused == 5 * 64 - 16, "\(admitted) admitted, \(refused) refused")
         }
     }
 
@@ -105,14 +107,7 @@ struct PersonUnitsPolicyTests {
             ]
             var admitted = 0
             for writer in writers {
-                let caller = Caller(
-                    accountID: UUID(),
-                    name: "writer",
-                    kind: .user,
-                    grants: [Grant(role: writer.role, unitID: writer.unit.id, unitPath: writer.unit.path)],
-                    credentialID: UUID()
-                )
-                let settings = TenantDatabase.scopeSettings(for: caller)
+                let settings = Self.settings(writer.role, at: writer.unit)
                 for village in villages {
                     for grid in grids {
                         let unit = grid ?? village
@@ -161,6 +156,19 @@ struct PersonUnitsPolicyTests {
             // relief officer and the auditor none.
             #expect(admitted == 8, "\(admitted) admitted")
         }
+    }
+
+    /// The scope settings of a caller holding `role` at `unit`, as the server sets them.
+    private static func settings(_ role: Role, at unit: OrgUnit) -> [(name: String, value: String)] {
+        TenantDatabase.scopeSettings(
+            for: Caller(
+                accountID: UUID(),
+                name: "writer",
+                kind: .user,
+                grants: [Grant(role: role, unitID: unit.id, unitPath: unit.path)],
+                credentialID: UUID()
+            )
+        )
     }
 
     private static func insertHousehold(id: UUID, village: OrgUnit, grid: OrgUnit?, code: String) -> SQLQuery {
