@@ -10,11 +10,13 @@ import Testing
 /// named one is locked until the transaction ends, and a named one is neither deleted nor renumbered.
 @Suite("Checkups' references")
 struct CheckupReferencesTests {
+    private struct RolledBack: Error {}
+
     /// Checkups written straight into the table as the owner, one a person named.
-    static func checkups(people: [UUID], clinic: UUID, recordedBy account: UUID) -> SQLQuery {
+    static func checkups(people: [UUID], clinic: UUID, recordedBy account: UUID, followUp: Bool = false) -> SQLQuery {
         """
         insert into checkup (id, person_id, clinic_id, record_id, checked_on, kind, follow_up_needed, clinician, content_hash, recorded_by)
-        select gen_random_uuid(), p.id, \(clinic), 'R-' || gen_random_uuid(), current_date, 'free_clinic', false, '王医生', '\\x00',
+        select gen_random_uuid(), p.id, \(clinic), 'R-' || gen_random_uuid(), current_date, 'free_clinic', \(followUp), '王医生', '\\x00',
             \(account)
         from unnest(\(people)::uuid[]) as p (id)
         """
@@ -60,6 +62,8 @@ struct CheckupReferencesTests {
             let refused: [(SQLQuery, String)] = [
                 (Self.checkups(people: [person, UUID(), other], clinic: clinic, recordedBy: doctor), "checkup_person_id_fkey"),
                 (Self.checkups(people: [person], clinic: UUID(), recordedBy: doctor), "checkup_clinic_id_fkey"),
+                // A checkup that needs follow-up raises an alert naming its clinic: the missing clinic is still the checkup's refusal.
+                (Self.checkups(people: [person], clinic: UUID(), recordedBy: doctor, followUp: true), "checkup_clinic_id_fkey"),
                 (Self.checkups(people: [person], clinic: clinic, recordedBy: UUID()), "checkup_recorded_by_fkey"),
             ]
             for (query, constraint) in refused {
@@ -79,6 +83,17 @@ struct CheckupReferencesTests {
                 }
             }
             #expect(try await Self.count("select count(*)::int as n from checkup where recorded_by = \(recorder)", in: database) == 3)
+            // A reference changed to another that exists locks it, as the key's check did.
+            do {
+                try await database.pool.withTransaction { transaction in
+                    try await transaction.query("update checkup set person_id = \(other) where person_id = \(person)")
+                    let locked = await #expect(throws: DatabaseError.self) {
+                        try await database.pool.query("select 1 from person where id = \(other) for update nowait")
+                    }
+                    #expect(locked?.sqlState == "55P03", "the new person: lock_not_available")
+                    throw RolledBack()
+                }
+            } catch is RolledBack {}
             // Changing a stored checkup's reference to a missing one is refused too.
             let changes: [(SQLQuery, String)] = [
                 ("update checkup set person_id = \(UUID()) where person_id = \(other)", "checkup_person_id_fkey"),
@@ -114,6 +129,18 @@ struct CheckupReferencesTests {
                     }
                 }
                 #expect(repeatable?.sqlState == "55000", "\(table): object_not_in_prerequisite_state")
+            }
+            // No table a checkup names is truncated while checkups are stored (each refusal names the checkups:
+            // the guard that sorts first on its table is 0077's).
+            for table in ["person", "org_unit", "account"] {
+                let truncated = await #expect(throws: DatabaseError.self) {
+                    try await database.pool.query(SQLQuery(unsafeSQL: "truncate \(table) cascade"))
+                }
+                guard case .foreignKeyViolation(_, let relation) = truncated else {
+                    Issue.record("\(table): \(String(describing: truncated))")
+                    continue
+                }
+                #expect(relation == "checkup", "\(table): \(String(describing: relation))")
             }
             // Once no checkup names the account, it may go (the key allowed that too).
             try await database.pool.query("delete from checkup where recorded_by = \(recorder)")

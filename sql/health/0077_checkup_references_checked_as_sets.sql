@@ -10,9 +10,14 @@
 -- locks the distinct people, clinics and accounts its rows name (`for key share`, as a key's check
 -- does), one query a table planned once a session, and fails with foreign_key_violation (23503),
 -- naming the old constraint and the missing row; an update that changes one (nothing in the
--- application does) checks the new value with one lookup. Deleting, renumbering or truncating a
--- person, unit or account a checkup names is refused by 0071's guards, only in READ COMMITTED (0069's
--- reasons).
+-- application does) checks the new value with one lookup. The insert's trigger is named to sort
+-- before `checkup_alert` and `checkup_dashboard_insert`: statement triggers run in name order, after
+-- row triggers such as the keys' checks were, and the alert of a checkup needing follow-up raises an
+-- event naming the clinic (a key of its own), which must not be what refuses a missing clinic.
+-- Deleting or renumbering a person, unit or account a checkup names is refused by guard triggers
+-- running 0071's shared functions, only in READ COMMITTED (0069's reasons); truncating `person`,
+-- `org_unit` or `account` (even with CASCADE, which used to empty `checkup` and `follow_up` along)
+-- is refused while any checkup is stored.
 --
 -- With the trigger the three checks took 9-15 ms of such a half (`auto_explain`, the same batches).
 -- `deploy/bench-health.sh`, three runs each, the same hour: 10,093 / 9,815 / 10,308 checkups a second
@@ -53,7 +58,7 @@ create function checkup_references_inserted() returns trigger
     $$;
 revoke all on function checkup_references_inserted() from public;
 
-create trigger checkup_references_inserted after insert on checkup
+create trigger checkup_a_references_inserted after insert on checkup
     referencing new table as new_rows
     for each statement execute function checkup_references_inserted();
 
