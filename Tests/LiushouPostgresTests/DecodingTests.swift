@@ -91,6 +91,55 @@ struct DecodingTests {
         }
     }
 
+    @Test("arrays whose elements are written without quotes, and arrays with NULL elements, round-trip; NUL in an element is refused")
+    func unquotedAndNullableArrayParameters() async throws {
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let ids = (0..<1000).map { _ in UUID() }
+            let digests = (0..<1000).map { index in Data((0..<32).map { UInt8(truncatingIfNeeded: index &* 31 &+ $0) }) }
+            let numbers = [0, -1, Int.max, Int.min]
+            let row = try #require(
+                try await database.pool.query(
+                    """
+                    select \(ids) as ids, \(digests) as digests, \(numbers) as numbers, \([Int32(-7), 8]) as small,
+                        \([true, false]) as flags, \(PostgresNullableArray([ids[0], nil]))::text as nullable_ids,
+                        \(PostgresNullableArray([Data([0x5c]), nil, Data()]))::text as nullable_digests,
+                        \(PostgresNullableArray<String>([nil, "NULL", ""]))::text as nullable_texts,
+                        \(PostgresNullableArray<Int>([nil, 4]))::text as nullable_numbers,
+                        \(PostgresNullableArray<UUID>([])) as no_ids,
+                        array_length(\(ids), 1) as n, \(ids)::text = \(ids.map(\.uuidString).map { $0.lowercased() })::uuid[]::text as same
+                    """
+                ).first
+            )
+            #expect(try row.decode("ids", as: [UUID].self) == ids)
+            #expect(try row.decode("digests", as: [Data].self) == digests)
+            #expect(try row.decode("numbers", as: [Int].self) == numbers)
+            #expect(try row.decode("small", as: [Int].self) == [-7, 8])
+            #expect(try row.decode("flags", as: [Bool].self) == [true, false])
+            #expect(try row.decode("nullable_ids", as: String.self) == "{\(ids[0].uuidString.lowercased()),NULL}")
+            #expect(try row.decode("nullable_digests", as: String.self) == #"{"\\x5c",NULL,"\\x"}"#)
+            #expect(try row.decode("nullable_texts", as: String.self) == #"{NULL,"NULL",""}"#)
+            #expect(try row.decode("nullable_numbers", as: String.self) == "{NULL,4}")
+            #expect(try row.decode("no_ids", as: [UUID].self) == [])
+            #expect(try row.decode("n", as: Int.self) == 1000)
+            #expect(try row.decode("same", as: Bool.self))
+
+            for bound in [
+                ["fine", "bad\u{0}text"].postgresBinding, PostgresNullableArray<String>([nil, "bad\u{0}text"]).postgresBinding,
+            ] {
+                #expect(bound.encodingFailure != nil)
+                #expect(bound.text == nil)
+            }
+            let error = await #expect(throws: DatabaseError.self) {
+                try await database.pool.query("select \(1) as a, \(["fine", "bad\u{0}text"]) as b")
+            }
+            guard case .invalidParameter(let position, _) = error else {
+                Issue.record("expected invalidParameter, got \(String(describing: error))")
+                return
+            }
+            #expect(position == 2)
+        }
+    }
+
     @Test("NULL decodes to nil for optionals and is an error for non-optionals")
     func nulls() async throws {
         try await TestPostgres.withDatabase(migrated: false) { database in

@@ -1,14 +1,23 @@
+import Foundation
+
 extension Array: PostgresEncodable where Element: PostgresEncodable {
     public static var postgresType: PostgresType { Element.postgresArrayType ?? .unspecified }
 
-    /// A one-dimensional array literal with every element quoted, e.g. `{"a","b \"c\"",NULL}`.
-    public var postgresText: String {
-        var text = "{"
+    /// A one-dimensional array literal, e.g. `{"a","b \"c\"",NULL}` or `{1,2}`.
+    public var postgresText: String { String(decoding: self.postgresLiteral, as: UTF8.self) }
+
+    /// The literal, written into one buffer, refused when an element holds NUL.
+    public var postgresBinding: PostgresBinding { PostgresArrayLiteral.binding(self.postgresLiteral, type: Self.postgresType) }
+
+    private var postgresLiteral: [UInt8] {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(2 + self.count * 40)
         for (index, element) in self.enumerated() {
-            if index > 0 { text += "," }
-            text += PostgresArrayLiteral.quote(element.postgresText)
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            element.appendPostgresArrayElement(to: &literal)
         }
-        return text + "}"
+        literal.append(UInt8(ascii: "}"))
+        return literal
     }
 }
 
@@ -32,22 +41,40 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
 
 /// Text-format array literals.
 enum PostgresArrayLiteral {
-    /// The element in quotes, its quotes and backslashes escaped. Byte by byte: both are ASCII, so no
-    /// other character's UTF-8 holds their bytes, and a quote followed by a combining mark (one
-    /// `Character`) is escaped too.
-    static func quote(_ element: String) -> String {
+    /// Appends the element in quotes, its quotes and backslashes escaped. Byte by byte: both are
+    /// ASCII, so no other character's UTF-8 holds their bytes, and a quote followed by a combining
+    /// mark (one `Character`) is escaped too.
+    static func appendQuoted(_ element: String, to literal: inout [UInt8]) {
         var element = element
-        return element.withUTF8 { utf8 in
-            var quoted: [UInt8] = []
-            quoted.reserveCapacity(utf8.count + 8)
-            quoted.append(UInt8(ascii: "\""))
+        element.withUTF8 { Self.appendQuoted(utf8: $0, to: &literal) }
+    }
+
+    /// Appends UTF-8 text in quotes, as `appendQuoted(_:to:)` writes it.
+    static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to literal: inout [UInt8]) {
+        literal.append(UInt8(ascii: "\""))
+        if utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             for byte in utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { quoted.append(UInt8(ascii: "\\")) }
-                quoted.append(byte)
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
             }
-            quoted.append(UInt8(ascii: "\""))
-            return String(decoding: quoted, as: UTF8.self)
+        } else {
+            literal.append(contentsOf: utf8)
         }
+        literal.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether the bytes hold a NUL, which PostgreSQL cannot store in text.
+    static func containsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        return memchr(base, 0, bytes.count) != nil
+    }
+
+    /// The binding of a literal written by an array, refused when an element held NUL.
+    static func binding(_ literal: [UInt8], type: PostgresType) -> PostgresBinding {
+        if literal.withUnsafeBufferPointer(Self.containsNUL) {
+            return .failed(type, reason: "text contains a NUL character, which PostgreSQL cannot store")
+        }
+        return PostgresBinding(type: type, text: String(decoding: literal, as: UTF8.self))
     }
 
     /// Parses a one-dimensional literal; `nil` on malformed or multi-dimensional input.
@@ -101,7 +128,22 @@ public struct PostgresNullableArray<Element: PostgresEncodable>: PostgresEncodab
 
     public static var postgresType: PostgresType { Element.postgresArrayType ?? .unspecified }
 
-    public var postgresText: String {
-        "{" + self.elements.map { $0.map { PostgresArrayLiteral.quote($0.postgresText) } ?? "NULL" }.joined(separator: ",") + "}"
+    public var postgresText: String { String(decoding: self.postgresLiteral, as: UTF8.self) }
+
+    public var postgresBinding: PostgresBinding { PostgresArrayLiteral.binding(self.postgresLiteral, type: Self.postgresType) }
+
+    private var postgresLiteral: [UInt8] {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(2 + self.elements.count * 40)
+        for (index, element) in self.elements.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            if let element {
+                element.appendPostgresArrayElement(to: &literal)
+            } else {
+                literal.append(contentsOf: "NULL".utf8)
+            }
+        }
+        literal.append(UInt8(ascii: "}"))
+        return literal
     }
 }

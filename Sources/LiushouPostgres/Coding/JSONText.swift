@@ -70,6 +70,11 @@ public struct JSONText: Sendable, PostgresEncodable {
         return PostgresBinding(type: .jsonb, text: self.postgresText)
     }
 
+    /// Quoted from its bytes, without a `String` in between (a ledger import's files go as one array).
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        self.utf8.withUnsafeBufferPointer { PostgresArrayLiteral.appendQuoted(utf8: $0, to: &literal) }
+    }
+
     /// The fields of one object. A key is plain ASCII (no quote, backslash or control character):
     /// it is written as given.
     public struct Fields {

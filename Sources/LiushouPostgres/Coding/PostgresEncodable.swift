@@ -8,6 +8,10 @@ public protocol PostgresEncodable: Sendable {
     var postgresText: String { get }
     /// The complete binding; the default wraps `postgresText` and refuses NUL characters.
     var postgresBinding: PostgresBinding { get }
+    /// Appends the value as one element of an array literal: the default quotes `postgresText`;
+    /// types whose text never needs quoting append it as it is, without a `String` in between
+    /// (a batch's arrays hold thousands of ids and digests).
+    func appendPostgresArrayElement(to literal: inout [UInt8])
 }
 
 extension PostgresEncodable {
@@ -15,11 +19,15 @@ extension PostgresEncodable {
 
     /// The binding for this value, refusing text that PostgreSQL cannot store.
     public var postgresBinding: PostgresBinding {
-        let text = self.postgresText
-        if text.utf8.contains(0) {
+        var text = self.postgresText
+        if text.withUTF8({ PostgresArrayLiteral.containsNUL($0) }) {
             return .failed(Self.postgresType, reason: "text contains a NUL character, which PostgreSQL cannot store")
         }
         return PostgresBinding(type: Self.postgresType, text: text)
+    }
+
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        PostgresArrayLiteral.appendQuoted(self.postgresText, to: &literal)
     }
 }
 

@@ -22,6 +22,10 @@ extension Bool: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .boolArray }
     public var postgresText: String { self ? "t" : "f" }
 
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        literal.append(self ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+    }
+
     public static func decode(from cell: PostgresCell) throws -> Bool {
         switch try cell.text(decodingAs: Bool.self, accepting: [.bool]) {
         case "t": return true
@@ -45,6 +49,10 @@ extension Int: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .int8Array }
     public var postgresText: String { String(self) }
 
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        literal.append(contentsOf: String(self).utf8)
+    }
+
     public static func decode(from cell: PostgresCell) throws -> Int {
         try decodeInteger(cell, as: Int.self, accepting: [.int2, .int4, .int8, .oidType])
     }
@@ -54,6 +62,10 @@ extension Int64: PostgresCodable {
     public static var postgresType: PostgresType { .int8 }
     public static var postgresArrayType: PostgresType? { .int8Array }
     public var postgresText: String { String(self) }
+
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        literal.append(contentsOf: String(self).utf8)
+    }
 
     public static func decode(from cell: PostgresCell) throws -> Int64 {
         try decodeInteger(cell, as: Int64.self, accepting: [.int2, .int4, .int8, .oidType])
@@ -65,6 +77,10 @@ extension Int32: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .int4Array }
     public var postgresText: String { String(self) }
 
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        literal.append(contentsOf: String(self).utf8)
+    }
+
     public static func decode(from cell: PostgresCell) throws -> Int32 {
         try decodeInteger(cell, as: Int32.self, accepting: [.int2, .int4])
     }
@@ -74,6 +90,10 @@ extension Int16: PostgresCodable {
     public static var postgresType: PostgresType { .int2 }
     public static var postgresArrayType: PostgresType? { .int2Array }
     public var postgresText: String { String(self) }
+
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        literal.append(contentsOf: String(self).utf8)
+    }
 
     public static func decode(from cell: PostgresCell) throws -> Int16 {
         try decodeInteger(cell, as: Int16.self, accepting: [.int2])
@@ -123,6 +143,11 @@ extension UUID: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .uuidArray }
     public var postgresText: String { self.lowercasedText }
 
+    /// Unquoted: hex digits and dashes need no quoting.
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        self.appendLowercased(to: &literal)
+    }
+
     public static func decode(from cell: PostgresCell) throws -> UUID {
         let text = try cell.text(decodingAs: UUID.self, accepting: [.uuid])
         guard let value = UUID(canonical: text) else { throw cell.invalidText(for: UUID.self) }
@@ -136,14 +161,30 @@ extension Data: PostgresCodable {
 
     /// Hex format (`\x0a1b…`).
     public var postgresText: String {
-        let digits = Hex.lowerDigits
-        var bytes: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(2 + self.count * 2)
-        for byte in self {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
-        }
+        self.appendHex(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// In quotes, with the backslash of `\x` escaped as an array literal needs it: `"\\x0a1b…"`.
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+        literal.append(UInt8(ascii: "\""))
+        literal.append(UInt8(ascii: "\\"))
+        self.appendHex(to: &literal)
+        literal.append(UInt8(ascii: "\""))
+    }
+
+    private func appendHex(to bytes: inout [UInt8]) {
+        let digits = Hex.lowerDigits
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(UInt8(ascii: "x"))
+        self.withUnsafeBytes { raw in
+            for byte in raw {
+                bytes.append(digits[Int(byte >> 4)])
+                bytes.append(digits[Int(byte & 0x0F)])
+            }
+        }
     }
 
     public static func decode(from cell: PostgresCell) throws -> Data {

@@ -20,11 +20,20 @@ extension UUID {
 
     /// Appends the upper-case form's UTF-8 to `bytes` (for JSON written byte by byte).
     public func appendUppercased(to bytes: inout [UInt8]) {
+        self.append(to: &bytes, digits: Hex.upperDigits)
+    }
+
+    /// Appends the lower-case form's UTF-8 to `bytes` (for array literals written byte by byte).
+    public func appendLowercased(to bytes: inout [UInt8]) {
+        self.append(to: &bytes, digits: Hex.lowerDigits)
+    }
+
+    private func append(to bytes: inout [UInt8], digits: [UInt8]) {
         withUnsafeBytes(of: self.uuid) { raw in
             for (index, byte) in raw.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
-                bytes.append(Hex.upperDigits[Int(byte >> 4)])
-                bytes.append(Hex.upperDigits[Int(byte & 0x0F)])
+                bytes.append(digits[Int(byte >> 4)])
+                bytes.append(digits[Int(byte & 0x0F)])
             }
         }
     }

@@ -85,11 +85,11 @@ public struct PostgresPersonRepository: PersonRepository {
     }
 
     /// The identifier columns and the stored JSON of a record.
-    private func sealed(_ record: PersonRecord) throws -> (sealed: Data?, digest: Data?, file: PostgresJSON<PersonFile>) {
+    private func sealed(_ record: PersonRecord) throws -> (sealed: Data?, digest: Data?, file: JSONText) {
         var stored = try record.file.mappingIDNumbers { try self.vault.sealText($0) }
         stored.idNumber = nil
         let idNumber = record.file.idNumber
-        return (try idNumber.map { try self.vault.seal($0) }, idNumber.map { self.vault.digest($0) }, PostgresJSON(stored))
+        return (try idNumber.map { try self.vault.seal($0) }, idNumber.map { self.vault.digest($0) }, stored.json)
     }
 
     public func insert(_ record: PersonRecord, filledBy: UUID?, in transaction: PostgresTransaction) async throws {
@@ -132,7 +132,7 @@ public struct PostgresPersonRepository: PersonRepository {
         var guardianship_type: String?
         var no_capable_guardian: Bool
         var risk_level: String
-        var file: PersonFile
+        var file: JSONText
         var complete: Bool
         var missing_fields: [String]
         var expected_version: Int?
@@ -162,7 +162,7 @@ public struct PostgresPersonRepository: PersonRepository {
             guardianship_type: content.child?.guardianshipType?.rawValue,
             no_capable_guardian: record.noCapableGuardian,
             risk_level: (content.riskLevel ?? .normal).rawValue,
-            file: file.value,
+            file: file,
             complete: record.complete,
             missing_fields: record.missingFields
         )
@@ -173,29 +173,22 @@ public struct PostgresPersonRepository: PersonRepository {
     /// chunk's statement run alone). A column of arrays (name grams, categories, missing fields) is
     /// sent as an array of their literals, to be cast back (`x.name_grams::text[]`), and the file as
     /// text (`x.file::jsonb`).
-    private func rowsSource(_ rows: [Row]) throws -> SQLQuery {
-        let files = try rows.map { row in
-            let text = PostgresJSON(row.file).postgresText
-            guard !text.isEmpty else {
-                throw EncodingError.invalidValue(row.file, .init(codingPath: [], debugDescription: "file \(row.id) has no JSON form"))
-            }
-            return text
-        }
-        return """
-            unnest(\(rows.map(\.id))::uuid[], \(rows.map(\.village_id))::uuid[], \(PostgresNullableArray(rows.map(\.grid_id)))::uuid[],
-                \(rows.map(\.unit_id))::uuid[], \(PostgresNullableArray(rows.map(\.household_id)))::uuid[], \(rows.map(\.name))::text[],
-                \(rows.map(\.name_grams.postgresText))::text[], \(rows.map(\.name_normalised))::text[], \(rows.map(\.sex))::text[],
-                \(PostgresNullableArray(rows.map(\.birth_date)))::date[], \(PostgresNullableArray(rows.map(\.id_number_sealed)))::text[],
-                \(PostgresNullableArray(rows.map(\.id_number_digest)))::text[], \(rows.map(\.categories.postgresText))::text[],
-                \(rows.map(\.status))::text[], \(PostgresNullableArray(rows.map(\.school_stage)))::text[],
-                \(PostgresNullableArray(rows.map(\.school_id)))::uuid[], \(PostgresNullableArray(rows.map(\.guardianship_type)))::text[],
-                \(rows.map(\.no_capable_guardian))::boolean[], \(rows.map(\.risk_level))::text[], \(files)::text[],
-                \(rows.map(\.complete))::boolean[], \(rows.map(\.missing_fields.postgresText))::text[],
-                \(PostgresNullableArray(rows.map(\.expected_version)))::integer[], \(PostgresNullableArray(rows.map(\.content_changed)))::boolean[])
-                as x (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date, id_number_sealed,
-                    id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian, risk_level, file,
-                    complete, missing_fields, expected_version, content_changed)
-            """
+    private func rowsSource(_ rows: [Row]) -> SQLQuery {
+        """
+        unnest(\(rows.map(\.id))::uuid[], \(rows.map(\.village_id))::uuid[], \(PostgresNullableArray(rows.map(\.grid_id)))::uuid[],
+            \(rows.map(\.unit_id))::uuid[], \(PostgresNullableArray(rows.map(\.household_id)))::uuid[], \(rows.map(\.name))::text[],
+            \(rows.map(\.name_grams.postgresText))::text[], \(rows.map(\.name_normalised))::text[], \(rows.map(\.sex))::text[],
+            \(PostgresNullableArray(rows.map(\.birth_date)))::date[], \(PostgresNullableArray(rows.map(\.id_number_sealed)))::text[],
+            \(PostgresNullableArray(rows.map(\.id_number_digest)))::text[], \(rows.map(\.categories.postgresText))::text[],
+            \(rows.map(\.status))::text[], \(PostgresNullableArray(rows.map(\.school_stage)))::text[],
+            \(PostgresNullableArray(rows.map(\.school_id)))::uuid[], \(PostgresNullableArray(rows.map(\.guardianship_type)))::text[],
+            \(rows.map(\.no_capable_guardian))::boolean[], \(rows.map(\.risk_level))::text[], \(rows.map(\.file))::text[],
+            \(rows.map(\.complete))::boolean[], \(rows.map(\.missing_fields.postgresText))::text[],
+            \(PostgresNullableArray(rows.map(\.expected_version)))::integer[], \(PostgresNullableArray(rows.map(\.content_changed)))::boolean[])
+            as x (id, village_id, grid_id, unit_id, household_id, name, name_grams, name_normalised, sex, birth_date, id_number_sealed,
+                id_number_digest, categories, status, school_stage, school_id, guardianship_type, no_capable_guardian, risk_level, file,
+                complete, missing_fields, expected_version, content_changed)
+        """
     }
 
     public func insertManyStatement(_ records: [PersonRecord], filledBy: UUID?) throws -> SQLQuery {
@@ -207,7 +200,7 @@ public struct PostgresPersonRepository: PersonRepository {
             x.birth_date, decode(x.id_number_sealed, 'hex'), decode(x.id_number_digest, 'hex'), x.categories::text[], x.status,
             x.school_stage, x.school_id, x.guardianship_type, x.no_capable_guardian, x.risk_level, x.file::jsonb, x.complete,
             x.missing_fields::text[], \(filledBy), 1, now(), now()
-        from \(try self.rowsSource(try records.map(self.row)))
+        from \(self.rowsSource(try records.map(self.row)))
         """
     }
 
@@ -255,7 +248,7 @@ public struct PostgresPersonRepository: PersonRepository {
                 checked_by = case when x.content_changed then null else p.checked_by end,
                 checked_at = case when x.content_changed then null else p.checked_at end,
                 version = p.version + 1, updated_at = now()
-            from \(try self.rowsSource(rows))
+            from \(self.rowsSource(rows))
             where p.id = x.id and p.version = x.expected_version
             """
         )
