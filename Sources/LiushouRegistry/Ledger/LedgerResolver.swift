@@ -12,7 +12,7 @@ struct LedgerResolver {
     private var villages: [String: UnitBrief?] = [:]
     private var grids: [String: UnitBrief?] = [:]
     private var schools: [String: UnitBrief?] = [:]
-    private var households: [String: UUID] = [:]
+    private var households: [HouseholdKey: UUID] = [:]
     private let householdStore = HouseholdStore()
 
     init(caller: Caller, transaction: PostgresTransaction) {
@@ -70,16 +70,16 @@ struct LedgerResolver {
     /// looked up together; those the village does not have yet are created together, each as the
     /// first row naming it describes it (its grid, and its address or else its number).
     mutating func households(for rows: [(row: LedgerRow, unit: UnitBrief)]) async throws -> [UUID?] {
-        let keys = rows.map { entry in entry.row.householdCode.map { Self.householdKey(village: entry.row.file.villageId, code: $0) } }
+        let keys = rows.map { entry in entry.row.householdCode.map { HouseholdKey(village: entry.row.file.villageId, code: $0) } }
         var unknown: [(village: UUID, code: String)] = []
-        var asked: Set<String> = []
+        var asked: Set<HouseholdKey> = []
         for (entry, key) in zip(rows, keys) {
             guard let key, let code = entry.row.householdCode, self.households[key] == nil, asked.insert(key).inserted else { continue }
             unknown.append((entry.row.file.villageId, code))
         }
         if !unknown.isEmpty {
             for found in try await self.householdStore.ids(numbered: unknown, in: self.transaction) {
-                self.households[Self.householdKey(village: found.village, code: found.code)] = found.id
+                self.households[HouseholdKey(village: found.village, code: found.code)] = found.id
             }
             var new: [(household: Household, unit: UUID)] = []
             for (entry, key) in zip(rows, keys) {
@@ -100,8 +100,10 @@ struct LedgerResolver {
         return keys.map { key in key.flatMap { self.households[$0] } }
     }
 
-    private static func householdKey(village: UUID, code: String) -> String {
-        village.uuidString + "/" + code
+    /// A household number within its village (hashed as it is: `uuidString` formats with `snprintf`).
+    private struct HouseholdKey: Hashable {
+        var village: UUID
+        var code: String
     }
 
     private func byName(_ kind: String, _ name: String, within path: String) async throws -> UnitBrief? {
