@@ -1,5 +1,6 @@
 import Foundation
 import LiushouPostgres
+import LiushouTestSupport
 import Testing
 
 @testable import LiushouRegistry
@@ -83,6 +84,24 @@ struct PersonFileJSONTests {
         let written = try #require(try JSONSerialization.jsonObject(with: text) as? NSDictionary)
         let expected = try #require(try JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
         #expect(written == expected)
+    }
+
+    @Test("files sent as one text array, as the bulk insert sends them, read back as the JSON value JSONEncoder writes")
+    func throughTheDatabase() async throws {
+        var sparse = PersonFile(name: "李", villageId: UUID(), categories: [])
+        sparse.assistance = []
+        sparse.migrantFamily = []
+        sparse.child = PersonFile.Child()
+        let files = [Self.full, sparse]
+        try await TestPostgres.withDatabase(migrated: false) { database in
+            let rows = try await database.pool.query(
+                """
+                select x.file::jsonb = (\(files.map(PostgresJSON.init))::jsonb[])[x.n] as same
+                from unnest(\(files.map(\.json))::text[]) with ordinality as x (file, n)
+                """
+            )
+            #expect(try rows.map { try $0.decode("same", as: Bool.self) } == [true, true])
+        }
     }
 
     /// Paths of optional values that are nil and collections that are empty, at every level.

@@ -4,20 +4,11 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
     public static var postgresType: PostgresType { Element.postgresArrayType ?? .unspecified }
 
     /// A one-dimensional array literal, e.g. `{"a","b \"c\"",NULL}` or `{1,2}`.
-    public var postgresText: String { String(decoding: self.postgresLiteral, as: UTF8.self) }
+    public var postgresText: String { String(decoding: PostgresArrayLiteral.write(self.lazy.map { $0 as Element? }).literal, as: UTF8.self) }
 
-    /// The literal, written into one buffer, refused when an element holds NUL.
-    public var postgresBinding: PostgresBinding { PostgresArrayLiteral.binding(self.postgresLiteral, type: Self.postgresType) }
-
-    private var postgresLiteral: [UInt8] {
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        literal.reserveCapacity(2 + self.count * 40)
-        for (index, element) in self.enumerated() {
-            if index > 0 { literal.append(UInt8(ascii: ",")) }
-            element.appendPostgresArrayElement(to: &literal)
-        }
-        literal.append(UInt8(ascii: "}"))
-        return literal
+    /// The literal, written into one buffer, refused when an element cannot be sent or holds NUL.
+    public var postgresBinding: PostgresBinding {
+        PostgresArrayLiteral.binding(PostgresArrayLiteral.write(self.lazy.map { $0 as Element? }), type: Self.postgresType)
     }
 }
 
@@ -63,18 +54,43 @@ enum PostgresArrayLiteral {
         literal.append(UInt8(ascii: "\""))
     }
 
+    /// Appends an integer's digits, unquoted.
+    static func appendInteger(_ value: some FixedWidthInteger, to literal: inout [UInt8]) -> String? {
+        literal.append(contentsOf: String(value).utf8)
+        return nil
+    }
+
     /// Whether the bytes hold a NUL, which PostgreSQL cannot store in text.
     static func containsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         return memchr(base, 0, bytes.count) != nil
     }
 
-    /// The binding of a literal written by an array, refused when an element held NUL.
-    static func binding(_ literal: [UInt8], type: PostgresType) -> PostgresBinding {
-        if literal.withUnsafeBufferPointer(Self.containsNUL) {
+    /// The literal of `elements` (`nil` for NULL), and the first reason an element could not be sent.
+    static func write<Element: PostgresEncodable>(_ elements: some Collection<Element?>) -> (literal: [UInt8], failure: String?) {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        // About a quoted UUID an element: one reservation for most batches' columns.
+        literal.reserveCapacity(2 + elements.count * 40)
+        var failure: String?
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            if let element {
+                if let reason = element.appendPostgresArrayElement(to: &literal), failure == nil { failure = reason }
+            } else {
+                literal.append(contentsOf: "NULL".utf8)
+            }
+        }
+        literal.append(UInt8(ascii: "}"))
+        return (literal, failure)
+    }
+
+    /// The binding of a written literal, refused when an element could not be sent or held NUL.
+    static func binding(_ written: (literal: [UInt8], failure: String?), type: PostgresType) -> PostgresBinding {
+        if let failure = written.failure { return .failed(type, reason: failure) }
+        if written.literal.withUnsafeBufferPointer(Self.containsNUL) {
             return .failed(type, reason: "text contains a NUL character, which PostgreSQL cannot store")
         }
-        return PostgresBinding(type: type, text: String(decoding: literal, as: UTF8.self))
+        return PostgresBinding(type: type, text: String(decoding: written.literal, as: UTF8.self))
     }
 
     /// Parses a one-dimensional literal; `nil` on malformed or multi-dimensional input.
@@ -128,22 +144,9 @@ public struct PostgresNullableArray<Element: PostgresEncodable>: PostgresEncodab
 
     public static var postgresType: PostgresType { Element.postgresArrayType ?? .unspecified }
 
-    public var postgresText: String { String(decoding: self.postgresLiteral, as: UTF8.self) }
+    public var postgresText: String { String(decoding: PostgresArrayLiteral.write(self.elements).literal, as: UTF8.self) }
 
-    public var postgresBinding: PostgresBinding { PostgresArrayLiteral.binding(self.postgresLiteral, type: Self.postgresType) }
-
-    private var postgresLiteral: [UInt8] {
-        var literal: [UInt8] = [UInt8(ascii: "{")]
-        literal.reserveCapacity(2 + self.elements.count * 40)
-        for (index, element) in self.elements.enumerated() {
-            if index > 0 { literal.append(UInt8(ascii: ",")) }
-            if let element {
-                element.appendPostgresArrayElement(to: &literal)
-            } else {
-                literal.append(contentsOf: "NULL".utf8)
-            }
-        }
-        literal.append(UInt8(ascii: "}"))
-        return literal
+    public var postgresBinding: PostgresBinding {
+        PostgresArrayLiteral.binding(PostgresArrayLiteral.write(self.elements), type: Self.postgresType)
     }
 }

@@ -65,15 +65,21 @@ public struct JSONText: Sendable, PostgresEncodable {
     /// number that is not finite.
     public var postgresBinding: PostgresBinding {
         guard !self.hasNonFiniteNumber else {
-            return .failed(.jsonb, reason: "a number that is not finite cannot be written as JSON")
+            return .failed(.jsonb, reason: Self.nonFiniteRefusal)
         }
         return PostgresBinding(type: .jsonb, text: self.postgresText)
     }
 
-    /// Quoted from its bytes, without a `String` in between (a ledger import's files go as one array).
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+    /// Quoted from its bytes, without a `String` in between (a ledger import's files go as one
+    /// `text[]`: arrays of `JSONText` have no declared type, so the statement casts them), or refused
+    /// as its binding is.
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
+        guard !self.hasNonFiniteNumber else { return Self.nonFiniteRefusal }
         self.utf8.withUnsafeBufferPointer { PostgresArrayLiteral.appendQuoted(utf8: $0, to: &literal) }
+        return nil
     }
+
+    private static let nonFiniteRefusal = "a number that is not finite cannot be written as JSON"
 
     /// The fields of one object. A key is plain ASCII (no quote, backslash or control character):
     /// it is written as given.

@@ -8,10 +8,11 @@ public protocol PostgresEncodable: Sendable {
     var postgresText: String { get }
     /// The complete binding; the default wraps `postgresText` and refuses NUL characters.
     var postgresBinding: PostgresBinding { get }
-    /// Appends the value as one element of an array literal: the default quotes `postgresText`;
-    /// types whose text never needs quoting append it as it is, without a `String` in between
-    /// (a batch's arrays hold thousands of ids and digests).
-    func appendPostgresArrayElement(to literal: inout [UInt8])
+    /// Appends the value as one element of an array literal, or returns why it cannot be sent (the
+    /// reason its own binding would fail with). The default quotes the binding's text; types that
+    /// can write their element without a `String` in between do so (a batch's arrays hold thousands
+    /// of ids and digests).
+    func appendPostgresArrayElement(to literal: inout [UInt8]) -> String?
 }
 
 extension PostgresEncodable {
@@ -26,8 +27,15 @@ extension PostgresEncodable {
         return PostgresBinding(type: Self.postgresType, text: text)
     }
 
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
-        PostgresArrayLiteral.appendQuoted(self.postgresText, to: &literal)
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
+        let binding = self.postgresBinding
+        if let failure = binding.encodingFailure { return failure }
+        if let text = binding.text {
+            PostgresArrayLiteral.appendQuoted(text, to: &literal)
+        } else {
+            literal.append(contentsOf: "NULL".utf8)
+        }
+        return nil
     }
 }
 

@@ -5,6 +5,12 @@ extension String: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .textArray }
     public var postgresText: String { self }
 
+    /// Quoted from its UTF-8; a NUL is refused by the array's check of the whole literal.
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
+        PostgresArrayLiteral.appendQuoted(self, to: &literal)
+        return nil
+    }
+
     /// Decodes any character type, and types defined by extensions or enums (their text form).
     public static func decode(from cell: PostgresCell) throws -> String {
         guard cell.type.isTextual || cell.type.isUserDefined || cell.type == .json || cell.type == .jsonb else {
@@ -22,8 +28,9 @@ extension Bool: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .boolArray }
     public var postgresText: String { self ? "t" : "f" }
 
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
         literal.append(self ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        return nil
     }
 
     public static func decode(from cell: PostgresCell) throws -> Bool {
@@ -49,8 +56,8 @@ extension Int: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .int8Array }
     public var postgresText: String { String(self) }
 
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
-        literal.append(contentsOf: String(self).utf8)
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
+        PostgresArrayLiteral.appendInteger(self, to: &literal)
     }
 
     public static func decode(from cell: PostgresCell) throws -> Int {
@@ -63,8 +70,8 @@ extension Int64: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .int8Array }
     public var postgresText: String { String(self) }
 
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
-        literal.append(contentsOf: String(self).utf8)
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
+        PostgresArrayLiteral.appendInteger(self, to: &literal)
     }
 
     public static func decode(from cell: PostgresCell) throws -> Int64 {
@@ -77,8 +84,8 @@ extension Int32: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .int4Array }
     public var postgresText: String { String(self) }
 
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
-        literal.append(contentsOf: String(self).utf8)
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
+        PostgresArrayLiteral.appendInteger(self, to: &literal)
     }
 
     public static func decode(from cell: PostgresCell) throws -> Int32 {
@@ -91,8 +98,8 @@ extension Int16: PostgresCodable {
     public static var postgresArrayType: PostgresType? { .int2Array }
     public var postgresText: String { String(self) }
 
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
-        literal.append(contentsOf: String(self).utf8)
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
+        PostgresArrayLiteral.appendInteger(self, to: &literal)
     }
 
     public static func decode(from cell: PostgresCell) throws -> Int16 {
@@ -144,8 +151,9 @@ extension UUID: PostgresCodable {
     public var postgresText: String { self.lowercasedText }
 
     /// Unquoted: hex digits and dashes need no quoting.
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
         self.appendLowercased(to: &literal)
+        return nil
     }
 
     public static func decode(from cell: PostgresCell) throws -> UUID {
@@ -168,11 +176,12 @@ extension Data: PostgresCodable {
     }
 
     /// In quotes, with the backslash of `\x` escaped as an array literal needs it: `"\\x0a1b…"`.
-    public func appendPostgresArrayElement(to literal: inout [UInt8]) {
+    public func appendPostgresArrayElement(to literal: inout [UInt8]) -> String? {
         literal.append(UInt8(ascii: "\""))
         literal.append(UInt8(ascii: "\\"))
         self.appendHex(to: &literal)
         literal.append(UInt8(ascii: "\""))
+        return nil
     }
 
     private func appendHex(to bytes: inout [UInt8]) {

@@ -100,7 +100,7 @@ struct LedgerResolver {
         return keys.map { key in key.flatMap { self.households[$0] } }
     }
 
-    /// A household number within its village (hashed as it is: `uuidString` formats with `snprintf`).
+    /// A household number within its village, hashed from the village id's bytes and the number.
     private struct HouseholdKey: Hashable {
         var village: UUID
         var code: String
