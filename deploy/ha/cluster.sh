@@ -7,8 +7,10 @@
 #   deploy/ha/cluster.sh status                roles as Patroni sees them, and each server's /readyz
 #   deploy/ha/cluster.sh down                  stop everything and delete its directory
 #
-# Everything lives in $LIUSHOU_HA_DIR (default /tmp/liushou-ha). Ports: etcd 33790, PostgreSQL
-# 35431–35433, Patroni REST 38008–38010, PgBouncer 36432, Liushou 38281 and 38282. PostgreSQL,
+# Everything lives in $LIUSHOU_HA_DIR (default /tmp/liushou-ha). Ports: etcd 23790, PostgreSQL
+# 25431–25433, Patroni REST 28008–28010, PgBouncer 26432, Liushou 28281 and 28282, all below the
+# kernel's ephemeral range (32768–60999: with them inside it, a client socket once held a Patroni
+# REST port as its own end and that node could not start). PostgreSQL,
 # Patroni and PgBouncer run as the `postgres` user. Both servers start at the same moment on an
 # empty database, so they apply the migrations together (each exactly once). Needs: patroni,
 # etcd-server, etcd-client, pgbouncer, postgresql-15 (deploy/install-prerequisites.sh with
@@ -17,11 +19,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
 dir="${LIUSHOU_HA_DIR:-/tmp/liushou-ha}"
-etcd_port=33790
-pg_ports=(35431 35432 35433)
-rest_ports=(38008 38009 38010)
-bouncer_port=36432
-server_ports=(38281 38282)
+etcd_port=23790
+pg_ports=(25431 25432 25433)
+rest_ports=(28008 28009 28010)
+bouncer_port=26432
+server_ports=(28281 28282)
 nodes=(pg1 pg2 pg3)
 
 as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }

@@ -29,8 +29,8 @@ dir="$LIUSHOU_HA_DIR"
 # Short waits so each outage shows them: statement 3 s (+2 s grace), pool wait 2 s, connect 2 s.
 export LIUSHOU_STATEMENT_TIMEOUT=3 LIUSHOU_POOL_WAIT=2 LIUSHOU_CONNECT_TIMEOUT=2
 request_limit=10  # pool wait + connect + statement timeout + grace (9 s), and 1 s for a busy machine
-servers=(38281 38282)
-rest_ports=(38008 38009 38010)
+servers=(28281 28282)
+rest_ports=(28008 28009 28010)
 frozen=""
 cleanup() {
   [ -n "$frozen" ] && kill -CONT $frozen 2>/dev/null || true
@@ -42,7 +42,7 @@ bash deploy/ha/cluster.sh down
 started=$(date +%s)
 bash deploy/ha/cluster.sh up "$binary"
 
-owner_url="postgresql://liushou:$(cat "$dir/secrets/owner")@127.0.0.1:35431,127.0.0.1:35432,127.0.0.1:35433/liushou?target_session_attrs=read-write&connect_timeout=2"
+owner_url="postgresql://liushou:$(cat "$dir/secrets/owner")@127.0.0.1:25431,127.0.0.1:25432,127.0.0.1:25433/liushou?target_session_attrs=read-write&connect_timeout=2"
 data_key="$(cat "$dir/secrets/data-key")"
 export LIUSHOU_MIGRATION_DATABASE_URL="$owner_url" LIUSHOU_DATABASE_URL="$owner_url" LIUSHOU_DATA_KEY="$data_key"
 q() { psql "$owner_url" -qAt -c "$1"; }
