@@ -6,8 +6,9 @@ import LiushouTestSupport
 import Testing
 
 /// A checkup's person, clinic and recording account are checked a statement at a time (migration
-/// 0077) and must hold as the foreign keys they replaced held: a missing one refuses the checkup, a
-/// named one is locked until the transaction ends, and a named one is neither deleted nor renumbered.
+/// 0077, its check run first by 0079) and must hold as the foreign keys they replaced held: a
+/// missing one refuses the checkup, a named one is locked until the transaction ends, and a named
+/// one is neither deleted nor renumbered.
 @Suite("Checkups' references")
 struct CheckupReferencesTests {
     private struct RolledBack: Error {}

@@ -8,18 +8,11 @@
 -- lookups of one clinic, one account and a few thousand people. The keys are replaced by a trigger that
 -- keeps what they kept, as 0071 did for a person's references and 0073 for a door check's: an insert
 -- locks the distinct people, clinics and accounts its rows name (`for key share`, as a key's check
--- does) through 0071's `reference_rows_lock`, one query a table (planned at each statement: a
--- clinic's checkups come in batches, not one a transaction as door checks do, for which 0073 wrote
--- its queries out), and fails with foreign_key_violation (23503), naming the old constraint and the
--- missing row; an update that changes one (nothing in the
--- application does) checks the new value with one lookup. The insert's trigger is named to sort
--- before `checkup_alert` and `checkup_dashboard_insert`: statement triggers run in name order, after
--- row triggers such as the keys' checks were, and the alert of a checkup needing follow-up raises an
--- event naming the clinic (a key of its own), which must not be what refuses a missing clinic.
--- Deleting or renumbering a person, unit or account a checkup names is refused by guard triggers
--- running 0071's shared functions, only in READ COMMITTED (0069's reasons); truncating `person`,
--- `org_unit` or `account` (even with CASCADE, which used to empty `checkup` and `follow_up` along)
--- is refused while any checkup is stored.
+-- does), one query a table planned once a session, and fails with foreign_key_violation (23503),
+-- naming the old constraint and the missing row; an update that changes one (nothing in the
+-- application does) checks the new value with one lookup. Deleting, renumbering or truncating a
+-- person, unit or account a checkup names is refused by 0071's guards, only in READ COMMITTED (0069's
+-- reasons).
 --
 -- With the trigger the three checks took 9-15 ms of such a half (`auto_explain`, the same batches).
 -- `deploy/bench-health.sh`, three runs each, the same hour: 10,093 / 9,815 / 10,308 checkups a second
@@ -29,16 +22,38 @@
 create function checkup_references_inserted() returns trigger
     language plpgsql security definer set search_path = public, pg_temp
     as $$
+    declare
+        v_ids uuid[];
+        v_found integer;
+        v_missing uuid;
     begin
-        perform reference_rows_lock('person', array(select n.person_id from new_rows n), 'checkup_person_id_fkey', 'checkup');
-        perform reference_rows_lock('org_unit', array(select n.clinic_id from new_rows n), 'checkup_clinic_id_fkey', 'checkup');
-        perform reference_rows_lock('account', array(select n.recorded_by from new_rows n), 'checkup_recorded_by_fkey', 'checkup');
+        v_ids := array(select distinct n.person_id from new_rows n);
+        select count(*) into v_found from (select p.id from person p where p.id = any (v_ids) order by p.id for key share of p) l;
+        if v_found < cardinality(v_ids) then
+            select w.id into v_missing from unnest(v_ids) w (id) where not exists (select from person p where p.id = w.id) limit 1;
+            raise exception 'a checkup names person %, who does not exist', v_missing
+                using errcode = 'foreign_key_violation', constraint = 'checkup_person_id_fkey', table = 'checkup';
+        end if;
+        v_ids := array(select distinct n.clinic_id from new_rows n);
+        select count(*) into v_found from (select u.id from org_unit u where u.id = any (v_ids) order by u.id for key share of u) l;
+        if v_found < cardinality(v_ids) then
+            select w.id into v_missing from unnest(v_ids) w (id) where not exists (select from org_unit u where u.id = w.id) limit 1;
+            raise exception 'a checkup names clinic %, which does not exist', v_missing
+                using errcode = 'foreign_key_violation', constraint = 'checkup_clinic_id_fkey', table = 'checkup';
+        end if;
+        v_ids := array(select distinct n.recorded_by from new_rows n);
+        select count(*) into v_found from (select a.id from account a where a.id = any (v_ids) order by a.id for key share of a) l;
+        if v_found < cardinality(v_ids) then
+            select w.id into v_missing from unnest(v_ids) w (id) where not exists (select from account a where a.id = w.id) limit 1;
+            raise exception 'a checkup names recording account %, which does not exist', v_missing
+                using errcode = 'foreign_key_violation', constraint = 'checkup_recorded_by_fkey', table = 'checkup';
+        end if;
         return null;
     end
     $$;
 revoke all on function checkup_references_inserted() from public;
 
-create trigger checkup_a_references_inserted after insert on checkup
+create trigger checkup_references_inserted after insert on checkup
     referencing new table as new_rows
     for each statement execute function checkup_references_inserted();
 
